@@ -1,0 +1,44 @@
+//! The typed errors of the use cases. The web edge maps each to a status code and a
+//! translated message; the CLI prints them.
+
+use kefu_domain::staff::AccountRuleError;
+use kefu_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("not permitted")]
+    Forbidden,
+    #[error("{0}")]
+    Rule(#[from] AccountRuleError),
+    #[error("that username is already taken")]
+    UsernameTaken,
+    #[error("unknown department")]
+    UnknownDepartment,
+    #[error("wrong username or password")]
+    InvalidCredentials,
+    #[error("too many failed sign-ins; try again in {retry_after_secs} s")]
+    Throttled { retry_after_secs: i64 },
+    #[error("the current password is wrong")]
+    WrongCurrentPassword,
+    #[error("kefu needs at least one active administrator")]
+    LastAdmin,
+    #[error("you cannot deactivate your own account")]
+    SelfDeactivation,
+    #[error("token name must be 1–64 characters")]
+    InvalidTokenName,
+    #[error("store: {0}")]
+    Store(StoreError),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => AppError::NotFound,
+            other => AppError::Store(other),
+        }
+    }
+}

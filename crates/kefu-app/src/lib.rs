@@ -1,0 +1,138 @@
+//! kefu-app — the use cases of kefu.
+//!
+//! Each public method of [`App`] is one thing a person or system does (sign in, add a
+//! user, revoke a token): it takes the acting [`Actor`], applies the rules of kefu-domain
+//! inside one transaction, and writes the audit and change logs. The web pages, the JSON
+//! API, the jobs and the CLI all call these, so a rule holds the same way on every path.
+
+pub mod accounts;
+pub mod audit;
+mod error;
+pub mod secret;
+pub mod tokens;
+pub mod users;
+
+use std::sync::Arc;
+
+use jiff::{SignedDuration, Timestamp};
+use kefu_domain::{Clock, CurrentUser, Permission};
+use kefu_store::Store;
+
+pub use error::AppError;
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+/// Tunable rules of the use cases.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// A session ends after this long without a request.
+    pub session_idle: SignedDuration,
+    /// Failed sign-ins are counted over this window.
+    pub throttle_window: SignedDuration,
+    /// Failed sign-ins per account within the window before further tries are refused.
+    pub throttle_per_account: i64,
+    /// Failed sign-ins per client address within the window.
+    pub throttle_per_ip: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            session_idle: SignedDuration::from_hours(12),
+            throttle_window: SignedDuration::from_mins(15),
+            throttle_per_account: 5,
+            throttle_per_ip: 30,
+        }
+    }
+}
+
+/// Who performs a use case, for permission checks and the audit log.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub kind: ActorKind,
+    /// Client address, when the action came over the network.
+    pub ip: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum ActorKind {
+    /// The operator at the command line, who owns the installation.
+    System,
+    /// Nobody signed in (a sign-in attempt, a public form).
+    Anonymous,
+    User(CurrentUser),
+}
+
+impl Actor {
+    pub fn system() -> Actor {
+        Actor {
+            kind: ActorKind::System,
+            ip: None,
+        }
+    }
+
+    pub fn anonymous(ip: Option<String>) -> Actor {
+        Actor {
+            kind: ActorKind::Anonymous,
+            ip,
+        }
+    }
+
+    pub fn user(user: CurrentUser, ip: Option<String>) -> Actor {
+        Actor {
+            kind: ActorKind::User(user),
+            ip,
+        }
+    }
+
+    pub fn user_id(&self) -> Option<i64> {
+        match &self.kind {
+            ActorKind::User(u) => Some(u.id),
+            _ => None,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        match &self.kind {
+            ActorKind::System => "cli",
+            ActorKind::Anonymous => "anonymous",
+            ActorKind::User(u) => &u.username,
+        }
+    }
+
+    /// The same policy the web layer applies per route, checked again by the use case.
+    pub fn require(&self, permission: Permission) -> Result<()> {
+        let ok = match &self.kind {
+            ActorKind::System => true,
+            ActorKind::Anonymous => false,
+            ActorKind::User(u) => u.roles.allows(permission),
+        };
+        if ok { Ok(()) } else { Err(AppError::Forbidden) }
+    }
+}
+
+/// The application: the store, the clock and the settings every use case needs.
+#[derive(Clone)]
+pub struct App {
+    pub store: Store,
+    clock: Arc<dyn Clock>,
+    pub settings: Settings,
+}
+
+impl App {
+    pub fn new(store: Store, clock: Arc<dyn Clock>, settings: Settings) -> App {
+        App {
+            store,
+            clock,
+            settings,
+        }
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        self.clock.clone()
+    }
+}

@@ -1,0 +1,13 @@
+//! kefu-domain — the business rules of kefu, free of I/O.
+//!
+//! Nothing here touches a database, the network or the system clock: the clock is passed
+//! in (see [`clock`]), so every rule can be tested with plain unit and property tests.
+//! One module per business area, with the same names as in the other crates.
+
+pub mod clock;
+pub mod permission;
+pub mod staff;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use permission::{Access, Permission};
+pub use staff::{CurrentUser, Department, Locale, Role, RoleSet, StaffLevel};

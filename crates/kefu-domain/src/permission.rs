@@ -1,0 +1,120 @@
+//! The permission policy: which role may do what.
+//!
+//! Every page and API route declares an [`Access`]; the web layer asks [`RoleSet::allows`]
+//! before any handler runs. The table below is the single source of truth, so the route
+//! walk test in the integration suite derives its expectations from it too.
+
+use serde::Serialize;
+
+use crate::staff::{Role, RoleSet};
+
+/// Something a user may be allowed to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// See the home dashboard.
+    DashboardView,
+    /// Change one's own password and language; manage one's own API tokens.
+    AccountSelf,
+    /// See the staff directory and departments.
+    DirectoryView,
+    /// Add, edit, deactivate users and assign roles.
+    UserManage,
+    /// Read the audit log of sensitive actions.
+    AuditView,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 5] = [
+        Permission::DashboardView,
+        Permission::AccountSelf,
+        Permission::DirectoryView,
+        Permission::UserManage,
+        Permission::AuditView,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Permission::DashboardView => "dashboard_view",
+            Permission::AccountSelf => "account_self",
+            Permission::DirectoryView => "directory_view",
+            Permission::UserManage => "user_manage",
+            Permission::AuditView => "audit_view",
+        }
+    }
+}
+
+/// What a route requires of the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not (login page, health check, static assets).
+    Public,
+    /// A signed-in user holding the permission.
+    Requires(Permission),
+}
+
+/// Permissions every staff role holds.
+const EVERY_ROLE: [Permission; 3] = [
+    Permission::DashboardView,
+    Permission::AccountSelf,
+    Permission::DirectoryView,
+];
+
+/// Whether `role` grants `permission`.
+pub fn role_grants(role: Role, permission: Permission) -> bool {
+    if EVERY_ROLE.contains(&permission) {
+        return true;
+    }
+    match permission {
+        Permission::UserManage => matches!(role, Role::Admin),
+        // Who looked at what (seed 000 §(五)3) is for the manager and the information
+        // specialist who keeps the archive confidential.
+        Permission::AuditView => {
+            matches!(role, Role::Admin | Role::CsManager | Role::InfoSpecialist)
+        }
+        Permission::DashboardView | Permission::AccountSelf | Permission::DirectoryView => true,
+    }
+}
+
+impl RoleSet {
+    /// Whether any of these roles grants the permission.
+    pub fn allows(&self, permission: Permission) -> bool {
+        self.iter().any(|role| role_grants(role, permission))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_admin_manages_users() {
+        for role in Role::ALL {
+            assert_eq!(
+                role_grants(role, Permission::UserManage),
+                role == Role::Admin
+            );
+        }
+    }
+
+    #[test]
+    fn every_role_reaches_its_dashboard() {
+        for role in Role::ALL {
+            assert!(RoleSet::new([role]).allows(Permission::DashboardView));
+        }
+    }
+
+    #[test]
+    fn no_roles_no_permissions() {
+        for p in Permission::ALL {
+            assert!(!RoleSet::default().allows(p));
+        }
+    }
+
+    #[test]
+    fn several_roles_add_up() {
+        let set = RoleSet::new([Role::Agent, Role::InfoSpecialist]);
+        assert!(set.allows(Permission::AuditView));
+        assert!(!set.allows(Permission::UserManage));
+    }
+}

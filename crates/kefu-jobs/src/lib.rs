@@ -1,0 +1,156 @@
+//! kefu-jobs — background work, claimed from the database.
+//!
+//! Jobs live in the `jobs` table. Each instance runs one [`Worker`], which every few
+//! seconds enqueues the periodic jobs of the current period (one unique key per period, so
+//! many instances produce one row) and then claims due jobs with a lease. A job that fails
+//! keeps its error on the row and is retried with back-off, never dropped.
+
+use std::time::Duration;
+
+use jiff::{SignedDuration, Timestamp};
+use kefu_app::App;
+use kefu_store::jobs::{self, ClaimedJob, NewJob};
+use tokio::sync::watch;
+
+/// Kinds of job this worker knows how to run.
+pub mod kind {
+    /// Removes sessions that ran out.
+    pub const PURGE_SESSIONS: &str = "purge_sessions";
+}
+
+/// How long a claimed job is ours before another instance may take it over.
+const LEASE: SignedDuration = SignedDuration::from_mins(5);
+
+/// A periodic job: its kind and how often it runs.
+struct Periodic {
+    kind: &'static str,
+    every: SignedDuration,
+}
+
+const PERIODIC: &[Periodic] = &[Periodic {
+    kind: kind::PURGE_SESSIONS,
+    every: SignedDuration::from_hours(1),
+}];
+
+/// The key that makes a periodic job unique within its period.
+fn period_key(kind: &str, every: SignedDuration, now: Timestamp) -> String {
+    let period = now.as_second().div_euclid(every.as_secs().max(1));
+    format!("{kind}:{period}")
+}
+
+/// Back-off before the next attempt: 30 s, 2 min, 8 min, … capped at an hour.
+fn retry_delay(attempts: i64) -> SignedDuration {
+    let secs = 30i64.saturating_mul(4i64.saturating_pow(attempts.clamp(1, 10) as u32 - 1));
+    SignedDuration::from_secs(secs.min(3600))
+}
+
+/// Runs jobs for one instance until told to stop.
+pub struct Worker {
+    app: App,
+    name: String,
+    poll: Duration,
+}
+
+impl Worker {
+    /// `name` identifies this instance in the lease columns.
+    pub fn new(app: App, name: String) -> Worker {
+        Worker {
+            app,
+            name,
+            poll: Duration::from_secs(5),
+        }
+    }
+
+    pub fn with_poll_interval(mut self, poll: Duration) -> Worker {
+        self.poll = poll;
+        self
+    }
+
+    /// Loops until `shutdown` turns true; a job in progress finishes first.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        tracing::info!(worker = %self.name, "job worker started");
+        loop {
+            if let Err(e) = self.tick().await {
+                tracing::warn!(error = %e, "job worker round failed; retrying");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(self.poll) => {}
+                _ = shutdown.changed() => break,
+            }
+            if *shutdown.borrow() {
+                break;
+            }
+        }
+        tracing::info!(worker = %self.name, "job worker stopped");
+    }
+
+    /// One round: enqueue this period's periodic jobs, then run every due job.
+    pub async fn tick(&self) -> Result<usize, kefu_store::StoreError> {
+        let now = self.app.now();
+        let mut conn = self.app.store.conn().await?;
+        for p in PERIODIC {
+            let key = period_key(p.kind, p.every, now);
+            let job = NewJob {
+                kind: p.kind,
+                unique_key: Some(&key),
+                payload: "{}",
+                run_at: now,
+                max_attempts: 3,
+            };
+            jobs::enqueue(&mut conn, &job, now).await?;
+        }
+        let mut ran = 0;
+        while let Some(job) = jobs::claim(&mut conn, &self.name, self.app.now(), LEASE).await? {
+            let outcome = self.execute(&job).await;
+            let now = self.app.now();
+            match outcome {
+                Ok(()) => jobs::succeed(&mut conn, job.id, &self.name, now).await?,
+                Err(error) => {
+                    tracing::warn!(job = job.id, kind = %job.kind, %error, "job failed");
+                    let retry =
+                        (job.attempts < job.max_attempts).then(|| now + retry_delay(job.attempts));
+                    jobs::fail(&mut conn, job.id, &self.name, &error, retry, now).await?;
+                }
+            }
+            ran += 1;
+        }
+        Ok(ran)
+    }
+
+    async fn execute(&self, job: &ClaimedJob) -> Result<(), String> {
+        match job.kind.as_str() {
+            kind::PURGE_SESSIONS => {
+                let n = self
+                    .app
+                    .purge_expired_sessions(self.app.now())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                tracing::debug!(removed = n, "expired sessions purged");
+                Ok(())
+            }
+            other => Err(format!("unknown job kind {other:?}")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_key_per_period() {
+        let every = SignedDuration::from_hours(1);
+        let a: Timestamp = "2026-11-25T04:00:00Z".parse().unwrap();
+        let b: Timestamp = "2026-11-25T04:59:59Z".parse().unwrap();
+        let c: Timestamp = "2026-11-25T05:00:00Z".parse().unwrap();
+        assert_eq!(period_key("k", every, a), period_key("k", every, b));
+        assert_ne!(period_key("k", every, b), period_key("k", every, c));
+    }
+
+    #[test]
+    fn retry_delays_grow_and_cap() {
+        assert_eq!(retry_delay(1).as_secs(), 30);
+        assert_eq!(retry_delay(2).as_secs(), 120);
+        assert_eq!(retry_delay(9).as_secs(), 3600);
+    }
+}

@@ -1,0 +1,78 @@
+//! The change log: one row per business write (entity, id, operation, time), appended in
+//! the same transaction as the write. Derived views such as the search index read it in
+//! order of `id` and remember how far they got.
+
+use jiff::Timestamp;
+use sqlx::AnyConnection;
+
+use crate::{Result, to_micros};
+
+/// What happened to the entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    Create,
+    Update,
+    Delete,
+}
+
+impl Operation {
+    pub fn key(self) -> &'static str {
+        match self {
+            Operation::Create => "create",
+            Operation::Update => "update",
+            Operation::Delete => "delete",
+        }
+    }
+}
+
+/// One entry read back from the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub id: i64,
+    pub entity: String,
+    pub entity_id: i64,
+    pub operation: String,
+}
+
+pub async fn record(
+    conn: &mut AnyConnection,
+    entity: &str,
+    entity_id: i64,
+    op: Operation,
+    actor_user_id: Option<i64>,
+    at: Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO change_log (at, entity, entity_id, operation, actor_user_id) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(to_micros(at))
+    .bind(entity)
+    .bind(entity_id)
+    .bind(op.key())
+    .bind(actor_user_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Entries after `after_id`, oldest first.
+pub async fn since(conn: &mut AnyConnection, after_id: i64, limit: i64) -> Result<Vec<Change>> {
+    let rows: Vec<(i64, String, i64, String)> = sqlx::query_as(
+        "SELECT id, entity, entity_id, operation FROM change_log WHERE id > $1 \
+         ORDER BY id LIMIT $2",
+    )
+    .bind(after_id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, entity, entity_id, operation)| Change {
+            id,
+            entity,
+            entity_id,
+            operation,
+        })
+        .collect())
+}

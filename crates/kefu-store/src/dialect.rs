@@ -1,0 +1,160 @@
+//! Everything that differs between SQLite and PostgreSQL, in one place.
+//!
+//! Queries themselves are shared; what differs is how a connection is set up and which
+//! folder of migrations builds the schema (DDL types differ: `BIGSERIAL` vs
+//! `INTEGER PRIMARY KEY`).
+
+use std::path::Path;
+
+use sqlx::migrate::Migrator;
+use sqlx::{AnyConnection, Executor};
+
+use crate::StoreError;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Which database engine a store runs on, chosen from the URL scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Result<Backend, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::UnsupportedUrl(url.to_owned()))
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+
+    /// For SQLite: creates the file's directory and asks for the file to be created.
+    pub(crate) fn prepare_url(self, url: &str) -> Result<String, StoreError> {
+        if self == Backend::Postgres {
+            return Ok(url.to_owned());
+        }
+        let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
+        let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+        if path != ":memory:" && !path.is_empty() {
+            if let Some(dir) = Path::new(path)
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+            {
+                std::fs::create_dir_all(dir).map_err(|source| StoreError::DataDir {
+                    path: dir.display().to_string(),
+                    source,
+                })?;
+            }
+        }
+        let mode = if query.contains("mode=") {
+            ""
+        } else {
+            "mode=rwc"
+        };
+        let sep = if query.is_empty() || mode.is_empty() {
+            ""
+        } else {
+            "&"
+        };
+        Ok(format!("sqlite://{path}?{query}{sep}{mode}"))
+    }
+
+    /// SQLite: a write-ahead log so readers never block the writer; `synchronous=NORMAL`
+    /// which in WAL mode keeps every committed transaction through a crash of the process;
+    /// foreign keys enforced; a busy timeout instead of instant "database is locked".
+    pub(crate) async fn configure_connection(
+        self,
+        conn: &mut AnyConnection,
+    ) -> Result<(), sqlx::Error> {
+        if self == Backend::Sqlite {
+            conn.execute(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// SQLite allows one writer at a time; a small pool avoids queueing on its lock.
+    pub(crate) fn max_connections(self) -> u32 {
+        match self {
+            Backend::Sqlite => 8,
+            Backend::Postgres => 16,
+        }
+    }
+
+    pub(crate) fn migrator(self) -> &'static Migrator {
+        match self {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_from_scheme() {
+        assert_eq!(
+            Backend::from_url("sqlite://data/kefu.db").unwrap(),
+            Backend::Sqlite
+        );
+        assert_eq!(
+            Backend::from_url("postgres://u@h/db").unwrap(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            Backend::from_url("postgresql://u@h/db").unwrap(),
+            Backend::Postgres
+        );
+        assert!(Backend::from_url("mysql://u@h/db").is_err());
+    }
+
+    #[test]
+    fn migration_folders_match() {
+        let names = |m: &Migrator| -> Vec<(i64, String)> {
+            m.iter()
+                .map(|x| (x.version, x.description.to_string()))
+                .collect()
+        };
+        assert_eq!(names(&SQLITE_MIGRATIONS), names(&POSTGRES_MIGRATIONS));
+        assert!(!SQLITE_MIGRATIONS.iter().next().is_none());
+    }
+}
+
+/// Every (table, column) of the schema, sorted; lets a test prove both backends build the
+/// same shape.
+pub async fn schema_columns(
+    backend: Backend,
+    conn: &mut AnyConnection,
+) -> Result<Vec<(String, String)>, StoreError> {
+    let sql = match backend {
+        Backend::Sqlite => {
+            "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
+               AND m.name <> '_sqlx_migrations'"
+        }
+        Backend::Postgres => {
+            "SELECT CAST(table_name AS TEXT), CAST(column_name AS TEXT) \
+             FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND table_name <> '_sqlx_migrations'"
+        }
+    };
+    let mut cols: Vec<(String, String)> = sqlx::query_as(sql).fetch_all(conn).await?;
+    cols.sort();
+    Ok(cols)
+}

@@ -1,0 +1,150 @@
+//! kefu-store — the only crate that speaks SQL.
+//!
+//! One implementation serves both backends: every query is written once, with `$N`
+//! placeholders that SQLite and PostgreSQL both accept, and runs through sqlx's `Any`
+//! driver. What differs between the two (connection set-up, migrations folder) lives in
+//! [`dialect`]. Times are stored as microseconds since the Unix epoch, flags as 0/1
+//! integers, so the same row decoding works on both.
+//!
+//! Functions take a `&mut AnyConnection`, so a use case can run several of them inside one
+//! transaction (`&mut *tx`).
+
+pub mod audit;
+pub mod changelog;
+pub mod dialect;
+pub mod jobs;
+pub mod staff;
+
+use jiff::Timestamp;
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyPool, Transaction};
+
+pub use dialect::Backend;
+pub use sqlx::AnyConnection;
+
+/// A transaction on either backend.
+pub type Tx = Transaction<'static, Any>;
+
+/// Errors from the store, mapped precisely so callers never guess.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// A unique or foreign-key constraint refused the write.
+    #[error("conflict on {0}")]
+    Conflict(String),
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]
+    UnsupportedUrl(String),
+    #[error("could not prepare the data directory {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Database(sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::Database(db) => match db.kind() {
+                sqlx::error::ErrorKind::UniqueViolation
+                | sqlx::error::ErrorKind::ForeignKeyViolation => {
+                    StoreError::Conflict(db.constraint().unwrap_or(db.message()).to_owned())
+                }
+                _ => StoreError::Database(e),
+            },
+            _ => StoreError::Database(e),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Pool statistics for `/metrics`.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolStats {
+    pub size: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
+/// The database: a connection pool on one of the two backends.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://…` or `postgres://…`); for SQLite, the file and its
+    /// directory are created when missing.
+    pub async fn connect(url: &str) -> Result<Store> {
+        install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        let url = backend.prepare_url(url)?;
+        let max = backend.max_connections();
+        let pool = AnyPoolOptions::new()
+            .max_connections(max)
+            .after_connect(move |conn, _meta| Box::pin(backend.configure_connection(conn)))
+            .connect(&url)
+            .await?;
+        Ok(Store { pool, backend })
+    }
+
+    /// Applies the embedded migrations of this backend that have not run yet.
+    pub async fn migrate(&self) -> Result<()> {
+        self.backend.migrator().run(&self.pool).await?;
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn conn(&self) -> Result<PoolConnection<Any>> {
+        Ok(self.pool.acquire().await?)
+    }
+
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(self.pool.begin().await?)
+    }
+
+    /// A trivial round trip, for the health check.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub fn pool_stats(&self) -> PoolStats {
+        PoolStats {
+            size: self.pool.size(),
+            idle: self.pool.num_idle() as u32,
+            max: self.pool.options().get_max_connections(),
+        }
+    }
+
+    /// Waits for checked-out connections to return and closes the pool; SQLite checkpoints
+    /// its write-ahead log as the last connection closes.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Stored form of an instant.
+pub fn to_micros(at: Timestamp) -> i64 {
+    at.as_microsecond()
+}
+
+/// Read form of an instant; a value out of range is clamped rather than failing a whole page.
+pub fn from_micros(us: i64) -> Timestamp {
+    Timestamp::from_microsecond(us).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+fn flag(v: bool) -> i64 {
+    i64::from(v)
+}

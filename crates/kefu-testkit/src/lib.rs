@@ -1,0 +1,352 @@
+//! kefu-testkit — starts the real kefu on a random port against a fresh database, and
+//! talks HTTP to it.
+//!
+//! Every [`TestApp`] gets its own database: a new SQLite file in a temporary directory, or,
+//! when `KEFU_TEST_DATABASE_URL` names a PostgreSQL server, a new uniquely named database
+//! on it. Tests therefore run in parallel and the same suite runs on both backends.
+
+pub mod browser;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::Timestamp;
+use kefu::config::ServerConfig;
+use kefu::server::{self, RunOptions};
+use kefu_app::users::UserForm;
+use kefu_app::{Actor, App, Settings};
+use kefu_domain::{Clock, FixedClock, Locale, Role, RoleSet, SystemClock};
+use kefu_store::Backend;
+use kefu_web::WebConfig;
+use sqlx::{Connection, Executor};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// The password every user made by [`TestApp::create_user`] has.
+pub const TEST_PASSWORD: &str = "测试密码-correct-horse";
+
+/// Knobs a test may turn before the server starts.
+#[derive(Clone)]
+pub struct TestOptions {
+    pub web: WebConfig,
+    pub settings: Settings,
+    /// A clock the test controls; the real clock when `None`.
+    pub clock: Option<Arc<FixedClock>>,
+}
+
+impl Default for TestOptions {
+    fn default() -> Self {
+        TestOptions {
+            web: WebConfig::default(),
+            settings: Settings::default(),
+            clock: None,
+        }
+    }
+}
+
+/// A running kefu.
+pub struct TestApp {
+    pub base: String,
+    pub app: App,
+    pub database_url: String,
+    /// Password of the bootstrap `admin` account (must be changed at first sign-in).
+    pub admin_password: String,
+    pub clock: Option<Arc<FixedClock>>,
+    shutdown: Option<oneshot::Sender<()>>,
+    handle: Option<JoinHandle<Result<(), String>>>,
+    temp_dir: Option<PathBuf>,
+}
+
+fn unique_name() -> String {
+    let mut b = [0u8; 6];
+    getrandom::fill(&mut b).expect("randomness");
+    hex::encode(b)
+}
+
+/// A fresh database URL: a PostgreSQL database created for this test, or a SQLite file.
+async fn fresh_database() -> (String, Option<PathBuf>) {
+    match std::env::var("KEFU_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
+        Some(server_url) => {
+            sqlx::any::install_default_drivers();
+            let name = format!("kefu_t_{}", unique_name());
+            let mut conn = sqlx::AnyConnection::connect(&server_url)
+                .await
+                .unwrap_or_else(|e| {
+                    panic!("cannot reach the test PostgreSQL at {server_url}: {e}")
+                });
+            conn.execute(format!("CREATE DATABASE {name}").as_str())
+                .await
+                .expect("create test database");
+            let _ = conn.close().await;
+            let (base, query) = server_url
+                .split_once('?')
+                .map_or((server_url.as_str(), None), |(b, q)| (b, Some(q)));
+            let base = &base[..base.rfind('/').expect("URL has a database path")];
+            let url = match query {
+                Some(q) => format!("{base}/{name}?{q}"),
+                None => format!("{base}/{name}"),
+            };
+            (url, None)
+        }
+        None => {
+            let dir = std::env::temp_dir().join(format!("kefu-test-{}", unique_name()));
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            (kefu::config::sqlite_url(&dir), Some(dir))
+        }
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(TestOptions::default()).await
+    }
+
+    pub async fn spawn_with(options: TestOptions) -> TestApp {
+        let (database_url, temp_dir) = fresh_database().await;
+        let config = ServerConfig {
+            listen: "127.0.0.1:0".parse().expect("address"),
+            database_url: database_url.clone(),
+            web: options.web.clone(),
+            app: options.settings.clone(),
+        };
+        let clock: Arc<dyn Clock> = match &options.clock {
+            Some(c) => c.clone(),
+            None => Arc::new(SystemClock),
+        };
+        let prepared = server::prepare(&config, clock)
+            .await
+            .expect("kefu prepares");
+        let admin_password = prepared
+            .admin_password
+            .expect("a fresh database bootstraps the admin");
+        let listener = TcpListener::bind(config.listen).await.expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let (tx, rx) = oneshot::channel::<()>();
+        let app = prepared.app.clone();
+        let run_options = RunOptions {
+            job_poll: Duration::from_millis(200),
+        };
+        let handle = tokio::spawn(async move {
+            server::run(prepared.app, config.web, listener, run_options, async {
+                let _ = rx.await;
+            })
+            .await
+            .map_err(|e| e.to_string())
+        });
+        TestApp {
+            base,
+            app,
+            database_url,
+            admin_password,
+            clock: options.clock,
+            shutdown: Some(tx),
+            handle: Some(handle),
+            temp_dir,
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.app.store.backend()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    /// Adds a user with the given roles and [`TEST_PASSWORD`]; returns the id.
+    pub async fn create_user(&self, username: &str, roles: &[Role]) -> i64 {
+        let form = UserForm {
+            username: username.to_owned(),
+            display_name: format!("测试 {username}"),
+            email: None,
+            password: Some(TEST_PASSWORD.to_owned()),
+            department: None,
+            level: None,
+            locale: Locale::ZhCn,
+            roles: RoleSet::new(roles.iter().copied()),
+        };
+        self.app
+            .create_user(&Actor::system(), &form)
+            .await
+            .expect("create user")
+            .user
+            .id
+    }
+
+    /// Signs in through the login form, as a browser would.
+    pub async fn login(&self, username: &str, password: &str) -> Session {
+        let session = Session {
+            client: self.client(),
+            base: self.base.clone(),
+        };
+        let res = session.sign_in(username, password).await;
+        assert_eq!(res.status(), 303, "sign-in of {username} should redirect");
+        session
+    }
+
+    /// A personal API token for the user.
+    pub async fn token_for(&self, user_id: i64) -> String {
+        self.app
+            .create_token(&Actor::system(), user_id, "test")
+            .await
+            .expect("token")
+            .secret
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.app.now()
+    }
+
+    /// Stops the server the way Ctrl-C does and waits for it.
+    pub async fn stop(mut self) {
+        self.shutdown_and_wait().await;
+    }
+
+    async fn shutdown_and_wait(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(h) = self.handle.take() {
+            let result = tokio::time::timeout(Duration::from_secs(20), h).await;
+            match result {
+                Ok(Ok(Ok(()))) => {}
+                Ok(Ok(Err(e))) => panic!("kefu stopped with an error: {e}"),
+                Ok(Err(e)) => panic!("kefu task failed: {e}"),
+                Err(_) => panic!("kefu did not stop within 20 s"),
+            }
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(dir) = self.temp_dir.take() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// A signed-in (or anonymous) browser session.
+pub struct Session {
+    pub client: reqwest::Client,
+    pub base: String,
+}
+
+impl Session {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    /// The CSRF token the pages hand this browser (read from a form, as a browser would).
+    pub async fn csrf(&self) -> String {
+        for page in ["/account", "/login"] {
+            let body = self.get(page).await.text().await.expect("body");
+            if let Some(token) = extract_csrf(&body) {
+                return token;
+            }
+        }
+        panic!("no CSRF token found on /account or /login");
+    }
+
+    /// Posts a form with this session's CSRF token added.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let csrf = self.csrf().await;
+        let mut all: Vec<(&str, &str)> = vec![("_csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.client
+            .post(self.url(path))
+            .form(&all)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    pub async fn sign_in(&self, username: &str, password: &str) -> reqwest::Response {
+        self.post_form(
+            "/login",
+            &[
+                ("username", username),
+                ("password", password),
+                ("next", "/"),
+            ],
+        )
+        .await
+    }
+}
+
+pub fn extract_csrf(html: &str) -> Option<String> {
+    let marker = "name=\"_csrf\" value=\"";
+    let start = html.find(marker)? + marker.len();
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].to_owned())
+}
+
+/// A client for the JSON API with a bearer token.
+pub struct ApiClient {
+    pub client: reqwest::Client,
+    pub base: String,
+    pub token: String,
+}
+
+impl ApiClient {
+    pub fn new(app: &TestApp, token: &str) -> ApiClient {
+        ApiClient {
+            client: app.client(),
+            base: app.base.clone(),
+            token: token.to_owned(),
+        }
+    }
+
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, format!("{}{}", self.base, path))
+            .bearer_auth(&self.token)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.request(reqwest::Method::GET, path)
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    pub async fn json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        self.request(method, path)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+}
+
+/// Reads a JSON body.
+pub async fn json_body(res: reqwest::Response) -> serde_json::Value {
+    let text = res.text().await.expect("body");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}

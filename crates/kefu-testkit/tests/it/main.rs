@@ -1,0 +1,12 @@
+//! Integration tests: the real kefu on a random port, spoken to over HTTP. The whole suite
+//! runs on SQLite by default and on PostgreSQL when `KEFU_TEST_DATABASE_URL` is set
+//! (`scripts/test.sh` runs both).
+
+mod api;
+mod auth;
+mod browser;
+mod jobs;
+mod ops;
+mod permissions;
+mod schema;
+mod users;

@@ -1,0 +1,150 @@
+use kefu_testkit::{TestApp, json_body};
+
+#[tokio::test]
+async fn healthz_reports_the_database() {
+    let app = TestApp::spawn().await;
+    let res = app.client().get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let body = json_body(res).await;
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["database"]["status"], "ok");
+    assert_eq!(body["database"]["backend"], app.backend().name());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_and_show_the_pool() {
+    let app = TestApp::spawn().await;
+    let c = app.client();
+    for _ in 0..3 {
+        c.get(app.url("/login")).send().await.unwrap();
+    }
+    let text = c
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let line = text
+        .lines()
+        .find(|l| {
+            l.starts_with("kefu_http_requests_total")
+                && l.contains("route=\"/login\"")
+                && l.contains("method=\"GET\"")
+        })
+        .unwrap_or_else(|| panic!("no request counter for /login in:\n{text}"));
+    assert!(line.ends_with(" 3"), "{line}");
+    assert!(text.contains("kefu_http_request_duration_seconds_bucket"));
+    assert!(text.contains("kefu_db_pool_max_connections"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn openapi_documents_every_api_route() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .client()
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let doc = json_body(res).await;
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = doc["paths"].as_object().unwrap();
+    for spec in kefu_web::route_specs() {
+        if spec.surface != kefu_web::Surface::Api || spec.path == "/api/v1/openapi.json" {
+            continue;
+        }
+        let item = paths
+            .get(spec.path)
+            .unwrap_or_else(|| panic!("{} missing from the OpenAPI document", spec.path));
+        let method = spec.method.as_str().to_lowercase();
+        assert!(
+            item.get(&method).is_some(),
+            "{} {} missing from the OpenAPI document",
+            spec.method,
+            spec.path
+        );
+    }
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn unknown_routes_get_a_page_or_json_404() {
+    let app = TestApp::spawn().await;
+    let c = app.client();
+    let page = c
+        .get(app.url("/no/such/page"))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 404);
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Not found"), "{html}");
+
+    let zh = c
+        .get(app.url("/no/such/page"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(zh.contains("页面不存在"), "Chinese is the default: {zh}");
+
+    let api = c.get(app.url("/api/v1/nothing")).send().await.unwrap();
+    assert_eq!(api.status(), 404);
+    let body = json_body(api).await;
+    assert_eq!(body["error"]["code"], "not_found");
+    assert!(body["error"]["message"].as_str().unwrap().len() > 3);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn static_assets_are_embedded() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .client()
+        .get(app.url("/static/kefu.css"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/css")
+    );
+    assert!(res.text().await.unwrap().contains(".topbar"));
+    let missing = app
+        .client()
+        .get(app.url("/static/nope.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn graceful_shutdown_finishes_and_closes_the_database() {
+    let app = TestApp::spawn().await;
+    let base = app.base.clone();
+    app.stop().await;
+    assert!(
+        reqwest::get(format!("{base}/healthz")).await.is_err(),
+        "no longer listening"
+    );
+}

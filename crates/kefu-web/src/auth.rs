@@ -1,0 +1,401 @@
+//! Who is asking, and may they: sessions, bearer tokens, CSRF and the per-route guard.
+//!
+//! [`identify`] runs for every request: it resolves the session cookie (pages) or the
+//! bearer token (API) into an [`Identity`] and makes sure the browser holds a CSRF token.
+//! [`guard`] runs per route, before the handler, with the route's declared [`Access`]: it
+//! sends anonymous page visitors to the sign-in page, answers 401/403 otherwise, checks
+//! the CSRF token of every form post and applies the API rate limit.
+
+use std::net::SocketAddr;
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{ConnectInfo, Request};
+use axum::http::header::{AUTHORIZATION, COOKIE, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use kefu_app::Actor;
+use kefu_app::accounts::SessionLookup;
+use kefu_app::audit::{Target, action};
+use kefu_app::tokens::TokenLookup;
+use kefu_domain::{Access, CurrentUser, Locale};
+use serde_json::json;
+
+use crate::error::{WebError, render_error_response};
+use crate::i18n::Tr;
+use crate::routes::Surface;
+use crate::{AppState, SecureCookies};
+
+pub const SESSION_COOKIE: &str = "kefu_session";
+pub const CSRF_COOKIE: &str = "kefu_csrf";
+pub const CSRF_FIELD: &str = "_csrf";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The caller of one request, resolved once by [`identify`].
+#[derive(Clone)]
+pub struct Identity {
+    pub state: AppState,
+    pub user: Option<CurrentUser>,
+    /// The session cookie's value, when it named a live session.
+    pub session_token: Option<String>,
+    /// A session cookie was presented but had run out.
+    pub session_expired: bool,
+    /// A bearer token was presented but has been revoked.
+    pub token_revoked: bool,
+    /// The token that authenticated an API call, for rate limiting.
+    pub token_id: Option<i64>,
+    pub csrf: String,
+    pub ip: Option<String>,
+    pub locale: Locale,
+    pub secure: bool,
+}
+
+impl Identity {
+    pub fn tr(&self) -> Tr {
+        Tr(self.locale)
+    }
+
+    pub fn actor(&self) -> Actor {
+        match &self.user {
+            Some(u) => Actor::user(u.clone(), self.ip.clone()),
+            None => Actor::anonymous(self.ip.clone()),
+        }
+    }
+
+    /// The signed-in user; the guard has made sure there is one on protected routes.
+    pub fn user(&self) -> Result<&CurrentUser, WebError> {
+        self.user.as_ref().ok_or(WebError::Unauthorized)
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Identity {
+    type Rejection = WebError;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Identity>()
+            .cloned()
+            .ok_or_else(|| WebError::Internal("identity missing".into()))
+    }
+}
+
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// A `Set-Cookie` value: always HttpOnly and SameSite=Lax; Secure over TLS.
+pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> HeaderValue {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    if secure {
+        c.push_str("; Secure");
+    }
+    HeaderValue::from_str(&c).expect("cookie values are hex")
+}
+
+fn client_ip(req: &Request, trust_proxy: bool) -> Option<String> {
+    if trust_proxy {
+        let fwd = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok());
+        if let Some(first) = fwd.and_then(|v| v.split(',').next()).map(str::trim) {
+            if !first.is_empty() {
+                return Some(first.to_owned());
+            }
+        }
+    }
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+}
+
+fn is_tls(req: &Request, state: &AppState) -> bool {
+    match state.config.secure_cookies {
+        SecureCookies::Always => true,
+        SecureCookies::Never => false,
+        SecureCookies::Auto => {
+            state.config.trust_proxy_headers
+                && req
+                    .headers()
+                    .get("x-forwarded-proto")
+                    .is_some_and(|v| v == "https")
+        }
+    }
+}
+
+fn is_api(path: &str) -> bool {
+    path.starts_with("/api/")
+}
+
+/// Paths that need nobody's identity: no database round trip for them.
+fn skips_identity(path: &str) -> bool {
+    path.starts_with("/static/") || path == "/healthz" || path == "/metrics"
+}
+
+/// Resolves the caller and attaches an [`Identity`] to the request.
+pub async fn identify(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let path = req.uri().path().to_owned();
+    let ip = client_ip(&req, state.config.trust_proxy_headers);
+    let secure = is_tls(&req, &state);
+    let accept_locale = req
+        .headers()
+        .get("accept-language")
+        .and_then(|v| v.to_str().ok())
+        .and_then(Locale::from_accept_language)
+        .unwrap_or_default();
+    let mut identity = Identity {
+        state: state.clone(),
+        user: None,
+        session_token: None,
+        session_expired: false,
+        token_revoked: false,
+        token_id: None,
+        csrf: String::new(),
+        ip,
+        locale: accept_locale,
+        secure,
+    };
+    let mut set_cookies: Vec<HeaderValue> = Vec::new();
+
+    if !skips_identity(&path) {
+        let lookup = if is_api(&path) {
+            resolve_bearer(&state, req.headers(), &mut identity).await
+        } else {
+            resolve_session(&state, req.headers(), &mut identity, &mut set_cookies).await
+        };
+        if let Err(e) = lookup {
+            tracing::error!(error = %e, "could not resolve the caller");
+            return render_error_response(e.into_info(), identity.tr(), is_api(&path), false);
+        }
+        if let Some(u) = &identity.user {
+            identity.locale = u.locale;
+        }
+        if !is_api(&path) {
+            match cookie(req.headers(), CSRF_COOKIE).filter(|c| c.len() == 64) {
+                Some(c) => identity.csrf = c.to_owned(),
+                None => {
+                    identity.csrf = kefu_app::secret::random_hex(32);
+                    set_cookies.push(set_cookie(CSRF_COOKIE, &identity.csrf, None, secure));
+                }
+            }
+        }
+    }
+
+    req.extensions_mut().insert(identity);
+    let mut res = next.run(req).await;
+    for c in set_cookies {
+        res.headers_mut().append(SET_COOKIE, c);
+    }
+    res
+}
+
+async fn resolve_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    identity: &mut Identity,
+    set_cookies: &mut Vec<HeaderValue>,
+) -> Result<(), WebError> {
+    let Some(token) = cookie(headers, SESSION_COOKIE) else {
+        return Ok(());
+    };
+    match state.app.session_user(token).await? {
+        SessionLookup::Valid(user) => {
+            identity.user = Some(user);
+            identity.session_token = Some(token.to_owned());
+        }
+        SessionLookup::Expired => {
+            identity.session_expired = true;
+            set_cookies.push(set_cookie(SESSION_COOKIE, "", Some(0), identity.secure));
+        }
+        SessionLookup::Unknown => {
+            set_cookies.push(set_cookie(SESSION_COOKIE, "", Some(0), identity.secure));
+        }
+    }
+    Ok(())
+}
+
+async fn resolve_bearer(
+    state: &AppState,
+    headers: &HeaderMap,
+    identity: &mut Identity,
+) -> Result<(), WebError> {
+    let Some(value) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
+        return Ok(());
+    };
+    let Some(secret) = value.strip_prefix("Bearer ").map(str::trim) else {
+        return Ok(());
+    };
+    match state.app.token_user(secret, identity.ip.as_deref()).await? {
+        TokenLookup::Valid { user, token_id } => {
+            identity.user = Some(user);
+            identity.token_id = Some(token_id);
+        }
+        TokenLookup::Revoked => identity.token_revoked = true,
+        TokenLookup::Unknown => {}
+    }
+    Ok(())
+}
+
+/// The per-route check; see the module comment.
+pub async fn guard(access: Access, surface: Surface, req: Request, next: Next) -> Response {
+    let Some(identity) = req.extensions().get::<Identity>().cloned() else {
+        return WebError::Internal("identity missing".into()).into_response();
+    };
+    let path = req.uri().path().to_owned();
+
+    let mut rate_headers = None;
+    if surface == Surface::Api {
+        let key = match identity.token_id {
+            Some(id) => format!("token:{id}"),
+            None => format!("ip:{}", identity.ip.as_deref().unwrap_or("-")),
+        };
+        match identity.state.limiter.check(&key) {
+            Ok(headers) => rate_headers = Some(headers),
+            Err(limited) => return limited.into_response(),
+        }
+    }
+
+    if let Access::Requires(permission) = access {
+        match &identity.user {
+            None if surface == Surface::Page => {
+                let mut to = format!("/login?next={}", urlencode(&path));
+                if identity.session_expired {
+                    to.push_str("&expired=1");
+                }
+                return Redirect::to(&to).into_response();
+            }
+            None if identity.token_revoked => return WebError::TokenRevoked.into_response(),
+            None => return WebError::Unauthorized.into_response(),
+            Some(user) if !user.roles.allows(permission) => {
+                let detail = json!({"path": path, "method": req.method().as_str(), "permission": permission.key()});
+                let target = Target {
+                    kind: "route",
+                    id: &path,
+                };
+                if let Err(e) = identity
+                    .state
+                    .app
+                    .audit_event(
+                        &identity.actor(),
+                        action::ACCESS_DENIED,
+                        Some(target),
+                        Some(detail),
+                    )
+                    .await
+                {
+                    tracing::error!(error = %e, "could not audit a refused request");
+                }
+                return WebError::Forbidden.into_response();
+            }
+            Some(user)
+                if user.must_change_password
+                    && surface == Surface::Page
+                    && !matches!(path.as_str(), "/account" | "/account/password" | "/logout") =>
+            {
+                return Redirect::to("/account?must_change=1").into_response();
+            }
+            Some(_) => {}
+        }
+    }
+
+    let req = if surface == Surface::Page && !is_safe(req.method()) {
+        match check_csrf(&identity, req).await {
+            Ok(req) => req,
+            Err(e) => return e.into_response(),
+        }
+    } else {
+        req
+    };
+
+    let mut res = next.run(req).await;
+    if let Some(h) = rate_headers {
+        h.apply(res.headers_mut());
+    }
+    res
+}
+
+fn is_safe(m: &Method) -> bool {
+    matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// The form must carry the token held in the browser's CSRF cookie (double submit; the
+/// cookie is HttpOnly and SameSite, so another site can neither read nor send it).
+async fn check_csrf(identity: &Identity, req: Request) -> Result<Request, WebError> {
+    let limit = identity.state.config.max_body_bytes;
+    let (parts, body) = req.into_parts();
+    let bytes = to_bytes(body, limit)
+        .await
+        .map_err(|_| WebError::PayloadTooLarge)?;
+    let from_header = parts
+        .headers
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let from_form = || {
+        form_urlencoded_pairs(&bytes)
+            .into_iter()
+            .find(|(k, _)| k == CSRF_FIELD)
+            .map(|(_, v)| v)
+    };
+    let presented = from_header.or_else(from_form).unwrap_or_default();
+    let expected = cookie(&parts.headers, CSRF_COOKIE).unwrap_or_default();
+    if expected.len() != 64 || !constant_time_eq(presented.as_bytes(), expected.as_bytes()) {
+        let detail = json!({"path": parts.uri.path()});
+        if let Err(e) = identity
+            .state
+            .app
+            .audit_event(&identity.actor(), action::CSRF_REJECTED, None, Some(detail))
+            .await
+        {
+            tracing::error!(error = %e, "could not audit a rejected form");
+        }
+        return Err(WebError::CsrfRejected);
+    }
+    Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+fn form_urlencoded_pairs(bytes: &[u8]) -> Vec<(String, String)> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(bytes).unwrap_or_default()
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Percent-encodes a path for a query parameter.
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Only local paths are followed after sign-in, so the login form cannot bounce a user to
+/// another site.
+pub fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
+        _ => "/",
+    }
+}

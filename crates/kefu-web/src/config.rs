@@ -1,0 +1,48 @@
+//! Settings of the HTTP face of kefu.
+
+use serde::{Deserialize, Serialize};
+
+/// When session and CSRF cookies carry the `Secure` attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SecureCookies {
+    /// When the request arrived over TLS, as told by a trusted proxy's `X-Forwarded-Proto`.
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+impl std::str::FromStr for SecureCookies {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "auto" => Ok(SecureCookies::Auto),
+            "always" => Ok(SecureCookies::Always),
+            "never" => Ok(SecureCookies::Never),
+            other => Err(format!("expected auto, always or never, not {other:?}")),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Largest accepted request body, in bytes.
+    pub max_body_bytes: usize,
+    /// API requests allowed per token (or per address, without one) per minute.
+    pub api_rate_per_minute: u32,
+    /// Believe `X-Forwarded-For` / `X-Forwarded-Proto` (only behind a proxy you run).
+    pub trust_proxy_headers: bool,
+    pub secure_cookies: SecureCookies,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            max_body_bytes: 1024 * 1024,
+            api_rate_per_minute: 600,
+            trust_proxy_headers: false,
+            secure_cookies: SecureCookies::Auto,
+        }
+    }
+}

@@ -1,0 +1,288 @@
+//! The one error type at the HTTP edge.
+//!
+//! A handler returns [`WebError`]; its response carries an [`ErrorInfo`] and no body yet.
+//! [`render_errors`] then writes the body for whoever asked: the JSON error shape
+//! `{"error": {"code", "message"}}` under `/api/`, a friendly translated page elsewhere.
+//! Internal details are logged once here and never shown.
+
+use askama::Template;
+use axum::extract::Request;
+use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use kefu_app::AppError;
+use kefu_domain::staff::AccountRuleError;
+use serde_json::json;
+
+use crate::auth::Identity;
+use crate::i18n::Tr;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    #[error(transparent)]
+    App(#[from] AppError),
+    #[error("not found")]
+    NotFound,
+    #[error("sign-in required")]
+    Unauthorized,
+    #[error("token revoked")]
+    TokenRevoked,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("csrf token missing or wrong")]
+    CsrfRejected,
+    #[error("bad request: {code}")]
+    BadRequest { code: &'static str, detail: String },
+    #[error("body too large")]
+    PayloadTooLarge,
+    #[error("rate limited")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+/// What went wrong, in a form both renderers understand.
+#[derive(Debug, Clone)]
+pub struct ErrorInfo {
+    pub status: StatusCode,
+    /// Stable machine-readable code; also names the translation `error.<code>`.
+    pub code: &'static str,
+    /// Values for the placeholders of the translated message.
+    pub args: Vec<(&'static str, String)>,
+    /// Extra detail safe to show (e.g. which JSON field was malformed).
+    pub detail: Option<String>,
+    pub retry_after_secs: Option<u64>,
+}
+
+impl ErrorInfo {
+    fn new(status: StatusCode, code: &'static str) -> ErrorInfo {
+        ErrorInfo {
+            status,
+            code,
+            args: Vec::new(),
+            detail: None,
+            retry_after_secs: None,
+        }
+    }
+
+    pub fn message(&self, tr: Tr) -> String {
+        let args: Vec<(&str, &str)> = self.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        tr.f(&format!("error.{}", self.code), &args)
+    }
+}
+
+fn rule_code(e: AccountRuleError) -> (&'static str, Vec<(&'static str, String)>) {
+    match e {
+        AccountRuleError::InvalidUsername => ("invalid_username", vec![]),
+        AccountRuleError::InvalidDisplayName => ("invalid_display_name", vec![]),
+        AccountRuleError::PasswordTooShort { min } => {
+            ("password_too_short", vec![("min", min.to_string())])
+        }
+        AccountRuleError::PasswordTooLong => ("password_too_long", vec![]),
+        AccountRuleError::PasswordUnchanged => ("password_unchanged", vec![]),
+        AccountRuleError::NoRoles => ("no_roles", vec![]),
+        AccountRuleError::InvalidEmail => ("invalid_email", vec![]),
+    }
+}
+
+impl WebError {
+    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> WebError {
+        WebError::BadRequest {
+            code,
+            detail: detail.into(),
+        }
+    }
+
+    pub fn into_info(self) -> ErrorInfo {
+        use StatusCode as S;
+        match self {
+            WebError::NotFound => ErrorInfo::new(S::NOT_FOUND, "not_found"),
+            WebError::Unauthorized => ErrorInfo::new(S::UNAUTHORIZED, "unauthorized"),
+            WebError::TokenRevoked => ErrorInfo::new(S::UNAUTHORIZED, "token_revoked"),
+            WebError::Forbidden => ErrorInfo::new(S::FORBIDDEN, "forbidden"),
+            WebError::CsrfRejected => ErrorInfo::new(S::FORBIDDEN, "csrf_rejected"),
+            WebError::BadRequest { code, detail } => ErrorInfo {
+                detail: Some(detail),
+                ..ErrorInfo::new(S::BAD_REQUEST, code)
+            },
+            WebError::PayloadTooLarge => ErrorInfo::new(S::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            WebError::UnsupportedMediaType => {
+                ErrorInfo::new(S::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+            }
+            WebError::RateLimited { retry_after_secs } => ErrorInfo {
+                retry_after_secs: Some(retry_after_secs),
+                args: vec![("secs", retry_after_secs.to_string())],
+                ..ErrorInfo::new(S::TOO_MANY_REQUESTS, "rate_limited")
+            },
+            WebError::Internal(msg) => {
+                tracing::error!(error = %msg, "internal error");
+                ErrorInfo::new(S::INTERNAL_SERVER_ERROR, "internal")
+            }
+            WebError::App(e) => match e {
+                AppError::NotFound => ErrorInfo::new(S::NOT_FOUND, "not_found"),
+                AppError::Forbidden => ErrorInfo::new(S::FORBIDDEN, "forbidden"),
+                AppError::Rule(rule) => {
+                    let (code, args) = rule_code(rule);
+                    ErrorInfo {
+                        args,
+                        ..ErrorInfo::new(S::UNPROCESSABLE_ENTITY, code)
+                    }
+                }
+                AppError::UsernameTaken => ErrorInfo::new(S::CONFLICT, "username_taken"),
+                AppError::UnknownDepartment => {
+                    ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_department")
+                }
+                AppError::InvalidCredentials => {
+                    ErrorInfo::new(S::UNAUTHORIZED, "invalid_credentials")
+                }
+                AppError::Throttled { retry_after_secs } => {
+                    let secs = retry_after_secs.max(1) as u64;
+                    ErrorInfo {
+                        retry_after_secs: Some(secs),
+                        args: vec![("mins", secs.div_ceil(60).to_string())],
+                        ..ErrorInfo::new(S::TOO_MANY_REQUESTS, "login_throttled")
+                    }
+                }
+                AppError::WrongCurrentPassword => {
+                    ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "wrong_current_password")
+                }
+                AppError::LastAdmin => ErrorInfo::new(S::CONFLICT, "last_admin"),
+                AppError::SelfDeactivation => ErrorInfo::new(S::CONFLICT, "self_deactivation"),
+                AppError::InvalidTokenName => {
+                    ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "invalid_token_name")
+                }
+                AppError::Store(e) => {
+                    tracing::error!(error = %e, "store error");
+                    ErrorInfo::new(S::INTERNAL_SERVER_ERROR, "internal")
+                }
+                AppError::Internal(msg) => {
+                    tracing::error!(error = %msg, "internal error");
+                    ErrorInfo::new(S::INTERNAL_SERVER_ERROR, "internal")
+                }
+            },
+        }
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let info = self.into_info();
+        let mut res = info.status.into_response();
+        res.extensions_mut().insert(info);
+        res
+    }
+}
+
+impl From<askama::Error> for WebError {
+    fn from(e: askama::Error) -> Self {
+        WebError::Internal(format!("template: {e}"))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    t: Tr,
+    status: u16,
+    title: &'a str,
+    message: &'a str,
+    signed_in: bool,
+}
+
+/// Writes the body of an error response for an API client or a person.
+pub fn render_error_response(info: ErrorInfo, tr: Tr, api: bool, signed_in: bool) -> Response {
+    let message = info.message(tr);
+    let mut res = if api {
+        let mut error = json!({"code": info.code, "message": message});
+        if let Some(d) = &info.detail {
+            error["detail"] = json!(d);
+        }
+        (info.status, axum::Json(json!({ "error": error }))).into_response()
+    } else {
+        let title = tr.t(status_title_key(info.status));
+        let page = ErrorPage {
+            t: tr,
+            status: info.status.as_u16(),
+            title,
+            message: &message,
+            signed_in,
+        };
+        match page.render() {
+            Ok(html) => (info.status, Html(html)).into_response(),
+            Err(_) => (info.status, message).into_response(),
+        }
+    };
+    if let Some(secs) = info.retry_after_secs {
+        res.headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from(secs));
+    }
+    res
+}
+
+fn status_title_key(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 | 422 => "error.title_400",
+        401 => "error.title_401",
+        403 => "error.title_403",
+        404 => "error.title_404",
+        429 => "error.title_429",
+        s if s >= 500 => "error.title_500",
+        _ => "error.title_400",
+    }
+}
+
+/// Gives every error response its body. Responses that carry an [`ErrorInfo`] came from
+/// kefu; bare 4xx/5xx ones (a method the route lacks, a body over the limit refused by an
+/// extractor) are described by their status.
+pub async fn render_errors(req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let tr = req
+        .extensions()
+        .get::<Identity>()
+        .map_or(Tr(Default::default()), Identity::tr);
+    let signed_in = req
+        .extensions()
+        .get::<Identity>()
+        .is_some_and(|i| i.user.is_some());
+    let res = next.run(req).await;
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let info = match res.extensions().get::<ErrorInfo>() {
+        Some(info) => info.clone(),
+        None if is_rendered(&res) => return res,
+        None => info_for_bare_status(status),
+    };
+    let mut out = render_error_response(info, tr, api, signed_in);
+    for (name, value) in res.headers() {
+        if name != CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
+            out.headers_mut().append(name, value.clone());
+        }
+    }
+    out
+}
+
+/// Pages that render their own error state (a login form with a message) pass through.
+fn is_rendered(res: &Response) -> bool {
+    res.headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/html"))
+}
+
+fn info_for_bare_status(status: StatusCode) -> ErrorInfo {
+    let code = match status {
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => "bad_request",
+        s if s.is_server_error() => "internal",
+        _ => "bad_request",
+    };
+    ErrorInfo::new(status, code)
+}

@@ -1,0 +1,207 @@
+//! Translations. Every string a person reads comes from `locales/<locale>.toml`, embedded
+//! in the binary; zh-CN is the reference and every other file must have the same keys
+//! (a test checks that, and that every key the templates use exists).
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use kefu_domain::Locale;
+
+const ZH_CN: &str = include_str!("../locales/zh-CN.toml");
+const EN: &str = include_str!("../locales/en.toml");
+
+type Table = HashMap<String, String>;
+
+static TABLES: LazyLock<HashMap<Locale, Table>> = LazyLock::new(|| {
+    Locale::ALL
+        .into_iter()
+        .map(|l| (l, parse(source(l))))
+        .collect()
+});
+
+fn source(locale: Locale) -> &'static str {
+    match locale {
+        Locale::ZhCn => ZH_CN,
+        Locale::En => EN,
+    }
+}
+
+/// Flattens nested TOML tables into dotted keys (`[nav] home = …` → `nav.home`).
+fn parse(text: &str) -> Table {
+    fn walk(prefix: &str, value: &toml::Value, out: &mut Table) {
+        match value {
+            toml::Value::Table(t) => {
+                for (k, v) in t {
+                    let key = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    walk(&key, v, out);
+                }
+            }
+            toml::Value::String(s) => {
+                out.insert(prefix.to_owned(), s.clone());
+            }
+            other => {
+                out.insert(prefix.to_owned(), other.to_string());
+            }
+        }
+    }
+    let value: toml::Value = toml::from_str(text).expect("embedded translation file is valid TOML");
+    let mut out = Table::new();
+    walk("", &value, &mut out);
+    out
+}
+
+/// The translator for one request, handed to every template.
+#[derive(Debug, Clone, Copy)]
+pub struct Tr(pub Locale);
+
+impl Tr {
+    /// The text for `key`; a missing key shows itself, so it is noticed rather than blank.
+    pub fn t<'a>(&self, key: &'a str) -> &'a str {
+        match TABLES.get(&self.0).and_then(|t| t.get(key)) {
+            Some(s) => s.as_str(),
+            None => TABLES
+                .get(&Locale::ZhCn)
+                .and_then(|t| t.get(key))
+                .map_or(key, String::as_str),
+        }
+    }
+
+    /// The text for `key` with `{name}` placeholders filled in.
+    pub fn f(&self, key: &str, args: &[(&str, &str)]) -> String {
+        let mut s = self.t(key).to_owned();
+        for (name, value) in args {
+            s = s.replace(&format!("{{{name}}}"), value);
+        }
+        s
+    }
+
+    pub fn locale(&self) -> Locale {
+        self.0
+    }
+
+    /// The `lang` attribute of the page.
+    pub fn lang(&self) -> &'static str {
+        self.0.key()
+    }
+}
+
+#[cfg(test)]
+pub(crate) fn keys(locale: Locale) -> Vec<String> {
+    let mut k: Vec<String> = parse(source(locale)).into_keys().collect();
+    k.sort();
+    k
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_locale_has_the_same_keys() {
+        let reference = keys(Locale::ZhCn);
+        for locale in Locale::ALL {
+            assert_eq!(
+                keys(locale),
+                reference,
+                "keys of {} differ from zh-CN",
+                locale.key()
+            );
+        }
+    }
+
+    #[test]
+    fn every_key_used_in_templates_and_code_exists() {
+        let reference = keys(Locale::ZhCn);
+        let dirs = [
+            concat!(env!("CARGO_MANIFEST_DIR"), "/templates"),
+            concat!(env!("CARGO_MANIFEST_DIR"), "/src"),
+        ];
+        let mut missing = Vec::new();
+        let mut files = Vec::new();
+        let mut stack: Vec<std::path::PathBuf> = dirs.iter().map(Into::into).collect();
+        while let Some(p) = stack.pop() {
+            if p.is_dir() {
+                stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+            } else {
+                files.push(p);
+            }
+        }
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for pat in ["t(\"", "f(\""] {
+                for (i, _) in text.match_indices(pat) {
+                    let rest = &text[i + pat.len()..];
+                    let key = &rest[..rest.find('"').unwrap()];
+                    let looks_like_key = key.contains('.')
+                        && key.chars().all(|c| {
+                            c.is_ascii_lowercase() || c == '.' || c == '_' || c.is_ascii_digit()
+                        });
+                    if looks_like_key && !reference.iter().any(|k| k == key) {
+                        missing.push(format!("{}: {key}", file.display()));
+                    }
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "translation keys missing from zh-CN.toml:\n{}",
+            missing.join("\n")
+        );
+    }
+
+    #[test]
+    fn placeholders_are_filled() {
+        let tr = Tr(Locale::En);
+        assert!(
+            tr.f("error.password_too_short", &[("min", "10")])
+                .contains("10")
+        );
+        assert_eq!(Tr(Locale::En).t("no.such.key"), "no.such.key");
+    }
+}
+
+impl Tr {
+    /// The text for a key built at run time from a prefix and a stored value, such as
+    /// `role.cs_manager`.
+    pub fn tk(&self, prefix: &str, value: &str) -> String {
+        let key = format!("{prefix}.{value}");
+        match TABLES.get(&self.0).and_then(|t| t.get(&key)) {
+            Some(s) => s.clone(),
+            None => value.to_owned(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod dynamic_key_tests {
+    use kefu_domain::{Department, Locale, Role, StaffLevel};
+
+    use super::keys;
+
+    #[test]
+    fn every_role_department_and_level_is_translated() {
+        let have = keys(Locale::ZhCn);
+        let mut want: Vec<String> = Role::ALL
+            .iter()
+            .map(|r| format!("role.{}", r.key()))
+            .collect();
+        want.extend(
+            Role::ALL
+                .iter()
+                .map(|r| format!("dashboard.role_{}", r.key())),
+        );
+        want.extend(
+            Department::ALL
+                .iter()
+                .map(|d| format!("department.{}", d.key())),
+        );
+        want.extend(StaffLevel::ALL.iter().map(|l| format!("level.{}", l.key())));
+        want.extend(Locale::ALL.iter().map(|l| format!("locale.{}", l.key())));
+        let missing: Vec<_> = want.iter().filter(|k| !have.contains(k)).collect();
+        assert!(missing.is_empty(), "missing translations: {missing:?}");
+    }
+}

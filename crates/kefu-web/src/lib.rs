@@ -1,0 +1,87 @@
+//! kefu-web — the HTTP face of kefu: server-rendered pages for staff, the JSON API under
+//! `/api/v1` with its OpenAPI document, health and metrics.
+//!
+//! Handlers are thin: parse, check permission (done by the route table before the handler
+//! runs), call a use case of kefu-app, render. Errors from anywhere become one
+//! [`error::WebError`], rendered as a translated page or as the API's JSON error shape.
+
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod i18n;
+mod metrics;
+mod ratelimit;
+pub mod routes;
+mod static_files;
+mod view;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use kefu_app::App;
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+
+pub use config::{SecureCookies, WebConfig};
+pub use routes::{RouteSpec, Surface};
+
+/// Everything a handler may need; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub app: App,
+    pub config: Arc<WebConfig>,
+    metrics: Arc<metrics::Metrics>,
+    limiter: Arc<ratelimit::ApiLimiter>,
+}
+
+impl AppState {
+    pub fn new(app: App, config: WebConfig) -> AppState {
+        let limiter = ratelimit::ApiLimiter::new(config.api_rate_per_minute);
+        AppState {
+            app,
+            config: Arc::new(config),
+            metrics: Arc::new(metrics::Metrics::default()),
+            limiter: Arc::new(limiter),
+        }
+    }
+}
+
+/// The whole HTTP application.
+pub fn router(state: AppState) -> Router {
+    let max_body = state.config.max_body_bytes;
+    routes::table()
+        .into_router()
+        .fallback(routes::not_found)
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .layer(axum::middleware::from_fn(error::render_errors))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::identify,
+        ))
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// The route table, for tests that walk every route.
+pub fn route_specs() -> Vec<RouteSpec> {
+    routes::specs()
+}
+
+/// Serves until `shutdown` resolves; requests in flight finish first.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,105 @@
+//! The JSON API under `/api/v1`: bearer-token auth, the same permission policy as the
+//! pages, one error shape, and an OpenAPI document generated from these handlers.
+
+pub mod audit;
+pub mod me;
+pub mod users;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+use crate::error::WebError;
+
+/// A JSON body whose rejections speak the API's error shape.
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    axum::Json<T>: FromRequest<S, Rejection = JsonRejection>,
+    S: Send + Sync,
+{
+    type Rejection = WebError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(rejection) => Err(match rejection {
+                JsonRejection::JsonDataError(e) => {
+                    WebError::bad_request("invalid_field", e.body_text())
+                }
+                JsonRejection::JsonSyntaxError(e) => {
+                    WebError::bad_request("malformed_json", e.body_text())
+                }
+                JsonRejection::MissingJsonContentType(_) => WebError::UnsupportedMediaType,
+                JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                    WebError::PayloadTooLarge
+                }
+                other => WebError::bad_request("bad_request", other.body_text()),
+            }),
+        }
+    }
+}
+
+/// The error shape of every failed API call.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code, e.g. `forbidden`, `malformed_json`, `rate_limited`.
+    pub code: String,
+    /// Human-readable message in the caller's language.
+    pub message: String,
+    /// Extra detail where there is some (which field, which value).
+    pub detail: Option<String>,
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "kefu API", description = "客服 kefu — the customer service department's system. \
+        Authenticate with a personal API token: `Authorization: Bearer kefu_…`."),
+    paths(
+        me::show, me::tokens, me::revoke_token,
+        users::list, users::create, users::show, users::update, users::departments,
+        audit::list,
+    ),
+    components(schemas(ErrorBody, ErrorDetail)),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+)]
+pub struct ApiDoc;
+
+pub async fn openapi_json() -> Response {
+    match ApiDoc::openapi().to_json() {
+        Ok(json) => (
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            json,
+        )
+            .into_response(),
+        Err(e) => WebError::Internal(e.to_string()).into_response(),
+    }
+}
+
+/// Instants in the API are RFC 3339 in UTC.
+pub(crate) fn rfc3339(at: jiff::Timestamp) -> String {
+    at.to_string()
+}

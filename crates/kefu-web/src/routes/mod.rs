@@ -1,0 +1,299 @@
+//! The route table: every route of kefu with the [`Access`] it requires.
+//!
+//! Routes are added only through [`RouteTable::add`], which wraps each handler in the
+//! permission guard, so no route exists without a declared permission. The table is also
+//! exported as data ([`specs`]) for the test that walks every route for every role.
+
+pub mod api;
+pub mod ops;
+pub mod pages;
+
+use axum::Router;
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::routing::{MethodFilter, on};
+use kefu_domain::Access;
+use kefu_domain::Access::{Public, Requires};
+use kefu_domain::Permission::*;
+
+use crate::AppState;
+use crate::auth;
+use crate::error::WebError;
+
+/// Who a route serves; decides sign-in redirects, CSRF checks, rate limits, error shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Surface {
+    /// HTML for people: anonymous visitors are sent to sign in; forms need a CSRF token.
+    Page,
+    /// JSON for programs: bearer tokens, rate limits, JSON errors.
+    Api,
+    /// Health, metrics and static files.
+    Ops,
+}
+
+/// One route as data.
+#[derive(Debug, Clone)]
+pub struct RouteSpec {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+    pub surface: Surface,
+}
+
+pub struct RouteTable {
+    router: Router<AppState>,
+    specs: Vec<RouteSpec>,
+}
+
+impl RouteTable {
+    fn new() -> RouteTable {
+        RouteTable {
+            router: Router::new(),
+            specs: Vec::new(),
+        }
+    }
+
+    fn add<H, T>(
+        mut self,
+        surface: Surface,
+        method: Method,
+        path: &'static str,
+        access: Access,
+        handler: H,
+    ) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let filter = MethodFilter::try_from(method.clone()).expect("a standard method");
+        let guarded =
+            on(filter, handler).route_layer(axum::middleware::from_fn(move |req, next| {
+                auth::guard(access, surface, req, next)
+            }));
+        self.router = self.router.route(path, guarded);
+        self.specs.push(RouteSpec {
+            method,
+            path,
+            access,
+            surface,
+        });
+        self
+    }
+
+    pub fn into_router(self) -> Router<AppState> {
+        self.router
+    }
+}
+
+/// Every route of kefu.
+pub fn table() -> RouteTable {
+    use Surface::{Api, Ops, Page};
+    use pages::{account, admin_audit, admin_users, dashboard, login, tokens};
+    let (get, post, patch, delete) = (
+        || Method::GET,
+        || Method::POST,
+        Method::PATCH,
+        Method::DELETE,
+    );
+    RouteTable::new()
+        // Operations
+        .add(Ops, get(), "/healthz", Public, ops::healthz)
+        .add(Ops, get(), "/metrics", Public, ops::metrics)
+        .add(
+            Ops,
+            get(),
+            "/static/{name}",
+            Public,
+            crate::static_files::serve,
+        )
+        // Pages
+        .add(Page, get(), "/login", Public, login::form)
+        .add(Page, post(), "/login", Public, login::submit)
+        .add(
+            Page,
+            post(),
+            "/logout",
+            Requires(AccountSelf),
+            login::logout,
+        )
+        .add(Page, get(), "/", Requires(DashboardView), dashboard::show)
+        .add(
+            Page,
+            get(),
+            "/account",
+            Requires(AccountSelf),
+            account::show,
+        )
+        .add(
+            Page,
+            post(),
+            "/account/password",
+            Requires(AccountSelf),
+            account::change_password,
+        )
+        .add(
+            Page,
+            post(),
+            "/account/locale",
+            Requires(AccountSelf),
+            account::change_locale,
+        )
+        .add(
+            Page,
+            get(),
+            "/account/tokens",
+            Requires(AccountSelf),
+            tokens::list,
+        )
+        .add(
+            Page,
+            post(),
+            "/account/tokens",
+            Requires(AccountSelf),
+            tokens::create,
+        )
+        .add(
+            Page,
+            post(),
+            "/account/tokens/{id}/revoke",
+            Requires(AccountSelf),
+            tokens::revoke,
+        )
+        .add(
+            Page,
+            get(),
+            "/admin/users",
+            Requires(UserManage),
+            admin_users::list,
+        )
+        .add(
+            Page,
+            get(),
+            "/admin/users/new",
+            Requires(UserManage),
+            admin_users::new_form,
+        )
+        .add(
+            Page,
+            post(),
+            "/admin/users",
+            Requires(UserManage),
+            admin_users::create,
+        )
+        .add(
+            Page,
+            get(),
+            "/admin/users/{id}",
+            Requires(UserManage),
+            admin_users::edit_form,
+        )
+        .add(
+            Page,
+            post(),
+            "/admin/users/{id}",
+            Requires(UserManage),
+            admin_users::update,
+        )
+        .add(
+            Page,
+            post(),
+            "/admin/users/{id}/active",
+            Requires(UserManage),
+            admin_users::set_active,
+        )
+        .add(
+            Page,
+            post(),
+            "/admin/users/{id}/password",
+            Requires(UserManage),
+            admin_users::reset_password,
+        )
+        .add(
+            Page,
+            get(),
+            "/admin/audit",
+            Requires(AuditView),
+            admin_audit::list,
+        )
+        // JSON API
+        .add(
+            Api,
+            get(),
+            "/api/v1/openapi.json",
+            Public,
+            api::openapi_json,
+        )
+        .add(
+            Api,
+            get(),
+            "/api/v1/me",
+            Requires(AccountSelf),
+            api::me::show,
+        )
+        .add(
+            Api,
+            get(),
+            "/api/v1/users",
+            Requires(DirectoryView),
+            api::users::list,
+        )
+        .add(
+            Api,
+            post(),
+            "/api/v1/users",
+            Requires(UserManage),
+            api::users::create,
+        )
+        .add(
+            Api,
+            get(),
+            "/api/v1/users/{id}",
+            Requires(DirectoryView),
+            api::users::show,
+        )
+        .add(
+            Api,
+            patch,
+            "/api/v1/users/{id}",
+            Requires(UserManage),
+            api::users::update,
+        )
+        .add(
+            Api,
+            get(),
+            "/api/v1/departments",
+            Requires(DirectoryView),
+            api::users::departments,
+        )
+        .add(
+            Api,
+            get(),
+            "/api/v1/audit",
+            Requires(AuditView),
+            api::audit::list,
+        )
+        .add(
+            Api,
+            get(),
+            "/api/v1/tokens",
+            Requires(AccountSelf),
+            api::me::tokens,
+        )
+        .add(
+            Api,
+            delete,
+            "/api/v1/tokens/{id}",
+            Requires(AccountSelf),
+            api::me::revoke_token,
+        )
+}
+
+/// The route table as data.
+pub fn specs() -> Vec<RouteSpec> {
+    table().specs
+}
+
+/// Anything not in the table.
+pub async fn not_found() -> WebError {
+    WebError::NotFound
+}

@@ -1,0 +1,137 @@
+//! Signing in and out.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::header::{RETRY_AFTER, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::render;
+use crate::AppState;
+use crate::auth::{CSRF_COOKIE, Identity, SESSION_COOKIE, safe_next, set_cookie};
+use crate::error::WebError;
+use crate::i18n::Tr;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    t: Tr,
+    csrf: String,
+    next: String,
+    username: String,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+    expired: Option<String>,
+    signed_out: Option<String>,
+}
+
+pub async fn form(identity: Identity, Query(q): Query<LoginQuery>) -> Result<Response, WebError> {
+    if identity.user.is_some() {
+        return Ok(Redirect::to(safe_next(q.next.as_deref())).into_response());
+    }
+    let t = identity.tr();
+    let notice = if q.expired.is_some() {
+        Some(t.t("login.expired").to_owned())
+    } else if q.signed_out.is_some() {
+        Some(t.t("login.signed_out").to_owned())
+    } else {
+        None
+    };
+    let page = LoginPage {
+        t,
+        csrf: identity.csrf.clone(),
+        next: safe_next(q.next.as_deref()).to_owned(),
+        username: String::new(),
+        notice,
+        error: None,
+    };
+    render(axum::http::StatusCode::OK, &page)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    identity: Identity,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, WebError> {
+    let ua = headers.get("user-agent").and_then(|v| v.to_str().ok());
+    let next = safe_next(f.next.as_deref()).to_owned();
+    match state
+        .app
+        .login(&f.username, &f.password, identity.ip.as_deref(), ua)
+        .await
+    {
+        Ok(session) => {
+            let to = if session.user.must_change_password {
+                "/account?must_change=1"
+            } else {
+                &next
+            };
+            let mut res = Redirect::to(to).into_response();
+            let h = res.headers_mut();
+            h.append(
+                SET_COOKIE,
+                set_cookie(SESSION_COOKIE, &session.token, None, identity.secure),
+            );
+            // A fresh CSRF token for the signed-in session.
+            let csrf = kefu_app::secret::random_hex(32);
+            h.append(
+                SET_COOKIE,
+                set_cookie(CSRF_COOKIE, &csrf, None, identity.secure),
+            );
+            Ok(res)
+        }
+        Err(e) => {
+            let info = WebError::from(e).into_info();
+            if info.status.is_server_error() {
+                return Err(WebError::Internal(info.code.to_owned()));
+            }
+            let t = identity.tr();
+            let page = LoginPage {
+                t,
+                csrf: identity.csrf.clone(),
+                next,
+                username: f.username,
+                notice: None,
+                error: Some(info.message(t)),
+            };
+            let mut res = render(info.status, &page)?;
+            if let Some(secs) = info.retry_after_secs {
+                res.headers_mut()
+                    .insert(RETRY_AFTER, HeaderValue::from(secs));
+            }
+            Ok(res)
+        }
+    }
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    identity: Identity,
+) -> Result<Response, WebError> {
+    if let Some(token) = &identity.session_token {
+        state.app.logout(&identity.actor(), token).await?;
+    }
+    let mut res = Redirect::to("/login?signed_out=1").into_response();
+    res.headers_mut().append(
+        SET_COOKIE,
+        set_cookie(SESSION_COOKIE, "", Some(0), identity.secure),
+    );
+    Ok(res)
+}

@@ -1,0 +1,24 @@
+//! Server-rendered pages for staff.
+
+pub mod account;
+pub mod admin_audit;
+pub mod admin_users;
+pub mod dashboard;
+pub mod login;
+pub mod tokens;
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::error::WebError;
+
+/// Renders a template with a status.
+pub(crate) fn render(status: StatusCode, page: &impl Template) -> Result<Response, WebError> {
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+/// Renders a template with 200 OK.
+pub(crate) fn ok(page: &impl Template) -> Result<Response, WebError> {
+    render(StatusCode::OK, page)
+}

@@ -1,0 +1,212 @@
+//! Configuration: command-line flags, then `KEFU_*` environment variables, then an optional
+//! TOML file, then defaults — the first that sets a value wins.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use jiff::SignedDuration;
+use kefu_web::{SecureCookies, WebConfig};
+use serde::Deserialize;
+
+/// Settings read from the TOML file; every field optional. See the README for each.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    /// Address to listen on, e.g. `127.0.0.1:8080`.
+    pub listen: Option<String>,
+    /// `sqlite://PATH` or `postgres://USER@HOST/DB`.
+    pub database_url: Option<String>,
+    /// Where the embedded SQLite database lives when no URL is given.
+    pub data_dir: Option<PathBuf>,
+    /// `error`, `warn`, `info`, `debug`, `trace`, or a full filter like `kefu=debug`.
+    pub log_level: Option<String>,
+    /// `text` or `json`.
+    pub log_format: Option<String>,
+    /// Largest accepted request body in bytes.
+    pub max_body_bytes: Option<usize>,
+    /// API calls allowed per token per minute.
+    pub api_rate_limit_per_minute: Option<u32>,
+    /// Trust `X-Forwarded-For`/`-Proto` from a reverse proxy.
+    pub trust_proxy_headers: Option<bool>,
+    /// `auto`, `always` or `never`.
+    pub secure_cookies: Option<SecureCookies>,
+    /// Minutes without a request before a session ends.
+    pub session_idle_minutes: Option<i64>,
+    /// Failed sign-ins per account within the window before sign-in is refused.
+    pub login_max_failures_per_account: Option<i64>,
+    /// Failed sign-ins per client address within the window.
+    pub login_max_failures_per_ip: Option<i64>,
+    /// Length of the failed sign-in window in minutes.
+    pub login_failure_window_minutes: Option<i64>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the configuration file {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("the configuration file {path} is not valid: {source}")]
+    Parse {
+        path: String,
+        source: toml::de::Error,
+    },
+    #[error("invalid listen address {0:?}: expected HOST:PORT such as 127.0.0.1:8080")]
+    Listen(String),
+}
+
+impl FileConfig {
+    /// Reads `path`; with no path, reads `./kefu.toml` when it exists.
+    pub fn load(path: Option<&Path>) -> Result<FileConfig, ConfigError> {
+        let (path, required) = match path {
+            Some(p) => (p.to_path_buf(), true),
+            None => (PathBuf::from("kefu.toml"), false),
+        };
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(FileConfig::default());
+            }
+            Err(source) => {
+                return Err(ConfigError::Read {
+                    path: path.display().to_string(),
+                    source,
+                });
+            }
+        };
+        toml::from_str(&text).map_err(|source| ConfigError::Parse {
+            path: path.display().to_string(),
+            source,
+        })
+    }
+}
+
+/// Everything `kefu serve` needs, resolved.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub listen: SocketAddr,
+    pub database_url: String,
+    pub web: WebConfig,
+    pub app: kefu_app::Settings,
+}
+
+/// The SQLite URL for a data directory.
+pub fn sqlite_url(data_dir: &Path) -> String {
+    format!("sqlite://{}", data_dir.join("kefu.db").display())
+}
+
+pub fn parse_listen(s: &str) -> Result<SocketAddr, ConfigError> {
+    s.parse().map_err(|_| ConfigError::Listen(s.to_owned()))
+}
+
+/// Values given on the command line or in the environment (clap has merged those two).
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub listen: Option<String>,
+    pub database_url: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub max_body_bytes: Option<usize>,
+    pub api_rate_limit_per_minute: Option<u32>,
+    pub trust_proxy_headers: Option<bool>,
+    pub secure_cookies: Option<SecureCookies>,
+}
+
+impl ServerConfig {
+    pub fn resolve(o: Overrides, f: FileConfig) -> Result<ServerConfig, ConfigError> {
+        let listen = parse_listen(
+            o.listen
+                .or(f.listen.clone())
+                .as_deref()
+                .unwrap_or("127.0.0.1:8080"),
+        )?;
+        let database_url = database_url(o.database_url.clone(), o.data_dir.clone(), &f);
+        let defaults = WebConfig::default();
+        let web = WebConfig {
+            max_body_bytes: o
+                .max_body_bytes
+                .or(f.max_body_bytes)
+                .unwrap_or(defaults.max_body_bytes),
+            api_rate_per_minute: o
+                .api_rate_limit_per_minute
+                .or(f.api_rate_limit_per_minute)
+                .unwrap_or(defaults.api_rate_per_minute),
+            trust_proxy_headers: o
+                .trust_proxy_headers
+                .or(f.trust_proxy_headers)
+                .unwrap_or(false),
+            secure_cookies: o.secure_cookies.or(f.secure_cookies).unwrap_or_default(),
+        };
+        let d = kefu_app::Settings::default();
+        let mins = |v: Option<i64>, dflt: SignedDuration| {
+            v.map(|m| SignedDuration::from_mins(m.max(1)))
+                .unwrap_or(dflt)
+        };
+        let app = kefu_app::Settings {
+            session_idle: mins(f.session_idle_minutes, d.session_idle),
+            throttle_window: mins(f.login_failure_window_minutes, d.throttle_window),
+            throttle_per_account: f
+                .login_max_failures_per_account
+                .unwrap_or(d.throttle_per_account)
+                .max(1),
+            throttle_per_ip: f
+                .login_max_failures_per_ip
+                .unwrap_or(d.throttle_per_ip)
+                .max(1),
+        };
+        Ok(ServerConfig {
+            listen,
+            database_url,
+            web,
+            app,
+        })
+    }
+}
+
+/// The database URL: explicit URL, else SQLite in the data directory (default `./data`).
+pub fn database_url(url: Option<String>, data_dir: Option<PathBuf>, f: &FileConfig) -> String {
+    url.or_else(|| f.database_url.clone()).unwrap_or_else(|| {
+        sqlite_url(
+            &data_dir
+                .or_else(|| f.data_dir.clone())
+                .unwrap_or_else(|| PathBuf::from("data")),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_beat_file_beat_defaults() {
+        let file: FileConfig = toml::from_str(
+            "listen = \"0.0.0.0:9000\"\napi_rate_limit_per_minute = 60\nsession_idle_minutes = 30",
+        )
+        .unwrap();
+        let o = Overrides {
+            api_rate_limit_per_minute: Some(5),
+            ..Default::default()
+        };
+        let c = ServerConfig::resolve(o, file).unwrap();
+        assert_eq!(c.listen.to_string(), "0.0.0.0:9000");
+        assert_eq!(c.web.api_rate_per_minute, 5);
+        assert_eq!(c.app.session_idle, SignedDuration::from_mins(30));
+        assert_eq!(c.database_url, "sqlite://data/kefu.db");
+    }
+
+    #[test]
+    fn unknown_file_keys_are_refused() {
+        assert!(toml::from_str::<FileConfig>("lisen = \"x\"").is_err());
+    }
+
+    #[test]
+    fn bad_listen_address_is_explained() {
+        let o = Overrides {
+            listen: Some("8080".into()),
+            ..Default::default()
+        };
+        let e = ServerConfig::resolve(o, FileConfig::default()).unwrap_err();
+        assert!(e.to_string().contains("HOST:PORT"));
+    }
+}

@@ -1,0 +1,7 @@
+//! The `kefu` program: configuration, start-up and the command line.
+//!
+//! [`server::start`] is the one way kefu comes up — used by `kefu serve` and by the test
+//! kit, so the tests run exactly what a user runs.
+
+pub mod config;
+pub mod server;

@@ -1,0 +1,331 @@
+//! `kefu` — the command line of the customer service system.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use kefu::config::{self, FileConfig, Overrides, ServerConfig};
+use kefu_app::users::UserForm;
+use kefu_app::{Actor, App};
+use kefu_domain::{Locale, Role, RoleSet, StaffLevel, SystemClock};
+use kefu_store::Store;
+use kefu_web::SecureCookies;
+
+#[derive(Parser)]
+#[command(
+    name = "kefu",
+    version,
+    about = "kefu 客服 — the customer service department's system"
+)]
+struct Cli {
+    /// TOML configuration file (default: ./kefu.toml when present).
+    #[arg(long, global = true, env = "KEFU_CONFIG")]
+    config: Option<PathBuf>,
+    /// Database URL: sqlite://PATH or postgres://USER@HOST/DB.
+    #[arg(long, global = true, env = "KEFU_DATABASE_URL")]
+    database_url: Option<String>,
+    /// Directory of the embedded SQLite database when no URL is given (default ./data).
+    #[arg(long, global = true, env = "KEFU_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Log filter: error, warn, info, debug, trace, or e.g. "kefu_web=debug,info".
+    #[arg(long, global = true, env = "KEFU_LOG")]
+    log_level: Option<String>,
+    /// Log format: text or json.
+    #[arg(long, global = true, env = "KEFU_LOG_FORMAT")]
+    log_format: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the web application, API and background jobs.
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage personal API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on (default 127.0.0.1:8080).
+    #[arg(long, env = "KEFU_LISTEN")]
+    listen: Option<String>,
+    /// Largest accepted request body in bytes (default 1048576).
+    #[arg(long, env = "KEFU_MAX_BODY_BYTES")]
+    max_body_bytes: Option<usize>,
+    /// API calls allowed per token per minute (default 600).
+    #[arg(long, env = "KEFU_API_RATE_LIMIT")]
+    api_rate_limit: Option<u32>,
+    /// Trust X-Forwarded-For / X-Forwarded-Proto (only behind your own reverse proxy).
+    #[arg(long, env = "KEFU_TRUST_PROXY_HEADERS")]
+    trust_proxy_headers: Option<bool>,
+    /// Secure cookie attribute: auto, always or never (default auto).
+    #[arg(long, env = "KEFU_SECURE_COOKIES")]
+    secure_cookies: Option<SecureCookies>,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a staff account; prints a generated one-time password unless --password-stdin.
+    Add {
+        username: String,
+        /// Role key (repeatable): admin, cs_manager, crm_specialist, quality_specialist,
+        /// info_specialist, key_account_specialist, aftersales_specialist,
+        /// complaint_specialist, agent, department.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// Name shown in kefu (default: the username).
+        #[arg(long)]
+        display_name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        /// Department key: customer_service, sales, design, production, warehouse, finance, quality.
+        #[arg(long)]
+        department: Option<String>,
+        /// Level: junior_agent, intermediate_supervisor, senior_manager, director.
+        #[arg(long)]
+        level: Option<String>,
+        /// zh-CN (default) or en.
+        #[arg(long)]
+        locale: Option<String>,
+        /// Read the password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List staff accounts.
+    List,
+    /// Set a new password; prints a generated one-time password unless --password-stdin.
+    Passwd {
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Deactivate an account: its sessions end and its API tokens stop working.
+    Disable { username: String },
+    /// Reactivate a deactivated account.
+    Enable { username: String },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a personal API token for a user and print it (shown once).
+    Create {
+        #[arg(long)]
+        user: String,
+        /// A name to recognise the token by.
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+fn init_logging(level: Option<&str>, format: Option<&str>) -> anyhow::Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_new(level.unwrap_or("info"))
+        .context("invalid log level; use error, warn, info, debug, trace or a filter such as kefu_web=debug,info")?;
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format.unwrap_or("text") {
+        "json" => builder.json().init(),
+        "text" => builder.init(),
+        other => bail!("invalid log format {other:?}: use text or json"),
+    }
+    Ok(())
+}
+
+fn read_password_stdin() -> anyhow::Result<String> {
+    let mut s = String::new();
+    std::io::stdin()
+        .read_to_string(&mut s)
+        .context("reading the password from standard input")?;
+    let p = s.trim_end_matches(['\n', '\r']).to_owned();
+    if p.is_empty() {
+        bail!("no password on standard input");
+    }
+    Ok(p)
+}
+
+async fn open_app(cli: &Cli, file: &FileConfig) -> anyhow::Result<App> {
+    let url = config::database_url(cli.database_url.clone(), cli.data_dir.clone(), file);
+    let store = Store::connect(&url)
+        .await
+        .with_context(|| format!("opening the database {url}"))?;
+    store.migrate().await?;
+    Ok(App::new(
+        store,
+        Arc::new(SystemClock),
+        kefu_app::Settings::default(),
+    ))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let file = FileConfig::load(cli.config.as_deref())?;
+    init_logging(
+        cli.log_level.as_deref().or(file.log_level.as_deref()),
+        cli.log_format.as_deref().or(file.log_format.as_deref()),
+    )?;
+    match &cli.command {
+        Command::Serve(a) => {
+            let overrides = Overrides {
+                listen: a.listen.clone(),
+                database_url: cli.database_url.clone(),
+                data_dir: cli.data_dir.clone(),
+                max_body_bytes: a.max_body_bytes,
+                api_rate_limit_per_minute: a.api_rate_limit,
+                trust_proxy_headers: a.trust_proxy_headers,
+                secure_cookies: a.secure_cookies,
+            };
+            kefu::server::serve(ServerConfig::resolve(overrides, file)?).await
+        }
+        Command::Migrate => {
+            let app = open_app(&cli, &file).await?;
+            println!("migrations applied ({})", app.store.backend().name());
+            app.store.close().await;
+            Ok(())
+        }
+        Command::User(cmd) => {
+            let app = open_app(&cli, &file).await?;
+            let result = user_command(&app, cmd).await;
+            app.store.close().await;
+            result
+        }
+        Command::Token(TokenCommand::Create { user, name }) => {
+            let app = open_app(&cli, &file).await?;
+            let actor = Actor::system();
+            let result = async {
+                let u = app
+                    .get_user_by_username(&actor, user)
+                    .await
+                    .with_context(|| format!("no user named {user:?}"))?;
+                let created = app.create_token(&actor, u.id, name).await?;
+                println!("{}", created.secret);
+                eprintln!(
+                    "token {:?} created for {}; it is shown only this once.",
+                    name, u.username
+                );
+                Ok(())
+            }
+            .await;
+            app.store.close().await;
+            result
+        }
+    }
+}
+
+async fn user_command(app: &App, cmd: &UserCommand) -> anyhow::Result<()> {
+    let actor = Actor::system();
+    let find = |username: &str| {
+        let username = username.to_owned();
+        let actor = actor.clone();
+        async move {
+            app.get_user_by_username(&actor, &username)
+                .await
+                .with_context(|| format!("no user named {username:?}"))
+        }
+    };
+    match cmd {
+        UserCommand::Add {
+            username,
+            roles,
+            display_name,
+            email,
+            department,
+            level,
+            locale,
+            password_stdin,
+        } => {
+            let roles: RoleSet = roles
+                .iter()
+                .map(|r| r.parse::<Role>().map_err(|e| anyhow::anyhow!("{e}")))
+                .collect::<anyhow::Result<_>>()?;
+            let level = level
+                .as_deref()
+                .map(|l| l.parse::<StaffLevel>())
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let locale = locale
+                .as_deref()
+                .map(|l| l.parse::<Locale>())
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let password = if *password_stdin {
+                Some(read_password_stdin()?)
+            } else {
+                None
+            };
+            let form = UserForm {
+                username: username.clone(),
+                display_name: display_name.clone().unwrap_or_else(|| username.clone()),
+                email: email.clone(),
+                password,
+                department: department.clone(),
+                level,
+                locale: locale.unwrap_or_default(),
+                roles,
+            };
+            let created = app.create_user(&actor, &form).await?;
+            println!(
+                "created user {} (id {})",
+                created.user.username, created.user.id
+            );
+            if let Some(p) = created.generated_password {
+                println!("one-time password: {p}");
+            }
+        }
+        UserCommand::List => {
+            println!(
+                "{:<6} {:<20} {:<20} {:<8} roles",
+                "id", "username", "name", "active"
+            );
+            for u in app.list_users(&actor).await? {
+                let roles: Vec<&str> = u.roles.iter().map(Role::key).collect();
+                println!(
+                    "{:<6} {:<20} {:<20} {:<8} {}",
+                    u.id,
+                    u.username,
+                    u.display_name,
+                    if u.active { "yes" } else { "no" },
+                    roles.join(",")
+                );
+            }
+        }
+        UserCommand::Passwd {
+            username,
+            password_stdin,
+        } => {
+            let u = find(username).await?;
+            let password = if *password_stdin {
+                Some(read_password_stdin()?)
+            } else {
+                None
+            };
+            match app
+                .reset_password(&actor, u.id, password.as_deref())
+                .await?
+            {
+                Some(p) => println!("one-time password for {}: {p}", u.username),
+                None => println!("password of {} changed", u.username),
+            }
+        }
+        UserCommand::Disable { username } => {
+            let u = find(username).await?;
+            app.set_user_active(&actor, u.id, false).await?;
+            println!("user {} deactivated", u.username);
+        }
+        UserCommand::Enable { username } => {
+            let u = find(username).await?;
+            app.set_user_active(&actor, u.id, true).await?;
+            println!("user {} activated", u.username);
+        }
+    }
+    Ok(())
+}

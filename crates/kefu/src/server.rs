@@ -1,0 +1,144 @@
+//! Bringing kefu up and down.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use kefu_app::App;
+use kefu_domain::{Clock, SystemClock};
+use kefu_jobs::Worker;
+use kefu_store::Store;
+use kefu_web::{AppState, WebConfig};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::config::ServerConfig;
+
+/// A ready application: connected, migrated, with an administrator.
+pub struct Prepared {
+    pub app: App,
+    /// The one-time password of the `admin` account, when this start created it.
+    pub admin_password: Option<String>,
+}
+
+/// Connects to the database, applies migrations and, on the very first start, creates the
+/// administrator.
+pub async fn prepare(config: &ServerConfig, clock: Arc<dyn Clock>) -> anyhow::Result<Prepared> {
+    let store = Store::connect(&config.database_url).await?;
+    store.migrate().await?;
+    let app = App::new(store, clock, config.app.clone());
+    let admin_password = app.bootstrap_admin().await?;
+    Ok(Prepared {
+        app,
+        admin_password,
+    })
+}
+
+/// Tuning of [`run`] that tests change.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub job_poll: Duration,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            job_poll: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Serves HTTP and runs background jobs until `shutdown` resolves; then lets requests in
+/// flight and the current job finish, and closes the database cleanly.
+pub async fn run(
+    app: App,
+    web: WebConfig,
+    listener: TcpListener,
+    options: RunOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let worker_name = format!(
+        "kefu-{}-{}",
+        std::process::id(),
+        kefu_app::secret::random_hex(4)
+    );
+    let worker = Worker::new(app.clone(), worker_name).with_poll_interval(options.job_poll);
+    let worker = tokio::spawn(worker.run(stop_rx));
+
+    let state = AppState::new(app.clone(), web);
+    let served = kefu_web::serve(listener, state, shutdown).await;
+
+    let _ = stop_tx.send(true);
+    if let Err(e) = worker.await {
+        tracing::error!(error = %e, "job worker ended abnormally");
+    }
+    app.store.close().await;
+    tracing::info!("kefu stopped");
+    served.map_err(Into::into)
+}
+
+/// `kefu serve`.
+pub async fn serve(config: ServerConfig) -> anyhow::Result<()> {
+    let prepared = prepare(&config, Arc::new(SystemClock)).await?;
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let host = if addr.ip().is_unspecified() {
+        "127.0.0.1".to_owned()
+    } else {
+        addr.ip().to_string()
+    };
+    let url = if addr.is_ipv6() {
+        format!("http://[{host}]:{}", addr.port())
+    } else {
+        format!("http://{host}:{}", addr.port())
+    };
+    println!(
+        "kefu 客服 is running at {url}  (database: {})",
+        prepared.app.store.backend().name()
+    );
+    if let Some(password) = &prepared.admin_password {
+        println!();
+        println!("  First start: an administrator account was created.");
+        println!("  首次启动，已创建管理员账户：");
+        println!("    username / 用户名: admin");
+        println!("    password / 密码:   {password}");
+        println!("  This password is shown once and must be changed at first sign-in.");
+        println!("  此密码只显示这一次，首次登录后须修改。");
+        println!();
+    }
+    tracing::info!(%url, "listening");
+    run(
+        prepared.app,
+        config.web,
+        listener,
+        RunOptions::default(),
+        shutdown_signal(),
+    )
+    .await
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

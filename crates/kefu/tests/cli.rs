@@ -1,0 +1,277 @@
+//! The `kefu` binary as an operator uses it.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn kefu() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_kefu"))
+}
+
+fn temp_dir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("kefu-cli-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn run(dir: &PathBuf, args: &[&str]) -> Output {
+    kefu()
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env_remove("KEFU_DATABASE_URL")
+        .output()
+        .expect("run kefu")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn operator_manages_users_and_tokens_from_the_command_line() {
+    let dir = temp_dir("users");
+    let m = run(&dir, &["migrate"]);
+    assert!(m.status.success(), "{}", stderr(&m));
+    assert!(stdout(&m).contains("migrations applied (sqlite)"));
+    assert!(dir.join("kefu.db").exists());
+
+    let add = run(
+        &dir,
+        &[
+            "user",
+            "add",
+            "li.ming",
+            "--role",
+            "agent",
+            "--role",
+            "cs_manager",
+            "--display-name",
+            "李明",
+            "--department",
+            "customer_service",
+        ],
+    );
+    assert!(add.status.success(), "{}", stderr(&add));
+    let out = stdout(&add);
+    assert!(out.contains("created user li.ming"), "{out}");
+    let password = out
+        .lines()
+        .find_map(|l| l.strip_prefix("one-time password: "))
+        .expect("generated password");
+    assert_eq!(password.len(), 16);
+
+    let list = stdout(&run(&dir, &["user", "list"]));
+    assert!(
+        list.contains("li.ming") && list.contains("李明") && list.contains("cs_manager,agent"),
+        "{list}"
+    );
+
+    let mut child = kefu()
+        .arg("--data-dir")
+        .arg(&dir)
+        .args(["user", "passwd", "li.ming", "--password-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all("一个新的足够长的密码\n".as_bytes())
+        .unwrap();
+    let passwd = child.wait_with_output().unwrap();
+    assert!(passwd.status.success());
+    assert!(stdout(&passwd).contains("password of li.ming changed"));
+
+    let token = run(
+        &dir,
+        &["token", "create", "--user", "li.ming", "--name", "呼叫中心"],
+    );
+    assert!(token.status.success(), "{}", stderr(&token));
+    assert!(stdout(&token).trim().starts_with("kefu_"));
+
+    let disable = run(&dir, &["user", "disable", "li.ming"]);
+    assert!(disable.status.success());
+    let list = stdout(&run(&dir, &["user", "list"]));
+    let line = list.lines().find(|l| l.contains("li.ming")).unwrap();
+    assert!(line.contains(" no "), "{line}");
+
+    // Bad input: a clear message and a failing exit code.
+    let bad_role = run(&dir, &["user", "add", "x.y", "--role", "boss"]);
+    assert!(!bad_role.status.success());
+    assert!(
+        stderr(&bad_role).contains("unknown role: boss"),
+        "{}",
+        stderr(&bad_role)
+    );
+    let dup = run(&dir, &["user", "add", "li.ming", "--role", "agent"]);
+    assert!(!dup.status.success());
+    assert!(stderr(&dup).contains("already taken"), "{}", stderr(&dup));
+    let nobody = run(&dir, &["token", "create", "--user", "nobody"]);
+    assert!(!nobody.status.success());
+    assert!(
+        stderr(&nobody).contains("no user named \"nobody\""),
+        "{}",
+        stderr(&nobody)
+    );
+    let short = kefu()
+        .arg("--data-dir")
+        .arg(&dir)
+        .args(["user", "passwd", "li.ming", "--password-stdin"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let short = {
+        let mut c = short;
+        c.stdin.take().unwrap().write_all(b"short\n").unwrap();
+        c.wait_with_output().unwrap()
+    };
+    assert!(!short.status.success());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn bad_configuration_is_explained() {
+    let dir = temp_dir("config");
+    let missing = kefu()
+        .args(["--config", "/nonexistent/kefu.toml", "migrate"])
+        .output()
+        .unwrap();
+    assert!(!missing.status.success());
+    assert!(
+        stderr(&missing).contains("cannot read the configuration file"),
+        "{}",
+        stderr(&missing)
+    );
+
+    let file = dir.join("kefu.toml");
+    std::fs::write(&file, "lisen = \"0.0.0.0:80\"\n").unwrap();
+    let typo = kefu()
+        .arg("--config")
+        .arg(&file)
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(!typo.status.success());
+    assert!(
+        stderr(&typo).contains("unknown field `lisen`"),
+        "{}",
+        stderr(&typo)
+    );
+
+    let url = kefu()
+        .args(["--database-url", "mysql://x@y/z", "migrate"])
+        .output()
+        .unwrap();
+    assert!(!url.status.success());
+    assert!(
+        stderr(&url).contains("unsupported database URL"),
+        "{}",
+        stderr(&url)
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+fn http_get(addr: &str, path: &str) -> String {
+    let mut s = TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn serve_starts_with_an_admin_and_stops_cleanly_on_sigterm() {
+    let dir = temp_dir("serve");
+    let started = Instant::now();
+    let mut child = kefu()
+        .arg("--data-dir")
+        .arg(&dir)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env_remove("KEFU_DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let url = first
+        .split("running at ")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    let addr = url.trim_start_matches("http://").to_owned();
+    let rest: Vec<String> = lines.by_ref().take(6).map(Result::unwrap).collect();
+    assert!(
+        rest.iter().any(|l| l.contains("username / 用户名: admin")),
+        "{rest:?}"
+    );
+    assert!(
+        rest.iter().any(|l| l.contains("password / 密码:")),
+        "{rest:?}"
+    );
+
+    let health = http_get(&addr, "/healthz");
+    assert!(health.starts_with("HTTP/1.1 200"), "{health}");
+    eprintln!(
+        "cold start to first healthy answer: {:?}",
+        started.elapsed()
+    );
+
+    let status = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let exit = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "kefu did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(exit.success(), "{exit:?}");
+
+    // A second start reuses the database and creates no new admin.
+    let second = kefu()
+        .arg("--data-dir")
+        .arg(&dir)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env_remove("KEFU_DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut second = second;
+    let mut lines = BufReader::new(second.stdout.take().unwrap()).lines();
+    assert!(lines.next().unwrap().unwrap().contains("running at"));
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(second.id().to_string())
+        .status();
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(
+        rest.iter().all(|l| !l.contains("password")),
+        "no second admin: {rest:?}"
+    );
+    assert!(second.wait().unwrap().success());
+    let _ = std::fs::remove_dir_all(dir);
+}
