@@ -46,16 +46,14 @@ impl Backend {
         }
         let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
         let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-        if path != ":memory:" && !path.is_empty() {
-            if let Some(dir) = Path::new(path)
-                .parent()
-                .filter(|d| !d.as_os_str().is_empty())
-            {
-                std::fs::create_dir_all(dir).map_err(|source| StoreError::DataDir {
-                    path: dir.display().to_string(),
-                    source,
-                })?;
-            }
+        let dir = Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty());
+        if let Some(dir) = dir.filter(|_| path != ":memory:") {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::DataDir {
+                path: dir.display().to_string(),
+                source,
+            })?;
         }
         let mode = if query.contains("mode=") {
             ""
@@ -103,6 +101,29 @@ impl Backend {
     }
 }
 
+/// Every (table, column) of the schema, sorted; lets a test prove both backends build the
+/// same shape.
+pub async fn schema_columns(
+    backend: Backend,
+    conn: &mut AnyConnection,
+) -> Result<Vec<(String, String)>, StoreError> {
+    let sql = match backend {
+        Backend::Sqlite => {
+            "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
+               AND m.name <> '_sqlx_migrations'"
+        }
+        Backend::Postgres => {
+            "SELECT CAST(table_name AS TEXT), CAST(column_name AS TEXT) \
+             FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND table_name <> '_sqlx_migrations'"
+        }
+    };
+    let mut cols: Vec<(String, String)> = sqlx::query_as(sql).fetch_all(conn).await?;
+    cols.sort();
+    Ok(cols)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,29 +153,6 @@ mod tests {
                 .collect()
         };
         assert_eq!(names(&SQLITE_MIGRATIONS), names(&POSTGRES_MIGRATIONS));
-        assert!(!SQLITE_MIGRATIONS.iter().next().is_none());
+        assert!(SQLITE_MIGRATIONS.iter().next().is_some());
     }
-}
-
-/// Every (table, column) of the schema, sorted; lets a test prove both backends build the
-/// same shape.
-pub async fn schema_columns(
-    backend: Backend,
-    conn: &mut AnyConnection,
-) -> Result<Vec<(String, String)>, StoreError> {
-    let sql = match backend {
-        Backend::Sqlite => {
-            "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
-             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
-               AND m.name <> '_sqlx_migrations'"
-        }
-        Backend::Postgres => {
-            "SELECT CAST(table_name AS TEXT), CAST(column_name AS TEXT) \
-             FROM information_schema.columns \
-             WHERE table_schema = current_schema() AND table_name <> '_sqlx_migrations'"
-        }
-    };
-    let mut cols: Vec<(String, String)> = sqlx::query_as(sql).fetch_all(conn).await?;
-    cols.sort();
-    Ok(cols)
 }

@@ -28,22 +28,14 @@ use tokio::task::JoinHandle;
 pub const TEST_PASSWORD: &str = "测试密码-correct-horse";
 
 /// Knobs a test may turn before the server starts.
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub struct TestOptions {
     pub web: WebConfig,
     pub settings: Settings,
     /// A clock the test controls; the real clock when `None`.
     pub clock: Option<Arc<FixedClock>>,
-}
-
-impl Default for TestOptions {
-    fn default() -> Self {
-        TestOptions {
-            web: WebConfig::default(),
-            settings: Settings::default(),
-            clock: None,
-        }
-    }
+    /// Run no background job worker in this server (for tests of the job queue itself).
+    pub without_worker: bool,
 }
 
 /// A running kefu.
@@ -129,7 +121,7 @@ impl TestApp {
         let (tx, rx) = oneshot::channel::<()>();
         let app = prepared.app.clone();
         let run_options = RunOptions {
-            job_poll: Duration::from_millis(200),
+            job_poll: (!options.without_worker).then_some(Duration::from_millis(200)),
         };
         let handle = tokio::spawn(async move {
             server::run(prepared.app, config.web, listener, run_options, async {

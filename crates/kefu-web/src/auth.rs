@@ -111,10 +111,9 @@ fn client_ip(req: &Request, trust_proxy: bool) -> Option<String> {
             .headers()
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok());
-        if let Some(first) = fwd.and_then(|v| v.split(',').next()).map(str::trim) {
-            if !first.is_empty() {
-                return Some(first.to_owned());
-            }
+        let first = fwd.and_then(|v| v.split(',').next()).map(str::trim);
+        if let Some(first) = first.filter(|f| !f.is_empty()) {
+            return Some(first.to_owned());
         }
     }
     req.extensions()

@@ -37,13 +37,14 @@ pub async fn prepare(config: &ServerConfig, clock: Arc<dyn Clock>) -> anyhow::Re
 /// Tuning of [`run`] that tests change.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
-    pub job_poll: Duration,
+    /// How often the job worker looks for due jobs; `None` runs no worker in this process.
+    pub job_poll: Option<Duration>,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
         RunOptions {
-            job_poll: Duration::from_secs(5),
+            job_poll: Some(Duration::from_secs(5)),
         }
     }
 }
@@ -58,19 +59,27 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
-    let worker_name = format!(
-        "kefu-{}-{}",
-        std::process::id(),
-        kefu_app::secret::random_hex(4)
-    );
-    let worker = Worker::new(app.clone(), worker_name).with_poll_interval(options.job_poll);
-    let worker = tokio::spawn(worker.run(stop_rx));
+    let worker = options.job_poll.map(|poll| {
+        let name = format!(
+            "kefu-{}-{}",
+            std::process::id(),
+            kefu_app::secret::random_hex(4)
+        );
+        tokio::spawn(
+            Worker::new(app.clone(), name)
+                .with_poll_interval(poll)
+                .run(stop_rx),
+        )
+    });
 
     let state = AppState::new(app.clone(), web);
     let served = kefu_web::serve(listener, state, shutdown).await;
 
     let _ = stop_tx.send(true);
-    if let Err(e) = worker.await {
+    if let Some(Err(e)) = match worker {
+        Some(w) => Some(w.await),
+        None => None,
+    } {
         tracing::error!(error = %e, "job worker ended abnormally");
     }
     app.store.close().await;
@@ -80,6 +89,7 @@ pub async fn run(
 
 /// `kefu serve`.
 pub async fn serve(config: ServerConfig) -> anyhow::Result<()> {
+    let shutdown = shutdown_signal();
     let prepared = prepare(&config, Arc::new(SystemClock)).await?;
     let listener = TcpListener::bind(config.listen)
         .await
@@ -115,30 +125,46 @@ pub async fn serve(config: ServerConfig) -> anyhow::Result<()> {
         config.web,
         listener,
         RunOptions::default(),
-        shutdown_signal(),
+        shutdown,
     )
     .await
 }
 
-/// Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Ctrl-C or SIGTERM. The handlers are installed when this is called, not when the
+/// future is first polled, so a signal arriving during start-up still shuts down cleanly.
+fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).ok();
+        let mut int = signal(SignalKind::interrupt()).ok();
+        async move {
+            let term = async {
+                match term.as_mut() {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            let int = async {
+                match int.as_mut() {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                _ = term => {},
+                _ = int => {},
             }
-            Err(_) => std::future::pending::<()>().await,
+            tracing::info!("shutting down: finishing requests in flight");
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
     }
-    tracing::info!("shutting down: finishing requests in flight");
+    #[cfg(not(unix))]
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down: finishing requests in flight");
+    }
 }
