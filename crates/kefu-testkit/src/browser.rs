@@ -62,8 +62,11 @@ impl Browser {
                     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                     "--disable-quic", "--no-first-run", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync", "--window-size=1280,900",
+                    // A Chinese user's browser.
+                    "--lang=zh-CN",
                     format!("--user-data-dir={}", profile.display()),
-                ]
+                ],
+                "prefs": { "intl.accept_languages": "zh-CN,zh" }
             }
         });
         let caps = match caps {

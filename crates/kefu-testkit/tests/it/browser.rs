@@ -95,6 +95,7 @@ async fn sign_in_and_see_the_dashboard_in_chromium() {
         nav.contains("用户管理") && nav.contains("审计日志"),
         "{nav}"
     );
+    assert_no_sideways_scroll(c, "dashboard at 1280 px").await;
     let desktop = b.screenshot("dashboard-1280").await;
 
     // On a phone the navigation folds behind the menu button.
@@ -112,6 +113,7 @@ async fn sign_in_and_see_the_dashboard_in_chromium() {
         !users_link.is_displayed().await.unwrap(),
         "the menu is folded"
     );
+    assert_no_sideways_scroll(c, "dashboard on a phone").await;
     b.screenshot("dashboard-phone").await;
     menu.click().await.unwrap();
     assert!(users_link.is_displayed().await.unwrap(), "the menu opens");
@@ -120,4 +122,26 @@ async fn sign_in_and_see_the_dashboard_in_chromium() {
     eprintln!("screenshots: {}", desktop.parent().unwrap().display());
     b.close().await;
     app.stop().await;
+}
+
+/// The page fits the window's width: nothing makes it scroll sideways.
+async fn assert_no_sideways_scroll(c: &fantoccini::Client, what: &str) {
+    let widths = c
+        .execute(
+            "const d = document.documentElement; \
+             const wide = [...document.querySelectorAll('body *')] \
+               .filter(e => e.getBoundingClientRect().right > d.clientWidth + 1) \
+               .map(e => e.tagName + '.' + e.className); \
+             return [d.scrollWidth, d.clientWidth, wide.slice(0, 5).join(' ')];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let scroll = widths[0].as_i64().unwrap();
+    let client = widths[1].as_i64().unwrap();
+    assert!(
+        scroll <= client,
+        "{what} scrolls sideways ({scroll} > {client}): {}",
+        widths[2]
+    );
 }

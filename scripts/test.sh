@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# The one command that runs kefu's whole test suite on a fresh Debian machine.
+#
+# Installs what is missing (PostgreSQL, Chromium, ChromeDriver), starts a throw-away
+# PostgreSQL cluster, runs fmt, clippy, every test on SQLite, then the integration suite on
+# PostgreSQL, and stops what it started.
+#
+#   scripts/test.sh                 everything
+#   scripts/test.sh --quick         skip fmt and clippy
+#   scripts/test.sh --sqlite-only   skip PostgreSQL (nothing installed or started for it)
+set -euo pipefail
+
+usage() { echo "usage: $0 [--quick] [--sqlite-only]" >&2; exit 2; }
+quick=0
+sqlite_only=0
+for arg in "$@"; do
+    case "$arg" in
+        --quick) quick=1 ;;
+        --sqlite-only) sqlite_only=1 ;;
+        *) usage ;;
+    esac
+done
+
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kefu-target}"
+export RUST_BACKTRACE=1
+export KEFU_REQUIRE_BROWSER=1
+export KEFU_CHROMEDRIVER=/usr/bin/chromedriver
+export KEFU_CHROMIUM=/usr/bin/chromium
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"
+    elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+    else
+        echo "error: need root to install packages: $*" >&2
+        echo "install them by hand: apt-get install postgresql chromium chromium-driver" >&2
+        exit 1
+    fi
+}
+
+pg_bindir() {
+    local d
+    d=$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -n 1 || true)
+    if [ -n "$d" ] && [ -x "$d/initdb" ]; then echo "$d"; fi
+}
+
+# --- install what is missing ------------------------------------------------------------
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+# A Chinese font, so the browser test's screenshots show text rather than boxes.
+[ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
+if [ "$sqlite_only" -eq 0 ] && [ -z "${KEFU_TEST_PG_URL:-}" ] && [ -z "$(pg_bindir)" ]; then
+    missing+=(postgresql)
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "==> installing ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# --- a throw-away PostgreSQL cluster ----------------------------------------------------
+pg_dir=""
+pg_ctl_cmd=()
+cleanup() {
+    local status=$?
+    if [ -n "$pg_dir" ]; then
+        "${pg_ctl_cmd[@]}" -D "$pg_dir/data" stop -m fast >/dev/null 2>&1 || true
+        rm -rf "$pg_dir"
+    fi
+    exit "$status"
+}
+trap cleanup EXIT
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+pg_url=""
+if [ "$sqlite_only" -eq 0 ]; then
+    if [ -n "${KEFU_TEST_PG_URL:-}" ]; then
+        pg_url="$KEFU_TEST_PG_URL"
+    else
+        bindir=$(pg_bindir)
+        pg_dir=$(mktemp -d /tmp/kefu-pg.XXXXXX)
+        port=$(free_port)
+        if [ "$(id -u)" -eq 0 ]; then
+            chown postgres "$pg_dir"
+            run_pg=(runuser -u postgres --)
+        else
+            run_pg=()
+        fi
+        pg_ctl_cmd=("${run_pg[@]}" "$bindir/pg_ctl")
+        echo "==> starting PostgreSQL on 127.0.0.1:$port"
+        "${run_pg[@]}" "$bindir/initdb" -D "$pg_dir/data" -U postgres --auth=trust -E UTF8 >/dev/null
+        "${pg_ctl_cmd[@]}" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -o \
+            "-c listen_addresses=127.0.0.1 -p $port -k $pg_dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+            start >/dev/null
+        pg_url="postgres://postgres@127.0.0.1:$port/postgres"
+    fi
+fi
+
+# --- the steps ----------------------------------------------------------------------------
+timings=()
+step() {
+    local name=$1
+    shift
+    echo
+    echo "==> $name"
+    local t0=$SECONDS
+    "$@"
+    timings+=("$(printf '%-32s %5ds' "$name" $((SECONDS - t0)))")
+}
+
+if [ "$quick" -eq 0 ]; then
+    step "format (cargo fmt --check)" cargo fmt --all -- --check
+    if cargo clippy --version >/dev/null 2>&1; then
+        step "lint (cargo clippy)" cargo clippy --workspace --all-targets --locked -- -D warnings
+    else
+        echo "cargo clippy is not installed: skipping the lint step"
+    fi
+fi
+step "tests on SQLite" cargo test --workspace --locked
+if [ -n "$pg_url" ]; then
+    step "integration tests on PostgreSQL" env KEFU_TEST_DATABASE_URL="$pg_url" \
+        cargo test -p kefu-testkit --test it --locked
+fi
+
+echo
+echo "==> timings"
+printf '  %s\n' "${timings[@]}"
+echo "kefu tests: all steps passed"
