@@ -2,6 +2,7 @@
 //! translated message; the CLI prints them.
 
 use kefu_domain::staff::AccountRuleError;
+use kefu_domain::ticket::TicketRuleError;
 use kefu_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +29,35 @@ pub enum AppError {
     SelfDeactivation,
     #[error("token name must be 1–64 characters")]
     InvalidTokenName,
+    #[error("{0}")]
+    Ticket(#[from] TicketRuleError),
+    #[error("ticket {number}: {reason}")]
+    InTicket {
+        number: String,
+        reason: Box<AppError>,
+    },
+    #[error("unknown or inactive assignee")]
+    UnknownAssignee,
+    #[error("unknown group")]
+    UnknownGroup,
+    #[error("unknown custom field {0:?}")]
+    UnknownField(String),
+    #[error("unknown status {0:?}")]
+    UnknownStatus(String),
+    #[error("the ticket is closed; open a new one")]
+    TicketClosed,
+    #[error("a name and an email address or phone number are needed to reply")]
+    ContactRequired,
+    #[error("a value is too long")]
+    TooLong,
+    #[error("a name must be 1–60 characters")]
+    BadName,
+    #[error("that name is already taken")]
+    NameTaken,
+    #[error("nothing selected")]
+    NothingSelected,
+    #[error("at most {max} at once")]
+    TooMany { max: usize },
     #[error("store: {0}")]
     Store(StoreError),
     #[error("internal: {0}")]

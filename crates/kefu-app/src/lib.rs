@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod audit;
 mod error;
 pub mod secret;
+pub mod ticket;
 pub mod tokens;
 pub mod users;
 
@@ -33,6 +34,8 @@ pub struct Settings {
     pub throttle_per_account: i64,
     /// Failed sign-ins per client address within the window.
     pub throttle_per_ip: i64,
+    /// What a reply to a closed ticket does.
+    pub closed_reply: ticket::ClosedReply,
 }
 
 impl Default for Settings {
@@ -42,6 +45,7 @@ impl Default for Settings {
             throttle_window: SignedDuration::from_mins(15),
             throttle_per_account: 5,
             throttle_per_ip: 30,
+            closed_reply: ticket::ClosedReply::Reopen,
         }
     }
 }

@@ -63,8 +63,28 @@ async fn department_id(conn: &mut AnyConnection, key: Option<&str>) -> Result<Op
         .ok_or(AppError::UnknownDepartment)
 }
 
-fn target(id: i64) -> String {
-    id.to_string()
+/// Writes an audit entry about the account `id`.
+async fn audit_user(
+    conn: &mut AnyConnection,
+    app: &App,
+    actor: &Actor,
+    act: &str,
+    id: i64,
+    detail: Option<serde_json::Value>,
+) -> Result<()> {
+    let id = id.to_string();
+    audit::write(
+        conn,
+        app,
+        actor,
+        act,
+        Some(Target {
+            kind: "user",
+            id: &id,
+        }),
+        detail,
+    )
+    .await
 }
 
 impl App {
@@ -141,15 +161,12 @@ impl App {
         )
         .await?;
         let roles: Vec<&str> = form.roles.iter().map(Role::key).collect();
-        audit::write(
+        audit_user(
             &mut tx,
             self,
             actor,
             action::USER_CREATED,
-            Some(Target {
-                kind: "user",
-                id: &target(id),
-            }),
+            id,
             Some(json!({"username": username, "roles": roles})),
         )
         .await?;
@@ -187,28 +204,22 @@ impl App {
             }
             let old: Vec<&str> = before.roles.iter().map(Role::key).collect();
             let new: Vec<&str> = update.roles.iter().map(Role::key).collect();
-            audit::write(
+            audit_user(
                 &mut tx,
                 self,
                 actor,
                 action::ROLES_CHANGED,
-                Some(Target {
-                    kind: "user",
-                    id: &target(id),
-                }),
+                id,
                 Some(json!({"username": before.username, "old": old, "new": new})),
             )
             .await?;
         }
-        audit::write(
+        audit_user(
             &mut tx,
             self,
             actor,
             action::USER_UPDATED,
-            Some(Target {
-                kind: "user",
-                id: &target(id),
-            }),
+            id,
             Some(json!({"username": before.username})),
         )
         .await?;
@@ -250,15 +261,12 @@ impl App {
         } else {
             action::USER_DEACTIVATED
         };
-        audit::write(
+        audit_user(
             &mut tx,
             self,
             actor,
             act,
-            Some(Target {
-                kind: "user",
-                id: &target(id),
-            }),
+            id,
             Some(json!({"username": before.username})),
         )
         .await?;
@@ -301,18 +309,7 @@ impl App {
         let mut tx = self.store.begin().await?;
         store::set_password(&mut tx, id, &hash, generated.is_some(), now).await?;
         store::delete_sessions_of(&mut tx, id, None).await?;
-        audit::write(
-            &mut tx,
-            self,
-            actor,
-            action::PASSWORD_RESET,
-            Some(Target {
-                kind: "user",
-                id: &target(id),
-            }),
-            None,
-        )
-        .await?;
+        audit_user(&mut tx, self, actor, action::PASSWORD_RESET, id, None).await?;
         changelog::record(
             &mut tx,
             "user",

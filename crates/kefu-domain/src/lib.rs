@@ -4,9 +4,11 @@
 //! in (see [`clock`]), so every rule can be tested with plain unit and property tests.
 //! One module per business area, with the same names as in the other crates.
 
+pub mod calendar;
 pub mod clock;
 pub mod permission;
 pub mod staff;
+pub mod ticket;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use permission::{Access, Permission};

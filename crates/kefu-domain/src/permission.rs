@@ -22,15 +22,22 @@ pub enum Permission {
     UserManage,
     /// Read the audit log of sensitive actions.
     AuditView,
+    /// 工单处理 — see the queues, open tickets, reply, change fields, create tickets on a
+    /// customer's behalf.
+    TicketWork,
+    /// Configure how tickets work: business calendars, custom fields, statuses, groups.
+    TicketAdmin,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 5] = [
+    pub const ALL: [Permission; 7] = [
         Permission::DashboardView,
         Permission::AccountSelf,
         Permission::DirectoryView,
         Permission::UserManage,
         Permission::AuditView,
+        Permission::TicketWork,
+        Permission::TicketAdmin,
     ];
 
     pub fn key(self) -> &'static str {
@@ -40,6 +47,8 @@ impl Permission {
             Permission::DirectoryView => "directory_view",
             Permission::UserManage => "user_manage",
             Permission::AuditView => "audit_view",
+            Permission::TicketWork => "ticket_work",
+            Permission::TicketAdmin => "ticket_admin",
         }
     }
 }
@@ -72,6 +81,10 @@ pub fn role_grants(role: Role, permission: Permission) -> bool {
         Permission::AuditView => {
             matches!(role, Role::Admin | Role::CsManager | Role::InfoSpecialist)
         }
+        // Every customer-service role works tickets; staff of other departments answer the
+        // notices sent to them (complaints, coordination) rather than the queues.
+        Permission::TicketWork => !matches!(role, Role::Department),
+        Permission::TicketAdmin => matches!(role, Role::Admin | Role::CsManager),
         Permission::DashboardView | Permission::AccountSelf | Permission::DirectoryView => true,
     }
 }

@@ -14,6 +14,7 @@ pub mod changelog;
 pub mod dialect;
 pub mod jobs;
 pub mod staff;
+pub mod ticket;
 
 use jiff::Timestamp;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
@@ -43,6 +44,9 @@ pub enum StoreError {
     },
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A stored value that no longer parses (edited by hand, or written by a newer kefu).
+    #[error("unreadable stored value: {0}")]
+    Corrupt(String),
     #[error("database error: {0}")]
     Database(sqlx::Error),
 }

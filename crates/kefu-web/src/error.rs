@@ -13,6 +13,7 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use kefu_app::AppError;
 use kefu_domain::staff::AccountRuleError;
+use kefu_domain::ticket::{FieldProblem, TicketRuleError};
 use serde_json::json;
 
 use crate::auth::Identity;
@@ -55,6 +56,8 @@ pub struct ErrorInfo {
     /// Extra detail safe to show (e.g. which JSON field was malformed).
     pub detail: Option<String>,
     pub retry_after_secs: Option<u64>,
+    /// What the error is about, put before the message (a ticket number in a bulk action).
+    pub prefix: Option<String>,
 }
 
 impl ErrorInfo {
@@ -65,12 +68,17 @@ impl ErrorInfo {
             args: Vec::new(),
             detail: None,
             retry_after_secs: None,
+            prefix: None,
         }
     }
 
     pub fn message(&self, tr: Tr) -> String {
         let args: Vec<(&str, &str)> = self.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        tr.f(&format!("error.{}", self.code), &args)
+        let message = tr.f(&format!("error.{}", self.code), &args);
+        match &self.prefix {
+            Some(p) => format!("{p}: {message}"),
+            None => message,
+        }
     }
 }
 
@@ -85,6 +93,29 @@ fn rule_code(e: AccountRuleError) -> (&'static str, Vec<(&'static str, String)>)
         AccountRuleError::PasswordUnchanged => ("password_unchanged", vec![]),
         AccountRuleError::NoRoles => ("no_roles", vec![]),
         AccountRuleError::InvalidEmail => ("invalid_email", vec![]),
+    }
+}
+
+fn ticket_rule_code(e: TicketRuleError) -> (&'static str, Vec<(&'static str, String)>) {
+    match e {
+        TicketRuleError::InvalidTransition { from, to } => (
+            "invalid_transition",
+            vec![("from", from.key().to_owned()), ("to", to.key().to_owned())],
+        ),
+        TicketRuleError::BadSubject => ("bad_subject", vec![]),
+        TicketRuleError::BadBody => ("bad_body", vec![]),
+        TicketRuleError::BadTag(tag) => ("bad_tag", vec![("tag", tag)]),
+        TicketRuleError::BadFieldValue { field, problem } => {
+            let code = match problem {
+                FieldProblem::TextTooLong => "field_text_too_long",
+                FieldProblem::NotANumber => "field_not_a_number",
+                FieldProblem::NotADate => "field_not_a_date",
+                FieldProblem::NotAChoice => "field_not_a_choice",
+            };
+            (code, vec![("field", field)])
+        }
+        TicketRuleError::BadFieldKey(key) => ("bad_field_key", vec![("key", key)]),
+        TicketRuleError::NoChoices => ("no_choices", vec![]),
     }
 }
 
@@ -154,6 +185,43 @@ impl WebError {
                 AppError::InvalidTokenName => {
                     ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "invalid_token_name")
                 }
+                AppError::Ticket(rule) => {
+                    let (code, args) = ticket_rule_code(rule);
+                    ErrorInfo {
+                        args,
+                        ..ErrorInfo::new(S::UNPROCESSABLE_ENTITY, code)
+                    }
+                }
+                AppError::InTicket { number, reason } => ErrorInfo {
+                    prefix: Some(number),
+                    ..WebError::App(*reason).into_info()
+                },
+                AppError::UnknownAssignee => {
+                    ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_assignee")
+                }
+                AppError::UnknownGroup => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_group"),
+                AppError::UnknownField(key) => ErrorInfo {
+                    args: vec![("field", key)],
+                    ..ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_field")
+                },
+                AppError::UnknownStatus(key) => ErrorInfo {
+                    args: vec![("status", key)],
+                    ..ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_status")
+                },
+                AppError::TicketClosed => ErrorInfo::new(S::CONFLICT, "ticket_closed"),
+                AppError::ContactRequired => {
+                    ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "contact_required")
+                }
+                AppError::TooLong => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "too_long"),
+                AppError::BadName => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "bad_name"),
+                AppError::NameTaken => ErrorInfo::new(S::CONFLICT, "name_taken"),
+                AppError::NothingSelected => {
+                    ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "nothing_selected")
+                }
+                AppError::TooMany { max } => ErrorInfo {
+                    args: vec![("max", max.to_string())],
+                    ..ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "too_many")
+                },
                 AppError::Store(e) => {
                     tracing::error!(error = %e, "store error");
                     ErrorInfo::new(S::INTERNAL_SERVER_ERROR, "internal")

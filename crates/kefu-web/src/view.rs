@@ -15,6 +15,7 @@ pub struct NavItem {
 /// The navigation of kefu, each entry with the permission that shows it.
 const NAV: &[(&str, &str, Permission)] = &[
     ("/", "nav.home", Permission::DashboardView),
+    ("/tickets", "nav.tickets", Permission::TicketWork),
     ("/admin/users", "nav.users", Permission::UserManage),
     ("/admin/audit", "nav.audit", Permission::AuditView),
     ("/account", "nav.account", Permission::AccountSelf),

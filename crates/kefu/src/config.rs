@@ -38,6 +38,8 @@ pub struct FileConfig {
     pub login_max_failures_per_ip: Option<i64>,
     /// Length of the failed sign-in window in minutes.
     pub login_failure_window_minutes: Option<i64>,
+    /// A reply to a closed ticket: `reopen` (default) or `refuse`.
+    pub closed_ticket_reply: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +56,8 @@ pub enum ConfigError {
     },
     #[error("invalid listen address {0:?}: expected HOST:PORT such as 127.0.0.1:8080")]
     Listen(String),
+    #[error("invalid closed_ticket_reply {0:?}: expected reopen or refuse")]
+    ClosedReply(String),
 }
 
 impl FileConfig {
@@ -153,6 +157,12 @@ impl ServerConfig {
                 .login_max_failures_per_ip
                 .unwrap_or(d.throttle_per_ip)
                 .max(1),
+            closed_reply: match f.closed_ticket_reply.as_deref() {
+                None => d.closed_reply,
+                Some("reopen") => kefu_app::ticket::ClosedReply::Reopen,
+                Some("refuse") => kefu_app::ticket::ClosedReply::Refuse,
+                Some(other) => return Err(ConfigError::ClosedReply(other.to_owned())),
+            },
         };
         Ok(ServerConfig {
             listen,

@@ -9,4 +9,5 @@ mod jobs;
 mod ops;
 mod permissions;
 mod schema;
+mod tickets;
 mod users;

@@ -88,11 +88,11 @@ impl RouteTable {
 /// Every route of kefu.
 pub fn table() -> RouteTable {
     use Surface::{Api, Ops, Page};
-    use pages::{account, admin_audit, admin_users, dashboard, login, tokens};
+    use pages::{account, admin_audit, admin_users, dashboard, login, tickets, tokens};
     let (get, post, patch, delete) = (
         || Method::GET,
         || Method::POST,
-        Method::PATCH,
+        || Method::PATCH,
         Method::DELETE,
     );
     RouteTable::new()
@@ -215,7 +215,106 @@ pub fn table() -> RouteTable {
             Requires(AuditView),
             admin_audit::list,
         )
+        // Tickets
+        .add(
+            Page,
+            get(),
+            "/tickets",
+            Requires(TicketWork),
+            tickets::queue::list,
+        )
+        .add(
+            Page,
+            get(),
+            "/tickets/new",
+            Requires(TicketWork),
+            tickets::create::form,
+        )
+        .add(
+            Page,
+            post(),
+            "/tickets",
+            Requires(TicketWork),
+            tickets::create::create,
+        )
+        .add(
+            Page,
+            post(),
+            "/tickets/bulk",
+            Requires(TicketWork),
+            tickets::queue::bulk,
+        )
+        .add(
+            Page,
+            post(),
+            "/tickets/views",
+            Requires(TicketWork),
+            tickets::queue::save_view,
+        )
+        .add(
+            Page,
+            post(),
+            "/tickets/views/{id}/delete",
+            Requires(TicketWork),
+            tickets::queue::delete_view,
+        )
+        .add(
+            Page,
+            get(),
+            "/tickets/{id}",
+            Requires(TicketWork),
+            tickets::show::show,
+        )
+        .add(
+            Page,
+            post(),
+            "/tickets/{id}",
+            Requires(TicketWork),
+            tickets::show::update,
+        )
+        .add(
+            Page,
+            post(),
+            "/tickets/{id}/reply",
+            Requires(TicketWork),
+            tickets::show::reply,
+        )
         // JSON API
+        .add(
+            Api,
+            get(),
+            "/api/v1/tickets",
+            Requires(TicketWork),
+            api::tickets::list,
+        )
+        .add(
+            Api,
+            post(),
+            "/api/v1/tickets",
+            Requires(TicketWork),
+            api::tickets::create,
+        )
+        .add(
+            Api,
+            get(),
+            "/api/v1/tickets/{id}",
+            Requires(TicketWork),
+            api::tickets::show,
+        )
+        .add(
+            Api,
+            patch(),
+            "/api/v1/tickets/{id}",
+            Requires(TicketWork),
+            api::tickets::update,
+        )
+        .add(
+            Api,
+            post(),
+            "/api/v1/tickets/{id}/messages",
+            Requires(TicketWork),
+            api::tickets::reply,
+        )
         .add(
             Api,
             get(),
@@ -253,7 +352,7 @@ pub fn table() -> RouteTable {
         )
         .add(
             Api,
-            patch,
+            patch(),
             "/api/v1/users/{id}",
             Requires(UserManage),
             api::users::update,

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod me;
+pub mod tickets;
 pub mod users;
 
 use axum::extract::rejection::JsonRejection;
@@ -81,6 +82,7 @@ impl Modify for BearerAuth {
         me::show, me::tokens, me::revoke_token,
         users::list, users::create, users::show, users::update, users::departments,
         audit::list,
+        tickets::list, tickets::create, tickets::show, tickets::update, tickets::reply,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),

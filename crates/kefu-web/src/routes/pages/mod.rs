@@ -5,6 +5,7 @@ pub mod admin_audit;
 pub mod admin_users;
 pub mod dashboard;
 pub mod login;
+pub mod tickets;
 pub mod tokens;
 
 use askama::Template;

@@ -1,0 +1,261 @@
+//! 受理 — the one path by which a request becomes a ticket. The public web form, the staff
+//! form, the API and every channel added later call [`App::intake`]; an optional external
+//! id makes a retried delivery return the first ticket instead of creating a second.
+
+use kefu_domain::Permission;
+use kefu_domain::staff;
+use kefu_domain::ticket::{self as rules, Channel, Priority, StatusCategory, TicketType};
+use kefu_store::ticket::conversation::{self, NewMessage};
+use kefu_store::ticket::setup as store_setup;
+use kefu_store::ticket::{self as store, Ticket};
+use kefu_store::{AnyConnection, StoreError, changelog};
+
+use super::{check_fields, event, number_day};
+use crate::{Actor, ActorKind, App, AppError, Result};
+
+/// A request to open a ticket.
+#[derive(Debug, Clone)]
+pub struct Intake {
+    pub ticket_type: TicketType,
+    pub channel: Channel,
+    pub subject: String,
+    /// The customer's words: the first message of the conversation.
+    pub body: String,
+    pub priority: Priority,
+    pub customer_name: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    /// The sender's id for this request (mail Message-ID, webhook event id, form token).
+    pub external_id: Option<String>,
+    /// Free text, split into tags.
+    pub tags: String,
+    pub group_id: Option<i64>,
+    pub assignee_id: Option<i64>,
+    /// Custom field values by field key.
+    pub fields: Vec<(String, String)>,
+}
+
+impl Intake {
+    /// A request with only the essentials; the rest at their defaults.
+    pub fn new(channel: Channel, subject: &str, body: &str) -> Intake {
+        Intake {
+            ticket_type: TicketType::Inquiry,
+            channel,
+            subject: subject.to_owned(),
+            body: body.to_owned(),
+            priority: Priority::Normal,
+            customer_name: None,
+            contact_name: None,
+            contact_email: None,
+            contact_phone: None,
+            external_id: None,
+            tags: String::new(),
+            group_id: None,
+            assignee_id: None,
+            fields: Vec::new(),
+        }
+    }
+}
+
+/// The ticket, and whether this call created it (false: an earlier delivery did).
+#[derive(Debug, Clone)]
+pub struct IntakeOutcome {
+    pub ticket: Ticket,
+    pub created: bool,
+}
+
+pub(super) fn clean_opt(v: Option<&str>, max: usize) -> Result<Option<String>> {
+    match v.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) if s.chars().count() <= max => Ok(Some(s.to_owned())),
+        Some(_) => Err(AppError::TooLong),
+    }
+}
+
+pub(super) fn clean_email(v: Option<&str>) -> Result<Option<String>> {
+    let email = clean_opt(v, 254)?;
+    if let Some(e) = &email {
+        staff::check_email(e)?;
+    }
+    Ok(email)
+}
+
+/// The user a ticket may be assigned to: active and allowed to work tickets.
+pub(super) async fn check_assignee(conn: &mut AnyConnection, id: i64) -> Result<String> {
+    let user = kefu_store::staff::user_by_id(conn, id)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => AppError::UnknownAssignee,
+            e => e.into(),
+        })?;
+    if !user.active || !user.roles.allows(Permission::TicketWork) {
+        return Err(AppError::UnknownAssignee);
+    }
+    Ok(user.display_name)
+}
+
+pub(super) async fn check_group(conn: &mut AnyConnection, id: i64) -> Result<String> {
+    store_setup::groups(conn)
+        .await?
+        .into_iter()
+        .find(|g| g.id == id)
+        .map(|g| g.name)
+        .ok_or(AppError::UnknownGroup)
+}
+
+impl App {
+    /// Opens a ticket, or returns the one an earlier delivery with the same external id
+    /// opened. Staff (and the API) may set everything; an anonymous visitor only files a
+    /// web-form request, with a name and a way to be reached.
+    pub async fn intake(&self, actor: &Actor, req: &Intake) -> Result<IntakeOutcome> {
+        let staff = match &actor.kind {
+            ActorKind::System => true,
+            ActorKind::User(_) => {
+                actor.require(Permission::TicketWork)?;
+                true
+            }
+            ActorKind::Anonymous => {
+                if req.channel != Channel::WebForm {
+                    return Err(AppError::Forbidden);
+                }
+                false
+            }
+        };
+        let subject = rules::clean_subject(&req.subject)?;
+        let body = rules::clean_body(&req.body)?;
+        let customer_name = clean_opt(req.customer_name.as_deref(), 200)?;
+        let contact_name = clean_opt(req.contact_name.as_deref(), 100)?;
+        let contact_email = clean_email(req.contact_email.as_deref())?;
+        let contact_phone = clean_opt(req.contact_phone.as_deref(), 40)?;
+        let external_id = clean_opt(req.external_id.as_deref(), 200)?;
+        if !staff
+            && (contact_name.is_none() || (contact_email.is_none() && contact_phone.is_none()))
+        {
+            return Err(AppError::ContactRequired);
+        }
+        let (tags, group_id, assignee_id, priority, fields) = if staff {
+            (
+                rules::clean_tags(&req.tags)?,
+                req.group_id,
+                req.assignee_id,
+                req.priority,
+                req.fields.clone(),
+            )
+        } else {
+            (Vec::new(), None, None, Priority::Normal, Vec::new())
+        };
+
+        if let Some(ext) = &external_id {
+            let mut conn = self.store.conn().await?;
+            if let Some(ticket) = store::by_external_id(&mut conn, req.channel, ext).await? {
+                return Ok(IntakeOutcome {
+                    ticket,
+                    created: false,
+                });
+            }
+        }
+
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        if let Some(g) = group_id {
+            check_group(&mut tx, g).await?;
+        }
+        if let Some(a) = assignee_id {
+            check_assignee(&mut tx, a).await?;
+        }
+        let fields = check_fields(&mut tx, &fields).await?;
+        let (date, day) = number_day(now);
+        let seq = store::next_seq(&mut tx, &day).await?;
+        let mut ticket = Ticket {
+            id: 0,
+            number: rules::ticket_number(date, seq),
+            ticket_type: req.ticket_type,
+            channel: req.channel,
+            status: StatusCategory::New.key().to_owned(),
+            category: StatusCategory::New,
+            priority,
+            subject,
+            customer_name,
+            contact_name: contact_name.clone(),
+            contact_email,
+            contact_phone,
+            assignee_id,
+            assignee_name: None,
+            group_id,
+            group_name: None,
+            tags,
+            external_id,
+            created_by_user_id: actor.user_id(),
+            created_at: now,
+            updated_at: now,
+            first_response_at: None,
+            resolved_at: None,
+            closed_at: None,
+            message_count: 0,
+        };
+        let inserted = store::insert(&mut tx, &ticket).await;
+        let id = match inserted {
+            Ok(id) => id,
+            // Another delivery of the same request won the race: hand back its ticket.
+            Err(StoreError::Conflict(_)) if ticket.external_id.is_some() => {
+                drop(tx);
+                let mut conn = self.store.conn().await?;
+                let ext = ticket.external_id.as_deref().unwrap_or_default();
+                return match store::by_external_id(&mut conn, req.channel, ext).await? {
+                    Some(ticket) => Ok(IntakeOutcome {
+                        ticket,
+                        created: false,
+                    }),
+                    None => Err(AppError::Internal("ticket number collision".into())),
+                };
+            }
+            Err(e) => return Err(e.into()),
+        };
+        ticket.id = id;
+        let author = contact_name
+            .or_else(|| ticket.customer_name.clone())
+            .unwrap_or_else(|| "客户".to_owned());
+        conversation::add_message(
+            &mut tx,
+            &NewMessage {
+                ticket_id: id,
+                visibility: "public",
+                author_kind: "customer",
+                author_user_id: None,
+                author_name: &author,
+                body: &body,
+                at: now,
+            },
+        )
+        .await?;
+        for (field, value) in &fields {
+            store_setup::set_field_value(&mut tx, id, field.id, value.as_deref()).await?;
+        }
+        event(
+            &mut tx,
+            id,
+            actor,
+            now,
+            "created",
+            None,
+            Some(req.channel.key().to_owned()),
+        )
+        .await?;
+        changelog::record(
+            &mut tx,
+            "ticket",
+            id,
+            changelog::Operation::Create,
+            actor.user_id(),
+            now,
+        )
+        .await?;
+        let ticket = store::by_id(&mut tx, id).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(IntakeOutcome {
+            ticket,
+            created: true,
+        })
+    }
+}

@@ -1,0 +1,95 @@
+//! 工单 — the ticket use cases: one intake path for every channel, the work on a ticket
+//! (replies, notes, field changes, bulk actions), the queues, and the set-up around them.
+
+mod intake;
+mod queue;
+mod setup;
+mod work;
+
+pub use intake::{Intake, IntakeOutcome};
+pub use queue::{Queue, QueueCounts, QueuePage, QueueQuery};
+pub use setup::{NewField, NewGroup, NewStatus};
+pub use work::{ClosedReply, Reply, TicketChanges, TicketDetail, Visibility};
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use kefu_domain::ticket::FieldDefinition;
+use kefu_store::AnyConnection;
+use kefu_store::ticket::conversation::{self, Event};
+use kefu_store::ticket::setup::{self as store_setup, Field};
+
+use crate::{Actor, ActorKind, AppError, Result};
+
+/// The zone ticket numbers take their date from.
+pub const NUMBER_TIME_ZONE: &str = "Asia/Shanghai";
+
+/// The local date of `at` as `yyyymmdd`, for the day's ticket counter.
+fn number_day(at: Timestamp) -> (jiff::civil::Date, String) {
+    let tz = TimeZone::get(NUMBER_TIME_ZONE).unwrap_or(TimeZone::UTC);
+    let date = at.to_zoned(tz).date();
+    let day = format!("{:04}{:02}{:02}", date.year(), date.month(), date.day());
+    (date, day)
+}
+
+/// The name an event or message records for the actor.
+fn actor_display(actor: &Actor) -> String {
+    match &actor.kind {
+        ActorKind::User(u) => u.display_name.clone(),
+        ActorKind::System => "kefu".to_owned(),
+        ActorKind::Anonymous => "anonymous".to_owned(),
+    }
+}
+
+/// Records one field change.
+async fn event(
+    conn: &mut AnyConnection,
+    ticket_id: i64,
+    actor: &Actor,
+    at: Timestamp,
+    field: &str,
+    old: Option<String>,
+    new: Option<String>,
+) -> Result<()> {
+    conversation::add_event(
+        conn,
+        &Event {
+            id: 0,
+            ticket_id,
+            at,
+            actor_user_id: actor.user_id(),
+            actor_name: actor_display(actor),
+            field: field.to_owned(),
+            old_value: old,
+            new_value: new,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Checks submitted custom field values against the active definitions; returns
+/// (field id, key, normalised value) for each.
+async fn check_fields(
+    conn: &mut AnyConnection,
+    values: &[(String, String)],
+) -> Result<Vec<(Field, Option<String>)>> {
+    if values.is_empty() {
+        return Ok(Vec::new());
+    }
+    let defs = store_setup::fields(conn).await?;
+    let mut out = Vec::new();
+    for (key, value) in values {
+        let field = defs
+            .iter()
+            .find(|f| &f.key == key && f.active)
+            .ok_or_else(|| AppError::UnknownField(key.clone()))?;
+        let def = FieldDefinition {
+            key: field.key.clone(),
+            kind: field.kind,
+            options: field.options.clone(),
+        };
+        let normalised = def.normalise(value)?;
+        out.push((field.clone(), normalised));
+    }
+    Ok(out)
+}

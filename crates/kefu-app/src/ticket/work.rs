@@ -1,0 +1,424 @@
+//! Working a ticket: reading it whole, replying, writing internal notes, changing its
+//! fields (each change recorded as an event: who, when, old → new), and bulk actions.
+
+use kefu_domain::Permission;
+use kefu_domain::ticket::{self as rules, Priority, StatusCategory, TicketType};
+use kefu_store::ticket::conversation::{self, Attachment, Event, Message, NewMessage};
+use kefu_store::ticket::setup::{self as store_setup, Field, Status};
+use kefu_store::ticket::{self as store, Ticket};
+use kefu_store::{AnyConnection, StoreError, changelog};
+
+use super::intake::{check_assignee, check_group, clean_email, clean_opt};
+use super::{actor_display, check_fields, event};
+use crate::{Actor, App, AppError, Result};
+
+/// What happens when someone replies to a closed ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ClosedReply {
+    /// The ticket opens again and the reply is added (the default: nothing the customer
+    /// writes is lost).
+    #[default]
+    Reopen,
+    /// The reply is refused with a clear error; a new ticket must be opened.
+    Refuse,
+}
+
+/// Who sees a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// 公开回复 — sent to the customer.
+    Public,
+    /// 内部备注 — staff only.
+    Internal,
+}
+
+impl Visibility {
+    pub fn key(self) -> &'static str {
+        match self {
+            Visibility::Public => "public",
+            Visibility::Internal => "internal",
+        }
+    }
+}
+
+/// A staff reply or note, optionally moving the ticket to a new status at the same time.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub body: String,
+    pub visibility: Visibility,
+    pub status: Option<String>,
+}
+
+/// Field changes; `None` leaves a field as it is. For the optional fields, `Some(None)`
+/// clears them.
+#[derive(Debug, Clone, Default)]
+pub struct TicketChanges {
+    pub status: Option<String>,
+    pub priority: Option<Priority>,
+    pub ticket_type: Option<TicketType>,
+    pub subject: Option<String>,
+    pub assignee_id: Option<Option<i64>>,
+    pub group_id: Option<Option<i64>>,
+    /// Replaces all tags (free text, split into tags).
+    pub tags: Option<String>,
+    /// Adds tags to those already there.
+    pub add_tags: Option<String>,
+    pub customer_name: Option<Option<String>>,
+    pub contact_name: Option<Option<String>>,
+    pub contact_email: Option<Option<String>>,
+    pub contact_phone: Option<Option<String>>,
+    /// Custom field values by key; an empty value clears the field.
+    pub fields: Vec<(String, String)>,
+}
+
+/// Everything the ticket page shows.
+#[derive(Debug, Clone)]
+pub struct TicketDetail {
+    pub ticket: Ticket,
+    pub messages: Vec<Message>,
+    pub events: Vec<Event>,
+    pub attachments: Vec<Attachment>,
+    /// Custom fields with the ticket's value, active fields and retired ones that hold one.
+    pub fields: Vec<(Field, Option<String>)>,
+    pub statuses: Vec<Status>,
+}
+
+async fn status_of(conn: &mut AnyConnection, key: &str) -> Result<Status> {
+    store_setup::statuses(conn)
+        .await?
+        .into_iter()
+        .find(|s| s.key == key)
+        .ok_or_else(|| AppError::UnknownStatus(key.to_owned()))
+}
+
+/// Moves `t` to `status`, checking the transition and stamping resolution and closure.
+fn move_to(t: &mut Ticket, status: &Status, now: jiff::Timestamp) -> Result<()> {
+    rules::check_transition(t.category, status.category)?;
+    // Reopening clears the stamps; resolving or closing sets them below.
+    if status.category.is_active() {
+        t.resolved_at = None;
+        t.closed_at = None;
+    }
+    match status.category {
+        StatusCategory::Resolved => t.resolved_at = Some(now),
+        StatusCategory::Closed => {
+            t.closed_at = Some(now);
+            t.resolved_at.get_or_insert(now);
+        }
+        _ => {}
+    }
+    t.status = status.key.clone();
+    t.category = status.category;
+    Ok(())
+}
+
+impl App {
+    /// The ticket with its conversation, history, attachments and custom fields.
+    pub async fn ticket_detail(&self, actor: &Actor, id: i64) -> Result<TicketDetail> {
+        actor.require(Permission::TicketWork)?;
+        let mut conn = self.store.conn().await?;
+        let ticket = store::by_id(&mut conn, id).await?;
+        let messages = conversation::messages(&mut conn, id, false).await?;
+        let events = conversation::events(&mut conn, id).await?;
+        let attachments = conversation::attachments(&mut conn, id).await?;
+        let values = store_setup::field_values(&mut conn, id).await?;
+        let fields = store_setup::fields(&mut conn)
+            .await?
+            .into_iter()
+            .map(|f| {
+                let v = values
+                    .iter()
+                    .find(|(fid, _)| *fid == f.id)
+                    .map(|(_, v)| v.clone());
+                (f, v)
+            })
+            .filter(|(f, v)| f.active || v.is_some())
+            .collect();
+        let statuses = store_setup::statuses(&mut conn).await?;
+        Ok(TicketDetail {
+            ticket,
+            messages,
+            events,
+            attachments,
+            fields,
+            statuses,
+        })
+    }
+
+    /// Finds a ticket by its human number.
+    pub async fn ticket_by_number(&self, actor: &Actor, number: &str) -> Result<Ticket> {
+        actor.require(Permission::TicketWork)?;
+        let mut conn = self.store.conn().await?;
+        Ok(store::by_number(&mut conn, number.trim()).await?)
+    }
+
+    /// Adds a staff reply or internal note. A public reply is the ticket's first response
+    /// when none came before, and opens a new ticket; a reply to a closed ticket reopens it
+    /// or is refused, per [`ClosedReply`].
+    pub async fn reply(&self, actor: &Actor, id: i64, reply: &Reply) -> Result<Message> {
+        actor.require(Permission::TicketWork)?;
+        let body = rules::clean_body(&reply.body)?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let mut t = store::by_id(&mut tx, id).await?;
+        let before = t.clone();
+        if t.category == StatusCategory::Closed {
+            match self.settings.closed_reply {
+                ClosedReply::Refuse => return Err(AppError::TicketClosed),
+                ClosedReply::Reopen => {
+                    let open = status_of(&mut tx, StatusCategory::Open.key()).await?;
+                    move_to(&mut t, &open, now)?;
+                }
+            }
+        }
+        let name = actor_display(actor);
+        let message_id = conversation::add_message(
+            &mut tx,
+            &NewMessage {
+                ticket_id: id,
+                visibility: reply.visibility.key(),
+                author_kind: "staff",
+                author_user_id: actor.user_id(),
+                author_name: &name,
+                body: &body,
+                at: now,
+            },
+        )
+        .await?;
+        if reply.visibility == Visibility::Public {
+            t.first_response_at.get_or_insert(now);
+        }
+        match reply.status.as_deref().filter(|s| !s.is_empty()) {
+            Some(key) => {
+                let status = status_of(&mut tx, key).await?;
+                if status.key != t.status {
+                    move_to(&mut t, &status, now)?;
+                }
+            }
+            None if t.category == StatusCategory::New && reply.visibility == Visibility::Public => {
+                let open = status_of(&mut tx, StatusCategory::Open.key()).await?;
+                move_to(&mut t, &open, now)?;
+            }
+            None => {}
+        }
+        if t.status != before.status {
+            event(
+                &mut tx,
+                id,
+                actor,
+                now,
+                "status",
+                Some(before.status.clone()),
+                Some(t.status.clone()),
+            )
+            .await?;
+        }
+        t.updated_at = now;
+        store::save(&mut tx, &t).await?;
+        changelog::record(
+            &mut tx,
+            "ticket",
+            id,
+            changelog::Operation::Update,
+            actor.user_id(),
+            now,
+        )
+        .await?;
+        let message = conversation::messages(&mut tx, id, false)
+            .await?
+            .into_iter()
+            .find(|m| m.id == message_id)
+            .ok_or(AppError::NotFound)?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(message)
+    }
+
+    /// Changes a ticket's fields; every change becomes an event. Nothing is written unless
+    /// every change is valid.
+    pub async fn update_ticket(
+        &self,
+        actor: &Actor,
+        id: i64,
+        changes: &TicketChanges,
+    ) -> Result<Ticket> {
+        actor.require(Permission::TicketWork)?;
+        let mut tx = self.store.begin().await?;
+        self.apply_changes(&mut tx, actor, id, changes).await?;
+        let ticket = store::by_id(&mut tx, id).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(ticket)
+    }
+
+    /// Applies the same changes to several tickets, all or none: one invalid ticket (say,
+    /// one already closed when closing) refuses the whole batch and names the ticket.
+    pub async fn bulk_update(
+        &self,
+        actor: &Actor,
+        ids: &[i64],
+        changes: &TicketChanges,
+    ) -> Result<usize> {
+        actor.require(Permission::TicketWork)?;
+        if ids.is_empty() {
+            return Err(AppError::NothingSelected);
+        }
+        if ids.len() > 500 {
+            return Err(AppError::TooMany { max: 500 });
+        }
+        let mut tx = self.store.begin().await?;
+        for id in ids {
+            match self.apply_changes(&mut tx, actor, *id, changes).await {
+                Ok(()) => {}
+                Err(AppError::Ticket(e)) => {
+                    let number = store::by_id(&mut tx, *id).await?.number;
+                    return Err(AppError::InTicket {
+                        number,
+                        reason: Box::new(AppError::Ticket(e)),
+                    });
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(ids.len())
+    }
+
+    async fn apply_changes(
+        &self,
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        id: i64,
+        c: &TicketChanges,
+    ) -> Result<()> {
+        let now = self.now();
+        let mut t = store::by_id(conn, id).await?;
+        let before = t.clone();
+        let mut changes: Vec<(&str, Option<String>, Option<String>)> = Vec::new();
+
+        if let Some(key) = c.status.as_deref().filter(|k| *k != t.status) {
+            let status = status_of(conn, key).await?;
+            move_to(&mut t, &status, now)?;
+            changes.push((
+                "status",
+                Some(before.status.clone()),
+                Some(t.status.clone()),
+            ));
+        }
+        if let Some(p) = c.priority.filter(|p| *p != t.priority) {
+            t.priority = p;
+            changes.push((
+                "priority",
+                Some(before.priority.key().into()),
+                Some(p.key().into()),
+            ));
+        }
+        if let Some(ty) = c.ticket_type.filter(|ty| *ty != t.ticket_type) {
+            t.ticket_type = ty;
+            changes.push((
+                "type",
+                Some(before.ticket_type.key().into()),
+                Some(ty.key().into()),
+            ));
+        }
+        if let Some(s) = &c.subject {
+            let s = rules::clean_subject(s)?;
+            if s != t.subject {
+                changes.push(("subject", Some(t.subject.clone()), Some(s.clone())));
+                t.subject = s;
+            }
+        }
+        if let Some(a) = c.assignee_id.filter(|a| *a != t.assignee_id) {
+            let name = match a {
+                Some(uid) => Some(check_assignee(conn, uid).await?),
+                None => None,
+            };
+            t.assignee_id = a;
+            changes.push(("assignee", before.assignee_name.clone(), name));
+        }
+        if let Some(g) = c.group_id.filter(|g| *g != t.group_id) {
+            let name = match g {
+                Some(gid) => Some(check_group(conn, gid).await?),
+                None => None,
+            };
+            t.group_id = g;
+            changes.push(("group", before.group_name.clone(), name));
+        }
+        let mut tags = t.tags.clone();
+        if let Some(text) = &c.tags {
+            tags = rules::clean_tags(text)?;
+        }
+        if let Some(text) = &c.add_tags {
+            for tag in rules::clean_tags(text)? {
+                if !tags.contains(&tag) {
+                    tags.push(tag);
+                }
+            }
+        }
+        if tags != t.tags {
+            changes.push((
+                "tags",
+                Some(t.tags.join(", ")).filter(|s| !s.is_empty()),
+                Some(tags.join(", ")).filter(|s| !s.is_empty()),
+            ));
+            t.tags = tags;
+        }
+        let text_fields: [(&str, &Option<Option<String>>, usize); 4] = [
+            ("customer", &c.customer_name, 200),
+            ("contact_name", &c.contact_name, 100),
+            ("contact_email", &c.contact_email, 254),
+            ("contact_phone", &c.contact_phone, 40),
+        ];
+        for (name, change, max) in text_fields {
+            let Some(v) = change else { continue };
+            let v = if name == "contact_email" {
+                clean_email(v.as_deref())?
+            } else {
+                clean_opt(v.as_deref(), max)?
+            };
+            let slot = match name {
+                "customer" => &mut t.customer_name,
+                "contact_name" => &mut t.contact_name,
+                "contact_email" => &mut t.contact_email,
+                _ => &mut t.contact_phone,
+            };
+            if *slot != v {
+                changes.push((name, slot.clone(), v.clone()));
+                *slot = v;
+            }
+        }
+        let fields = check_fields(conn, &c.fields).await?;
+        let old_values = store_setup::field_values(conn, id).await?;
+        let mut field_changes = Vec::new();
+        for (field, value) in &fields {
+            let old = old_values
+                .iter()
+                .find(|(fid, _)| *fid == field.id)
+                .map(|(_, v)| v.clone());
+            if old != *value {
+                store_setup::set_field_value(conn, id, field.id, value.as_deref()).await?;
+                field_changes.push((format!("field:{}", field.key), old, value.clone()));
+            }
+        }
+
+        if changes.is_empty() && field_changes.is_empty() {
+            return Ok(());
+        }
+        t.updated_at = now;
+        store::save(conn, &t).await?;
+        for (field, old, new) in changes {
+            event(conn, id, actor, now, field, old, new).await?;
+        }
+        for (field, old, new) in field_changes {
+            event(conn, id, actor, now, &field, old, new).await?;
+        }
+        changelog::record(
+            conn,
+            "ticket",
+            id,
+            changelog::Operation::Update,
+            actor.user_id(),
+            now,
+        )
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,216 @@
+//! A ticket's conversation: messages (public replies and internal notes), field-change
+//! events and attachments.
+
+use jiff::Timestamp;
+use sqlx::{AnyConnection, Row};
+
+use crate::{Result, from_micros, to_micros};
+
+/// One message of the conversation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub id: i64,
+    pub ticket_id: i64,
+    /// `public` or `internal`.
+    pub visibility: String,
+    /// `staff`, `customer` or `system`.
+    pub author_kind: String,
+    pub author_user_id: Option<i64>,
+    pub author_name: String,
+    pub body: String,
+    pub created_at: Timestamp,
+}
+
+/// A message to add.
+pub struct NewMessage<'a> {
+    pub ticket_id: i64,
+    pub visibility: &'a str,
+    pub author_kind: &'a str,
+    pub author_user_id: Option<i64>,
+    pub author_name: &'a str,
+    pub body: &'a str,
+    pub at: Timestamp,
+}
+
+/// Adds a message and counts it on the ticket.
+pub async fn add_message(conn: &mut AnyConnection, m: &NewMessage<'_>) -> Result<i64> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO ticket_messages (ticket_id, visibility, author_kind, author_user_id, \
+         author_name, body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(m.ticket_id)
+    .bind(m.visibility)
+    .bind(m.author_kind)
+    .bind(m.author_user_id)
+    .bind(m.author_name)
+    .bind(m.body)
+    .bind(to_micros(m.at))
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE tickets SET message_count = message_count + 1 WHERE id = $1")
+        .bind(m.ticket_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(id)
+}
+
+/// The messages of a ticket, oldest first; `public_only` for what the customer may see.
+pub async fn messages(
+    conn: &mut AnyConnection,
+    ticket_id: i64,
+    public_only: bool,
+) -> Result<Vec<Message>> {
+    let sql = if public_only {
+        "SELECT id, ticket_id, visibility, author_kind, author_user_id, author_name, body, \
+         created_at FROM ticket_messages WHERE ticket_id = $1 AND visibility = 'public' \
+         ORDER BY id"
+    } else {
+        "SELECT id, ticket_id, visibility, author_kind, author_user_id, author_name, body, \
+         created_at FROM ticket_messages WHERE ticket_id = $1 ORDER BY id"
+    };
+    let rows = sqlx::query(sql).bind(ticket_id).fetch_all(conn).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Message {
+                id: r.try_get("id")?,
+                ticket_id: r.try_get("ticket_id")?,
+                visibility: r.try_get("visibility")?,
+                author_kind: r.try_get("author_kind")?,
+                author_user_id: r.try_get("author_user_id")?,
+                author_name: r.try_get("author_name")?,
+                body: r.try_get("body")?,
+                created_at: from_micros(r.try_get("created_at")?),
+            })
+        })
+        .collect()
+}
+
+/// One field change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub id: i64,
+    pub ticket_id: i64,
+    pub at: Timestamp,
+    pub actor_user_id: Option<i64>,
+    pub actor_name: String,
+    pub field: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+}
+
+pub async fn add_event(conn: &mut AnyConnection, e: &Event) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO ticket_events (ticket_id, at, actor_user_id, actor_name, field, \
+         old_value, new_value) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(e.ticket_id)
+    .bind(to_micros(e.at))
+    .bind(e.actor_user_id)
+    .bind(&e.actor_name)
+    .bind(&e.field)
+    .bind(&e.old_value)
+    .bind(&e.new_value)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn events(conn: &mut AnyConnection, ticket_id: i64) -> Result<Vec<Event>> {
+    let rows = sqlx::query(
+        "SELECT id, ticket_id, at, actor_user_id, actor_name, field, old_value, new_value \
+         FROM ticket_events WHERE ticket_id = $1 ORDER BY id",
+    )
+    .bind(ticket_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Event {
+                id: r.try_get("id")?,
+                ticket_id: r.try_get("ticket_id")?,
+                at: from_micros(r.try_get("at")?),
+                actor_user_id: r.try_get("actor_user_id")?,
+                actor_name: r.try_get("actor_name")?,
+                field: r.try_get("field")?,
+                old_value: r.try_get("old_value")?,
+                new_value: r.try_get("new_value")?,
+            })
+        })
+        .collect()
+}
+
+/// An attachment's description, without its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub id: i64,
+    pub ticket_id: i64,
+    pub message_id: Option<i64>,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub created_at: Timestamp,
+}
+
+pub async fn add_attachment(conn: &mut AnyConnection, a: &Attachment, data: &[u8]) -> Result<i64> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO ticket_attachments (ticket_id, message_id, filename, content_type, size, \
+         sha256, data, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(a.ticket_id)
+    .bind(a.message_id)
+    .bind(&a.filename)
+    .bind(&a.content_type)
+    .bind(a.size)
+    .bind(&a.sha256)
+    .bind(data.to_vec())
+    .bind(to_micros(a.created_at))
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn attachments(conn: &mut AnyConnection, ticket_id: i64) -> Result<Vec<Attachment>> {
+    let rows = sqlx::query(
+        "SELECT id, ticket_id, message_id, filename, content_type, size, sha256, created_at \
+         FROM ticket_attachments WHERE ticket_id = $1 ORDER BY id",
+    )
+    .bind(ticket_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Attachment {
+                id: r.try_get("id")?,
+                ticket_id: r.try_get("ticket_id")?,
+                message_id: r.try_get("message_id")?,
+                filename: r.try_get("filename")?,
+                content_type: r.try_get("content_type")?,
+                size: r.try_get("size")?,
+                sha256: r.try_get("sha256")?,
+                created_at: from_micros(r.try_get("created_at")?),
+            })
+        })
+        .collect()
+}
+
+/// An attachment's bytes, checked to belong to `ticket_id`.
+pub async fn attachment_data(
+    conn: &mut AnyConnection,
+    ticket_id: i64,
+    id: i64,
+) -> Result<(String, String, Vec<u8>)> {
+    let row = sqlx::query(
+        "SELECT filename, content_type, data FROM ticket_attachments \
+         WHERE id = $1 AND ticket_id = $2",
+    )
+    .bind(id)
+    .bind(ticket_id)
+    .fetch_one(conn)
+    .await?;
+    Ok((
+        row.try_get("filename")?,
+        row.try_get("content_type")?,
+        row.try_get("data")?,
+    ))
+}

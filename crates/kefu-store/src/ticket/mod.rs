@@ -1,0 +1,505 @@
+//! Tickets as stored: the ticket row, its queue listing with keyset pagination, and (in
+//! the submodules) its conversation and the settings around it.
+
+pub mod conversation;
+pub mod setup;
+
+use jiff::Timestamp;
+use kefu_domain::ticket::{Channel, Priority, StatusCategory, TicketType};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::{Result, StoreError, from_micros, to_micros};
+
+/// A ticket with the names of its assignee and group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ticket {
+    pub id: i64,
+    pub number: String,
+    pub ticket_type: TicketType,
+    pub channel: Channel,
+    pub status: String,
+    pub category: StatusCategory,
+    pub priority: Priority,
+    pub subject: String,
+    pub customer_name: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    pub assignee_id: Option<i64>,
+    pub assignee_name: Option<String>,
+    pub group_id: Option<i64>,
+    pub group_name: Option<String>,
+    pub tags: Vec<String>,
+    pub external_id: Option<String>,
+    pub created_by_user_id: Option<i64>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub first_response_at: Option<Timestamp>,
+    pub resolved_at: Option<Timestamp>,
+    pub closed_at: Option<Timestamp>,
+    pub message_count: i64,
+}
+
+const SELECT_TICKET: &str = "SELECT t.id, t.number, t.ticket_type, t.channel, t.status, \
+    t.status_category, t.priority, t.subject, t.customer_name, t.contact_name, \
+    t.contact_email, t.contact_phone, t.assignee_id, u.display_name AS assignee_name, \
+    t.group_id, g.name AS group_name, t.tags, t.external_id, t.created_by_user_id, \
+    t.created_at, t.updated_at, t.first_response_at, t.resolved_at, t.closed_at, \
+    t.message_count \
+    FROM tickets t \
+    LEFT JOIN users u ON u.id = t.assignee_id \
+    LEFT JOIN ticket_groups g ON g.id = t.group_id";
+
+fn parse<T: std::str::FromStr>(row: &AnyRow, col: &str) -> Result<T> {
+    let raw: String = row.try_get(col)?;
+    raw.parse()
+        .map_err(|_| StoreError::Corrupt(format!("tickets.{col} = {raw:?}")))
+}
+
+fn opt_time(row: &AnyRow, col: &str) -> Result<Option<Timestamp>> {
+    Ok(row.try_get::<Option<i64>, _>(col)?.map(from_micros))
+}
+
+/// Tags as stored in the ticket row: `,a,b,` (empty when there are none).
+pub fn tags_column(tags: &[String]) -> String {
+    if tags.is_empty() {
+        String::new()
+    } else {
+        format!(",{},", tags.join(","))
+    }
+}
+
+fn ticket_from_row(row: &AnyRow) -> Result<Ticket> {
+    let tags: String = row.try_get("tags")?;
+    Ok(Ticket {
+        id: row.try_get("id")?,
+        number: row.try_get("number")?,
+        ticket_type: parse(row, "ticket_type")?,
+        channel: parse(row, "channel")?,
+        status: row.try_get("status")?,
+        category: parse(row, "status_category")?,
+        priority: parse(row, "priority")?,
+        subject: row.try_get("subject")?,
+        customer_name: row.try_get("customer_name")?,
+        contact_name: row.try_get("contact_name")?,
+        contact_email: row.try_get("contact_email")?,
+        contact_phone: row.try_get("contact_phone")?,
+        assignee_id: row.try_get("assignee_id")?,
+        assignee_name: row.try_get("assignee_name")?,
+        group_id: row.try_get("group_id")?,
+        group_name: row.try_get("group_name")?,
+        tags: tags
+            .split(',')
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        external_id: row.try_get("external_id")?,
+        created_by_user_id: row.try_get("created_by_user_id")?,
+        created_at: from_micros(row.try_get("created_at")?),
+        updated_at: from_micros(row.try_get("updated_at")?),
+        first_response_at: opt_time(row, "first_response_at")?,
+        resolved_at: opt_time(row, "resolved_at")?,
+        closed_at: opt_time(row, "closed_at")?,
+        message_count: row.try_get("message_count")?,
+    })
+}
+
+/// The next sequence number of a local day (`20261122`), unique across every instance that
+/// shares the database: the counter row is bumped inside the caller's transaction.
+pub async fn next_seq(conn: &mut AnyConnection, day: &str) -> Result<i64> {
+    let seq: i64 = sqlx::query_scalar(
+        "INSERT INTO ticket_counters (day, last_seq) VALUES ($1, 1) \
+         ON CONFLICT (day) DO UPDATE SET last_seq = ticket_counters.last_seq + 1 \
+         RETURNING last_seq",
+    )
+    .bind(day)
+    .fetch_one(conn)
+    .await?;
+    Ok(seq)
+}
+
+/// Inserts `ticket` (its `id`, names and message count are ignored) and returns the new id.
+pub async fn insert(conn: &mut AnyConnection, t: &Ticket) -> Result<i64> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO tickets (number, ticket_type, channel, status, status_category, active, \
+         priority, priority_rank, subject, customer_name, contact_name, contact_email, \
+         contact_phone, assignee_id, group_id, tags, external_id, created_by_user_id, \
+         created_at, updated_at, first_response_at, resolved_at, closed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+         $18, $19, $20, $21, $22, $23) RETURNING id",
+    )
+    .bind(&t.number)
+    .bind(t.ticket_type.key())
+    .bind(t.channel.key())
+    .bind(&t.status)
+    .bind(t.category.key())
+    .bind(i64::from(t.category.is_active()))
+    .bind(t.priority.key())
+    .bind(priority_rank(t.priority))
+    .bind(&t.subject)
+    .bind(&t.customer_name)
+    .bind(&t.contact_name)
+    .bind(&t.contact_email)
+    .bind(&t.contact_phone)
+    .bind(t.assignee_id)
+    .bind(t.group_id)
+    .bind(tags_column(&t.tags))
+    .bind(&t.external_id)
+    .bind(t.created_by_user_id)
+    .bind(to_micros(t.created_at))
+    .bind(to_micros(t.updated_at))
+    .bind(t.first_response_at.map(to_micros))
+    .bind(t.resolved_at.map(to_micros))
+    .bind(t.closed_at.map(to_micros))
+    .fetch_one(&mut *conn)
+    .await?;
+    write_tags(conn, id, &t.tags).await?;
+    Ok(id)
+}
+
+/// Writes every field a person or rule may change.
+pub async fn save(conn: &mut AnyConnection, t: &Ticket) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE tickets SET ticket_type = $2, status = $3, status_category = $4, active = $5, \
+         priority = $6, priority_rank = $7, subject = $8, customer_name = $9, \
+         contact_name = $10, contact_email = $11, contact_phone = $12, assignee_id = $13, \
+         group_id = $14, tags = $15, updated_at = $16, first_response_at = $17, \
+         resolved_at = $18, closed_at = $19 WHERE id = $1",
+    )
+    .bind(t.id)
+    .bind(t.ticket_type.key())
+    .bind(&t.status)
+    .bind(t.category.key())
+    .bind(i64::from(t.category.is_active()))
+    .bind(t.priority.key())
+    .bind(priority_rank(t.priority))
+    .bind(&t.subject)
+    .bind(&t.customer_name)
+    .bind(&t.contact_name)
+    .bind(&t.contact_email)
+    .bind(&t.contact_phone)
+    .bind(t.assignee_id)
+    .bind(t.group_id)
+    .bind(tags_column(&t.tags))
+    .bind(to_micros(t.updated_at))
+    .bind(t.first_response_at.map(to_micros))
+    .bind(t.resolved_at.map(to_micros))
+    .bind(t.closed_at.map(to_micros))
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    write_tags(conn, t.id, &t.tags).await
+}
+
+async fn write_tags(conn: &mut AnyConnection, id: i64, tags: &[String]) -> Result<()> {
+    sqlx::query("DELETE FROM ticket_tags WHERE ticket_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    for tag in tags {
+        sqlx::query("INSERT INTO ticket_tags (ticket_id, tag) VALUES ($1, $2)")
+            .bind(id)
+            .bind(tag)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+fn priority_rank(p: Priority) -> i64 {
+    match p {
+        Priority::Low => 0,
+        Priority::Normal => 1,
+        Priority::High => 2,
+        Priority::Urgent => 3,
+    }
+}
+
+pub async fn by_id(conn: &mut AnyConnection, id: i64) -> Result<Ticket> {
+    let row = sqlx::query(&format!("{SELECT_TICKET} WHERE t.id = $1"))
+        .bind(id)
+        .fetch_one(conn)
+        .await?;
+    ticket_from_row(&row)
+}
+
+pub async fn by_number(conn: &mut AnyConnection, number: &str) -> Result<Ticket> {
+    let row = sqlx::query(&format!("{SELECT_TICKET} WHERE t.number = $1"))
+        .bind(number)
+        .fetch_one(conn)
+        .await?;
+    ticket_from_row(&row)
+}
+
+/// The ticket an earlier delivery with this external id created, if any.
+pub async fn by_external_id(
+    conn: &mut AnyConnection,
+    channel: Channel,
+    external_id: &str,
+) -> Result<Option<Ticket>> {
+    let row = sqlx::query(&format!(
+        "{SELECT_TICKET} WHERE t.channel = $1 AND t.external_id = $2"
+    ))
+    .bind(channel.key())
+    .bind(external_id)
+    .fetch_optional(conn)
+    .await?;
+    row.as_ref().map(ticket_from_row).transpose()
+}
+
+/// Whom a queue shows.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum AssigneeFilter {
+    #[default]
+    Anyone,
+    Nobody,
+    User(i64),
+}
+
+/// The order of a queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    #[default]
+    Updated,
+    Created,
+    Priority,
+}
+
+impl SortKey {
+    fn column(self) -> &'static str {
+        match self {
+            SortKey::Updated => "t.updated_at",
+            SortKey::Created => "t.created_at",
+            SortKey::Priority => "t.priority_rank",
+        }
+    }
+
+    /// The value of this key on a ticket, for the next page's cursor.
+    pub fn value(self, t: &Ticket) -> i64 {
+        match self {
+            SortKey::Updated => to_micros(t.updated_at),
+            SortKey::Created => to_micros(t.created_at),
+            SortKey::Priority => priority_rank(t.priority),
+        }
+    }
+}
+
+/// A position in a sorted queue: the sort value and id of the last ticket shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub value: i64,
+    pub id: i64,
+}
+
+/// What to list. Every filter narrows; the defaults list every ticket.
+#[derive(Debug, Clone, Default)]
+pub struct TicketFilter {
+    pub active_only: bool,
+    pub assignee: AssigneeFilter,
+    /// Only tickets of these groups (an empty list matches nothing).
+    pub groups: Option<Vec<i64>>,
+    pub categories: Vec<StatusCategory>,
+    pub status: Option<String>,
+    pub ticket_type: Option<TicketType>,
+    pub priority: Option<Priority>,
+    pub channel: Option<Channel>,
+    pub tag: Option<String>,
+    /// Part of the subject, the number or the customer's name.
+    pub text: Option<String>,
+    pub created_from: Option<Timestamp>,
+    pub created_before: Option<Timestamp>,
+}
+
+enum Bind {
+    I64(i64),
+    Text(String),
+}
+
+/// Builds a `WHERE` clause with numbered placeholders, identical on both backends.
+struct Where {
+    clauses: Vec<String>,
+    binds: Vec<Bind>,
+}
+
+impl Where {
+    fn new() -> Where {
+        Where {
+            clauses: Vec::new(),
+            binds: Vec::new(),
+        }
+    }
+
+    fn arg(&mut self, b: Bind) -> String {
+        self.binds.push(b);
+        format!("${}", self.binds.len())
+    }
+
+    fn push(&mut self, clause: String) {
+        self.clauses.push(clause);
+    }
+
+    fn sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+
+    fn apply<'q>(
+        &'q self,
+        mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        for b in &self.binds {
+            q = match b {
+                Bind::I64(v) => q.bind(*v),
+                Bind::Text(v) => q.bind(v.as_str()),
+            };
+        }
+        q
+    }
+}
+
+fn filter_where(f: &TicketFilter) -> Where {
+    let mut w = Where::new();
+    if f.active_only {
+        w.push("t.active = 1".into());
+    }
+    match f.assignee {
+        AssigneeFilter::Anyone => {}
+        AssigneeFilter::Nobody => w.push("t.assignee_id IS NULL".into()),
+        AssigneeFilter::User(id) => {
+            let p = w.arg(Bind::I64(id));
+            w.push(format!("t.assignee_id = {p}"));
+        }
+    }
+    if let Some(groups) = &f.groups {
+        if groups.is_empty() {
+            w.push("1 = 0".into());
+        } else {
+            let ps: Vec<String> = groups.iter().map(|g| w.arg(Bind::I64(*g))).collect();
+            w.push(format!("t.group_id IN ({})", ps.join(", ")));
+        }
+    }
+    if !f.categories.is_empty() {
+        let ps: Vec<String> = f
+            .categories
+            .iter()
+            .map(|c| w.arg(Bind::Text(c.key().into())))
+            .collect();
+        w.push(format!("t.status_category IN ({})", ps.join(", ")));
+    }
+    if let Some(s) = &f.status {
+        let p = w.arg(Bind::Text(s.clone()));
+        w.push(format!("t.status = {p}"));
+    }
+    if let Some(v) = f.ticket_type {
+        let p = w.arg(Bind::Text(v.key().into()));
+        w.push(format!("t.ticket_type = {p}"));
+    }
+    if let Some(v) = f.priority {
+        let p = w.arg(Bind::Text(v.key().into()));
+        w.push(format!("t.priority = {p}"));
+    }
+    if let Some(v) = f.channel {
+        let p = w.arg(Bind::Text(v.key().into()));
+        w.push(format!("t.channel = {p}"));
+    }
+    if let Some(tag) = &f.tag {
+        let p = w.arg(Bind::Text(tag.clone()));
+        w.push(format!(
+            "EXISTS (SELECT 1 FROM ticket_tags tt WHERE tt.ticket_id = t.id AND tt.tag = {p})"
+        ));
+    }
+    if let Some(text) = &f.text {
+        // LOWER on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
+        let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
+        let p = w.arg(Bind::Text(pattern));
+        w.push(format!(
+            "(LOWER(t.subject) LIKE {p} ESCAPE '\\' OR LOWER(t.number) LIKE {p} ESCAPE '\\' \
+             OR LOWER(t.customer_name) LIKE {p} ESCAPE '\\')"
+        ));
+    }
+    if let Some(from) = f.created_from {
+        let p = w.arg(Bind::I64(to_micros(from)));
+        w.push(format!("t.created_at >= {p}"));
+    }
+    if let Some(before) = f.created_before {
+        let p = w.arg(Bind::I64(to_micros(before)));
+        w.push(format!("t.created_at < {p}"));
+    }
+    w
+}
+
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// One page of a queue, newest (or highest) first unless `ascending`. Keyset pagination:
+/// the page after `after` starts strictly past it, so deep pages cost what the first does.
+pub async fn list(
+    conn: &mut AnyConnection,
+    f: &TicketFilter,
+    sort: SortKey,
+    ascending: bool,
+    after: Option<Cursor>,
+    limit: i64,
+) -> Result<Vec<Ticket>> {
+    let mut w = filter_where(f);
+    let col = sort.column();
+    let (cmp, dir) = if ascending {
+        (">", "ASC")
+    } else {
+        ("<", "DESC")
+    };
+    if let Some(c) = after {
+        let v = w.arg(Bind::I64(c.value));
+        let id = w.arg(Bind::I64(c.id));
+        w.push(format!(
+            "({col} {cmp} {v} OR ({col} = {v} AND t.id {cmp} {id}))"
+        ));
+    }
+    let lim = w.arg(Bind::I64(limit));
+    let sql = format!(
+        "{SELECT_TICKET}{} ORDER BY {col} {dir}, t.id {dir} LIMIT {lim}",
+        w.sql()
+    );
+    let rows = w.apply(sqlx::query(&sql)).fetch_all(conn).await?;
+    rows.iter().map(ticket_from_row).collect()
+}
+
+/// How many tickets match, counting at most `cap` (a queue badge shows "999+").
+pub async fn count(conn: &mut AnyConnection, f: &TicketFilter, cap: i64) -> Result<i64> {
+    let mut w = filter_where(f);
+    let lim = w.arg(Bind::I64(cap));
+    let sql = format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM tickets t{} LIMIT {lim}) AS capped",
+        w.sql()
+    );
+    let n: i64 = w
+        .apply(sqlx::query(&sql))
+        .fetch_one(conn)
+        .await?
+        .try_get(0)?;
+    Ok(n)
+}
+
+/// Tickets by id, in one query (for bulk actions).
+pub async fn by_ids(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<Ticket>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut w = Where::new();
+    let ps: Vec<String> = ids.iter().map(|i| w.arg(Bind::I64(*i))).collect();
+    let sql = format!(
+        "{SELECT_TICKET} WHERE t.id IN ({}) ORDER BY t.id",
+        ps.join(", ")
+    );
+    let rows = w.apply(sqlx::query(&sql)).fetch_all(conn).await?;
+    rows.iter().map(ticket_from_row).collect()
+}

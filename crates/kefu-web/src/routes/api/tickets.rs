@@ -1,0 +1,452 @@
+//! Tickets over the API: create (idempotent by `external_id`), read, list queues, change
+//! fields, reply. Other systems and every later channel use the same intake path as the
+//! staff form.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use kefu_app::ticket::{Intake, Queue, QueueQuery, Reply, TicketChanges, Visibility};
+use kefu_domain::ticket::{Channel, Priority, StatusCategory, TicketType};
+use kefu_store::ticket::conversation::{Event as StoredEvent, Message as StoredMessage};
+use kefu_store::ticket::{Cursor, SortKey, Ticket as StoredTicket, TicketFilter};
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{ApiJson, rfc3339};
+use crate::AppState;
+use crate::auth::Identity;
+use crate::error::WebError;
+
+#[derive(Serialize, ToSchema)]
+pub struct Ticket {
+    pub id: i64,
+    /// Human number, `KF<yyyymmdd>-<seq>`.
+    pub number: String,
+    /// `inquiry`, `complaint`, `suggestion`, `after_sales`, `fault_report`, `order_issue`.
+    #[serde(rename = "type")]
+    pub ticket_type: String,
+    pub channel: String,
+    /// Status key (built-in or admin-defined).
+    pub status: String,
+    /// `new`, `open`, `pending_customer`, `pending_internal`, `resolved`, `closed`.
+    pub status_category: String,
+    /// `low`, `normal`, `high`, `urgent`.
+    pub priority: String,
+    pub subject: String,
+    pub customer_name: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    pub assignee_id: Option<i64>,
+    pub assignee_name: Option<String>,
+    pub group_id: Option<i64>,
+    pub group_name: Option<String>,
+    pub tags: Vec<String>,
+    pub external_id: Option<String>,
+    pub message_count: i64,
+    pub created_at: String,
+    pub updated_at: String,
+    pub first_response_at: Option<String>,
+    pub resolved_at: Option<String>,
+    pub closed_at: Option<String>,
+}
+
+fn to_api(t: StoredTicket) -> Ticket {
+    Ticket {
+        id: t.id,
+        number: t.number,
+        ticket_type: t.ticket_type.key().into(),
+        channel: t.channel.key().into(),
+        status: t.status,
+        status_category: t.category.key().into(),
+        priority: t.priority.key().into(),
+        subject: t.subject,
+        customer_name: t.customer_name,
+        contact_name: t.contact_name,
+        contact_email: t.contact_email,
+        contact_phone: t.contact_phone,
+        assignee_id: t.assignee_id,
+        assignee_name: t.assignee_name,
+        group_id: t.group_id,
+        group_name: t.group_name,
+        tags: t.tags,
+        external_id: t.external_id,
+        message_count: t.message_count,
+        created_at: rfc3339(t.created_at),
+        updated_at: rfc3339(t.updated_at),
+        first_response_at: t.first_response_at.map(rfc3339),
+        resolved_at: t.resolved_at.map(rfc3339),
+        closed_at: t.closed_at.map(rfc3339),
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Message {
+    pub id: i64,
+    /// `public` or `internal`.
+    pub visibility: String,
+    /// `staff`, `customer` or `system`.
+    pub author_kind: String,
+    pub author_name: String,
+    pub body: String,
+    pub created_at: String,
+}
+
+fn message_to_api(m: StoredMessage) -> Message {
+    Message {
+        id: m.id,
+        visibility: m.visibility,
+        author_kind: m.author_kind,
+        author_name: m.author_name,
+        body: m.body,
+        created_at: rfc3339(m.created_at),
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Event {
+    pub at: String,
+    pub actor_name: String,
+    /// `status`, `priority`, `assignee`, `field:<key>`, …
+    pub field: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+}
+
+fn event_to_api(e: StoredEvent) -> Event {
+    Event {
+        at: rfc3339(e.at),
+        actor_name: e.actor_name,
+        field: e.field,
+        old_value: e.old_value,
+        new_value: e.new_value,
+    }
+}
+
+/// A ticket with its conversation, history and custom field values.
+#[derive(Serialize, ToSchema)]
+pub struct TicketDetail {
+    pub ticket: Ticket,
+    pub messages: Vec<Message>,
+    pub events: Vec<Event>,
+    pub fields: BTreeMap<String, String>,
+}
+
+fn parse_key<T: std::str::FromStr>(name: &str, v: Option<&str>) -> Result<Option<T>, WebError> {
+    match v.filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => s
+            .parse()
+            .map(Some)
+            .map_err(|_| WebError::bad_request("invalid_field", format!("{name}: {s:?}"))),
+    }
+}
+
+/// A new ticket.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTicket {
+    /// Default `inquiry`.
+    #[serde(rename = "type")]
+    pub ticket_type: Option<String>,
+    /// Default `api`.
+    pub channel: Option<String>,
+    pub subject: String,
+    /// The customer's request: the first message.
+    pub body: String,
+    /// Default `normal`.
+    pub priority: Option<String>,
+    pub customer_name: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    /// Your id for this request; sending it again returns the first ticket (200, not 201).
+    pub external_id: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    pub group_id: Option<i64>,
+    pub assignee_id: Option<i64>,
+    /// Custom field values by field key.
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
+}
+
+/// Opens a ticket (201), or returns the ticket an earlier call with the same
+/// `external_id` opened (200).
+#[utoipa::path(post, path = "/api/v1/tickets", tag = "tickets", request_body = NewTicket,
+    responses((status = 201, body = Ticket), (status = 200, body = Ticket),
+        (status = 422, body = super::ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    identity: Identity,
+    ApiJson(body): ApiJson<NewTicket>,
+) -> Result<(StatusCode, Json<Ticket>), WebError> {
+    let channel = parse_key::<Channel>("channel", body.channel.as_deref())?.unwrap_or(Channel::Api);
+    let mut intake = Intake::new(channel, &body.subject, &body.body);
+    intake.ticket_type = parse_key::<TicketType>("type", body.ticket_type.as_deref())?
+        .unwrap_or(TicketType::Inquiry);
+    intake.priority =
+        parse_key::<Priority>("priority", body.priority.as_deref())?.unwrap_or(Priority::Normal);
+    intake.customer_name = body.customer_name;
+    intake.contact_name = body.contact_name;
+    intake.contact_email = body.contact_email;
+    intake.contact_phone = body.contact_phone;
+    intake.external_id = body.external_id;
+    intake.tags = body.tags.join(",");
+    intake.group_id = body.group_id;
+    intake.assignee_id = body.assignee_id;
+    intake.fields = body.fields.into_iter().collect();
+    let out = state.app.intake(&identity.actor(), &intake).await?;
+    let status = if out.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(to_api(out.ticket))))
+}
+
+/// One ticket with its conversation (internal notes included) and history.
+#[utoipa::path(get, path = "/api/v1/tickets/{id}", tag = "tickets",
+    params(("id" = i64, Path, description = "ticket id")),
+    responses((status = 200, body = TicketDetail), (status = 404, body = super::ErrorBody)))]
+pub async fn show(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+) -> Result<Json<TicketDetail>, WebError> {
+    let d = state.app.ticket_detail(&identity.actor(), id).await?;
+    Ok(Json(TicketDetail {
+        ticket: to_api(d.ticket),
+        messages: d.messages.into_iter().map(message_to_api).collect(),
+        events: d.events.into_iter().map(event_to_api).collect(),
+        fields: d
+            .fields
+            .into_iter()
+            .filter_map(|(f, v)| v.map(|v| (f.key, v)))
+            .collect(),
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// `mine` (default), `unassigned`, `groups`, `pending`, `open`, `all`.
+    pub queue: Option<String>,
+    pub status: Option<String>,
+    /// Status category, e.g. `pending_customer`.
+    pub category: Option<String>,
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    pub ticket_type: Option<String>,
+    pub priority: Option<String>,
+    pub channel: Option<String>,
+    pub tag: Option<String>,
+    /// Part of the subject, number or customer name.
+    pub q: Option<String>,
+    /// `updated` (default), `created`, `priority`.
+    pub sort: Option<String>,
+    /// `desc` (default) or `asc`.
+    pub dir: Option<String>,
+    /// The `next` cursor of the previous page.
+    pub after: Option<String>,
+    /// 1–200, default 50.
+    pub limit: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TicketPage {
+    pub tickets: Vec<Ticket>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next: Option<String>,
+}
+
+/// A page of a queue, newest first by default; pages by cursor, not offset.
+#[utoipa::path(get, path = "/api/v1/tickets", tag = "tickets", params(ListParams),
+    responses((status = 200, body = TicketPage), (status = 400, body = super::ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    identity: Identity,
+    Query(p): Query<ListParams>,
+) -> Result<Json<TicketPage>, WebError> {
+    let queue = match p.queue.as_deref().filter(|q| !q.is_empty()) {
+        None => Queue::Mine,
+        Some(q) => Queue::parse(q)
+            .ok_or_else(|| WebError::bad_request("invalid_field", format!("queue: {q:?}")))?,
+    };
+    let sort = match p.sort.as_deref().unwrap_or("updated") {
+        "updated" => SortKey::Updated,
+        "created" => SortKey::Created,
+        "priority" => SortKey::Priority,
+        other => {
+            return Err(WebError::bad_request(
+                "invalid_field",
+                format!("sort: {other:?}"),
+            ));
+        }
+    };
+    let ascending = match p.dir.as_deref().unwrap_or("desc") {
+        "desc" => false,
+        "asc" => true,
+        other => {
+            return Err(WebError::bad_request(
+                "invalid_field",
+                format!("dir: {other:?}"),
+            ));
+        }
+    };
+    let after = match p.after.as_deref().filter(|a| !a.is_empty()) {
+        None => None,
+        Some(a) => Some(
+            a.split_once('.')
+                .and_then(|(v, id)| {
+                    Some(Cursor {
+                        value: v.parse().ok()?,
+                        id: id.parse().ok()?,
+                    })
+                })
+                .ok_or_else(|| WebError::bad_request("invalid_field", format!("after: {a:?}")))?,
+        ),
+    };
+    let mut filter = TicketFilter {
+        status: p.status.filter(|s| !s.is_empty()),
+        ticket_type: parse_key("type", p.ticket_type.as_deref())?,
+        priority: parse_key("priority", p.priority.as_deref())?,
+        channel: parse_key("channel", p.channel.as_deref())?,
+        tag: p.tag.filter(|s| !s.is_empty()).map(|t| t.to_lowercase()),
+        text: p.q.filter(|s| !s.trim().is_empty()),
+        ..TicketFilter::default()
+    };
+    if let Some(c) = parse_key::<StatusCategory>("category", p.category.as_deref())? {
+        filter.categories = vec![c];
+    }
+    let page = state
+        .app
+        .queue_page(
+            &identity.actor(),
+            &QueueQuery {
+                queue,
+                filter,
+                sort,
+                ascending,
+                after,
+                limit: p.limit.unwrap_or(50),
+            },
+        )
+        .await?;
+    Ok(Json(TicketPage {
+        tickets: page.tickets.into_iter().map(to_api).collect(),
+        next: page.next.map(|c| format!("{}.{}", c.value, c.id)),
+    }))
+}
+
+/// Present-and-null becomes `Some(None)`, absent stays `None`.
+fn double<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// Changes to a ticket; absent fields stay as they are, `null` clears an optional one.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TicketPatch {
+    pub status: Option<String>,
+    pub priority: Option<String>,
+    #[serde(rename = "type")]
+    pub ticket_type: Option<String>,
+    pub subject: Option<String>,
+    #[serde(default, deserialize_with = "double")]
+    #[schema(value_type = Option<i64>)]
+    pub assignee_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "double")]
+    #[schema(value_type = Option<i64>)]
+    pub group_id: Option<Option<i64>>,
+    /// Replaces all tags.
+    pub tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "double")]
+    #[schema(value_type = Option<String>)]
+    pub customer_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double")]
+    #[schema(value_type = Option<String>)]
+    pub contact_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double")]
+    #[schema(value_type = Option<String>)]
+    pub contact_email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double")]
+    #[schema(value_type = Option<String>)]
+    pub contact_phone: Option<Option<String>>,
+    /// Custom field values by key; an empty string clears one.
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
+}
+
+/// Changes a ticket's fields; each change is recorded as an event.
+#[utoipa::path(patch, path = "/api/v1/tickets/{id}", tag = "tickets", request_body = TicketPatch,
+    params(("id" = i64, Path, description = "ticket id")),
+    responses((status = 200, body = Ticket), (status = 422, body = super::ErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+    ApiJson(p): ApiJson<TicketPatch>,
+) -> Result<Json<Ticket>, WebError> {
+    let changes = TicketChanges {
+        status: p.status,
+        priority: parse_key("priority", p.priority.as_deref())?,
+        ticket_type: parse_key("type", p.ticket_type.as_deref())?,
+        subject: p.subject,
+        assignee_id: p.assignee_id,
+        group_id: p.group_id,
+        tags: p.tags.map(|t| t.join(",")),
+        add_tags: None,
+        customer_name: p.customer_name,
+        contact_name: p.contact_name,
+        contact_email: p.contact_email,
+        contact_phone: p.contact_phone,
+        fields: p.fields.into_iter().collect(),
+    };
+    let t = state
+        .app
+        .update_ticket(&identity.actor(), id, &changes)
+        .await?;
+    Ok(Json(to_api(t)))
+}
+
+/// A reply or internal note.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewReply {
+    pub body: String,
+    /// An internal note, seen by staff only (default false: a public reply).
+    #[serde(default)]
+    pub internal: bool,
+    /// A status to move the ticket to at the same time.
+    pub status: Option<String>,
+}
+
+/// Adds a reply or internal note to the conversation.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/messages", tag = "tickets",
+    request_body = NewReply, params(("id" = i64, Path, description = "ticket id")),
+    responses((status = 201, body = Message), (status = 409, body = super::ErrorBody)))]
+pub async fn reply(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+    ApiJson(r): ApiJson<NewReply>,
+) -> Result<(StatusCode, Json<Message>), WebError> {
+    let reply = Reply {
+        body: r.body,
+        visibility: if r.internal {
+            Visibility::Internal
+        } else {
+            Visibility::Public
+        },
+        status: r.status,
+    };
+    let m = state.app.reply(&identity.actor(), id, &reply).await?;
+    Ok((StatusCode::CREATED, Json(message_to_api(m))))
+}

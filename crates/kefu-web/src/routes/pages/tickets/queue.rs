@@ -1,0 +1,289 @@
+//! The queue page: a personal queue with filters, sort, keyset pages, saved filters and
+//! bulk actions.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use kefu_app::ticket::{Queue, QueueCounts, QueueQuery, TicketChanges};
+use kefu_domain::ticket::{Channel, Priority, StatusCategory, TicketType};
+use kefu_store::ticket::{Cursor, SortKey, TicketFilter};
+
+use super::{
+    Choice, field, non_empty, priority_choices, status_choices, status_name, type_choices,
+};
+use crate::AppState;
+use crate::auth::{Identity, urlencode};
+use crate::error::WebError;
+use crate::i18n::Tr;
+use crate::routes::pages::render;
+use crate::view::{Layout, local_time};
+
+pub struct Row {
+    pub id: i64,
+    pub number: String,
+    pub subject: String,
+    pub customer: String,
+    pub status: String,
+    pub category: &'static str,
+    pub priority: String,
+    pub priority_key: &'static str,
+    pub ticket_type: String,
+    pub assignee: String,
+    pub updated: String,
+}
+
+pub struct QueueTab {
+    pub key: &'static str,
+    pub label: String,
+    pub count: Option<i64>,
+    pub active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "tickets_queue.html")]
+struct QueuePage {
+    t: Tr,
+    layout: Layout,
+    tabs: Vec<QueueTab>,
+    queue: &'static str,
+    rows: Vec<Row>,
+    statuses: Vec<Choice>,
+    types: Vec<Choice>,
+    priorities: Vec<Choice>,
+    q: String,
+    tag: String,
+    sort: &'static str,
+    ascending: bool,
+    /// The current filter as a query string, for saving and for the bulk form's return.
+    current: String,
+    next_href: Option<String>,
+    first_href: Option<String>,
+    views: Vec<(i64, String, String)>,
+    error: Option<String>,
+}
+
+/// The queue page's query, as submitted.
+fn parse(pairs: &[(String, String)]) -> (QueueQuery, String) {
+    let get = |k| field(pairs, k);
+    let mut filter = TicketFilter {
+        status: non_empty(get("status")).map(str::to_owned),
+        ticket_type: get("type").parse::<TicketType>().ok(),
+        priority: get("priority").parse::<Priority>().ok(),
+        channel: get("channel").parse::<Channel>().ok(),
+        tag: non_empty(get("tag")).map(|t| t.to_lowercase()),
+        text: non_empty(get("q")).map(str::to_owned),
+        ..TicketFilter::default()
+    };
+    if let Some(c) = get("category").parse::<StatusCategory>().ok() {
+        filter.categories = vec![c];
+    }
+    let sort = match get("sort") {
+        "created" => SortKey::Created,
+        "priority" => SortKey::Priority,
+        _ => SortKey::Updated,
+    };
+    let after = get("after").split_once('.').and_then(|(v, id)| {
+        Some(Cursor {
+            value: v.parse().ok()?,
+            id: id.parse().ok()?,
+        })
+    });
+    let query = QueueQuery {
+        queue: Queue::parse(get("queue")).unwrap_or_default(),
+        filter,
+        sort,
+        ascending: get("dir") == "asc",
+        after,
+        limit: get("limit").parse().unwrap_or(50),
+    };
+    // The filter without the page position, to build links from.
+    let current = pairs
+        .iter()
+        .filter(|(k, v)| k != "after" && !v.is_empty() && k != "_csrf")
+        .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    (query, current)
+}
+
+fn sort_key(s: SortKey) -> &'static str {
+    match s {
+        SortKey::Updated => "updated",
+        SortKey::Created => "created",
+        SortKey::Priority => "priority",
+    }
+}
+
+async fn page(
+    state: &AppState,
+    identity: &Identity,
+    pairs: &[(String, String)],
+    error: Option<String>,
+) -> Result<QueuePage, WebError> {
+    let t = identity.tr();
+    let actor = identity.actor();
+    let (query, current) = parse(pairs);
+    let statuses = state.app.ticket_statuses(&actor).await?;
+    let page = state.app.queue_page(&actor, &query).await?;
+    let counts: QueueCounts = state.app.queue_counts(&actor).await?;
+    let views = state
+        .app
+        .saved_views(&actor)
+        .await?
+        .into_iter()
+        .map(|v| (v.id, v.name, v.query))
+        .collect();
+    let tabs = Queue::ALL
+        .iter()
+        .map(|q| QueueTab {
+            key: q.key(),
+            label: t.tk("queue", q.key()),
+            count: match q {
+                Queue::Mine => Some(counts.mine),
+                Queue::Unassigned => Some(counts.unassigned),
+                Queue::MyGroups => Some(counts.groups),
+                Queue::Pending => Some(counts.pending),
+                _ => None,
+            },
+            active: *q == query.queue,
+        })
+        .collect();
+    let rows = page
+        .tickets
+        .iter()
+        .map(|tk| Row {
+            id: tk.id,
+            number: tk.number.clone(),
+            subject: tk.subject.clone(),
+            customer: tk
+                .customer_name
+                .clone()
+                .or_else(|| tk.contact_name.clone())
+                .unwrap_or_default(),
+            status: status_name(&statuses, &tk.status, identity.locale),
+            category: tk.category.key(),
+            priority: t.tk("priority", tk.priority.key()),
+            priority_key: tk.priority.key(),
+            ticket_type: t.tk("ticket_type", tk.ticket_type.key()),
+            assignee: tk.assignee_name.clone().unwrap_or_default(),
+            updated: local_time(tk.updated_at),
+        })
+        .collect();
+    let base = if current.is_empty() {
+        "/tickets?".to_owned()
+    } else {
+        format!("/tickets?{current}&")
+    };
+    let next_href = page
+        .next
+        .map(|c| format!("{base}after={}.{}", c.value, c.id));
+    let first_href = query
+        .after
+        .map(|_| base.trim_end_matches(['&', '?']).to_owned());
+    Ok(QueuePage {
+        t,
+        layout: Layout::new(identity, "/tickets"),
+        tabs,
+        queue: query.queue.key(),
+        rows,
+        statuses: status_choices(
+            &statuses,
+            query.filter.status.as_deref().unwrap_or(""),
+            identity.locale,
+        ),
+        types: type_choices(t, query.filter.ticket_type),
+        priorities: priority_choices(t, query.filter.priority),
+        q: query.filter.text.clone().unwrap_or_default(),
+        tag: query.filter.tag.clone().unwrap_or_default(),
+        sort: sort_key(query.sort),
+        ascending: query.ascending,
+        current,
+        next_href,
+        first_href,
+        views,
+        error,
+    })
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    identity: Identity,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    crate::routes::pages::ok(&page(&state, &identity, &pairs, None).await?)
+}
+
+/// Applies one action to the ticked tickets, then returns to the same queue.
+pub async fn bulk(
+    State(state): State<AppState>,
+    identity: Identity,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let ids: Vec<i64> = pairs
+        .iter()
+        .filter(|(k, _)| k == "ids")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    let me = identity.user()?.id;
+    let mut changes = TicketChanges::default();
+    match field(&pairs, "action") {
+        "assign_me" => changes.assignee_id = Some(Some(me)),
+        "unassign" => changes.assignee_id = Some(None),
+        "resolve" => changes.status = Some(StatusCategory::Resolved.key().into()),
+        "close" => changes.status = Some(StatusCategory::Closed.key().into()),
+        "tag" => changes.add_tags = Some(field(&pairs, "bulk_tag").to_owned()),
+        other => return Err(WebError::bad_request("bad_action", other)),
+    }
+    let back = field(&pairs, "return").to_owned();
+    let back_pairs: Vec<(String, String)> = serde_urlencoded::from_str(&back).unwrap_or_default();
+    match state
+        .app
+        .bulk_update(&identity.actor(), &ids, &changes)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/tickets?{back}")).into_response()),
+        Err(e) => {
+            let message = WebError::from(e).into_info().message(identity.tr());
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &page(&state, &identity, &back_pairs, Some(message)).await?,
+            )
+        }
+    }
+}
+
+/// Saves the current filter under a name.
+pub async fn save_view(
+    State(state): State<AppState>,
+    identity: Identity,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let query = field(&pairs, "query").to_owned();
+    match state
+        .app
+        .save_view(&identity.actor(), field(&pairs, "name"), &query)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/tickets?{query}")).into_response()),
+        Err(e) => {
+            let message = WebError::from(e).into_info().message(identity.tr());
+            let back: Vec<(String, String)> =
+                serde_urlencoded::from_str(&query).unwrap_or_default();
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &page(&state, &identity, &back, Some(message)).await?,
+            )
+        }
+    }
+}
+
+pub async fn delete_view(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    state.app.delete_view(&identity.actor(), id).await?;
+    Ok(Redirect::to("/tickets").into_response())
+}

@@ -1,0 +1,340 @@
+//! The ticket page: the conversation with its events, the reply box, and the side panel
+//! of properties, custom fields and history.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use kefu_app::ticket::{Reply, TicketChanges, TicketDetail, Visibility};
+use kefu_domain::Permission;
+use kefu_domain::ticket::{FieldKind, Priority, TicketType};
+
+use super::{
+    Choice, custom_fields, field, non_empty, priority_choices, status_choices, status_name,
+    type_choices,
+};
+use crate::AppState;
+use crate::auth::Identity;
+use crate::error::WebError;
+use crate::i18n::Tr;
+use crate::routes::pages::render;
+use crate::view::{Layout, local_time};
+
+/// One entry of the conversation: a message or a field change.
+pub struct Entry {
+    pub is_message: bool,
+    pub internal: bool,
+    pub from_customer: bool,
+    pub author: String,
+    pub at: String,
+    pub body: String,
+    /// For events: the translated field name and the old → new values.
+    pub field: String,
+    pub old: String,
+    pub new: String,
+}
+
+pub struct FieldInput {
+    pub key: String,
+    pub label: String,
+    pub kind: &'static str,
+    pub value: String,
+    pub options: Vec<Choice>,
+}
+
+#[derive(Template)]
+#[template(path = "ticket_show.html")]
+struct TicketPage {
+    t: Tr,
+    layout: Layout,
+    id: i64,
+    number: String,
+    subject: String,
+    status: String,
+    category: &'static str,
+    channel: String,
+    created: String,
+    first_response: String,
+    customer_name: String,
+    contact_name: String,
+    contact_email: String,
+    contact_phone: String,
+    tags: String,
+    entries: Vec<Entry>,
+    statuses: Vec<Choice>,
+    reply_statuses: Vec<Choice>,
+    types: Vec<Choice>,
+    priorities: Vec<Choice>,
+    assignees: Vec<Choice>,
+    groups: Vec<Choice>,
+    fields: Vec<FieldInput>,
+    draft: String,
+    error: Option<String>,
+}
+
+fn event_value(
+    t: Tr,
+    d: &TicketDetail,
+    locale: kefu_domain::Locale,
+    field: &str,
+    v: &Option<String>,
+) -> String {
+    let Some(v) = v else { return "—".into() };
+    match field {
+        "status" => status_name(&d.statuses, v, locale),
+        "priority" => t.tk("priority", v),
+        "type" => t.tk("ticket_type", v),
+        "created" => t.tk("channel", v),
+        _ => v.clone(),
+    }
+}
+
+async fn page(
+    state: &AppState,
+    identity: &Identity,
+    id: i64,
+    draft: String,
+    error: Option<String>,
+) -> Result<TicketPage, WebError> {
+    let t = identity.tr();
+    let actor = identity.actor();
+    let locale = identity.locale;
+    let d = state.app.ticket_detail(&actor, id).await?;
+    let users = state.app.list_users(&actor).await?;
+    let groups = state.app.ticket_groups(&actor).await?;
+    let tk = &d.ticket;
+
+    let mut entries: Vec<(jiff::Timestamp, i64, Entry)> = Vec::new();
+    for m in &d.messages {
+        entries.push((
+            m.created_at,
+            m.id * 2,
+            Entry {
+                is_message: true,
+                internal: m.visibility == "internal",
+                from_customer: m.author_kind == "customer",
+                author: m.author_name.clone(),
+                at: local_time(m.created_at),
+                body: m.body.clone(),
+                field: String::new(),
+                old: String::new(),
+                new: String::new(),
+            },
+        ));
+    }
+    for e in &d.events {
+        let field_label = match e.field.strip_prefix("field:") {
+            Some(key) => d
+                .fields
+                .iter()
+                .find(|(f, _)| f.key == key)
+                .map(|(f, _)| f.label.clone())
+                .unwrap_or_else(|| key.to_owned()),
+            None => t.tk("event", &e.field),
+        };
+        entries.push((
+            e.at,
+            e.id * 2 + 1,
+            Entry {
+                is_message: false,
+                internal: false,
+                from_customer: false,
+                author: e.actor_name.clone(),
+                at: local_time(e.at),
+                body: String::new(),
+                old: event_value(t, &d, locale, &e.field, &e.old_value),
+                new: event_value(t, &d, locale, &e.field, &e.new_value),
+                field: field_label,
+            },
+        ));
+    }
+    entries.sort_by_key(|(at, order, _)| (*at, *order));
+
+    let assignees = std::iter::once(Choice {
+        value: String::new(),
+        label: t.t("ticket.unassigned").to_owned(),
+        selected: tk.assignee_id.is_none(),
+    })
+    .chain(
+        users
+            .iter()
+            .filter(|u| u.active && u.roles.allows(Permission::TicketWork))
+            .map(|u| Choice {
+                value: u.id.to_string(),
+                label: u.display_name.clone(),
+                selected: Some(u.id) == tk.assignee_id,
+            }),
+    )
+    .collect();
+    let groups = std::iter::once(Choice {
+        value: String::new(),
+        label: "—".into(),
+        selected: tk.group_id.is_none(),
+    })
+    .chain(groups.iter().map(|g| Choice {
+        value: g.id.to_string(),
+        label: g.name.clone(),
+        selected: Some(g.id) == tk.group_id,
+    }))
+    .collect();
+    let fields = d
+        .fields
+        .iter()
+        .map(|(f, v)| FieldInput {
+            key: f.key.clone(),
+            label: f.label.clone(),
+            kind: match f.kind {
+                FieldKind::Number => "number",
+                FieldKind::Date => "date",
+                FieldKind::Choice => "choice",
+                FieldKind::Text => "text",
+            },
+            value: v.clone().unwrap_or_default(),
+            options: f
+                .options
+                .iter()
+                .map(|o| Choice {
+                    value: o.clone(),
+                    label: o.clone(),
+                    selected: Some(o) == v.as_ref(),
+                })
+                .collect(),
+        })
+        .collect();
+    let mut reply_statuses = vec![Choice {
+        value: String::new(),
+        label: t.t("ticket.keep_status").to_owned(),
+        selected: true,
+    }];
+    reply_statuses.extend(
+        status_choices(&d.statuses, "", locale)
+            .into_iter()
+            .filter(|c| c.value != "new"),
+    );
+    Ok(TicketPage {
+        t,
+        layout: Layout::new(identity, "/tickets"),
+        id: tk.id,
+        number: tk.number.clone(),
+        subject: tk.subject.clone(),
+        status: status_name(&d.statuses, &tk.status, locale),
+        category: tk.category.key(),
+        channel: t.tk("channel", tk.channel.key()),
+        created: local_time(tk.created_at),
+        first_response: tk
+            .first_response_at
+            .map(local_time)
+            .unwrap_or_else(|| "—".into()),
+        customer_name: tk.customer_name.clone().unwrap_or_default(),
+        contact_name: tk.contact_name.clone().unwrap_or_default(),
+        contact_email: tk.contact_email.clone().unwrap_or_default(),
+        contact_phone: tk.contact_phone.clone().unwrap_or_default(),
+        tags: tk.tags.join(", "),
+        entries: entries.into_iter().map(|(_, _, e)| e).collect(),
+        statuses: status_choices(&d.statuses, &tk.status, locale),
+        reply_statuses,
+        types: type_choices(t, Some(tk.ticket_type)),
+        priorities: priority_choices(t, Some(tk.priority)),
+        assignees,
+        groups,
+        fields,
+        draft,
+        error,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    crate::routes::pages::ok(&page(&state, &identity, id, String::new(), None).await?)
+}
+
+pub async fn reply(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let body = field(&pairs, "body").to_owned();
+    let reply = Reply {
+        body: body.clone(),
+        visibility: if field(&pairs, "visibility") == "internal" {
+            Visibility::Internal
+        } else {
+            Visibility::Public
+        },
+        status: non_empty(field(&pairs, "status")).map(str::to_owned),
+    };
+    match state.app.reply(&identity.actor(), id, &reply).await {
+        Ok(_) => Ok(Redirect::to(&format!("/tickets/{id}")).into_response()),
+        Err(e) => {
+            let message = WebError::from(e).into_info().message(identity.tr());
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &page(&state, &identity, id, body, Some(message)).await?,
+            )
+        }
+    }
+}
+
+/// `Some(None)` for an empty value, so clearing a field in the form clears it.
+fn optional(pairs: &[(String, String)], key: &str) -> Option<Option<String>> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| non_empty(v).map(str::to_owned))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let get = |k| field(&pairs, k);
+    let id_of = |k: &str| -> Result<Option<Option<i64>>, WebError> {
+        match optional(&pairs, k) {
+            None => Ok(None),
+            Some(None) => Ok(Some(None)),
+            Some(Some(v)) => v
+                .parse()
+                .map(|n| Some(Some(n)))
+                .map_err(|_| WebError::bad_request("bad_id", k)),
+        }
+    };
+    let changes = TicketChanges {
+        status: non_empty(get("status")).map(str::to_owned),
+        priority: get("priority").parse::<Priority>().ok(),
+        ticket_type: get("type").parse::<TicketType>().ok(),
+        subject: non_empty(get("subject")).map(str::to_owned),
+        assignee_id: id_of("assignee")?,
+        group_id: id_of("group")?,
+        tags: pairs
+            .iter()
+            .find(|(k, _)| k == "tags")
+            .map(|(_, v)| v.clone()),
+        add_tags: None,
+        customer_name: optional(&pairs, "customer_name"),
+        contact_name: optional(&pairs, "contact_name"),
+        contact_email: optional(&pairs, "contact_email"),
+        contact_phone: optional(&pairs, "contact_phone"),
+        fields: custom_fields(&pairs),
+    };
+    match state
+        .app
+        .update_ticket(&identity.actor(), id, &changes)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/tickets/{id}")).into_response()),
+        Err(e) => {
+            let message = WebError::from(e).into_info().message(identity.tr());
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &page(&state, &identity, id, String::new(), Some(message)).await?,
+            )
+        }
+    }
+}
