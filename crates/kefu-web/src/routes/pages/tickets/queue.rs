@@ -76,7 +76,7 @@ fn parse(pairs: &[(String, String)]) -> (QueueQuery, String) {
         text: non_empty(get("q")).map(str::to_owned),
         ..TicketFilter::default()
     };
-    if let Some(c) = get("category").parse::<StatusCategory>().ok() {
+    if let Ok(c) = get("category").parse::<StatusCategory>() {
         filter.categories = vec![c];
     }
     let sort = match get("sort") {
