@@ -1,6 +1,7 @@
 //! The typed errors of the use cases. The web edge maps each to a status code and a
 //! translated message; the CLI prints them.
 
+use kefu_domain::calendar::CalendarError;
 use kefu_domain::staff::AccountRuleError;
 use kefu_domain::ticket::TicketRuleError;
 use kefu_store::StoreError;
@@ -31,6 +32,8 @@ pub enum AppError {
     InvalidTokenName,
     #[error("{0}")]
     Ticket(#[from] TicketRuleError),
+    #[error("{0}")]
+    Calendar(#[from] CalendarError),
     #[error("ticket {number}: {reason}")]
     InTicket {
         number: String,
@@ -54,6 +57,12 @@ pub enum AppError {
     BadName,
     #[error("that name is already taken")]
     NameTaken,
+    #[error("a target must be 1–525600 minutes")]
+    BadMinutes,
+    #[error("unknown customer tier {0:?}")]
+    UnknownTier(String),
+    #[error("unknown calendar")]
+    UnknownCalendar,
     #[error("nothing selected")]
     NothingSelected,
     #[error("at most {max} at once")]

@@ -7,7 +7,9 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod calendar;
 mod error;
+pub mod notify;
 pub mod secret;
 pub mod ticket;
 pub mod tokens;
@@ -36,6 +38,8 @@ pub struct Settings {
     pub throttle_per_ip: i64,
     /// What a reply to a closed ticket does.
     pub closed_reply: ticket::ClosedReply,
+    /// How long before an SLA deadline the people on the ticket are warned.
+    pub sla_warning: SignedDuration,
 }
 
 impl Default for Settings {
@@ -46,6 +50,7 @@ impl Default for Settings {
             throttle_per_account: 5,
             throttle_per_ip: 30,
             closed_reply: ticket::ClosedReply::Reopen,
+            sla_warning: SignedDuration::from_mins(30),
         }
     }
 }

@@ -7,6 +7,7 @@
 pub mod calendar;
 pub mod clock;
 pub mod permission;
+pub mod sla;
 pub mod staff;
 pub mod ticket;
 

@@ -16,6 +16,8 @@ use tokio::sync::watch;
 pub mod kind {
     /// Removes sessions that ran out.
     pub const PURGE_SESSIONS: &str = "purge_sessions";
+    /// Warns before SLA deadlines and escalates breaches.
+    pub const SLA_CHECK: &str = "sla_check";
 }
 
 /// How long a claimed job is ours before another instance may take it over.
@@ -27,10 +29,16 @@ struct Periodic {
     every: SignedDuration,
 }
 
-const PERIODIC: &[Periodic] = &[Periodic {
-    kind: kind::PURGE_SESSIONS,
-    every: SignedDuration::from_hours(1),
-}];
+const PERIODIC: &[Periodic] = &[
+    Periodic {
+        kind: kind::PURGE_SESSIONS,
+        every: SignedDuration::from_hours(1),
+    },
+    Periodic {
+        kind: kind::SLA_CHECK,
+        every: SignedDuration::from_mins(1),
+    },
+];
 
 /// The key that makes a periodic job unique within its period.
 fn period_key(kind: &str, every: SignedDuration, now: Timestamp) -> String {
@@ -126,6 +134,14 @@ impl Worker {
                     .await
                     .map_err(|e| e.to_string())?;
                 tracing::debug!(removed = n, "expired sessions purged");
+                Ok(())
+            }
+            kind::SLA_CHECK => {
+                let (warned, escalated) =
+                    self.app.run_sla_check().await.map_err(|e| e.to_string())?;
+                if warned + escalated > 0 {
+                    tracing::info!(warned, escalated, "SLA check");
+                }
                 Ok(())
             }
             other => Err(format!("unknown job kind {other:?}")),

@@ -32,6 +32,14 @@ impl Backend {
         }
     }
 
+    /// The statement that opens a write transaction.
+    pub(crate) fn begin_statement(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN",
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Backend::Sqlite => "sqlite",

@@ -13,6 +13,8 @@ pub mod audit;
 pub mod changelog;
 pub mod dialect;
 pub mod jobs;
+pub mod notification;
+pub mod sla;
 pub mod staff;
 pub mod ticket;
 
@@ -114,8 +116,11 @@ impl Store {
         Ok(self.pool.acquire().await?)
     }
 
+    /// Begins a write transaction. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`): a transaction that read first and wrote later could otherwise fail
+    /// with "database is locked" instead of waiting its turn.
     pub async fn begin(&self) -> Result<Tx> {
-        Ok(self.pool.begin().await?)
+        Ok(self.pool.begin_with(self.backend.begin_statement()).await?)
     }
 
     /// A trivial round trip, for the health check.

@@ -48,6 +48,8 @@ pub struct Identity {
     pub ip: Option<String>,
     pub locale: Locale,
     pub secure: bool,
+    /// Unread notifications of the signed-in user, for the bell on pages.
+    pub unread: i64,
 }
 
 impl Identity {
@@ -170,6 +172,7 @@ pub async fn identify(
         ip,
         locale: accept_locale,
         secure,
+        unread: 0,
     };
     let mut set_cookies: Vec<HeaderValue> = Vec::new();
 
@@ -185,6 +188,13 @@ pub async fn identify(
         }
         if let Some(u) = &identity.user {
             identity.locale = u.locale;
+        }
+        if identity.user.is_some() && !is_api(&path) && req.method() == axum::http::Method::GET {
+            identity.unread = state
+                .app
+                .unread_notifications(&identity.actor())
+                .await
+                .unwrap_or(0);
         }
         if !is_api(&path) {
             match cookie(req.headers(), CSRF_COOKIE).filter(|c| c.len() == 64) {

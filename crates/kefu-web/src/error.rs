@@ -12,6 +12,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use kefu_app::AppError;
+use kefu_domain::calendar::CalendarError;
 use kefu_domain::staff::AccountRuleError;
 use kefu_domain::ticket::{FieldProblem, TicketRuleError};
 use serde_json::json;
@@ -93,6 +94,27 @@ fn rule_code(e: AccountRuleError) -> (&'static str, Vec<(&'static str, String)>)
         AccountRuleError::PasswordUnchanged => ("password_unchanged", vec![]),
         AccountRuleError::NoRoles => ("no_roles", vec![]),
         AccountRuleError::InvalidEmail => ("invalid_email", vec![]),
+    }
+}
+
+fn calendar_info(e: CalendarError) -> ErrorInfo {
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    match e {
+        CalendarError::UnknownTimeZone(tz) => ErrorInfo {
+            args: vec![("zone", tz)],
+            ..ErrorInfo::new(status, "unknown_time_zone")
+        },
+        CalendarError::BadPeriod(p) => ErrorInfo {
+            args: vec![("period", p)],
+            ..ErrorInfo::new(status, "bad_period")
+        },
+        CalendarError::OverlappingPeriods(_) => ErrorInfo::new(status, "overlapping_periods"),
+        CalendarError::NoWorkingTime => ErrorInfo::new(status, "no_working_time"),
+        CalendarError::BadHolidayLine { line, reason } => ErrorInfo {
+            args: vec![("line", line.to_string())],
+            detail: Some(reason),
+            ..ErrorInfo::new(status, "bad_holiday_line")
+        },
     }
 }
 
@@ -215,6 +237,15 @@ impl WebError {
                 AppError::TooLong => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "too_long"),
                 AppError::BadName => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "bad_name"),
                 AppError::NameTaken => ErrorInfo::new(S::CONFLICT, "name_taken"),
+                AppError::Calendar(e) => calendar_info(e),
+                AppError::BadMinutes => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "bad_minutes"),
+                AppError::UnknownTier(tier) => ErrorInfo {
+                    args: vec![("tier", tier)],
+                    ..ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_tier")
+                },
+                AppError::UnknownCalendar => {
+                    ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_calendar")
+                }
                 AppError::NothingSelected => {
                     ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "nothing_selected")
                 }

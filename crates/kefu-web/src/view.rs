@@ -27,6 +27,7 @@ pub struct Layout {
     pub user: Option<CurrentUser>,
     pub csrf: String,
     pub nav: Vec<NavItem>,
+    pub unread: i64,
 }
 
 impl Layout {
@@ -53,6 +54,7 @@ impl Layout {
             user: identity.user.clone(),
             csrf: identity.csrf.clone(),
             nav,
+            unread: identity.unread,
         }
     }
 

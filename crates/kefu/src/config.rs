@@ -40,6 +40,8 @@ pub struct FileConfig {
     pub login_failure_window_minutes: Option<i64>,
     /// A reply to a closed ticket: `reopen` (default) or `refuse`.
     pub closed_ticket_reply: Option<String>,
+    /// Minutes before an SLA deadline that the assignee is warned (default 30).
+    pub sla_warning_minutes: Option<i64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -163,6 +165,7 @@ impl ServerConfig {
                 Some("refuse") => kefu_app::ticket::ClosedReply::Refuse,
                 Some(other) => return Err(ConfigError::ClosedReply(other.to_owned())),
             },
+            sla_warning: mins(f.sla_warning_minutes, d.sla_warning),
         };
         Ok(ServerConfig {
             listen,

@@ -28,6 +28,7 @@ pub async fn prepare(config: &ServerConfig, clock: Arc<dyn Clock>) -> anyhow::Re
     store.migrate().await?;
     let app = App::new(store, clock, config.app.clone());
     let admin_password = app.bootstrap_admin().await?;
+    app.ensure_ticket_defaults().await?;
     Ok(Prepared {
         app,
         admin_password,

@@ -7,10 +7,13 @@ use kefu_domain::staff;
 use kefu_domain::ticket::{self as rules, Channel, Priority, StatusCategory, TicketType};
 use kefu_store::ticket::conversation::{self, NewMessage};
 use kefu_store::ticket::setup as store_setup;
-use kefu_store::ticket::{self as store, Ticket};
+use kefu_store::ticket::{self as store, Ticket, TicketSla};
 use kefu_store::{AnyConnection, StoreError, changelog};
 
-use super::{check_fields, event, number_day};
+use serde_json::json;
+
+use super::{SlaContext, check_fields, check_tier, event, number_day};
+use crate::notify;
 use crate::{Actor, ActorKind, App, AppError, Result};
 
 /// A request to open a ticket.
@@ -26,6 +29,8 @@ pub struct Intake {
     pub contact_name: Option<String>,
     pub contact_email: Option<String>,
     pub contact_phone: Option<String>,
+    /// `key_account`, `vip` or `normal`; chooses the SLA policy.
+    pub customer_tier: Option<String>,
     /// The sender's id for this request (mail Message-ID, webhook event id, form token).
     pub external_id: Option<String>,
     /// Free text, split into tags.
@@ -49,6 +54,7 @@ impl Intake {
             contact_name: None,
             contact_email: None,
             contact_phone: None,
+            customer_tier: None,
             external_id: None,
             tags: String::new(),
             group_id: None,
@@ -129,6 +135,7 @@ impl App {
         let contact_email = clean_email(req.contact_email.as_deref())?;
         let contact_phone = clean_opt(req.contact_phone.as_deref(), 40)?;
         let external_id = clean_opt(req.external_id.as_deref(), 200)?;
+        let customer_tier = check_tier(req.customer_tier.as_deref())?;
         if !staff
             && (contact_name.is_none() || (contact_email.is_none() && contact_phone.is_none()))
         {
@@ -165,6 +172,7 @@ impl App {
             check_assignee(&mut tx, a).await?;
         }
         let fields = check_fields(&mut tx, &fields).await?;
+        let sla = SlaContext::load(&mut tx).await?;
         let (date, day) = number_day(now);
         let seq = store::next_seq(&mut tx, &day).await?;
         let mut ticket = Ticket {
@@ -193,7 +201,12 @@ impl App {
             resolved_at: None,
             closed_at: None,
             message_count: 0,
+            sla: TicketSla {
+                customer_tier,
+                ..TicketSla::default()
+            },
         };
+        sla.refresh(&mut ticket, None, now);
         let inserted = store::insert(&mut tx, &ticket).await;
         let id = match inserted {
             Ok(id) => id,
@@ -242,6 +255,18 @@ impl App {
             Some(req.channel.key().to_owned()),
         )
         .await?;
+        if let Some(a) = assignee_id.filter(|a| Some(*a) != actor.user_id()) {
+            let params = json!({"number": ticket.number, "subject": ticket.subject});
+            notify::notify(
+                &mut tx,
+                &[a],
+                notify::kind::ASSIGNED,
+                Some(id),
+                &params,
+                now,
+            )
+            .await?;
+        }
         changelog::record(
             &mut tx,
             "ticket",

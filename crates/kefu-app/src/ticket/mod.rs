@@ -4,11 +4,14 @@
 mod intake;
 mod queue;
 mod setup;
+mod sla;
 mod work;
 
 pub use intake::{Intake, IntakeOutcome};
 pub use queue::{Queue, QueueCounts, QueuePage, QueueQuery};
 pub use setup::{NewField, NewGroup, NewStatus};
+pub(crate) use sla::SlaContext;
+pub use sla::{PolicyForm, TIERS};
 pub use work::{ClosedReply, Reply, TicketChanges, TicketDetail, Visibility};
 
 use jiff::Timestamp;
@@ -92,4 +95,13 @@ async fn check_fields(
         out.push((field.clone(), normalised));
     }
     Ok(out)
+}
+
+/// Checks a customer tier key.
+fn check_tier(tier: Option<&str>) -> Result<Option<String>> {
+    match tier.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(t) if TIERS.contains(&t) => Ok(Some(t.to_owned())),
+        Some(t) => Err(AppError::UnknownTier(t.to_owned())),
+    }
 }

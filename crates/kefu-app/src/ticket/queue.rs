@@ -21,6 +21,8 @@ pub enum Queue {
     MyGroups,
     /// 等待中 — waiting for the customer or another department.
     Pending,
+    /// 已超时 — a running SLA deadline has passed.
+    Overdue,
     /// 全部未结 — every open ticket.
     Open,
     /// 全部 — every ticket, closed ones too.
@@ -28,11 +30,12 @@ pub enum Queue {
 }
 
 impl Queue {
-    pub const ALL: [Queue; 6] = [
+    pub const ALL: [Queue; 7] = [
         Queue::Mine,
         Queue::Unassigned,
         Queue::MyGroups,
         Queue::Pending,
+        Queue::Overdue,
         Queue::Open,
         Queue::All,
     ];
@@ -43,6 +46,7 @@ impl Queue {
             Queue::Unassigned => "unassigned",
             Queue::MyGroups => "groups",
             Queue::Pending => "pending",
+            Queue::Overdue => "overdue",
             Queue::Open => "open",
             Queue::All => "all",
         }
@@ -80,6 +84,7 @@ pub struct QueueCounts {
     pub unassigned: i64,
     pub groups: i64,
     pub pending: i64,
+    pub overdue: i64,
 }
 
 /// The badge cap: "999+" is as informative as the exact count and far cheaper.
@@ -114,6 +119,7 @@ impl App {
                     StatusCategory::PendingInternal,
                 ];
             }
+            Queue::Overdue => f.due_before = Some(self.now()),
             Queue::Open => f.active_only = true,
             Queue::All => {}
         }
@@ -151,6 +157,7 @@ impl App {
             (Queue::Unassigned, &mut out.unassigned),
             (Queue::MyGroups, &mut out.groups),
             (Queue::Pending, &mut out.pending),
+            (Queue::Overdue, &mut out.overdue),
         ] {
             let f = self.queue_filter(actor, queue, &base).await?;
             let mut conn = self.store.conn().await?;

@@ -9,7 +9,10 @@ use kefu_store::ticket::{self as store, Ticket};
 use kefu_store::{AnyConnection, StoreError, changelog};
 
 use super::intake::{check_assignee, check_group, clean_email, clean_opt};
-use super::{actor_display, check_fields, event};
+use serde_json::json;
+
+use super::{SlaContext, actor_display, check_fields, check_tier, event};
+use crate::notify;
 use crate::{Actor, App, AppError, Result};
 
 /// What happens when someone replies to a closed ticket.
@@ -67,6 +70,7 @@ pub struct TicketChanges {
     pub contact_name: Option<Option<String>>,
     pub contact_email: Option<Option<String>>,
     pub contact_phone: Option<Option<String>>,
+    pub customer_tier: Option<Option<String>>,
     /// Custom field values by key; an empty value clears the field.
     pub fields: Vec<(String, String)>,
 }
@@ -187,6 +191,16 @@ impl App {
         .await?;
         if reply.visibility == Visibility::Public {
             t.first_response_at.get_or_insert(now);
+            if t.sla.awaiting_reply_since.take().is_some() {
+                // A late answer counts as a breach unless the check already counted it.
+                if let Some(due) = t.sla.next_response_due_at
+                    && now > due
+                    && t.sla.escalated_due_at != Some(due)
+                {
+                    t.sla.next_response_breaches += 1;
+                    t.sla.escalated_due_at = Some(due);
+                }
+            }
         }
         match reply.status.as_deref().filter(|s| !s.is_empty()) {
             Some(key) => {
@@ -214,6 +228,9 @@ impl App {
             .await?;
         }
         t.updated_at = now;
+        SlaContext::load(&mut tx)
+            .await?
+            .refresh(&mut t, Some(before.category), now);
         store::save(&mut tx, &t).await?;
         changelog::record(
             &mut tx,
@@ -385,6 +402,13 @@ impl App {
                 *slot = v;
             }
         }
+        if let Some(tier) = &c.customer_tier {
+            let tier = check_tier(tier.as_deref())?;
+            if tier != t.sla.customer_tier {
+                changes.push(("customer_tier", t.sla.customer_tier.clone(), tier.clone()));
+                t.sla.customer_tier = tier;
+            }
+        }
         let fields = check_fields(conn, &c.fields).await?;
         let old_values = store_setup::field_values(conn, id).await?;
         let mut field_changes = Vec::new();
@@ -403,7 +427,17 @@ impl App {
             return Ok(());
         }
         t.updated_at = now;
+        SlaContext::load(conn)
+            .await?
+            .refresh(&mut t, Some(before.category), now);
         store::save(conn, &t).await?;
+        if let Some(a) = t
+            .assignee_id
+            .filter(|a| before.assignee_id != Some(*a) && Some(*a) != actor.user_id())
+        {
+            let params = json!({"number": t.number, "subject": t.subject});
+            notify::notify(conn, &[a], notify::kind::ASSIGNED, Some(id), &params, now).await?;
+        }
         for (field, old, new) in changes {
             event(conn, id, actor, now, field, old, new).await?;
         }

@@ -39,6 +39,30 @@ pub struct Ticket {
     pub resolved_at: Option<Timestamp>,
     pub closed_at: Option<Timestamp>,
     pub message_count: i64,
+    pub sla: TicketSla,
+}
+
+/// The SLA state kept on a ticket (see `kefu_domain::sla`): the policy, the deadlines, the
+/// pause bookkeeping, what escalation has done, and attainment for reports.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TicketSla {
+    /// `key_account`, `vip` or `normal`.
+    pub customer_tier: Option<String>,
+    pub policy_id: Option<i64>,
+    pub first_response_due_at: Option<Timestamp>,
+    pub next_response_due_at: Option<Timestamp>,
+    pub resolution_due_at: Option<Timestamp>,
+    pub next_due_at: Option<Timestamp>,
+    /// `first_response`, `next_response` or `resolution`.
+    pub next_target: Option<String>,
+    pub awaiting_reply_since: Option<Timestamp>,
+    pub paused_secs: i64,
+    pub paused_since: Option<Timestamp>,
+    pub warned_due_at: Option<Timestamp>,
+    pub escalated_due_at: Option<Timestamp>,
+    pub first_response_met: Option<bool>,
+    pub resolution_met: Option<bool>,
+    pub next_response_breaches: i64,
 }
 
 const SELECT_TICKET: &str = "SELECT t.id, t.number, t.ticket_type, t.channel, t.status, \
@@ -46,7 +70,10 @@ const SELECT_TICKET: &str = "SELECT t.id, t.number, t.ticket_type, t.channel, t.
     t.contact_email, t.contact_phone, t.assignee_id, u.display_name AS assignee_name, \
     t.group_id, g.name AS group_name, t.tags, t.external_id, t.created_by_user_id, \
     t.created_at, t.updated_at, t.first_response_at, t.resolved_at, t.closed_at, \
-    t.message_count \
+    t.message_count, t.customer_tier, t.sla_policy_id, t.first_response_due_at, \
+    t.next_response_due_at, t.resolution_due_at, t.sla_next_due_at, t.sla_next_target, \
+    t.awaiting_reply_since, t.sla_paused_secs, t.sla_paused_since, t.sla_warned_due_at, \
+    t.sla_escalated_due_at, t.first_response_met, t.resolution_met, t.next_response_breaches \
     FROM tickets t \
     LEFT JOIN users u ON u.id = t.assignee_id \
     LEFT JOIN ticket_groups g ON g.id = t.group_id";
@@ -102,7 +129,60 @@ fn ticket_from_row(row: &AnyRow) -> Result<Ticket> {
         resolved_at: opt_time(row, "resolved_at")?,
         closed_at: opt_time(row, "closed_at")?,
         message_count: row.try_get("message_count")?,
+        sla: TicketSla {
+            customer_tier: row.try_get("customer_tier")?,
+            policy_id: row.try_get("sla_policy_id")?,
+            first_response_due_at: opt_time(row, "first_response_due_at")?,
+            next_response_due_at: opt_time(row, "next_response_due_at")?,
+            resolution_due_at: opt_time(row, "resolution_due_at")?,
+            next_due_at: opt_time(row, "sla_next_due_at")?,
+            next_target: row.try_get("sla_next_target")?,
+            awaiting_reply_since: opt_time(row, "awaiting_reply_since")?,
+            paused_secs: row.try_get("sla_paused_secs")?,
+            paused_since: opt_time(row, "sla_paused_since")?,
+            warned_due_at: opt_time(row, "sla_warned_due_at")?,
+            escalated_due_at: opt_time(row, "sla_escalated_due_at")?,
+            first_response_met: opt_flag(row, "first_response_met")?,
+            resolution_met: opt_flag(row, "resolution_met")?,
+            next_response_breaches: row.try_get("next_response_breaches")?,
+        },
     })
+}
+
+fn opt_flag(row: &AnyRow, col: &str) -> Result<Option<bool>> {
+    Ok(row.try_get::<Option<i64>, _>(col)?.map(|v| v != 0))
+}
+
+/// Writes the SLA columns of a ticket.
+async fn write_sla(conn: &mut AnyConnection, id: i64, s: &TicketSla) -> Result<()> {
+    let t = |v: Option<Timestamp>| v.map(to_micros);
+    sqlx::query(
+        "UPDATE tickets SET customer_tier = $2, sla_policy_id = $3, first_response_due_at = $4, \
+         next_response_due_at = $5, resolution_due_at = $6, sla_next_due_at = $7, \
+         sla_next_target = $8, awaiting_reply_since = $9, sla_paused_secs = $10, \
+         sla_paused_since = $11, sla_warned_due_at = $12, sla_escalated_due_at = $13, \
+         first_response_met = $14, resolution_met = $15, next_response_breaches = $16 \
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(&s.customer_tier)
+    .bind(s.policy_id)
+    .bind(t(s.first_response_due_at))
+    .bind(t(s.next_response_due_at))
+    .bind(t(s.resolution_due_at))
+    .bind(t(s.next_due_at))
+    .bind(&s.next_target)
+    .bind(t(s.awaiting_reply_since))
+    .bind(s.paused_secs)
+    .bind(t(s.paused_since))
+    .bind(t(s.warned_due_at))
+    .bind(t(s.escalated_due_at))
+    .bind(s.first_response_met.map(i64::from))
+    .bind(s.resolution_met.map(i64::from))
+    .bind(s.next_response_breaches)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// The next sequence number of a local day (`20261122`), unique across every instance that
@@ -155,6 +235,7 @@ pub async fn insert(conn: &mut AnyConnection, t: &Ticket) -> Result<i64> {
     .fetch_one(&mut *conn)
     .await?;
     write_tags(conn, id, &t.tags).await?;
+    write_sla(conn, id, &t.sla).await?;
     Ok(id)
 }
 
@@ -191,7 +272,8 @@ pub async fn save(conn: &mut AnyConnection, t: &Ticket) -> Result<()> {
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }
-    write_tags(conn, t.id, &t.tags).await
+    write_tags(conn, t.id, &t.tags).await?;
+    write_sla(conn, t.id, &t.sla).await
 }
 
 async fn write_tags(conn: &mut AnyConnection, id: i64, tags: &[String]) -> Result<()> {
@@ -266,6 +348,8 @@ pub enum SortKey {
     Updated,
     Created,
     Priority,
+    /// The earliest running SLA deadline first.
+    Due,
 }
 
 impl SortKey {
@@ -274,6 +358,7 @@ impl SortKey {
             SortKey::Updated => "t.updated_at",
             SortKey::Created => "t.created_at",
             SortKey::Priority => "t.priority_rank",
+            SortKey::Due => "t.sla_next_due_at",
         }
     }
 
@@ -283,6 +368,7 @@ impl SortKey {
             SortKey::Updated => to_micros(t.updated_at),
             SortKey::Created => to_micros(t.created_at),
             SortKey::Priority => priority_rank(t.priority),
+            SortKey::Due => t.sla.next_due_at.map(to_micros).unwrap_or(i64::MAX),
         }
     }
 }
@@ -311,6 +397,9 @@ pub struct TicketFilter {
     pub text: Option<String>,
     pub created_from: Option<Timestamp>,
     pub created_before: Option<Timestamp>,
+    /// Only tickets with a running deadline before this instant (overdue at `now`).
+    pub due_before: Option<Timestamp>,
+    pub customer_tier: Option<String>,
 }
 
 enum Bind {
@@ -427,6 +516,14 @@ fn filter_where(f: &TicketFilter) -> Where {
         let p = w.arg(Bind::I64(to_micros(from)));
         w.push(format!("t.created_at >= {p}"));
     }
+    if let Some(due) = f.due_before {
+        let p = w.arg(Bind::I64(to_micros(due)));
+        w.push(format!("t.active = 1 AND t.sla_next_due_at < {p}"));
+    }
+    if let Some(tier) = &f.customer_tier {
+        let p = w.arg(Bind::Text(tier.clone()));
+        w.push(format!("t.customer_tier = {p}"));
+    }
     if let Some(before) = f.created_before {
         let p = w.arg(Bind::I64(to_micros(before)));
         w.push(format!("t.created_at < {p}"));
@@ -451,6 +548,10 @@ pub async fn list(
     limit: i64,
 ) -> Result<Vec<Ticket>> {
     let mut w = filter_where(f);
+    if sort == SortKey::Due {
+        // Only tickets with a running deadline have a place in this order.
+        w.push("t.sla_next_due_at IS NOT NULL".into());
+    }
     let col = sort.column();
     let (cmp, dir) = if ascending {
         (">", "ASC")

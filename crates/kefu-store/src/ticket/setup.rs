@@ -78,6 +78,16 @@ pub async fn set_group_members(
     Ok(())
 }
 
+/// The members of a group.
+pub async fn group_members(conn: &mut AnyConnection, group_id: i64) -> Result<Vec<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT user_id FROM ticket_group_members WHERE group_id = $1 ORDER BY user_id",
+    )
+    .bind(group_id)
+    .fetch_all(conn)
+    .await?)
+}
+
 /// The groups a user belongs to.
 pub async fn group_ids_of(conn: &mut AnyConnection, user_id: i64) -> Result<Vec<i64>> {
     Ok(

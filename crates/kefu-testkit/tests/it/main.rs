@@ -9,5 +9,6 @@ mod jobs;
 mod ops;
 mod permissions;
 mod schema;
+mod sla;
 mod tickets;
 mod users;

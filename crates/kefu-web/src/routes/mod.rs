@@ -88,7 +88,9 @@ impl RouteTable {
 /// Every route of kefu.
 pub fn table() -> RouteTable {
     use Surface::{Api, Ops, Page};
-    use pages::{account, admin_audit, admin_users, dashboard, login, tickets, tokens};
+    use pages::{
+        account, admin_audit, admin_users, dashboard, login, notifications, tickets, tokens,
+    };
     let (get, post, patch, delete) = (
         || Method::GET,
         || Method::POST,
@@ -214,6 +216,28 @@ pub fn table() -> RouteTable {
             "/admin/audit",
             Requires(AuditView),
             admin_audit::list,
+        )
+        // Notifications
+        .add(
+            Page,
+            get(),
+            "/notifications",
+            Requires(AccountSelf),
+            notifications::list,
+        )
+        .add(
+            Page,
+            post(),
+            "/notifications/read",
+            Requires(AccountSelf),
+            notifications::read_all,
+        )
+        .add(
+            Page,
+            post(),
+            "/notifications/{id}/open",
+            Requires(AccountSelf),
+            notifications::open,
         )
         // Tickets
         .add(

@@ -39,6 +39,8 @@ pub struct Ticket {
     pub contact_name: Option<String>,
     pub contact_email: Option<String>,
     pub contact_phone: Option<String>,
+    /// `key_account`, `vip` or `normal`.
+    pub customer_tier: Option<String>,
     pub assignee_id: Option<i64>,
     pub assignee_name: Option<String>,
     pub group_id: Option<i64>,
@@ -51,6 +53,26 @@ pub struct Ticket {
     pub first_response_at: Option<String>,
     pub resolved_at: Option<String>,
     pub closed_at: Option<String>,
+    pub sla: Sla,
+}
+
+/// The ticket's SLA: deadlines in business time on the policy's calendar, and attainment.
+#[derive(Serialize, ToSchema)]
+pub struct Sla {
+    pub policy_id: Option<i64>,
+    pub first_response_due_at: Option<String>,
+    pub next_response_due_at: Option<String>,
+    /// Absent while the ticket waits for the customer (the clock is paused).
+    pub resolution_due_at: Option<String>,
+    /// The earliest deadline still running.
+    pub next_due_at: Option<String>,
+    /// `first_response`, `next_response` or `resolution`.
+    pub next_target: Option<String>,
+    pub paused: bool,
+    /// true met, false breached, absent not decided yet.
+    pub first_response_met: Option<bool>,
+    pub resolution_met: Option<bool>,
+    pub next_response_breaches: i64,
 }
 
 fn to_api(t: StoredTicket) -> Ticket {
@@ -67,6 +89,7 @@ fn to_api(t: StoredTicket) -> Ticket {
         contact_name: t.contact_name,
         contact_email: t.contact_email,
         contact_phone: t.contact_phone,
+        customer_tier: t.sla.customer_tier.clone(),
         assignee_id: t.assignee_id,
         assignee_name: t.assignee_name,
         group_id: t.group_id,
@@ -79,6 +102,18 @@ fn to_api(t: StoredTicket) -> Ticket {
         first_response_at: t.first_response_at.map(rfc3339),
         resolved_at: t.resolved_at.map(rfc3339),
         closed_at: t.closed_at.map(rfc3339),
+        sla: Sla {
+            policy_id: t.sla.policy_id,
+            first_response_due_at: t.sla.first_response_due_at.map(rfc3339),
+            next_response_due_at: t.sla.next_response_due_at.map(rfc3339),
+            resolution_due_at: t.sla.resolution_due_at.map(rfc3339),
+            next_due_at: t.sla.next_due_at.map(rfc3339),
+            next_target: t.sla.next_target,
+            paused: t.sla.paused_since.is_some(),
+            first_response_met: t.sla.first_response_met,
+            resolution_met: t.sla.resolution_met,
+            next_response_breaches: t.sla.next_response_breaches,
+        },
     }
 }
 
@@ -162,6 +197,8 @@ pub struct NewTicket {
     pub contact_name: Option<String>,
     pub contact_email: Option<String>,
     pub contact_phone: Option<String>,
+    /// `key_account`, `vip` or `normal`: chooses the SLA policy.
+    pub customer_tier: Option<String>,
     /// Your id for this request; sending it again returns the first ticket (200, not 201).
     pub external_id: Option<String>,
     #[serde(default)]
@@ -193,6 +230,7 @@ pub async fn create(
     intake.contact_name = body.contact_name;
     intake.contact_email = body.contact_email;
     intake.contact_phone = body.contact_phone;
+    intake.customer_tier = body.customer_tier;
     intake.external_id = body.external_id;
     intake.tags = body.tags.join(",");
     intake.group_id = body.group_id;
@@ -232,7 +270,7 @@ pub async fn show(
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
-    /// `mine` (default), `unassigned`, `groups`, `pending`, `open`, `all`.
+    /// `mine` (default), `unassigned`, `groups`, `pending`, `overdue`, `open`, `all`.
     pub queue: Option<String>,
     pub status: Option<String>,
     /// Status category, e.g. `pending_customer`.
@@ -243,9 +281,11 @@ pub struct ListParams {
     pub priority: Option<String>,
     pub channel: Option<String>,
     pub tag: Option<String>,
+    /// Customer tier.
+    pub tier: Option<String>,
     /// Part of the subject, number or customer name.
     pub q: Option<String>,
-    /// `updated` (default), `created`, `priority`.
+    /// `updated` (default), `created`, `priority`, `due` (earliest SLA deadline).
     pub sort: Option<String>,
     /// `desc` (default) or `asc`.
     pub dir: Option<String>,
@@ -279,6 +319,7 @@ pub async fn list(
         "updated" => SortKey::Updated,
         "created" => SortKey::Created,
         "priority" => SortKey::Priority,
+        "due" => SortKey::Due,
         other => {
             return Err(WebError::bad_request(
                 "invalid_field",
@@ -315,6 +356,7 @@ pub async fn list(
         priority: parse_key("priority", p.priority.as_deref())?,
         channel: parse_key("channel", p.channel.as_deref())?,
         tag: p.tag.filter(|s| !s.is_empty()).map(|t| t.to_lowercase()),
+        customer_tier: p.tier.filter(|s| !s.is_empty()),
         text: p.q.filter(|s| !s.trim().is_empty()),
         ..TicketFilter::default()
     };
@@ -379,6 +421,9 @@ pub struct TicketPatch {
     #[serde(default, deserialize_with = "double")]
     #[schema(value_type = Option<String>)]
     pub contact_phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double")]
+    #[schema(value_type = Option<String>)]
+    pub customer_tier: Option<Option<String>>,
     /// Custom field values by key; an empty string clears one.
     #[serde(default)]
     pub fields: BTreeMap<String, String>,
@@ -407,6 +452,7 @@ pub async fn update(
         contact_name: p.contact_name,
         contact_email: p.contact_email,
         contact_phone: p.contact_phone,
+        customer_tier: p.customer_tier,
         fields: p.fields.into_iter().collect(),
     };
     let t = state

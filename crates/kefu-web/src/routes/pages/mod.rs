@@ -5,6 +5,7 @@ pub mod admin_audit;
 pub mod admin_users;
 pub mod dashboard;
 pub mod login;
+pub mod notifications;
 pub mod tickets;
 pub mod tokens;
 

@@ -33,6 +33,7 @@ struct NewTicketPage {
     types: Vec<Choice>,
     priorities: Vec<Choice>,
     channels: Vec<Choice>,
+    tiers: Vec<Choice>,
     fields: Vec<FieldInput>,
     values: Vec<(String, String)>,
     error: Option<String>,
@@ -98,6 +99,7 @@ async fn page(
                 selected: c.key() == ch,
             })
             .collect(),
+        tiers: super::tier_choices(t, non_empty(field(&values, "customer_tier"))),
         fields,
         values,
         error,
@@ -125,6 +127,7 @@ pub async fn create(
     intake.contact_name = non_empty(get("contact_name")).map(str::to_owned);
     intake.contact_email = non_empty(get("contact_email")).map(str::to_owned);
     intake.contact_phone = non_empty(get("contact_phone")).map(str::to_owned);
+    intake.customer_tier = non_empty(get("customer_tier")).map(str::to_owned);
     intake.tags = get("tags").to_owned();
     intake.external_id = non_empty(get("form_token")).map(str::to_owned);
     intake.fields = custom_fields(&pairs);

@@ -83,3 +83,18 @@ pub fn custom_fields(pairs: &[(String, String)]) -> Vec<(String, String)> {
         .filter_map(|(k, v)| k.strip_prefix("cf_").map(|k| (k.to_owned(), v.clone())))
         .collect()
 }
+
+/// The customer tier choices (with "—" for none).
+pub fn tier_choices(t: Tr, selected: Option<&str>) -> Vec<Choice> {
+    std::iter::once(Choice {
+        value: String::new(),
+        label: "—".into(),
+        selected: selected.is_none(),
+    })
+    .chain(kefu_app::ticket::TIERS.iter().map(|k| Choice {
+        value: (*k).into(),
+        label: t.tk("tier", k),
+        selected: Some(*k) == selected,
+    }))
+    .collect()
+}

@@ -32,6 +32,9 @@ pub struct Row {
     pub ticket_type: String,
     pub assignee: String,
     pub updated: String,
+    /// The running SLA deadline, and whether it has passed.
+    pub due: String,
+    pub overdue: bool,
 }
 
 pub struct QueueTab {
@@ -73,6 +76,7 @@ fn parse(pairs: &[(String, String)]) -> (QueueQuery, String) {
         priority: get("priority").parse::<Priority>().ok(),
         channel: get("channel").parse::<Channel>().ok(),
         tag: non_empty(get("tag")).map(|t| t.to_lowercase()),
+        customer_tier: non_empty(get("tier")).map(str::to_owned),
         text: non_empty(get("q")).map(str::to_owned),
         ..TicketFilter::default()
     };
@@ -82,6 +86,7 @@ fn parse(pairs: &[(String, String)]) -> (QueueQuery, String) {
     let sort = match get("sort") {
         "created" => SortKey::Created,
         "priority" => SortKey::Priority,
+        "due" => SortKey::Due,
         _ => SortKey::Updated,
     };
     let after = get("after").split_once('.').and_then(|(v, id)| {
@@ -113,6 +118,7 @@ fn sort_key(s: SortKey) -> &'static str {
         SortKey::Updated => "updated",
         SortKey::Created => "created",
         SortKey::Priority => "priority",
+        SortKey::Due => "due",
     }
 }
 
@@ -128,6 +134,7 @@ async fn page(
     let statuses = state.app.ticket_statuses(&actor).await?;
     let page = state.app.queue_page(&actor, &query).await?;
     let counts: QueueCounts = state.app.queue_counts(&actor).await?;
+    let now = state.app.now();
     let views = state
         .app
         .saved_views(&actor)
@@ -145,6 +152,7 @@ async fn page(
                 Queue::Unassigned => Some(counts.unassigned),
                 Queue::MyGroups => Some(counts.groups),
                 Queue::Pending => Some(counts.pending),
+                Queue::Overdue => Some(counts.overdue),
                 _ => None,
             },
             active: *q == query.queue,
@@ -169,6 +177,8 @@ async fn page(
             ticket_type: t.tk("ticket_type", tk.ticket_type.key()),
             assignee: tk.assignee_name.clone().unwrap_or_default(),
             updated: local_time(tk.updated_at),
+            due: tk.sla.next_due_at.map(local_time).unwrap_or_default(),
+            overdue: tk.sla.next_due_at.is_some_and(|d| d < now),
         })
         .collect();
     let base = if current.is_empty() {

@@ -35,6 +35,54 @@ pub struct Entry {
     pub new: String,
 }
 
+/// One SLA target on the side panel.
+pub struct SlaLine {
+    pub label: String,
+    pub due: String,
+    /// `ok`, `late`, `running`, `overdue`, `paused`.
+    pub state: &'static str,
+    pub text: String,
+}
+
+fn sla_lines(t: Tr, tk: &kefu_store::ticket::Ticket, now: jiff::Timestamp) -> Vec<SlaLine> {
+    let paused = tk.sla.paused_since.is_some();
+    let lines = [
+        (
+            "first_response",
+            tk.sla.first_response_due_at,
+            tk.first_response_at,
+            false,
+        ),
+        ("next_response", tk.sla.next_response_due_at, None, false),
+        (
+            "resolution",
+            tk.sla.resolution_due_at,
+            tk.resolved_at,
+            paused,
+        ),
+    ];
+    lines
+        .into_iter()
+        .filter(|(key, due, _, paused)| due.is_some() || (*paused && *key == "resolution"))
+        .map(|(key, due, done, paused)| {
+            let (state, text) = match (due, done) {
+                (_, _) if paused && done.is_none() => ("paused", t.t("sla.paused").to_owned()),
+                (Some(d), Some(at)) if at <= d => ("ok", t.t("sla.met").to_owned()),
+                (Some(_), Some(_)) => ("late", t.t("sla.met_late").to_owned()),
+                (Some(d), None) if d < now => ("overdue", t.t("sla.overdue").to_owned()),
+                (Some(_), None) => ("running", t.t("sla.running").to_owned()),
+                (None, _) => ("running", String::new()),
+            };
+            SlaLine {
+                label: t.tk("sla", key),
+                due: due.map(local_time).unwrap_or_else(|| "—".into()),
+                state,
+                text,
+            }
+        })
+        .collect()
+}
+
 pub struct FieldInput {
     pub key: String,
     pub label: String,
@@ -68,6 +116,8 @@ struct TicketPage {
     priorities: Vec<Choice>,
     assignees: Vec<Choice>,
     groups: Vec<Choice>,
+    tiers: Vec<Choice>,
+    sla: Vec<SlaLine>,
     fields: Vec<FieldInput>,
     draft: String,
     error: Option<String>,
@@ -86,6 +136,8 @@ fn event_value(
         "priority" => t.tk("priority", v),
         "type" => t.tk("ticket_type", v),
         "created" => t.tk("channel", v),
+        "sla_warning" | "sla_breach" => t.tk("sla", v),
+        "customer_tier" => t.tk("tier", v),
         _ => v.clone(),
     }
 }
@@ -212,8 +264,11 @@ async fn page(
             .into_iter()
             .filter(|c| c.value != "new"),
     );
+    let sla = sla_lines(t, tk, state.app.now());
     Ok(TicketPage {
         t,
+        sla,
+        tiers: super::tier_choices(t, tk.sla.customer_tier.as_deref()),
         layout: Layout::new(identity, "/tickets"),
         id: tk.id,
         number: tk.number.clone(),
@@ -321,6 +376,7 @@ pub async fn update(
         contact_name: optional(&pairs, "contact_name"),
         contact_email: optional(&pairs, "contact_email"),
         contact_phone: optional(&pairs, "contact_phone"),
+        customer_tier: optional(&pairs, "customer_tier"),
         fields: custom_fields(&pairs),
     };
     match state

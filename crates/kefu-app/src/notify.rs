@@ -1,0 +1,63 @@
+//! 通知 — telling staff that something needs them: in the app (the bell), and by mail once
+//! the mail channel exists. Every sender goes through [`notify`], so adding a delivery
+//! path later changes one function.
+
+use jiff::Timestamp;
+use kefu_domain::Permission;
+use kefu_store::AnyConnection;
+use kefu_store::notification::{self as store, Notification};
+use serde_json::Value;
+
+use crate::{Actor, App, Result};
+
+/// Kinds of notification; each has a translated text `notification.<kind>`.
+pub mod kind {
+    /// A deadline is near.
+    pub const SLA_WARNING: &str = "sla_warning";
+    /// A deadline passed: sent to the group's manager.
+    pub const SLA_BREACH: &str = "sla_breach";
+    /// A ticket was assigned to you.
+    pub const ASSIGNED: &str = "assigned";
+}
+
+/// Tells each user in `users` (duplicates ignored) about `kind`, with placeholder values
+/// `params`, in the caller's transaction.
+pub(crate) async fn notify(
+    conn: &mut AnyConnection,
+    users: &[i64],
+    kind: &str,
+    ticket_id: Option<i64>,
+    params: &Value,
+    now: Timestamp,
+) -> Result<()> {
+    let mut seen = Vec::new();
+    for u in users {
+        if seen.contains(u) {
+            continue;
+        }
+        seen.push(*u);
+        store::insert(conn, *u, kind, ticket_id, &params.to_string(), now).await?;
+    }
+    Ok(())
+}
+
+impl App {
+    pub async fn unread_notifications(&self, actor: &Actor) -> Result<i64> {
+        actor.require(Permission::AccountSelf)?;
+        let mut conn = self.store.conn().await?;
+        Ok(store::unread_count(&mut conn, actor.user_id().unwrap_or(0)).await?)
+    }
+
+    pub async fn notifications(&self, actor: &Actor) -> Result<Vec<Notification>> {
+        actor.require(Permission::AccountSelf)?;
+        let mut conn = self.store.conn().await?;
+        Ok(store::latest(&mut conn, actor.user_id().unwrap_or(0), 100).await?)
+    }
+
+    /// Marks one notification, or all with `None`, read.
+    pub async fn mark_notifications_read(&self, actor: &Actor, id: Option<i64>) -> Result<()> {
+        actor.require(Permission::AccountSelf)?;
+        let mut conn = self.store.conn().await?;
+        Ok(store::mark_read(&mut conn, actor.user_id().unwrap_or(0), id, self.now()).await?)
+    }
+}

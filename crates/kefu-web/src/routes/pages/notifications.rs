@@ -1,0 +1,100 @@
+//! The notification list behind the bell.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use crate::AppState;
+use crate::auth::Identity;
+use crate::error::WebError;
+use crate::i18n::Tr;
+use crate::view::{Layout, local_time};
+
+pub struct Item {
+    pub id: i64,
+    pub text: String,
+    pub at: String,
+    pub unread: bool,
+}
+
+#[derive(Template)]
+#[template(path = "notifications.html")]
+struct NotificationsPage {
+    t: Tr,
+    layout: Layout,
+    items: Vec<Item>,
+}
+
+/// The text of a notification in the reader's language.
+fn text(t: Tr, kind: &str, params: &str) -> String {
+    let v: serde_json::Value = serde_json::from_str(params).unwrap_or_default();
+    let get = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
+    let target = t.tk("sla", &get("target"));
+    let due = get("due")
+        .parse::<jiff::Timestamp>()
+        .map(local_time)
+        .unwrap_or_default();
+    let number = get("number");
+    let subject = get("subject");
+    t.f(
+        &format!("notification.{kind}"),
+        &[
+            ("number", number.as_str()),
+            ("subject", subject.as_str()),
+            ("target", target.as_str()),
+            ("due", due.as_str()),
+        ],
+    )
+}
+
+pub async fn list(State(state): State<AppState>, identity: Identity) -> Result<Response, WebError> {
+    let t = identity.tr();
+    let items = state
+        .app
+        .notifications(&identity.actor())
+        .await?
+        .into_iter()
+        .map(|n| Item {
+            id: n.id,
+            text: text(t, &n.kind, &n.params),
+            at: local_time(n.created_at),
+            unread: n.read_at.is_none(),
+        })
+        .collect();
+    crate::routes::pages::ok(&NotificationsPage {
+        t,
+        layout: Layout::new(&identity, "/notifications"),
+        items,
+    })
+}
+
+/// Marks one read and opens what it is about.
+pub async fn open(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let actor = identity.actor();
+    state.app.mark_notifications_read(&actor, Some(id)).await?;
+    let target = state
+        .app
+        .notifications(&actor)
+        .await?
+        .into_iter()
+        .find(|n| n.id == id)
+        .and_then(|n| n.ticket_id)
+        .map(|tid| format!("/tickets/{tid}"))
+        .unwrap_or_else(|| "/notifications".into());
+    Ok(Redirect::to(&target).into_response())
+}
+
+pub async fn read_all(
+    State(state): State<AppState>,
+    identity: Identity,
+) -> Result<Response, WebError> {
+    state
+        .app
+        .mark_notifications_read(&identity.actor(), None)
+        .await?;
+    Ok(Redirect::to("/notifications").into_response())
+}
