@@ -61,6 +61,8 @@ pub enum AppError {
     BadMinutes,
     #[error("unknown customer tier {0:?}")]
     UnknownTier(String),
+    #[error("unknown assignment rule {0:?}")]
+    UnknownAssignmentRule(String),
     #[error("unknown calendar")]
     UnknownCalendar,
     #[error("nothing selected")]

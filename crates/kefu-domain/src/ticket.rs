@@ -321,9 +321,74 @@ impl FieldDefinition {
     }
 }
 
+keyed_enum! {
+    /// 派单规则 — how a group hands out new tickets.
+    AssignmentRule {
+        /// Someone assigns by hand.
+        Manual = "manual",
+        /// 轮流 — each on-shift member in turn.
+        RoundRobin = "round_robin",
+        /// 最少未结 — the on-shift member with the fewest open tickets.
+        LeastOpen = "least_open",
+    }
+}
+
+/// Picks the agent for a new ticket. `candidates` are the on-shift members able to work
+/// tickets, sorted by id; `last` got the previous ticket; `open` counts open tickets per
+/// member (absent = none). Ties under least-open go round-robin, so load spreads evenly.
+pub fn pick_assignee(
+    rule: AssignmentRule,
+    candidates: &[i64],
+    last: Option<i64>,
+    open: &[(i64, i64)],
+) -> Option<i64> {
+    if candidates.is_empty() || rule == AssignmentRule::Manual {
+        return None;
+    }
+    // Candidates in turn order: those after `last` first, then from the start.
+    let split = last
+        .map(|l| candidates.partition_point(|c| *c <= l))
+        .unwrap_or(0);
+    let turn = candidates[split..].iter().chain(&candidates[..split]);
+    match rule {
+        AssignmentRule::RoundRobin => turn.copied().next(),
+        AssignmentRule::LeastOpen => {
+            let count = |id: i64| open.iter().find(|(u, _)| *u == id).map_or(0, |(_, n)| *n);
+            // min_by_key keeps the first of equal keys, which is the next in turn.
+            turn.copied().min_by_key(|id| count(*id))
+        }
+        AssignmentRule::Manual => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn round_robin_takes_turns_and_wraps() {
+        let c = [3, 5, 9];
+        let rr = AssignmentRule::RoundRobin;
+        assert_eq!(pick_assignee(rr, &c, None, &[]), Some(3));
+        assert_eq!(pick_assignee(rr, &c, Some(3), &[]), Some(5));
+        assert_eq!(pick_assignee(rr, &c, Some(9), &[]), Some(3));
+        // The last one went off shift: the turn goes to the next id after them.
+        assert_eq!(pick_assignee(rr, &c, Some(6), &[]), Some(9));
+        assert_eq!(pick_assignee(rr, &[], None, &[]), None);
+        assert_eq!(pick_assignee(AssignmentRule::Manual, &c, None, &[]), None);
+    }
+
+    #[test]
+    fn least_open_prefers_the_lightest_load_then_turn_order() {
+        let c = [3, 5, 9];
+        let lo = AssignmentRule::LeastOpen;
+        assert_eq!(
+            pick_assignee(lo, &c, None, &[(3, 4), (5, 1), (9, 2)]),
+            Some(5)
+        );
+        // 3 and 9 both have none: 9 comes first in turn after 5.
+        assert_eq!(pick_assignee(lo, &c, Some(5), &[(5, 1)]), Some(9));
+    }
 
     #[test]
     fn keys_round_trip() {

@@ -489,3 +489,21 @@ pub async fn mark_token_used(conn: &mut AnyConnection, id: i64, now: Timestamp) 
     .await?;
     Ok(())
 }
+
+/// 在班 — whether the user takes automatically assigned tickets now.
+pub async fn set_on_shift(conn: &mut AnyConnection, user_id: i64, on: bool) -> Result<()> {
+    sqlx::query("UPDATE users SET on_shift = $2 WHERE id = $1")
+        .bind(user_id)
+        .bind(flag(on))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn is_on_shift(conn: &mut AnyConnection, user_id: i64) -> Result<bool> {
+    let v: i64 = sqlx::query_scalar("SELECT on_shift FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_one(conn)
+        .await?;
+    Ok(v != 0)
+}

@@ -243,6 +243,10 @@ impl WebError {
                     args: vec![("tier", tier)],
                     ..ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_tier")
                 },
+                AppError::UnknownAssignmentRule(rule) => ErrorInfo {
+                    args: vec![("rule", rule)],
+                    ..ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_assignment_rule")
+                },
                 AppError::UnknownCalendar => {
                     ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_calendar")
                 }

@@ -206,4 +206,43 @@ mod dynamic_key_tests {
         let missing: Vec<_> = want.iter().filter(|k| !have.contains(k)).collect();
         assert!(missing.is_empty(), "missing translations: {missing:?}");
     }
+
+    #[test]
+    fn every_ticket_value_shown_by_key_is_translated() {
+        use kefu_app::ticket::{Queue, TIERS};
+        use kefu_domain::ticket::{AssignmentRule, Channel, FieldKind, Priority, TicketType};
+        let have = keys(Locale::ZhCn);
+        let mut want: Vec<String> = Vec::new();
+        want.extend(
+            TicketType::ALL
+                .iter()
+                .map(|v| format!("ticket_type.{}", v.key())),
+        );
+        want.extend(
+            Priority::ALL
+                .iter()
+                .map(|v| format!("priority.{}", v.key())),
+        );
+        want.extend(Channel::ALL.iter().map(|v| format!("channel.{}", v.key())));
+        want.extend(
+            AssignmentRule::ALL
+                .iter()
+                .map(|v| format!("assignment.{}", v.key())),
+        );
+        want.extend(
+            FieldKind::ALL
+                .iter()
+                .map(|v| format!("field_kind.{}", v.key())),
+        );
+        want.extend(Queue::ALL.iter().map(|v| format!("queue.{}", v.key())));
+        want.extend(TIERS.iter().map(|v| format!("tier.{v}")));
+        for target in ["first_response", "next_response", "resolution"] {
+            want.push(format!("sla.{target}"));
+        }
+        for kind in ["sla_warning", "sla_breach", "assigned"] {
+            want.push(format!("notification.{kind}"));
+        }
+        let missing: Vec<_> = want.iter().filter(|k| !have.contains(k)).collect();
+        assert!(missing.is_empty(), "missing translations: {missing:?}");
+    }
 }

@@ -16,6 +16,12 @@ pub struct NavItem {
 const NAV: &[(&str, &str, Permission)] = &[
     ("/", "nav.home", Permission::DashboardView),
     ("/tickets", "nav.tickets", Permission::TicketWork),
+    (
+        "/admin/ticket-settings",
+        "nav.ticket_settings",
+        Permission::TicketAdmin,
+    ),
+    ("/admin/sla", "nav.sla", Permission::TicketAdmin),
     ("/admin/users", "nav.users", Permission::UserManage),
     ("/admin/audit", "nav.audit", Permission::AuditView),
     ("/account", "nav.account", Permission::AccountSelf),

@@ -12,6 +12,7 @@ use kefu_store::{AnyConnection, StoreError, changelog};
 
 use serde_json::json;
 
+use super::assign::auto_assignee;
 use super::{SlaContext, check_fields, check_tier, event, number_day};
 use crate::notify;
 use crate::{Actor, ActorKind, App, AppError, Result};
@@ -171,6 +172,10 @@ impl App {
         if let Some(a) = assignee_id {
             check_assignee(&mut tx, a).await?;
         }
+        let assignee_id = match (assignee_id, group_id) {
+            (None, Some(g)) => auto_assignee(&mut tx, g).await?,
+            (a, _) => a,
+        };
         let fields = check_fields(&mut tx, &fields).await?;
         let sla = SlaContext::load(&mut tx).await?;
         let (date, day) = number_day(now);

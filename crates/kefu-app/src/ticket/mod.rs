@@ -1,6 +1,7 @@
 //! 工单 — the ticket use cases: one intake path for every channel, the work on a ticket
 //! (replies, notes, field changes, bulk actions), the queues, and the set-up around them.
 
+mod assign;
 mod intake;
 mod queue;
 mod setup;

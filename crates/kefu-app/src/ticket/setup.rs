@@ -2,7 +2,9 @@
 //! each user's saved queue filters.
 
 use kefu_domain::Permission;
-use kefu_domain::ticket::{self as rules, FieldKind, StatusCategory, TicketRuleError};
+use kefu_domain::ticket::{
+    self as rules, AssignmentRule, FieldKind, StatusCategory, TicketRuleError,
+};
 use kefu_store::ticket::setup::{self as store, Field, Group, SavedView, Status};
 use kefu_store::{StoreError, changelog};
 
@@ -61,11 +63,17 @@ impl App {
     }
 
     pub async fn create_group(&self, actor: &Actor, g: &NewGroup) -> Result<i64> {
+        self.save_group(actor, None, g).await
+    }
+
+    /// Adds a group (`id` = None) or changes one, members included.
+    pub async fn save_group(&self, actor: &Actor, id: Option<i64>, g: &NewGroup) -> Result<i64> {
         actor.require(Permission::TicketAdmin)?;
         let name = check_name(&g.name, 60)?;
-        if !["manual", "round_robin", "least_open"].contains(&g.assignment.as_str()) {
-            return Err(AppError::BadName);
-        }
+        let rule: AssignmentRule = g
+            .assignment
+            .parse()
+            .map_err(|_| AppError::UnknownAssignmentRule(g.assignment.clone()))?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
         if let Some(m) = g.manager_user_id {
@@ -74,10 +82,21 @@ impl App {
         for m in &g.members {
             check_assignee(&mut tx, *m).await?;
         }
-        let id = store::insert_group(&mut tx, &name, g.manager_user_id, &g.assignment, now)
-            .await
-            .map_err(|e| conflict_as(e, AppError::NameTaken))?;
-        store::set_group_members(&mut tx, id, &g.members).await?;
+        let id = match id {
+            Some(id) => {
+                store::update_group(&mut tx, id, &name, g.manager_user_id, rule.key(), now)
+                    .await
+                    .map_err(|e| conflict_as(e, AppError::NameTaken))?;
+                id
+            }
+            None => store::insert_group(&mut tx, &name, g.manager_user_id, rule.key(), now)
+                .await
+                .map_err(|e| conflict_as(e, AppError::NameTaken))?,
+        };
+        let mut members = g.members.clone();
+        members.sort_unstable();
+        members.dedup();
+        store::set_group_members(&mut tx, id, &members).await?;
         changelog::record(
             &mut tx,
             "ticket_group",
@@ -89,6 +108,13 @@ impl App {
         .await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(id)
+    }
+
+    /// The members of a group.
+    pub async fn group_members(&self, actor: &Actor, group_id: i64) -> Result<Vec<i64>> {
+        actor.require(Permission::TicketWork)?;
+        let mut conn = self.store.conn().await?;
+        Ok(store::group_members(&mut conn, group_id).await?)
     }
 
     pub async fn ticket_statuses(&self, actor: &Actor) -> Result<Vec<Status>> {

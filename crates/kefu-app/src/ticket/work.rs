@@ -11,6 +11,7 @@ use kefu_store::{AnyConnection, StoreError, changelog};
 use super::intake::{check_assignee, check_group, clean_email, clean_opt};
 use serde_json::json;
 
+use super::assign::auto_assignee;
 use super::{SlaContext, actor_display, check_fields, check_tier, event};
 use crate::notify;
 use crate::{Actor, App, AppError, Result};
@@ -358,6 +359,14 @@ impl App {
             };
             t.group_id = g;
             changes.push(("group", before.group_name.clone(), name));
+            // Moved to a group that assigns automatically, with nobody named: it assigns.
+            if let (Some(gid), None, None) = (g, t.assignee_id, c.assignee_id)
+                && let Some(uid) = auto_assignee(conn, gid).await?
+            {
+                let name = check_assignee(conn, uid).await?;
+                t.assignee_id = Some(uid);
+                changes.push(("assignee", None, Some(name)));
+            }
         }
         let mut tags = t.tags.clone();
         if let Some(text) = &c.tags {

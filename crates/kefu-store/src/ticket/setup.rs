@@ -58,6 +58,81 @@ pub async fn insert_group(
     Ok(id)
 }
 
+pub async fn update_group(
+    conn: &mut AnyConnection,
+    id: i64,
+    name: &str,
+    manager_user_id: Option<i64>,
+    assignment: &str,
+    now: Timestamp,
+) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE ticket_groups SET name = $2, manager_user_id = $3, assignment = $4, \
+         updated_at = $5 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(name)
+    .bind(manager_user_id)
+    .bind(assignment)
+    .bind(to_micros(now))
+    .execute(conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// Takes the group's row lock for the rest of the transaction (a no-op update works on
+/// both backends), so two intakes never pick the same round-robin turn.
+pub async fn lock_group(conn: &mut AnyConnection, id: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE ticket_groups SET last_assigned_user_id = last_assigned_user_id WHERE id = $1",
+    )
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_last_assigned(conn: &mut AnyConnection, id: i64, user_id: i64) -> Result<()> {
+    sqlx::query("UPDATE ticket_groups SET last_assigned_user_id = $2 WHERE id = $1")
+        .bind(id)
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Members of a group who are active and on shift, by id.
+pub async fn members_on_shift(conn: &mut AnyConnection, group_id: i64) -> Result<Vec<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT m.user_id FROM ticket_group_members m JOIN users u ON u.id = m.user_id \
+         WHERE m.group_id = $1 AND u.active = 1 AND u.on_shift = 1 ORDER BY m.user_id",
+    )
+    .bind(group_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Open tickets per assignee, for the given users (users without any are absent).
+pub async fn open_counts(conn: &mut AnyConnection, user_ids: &[i64]) -> Result<Vec<(i64, i64)>> {
+    if user_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ps: Vec<String> = (1..=user_ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT assignee_id, COUNT(*) FROM tickets WHERE active = 1 AND assignee_id IN ({}) \
+         GROUP BY assignee_id",
+        ps.join(", ")
+    );
+    let mut q = sqlx::query_as::<_, (i64, i64)>(&sql);
+    for id in user_ids {
+        q = q.bind(*id);
+    }
+    Ok(q.fetch_all(conn).await?)
+}
+
 /// Replaces the members of a group.
 pub async fn set_group_members(
     conn: &mut AnyConnection,

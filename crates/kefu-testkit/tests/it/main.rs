@@ -10,5 +10,6 @@ mod ops;
 mod permissions;
 mod schema;
 mod sla;
+mod ticket_settings;
 mod tickets;
 mod users;

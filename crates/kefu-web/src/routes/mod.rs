@@ -89,7 +89,8 @@ impl RouteTable {
 pub fn table() -> RouteTable {
     use Surface::{Api, Ops, Page};
     use pages::{
-        account, admin_audit, admin_users, dashboard, login, notifications, tickets, tokens,
+        account, admin_audit, admin_sla, admin_tickets, admin_users, dashboard, login,
+        notifications, tickets, tokens,
     };
     let (get, post, patch, delete) = (
         || Method::GET,
@@ -238,6 +239,140 @@ pub fn table() -> RouteTable {
             "/notifications/{id}/open",
             Requires(AccountSelf),
             notifications::open,
+        )
+        // Ticket settings
+        .add(
+            Page,
+            get(),
+            "/admin/ticket-settings",
+            Requires(TicketAdmin),
+            admin_tickets::settings,
+        )
+        .add(
+            Page,
+            post(),
+            "/admin/ticket-settings/statuses",
+            Requires(TicketAdmin),
+            admin_tickets::add_status,
+        )
+        .add(
+            Page,
+            post(),
+            "/admin/ticket-settings/fields",
+            Requires(TicketAdmin),
+            admin_tickets::add_field,
+        )
+        .add(
+            Page,
+            post(),
+            "/admin/ticket-settings/fields/{id}/active",
+            Requires(TicketAdmin),
+            admin_tickets::set_field_active,
+        )
+        .add(
+            Page,
+            get(),
+            "/admin/groups/new",
+            Requires(TicketAdmin),
+            admin_tickets::new_group,
+        )
+        .add(
+            Page,
+            post(),
+            "/admin/groups",
+            Requires(TicketAdmin),
+            admin_tickets::create_group,
+        )
+        .add(
+            Page,
+            get(),
+            "/admin/groups/{id}",
+            Requires(TicketAdmin),
+            admin_tickets::edit_group,
+        )
+        .add(
+            Page,
+            post(),
+            "/admin/groups/{id}",
+            Requires(TicketAdmin),
+            admin_tickets::update_group,
+        )
+        .add(
+            Page,
+            get(),
+            "/admin/sla",
+            Requires(TicketAdmin),
+            admin_sla::overview,
+        )
+        .add(
+            Page,
+            get(),
+            "/admin/sla/policies/new",
+            Requires(TicketAdmin),
+            admin_sla::new_policy,
+        )
+        .add(
+            Page,
+            post(),
+            "/admin/sla/policies",
+            Requires(TicketAdmin),
+            admin_sla::create_policy,
+        )
+        .add(
+            Page,
+            get(),
+            "/admin/sla/policies/{id}",
+            Requires(TicketAdmin),
+            admin_sla::edit_policy,
+        )
+        .add(
+            Page,
+            post(),
+            "/admin/sla/policies/{id}",
+            Requires(TicketAdmin),
+            admin_sla::update_policy,
+        )
+        .add(
+            Page,
+            get(),
+            "/admin/calendars/new",
+            Requires(TicketAdmin),
+            admin_sla::new_calendar,
+        )
+        .add(
+            Page,
+            post(),
+            "/admin/calendars",
+            Requires(TicketAdmin),
+            admin_sla::create_calendar,
+        )
+        .add(
+            Page,
+            get(),
+            "/admin/calendars/{id}",
+            Requires(TicketAdmin),
+            admin_sla::edit_calendar,
+        )
+        .add(
+            Page,
+            post(),
+            "/admin/calendars/{id}",
+            Requires(TicketAdmin),
+            admin_sla::update_calendar,
+        )
+        .add(
+            Page,
+            post(),
+            "/admin/calendars/{id}/holidays",
+            Requires(TicketAdmin),
+            admin_sla::import_holidays,
+        )
+        .add(
+            Page,
+            post(),
+            "/admin/calendars/{id}/days/delete",
+            Requires(TicketAdmin),
+            admin_sla::delete_day,
         )
         // Tickets
         .add(

@@ -2,6 +2,8 @@
 
 pub mod account;
 pub mod admin_audit;
+pub mod admin_sla;
+pub mod admin_tickets;
 pub mod admin_users;
 pub mod dashboard;
 pub mod login;
