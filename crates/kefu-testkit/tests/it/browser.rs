@@ -124,6 +124,196 @@ async fn sign_in_and_see_the_dashboard_in_chromium() {
     app.stop().await;
 }
 
+#[tokio::test]
+async fn an_agent_opens_and_answers_a_ticket_in_chromium() {
+    if !browser::available() {
+        assert!(
+            !browser::required(),
+            "KEFU_REQUIRE_BROWSER=1 but chromium/chromedriver are missing"
+        );
+        return;
+    }
+    let app = TestApp::spawn().await;
+    app.create_user("xu.kefu", &[Role::Agent]).await;
+    let b = Browser::start().await;
+    let c = &b.client;
+    c.goto(&app.url("/login")).await.unwrap();
+    c.find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys("xu.kefu")
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(TEST_PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Id("login-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("[data-testid=dashboard-title]"))
+        .await
+        .unwrap();
+
+    // New ticket from the queue page.
+    c.goto(&app.url("/tickets")).await.unwrap();
+    c.find(Locator::Css("[data-testid=new-ticket]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let form = c
+        .wait()
+        .for_element(Locator::Css("form[action='/tickets']"))
+        .await
+        .unwrap();
+    form.find(Locator::Css("select[name=type] option[value=after_sales]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    form.find(Locator::Css("input[name=subject]"))
+        .await
+        .unwrap()
+        .send_keys("洗衣机脱水时噪音很大")
+        .await
+        .unwrap();
+    form.find(Locator::Css("textarea[name=body]"))
+        .await
+        .unwrap()
+        .send_keys("客户来电：洗衣机买了三个月，脱水时噪音很大，要求上门检修。")
+        .await
+        .unwrap();
+    form.find(Locator::Css("input[name=customer_name]"))
+        .await
+        .unwrap()
+        .send_keys("赵女士")
+        .await
+        .unwrap();
+    form.find(Locator::Css("input[name=contact_phone]"))
+        .await
+        .unwrap()
+        .send_keys("13912345678")
+        .await
+        .unwrap();
+    form.find(Locator::Css("input[name=assign_me]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.screenshot("ticket-new-1280").await;
+    form.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    let number = c
+        .wait()
+        .for_element(Locator::Css("[data-testid=ticket-number]"))
+        .await
+        .unwrap();
+    assert!(number.text().await.unwrap().starts_with("KF"));
+    let status = c
+        .find(Locator::Css("[data-testid=ticket-status]"))
+        .await
+        .unwrap();
+    assert_eq!(status.text().await.unwrap(), "新建");
+    let sla = c
+        .find(Locator::Css("[data-testid=sla]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(sla.contains("首次响应") && sla.contains("计时中"), "{sla}");
+
+    // A public reply opens the ticket and meets the first response target.
+    let reply = c.find(Locator::Css("form.reply")).await.unwrap();
+    reply
+        .find(Locator::Css("textarea[name=body]"))
+        .await
+        .unwrap()
+        .send_keys("赵女士您好，已为您预约明天上午的上门检修。")
+        .await
+        .unwrap();
+    reply
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("[data-testid=ticket-status]"))
+        .await
+        .unwrap();
+    let status = c
+        .find(Locator::Css("[data-testid=ticket-status]"))
+        .await
+        .unwrap();
+    assert_eq!(status.text().await.unwrap(), "处理中");
+    let timeline = c
+        .find(Locator::Css("[data-testid=timeline]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        timeline.contains("已为您预约") && timeline.contains("新建 → 处理中"),
+        "{timeline}"
+    );
+    let sla = c
+        .find(Locator::Css("[data-testid=sla]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(sla.contains("已达成"), "{sla}");
+    assert_no_sideways_scroll(c, "ticket page at 1280 px").await;
+    b.screenshot("ticket-1280").await;
+
+    c.goto(&app.url("/tickets?queue=mine")).await.unwrap();
+    let queue = c
+        .wait()
+        .for_element(Locator::Css("[data-testid=queue]"))
+        .await
+        .unwrap();
+    assert!(queue.text().await.unwrap().contains("洗衣机脱水时噪音很大"));
+    assert_no_sideways_scroll(c, "queue at 1280 px").await;
+    b.screenshot("queue-1280").await;
+
+    c.set_window_size(390, 844).await.unwrap();
+    assert_no_sideways_scroll(c, "queue on a phone").await;
+    b.screenshot("queue-phone").await;
+    c.find(Locator::LinkText("洗衣机脱水时噪音很大"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("[data-testid=ticket-number]"))
+        .await
+        .unwrap();
+    assert_no_sideways_scroll(c, "ticket page on a phone").await;
+    b.screenshot("ticket-phone").await;
+    b.close().await;
+    app.stop().await;
+}
+
 /// The page fits the window's width: nothing makes it scroll sideways.
 async fn assert_no_sideways_scroll(c: &fantoccini::Client, what: &str) {
     let widths = c

@@ -31,6 +31,8 @@ pub struct Entry {
     pub body: String,
     /// For events: the translated field name and the old → new values.
     pub field: String,
+    /// The creation event, shown as one sentence.
+    pub is_creation: bool,
     pub old: String,
     pub new: String,
 }
@@ -170,6 +172,7 @@ async fn page(
                 at: local_time(m.created_at),
                 body: m.body.clone(),
                 field: String::new(),
+                is_creation: false,
                 old: String::new(),
                 new: String::new(),
             },
@@ -196,7 +199,13 @@ async fn page(
                 at: local_time(e.at),
                 body: String::new(),
                 old: event_value(t, &d, locale, &e.field, &e.old_value),
-                new: event_value(t, &d, locale, &e.field, &e.new_value),
+                new: if e.field == "created" {
+                    let channel = event_value(t, &d, locale, "created", &e.new_value);
+                    t.f("event.created_via", &[("channel", &channel)])
+                } else {
+                    event_value(t, &d, locale, &e.field, &e.new_value)
+                },
+                is_creation: e.field == "created",
                 field: field_label,
             },
         ));
