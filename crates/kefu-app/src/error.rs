@@ -1,6 +1,7 @@
 //! The typed errors of the use cases. The web edge maps each to a status code and a
 //! translated message; the CLI prints them.
 
+use kefu_domain::attachment::AttachmentError;
 use kefu_domain::calendar::CalendarError;
 use kefu_domain::staff::AccountRuleError;
 use kefu_domain::ticket::TicketRuleError;
@@ -34,6 +35,8 @@ pub enum AppError {
     Ticket(#[from] TicketRuleError),
     #[error("{0}")]
     Calendar(#[from] CalendarError),
+    #[error("{0}")]
+    Attachment(#[from] AttachmentError),
     #[error("ticket {number}: {reason}")]
     InTicket {
         number: String,

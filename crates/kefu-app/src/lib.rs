@@ -40,6 +40,10 @@ pub struct Settings {
     pub closed_reply: ticket::ClosedReply,
     /// How long before an SLA deadline the people on the ticket are warned.
     pub sla_warning: SignedDuration,
+    /// Largest accepted attachment, in bytes.
+    pub attachment_max_bytes: usize,
+    /// Most files on one message.
+    pub attachments_per_message: usize,
 }
 
 impl Default for Settings {
@@ -51,6 +55,8 @@ impl Default for Settings {
             throttle_per_ip: 30,
             closed_reply: ticket::ClosedReply::Reopen,
             sla_warning: SignedDuration::from_mins(30),
+            attachment_max_bytes: 10 * 1024 * 1024,
+            attachments_per_message: 10,
         }
     }
 }

@@ -4,6 +4,7 @@
 //! in (see [`clock`]), so every rule can be tested with plain unit and property tests.
 //! One module per business area, with the same names as in the other crates.
 
+pub mod attachment;
 pub mod calendar;
 pub mod clock;
 pub mod permission;

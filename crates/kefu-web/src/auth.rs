@@ -263,7 +263,13 @@ async fn resolve_bearer(
 }
 
 /// The per-route check; see the module comment.
-pub async fn guard(access: Access, surface: Surface, req: Request, next: Next) -> Response {
+pub async fn guard(
+    access: Access,
+    surface: Surface,
+    body_limit: Option<usize>,
+    req: Request,
+    next: Next,
+) -> Response {
     let Some(identity) = req.extensions().get::<Identity>().cloned() else {
         return WebError::Internal("identity missing".into()).into_response();
     };
@@ -325,7 +331,7 @@ pub async fn guard(access: Access, surface: Surface, req: Request, next: Next) -
     }
 
     let req = if surface == Surface::Page && !is_safe(req.method()) {
-        match check_csrf(&identity, req).await {
+        match check_csrf(&identity, body_limit, req).await {
             Ok(req) => req,
             Err(e) => return e.into_response(),
         }
@@ -340,14 +346,46 @@ pub async fn guard(access: Access, surface: Surface, req: Request, next: Next) -
     res
 }
 
+fn is_multipart(headers: &HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"))
+}
+
+/// The value of one text field of a buffered multipart body (the CSRF token of an upload
+/// form), read without keeping the files.
+async fn multipart_field(
+    headers: &HeaderMap,
+    body: axum::body::Bytes,
+    name: &str,
+) -> Option<String> {
+    let boundary = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| multer::parse_boundary(v).ok())?;
+    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
+    let mut parts = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = parts.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
+}
+
 fn is_safe(m: &Method) -> bool {
     matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
 /// The form must carry the token held in the browser's CSRF cookie (double submit; the
 /// cookie is HttpOnly and SameSite, so another site can neither read nor send it).
-async fn check_csrf(identity: &Identity, req: Request) -> Result<Request, WebError> {
-    let limit = identity.state.config.max_body_bytes;
+async fn check_csrf(
+    identity: &Identity,
+    body_limit: Option<usize>,
+    req: Request,
+) -> Result<Request, WebError> {
+    let limit = body_limit.unwrap_or(identity.state.config.max_body_bytes);
     let (parts, body) = req.into_parts();
     let bytes = to_bytes(body, limit)
         .await
@@ -363,7 +401,15 @@ async fn check_csrf(identity: &Identity, req: Request) -> Result<Request, WebErr
             .find(|(k, _)| k == CSRF_FIELD)
             .map(|(_, v)| v)
     };
-    let presented = from_header.or_else(from_form).unwrap_or_default();
+    let presented = match from_header {
+        Some(h) => h,
+        None if is_multipart(&parts.headers) => {
+            multipart_field(&parts.headers, bytes.clone(), CSRF_FIELD)
+                .await
+                .unwrap_or_default()
+        }
+        None => from_form().unwrap_or_default(),
+    };
     let expected = cookie(&parts.headers, CSRF_COOKIE).unwrap_or_default();
     if expected.len() != 64 || !constant_time_eq(presented.as_bytes(), expected.as_bytes()) {
         let detail = json!({"path": parts.uri.path()});

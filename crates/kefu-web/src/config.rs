@@ -29,6 +29,8 @@ impl std::str::FromStr for SecureCookies {
 pub struct WebConfig {
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
+    /// Largest accepted body of a file upload (a message with its attachments), in bytes.
+    pub max_upload_bytes: usize,
     /// API requests allowed per token (or per address, without one) per minute.
     pub api_rate_per_minute: u32,
     /// Believe `X-Forwarded-For` / `X-Forwarded-Proto` (only behind a proxy you run).
@@ -40,6 +42,7 @@ impl Default for WebConfig {
     fn default() -> Self {
         WebConfig {
             max_body_bytes: 1024 * 1024,
+            max_upload_bytes: 25 * 1024 * 1024,
             api_rate_per_minute: 600,
             trust_proxy_headers: false,
             secure_cookies: SecureCookies::Auto,

@@ -12,6 +12,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use kefu_app::AppError;
+use kefu_domain::attachment::AttachmentError;
 use kefu_domain::calendar::CalendarError;
 use kefu_domain::staff::AccountRuleError;
 use kefu_domain::ticket::{FieldProblem, TicketRuleError};
@@ -238,6 +239,22 @@ impl WebError {
                 AppError::BadName => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "bad_name"),
                 AppError::NameTaken => ErrorInfo::new(S::CONFLICT, "name_taken"),
                 AppError::Calendar(e) => calendar_info(e),
+                AppError::Attachment(e) => match e {
+                    AttachmentError::Empty => {
+                        ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "attachment_empty")
+                    }
+                    AttachmentError::TooLarge { max } => ErrorInfo {
+                        args: vec![("mb", (max / (1024 * 1024)).max(1).to_string())],
+                        ..ErrorInfo::new(S::PAYLOAD_TOO_LARGE, "attachment_too_large")
+                    },
+                    AttachmentError::ForbiddenType => {
+                        ErrorInfo::new(S::UNSUPPORTED_MEDIA_TYPE, "attachment_forbidden_type")
+                    }
+                    AttachmentError::TooMany { max } => ErrorInfo {
+                        args: vec![("max", max.to_string())],
+                        ..ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "too_many")
+                    },
+                },
                 AppError::BadMinutes => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "bad_minutes"),
                 AppError::UnknownTier(tier) => ErrorInfo {
                     args: vec![("tier", tier)],

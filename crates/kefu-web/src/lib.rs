@@ -13,6 +13,7 @@ mod metrics;
 mod ratelimit;
 pub mod routes;
 mod static_files;
+mod upload;
 mod view;
 
 use std::future::Future;
@@ -52,7 +53,7 @@ impl AppState {
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
     let max_body = state.config.max_body_bytes;
-    routes::table()
+    routes::table(state.config.max_upload_bytes)
         .into_router()
         .fallback(routes::not_found)
         .route_layer(axum::middleware::from_fn_with_state(

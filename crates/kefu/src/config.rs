@@ -42,6 +42,10 @@ pub struct FileConfig {
     pub closed_ticket_reply: Option<String>,
     /// Minutes before an SLA deadline that the assignee is warned (default 30).
     pub sla_warning_minutes: Option<i64>,
+    /// Largest attachment in MiB (default 10).
+    pub attachment_max_mb: Option<usize>,
+    /// Largest upload request (a message with its files) in MiB (default 25).
+    pub upload_max_mb: Option<usize>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -142,6 +146,10 @@ impl ServerConfig {
                 .or(f.trust_proxy_headers)
                 .unwrap_or(false),
             secure_cookies: o.secure_cookies.or(f.secure_cookies).unwrap_or_default(),
+            max_upload_bytes: f
+                .upload_max_mb
+                .map(|m| m.max(1) * 1024 * 1024)
+                .unwrap_or(defaults.max_upload_bytes),
         };
         let d = kefu_app::Settings::default();
         let mins = |v: Option<i64>, dflt: SignedDuration| {
@@ -166,6 +174,11 @@ impl ServerConfig {
                 Some(other) => return Err(ConfigError::ClosedReply(other.to_owned())),
             },
             sla_warning: mins(f.sla_warning_minutes, d.sla_warning),
+            attachment_max_bytes: f
+                .attachment_max_mb
+                .map(|m| m.max(1) * 1024 * 1024)
+                .unwrap_or(d.attachment_max_bytes),
+            attachments_per_message: d.attachments_per_message,
         };
         Ok(ServerConfig {
             listen,

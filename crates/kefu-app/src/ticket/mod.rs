@@ -2,12 +2,14 @@
 //! (replies, notes, field changes, bulk actions), the queues, and the set-up around them.
 
 mod assign;
+mod attachments;
 mod intake;
 mod queue;
 mod setup;
 mod sla;
 mod work;
 
+pub use attachments::Upload;
 pub use intake::{Intake, IntakeOutcome};
 pub use queue::{Queue, QueueCounts, QueuePage, QueueQuery};
 pub use setup::{NewField, NewGroup, NewStatus};

@@ -12,6 +12,7 @@ use super::intake::{check_assignee, check_group, clean_email, clean_opt};
 use serde_json::json;
 
 use super::assign::auto_assignee;
+use super::attachments::{Upload, store_uploads};
 use super::{SlaContext, actor_display, check_fields, check_tier, event};
 use crate::notify;
 use crate::{Actor, App, AppError, Result};
@@ -161,8 +162,21 @@ impl App {
     /// when none came before, and opens a new ticket; a reply to a closed ticket reopens it
     /// or is refused, per [`ClosedReply`].
     pub async fn reply(&self, actor: &Actor, id: i64, reply: &Reply) -> Result<Message> {
+        self.reply_with_files(actor, id, reply, &[]).await
+    }
+
+    /// [`reply`](Self::reply) with files attached to the message. Every file is checked
+    /// before anything is written; one refused file refuses the reply.
+    pub async fn reply_with_files(
+        &self,
+        actor: &Actor,
+        id: i64,
+        reply: &Reply,
+        files: &[Upload],
+    ) -> Result<Message> {
         actor.require(Permission::TicketWork)?;
         let body = rules::clean_body(&reply.body)?;
+        let checked = self.check_uploads(files)?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let mut t = store::by_id(&mut tx, id).await?;
@@ -242,6 +256,7 @@ impl App {
             now,
         )
         .await?;
+        store_uploads(&mut tx, id, Some(message_id), &checked, now).await?;
         let message = conversation::messages(&mut tx, id, false)
             .await?
             .into_iter()

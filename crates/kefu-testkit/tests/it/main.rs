@@ -3,6 +3,7 @@
 //! (`scripts/test.sh` runs both).
 
 mod api;
+mod attachments;
 mod auth;
 mod browser;
 mod jobs;

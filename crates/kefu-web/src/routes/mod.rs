@@ -43,13 +43,16 @@ pub struct RouteSpec {
 pub struct RouteTable {
     router: Router<AppState>,
     specs: Vec<RouteSpec>,
+    /// Body limit of the routes that take file uploads.
+    upload_limit: usize,
 }
 
 impl RouteTable {
-    fn new() -> RouteTable {
+    fn new(upload_limit: usize) -> RouteTable {
         RouteTable {
             router: Router::new(),
             specs: Vec::new(),
+            upload_limit,
         }
     }
 
@@ -68,11 +71,39 @@ impl RouteTable {
         let filter = MethodFilter::try_from(method.clone()).expect("a standard method");
         let guarded =
             on(filter, handler).route_layer(axum::middleware::from_fn(move |req, next| {
-                auth::guard(access, surface, req, next)
+                auth::guard(access, surface, None, req, next)
             }));
         self.router = self.router.route(path, guarded);
         self.specs.push(RouteSpec {
             method,
+            path,
+            access,
+            surface,
+        });
+        self
+    }
+
+    /// A route that takes file uploads (multipart): a larger body limit, the same guard.
+    fn upload<H, T>(
+        mut self,
+        surface: Surface,
+        path: &'static str,
+        access: Access,
+        handler: H,
+    ) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let limit = self.upload_limit;
+        let guarded = axum::routing::post(handler)
+            .route_layer(axum::middleware::from_fn(move |req, next| {
+                auth::guard(access, surface, Some(limit), req, next)
+            }))
+            .layer(axum::extract::DefaultBodyLimit::max(limit));
+        self.router = self.router.route(path, guarded);
+        self.specs.push(RouteSpec {
+            method: Method::POST,
             path,
             access,
             surface,
@@ -86,7 +117,7 @@ impl RouteTable {
 }
 
 /// Every route of kefu.
-pub fn table() -> RouteTable {
+pub fn table(upload_limit: usize) -> RouteTable {
     use Surface::{Api, Ops, Page};
     use pages::{
         account, admin_audit, admin_sla, admin_tickets, admin_users, dashboard, login,
@@ -98,7 +129,7 @@ pub fn table() -> RouteTable {
         || Method::PATCH,
         Method::DELETE,
     );
-    RouteTable::new()
+    RouteTable::new(upload_limit)
         // Operations
         .add(Ops, get(), "/healthz", Public, ops::healthz)
         .add(Ops, get(), "/metrics", Public, ops::metrics)
@@ -431,12 +462,18 @@ pub fn table() -> RouteTable {
             Requires(TicketWork),
             tickets::show::update,
         )
-        .add(
+        .upload(
             Page,
-            post(),
             "/tickets/{id}/reply",
             Requires(TicketWork),
             tickets::show::reply,
+        )
+        .add(
+            Page,
+            get(),
+            "/tickets/{id}/attachments/{attachment}",
+            Requires(TicketWork),
+            tickets::show::attachment,
         )
         // JSON API
         .add(
@@ -473,6 +510,19 @@ pub fn table() -> RouteTable {
             "/api/v1/tickets/{id}/messages",
             Requires(TicketWork),
             api::tickets::reply,
+        )
+        .upload(
+            Api,
+            "/api/v1/tickets/{id}/attachments",
+            Requires(TicketWork),
+            api::tickets::upload,
+        )
+        .add(
+            Api,
+            get(),
+            "/api/v1/tickets/{id}/attachments/{attachment}",
+            Requires(TicketWork),
+            api::tickets::download,
         )
         .add(
             Api,
@@ -548,7 +598,7 @@ pub fn table() -> RouteTable {
 
 /// The route table as data.
 pub fn specs() -> Vec<RouteSpec> {
-    table().specs
+    table(crate::WebConfig::default().max_upload_bytes).specs
 }
 
 /// Anything not in the table.

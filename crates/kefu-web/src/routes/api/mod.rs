@@ -83,6 +83,7 @@ impl Modify for BearerAuth {
         users::list, users::create, users::show, users::update, users::departments,
         audit::list,
         tickets::list, tickets::create, tickets::show, tickets::update, tickets::reply,
+        tickets::upload, tickets::download,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),

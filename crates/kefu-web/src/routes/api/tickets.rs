@@ -496,3 +496,69 @@ pub async fn reply(
     let m = state.app.reply(&identity.actor(), id, &reply).await?;
     Ok((StatusCode::CREATED, Json(message_to_api(m))))
 }
+
+/// An attachment's description.
+#[derive(Serialize, ToSchema)]
+pub struct AttachmentInfo {
+    pub id: i64,
+    pub message_id: Option<i64>,
+    pub filename: String,
+    /// The type read from the file's bytes.
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub created_at: String,
+}
+
+/// Attaches files to a ticket: `multipart/form-data` with one or more file parts. Each file
+/// is checked (size, and a type read from its bytes); one refused file refuses them all.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/attachments", tag = "tickets",
+    params(("id" = i64, Path, description = "ticket id")),
+    request_body(content_type = "multipart/form-data", description = "file parts"),
+    responses((status = 201, body = Vec<AttachmentInfo>), (status = 413, body = super::ErrorBody),
+        (status = 415, body = super::ErrorBody)))]
+pub async fn upload(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+    multipart: axum::extract::Multipart,
+) -> Result<(StatusCode, Json<Vec<AttachmentInfo>>), WebError> {
+    let (_, files) = crate::upload::read(multipart).await?;
+    let stored = state
+        .app
+        .attach_files(&identity.actor(), id, &files)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            stored
+                .into_iter()
+                .map(|a| AttachmentInfo {
+                    id: a.id,
+                    message_id: a.message_id,
+                    filename: a.filename,
+                    content_type: a.content_type,
+                    size: a.size,
+                    sha256: a.sha256,
+                    created_at: rfc3339(a.created_at),
+                })
+                .collect(),
+        ),
+    ))
+}
+
+/// Downloads an attachment of the ticket.
+#[utoipa::path(get, path = "/api/v1/tickets/{id}/attachments/{attachment}", tag = "tickets",
+    params(("id" = i64, Path, description = "ticket id"), ("attachment" = i64, Path, description = "attachment id")),
+    responses((status = 200, description = "the file"), (status = 404, body = super::ErrorBody)))]
+pub async fn download(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path((id, attachment)): Path<(i64, i64)>,
+) -> Result<axum::response::Response, WebError> {
+    let (name, content_type, bytes) = state
+        .app
+        .attachment_file(&identity.actor(), id, attachment)
+        .await?;
+    Ok(crate::upload::serve(&name, &content_type, bytes))
+}

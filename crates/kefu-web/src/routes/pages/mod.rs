@@ -26,3 +26,10 @@ pub(crate) fn render(status: StatusCode, page: &impl Template) -> Result<Respons
 pub(crate) fn ok(page: &impl Template) -> Result<Response, WebError> {
     render(StatusCode::OK, page)
 }
+
+/// The status and translated message of a refused action, for re-rendering its form.
+pub(crate) fn refusal(e: kefu_app::AppError, t: crate::i18n::Tr) -> (StatusCode, String) {
+    let info = WebError::from(e).into_info();
+    let message = info.message(t);
+    (info.status, message)
+}

@@ -33,6 +33,8 @@ pub struct Entry {
     pub field: String,
     /// The creation event, shown as one sentence.
     pub is_creation: bool,
+    /// Files on this message: (id, name, size text).
+    pub files: Vec<(i64, String, String)>,
     pub old: String,
     pub new: String,
 }
@@ -120,9 +122,20 @@ struct TicketPage {
     groups: Vec<Choice>,
     tiers: Vec<Choice>,
     sla: Vec<SlaLine>,
+    /// Files attached to the ticket outside any message.
+    loose_files: Vec<(i64, String, String)>,
     fields: Vec<FieldInput>,
     draft: String,
     error: Option<String>,
+}
+
+/// A file size as people read it.
+fn size_text(bytes: i64) -> String {
+    match bytes {
+        b if b >= 1024 * 1024 => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+        b if b >= 1024 => format!("{} KB", b / 1024),
+        b => format!("{b} B"),
+    }
 }
 
 fn event_value(
@@ -173,6 +186,12 @@ async fn page(
                 body: m.body.clone(),
                 field: String::new(),
                 is_creation: false,
+                files: d
+                    .attachments
+                    .iter()
+                    .filter(|a| a.message_id == Some(m.id))
+                    .map(|a| (a.id, a.filename.clone(), size_text(a.size)))
+                    .collect(),
                 old: String::new(),
                 new: String::new(),
             },
@@ -206,6 +225,7 @@ async fn page(
                     event_value(t, &d, locale, &e.field, &e.new_value)
                 },
                 is_creation: e.field == "created",
+                files: Vec::new(),
                 field: field_label,
             },
         ));
@@ -274,9 +294,16 @@ async fn page(
             .filter(|c| c.value != "new"),
     );
     let sla = sla_lines(t, tk, state.app.now());
+    let loose_files = d
+        .attachments
+        .iter()
+        .filter(|a| a.message_id.is_none())
+        .map(|a| (a.id, a.filename.clone(), size_text(a.size)))
+        .collect();
     Ok(TicketPage {
         t,
         sla,
+        loose_files,
         tiers: super::tier_choices(t, tk.sla.customer_tier.as_deref()),
         layout: Layout::new(identity, "/tickets"),
         id: tk.id,
@@ -316,12 +343,26 @@ pub async fn show(
     crate::routes::pages::ok(&page(&state, &identity, id, String::new(), None).await?)
 }
 
+/// Serves one attachment of the ticket.
+pub async fn attachment(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path((id, attachment)): Path<(i64, i64)>,
+) -> Result<Response, WebError> {
+    let (name, content_type, bytes) = state
+        .app
+        .attachment_file(&identity.actor(), id, attachment)
+        .await?;
+    Ok(crate::upload::serve(&name, &content_type, bytes))
+}
+
 pub async fn reply(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    form: crate::upload::FormWithFiles,
 ) -> Result<Response, WebError> {
+    let crate::upload::FormWithFiles { pairs, files } = form;
     let body = field(&pairs, "body").to_owned();
     let reply = Reply {
         body: body.clone(),
@@ -332,12 +373,16 @@ pub async fn reply(
         },
         status: non_empty(field(&pairs, "status")).map(str::to_owned),
     };
-    match state.app.reply(&identity.actor(), id, &reply).await {
+    match state
+        .app
+        .reply_with_files(&identity.actor(), id, &reply, &files)
+        .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/tickets/{id}")).into_response()),
         Err(e) => {
-            let message = WebError::from(e).into_info().message(identity.tr());
+            let (status, message) = crate::routes::pages::refusal(e, identity.tr());
             render(
-                StatusCode::UNPROCESSABLE_ENTITY,
+                status,
                 &page(&state, &identity, id, body, Some(message)).await?,
             )
         }

@@ -1,0 +1,168 @@
+//! 附件 — what a file attached to a ticket may be: a size limit, and a type read from the
+//! bytes themselves (not from the name or the browser's claim), from a list of types a
+//! customer service department actually receives: photos, PDFs, office documents, text,
+//! archives, call recordings and short videos. Anything else — programs, HTML, scripts —
+//! is refused.
+
+/// Why a file is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AttachmentError {
+    #[error("the file is empty")]
+    Empty,
+    #[error("the file is larger than {max} bytes")]
+    TooLarge { max: usize },
+    #[error("files of this type are not accepted")]
+    ForbiddenType,
+    #[error("at most {max} files at once")]
+    TooMany { max: usize },
+}
+
+/// Types accepted when found in the bytes.
+const ALLOWED: &[&str] = &[
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/webp",
+    "image/bmp",
+    "image/heif",
+    "application/pdf",
+    "application/zip",
+    "application/x-7z-compressed",
+    "application/vnd.rar",
+    "application/x-rar-compressed",
+    "application/gzip",
+    "application/msword",
+    "application/vnd.ms-excel",
+    "application/vnd.ms-powerpoint",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/x-ole-storage",
+    "audio/mpeg",
+    "audio/x-wav",
+    "audio/amr",
+    "audio/m4a",
+    "audio/ogg",
+    "video/mp4",
+    "video/quicktime",
+];
+
+/// Types a browser may show in place (everything else downloads).
+pub fn shown_inline(content_type: &str) -> bool {
+    matches!(
+        content_type,
+        "image/jpeg" | "image/png" | "image/gif" | "image/webp" | "application/pdf"
+    )
+}
+
+/// A file name safe to store and to offer back: no directories, no control characters,
+/// at most 200 characters; empty names become `attachment`.
+pub fn clean_filename(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>' | '|' | '*' | '?' | ':'))
+        .take(200)
+        .collect();
+    let cleaned = cleaned.trim().trim_start_matches('.').to_owned();
+    if cleaned.is_empty() {
+        "attachment".to_owned()
+    } else {
+        cleaned
+    }
+}
+
+fn extension(name: &str) -> String {
+    name.rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// Checks a file and returns the content type it will be stored and served with.
+pub fn check(filename: &str, bytes: &[u8], max: usize) -> Result<String, AttachmentError> {
+    if bytes.is_empty() {
+        return Err(AttachmentError::Empty);
+    }
+    if bytes.len() > max {
+        return Err(AttachmentError::TooLarge { max });
+    }
+    if let Some(kind) = infer::get(bytes) {
+        let mime = kind.mime_type();
+        return if ALLOWED.contains(&mime) {
+            Ok(mime.to_owned())
+        } else {
+            Err(AttachmentError::ForbiddenType)
+        };
+    }
+    // No signature: only plain text is accepted, and only under a text name.
+    let text_type = match extension(filename).as_str() {
+        "txt" | "log" => "text/plain; charset=utf-8",
+        "csv" => "text/csv; charset=utf-8",
+        _ => return Err(AttachmentError::ForbiddenType),
+    };
+    let is_text = std::str::from_utf8(bytes).is_ok_and(|s| !s.contains('\0'));
+    if is_text {
+        Ok(text_type.to_owned())
+    } else {
+        Err(AttachmentError::ForbiddenType)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PNG: &[u8] =
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+    const PDF: &[u8] = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n";
+
+    #[test]
+    fn the_bytes_decide_the_type_not_the_name() {
+        assert_eq!(check("photo.jpg", PNG, 1000).unwrap(), "image/png");
+        assert_eq!(check("合同.pdf", PDF, 1000).unwrap(), "application/pdf");
+        assert_eq!(
+            check("记录.txt", "客户来电记录".as_bytes(), 1000).unwrap(),
+            "text/plain; charset=utf-8"
+        );
+    }
+
+    #[test]
+    fn programs_pages_and_unknown_bytes_are_refused() {
+        let exe = b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff\0\0";
+        assert_eq!(
+            check("invoice.pdf", exe, 1000),
+            Err(AttachmentError::ForbiddenType)
+        );
+        let elf = b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0";
+        assert_eq!(
+            check("a.txt", elf, 1000),
+            Err(AttachmentError::ForbiddenType)
+        );
+        assert_eq!(
+            check("page.html", b"<html><script>alert(1)</script>", 1000),
+            Err(AttachmentError::ForbiddenType)
+        );
+        assert_eq!(
+            check("a.txt", b"ab\0cd", 1000),
+            Err(AttachmentError::ForbiddenType)
+        );
+    }
+
+    #[test]
+    fn size_limits_hold() {
+        assert_eq!(check("a.txt", b"", 10), Err(AttachmentError::Empty));
+        assert_eq!(
+            check("a.png", PNG, 10),
+            Err(AttachmentError::TooLarge { max: 10 })
+        );
+    }
+
+    #[test]
+    fn file_names_lose_paths_and_control_characters() {
+        assert_eq!(clean_filename("C:\\Users\\王\\发票.pdf"), "发票.pdf");
+        assert_eq!(clean_filename("../../etc/passwd"), "passwd");
+        assert_eq!(clean_filename("a\u{0}b\n.txt"), "ab.txt");
+        assert_eq!(clean_filename("..."), "attachment");
+        assert_eq!(clean_filename("报价\"单<1>.xlsx"), "报价单1.xlsx");
+    }
+}
