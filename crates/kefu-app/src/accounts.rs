@@ -314,6 +314,8 @@ impl App {
     /// Removes sessions that ran out; run by the jobs worker.
     pub async fn purge_expired_sessions(&self, at: Timestamp) -> Result<u64> {
         let mut conn = self.store.conn().await?;
-        Ok(store::delete_expired_sessions(&mut conn, at).await?)
+        let staff = store::delete_expired_sessions(&mut conn, at).await?;
+        let customers = kefu_store::portal::delete_expired_sessions(&mut conn, at).await?;
+        Ok(staff + customers)
     }
 }

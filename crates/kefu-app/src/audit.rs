@@ -24,6 +24,9 @@ pub mod action {
     pub const TOKEN_REJECTED: &str = "token_rejected";
     pub const CSRF_REJECTED: &str = "csrf_rejected";
     pub const ACCESS_DENIED: &str = "access_denied";
+    pub const PORTAL_REGISTERED: &str = "portal_registered";
+    pub const PORTAL_LOGIN_FAILED: &str = "portal_login_failed";
+    pub const WEB_FORM_SUBMITTED: &str = "web_form_submitted";
 }
 
 /// What an audit entry is about.

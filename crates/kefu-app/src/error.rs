@@ -15,6 +15,10 @@ pub enum AppError {
     Forbidden,
     #[error("{0}")]
     Rule(#[from] AccountRuleError),
+    #[error("too many web forms from this address; try again later")]
+    WebFormThrottled,
+    #[error("an account with that email address exists")]
+    EmailTaken,
     #[error("that username is already taken")]
     UsernameTaken,
     #[error("unknown department")]

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod calendar;
 mod error;
 pub mod notify;
+pub mod portal;
 pub mod secret;
 pub mod ticket;
 pub mod tokens;
@@ -44,6 +45,8 @@ pub struct Settings {
     pub attachment_max_bytes: usize,
     /// Most files on one message.
     pub attachments_per_message: usize,
+    /// Public web form submissions allowed per client address per hour.
+    pub web_form_per_hour: i64,
 }
 
 impl Default for Settings {
@@ -57,6 +60,7 @@ impl Default for Settings {
             sla_warning: SignedDuration::from_mins(30),
             attachment_max_bytes: 10 * 1024 * 1024,
             attachments_per_message: 10,
+            web_form_per_hour: 20,
         }
     }
 }
@@ -76,6 +80,8 @@ pub enum ActorKind {
     /// Nobody signed in (a sign-in attempt, a public form).
     Anonymous,
     User(CurrentUser),
+    /// A customer signed in to the portal.
+    Customer(portal::PortalIdentity),
 }
 
 impl Actor {
@@ -107,11 +113,19 @@ impl Actor {
         }
     }
 
+    pub fn customer(customer: portal::PortalIdentity, ip: Option<String>) -> Actor {
+        Actor {
+            kind: ActorKind::Customer(customer),
+            ip,
+        }
+    }
+
     pub fn name(&self) -> &str {
         match &self.kind {
             ActorKind::System => "cli",
             ActorKind::Anonymous => "anonymous",
             ActorKind::User(u) => &u.username,
+            ActorKind::Customer(c) => &c.email,
         }
     }
 
@@ -119,7 +133,7 @@ impl Actor {
     pub fn require(&self, permission: Permission) -> Result<()> {
         let ok = match &self.kind {
             ActorKind::System => true,
-            ActorKind::Anonymous => false,
+            ActorKind::Anonymous | ActorKind::Customer(_) => false,
             ActorKind::User(u) => u.roles.allows(permission),
         };
         if ok { Ok(()) } else { Err(AppError::Forbidden) }

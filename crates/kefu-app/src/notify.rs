@@ -18,6 +18,8 @@ pub mod kind {
     pub const SLA_BREACH: &str = "sla_breach";
     /// A ticket was assigned to you.
     pub const ASSIGNED: &str = "assigned";
+    /// The customer answered on a ticket assigned to you.
+    pub const CUSTOMER_REPLIED: &str = "customer_replied";
 }
 
 /// Tells each user in `users` (duplicates ignored) about `kind`, with placeholder values

@@ -60,6 +60,8 @@ pub enum Access {
     Public,
     /// A signed-in user holding the permission.
     Requires(Permission),
+    /// A customer signed in to the portal (staff permissions do not apply there).
+    Customer,
 }
 
 /// Permissions every staff role holds.

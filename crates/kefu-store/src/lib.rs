@@ -14,6 +14,7 @@ pub mod changelog;
 pub mod dialect;
 pub mod jobs;
 pub mod notification;
+pub mod portal;
 pub mod sla;
 pub mod staff;
 pub mod ticket;

@@ -30,6 +30,8 @@ pub const SESSION_COOKIE: &str = "kefu_session";
 pub const CSRF_COOKIE: &str = "kefu_csrf";
 pub const CSRF_FIELD: &str = "_csrf";
 pub const CSRF_HEADER: &str = "x-csrf-token";
+/// The customer portal's session cookie, separate from staff sessions.
+pub const PORTAL_COOKIE: &str = "kefu_portal";
 
 /// The caller of one request, resolved once by [`identify`].
 #[derive(Clone)]
@@ -50,6 +52,10 @@ pub struct Identity {
     pub secure: bool,
     /// Unread notifications of the signed-in user, for the bell on pages.
     pub unread: i64,
+    /// The customer signed in to the portal (resolved on portal paths only).
+    pub customer: Option<kefu_app::portal::PortalIdentity>,
+    /// The portal session cookie's value, when it named a live session.
+    pub portal_token: Option<String>,
 }
 
 impl Identity {
@@ -61,6 +67,14 @@ impl Identity {
         match &self.user {
             Some(u) => Actor::user(u.clone(), self.ip.clone()),
             None => Actor::anonymous(self.ip.clone()),
+        }
+    }
+
+    /// The portal customer as the actor of a portal use case.
+    pub fn customer_actor(&self) -> Result<Actor, WebError> {
+        match &self.customer {
+            Some(c) => Ok(Actor::customer(c.clone(), self.ip.clone())),
+            None => Err(WebError::Unauthorized),
         }
     }
 
@@ -137,6 +151,11 @@ fn is_tls(req: &Request, state: &AppState) -> bool {
     }
 }
 
+/// The customer portal's pages (the public web form included).
+fn is_portal(path: &str) -> bool {
+    path.starts_with("/portal") || path.starts_with("/support")
+}
+
 fn is_api(path: &str) -> bool {
     path.starts_with("/api/")
 }
@@ -173,8 +192,31 @@ pub async fn identify(
         locale: accept_locale,
         secure,
         unread: 0,
+        customer: None,
+        portal_token: None,
     };
     let mut set_cookies: Vec<HeaderValue> = Vec::new();
+
+    if is_portal(&path)
+        && let Some(token) = cookie(req.headers(), PORTAL_COOKIE)
+    {
+        match state.app.customer_session(token).await {
+            Ok(Some(c)) => {
+                identity.customer = Some(c);
+                identity.portal_token = Some(token.to_owned());
+            }
+            Ok(None) => set_cookies.push(set_cookie(PORTAL_COOKIE, "", Some(0), secure)),
+            Err(e) => {
+                tracing::error!(error = %e, "could not resolve the portal customer");
+                return render_error_response(
+                    WebError::from(e).into_info(),
+                    identity.tr(),
+                    false,
+                    false,
+                );
+            }
+        }
+    }
 
     if !skips_identity(&path) {
         let lookup = if is_api(&path) {
@@ -285,6 +327,11 @@ pub async fn guard(
             Ok(headers) => rate_headers = Some(headers),
             Err(limited) => return limited.into_response(),
         }
+    }
+
+    if access == Access::Customer && identity.customer.is_none() {
+        let to = format!("/portal/login?next={}", urlencode(&path));
+        return Redirect::to(&to).into_response();
     }
 
     if let Access::Requires(permission) = access {

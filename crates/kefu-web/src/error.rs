@@ -186,6 +186,11 @@ impl WebError {
                     }
                 }
                 AppError::UsernameTaken => ErrorInfo::new(S::CONFLICT, "username_taken"),
+                AppError::EmailTaken => ErrorInfo::new(S::CONFLICT, "email_taken"),
+                AppError::WebFormThrottled => ErrorInfo {
+                    retry_after_secs: Some(3600),
+                    ..ErrorInfo::new(S::TOO_MANY_REQUESTS, "web_form_throttled")
+                },
                 AppError::UnknownDepartment => {
                     ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_department")
                 }

@@ -46,6 +46,8 @@ pub struct FileConfig {
     pub attachment_max_mb: Option<usize>,
     /// Largest upload request (a message with its files) in MiB (default 25).
     pub upload_max_mb: Option<usize>,
+    /// Public web form submissions allowed per client address per hour (default 20).
+    pub web_form_per_hour: Option<i64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -179,6 +181,7 @@ impl ServerConfig {
                 .map(|m| m.max(1) * 1024 * 1024)
                 .unwrap_or(d.attachment_max_bytes),
             attachments_per_message: d.attachments_per_message,
+            web_form_per_hour: f.web_form_per_hour.unwrap_or(d.web_form_per_hour).max(1),
         };
         Ok(ServerConfig {
             listen,

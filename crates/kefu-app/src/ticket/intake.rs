@@ -13,6 +13,7 @@ use kefu_store::{AnyConnection, StoreError, changelog};
 use serde_json::json;
 
 use super::assign::auto_assignee;
+use super::attachments::{Upload, store_uploads};
 use super::{SlaContext, check_fields, check_tier, event, number_day};
 use crate::notify;
 use crate::{Actor, ActorKind, App, AppError, Result};
@@ -112,10 +113,41 @@ pub(super) async fn check_group(conn: &mut AnyConnection, id: i64) -> Result<Str
 }
 
 impl App {
+    /// Refuses a visitor who has sent more web forms this hour than the setting allows.
+    async fn check_web_form_rate(&self, actor: &Actor, now: jiff::Timestamp) -> Result<()> {
+        let Some(ip) = actor.ip.as_deref() else {
+            return Ok(());
+        };
+        let since = now - jiff::SignedDuration::from_hours(1);
+        let mut conn = self.store.conn().await?;
+        let sent = kefu_store::audit::count_for_ip(
+            &mut conn,
+            crate::audit::action::WEB_FORM_SUBMITTED,
+            ip,
+            since,
+        )
+        .await?;
+        if sent >= self.settings.web_form_per_hour {
+            return Err(AppError::WebFormThrottled);
+        }
+        Ok(())
+    }
+
     /// Opens a ticket, or returns the one an earlier delivery with the same external id
     /// opened. Staff (and the API) may set everything; an anonymous visitor only files a
     /// web-form request, with a name and a way to be reached.
     pub async fn intake(&self, actor: &Actor, req: &Intake) -> Result<IntakeOutcome> {
+        self.intake_with_files(actor, req, &[]).await
+    }
+
+    /// [`intake`](Self::intake) with files attached to the first message.
+    pub async fn intake_with_files(
+        &self,
+        actor: &Actor,
+        req: &Intake,
+        files: &[Upload],
+    ) -> Result<IntakeOutcome> {
+        let checked = self.check_uploads(files)?;
         let staff = match &actor.kind {
             ActorKind::System => true,
             ActorKind::User(_) => {
@@ -128,13 +160,33 @@ impl App {
                 }
                 false
             }
+            ActorKind::Customer(_) => {
+                if req.channel != Channel::Portal {
+                    return Err(AppError::Forbidden);
+                }
+                false
+            }
+        };
+        // A portal customer files for themselves, and is reachable through their account.
+        let (requester_id, from_customer) = match &actor.kind {
+            ActorKind::Customer(c) => (Some(c.id), Some(c)),
+            _ => (None, None),
         };
         let subject = rules::clean_subject(&req.subject)?;
         let body = rules::clean_body(&req.body)?;
         let customer_name = clean_opt(req.customer_name.as_deref(), 200)?;
-        let contact_name = clean_opt(req.contact_name.as_deref(), 100)?;
-        let contact_email = clean_email(req.contact_email.as_deref())?;
-        let contact_phone = clean_opt(req.contact_phone.as_deref(), 40)?;
+        let contact_name = match from_customer {
+            Some(c) => Some(c.name.clone()),
+            None => clean_opt(req.contact_name.as_deref(), 100)?,
+        };
+        let contact_email = match from_customer {
+            Some(c) => Some(c.email.clone()),
+            None => clean_email(req.contact_email.as_deref())?,
+        };
+        let contact_phone = match from_customer {
+            Some(c) => c.phone.clone(),
+            None => clean_opt(req.contact_phone.as_deref(), 40)?,
+        };
         let external_id = clean_opt(req.external_id.as_deref(), 200)?;
         let customer_tier = check_tier(req.customer_tier.as_deref())?;
         if !staff
@@ -165,6 +217,9 @@ impl App {
         }
 
         let now = self.now();
+        if matches!(actor.kind, ActorKind::Anonymous) {
+            self.check_web_form_rate(actor, now).await?;
+        }
         let mut tx = self.store.begin().await?;
         if let Some(g) = group_id {
             check_group(&mut tx, g).await?;
@@ -206,6 +261,7 @@ impl App {
             resolved_at: None,
             closed_at: None,
             message_count: 0,
+            requester_id,
             sla: TicketSla {
                 customer_tier,
                 ..TicketSla::default()
@@ -234,7 +290,7 @@ impl App {
         let author = contact_name
             .or_else(|| ticket.customer_name.clone())
             .unwrap_or_else(|| "客户".to_owned());
-        conversation::add_message(
+        let message_id = conversation::add_message(
             &mut tx,
             &NewMessage {
                 ticket_id: id,
@@ -247,6 +303,7 @@ impl App {
             },
         )
         .await?;
+        store_uploads(&mut tx, id, Some(message_id), &checked, now).await?;
         for (field, value) in &fields {
             store_setup::set_field_value(&mut tx, id, field.id, value.as_deref()).await?;
         }
@@ -269,6 +326,22 @@ impl App {
                 Some(id),
                 &params,
                 now,
+            )
+            .await?;
+        }
+        if matches!(actor.kind, ActorKind::Anonymous) {
+            let target = id.to_string();
+            let target = Some(crate::audit::Target {
+                kind: "ticket",
+                id: &target,
+            });
+            crate::audit::write(
+                &mut tx,
+                self,
+                actor,
+                crate::audit::action::WEB_FORM_SUBMITTED,
+                target,
+                None,
             )
             .await?;
         }

@@ -10,6 +10,8 @@ mod sla;
 mod work;
 
 pub use attachments::Upload;
+pub(crate) use attachments::store_uploads as store_checked;
+pub(crate) use event as record_event;
 pub use intake::{Intake, IntakeOutcome};
 pub use queue::{Queue, QueueCounts, QueuePage, QueueQuery};
 pub use setup::{NewField, NewGroup, NewStatus};
@@ -43,11 +45,12 @@ fn actor_display(actor: &Actor) -> String {
         ActorKind::User(u) => u.display_name.clone(),
         ActorKind::System => "kefu".to_owned(),
         ActorKind::Anonymous => "anonymous".to_owned(),
+        ActorKind::Customer(c) => c.name.clone(),
     }
 }
 
 /// Records one field change.
-async fn event(
+pub(crate) async fn event(
     conn: &mut AnyConnection,
     ticket_id: i64,
     actor: &Actor,

@@ -39,6 +39,8 @@ pub struct Ticket {
     pub resolved_at: Option<Timestamp>,
     pub closed_at: Option<Timestamp>,
     pub message_count: i64,
+    /// The portal customer the ticket belongs to.
+    pub requester_id: Option<i64>,
     pub sla: TicketSla,
 }
 
@@ -73,7 +75,8 @@ const SELECT_TICKET: &str = "SELECT t.id, t.number, t.ticket_type, t.channel, t.
     t.message_count, t.customer_tier, t.sla_policy_id, t.first_response_due_at, \
     t.next_response_due_at, t.resolution_due_at, t.sla_next_due_at, t.sla_next_target, \
     t.awaiting_reply_since, t.sla_paused_secs, t.sla_paused_since, t.sla_warned_due_at, \
-    t.sla_escalated_due_at, t.first_response_met, t.resolution_met, t.next_response_breaches \
+    t.sla_escalated_due_at, t.first_response_met, t.resolution_met, t.next_response_breaches, \
+    t.requester_id \
     FROM tickets t \
     LEFT JOIN users u ON u.id = t.assignee_id \
     LEFT JOIN ticket_groups g ON g.id = t.group_id";
@@ -129,6 +132,7 @@ fn ticket_from_row(row: &AnyRow) -> Result<Ticket> {
         resolved_at: opt_time(row, "resolved_at")?,
         closed_at: opt_time(row, "closed_at")?,
         message_count: row.try_get("message_count")?,
+        requester_id: row.try_get("requester_id")?,
         sla: TicketSla {
             customer_tier: row.try_get("customer_tier")?,
             policy_id: row.try_get("sla_policy_id")?,
@@ -236,6 +240,9 @@ pub async fn insert(conn: &mut AnyConnection, t: &Ticket) -> Result<i64> {
     .await?;
     write_tags(conn, id, &t.tags).await?;
     write_sla(conn, id, &t.sla).await?;
+    if t.requester_id.is_some() {
+        crate::portal::set_requester(conn, id, t.requester_id).await?;
+    }
     Ok(id)
 }
 
@@ -395,6 +402,8 @@ pub struct TicketFilter {
     pub tag: Option<String>,
     /// Part of the subject, the number or the customer's name.
     pub text: Option<String>,
+    /// Only the tickets of this portal customer.
+    pub requester: Option<i64>,
     pub created_from: Option<Timestamp>,
     pub created_before: Option<Timestamp>,
     /// Only tickets with a running deadline before this instant (overdue at `now`).
@@ -515,6 +524,10 @@ fn filter_where(f: &TicketFilter) -> Where {
     if let Some(from) = f.created_from {
         let p = w.arg(Bind::I64(to_micros(from)));
         w.push(format!("t.created_at >= {p}"));
+    }
+    if let Some(r) = f.requester {
+        let p = w.arg(Bind::I64(r));
+        w.push(format!("t.requester_id = {p}"));
     }
     if let Some(due) = f.due_before {
         let p = w.arg(Bind::I64(to_micros(due)));

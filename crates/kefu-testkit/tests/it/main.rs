@@ -9,6 +9,7 @@ mod browser;
 mod jobs;
 mod ops;
 mod permissions;
+mod portal;
 mod schema;
 mod sla;
 mod ticket_settings;

@@ -15,9 +15,26 @@ enum Expect {
     SignIn,
 }
 
-fn expectation(spec: &RouteSpec, roles: Option<Role>) -> Expect {
-    match (spec.access, roles) {
+/// Who walks the routes: nobody, a staff member with one role, or a portal customer.
+#[derive(Debug, Clone, Copy)]
+enum Who {
+    Nobody,
+    Staff(Role),
+    Customer,
+}
+
+fn expectation(spec: &RouteSpec, who: Who) -> Expect {
+    let role = match who {
+        Who::Staff(r) => Some(r),
+        _ => None,
+    };
+    match (spec.access, role) {
         (Access::Public, _) => Expect::Allowed,
+        // Only a portal customer is signed in to the portal; staff are asked to sign in there.
+        (Access::Customer, _) => match who {
+            Who::Customer => Expect::Allowed,
+            _ => Expect::SignIn,
+        },
         (Access::Requires(_), None) => Expect::SignIn,
         (Access::Requires(p), Some(role)) => {
             if kefu_domain::RoleSet::new([role]).allows(p) {
@@ -39,7 +56,12 @@ fn observed(spec: &RouteSpec, res: &reqwest::Response) -> Expect {
     match status {
         403 => Expect::Forbidden,
         401 if spec.surface == Surface::Api => Expect::SignIn,
-        303 | 302 | 307 if location.starts_with("/login?next=") => Expect::SignIn,
+        303 | 302 | 307
+            if location.starts_with("/login?next=")
+                || location.starts_with("/portal/login?next=") =>
+        {
+            Expect::SignIn
+        }
         _ => Expect::Allowed,
     }
 }
@@ -110,17 +132,18 @@ async fn every_route_answers_every_role_as_the_policy_says() {
         victim_id,
     };
     let mut specs = kefu_web::route_specs();
-    // Sign-out last, since it ends the session the walk uses.
-    specs.sort_by_key(|s| s.path == "/logout");
+    // Sign-outs last, since they end the sessions the walk uses.
+    specs.sort_by_key(|s| s.path.ends_with("/logout"));
 
     let mut failures = Vec::new();
     let mut checked = 0;
-    let identities: Vec<Option<Role>> = std::iter::once(None)
-        .chain(Role::ALL.into_iter().map(Some))
+    let identities: Vec<Who> = [Who::Nobody, Who::Customer]
+        .into_iter()
+        .chain(Role::ALL.into_iter().map(Who::Staff))
         .collect();
-    for role in identities {
-        let (session, token, owner) = match role {
-            None => (
+    for who in identities {
+        let (session, token, owner) = match who {
+            Who::Nobody => (
                 Session {
                     client: app.client(),
                     base: app.base.clone(),
@@ -128,7 +151,25 @@ async fn every_route_answers_every_role_as_the_policy_says() {
                 None,
                 None,
             ),
-            Some(r) => {
+            Who::Customer => {
+                let s = Session {
+                    client: app.client(),
+                    base: app.base.clone(),
+                };
+                let res = s
+                    .post_form(
+                        "/portal/register",
+                        &[
+                            ("email", "walk@example.com"),
+                            ("name", "走查客户"),
+                            ("password", TEST_PASSWORD),
+                        ],
+                    )
+                    .await;
+                assert_eq!(res.status(), 303, "the walking customer registers");
+                (s, None, None)
+            }
+            Who::Staff(r) => {
                 let name = format!("walk.{}", r.key().replace('_', "-"));
                 let id = app.create_user(&name, &[r]).await;
                 let token = app.token_for(id).await;
@@ -140,13 +181,13 @@ async fn every_route_answers_every_role_as_the_policy_says() {
                 Surface::Api => walker.api(token.as_deref(), spec, owner).await,
                 Surface::Page | Surface::Ops => walker.page(&session, spec, owner).await,
             };
-            let want = expectation(spec, role);
+            let want = expectation(spec, who);
             let got = observed(spec, &res);
             checked += 1;
             if want != got {
                 failures.push(format!(
                     "{:?} {} {}: expected {want:?}, got {got:?} (status {})",
-                    role.map(Role::key).unwrap_or("anonymous"),
+                    who,
                     spec.method,
                     spec.path,
                     res.status()
@@ -161,10 +202,10 @@ async fn every_route_answers_every_role_as_the_policy_says() {
         failures.len(),
         failures.join("\n")
     );
-    assert_eq!(checked, routes * (Role::ALL.len() + 1));
+    assert_eq!(checked, routes * (Role::ALL.len() + 2));
     println!(
         "route walk: {routes} routes × {} identities = {checked} checks",
-        Role::ALL.len() + 1
+        Role::ALL.len() + 2
     );
     app.stop().await;
 }

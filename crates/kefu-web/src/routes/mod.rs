@@ -7,13 +7,14 @@
 pub mod api;
 pub mod ops;
 pub mod pages;
+pub mod portal;
 
 use axum::Router;
 use axum::handler::Handler;
 use axum::http::Method;
 use axum::routing::{MethodFilter, on};
 use kefu_domain::Access;
-use kefu_domain::Access::{Public, Requires};
+use kefu_domain::Access::{Customer, Public, Requires};
 use kefu_domain::Permission::*;
 
 use crate::AppState;
@@ -248,6 +249,38 @@ pub fn table(upload_limit: usize) -> RouteTable {
             "/admin/audit",
             Requires(AuditView),
             admin_audit::list,
+        )
+        // The customer side: the public web form and the portal
+        .add(Page, get(), "/support", Public, portal::support_form)
+        .upload(Page, "/support", Public, portal::support_submit)
+        .add(Page, get(), "/portal/login", Public, portal::login_form)
+        .add(Page, post(), "/portal/login", Public, portal::login)
+        .add(
+            Page,
+            get(),
+            "/portal/register",
+            Public,
+            portal::register_form,
+        )
+        .add(Page, post(), "/portal/register", Public, portal::register)
+        .add(Page, post(), "/portal/logout", Customer, portal::logout)
+        .add(Page, get(), "/portal", Customer, portal::home)
+        .add(
+            Page,
+            get(),
+            "/portal/tickets/new",
+            Customer,
+            portal::new_form,
+        )
+        .upload(Page, "/portal/tickets", Customer, portal::create)
+        .add(Page, get(), "/portal/tickets/{id}", Customer, portal::show)
+        .upload(Page, "/portal/tickets/{id}/reply", Customer, portal::reply)
+        .add(
+            Page,
+            get(),
+            "/portal/tickets/{id}/attachments/{attachment}",
+            Customer,
+            portal::attachment,
         )
         // Notifications
         .add(

@@ -1,0 +1,406 @@
+//! 客户门户 — customers sign in, file tickets, and follow and answer their own tickets, and
+//! nobody else's: every read here is filtered by the signed-in customer, and a ticket that
+//! is not theirs is "not found", never "forbidden" (which would confirm it exists).
+//!
+//! Registering does not attach earlier tickets that carry the same email address: without a
+//! confirmed address that would hand anyone's tickets to whoever types their email. Staff
+//! link a ticket to an account explicitly.
+
+use jiff::{SignedDuration, Timestamp};
+use kefu_domain::staff;
+use kefu_domain::ticket::{self as rules, StatusCategory};
+use kefu_store::portal::{self as store, PortalCustomer};
+use kefu_store::ticket::conversation::{self, Attachment, Message, NewMessage};
+use kefu_store::ticket::setup as store_setup;
+use kefu_store::ticket::{self as tickets, Ticket, TicketFilter};
+use kefu_store::{StoreError, changelog};
+use serde_json::json;
+
+use crate::audit::{self, Target, action};
+use crate::notify;
+use crate::secret;
+use crate::ticket::{ClosedReply, SlaContext, Upload};
+use crate::{Actor, ActorKind, App, AppError, Result};
+
+/// Who a portal request comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortalIdentity {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub phone: Option<String>,
+}
+
+fn identity(c: &PortalCustomer) -> PortalIdentity {
+    PortalIdentity {
+        id: c.id,
+        email: c.email.clone(),
+        name: c.name.clone(),
+        phone: c.phone.clone(),
+    }
+}
+
+/// A new portal session: the cookie value (shown once) and the customer.
+#[derive(Debug)]
+pub struct PortalSession {
+    pub token: String,
+    pub customer: PortalIdentity,
+}
+
+/// What the customer sees of one of their tickets: public messages only.
+#[derive(Debug, Clone)]
+pub struct CustomerTicket {
+    pub ticket: Ticket,
+    pub messages: Vec<Message>,
+    pub attachments: Vec<Attachment>,
+}
+
+/// A customer's registration.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    pub email: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub password: String,
+}
+
+/// How long a portal session lasts without use.
+const PORTAL_IDLE: SignedDuration = SignedDuration::from_hours(24 * 7);
+
+fn customer_of(actor: &Actor) -> Result<&PortalIdentity> {
+    match &actor.kind {
+        ActorKind::Customer(c) => Ok(c),
+        _ => Err(AppError::Forbidden),
+    }
+}
+
+impl App {
+    /// Opens an account and signs the customer in.
+    pub async fn register_customer(
+        &self,
+        ip: Option<&str>,
+        r: &Registration,
+    ) -> Result<PortalSession> {
+        let email = r.email.trim().to_lowercase();
+        staff::check_email(&email)?;
+        staff::check_display_name(&r.name)?;
+        staff::check_password(&r.password)?;
+        let phone = r
+            .phone
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned);
+        if phone.as_ref().is_some_and(|p| p.chars().count() > 40) {
+            return Err(AppError::TooLong);
+        }
+        let hash = secret::hash_password(&r.password).await?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let id = store::insert(&mut tx, &email, r.name.trim(), phone.as_deref(), &hash, now)
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(_) => AppError::EmailTaken,
+                e => e.into(),
+            })?;
+        let customer = store::by_id(&mut tx, id).await?;
+        let session = self.open_portal_session(&mut tx, &customer, now).await?;
+        let actor = Actor::customer(identity(&customer), ip.map(str::to_owned));
+        audit::write(
+            &mut tx,
+            self,
+            &actor,
+            action::PORTAL_REGISTERED,
+            Some(Target {
+                kind: "portal_customer",
+                id: &id.to_string(),
+            }),
+            None,
+        )
+        .await?;
+        changelog::record(
+            &mut tx,
+            "portal_customer",
+            id,
+            changelog::Operation::Create,
+            None,
+            now,
+        )
+        .await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(session)
+    }
+
+    async fn open_portal_session(
+        &self,
+        conn: &mut kefu_store::AnyConnection,
+        c: &PortalCustomer,
+        now: Timestamp,
+    ) -> Result<PortalSession> {
+        let token = secret::random_hex(32);
+        store::insert_session(
+            conn,
+            &secret::sha256_hex(&token),
+            c.id,
+            now,
+            now + PORTAL_IDLE,
+        )
+        .await?;
+        Ok(PortalSession {
+            token,
+            customer: identity(c),
+        })
+    }
+
+    /// Signs a customer in; failures are throttled per address and per account, like staff.
+    pub async fn customer_login(
+        &self,
+        email: &str,
+        password: &str,
+        ip: Option<&str>,
+    ) -> Result<PortalSession> {
+        let email = email.trim().to_lowercase();
+        let actor = Actor::anonymous(ip.map(str::to_owned));
+        let now = self.now();
+        let since = now - self.settings.throttle_window;
+        let mut conn = self.store.conn().await?;
+        let per_account = kefu_store::audit::count_for_target(
+            &mut conn,
+            action::PORTAL_LOGIN_FAILED,
+            &email,
+            since,
+        )
+        .await?;
+        let per_ip = match ip {
+            Some(ip) => {
+                kefu_store::audit::count_for_ip(&mut conn, action::PORTAL_LOGIN_FAILED, ip, since)
+                    .await?
+            }
+            None => 0,
+        };
+        if per_account >= self.settings.throttle_per_account
+            || per_ip >= self.settings.throttle_per_ip
+        {
+            return Err(AppError::Throttled {
+                retry_after_secs: self.settings.throttle_window.as_secs(),
+            });
+        }
+        let customer = match store::by_email(&mut conn, &email).await {
+            Ok(c) => Some(c),
+            Err(StoreError::NotFound) => None,
+            Err(e) => return Err(e.into()),
+        };
+        let hash = customer
+            .as_ref()
+            .map_or(secret::DUMMY_HASH, |c| c.password_hash.as_str());
+        let ok = secret::verify_password(password, hash).await?;
+        let customer = match customer {
+            Some(c) if ok && c.active => c,
+            _ => {
+                audit::write(
+                    &mut conn,
+                    self,
+                    &actor,
+                    action::PORTAL_LOGIN_FAILED,
+                    Some(Target {
+                        kind: "portal_customer",
+                        id: &email,
+                    }),
+                    None,
+                )
+                .await?;
+                return Err(AppError::InvalidCredentials);
+            }
+        };
+        let mut tx = self.store.begin().await?;
+        let session = self.open_portal_session(&mut tx, &customer, now).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(session)
+    }
+
+    /// The customer behind a portal session cookie; extends the session while in use.
+    pub async fn customer_session(&self, token: &str) -> Result<Option<PortalIdentity>> {
+        let hash = secret::sha256_hex(token);
+        let mut conn = self.store.conn().await?;
+        let Some((customer_id, seen, expires)) = store::session(&mut conn, &hash).await? else {
+            return Ok(None);
+        };
+        let now = self.now();
+        if expires <= now {
+            store::delete_session(&mut conn, &hash).await?;
+            return Ok(None);
+        }
+        let customer = store::by_id(&mut conn, customer_id).await?;
+        if !customer.active {
+            return Ok(None);
+        }
+        if now.duration_since(seen) >= SignedDuration::from_mins(1) {
+            store::touch_session(&mut conn, &hash, now, now + PORTAL_IDLE).await?;
+        }
+        Ok(Some(identity(&customer)))
+    }
+
+    pub async fn customer_logout(&self, token: &str) -> Result<()> {
+        let mut conn = self.store.conn().await?;
+        Ok(store::delete_session(&mut conn, &secret::sha256_hex(token)).await?)
+    }
+
+    /// The signed-in customer's tickets, newest activity first.
+    pub async fn customer_tickets(&self, actor: &Actor) -> Result<Vec<Ticket>> {
+        let c = customer_of(actor)?;
+        let filter = TicketFilter {
+            requester: Some(c.id),
+            ..TicketFilter::default()
+        };
+        let mut conn = self.store.conn().await?;
+        Ok(tickets::list(
+            &mut conn,
+            &filter,
+            tickets::SortKey::Updated,
+            false,
+            None,
+            200,
+        )
+        .await?)
+    }
+
+    /// One of the customer's tickets with its public conversation; another's is not found.
+    pub async fn customer_ticket(&self, actor: &Actor, id: i64) -> Result<CustomerTicket> {
+        let c = customer_of(actor)?;
+        let mut conn = self.store.conn().await?;
+        let ticket = tickets::by_id(&mut conn, id).await?;
+        if ticket.requester_id != Some(c.id) {
+            return Err(AppError::NotFound);
+        }
+        let messages = conversation::messages(&mut conn, id, true).await?;
+        let attachments = conversation::attachments(&mut conn, id)
+            .await?
+            .into_iter()
+            .filter(|a| {
+                a.message_id
+                    .is_some_and(|m| messages.iter().any(|x| x.id == m))
+            })
+            .collect();
+        Ok(CustomerTicket {
+            ticket,
+            messages,
+            attachments,
+        })
+    }
+
+    /// An attachment the customer may see (on a public message of their ticket).
+    pub async fn customer_attachment(
+        &self,
+        actor: &Actor,
+        ticket_id: i64,
+        id: i64,
+    ) -> Result<(String, String, Vec<u8>)> {
+        let t = self.customer_ticket(actor, ticket_id).await?;
+        if !t.attachments.iter().any(|a| a.id == id) {
+            return Err(AppError::NotFound);
+        }
+        let mut conn = self.store.conn().await?;
+        Ok(conversation::attachment_data(&mut conn, ticket_id, id).await?)
+    }
+
+    /// The customer answers on their ticket: the conversation continues, a ticket waiting for
+    /// them or already resolved opens again, and the assignee is told.
+    pub async fn customer_reply(
+        &self,
+        actor: &Actor,
+        id: i64,
+        body: &str,
+        files: &[Upload],
+    ) -> Result<Message> {
+        let c = customer_of(actor)?.clone();
+        let body = rules::clean_body(body)?;
+        let checked = self.check_uploads(files)?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let mut t = tickets::by_id(&mut tx, id).await?;
+        if t.requester_id != Some(c.id) {
+            return Err(AppError::NotFound);
+        }
+        let before = t.clone();
+        let reopen = match t.category {
+            StatusCategory::Closed => match self.settings.closed_reply {
+                ClosedReply::Refuse => return Err(AppError::TicketClosed),
+                ClosedReply::Reopen => true,
+            },
+            StatusCategory::PendingCustomer | StatusCategory::Resolved => true,
+            _ => false,
+        };
+        if reopen {
+            let open = store_setup::statuses(&mut tx)
+                .await?
+                .into_iter()
+                .find(|s| s.key == StatusCategory::Open.key())
+                .ok_or_else(|| AppError::UnknownStatus("open".into()))?;
+            rules::check_transition(t.category, open.category)?;
+            t.status = open.key;
+            t.category = open.category;
+            t.resolved_at = None;
+            t.closed_at = None;
+        }
+        let message_id = conversation::add_message(
+            &mut tx,
+            &NewMessage {
+                ticket_id: id,
+                visibility: "public",
+                author_kind: "customer",
+                author_user_id: None,
+                author_name: &c.name,
+                body: &body,
+                at: now,
+            },
+        )
+        .await?;
+        crate::ticket::store_checked(&mut tx, id, Some(message_id), &checked, now).await?;
+        t.sla.awaiting_reply_since.get_or_insert(now);
+        t.updated_at = now;
+        SlaContext::load(&mut tx)
+            .await?
+            .refresh(&mut t, Some(before.category), now);
+        tickets::save(&mut tx, &t).await?;
+        if t.status != before.status {
+            crate::ticket::record_event(
+                &mut tx,
+                id,
+                actor,
+                now,
+                "status",
+                Some(before.status.clone()),
+                Some(t.status.clone()),
+            )
+            .await?;
+        }
+        if let Some(a) = t.assignee_id {
+            let params = json!({"number": t.number, "subject": t.subject});
+            notify::notify(
+                &mut tx,
+                &[a],
+                notify::kind::CUSTOMER_REPLIED,
+                Some(id),
+                &params,
+                now,
+            )
+            .await?;
+        }
+        changelog::record(
+            &mut tx,
+            "ticket",
+            id,
+            changelog::Operation::Update,
+            None,
+            now,
+        )
+        .await?;
+        let message = conversation::messages(&mut tx, id, true)
+            .await?
+            .into_iter()
+            .find(|m| m.id == message_id)
+            .ok_or(AppError::NotFound)?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(message)
+    }
+}

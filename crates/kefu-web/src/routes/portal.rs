@@ -1,0 +1,507 @@
+//! The customer side: the public web form (no account needed) and the customer portal,
+//! where a signed-in customer files tickets and follows and answers their own.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::header::SET_COOKIE;
+use axum::response::{IntoResponse, Redirect, Response};
+use kefu_app::portal::{PortalIdentity, Registration};
+use kefu_app::ticket::Intake;
+use kefu_domain::ticket::{Channel, StatusCategory, TicketType};
+
+use super::pages::tickets::{Choice, field, non_empty};
+use super::pages::{ok, render};
+use crate::AppState;
+use crate::auth::{Identity, PORTAL_COOKIE, safe_next, set_cookie};
+use crate::error::WebError;
+use crate::i18n::Tr;
+use crate::upload::FormWithFiles;
+use crate::view::local_time;
+
+/// What every portal page shares.
+pub struct PortalLayout {
+    pub t: Tr,
+    pub customer: Option<PortalIdentity>,
+    pub csrf: String,
+}
+
+impl PortalLayout {
+    fn new(identity: &Identity) -> PortalLayout {
+        PortalLayout {
+            t: identity.tr(),
+            customer: identity.customer.clone(),
+            csrf: identity.csrf.clone(),
+        }
+    }
+}
+
+/// The status as a customer reads it: fewer, plainer words than the staff's.
+fn customer_status(t: Tr, c: StatusCategory) -> String {
+    t.tk("portal.status", c.key())
+}
+
+fn type_choices(t: Tr, selected: &str) -> Vec<Choice> {
+    // A customer does not file "order issue" or "fault report" differently from staff, but
+    // complaint and suggestion matter to them; every type is offered.
+    TicketType::ALL
+        .iter()
+        .map(|v| Choice {
+            value: v.key().into(),
+            label: t.tk("ticket_type", v.key()),
+            selected: v.key() == selected,
+        })
+        .collect()
+}
+
+fn random_token() -> Result<String, WebError> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok(hex::encode(bytes))
+}
+
+// ---- The public web form ----------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "support.html")]
+struct SupportPage {
+    t: Tr,
+    layout: PortalLayout,
+    types: Vec<Choice>,
+    values: Vec<(String, String)>,
+    error: Option<String>,
+    /// The number of the ticket just filed.
+    done: Option<String>,
+}
+
+impl SupportPage {
+    fn v(&self, key: &str) -> &str {
+        field(&self.values, key)
+    }
+}
+
+fn support_page(
+    identity: &Identity,
+    values: Vec<(String, String)>,
+    error: Option<String>,
+    done: Option<String>,
+) -> Result<SupportPage, WebError> {
+    let t = identity.tr();
+    let mut values = values;
+    if field(&values, "form_token").is_empty() {
+        values.push(("form_token".into(), random_token()?));
+    }
+    Ok(SupportPage {
+        t,
+        layout: PortalLayout::new(identity),
+        types: type_choices(t, field(&values, "type")),
+        values,
+        error,
+        done,
+    })
+}
+
+pub async fn support_form(identity: Identity) -> Result<Response, WebError> {
+    ok(&support_page(&identity, Vec::new(), None, None)?)
+}
+
+/// Files a web-form request. The hidden form token makes a double submit one ticket.
+pub async fn support_submit(
+    State(state): State<AppState>,
+    identity: Identity,
+    form: FormWithFiles,
+) -> Result<Response, WebError> {
+    let FormWithFiles { pairs, files } = form;
+    let get = |k| field(&pairs, k);
+    let mut intake = Intake::new(Channel::WebForm, get("subject"), get("body"));
+    intake.ticket_type = get("type").parse().unwrap_or(TicketType::Inquiry);
+    intake.contact_name = non_empty(get("name")).map(str::to_owned);
+    intake.contact_email = non_empty(get("email")).map(str::to_owned);
+    intake.contact_phone = non_empty(get("phone")).map(str::to_owned);
+    intake.customer_name = non_empty(get("company")).map(str::to_owned);
+    intake.external_id = non_empty(get("form_token")).map(|t| format!("form:{t}"));
+    let actor = kefu_app::Actor::anonymous(identity.ip.clone());
+    match state.app.intake_with_files(&actor, &intake, &files).await {
+        Ok(out) => {
+            let text = identity
+                .tr()
+                .f("portal.thanks_number", &[("number", &out.ticket.number)]);
+            ok(&support_page(&identity, Vec::new(), None, Some(text))?)
+        }
+        Err(e) => {
+            let (status, message) = super::pages::refusal(e, identity.tr());
+            render(
+                status,
+                &support_page(&identity, pairs, Some(message), None)?,
+            )
+        }
+    }
+}
+
+// ---- Signing in and registering ---------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "portal_login.html")]
+struct LoginPage {
+    t: Tr,
+    layout: PortalLayout,
+    register: bool,
+    values: Vec<(String, String)>,
+    next: String,
+    error: Option<String>,
+}
+
+impl LoginPage {
+    fn v(&self, key: &str) -> &str {
+        field(&self.values, key)
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+pub async fn login_form(
+    identity: Identity,
+    Query(q): Query<NextQuery>,
+) -> Result<Response, WebError> {
+    ok(&LoginPage {
+        t: identity.tr(),
+        layout: PortalLayout::new(&identity),
+        register: false,
+        values: Vec::new(),
+        next: safe_next(q.next.as_deref()).to_owned(),
+        error: None,
+    })
+}
+
+pub async fn register_form(identity: Identity) -> Result<Response, WebError> {
+    ok(&LoginPage {
+        t: identity.tr(),
+        layout: PortalLayout::new(&identity),
+        register: true,
+        values: Vec::new(),
+        next: "/portal".into(),
+        error: None,
+    })
+}
+
+fn signed_in(identity: &Identity, token: &str, next: &str) -> Response {
+    let next = if next.starts_with("/portal") {
+        next
+    } else {
+        "/portal"
+    };
+    let mut res = Redirect::to(next).into_response();
+    let max_age = 7 * 24 * 3600;
+    res.headers_mut().append(
+        SET_COOKIE,
+        set_cookie(PORTAL_COOKIE, token, Some(max_age), identity.secure),
+    );
+    res
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    identity: Identity,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let next = safe_next(non_empty(field(&pairs, "next"))).to_owned();
+    match state
+        .app
+        .customer_login(
+            field(&pairs, "email"),
+            field(&pairs, "password"),
+            identity.ip.as_deref(),
+        )
+        .await
+    {
+        Ok(session) => Ok(signed_in(&identity, &session.token, &next)),
+        Err(e) => {
+            let (status, message) = super::pages::refusal(e, identity.tr());
+            let values = pairs.into_iter().filter(|(k, _)| k != "password").collect();
+            render(
+                status,
+                &LoginPage {
+                    t: identity.tr(),
+                    layout: PortalLayout::new(&identity),
+                    register: false,
+                    values,
+                    next,
+                    error: Some(message),
+                },
+            )
+        }
+    }
+}
+
+pub async fn register(
+    State(state): State<AppState>,
+    identity: Identity,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let r = Registration {
+        email: field(&pairs, "email").to_owned(),
+        name: field(&pairs, "name").to_owned(),
+        phone: non_empty(field(&pairs, "phone")).map(str::to_owned),
+        password: field(&pairs, "password").to_owned(),
+    };
+    match state
+        .app
+        .register_customer(identity.ip.as_deref(), &r)
+        .await
+    {
+        Ok(session) => Ok(signed_in(&identity, &session.token, "/portal")),
+        Err(e) => {
+            let (status, message) = super::pages::refusal(e, identity.tr());
+            let values = pairs.into_iter().filter(|(k, _)| k != "password").collect();
+            render(
+                status,
+                &LoginPage {
+                    t: identity.tr(),
+                    layout: PortalLayout::new(&identity),
+                    register: true,
+                    values,
+                    next: "/portal".into(),
+                    error: Some(message),
+                },
+            )
+        }
+    }
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    identity: Identity,
+) -> Result<Response, WebError> {
+    if let Some(token) = &identity.portal_token {
+        state.app.customer_logout(token).await?;
+    }
+    let mut res = Redirect::to("/portal/login").into_response();
+    res.headers_mut().append(
+        SET_COOKIE,
+        set_cookie(PORTAL_COOKIE, "", Some(0), identity.secure),
+    );
+    Ok(res)
+}
+
+// ---- The customer's tickets -------------------------------------------------------------
+
+pub struct TicketRow {
+    pub id: i64,
+    pub number: String,
+    pub subject: String,
+    pub status: String,
+    pub category: &'static str,
+    pub updated: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal_home.html")]
+struct HomePage {
+    t: Tr,
+    layout: PortalLayout,
+    tickets: Vec<TicketRow>,
+}
+
+pub async fn home(State(state): State<AppState>, identity: Identity) -> Result<Response, WebError> {
+    let t = identity.tr();
+    let tickets = state
+        .app
+        .customer_tickets(&identity.customer_actor()?)
+        .await?
+        .into_iter()
+        .map(|tk| TicketRow {
+            id: tk.id,
+            number: tk.number,
+            subject: tk.subject,
+            status: customer_status(t, tk.category),
+            category: tk.category.key(),
+            updated: local_time(tk.updated_at),
+        })
+        .collect();
+    ok(&HomePage {
+        t,
+        layout: PortalLayout::new(&identity),
+        tickets,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "portal_new.html")]
+struct NewPage {
+    t: Tr,
+    layout: PortalLayout,
+    types: Vec<Choice>,
+    values: Vec<(String, String)>,
+    error: Option<String>,
+}
+
+impl NewPage {
+    fn v(&self, key: &str) -> &str {
+        field(&self.values, key)
+    }
+}
+
+fn new_page(
+    identity: &Identity,
+    values: Vec<(String, String)>,
+    error: Option<String>,
+) -> Result<NewPage, WebError> {
+    let t = identity.tr();
+    let mut values = values;
+    if field(&values, "form_token").is_empty() {
+        values.push(("form_token".into(), random_token()?));
+    }
+    Ok(NewPage {
+        t,
+        layout: PortalLayout::new(identity),
+        types: type_choices(t, field(&values, "type")),
+        values,
+        error,
+    })
+}
+
+pub async fn new_form(identity: Identity) -> Result<Response, WebError> {
+    ok(&new_page(&identity, Vec::new(), None)?)
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    identity: Identity,
+    form: FormWithFiles,
+) -> Result<Response, WebError> {
+    let FormWithFiles { pairs, files } = form;
+    let get = |k| field(&pairs, k);
+    let mut intake = Intake::new(Channel::Portal, get("subject"), get("body"));
+    intake.ticket_type = get("type").parse().unwrap_or(TicketType::Inquiry);
+    intake.external_id = non_empty(get("form_token")).map(|t| format!("portal:{t}"));
+    match state
+        .app
+        .intake_with_files(&identity.customer_actor()?, &intake, &files)
+        .await
+    {
+        Ok(out) => Ok(Redirect::to(&format!("/portal/tickets/{}", out.ticket.id)).into_response()),
+        Err(e) => {
+            let (status, message) = super::pages::refusal(e, identity.tr());
+            render(status, &new_page(&identity, pairs, Some(message))?)
+        }
+    }
+}
+
+pub struct MessageView {
+    pub mine: bool,
+    pub author: String,
+    pub at: String,
+    pub body: String,
+    pub files: Vec<(i64, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "portal_ticket.html")]
+struct TicketPage {
+    t: Tr,
+    layout: PortalLayout,
+    id: i64,
+    number: String,
+    subject: String,
+    status: String,
+    category: &'static str,
+    waiting_for_you: bool,
+    messages: Vec<MessageView>,
+    draft: String,
+    error: Option<String>,
+}
+
+async fn ticket_page(
+    state: &AppState,
+    identity: &Identity,
+    id: i64,
+    draft: String,
+    error: Option<String>,
+) -> Result<TicketPage, WebError> {
+    let t = identity.tr();
+    let ct = state
+        .app
+        .customer_ticket(&identity.customer_actor()?, id)
+        .await?;
+    let messages = ct
+        .messages
+        .iter()
+        .map(|m| MessageView {
+            mine: m.author_kind == "customer",
+            // Staff appear as the service team with their name, as a customer expects.
+            author: if m.author_kind == "customer" {
+                m.author_name.clone()
+            } else {
+                t.f("portal.staff_name", &[("name", &m.author_name)])
+            },
+            at: local_time(m.created_at),
+            body: m.body.clone(),
+            files: ct
+                .attachments
+                .iter()
+                .filter(|a| a.message_id == Some(m.id))
+                .map(|a| (a.id, a.filename.clone()))
+                .collect(),
+        })
+        .collect();
+    Ok(TicketPage {
+        t,
+        layout: PortalLayout::new(identity),
+        id,
+        number: ct.ticket.number.clone(),
+        subject: ct.ticket.subject.clone(),
+        status: customer_status(t, ct.ticket.category),
+        category: ct.ticket.category.key(),
+        waiting_for_you: ct.ticket.category == StatusCategory::PendingCustomer,
+        messages,
+        draft,
+        error,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    ok(&ticket_page(&state, &identity, id, String::new(), None).await?)
+}
+
+pub async fn reply(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+    form: FormWithFiles,
+) -> Result<Response, WebError> {
+    let FormWithFiles { pairs, files } = form;
+    let body = field(&pairs, "body").to_owned();
+    match state
+        .app
+        .customer_reply(&identity.customer_actor()?, id, &body, &files)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/portal/tickets/{id}")).into_response()),
+        Err(e) => {
+            let (status, message) = super::pages::refusal(e, identity.tr());
+            render(
+                status,
+                &ticket_page(&state, &identity, id, body, Some(message)).await?,
+            )
+        }
+    }
+}
+
+pub async fn attachment(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path((id, attachment)): Path<(i64, i64)>,
+) -> Result<Response, WebError> {
+    let (name, content_type, bytes) = state
+        .app
+        .customer_attachment(&identity.customer_actor()?, id, attachment)
+        .await?;
+    Ok(crate::upload::serve(&name, &content_type, bytes))
+}
