@@ -27,6 +27,7 @@ pub mod action {
     pub const PORTAL_REGISTERED: &str = "portal_registered";
     pub const PORTAL_LOGIN_FAILED: &str = "portal_login_failed";
     pub const WEB_FORM_SUBMITTED: &str = "web_form_submitted";
+    pub const SCRIPT_REVIEWED: &str = "script_reviewed";
 }
 
 /// What an audit entry is about.

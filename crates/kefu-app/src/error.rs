@@ -3,6 +3,7 @@
 
 use kefu_domain::attachment::AttachmentError;
 use kefu_domain::calendar::CalendarError;
+use kefu_domain::kb::ScriptError;
 use kefu_domain::staff::AccountRuleError;
 use kefu_domain::ticket::TicketRuleError;
 use kefu_store::StoreError;
@@ -39,6 +40,8 @@ pub enum AppError {
     Ticket(#[from] TicketRuleError),
     #[error("{0}")]
     Calendar(#[from] CalendarError),
+    #[error("{0}")]
+    Script(#[from] ScriptError),
     #[error("{0}")]
     Attachment(#[from] AttachmentError),
     #[error("ticket {number}: {reason}")]

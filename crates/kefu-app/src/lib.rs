@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod audit;
 pub mod calendar;
 mod error;
+pub mod kb;
 pub mod notify;
 pub mod portal;
 pub mod secret;

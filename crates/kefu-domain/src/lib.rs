@@ -7,6 +7,7 @@
 pub mod attachment;
 pub mod calendar;
 pub mod clock;
+pub mod kb;
 pub mod permission;
 pub mod sla;
 pub mod staff;

@@ -27,10 +27,12 @@ pub enum Permission {
     TicketWork,
     /// Configure how tickets work: business calendars, custom fields, statuses, groups.
     TicketAdmin,
+    /// 话术审核 — approve or reject proposed reply scripts, edit approved ones.
+    ScriptApprove,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 7] = [
+    pub const ALL: [Permission; 8] = [
         Permission::DashboardView,
         Permission::AccountSelf,
         Permission::DirectoryView,
@@ -38,6 +40,7 @@ impl Permission {
         Permission::AuditView,
         Permission::TicketWork,
         Permission::TicketAdmin,
+        Permission::ScriptApprove,
     ];
 
     pub fn key(self) -> &'static str {
@@ -49,6 +52,7 @@ impl Permission {
             Permission::AuditView => "audit_view",
             Permission::TicketWork => "ticket_work",
             Permission::TicketAdmin => "ticket_admin",
+            Permission::ScriptApprove => "script_approve",
         }
     }
 }
@@ -87,6 +91,14 @@ pub fn role_grants(role: Role, permission: Permission) -> bool {
         // notices sent to them (complaints, coordination) rather than the queues.
         Permission::TicketWork => !matches!(role, Role::Department),
         Permission::TicketAdmin => matches!(role, Role::Admin | Role::CsManager),
+        // The manager owns the department's wording; the quality specialist keeps it to
+        // standard (seed 000 §(四)).
+        Permission::ScriptApprove => {
+            matches!(
+                role,
+                Role::Admin | Role::CsManager | Role::QualitySpecialist
+            )
+        }
         Permission::DashboardView | Permission::AccountSelf | Permission::DirectoryView => true,
     }
 }

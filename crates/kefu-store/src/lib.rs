@@ -13,6 +13,7 @@ pub mod audit;
 pub mod changelog;
 pub mod dialect;
 pub mod jobs;
+pub mod kb;
 pub mod notification;
 pub mod portal;
 pub mod sla;

@@ -14,6 +14,7 @@ use axum::response::{Html, IntoResponse, Response};
 use kefu_app::AppError;
 use kefu_domain::attachment::AttachmentError;
 use kefu_domain::calendar::CalendarError;
+use kefu_domain::kb::ScriptError;
 use kefu_domain::staff::AccountRuleError;
 use kefu_domain::ticket::{FieldProblem, TicketRuleError};
 use serde_json::json;
@@ -244,6 +245,14 @@ impl WebError {
                 AppError::BadName => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "bad_name"),
                 AppError::NameTaken => ErrorInfo::new(S::CONFLICT, "name_taken"),
                 AppError::Calendar(e) => calendar_info(e),
+                AppError::Script(e) => ErrorInfo::new(
+                    S::UNPROCESSABLE_ENTITY,
+                    match e {
+                        ScriptError::BadTitle => "script_bad_title",
+                        ScriptError::BadBody => "script_bad_body",
+                        ScriptError::BadCategory => "script_bad_category",
+                    },
+                ),
                 AppError::Attachment(e) => match e {
                     AttachmentError::Empty => {
                         ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "attachment_empty")

@@ -29,6 +29,7 @@ pub async fn prepare(config: &ServerConfig, clock: Arc<dyn Clock>) -> anyhow::Re
     let app = App::new(store, clock, config.app.clone());
     let admin_password = app.bootstrap_admin().await?;
     app.ensure_ticket_defaults().await?;
+    app.ensure_starter_scripts().await?;
     Ok(Prepared {
         app,
         admin_password,

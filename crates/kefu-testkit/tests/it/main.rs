@@ -11,6 +11,7 @@ mod ops;
 mod permissions;
 mod portal;
 mod schema;
+mod scripts;
 mod sla;
 mod ticket_settings;
 mod tickets;

@@ -122,7 +122,7 @@ pub fn table(upload_limit: usize) -> RouteTable {
     use Surface::{Api, Ops, Page};
     use pages::{
         account, admin_audit, admin_sla, admin_tickets, admin_users, dashboard, login,
-        notifications, tickets, tokens,
+        notifications, scripts, tickets, tokens,
     };
     let (get, post, patch, delete) = (
         || Method::GET,
@@ -437,6 +437,64 @@ pub fn table(upload_limit: usize) -> RouteTable {
             "/admin/calendars/{id}/days/delete",
             Requires(TicketAdmin),
             admin_sla::delete_day,
+        )
+        // Reply scripts
+        .add(Page, get(), "/scripts", Requires(TicketWork), scripts::list)
+        .add(
+            Page,
+            post(),
+            "/scripts",
+            Requires(TicketWork),
+            scripts::propose,
+        )
+        .add(
+            Page,
+            get(),
+            "/scripts/{id}",
+            Requires(ScriptApprove),
+            scripts::edit,
+        )
+        .add(
+            Page,
+            post(),
+            "/scripts/{id}",
+            Requires(ScriptApprove),
+            scripts::update,
+        )
+        .add(
+            Page,
+            post(),
+            "/scripts/{id}/review",
+            Requires(ScriptApprove),
+            scripts::review,
+        )
+        .add(
+            Page,
+            post(),
+            "/tickets/{id}/script",
+            Requires(TicketWork),
+            tickets::show::use_script,
+        )
+        .add(
+            Api,
+            get(),
+            "/api/v1/scripts",
+            Requires(TicketWork),
+            api::scripts::list,
+        )
+        .add(
+            Api,
+            post(),
+            "/api/v1/scripts",
+            Requires(TicketWork),
+            api::scripts::propose,
+        )
+        .add(
+            Api,
+            post(),
+            "/api/v1/scripts/{id}/review",
+            Requires(ScriptApprove),
+            api::scripts::review,
         )
         // Tickets
         .add(

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod me;
+pub mod scripts;
 pub mod tickets;
 pub mod users;
 
@@ -84,6 +85,7 @@ impl Modify for BearerAuth {
         audit::list,
         tickets::list, tickets::create, tickets::show, tickets::update, tickets::reply,
         tickets::upload, tickets::download,
+        scripts::list, scripts::propose, scripts::review,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),

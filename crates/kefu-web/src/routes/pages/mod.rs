@@ -8,6 +8,7 @@ pub mod admin_users;
 pub mod dashboard;
 pub mod login;
 pub mod notifications;
+pub mod scripts;
 pub mod tickets;
 pub mod tokens;
 

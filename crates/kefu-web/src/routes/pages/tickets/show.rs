@@ -127,6 +127,8 @@ struct TicketPage {
     fields: Vec<FieldInput>,
     draft: String,
     error: Option<String>,
+    /// Approved reply scripts by category: (category, [(id, title)]).
+    scripts: Vec<(String, Vec<(i64, String)>)>,
 }
 
 /// A file size as people read it.
@@ -294,6 +296,18 @@ async fn page(
             .filter(|c| c.value != "new"),
     );
     let sla = sla_lines(t, tk, state.app.now());
+    let mut scripts: Vec<(String, Vec<(i64, String)>)> = Vec::new();
+    for v in state
+        .app
+        .scripts(&actor, kefu_domain::kb::ScriptStatus::Approved, None)
+        .await?
+    {
+        let entry = (v.script.id, v.script.title);
+        match scripts.iter_mut().find(|(c, _)| *c == v.script.category) {
+            Some((_, list)) => list.push(entry),
+            None => scripts.push((v.script.category, vec![entry])),
+        }
+    }
     let loose_files = d
         .attachments
         .iter()
@@ -303,6 +317,7 @@ async fn page(
     Ok(TicketPage {
         t,
         sla,
+        scripts,
         loose_files,
         tiers: super::tier_choices(t, tk.sla.customer_tier.as_deref()),
         layout: Layout::new(identity, "/tickets"),
@@ -443,6 +458,28 @@ pub async fn update(
             let message = WebError::from(e).into_info().message(identity.tr());
             render(
                 StatusCode::UNPROCESSABLE_ENTITY,
+                &page(&state, &identity, id, String::new(), Some(message)).await?,
+            )
+        }
+    }
+}
+
+/// Uses a reply script on the ticket: its macro actions apply, its text fills the reply box.
+pub async fn use_script(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let script: i64 = field(&pairs, "script")
+        .parse()
+        .map_err(|_| WebError::bad_request("invalid_field", "script"))?;
+    match state.app.use_script(&identity.actor(), script, id).await {
+        Ok(text) => crate::routes::pages::ok(&page(&state, &identity, id, text, None).await?),
+        Err(e) => {
+            let (status, message) = crate::routes::pages::refusal(e, identity.tr());
+            render(
+                status,
                 &page(&state, &identity, id, String::new(), Some(message)).await?,
             )
         }
