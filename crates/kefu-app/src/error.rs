@@ -6,6 +6,7 @@ use kefu_domain::calendar::CalendarError;
 use kefu_domain::kb::ScriptError;
 use kefu_domain::staff::AccountRuleError;
 use kefu_domain::ticket::TicketRuleError;
+use kefu_domain::trigger::TriggerError;
 use kefu_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +43,8 @@ pub enum AppError {
     Calendar(#[from] CalendarError),
     #[error("{0}")]
     Script(#[from] ScriptError),
+    #[error("{0}")]
+    Trigger(#[from] TriggerError),
     #[error("{0}")]
     Attachment(#[from] AttachmentError),
     #[error("ticket {number}: {reason}")]

@@ -18,6 +18,10 @@ pub mod kind {
     pub const SLA_BREACH: &str = "sla_breach";
     /// A ticket was assigned to you.
     pub const ASSIGNED: &str = "assigned";
+    /// A trigger's notification, with the admin's text.
+    pub const TRIGGER: &str = "trigger";
+    /// A trigger escalated a ticket to you.
+    pub const ESCALATED: &str = "escalated";
     /// The customer answered on a ticket assigned to you.
     pub const CUSTOMER_REPLIED: &str = "customer_replied";
 }

@@ -339,6 +339,7 @@ impl App {
             rules::check_transition(t.category, open.category)?;
             t.status = open.key;
             t.category = open.category;
+            t.status_changed_at = now;
             t.resolved_at = None;
             t.closed_at = None;
         }
@@ -358,10 +359,7 @@ impl App {
         crate::ticket::store_checked(&mut tx, id, Some(message_id), &checked, now).await?;
         t.sla.awaiting_reply_since.get_or_insert(now);
         t.updated_at = now;
-        SlaContext::load(&mut tx)
-            .await?
-            .refresh(&mut t, Some(before.category), now);
-        tickets::save(&mut tx, &t).await?;
+        let mut changed = Vec::new();
         if t.status != before.status {
             crate::ticket::record_event(
                 &mut tx,
@@ -373,7 +371,20 @@ impl App {
                 Some(t.status.clone()),
             )
             .await?;
+            changed.push("status".to_owned());
         }
+        self.run_triggers(
+            &mut tx,
+            kefu_domain::trigger::TriggerEvent::Update,
+            &mut t,
+            &changed,
+            now,
+        )
+        .await?;
+        SlaContext::load(&mut tx)
+            .await?
+            .refresh(&mut t, Some(before.category), now);
+        tickets::save(&mut tx, &t).await?;
         if let Some(a) = t.assignee_id {
             let params = json!({"number": t.number, "subject": t.subject});
             notify::notify(

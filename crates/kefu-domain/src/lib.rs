@@ -7,11 +7,13 @@
 pub mod attachment;
 pub mod calendar;
 pub mod clock;
+pub mod condition;
 pub mod kb;
 pub mod permission;
 pub mod sla;
 pub mod staff;
 pub mod ticket;
+pub mod trigger;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use permission::{Access, Permission};

@@ -18,6 +18,8 @@ pub mod kind {
     pub const PURGE_SESSIONS: &str = "purge_sessions";
     /// Warns before SLA deadlines and escalates breaches.
     pub const SLA_CHECK: &str = "sla_check";
+    /// Runs time triggers ("waiting for the customer for 3 business days").
+    pub const TIME_TRIGGERS: &str = "time_triggers";
 }
 
 /// How long a claimed job is ours before another instance may take it over.
@@ -37,6 +39,10 @@ const PERIODIC: &[Periodic] = &[
     Periodic {
         kind: kind::SLA_CHECK,
         every: SignedDuration::from_mins(1),
+    },
+    Periodic {
+        kind: kind::TIME_TRIGGERS,
+        every: SignedDuration::from_mins(5),
     },
 ];
 
@@ -141,6 +147,17 @@ impl Worker {
                     self.app.run_sla_check().await.map_err(|e| e.to_string())?;
                 if warned + escalated > 0 {
                     tracing::info!(warned, escalated, "SLA check");
+                }
+                Ok(())
+            }
+            kind::TIME_TRIGGERS => {
+                let fired = self
+                    .app
+                    .run_time_triggers()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if fired > 0 {
+                    tracing::info!(fired, "time triggers");
                 }
                 Ok(())
             }

@@ -19,6 +19,7 @@ pub mod portal;
 pub mod sla;
 pub mod staff;
 pub mod ticket;
+pub mod trigger;
 
 use jiff::Timestamp;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

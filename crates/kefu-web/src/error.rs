@@ -14,9 +14,11 @@ use axum::response::{Html, IntoResponse, Response};
 use kefu_app::AppError;
 use kefu_domain::attachment::AttachmentError;
 use kefu_domain::calendar::CalendarError;
+use kefu_domain::condition::ConditionError;
 use kefu_domain::kb::ScriptError;
 use kefu_domain::staff::AccountRuleError;
 use kefu_domain::ticket::{FieldProblem, TicketRuleError};
+use kefu_domain::trigger::TriggerError;
 use serde_json::json;
 
 use crate::auth::Identity;
@@ -96,6 +98,37 @@ fn rule_code(e: AccountRuleError) -> (&'static str, Vec<(&'static str, String)>)
         AccountRuleError::PasswordUnchanged => ("password_unchanged", vec![]),
         AccountRuleError::NoRoles => ("no_roles", vec![]),
         AccountRuleError::InvalidEmail => ("invalid_email", vec![]),
+    }
+}
+
+fn trigger_info(e: TriggerError) -> ErrorInfo {
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    let simple = |code| ErrorInfo::new(status, code);
+    match e {
+        TriggerError::NoActions => simple("trigger_no_actions"),
+        TriggerError::NoConditions => simple("trigger_no_conditions"),
+        TriggerError::BadName => simple("trigger_bad_name"),
+        TriggerError::ChangedOutsideUpdate => simple("trigger_changed_outside_update"),
+        TriggerError::BadAction(action) => ErrorInfo {
+            args: vec![("action", action.to_owned())],
+            ..simple("trigger_bad_action")
+        },
+        TriggerError::Condition(c) => match c {
+            ConditionError::BadOperator { field, .. } => ErrorInfo {
+                args: vec![("field", field)],
+                ..simple("condition_bad_operator")
+            },
+            ConditionError::BadValue { field, value } => ErrorInfo {
+                args: vec![("field", field), ("value", value)],
+                ..simple("condition_bad_value")
+            },
+            ConditionError::UnknownField(key) => ErrorInfo {
+                args: vec![("field", key)],
+                ..simple("unknown_field")
+            },
+            ConditionError::TimeOutsideTimeTrigger => simple("condition_time_outside_time"),
+            ConditionError::TimeTriggerWithoutTime => simple("trigger_time_without_time"),
+        },
     }
 }
 
@@ -245,6 +278,7 @@ impl WebError {
                 AppError::BadName => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "bad_name"),
                 AppError::NameTaken => ErrorInfo::new(S::CONFLICT, "name_taken"),
                 AppError::Calendar(e) => calendar_info(e),
+                AppError::Trigger(e) => trigger_info(e),
                 AppError::Script(e) => ErrorInfo::new(
                     S::UNPROCESSABLE_ENTITY,
                     match e {

@@ -23,6 +23,7 @@ const NAV: &[(&str, &str, Permission)] = &[
         Permission::TicketAdmin,
     ),
     ("/admin/sla", "nav.sla", Permission::TicketAdmin),
+    ("/admin/triggers", "nav.triggers", Permission::TicketAdmin),
     ("/admin/users", "nav.users", Permission::UserManage),
     ("/admin/audit", "nav.audit", Permission::AuditView),
     ("/account", "nav.account", Permission::AccountSelf),

@@ -5,6 +5,7 @@
 use kefu_domain::Permission;
 use kefu_domain::staff;
 use kefu_domain::ticket::{self as rules, Channel, Priority, StatusCategory, TicketType};
+use kefu_domain::trigger::TriggerEvent;
 use kefu_store::ticket::conversation::{self, NewMessage};
 use kefu_store::ticket::setup as store_setup;
 use kefu_store::ticket::{self as store, Ticket, TicketSla};
@@ -262,6 +263,7 @@ impl App {
             closed_at: None,
             message_count: 0,
             requester_id,
+            status_changed_at: now,
             sla: TicketSla {
                 customer_tier,
                 ..TicketSla::default()
@@ -354,7 +356,14 @@ impl App {
             now,
         )
         .await?;
-        let ticket = store::by_id(&mut tx, id).await?;
+        let mut ticket = store::by_id(&mut tx, id).await?;
+        if self
+            .run_triggers(&mut tx, TriggerEvent::Create, &mut ticket, &[], now)
+            .await?
+        {
+            sla.refresh(&mut ticket, Some(StatusCategory::New), now);
+            store::save(&mut tx, &ticket).await?;
+        }
         tx.commit().await.map_err(StoreError::from)?;
         Ok(IntakeOutcome {
             ticket,

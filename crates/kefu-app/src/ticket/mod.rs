@@ -7,6 +7,7 @@ mod intake;
 mod queue;
 mod setup;
 mod sla;
+mod triggers;
 mod work;
 
 pub use attachments::Upload;
@@ -17,6 +18,7 @@ pub use queue::{Queue, QueueCounts, QueuePage, QueueQuery};
 pub use setup::{NewField, NewGroup, NewStatus};
 pub(crate) use sla::SlaContext;
 pub use sla::{PolicyForm, TIERS};
+pub use triggers::{TriggerForm, TriggerView};
 pub use work::{ClosedReply, Reply, TicketChanges, TicketDetail, Visibility};
 
 use jiff::Timestamp;

@@ -58,7 +58,7 @@ impl SlaContext {
         })
     }
 
-    fn calendar_of(&self, policy_id: Option<i64>) -> Option<&BusinessCalendar> {
+    pub(crate) fn calendar_of(&self, policy_id: Option<i64>) -> Option<&BusinessCalendar> {
         let cal_id = policy_id
             .and_then(|id| self.policies.iter().find(|(p, _, _)| p.id == id))
             .map(|(p, _, _)| p.calendar_id)
@@ -318,7 +318,7 @@ impl App {
     }
 
     /// Who is warned: the assignee, else the members of the ticket's group.
-    async fn people_on(&self, conn: &mut AnyConnection, t: &Ticket) -> Result<Vec<i64>> {
+    pub(crate) async fn people_on(&self, conn: &mut AnyConnection, t: &Ticket) -> Result<Vec<i64>> {
         if let Some(a) = t.assignee_id {
             return Ok(vec![a]);
         }
@@ -330,7 +330,11 @@ impl App {
 
     /// Who receives an escalation: the manager of the ticket's group, else every active
     /// customer service manager.
-    async fn managers_of(&self, conn: &mut AnyConnection, t: &Ticket) -> Result<Vec<i64>> {
+    pub(crate) async fn managers_of(
+        &self,
+        conn: &mut AnyConnection,
+        t: &Ticket,
+    ) -> Result<Vec<i64>> {
         if let Some(g) = t.group_id {
             let groups = store_setup::groups(conn).await?;
             if let Some(m) = groups

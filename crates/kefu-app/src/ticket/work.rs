@@ -3,6 +3,7 @@
 
 use kefu_domain::Permission;
 use kefu_domain::ticket::{self as rules, Priority, StatusCategory, TicketType};
+use kefu_domain::trigger::TriggerEvent;
 use kefu_store::ticket::conversation::{self, Attachment, Event, Message, NewMessage};
 use kefu_store::ticket::setup::{self as store_setup, Field, Status};
 use kefu_store::ticket::{self as store, Ticket};
@@ -16,6 +17,21 @@ use super::attachments::{Upload, store_uploads};
 use super::{SlaContext, actor_display, check_fields, check_tier, event};
 use crate::notify;
 use crate::{Actor, App, AppError, Result};
+
+/// The condition-language key of a changed ticket field (see `kefu_domain::condition`).
+fn condition_key(event_field: &str) -> Option<String> {
+    if let Some(k) = event_field.strip_prefix("field:") {
+        return Some(format!("custom:{k}"));
+    }
+    let key = match event_field {
+        "status" | "priority" | "type" | "subject" | "assignee" | "group" | "customer_tier" => {
+            event_field
+        }
+        "tags" => "tag",
+        _ => return None,
+    };
+    Some(key.to_owned())
+}
 
 /// What happens when someone replies to a closed ticket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -89,7 +105,7 @@ pub struct TicketDetail {
     pub statuses: Vec<Status>,
 }
 
-async fn status_of(conn: &mut AnyConnection, key: &str) -> Result<Status> {
+pub(super) async fn status_of(conn: &mut AnyConnection, key: &str) -> Result<Status> {
     store_setup::statuses(conn)
         .await?
         .into_iter()
@@ -98,7 +114,7 @@ async fn status_of(conn: &mut AnyConnection, key: &str) -> Result<Status> {
 }
 
 /// Moves `t` to `status`, checking the transition and stamping resolution and closure.
-fn move_to(t: &mut Ticket, status: &Status, now: jiff::Timestamp) -> Result<()> {
+pub(super) fn move_to(t: &mut Ticket, status: &Status, now: jiff::Timestamp) -> Result<()> {
     rules::check_transition(t.category, status.category)?;
     // Reopening clears the stamps; resolving or closing sets them below.
     if status.category.is_active() {
@@ -112,6 +128,9 @@ fn move_to(t: &mut Ticket, status: &Status, now: jiff::Timestamp) -> Result<()> 
             t.resolved_at.get_or_insert(now);
         }
         _ => {}
+    }
+    if t.status != status.key {
+        t.status_changed_at = now;
     }
     t.status = status.key.clone();
     t.category = status.category;
@@ -243,6 +262,12 @@ impl App {
             .await?;
         }
         t.updated_at = now;
+        let changed: Vec<String> = (t.status != before.status)
+            .then(|| "status".to_owned())
+            .into_iter()
+            .collect();
+        self.run_triggers(&mut tx, TriggerEvent::Update, &mut t, &changed, now)
+            .await?;
         SlaContext::load(&mut tx)
             .await?
             .refresh(&mut t, Some(before.category), now);
@@ -451,6 +476,23 @@ impl App {
             return Ok(());
         }
         t.updated_at = now;
+        let changed: Vec<String> = changes
+            .iter()
+            .filter_map(|(f, _, _)| condition_key(f))
+            .chain(
+                field_changes
+                    .iter()
+                    .filter_map(|(f, _, _)| condition_key(f)),
+            )
+            .collect();
+        for (field, old, new) in changes {
+            event(conn, id, actor, now, field, old, new).await?;
+        }
+        for (field, old, new) in field_changes {
+            event(conn, id, actor, now, &field, old, new).await?;
+        }
+        self.run_triggers(conn, TriggerEvent::Update, &mut t, &changed, now)
+            .await?;
         SlaContext::load(conn)
             .await?
             .refresh(&mut t, Some(before.category), now);
@@ -461,12 +503,6 @@ impl App {
         {
             let params = json!({"number": t.number, "subject": t.subject});
             notify::notify(conn, &[a], notify::kind::ASSIGNED, Some(id), &params, now).await?;
-        }
-        for (field, old, new) in changes {
-            event(conn, id, actor, now, field, old, new).await?;
-        }
-        for (field, old, new) in field_changes {
-            event(conn, id, actor, now, &field, old, new).await?;
         }
         changelog::record(
             conn,

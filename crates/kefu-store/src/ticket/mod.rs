@@ -41,6 +41,8 @@ pub struct Ticket {
     pub message_count: i64,
     /// The portal customer the ticket belongs to.
     pub requester_id: Option<i64>,
+    /// When the ticket entered its current status.
+    pub status_changed_at: Timestamp,
     pub sla: TicketSla,
 }
 
@@ -76,7 +78,7 @@ const SELECT_TICKET: &str = "SELECT t.id, t.number, t.ticket_type, t.channel, t.
     t.next_response_due_at, t.resolution_due_at, t.sla_next_due_at, t.sla_next_target, \
     t.awaiting_reply_since, t.sla_paused_secs, t.sla_paused_since, t.sla_warned_due_at, \
     t.sla_escalated_due_at, t.first_response_met, t.resolution_met, t.next_response_breaches, \
-    t.requester_id \
+    t.requester_id, t.status_changed_at \
     FROM tickets t \
     LEFT JOIN users u ON u.id = t.assignee_id \
     LEFT JOIN ticket_groups g ON g.id = t.group_id";
@@ -133,6 +135,8 @@ fn ticket_from_row(row: &AnyRow) -> Result<Ticket> {
         closed_at: opt_time(row, "closed_at")?,
         message_count: row.try_get("message_count")?,
         requester_id: row.try_get("requester_id")?,
+        status_changed_at: opt_time(row, "status_changed_at")?
+            .unwrap_or(from_micros(row.try_get("created_at")?)),
         sla: TicketSla {
             customer_tier: row.try_get("customer_tier")?,
             policy_id: row.try_get("sla_policy_id")?,
@@ -209,9 +213,9 @@ pub async fn insert(conn: &mut AnyConnection, t: &Ticket) -> Result<i64> {
         "INSERT INTO tickets (number, ticket_type, channel, status, status_category, active, \
          priority, priority_rank, subject, customer_name, contact_name, contact_email, \
          contact_phone, assignee_id, group_id, tags, external_id, created_by_user_id, \
-         created_at, updated_at, first_response_at, resolved_at, closed_at) \
+         created_at, updated_at, first_response_at, resolved_at, closed_at, status_changed_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-         $18, $19, $20, $21, $22, $23) RETURNING id",
+         $18, $19, $20, $21, $22, $23, $24) RETURNING id",
     )
     .bind(&t.number)
     .bind(t.ticket_type.key())
@@ -236,6 +240,7 @@ pub async fn insert(conn: &mut AnyConnection, t: &Ticket) -> Result<i64> {
     .bind(t.first_response_at.map(to_micros))
     .bind(t.resolved_at.map(to_micros))
     .bind(t.closed_at.map(to_micros))
+    .bind(to_micros(t.status_changed_at))
     .fetch_one(&mut *conn)
     .await?;
     write_tags(conn, id, &t.tags).await?;
@@ -253,7 +258,7 @@ pub async fn save(conn: &mut AnyConnection, t: &Ticket) -> Result<()> {
          priority = $6, priority_rank = $7, subject = $8, customer_name = $9, \
          contact_name = $10, contact_email = $11, contact_phone = $12, assignee_id = $13, \
          group_id = $14, tags = $15, updated_at = $16, first_response_at = $17, \
-         resolved_at = $18, closed_at = $19 WHERE id = $1",
+         resolved_at = $18, closed_at = $19, status_changed_at = $20 WHERE id = $1",
     )
     .bind(t.id)
     .bind(t.ticket_type.key())
@@ -274,6 +279,7 @@ pub async fn save(conn: &mut AnyConnection, t: &Ticket) -> Result<()> {
     .bind(t.first_response_at.map(to_micros))
     .bind(t.resolved_at.map(to_micros))
     .bind(t.closed_at.map(to_micros))
+    .bind(to_micros(t.status_changed_at))
     .execute(&mut *conn)
     .await?;
     if done.rows_affected() == 0 {

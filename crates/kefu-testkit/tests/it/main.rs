@@ -15,4 +15,5 @@ mod scripts;
 mod sla;
 mod ticket_settings;
 mod tickets;
+mod triggers;
 mod users;

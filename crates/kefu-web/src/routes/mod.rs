@@ -121,8 +121,8 @@ impl RouteTable {
 pub fn table(upload_limit: usize) -> RouteTable {
     use Surface::{Api, Ops, Page};
     use pages::{
-        account, admin_audit, admin_sla, admin_tickets, admin_users, dashboard, login,
-        notifications, scripts, tickets, tokens,
+        account, admin_audit, admin_sla, admin_tickets, admin_triggers, admin_users, dashboard,
+        login, notifications, scripts, tickets, tokens,
     };
     let (get, post, patch, delete) = (
         || Method::GET,
@@ -437,6 +437,49 @@ pub fn table(upload_limit: usize) -> RouteTable {
             "/admin/calendars/{id}/days/delete",
             Requires(TicketAdmin),
             admin_sla::delete_day,
+        )
+        // Triggers
+        .add(
+            Page,
+            get(),
+            "/admin/triggers",
+            Requires(TicketAdmin),
+            admin_triggers::list,
+        )
+        .add(
+            Page,
+            get(),
+            "/admin/triggers/new",
+            Requires(TicketAdmin),
+            admin_triggers::new_form,
+        )
+        .add(
+            Page,
+            post(),
+            "/admin/triggers",
+            Requires(TicketAdmin),
+            admin_triggers::create,
+        )
+        .add(
+            Page,
+            get(),
+            "/admin/triggers/{id}",
+            Requires(TicketAdmin),
+            admin_triggers::edit_form,
+        )
+        .add(
+            Page,
+            post(),
+            "/admin/triggers/{id}",
+            Requires(TicketAdmin),
+            admin_triggers::update,
+        )
+        .add(
+            Page,
+            post(),
+            "/admin/triggers/{id}/active",
+            Requires(TicketAdmin),
+            admin_triggers::set_active,
         )
         // Reply scripts
         .add(Page, get(), "/scripts", Requires(TicketWork), scripts::list)

@@ -432,10 +432,10 @@ async fn ticket_page(
         .map(|m| MessageView {
             mine: m.author_kind == "customer",
             // Staff appear as the service team with their name, as a customer expects.
-            author: if m.author_kind == "customer" {
-                m.author_name.clone()
-            } else {
-                t.f("portal.staff_name", &[("name", &m.author_name)])
+            author: match m.author_kind.as_str() {
+                "customer" => m.author_name.clone(),
+                "system" => t.t("portal.team").to_owned(),
+                _ => t.f("portal.staff_name", &[("name", &m.author_name)]),
             },
             at: local_time(m.created_at),
             body: m.body.clone(),

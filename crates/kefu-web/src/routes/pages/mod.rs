@@ -4,6 +4,7 @@ pub mod account;
 pub mod admin_audit;
 pub mod admin_sla;
 pub mod admin_tickets;
+pub mod admin_triggers;
 pub mod admin_users;
 pub mod dashboard;
 pub mod login;

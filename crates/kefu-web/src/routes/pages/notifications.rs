@@ -36,6 +36,7 @@ fn text(t: Tr, kind: &str, params: &str) -> String {
         .unwrap_or_default();
     let number = get("number");
     let subject = get("subject");
+    let text = get("text");
     t.f(
         &format!("notification.{kind}"),
         &[
@@ -43,6 +44,7 @@ fn text(t: Tr, kind: &str, params: &str) -> String {
             ("subject", subject.as_str()),
             ("target", target.as_str()),
             ("due", due.as_str()),
+            ("text", text.as_str()),
         ],
     )
 }

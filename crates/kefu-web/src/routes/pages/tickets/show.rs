@@ -131,6 +131,14 @@ struct TicketPage {
     scripts: Vec<(String, Vec<(i64, String)>)>,
 }
 
+/// Who did it, as stored; triggers are stored as `trigger:NAME`.
+fn actor_label(t: Tr, name: &str) -> String {
+    match name.strip_prefix("trigger:") {
+        Some(trigger) => format!("{} · {trigger}", t.t("event.by_trigger")),
+        None => name.to_owned(),
+    }
+}
+
 /// A file size as people read it.
 fn size_text(bytes: i64) -> String {
     match bytes {
@@ -183,7 +191,7 @@ async fn page(
                 is_message: true,
                 internal: m.visibility == "internal",
                 from_customer: m.author_kind == "customer",
-                author: m.author_name.clone(),
+                author: actor_label(t, &m.author_name),
                 at: local_time(m.created_at),
                 body: m.body.clone(),
                 field: String::new(),
@@ -216,7 +224,7 @@ async fn page(
                 is_message: false,
                 internal: false,
                 from_customer: false,
-                author: e.actor_name.clone(),
+                author: actor_label(t, &e.actor_name),
                 at: local_time(e.at),
                 body: String::new(),
                 old: event_value(t, &d, locale, &e.field, &e.old_value),
