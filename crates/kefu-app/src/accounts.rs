@@ -316,6 +316,8 @@ impl App {
         let mut conn = self.store.conn().await?;
         let staff = store::delete_expired_sessions(&mut conn, at).await?;
         let customers = kefu_store::portal::delete_expired_sessions(&mut conn, at).await?;
+        drop(conn);
+        self.purge_presence().await?;
         Ok(staff + customers)
     }
 }

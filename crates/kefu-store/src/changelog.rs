@@ -32,6 +32,8 @@ pub struct Change {
     pub entity: String,
     pub entity_id: i64,
     pub operation: String,
+    /// The staff member who made the change, if a person did.
+    pub actor_user_id: Option<i64>,
 }
 
 pub async fn record(
@@ -58,8 +60,8 @@ pub async fn record(
 
 /// Entries after `after_id`, oldest first.
 pub async fn since(conn: &mut AnyConnection, after_id: i64, limit: i64) -> Result<Vec<Change>> {
-    let rows: Vec<(i64, String, i64, String)> = sqlx::query_as(
-        "SELECT id, entity, entity_id, operation FROM change_log WHERE id > $1 \
+    let rows: Vec<(i64, String, i64, String, Option<i64>)> = sqlx::query_as(
+        "SELECT id, entity, entity_id, operation, actor_user_id FROM change_log WHERE id > $1 \
          ORDER BY id LIMIT $2",
     )
     .bind(after_id)
@@ -68,11 +70,20 @@ pub async fn since(conn: &mut AnyConnection, after_id: i64, limit: i64) -> Resul
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, entity, entity_id, operation)| Change {
+        .map(|(id, entity, entity_id, operation, actor_user_id)| Change {
             id,
             entity,
             entity_id,
             operation,
+            actor_user_id,
         })
         .collect())
+}
+
+/// The newest entry's id (0 when the log is empty): where a new reader starts.
+pub async fn latest_id(conn: &mut AnyConnection) -> Result<i64> {
+    let id: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM change_log")
+        .fetch_one(conn)
+        .await?;
+    Ok(id.unwrap_or(0))
 }

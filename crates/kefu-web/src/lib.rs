@@ -9,6 +9,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod i18n;
+pub mod live;
 mod metrics;
 mod ratelimit;
 pub mod routes;
@@ -36,6 +37,7 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     metrics: Arc<metrics::Metrics>,
     limiter: Arc<ratelimit::ApiLimiter>,
+    live: Arc<live::LiveHub>,
 }
 
 impl AppState {
@@ -46,6 +48,7 @@ impl AppState {
             config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::default()),
             limiter: Arc::new(limiter),
+            live: Arc::new(live::LiveHub::new()),
         }
     }
 }
@@ -81,8 +84,13 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let live = state.live.clone();
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            // Live streams never end by themselves: end them so shutdown can finish.
+            live.close();
+        })
         .await
 }

@@ -13,6 +13,11 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("../static/kefu.css"),
     ),
     (
+        "kefu.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../static/kefu.js"),
+    ),
+    (
         "favicon.svg",
         "image/svg+xml",
         include_str!("../static/favicon.svg"),

@@ -19,7 +19,7 @@ pub use setup::{NewField, NewGroup, NewStatus};
 pub(crate) use sla::SlaContext;
 pub use sla::{PolicyForm, TIERS};
 pub use triggers::{TriggerForm, TriggerView};
-pub use work::{ClosedReply, Reply, TicketChanges, TicketDetail, Visibility};
+pub use work::{ClosedReply, Presence, Reply, TicketChanges, TicketDetail, Visibility};
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;

@@ -516,3 +516,70 @@ impl App {
         Ok(())
     }
 }
+
+/// How long a presence heartbeat counts.
+const PRESENCE_TTL: jiff::SignedDuration = jiff::SignedDuration::from_secs(30);
+
+/// Another agent on the same ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Presence {
+    pub user_id: i64,
+    pub name: String,
+    pub replying: bool,
+}
+
+impl App {
+    /// Records that the signed-in agent has the ticket open (writing a reply or not) and
+    /// returns the others who have it open, so the page can warn of a second answer.
+    pub async fn ticket_presence(
+        &self,
+        actor: &Actor,
+        id: i64,
+        replying: bool,
+    ) -> Result<Vec<Presence>> {
+        actor.require(Permission::TicketWork)?;
+        let me = actor.user_id().ok_or(AppError::Forbidden)?;
+        let now = self.now();
+        let mut conn = self.store.conn().await?;
+        store::by_id(&mut conn, id).await?;
+        kefu_store::ticket::presence::touch(&mut conn, id, me, replying, now).await?;
+        Ok(
+            kefu_store::ticket::presence::others(&mut conn, id, me, now - PRESENCE_TTL)
+                .await?
+                .into_iter()
+                .map(|(user_id, name, replying)| Presence {
+                    user_id,
+                    name,
+                    replying,
+                })
+                .collect(),
+        )
+    }
+
+    /// Drops presence records that ran out (run with the session purge).
+    pub async fn purge_presence(&self) -> Result<u64> {
+        let mut conn = self.store.conn().await?;
+        Ok(kefu_store::ticket::presence::purge(&mut conn, self.now() - PRESENCE_TTL).await?)
+    }
+
+    /// Ticket changes after change-log entry `after` (for live updates): the last entry
+    /// read, and (ticket id, who changed it) for each change.
+    pub async fn ticket_changes_since(&self, after: i64) -> Result<(i64, Vec<(i64, Option<i64>)>)> {
+        let mut conn = self.store.conn().await?;
+        let changes = kefu_store::changelog::since(&mut conn, after, 500).await?;
+        let last = changes.last().map_or(after, |c| c.id);
+        let mut out: Vec<(i64, Option<i64>)> = changes
+            .into_iter()
+            .filter(|c| c.entity == "ticket")
+            .map(|c| (c.entity_id, c.actor_user_id))
+            .collect();
+        out.dedup();
+        Ok((last, out))
+    }
+
+    /// Where live updates start: the newest change-log entry.
+    pub async fn change_log_head(&self) -> Result<i64> {
+        let mut conn = self.store.conn().await?;
+        Ok(kefu_store::changelog::latest_id(&mut conn).await?)
+    }
+}

@@ -2,6 +2,7 @@
 //! the submodules) its conversation and the settings around it.
 
 pub mod conversation;
+pub mod presence;
 pub mod setup;
 
 use jiff::Timestamp;

@@ -314,6 +314,117 @@ async fn an_agent_opens_and_answers_a_ticket_in_chromium() {
     app.stop().await;
 }
 
+#[tokio::test]
+async fn open_pages_update_live_and_warn_of_a_second_answer() {
+    if !browser::available() {
+        assert!(
+            !browser::required(),
+            "KEFU_REQUIRE_BROWSER=1 but chromium/chromedriver are missing"
+        );
+        return;
+    }
+    let app = TestApp::spawn().await;
+    app.create_user("live.xu", &[Role::Agent]).await;
+    let other = app.create_user("live.wang", &[Role::Agent]).await;
+    let api = kefu_testkit::ApiClient::new(&app, &app.token_for(other).await);
+    let b = Browser::start().await;
+    let c = &b.client;
+    c.goto(&app.url("/login")).await.unwrap();
+    c.find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys("live.xu")
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(TEST_PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Id("login-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("[data-testid=dashboard-title]"))
+        .await
+        .unwrap();
+
+    // The unassigned queue fills in by itself when a ticket arrives.
+    c.goto(&app.url("/tickets?queue=unassigned")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("[data-live-queue]"))
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    let t = kefu_testkit::json_body(
+        api.json(
+            reqwest::Method::POST,
+            "/api/v1/tickets",
+            &serde_json::json!({"subject": "电视机没有声音", "body": "开机后无声"}),
+        )
+        .await,
+    )
+    .await;
+    let id = t["id"].as_i64().unwrap();
+    let row = c
+        .wait()
+        .at_most(std::time::Duration::from_secs(10))
+        .for_element(Locator::LinkText("电视机没有声音"))
+        .await;
+    assert!(row.is_ok(), "the new ticket appears without a reload");
+
+    // On the ticket page: another agent starts answering, then answers.
+    c.goto(&app.url(&format!("/tickets/{id}"))).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("[data-live-ticket]"))
+        .await
+        .unwrap();
+    let s2 = app.login("live.wang", TEST_PASSWORD).await;
+    let csrf = s2.csrf().await;
+    s2.client
+        .post(s2.url(&format!("/tickets/{id}/presence")))
+        .header("x-csrf-token", csrf)
+        .form(&[("replying", "1")])
+        .send()
+        .await
+        .unwrap();
+    c.find(Locator::Css("form.reply textarea"))
+        .await
+        .unwrap()
+        .send_keys("您好")
+        .await
+        .unwrap();
+    let warned = c
+        .wait()
+        .at_most(std::time::Duration::from_secs(10))
+        .for_element(Locator::XPath(
+            "//*[@data-testid='live-others' and contains(., '正在回复')]",
+        ))
+        .await;
+    assert!(warned.is_ok(), "the second answer is warned of");
+    b.screenshot("ticket-collision").await;
+    api.json(
+        reqwest::Method::POST,
+        &format!("/api/v1/tickets/{id}/messages"),
+        &serde_json::json!({"body": "已为您安排检修"}),
+    )
+    .await;
+    let changed = c
+        .wait()
+        .at_most(std::time::Duration::from_secs(10))
+        .for_element(Locator::XPath(
+            "//*[@data-testid='live-changed' and not(@hidden)]",
+        ))
+        .await;
+    assert!(changed.is_ok(), "the page says the ticket changed");
+    b.close().await;
+    app.stop().await;
+}
+
 /// The page fits the window's width: nothing makes it scroll sideways.
 async fn assert_no_sideways_scroll(c: &fantoccini::Client, what: &str) {
     let widths = c

@@ -7,6 +7,7 @@ mod attachments;
 mod auth;
 mod browser;
 mod jobs;
+mod live;
 mod ops;
 mod permissions;
 mod portal;

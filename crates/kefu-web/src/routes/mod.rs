@@ -438,6 +438,21 @@ pub fn table(upload_limit: usize) -> RouteTable {
             Requires(TicketAdmin),
             admin_sla::delete_day,
         )
+        // Live updates and presence
+        .add(
+            Page,
+            get(),
+            "/events/tickets",
+            Requires(TicketWork),
+            crate::live::ticket_events,
+        )
+        .add(
+            Page,
+            post(),
+            "/tickets/{id}/presence",
+            Requires(TicketWork),
+            tickets::show::presence,
+        )
         // Triggers
         .add(
             Page,

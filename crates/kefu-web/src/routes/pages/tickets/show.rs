@@ -493,3 +493,23 @@ pub async fn use_script(
         }
     }
 }
+
+/// Heartbeat of an open ticket page: records this agent's presence and returns the other
+/// agents who have the ticket open, as JSON for the page's warning.
+pub async fn presence(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let replying = field(&pairs, "replying") == "1";
+    let others = state
+        .app
+        .ticket_presence(&identity.actor(), id, replying)
+        .await?;
+    let list: Vec<serde_json::Value> = others
+        .into_iter()
+        .map(|p| serde_json::json!({"name": p.name, "replying": p.replying}))
+        .collect();
+    Ok(axum::Json(list).into_response())
+}

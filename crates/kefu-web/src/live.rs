@@ -1,0 +1,111 @@
+//! Live updates: one poller per instance reads the shared change log and fans ticket
+//! changes out to every open page through server-sent events. Reading the log (not an
+//! in-process channel) is what makes a change saved on one instance reach pages served by
+//! another.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::Stream;
+use tokio::sync::{broadcast, watch};
+
+use crate::AppState;
+
+/// How often the change log is read while someone listens.
+const POLL: Duration = Duration::from_millis(500);
+
+pub struct LiveHub {
+    tx: broadcast::Sender<(i64, i64)>,
+    started: AtomicBool,
+    closing_tx: watch::Sender<bool>,
+}
+
+impl LiveHub {
+    pub fn new() -> LiveHub {
+        let (tx, _) = broadcast::channel(1024);
+        let (closing_tx, _) = watch::channel(false);
+        LiveHub {
+            tx,
+            started: AtomicBool::new(false),
+            closing_tx,
+        }
+    }
+
+    /// Ends every open stream (called when the server shuts down, so it can finish).
+    pub fn close(&self) {
+        self.closing_tx.send_replace(true);
+    }
+
+    fn ensure_poller(self: &Arc<Self>, state: &AppState) {
+        if self.started.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let hub = self.clone();
+        let app = state.app.clone();
+        let mut closing = self.closing_tx.subscribe();
+        tokio::spawn(async move {
+            let mut last = app.change_log_head().await.unwrap_or(0);
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep(POLL) => {}
+                    _ = closing.changed() => break,
+                }
+                if hub.tx.receiver_count() == 0 {
+                    // Nobody listens: skip ahead instead of replaying old changes later.
+                    if let Ok(head) = app.change_log_head().await {
+                        last = head;
+                    }
+                    continue;
+                }
+                match app.ticket_changes_since(last).await {
+                    Ok((next, changes)) => {
+                        last = next;
+                        for (id, by) in changes {
+                            let _ = hub.tx.send((id, by.unwrap_or(0)));
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "live updates could not read the change log")
+                    }
+                }
+            }
+        });
+    }
+}
+
+impl Default for LiveHub {
+    fn default() -> Self {
+        LiveHub::new()
+    }
+}
+
+/// `GET /events/tickets`: an event `ticket` with the ticket id whenever a ticket changes.
+pub async fn ticket_events(
+    State(state): State<AppState>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let hub = state.live.clone();
+    hub.ensure_poller(&state);
+    let rx = hub.tx.subscribe();
+    let closing = hub.closing_tx.subscribe();
+    let stream = futures_util::stream::unfold((rx, closing), |(mut rx, mut closing)| async move {
+        if *closing.borrow() {
+            return None;
+        }
+        let data = tokio::select! {
+            msg = rx.recv() => match msg {
+                Ok((id, by)) => format!("{{\"ticket\":{id},\"by\":{by}}}"),
+                // Missed some: tell the page to refresh whatever it shows.
+                Err(broadcast::error::RecvError::Lagged(_)) => "{\"ticket\":0,\"by\":0}".to_owned(),
+                Err(broadcast::error::RecvError::Closed) => return None,
+            },
+            _ = closing.changed() => return None,
+        };
+        let event = Event::default().event("ticket").data(data);
+        Some((Ok(event), (rx, closing)))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}

@@ -1,0 +1,98 @@
+// kefu 客服 — the little script the staff pages use: live queue and ticket updates over
+// server-sent events, and the warning when another agent is answering the same ticket.
+// Every page works without it; it only keeps what is on screen current.
+(function () {
+  "use strict";
+  var meta = function (name) {
+    var m = document.querySelector('meta[name="' + name + '"]');
+    return m ? m.getAttribute("content") : "";
+  };
+  var me = meta("kefu-user");
+  var csrf = meta("kefu-csrf");
+  var queue = document.querySelector("[data-live-queue]");
+  var ticket = document.querySelector("[data-live-ticket]");
+  if (!me || !(queue || ticket)) return;
+
+  function show(id) {
+    var el = document.getElementById(id);
+    if (el) el.hidden = false;
+  }
+
+  // Queues refresh in place, unless the agent has ticked tickets for a bulk action.
+  var refreshing = false;
+  function refreshQueue() {
+    if (refreshing) return;
+    if (queue.querySelector('input[name="ids"]:checked')) {
+      show("live-stale");
+      return;
+    }
+    refreshing = true;
+    fetch(window.location.href, { credentials: "same-origin" })
+      .then(function (r) { return r.text(); })
+      .then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var fresh = doc.querySelector("[data-live-queue] tbody");
+        var tabs = doc.querySelector("nav.tabs");
+        if (fresh) queue.querySelector("tbody").replaceWith(fresh);
+        var oldTabs = document.querySelector("nav.tabs");
+        if (tabs && oldTabs) oldTabs.replaceWith(tabs);
+        queue.setAttribute("data-refreshed", String(Date.now()));
+      })
+      .catch(function () { show("live-stale"); })
+      .finally(function () { refreshing = false; });
+  }
+
+  if (window.EventSource) {
+    var events = new EventSource("/events/tickets");
+    events.addEventListener("ticket", function (e) {
+      var change;
+      try { change = JSON.parse(e.data); } catch (_) { return; }
+      if (queue) refreshQueue();
+      if (ticket && (change.ticket === 0 || String(change.ticket) === ticket.getAttribute("data-live-ticket"))
+          && String(change.by) !== me) {
+        show("live-changed");
+      }
+    });
+  }
+
+  // Presence: tell the server this ticket is open (and whether a reply is being written);
+  // warn when someone else is writing one too.
+  if (ticket) {
+    var id = ticket.getAttribute("data-live-ticket");
+    var box = document.querySelector("form.reply textarea");
+    var warning = document.getElementById("live-others");
+    var beat = function () {
+      var replying = box && box.value.trim() !== "" ? "1" : "0";
+      fetch("/tickets/" + id + "/presence", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "content-type": "application/x-www-form-urlencoded", "x-csrf-token": csrf },
+        body: "replying=" + replying
+      })
+        .then(function (r) { return r.json(); })
+        .then(function (others) {
+          if (!warning) return;
+          var writing = others.filter(function (o) { return o.replying; });
+          var viewing = others.filter(function (o) { return !o.replying; });
+          var text = "";
+          if (writing.length) {
+            text = warning.getAttribute("data-replying").replace("{names}", writing.map(function (o) { return o.name; }).join("、"));
+          } else if (viewing.length) {
+            text = warning.getAttribute("data-viewing").replace("{names}", viewing.map(function (o) { return o.name; }).join("、"));
+          }
+          warning.textContent = text;
+          warning.hidden = text === "";
+          warning.className = writing.length ? "alert" : "notice";
+        })
+        .catch(function () {});
+    };
+    beat();
+    setInterval(beat, 8000);
+    if (box) box.addEventListener("input", function () {
+      if (!box.dataset.announced && box.value.trim() !== "") {
+        box.dataset.announced = "1";
+        beat();
+      }
+    });
+  }
+})();
