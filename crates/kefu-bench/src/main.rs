@@ -1,0 +1,406 @@
+//! kefu-bench — loads a number of tickets through kefu's own intake path, then measures
+//! the staff pages over HTTP with concurrent clients and prints median and p99 latencies.
+//!
+//! Run by hand (release build): `cargo run --release -p kefu-bench -- tickets --count 100000`.
+//! Figures depend on the machine; compare runs made on the same one.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::Parser;
+use kefu::config::ServerConfig;
+use kefu_app::Actor;
+use kefu_app::ticket::Intake;
+use kefu_app::users::UserForm;
+use kefu_domain::ticket::{Channel, Priority, TicketType};
+use kefu_domain::{Locale, Role, RoleSet, SystemClock};
+use tokio::net::TcpListener;
+
+#[derive(Parser)]
+#[command(about = "kefu benchmark: load tickets, measure pages")]
+enum Command {
+    /// Load tickets and measure the queue and ticket pages.
+    Tickets(TicketsArgs),
+}
+
+#[derive(clap::Args)]
+struct TicketsArgs {
+    /// How many tickets to load.
+    #[arg(long, default_value_t = 100_000)]
+    count: usize,
+    /// Database URL; default a fresh SQLite file under --data-dir.
+    #[arg(long)]
+    database_url: Option<String>,
+    /// Where the SQLite file goes (emptied first).
+    #[arg(long, default_value = "bench-data")]
+    data_dir: std::path::PathBuf,
+    /// Concurrent intake tasks while loading.
+    #[arg(long, default_value_t = 8)]
+    load_concurrency: usize,
+    /// Concurrent HTTP clients while measuring.
+    #[arg(long, default_value_t = 4)]
+    concurrency: usize,
+    /// Requests per measured page.
+    #[arg(long, default_value_t = 1000)]
+    requests: usize,
+    /// Reuse the database if it already holds tickets (skip loading).
+    #[arg(long)]
+    reuse: bool,
+}
+
+const PRODUCTS: [&str; 12] = [
+    "变频空调",
+    "滚筒洗衣机",
+    "双开门冰箱",
+    "燃气热水器",
+    "液晶电视",
+    "电饭煲",
+    "扫地机器人",
+    "空气净化器",
+    "净水器",
+    "微波炉",
+    "油烟机",
+    "洗碗机",
+];
+const PROBLEMS: [&str; 12] = [
+    "不制冷",
+    "噪音很大",
+    "无法开机",
+    "显示故障代码 E3",
+    "漏水",
+    "遥控失灵",
+    "安装预约",
+    "发票开错",
+    "物流延迟",
+    "配件缺失",
+    "外观划伤",
+    "申请退货",
+];
+const CUSTOMERS: [&str; 8] = [
+    "杭州明达贸易有限公司",
+    "苏州恒通机电",
+    "王先生",
+    "李女士",
+    "成都天府家电城",
+    "广州粤海酒店",
+    "赵女士",
+    "北京京华物业",
+];
+
+fn pick<T: Copy>(list: &[T], n: usize) -> T {
+    list[n % list.len()]
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1}", d.as_secs_f64() * 1000.0)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let Command::Tickets(args) = Command::parse();
+    let url = match &args.database_url {
+        Some(u) => u.clone(),
+        None => {
+            if !args.reuse && args.data_dir.exists() {
+                std::fs::remove_dir_all(&args.data_dir).context("emptying the data dir")?;
+            }
+            kefu::config::sqlite_url(&args.data_dir)
+        }
+    };
+    let config = ServerConfig {
+        listen: "127.0.0.1:0".parse()?,
+        database_url: url.clone(),
+        web: kefu_web::WebConfig {
+            api_rate_per_minute: 1_000_000,
+            ..kefu_web::WebConfig::default()
+        },
+        app: kefu_app::Settings::default(),
+    };
+    let prepared = kefu::server::prepare(&config, Arc::new(SystemClock)).await?;
+    let app = prepared.app;
+    let system = Actor::system();
+    let password = "bench-password-123";
+    let agent = match app
+        .list_users(&system)
+        .await?
+        .into_iter()
+        .find(|u| u.username == "bench.agent")
+    {
+        Some(u) => u.id,
+        None => {
+            app.create_user(
+                &system,
+                &UserForm {
+                    username: "bench.agent".into(),
+                    display_name: "压测客服".into(),
+                    email: None,
+                    password: Some(password.into()),
+                    department: None,
+                    level: None,
+                    locale: Locale::ZhCn,
+                    roles: RoleSet::new([Role::Agent]),
+                },
+            )
+            .await?
+            .user
+            .id
+        }
+    };
+
+    let existing = {
+        let mut conn = app.store.conn().await?;
+        kefu_store::ticket::count(&mut conn, &Default::default(), i64::MAX).await?
+    } as usize;
+    let to_load = args.count.saturating_sub(existing);
+    if to_load > 0 {
+        println!(
+            "loading {to_load} tickets through the intake path ({} tasks)…",
+            args.load_concurrency
+        );
+        let started = Instant::now();
+        let next = Arc::new(AtomicUsize::new(existing));
+        let end = existing + to_load;
+        let mut tasks = Vec::new();
+        for _ in 0..args.load_concurrency {
+            let app = app.clone();
+            let next = next.clone();
+            tasks.push(tokio::spawn(async move {
+                loop {
+                    let n = next.fetch_add(1, Ordering::Relaxed);
+                    if n >= end {
+                        return Ok::<(), anyhow::Error>(());
+                    }
+                    let product = pick(&PRODUCTS, n);
+                    let problem = pick(&PROBLEMS, n / 7);
+                    let mut req = Intake::new(
+                        pick(
+                            &[
+                                Channel::Phone,
+                                Channel::Email,
+                                Channel::WebForm,
+                                Channel::Wechat,
+                            ],
+                            n / 3,
+                        ),
+                        &format!("{product}{problem}"),
+                        &format!(
+                            "客户反映：{product}{problem}，订单号 PO-2026-{:05}，请尽快处理。",
+                            n % 100_000
+                        ),
+                    );
+                    req.ticket_type = pick(
+                        &[
+                            TicketType::Inquiry,
+                            TicketType::AfterSales,
+                            TicketType::Complaint,
+                            TicketType::FaultReport,
+                            TicketType::OrderIssue,
+                        ],
+                        n / 11,
+                    );
+                    req.priority = pick(
+                        &[
+                            Priority::Normal,
+                            Priority::Normal,
+                            Priority::High,
+                            Priority::Low,
+                            Priority::Urgent,
+                        ],
+                        n / 5,
+                    );
+                    req.customer_name = Some(pick(&CUSTOMERS, n / 13).to_owned());
+                    req.contact_phone = Some(format!("138{:08}", n % 100_000_000));
+                    // One ticket in five is the measuring agent's own.
+                    if n % 5 == 0 {
+                        req.assignee_id = Some(agent);
+                    }
+                    app.intake(&Actor::system(), &req).await?;
+                    if n > 0 && n % 50_000 == 0 {
+                        println!("  {n} tickets");
+                    }
+                }
+            }));
+        }
+        for t in tasks {
+            t.await??;
+        }
+        let secs = started.elapsed().as_secs_f64();
+        println!(
+            "loaded {to_load} tickets in {secs:.1} s ({:.0} tickets/s)",
+            to_load as f64 / secs
+        );
+    }
+
+    let listener = TcpListener::bind(config.listen).await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(kefu::server::run(
+        app.clone(),
+        config.web.clone(),
+        listener,
+        kefu::server::RunOptions { job_poll: None },
+        async {
+            let _ = stop_rx.await;
+        },
+    ));
+
+    let client = reqwest::Client::builder().cookie_store(true).build()?;
+    let login = client
+        .get(format!("{base}/login"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    let marker = "name=\"_csrf\" value=\"";
+    let start = login.find(marker).context("csrf on login page")? + marker.len();
+    let csrf = login[start..start + 64].to_owned();
+    let res = client
+        .post(format!("{base}/login"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("username", "bench.agent"),
+            ("password", password),
+            ("next", "/"),
+        ])
+        .send()
+        .await?;
+    anyhow::ensure!(
+        res.status().is_success() || res.status().is_redirection(),
+        "sign-in failed"
+    );
+
+    // A cursor deep in the open queue, to show that page 1000 costs what page 1 does.
+    let deep = {
+        let mut conn = app.store.conn().await?;
+        let f = kefu_store::ticket::TicketFilter {
+            active_only: true,
+            ..Default::default()
+        };
+        let rows = kefu_store::ticket::list(
+            &mut conn,
+            &f,
+            kefu_store::ticket::SortKey::Updated,
+            false,
+            None,
+            1,
+        )
+        .await?;
+        let mut cursor = rows.first().map(|t| kefu_store::ticket::Cursor {
+            value: kefu_store::ticket::SortKey::Updated.value(t),
+            id: t.id,
+        });
+        // Walk ~half way down by keyset pages of 500.
+        for _ in 0..(args.count / 1000).min(1000) {
+            let page = kefu_store::ticket::list(
+                &mut conn,
+                &f,
+                kefu_store::ticket::SortKey::Updated,
+                false,
+                cursor,
+                500,
+            )
+            .await?;
+            match page.last() {
+                Some(t) => {
+                    cursor = Some(kefu_store::ticket::Cursor {
+                        value: kefu_store::ticket::SortKey::Updated.value(t),
+                        id: t.id,
+                    })
+                }
+                None => break,
+            }
+        }
+        cursor
+            .map(|c| format!("{}.{}", c.value, c.id))
+            .unwrap_or_default()
+    };
+    let total = args.count.max(1) as i64;
+    let pages: Vec<(&str, Box<dyn Fn(usize) -> String + Send + Sync>)> = vec![
+        (
+            "queue: mine",
+            Box::new(|_| "/tickets?queue=mine".to_owned()),
+        ),
+        (
+            "queue: all open",
+            Box::new(|_| "/tickets?queue=open".to_owned()),
+        ),
+        (
+            "queue: all open, deep page",
+            Box::new(move |_| format!("/tickets?queue=open&after={deep}")),
+        ),
+        (
+            "queue: open, high priority",
+            Box::new(|_| "/tickets?queue=open&priority=high".to_owned()),
+        ),
+        (
+            "ticket page",
+            Box::new(move |i| format!("/tickets/{}", 1 + (i as i64 * 7919) % total)),
+        ),
+    ];
+
+    println!();
+    println!("| page | tickets | requests | concurrency | median ms | p99 ms |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for (name, path) in &pages {
+        // Warm up.
+        for i in 0..20 {
+            client
+                .get(format!("{base}{}", path(i)))
+                .send()
+                .await?
+                .bytes()
+                .await?;
+        }
+        let path = Arc::new(path);
+        let latencies = Arc::new(tokio::sync::Mutex::new(Vec::with_capacity(args.requests)));
+        let counter = Arc::new(AtomicUsize::new(0));
+        let mut workers = Vec::new();
+        for _ in 0..args.concurrency {
+            let client = client.clone();
+            let base = base.clone();
+            let latencies = latencies.clone();
+            let counter = counter.clone();
+            let url_for: Vec<String> = (0..args.requests).map(|i| path(i)).collect();
+            workers.push(tokio::spawn(async move {
+                loop {
+                    let i = counter.fetch_add(1, Ordering::Relaxed);
+                    if i >= url_for.len() {
+                        return Ok::<(), anyhow::Error>(());
+                    }
+                    let t0 = Instant::now();
+                    let res = client.get(format!("{base}{}", url_for[i])).send().await?;
+                    let status = res.status();
+                    res.bytes().await?;
+                    anyhow::ensure!(status.is_success(), "{} answered {status}", url_for[i]);
+                    latencies.lock().await.push(t0.elapsed());
+                }
+            }));
+        }
+        for w in workers {
+            w.await??;
+        }
+        let mut l = latencies.lock().await.clone();
+        l.sort();
+        println!(
+            "| {name} | {} | {} | {} | {} | {} |",
+            args.count,
+            l.len(),
+            args.concurrency,
+            ms(percentile(&l, 0.5)),
+            ms(percentile(&l, 0.99))
+        );
+    }
+    let _ = stop_tx.send(());
+    server.await??;
+    Ok(())
+}
