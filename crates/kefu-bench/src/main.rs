@@ -89,6 +89,9 @@ const CUSTOMERS: [&str; 8] = [
     "北京京华物业",
 ];
 
+/// The path of the i-th request to a measured page.
+type PathFor = Box<dyn Fn(usize) -> String + Send + Sync>;
+
 fn pick<T: Copy>(list: &[T], n: usize) -> T {
     list[n % list.len()]
 }
@@ -221,11 +224,11 @@ async fn main() -> anyhow::Result<()> {
                     req.customer_name = Some(pick(&CUSTOMERS, n / 13).to_owned());
                     req.contact_phone = Some(format!("138{:08}", n % 100_000_000));
                     // One ticket in five is the measuring agent's own.
-                    if n % 5 == 0 {
+                    if n.is_multiple_of(5) {
                         req.assignee_id = Some(agent);
                     }
                     app.intake(&Actor::system(), &req).await?;
-                    if n > 0 && n % 50_000 == 0 {
+                    if n > 0 && n.is_multiple_of(50_000) {
                         println!("  {n} tickets");
                     }
                 }
@@ -325,7 +328,7 @@ async fn main() -> anyhow::Result<()> {
             .unwrap_or_default()
     };
     let total = args.count.max(1) as i64;
-    let pages: Vec<(&str, Box<dyn Fn(usize) -> String + Send + Sync>)> = vec![
+    let pages: Vec<(&str, PathFor)> = vec![
         (
             "queue: mine",
             Box::new(|_| "/tickets?queue=mine".to_owned()),

@@ -86,7 +86,7 @@ impl Backend {
         if self == Backend::Sqlite {
             conn.execute(
                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000;",
             )
             .await?;
         }

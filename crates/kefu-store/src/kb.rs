@@ -4,7 +4,7 @@ use jiff::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::{Result, StoreError, from_micros, to_micros};
+use crate::{Result, found, from_micros, to_micros};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Script {
@@ -139,10 +139,7 @@ pub async fn update_text(
     .bind(to_micros(now))
     .execute(conn)
     .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    found(done)
 }
 
 pub async fn review(
@@ -164,10 +161,7 @@ pub async fn review(
     .bind(to_micros(now))
     .execute(conn)
     .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    found(done)
 }
 
 pub async fn count_use(conn: &mut AnyConnection, id: i64) -> Result<()> {

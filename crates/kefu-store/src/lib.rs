@@ -29,8 +29,35 @@ use sqlx::{Any, AnyPool, Transaction};
 pub use dialect::Backend;
 pub use sqlx::AnyConnection;
 
-/// A transaction on either backend.
-pub type Tx = Transaction<'static, Any>;
+/// A write transaction on either backend. On SQLite it also holds this process's writer
+/// turn (see [`Store::begin`]), released when the transaction ends.
+pub struct Tx {
+    inner: Transaction<'static, Any>,
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl Tx {
+    pub async fn commit(self) -> std::result::Result<(), sqlx::Error> {
+        self.inner.commit().await
+    }
+
+    pub async fn rollback(self) -> std::result::Result<(), sqlx::Error> {
+        self.inner.rollback().await
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.inner
+    }
+}
 
 /// Errors from the store, mapped precisely so callers never guess.
 #[derive(Debug, thiserror::Error)]
@@ -87,6 +114,9 @@ pub struct PoolStats {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite takes one writer at a time: writers of this process queue here, fairly,
+    /// instead of polling the database lock (which starves some under load).
+    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Store {
@@ -102,7 +132,11 @@ impl Store {
             .after_connect(move |conn, _meta| Box::pin(backend.configure_connection(conn)))
             .connect(&url)
             .await?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            writer: std::sync::Arc::new(tokio::sync::Mutex::new(())),
+        })
     }
 
     /// Applies the embedded migrations of this backend that have not run yet.
@@ -123,7 +157,12 @@ impl Store {
     /// IMMEDIATE`): a transaction that read first and wrote later could otherwise fail
     /// with "database is locked" instead of waiting its turn.
     pub async fn begin(&self) -> Result<Tx> {
-        Ok(self.pool.begin_with(self.backend.begin_statement()).await?)
+        let turn = match self.backend {
+            Backend::Sqlite => Some(self.writer.clone().lock_owned().await),
+            Backend::Postgres => None,
+        };
+        let inner = self.pool.begin_with(self.backend.begin_statement()).await?;
+        Ok(Tx { inner, _turn: turn })
     }
 
     /// A trivial round trip, for the health check.
@@ -155,6 +194,15 @@ pub fn to_micros(at: Timestamp) -> i64 {
 /// Read form of an instant; a value out of range is clamped rather than failing a whole page.
 pub fn from_micros(us: i64) -> Timestamp {
     Timestamp::from_microsecond(us).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+/// An update or delete that must have touched a row: none means the row does not exist.
+fn found(done: sqlx::any::AnyQueryResult) -> Result<()> {
+    if done.rows_affected() == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
 }
 
 fn flag(v: bool) -> i64 {

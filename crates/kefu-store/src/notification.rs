@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 use sqlx::{AnyConnection, Row};
 
-use crate::{Result, StoreError, from_micros, to_micros};
+use crate::{Result, found, from_micros, to_micros};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notification {
@@ -95,9 +95,7 @@ pub async fn mark_read(
             .bind(to_micros(now))
             .execute(conn)
             .await?;
-            if done.rows_affected() == 0 {
-                return Err(StoreError::NotFound);
-            }
+            found(done)?;
         }
         None => {
             sqlx::query(

@@ -4,7 +4,7 @@ use jiff::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::{Result, StoreError, from_micros, to_micros};
+use crate::{Result, found, from_micros, to_micros};
 
 /// A customer's portal account.
 #[derive(Clone)]
@@ -159,8 +159,5 @@ pub async fn set_requester(
         .bind(customer_id)
         .execute(conn)
         .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    found(done)
 }

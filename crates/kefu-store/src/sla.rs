@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 use sqlx::{AnyConnection, Row};
 
-use crate::{Result, StoreError, to_micros};
+use crate::{Result, found, to_micros};
 
 /// A calendar as stored: the week as JSON, the special days as rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,10 +95,7 @@ pub async fn update_calendar(
     .bind(to_micros(now))
     .execute(conn)
     .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    found(done)
 }
 
 /// Adds or replaces special days of a calendar.
@@ -219,10 +216,7 @@ pub async fn update_policy(conn: &mut AnyConnection, p: &PolicyRow, now: Timesta
     .bind(to_micros(now))
     .execute(conn)
     .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    found(done)
 }
 
 /// Open tickets whose running deadline is before `before` and that have not yet been

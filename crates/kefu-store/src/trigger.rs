@@ -7,7 +7,7 @@ use kefu_domain::condition::{Condition, Field, Op};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::{Result, StoreError, from_micros, to_micros};
+use crate::{Result, found, from_micros, to_micros};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TriggerRow {
@@ -104,9 +104,7 @@ pub async fn save(conn: &mut AnyConnection, t: &TriggerRow, now: Timestamp) -> R
     .bind(to_micros(now))
     .execute(conn)
     .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
+    found(done)?;
     Ok(t.id)
 }
 
@@ -122,10 +120,7 @@ pub async fn set_active(
         .bind(to_micros(now))
         .execute(conn)
         .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    found(done)
 }
 
 pub async fn record_error(

@@ -10,7 +10,7 @@ use kefu_domain::ticket::{Channel, Priority, StatusCategory, TicketType};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::{Result, StoreError, from_micros, to_micros};
+use crate::{Result, StoreError, found, from_micros, to_micros};
 
 /// A ticket with the names of its assignee and group.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -283,9 +283,7 @@ pub async fn save(conn: &mut AnyConnection, t: &Ticket) -> Result<()> {
     .bind(to_micros(t.status_changed_at))
     .execute(&mut *conn)
     .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
+    found(done)?;
     write_tags(conn, t.id, &t.tags).await?;
     write_sla(conn, t.id, &t.sla).await
 }

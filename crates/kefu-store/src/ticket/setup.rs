@@ -5,7 +5,7 @@ use jiff::Timestamp;
 use kefu_domain::ticket::{FieldKind, StatusCategory};
 use sqlx::{AnyConnection, Row};
 
-use crate::{Result, StoreError, to_micros};
+use crate::{Result, StoreError, found, to_micros};
 
 /// 工作组
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,10 +77,7 @@ pub async fn update_group(
     .bind(to_micros(now))
     .execute(conn)
     .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    found(done)
 }
 
 /// Takes the group's row lock for the rest of the transaction (a no-op update works on
@@ -291,10 +288,7 @@ pub async fn set_field_active(
         .bind(to_micros(now))
         .execute(conn)
         .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    found(done)
 }
 
 /// The custom field values of a ticket, as (field id, value).
@@ -383,8 +377,5 @@ pub async fn delete_saved_view(conn: &mut AnyConnection, user_id: i64, id: i64) 
         .bind(user_id)
         .execute(conn)
         .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    found(done)
 }

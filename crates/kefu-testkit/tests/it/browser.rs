@@ -137,29 +137,7 @@ async fn an_agent_opens_and_answers_a_ticket_in_chromium() {
     app.create_user("xu.kefu", &[Role::Agent]).await;
     let b = Browser::start().await;
     let c = &b.client;
-    c.goto(&app.url("/login")).await.unwrap();
-    c.find(Locator::Id("username"))
-        .await
-        .unwrap()
-        .send_keys("xu.kefu")
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(TEST_PASSWORD)
-        .await
-        .unwrap();
-    c.find(Locator::Id("login-submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .for_element(Locator::Css("[data-testid=dashboard-title]"))
-        .await
-        .unwrap();
+    sign_in(c, &app, "xu.kefu").await;
 
     // New ticket from the queue page.
     c.goto(&app.url("/tickets")).await.unwrap();
@@ -254,15 +232,14 @@ async fn an_agent_opens_and_answers_a_ticket_in_chromium() {
         .click()
         .await
         .unwrap();
-    c.wait()
-        .for_element(Locator::Css("[data-testid=ticket-status]"))
-        .await
-        .unwrap();
-    let status = c
-        .find(Locator::Css("[data-testid=ticket-status]"))
-        .await
-        .unwrap();
-    assert_eq!(status.text().await.unwrap(), "处理中");
+    // Wait for the page after the reply, not the one the click left.
+    let opened = c
+        .wait()
+        .for_element(Locator::XPath(
+            "//*[@data-testid='ticket-status' and normalize-space(.)='处理中']",
+        ))
+        .await;
+    assert!(opened.is_ok(), "the reply opens the ticket");
     let timeline = c
         .find(Locator::Css("[data-testid=timeline]"))
         .await
@@ -298,12 +275,20 @@ async fn an_agent_opens_and_answers_a_ticket_in_chromium() {
     c.set_window_size(390, 844).await.unwrap();
     assert_no_sideways_scroll(c, "queue on a phone").await;
     b.screenshot("queue-phone").await;
-    c.find(Locator::LinkText("洗衣机脱水时噪音很大"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    // The queue refreshes itself when tickets change, which can replace the row under the
+    // pointer; click again on a fresh one if so.
+    for attempt in 0..3 {
+        let link = c
+            .wait()
+            .for_element(Locator::LinkText("洗衣机脱水时噪音很大"))
+            .await
+            .unwrap();
+        match link.click().await {
+            Ok(_) => break,
+            Err(e) if attempt < 2 => eprintln!("retrying the click: {e}"),
+            Err(e) => panic!("{e}"),
+        }
+    }
     c.wait()
         .for_element(Locator::Css("[data-testid=ticket-number]"))
         .await
@@ -329,29 +314,7 @@ async fn open_pages_update_live_and_warn_of_a_second_answer() {
     let api = kefu_testkit::ApiClient::new(&app, &app.token_for(other).await);
     let b = Browser::start().await;
     let c = &b.client;
-    c.goto(&app.url("/login")).await.unwrap();
-    c.find(Locator::Id("username"))
-        .await
-        .unwrap()
-        .send_keys("live.xu")
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(TEST_PASSWORD)
-        .await
-        .unwrap();
-    c.find(Locator::Id("login-submit"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .for_element(Locator::Css("[data-testid=dashboard-title]"))
-        .await
-        .unwrap();
+    sign_in(c, &app, "live.xu").await;
 
     // The unassigned queue fills in by itself when a ticket arrives.
     c.goto(&app.url("/tickets?queue=unassigned")).await.unwrap();
@@ -423,6 +386,33 @@ async fn open_pages_update_live_and_warn_of_a_second_answer() {
     assert!(changed.is_ok(), "the page says the ticket changed");
     b.close().await;
     app.stop().await;
+}
+
+/// Signs in through the login form and waits for the dashboard.
+async fn sign_in(c: &fantoccini::Client, app: &TestApp, username: &str) {
+    c.goto(&app.url("/login")).await.unwrap();
+    c.find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys(username)
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(TEST_PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Id("login-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("[data-testid=dashboard-title]"))
+        .await
+        .unwrap();
 }
 
 /// The page fits the window's width: nothing makes it scroll sideways.

@@ -72,9 +72,31 @@ async fn groups_assign_in_turn_or_by_load_to_members_on_shift() {
     }
     assert_eq!(assignees, [a, b, a, b]);
 
-    // B goes off shift: everything goes to A.
+    // B goes off shift on the queue page: everything goes to A.
+    let b_session = app.login("b.agent", TEST_PASSWORD).await;
+    assert!(
+        b_session
+            .get("/tickets")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("在班")
+    );
+    let res = b_session
+        .post_form("/tickets/shift", &[("on", "0"), ("return", "queue=mine")])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert!(
+        b_session
+            .get("/tickets")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("不在班")
+    );
     let b_actor = actor_of(&app, b).await;
-    app.app.set_on_shift(&b_actor, false).await.unwrap();
     let t = json_body(
         api.json(
             Method::POST,

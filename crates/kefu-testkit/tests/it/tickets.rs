@@ -582,10 +582,38 @@ async fn an_agent_works_tickets_from_the_pages() {
         "clearing a field is recorded"
     );
 
+    // Bulk assignment to a colleague, then back.
+    let colleague = app.create_user("zheng.agent", &[Role::Agent]).await;
+    let id = location.trim_start_matches("/tickets/");
+    let (c, me) = (colleague.to_string(), agent.to_string());
+    let res = s
+        .post_form(
+            "/tickets/bulk",
+            &[
+                ("ids", id),
+                ("action", "assign"),
+                ("bulk_assignee", &c),
+                ("return", "queue=all"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let page = s.get(&location).await.text().await.unwrap();
+    assert!(page.contains("测试 wu.agent → 测试 zheng.agent"));
+    s.post_form(
+        "/tickets/bulk",
+        &[
+            ("ids", id),
+            ("action", "assign"),
+            ("bulk_assignee", &me),
+            ("return", "queue=all"),
+        ],
+    )
+    .await;
+
     // The queue shows it under "mine"; bulk-close it from there.
     let queue = s.get("/tickets?queue=mine").await.text().await.unwrap();
     assert!(queue.contains("收到的货物外包装破损"));
-    let id = location.trim_start_matches("/tickets/");
     let res = s
         .post_form(
             "/tickets/bulk",

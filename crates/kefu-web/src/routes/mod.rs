@@ -441,6 +441,13 @@ pub fn table(upload_limit: usize) -> RouteTable {
         // Live updates and presence
         .add(
             Page,
+            post(),
+            "/tickets/shift",
+            Requires(TicketWork),
+            tickets::queue::set_shift,
+        )
+        .add(
+            Page,
             get(),
             "/events/tickets",
             Requires(TicketWork),

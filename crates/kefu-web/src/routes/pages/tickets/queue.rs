@@ -64,6 +64,10 @@ struct QueuePage {
     next_href: Option<String>,
     first_href: Option<String>,
     views: Vec<(i64, String, String)>,
+    /// Agents a bulk action may assign to.
+    agents: Vec<Choice>,
+    /// Whether the signed-in agent takes automatically assigned tickets now.
+    on_shift: bool,
     error: Option<String>,
 }
 
@@ -134,6 +138,19 @@ async fn page(
     let statuses = state.app.ticket_statuses(&actor).await?;
     let page = state.app.queue_page(&actor, &query).await?;
     let counts: QueueCounts = state.app.queue_counts(&actor).await?;
+    let on_shift = state.app.is_on_shift(&actor).await?;
+    let agents = state
+        .app
+        .list_users(&actor)
+        .await?
+        .into_iter()
+        .filter(|u| u.active && u.roles.allows(kefu_domain::Permission::TicketWork))
+        .map(|u| Choice {
+            value: u.id.to_string(),
+            label: u.display_name,
+            selected: false,
+        })
+        .collect();
     let now = state.app.now();
     let views = state
         .app
@@ -213,6 +230,8 @@ async fn page(
         next_href,
         first_href,
         views,
+        agents,
+        on_shift,
         error,
     })
 }
@@ -240,6 +259,12 @@ pub async fn bulk(
     let mut changes = TicketChanges::default();
     match field(&pairs, "action") {
         "assign_me" => changes.assignee_id = Some(Some(me)),
+        "assign" => {
+            let to: i64 = field(&pairs, "bulk_assignee")
+                .parse()
+                .map_err(|_| WebError::bad_request("invalid_field", "bulk_assignee"))?;
+            changes.assignee_id = Some(Some(to));
+        }
         "unassign" => changes.assignee_id = Some(None),
         "resolve" => changes.status = Some(StatusCategory::Resolved.key().into()),
         "close" => changes.status = Some(StatusCategory::Closed.key().into()),
@@ -296,4 +321,16 @@ pub async fn delete_view(
 ) -> Result<Response, WebError> {
     state.app.delete_view(&identity.actor(), id).await?;
     Ok(Redirect::to("/tickets").into_response())
+}
+
+/// 上班/下班 — the agent says whether they take automatically assigned tickets now.
+pub async fn set_shift(
+    State(state): State<AppState>,
+    identity: Identity,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let on = field(&pairs, "on") == "1";
+    state.app.set_on_shift(&identity.actor(), on).await?;
+    let back = field(&pairs, "return");
+    Ok(Redirect::to(&format!("/tickets?{back}")).into_response())
 }
