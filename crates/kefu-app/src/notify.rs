@@ -47,11 +47,14 @@ pub(crate) async fn notify(
     Ok(())
 }
 
+/// The bell counts to here and shows "99+" beyond.
+pub const UNREAD_CAP: i64 = 100;
+
 impl App {
     pub async fn unread_notifications(&self, actor: &Actor) -> Result<i64> {
         actor.require(Permission::AccountSelf)?;
         let mut conn = self.store.conn().await?;
-        Ok(store::unread_count(&mut conn, actor.user_id().unwrap_or(0)).await?)
+        Ok(store::unread_count(&mut conn, actor.user_id().unwrap_or(0), UNREAD_CAP).await?)
     }
 
     pub async fn notifications(&self, actor: &Actor) -> Result<Vec<Notification>> {

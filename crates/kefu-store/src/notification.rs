@@ -39,11 +39,15 @@ pub async fn insert(
     Ok(id)
 }
 
-pub async fn unread_count(conn: &mut AnyConnection, user_id: i64) -> Result<i64> {
+/// Unread notifications of a user, counting at most `cap` (the bell shows "99+"): every
+/// page asks, so it must not grow with a busy agent's backlog.
+pub async fn unread_count(conn: &mut AnyConnection, user_id: i64, cap: i64) -> Result<i64> {
     Ok(sqlx::query_scalar(
-        "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL",
+        "SELECT COUNT(*) FROM (SELECT 1 FROM notifications WHERE user_id = $1 \
+         AND read_at IS NULL LIMIT $2) AS capped",
     )
     .bind(user_id)
+    .bind(cap)
     .fetch_one(conn)
     .await?)
 }
