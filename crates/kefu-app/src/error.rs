@@ -54,6 +54,8 @@ pub enum AppError {
     },
     #[error("unknown or inactive assignee")]
     UnknownAssignee,
+    #[error("unknown or inactive portal customer")]
+    UnknownCustomer,
     #[error("unknown group")]
     UnknownGroup,
     #[error("unknown custom field {0:?}")]

@@ -262,6 +262,9 @@ impl WebError {
                     ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_assignee")
                 }
                 AppError::UnknownGroup => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_group"),
+                AppError::UnknownCustomer => {
+                    ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_customer")
+                }
                 AppError::UnknownField(key) => ErrorInfo {
                     args: vec![("field", key)],
                     ..ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_field")

@@ -34,6 +34,8 @@ pub struct Intake {
     pub contact_phone: Option<String>,
     /// `key_account`, `vip` or `normal`; chooses the SLA policy.
     pub customer_tier: Option<String>,
+    /// The portal customer the ticket is for (staff only; a customer files for themselves).
+    pub requester_id: Option<i64>,
     /// The sender's id for this request (mail Message-ID, webhook event id, form token).
     pub external_id: Option<String>,
     /// Free text, split into tags.
@@ -58,6 +60,7 @@ impl Intake {
             contact_email: None,
             contact_phone: None,
             customer_tier: None,
+            requester_id: None,
             external_id: None,
             tags: String::new(),
             group_id: None,
@@ -102,6 +105,15 @@ pub(super) async fn check_assignee(conn: &mut AnyConnection, id: i64) -> Result<
         return Err(AppError::UnknownAssignee);
     }
     Ok(user.display_name)
+}
+
+/// A portal customer a ticket may belong to: one that exists and is active.
+pub(super) async fn check_requester(conn: &mut AnyConnection, id: i64) -> Result<()> {
+    match kefu_store::portal::by_id(conn, id).await {
+        Ok(c) if c.active => Ok(()),
+        Ok(_) | Err(StoreError::NotFound) => Err(AppError::UnknownCustomer),
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub(super) async fn check_group(conn: &mut AnyConnection, id: i64) -> Result<String> {
@@ -169,8 +181,10 @@ impl App {
             }
         };
         // A portal customer files for themselves, and is reachable through their account.
+        // Staff may file on behalf of a portal customer, who then sees it in the portal.
         let (requester_id, from_customer) = match &actor.kind {
             ActorKind::Customer(c) => (Some(c.id), Some(c)),
+            _ if staff => (req.requester_id, None),
             _ => (None, None),
         };
         let subject = rules::clean_subject(&req.subject)?;
@@ -233,6 +247,9 @@ impl App {
             (a, _) => a,
         };
         let fields = check_fields(&mut tx, &fields).await?;
+        if let Some(r) = requester_id.filter(|_| from_customer.is_none()) {
+            check_requester(&mut tx, r).await?;
+        }
         let sla = SlaContext::load(&mut tx).await?;
         let (date, day) = number_day(now);
         let seq = store::next_seq(&mut tx, &day).await?;

@@ -89,6 +89,8 @@ pub struct TicketChanges {
     pub contact_email: Option<Option<String>>,
     pub contact_phone: Option<Option<String>>,
     pub customer_tier: Option<Option<String>>,
+    /// The portal customer the ticket belongs to.
+    pub requester_id: Option<Option<i64>>,
     /// Custom field values by key; an empty value clears the field.
     pub fields: Vec<(String, String)>,
 }
@@ -457,6 +459,18 @@ impl App {
                 changes.push(("customer_tier", t.sla.customer_tier.clone(), tier.clone()));
                 t.sla.customer_tier = tier;
             }
+        }
+        if let Some(r) = c.requester_id.filter(|r| *r != t.requester_id) {
+            if let Some(id) = r {
+                super::intake::check_requester(conn, id).await?;
+            }
+            changes.push((
+                "requester",
+                t.requester_id.map(|v| v.to_string()),
+                r.map(|v| v.to_string()),
+            ));
+            kefu_store::portal::set_requester(conn, id, r).await?;
+            t.requester_id = r;
         }
         let fields = check_fields(conn, &c.fields).await?;
         let old_values = store_setup::field_values(conn, id).await?;

@@ -228,6 +228,44 @@ async fn customers_see_and_answer_their_own_tickets_only() {
             .starts_with("/login")
     );
 
+    // Staff file a ticket for B from a phone call: it shows in B's portal, not A's.
+    let b_id: i64 = {
+        let mut c = app.app.store.conn().await.unwrap();
+        sqlx::query_scalar("SELECT id FROM portal_customers WHERE email = 'li@example.com'")
+            .fetch_one(&mut *c)
+            .await
+            .unwrap()
+    };
+    let res = api
+        .json(Method::POST, "/api/v1/tickets", &json!({"channel": "phone", "subject": "来电：安装预约", "body": "周六上午安装", "requester_id": b_id}))
+        .await;
+    assert_eq!(res.status(), 201);
+    assert!(
+        b.get("/portal")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("来电：安装预约")
+    );
+    assert!(
+        !a.get("/portal")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("来电：安装预约")
+    );
+    let res = api
+        .json(
+            Method::POST,
+            "/api/v1/tickets",
+            &json!({"subject": "x", "body": "y", "requester_id": 999_999}),
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(json_body(res).await["error"]["code"], "unknown_customer");
+
     // A answers: the ticket opens again, the next-response clock starts, the agent hears.
     let res = a
         .post_form(

@@ -41,6 +41,8 @@ pub struct Ticket {
     pub contact_phone: Option<String>,
     /// `key_account`, `vip` or `normal`.
     pub customer_tier: Option<String>,
+    /// The portal customer the ticket belongs to.
+    pub requester_id: Option<i64>,
     pub assignee_id: Option<i64>,
     pub assignee_name: Option<String>,
     pub group_id: Option<i64>,
@@ -90,6 +92,7 @@ fn to_api(t: StoredTicket) -> Ticket {
         contact_email: t.contact_email,
         contact_phone: t.contact_phone,
         customer_tier: t.sla.customer_tier.clone(),
+        requester_id: t.requester_id,
         assignee_id: t.assignee_id,
         assignee_name: t.assignee_name,
         group_id: t.group_id,
@@ -199,6 +202,8 @@ pub struct NewTicket {
     pub contact_phone: Option<String>,
     /// `key_account`, `vip` or `normal`: chooses the SLA policy.
     pub customer_tier: Option<String>,
+    /// The portal customer the ticket is for: they see it in the customer portal.
+    pub requester_id: Option<i64>,
     /// Your id for this request; sending it again returns the first ticket (200, not 201).
     pub external_id: Option<String>,
     #[serde(default)]
@@ -231,6 +236,7 @@ pub async fn create(
     intake.contact_email = body.contact_email;
     intake.contact_phone = body.contact_phone;
     intake.customer_tier = body.customer_tier;
+    intake.requester_id = body.requester_id;
     intake.external_id = body.external_id;
     intake.tags = body.tags.join(",");
     intake.group_id = body.group_id;
@@ -424,6 +430,10 @@ pub struct TicketPatch {
     #[serde(default, deserialize_with = "double")]
     #[schema(value_type = Option<String>)]
     pub customer_tier: Option<Option<String>>,
+    /// The portal customer the ticket belongs to.
+    #[serde(default, deserialize_with = "double")]
+    #[schema(value_type = Option<i64>)]
+    pub requester_id: Option<Option<i64>>,
     /// Custom field values by key; an empty string clears one.
     #[serde(default)]
     pub fields: BTreeMap<String, String>,
@@ -453,6 +463,7 @@ pub async fn update(
         contact_email: p.contact_email,
         contact_phone: p.contact_phone,
         customer_tier: p.customer_tier,
+        requester_id: p.requester_id,
         fields: p.fields.into_iter().collect(),
     };
     let t = state

@@ -454,6 +454,7 @@ pub async fn update(
         contact_email: optional(&pairs, "contact_email"),
         contact_phone: optional(&pairs, "contact_phone"),
         customer_tier: optional(&pairs, "customer_tier"),
+        requester_id: None,
         fields: custom_fields(&pairs),
     };
     match state
