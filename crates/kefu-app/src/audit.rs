@@ -28,6 +28,8 @@ pub mod action {
     pub const PORTAL_LOGIN_FAILED: &str = "portal_login_failed";
     pub const WEB_FORM_SUBMITTED: &str = "web_form_submitted";
     pub const SCRIPT_REVIEWED: &str = "script_reviewed";
+    /// 查看敏感信息 — someone revealed a masked customer field.
+    pub const SENSITIVE_REVEALED: &str = "sensitive_revealed";
 }
 
 /// What an audit entry is about.

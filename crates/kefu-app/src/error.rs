@@ -3,6 +3,7 @@
 
 use kefu_domain::attachment::AttachmentError;
 use kefu_domain::calendar::CalendarError;
+use kefu_domain::customer::CustomerRuleError;
 use kefu_domain::kb::ScriptError;
 use kefu_domain::staff::AccountRuleError;
 use kefu_domain::ticket::TicketRuleError;
@@ -41,6 +42,8 @@ pub enum AppError {
     Ticket(#[from] TicketRuleError),
     #[error("{0}")]
     Calendar(#[from] CalendarError),
+    #[error("{0}")]
+    Customer(#[from] CustomerRuleError),
     #[error("{0}")]
     Script(#[from] ScriptError),
     #[error("{0}")]

@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod calendar;
+pub mod customer;
 mod error;
 pub mod kb;
 pub mod notify;

@@ -8,6 +8,7 @@ pub mod attachment;
 pub mod calendar;
 pub mod clock;
 pub mod condition;
+pub mod customer;
 pub mod kb;
 pub mod permission;
 pub mod sla;

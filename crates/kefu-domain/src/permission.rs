@@ -29,10 +29,16 @@ pub enum Permission {
     TicketAdmin,
     /// 话术审核 — approve or reject proposed reply scripts, edit approved ones.
     ScriptApprove,
+    /// 客户档案 — see the customer archive (sensitive fields masked).
+    CustomerView,
+    /// Add and edit customers and contacts.
+    CustomerEdit,
+    /// 查看敏感信息 — reveal a masked field, one at a time, each reveal audited.
+    CustomerReveal,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 8] = [
+    pub const ALL: [Permission; 11] = [
         Permission::DashboardView,
         Permission::AccountSelf,
         Permission::DirectoryView,
@@ -41,6 +47,9 @@ impl Permission {
         Permission::TicketWork,
         Permission::TicketAdmin,
         Permission::ScriptApprove,
+        Permission::CustomerView,
+        Permission::CustomerEdit,
+        Permission::CustomerReveal,
     ];
 
     pub fn key(self) -> &'static str {
@@ -53,6 +62,9 @@ impl Permission {
             Permission::TicketWork => "ticket_work",
             Permission::TicketAdmin => "ticket_admin",
             Permission::ScriptApprove => "script_approve",
+            Permission::CustomerView => "customer_view",
+            Permission::CustomerEdit => "customer_edit",
+            Permission::CustomerReveal => "customer_reveal",
         }
     }
 }
@@ -99,6 +111,10 @@ pub fn role_grants(role: Role, permission: Permission) -> bool {
                 Role::Admin | Role::CsManager | Role::QualitySpecialist
             )
         }
+        Permission::CustomerView | Permission::CustomerEdit => !matches!(role, Role::Department),
+        // Those whose work is to reach customers may reveal their numbers, one at a time and
+        // audited; the quality specialist reviews records without needing them.
+        Permission::CustomerReveal => !matches!(role, Role::Department | Role::QualitySpecialist),
         Permission::DashboardView | Permission::AccountSelf | Permission::DirectoryView => true,
     }
 }

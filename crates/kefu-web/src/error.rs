@@ -15,6 +15,7 @@ use kefu_app::AppError;
 use kefu_domain::attachment::AttachmentError;
 use kefu_domain::calendar::CalendarError;
 use kefu_domain::condition::ConditionError;
+use kefu_domain::customer::CustomerRuleError;
 use kefu_domain::kb::ScriptError;
 use kefu_domain::staff::AccountRuleError;
 use kefu_domain::ticket::{FieldProblem, TicketRuleError};
@@ -281,6 +282,28 @@ impl WebError {
                 AppError::BadName => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "bad_name"),
                 AppError::NameTaken => ErrorInfo::new(S::CONFLICT, "name_taken"),
                 AppError::Calendar(e) => calendar_info(e),
+                AppError::Customer(e) => {
+                    let status = S::UNPROCESSABLE_ENTITY;
+                    match e {
+                        CustomerRuleError::BadName => ErrorInfo::new(status, "customer_bad_name"),
+                        CustomerRuleError::BadMobile(v) => ErrorInfo {
+                            args: vec![("value", v)],
+                            ..ErrorInfo::new(status, "bad_mobile")
+                        },
+                        CustomerRuleError::BadPhone(v) => ErrorInfo {
+                            args: vec![("value", v)],
+                            ..ErrorInfo::new(status, "bad_phone")
+                        },
+                        CustomerRuleError::BadRestHours(v) => ErrorInfo {
+                            args: vec![("value", v)],
+                            ..ErrorInfo::new(status, "bad_rest_hours")
+                        },
+                        CustomerRuleError::TooLong(f) => ErrorInfo {
+                            args: vec![("field", f.to_owned())],
+                            ..ErrorInfo::new(status, "customer_too_long")
+                        },
+                    }
+                }
                 AppError::Trigger(e) => trigger_info(e),
                 AppError::Script(e) => ErrorInfo::new(
                     S::UNPROCESSABLE_ENTITY,

@@ -16,6 +16,7 @@ pub struct NavItem {
 const NAV: &[(&str, &str, Permission)] = &[
     ("/", "nav.home", Permission::DashboardView),
     ("/tickets", "nav.tickets", Permission::TicketWork),
+    ("/customers", "nav.customers", Permission::CustomerView),
     ("/scripts", "nav.scripts", Permission::TicketWork),
     (
         "/admin/ticket-settings",

@@ -107,6 +107,35 @@ pub(super) async fn check_assignee(conn: &mut AnyConnection, id: i64) -> Result<
     Ok(user.display_name)
 }
 
+/// Links a new ticket to the archive's customer when its contact's mobile or email names
+/// exactly one customer.
+async fn link_known_customer(
+    conn: &mut AnyConnection,
+    t: &Ticket,
+    now: jiff::Timestamp,
+) -> Result<()> {
+    let mut owners: Vec<i64> = Vec::new();
+    if let Some(m) = t
+        .contact_phone
+        .as_deref()
+        .and_then(|p| kefu_domain::customer::clean_mobile(p).ok())
+    {
+        owners.extend(
+            kefu_store::customer::contacts_by_mobile(conn, &m)
+                .await?
+                .into_iter()
+                .map(|c| c.customer_id),
+        );
+    }
+    owners.sort_unstable();
+    owners.dedup();
+    if let [only] = owners.as_slice() {
+        kefu_store::customer::link_ticket(conn, t.id, Some(*only)).await?;
+        kefu_store::customer::touch_contact(conn, *only, now).await?;
+    }
+    Ok(())
+}
+
 /// A portal customer a ticket may belong to: one that exists and is active.
 pub(super) async fn check_requester(conn: &mut AnyConnection, id: i64) -> Result<()> {
     match kefu_store::portal::by_id(conn, id).await {
@@ -281,6 +310,7 @@ impl App {
             message_count: 0,
             requester_id,
             status_changed_at: now,
+            customer_id: None,
             sla: TicketSla {
                 customer_tier,
                 ..TicketSla::default()
@@ -373,6 +403,7 @@ impl App {
             now,
         )
         .await?;
+        link_known_customer(&mut tx, &ticket, now).await?;
         let mut ticket = store::by_id(&mut tx, id).await?;
         if self
             .run_triggers(&mut tx, TriggerEvent::Create, &mut ticket, &[], now)

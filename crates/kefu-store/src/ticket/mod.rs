@@ -44,6 +44,8 @@ pub struct Ticket {
     pub requester_id: Option<i64>,
     /// When the ticket entered its current status.
     pub status_changed_at: Timestamp,
+    /// The customer of the archive the ticket is linked to.
+    pub customer_id: Option<i64>,
     pub sla: TicketSla,
 }
 
@@ -79,7 +81,7 @@ const SELECT_TICKET: &str = "SELECT t.id, t.number, t.ticket_type, t.channel, t.
     t.next_response_due_at, t.resolution_due_at, t.sla_next_due_at, t.sla_next_target, \
     t.awaiting_reply_since, t.sla_paused_secs, t.sla_paused_since, t.sla_warned_due_at, \
     t.sla_escalated_due_at, t.first_response_met, t.resolution_met, t.next_response_breaches, \
-    t.requester_id, t.status_changed_at \
+    t.requester_id, t.status_changed_at, t.customer_id \
     FROM tickets t \
     LEFT JOIN users u ON u.id = t.assignee_id \
     LEFT JOIN ticket_groups g ON g.id = t.group_id";
@@ -136,6 +138,7 @@ fn ticket_from_row(row: &AnyRow) -> Result<Ticket> {
         closed_at: opt_time(row, "closed_at")?,
         message_count: row.try_get("message_count")?,
         requester_id: row.try_get("requester_id")?,
+        customer_id: row.try_get("customer_id")?,
         status_changed_at: opt_time(row, "status_changed_at")?
             .unwrap_or(from_micros(row.try_get("created_at")?)),
         sla: TicketSla {

@@ -6,6 +6,7 @@ mod api;
 mod attachments;
 mod auth;
 mod browser;
+mod customers;
 mod jobs;
 mod live;
 mod ops;

@@ -121,8 +121,8 @@ impl RouteTable {
 pub fn table(upload_limit: usize) -> RouteTable {
     use Surface::{Api, Ops, Page};
     use pages::{
-        account, admin_audit, admin_sla, admin_tickets, admin_triggers, admin_users, dashboard,
-        login, notifications, scripts, tickets, tokens,
+        account, admin_audit, admin_sla, admin_tickets, admin_triggers, admin_users, customers,
+        dashboard, login, notifications, scripts, tickets, tokens,
     };
     let (get, post, patch, delete) = (
         || Method::GET,
@@ -459,6 +459,98 @@ pub fn table(upload_limit: usize) -> RouteTable {
             "/tickets/{id}/presence",
             Requires(TicketWork),
             tickets::show::presence,
+        )
+        // Customer archive
+        .add(
+            Page,
+            get(),
+            "/customers",
+            Requires(CustomerView),
+            customers::list,
+        )
+        .add(
+            Page,
+            get(),
+            "/customers/new",
+            Requires(CustomerEdit),
+            customers::new_form,
+        )
+        .add(
+            Page,
+            post(),
+            "/customers",
+            Requires(CustomerEdit),
+            customers::create,
+        )
+        .add(
+            Page,
+            get(),
+            "/customers/{id}",
+            Requires(CustomerView),
+            customers::show,
+        )
+        .add(
+            Page,
+            get(),
+            "/customers/{id}/edit",
+            Requires(CustomerEdit),
+            customers::edit_form,
+        )
+        .add(
+            Page,
+            post(),
+            "/customers/{id}",
+            Requires(CustomerEdit),
+            customers::update,
+        )
+        .add(
+            Page,
+            post(),
+            "/customers/{id}/contacts",
+            Requires(CustomerEdit),
+            customers::save_contact,
+        )
+        .add(
+            Page,
+            post(),
+            "/customers/{id}/reveal",
+            Requires(CustomerReveal),
+            customers::reveal,
+        )
+        .add(
+            Page,
+            post(),
+            "/tickets/{id}/customer",
+            Requires(TicketWork),
+            customers::link_ticket,
+        )
+        .add(
+            Api,
+            get(),
+            "/api/v1/customers",
+            Requires(CustomerView),
+            api::customers::list,
+        )
+        .add(
+            Api,
+            post(),
+            "/api/v1/customers",
+            Requires(CustomerEdit),
+            api::customers::create,
+        )
+        .add(
+            Api,
+            get(),
+            "/api/v1/customers/{id}",
+            Requires(CustomerView),
+            api::customers::show,
+        )
+        .add(
+            Api,
+            post(),
+            "/api/v1/customers/{id}/reveal",
+            Requires(CustomerReveal),
+            api::customers::reveal,
         )
         // Triggers
         .add(

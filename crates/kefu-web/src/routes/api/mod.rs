@@ -2,6 +2,7 @@
 //! pages, one error shape, and an OpenAPI document generated from these handlers.
 
 pub mod audit;
+pub mod customers;
 pub mod me;
 pub mod scripts;
 pub mod tickets;
@@ -86,6 +87,7 @@ impl Modify for BearerAuth {
         tickets::list, tickets::create, tickets::show, tickets::update, tickets::reply,
         tickets::upload, tickets::download,
         scripts::list, scripts::propose, scripts::review,
+        customers::list, customers::show, customers::create, customers::reveal,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),

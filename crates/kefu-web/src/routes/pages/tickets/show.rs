@@ -122,6 +122,10 @@ struct TicketPage {
     groups: Vec<Choice>,
     tiers: Vec<Choice>,
     sla: Vec<SlaLine>,
+    /// The linked customer of the archive: (id, name).
+    linked_customer: Option<(i64, String)>,
+    /// What to search the archive with when linking (the contact's phone or name).
+    customer_query: String,
     /// Files attached to the ticket outside any message.
     loose_files: Vec<(i64, String, String)>,
     fields: Vec<FieldInput>,
@@ -304,6 +308,21 @@ async fn page(
             .filter(|c| c.value != "new"),
     );
     let sla = sla_lines(t, tk, state.app.now());
+    let linked_customer = match tk.customer_id {
+        Some(cid) => state
+            .app
+            .customer_view(&actor, cid)
+            .await
+            .ok()
+            .map(|v| (cid, v.customer.name)),
+        None => None,
+    };
+    let customer_query = tk
+        .contact_phone
+        .clone()
+        .or(tk.customer_name.clone())
+        .or(tk.contact_name.clone())
+        .unwrap_or_default();
     let mut scripts: Vec<(String, Vec<(i64, String)>)> = Vec::new();
     for v in state
         .app
@@ -325,6 +344,8 @@ async fn page(
     Ok(TicketPage {
         t,
         sla,
+        linked_customer,
+        customer_query: crate::auth::urlencode(&customer_query),
         scripts,
         loose_files,
         tiers: super::tier_choices(t, tk.sla.customer_tier.as_deref()),

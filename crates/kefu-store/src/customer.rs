@@ -1,0 +1,518 @@
+//! The customer archive as stored: customers, contacts, history, and the list queries.
+
+use jiff::Timestamp;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::{Result, found, from_micros, to_micros};
+
+/// A customer, sensitive fields in clear (the app masks them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Customer {
+    pub id: i64,
+    pub kind: String,
+    pub name: String,
+    pub name_key: String,
+    pub tier: String,
+    pub customer_type: String,
+    pub status: String,
+    pub province: Option<String>,
+    pub city: Option<String>,
+    pub industry: Option<String>,
+    pub owner_id: Option<i64>,
+    pub owner_name: Option<String>,
+    pub tags: Vec<String>,
+    pub notes: Option<String>,
+    pub id_number: Option<String>,
+    pub address: Option<String>,
+    pub bank_account: Option<String>,
+    pub last_contact_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+const SELECT: &str = "SELECT c.id, c.kind, c.name, c.name_key, c.tier, c.customer_type, \
+    c.status, c.province, c.city, c.industry, c.owner_id, u.display_name AS owner_name, c.tags, \
+    c.notes, c.id_number, c.address, c.bank_account, c.last_contact_at, c.created_at, \
+    c.updated_at FROM customers c LEFT JOIN users u ON u.id = c.owner_id";
+
+fn tags_of(s: &str) -> Vec<String> {
+    s.split(',')
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn tags_column(tags: &[String]) -> String {
+    if tags.is_empty() {
+        String::new()
+    } else {
+        format!(",{},", tags.join(","))
+    }
+}
+
+fn from_row(r: &AnyRow) -> Result<Customer> {
+    Ok(Customer {
+        id: r.try_get("id")?,
+        kind: r.try_get("kind")?,
+        name: r.try_get("name")?,
+        name_key: r.try_get("name_key")?,
+        tier: r.try_get("tier")?,
+        customer_type: r.try_get("customer_type")?,
+        status: r.try_get("status")?,
+        province: r.try_get("province")?,
+        city: r.try_get("city")?,
+        industry: r.try_get("industry")?,
+        owner_id: r.try_get("owner_id")?,
+        owner_name: r.try_get("owner_name")?,
+        tags: tags_of(&r.try_get::<String, _>("tags")?),
+        notes: r.try_get("notes")?,
+        id_number: r.try_get("id_number")?,
+        address: r.try_get("address")?,
+        bank_account: r.try_get("bank_account")?,
+        last_contact_at: r
+            .try_get::<Option<i64>, _>("last_contact_at")?
+            .map(from_micros),
+        created_at: from_micros(r.try_get("created_at")?),
+        updated_at: from_micros(r.try_get("updated_at")?),
+    })
+}
+
+/// Inserts (`id` = 0) or updates every editable field; returns the id.
+pub async fn save(conn: &mut AnyConnection, c: &Customer) -> Result<i64> {
+    if c.id == 0 {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO customers (kind, name, name_key, tier, customer_type, status, province, \
+             city, industry, owner_id, tags, notes, id_number, address, bank_account, \
+             last_contact_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
+             $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id",
+        )
+        .bind(&c.kind)
+        .bind(&c.name)
+        .bind(&c.name_key)
+        .bind(&c.tier)
+        .bind(&c.customer_type)
+        .bind(&c.status)
+        .bind(&c.province)
+        .bind(&c.city)
+        .bind(&c.industry)
+        .bind(c.owner_id)
+        .bind(tags_column(&c.tags))
+        .bind(&c.notes)
+        .bind(&c.id_number)
+        .bind(&c.address)
+        .bind(&c.bank_account)
+        .bind(c.last_contact_at.map(to_micros))
+        .bind(to_micros(c.created_at))
+        .bind(to_micros(c.updated_at))
+        .fetch_one(conn)
+        .await?;
+        return Ok(id);
+    }
+    let done = sqlx::query(
+        "UPDATE customers SET kind = $2, name = $3, name_key = $4, tier = $5, \
+         customer_type = $6, status = $7, province = $8, city = $9, industry = $10, \
+         owner_id = $11, tags = $12, notes = $13, id_number = $14, address = $15, \
+         bank_account = $16, last_contact_at = $17, updated_at = $18 WHERE id = $1",
+    )
+    .bind(c.id)
+    .bind(&c.kind)
+    .bind(&c.name)
+    .bind(&c.name_key)
+    .bind(&c.tier)
+    .bind(&c.customer_type)
+    .bind(&c.status)
+    .bind(&c.province)
+    .bind(&c.city)
+    .bind(&c.industry)
+    .bind(c.owner_id)
+    .bind(tags_column(&c.tags))
+    .bind(&c.notes)
+    .bind(&c.id_number)
+    .bind(&c.address)
+    .bind(&c.bank_account)
+    .bind(c.last_contact_at.map(to_micros))
+    .bind(to_micros(c.updated_at))
+    .execute(conn)
+    .await?;
+    found(done)?;
+    Ok(c.id)
+}
+
+pub async fn by_id(conn: &mut AnyConnection, id: i64) -> Result<Customer> {
+    let row = sqlx::query(&format!("{SELECT} WHERE c.id = $1"))
+        .bind(id)
+        .fetch_one(conn)
+        .await?;
+    from_row(&row)
+}
+
+/// Customers whose normalised name is `name_key` (duplicate detection).
+pub async fn by_name_key(conn: &mut AnyConnection, name_key: &str) -> Result<Vec<Customer>> {
+    let rows = sqlx::query(&format!("{SELECT} WHERE c.name_key = $1 ORDER BY c.id"))
+        .bind(name_key)
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// A contact, sensitive fields in clear.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    pub id: i64,
+    pub customer_id: i64,
+    pub name: String,
+    pub title: Option<String>,
+    pub mobile: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub wechat: Option<String>,
+    pub preferred_channel: Option<String>,
+    pub opt_outs: Vec<String>,
+    pub rest_hours: String,
+    pub is_primary: bool,
+}
+
+const SELECT_CONTACT: &str = "SELECT id, customer_id, name, title, mobile, phone, email, \
+    wechat, preferred_channel, opt_outs, rest_hours, is_primary FROM customer_contacts";
+
+fn contact_from_row(r: &AnyRow) -> Result<Contact> {
+    Ok(Contact {
+        id: r.try_get("id")?,
+        customer_id: r.try_get("customer_id")?,
+        name: r.try_get("name")?,
+        title: r.try_get("title")?,
+        mobile: r.try_get("mobile")?,
+        phone: r.try_get("phone")?,
+        email: r.try_get("email")?,
+        wechat: r.try_get("wechat")?,
+        preferred_channel: r.try_get("preferred_channel")?,
+        opt_outs: tags_of(&r.try_get::<String, _>("opt_outs")?),
+        rest_hours: r.try_get("rest_hours")?,
+        is_primary: r.try_get::<i64, _>("is_primary")? != 0,
+    })
+}
+
+pub async fn contacts_of(conn: &mut AnyConnection, customer_id: i64) -> Result<Vec<Contact>> {
+    let rows = sqlx::query(&format!(
+        "{SELECT_CONTACT} WHERE customer_id = $1 ORDER BY is_primary DESC, id"
+    ))
+    .bind(customer_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(contact_from_row).collect()
+}
+
+pub async fn contact_by_id(conn: &mut AnyConnection, id: i64) -> Result<Contact> {
+    let row = sqlx::query(&format!("{SELECT_CONTACT} WHERE id = $1"))
+        .bind(id)
+        .fetch_one(conn)
+        .await?;
+    contact_from_row(&row)
+}
+
+/// Contacts with this mobile (duplicate detection), any customer.
+pub async fn contacts_by_mobile(conn: &mut AnyConnection, mobile: &str) -> Result<Vec<Contact>> {
+    let rows = sqlx::query(&format!("{SELECT_CONTACT} WHERE mobile = $1 ORDER BY id"))
+        .bind(mobile)
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(contact_from_row).collect()
+}
+
+/// Inserts (`id` = 0) or updates a contact; returns the id.
+pub async fn save_contact(conn: &mut AnyConnection, c: &Contact, now: Timestamp) -> Result<i64> {
+    let reversed = c
+        .mobile
+        .as_deref()
+        .map(|m| m.chars().rev().collect::<String>());
+    let phone_digits = c
+        .phone
+        .as_deref()
+        .map(|p| p.chars().filter(char::is_ascii_digit).collect::<String>());
+    if c.id == 0 {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO customer_contacts (customer_id, name, title, mobile, mobile_reversed, \
+             phone, phone_digits, email, wechat, preferred_channel, opt_outs, rest_hours, \
+             is_primary, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+             $10, $11, $12, $13, $14, $14) RETURNING id",
+        )
+        .bind(c.customer_id)
+        .bind(&c.name)
+        .bind(&c.title)
+        .bind(&c.mobile)
+        .bind(reversed)
+        .bind(&c.phone)
+        .bind(phone_digits)
+        .bind(&c.email)
+        .bind(&c.wechat)
+        .bind(&c.preferred_channel)
+        .bind(tags_column(&c.opt_outs))
+        .bind(&c.rest_hours)
+        .bind(i64::from(c.is_primary))
+        .bind(to_micros(now))
+        .fetch_one(conn)
+        .await?;
+        return Ok(id);
+    }
+    let done = sqlx::query(
+        "UPDATE customer_contacts SET name = $2, title = $3, mobile = $4, mobile_reversed = $5, \
+         phone = $6, phone_digits = $7, email = $8, wechat = $9, preferred_channel = $10, \
+         opt_outs = $11, rest_hours = $12, is_primary = $13, updated_at = $14 WHERE id = $1",
+    )
+    .bind(c.id)
+    .bind(&c.name)
+    .bind(&c.title)
+    .bind(&c.mobile)
+    .bind(reversed)
+    .bind(&c.phone)
+    .bind(phone_digits)
+    .bind(&c.email)
+    .bind(&c.wechat)
+    .bind(&c.preferred_channel)
+    .bind(tags_column(&c.opt_outs))
+    .bind(&c.rest_hours)
+    .bind(i64::from(c.is_primary))
+    .bind(to_micros(now))
+    .execute(conn)
+    .await?;
+    found(done)?;
+    Ok(c.id)
+}
+
+/// One recorded change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub id: i64,
+    pub customer_id: i64,
+    pub contact_id: Option<i64>,
+    pub at: Timestamp,
+    pub actor_user_id: Option<i64>,
+    pub actor_name: String,
+    pub field: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+}
+
+pub async fn add_history(conn: &mut AnyConnection, h: &Change) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO customer_history (customer_id, contact_id, at, actor_user_id, actor_name, \
+         field, old_value, new_value) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(h.customer_id)
+    .bind(h.contact_id)
+    .bind(to_micros(h.at))
+    .bind(h.actor_user_id)
+    .bind(&h.actor_name)
+    .bind(&h.field)
+    .bind(&h.old_value)
+    .bind(&h.new_value)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn history(conn: &mut AnyConnection, customer_id: i64) -> Result<Vec<Change>> {
+    let rows = sqlx::query(
+        "SELECT id, customer_id, contact_id, at, actor_user_id, actor_name, field, old_value, \
+         new_value FROM customer_history WHERE customer_id = $1 ORDER BY id DESC LIMIT 500",
+    )
+    .bind(customer_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Change {
+                id: r.try_get("id")?,
+                customer_id: r.try_get("customer_id")?,
+                contact_id: r.try_get("contact_id")?,
+                at: from_micros(r.try_get("at")?),
+                actor_user_id: r.try_get("actor_user_id")?,
+                actor_name: r.try_get("actor_name")?,
+                field: r.try_get("field")?,
+                old_value: r.try_get("old_value")?,
+                new_value: r.try_get("new_value")?,
+            })
+        })
+        .collect()
+}
+
+/// What the customer list shows; every filter narrows.
+#[derive(Debug, Clone, Default)]
+pub struct CustomerFilter {
+    pub tier: Option<String>,
+    pub customer_type: Option<String>,
+    pub status: Option<String>,
+    pub province: Option<String>,
+    pub owner_id: Option<i64>,
+    pub tag: Option<String>,
+    /// A name (any part), an email, or 4+ digits of a phone number (start or end).
+    pub text: Option<String>,
+}
+
+/// The smallest digit string greater than every string starting with `prefix` ("1389" →
+/// "139"), so a prefix search is an index range that sorts the same in every collation.
+fn prefix_end(prefix: &str) -> Option<String> {
+    let mut bytes = prefix.as_bytes().to_vec();
+    while let Some(last) = bytes.pop() {
+        if last < b'9' {
+            bytes.push(last + 1);
+            return String::from_utf8(bytes).ok();
+        }
+    }
+    None
+}
+
+/// One page of customers, newest id first, starting after `after` (keyset).
+pub async fn list(
+    conn: &mut AnyConnection,
+    f: &CustomerFilter,
+    after: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Customer>> {
+    let mut clauses: Vec<String> = Vec::new();
+    let mut texts: Vec<String> = Vec::new();
+    let arg = |v: String, texts: &mut Vec<String>| {
+        texts.push(v);
+        format!("${}", texts.len())
+    };
+    for (col, v) in [
+        ("c.tier", &f.tier),
+        ("c.customer_type", &f.customer_type),
+        ("c.status", &f.status),
+        ("c.province", &f.province),
+    ] {
+        if let Some(v) = v {
+            let p = arg(v.clone(), &mut texts);
+            clauses.push(format!("{col} = {p}"));
+        }
+    }
+    if let Some(tag) = &f.tag {
+        let p = arg(format!("%,{},%", tag.replace(['%', '_'], "")), &mut texts);
+        clauses.push(format!("c.tags LIKE {p}"));
+    }
+    if let Some(q) = f.text.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+        let is_phone = digits.len() >= 4
+            && digits.len() == q.chars().filter(|c| !matches!(c, ' ' | '-' | '+')).count();
+        if is_phone {
+            // A mobile found by its start or its end through indexes; landlines by any part.
+            let reversed: String = digits.chars().rev().collect();
+            let mut ranges = Vec::new();
+            for (col, prefix) in [("mobile", &digits), ("mobile_reversed", &reversed)] {
+                let lo = arg(prefix.clone(), &mut texts);
+                match prefix_end(prefix) {
+                    Some(end) => {
+                        let hi = arg(end, &mut texts);
+                        ranges.push(format!("({col} >= {lo} AND {col} < {hi})"));
+                    }
+                    None => ranges.push(format!("{col} >= {lo}")),
+                }
+            }
+            let e = arg(format!("%{digits}%"), &mut texts);
+            clauses.push(format!(
+                "c.id IN (SELECT customer_id FROM customer_contacts WHERE {} OR phone_digits LIKE {e})",
+                ranges.join(" OR ")
+            ));
+        } else if q.contains('@') {
+            let p = arg(q.to_lowercase(), &mut texts);
+            clauses.push(format!(
+                "c.id IN (SELECT customer_id FROM customer_contacts WHERE LOWER(email) = {p})"
+            ));
+        } else {
+            let key = kefu_domain::customer::name_key(q)
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            let p = arg(format!("%{key}%"), &mut texts);
+            clauses.push(format!(
+                "(c.name_key LIKE {p} ESCAPE '\\' OR c.id IN (SELECT customer_id FROM \
+                 customer_contacts WHERE name LIKE {p} ESCAPE '\\'))"
+            ));
+        }
+    }
+    let mut ints: Vec<i64> = Vec::new();
+    if let Some(o) = f.owner_id {
+        ints.push(o);
+        clauses.push(format!("c.owner_id = $I{}", ints.len()));
+    }
+    if let Some(a) = after {
+        ints.push(a);
+        clauses.push(format!("c.id < $I{}", ints.len()));
+    }
+    ints.push(limit);
+    let lim = format!("$I{}", ints.len());
+    let where_sql = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", clauses.join(" AND "))
+    };
+    let mut sql = format!("{SELECT}{where_sql} ORDER BY c.id DESC LIMIT {lim}");
+    let n = texts.len();
+    for i in (1..=ints.len()).rev() {
+        sql = sql.replace(&format!("$I{i}"), &format!("${}", n + i));
+    }
+    let mut q = sqlx::query(&sql);
+    for t in &texts {
+        q = q.bind(t.as_str());
+    }
+    for i in &ints {
+        q = q.bind(*i);
+    }
+    let rows = q.fetch_all(conn).await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Links a ticket to a customer (or unlinks it).
+pub async fn link_ticket(
+    conn: &mut AnyConnection,
+    ticket_id: i64,
+    customer_id: Option<i64>,
+) -> Result<()> {
+    let done = sqlx::query("UPDATE tickets SET customer_id = $2 WHERE id = $1")
+        .bind(ticket_id)
+        .bind(customer_id)
+        .execute(conn)
+        .await?;
+    found(done)
+}
+
+/// The customer's tickets, newest first: (id, number, subject, status category, created).
+pub async fn tickets_of(
+    conn: &mut AnyConnection,
+    customer_id: i64,
+    limit: i64,
+) -> Result<Vec<(i64, String, String, String, Timestamp)>> {
+    let rows: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
+        "SELECT id, number, subject, status_category, created_at FROM tickets \
+         WHERE customer_id = $1 ORDER BY created_at DESC LIMIT $2",
+    )
+    .bind(customer_id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(a, b, c, d, e)| (a, b, c, d, from_micros(e)))
+        .collect())
+}
+
+/// Marks contact with the customer (a ticket, a call).
+pub async fn touch_contact(
+    conn: &mut AnyConnection,
+    customer_id: i64,
+    at: Timestamp,
+) -> Result<()> {
+    sqlx::query("UPDATE customers SET last_contact_at = $2 WHERE id = $1")
+        .bind(customer_id)
+        .bind(to_micros(at))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn count(conn: &mut AnyConnection) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM customers")
+        .fetch_one(conn)
+        .await?)
+}

@@ -1,0 +1,312 @@
+//! The customer archive over the API: list and search, one customer with contacts, create,
+//! and reveal one sensitive field (audited). Sensitive values are masked everywhere else.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use kefu_app::customer::{ContactForm, CustomerForm};
+use kefu_domain::customer::{
+    ContactChannel, CustomerKind, CustomerStatus, CustomerType, SensitiveField, Tier,
+};
+use kefu_store::customer::{Contact as StoredContact, Customer as StoredCustomer, CustomerFilter};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{ApiJson, rfc3339};
+use crate::AppState;
+use crate::auth::Identity;
+use crate::error::WebError;
+
+#[derive(Serialize, ToSchema)]
+pub struct Contact {
+    pub id: i64,
+    pub name: String,
+    pub title: Option<String>,
+    /// Masked (`138****5678`); reveal with `POST /api/v1/customers/{id}/reveal`.
+    pub mobile: Option<String>,
+    /// Masked.
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub wechat: Option<String>,
+    pub preferred_channel: Option<String>,
+    pub opt_outs: Vec<String>,
+    pub rest_hours: String,
+    pub is_primary: bool,
+}
+
+fn contact(c: StoredContact) -> Contact {
+    Contact {
+        id: c.id,
+        name: c.name,
+        title: c.title,
+        mobile: c.mobile,
+        phone: c.phone,
+        email: c.email,
+        wechat: c.wechat,
+        preferred_channel: c.preferred_channel,
+        opt_outs: c.opt_outs,
+        rest_hours: c.rest_hours,
+        is_primary: c.is_primary,
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Customer {
+    pub id: i64,
+    /// `company` or `person`.
+    pub kind: String,
+    pub name: String,
+    /// `key_account`, `vip`, `normal`.
+    pub tier: String,
+    /// `end_customer`, `distributor`, `dealer`.
+    pub customer_type: String,
+    /// `prospect`, `active`, `dormant`, `lost`.
+    pub status: String,
+    pub province: Option<String>,
+    pub city: Option<String>,
+    pub industry: Option<String>,
+    pub owner_id: Option<i64>,
+    pub tags: Vec<String>,
+    pub notes: Option<String>,
+    /// Masked.
+    pub id_number: Option<String>,
+    /// Masked.
+    pub address: Option<String>,
+    /// Masked.
+    pub bank_account: Option<String>,
+    pub last_contact_at: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub contacts: Vec<Contact>,
+}
+
+fn customer(c: StoredCustomer, contacts: Vec<StoredContact>) -> Customer {
+    Customer {
+        id: c.id,
+        kind: c.kind,
+        name: c.name,
+        tier: c.tier,
+        customer_type: c.customer_type,
+        status: c.status,
+        province: c.province,
+        city: c.city,
+        industry: c.industry,
+        owner_id: c.owner_id,
+        tags: c.tags,
+        notes: c.notes,
+        id_number: c.id_number,
+        address: c.address,
+        bank_account: c.bank_account,
+        last_contact_at: c.last_contact_at.map(rfc3339),
+        created_at: rfc3339(c.created_at),
+        updated_at: rfc3339(c.updated_at),
+        contacts: contacts.into_iter().map(contact).collect(),
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// A name (any part), an email, or the first or last 4+ digits of a mobile.
+    pub q: Option<String>,
+    pub tier: Option<String>,
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    pub customer_type: Option<String>,
+    pub status: Option<String>,
+    pub province: Option<String>,
+    pub owner_id: Option<i64>,
+    pub tag: Option<String>,
+    /// The id of the last customer of the previous page.
+    pub after: Option<i64>,
+    /// 1–200, default 50.
+    pub limit: Option<i64>,
+}
+
+/// Customers, newest first, sensitive values masked.
+#[utoipa::path(get, path = "/api/v1/customers", tag = "customers", params(ListParams),
+    responses((status = 200, body = Vec<Customer>)))]
+pub async fn list(
+    State(state): State<AppState>,
+    identity: Identity,
+    Query(p): Query<ListParams>,
+) -> Result<Json<Vec<Customer>>, WebError> {
+    let f = CustomerFilter {
+        tier: p.tier.filter(|s| !s.is_empty()),
+        customer_type: p.customer_type.filter(|s| !s.is_empty()),
+        status: p.status.filter(|s| !s.is_empty()),
+        province: p.province.filter(|s| !s.is_empty()),
+        owner_id: p.owner_id,
+        tag: p.tag.filter(|s| !s.is_empty()),
+        text: p.q.filter(|s| !s.trim().is_empty()),
+    };
+    let rows = state
+        .app
+        .customers(&identity.actor(), &f, p.after, p.limit.unwrap_or(50))
+        .await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|(c, primary)| customer(c, primary.into_iter().collect()))
+            .collect(),
+    ))
+}
+
+/// One customer with all contacts, sensitive values masked.
+#[utoipa::path(get, path = "/api/v1/customers/{id}", tag = "customers",
+    params(("id" = i64, Path, description = "customer id")),
+    responses((status = 200, body = Customer), (status = 404, body = super::ErrorBody)))]
+pub async fn show(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+) -> Result<Json<Customer>, WebError> {
+    let v = state.app.customer_view(&identity.actor(), id).await?;
+    Ok(Json(customer(v.customer, v.contacts)))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewContact {
+    pub name: String,
+    pub title: Option<String>,
+    /// A mainland mobile; `+86`, spaces and dashes are accepted.
+    pub mobile: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub wechat: Option<String>,
+    pub preferred_channel: Option<String>,
+    #[serde(default)]
+    pub opt_outs: Vec<String>,
+    /// e.g. `12:00-14:00, 22:00-08:00`.
+    pub rest_hours: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCustomer {
+    /// `company` (default) or `person`.
+    pub kind: Option<String>,
+    pub name: String,
+    pub tier: Option<String>,
+    pub customer_type: Option<String>,
+    pub status: Option<String>,
+    pub province: Option<String>,
+    pub city: Option<String>,
+    pub industry: Option<String>,
+    pub owner_id: Option<i64>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    pub notes: Option<String>,
+    pub id_number: Option<String>,
+    pub address: Option<String>,
+    pub bank_account: Option<String>,
+    #[serde(default)]
+    pub contacts: Vec<NewContact>,
+}
+
+fn parse<T: std::str::FromStr>(name: &str, v: Option<&str>, default: T) -> Result<T, WebError> {
+    match v.filter(|s| !s.is_empty()) {
+        None => Ok(default),
+        Some(s) => s
+            .parse()
+            .map_err(|_| WebError::bad_request("invalid_field", format!("{name}: {s:?}"))),
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Created {
+    pub id: i64,
+}
+
+/// Adds a customer with contacts.
+#[utoipa::path(post, path = "/api/v1/customers", tag = "customers", request_body = NewCustomer,
+    responses((status = 201, body = Created), (status = 422, body = super::ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    identity: Identity,
+    ApiJson(b): ApiJson<NewCustomer>,
+) -> Result<(StatusCode, Json<Created>), WebError> {
+    let form = CustomerForm {
+        kind: parse("kind", b.kind.as_deref(), CustomerKind::Company)?,
+        name: b.name,
+        tier: parse("tier", b.tier.as_deref(), Tier::Normal)?,
+        customer_type: parse(
+            "customer_type",
+            b.customer_type.as_deref(),
+            CustomerType::EndCustomer,
+        )?,
+        status: parse("status", b.status.as_deref(), CustomerStatus::Active)?,
+        province: b.province.unwrap_or_default(),
+        city: b.city.unwrap_or_default(),
+        industry: b.industry.unwrap_or_default(),
+        owner_id: b.owner_id,
+        tags: b.tags.join(","),
+        notes: b.notes.unwrap_or_default(),
+        id_number: b.id_number,
+        address: b.address,
+        bank_account: b.bank_account,
+    };
+    let mut contacts = Vec::new();
+    for c in b.contacts {
+        let mut opt_outs = Vec::new();
+        for o in &c.opt_outs {
+            opt_outs.push(parse::<ContactChannel>(
+                "opt_outs",
+                Some(o),
+                ContactChannel::Phone,
+            )?);
+        }
+        contacts.push(ContactForm {
+            name: c.name,
+            title: c.title.unwrap_or_default(),
+            mobile: c.mobile,
+            phone: c.phone,
+            email: c.email.unwrap_or_default(),
+            wechat: c.wechat.unwrap_or_default(),
+            preferred_channel: match c.preferred_channel.as_deref() {
+                None | Some("") => None,
+                Some(p) => Some(parse("preferred_channel", Some(p), ContactChannel::Phone)?),
+            },
+            opt_outs,
+            rest_hours: c.rest_hours.unwrap_or_default(),
+            is_primary: false,
+        });
+    }
+    let id = state
+        .app
+        .create_customer(&identity.actor(), &form, &contacts)
+        .await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevealRequest {
+    /// `mobile`, `phone`, `id_number`, `address`, `bank_account`.
+    pub field: String,
+    /// The contact, for `mobile` and `phone`.
+    pub contact_id: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Revealed {
+    pub value: String,
+}
+
+/// The clear value of one sensitive field; the reveal is written to the audit log.
+#[utoipa::path(post, path = "/api/v1/customers/{id}/reveal", tag = "customers", request_body = RevealRequest,
+    params(("id" = i64, Path, description = "customer id")),
+    responses((status = 200, body = Revealed), (status = 403, body = super::ErrorBody)))]
+pub async fn reveal(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+    ApiJson(r): ApiJson<RevealRequest>,
+) -> Result<Json<Revealed>, WebError> {
+    let field: SensitiveField = parse("field", Some(&r.field), SensitiveField::Mobile)?;
+    let value = state
+        .app
+        .reveal(&identity.actor(), id, field, r.contact_id)
+        .await?;
+    Ok(Json(Revealed { value }))
+}

@@ -1,0 +1,728 @@
+//! 客户档案 — the customer pages: the list with filters and search, the 360 page with
+//! reveal-on-request for masked fields, and the forms for customers and contacts.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use kefu_app::customer::{ContactForm, CustomerForm, CustomerView};
+use kefu_domain::Permission;
+use kefu_domain::customer::{
+    ContactChannel, CustomerKind, CustomerStatus, CustomerType, SensitiveField, Tier,
+};
+use kefu_store::customer::CustomerFilter;
+
+use super::render;
+use super::tickets::{Choice, field, non_empty};
+use crate::AppState;
+use crate::auth::{Identity, urlencode};
+use crate::error::WebError;
+use crate::i18n::Tr;
+use crate::view::{Layout, local_time};
+
+fn choices<T: Copy>(
+    t: Tr,
+    all: &[T],
+    key: fn(T) -> &'static str,
+    prefix: &str,
+    selected: &str,
+    any: bool,
+) -> Vec<Choice> {
+    let mut out = Vec::new();
+    if any {
+        out.push(Choice {
+            value: String::new(),
+            label: t.t("common.any").to_owned(),
+            selected: selected.is_empty(),
+        });
+    }
+    out.extend(all.iter().map(|v| Choice {
+        value: key(*v).into(),
+        label: t.tk(prefix, key(*v)),
+        selected: key(*v) == selected,
+    }));
+    out
+}
+
+pub struct Row {
+    pub id: i64,
+    pub name: String,
+    pub tier: String,
+    pub tier_key: String,
+    pub customer_type: String,
+    pub status: String,
+    pub region: String,
+    pub owner: String,
+    pub contact: String,
+    pub mobile: String,
+}
+
+#[derive(Template)]
+#[template(path = "customers.html")]
+struct ListPage {
+    t: Tr,
+    layout: Layout,
+    rows: Vec<Row>,
+    tiers: Vec<Choice>,
+    types: Vec<Choice>,
+    statuses: Vec<Choice>,
+    q: String,
+    province: String,
+    tag: String,
+    mine: bool,
+    /// Linking a ticket: its id and number.
+    link_ticket: Option<(i64, String)>,
+    next_href: Option<String>,
+    can_edit: bool,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    identity: Identity,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let t = identity.tr();
+    let actor = identity.actor();
+    let get = |k| field(&pairs, k).trim().to_owned();
+    let mine = get("mine") == "1";
+    let filter = CustomerFilter {
+        tier: non_empty(&get("tier")).map(str::to_owned),
+        customer_type: non_empty(&get("type")).map(str::to_owned),
+        status: non_empty(&get("status")).map(str::to_owned),
+        province: non_empty(&get("province")).map(str::to_owned),
+        owner_id: if mine {
+            identity.user.as_ref().map(|u| u.id)
+        } else {
+            None
+        },
+        tag: non_empty(&get("tag")).map(str::to_lowercase),
+        text: non_empty(&get("q")).map(str::to_owned),
+    };
+    let after = get("after").parse::<i64>().ok();
+    let page = state.app.customers(&actor, &filter, after, 51).await?;
+    let more = page.len() > 50;
+    let rows: Vec<Row> = page
+        .into_iter()
+        .take(50)
+        .map(|(c, contact)| Row {
+            id: c.id,
+            tier: t.tk("tier", &c.tier),
+            tier_key: c.tier.clone(),
+            customer_type: t.tk("customer_type", &c.customer_type),
+            status: t.tk("customer_status", &c.status),
+            region: [c.province.clone(), c.city.clone()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" "),
+            owner: c.owner_name.clone().unwrap_or_default(),
+            contact: contact.as_ref().map(|x| x.name.clone()).unwrap_or_default(),
+            mobile: contact.and_then(|x| x.mobile).unwrap_or_default(),
+            name: c.name,
+        })
+        .collect();
+    let link_ticket = match get("link_ticket").parse::<i64>() {
+        Ok(tid) => {
+            let tk = state.app.ticket_detail(&actor, tid).await?.ticket;
+            Some((tk.id, tk.number))
+        }
+        Err(_) => None,
+    };
+    let current: String = pairs
+        .iter()
+        .filter(|(k, v)| k != "after" && !v.is_empty())
+        .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let next_href = if more {
+        rows.last()
+            .map(|r| format!("/customers?{current}&after={}", r.id))
+    } else {
+        None
+    };
+    super::ok(&ListPage {
+        t,
+        layout: Layout::new(&identity, "/customers"),
+        rows,
+        tiers: choices(t, Tier::ALL, Tier::key, "tier", &get("tier"), true),
+        types: choices(
+            t,
+            CustomerType::ALL,
+            CustomerType::key,
+            "customer_type",
+            &get("type"),
+            true,
+        ),
+        statuses: choices(
+            t,
+            CustomerStatus::ALL,
+            CustomerStatus::key,
+            "customer_status",
+            &get("status"),
+            true,
+        ),
+        q: get("q"),
+        province: get("province"),
+        tag: get("tag"),
+        mine,
+        link_ticket,
+        next_href,
+        can_edit: identity.user()?.roles.allows(Permission::CustomerEdit),
+    })
+}
+
+// ---- The 360 page ------------------------------------------------------------------------
+
+pub struct ContactRow {
+    pub id: i64,
+    pub name: String,
+    pub title: String,
+    pub mobile: String,
+    pub phone: String,
+    pub email: String,
+    pub wechat: String,
+    pub preferred: String,
+    pub opt_outs: String,
+    pub rest_hours: String,
+    pub primary: bool,
+}
+
+pub struct HistoryRow {
+    pub at: String,
+    pub actor: String,
+    pub field: String,
+    pub old: String,
+    pub new: String,
+}
+
+pub struct TimelineRow {
+    pub at: String,
+    pub kind: String,
+    pub title: String,
+    pub detail: String,
+    pub link: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "customer_show.html")]
+struct ShowPage {
+    t: Tr,
+    layout: Layout,
+    id: i64,
+    name: String,
+    kind: String,
+    tier: String,
+    tier_key: String,
+    customer_type: String,
+    status: String,
+    region: String,
+    industry: String,
+    owner: String,
+    tags: String,
+    notes: String,
+    /// The sensitive profile fields: (key, masked value).
+    sensitive: Vec<(String, String)>,
+    last_contact: String,
+    contacts: Vec<ContactRow>,
+    timeline: Vec<TimelineRow>,
+    history: Vec<HistoryRow>,
+    can_reveal: bool,
+    can_edit: bool,
+    /// (field, contact id) → the value just revealed.
+    revealed: Option<(String, Option<i64>, String)>,
+    channels: Vec<Choice>,
+    error: Option<String>,
+}
+
+impl ShowPage {
+    fn is_revealed(&self, field: &str, contact: Option<i64>) -> Option<&str> {
+        self.revealed
+            .as_ref()
+            .filter(|(f, c, _)| f == field && *c == contact)
+            .map(|(_, _, v)| v.as_str())
+    }
+
+    fn contact_revealed(&self, field: &str, contact: &i64) -> Option<&str> {
+        self.is_revealed(field, Some(*contact))
+    }
+}
+
+fn history_value(t: Tr, field: &str, v: &Option<String>) -> String {
+    let Some(v) = v else { return "—".into() };
+    match field {
+        "tier" => t.tk("tier", v),
+        "customer_type" => t.tk("customer_type", v),
+        "status" => t.tk("customer_status", v),
+        "kind" => t.tk("customer_kind", v),
+        "contact.preferred_channel" => t.tk("contact_channel", v),
+        _ => v.clone(),
+    }
+}
+
+async fn show_page(
+    state: &AppState,
+    identity: &Identity,
+    id: i64,
+    revealed: Option<(String, Option<i64>, String)>,
+    error: Option<String>,
+) -> Result<ShowPage, WebError> {
+    let t = identity.tr();
+    let v: CustomerView = state.app.customer_view(&identity.actor(), id).await?;
+    let c = &v.customer;
+    let users = state.app.list_users(&identity.actor()).await?;
+    let user_name = |id: &str| {
+        id.parse::<i64>()
+            .ok()
+            .and_then(|i| users.iter().find(|u| u.id == i))
+            .map(|u| u.display_name.clone())
+            .unwrap_or_else(|| id.to_owned())
+    };
+    Ok(ShowPage {
+        t,
+        layout: Layout::new(identity, "/customers"),
+        id: c.id,
+        name: c.name.clone(),
+        kind: t.tk("customer_kind", &c.kind),
+        tier: t.tk("tier", &c.tier),
+        tier_key: c.tier.clone(),
+        customer_type: t.tk("customer_type", &c.customer_type),
+        status: t.tk("customer_status", &c.status),
+        region: [c.province.clone(), c.city.clone()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" "),
+        industry: c.industry.clone().unwrap_or_default(),
+        owner: c.owner_name.clone().unwrap_or_default(),
+        tags: c.tags.join(", "),
+        notes: c.notes.clone().unwrap_or_default(),
+        sensitive: vec![
+            ("id_number".into(), c.id_number.clone().unwrap_or_default()),
+            ("address".into(), c.address.clone().unwrap_or_default()),
+            (
+                "bank_account".into(),
+                c.bank_account.clone().unwrap_or_default(),
+            ),
+        ],
+        last_contact: c
+            .last_contact_at
+            .map(local_time)
+            .unwrap_or_else(|| "—".into()),
+        contacts: v
+            .contacts
+            .iter()
+            .map(|x| ContactRow {
+                id: x.id,
+                name: x.name.clone(),
+                title: x.title.clone().unwrap_or_default(),
+                mobile: x.mobile.clone().unwrap_or_default(),
+                phone: x.phone.clone().unwrap_or_default(),
+                email: x.email.clone().unwrap_or_default(),
+                wechat: x.wechat.clone().unwrap_or_default(),
+                preferred: x
+                    .preferred_channel
+                    .as_deref()
+                    .map(|p| t.tk("contact_channel", p))
+                    .unwrap_or_default(),
+                opt_outs: x
+                    .opt_outs
+                    .iter()
+                    .map(|o| t.tk("contact_channel", o))
+                    .collect::<Vec<_>>()
+                    .join("、"),
+                rest_hours: x.rest_hours.clone(),
+                primary: x.is_primary,
+            })
+            .collect(),
+        timeline: v
+            .timeline
+            .iter()
+            .map(|e| TimelineRow {
+                at: local_time(e.at),
+                kind: t.tk("timeline", e.kind),
+                title: e.title.clone(),
+                detail: if e.kind == "ticket" {
+                    t.tk("portal.status", &e.detail)
+                } else {
+                    e.detail.clone()
+                },
+                link: e.link.clone(),
+            })
+            .collect(),
+        history: v
+            .history
+            .iter()
+            .map(|h| HistoryRow {
+                at: local_time(h.at),
+                actor: h.actor_name.clone(),
+                field: t.tk("customer_field", &h.field),
+                old: if h.field == "owner" {
+                    h.old_value.as_deref().map(user_name).unwrap_or("—".into())
+                } else {
+                    history_value(t, &h.field, &h.old_value)
+                },
+                new: if h.field == "owner" {
+                    h.new_value.as_deref().map(user_name).unwrap_or("—".into())
+                } else {
+                    history_value(t, &h.field, &h.new_value)
+                },
+            })
+            .collect(),
+        can_reveal: v.can_reveal,
+        can_edit: identity.user()?.roles.allows(Permission::CustomerEdit),
+        revealed,
+        channels: choices(
+            t,
+            ContactChannel::ALL,
+            ContactChannel::key,
+            "contact_channel",
+            "",
+            false,
+        ),
+        error,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    super::ok(&show_page(&state, &identity, id, None, None).await?)
+}
+
+/// Reveals one masked field on the 360 page; the reveal is audited.
+pub async fn reveal(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let name = field(&pairs, "field");
+    let sensitive: SensitiveField = name
+        .parse()
+        .map_err(|_| WebError::bad_request("invalid_field", "field"))?;
+    let contact = field(&pairs, "contact").parse::<i64>().ok();
+    let value = state
+        .app
+        .reveal(&identity.actor(), id, sensitive, contact)
+        .await?;
+    super::ok(
+        &show_page(
+            &state,
+            &identity,
+            id,
+            Some((name.to_owned(), contact, value)),
+            None,
+        )
+        .await?,
+    )
+}
+
+// ---- Forms ---------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "customer_form.html")]
+struct FormPage {
+    t: Tr,
+    layout: Layout,
+    id: Option<i64>,
+    kinds: Vec<Choice>,
+    tiers: Vec<Choice>,
+    types: Vec<Choice>,
+    statuses: Vec<Choice>,
+    owners: Vec<Choice>,
+    channels: Vec<Choice>,
+    /// Masked current values of the sensitive fields, as placeholders.
+    masked: Vec<(String, String)>,
+    values: Vec<(String, String)>,
+    error: Option<String>,
+}
+
+impl FormPage {
+    fn v(&self, key: &str) -> &str {
+        field(&self.values, key)
+    }
+
+    fn m(&self, key: &str) -> &str {
+        field(&self.masked, key)
+    }
+}
+
+async fn form_page(
+    state: &AppState,
+    identity: &Identity,
+    id: Option<i64>,
+    values: Option<Vec<(String, String)>>,
+    error: Option<String>,
+) -> Result<FormPage, WebError> {
+    let t = identity.tr();
+    let actor = identity.actor();
+    let mut masked = Vec::new();
+    let values = match (values, id) {
+        (Some(v), _) => v,
+        (None, Some(id)) => {
+            let v = state.app.customer_view(&actor, id).await?;
+            let c = v.customer;
+            masked = vec![
+                ("id_number".into(), c.id_number.clone().unwrap_or_default()),
+                ("address".into(), c.address.clone().unwrap_or_default()),
+                (
+                    "bank_account".into(),
+                    c.bank_account.clone().unwrap_or_default(),
+                ),
+            ];
+            vec![
+                ("kind".into(), c.kind),
+                ("name".into(), c.name),
+                ("tier".into(), c.tier),
+                ("customer_type".into(), c.customer_type),
+                ("status".into(), c.status),
+                ("province".into(), c.province.unwrap_or_default()),
+                ("city".into(), c.city.unwrap_or_default()),
+                ("industry".into(), c.industry.unwrap_or_default()),
+                (
+                    "owner".into(),
+                    c.owner_id.map(|o| o.to_string()).unwrap_or_default(),
+                ),
+                ("tags".into(), c.tags.join(", ")),
+                ("notes".into(), c.notes.unwrap_or_default()),
+            ]
+        }
+        (None, None) => vec![
+            ("tier".into(), "normal".into()),
+            ("status".into(), "active".into()),
+            ("owner".into(), identity.user()?.id.to_string()),
+        ],
+    };
+    let get = |k: &str| field(&values, k).to_owned();
+    let owners = std::iter::once(Choice {
+        value: String::new(),
+        label: "—".into(),
+        selected: get("owner").is_empty(),
+    })
+    .chain(
+        state
+            .app
+            .list_users(&actor)
+            .await?
+            .into_iter()
+            .filter(|u| u.active && u.roles.allows(Permission::CustomerEdit))
+            .map(|u| Choice {
+                selected: u.id.to_string() == get("owner"),
+                value: u.id.to_string(),
+                label: u.display_name,
+            }),
+    )
+    .collect();
+    Ok(FormPage {
+        t,
+        layout: Layout::new(identity, "/customers"),
+        id,
+        kinds: choices(
+            t,
+            CustomerKind::ALL,
+            CustomerKind::key,
+            "customer_kind",
+            &get("kind"),
+            false,
+        ),
+        tiers: choices(t, Tier::ALL, Tier::key, "tier", &get("tier"), false),
+        types: choices(
+            t,
+            CustomerType::ALL,
+            CustomerType::key,
+            "customer_type",
+            &get("customer_type"),
+            false,
+        ),
+        statuses: choices(
+            t,
+            CustomerStatus::ALL,
+            CustomerStatus::key,
+            "customer_status",
+            &get("status"),
+            false,
+        ),
+        owners,
+        channels: choices(
+            t,
+            ContactChannel::ALL,
+            ContactChannel::key,
+            "contact_channel",
+            &get("c_preferred"),
+            true,
+        ),
+        masked,
+        values,
+        error,
+    })
+}
+
+fn customer_form(pairs: &[(String, String)], editing: bool) -> CustomerForm {
+    let get = |k| field(pairs, k);
+    // On edit, an empty sensitive input keeps the stored value; "clear" removes it.
+    let sensitive = |k: &str| {
+        let v = field(pairs, k).trim();
+        if field(pairs, &format!("clear_{k}")) == "1" {
+            Some(String::new())
+        } else if v.is_empty() && editing {
+            None
+        } else {
+            Some(v.to_owned())
+        }
+    };
+    CustomerForm {
+        kind: get("kind").parse().unwrap_or(CustomerKind::Company),
+        name: get("name").to_owned(),
+        tier: get("tier").parse().unwrap_or(Tier::Normal),
+        customer_type: get("customer_type")
+            .parse()
+            .unwrap_or(CustomerType::EndCustomer),
+        status: get("status").parse().unwrap_or(CustomerStatus::Active),
+        province: get("province").to_owned(),
+        city: get("city").to_owned(),
+        industry: get("industry").to_owned(),
+        owner_id: get("owner").parse().ok(),
+        tags: get("tags").to_owned(),
+        notes: get("notes").to_owned(),
+        id_number: sensitive("id_number"),
+        address: sensitive("address"),
+        bank_account: sensitive("bank_account"),
+    }
+}
+
+/// The contact fields of a form, with `prefix` (`c_` on the new-customer form).
+fn contact_form(pairs: &[(String, String)], prefix: &str, editing: bool) -> ContactForm {
+    let get = |k: &str| field(pairs, &format!("{prefix}{k}")).to_owned();
+    let keep_or = |k: &str| {
+        let v = get(k);
+        if v.trim().is_empty() && editing && get(&format!("clear_{k}")) != "1" {
+            None
+        } else {
+            Some(v)
+        }
+    };
+    ContactForm {
+        name: get("name"),
+        title: get("title"),
+        mobile: keep_or("mobile"),
+        phone: keep_or("phone"),
+        email: get("email"),
+        wechat: get("wechat"),
+        preferred_channel: get("preferred").parse().ok(),
+        opt_outs: pairs
+            .iter()
+            .filter(|(k, _)| *k == format!("{prefix}opt_out"))
+            .filter_map(|(_, v)| v.parse().ok())
+            .collect(),
+        rest_hours: get("rest_hours"),
+        is_primary: get("primary") == "1",
+    }
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    identity: Identity,
+) -> Result<Response, WebError> {
+    super::ok(&form_page(&state, &identity, None, None, None).await?)
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    identity: Identity,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let contact = contact_form(&pairs, "c_", false);
+    let contacts = if contact.name.trim().is_empty()
+        && contact.mobile.as_deref().unwrap_or("").trim().is_empty()
+    {
+        Vec::new()
+    } else {
+        vec![contact]
+    };
+    match state
+        .app
+        .create_customer(&identity.actor(), &customer_form(&pairs, false), &contacts)
+        .await
+    {
+        Ok(id) => Ok(Redirect::to(&format!("/customers/{id}")).into_response()),
+        Err(e) => {
+            let (status, message) = super::refusal(e, identity.tr());
+            render(
+                status,
+                &form_page(&state, &identity, None, Some(pairs), Some(message)).await?,
+            )
+        }
+    }
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    super::ok(&form_page(&state, &identity, Some(id), None, None).await?)
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    match state
+        .app
+        .update_customer(&identity.actor(), id, &customer_form(&pairs, true))
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/customers/{id}")).into_response()),
+        Err(e) => {
+            let (status, message) = super::refusal(e, identity.tr());
+            render(
+                status,
+                &form_page(&state, &identity, Some(id), Some(pairs), Some(message)).await?,
+            )
+        }
+    }
+}
+
+/// Adds a contact (from the 360 page) or changes one (`contact` field set).
+pub async fn save_contact(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let contact_id = field(&pairs, "contact").parse::<i64>().ok();
+    let form = contact_form(&pairs, "", contact_id.is_some());
+    match state
+        .app
+        .save_contact(&identity.actor(), id, contact_id, &form)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/customers/{id}")).into_response()),
+        Err(e) => {
+            let (status, message) = super::refusal(e, identity.tr());
+            render(
+                status,
+                &show_page(&state, &identity, id, None, Some(message)).await?,
+            )
+        }
+    }
+}
+
+/// Links a ticket to a customer (from the list opened from the ticket page) or unlinks it.
+pub async fn link_ticket(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(ticket): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let customer = field(&pairs, "customer").parse::<i64>().ok();
+    state
+        .app
+        .link_ticket_customer(&identity.actor(), ticket, customer)
+        .await?;
+    Ok(Redirect::to(&format!("/tickets/{ticket}")).into_response())
+}
