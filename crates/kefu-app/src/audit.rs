@@ -30,6 +30,9 @@ pub mod action {
     pub const SCRIPT_REVIEWED: &str = "script_reviewed";
     /// 查看敏感信息 — someone revealed a masked customer field.
     pub const SENSITIVE_REVEALED: &str = "sensitive_revealed";
+    /// Customers exported with sensitive values in clear.
+    pub const SENSITIVE_EXPORTED: &str = "sensitive_exported";
+    pub const CUSTOMERS_IMPORTED: &str = "customers_imported";
 }
 
 /// What an audit entry is about.

@@ -45,6 +45,8 @@ pub enum AppError {
     #[error("{0}")]
     Customer(#[from] CustomerRuleError),
     #[error("{0}")]
+    ImportFile(#[from] crate::customer_import::ImportFileError),
+    #[error("{0}")]
     Script(#[from] ScriptError),
     #[error("{0}")]
     Trigger(#[from] TriggerError),

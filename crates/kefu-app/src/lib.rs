@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod audit;
 pub mod calendar;
 pub mod customer;
+pub mod customer_import;
 mod error;
 pub mod kb;
 pub mod notify;

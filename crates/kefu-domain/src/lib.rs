@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod clock;
 pub mod condition;
 pub mod customer;
+pub mod customer_import;
 pub mod kb;
 pub mod permission;
 pub mod sla;

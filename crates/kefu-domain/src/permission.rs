@@ -35,10 +35,12 @@ pub enum Permission {
     CustomerEdit,
     /// 查看敏感信息 — reveal a masked field, one at a time, each reveal audited.
     CustomerReveal,
+    /// Export customers with sensitive values in clear (audited).
+    CustomerExportSensitive,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 11] = [
+    pub const ALL: [Permission; 12] = [
         Permission::DashboardView,
         Permission::AccountSelf,
         Permission::DirectoryView,
@@ -50,6 +52,7 @@ impl Permission {
         Permission::CustomerView,
         Permission::CustomerEdit,
         Permission::CustomerReveal,
+        Permission::CustomerExportSensitive,
     ];
 
     pub fn key(self) -> &'static str {
@@ -65,6 +68,7 @@ impl Permission {
             Permission::CustomerView => "customer_view",
             Permission::CustomerEdit => "customer_edit",
             Permission::CustomerReveal => "customer_reveal",
+            Permission::CustomerExportSensitive => "customer_export_sensitive",
         }
     }
 }
@@ -115,6 +119,10 @@ pub fn role_grants(role: Role, permission: Permission) -> bool {
         // Those whose work is to reach customers may reveal their numbers, one at a time and
         // audited; the quality specialist reviews records without needing them.
         Permission::CustomerReveal => !matches!(role, Role::Department | Role::QualitySpecialist),
+        // Whole lists in clear leave the building: the archive's keeper and the manager only.
+        Permission::CustomerExportSensitive => {
+            matches!(role, Role::Admin | Role::CsManager | Role::InfoSpecialist)
+        }
         Permission::DashboardView | Permission::AccountSelf | Permission::DirectoryView => true,
     }
 }

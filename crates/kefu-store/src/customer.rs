@@ -516,3 +516,70 @@ pub async fn count(conn: &mut AnyConnection) -> Result<i64> {
         .fetch_one(conn)
         .await?)
 }
+
+/// A finished import (or dry run), as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportRecord {
+    pub id: i64,
+    pub user_id: Option<i64>,
+    pub filename: String,
+    pub dry_run: bool,
+    pub duplicates: String,
+    pub encoding: String,
+    pub rows: i64,
+    pub created: i64,
+    pub merged: i64,
+    pub skipped: i64,
+    pub failed: i64,
+    /// JSON array of `[row, column, reason, value]`.
+    pub problems: String,
+    pub created_at: Timestamp,
+}
+
+pub async fn insert_import(conn: &mut AnyConnection, r: &ImportRecord) -> Result<i64> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO customer_imports (user_id, filename, dry_run, duplicates, encoding, rows, \
+         created, merged, skipped, failed, problems, created_at) VALUES ($1, $2, $3, $4, $5, $6, \
+         $7, $8, $9, $10, $11, $12) RETURNING id",
+    )
+    .bind(r.user_id)
+    .bind(&r.filename)
+    .bind(i64::from(r.dry_run))
+    .bind(&r.duplicates)
+    .bind(&r.encoding)
+    .bind(r.rows)
+    .bind(r.created)
+    .bind(r.merged)
+    .bind(r.skipped)
+    .bind(r.failed)
+    .bind(&r.problems)
+    .bind(to_micros(r.created_at))
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+pub async fn import_by_id(conn: &mut AnyConnection, id: i64) -> Result<ImportRecord> {
+    let r = sqlx::query(
+        "SELECT id, user_id, filename, dry_run, duplicates, encoding, rows, created, merged, \
+         skipped, failed, problems, created_at FROM customer_imports WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(conn)
+    .await?;
+    Ok(ImportRecord {
+        id: r.try_get("id")?,
+        user_id: r.try_get("user_id")?,
+        filename: r.try_get("filename")?,
+        dry_run: r.try_get::<i64, _>("dry_run")? != 0,
+        duplicates: r.try_get("duplicates")?,
+        encoding: r.try_get("encoding")?,
+        rows: r.try_get("rows")?,
+        created: r.try_get("created")?,
+        merged: r.try_get("merged")?,
+        skipped: r.try_get("skipped")?,
+        failed: r.try_get("failed")?,
+        problems: r.try_get("problems")?,
+        created_at: from_micros(r.try_get("created_at")?),
+    })
+}

@@ -434,9 +434,12 @@ async fn check_csrf(
 ) -> Result<Request, WebError> {
     let limit = body_limit.unwrap_or(identity.state.config.max_body_bytes);
     let (parts, body) = req.into_parts();
-    let bytes = to_bytes(body, limit)
-        .await
-        .map_err(|_| WebError::PayloadTooLarge)?;
+    let bytes = to_bytes(body, limit).await.map_err(|_| match body_limit {
+        Some(limit) => WebError::UploadTooLarge {
+            max_mb: limit / (1024 * 1024),
+        },
+        None => WebError::PayloadTooLarge,
+    })?;
     let from_header = parts
         .headers
         .get(CSRF_HEADER)

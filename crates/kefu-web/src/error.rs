@@ -43,6 +43,8 @@ pub enum WebError {
     BadRequest { code: &'static str, detail: String },
     #[error("body too large")]
     PayloadTooLarge,
+    #[error("upload larger than {max_mb} MB")]
+    UploadTooLarge { max_mb: usize },
     #[error("rate limited")]
     RateLimited { retry_after_secs: u64 },
     #[error("unsupported media type")]
@@ -99,6 +101,48 @@ fn rule_code(e: AccountRuleError) -> (&'static str, Vec<(&'static str, String)>)
         AccountRuleError::PasswordUnchanged => ("password_unchanged", vec![]),
         AccountRuleError::NoRoles => ("no_roles", vec![]),
         AccountRuleError::InvalidEmail => ("invalid_email", vec![]),
+    }
+}
+
+fn import_info(e: kefu_app::customer_import::ImportFileError) -> ErrorInfo {
+    use kefu_app::customer_import::ImportFileError as E;
+    use kefu_domain::customer_import::HeaderError as H;
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    let simple = |code| ErrorInfo::new(status, code);
+    match e {
+        E::TooLarge { tenths_mb, max_mb } => ErrorInfo {
+            args: vec![
+                ("size", format!("{}.{}", tenths_mb / 10, tenths_mb % 10)),
+                ("mb", max_mb.to_string()),
+            ],
+            ..ErrorInfo::new(StatusCode::PAYLOAD_TOO_LARGE, "import_too_large")
+        },
+        E::Empty => simple("import_empty"),
+        E::Encoding => simple("import_encoding"),
+        E::Spreadsheet(reason) => ErrorInfo {
+            detail: Some(reason),
+            ..simple("import_spreadsheet")
+        },
+        E::Csv { line, reason } => ErrorInfo {
+            args: vec![("line", line.to_string())],
+            detail: Some(reason),
+            ..simple("import_csv")
+        },
+        E::Header(h) => match h {
+            H::MissingName => simple("import_missing_name"),
+            H::EmptyHeader(n) => ErrorInfo {
+                args: vec![("column", n.to_string())],
+                ..simple("import_empty_header")
+            },
+            H::UnknownHeader { column, header } => ErrorInfo {
+                args: vec![("column", column.to_string()), ("header", header)],
+                ..simple("import_unknown_header")
+            },
+            H::Duplicate(header) => ErrorInfo {
+                args: vec![("header", header)],
+                ..simple("import_duplicate_header")
+            },
+        },
     }
 }
 
@@ -198,6 +242,10 @@ impl WebError {
                 ..ErrorInfo::new(S::BAD_REQUEST, code)
             },
             WebError::PayloadTooLarge => ErrorInfo::new(S::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            WebError::UploadTooLarge { max_mb } => ErrorInfo {
+                args: vec![("mb", max_mb.to_string())],
+                ..ErrorInfo::new(S::PAYLOAD_TOO_LARGE, "upload_too_large")
+            },
             WebError::UnsupportedMediaType => {
                 ErrorInfo::new(S::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
             }
@@ -282,6 +330,7 @@ impl WebError {
                 AppError::BadName => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "bad_name"),
                 AppError::NameTaken => ErrorInfo::new(S::CONFLICT, "name_taken"),
                 AppError::Calendar(e) => calendar_info(e),
+                AppError::ImportFile(e) => import_info(e),
                 AppError::Customer(e) => {
                     let status = S::UNPROCESSABLE_ENTITY;
                     match e {

@@ -51,6 +51,28 @@ enum Command {
     /// Manage personal API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Import data from files.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import customers from a CSV (UTF-8 or GBK) or XLSX file with Chinese or English
+    /// headers (客户名称/name, 联系人/contact, 手机/mobile, 地区/region, 客户等级/tier …).
+    Customers {
+        file: PathBuf,
+        /// Check the file and report what would happen, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Merge rows into existing customers (same mobile or same normalised name)
+        /// instead of skipping them.
+        #[arg(long)]
+        merge: bool,
+        /// Write the per-row problems (row, column, reason, value) to this CSV file.
+        #[arg(long)]
+        report: Option<PathBuf>,
+    },
 }
 
 #[derive(Args)]
@@ -198,6 +220,17 @@ async fn main() -> anyhow::Result<()> {
             app.store.close().await;
             result
         }
+        Command::Import(ImportCommand::Customers {
+            file: path,
+            dry_run,
+            merge,
+            report,
+        }) => {
+            let app = open_app(&cli, &file).await?;
+            let result = import_customers(&app, path, *dry_run, *merge, report.as_deref()).await;
+            app.store.close().await;
+            result
+        }
         Command::Token(TokenCommand::Create { user, name }) => {
             let app = open_app(&cli, &file).await?;
             let actor = Actor::system();
@@ -219,6 +252,101 @@ async fn main() -> anyhow::Result<()> {
             result
         }
     }
+}
+
+/// `kefu import customers`: reads the file, shows a progress bar, prints the outcome and the
+/// first problems in Chinese, and writes the full problem report when asked.
+async fn import_customers(
+    app: &App,
+    path: &std::path::Path,
+    dry_run: bool,
+    merge: bool,
+    report_path: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    use kefu_app::customer_import::{Duplicates, to_csv};
+    let tr = kefu_web::i18n::Tr(Locale::ZhCn);
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} 行 ({per_sec}, 剩余 {eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let progress = |done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
+    let duplicates = if merge {
+        Duplicates::Merge
+    } else {
+        Duplicates::Skip
+    };
+    let outcome = app
+        .import_customers(
+            &Actor::system(),
+            &name,
+            &bytes,
+            dry_run,
+            duplicates,
+            &progress,
+        )
+        .await;
+    bar.finish_and_clear();
+    let report = match outcome {
+        Ok(r) => r,
+        Err(e) => {
+            let info = kefu_web::error::WebError::from(e).into_info();
+            let detail = info
+                .detail
+                .clone()
+                .map(|d| format!(" ({d})"))
+                .unwrap_or_default();
+            bail!("{}{detail}", info.message(tr));
+        }
+    };
+    let verb = if dry_run {
+        "试运行（未写入）"
+    } else {
+        "导入完成"
+    };
+    println!(
+        "{verb}：数据行 {}，新建 {}，合并 {}，跳过 {}，有误 {}（编码 {}）",
+        report.rows, report.created, report.merged, report.skipped, report.failed, report.encoding
+    );
+    for p in report.problems.iter().take(20) {
+        println!(
+            "  第 {} 行 · {} · {} · {}",
+            p.row,
+            tr.tk("import.column", &p.column),
+            tr.tk("import.reason", &p.reason),
+            p.value
+        );
+    }
+    if report.problems.len() > 20 {
+        println!("  …共 {} 个问题", report.problems.len());
+    }
+    if let Some(out) = report_path {
+        let mut rows = vec![vec![
+            "行号".to_owned(),
+            "列".to_owned(),
+            "原因".to_owned(),
+            "内容".to_owned(),
+        ]];
+        for p in &report.problems {
+            rows.push(vec![
+                p.row.to_string(),
+                tr.tk("import.column", &p.column),
+                tr.tk("import.reason", &p.reason),
+                p.value.clone(),
+            ]);
+        }
+        std::fs::write(out, to_csv(&rows)).with_context(|| format!("writing {}", out.display()))?;
+        println!("错误报告已写入 {}", out.display());
+    }
+    Ok(())
 }
 
 async fn user_command(app: &App, cmd: &UserCommand) -> anyhow::Result<()> {

@@ -275,3 +275,57 @@ fn serve_starts_with_an_admin_and_stops_cleanly_on_sigterm() {
     assert!(second.wait().unwrap().success());
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn operator_imports_customers_from_a_file() {
+    let dir = temp_dir("import");
+    let file = dir.join("客户.csv");
+    std::fs::write(
+        &file,
+        "客户名称,联系人,手机,客户等级\n杭州明达,王经理,13812345678,大客户\n坏数据,李,123,普通\n",
+    )
+    .unwrap();
+    let dry = run(
+        &dir,
+        &["import", "customers", file.to_str().unwrap(), "--dry-run"],
+    );
+    assert!(dry.status.success(), "{}", stderr(&dry));
+    assert!(
+        stdout(&dry).contains("试运行（未写入）：数据行 2，新建 1，合并 0，跳过 0，有误 1"),
+        "{}",
+        stdout(&dry)
+    );
+    assert!(stdout(&dry).contains("第 3 行 · 手机 · 不是有效的大陆手机号 · 123"));
+
+    let report = dir.join("report.csv");
+    let real = run(
+        &dir,
+        &[
+            "import",
+            "customers",
+            file.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
+    assert!(real.status.success(), "{}", stderr(&real));
+    assert!(stdout(&real).contains("导入完成：数据行 2，新建 1"));
+    let text = std::fs::read_to_string(&report).unwrap();
+    assert!(text.contains("3,手机,不是有效的大陆手机号,123"), "{text}");
+    let again = run(&dir, &["import", "customers", file.to_str().unwrap()]);
+    assert!(
+        stdout(&again).contains("新建 0，合并 0，跳过 1"),
+        "re-import adds nothing"
+    );
+
+    let missing = dir.join("没有名称.csv");
+    std::fs::write(&missing, "联系人,手机\n王,13812345678\n").unwrap();
+    let bad = run(&dir, &["import", "customers", missing.to_str().unwrap()]);
+    assert!(!bad.status.success());
+    assert!(
+        stderr(&bad).contains("缺少必需的“客户名称”列"),
+        "{}",
+        stderr(&bad)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

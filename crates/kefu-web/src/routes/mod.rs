@@ -85,8 +85,19 @@ impl RouteTable {
     }
 
     /// A route that takes file uploads (multipart): a larger body limit, the same guard.
-    fn upload<H, T>(
+    fn upload<H, T>(self, surface: Surface, path: &'static str, access: Access, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let limit = self.upload_limit;
+        self.upload_with(limit, surface, path, access, handler)
+    }
+
+    /// [`upload`](Self::upload) with its own body limit (imports take larger files).
+    fn upload_with<H, T>(
         mut self,
+        limit: usize,
         surface: Surface,
         path: &'static str,
         access: Access,
@@ -96,7 +107,6 @@ impl RouteTable {
         H: Handler<T, AppState>,
         T: 'static,
     {
-        let limit = self.upload_limit;
         let guarded = axum::routing::post(handler)
             .route_layer(axum::middleware::from_fn(move |req, next| {
                 auth::guard(access, surface, Some(limit), req, next)
@@ -121,8 +131,8 @@ impl RouteTable {
 pub fn table(upload_limit: usize) -> RouteTable {
     use Surface::{Api, Ops, Page};
     use pages::{
-        account, admin_audit, admin_sla, admin_tickets, admin_triggers, admin_users, customers,
-        dashboard, login, notifications, scripts, tickets, tokens,
+        account, admin_audit, admin_sla, admin_tickets, admin_triggers, admin_users,
+        customer_import, customers, dashboard, login, notifications, scripts, tickets, tokens,
     };
     let (get, post, patch, delete) = (
         || Method::GET,
@@ -474,6 +484,41 @@ pub fn table(upload_limit: usize) -> RouteTable {
             "/customers/new",
             Requires(CustomerEdit),
             customers::new_form,
+        )
+        .add(
+            Page,
+            get(),
+            "/customers/import",
+            Requires(CustomerEdit),
+            customer_import::form,
+        )
+        .upload_with(
+            kefu_app::customer_import::MAX_IMPORT_BYTES + 64 * 1024,
+            Page,
+            "/customers/import",
+            Requires(CustomerEdit),
+            customer_import::run,
+        )
+        .add(
+            Page,
+            get(),
+            "/customers/imports/{id}/report.csv",
+            Requires(CustomerEdit),
+            customer_import::report,
+        )
+        .add(
+            Page,
+            get(),
+            "/customers/export.csv",
+            Requires(CustomerView),
+            customer_import::export_csv,
+        )
+        .add(
+            Page,
+            get(),
+            "/customers/export.xlsx",
+            Requires(CustomerView),
+            customer_import::export_xlsx,
         )
         .add(
             Page,

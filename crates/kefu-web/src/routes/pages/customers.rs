@@ -74,6 +74,9 @@ struct ListPage {
     link_ticket: Option<(i64, String)>,
     next_href: Option<String>,
     can_edit: bool,
+    can_export_sensitive: bool,
+    /// The filter as a query string, for the export links.
+    current: String,
 }
 
 pub async fn list(
@@ -168,6 +171,11 @@ pub async fn list(
         link_ticket,
         next_href,
         can_edit: identity.user()?.roles.allows(Permission::CustomerEdit),
+        can_export_sensitive: identity
+            .user()?
+            .roles
+            .allows(Permission::CustomerExportSensitive),
+        current,
     })
 }
 
