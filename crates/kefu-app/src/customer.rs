@@ -295,6 +295,10 @@ impl App {
             address: None,
             bank_account: None,
             last_contact_at: None,
+            credit_grade: None,
+            credit_limit_fen: 0,
+            payment_terms: None,
+            credit_updated_at: None,
             created_at: now,
             updated_at: now,
         };
@@ -576,6 +580,28 @@ impl App {
         .await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(value)
+    }
+
+    /// 今日关注 — the signed-in owner's customers needing attention today: new or overdue
+    /// tickets, credit changed in the last week, key accounts without contact for
+    /// `dormant_after_days`. Each with its reason (`tickets`, `credit`, `dormant`).
+    pub async fn customers_needing_attention(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<(Customer, &'static str)>> {
+        actor.require(Permission::CustomerView)?;
+        let me = actor.user_id().ok_or(AppError::Forbidden)?;
+        let now = self.now();
+        let dormant = now - jiff::SignedDuration::from_hours(24 * self.settings.dormant_after_days);
+        let week = now - jiff::SignedDuration::from_hours(24 * 7);
+        let mut conn = self.store.conn().await?;
+        Ok(
+            store::needing_attention(&mut conn, me, dormant, week, now, 200)
+                .await?
+                .into_iter()
+                .map(|(c, why)| (mask_customer(c), why))
+                .collect(),
+        )
     }
 
     /// Links a ticket to a customer (or unlinks it with `None`), as an event on the ticket.

@@ -204,6 +204,10 @@ fn new_customer(r: &ImportRow, owner: Option<i64>, now: jiff::Timestamp) -> Cust
         address: opt(&r.address),
         bank_account: opt(&r.bank_account),
         last_contact_at: None,
+        credit_grade: None,
+        credit_limit_fen: 0,
+        payment_terms: None,
+        credit_updated_at: None,
         created_at: now,
         updated_at: now,
     }

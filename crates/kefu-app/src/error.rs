@@ -45,6 +45,10 @@ pub enum AppError {
     #[error("{0}")]
     Customer(#[from] CustomerRuleError),
     #[error("{0}")]
+    Credit(#[from] kefu_domain::credit::CreditError),
+    #[error("an amount must not be negative")]
+    BadAmount,
+    #[error("{0}")]
     ImportFile(#[from] crate::customer_import::ImportFileError),
     #[error("{0}")]
     Script(#[from] ScriptError),

@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod calendar;
+pub mod credit;
 pub mod customer;
 pub mod customer_import;
 mod error;
@@ -50,6 +51,8 @@ pub struct Settings {
     pub attachments_per_message: usize,
     /// Public web form submissions allowed per client address per hour.
     pub web_form_per_hour: i64,
+    /// A key account without contact for this many days needs attention.
+    pub dormant_after_days: i64,
 }
 
 impl Default for Settings {
@@ -64,6 +67,7 @@ impl Default for Settings {
             attachment_max_bytes: 10 * 1024 * 1024,
             attachments_per_message: 10,
             web_form_per_hour: 20,
+            dormant_after_days: 30,
         }
     }
 }

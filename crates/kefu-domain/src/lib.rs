@@ -8,6 +8,7 @@ pub mod attachment;
 pub mod calendar;
 pub mod clock;
 pub mod condition;
+pub mod credit;
 pub mod customer;
 pub mod customer_import;
 pub mod kb;

@@ -37,10 +37,12 @@ pub enum Permission {
     CustomerReveal,
     /// Export customers with sensitive values in clear (audited).
     CustomerExportSensitive,
+    /// 信用管理 — record credit investigations, set limits and terms, tune the model.
+    CreditManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 12] = [
+    pub const ALL: [Permission; 13] = [
         Permission::DashboardView,
         Permission::AccountSelf,
         Permission::DirectoryView,
@@ -53,6 +55,7 @@ impl Permission {
         Permission::CustomerEdit,
         Permission::CustomerReveal,
         Permission::CustomerExportSensitive,
+        Permission::CreditManage,
     ];
 
     pub fn key(self) -> &'static str {
@@ -69,6 +72,7 @@ impl Permission {
             Permission::CustomerEdit => "customer_edit",
             Permission::CustomerReveal => "customer_reveal",
             Permission::CustomerExportSensitive => "customer_export_sensitive",
+            Permission::CreditManage => "credit_manage",
         }
     }
 }
@@ -119,6 +123,11 @@ pub fn role_grants(role: Role, permission: Permission) -> bool {
         // Those whose work is to reach customers may reveal their numbers, one at a time and
         // audited; the quality specialist reviews records without needing them.
         Permission::CustomerReveal => !matches!(role, Role::Department | Role::QualitySpecialist),
+        // Credit investigation and grading is the information specialist's duty (seed 000
+        // §(五)4), overseen by the manager.
+        Permission::CreditManage => {
+            matches!(role, Role::Admin | Role::CsManager | Role::InfoSpecialist)
+        }
         // Whole lists in clear leave the building: the archive's keeper and the manager only.
         Permission::CustomerExportSensitive => {
             matches!(role, Role::Admin | Role::CsManager | Role::InfoSpecialist)

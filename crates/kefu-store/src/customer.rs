@@ -27,14 +27,22 @@ pub struct Customer {
     pub address: Option<String>,
     pub bank_account: Option<String>,
     pub last_contact_at: Option<Timestamp>,
+    /// 信用等级 A–D, once investigated.
+    pub credit_grade: Option<String>,
+    /// 信用额度, in fen.
+    pub credit_limit_fen: i64,
+    /// 付款条件, e.g. "月结 30 天".
+    pub payment_terms: Option<String>,
+    pub credit_updated_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
 
 const SELECT: &str = "SELECT c.id, c.kind, c.name, c.name_key, c.tier, c.customer_type, \
     c.status, c.province, c.city, c.industry, c.owner_id, u.display_name AS owner_name, c.tags, \
-    c.notes, c.id_number, c.address, c.bank_account, c.last_contact_at, c.created_at, \
-    c.updated_at FROM customers c LEFT JOIN users u ON u.id = c.owner_id";
+    c.notes, c.id_number, c.address, c.bank_account, c.last_contact_at, c.credit_grade, \
+    c.credit_limit_fen, c.payment_terms, c.credit_updated_at, c.created_at, c.updated_at \
+    FROM customers c LEFT JOIN users u ON u.id = c.owner_id";
 
 fn tags_of(s: &str) -> Vec<String> {
     s.split(',')
@@ -73,6 +81,12 @@ fn from_row(r: &AnyRow) -> Result<Customer> {
         last_contact_at: r
             .try_get::<Option<i64>, _>("last_contact_at")?
             .map(from_micros),
+        credit_grade: r.try_get("credit_grade")?,
+        credit_limit_fen: r.try_get("credit_limit_fen")?,
+        payment_terms: r.try_get("payment_terms")?,
+        credit_updated_at: r
+            .try_get::<Option<i64>, _>("credit_updated_at")?
+            .map(from_micros),
         created_at: from_micros(r.try_get("created_at")?),
         updated_at: from_micros(r.try_get("updated_at")?),
     })
@@ -84,8 +98,9 @@ pub async fn save(conn: &mut AnyConnection, c: &Customer) -> Result<i64> {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO customers (kind, name, name_key, tier, customer_type, status, province, \
              city, industry, owner_id, tags, notes, id_number, address, bank_account, \
-             last_contact_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
-             $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id",
+             last_contact_at, created_at, updated_at, credit_grade, credit_limit_fen, \
+             payment_terms, credit_updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
+             $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) RETURNING id",
         )
         .bind(&c.kind)
         .bind(&c.name)
@@ -105,6 +120,10 @@ pub async fn save(conn: &mut AnyConnection, c: &Customer) -> Result<i64> {
         .bind(c.last_contact_at.map(to_micros))
         .bind(to_micros(c.created_at))
         .bind(to_micros(c.updated_at))
+        .bind(&c.credit_grade)
+        .bind(c.credit_limit_fen)
+        .bind(&c.payment_terms)
+        .bind(c.credit_updated_at.map(to_micros))
         .fetch_one(conn)
         .await?;
         return Ok(id);
@@ -113,7 +132,8 @@ pub async fn save(conn: &mut AnyConnection, c: &Customer) -> Result<i64> {
         "UPDATE customers SET kind = $2, name = $3, name_key = $4, tier = $5, \
          customer_type = $6, status = $7, province = $8, city = $9, industry = $10, \
          owner_id = $11, tags = $12, notes = $13, id_number = $14, address = $15, \
-         bank_account = $16, last_contact_at = $17, updated_at = $18 WHERE id = $1",
+         bank_account = $16, last_contact_at = $17, updated_at = $18, credit_grade = $19, \
+         credit_limit_fen = $20, payment_terms = $21, credit_updated_at = $22 WHERE id = $1",
     )
     .bind(c.id)
     .bind(&c.kind)
@@ -133,6 +153,10 @@ pub async fn save(conn: &mut AnyConnection, c: &Customer) -> Result<i64> {
     .bind(&c.bank_account)
     .bind(c.last_contact_at.map(to_micros))
     .bind(to_micros(c.updated_at))
+    .bind(&c.credit_grade)
+    .bind(c.credit_limit_fen)
+    .bind(&c.payment_terms)
+    .bind(c.credit_updated_at.map(to_micros))
     .execute(conn)
     .await?;
     found(done)?;
@@ -346,6 +370,7 @@ pub struct CustomerFilter {
     pub province: Option<String>,
     pub owner_id: Option<i64>,
     pub tag: Option<String>,
+    pub credit_grade: Option<String>,
     /// A name (any part), an email, or 4+ digits of a phone number (start or end).
     pub text: Option<String>,
 }
@@ -381,6 +406,7 @@ pub async fn list(
         ("c.customer_type", &f.customer_type),
         ("c.status", &f.status),
         ("c.province", &f.province),
+        ("c.credit_grade", &f.credit_grade),
     ] {
         if let Some(v) = v {
             let p = arg(v.clone(), &mut texts);
@@ -582,4 +608,151 @@ pub async fn import_by_id(conn: &mut AnyConnection, id: i64) -> Result<ImportRec
         problems: r.try_get("problems")?,
         created_at: from_micros(r.try_get("created_at")?),
     })
+}
+
+/// The credit scoring model as stored (JSON), if an admin has set one.
+pub async fn credit_model(conn: &mut AnyConnection) -> Result<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT model FROM credit_model WHERE id = 1")
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+pub async fn save_credit_model(
+    conn: &mut AnyConnection,
+    model: &str,
+    by: Option<i64>,
+    now: Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO credit_model (id, model, updated_by, updated_at) VALUES (1, $1, $2, $3) \
+         ON CONFLICT (id) DO UPDATE SET model = excluded.model, \
+         updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+    )
+    .bind(model)
+    .bind(by)
+    .bind(to_micros(now))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// 信用调查记录
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Investigation {
+    pub id: i64,
+    pub customer_id: i64,
+    pub investigator_id: Option<i64>,
+    pub investigator_name: String,
+    /// `YYYY-MM-DD`.
+    pub investigated_on: String,
+    /// JSON array of `{factor, score, evidence}`.
+    pub factors: String,
+    pub score: i64,
+    pub grade: String,
+    pub notes: Option<String>,
+    pub created_at: Timestamp,
+}
+
+pub async fn insert_investigation(conn: &mut AnyConnection, i: &Investigation) -> Result<i64> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO credit_investigations (customer_id, investigator_id, investigator_name, \
+         investigated_on, factors, score, grade, notes, created_at) VALUES ($1, $2, $3, $4, $5, \
+         $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(i.customer_id)
+    .bind(i.investigator_id)
+    .bind(&i.investigator_name)
+    .bind(&i.investigated_on)
+    .bind(&i.factors)
+    .bind(i.score)
+    .bind(&i.grade)
+    .bind(&i.notes)
+    .bind(to_micros(i.created_at))
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+/// A customer's investigations, newest first: the grade history.
+pub async fn investigations(
+    conn: &mut AnyConnection,
+    customer_id: i64,
+) -> Result<Vec<Investigation>> {
+    let rows = sqlx::query(
+        "SELECT id, customer_id, investigator_id, investigator_name, investigated_on, factors, \
+         score, grade, notes, created_at FROM credit_investigations WHERE customer_id = $1 \
+         ORDER BY id DESC",
+    )
+    .bind(customer_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Investigation {
+                id: r.try_get("id")?,
+                customer_id: r.try_get("customer_id")?,
+                investigator_id: r.try_get("investigator_id")?,
+                investigator_name: r.try_get("investigator_name")?,
+                investigated_on: r.try_get("investigated_on")?,
+                factors: r.try_get("factors")?,
+                score: r.try_get("score")?,
+                grade: r.try_get("grade")?,
+                notes: r.try_get("notes")?,
+                created_at: from_micros(r.try_get("created_at")?),
+            })
+        })
+        .collect()
+}
+
+/// Customers needing attention today for `owner` (002 §二): key accounts without contact
+/// since `dormant_before`, credit changed since `changed_since`, and customers with new or
+/// overdue tickets. Each as (customer, reason key).
+pub async fn needing_attention(
+    conn: &mut AnyConnection,
+    owner: i64,
+    dormant_before: Timestamp,
+    changed_since: Timestamp,
+    now: Timestamp,
+    limit: i64,
+) -> Result<Vec<(Customer, &'static str)>> {
+    let mut out: Vec<(Customer, &'static str)> = Vec::new();
+    let tickets = sqlx::query(&format!(
+        "{SELECT} WHERE c.owner_id = $1 AND c.id IN (SELECT customer_id FROM tickets \
+         WHERE customer_id IS NOT NULL AND active = 1 AND (status_category = 'new' \
+         OR sla_next_due_at < $2)) ORDER BY c.id LIMIT $3"
+    ))
+    .bind(owner)
+    .bind(to_micros(now))
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in &tickets {
+        out.push((from_row(r)?, "tickets"));
+    }
+    let credit = sqlx::query(&format!(
+        "{SELECT} WHERE c.owner_id = $1 AND c.credit_updated_at >= $2 ORDER BY c.credit_updated_at DESC LIMIT $3"
+    ))
+    .bind(owner)
+    .bind(to_micros(changed_since))
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in &credit {
+        out.push((from_row(r)?, "credit"));
+    }
+    let dormant = sqlx::query(&format!(
+        "{SELECT} WHERE c.owner_id = $1 AND c.tier = 'key_account' AND c.status <> 'lost' \
+         AND (c.last_contact_at IS NULL OR c.last_contact_at < $2) ORDER BY c.last_contact_at LIMIT $3"
+    ))
+    .bind(owner)
+    .bind(to_micros(dormant_before))
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in &dormant {
+        out.push((from_row(r)?, "dormant"));
+    }
+    Ok(out)
 }

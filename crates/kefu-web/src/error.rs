@@ -331,6 +331,20 @@ impl WebError {
                 AppError::NameTaken => ErrorInfo::new(S::CONFLICT, "name_taken"),
                 AppError::Calendar(e) => calendar_info(e),
                 AppError::ImportFile(e) => import_info(e),
+                AppError::Credit(e) => {
+                    use kefu_domain::credit::CreditError as C;
+                    ErrorInfo::new(
+                        S::UNPROCESSABLE_ENTITY,
+                        match e {
+                            C::BadThresholds => "credit_bad_thresholds",
+                            C::NoWeight => "credit_no_weight",
+                            C::BadScore => "credit_bad_score",
+                            C::NoFactors => "credit_no_factors",
+                            C::EvidenceTooLong => "too_long",
+                        },
+                    )
+                }
+                AppError::BadAmount => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "bad_amount"),
                 AppError::Customer(e) => {
                     let status = S::UNPROCESSABLE_ENTITY;
                     match e {

@@ -16,6 +16,7 @@ pub struct NavItem {
 const NAV: &[(&str, &str, Permission)] = &[
     ("/", "nav.home", Permission::DashboardView),
     ("/tickets", "nav.tickets", Permission::TicketWork),
+    ("/customers/today", "nav.today", Permission::CustomerView),
     ("/customers", "nav.customers", Permission::CustomerView),
     ("/scripts", "nav.scripts", Permission::TicketWork),
     (
@@ -25,6 +26,7 @@ const NAV: &[(&str, &str, Permission)] = &[
     ),
     ("/admin/sla", "nav.sla", Permission::TicketAdmin),
     ("/admin/triggers", "nav.triggers", Permission::TicketAdmin),
+    ("/admin/credit", "nav.credit", Permission::CreditManage),
     ("/admin/users", "nav.users", Permission::UserManage),
     ("/admin/audit", "nav.audit", Permission::AuditView),
     ("/account", "nav.account", Permission::AccountSelf),

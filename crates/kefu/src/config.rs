@@ -48,6 +48,8 @@ pub struct FileConfig {
     pub upload_max_mb: Option<usize>,
     /// Public web form submissions allowed per client address per hour (default 20).
     pub web_form_per_hour: Option<i64>,
+    /// Days without contact after which a key account needs attention (default 30).
+    pub dormant_after_days: Option<i64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -182,6 +184,7 @@ impl ServerConfig {
                 .unwrap_or(d.attachment_max_bytes),
             attachments_per_message: d.attachments_per_message,
             web_form_per_hour: f.web_form_per_hour.unwrap_or(d.web_form_per_hour).max(1),
+            dormant_after_days: f.dormant_after_days.unwrap_or(d.dormant_after_days).max(1),
         };
         Ok(ServerConfig {
             listen,

@@ -131,7 +131,7 @@ impl RouteTable {
 pub fn table(upload_limit: usize) -> RouteTable {
     use Surface::{Api, Ops, Page};
     use pages::{
-        account, admin_audit, admin_sla, admin_tickets, admin_triggers, admin_users,
+        account, admin_audit, admin_sla, admin_tickets, admin_triggers, admin_users, credit,
         customer_import, customers, dashboard, login, notifications, scripts, tickets, tokens,
     };
     let (get, post, patch, delete) = (
@@ -596,6 +596,49 @@ pub fn table(upload_limit: usize) -> RouteTable {
             "/api/v1/customers/{id}/reveal",
             Requires(CustomerReveal),
             api::customers::reveal,
+        )
+        // Credit and the daily attention view
+        .add(
+            Page,
+            get(),
+            "/customers/today",
+            Requires(CustomerView),
+            credit::today,
+        )
+        .add(
+            Page,
+            post(),
+            "/customers/{id}/credit/investigations",
+            Requires(CreditManage),
+            credit::record_investigation,
+        )
+        .add(
+            Page,
+            post(),
+            "/customers/{id}/credit/terms",
+            Requires(CreditManage),
+            credit::set_terms,
+        )
+        .add(
+            Page,
+            get(),
+            "/admin/credit",
+            Requires(CreditManage),
+            credit::model,
+        )
+        .add(
+            Page,
+            post(),
+            "/admin/credit",
+            Requires(CreditManage),
+            credit::save_model,
+        )
+        .add(
+            Api,
+            get(),
+            "/api/v1/customers/{id}/credit",
+            Requires(CustomerView),
+            api::customers::credit,
         )
         // Triggers
         .add(

@@ -117,6 +117,8 @@ pub struct ListParams {
     pub province: Option<String>,
     pub owner_id: Option<i64>,
     pub tag: Option<String>,
+    /// Credit grade `A`–`D`.
+    pub grade: Option<String>,
     /// The id of the last customer of the previous page.
     pub after: Option<i64>,
     /// 1–200, default 50.
@@ -138,6 +140,7 @@ pub async fn list(
         province: p.province.filter(|s| !s.is_empty()),
         owner_id: p.owner_id,
         tag: p.tag.filter(|s| !s.is_empty()),
+        credit_grade: p.grade.filter(|s| !s.is_empty()),
         text: p.q.filter(|s| !s.trim().is_empty()),
     };
     let rows = state
@@ -309,4 +312,47 @@ pub async fn reveal(
         .reveal(&identity.actor(), id, field, r.contact_id)
         .await?;
     Ok(Json(Revealed { value }))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CreditParams {
+    /// An order amount in fen, to ask whether it may be bought on credit.
+    pub amount_fen: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Credit {
+    /// `A`–`D`, absent until investigated.
+    pub grade: Option<String>,
+    pub limit_fen: i64,
+    pub payment_terms: Option<String>,
+    /// For `amount_fen`: `allowed`, `needs_approval` or `refused` (graded handling).
+    pub decision: String,
+}
+
+/// A customer's credit and the graded-handling answer for an order amount.
+#[utoipa::path(get, path = "/api/v1/customers/{id}/credit", tag = "customers", params(("id" = i64, Path, description = "customer id"), CreditParams),
+    responses((status = 200, body = Credit), (status = 404, body = super::ErrorBody)))]
+pub async fn credit(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+    Query(p): Query<CreditParams>,
+) -> Result<Json<Credit>, WebError> {
+    let actor = identity.actor();
+    let s = state.app.credit_status(&actor, id).await?;
+    let d = state
+        .app
+        .may_buy_on_credit(&actor, id, p.amount_fen.unwrap_or(0))
+        .await?;
+    Ok(Json(Credit {
+        grade: s.grade.map(|g| g.key().to_owned()),
+        limit_fen: s.limit_fen,
+        payment_terms: s.payment_terms,
+        decision: serde_json::to_value(d)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+    }))
 }

@@ -88,6 +88,7 @@ impl Modify for BearerAuth {
         tickets::upload, tickets::download,
         scripts::list, scripts::propose, scripts::review,
         customers::list, customers::show, customers::create, customers::reveal,
+        customers::credit,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),

@@ -184,6 +184,7 @@ fn filter_of(pairs: &[(String, String)], identity: &Identity) -> CustomerFilter 
             None
         },
         tag: non_empty(&get("tag")).map(str::to_lowercase),
+        credit_grade: non_empty(&get("grade")).map(str::to_owned),
         text: non_empty(&get("q")).map(str::to_owned),
     }
 }

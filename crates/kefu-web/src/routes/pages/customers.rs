@@ -99,6 +99,7 @@ pub async fn list(
             None
         },
         tag: non_empty(&get("tag")).map(str::to_lowercase),
+        credit_grade: non_empty(&get("grade")).map(str::to_owned),
         text: non_empty(&get("q")).map(str::to_owned),
     };
     let after = get("after").parse::<i64>().ok();
@@ -213,7 +214,7 @@ pub struct TimelineRow {
 
 #[derive(Template)]
 #[template(path = "customer_show.html")]
-struct ShowPage {
+pub(crate) struct ShowPage {
     t: Tr,
     layout: Layout,
     id: i64,
@@ -240,6 +241,25 @@ struct ShowPage {
     revealed: Option<(String, Option<i64>, String)>,
     channels: Vec<Choice>,
     error: Option<String>,
+    credit_grade: String,
+    credit_limit: String,
+    payment_terms: String,
+    /// 分级处理 in words: may buy on credit / needs approval / pays first.
+    credit_rule: String,
+    credit_rule_key: &'static str,
+    investigations: Vec<InvestigationRow>,
+    can_manage_credit: bool,
+    /// The factors for the investigation form: (key, label).
+    factors: Vec<(String, String)>,
+}
+
+pub struct InvestigationRow {
+    pub on: String,
+    pub investigator: String,
+    pub score: i64,
+    pub grade: String,
+    pub factors: String,
+    pub notes: String,
 }
 
 impl ShowPage {
@@ -276,6 +296,16 @@ async fn show_page(
 ) -> Result<ShowPage, WebError> {
     let t = identity.tr();
     let v: CustomerView = state.app.customer_view(&identity.actor(), id).await?;
+    let credit = state.app.credit_status(&identity.actor(), id).await?;
+    let decision = state
+        .app
+        .may_buy_on_credit(&identity.actor(), id, 1)
+        .await?;
+    let rule_key = match decision {
+        kefu_domain::credit::CreditDecision::Allowed => "allowed",
+        kefu_domain::credit::CreditDecision::NeedsApproval => "needs_approval",
+        kefu_domain::credit::CreditDecision::Refused => "refused",
+    };
     let c = &v.customer;
     let users = state.app.list_users(&identity.actor()).await?;
     let user_name = |id: &str| {
@@ -388,7 +418,55 @@ async fn show_page(
             false,
         ),
         error,
+        credit_grade: credit.grade.map(|g| g.key().to_owned()).unwrap_or_default(),
+        credit_limit: super::credit::yuan(credit.limit_fen),
+        payment_terms: credit.payment_terms.clone().unwrap_or_default(),
+        credit_rule: t.t(&format!("credit.rule.{rule_key}")).to_owned(),
+        credit_rule_key: rule_key,
+        investigations: credit
+            .investigations
+            .iter()
+            .map(|i| {
+                let factors: Vec<serde_json::Value> =
+                    serde_json::from_str(&i.factors).unwrap_or_default();
+                InvestigationRow {
+                    on: i.investigated_on.clone(),
+                    investigator: i.investigator_name.clone(),
+                    score: i.score,
+                    grade: i.grade.clone(),
+                    factors: factors
+                        .iter()
+                        .map(|f| {
+                            let key = f["factor"].as_str().unwrap_or_default();
+                            let ev = f["evidence"].as_str().unwrap_or_default();
+                            let mut s = format!("{} {}", t.tk("credit.factor", key), f["score"]);
+                            if !ev.is_empty() {
+                                s.push_str(&format!("（{ev}）"));
+                            }
+                            s
+                        })
+                        .collect::<Vec<_>>()
+                        .join("；"),
+                    notes: i.notes.clone().unwrap_or_default(),
+                }
+            })
+            .collect(),
+        can_manage_credit: identity.user()?.roles.allows(Permission::CreditManage),
+        factors: kefu_domain::credit::Factor::ALL
+            .iter()
+            .map(|f| (f.key().to_owned(), t.tk("credit.factor", f.key())))
+            .collect(),
     })
+}
+
+/// The 360 page with a refusal shown (from the credit forms).
+pub(crate) async fn page_with_error(
+    state: &AppState,
+    identity: &Identity,
+    id: i64,
+    message: String,
+) -> Result<ShowPage, WebError> {
+    show_page(state, identity, id, None, Some(message)).await
 }
 
 pub async fn show(

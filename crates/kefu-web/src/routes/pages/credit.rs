@@ -1,0 +1,264 @@
+//! 信用管理 and 今日关注 — recording credit investigations and terms from the 360 page, the
+//! scoring model's admin page, and the daily view of customers needing attention.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use kefu_app::credit::FactorScore;
+use kefu_domain::credit::{Factor, Model};
+
+use super::render;
+use super::tickets::field;
+use crate::AppState;
+use crate::auth::Identity;
+use crate::error::WebError;
+use crate::i18n::Tr;
+use crate::view::{Layout, local_time};
+
+/// Yuan as typed (`12,000.50`) to fen.
+pub fn parse_yuan(s: &str) -> Option<i64> {
+    let t: String = s
+        .trim()
+        .chars()
+        .filter(|c| *c != ',' && *c != '，')
+        .collect();
+    if t.is_empty() {
+        return Some(0);
+    }
+    let (whole, frac) = t.split_once('.').unwrap_or((&t, ""));
+    if frac.len() > 2
+        || !whole.chars().all(|c| c.is_ascii_digit())
+        || !frac.chars().all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let w: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let f: i64 = format!("{frac:0<2}").parse().ok()?;
+    w.checked_mul(100)?.checked_add(f)
+}
+
+/// Fen as yuan with two decimals.
+pub fn yuan(fen: i64) -> String {
+    format!("{}.{:02}", fen / 100, (fen % 100).abs())
+}
+
+pub async fn record_investigation(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let t = identity.tr();
+    let mut scores = Vec::new();
+    for f in Factor::ALL {
+        let raw = field(&pairs, &format!("score_{}", f.key()))
+            .trim()
+            .to_owned();
+        if raw.is_empty() {
+            continue;
+        }
+        let score: u32 = raw
+            .parse()
+            .map_err(|_| WebError::bad_request("invalid_field", format!("score_{}", f.key())))?;
+        scores.push(FactorScore {
+            factor: f,
+            score,
+            evidence: field(&pairs, &format!("evidence_{}", f.key())).to_owned(),
+        });
+    }
+    let on = field(&pairs, "on").parse().unwrap_or_else(|_| {
+        state
+            .app
+            .now()
+            .to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC))
+            .date()
+    });
+    match state
+        .app
+        .record_investigation(&identity.actor(), id, on, &scores, field(&pairs, "notes"))
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/customers/{id}#credit")).into_response()),
+        Err(e) => {
+            let (status, message) = super::refusal(e, t);
+            render(
+                status,
+                &super::customers::page_with_error(&state, &identity, id, message).await?,
+            )
+        }
+    }
+}
+
+pub async fn set_terms(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let t = identity.tr();
+    let Some(limit) = parse_yuan(field(&pairs, "limit")) else {
+        let message = t.t("error.bad_amount").to_owned();
+        return render(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            &super::customers::page_with_error(&state, &identity, id, message).await?,
+        );
+    };
+    match state
+        .app
+        .set_credit_terms(&identity.actor(), id, limit, field(&pairs, "payment_terms"))
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/customers/{id}#credit")).into_response()),
+        Err(e) => {
+            let (status, message) = super::refusal(e, t);
+            render(
+                status,
+                &super::customers::page_with_error(&state, &identity, id, message).await?,
+            )
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin_credit.html")]
+struct ModelPage {
+    t: Tr,
+    layout: Layout,
+    /// (factor key, weight)
+    weights: Vec<(String, u32)>,
+    a_from: u32,
+    b_from: u32,
+    c_from: u32,
+    error: Option<String>,
+    saved: bool,
+}
+
+fn model_page(identity: &Identity, m: &Model, error: Option<String>, saved: bool) -> ModelPage {
+    ModelPage {
+        t: identity.tr(),
+        layout: Layout::new(identity, "/admin/credit"),
+        weights: Factor::ALL
+            .iter()
+            .map(|f| {
+                let w = m
+                    .weights
+                    .iter()
+                    .find(|(x, _)| x == f)
+                    .map_or(0, |(_, w)| *w);
+                (f.key().to_owned(), w)
+            })
+            .collect(),
+        a_from: m.a_from,
+        b_from: m.b_from,
+        c_from: m.c_from,
+        error,
+        saved,
+    }
+}
+
+pub async fn model(
+    State(state): State<AppState>,
+    identity: Identity,
+) -> Result<Response, WebError> {
+    let m = state.app.credit_model(&identity.actor()).await?;
+    super::ok(&model_page(&identity, &m, None, false))
+}
+
+pub async fn save_model(
+    State(state): State<AppState>,
+    identity: Identity,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let num = |k: &str| field(&pairs, k).trim().parse::<u32>().unwrap_or(0);
+    let m = Model {
+        weights: Factor::ALL
+            .iter()
+            .map(|f| (*f, num(&format!("weight_{}", f.key()))))
+            .collect(),
+        a_from: num("a_from"),
+        b_from: num("b_from"),
+        c_from: num("c_from"),
+    };
+    match state.app.save_credit_model(&identity.actor(), &m).await {
+        Ok(()) => super::ok(&model_page(&identity, &m, None, true)),
+        Err(e) => {
+            let (status, message) = super::refusal(e, identity.tr());
+            render(status, &model_page(&identity, &m, Some(message), false))
+        }
+    }
+}
+
+pub struct AttentionRow {
+    pub id: i64,
+    pub name: String,
+    pub tier: String,
+    pub reason: String,
+    pub reason_key: &'static str,
+    pub last_contact: String,
+    pub grade: String,
+}
+
+#[derive(Template)]
+#[template(path = "customers_today.html")]
+struct TodayPage {
+    t: Tr,
+    layout: Layout,
+    rows: Vec<AttentionRow>,
+    hint: String,
+}
+
+/// 今日关注 — the signed-in agent's customers needing attention today (seed 002 §二).
+pub async fn today(
+    State(state): State<AppState>,
+    identity: Identity,
+) -> Result<Response, WebError> {
+    let t = identity.tr();
+    let days = state.app.settings.dormant_after_days;
+    let rows = state
+        .app
+        .customers_needing_attention(&identity.actor())
+        .await?
+        .into_iter()
+        .map(|(c, reason)| AttentionRow {
+            id: c.id,
+            tier: t.tk("tier", &c.tier),
+            reason: t.f(
+                &format!("today.reason.{reason}"),
+                &[("days", &days.to_string())],
+            ),
+            reason_key: reason,
+            last_contact: c
+                .last_contact_at
+                .map(local_time)
+                .unwrap_or_else(|| "—".into()),
+            grade: c.credit_grade.unwrap_or_default(),
+            name: c.name,
+        })
+        .collect();
+    super::ok(&TodayPage {
+        t,
+        layout: Layout::new(&identity, "/customers/today"),
+        rows,
+        hint: t.f("today.hint", &[("days", &days.to_string())]),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yuan_amounts_parse_to_fen() {
+        assert_eq!(parse_yuan("12,000.5"), Some(1_200_050));
+        assert_eq!(parse_yuan("0.05"), Some(5));
+        assert_eq!(parse_yuan(""), Some(0));
+        assert_eq!(parse_yuan("-3"), None);
+        assert_eq!(parse_yuan("1.234"), None);
+        assert_eq!(yuan(1_200_050), "12000.50");
+    }
+}
