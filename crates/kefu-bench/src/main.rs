@@ -23,6 +23,271 @@ use tokio::net::TcpListener;
 enum Command {
     /// Load tickets and measure the queue and ticket pages.
     Tickets(TicketsArgs),
+    /// Import customers from generated CSV and XLSX files, then measure customer search.
+    Customers(CustomersArgs),
+}
+
+#[derive(clap::Args)]
+struct CustomersArgs {
+    /// Rows per import file (CSV and XLSX are both measured at this size).
+    #[arg(long, default_value_t = 100_000)]
+    rows: usize,
+    /// Customers in the archive when search is measured (more CSV imports fill it up).
+    #[arg(long, default_value_t = 1_000_000)]
+    total: usize,
+    #[arg(long, default_value = "bench-customers")]
+    data_dir: std::path::PathBuf,
+    /// Requests per measured search.
+    #[arg(long, default_value_t = 300)]
+    requests: usize,
+    #[arg(long, default_value_t = 4)]
+    concurrency: usize,
+}
+
+const SURNAMES: [&str; 16] = [
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林",
+];
+const CITIES: [(&str, &str); 10] = [
+    ("浙江", "杭州"),
+    ("江苏", "苏州"),
+    ("广东", "广州"),
+    ("四川", "成都"),
+    ("北京", "北京"),
+    ("上海", "上海"),
+    ("湖北", "武汉"),
+    ("山东", "青岛"),
+    ("福建", "厦门"),
+    ("陕西", "西安"),
+];
+const TRADES: [&str; 8] = [
+    "贸易", "机电", "家电", "物业", "酒店", "科技", "电器", "五金",
+];
+
+/// Customer row `n` of a generated import file: unique name and mobile.
+fn customer_row(n: usize) -> Vec<String> {
+    let (province, city) = CITIES[n % CITIES.len()];
+    let trade = TRADES[(n / 10) % TRADES.len()];
+    vec![
+        format!(
+            "{city}{}{trade}有限公司{n}",
+            ["恒通", "明达", "天府", "粤海", "京华", "浦江"][n % 6]
+        ),
+        format!("{}经理", SURNAMES[n % SURNAMES.len()]),
+        format!("1{}{:09}", [3, 5, 8, 7, 9][n % 5], n),
+        format!("{province} {city}"),
+        ["大客户", "VIP", "普通", "普通", "普通"][n % 5].to_owned(),
+        ["终端客户", "经销商", "代理商"][n % 3].to_owned(),
+        format!("c{n}@example.cn"),
+    ]
+}
+
+const CUSTOMER_HEADERS: [&str; 7] = [
+    "客户名称",
+    "联系人",
+    "手机",
+    "地区",
+    "客户等级",
+    "客户类型",
+    "邮箱",
+];
+
+fn customers_csv(from: usize, rows: usize) -> Vec<u8> {
+    let mut out = CUSTOMER_HEADERS.join(",");
+    out.push('\n');
+    for n in from..from + rows {
+        out.push_str(&customer_row(n).join(","));
+        out.push('\n');
+    }
+    out.into_bytes()
+}
+
+fn customers_xlsx(from: usize, rows: usize) -> anyhow::Result<Vec<u8>> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in CUSTOMER_HEADERS.iter().enumerate() {
+        sheet.write_string(0, c as u16, *h)?;
+    }
+    for (r, n) in (from..from + rows).enumerate() {
+        for (c, v) in customer_row(n).iter().enumerate() {
+            sheet.write_string(r as u32 + 1, c as u16, v)?;
+        }
+    }
+    Ok(book.save_to_buffer()?)
+}
+
+async fn bench_customers(args: CustomersArgs) -> anyhow::Result<()> {
+    if args.data_dir.exists() {
+        std::fs::remove_dir_all(&args.data_dir)?;
+    }
+    let config = ServerConfig {
+        listen: "127.0.0.1:0".parse()?,
+        database_url: kefu::config::sqlite_url(&args.data_dir),
+        web: kefu_web::WebConfig {
+            api_rate_per_minute: 1_000_000,
+            ..kefu_web::WebConfig::default()
+        },
+        app: kefu_app::Settings::default(),
+    };
+    let app = kefu::server::prepare(&config, Arc::new(SystemClock))
+        .await?
+        .app;
+    let system = Actor::system();
+    let none = |_: usize, _: usize| {};
+    let skip = kefu_app::customer_import::Duplicates::Skip;
+
+    println!("| import | rows | seconds | rows/s | file MB |");
+    println!("|---|---:|---:|---:|---:|");
+    let csv = customers_csv(0, args.rows);
+    let started = Instant::now();
+    let r = app
+        .import_customers(&system, "bench.csv", &csv, false, skip, &none)
+        .await?;
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "| CSV (UTF-8) | {} | {secs:.1} | {:.0} | {:.1} |",
+        r.created,
+        r.created as f64 / secs,
+        csv.len() as f64 / 1048576.0
+    );
+    let xlsx = customers_xlsx(args.rows, args.rows)?;
+    let started = Instant::now();
+    let r = app
+        .import_customers(&system, "bench.xlsx", &xlsx, false, skip, &none)
+        .await?;
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "| XLSX | {} | {secs:.1} | {:.0} | {:.1} |",
+        r.created,
+        r.created as f64 / secs,
+        xlsx.len() as f64 / 1048576.0
+    );
+
+    let mut loaded = 2 * args.rows;
+    while loaded < args.total {
+        let n = args.rows.min(args.total - loaded);
+        let csv = customers_csv(loaded, n);
+        app.import_customers(&system, "fill.csv", &csv, false, skip, &none)
+            .await?;
+        loaded += n;
+        println!("  {loaded} customers");
+    }
+
+    let listener = TcpListener::bind(config.listen).await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(kefu::server::run(
+        app.clone(),
+        config.web.clone(),
+        listener,
+        kefu::server::RunOptions { job_poll: None },
+        async {
+            let _ = stop_rx.await;
+        },
+    ));
+    let user = app
+        .create_user(
+            &system,
+            &UserForm {
+                username: "bench.search".into(),
+                display_name: "压测".into(),
+                email: None,
+                password: Some("bench-password-123".into()),
+                department: None,
+                level: None,
+                locale: Locale::ZhCn,
+                roles: RoleSet::new([Role::Agent]),
+            },
+        )
+        .await?
+        .user
+        .id;
+    let token = app.create_token(&system, user, "bench").await?.secret;
+    let client = reqwest::Client::new();
+    let total = loaded;
+    let searches: Vec<(&str, PathFor)> = vec![
+        (
+            "last 4 digits of a mobile",
+            Box::new(move |i| format!("/api/v1/customers?q={:04}", (i * 7919) % 10_000)),
+        ),
+        (
+            "first 7 digits of a mobile",
+            Box::new(move |i| {
+                let n = (i * 7919) % total;
+                format!(
+                    "/api/v1/customers?q=1{}{:05}",
+                    [3, 5, 8, 7, 9][n % 5],
+                    n / 10_000
+                )
+            }),
+        ),
+        (
+            "email",
+            Box::new(move |i| format!("/api/v1/customers?q=c{}@example.cn", (i * 7919) % total)),
+        ),
+        (
+            "name, any part (明达…)",
+            Box::new(move |i| {
+                format!(
+                    "/api/v1/customers?q=%E6%98%8E%E8%BE%BE%E6%9C%BA%E7%94%B5%E6%9C%89%E9%99%90%E5%85%AC%E5%8F%B8{}",
+                    (i * 7919) % total
+                )
+            }),
+        ),
+        (
+            "list, filter tier + province",
+            Box::new(|_| {
+                "/api/v1/customers?tier=key_account&province=%E6%B5%99%E6%B1%9F".to_owned()
+            }),
+        ),
+    ];
+    println!();
+    println!("| search | customers | requests | median ms | p99 ms |");
+    println!("|---|---:|---:|---:|---:|");
+    for (name, path) in &searches {
+        let latencies = Arc::new(tokio::sync::Mutex::new(Vec::new()));
+        let counter = Arc::new(AtomicUsize::new(0));
+        let mut workers = Vec::new();
+        for _ in 0..args.concurrency {
+            let client = client.clone();
+            let base = base.clone();
+            let token = token.clone();
+            let latencies = latencies.clone();
+            let counter = counter.clone();
+            let urls: Vec<String> = (0..args.requests).map(path).collect();
+            workers.push(tokio::spawn(async move {
+                loop {
+                    let i = counter.fetch_add(1, Ordering::Relaxed);
+                    if i >= urls.len() {
+                        return Ok::<(), anyhow::Error>(());
+                    }
+                    let t0 = Instant::now();
+                    let res = client
+                        .get(format!("{base}{}", urls[i]))
+                        .bearer_auth(&token)
+                        .send()
+                        .await?;
+                    let status = res.status();
+                    res.bytes().await?;
+                    anyhow::ensure!(status.is_success(), "{} answered {status}", urls[i]);
+                    latencies.lock().await.push(t0.elapsed());
+                }
+            }));
+        }
+        for w in workers {
+            w.await??;
+        }
+        let mut l = latencies.lock().await.clone();
+        l.sort();
+        println!(
+            "| {name} | {total} | {} | {} | {} |",
+            l.len(),
+            ms(percentile(&l, 0.5)),
+            ms(percentile(&l, 0.99))
+        );
+    }
+    let _ = stop_tx.send(());
+    server.await??;
+    Ok(())
 }
 
 #[derive(clap::Args)]
@@ -110,7 +375,10 @@ fn ms(d: Duration) -> String {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let Command::Tickets(args) = Command::parse();
+    let args = match Command::parse() {
+        Command::Tickets(a) => a,
+        Command::Customers(a) => return bench_customers(a).await,
+    };
     let url = match &args.database_url {
         Some(u) => u.clone(),
         None => {

@@ -246,6 +246,77 @@ async fn every_change_is_recorded_and_bad_input_is_refused() {
     .await;
     let c = json_body(api.get(&format!("/api/v1/customers/{id}")).await).await;
     assert_eq!(c["address"], "江苏省苏州市****");
+
+    // The contact is edited from the 360 page: preferred channel and opt-outs change, the
+    // empty mobile input keeps the stored number, and the history shows the change.
+    let contact = c["contacts"][0]["id"].as_i64().unwrap().to_string();
+    let res = s
+        .post_form(
+            &format!("/customers/{id}/contacts"),
+            &[
+                ("contact", contact.as_str()),
+                ("name", "陈经理"),
+                ("title", "采购部经理"),
+                ("mobile", ""),
+                ("preferred", "wechat"),
+                ("opt_out", "sms"),
+                ("opt_out", "phone"),
+                ("rest_hours", "12:00-14:00"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let c = json_body(api.get(&format!("/api/v1/customers/{id}")).await).await;
+    let stored = &c["contacts"][0];
+    assert_eq!(stored["mobile"], "139****0000", "the mobile was kept");
+    assert_eq!(stored["title"], "采购部经理");
+    assert_eq!(stored["preferred_channel"], "wechat");
+    assert_eq!(stored["opt_outs"], json!(["sms", "phone"]));
+    assert_eq!(stored["rest_hours"], "12:00-14:00");
+    let page = s
+        .get(&format!("/customers/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("采购部经理"), "{page}");
+    assert!(page.contains("<option value=\"wechat\" selected>"));
+
+    // The list filters by owner and by credit grade.
+    let me = agent.to_string();
+    let mine = s
+        .get(&format!("/customers?owner={me}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!mine.contains("苏州恒通机电有限公司"), "nobody owns it yet");
+    let res = s
+        .post_form(
+            &format!("/customers/{id}"),
+            &[
+                ("kind", "company"),
+                ("name", "苏州恒通机电有限公司"),
+                ("tier", "vip"),
+                ("customer_type", "end_customer"),
+                ("status", "active"),
+                ("owner", me.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let mine = s
+        .get(&format!("/customers?owner={me}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(mine.contains("苏州恒通机电有限公司"));
+    let graded = s.get("/customers?grade=A").await.text().await.unwrap();
+    assert!(
+        !graded.contains("苏州恒通机电有限公司"),
+        "not investigated, so no grade"
+    );
     app.stop().await;
 }
 

@@ -66,6 +66,8 @@ struct ListPage {
     tiers: Vec<Choice>,
     types: Vec<Choice>,
     statuses: Vec<Choice>,
+    grades: Vec<Choice>,
+    owners: Vec<Choice>,
     q: String,
     province: String,
     tag: String,
@@ -96,7 +98,7 @@ pub async fn list(
         owner_id: if mine {
             identity.user.as_ref().map(|u| u.id)
         } else {
-            None
+            get("owner").parse().ok()
         },
         tag: non_empty(&get("tag")).map(str::to_lowercase),
         credit_grade: non_empty(&get("grade")).map(str::to_owned),
@@ -165,6 +167,36 @@ pub async fn list(
             &get("status"),
             true,
         ),
+        grades: std::iter::once(Choice {
+            value: String::new(),
+            label: t.t("common.any").to_owned(),
+            selected: get("grade").is_empty(),
+        })
+        .chain(kefu_domain::credit::Grade::ALL.iter().map(|g| Choice {
+            value: g.key().to_owned(),
+            label: g.key().to_owned(),
+            selected: g.key() == get("grade"),
+        }))
+        .collect(),
+        owners: std::iter::once(Choice {
+            value: String::new(),
+            label: t.t("common.any").to_owned(),
+            selected: get("owner").is_empty(),
+        })
+        .chain(
+            state
+                .app
+                .list_users(&actor)
+                .await?
+                .into_iter()
+                .filter(|u| u.active && u.roles.allows(Permission::CustomerEdit))
+                .map(|u| Choice {
+                    selected: u.id.to_string() == get("owner"),
+                    value: u.id.to_string(),
+                    label: u.display_name,
+                }),
+        )
+        .collect(),
         q: get("q"),
         province: get("province"),
         tag: get("tag"),
@@ -194,6 +226,8 @@ pub struct ContactRow {
     pub opt_outs: String,
     pub rest_hours: String,
     pub primary: bool,
+    pub preferred_key: String,
+    pub opt_out_keys: Vec<String>,
 }
 
 pub struct HistoryRow {
@@ -370,6 +404,8 @@ async fn show_page(
                     .join("、"),
                 rest_hours: x.rest_hours.clone(),
                 primary: x.is_primary,
+                preferred_key: x.preferred_channel.clone().unwrap_or_default(),
+                opt_out_keys: x.opt_outs.clone(),
             })
             .collect(),
         timeline: v
