@@ -46,6 +46,12 @@ pub enum AppError {
     Customer(#[from] CustomerRuleError),
     #[error("{0}")]
     Credit(#[from] kefu_domain::credit::CreditError),
+    #[error("{0}")]
+    Complaint(#[from] kefu_domain::complaint::ComplaintError),
+    #[error("this ticket already has complaint {id}")]
+    AlreadyComplaint { id: i64 },
+    #[error("this notice was sent to another department")]
+    NotYourDepartment,
     #[error("an amount must not be negative")]
     BadAmount,
     #[error("{0}")]

@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod calendar;
+pub mod complaint;
 pub mod credit;
 pub mod customer;
 pub mod customer_import;

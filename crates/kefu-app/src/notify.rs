@@ -24,6 +24,22 @@ pub mod kind {
     pub const ESCALATED: &str = "escalated";
     /// The customer answered on a ticket assigned to you.
     pub const CUSTOMER_REPLIED: &str = "customer_replied";
+    /// A handling notice for your department (投诉处理通知).
+    pub const COMPLAINT_NOTICE: &str = "complaint_notice";
+    /// The complaint specialist returned your department's answer.
+    pub const COMPLAINT_NOTICE_RETURNED: &str = "complaint_notice_returned";
+    /// A department answered a notice on your complaint.
+    pub const COMPLAINT_ANSWERED: &str = "complaint_answered";
+    /// A solution waits for your approval.
+    pub const COMPLAINT_APPROVAL: &str = "complaint_approval";
+    /// The supervisor approved or sent back a solution.
+    pub const COMPLAINT_DECIDED: &str = "complaint_decided";
+    /// A complaint stage's deadline is near.
+    pub const COMPLAINT_WARNING: &str = "complaint_warning";
+    /// A complaint stage's deadline passed: sent to the managers.
+    pub const COMPLAINT_OVERDUE: &str = "complaint_overdue";
+    /// A department left a notice unanswered past its due date.
+    pub const COMPLAINT_NOTICE_OVERDUE: &str = "complaint_notice_overdue";
 }
 
 /// Tells each user in `users` (duplicates ignored) about `kind`, with placeholder values

@@ -3,39 +3,6 @@
 //! normalisation that finds duplicates.
 
 use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
-
-use crate::ticket::UnknownKey;
-
-macro_rules! keyed {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $key:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vmeta])* $variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn key(self) -> &'static str {
-                match self { $($name::$variant => $key),+ }
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = UnknownKey;
-            fn from_str(s: &str) -> Result<Self, UnknownKey> {
-                match s { $($key => Ok($name::$variant),)+ _ => Err(UnknownKey(s.to_owned())) }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.key()) }
-        }
-    };
-}
 
 keyed! {
     /// A company or a private person.

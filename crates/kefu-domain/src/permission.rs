@@ -39,10 +39,23 @@ pub enum Permission {
     CustomerExportSensitive,
     /// 信用管理 — record credit investigations, set limits and terms, tune the model.
     CreditManage,
+    /// 投诉 — see complaints, the board and the statistics.
+    ComplaintView,
+    /// 投诉受理 — open a complaint (directly or from a ticket).
+    ComplaintOpen,
+    /// The complaint specialist's steps: validity, notices, investigation, proposals,
+    /// implementation, follow-up and evaluation.
+    ComplaintHandle,
+    /// 审批 — approve a solution or send it back (a supervisor's decision, seed 002 §四3(4)).
+    ComplaintApprove,
+    /// Acknowledge and answer a handling notice sent to one's own department.
+    ComplaintRespond,
+    /// 退换货 — move returns, exchanges, refunds and repairs through their steps.
+    RmaWork,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 13] = [
+    pub const ALL: [Permission; 19] = [
         Permission::DashboardView,
         Permission::AccountSelf,
         Permission::DirectoryView,
@@ -56,6 +69,12 @@ impl Permission {
         Permission::CustomerReveal,
         Permission::CustomerExportSensitive,
         Permission::CreditManage,
+        Permission::ComplaintView,
+        Permission::ComplaintOpen,
+        Permission::ComplaintHandle,
+        Permission::ComplaintApprove,
+        Permission::ComplaintRespond,
+        Permission::RmaWork,
     ];
 
     pub fn key(self) -> &'static str {
@@ -73,6 +92,12 @@ impl Permission {
             Permission::CustomerReveal => "customer_reveal",
             Permission::CustomerExportSensitive => "customer_export_sensitive",
             Permission::CreditManage => "credit_manage",
+            Permission::ComplaintView => "complaint_view",
+            Permission::ComplaintOpen => "complaint_open",
+            Permission::ComplaintHandle => "complaint_handle",
+            Permission::ComplaintApprove => "complaint_approve",
+            Permission::ComplaintRespond => "complaint_respond",
+            Permission::RmaWork => "rma_work",
         }
     }
 }
@@ -132,6 +157,21 @@ pub fn role_grants(role: Role, permission: Permission) -> bool {
         Permission::CustomerExportSensitive => {
             matches!(role, Role::Admin | Role::CsManager | Role::InfoSpecialist)
         }
+        Permission::ComplaintView | Permission::ComplaintOpen => !matches!(role, Role::Department),
+        // Registering, checking notices, investigating and following up are the complaint
+        // specialist's duties (seed 000 §(八)), overseen by the manager.
+        Permission::ComplaintHandle => matches!(
+            role,
+            Role::Admin | Role::CsManager | Role::ComplaintSpecialist
+        ),
+        Permission::ComplaintApprove => matches!(role, Role::Admin | Role::CsManager),
+        // Anyone may belong to the department a notice goes to; membership is checked on
+        // the notice itself.
+        Permission::ComplaintRespond => true,
+        Permission::RmaWork => matches!(
+            role,
+            Role::Admin | Role::CsManager | Role::ComplaintSpecialist | Role::AftersalesSpecialist
+        ),
         Permission::DashboardView | Permission::AccountSelf | Permission::DirectoryView => true,
     }
 }

@@ -5,47 +5,14 @@
 //! categories), the rules for moving between statuses, the human ticket number, and the
 //! validation of admin-defined custom fields.
 
-use std::fmt;
-use std::str::FromStr;
-
 use jiff::civil::Date;
-use serde::{Deserialize, Serialize};
-
-macro_rules! keyed_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $key:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vmeta])* $variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The stable key used in storage, URLs, the API and translation keys.
-            pub fn key(self) -> &'static str {
-                match self { $($name::$variant => $key),+ }
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = UnknownKey;
-            fn from_str(s: &str) -> Result<Self, UnknownKey> {
-                match s { $($key => Ok($name::$variant),)+ _ => Err(UnknownKey(s.to_owned())) }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.key()) }
-        }
-    };
-}
 
 /// A key that names no known value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown value {0:?}")]
 pub struct UnknownKey(pub String);
 
-keyed_enum! {
+keyed! {
     /// 工单类型 — what the customer wants.
     TicketType {
         /// 咨询
@@ -63,7 +30,7 @@ keyed_enum! {
     }
 }
 
-keyed_enum! {
+keyed! {
     /// 渠道 — where the request came from.
     Channel {
         /// The public web form.
@@ -82,7 +49,7 @@ keyed_enum! {
     }
 }
 
-keyed_enum! {
+keyed! {
     /// 优先级
     Priority {
         Low = "low",
@@ -92,7 +59,7 @@ keyed_enum! {
     }
 }
 
-keyed_enum! {
+keyed! {
     /// The fixed meaning behind every status. Admins may add statuses of their own, but each
     /// maps to one of these, so SLA clocks, queues and reports keep working.
     StatusCategory {
@@ -247,7 +214,7 @@ pub fn clean_tags(text: &str) -> Result<Vec<String>, TicketRuleError> {
     Ok(out)
 }
 
-keyed_enum! {
+keyed! {
     /// The kind of value an admin-defined custom field holds.
     FieldKind {
         Text = "text",
@@ -321,7 +288,7 @@ impl FieldDefinition {
     }
 }
 
-keyed_enum! {
+keyed! {
     /// 派单规则 — how a group hands out new tickets.
     AssignmentRule {
         /// Someone assigns by hand.

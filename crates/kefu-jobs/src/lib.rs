@@ -20,6 +20,8 @@ pub mod kind {
     pub const SLA_CHECK: &str = "sla_check";
     /// Runs time triggers ("waiting for the customer for 3 business days").
     pub const TIME_TRIGGERS: &str = "time_triggers";
+    /// Warns before complaint stage deadlines, escalates overdue stages and notices.
+    pub const COMPLAINT_DEADLINES: &str = "complaint_deadlines";
 }
 
 /// How long a claimed job is ours before another instance may take it over.
@@ -43,6 +45,10 @@ const PERIODIC: &[Periodic] = &[
     Periodic {
         kind: kind::TIME_TRIGGERS,
         every: SignedDuration::from_mins(5),
+    },
+    Periodic {
+        kind: kind::COMPLAINT_DEADLINES,
+        every: SignedDuration::from_mins(1),
     },
 ];
 
@@ -158,6 +164,17 @@ impl Worker {
                     .map_err(|e| e.to_string())?;
                 if fired > 0 {
                     tracing::info!(fired, "time triggers");
+                }
+                Ok(())
+            }
+            kind::COMPLAINT_DEADLINES => {
+                let (warned, escalated) = self
+                    .app
+                    .run_complaint_deadlines()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if warned + escalated > 0 {
+                    tracing::info!(warned, escalated, "complaint deadlines");
                 }
                 Ok(())
             }

@@ -11,6 +11,7 @@
 
 pub mod audit;
 pub mod changelog;
+pub mod complaint;
 pub mod customer;
 pub mod dialect;
 pub mod jobs;

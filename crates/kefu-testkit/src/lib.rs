@@ -161,12 +161,22 @@ impl TestApp {
 
     /// Adds a user with the given roles and [`TEST_PASSWORD`]; returns the id.
     pub async fn create_user(&self, username: &str, roles: &[Role]) -> i64 {
+        self.create_user_in(username, roles, None).await
+    }
+
+    /// A user of department `department` (a key such as `quality`).
+    pub async fn create_user_in(
+        &self,
+        username: &str,
+        roles: &[Role],
+        department: Option<&str>,
+    ) -> i64 {
         let form = UserForm {
             username: username.to_owned(),
             display_name: format!("测试 {username}"),
             email: None,
             password: Some(TEST_PASSWORD.to_owned()),
-            department: None,
+            department: department.map(str::to_owned),
             level: None,
             locale: Locale::ZhCn,
             roles: RoleSet::new(roles.iter().copied()),

@@ -81,7 +81,12 @@ impl ErrorInfo {
     }
 
     pub fn message(&self, tr: Tr) -> String {
-        let args: Vec<(&str, &str)> = self.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        // A value `@key` is itself translated (a stage or field name in the reader's language).
+        let args: Vec<(&str, &str)> = self
+            .args
+            .iter()
+            .map(|(k, v)| (*k, v.strip_prefix('@').map_or(v.as_str(), |key| tr.t(key))))
+            .collect();
         let message = tr.f(&format!("error.{}", self.code), &args);
         match &self.prefix {
             Some(p) => format!("{p}: {message}"),
@@ -101,6 +106,40 @@ fn rule_code(e: AccountRuleError) -> (&'static str, Vec<(&'static str, String)>)
         AccountRuleError::PasswordUnchanged => ("password_unchanged", vec![]),
         AccountRuleError::NoRoles => ("no_roles", vec![]),
         AccountRuleError::InvalidEmail => ("invalid_email", vec![]),
+    }
+}
+
+fn complaint_info(e: kefu_domain::complaint::ComplaintError) -> ErrorInfo {
+    use kefu_domain::complaint::ComplaintError as C;
+    let (status, code, args) = match e {
+        C::OutOfOrder { stage, .. } => (
+            StatusCode::CONFLICT,
+            "complaint_out_of_order",
+            vec![("stage", format!("@complaint_stage.{}", stage.key()))],
+        ),
+        C::Required(field) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "complaint_required",
+            vec![("field", format!("@complaint_field.{field}"))],
+        ),
+        C::TooLong(field) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "complaint_too_long",
+            vec![("field", format!("@complaint_field.{field}"))],
+        ),
+        C::NegativeCost => (StatusCode::UNPROCESSABLE_ENTITY, "negative_cost", vec![]),
+        C::BadQuantity => (StatusCode::UNPROCESSABLE_ENTITY, "bad_quantity", vec![]),
+        C::NoApprovedSolution => (StatusCode::CONFLICT, "no_approved_solution", vec![]),
+        C::ProposalNotPending => (StatusCode::CONFLICT, "proposal_not_pending", vec![]),
+        C::NoticeNotAnswered => (StatusCode::CONFLICT, "notice_not_answered", vec![]),
+        C::NoticeOutOfOrder => (StatusCode::CONFLICT, "notice_out_of_order", vec![]),
+        C::OpenRmas => (StatusCode::CONFLICT, "open_rmas", vec![]),
+        C::RmaFinished => (StatusCode::CONFLICT, "rma_finished", vec![]),
+        C::Closed => (StatusCode::CONFLICT, "complaint_closed", vec![]),
+    };
+    ErrorInfo {
+        args,
+        ..ErrorInfo::new(status, code)
     }
 }
 
@@ -345,6 +384,12 @@ impl WebError {
                     )
                 }
                 AppError::BadAmount => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "bad_amount"),
+                AppError::Complaint(e) => complaint_info(e),
+                AppError::AlreadyComplaint { id } => ErrorInfo {
+                    args: vec![("id", id.to_string())],
+                    ..ErrorInfo::new(S::CONFLICT, "already_complaint")
+                },
+                AppError::NotYourDepartment => ErrorInfo::new(S::FORBIDDEN, "not_your_department"),
                 AppError::Customer(e) => {
                     let status = S::UNPROCESSABLE_ENTITY;
                     match e {

@@ -245,4 +245,115 @@ mod dynamic_key_tests {
         let missing: Vec<_> = want.iter().filter(|k| !have.contains(k)).collect();
         assert!(missing.is_empty(), "missing translations: {missing:?}");
     }
+
+    #[test]
+    fn every_complaint_value_shown_by_key_is_translated() {
+        use kefu_domain::complaint::{
+            Action, Category, Cause, FollowUpResult, NoticeStatus, ProposalStatus, Remedy,
+            RmaStatus, Severity, Stage,
+        };
+        let have = keys(Locale::ZhCn);
+        let mut want: Vec<String> = Vec::new();
+        let mut add = |prefix: &str, keys: Vec<&str>| {
+            want.extend(keys.into_iter().map(|k| format!("{prefix}.{k}")));
+        };
+        add(
+            "complaint_stage",
+            Stage::ALL.iter().map(|v| v.key()).collect(),
+        );
+        add(
+            "complaint_severity",
+            Severity::ALL.iter().map(|v| v.key()).collect(),
+        );
+        add(
+            "complaint_category",
+            Category::ALL.iter().map(|v| v.key()).collect(),
+        );
+        add(
+            "complaint_cause",
+            Cause::ALL.iter().map(|v| v.key()).collect(),
+        );
+        add(
+            "complaint_remedy",
+            Remedy::ALL.iter().map(|v| v.key()).collect(),
+        );
+        add(
+            "proposal_status",
+            ProposalStatus::ALL.iter().map(|v| v.key()).collect(),
+        );
+        add(
+            "rma_status",
+            RmaStatus::ALL.iter().map(|v| v.key()).collect(),
+        );
+        add(
+            "follow_up_result",
+            FollowUpResult::ALL.iter().map(|v| v.key()).collect(),
+        );
+        add(
+            "notice_status",
+            NoticeStatus::ALL.iter().map(|v| v.key()).collect(),
+        );
+        let actions = [
+            Action::CompleteIntake,
+            Action::JudgeInvalid,
+            Action::JudgeValid,
+            Action::AcceptNoticeAnswer,
+            Action::RecordInvestigation,
+            Action::ApproveProposal,
+            Action::CustomerAccepts,
+            Action::CustomerRejects,
+            Action::FollowUpSettled,
+            Action::FollowUpUnsatisfied,
+            Action::Evaluate,
+        ];
+        add(
+            "complaint_action",
+            actions.iter().map(|a| a.key()).collect(),
+        );
+        // The steps that do not change the stage, as the app logs them.
+        add(
+            "complaint_action",
+            vec![
+                "open",
+                "notice_sent",
+                "notice_acknowledged",
+                "notice_answered",
+                "notice_returned",
+                "notice_escalated",
+                "proposed",
+                "sent_back",
+                "penalty",
+                "customer_told",
+                "warned",
+                "escalated",
+            ],
+        );
+        add(
+            "complaint_action",
+            RmaStatus::ALL
+                .iter()
+                .skip(1)
+                .map(|s| match s {
+                    RmaStatus::Approved => "rma_approved",
+                    RmaStatus::Received => "rma_received",
+                    RmaStatus::Done => "rma_done",
+                    _ => "rma_closed",
+                })
+                .collect(),
+        );
+        for kind in [
+            kefu_app::notify::kind::COMPLAINT_NOTICE,
+            kefu_app::notify::kind::COMPLAINT_NOTICE_RETURNED,
+            kefu_app::notify::kind::COMPLAINT_ANSWERED,
+            kefu_app::notify::kind::COMPLAINT_APPROVAL,
+            kefu_app::notify::kind::COMPLAINT_DECIDED,
+            kefu_app::notify::kind::COMPLAINT_WARNING,
+            kefu_app::notify::kind::COMPLAINT_OVERDUE,
+            kefu_app::notify::kind::COMPLAINT_NOTICE_OVERDUE,
+        ] {
+            want.push(format!("notification.{kind}"));
+        }
+        let missing: Vec<_> = want.iter().filter(|k| !have.contains(k)).collect();
+        assert!(missing.is_empty(), "missing translations: {missing:?}");
+    }
 }

@@ -16,6 +16,11 @@ pub struct NavItem {
 const NAV: &[(&str, &str, Permission)] = &[
     ("/", "nav.home", Permission::DashboardView),
     ("/tickets", "nav.tickets", Permission::TicketWork),
+    (
+        "/complaints",
+        "nav.complaints",
+        Permission::ComplaintRespond,
+    ),
     ("/customers/today", "nav.today", Permission::CustomerView),
     ("/customers", "nav.customers", Permission::CustomerView),
     ("/scripts", "nav.scripts", Permission::TicketWork),

@@ -1,6 +1,7 @@
 //! Working a ticket: reading it whole, replying, writing internal notes, changing its
 //! fields (each change recorded as an event: who, when, old → new), and bulk actions.
 
+use jiff::Timestamp;
 use kefu_domain::Permission;
 use kefu_domain::ticket::{self as rules, Priority, StatusCategory, TicketType};
 use kefu_domain::trigger::TriggerEvent;
@@ -200,32 +201,68 @@ impl App {
         let checked = self.check_uploads(files)?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let mut t = store::by_id(&mut tx, id).await?;
+        let message_id = self
+            .reply_in(
+                &mut tx,
+                actor,
+                id,
+                &body,
+                reply.visibility,
+                reply.status.as_deref(),
+                &checked,
+                now,
+            )
+            .await?;
+        let message = conversation::messages(&mut tx, id, false)
+            .await?
+            .into_iter()
+            .find(|m| m.id == message_id)
+            .ok_or(AppError::NotFound)?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(message)
+    }
+
+    /// Adds a checked reply or note to ticket `id` inside the caller's transaction: the
+    /// status moves as a reply moves it, SLA and triggers run, files are stored. Other
+    /// areas (complaints) answer the customer through here in their own transaction.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn reply_in(
+        &self,
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        id: i64,
+        body: &str,
+        visibility: Visibility,
+        status: Option<&str>,
+        checked: &[super::attachments::Checked<'_>],
+        now: Timestamp,
+    ) -> Result<i64> {
+        let mut t = store::by_id(&mut *conn, id).await?;
         let before = t.clone();
         if t.category == StatusCategory::Closed {
             match self.settings.closed_reply {
                 ClosedReply::Refuse => return Err(AppError::TicketClosed),
                 ClosedReply::Reopen => {
-                    let open = status_of(&mut tx, StatusCategory::Open.key()).await?;
+                    let open = status_of(&mut *conn, StatusCategory::Open.key()).await?;
                     move_to(&mut t, &open, now)?;
                 }
             }
         }
         let name = actor_display(actor);
         let message_id = conversation::add_message(
-            &mut tx,
+            &mut *conn,
             &NewMessage {
                 ticket_id: id,
-                visibility: reply.visibility.key(),
+                visibility: visibility.key(),
                 author_kind: "staff",
                 author_user_id: actor.user_id(),
                 author_name: &name,
-                body: &body,
+                body,
                 at: now,
             },
         )
         .await?;
-        if reply.visibility == Visibility::Public {
+        if visibility == Visibility::Public {
             t.first_response_at.get_or_insert(now);
             if t.sla.awaiting_reply_since.take().is_some() {
                 // A late answer counts as a breach unless the check already counted it.
@@ -238,22 +275,22 @@ impl App {
                 }
             }
         }
-        match reply.status.as_deref().filter(|s| !s.is_empty()) {
+        match status.filter(|s| !s.is_empty()) {
             Some(key) => {
-                let status = status_of(&mut tx, key).await?;
+                let status = status_of(&mut *conn, key).await?;
                 if status.key != t.status {
                     move_to(&mut t, &status, now)?;
                 }
             }
-            None if t.category == StatusCategory::New && reply.visibility == Visibility::Public => {
-                let open = status_of(&mut tx, StatusCategory::Open.key()).await?;
+            None if t.category == StatusCategory::New && visibility == Visibility::Public => {
+                let open = status_of(&mut *conn, StatusCategory::Open.key()).await?;
                 move_to(&mut t, &open, now)?;
             }
             None => {}
         }
         if t.status != before.status {
             event(
-                &mut tx,
+                &mut *conn,
                 id,
                 actor,
                 now,
@@ -268,14 +305,14 @@ impl App {
             .then(|| "status".to_owned())
             .into_iter()
             .collect();
-        self.run_triggers(&mut tx, TriggerEvent::Update, &mut t, &changed, now)
+        self.run_triggers(&mut *conn, TriggerEvent::Update, &mut t, &changed, now)
             .await?;
-        SlaContext::load(&mut tx)
+        SlaContext::load(&mut *conn)
             .await?
             .refresh(&mut t, Some(before.category), now);
-        store::save(&mut tx, &t).await?;
+        store::save(&mut *conn, &t).await?;
         changelog::record(
-            &mut tx,
+            &mut *conn,
             "ticket",
             id,
             changelog::Operation::Update,
@@ -283,14 +320,8 @@ impl App {
             now,
         )
         .await?;
-        store_uploads(&mut tx, id, Some(message_id), &checked, now).await?;
-        let message = conversation::messages(&mut tx, id, false)
-            .await?
-            .into_iter()
-            .find(|m| m.id == message_id)
-            .ok_or(AppError::NotFound)?;
-        tx.commit().await.map_err(StoreError::from)?;
-        Ok(message)
+        store_uploads(&mut *conn, id, Some(message_id), checked, now).await?;
+        Ok(message_id)
     }
 
     /// Changes a ticket's fields; every change becomes an event. Nothing is written unless
@@ -342,7 +373,7 @@ impl App {
         Ok(ids.len())
     }
 
-    async fn apply_changes(
+    pub(crate) async fn apply_changes(
         &self,
         conn: &mut AnyConnection,
         actor: &Actor,

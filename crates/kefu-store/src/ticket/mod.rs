@@ -86,13 +86,13 @@ const SELECT_TICKET: &str = "SELECT t.id, t.number, t.ticket_type, t.channel, t.
     LEFT JOIN users u ON u.id = t.assignee_id \
     LEFT JOIN ticket_groups g ON g.id = t.group_id";
 
-fn parse<T: std::str::FromStr>(row: &AnyRow, col: &str) -> Result<T> {
+pub(crate) fn parse<T: std::str::FromStr>(row: &AnyRow, col: &str) -> Result<T> {
     let raw: String = row.try_get(col)?;
     raw.parse()
         .map_err(|_| StoreError::Corrupt(format!("tickets.{col} = {raw:?}")))
 }
 
-fn opt_time(row: &AnyRow, col: &str) -> Result<Option<Timestamp>> {
+pub(crate) fn opt_time(row: &AnyRow, col: &str) -> Result<Option<Timestamp>> {
     Ok(row.try_get::<Option<i64>, _>(col)?.map(from_micros))
 }
 
@@ -161,7 +161,7 @@ fn ticket_from_row(row: &AnyRow) -> Result<Ticket> {
     })
 }
 
-fn opt_flag(row: &AnyRow, col: &str) -> Result<Option<bool>> {
+pub(crate) fn opt_flag(row: &AnyRow, col: &str) -> Result<Option<bool>> {
     Ok(row.try_get::<Option<i64>, _>(col)?.map(|v| v != 0))
 }
 

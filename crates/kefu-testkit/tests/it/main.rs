@@ -6,6 +6,7 @@ mod api;
 mod attachments;
 mod auth;
 mod browser;
+mod complaints;
 mod credit;
 mod customer_import;
 mod customers;

@@ -2,6 +2,7 @@
 //! pages, one error shape, and an OpenAPI document generated from these handlers.
 
 pub mod audit;
+pub mod complaints;
 pub mod customers;
 pub mod me;
 pub mod scripts;
@@ -89,6 +90,11 @@ impl Modify for BearerAuth {
         scripts::list, scripts::propose, scripts::review,
         customers::list, customers::show, customers::create, customers::reveal,
         customers::credit,
+        complaints::list, complaints::create, complaints::show, complaints::complete_intake,
+        complaints::judge, complaints::acknowledge_notice, complaints::answer_notice,
+        complaints::review_notice, complaints::investigate, complaints::propose,
+        complaints::decide, complaints::advance_rma, complaints::penalty, complaints::tell,
+        complaints::customer_decision, complaints::follow_up, complaints::evaluate,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),

@@ -6,6 +6,7 @@ pub mod admin_sla;
 pub mod admin_tickets;
 pub mod admin_triggers;
 pub mod admin_users;
+pub mod complaints;
 pub mod credit;
 pub mod customer_import;
 pub mod customers;

@@ -37,6 +37,7 @@ fn text(t: Tr, kind: &str, params: &str) -> String {
     let number = get("number");
     let subject = get("subject");
     let text = get("text");
+    let stage = t.tk("complaint_stage", &get("stage"));
     t.f(
         &format!("notification.{kind}"),
         &[
@@ -45,6 +46,7 @@ fn text(t: Tr, kind: &str, params: &str) -> String {
             ("target", target.as_str()),
             ("due", due.as_str()),
             ("text", text.as_str()),
+            ("stage", stage.as_str()),
         ],
     )
 }

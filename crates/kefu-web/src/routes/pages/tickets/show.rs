@@ -101,6 +101,10 @@ struct TicketPage {
     t: Tr,
     layout: Layout,
     id: i64,
+    /// The complaint opened from this ticket, if any.
+    complaint: Option<i64>,
+    /// Whether the reader may open a complaint from it.
+    can_open_complaint: bool,
     number: String,
     subject: String,
     status: String,
@@ -167,6 +171,7 @@ fn event_value(
         "created" => t.tk("channel", v),
         "sla_warning" | "sla_breach" => t.tk("sla", v),
         "customer_tier" => t.tk("tier", v),
+        "complaint_stage" => t.tk("complaint_stage", v),
         _ => v.clone(),
     }
 }
@@ -341,7 +346,18 @@ async fn page(
         .filter(|a| a.message_id.is_none())
         .map(|a| (a.id, a.filename.clone(), size_text(a.size)))
         .collect();
+    let complaint = state
+        .app
+        .complaint_of_ticket(&actor, id)
+        .await?
+        .map(|c| c.id);
+    let can_open_complaint = identity
+        .user
+        .as_ref()
+        .is_some_and(|u| u.roles.allows(kefu_domain::Permission::ComplaintOpen));
     Ok(TicketPage {
+        complaint,
+        can_open_complaint,
         t,
         sla,
         linked_customer,

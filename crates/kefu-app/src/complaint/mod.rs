@@ -1,0 +1,471 @@
+//! 投诉处理闭环 — complaints from intake to evaluation (seed 002 §四, 000 §(八)).
+//!
+//! A complaint is a ticket of type complaint with a record of its own. Every step goes
+//! through [`App::step`], which asks the domain's state machine, logs who/when/what with the
+//! comment, restarts the stage clock on the business calendar, and notes the change on the
+//! ticket, all in the step's transaction. The steps themselves live in [`steps`]; the
+//! deadline check in [`deadlines`].
+
+mod deadlines;
+mod steps;
+
+pub use steps::{Evaluation, Investigation, Judgement, NewPenalty, NewProposal};
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use kefu_domain::Permission;
+use kefu_domain::complaint::{self as rules, Action, Category, ComplaintError, Severity, Stage};
+use kefu_domain::ticket::{Channel, Priority, TicketType};
+use kefu_store::complaint::{
+    self as store, BoardFilter, Complaint, FollowUp, Notice, Penalty, Proposal, Rma, Step,
+};
+use kefu_store::{AnyConnection, StoreError, changelog};
+
+use crate::ticket::{Intake, TicketChanges};
+use crate::{Actor, ActorKind, App, AppError, Result};
+
+/// What intake records (受理): who complained, when, how, what, about which goods.
+#[derive(Debug, Clone)]
+pub struct ComplaintForm {
+    pub customer_id: Option<i64>,
+    pub complainant: String,
+    pub complainant_phone: Option<String>,
+    pub channel: Channel,
+    pub content: String,
+    /// When the customer complained; now when not given.
+    pub received_at: Option<Timestamp>,
+    pub order_number: String,
+    /// 料号
+    pub part_number: String,
+    pub quantity: Option<i64>,
+    /// 交运日期
+    pub delivery_date: Option<Date>,
+    pub product: String,
+    pub category: Category,
+    pub severity: Severity,
+}
+
+/// Everything the complaint page shows.
+#[derive(Debug, Clone)]
+pub struct ComplaintDetail {
+    pub complaint: Complaint,
+    pub steps: Vec<Step>,
+    pub notices: Vec<Notice>,
+    pub proposals: Vec<Proposal>,
+    pub rmas: Vec<Rma>,
+    pub penalties: Vec<Penalty>,
+    pub follow_ups: Vec<FollowUp>,
+    /// 短 — how many times it changed hands.
+    pub hand_offs: usize,
+    /// 快 — business minutes from intake to now (or to closing).
+    pub elapsed_minutes: i64,
+    /// 平 — the cost of the approved solution plus compensation paid, in fen.
+    pub cost_fen: i64,
+}
+
+/// The name a step records for the actor.
+pub(crate) fn actor_name(actor: &Actor) -> String {
+    match &actor.kind {
+        ActorKind::User(u) => u.display_name.clone(),
+        ActorKind::System => "kefu".to_owned(),
+        _ => actor.name().to_owned(),
+    }
+}
+
+fn opt(field: &'static str, v: &str, max: usize) -> Result<Option<String>> {
+    let v = rules::text(field, v, false, max)?;
+    Ok((!v.is_empty()).then_some(v))
+}
+
+/// A complaint's severity decides its ticket's priority, so the queues agree.
+fn priority_of(s: Severity) -> Priority {
+    match s {
+        Severity::Minor => Priority::Low,
+        Severity::Major => Priority::Normal,
+        Severity::Serious => Priority::High,
+        Severity::Critical => Priority::Urgent,
+    }
+}
+
+impl App {
+    /// Opens a complaint: from ticket `ticket_id` (which becomes a complaint ticket), or
+    /// directly (a complaint ticket is opened for it). Returns the complaint id.
+    pub async fn open_complaint(
+        &self,
+        actor: &Actor,
+        ticket_id: Option<i64>,
+        form: &ComplaintForm,
+    ) -> Result<i64> {
+        actor.require(Permission::ComplaintOpen)?;
+        let complainant = rules::text("complainant", &form.complainant, true, 100)?;
+        let content = rules::text("content", &form.content, true, 10_000)?;
+        let phone = opt(
+            "complainant_phone",
+            form.complainant_phone.as_deref().unwrap_or(""),
+            40,
+        )?;
+        let order_number = opt("order_number", &form.order_number, 64)?;
+        let part_number = opt("part_number", &form.part_number, 64)?;
+        let product = opt("product", &form.product, 200)?;
+        if form.quantity.is_some_and(|q| q <= 0) {
+            return Err(ComplaintError::BadQuantity.into());
+        }
+        let now = self.now();
+        let received_at = form.received_at.unwrap_or(now).min(now);
+        if let Some(c) = form.customer_id {
+            let mut conn = self.store.conn().await?;
+            kefu_store::customer::by_id(&mut conn, c)
+                .await
+                .map_err(|_| AppError::UnknownCustomer)?;
+        }
+        let ticket_id = match ticket_id {
+            Some(t) => t,
+            None => {
+                let subject: String = content.chars().take(60).collect();
+                let intake = Intake {
+                    ticket_type: TicketType::Complaint,
+                    priority: priority_of(form.severity),
+                    contact_name: Some(complainant.clone()),
+                    contact_phone: phone.clone(),
+                    ..Intake::new(form.channel, &subject, &content)
+                };
+                self.intake(actor, &intake).await?.ticket.id
+            }
+        };
+        let mut tx = self.store.begin().await?;
+        if let Some(existing) = store::by_ticket(&mut tx, ticket_id).await? {
+            return Err(AppError::AlreadyComplaint { id: existing.id });
+        }
+        let ticket = kefu_store::ticket::by_id(&mut tx, ticket_id).await?;
+        if ticket.ticket_type != TicketType::Complaint {
+            let changes = TicketChanges {
+                ticket_type: Some(TicketType::Complaint),
+                priority: Some(priority_of(form.severity)),
+                ..TicketChanges::default()
+            };
+            self.apply_changes(&mut tx, actor, ticket_id, &changes)
+                .await?;
+        }
+        let due = self
+            .stage_deadline(&mut tx, Stage::Intake, form.severity, now)
+            .await?;
+        let mut c = Complaint {
+            id: 0,
+            ticket_id,
+            ticket_number: ticket.number.clone(),
+            customer_id: form.customer_id.or(ticket.customer_id),
+            customer_name: None,
+            stage: Stage::Intake,
+            severity: form.severity,
+            category: form.category,
+            complainant,
+            complainant_phone: phone,
+            channel: form.channel.key().to_owned(),
+            content,
+            received_at,
+            order_number,
+            part_number,
+            quantity: form.quantity,
+            delivery_date: form.delivery_date.map(|d| d.to_string()),
+            product,
+            valid: None,
+            invalid_reason: None,
+            department_id: None,
+            department_name: None,
+            promised_answer_at: None,
+            cause: None,
+            responsible_department_id: None,
+            responsible_user_id: None,
+            findings: None,
+            cost_fen: 0,
+            summary: None,
+            lessons: None,
+            measure: None,
+            measure_owner_id: None,
+            measure_due: None,
+            stage_entered_at: now,
+            stage_due_at: due,
+            stage_warned: false,
+            stage_escalated: false,
+            handler_id: actor.user_id(),
+            handler_name: None,
+            opened_by: actor.user_id(),
+            created_at: now,
+            updated_at: now,
+            closed_at: None,
+        };
+        c.id = store::insert(&mut tx, &c).await?;
+        store::add_step(
+            &mut tx,
+            &Step {
+                id: 0,
+                complaint_id: c.id,
+                at: now,
+                actor_user_id: actor.user_id(),
+                actor_name: actor_name(actor),
+                action: "open".into(),
+                from_stage: Stage::Intake,
+                to_stage: Stage::Intake,
+                comment: None,
+            },
+        )
+        .await?;
+        crate::ticket::event(
+            &mut tx,
+            ticket_id,
+            actor,
+            now,
+            "complaint_stage",
+            None,
+            Some(Stage::Intake.key().to_owned()),
+        )
+        .await?;
+        changelog::record(
+            &mut tx,
+            "complaint",
+            c.id,
+            changelog::Operation::Create,
+            actor.user_id(),
+            now,
+        )
+        .await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(c.id)
+    }
+
+    /// The complaint with its log, notices, proposals, RMAs, penalties and follow-up.
+    /// Staff of a department that was sent a notice see the complaint too.
+    pub async fn complaint_detail(&self, actor: &Actor, id: i64) -> Result<ComplaintDetail> {
+        actor.require(Permission::ComplaintRespond)?;
+        let mut conn = self.store.conn().await?;
+        let complaint = store::by_id(&mut conn, id).await?;
+        let notices = store::notices(&mut conn, id).await?;
+        if actor.require(Permission::ComplaintView).is_err() {
+            let mine = self.department_of(&mut conn, actor).await?;
+            if !notices.iter().any(|n| Some(n.department_id) == mine) {
+                return Err(AppError::Forbidden);
+            }
+        }
+        let steps = store::steps(&mut conn, id).await?;
+        let proposals = store::proposals(&mut conn, id).await?;
+        let rmas = store::rmas(&mut conn, id).await?;
+        let penalties = store::penalties(&mut conn, id).await?;
+        let follow_ups = store::follow_ups(&mut conn, id).await?;
+        let actors: Vec<Option<i64>> = steps.iter().map(|s| s.actor_user_id).collect();
+        let until = complaint.closed_at.unwrap_or(self.now());
+        let elapsed_minutes = match self.default_calendar(&mut conn).await? {
+            Some(cal) => cal.minutes_between(complaint.received_at, until),
+            None => (until - complaint.received_at).get_minutes(),
+        };
+        let compensation: i64 = rmas.iter().map(|r| r.amount_fen).sum::<i64>().max(0);
+        let cost_fen = complaint.cost_fen.max(compensation);
+        Ok(ComplaintDetail {
+            hand_offs: rules::hand_offs(&actors),
+            elapsed_minutes,
+            cost_fen,
+            complaint,
+            steps,
+            notices,
+            proposals,
+            rmas,
+            penalties,
+            follow_ups,
+        })
+    }
+
+    /// The complaint opened from ticket `ticket_id`, if any.
+    pub async fn complaint_of_ticket(
+        &self,
+        actor: &Actor,
+        ticket_id: i64,
+    ) -> Result<Option<Complaint>> {
+        actor.require(Permission::TicketWork)?;
+        let mut conn = self.store.conn().await?;
+        Ok(store::by_ticket(&mut conn, ticket_id).await?)
+    }
+
+    /// The board 投诉看板: open complaints (or one stage's), the closest deadline first.
+    /// Staff outside customer service see those sent to their department.
+    pub async fn complaints(&self, actor: &Actor, f: &BoardFilter) -> Result<Vec<Complaint>> {
+        actor.require(Permission::ComplaintRespond)?;
+        let mut conn = self.store.conn().await?;
+        let mut f = f.clone();
+        if actor.require(Permission::ComplaintView).is_err() {
+            match self.department_of(&mut conn, actor).await? {
+                Some(d) => f.department_id = Some(d),
+                None => return Ok(Vec::new()),
+            }
+        }
+        f.limit = f.limit.clamp(1, 1000);
+        Ok(store::list(&mut conn, &f).await?)
+    }
+
+    /// The complaint a notice belongs to.
+    pub async fn complaint_of_notice(&self, actor: &Actor, notice_id: i64) -> Result<i64> {
+        actor.require(Permission::ComplaintRespond)?;
+        let mut conn = self.store.conn().await?;
+        store::notice_complaint(&mut conn, notice_id)
+            .await?
+            .ok_or(AppError::NotFound)
+    }
+
+    /// The complaint a proposal belongs to.
+    pub async fn complaint_of_proposal(&self, actor: &Actor, proposal_id: i64) -> Result<i64> {
+        actor.require(Permission::ComplaintRespond)?;
+        let mut conn = self.store.conn().await?;
+        store::proposal_complaint(&mut conn, proposal_id)
+            .await?
+            .ok_or(AppError::NotFound)
+    }
+
+    /// The complaint an RMA belongs to.
+    pub async fn complaint_of_rma(&self, actor: &Actor, rma_id: i64) -> Result<i64> {
+        actor.require(Permission::ComplaintRespond)?;
+        let mut conn = self.store.conn().await?;
+        store::rma_complaint(&mut conn, rma_id)
+            .await?
+            .ok_or(AppError::NotFound)
+    }
+
+    /// The signed-in user's department.
+    pub(crate) async fn department_of(
+        &self,
+        conn: &mut AnyConnection,
+        actor: &Actor,
+    ) -> Result<Option<i64>> {
+        match actor.user_id() {
+            Some(u) => Ok(kefu_store::staff::user_by_id(conn, u).await?.department_id),
+            None => Ok(None),
+        }
+    }
+
+    /// When a stage begun at `from` is due, on the default business calendar.
+    pub(crate) async fn stage_deadline(
+        &self,
+        conn: &mut AnyConnection,
+        stage: Stage,
+        severity: Severity,
+        from: Timestamp,
+    ) -> Result<Option<Timestamp>> {
+        let configured = store::deadlines(conn)
+            .await?
+            .into_iter()
+            .find(|(s, st, _)| s == severity.key() && st == stage.key())
+            .map(|(_, _, m)| m);
+        let Some(minutes) = configured.or(rules::default_deadline_minutes(stage, severity)) else {
+            return Ok(None);
+        };
+        Ok(Some(match self.default_calendar(conn).await? {
+            Some(cal) => cal.add_minutes(from, minutes)?,
+            None => from + jiff::SignedDuration::from_mins(minutes),
+        }))
+    }
+
+    async fn default_calendar(
+        &self,
+        conn: &mut AnyConnection,
+    ) -> Result<Option<kefu_domain::calendar::BusinessCalendar>> {
+        let (mut calendars, default) = crate::calendar::load_all(conn).await?;
+        Ok(default.and_then(|d| calendars.remove(&d)))
+    }
+
+    /// Moves complaint `c` by `action` (refused when the state machine says no), logging the
+    /// step with its comment and restarting the stage clock.
+    pub(crate) async fn step(
+        &self,
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        c: &mut Complaint,
+        action: Action,
+        comment: Option<String>,
+        now: Timestamp,
+    ) -> Result<()> {
+        let to = rules::transition(c.stage, action)?;
+        store::add_step(
+            conn,
+            &Step {
+                id: 0,
+                complaint_id: c.id,
+                at: now,
+                actor_user_id: actor.user_id(),
+                actor_name: actor_name(actor),
+                action: action.key().to_owned(),
+                from_stage: c.stage,
+                to_stage: to,
+                comment,
+            },
+        )
+        .await?;
+        crate::ticket::event(
+            conn,
+            c.ticket_id,
+            actor,
+            now,
+            "complaint_stage",
+            Some(c.stage.key().to_owned()),
+            Some(to.key().to_owned()),
+        )
+        .await?;
+        c.stage = to;
+        c.stage_entered_at = now;
+        c.stage_due_at = self.stage_deadline(conn, to, c.severity, now).await?;
+        c.stage_warned = false;
+        c.stage_escalated = false;
+        if !to.is_open() {
+            c.closed_at = Some(now);
+        } else {
+            c.closed_at = None;
+        }
+        Ok(())
+    }
+
+    /// Logs a step that does not change the stage (a notice sent, a proposal made…).
+    pub(crate) async fn note_step(
+        &self,
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        c: &Complaint,
+        action: &str,
+        comment: Option<String>,
+        now: Timestamp,
+    ) -> Result<()> {
+        store::add_step(
+            conn,
+            &Step {
+                id: 0,
+                complaint_id: c.id,
+                at: now,
+                actor_user_id: actor.user_id(),
+                actor_name: actor_name(actor),
+                action: action.to_owned(),
+                from_stage: c.stage,
+                to_stage: c.stage,
+                comment,
+            },
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Saves the complaint and records the change for derived views.
+    pub(crate) async fn save_complaint(
+        &self,
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        c: &mut Complaint,
+        now: Timestamp,
+    ) -> Result<()> {
+        c.updated_at = now;
+        store::save(conn, c).await?;
+        changelog::record(
+            conn,
+            "complaint",
+            c.id,
+            changelog::Operation::Update,
+            actor.user_id(),
+            now,
+        )
+        .await?;
+        Ok(())
+    }
+}
