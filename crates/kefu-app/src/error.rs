@@ -48,6 +48,8 @@ pub enum AppError {
     Credit(#[from] kefu_domain::credit::CreditError),
     #[error("{0}")]
     Complaint(#[from] kefu_domain::complaint::ComplaintError),
+    #[error("{0}")]
+    Report(kefu_domain::complaint_report::ReportError),
     #[error("this ticket already has complaint {id}")]
     AlreadyComplaint { id: i64 },
     #[error("this notice was sent to another department")]

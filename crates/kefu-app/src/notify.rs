@@ -40,6 +40,8 @@ pub mod kind {
     pub const COMPLAINT_OVERDUE: &str = "complaint_overdue";
     /// A department left a notice unanswered past its due date.
     pub const COMPLAINT_NOTICE_OVERDUE: &str = "complaint_notice_overdue";
+    /// The investigation report of a complaint your department was involved in.
+    pub const COMPLAINT_REPORT: &str = "complaint_report";
 }
 
 /// Tells each user in `users` (duplicates ignored) about `kind`, with placeholder values

@@ -39,6 +39,7 @@ pub mod attachment;
 pub mod calendar;
 pub mod clock;
 pub mod complaint;
+pub mod complaint_report;
 pub mod condition;
 pub mod credit;
 pub mod customer;

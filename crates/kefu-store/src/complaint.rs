@@ -324,12 +324,15 @@ pub struct Step {
     pub from_stage: Stage,
     pub to_stage: Stage,
     pub comment: Option<String>,
+    /// Business minutes spent in `from_stage`, on steps that leave it.
+    pub stage_minutes: Option<i64>,
 }
 
 pub async fn add_step(conn: &mut AnyConnection, s: &Step) -> Result<()> {
     sqlx::query(
         "INSERT INTO complaint_steps (complaint_id, at, actor_user_id, actor_name, action, \
-         from_stage, to_stage, comment) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+         from_stage, to_stage, comment, stage_minutes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
+         $9)",
     )
     .bind(s.complaint_id)
     .bind(to_micros(s.at))
@@ -339,6 +342,7 @@ pub async fn add_step(conn: &mut AnyConnection, s: &Step) -> Result<()> {
     .bind(s.from_stage.key())
     .bind(s.to_stage.key())
     .bind(&s.comment)
+    .bind(s.stage_minutes)
     .execute(conn)
     .await?;
     Ok(())
@@ -347,7 +351,7 @@ pub async fn add_step(conn: &mut AnyConnection, s: &Step) -> Result<()> {
 pub async fn steps(conn: &mut AnyConnection, complaint_id: i64) -> Result<Vec<Step>> {
     let rows = sqlx::query(
         "SELECT id, complaint_id, at, actor_user_id, actor_name, action, from_stage, to_stage, \
-         comment FROM complaint_steps WHERE complaint_id = $1 ORDER BY id",
+         comment, stage_minutes FROM complaint_steps WHERE complaint_id = $1 ORDER BY id",
     )
     .bind(complaint_id)
     .fetch_all(conn)
@@ -364,6 +368,7 @@ pub async fn steps(conn: &mut AnyConnection, complaint_id: i64) -> Result<Vec<St
                 from_stage: parse(r, "from_stage")?,
                 to_stage: parse(r, "to_stage")?,
                 comment: r.try_get("comment")?,
+                stage_minutes: r.try_get("stage_minutes")?,
             })
         })
         .collect()
@@ -847,4 +852,127 @@ pub async fn claim_notice_escalation(conn: &mut AnyConnection, notice_id: i64) -
             .execute(conn)
             .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// One line of the statistics report: complaints sharing a value of the dimension.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatRow {
+    /// The dimension's value (a key, a name, or a day number for the time series).
+    pub key: Option<String>,
+    pub count: i64,
+    pub valid: i64,
+    pub invalid: i64,
+    pub closed: i64,
+    /// Cost of the approved solutions, in fen.
+    pub cost_fen: i64,
+    /// Microseconds from complaint to closing, summed over the closed ones.
+    pub close_micros: i64,
+}
+
+/// What the report can be broken down by, as SQL over `complaints c` (with departments `d`
+/// and customers `cu` joined).
+fn dimension_sql(dimension: &str) -> Option<&'static str> {
+    Some(match dimension {
+        "category" => "c.category",
+        "cause" => "c.cause",
+        "department" => "d.key",
+        "product" => "c.product",
+        "part_number" => "c.part_number",
+        "customer" => "COALESCE(cu.name, c.complainant)",
+        "channel" => "c.channel",
+        "validity" => {
+            "CASE WHEN c.valid = 1 THEN 'valid' WHEN c.valid = 0 THEN 'invalid' ELSE 'pending' END"
+        }
+        "severity" => "c.severity",
+        _ => return None,
+    })
+}
+
+/// Complaints received in `[from, to)` grouped by `dimension` (see [`dimension_sql`]), or by
+/// day number (days since the epoch at `offset_micros` from UTC) when it is `day`. At most
+/// `limit` groups, the largest first.
+pub async fn stats(
+    conn: &mut AnyConnection,
+    dimension: &str,
+    from: Timestamp,
+    to: Timestamp,
+    offset_micros: i64,
+    limit: i64,
+) -> Result<Vec<StatRow>> {
+    let day = format!("CAST((c.received_at + {offset_micros}) / 86400000000 AS TEXT)");
+    let expr = match dimension {
+        "day" => day.as_str(),
+        d => {
+            dimension_sql(d).ok_or_else(|| crate::StoreError::Corrupt(format!("dimension {d}")))?
+        }
+    };
+    let order = if dimension == "day" { "k" } else { "n DESC, k" };
+    let sql = format!(
+        "SELECT {expr} AS k, COUNT(*) AS n, \
+         SUM(CASE WHEN c.valid = 1 THEN 1 ELSE 0 END) AS v, \
+         SUM(CASE WHEN c.valid = 0 THEN 1 ELSE 0 END) AS iv, \
+         SUM(CASE WHEN c.closed_at IS NOT NULL THEN 1 ELSE 0 END) AS cl, \
+         CAST(COALESCE(SUM(c.cost_fen), 0) AS BIGINT) AS cost, \
+         CAST(COALESCE(SUM(c.closed_at - c.received_at), 0) AS BIGINT) AS close_us \
+         FROM complaints c \
+         LEFT JOIN departments d ON d.id = COALESCE(c.responsible_department_id, c.department_id) \
+         LEFT JOIN customers cu ON cu.id = c.customer_id \
+         WHERE c.received_at >= $1 AND c.received_at < $2 \
+         GROUP BY {expr} ORDER BY {order} LIMIT $3"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(to_micros(from))
+        .bind(to_micros(to))
+        .bind(limit)
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(StatRow {
+                key: r.try_get("k")?,
+                count: r.try_get("n")?,
+                valid: r.try_get("v")?,
+                invalid: r.try_get("iv")?,
+                closed: r.try_get("cl")?,
+                cost_fen: r.try_get("cost")?,
+                close_micros: r.try_get("close_us")?,
+            })
+        })
+        .collect()
+}
+
+/// Business minutes spent per stage by complaints received in `[from, to)`: (stage, times
+/// left, total minutes).
+pub async fn stage_durations(
+    conn: &mut AnyConnection,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Vec<(String, i64, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT s.from_stage, COUNT(*), CAST(SUM(s.stage_minutes) AS BIGINT) \
+         FROM complaint_steps s JOIN complaints c ON c.id = s.complaint_id \
+         WHERE s.stage_minutes IS NOT NULL AND c.received_at >= $1 AND c.received_at < $2 \
+         GROUP BY s.from_stage",
+    )
+    .bind(to_micros(from))
+    .bind(to_micros(to))
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Penalties recorded on complaints received in `[from, to)`, in fen.
+pub async fn penalty_total(
+    conn: &mut AnyConnection,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(p.amount_fen), 0) AS BIGINT) FROM complaint_penalties p \
+         JOIN complaints c ON c.id = p.complaint_id \
+         WHERE c.received_at >= $1 AND c.received_at < $2",
+    )
+    .bind(to_micros(from))
+    .bind(to_micros(to))
+    .fetch_one(conn)
+    .await?)
 }

@@ -385,6 +385,16 @@ impl WebError {
                 }
                 AppError::BadAmount => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "bad_amount"),
                 AppError::Complaint(e) => complaint_info(e),
+                AppError::Report(e) => {
+                    use kefu_domain::complaint_report::ReportError as R;
+                    ErrorInfo::new(
+                        S::UNPROCESSABLE_ENTITY,
+                        match e {
+                            R::Reversed => "report_reversed",
+                            R::TooLong => "report_too_long",
+                        },
+                    )
+                }
                 AppError::AlreadyComplaint { id } => ErrorInfo {
                     args: vec![("id", id.to_string())],
                     ..ErrorInfo::new(S::CONFLICT, "already_complaint")

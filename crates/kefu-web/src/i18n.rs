@@ -326,6 +326,7 @@ mod dynamic_key_tests {
                 "customer_told",
                 "warned",
                 "escalated",
+                "report_sent",
             ],
         );
         add(
@@ -350,6 +351,7 @@ mod dynamic_key_tests {
             kefu_app::notify::kind::COMPLAINT_WARNING,
             kefu_app::notify::kind::COMPLAINT_OVERDUE,
             kefu_app::notify::kind::COMPLAINT_NOTICE_OVERDUE,
+            kefu_app::notify::kind::COMPLAINT_REPORT,
         ] {
             want.push(format!("notification.{kind}"));
         }

@@ -7,6 +7,10 @@
     var m = document.querySelector('meta[name="' + name + '"]');
     return m ? m.getAttribute("content") : "";
   };
+  // A print button (the complaint investigation report) prints the page.
+  document.addEventListener("click", function (e) {
+    if (e.target && e.target.closest && e.target.closest("[data-print]")) window.print();
+  });
   var me = meta("kefu-user");
   var csrf = meta("kefu-csrf");
   var queue = document.querySelector("[data-live-queue]");

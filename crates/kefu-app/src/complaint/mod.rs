@@ -7,8 +7,10 @@
 //! deadline check in [`deadlines`].
 
 mod deadlines;
+mod report;
 mod steps;
 
+pub use report::{Report, ReportQuery, ReportRow, SeriesPoint, StageDuration};
 pub use steps::{Evaluation, Investigation, Judgement, NewPenalty, NewProposal};
 
 use jiff::Timestamp;
@@ -207,6 +209,7 @@ impl App {
                 from_stage: Stage::Intake,
                 to_stage: Stage::Intake,
                 comment: None,
+                stage_minutes: None,
             },
         )
         .await?;
@@ -381,6 +384,10 @@ impl App {
         now: Timestamp,
     ) -> Result<()> {
         let to = rules::transition(c.stage, action)?;
+        let stage_minutes = match self.default_calendar(conn).await? {
+            Some(cal) => cal.minutes_between(c.stage_entered_at, now),
+            None => (now - c.stage_entered_at).get_minutes(),
+        };
         store::add_step(
             conn,
             &Step {
@@ -393,6 +400,7 @@ impl App {
                 from_stage: c.stage,
                 to_stage: to,
                 comment,
+                stage_minutes: Some(stage_minutes),
             },
         )
         .await?;
@@ -441,6 +449,7 @@ impl App {
                 from_stage: c.stage,
                 to_stage: c.stage,
                 comment,
+                stage_minutes: None,
             },
         )
         .await?;

@@ -876,6 +876,45 @@ impl App {
         Ok(())
     }
 
+    /// 分发投诉调查报告 — tells the staff of every department involved (sent a notice, or found
+    /// responsible) that the investigation report is ready. Returns how many were told.
+    pub async fn send_complaint_report(&self, actor: &Actor, id: i64) -> Result<usize> {
+        actor.require(Permission::ComplaintHandle)?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let c = store::by_id(&mut tx, id).await?;
+        let mut departments: Vec<i64> = store::notices(&mut tx, id)
+            .await?
+            .iter()
+            .map(|n| n.department_id)
+            .chain(c.responsible_department_id)
+            .collect();
+        departments.sort_unstable();
+        departments.dedup();
+        if departments.is_empty() {
+            return Err(ComplaintError::Required("department").into());
+        }
+        let mut to = Vec::new();
+        for d in departments {
+            to.extend(store::department_members(&mut tx, d).await?);
+        }
+        to.sort_unstable();
+        to.dedup();
+        notify::notify(
+            &mut tx,
+            &to,
+            kind::COMPLAINT_REPORT,
+            Some(c.ticket_id),
+            &params(&c),
+            now,
+        )
+        .await?;
+        self.note_step(&mut tx, actor, &c, "report_sent", None, now)
+            .await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(to.len())
+    }
+
     /// A closed complaint resolves its ticket (unless someone already closed it).
     async fn resolve_ticket(
         &self,

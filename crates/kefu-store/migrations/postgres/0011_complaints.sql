@@ -49,7 +49,7 @@ CREATE TABLE complaints (
     closed_at BIGINT
 );
 CREATE INDEX complaints_stage ON complaints (stage, stage_due_at);
-CREATE INDEX complaints_created ON complaints (created_at);
+CREATE INDEX complaints_received ON complaints (received_at);
 CREATE INDEX complaints_customer ON complaints (customer_id, id);
 
 -- Every step: who, when, what, from which stage to which, with the comment.
@@ -62,7 +62,10 @@ CREATE TABLE complaint_steps (
     action TEXT NOT NULL,
     from_stage TEXT NOT NULL,
     to_stage TEXT NOT NULL,
-    comment TEXT
+    comment TEXT,
+    -- Business minutes spent in from_stage, on steps that leave it (the report's stage
+    -- durations).
+    stage_minutes BIGINT
 );
 CREATE INDEX complaint_steps_complaint ON complaint_steps (complaint_id, id);
 

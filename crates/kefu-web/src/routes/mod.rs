@@ -658,6 +658,48 @@ pub fn table(upload_limit: usize) -> RouteTable {
         )
         .add(
             Page,
+            get(),
+            "/complaints/{id}/report",
+            Requires(ComplaintRespond),
+            complaints::investigation_report,
+        )
+        .add(
+            Page,
+            post(),
+            "/complaints/{id}/report/send",
+            Requires(ComplaintHandle),
+            complaints::send_investigation_report,
+        )
+        .add(
+            Page,
+            get(),
+            "/complaints/report",
+            Requires(ComplaintView),
+            complaints::report,
+        )
+        .add(
+            Page,
+            get(),
+            "/complaints/report.csv",
+            Requires(ComplaintView),
+            complaints::report_csv,
+        )
+        .add(
+            Page,
+            get(),
+            "/complaints/report.xlsx",
+            Requires(ComplaintView),
+            complaints::report_xlsx,
+        )
+        .add(
+            Api,
+            get(),
+            "/api/v1/complaints/stats",
+            Requires(ComplaintView),
+            api::complaints::stats,
+        )
+        .add(
+            Page,
             post(),
             "/complaints",
             Requires(ComplaintOpen),

@@ -95,6 +95,7 @@ impl Modify for BearerAuth {
         complaints::review_notice, complaints::investigate, complaints::propose,
         complaints::decide, complaints::advance_rma, complaints::penalty, complaints::tell,
         complaints::customer_decision, complaints::follow_up, complaints::evaluate,
+        complaints::stats,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),

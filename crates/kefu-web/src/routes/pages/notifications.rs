@@ -86,8 +86,15 @@ pub async fn open(
         .await?
         .into_iter()
         .find(|n| n.id == id)
-        .and_then(|n| n.ticket_id)
-        .map(|tid| format!("/tickets/{tid}"))
+        .and_then(|n| {
+            // A complaint's notification opens the complaint: its department's staff may
+            // not work tickets.
+            let v: serde_json::Value = serde_json::from_str(&n.params).unwrap_or_default();
+            match v["complaint"].as_i64() {
+                Some(c) => Some(format!("/complaints/{c}")),
+                None => n.ticket_id.map(|tid| format!("/tickets/{tid}")),
+            }
+        })
         .unwrap_or_else(|| "/notifications".into());
     Ok(Redirect::to(&target).into_response())
 }
