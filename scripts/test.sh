@@ -126,6 +126,14 @@ if [ -n "$pg_url" ]; then
         cargo test -p kefu-testkit --test it --locked
 fi
 
+# The browser journeys' screenshots, kept beside the clone as the run's artifacts.
+shots="${CARGO_TARGET_DIR:-target}/screenshots"
+if [ -d "$shots" ]; then
+    mkdir -p artifacts/screenshots
+    cp "$shots"/*.png artifacts/screenshots/ 2>/dev/null || true
+    echo "==> screenshots in artifacts/screenshots ($(ls artifacts/screenshots | wc -l) files)"
+fi
+
 echo
 echo "==> timings"
 printf '  %s\n' "${timings[@]}"

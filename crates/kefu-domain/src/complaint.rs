@@ -313,7 +313,12 @@ pub enum ComplaintError {
     RmaFinished,
     #[error("this complaint is closed")]
     Closed,
+    #[error("a stage deadline is 1 to {max} business minutes")]
+    BadDeadline { max: i64 },
 }
+
+/// The longest deadline an admin may give a stage: a year of business minutes.
+pub const MAX_DEADLINE_MINUTES: i64 = 525_600;
 
 /// Checks a free text: required ones non-empty, every one within `max` characters.
 pub fn text(

@@ -784,6 +784,20 @@ pub async fn set_deadline(
     Ok(())
 }
 
+/// Back to the built-in deadline.
+pub async fn clear_deadline(
+    conn: &mut AnyConnection,
+    severity: Severity,
+    stage: Stage,
+) -> Result<()> {
+    sqlx::query("DELETE FROM complaint_deadlines WHERE severity = $1 AND stage = $2")
+        .bind(severity.key())
+        .bind(stage.key())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Active users of a department: who a handling notice goes to.
 pub async fn department_members(conn: &mut AnyConnection, department_id: i64) -> Result<Vec<i64>> {
     Ok(sqlx::query_scalar(

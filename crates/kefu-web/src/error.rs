@@ -136,6 +136,11 @@ fn complaint_info(e: kefu_domain::complaint::ComplaintError) -> ErrorInfo {
         C::OpenRmas => (StatusCode::CONFLICT, "open_rmas", vec![]),
         C::RmaFinished => (StatusCode::CONFLICT, "rma_finished", vec![]),
         C::Closed => (StatusCode::CONFLICT, "complaint_closed", vec![]),
+        C::BadDeadline { max } => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bad_deadline",
+            vec![("max", max.to_string())],
+        ),
     };
     ErrorInfo {
         args,

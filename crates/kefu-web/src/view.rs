@@ -30,6 +30,11 @@ const NAV: &[(&str, &str, Permission)] = &[
         Permission::TicketAdmin,
     ),
     ("/admin/sla", "nav.sla", Permission::TicketAdmin),
+    (
+        "/admin/complaint-deadlines",
+        "nav.complaint_deadlines",
+        Permission::TicketAdmin,
+    ),
     ("/admin/triggers", "nav.triggers", Permission::TicketAdmin),
     ("/admin/credit", "nav.credit", Permission::CreditManage),
     ("/admin/users", "nav.users", Permission::UserManage),

@@ -8,9 +8,11 @@
 
 mod deadlines;
 mod report;
+mod settings;
 mod steps;
 
 pub use report::{Report, ReportQuery, ReportRow, SeriesPoint, StageDuration};
+pub use settings::DeadlineSetting;
 pub use steps::{Evaluation, Investigation, Judgement, NewPenalty, NewProposal};
 
 use jiff::Timestamp;

@@ -990,3 +990,71 @@ async fn the_statistics_report_counts_by_dimension_and_stage_and_exports() {
     assert_eq!(res.status(), 422);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_admin_sets_stage_deadlines_per_severity() {
+    let app = TestApp::spawn().await;
+    let c = cast(&app).await;
+    app.create_user("guan.li", &[Role::Admin]).await;
+    let admin = app.login("guan.li", TEST_PASSWORD).await;
+    let page = admin
+        .get("/admin/complaint-deadlines")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("name=\"m_major_intake\""));
+    assert!(page.contains("placeholder=\"60\""), "the default shows");
+    let res = admin
+        .post_form("/admin/complaint-deadlines", &[("m_major_intake", "0")])
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("阶段时限须为"));
+    let res = admin
+        .post_form("/admin/complaint-deadlines", &[("m_major_intake", "abc")])
+        .await;
+    assert_eq!(res.status(), 422);
+
+    let mut body = intake();
+    body["severity"] = json!("major");
+    let (_, before) = post(&c.agent, "/api/v1/complaints", body.clone()).await;
+    let res = admin
+        .post_form("/admin/complaint-deadlines", &[("m_major_intake", "5")])
+        .await;
+    assert_eq!(res.status(), 303);
+    let (_, after) = post(&c.agent, "/api/v1/complaints", body).await;
+    let due = |id: i64| {
+        let api = &c.specialist;
+        async move {
+            let d = json_body(api.get(&format!("/api/v1/complaints/{id}")).await).await;
+            d["complaint"]["stage_due_at"]
+                .as_str()
+                .unwrap()
+                .parse::<jiff::Timestamp>()
+                .unwrap()
+        }
+    };
+    let (a, b) = (
+        due(before["id"].as_i64().unwrap()).await,
+        due(after["id"].as_i64().unwrap()).await,
+    );
+    assert!(b < a, "5 business minutes fall before 60: {b} vs {a}");
+    // Emptying the field restores the default; stages of other severities were untouched.
+    let all = app
+        .app
+        .complaint_deadlines(&kefu_app::Actor::system())
+        .await
+        .unwrap();
+    let set: Vec<_> = all.iter().filter(|d| d.minutes.is_some()).collect();
+    assert_eq!(set.len(), 1);
+    admin
+        .post_form("/admin/complaint-deadlines", &[("m_major_intake", "")])
+        .await;
+    let all = app
+        .app
+        .complaint_deadlines(&kefu_app::Actor::system())
+        .await
+        .unwrap();
+    assert!(all.iter().all(|d| d.minutes.is_none()));
+    app.stop().await;
+}

@@ -673,6 +673,20 @@ pub fn table(upload_limit: usize) -> RouteTable {
         .add(
             Page,
             get(),
+            "/admin/complaint-deadlines",
+            Requires(TicketAdmin),
+            complaints::deadlines,
+        )
+        .add(
+            Page,
+            post(),
+            "/admin/complaint-deadlines",
+            Requires(TicketAdmin),
+            complaints::save_deadlines,
+        )
+        .add(
+            Page,
+            get(),
             "/complaints/report",
             Requires(ComplaintView),
             complaints::report,
