@@ -490,15 +490,21 @@ impl App {
         actor.require(Permission::CustomerView)?;
         let mut conn = self.store.conn().await?;
         let list = store::list(&mut conn, f, after, limit.clamp(1, 200)).await?;
-        let mut out = Vec::with_capacity(list.len());
-        for c in list {
-            let primary = store::contacts_of(&mut conn, c.id)
-                .await?
-                .into_iter()
-                .next();
-            out.push((mask_customer(c), primary.map(mask_contact)));
-        }
-        Ok(out)
+        let ids: Vec<i64> = list.iter().map(|c| c.id).collect();
+        let mut contacts = store::contacts_of_many(&mut conn, &ids).await?;
+        // Ordered by customer, primary first: the first of each customer is its primary.
+        contacts.dedup_by_key(|c| c.customer_id);
+        Ok(list
+            .into_iter()
+            .map(|c| {
+                let primary = contacts
+                    .iter()
+                    .find(|x| x.customer_id == c.id)
+                    .cloned()
+                    .map(mask_contact);
+                (mask_customer(c), primary)
+            })
+            .collect())
     }
 
     /// The 360 view: profile, contacts, history and timeline, sensitive values masked.
@@ -525,6 +531,27 @@ impl App {
                 link: Some(format!("/tickets/{tid}")),
             })
             .collect();
+        // Complaints join the timeline with their stage (the detail is the stage key).
+        let complaints = kefu_store::complaint::list(
+            &mut conn,
+            &kefu_store::complaint::BoardFilter {
+                customer_id: Some(id),
+                limit: 100,
+                ..Default::default()
+            },
+        )
+        .await?;
+        timeline.extend(complaints.into_iter().map(|c| TimelineEntry {
+            at: c.received_at,
+            kind: "complaint",
+            title: format!(
+                "{} {}",
+                c.ticket_number,
+                c.content.chars().take(40).collect::<String>()
+            ),
+            detail: c.stage.key().to_owned(),
+            link: Some(format!("/complaints/{}", c.id)),
+        }));
         timeline.sort_by_key(|e| std::cmp::Reverse(e.at));
         Ok(CustomerView {
             customer: mask_customer(customer),

@@ -4,6 +4,8 @@
 //! Run by hand (release build): `cargo run --release -p kefu-bench -- tickets --count 100000`.
 //! Figures depend on the machine; compare runs made on the same one.
 
+mod complaints;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -25,6 +27,8 @@ enum Command {
     Tickets(TicketsArgs),
     /// Import customers from generated CSV and XLSX files, then measure customer search.
     Customers(CustomersArgs),
+    /// Open complaints (some judged), then measure the statistics report and the list.
+    Complaints(complaints::ComplaintsArgs),
 }
 
 #[derive(clap::Args)]
@@ -378,6 +382,7 @@ async fn main() -> anyhow::Result<()> {
     let args = match Command::parse() {
         Command::Tickets(a) => a,
         Command::Customers(a) => return bench_customers(a).await,
+        Command::Complaints(a) => return complaints::run(a).await,
     };
     let url = match &args.database_url {
         Some(u) => u.clone(),

@@ -249,7 +249,8 @@ pub async fn list(conn: &mut AnyConnection, f: &BoardFilter) -> Result<Vec<Compl
         sql.push_str(&format!(" AND c.stage = ${}", next()));
     }
     if f.open_only {
-        sql.push_str(" AND c.stage NOT IN ('closed', 'invalid')");
+        // Closed complaints have no deadline: the deadline index holds the open ones.
+        sql.push_str(" AND c.stage_due_at IS NOT NULL AND c.stage NOT IN ('closed', 'invalid')");
     }
     if f.department_id.is_some() {
         sql.push_str(&format!(
@@ -261,10 +262,12 @@ pub async fn list(conn: &mut AnyConnection, f: &BoardFilter) -> Result<Vec<Compl
     if f.customer_id.is_some() {
         sql.push_str(&format!(" AND c.customer_id = ${}", next()));
     }
-    sql.push_str(&format!(
-        " ORDER BY c.stage_due_at IS NULL, c.stage_due_at, c.id LIMIT ${}",
-        next()
-    ));
+    let order = if f.open_only {
+        "c.stage_due_at, c.id"
+    } else {
+        "c.id DESC"
+    };
+    sql.push_str(&format!(" ORDER BY {order} LIMIT ${}", next()));
     let mut q = sqlx::query(&sql);
     if let Some(s) = f.stage {
         q = q.bind(s.key());
@@ -326,13 +329,15 @@ pub struct Step {
     pub comment: Option<String>,
     /// Business minutes spent in `from_stage`, on steps that leave it.
     pub stage_minutes: Option<i64>,
+    /// The complaint's `received_at`, copied for the report.
+    pub received_at: Timestamp,
 }
 
 pub async fn add_step(conn: &mut AnyConnection, s: &Step) -> Result<()> {
     sqlx::query(
         "INSERT INTO complaint_steps (complaint_id, at, actor_user_id, actor_name, action, \
-         from_stage, to_stage, comment, stage_minutes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
-         $9)",
+         from_stage, to_stage, comment, stage_minutes, received_at) VALUES ($1, $2, $3, $4, $5, \
+         $6, $7, $8, $9, $10)",
     )
     .bind(s.complaint_id)
     .bind(to_micros(s.at))
@@ -343,6 +348,7 @@ pub async fn add_step(conn: &mut AnyConnection, s: &Step) -> Result<()> {
     .bind(s.to_stage.key())
     .bind(&s.comment)
     .bind(s.stage_minutes)
+    .bind(to_micros(s.received_at))
     .execute(conn)
     .await?;
     Ok(())
@@ -351,7 +357,8 @@ pub async fn add_step(conn: &mut AnyConnection, s: &Step) -> Result<()> {
 pub async fn steps(conn: &mut AnyConnection, complaint_id: i64) -> Result<Vec<Step>> {
     let rows = sqlx::query(
         "SELECT id, complaint_id, at, actor_user_id, actor_name, action, from_stage, to_stage, \
-         comment, stage_minutes FROM complaint_steps WHERE complaint_id = $1 ORDER BY id",
+         comment, stage_minutes, received_at FROM complaint_steps WHERE complaint_id = $1 \
+         ORDER BY id",
     )
     .bind(complaint_id)
     .fetch_all(conn)
@@ -369,6 +376,7 @@ pub async fn steps(conn: &mut AnyConnection, complaint_id: i64) -> Result<Vec<St
                 to_stage: parse(r, "to_stage")?,
                 comment: r.try_get("comment")?,
                 stage_minutes: r.try_get("stage_minutes")?,
+                received_at: from_micros(r.try_get("received_at")?),
             })
         })
         .collect()
@@ -921,6 +929,15 @@ pub async fn stats(
         }
     };
     let order = if dimension == "day" { "k" } else { "n DESC, k" };
+    // Only the dimensions that name a department or a customer read another table.
+    let join = match dimension {
+        "department" => {
+            " LEFT JOIN departments d ON d.id = \
+             COALESCE(c.responsible_department_id, c.department_id)"
+        }
+        "customer" => " LEFT JOIN customers cu ON cu.id = c.customer_id",
+        _ => "",
+    };
     let sql = format!(
         "SELECT {expr} AS k, COUNT(*) AS n, \
          SUM(CASE WHEN c.valid = 1 THEN 1 ELSE 0 END) AS v, \
@@ -928,9 +945,7 @@ pub async fn stats(
          SUM(CASE WHEN c.closed_at IS NOT NULL THEN 1 ELSE 0 END) AS cl, \
          CAST(COALESCE(SUM(c.cost_fen), 0) AS BIGINT) AS cost, \
          CAST(COALESCE(SUM(c.closed_at - c.received_at), 0) AS BIGINT) AS close_us \
-         FROM complaints c \
-         LEFT JOIN departments d ON d.id = COALESCE(c.responsible_department_id, c.department_id) \
-         LEFT JOIN customers cu ON cu.id = c.customer_id \
+         FROM complaints c{join} \
          WHERE c.received_at >= $1 AND c.received_at < $2 \
          GROUP BY {expr} ORDER BY {order} LIMIT $3"
     );
@@ -963,10 +978,9 @@ pub async fn stage_durations(
     to: Timestamp,
 ) -> Result<Vec<(String, i64, i64)>> {
     Ok(sqlx::query_as(
-        "SELECT s.from_stage, COUNT(*), CAST(SUM(s.stage_minutes) AS BIGINT) \
-         FROM complaint_steps s JOIN complaints c ON c.id = s.complaint_id \
-         WHERE s.stage_minutes IS NOT NULL AND c.received_at >= $1 AND c.received_at < $2 \
-         GROUP BY s.from_stage",
+        "SELECT from_stage, COUNT(*), CAST(SUM(stage_minutes) AS BIGINT) FROM complaint_steps \
+         WHERE stage_minutes IS NOT NULL AND received_at >= $1 AND received_at < $2 \
+         GROUP BY from_stage",
     )
     .bind(to_micros(from))
     .bind(to_micros(to))

@@ -227,6 +227,25 @@ pub async fn contacts_of(conn: &mut AnyConnection, customer_id: i64) -> Result<V
     rows.iter().map(contact_from_row).collect()
 }
 
+/// The contacts of several customers in one query (a list page's primary contacts), in the
+/// same order as [`contacts_of`] within each customer.
+pub async fn contacts_of_many(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<Contact>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "{SELECT_CONTACT} WHERE customer_id IN ({}) ORDER BY customer_id, is_primary DESC, id",
+        marks.join(", ")
+    );
+    let mut q = sqlx::query(&sql);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    let rows = q.fetch_all(conn).await?;
+    rows.iter().map(contact_from_row).collect()
+}
+
 pub async fn contact_by_id(conn: &mut AnyConnection, id: i64) -> Result<Contact> {
     let row = sqlx::query(&format!("{SELECT_CONTACT} WHERE id = $1"))
         .bind(id)
@@ -443,7 +462,7 @@ pub async fn list(
         } else if q.contains('@') {
             let p = arg(q.to_lowercase(), &mut texts);
             clauses.push(format!(
-                "c.id IN (SELECT customer_id FROM customer_contacts WHERE LOWER(email) = {p})"
+                "c.id IN (SELECT customer_id FROM customer_contacts WHERE email = {p})"
             ));
         } else {
             let key = kefu_domain::customer::name_key(q)

@@ -212,6 +212,7 @@ impl App {
                 to_stage: Stage::Intake,
                 comment: None,
                 stage_minutes: None,
+                received_at: c.received_at,
             },
         )
         .await?;
@@ -403,6 +404,7 @@ impl App {
                 to_stage: to,
                 comment,
                 stage_minutes: Some(stage_minutes),
+                received_at: c.received_at,
             },
         )
         .await?;
@@ -452,6 +454,7 @@ impl App {
                 to_stage: c.stage,
                 comment,
                 stage_minutes: None,
+                received_at: c.received_at,
             },
         )
         .await?;

@@ -49,7 +49,11 @@ CREATE TABLE complaints (
     closed_at INTEGER
 );
 CREATE INDEX complaints_stage ON complaints (stage, stage_due_at);
-CREATE INDEX complaints_received ON complaints (received_at);
+-- The board: open complaints (closed ones have no deadline), nearest deadline first.
+CREATE INDEX complaints_due ON complaints (stage_due_at, id);
+-- The statistics report reads only this index for all but product and part number.
+CREATE INDEX complaints_report ON complaints (received_at, valid, closed_at, cost_fen, category,
+    severity, channel, cause, department_id, responsible_department_id, customer_id);
 CREATE INDEX complaints_customer ON complaints (customer_id, id);
 
 -- Every step: who, when, what, from which stage to which, with the comment.
@@ -65,9 +69,13 @@ CREATE TABLE complaint_steps (
     comment TEXT,
     -- Business minutes spent in from_stage, on steps that leave it (the report's stage
     -- durations).
-    stage_minutes INTEGER
+    stage_minutes INTEGER,
+    -- The complaint's received_at (never changes), so the report reads one index.
+    received_at INTEGER NOT NULL
 );
 CREATE INDEX complaint_steps_complaint ON complaint_steps (complaint_id, id);
+CREATE INDEX complaint_steps_report ON complaint_steps (received_at, from_stage, stage_minutes)
+    WHERE stage_minutes IS NOT NULL;
 
 -- 投诉处理通知
 CREATE TABLE complaint_notices (

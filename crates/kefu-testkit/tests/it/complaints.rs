@@ -537,9 +537,22 @@ async fn an_invalid_complaint_is_answered_from_a_script_and_closed_apart() {
     )
     .await;
     let ticket_id = t["id"].as_i64().unwrap();
+    let customer = json_body(
+        c.agent
+            .json(
+                Method::POST,
+                "/api/v1/customers",
+                &json!({"name": "李女士", "kind": "person"}),
+            )
+            .await,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
     let mut body = intake();
     body["ticket_id"] = json!(ticket_id);
     body["severity"] = json!("minor");
+    body["customer_id"] = json!(customer);
     let (status, created) = post(&c.agent, "/api/v1/complaints", body.clone()).await;
     assert_eq!(status, 201);
     let id = created["id"].as_i64().unwrap();
@@ -594,6 +607,16 @@ async fn an_invalid_complaint_is_answered_from_a_script_and_closed_apart() {
     )
     .await;
     assert_eq!(invalid[0]["id"], id);
+    // The customer's 360 timeline shows the complaint with its stage.
+    let agent = app.login("ke.fu", TEST_PASSWORD).await;
+    let page = agent
+        .get(&format!("/customers/{customer}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&format!("/complaints/{id}")), "{page}");
+    assert!(page.contains("不成立结案"));
     app.stop().await;
 }
 

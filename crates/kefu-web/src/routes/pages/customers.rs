@@ -415,10 +415,10 @@ async fn show_page(
                 at: local_time(e.at),
                 kind: t.tk("timeline", e.kind),
                 title: e.title.clone(),
-                detail: if e.kind == "ticket" {
-                    t.tk("portal.status", &e.detail)
-                } else {
-                    e.detail.clone()
+                detail: match e.kind {
+                    "ticket" => t.tk("portal.status", &e.detail),
+                    "complaint" => t.tk("complaint_stage", &e.detail),
+                    _ => e.detail.clone(),
                 },
                 link: e.link.clone(),
             })
