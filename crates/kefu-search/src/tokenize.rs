@@ -1,0 +1,213 @@
+//! The tokenizers behind Chinese search, besides jieba's dictionary words:
+//!
+//! - [`Bigrams`]: overlapping pairs of Han characters (and ASCII words whole, lower-cased),
+//!   so words missing from the dictionary — new product and brand names — and parts of
+//!   compound words are found by a phrase of their bigrams;
+//! - [`DigitGrams`]: every 4 consecutive digits of a phone number at consecutive positions,
+//!   so any 4+ digits of the number find it by a phrase of its 4-grams;
+//! - codes (order and part numbers) by a regular expression, whole and lower-cased;
+//! - pinyin of names, full and initials.
+
+use pinyin::ToPinyin;
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+
+/// Whether `c` is written with Han characters (CJK ideographs and their extensions).
+pub fn is_han(c: char) -> bool {
+    matches!(c as u32,
+        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+}
+
+/// Overlapping Han bigrams (a lone Han character stands alone) and ASCII words.
+#[derive(Clone, Default)]
+pub struct Bigrams;
+
+/// The tokens of [`Bigrams`] as (byte offset from, to, text), in order.
+pub fn bigrams(text: &str) -> Vec<(usize, usize, String)> {
+    let mut out = Vec::new();
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let (start, c) = chars[i];
+        if is_han(c) {
+            let mut j = i;
+            while j < chars.len() && is_han(chars[j].1) {
+                j += 1;
+            }
+            let end_of = |k: usize| chars.get(k).map_or(text.len(), |(o, _)| *o);
+            if j - i == 1 {
+                out.push((start, end_of(i + 1), c.to_string()));
+            } else {
+                for (k, &(from, _)) in chars.iter().enumerate().take(j - 1).skip(i) {
+                    let to = end_of(k + 2);
+                    out.push((from, to, text[from..to].to_owned()));
+                }
+            }
+            i = j;
+        } else if c.is_alphanumeric() {
+            let mut j = i;
+            while j < chars.len() && chars[j].1.is_alphanumeric() && !is_han(chars[j].1) {
+                j += 1;
+            }
+            let to = chars.get(j).map_or(text.len(), |(o, _)| *o);
+            out.push((start, to, text[start..to].to_lowercase()));
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// A token stream over precomputed tokens.
+pub struct VecStream {
+    tokens: Vec<Token>,
+    index: usize,
+    current: Token,
+}
+
+impl VecStream {
+    fn new(tokens: Vec<(usize, usize, String)>) -> VecStream {
+        VecStream {
+            tokens: tokens
+                .into_iter()
+                .enumerate()
+                .map(|(position, (offset_from, offset_to, text))| Token {
+                    offset_from,
+                    offset_to,
+                    position,
+                    text,
+                    position_length: 1,
+                })
+                .collect(),
+            index: 0,
+            current: Token::default(),
+        }
+    }
+}
+
+impl TokenStream for VecStream {
+    fn advance(&mut self) -> bool {
+        match self.tokens.get(self.index) {
+            Some(t) => {
+                self.current = t.clone();
+                self.index += 1;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn token(&self) -> &Token {
+        &self.current
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.current
+    }
+}
+
+impl Tokenizer for Bigrams {
+    type TokenStream<'a> = VecStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecStream {
+        VecStream::new(bigrams(text))
+    }
+}
+
+/// Every 4 consecutive digits of each number in the text (numbers separated by anything
+/// not a digit), positions consecutive within a number and apart between numbers.
+#[derive(Clone, Default)]
+pub struct DigitGrams;
+
+pub const DIGIT_GRAM: usize = 4;
+
+pub fn digit_grams(text: &str) -> Vec<(usize, usize, String)> {
+    let mut out = Vec::new();
+    for number in text.split(|c: char| !c.is_ascii_digit()) {
+        if number.len() < DIGIT_GRAM {
+            continue;
+        }
+        for k in 0..=number.len() - DIGIT_GRAM {
+            out.push((k, k + DIGIT_GRAM, number[k..k + DIGIT_GRAM].to_owned()));
+        }
+        // A gap, so no phrase runs from one number into the next.
+        out.push((0, 0, String::new()));
+    }
+    out
+}
+
+impl Tokenizer for DigitGrams {
+    type TokenStream<'a> = VecStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecStream {
+        // Empty separators keep a position between numbers and are then dropped.
+        let grams = digit_grams(text);
+        let mut stream = VecStream::new(grams);
+        stream.tokens.retain(|t| !t.text.is_empty());
+        stream
+    }
+}
+
+/// Order numbers, part numbers and ASCII words: `PO-2026-00817`, `GX-3341`, `iPhone`.
+pub const CODE_PATTERN: &str = r"[A-Za-z0-9]+(?:[-_./][A-Za-z0-9]+)*";
+
+/// Full pinyin and initials of a Chinese name (`张三` → `zhangsan`, `zs`); empty when the
+/// name has no Han characters.
+pub fn pinyin_keys(name: &str) -> Vec<String> {
+    let mut full = String::new();
+    let mut initials = String::new();
+    for p in name.to_pinyin().flatten() {
+        full.push_str(p.plain());
+        initials.push_str(p.first_letter());
+    }
+    if full.is_empty() {
+        return Vec::new();
+    }
+    vec![full, initials]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(t: Vec<(usize, usize, String)>) -> Vec<String> {
+        t.into_iter().map(|(_, _, s)| s).collect()
+    }
+
+    #[test]
+    fn han_runs_become_bigrams_and_words_stay_whole() {
+        assert_eq!(
+            texts(bigrams("申请退货退款 iPhone15 货")),
+            ["申请", "请退", "退货", "货退", "退款", "iphone15", "货"]
+        );
+        let text = "产品存在质量问题";
+        for (from, to, s) in bigrams(text) {
+            assert_eq!(&text[from..to], s);
+        }
+    }
+
+    #[test]
+    fn digit_grams_slide_over_each_number() {
+        let g: Vec<String> = digit_grams("138-1234-5678")
+            .into_iter()
+            .map(|t| t.2)
+            .filter(|s| !s.is_empty())
+            .collect();
+        assert_eq!(g, ["1234", "5678"], "each number on its own");
+        let g: Vec<String> = digit_grams("13812345678")
+            .into_iter()
+            .map(|t| t.2)
+            .filter(|s| !s.is_empty())
+            .collect();
+        assert_eq!(g.len(), 8);
+        assert_eq!(g[0], "1381");
+        assert_eq!(g[7], "5678");
+    }
+
+    #[test]
+    fn names_have_full_pinyin_and_initials() {
+        assert_eq!(pinyin_keys("张三"), ["zhangsan", "zs"]);
+        assert_eq!(pinyin_keys("王经理"), ["wangjingli", "wjl"]);
+        assert!(pinyin_keys("Acme").is_empty());
+    }
+}
