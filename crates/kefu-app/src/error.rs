@@ -52,6 +52,8 @@ pub enum AppError {
     Report(kefu_domain::complaint_report::ReportError),
     #[error("this ticket already has complaint {id}")]
     AlreadyComplaint { id: i64 },
+    #[error("search is not available on this instance")]
+    SearchUnavailable,
     #[error("this notice was sent to another department")]
     NotYourDepartment,
     #[error("an amount must not be negative")]

@@ -16,6 +16,7 @@ mod error;
 pub mod kb;
 pub mod notify;
 pub mod portal;
+pub mod search;
 pub mod secret;
 pub mod ticket;
 pub mod tokens;
@@ -154,6 +155,8 @@ pub struct App {
     pub store: Store,
     clock: Arc<dyn Clock>,
     pub settings: Settings,
+    /// This instance's search index, when it has one.
+    pub(crate) search: Option<Arc<kefu_search::SearchIndex>>,
 }
 
 impl App {
@@ -162,7 +165,18 @@ impl App {
             store,
             clock,
             settings,
+            search: None,
         }
+    }
+
+    /// The same application with a search index.
+    pub fn with_search(mut self, index: Arc<kefu_search::SearchIndex>) -> App {
+        self.search = Some(index);
+        self
+    }
+
+    pub fn has_search(&self) -> bool {
+        self.search.is_some()
     }
 
     pub fn now(&self) -> Timestamp {

@@ -78,6 +78,7 @@ pub async fn run(args: ComplaintsArgs) -> anyhow::Result<()> {
             ..kefu_web::WebConfig::default()
         },
         app: kefu_app::Settings::default(),
+        search_dir: None,
     };
     let app = kefu::server::prepare(&config, Arc::new(SystemClock))
         .await?
@@ -145,7 +146,10 @@ pub async fn run(args: ComplaintsArgs) -> anyhow::Result<()> {
         app.clone(),
         config.web.clone(),
         listener,
-        kefu::server::RunOptions { job_poll: None },
+        kefu::server::RunOptions {
+            job_poll: None,
+            ..kefu::server::RunOptions::default()
+        },
         async {
             let _ = stop_rx.await;
         },

@@ -131,6 +131,7 @@ async fn bench_customers(args: CustomersArgs) -> anyhow::Result<()> {
             ..kefu_web::WebConfig::default()
         },
         app: kefu_app::Settings::default(),
+        search_dir: None,
     };
     let app = kefu::server::prepare(&config, Arc::new(SystemClock))
         .await?
@@ -183,7 +184,10 @@ async fn bench_customers(args: CustomersArgs) -> anyhow::Result<()> {
         app.clone(),
         config.web.clone(),
         listener,
-        kefu::server::RunOptions { job_poll: None },
+        kefu::server::RunOptions {
+            job_poll: None,
+            ..kefu::server::RunOptions::default()
+        },
         async {
             let _ = stop_rx.await;
         },
@@ -401,6 +405,7 @@ async fn main() -> anyhow::Result<()> {
             ..kefu_web::WebConfig::default()
         },
         app: kefu_app::Settings::default(),
+        search_dir: None,
     };
     let prepared = kefu::server::prepare(&config, Arc::new(SystemClock)).await?;
     let app = prepared.app;
@@ -524,7 +529,10 @@ async fn main() -> anyhow::Result<()> {
         app.clone(),
         config.web.clone(),
         listener,
-        kefu::server::RunOptions { job_poll: None },
+        kefu::server::RunOptions {
+            job_poll: None,
+            ..kefu::server::RunOptions::default()
+        },
         async {
             let _ = stop_rx.await;
         },

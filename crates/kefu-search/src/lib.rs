@@ -118,6 +118,7 @@ pub struct Hit {
     /// HTML: the matching passage with `<b>` around the words found (escaped otherwise).
     pub snippet: String,
     pub link: String,
+    pub status: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -479,6 +480,7 @@ impl SearchIndex {
             subtitle: text(self.f.subtitle),
             snippet,
             link: text(self.f.link),
+            status: text(self.f.status),
         })
     }
 

@@ -227,6 +227,24 @@ pub async fn contacts_of(conn: &mut AnyConnection, customer_id: i64) -> Result<V
     rows.iter().map(contact_from_row).collect()
 }
 
+/// Several customers at once (the search index's batches), in id order.
+pub async fn by_ids(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<Customer>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "{SELECT} WHERE c.id IN ({}) ORDER BY c.id",
+        marks.join(", ")
+    );
+    let mut q = sqlx::query(&sql);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    let rows = q.fetch_all(conn).await?;
+    rows.iter().map(from_row).collect()
+}
+
 /// The contacts of several customers in one query (a list page's primary contacts), in the
 /// same order as [`contacts_of`] within each customer.
 pub async fn contacts_of_many(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<Contact>> {

@@ -18,6 +18,7 @@ pub mod jobs;
 pub mod kb;
 pub mod notification;
 pub mod portal;
+pub mod search;
 pub mod sla;
 pub mod staff;
 pub mod ticket;

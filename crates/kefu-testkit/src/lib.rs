@@ -49,6 +49,7 @@ pub struct TestApp {
     shutdown: Option<oneshot::Sender<()>>,
     handle: Option<JoinHandle<Result<(), String>>>,
     temp_dir: Option<PathBuf>,
+    search_dir: Option<PathBuf>,
 }
 
 fn unique_name() -> String {
@@ -100,11 +101,14 @@ impl TestApp {
 
     pub async fn spawn_with(options: TestOptions) -> TestApp {
         let (database_url, temp_dir) = fresh_database().await;
+        // Every test app keeps its own search index, as every instance does.
+        let search_dir = std::env::temp_dir().join(format!("kefu-search-{}", unique_name()));
         let config = ServerConfig {
             listen: "127.0.0.1:0".parse().expect("address"),
             database_url: database_url.clone(),
             web: options.web.clone(),
             app: options.settings.clone(),
+            search_dir: Some(search_dir.clone()),
         };
         let clock: Arc<dyn Clock> = match &options.clock {
             Some(c) => c.clone(),
@@ -122,6 +126,8 @@ impl TestApp {
         let app = prepared.app.clone();
         let run_options = RunOptions {
             job_poll: (!options.without_worker).then_some(Duration::from_millis(200)),
+            search_poll: Duration::from_millis(100),
+            search_rebuild: prepared.search_rebuild,
         };
         let handle = tokio::spawn(async move {
             server::run(prepared.app, config.web, listener, run_options, async {
@@ -139,6 +145,7 @@ impl TestApp {
             shutdown: Some(tx),
             handle: Some(handle),
             temp_dir,
+            search_dir: Some(search_dir),
         }
     }
 
@@ -240,6 +247,9 @@ impl Drop for TestApp {
             let _ = tx.send(());
         }
         if let Some(dir) = self.temp_dir.take() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        if let Some(dir) = self.search_dir.take() {
             let _ = std::fs::remove_dir_all(dir);
         }
     }

@@ -405,6 +405,9 @@ impl WebError {
                     ..ErrorInfo::new(S::CONFLICT, "already_complaint")
                 },
                 AppError::NotYourDepartment => ErrorInfo::new(S::FORBIDDEN, "not_your_department"),
+                AppError::SearchUnavailable => {
+                    ErrorInfo::new(S::SERVICE_UNAVAILABLE, "search_unavailable")
+                }
                 AppError::Customer(e) => {
                     let status = S::UNPROCESSABLE_ENTITY;
                     match e {

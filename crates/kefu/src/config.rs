@@ -18,6 +18,9 @@ pub struct FileConfig {
     pub database_url: Option<String>,
     /// Where the embedded SQLite database lives when no URL is given.
     pub data_dir: Option<PathBuf>,
+    /// This instance's search index (default `<data_dir>/search`); each instance keeps its
+    /// own, fed from the shared database.
+    pub search_dir: Option<PathBuf>,
     /// `error`, `warn`, `info`, `debug`, `trace`, or a full filter like `kefu=debug`.
     pub log_level: Option<String>,
     /// `text` or `json`.
@@ -103,6 +106,8 @@ pub struct ServerConfig {
     pub database_url: String,
     pub web: WebConfig,
     pub app: kefu_app::Settings,
+    /// Where this instance keeps its search index; `None` runs without search.
+    pub search_dir: Option<PathBuf>,
 }
 
 /// The SQLite URL for a data directory.
@@ -186,11 +191,21 @@ impl ServerConfig {
             web_form_per_hour: f.web_form_per_hour.unwrap_or(d.web_form_per_hour).max(1),
             dormant_after_days: f.dormant_after_days.unwrap_or(d.dormant_after_days).max(1),
         };
+        let search_dir = f.search_dir.clone().or_else(|| {
+            Some(
+                o.data_dir
+                    .clone()
+                    .or_else(|| f.data_dir.clone())
+                    .unwrap_or_else(|| PathBuf::from("data"))
+                    .join("search"),
+            )
+        });
         Ok(ServerConfig {
             listen,
             database_url,
             web,
             app,
+            search_dir,
         })
     }
 }

@@ -54,6 +54,8 @@ enum Command {
     /// Import data from files.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Rebuild this instance's search index from the database (with kefu stopped).
+    Reindex,
 }
 
 #[derive(Subcommand)]
@@ -230,6 +232,44 @@ async fn main() -> anyhow::Result<()> {
             let result = import_customers(&app, path, *dry_run, *merge, report.as_deref()).await;
             app.store.close().await;
             result
+        }
+        Command::Reindex => {
+            let dir = file.search_dir.clone().unwrap_or_else(|| {
+                cli.data_dir
+                    .clone()
+                    .or_else(|| file.data_dir.clone())
+                    .unwrap_or_else(|| std::path::PathBuf::from("data"))
+                    .join("search")
+            });
+            let (index, _) = kefu_search::SearchIndex::open(&dir).with_context(|| {
+                format!(
+                    "opening the search index in {} (is kefu still running? stop it first)",
+                    dir.display()
+                )
+            })?;
+            let app = open_app(&cli, &file).await?.with_search(Arc::new(index));
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:40} {pos}/{len} ({per_sec}, 剩余 {eta})",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let started = std::time::Instant::now();
+            let progress = |done: u64, total: u64| {
+                bar.set_length(total);
+                bar.set_position(done);
+            };
+            let result = app.reindex(&progress).await;
+            bar.finish_and_clear();
+            app.store.close().await;
+            let n = result?;
+            println!(
+                "search index rebuilt: {n} documents in {:.1} s ({})",
+                started.elapsed().as_secs_f64(),
+                dir.display()
+            );
+            Ok(())
         }
         Command::Token(TokenCommand::Create { user, name }) => {
             let app = open_app(&cli, &file).await?;

@@ -19,6 +19,8 @@ pub struct Prepared {
     pub app: App,
     /// The one-time password of the `admin` account, when this start created it.
     pub admin_password: Option<String>,
+    /// The search index is new (first start, or it was unreadable) and must be filled.
+    pub search_rebuild: bool,
 }
 
 /// Connects to the database, applies migrations and, on the very first start, creates the
@@ -26,13 +28,23 @@ pub struct Prepared {
 pub async fn prepare(config: &ServerConfig, clock: Arc<dyn Clock>) -> anyhow::Result<Prepared> {
     let store = Store::connect(&config.database_url).await?;
     store.migrate().await?;
-    let app = App::new(store, clock, config.app.clone());
+    let mut app = App::new(store, clock, config.app.clone());
+    let mut search_rebuild = false;
+    if let Some(dir) = &config.search_dir {
+        // The index is derived data: a broken one is rebuilt, never fatal.
+        let (index, fresh) = kefu_search::SearchIndex::open(dir).map_err(|e| {
+            anyhow::anyhow!("cannot open the search index in {}: {e}", dir.display())
+        })?;
+        app = app.with_search(Arc::new(index));
+        search_rebuild = fresh;
+    }
     let admin_password = app.bootstrap_admin().await?;
     app.ensure_ticket_defaults().await?;
     app.ensure_starter_scripts().await?;
     Ok(Prepared {
         app,
         admin_password,
+        search_rebuild,
     })
 }
 
@@ -41,12 +53,42 @@ pub async fn prepare(config: &ServerConfig, clock: Arc<dyn Clock>) -> anyhow::Re
 pub struct RunOptions {
     /// How often the job worker looks for due jobs; `None` runs no worker in this process.
     pub job_poll: Option<Duration>,
+    /// How often the search index reads the change log.
+    pub search_poll: Duration,
+    /// Fill the search index from the database before following the change log.
+    pub search_rebuild: bool,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
         RunOptions {
             job_poll: Some(Duration::from_secs(5)),
+            search_poll: Duration::from_millis(500),
+            search_rebuild: false,
+        }
+    }
+}
+
+/// Keeps the search index following the change log until `stop`.
+async fn follow_changes(app: App, poll: Duration, rebuild: bool, mut stop: watch::Receiver<bool>) {
+    if rebuild {
+        let started = std::time::Instant::now();
+        match app.reindex(&|_, _| {}).await {
+            Ok(n) => tracing::info!(
+                documents = n,
+                secs = started.elapsed().as_secs_f64(),
+                "search index built"
+            ),
+            Err(e) => tracing::error!(error = %e, "search index build failed"),
+        }
+    }
+    loop {
+        if let Err(e) = app.search_catch_up().await {
+            tracing::warn!(error = %e, "search index could not follow the change log");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(poll) => {}
+            _ = stop.changed() => return,
         }
     }
 }
@@ -61,6 +103,7 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
+    let follow_rx = stop_rx.clone();
     let worker = options.job_poll.map(|poll| {
         let name = format!(
             "kefu-{}-{}",
@@ -74,10 +117,22 @@ pub async fn run(
         )
     });
 
+    let follower = app.has_search().then(|| {
+        tokio::spawn(follow_changes(
+            app.clone(),
+            options.search_poll,
+            options.search_rebuild,
+            follow_rx,
+        ))
+    });
+
     let state = AppState::new(app.clone(), web);
     let served = kefu_web::serve(listener, state, shutdown).await;
 
     let _ = stop_tx.send(true);
+    if let Some(f) = follower {
+        let _ = f.await;
+    }
     if let Some(Err(e)) = match worker {
         Some(w) => Some(w.await),
         None => None,
@@ -126,7 +181,10 @@ pub async fn serve(config: ServerConfig) -> anyhow::Result<()> {
         prepared.app,
         config.web,
         listener,
-        RunOptions::default(),
+        RunOptions {
+            search_rebuild: prepared.search_rebuild,
+            ..RunOptions::default()
+        },
         shutdown,
     )
     .await

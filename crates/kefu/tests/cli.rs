@@ -318,6 +318,16 @@ fn operator_imports_customers_from_a_file() {
         "re-import adds nothing"
     );
 
+    // The search index is rebuilt from the database: the imported customer is in it.
+    let reindex = run(&dir, &["reindex"]);
+    assert!(reindex.status.success(), "{}", stderr(&reindex));
+    assert!(
+        stdout(&reindex).contains("search index rebuilt:"),
+        "{}",
+        stdout(&reindex)
+    );
+    assert!(dir.join("search").join("meta.json").exists());
+
     let missing = dir.join("没有名称.csv");
     std::fs::write(&missing, "联系人,手机\n王,13812345678\n").unwrap();
     let bad = run(&dir, &["import", "customers", missing.to_str().unwrap()]);

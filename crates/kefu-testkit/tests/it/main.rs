@@ -17,6 +17,7 @@ mod permissions;
 mod portal;
 mod schema;
 mod scripts;
+mod search;
 mod sla;
 mod ticket_settings;
 mod tickets;

@@ -132,8 +132,8 @@ pub fn table(upload_limit: usize) -> RouteTable {
     use Surface::{Api, Ops, Page};
     use pages::{
         account, admin_audit, admin_sla, admin_tickets, admin_triggers, admin_users, complaints,
-        credit, customer_import, customers, dashboard, login, notifications, scripts, tickets,
-        tokens,
+        credit, customer_import, customers, dashboard, login, notifications, scripts, search,
+        tickets, tokens,
     };
     let (get, post, patch, delete) = (
         || Method::GET,
@@ -683,6 +683,20 @@ pub fn table(upload_limit: usize) -> RouteTable {
             "/admin/complaint-deadlines",
             Requires(TicketAdmin),
             complaints::save_deadlines,
+        )
+        .add(
+            Page,
+            get(),
+            "/search",
+            Requires(DashboardView),
+            search::page,
+        )
+        .add(
+            Api,
+            get(),
+            "/api/v1/search",
+            Requires(DashboardView),
+            api::search::search,
         )
         .add(
             Page,

@@ -6,6 +6,7 @@ pub mod complaints;
 pub mod customers;
 pub mod me;
 pub mod scripts;
+pub mod search;
 pub mod tickets;
 pub mod users;
 
@@ -96,6 +97,7 @@ impl Modify for BearerAuth {
         complaints::decide, complaints::advance_rma, complaints::penalty, complaints::tell,
         complaints::customer_decision, complaints::follow_up, complaints::evaluate,
         complaints::stats,
+        search::search,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),

@@ -14,6 +14,7 @@ pub mod dashboard;
 pub mod login;
 pub mod notifications;
 pub mod scripts;
+pub mod search;
 pub mod tickets;
 pub mod tokens;
 

@@ -1,0 +1,272 @@
+//! 搜索 — one search box over tickets, customers, contacts and reply scripts.
+//!
+//! The index is derived from the database: [`App::search_catch_up`] reads the change log
+//! after the index's cursor and rewrites what changed (run every half second by the server,
+//! so a save is searchable within a second, on every instance); [`App::reindex`] rebuilds
+//! it all. Results are cut to what the reader may open, and phone digits are searched only
+//! for those who may see phone numbers.
+
+use std::collections::BTreeSet;
+
+use kefu_domain::Permission;
+use kefu_search::{Doc, Hit, Kind, SearchIndex, SearchQuery};
+use kefu_store::{changelog, customer, kb, search as store, ticket};
+
+use crate::{Actor, App, AppError, Result};
+
+/// Change-log entries read per round.
+const BATCH: i64 = 500;
+
+/// What the search box and the API ask.
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    pub text: String,
+    pub kind: Option<Kind>,
+    pub status: Option<String>,
+    pub doc_type: Option<String>,
+    pub tier: Option<String>,
+    pub assignee: Option<i64>,
+    pub from: Option<jiff::Timestamp>,
+    pub to: Option<jiff::Timestamp>,
+    pub limit: usize,
+}
+
+fn err(e: kefu_search::SearchError) -> AppError {
+    AppError::Internal(e.to_string())
+}
+
+impl App {
+    fn index(&self) -> Result<&SearchIndex> {
+        self.search.as_deref().ok_or(AppError::SearchUnavailable)
+    }
+
+    /// The hits the reader may open, best first.
+    pub async fn search(&self, actor: &Actor, r: &SearchRequest) -> Result<Vec<Hit>> {
+        actor.require(Permission::DashboardView)?;
+        let index = self.index()?;
+        let mut kinds = Vec::new();
+        if actor.require(Permission::TicketWork).is_ok() {
+            kinds.extend([Kind::Ticket, Kind::Script]);
+        }
+        if actor.require(Permission::CustomerView).is_ok() {
+            kinds.extend([Kind::Customer, Kind::Contact]);
+        }
+        if let Some(k) = r.kind {
+            kinds.retain(|x| *x == k);
+        }
+        let q = SearchQuery {
+            text: r.text.clone(),
+            kinds,
+            phones: actor.require(Permission::CustomerReveal).is_ok(),
+            status: r.status.clone(),
+            doc_type: r.doc_type.clone(),
+            tier: r.tier.clone(),
+            assignee: r.assignee,
+            from: r.from.map(kefu_store::to_micros),
+            to: r.to.map(kefu_store::to_micros),
+            limit: r.limit.clamp(1, 100),
+        };
+        let may_review = actor.require(Permission::ScriptApprove).is_ok();
+        let hits = index.search(&q).map_err(err)?;
+        // Scripts not yet approved are for those who review them.
+        Ok(hits
+            .into_iter()
+            .filter(|h| h.kind != Kind::Script || may_review || h.status == "approved")
+            .collect())
+    }
+
+    /// Brings the index up to the change log; returns how many entries were read.
+    pub async fn search_catch_up(&self) -> Result<usize> {
+        let Some(index) = self.search.as_deref() else {
+            return Ok(0);
+        };
+        let mut read = 0;
+        loop {
+            let cursor = index.cursor();
+            let changes = {
+                let mut conn = self.store.conn().await?;
+                changelog::since(&mut conn, cursor, BATCH).await?
+            };
+            let Some(last) = changes.last().map(|c| c.id) else {
+                return Ok(read);
+            };
+            read += changes.len();
+            let mut tickets = BTreeSet::new();
+            let mut customers = BTreeSet::new();
+            let mut scripts = BTreeSet::new();
+            for c in &changes {
+                match c.entity.as_str() {
+                    "ticket" => tickets.insert(c.entity_id),
+                    "customer" => customers.insert(c.entity_id),
+                    "reply_script" => scripts.insert(c.entity_id),
+                    _ => false,
+                };
+            }
+            let docs = self
+                .search_docs(
+                    &tickets.into_iter().collect::<Vec<_>>(),
+                    &customers.into_iter().collect::<Vec<_>>(),
+                    &scripts.into_iter().collect::<Vec<_>>(),
+                )
+                .await?;
+            index.apply(&docs, &[], last).map_err(err)?;
+            if changes.len() < BATCH as usize {
+                return Ok(read);
+            }
+        }
+    }
+
+    /// Rebuilds the index from the database; `progress(done, total)` after each batch.
+    pub async fn reindex(&self, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<u64> {
+        let index = self.index()?;
+        let (head, total) = {
+            let mut conn = self.store.conn().await?;
+            let head = changelog::latest_id(&mut conn).await?;
+            let mut total = 0;
+            for t in ["tickets", "customers", "reply_scripts"] {
+                total += store::count(&mut conn, t).await? as u64;
+            }
+            (head, total)
+        };
+        index.clear().map_err(err)?;
+        let mut done = 0u64;
+        for table in ["tickets", "customers", "reply_scripts"] {
+            let mut after = 0;
+            loop {
+                let ids = {
+                    let mut conn = self.store.conn().await?;
+                    store::ids_after(&mut conn, table, after, 1000).await?
+                };
+                let Some(last) = ids.last().copied() else {
+                    break;
+                };
+                after = last;
+                let docs = match table {
+                    "tickets" => self.search_docs(&ids, &[], &[]).await?,
+                    "customers" => self.search_docs(&[], &ids, &[]).await?,
+                    _ => self.search_docs(&[], &[], &ids).await?,
+                };
+                // The cursor stays before the rebuild until it is done, so changes made
+                // meanwhile are read again afterwards.
+                index.apply(&docs, &[], 0).map_err(err)?;
+                done += ids.len() as u64;
+                progress(done, total);
+            }
+        }
+        index.apply(&[], &[], head).map_err(err)?;
+        Ok(done)
+    }
+
+    /// The documents of these tickets, customers (with their contacts) and scripts.
+    async fn search_docs(
+        &self,
+        tickets: &[i64],
+        customers: &[i64],
+        scripts: &[i64],
+    ) -> Result<Vec<Doc>> {
+        let mut conn = self.store.conn().await?;
+        let mut docs = Vec::new();
+        if !tickets.is_empty() {
+            let texts = store::ticket_texts(&mut conn, tickets).await?;
+            for t in ticket::by_ids(&mut conn, tickets).await? {
+                let body = texts
+                    .iter()
+                    .find(|(id, _)| *id == t.id)
+                    .map(|(_, b)| b.clone())
+                    .unwrap_or_default();
+                docs.push(Doc {
+                    kind: Some(Kind::Ticket),
+                    id: t.id,
+                    title: t.subject.clone(),
+                    subtitle: t.number.clone(),
+                    body,
+                    codes: vec![t.number.clone()],
+                    names: t
+                        .customer_name
+                        .iter()
+                        .chain(t.contact_name.iter())
+                        .cloned()
+                        .collect(),
+                    phones: t.contact_phone.iter().cloned().collect(),
+                    emails: t.contact_email.iter().cloned().collect(),
+                    tags: t.tags.clone(),
+                    status: t.category.key().to_owned(),
+                    doc_type: t.ticket_type.key().to_owned(),
+                    tier: t.sla.customer_tier.clone().unwrap_or_default(),
+                    assignee: t.assignee_id,
+                    at: kefu_store::to_micros(t.created_at),
+                    link: format!("/tickets/{}", t.id),
+                });
+            }
+        }
+        if !customers.is_empty() {
+            let contacts = customer::contacts_of_many(&mut conn, customers).await?;
+            for c in customer::by_ids(&mut conn, customers).await? {
+                let mine: Vec<&customer::Contact> =
+                    contacts.iter().filter(|x| x.customer_id == c.id).collect();
+                docs.push(Doc {
+                    kind: Some(Kind::Customer),
+                    id: c.id,
+                    title: c.name.clone(),
+                    subtitle: [c.province.clone(), c.city.clone()]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    body: c.notes.clone().unwrap_or_default(),
+                    names: std::iter::once(c.name.clone())
+                        .chain(mine.iter().map(|x| x.name.clone()))
+                        .collect(),
+                    phones: mine
+                        .iter()
+                        .flat_map(|x| x.mobile.iter().chain(x.phone.iter()))
+                        .cloned()
+                        .collect(),
+                    emails: mine.iter().filter_map(|x| x.email.clone()).collect(),
+                    tags: c.tags.clone(),
+                    status: c.status.clone(),
+                    doc_type: c.customer_type.clone(),
+                    tier: c.tier.clone(),
+                    assignee: c.owner_id,
+                    at: kefu_store::to_micros(c.created_at),
+                    link: format!("/customers/{}", c.id),
+                    ..Doc::default()
+                });
+                for x in mine {
+                    docs.push(Doc {
+                        kind: Some(Kind::Contact),
+                        id: x.id,
+                        title: x.name.clone(),
+                        subtitle: c.name.clone(),
+                        body: x.title.clone().unwrap_or_default(),
+                        names: vec![x.name.clone()],
+                        phones: x.mobile.iter().chain(x.phone.iter()).cloned().collect(),
+                        emails: x.email.iter().cloned().collect(),
+                        status: c.status.clone(),
+                        tier: c.tier.clone(),
+                        at: kefu_store::to_micros(c.created_at),
+                        link: format!("/customers/{}", c.id),
+                        ..Doc::default()
+                    });
+                }
+            }
+        }
+        for id in scripts {
+            let Ok(s) = kb::by_id(&mut conn, *id).await else {
+                continue;
+            };
+            docs.push(Doc {
+                kind: Some(Kind::Script),
+                id: s.id,
+                title: s.title.clone(),
+                subtitle: s.category.clone(),
+                body: s.body.clone(),
+                status: s.status.clone(),
+                at: kefu_store::to_micros(s.updated_at),
+                link: format!("/scripts#script-{}", s.id),
+                ..Doc::default()
+            });
+        }
+        Ok(docs)
+    }
+}

@@ -1,0 +1,190 @@
+//! The search box: fed from the change log within a second, Chinese queries, phone digits
+//! only for those who may see phones, results cut to what the reader may open, and bad
+//! queries answered calmly.
+
+use std::time::{Duration, Instant};
+
+use kefu_domain::Role;
+use kefu_testkit::{ApiClient, TEST_PASSWORD, TestApp, json_body};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+/// Searches until `want` of the kind shows up (or two seconds pass); returns the hits and
+/// how long it took.
+async fn wait_for(api: &ApiClient, q: &str, id: i64, kind: &str) -> (Value, Duration) {
+    let t0 = Instant::now();
+    loop {
+        let path = format!("/api/v1/search?q={}", kefu_web::auth::urlencode(q));
+        let hits = json_body(api.get(&path).await).await;
+        let found = hits
+            .as_array()
+            .is_some_and(|a| a.iter().any(|h| h["id"] == id && h["kind"] == kind));
+        if found || t0.elapsed() > Duration::from_secs(2) {
+            return (hits, t0.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn ids(hits: &Value, kind: &str) -> Vec<i64> {
+    hits.as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["kind"] == kind)
+        .map(|h| h["id"].as_i64().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn saved_tickets_and_customers_are_found_within_a_second() {
+    let app = TestApp::spawn().await;
+    let agent = app.create_user("sou.suo", &[Role::Agent]).await;
+    let quality = app
+        .create_user("zhi.jian", &[Role::QualitySpecialist])
+        .await;
+    let department = app
+        .create_user_in("cang.ku", &[Role::Department], Some("warehouse"))
+        .await;
+    let api = ApiClient::new(&app, &app.token_for(agent).await);
+    let qa = ApiClient::new(&app, &app.token_for(quality).await);
+    let dept = ApiClient::new(&app, &app.token_for(department).await);
+
+    let t = json_body(
+        api.json(
+            Method::POST,
+            "/api/v1/tickets",
+            &json!({"subject": "申请退货退款", "body": "收到的追觅X40 扫地机外壳破损，订单号 PO-2026-00817", "contact_name": "王先生"}),
+        )
+        .await,
+    )
+    .await;
+    let ticket = t["id"].as_i64().unwrap();
+    let (hits, lag) = wait_for(&api, "退货", ticket, "ticket").await;
+    assert!(ids(&hits, "ticket").contains(&ticket), "{hits}");
+    assert!(lag < Duration::from_secs(1), "searchable after {lag:?}");
+    eprintln!("freshness: a new ticket was found after {lag:?}");
+    for q in ["PO-2026-00817", "追觅", "X40", "退款"] {
+        let (hits, _) = wait_for(&api, q, ticket, "ticket").await;
+        assert!(ids(&hits, "ticket").contains(&ticket), "{q}: {hits}");
+    }
+    let snippet = hits[0]["snippet"].as_str().unwrap();
+    assert!(snippet.contains("<b>"), "{snippet}");
+
+    // A reply is searchable too.
+    api.json(
+        Method::POST,
+        &format!("/api/v1/tickets/{ticket}/messages"),
+        &json!({"body": "已安排顺丰上门取件"}),
+    )
+    .await;
+    let (hits, _) = wait_for(&api, "顺丰", ticket, "ticket").await;
+    assert!(ids(&hits, "ticket").contains(&ticket), "{hits}");
+
+    let c = json_body(
+        api.json(
+            Method::POST,
+            "/api/v1/customers",
+            &json!({"name": "张三", "kind": "person", "contacts": [{"name": "张三", "mobile": "13812345678", "email": "zhang@example.cn"}]}),
+        )
+        .await,
+    )
+    .await;
+    let customer = c["id"].as_i64().unwrap();
+    for q in [
+        "张三",
+        "zhangsan",
+        "zs",
+        "5678",
+        "12345678",
+        "zhang@example.cn",
+    ] {
+        let (hits, _) = wait_for(&api, q, customer, "customer").await;
+        assert!(ids(&hits, "customer").contains(&customer), "{q}: {hits}");
+    }
+    // The quality specialist may not see phone numbers, so may not search them either.
+    let (hits, _) = wait_for(&qa, "zhangsan", customer, "customer").await;
+    assert!(ids(&hits, "customer").contains(&customer));
+    let hits = json_body(qa.get("/api/v1/search?q=5678").await).await;
+    assert!(ids(&hits, "customer").is_empty(), "{hits}");
+    // Department staff open neither tickets nor customers: no hits.
+    let hits = json_body(dept.get("/api/v1/search?q=%E9%80%80%E8%B4%A7").await).await;
+    assert_eq!(hits, json!([]));
+    // Filters.
+    let hits = json_body(
+        api.get("/api/v1/search?q=%E5%BC%A0%E4%B8%89&kind=ticket")
+            .await,
+    )
+    .await;
+    assert!(ids(&hits, "customer").is_empty());
+    let res = api.get("/api/v1/search?q=x&kind=order").await;
+    assert_eq!(res.status(), 400);
+    let res = api.get("/api/v1/search?q=x&from=yesterday").await;
+    assert_eq!(res.status(), 400);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn bad_queries_get_calm_answers_and_the_page_groups_hits() {
+    let app = TestApp::spawn().await;
+    let agent = app.create_user("ye.mian", &[Role::Agent]).await;
+    let api = ApiClient::new(&app, &app.token_for(agent).await);
+    let t = json_body(
+        api.json(
+            Method::POST,
+            "/api/v1/tickets",
+            &json!({"subject": "产品存在质量问题", "body": "料号 GX-3341 的轴承开裂", "contact_name": "李女士"}),
+        )
+        .await,
+    )
+    .await;
+    let ticket = t["id"].as_i64().unwrap();
+    wait_for(&api, "质量问题", ticket, "ticket").await;
+    // 10,000 characters of text (ASCII, so the URL stays valid).
+    let long = "quality issue ".repeat(715);
+    for q in [
+        "",
+        "   ",
+        "！？。",
+        "\"",
+        ":",
+        "(",
+        "title:(退货 OR \"x\")",
+        long.as_str(),
+    ] {
+        let path = format!("/api/v1/search?q={}", kefu_web::auth::urlencode(q));
+        let res = api.get(&path).await;
+        assert_eq!(res.status(), 200, "{q:.20}");
+        let hits = json_body(res).await;
+        assert!(hits.is_array());
+    }
+    let s = app.login("ye.mian", TEST_PASSWORD).await;
+    let page = s
+        .get(&format!(
+            "/search?q={}",
+            kefu_web::auth::urlencode("GX-3341")
+        ))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("data-testid=\"hits-ticket\""), "{page}");
+    assert!(page.contains(&format!("/tickets/{ticket}")));
+    let page = s
+        .get("/search?q=%E7%81%AB%E6%98%9F")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("没有找到匹配的结果"));
+    // Approved reply scripts are found by the agents who use them.
+    let hits = json_body(
+        api.get("/api/v1/search?q=%E6%82%A8%E5%A5%BD&kind=script")
+            .await,
+    )
+    .await;
+    assert!(
+        !hits.as_array().unwrap().is_empty(),
+        "starter scripts: {hits}"
+    );
+    app.stop().await;
+}

@@ -1,0 +1,109 @@
+//! `GET /api/v1/search`: the one search box over tickets, customers, contacts and reply
+//! scripts, as JSON.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use kefu_app::search::SearchRequest;
+use kefu_search::Kind;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::AppState;
+use crate::auth::Identity;
+use crate::error::WebError;
+
+#[derive(Deserialize, IntoParams)]
+pub struct SearchParams {
+    /// The words, numbers or codes to find (Chinese, pinyin, 4+ phone digits…).
+    pub q: Option<String>,
+    /// `ticket`, `customer`, `contact` or `script`.
+    pub kind: Option<String>,
+    /// Status (ticket status category, customer status, script status).
+    pub status: Option<String>,
+    /// Ticket type or customer type.
+    #[serde(rename = "type")]
+    pub doc_type: Option<String>,
+    pub tier: Option<String>,
+    pub assignee: Option<i64>,
+    /// RFC 3339 or `YYYY-MM-DD` (Beijing time).
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// 1–100, default 20.
+    pub limit: Option<usize>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SearchHit {
+    /// `ticket`, `customer`, `contact`, `script`.
+    pub kind: String,
+    pub id: i64,
+    pub title: String,
+    pub subtitle: String,
+    /// HTML with `<b>` around the words found.
+    pub snippet: String,
+    pub link: String,
+    pub score: f32,
+}
+
+/// Parses an instant given as RFC 3339 or a Beijing date.
+pub fn instant(name: &str, v: Option<&str>) -> Result<Option<jiff::Timestamp>, WebError> {
+    let Some(v) = v.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    if let Ok(t) = v.parse::<jiff::Timestamp>() {
+        return Ok(Some(t));
+    }
+    let tz = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC);
+    v.parse::<jiff::civil::Date>()
+        .ok()
+        .and_then(|d| d.to_zoned(tz).ok())
+        .map(|z| Some(z.timestamp()))
+        .ok_or_else(|| WebError::bad_request("invalid_field", format!("{name}: {v:?}")))
+}
+
+/// The request as the app takes it, from the query string.
+pub fn request(p: SearchParams) -> Result<SearchRequest, WebError> {
+    let kind = match p.kind.as_deref().filter(|k| !k.is_empty()) {
+        None => None,
+        Some(k) => Some(
+            Kind::parse(k)
+                .ok_or_else(|| WebError::bad_request("invalid_field", format!("kind: {k:?}")))?,
+        ),
+    };
+    Ok(SearchRequest {
+        text: p.q.unwrap_or_default(),
+        kind,
+        status: p.status.filter(|s| !s.is_empty()),
+        doc_type: p.doc_type.filter(|s| !s.is_empty()),
+        tier: p.tier.filter(|s| !s.is_empty()),
+        assignee: p.assignee,
+        from: instant("from", p.from.as_deref())?,
+        to: instant("to", p.to.as_deref())?,
+        limit: p.limit.unwrap_or(20),
+    })
+}
+
+/// Finds tickets, customers, contacts and reply scripts the caller may open, best first.
+#[utoipa::path(get, path = "/api/v1/search", tag = "search", params(SearchParams),
+    responses((status = 200, body = Vec<SearchHit>), (status = 400, body = super::ErrorBody)))]
+pub async fn search(
+    State(state): State<AppState>,
+    identity: Identity,
+    Query(p): Query<SearchParams>,
+) -> Result<Json<Vec<SearchHit>>, WebError> {
+    let r = request(p)?;
+    let hits = state.app.search(&identity.actor(), &r).await?;
+    Ok(Json(
+        hits.into_iter()
+            .map(|h| SearchHit {
+                kind: h.kind.key().to_owned(),
+                id: h.id,
+                title: h.title,
+                subtitle: h.subtitle,
+                snippet: h.snippet,
+                link: h.link,
+                score: h.score,
+            })
+            .collect(),
+    ))
+}
