@@ -11,6 +11,50 @@
   document.addEventListener("click", function (e) {
     if (e.target && e.target.closest && e.target.closest("[data-print]")) window.print();
   });
+  // Pickers that suggest as one types: customers (linking a ticket) and reply scripts.
+  Array.prototype.forEach.call(document.querySelectorAll("input[data-suggest]"), function (input) {
+    var list = input.parentNode.querySelector("ul.suggest");
+    var timer = null;
+    var asked = "";
+    function choose(item) {
+      if (input.dataset.form) {
+        var form = document.getElementById(input.dataset.form);
+        form.querySelector('input[name="customer"]').value = item.id;
+        form.submit();
+      } else if (input.dataset.select) {
+        var select = input.form.querySelector('select[name="' + input.dataset.select + '"]');
+        select.value = String(item.id);
+        input.value = item.title;
+        list.hidden = true;
+      }
+    }
+    function show(items) {
+      list.innerHTML = "";
+      items.forEach(function (item) {
+        var li = document.createElement("li");
+        var b = document.createElement("button");
+        b.type = "button";
+        b.textContent = item.title + (item.subtitle ? " · " + item.subtitle : "");
+        b.addEventListener("click", function () { choose(item); });
+        li.appendChild(b);
+        list.appendChild(li);
+      });
+      list.hidden = items.length === 0;
+    }
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var q = input.value.trim();
+        if (!q) { show([]); return; }
+        asked = q;
+        fetch("/search/suggest?kind=" + input.dataset.suggest + "&q=" + encodeURIComponent(q),
+              { credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.json() : []; })
+          .then(function (items) { if (asked === q) show(items); })
+          .catch(function () { show([]); });
+      }, 150);
+    });
+  });
   var me = meta("kefu-user");
   var csrf = meta("kefu-csrf");
   var queue = document.querySelector("[data-live-queue]");

@@ -692,6 +692,13 @@ pub fn table(upload_limit: usize) -> RouteTable {
             search::page,
         )
         .add(
+            Page,
+            get(),
+            "/search/suggest",
+            Requires(DashboardView),
+            search::suggest,
+        )
+        .add(
             Api,
             get(),
             "/api/v1/search",

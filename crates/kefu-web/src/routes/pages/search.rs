@@ -118,3 +118,54 @@ pub async fn page(
         error,
     })
 }
+
+#[derive(serde::Deserialize)]
+pub struct SuggestParams {
+    pub q: Option<String>,
+    /// `customer` or `script`.
+    pub kind: Option<String>,
+}
+
+#[derive(serde::Serialize)]
+pub struct Suggestion {
+    pub id: i64,
+    pub title: String,
+    pub subtitle: String,
+    pub link: String,
+}
+
+/// `GET /search/suggest`: what the pickers offer as the user types (JSON for the page's
+/// script; the session's permissions apply).
+pub async fn suggest(
+    State(state): State<AppState>,
+    identity: Identity,
+    Query(p): Query<SuggestParams>,
+) -> Result<axum::Json<Vec<Suggestion>>, WebError> {
+    let kind = match p.kind.as_deref() {
+        Some("script") => Kind::Script,
+        _ => Kind::Customer,
+    };
+    let q = p.q.unwrap_or_default();
+    if q.trim().is_empty() {
+        return Ok(axum::Json(Vec::new()));
+    }
+    let r = kefu_app::search::SearchRequest {
+        text: q,
+        kind: Some(kind),
+        // A script being reviewed is not offered for use.
+        status: (kind == Kind::Script).then(|| "approved".to_owned()),
+        limit: 8,
+        ..Default::default()
+    };
+    let hits = state.app.search(&identity.actor(), &r).await?;
+    Ok(axum::Json(
+        hits.into_iter()
+            .map(|h| Suggestion {
+                id: h.id,
+                title: h.title,
+                subtitle: h.subtitle,
+                link: h.link,
+            })
+            .collect(),
+    ))
+}
