@@ -5,6 +5,7 @@
 //! Figures depend on the machine; compare runs made on the same one.
 
 mod complaints;
+mod search;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -29,6 +30,8 @@ enum Command {
     Customers(CustomersArgs),
     /// Open complaints (some judged), then measure the statistics report and the list.
     Complaints(complaints::ComplaintsArgs),
+    /// Build the search index over a `tickets` run's database, measure queries and freshness.
+    Search(search::SearchArgs),
 }
 
 #[derive(clap::Args)]
@@ -387,6 +390,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Tickets(a) => a,
         Command::Customers(a) => return bench_customers(a).await,
         Command::Complaints(a) => return complaints::run(a).await,
+        Command::Search(a) => return search::run(a).await,
     };
     let url = match &args.database_url {
         Some(u) => u.clone(),

@@ -31,12 +31,20 @@ pub async fn prepare(config: &ServerConfig, clock: Arc<dyn Clock>) -> anyhow::Re
     let mut app = App::new(store, clock, config.app.clone());
     let mut search_rebuild = false;
     if let Some(dir) = &config.search_dir {
-        // The index is derived data: a broken one is rebuilt, never fatal.
-        let (index, fresh) = kefu_search::SearchIndex::open(dir).map_err(|e| {
-            anyhow::anyhow!("cannot open the search index in {}: {e}", dir.display())
-        })?;
-        app = app.with_search(Arc::new(index));
-        search_rebuild = fresh;
+        // The index is derived data: a broken one is rebuilt, and one that cannot be opened
+        // at all (a read-only disk, another process holding it) leaves kefu running without
+        // search rather than not running.
+        match kefu_search::SearchIndex::open(dir) {
+            Ok((index, fresh)) => {
+                app = app.with_search(Arc::new(index));
+                search_rebuild = fresh;
+            }
+            Err(e) => tracing::error!(
+                error = %e,
+                dir = %dir.display(),
+                "search is off: the index cannot be opened"
+            ),
+        }
     }
     let admin_password = app.bootstrap_admin().await?;
     app.ensure_ticket_defaults().await?;
