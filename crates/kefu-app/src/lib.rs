@@ -12,6 +12,7 @@ pub mod complaint;
 pub mod credit;
 pub mod customer;
 pub mod customer_import;
+pub mod demo;
 mod error;
 pub mod kb;
 pub mod notify;

@@ -109,6 +109,26 @@ impl Backend {
     }
 }
 
+/// After rows were written with ids chosen by the caller: PostgreSQL's sequences move past
+/// them (SQLite's AUTOINCREMENT follows on its own).
+pub(crate) async fn follow_chosen_ids(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    tables: &[&str],
+) -> Result<(), StoreError> {
+    if backend == Backend::Postgres {
+        for table in tables {
+            // Table names come from the caller's constants, never from input.
+            let sql = format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+                 COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+            );
+            sqlx::query(&sql).execute(&mut *conn).await?;
+        }
+    }
+    Ok(())
+}
+
 /// Every (table, column) of the schema, sorted; lets a test prove both backends build the
 /// same shape.
 pub async fn schema_columns(

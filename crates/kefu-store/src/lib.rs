@@ -10,6 +10,7 @@
 //! transaction (`&mut *tx`).
 
 pub mod audit;
+pub mod bulk;
 pub mod changelog;
 pub mod complaint;
 pub mod customer;

@@ -4,4 +4,5 @@
 //! kit, so the tests run exactly what a user runs.
 
 pub mod config;
+pub mod demo;
 pub mod server;

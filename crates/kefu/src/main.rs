@@ -56,6 +56,23 @@ enum Command {
     Import(ImportCommand),
     /// Rebuild this instance's search index from the database (with kefu stopped).
     Reindex,
+    /// Fill a fresh database with the demo company 杭州恒信电器有限公司: staff in every role,
+    /// customers, half a year of tickets with conversations, complaints in every stage.
+    Demo(DemoArgs),
+}
+
+#[derive(Args)]
+struct DemoArgs {
+    /// small (3,000 tickets), medium (100k), large (1M), or a ticket count like 20k or 1m.
+    /// Customers are a tenth of the tickets.
+    #[arg(long, default_value = "small")]
+    scale: String,
+    /// The same seed gives the same company.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Read the demo accounts' password from standard input instead of generating one.
+    #[arg(long)]
+    password_stdin: bool,
 }
 
 #[derive(Subcommand)]
@@ -94,6 +111,10 @@ struct ServeArgs {
     /// Secure cookie attribute: auto, always or never (default auto).
     #[arg(long, env = "KEFU_SECURE_COOKIES")]
     secure_cookies: Option<SecureCookies>,
+    /// Load the demo company first when the database is fresh (scale: small, medium,
+    /// large or a ticket count; default small).
+    #[arg(long, num_args = 0..=1, default_missing_value = "small", value_name = "SCALE")]
+    demo: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -208,7 +229,24 @@ async fn main() -> anyhow::Result<()> {
                 trust_proxy_headers: a.trust_proxy_headers,
                 secure_cookies: a.secure_cookies,
             };
-            kefu::server::serve(ServerConfig::resolve(overrides, file)?).await
+            let demo = a
+                .demo
+                .as_deref()
+                .map(|scale| kefu_app::demo::DemoPlan::for_scale(scale, 1))
+                .transpose()?;
+            kefu::server::serve(ServerConfig::resolve(overrides, file)?, demo).await
+        }
+        Command::Demo(a) => {
+            let mut plan = kefu_app::demo::DemoPlan::for_scale(&a.scale, a.seed)?;
+            if a.password_stdin {
+                let password = read_password_stdin()?;
+                kefu_domain::staff::check_password(&password)?;
+                plan.password = Some(password);
+            }
+            let app = open_app(&cli, &file).await?;
+            let result = kefu::demo::load(&app, &plan).await;
+            app.store.close().await;
+            Ok(result?)
         }
         Command::Migrate => {
             let app = open_app(&cli, &file).await?;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use kefu_app::App;
+use kefu_app::demo::{DemoError, DemoPlan};
 use kefu_domain::{Clock, SystemClock};
 use kefu_jobs::Worker;
 use kefu_store::Store;
@@ -153,9 +154,20 @@ pub async fn run(
 }
 
 /// `kefu serve`.
-pub async fn serve(config: ServerConfig) -> anyhow::Result<()> {
+pub async fn serve(config: ServerConfig, demo: Option<DemoPlan>) -> anyhow::Result<()> {
     let shutdown = shutdown_signal();
     let prepared = prepare(&config, Arc::new(SystemClock)).await?;
+    if let Some(plan) = demo {
+        match crate::demo::load(&prepared.app, &plan).await {
+            Ok(()) => {}
+            Err(DemoError::NotFresh) => {
+                println!(
+                    "演示数据未载入：数据库中已有数据 / demo not loaded: the database already has data"
+                );
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
     let listener = TcpListener::bind(config.listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;

@@ -339,3 +339,47 @@ fn operator_imports_customers_from_a_file() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn operator_loads_the_demo_company_into_a_fresh_database_once() {
+    let dir = temp_dir("demo");
+    let demo = |scale: &str| {
+        let mut child = kefu()
+            .arg("--data-dir")
+            .arg(&dir)
+            .args(["demo", "--scale", scale, "--seed", "5", "--password-stdin"])
+            .env_remove("KEFU_DATABASE_URL")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all("演示密码-demo-2026\n".as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let bad = demo("huge");
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("unknown scale"), "{}", stderr(&bad));
+
+    let first = demo("400");
+    assert!(first.status.success(), "{}", stderr(&first));
+    let out = stdout(&first);
+    assert!(out.contains("demo company loaded"), "{out}");
+    assert!(out.contains("400 tickets"), "{out}");
+    assert!(out.contains("manager") && out.contains("agent01"), "{out}");
+    assert!(out.contains("演示密码-demo-2026"), "{out}");
+
+    let again = demo("400");
+    assert!(!again.status.success());
+    assert!(
+        stderr(&again).contains("already holds"),
+        "{}",
+        stderr(&again)
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -82,7 +82,7 @@ fn opt(field: &'static str, v: &str, max: usize) -> Result<Option<String>> {
 }
 
 /// A complaint's severity decides its ticket's priority, so the queues agree.
-fn priority_of(s: Severity) -> Priority {
+pub(crate) fn priority_of(s: Severity) -> Priority {
     match s {
         Severity::Minor => Priority::Low,
         Severity::Major => Priority::Normal,

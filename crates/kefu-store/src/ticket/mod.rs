@@ -306,7 +306,7 @@ async fn write_tags(conn: &mut AnyConnection, id: i64, tags: &[String]) -> Resul
     Ok(())
 }
 
-fn priority_rank(p: Priority) -> i64 {
+pub(crate) fn priority_rank(p: Priority) -> i64 {
     match p {
         Priority::Low => 0,
         Priority::Normal => 1,

@@ -10,6 +10,7 @@ mod complaints;
 mod credit;
 mod customer_import;
 mod customers;
+mod demo;
 mod jobs;
 mod live;
 mod ops;

@@ -1,0 +1,556 @@
+//! One demo ticket's life: opened on a channel, answered, waiting on the customer or on
+//! another department, resolved and closed — or still open where "now" cuts its story.
+//! Status and SLA bookkeeping follow the same rules as the work on a real ticket
+//! ([`SlaContext::refresh`], the reply and status rules of the ticket use cases), so
+//! attainment, overdue queues and reports read the demo as they read real work.
+
+use fastrand::Rng;
+use jiff::{SignedDuration, Timestamp};
+use kefu_domain::ticket::{Channel, Priority, StatusCategory, TicketType};
+use kefu_store::bulk::Batch;
+use kefu_store::ticket::conversation::{Event, Message};
+use kefu_store::ticket::{Ticket, TicketSla};
+
+use super::World;
+use super::complaints::{self, ComplaintOutcome, Ids};
+use super::corpus::{self, ReplyStage, Topic};
+use super::customers::{CustomerRef, pick};
+use super::staff::{Desk, Person};
+use crate::ticket::SlaContext;
+
+/// Who says or does something on a ticket.
+#[derive(Clone, Copy)]
+enum Who<'a> {
+    Customer,
+    Staff(&'a Person),
+    System,
+}
+
+/// A ticket being written, with what happened to it so far.
+struct Story<'a> {
+    t: Ticket,
+    messages: Vec<Message>,
+    events: Vec<Event>,
+    sla: &'a SlaContext,
+    /// Nothing happens after this: the story is cut at "now".
+    until: Timestamp,
+}
+
+impl<'a> Story<'a> {
+    fn happens(&self, at: Timestamp) -> bool {
+        at <= self.until
+    }
+
+    fn actor(&self, who: Who<'_>) -> (Option<i64>, String) {
+        match who {
+            Who::Customer => (
+                None,
+                self.t.contact_name.clone().unwrap_or_else(|| "客户".into()),
+            ),
+            Who::Staff(p) => (Some(p.id), p.name.clone()),
+            Who::System => (None, "kefu".into()),
+        }
+    }
+
+    fn event(
+        &mut self,
+        at: Timestamp,
+        who: Who<'_>,
+        field: &str,
+        old: Option<String>,
+        new: Option<String>,
+    ) {
+        let (actor_user_id, actor_name) = self.actor(who);
+        self.events.push(Event {
+            id: 0,
+            ticket_id: self.t.id,
+            at,
+            actor_user_id,
+            actor_name,
+            field: field.to_owned(),
+            old_value: old,
+            new_value: new,
+        });
+    }
+
+    /// Moves the ticket to a built-in status (whose key is its category's).
+    fn status(&mut self, at: Timestamp, who: Who<'_>, to: StatusCategory) {
+        if self.t.category == to {
+            return;
+        }
+        let before = self.t.category;
+        let old = self.t.status.clone();
+        if to.is_active() {
+            self.t.resolved_at = None;
+            self.t.closed_at = None;
+        }
+        match to {
+            StatusCategory::Resolved => self.t.resolved_at = Some(at),
+            StatusCategory::Closed => {
+                self.t.closed_at = Some(at);
+                self.t.resolved_at.get_or_insert(at);
+            }
+            _ => {}
+        }
+        self.t.status = to.key().to_owned();
+        self.t.category = to;
+        self.t.status_changed_at = at;
+        self.t.updated_at = at;
+        self.sla.refresh(&mut self.t, Some(before), at);
+        self.event(at, who, "status", Some(old), Some(to.key().to_owned()));
+    }
+
+    fn say(&mut self, at: Timestamp, who: Who<'_>, public: bool, body: String) {
+        let (author_user_id, author_name) = self.actor(who);
+        let author_kind = match who {
+            Who::Customer => "customer",
+            Who::Staff(_) => "staff",
+            Who::System => "system",
+        };
+        self.messages.push(Message {
+            id: 0,
+            ticket_id: self.t.id,
+            visibility: if public { "public" } else { "internal" }.to_owned(),
+            author_kind: author_kind.to_owned(),
+            author_user_id,
+            author_name,
+            body,
+            created_at: at,
+        });
+        self.t.message_count += 1;
+        self.t.updated_at = at;
+        match who {
+            Who::Staff(_) if public => {
+                self.t.first_response_at.get_or_insert(at);
+                if self.t.sla.awaiting_reply_since.take().is_some()
+                    && let Some(due) = self.t.sla.next_response_due_at
+                    && at > due
+                    && self.t.sla.escalated_due_at != Some(due)
+                {
+                    self.t.sla.next_response_breaches += 1;
+                    self.t.sla.escalated_due_at = Some(due);
+                }
+                let before = self.t.category;
+                if before == StatusCategory::New {
+                    self.status(at, who, StatusCategory::Open);
+                } else {
+                    self.sla.refresh(&mut self.t, Some(before), at);
+                }
+            }
+            Who::Customer => {
+                self.t.sla.awaiting_reply_since.get_or_insert(at);
+                if matches!(
+                    self.t.category,
+                    StatusCategory::PendingCustomer | StatusCategory::Resolved
+                ) {
+                    self.status(at, who, StatusCategory::Open);
+                } else {
+                    let before = self.t.category;
+                    self.sla.refresh(&mut self.t, Some(before), at);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A time between `from` and `to` (or `from` when the span is empty).
+fn between(rng: &mut Rng, from: Timestamp, to: Timestamp) -> Timestamp {
+    let span = to.duration_since(from).as_secs();
+    if span <= 0 {
+        return from;
+    }
+    from + SignedDuration::from_secs(rng.i64(0..=span))
+}
+
+/// When an answer due at `due` comes: mostly in time, sometimes late.
+fn answer_time(rng: &mut Rng, from: Timestamp, due: Option<Timestamp>, in_time: f64) -> Timestamp {
+    let fallback = from + SignedDuration::from_mins(rng.i64(5..240));
+    let Some(due) = due.filter(|d| *d > from) else {
+        return fallback;
+    };
+    if rng.f64() < in_time {
+        // Most answers come well before the deadline.
+        let quick = from + due.duration_since(from) / 3;
+        if rng.u8(0..10) < 7 {
+            between(rng, from + SignedDuration::from_mins(2), quick)
+        } else {
+            between(rng, quick, due)
+        }
+    } else {
+        between(
+            rng,
+            due + SignedDuration::from_mins(5),
+            due + SignedDuration::from_hours(30),
+        )
+    }
+}
+
+fn ticket_type(rng: &mut Rng) -> TicketType {
+    match rng.u8(0..100) {
+        0..30 => TicketType::Inquiry,
+        30..52 => TicketType::AfterSales,
+        52..70 => TicketType::FaultReport,
+        70..82 => TicketType::OrderIssue,
+        82..92 => TicketType::Complaint,
+        _ => TicketType::Suggestion,
+    }
+}
+
+fn channel(rng: &mut Rng) -> Channel {
+    match rng.u8(0..100) {
+        0..30 => Channel::Phone,
+        30..50 => Channel::Wechat,
+        50..60 => Channel::WebForm,
+        60..70 => Channel::Portal,
+        70..82 => Channel::Email,
+        82..92 => Channel::Chat,
+        92..95 => Channel::Sms,
+        95..98 => Channel::Api,
+        _ => Channel::Staff,
+    }
+}
+
+fn priority(rng: &mut Rng, t: TicketType, tier: &str) -> Priority {
+    let roll = rng.u8(0..100) + if tier == "key_account" { 10 } else { 0 };
+    match (t, roll) {
+        (TicketType::Suggestion | TicketType::Inquiry, 0..70) => Priority::Low,
+        (TicketType::Suggestion | TicketType::Inquiry, _) => Priority::Normal,
+        (_, 0..15) => Priority::Low,
+        (_, 15..70) => Priority::Normal,
+        (_, 70..93) => Priority::High,
+        _ => Priority::Urgent,
+    }
+}
+
+fn desk_of(t: TicketType, tier: &str) -> Desk {
+    match t {
+        TicketType::Complaint => Desk::Complaints,
+        _ if tier == "key_account" => Desk::KeyAccounts,
+        TicketType::Inquiry | TicketType::Suggestion => Desk::PreSales,
+        _ => Desk::AfterSales,
+    }
+}
+
+/// What one ticket added, for the summary.
+#[derive(Default)]
+pub(super) struct Written {
+    pub messages: usize,
+    pub complaint: bool,
+}
+
+/// Writes ticket `id` (numbered `number`, opened at `created_at`) into `batch`.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn ticket(
+    rng: &mut Rng,
+    world: &World,
+    ids: &mut Ids,
+    id: i64,
+    number: String,
+    created_at: Timestamp,
+    customer: &CustomerRef,
+    batch: &mut Batch,
+) -> Written {
+    let topic = corpus::topic(rng);
+    let ticket_type = ticket_type(rng);
+    let channel = channel(rng);
+    let contact = pick(rng, &customer.contacts);
+    let order_number = format!(
+        "PO-{}-{:05}",
+        created_at.to_zoned(world.tz.clone()).year(),
+        rng.u32(1..99_999)
+    );
+    let opening = corpus::opening(rng, ticket_type, channel, &topic, &order_number);
+    let desk = desk_of(ticket_type, customer.tier);
+    let (group_id, members) = world.cast.desk(desk);
+    let assignee = pick(rng, members);
+    let by_staff = matches!(channel, Channel::Phone | Channel::Staff);
+    let severity = (ticket_type == TicketType::Complaint).then(|| complaints::severity(rng));
+    let priority = match severity {
+        Some(s) => crate::complaint::priority_of(s),
+        None => priority(rng, ticket_type, customer.tier),
+    };
+    let mut t = Ticket {
+        id,
+        number,
+        ticket_type,
+        channel,
+        status: StatusCategory::New.key().to_owned(),
+        category: StatusCategory::New,
+        priority,
+        subject: opening.subject,
+        customer_name: Some(customer.name.clone()),
+        contact_name: contact.map(|c| c.name.clone()),
+        contact_email: contact.and_then(|c| c.email.clone()),
+        contact_phone: contact.map(|c| c.mobile.clone()),
+        assignee_id: assignee.map(|a| a.id),
+        assignee_name: None,
+        group_id: Some(group_id).filter(|g| *g > 0),
+        group_name: None,
+        tags: opening.tags.iter().map(|s| (*s).to_owned()).collect(),
+        external_id: (channel == Channel::Api).then(|| format!("crm-{id}")),
+        created_by_user_id: if by_staff {
+            assignee.map(|a| a.id)
+        } else {
+            None
+        },
+        created_at,
+        updated_at: created_at,
+        first_response_at: None,
+        resolved_at: None,
+        closed_at: None,
+        message_count: 0,
+        requester_id: None,
+        status_changed_at: created_at,
+        customer_id: Some(customer.id),
+        sla: TicketSla {
+            customer_tier: Some(customer.tier.to_owned()),
+            ..TicketSla::default()
+        },
+    };
+    world.sla.refresh(&mut t, None, created_at);
+    let mut story = Story {
+        t,
+        messages: Vec::new(),
+        events: Vec::new(),
+        sla: &world.sla,
+        until: world.now,
+    };
+    let opener = match (by_staff, assignee) {
+        (true, Some(a)) => Who::Staff(a),
+        _ => Who::System,
+    };
+    story.event(
+        created_at,
+        opener,
+        "created",
+        None,
+        Some(channel.key().to_owned()),
+    );
+    story.say(created_at, Who::Customer, true, opening.body);
+
+    let complaint = severity.map(|s| {
+        complaints::complaint(
+            rng,
+            world,
+            ids,
+            &story.t,
+            customer,
+            &topic,
+            &order_number,
+            s,
+            batch,
+        )
+    });
+    let is_complaint = complaint.is_some();
+    match (assignee, complaint) {
+        (Some(agent), Some(mut outcome)) => {
+            story.events.append(&mut outcome.events);
+            complaint_story(rng, &mut story, agent, &topic, outcome);
+        }
+        (None, Some(mut outcome)) => story.events.append(&mut outcome.events),
+        (Some(agent), None) => work_story(rng, &mut story, agent, &topic),
+        // Nobody on the desk: the ticket waits, unassigned.
+        (None, None) => {}
+    }
+    let Story {
+        t,
+        mut messages,
+        mut events,
+        ..
+    } = story;
+    // The history reads in time order, as it would have been written.
+    messages.sort_by_key(|m| m.created_at);
+    events.sort_by_key(|e| e.at);
+    batch.ticket(&t);
+    for m in &messages {
+        batch.message(m);
+    }
+    for e in &events {
+        batch.event(e);
+    }
+    batch.change("ticket", id, None, t.updated_at);
+    Written {
+        messages: messages.len(),
+        complaint: is_complaint,
+    }
+}
+
+/// An ordinary request: answered, perhaps a question back, solved, closed three days later.
+fn work_story(rng: &mut Rng, s: &mut Story<'_>, agent: &Person, topic: &Topic) {
+    let kind = s.t.ticket_type;
+    let start = s.t.created_at;
+    let first = answer_time(rng, start, s.t.sla.first_response_due_at, 0.88);
+    if !s.happens(first) {
+        return;
+    }
+    let me = Who::Staff(agent);
+    s.say(
+        first,
+        me,
+        true,
+        corpus::agent_reply(rng, kind, topic, &agent.name, ReplyStage::First),
+    );
+    let mut at = first;
+    if rng.u8(0..10) < 3 {
+        at = between(rng, at, at + SignedDuration::from_mins(90));
+        if !s.happens(at) {
+            return;
+        }
+        s.say(at, me, false, corpus::internal_note(rng, topic));
+    }
+    // 1 % are stuck: nobody ever gets to them (the overdue queue has something to show).
+    if rng.u8(0..100) == 0 {
+        return;
+    }
+    if rng.u8(0..10) < 3 {
+        // A question back to the customer; the clock pauses until they answer.
+        at = between(rng, at, at + SignedDuration::from_hours(4));
+        if !s.happens(at) {
+            return;
+        }
+        s.say(
+            at,
+            me,
+            true,
+            corpus::agent_reply(rng, kind, topic, &agent.name, ReplyStage::Progress),
+        );
+        s.status(at, me, StatusCategory::PendingCustomer);
+        at = between(
+            rng,
+            at + SignedDuration::from_mins(20),
+            at + SignedDuration::from_hours(40),
+        );
+        if !s.happens(at) {
+            return;
+        }
+        s.say(
+            at,
+            Who::Customer,
+            true,
+            corpus::customer_reply(rng, topic, false),
+        );
+        let due = s.t.sla.next_response_due_at;
+        at = answer_time(rng, at, due, 0.85);
+        if !s.happens(at) {
+            return;
+        }
+        s.say(
+            at,
+            me,
+            true,
+            corpus::agent_reply(rng, kind, topic, &agent.name, ReplyStage::Progress),
+        );
+    }
+    if matches!(
+        kind,
+        TicketType::AfterSales | TicketType::FaultReport | TicketType::OrderIssue
+    ) && rng.u8(0..10) < 2
+    {
+        // Waiting on the warehouse, the factory or finance.
+        at = between(rng, at, at + SignedDuration::from_hours(2));
+        if !s.happens(at) {
+            return;
+        }
+        s.status(at, me, StatusCategory::PendingInternal);
+        s.say(at, me, false, corpus::internal_note(rng, topic));
+    }
+    let resolved = answer_time(rng, at, s.t.sla.resolution_due_at, 0.82).max(at);
+    if !s.happens(resolved) {
+        return;
+    }
+    s.say(
+        resolved,
+        me,
+        true,
+        corpus::agent_reply(rng, kind, topic, &agent.name, ReplyStage::Solution),
+    );
+    s.status(resolved, me, StatusCategory::Resolved);
+    close_later(rng, s, resolved, topic);
+}
+
+/// Thanks from some customers, then the ticket closes by itself after three days.
+fn close_later(rng: &mut Rng, s: &mut Story<'_>, resolved: Timestamp, topic: &Topic) {
+    if rng.u8(0..10) < 3 {
+        let at = between(rng, resolved, resolved + SignedDuration::from_hours(20));
+        if s.happens(at) {
+            s.messages.push(Message {
+                id: 0,
+                ticket_id: s.t.id,
+                visibility: "public".into(),
+                author_kind: "customer".into(),
+                author_user_id: None,
+                author_name: s.t.contact_name.clone().unwrap_or_else(|| "客户".into()),
+                body: corpus::customer_reply(rng, topic, true),
+                created_at: at,
+            });
+            s.t.message_count += 1;
+            s.t.updated_at = at;
+        }
+    }
+    let closed = resolved + SignedDuration::from_hours(72);
+    if s.happens(closed) {
+        s.status(closed, Who::System, StatusCategory::Closed);
+    }
+}
+
+/// A complaint ticket follows its complaint: answered at once, waiting on the loop, solved
+/// when the complaint closes (or is judged not valid).
+fn complaint_story(
+    rng: &mut Rng,
+    s: &mut Story<'_>,
+    agent: &Person,
+    topic: &Topic,
+    outcome: ComplaintOutcome,
+) {
+    let me = Who::Staff(agent);
+    let first = answer_time(rng, s.t.created_at, s.t.sla.first_response_due_at, 0.9);
+    if !s.happens(first) {
+        return;
+    }
+    s.say(
+        first,
+        me,
+        true,
+        corpus::agent_reply(
+            rng,
+            TicketType::Complaint,
+            topic,
+            &agent.name,
+            ReplyStage::First,
+        ),
+    );
+    if let Some(judged) = outcome.judged_at.filter(|at| s.happens(*at) && *at > first) {
+        s.say(
+            judged,
+            me,
+            true,
+            corpus::agent_reply(
+                rng,
+                TicketType::Complaint,
+                topic,
+                &agent.name,
+                ReplyStage::Progress,
+            ),
+        );
+        if outcome.closed_at.is_none() {
+            s.status(judged, me, StatusCategory::PendingInternal);
+        }
+    }
+    if let Some(closed) = outcome.closed_at.filter(|at| s.happens(*at) && *at > first) {
+        s.say(
+            closed,
+            me,
+            true,
+            corpus::agent_reply(
+                rng,
+                TicketType::Complaint,
+                topic,
+                &agent.name,
+                ReplyStage::Solution,
+            ),
+        );
+        s.status(closed, me, StatusCategory::Resolved);
+        close_later(rng, s, closed, topic);
+    }
+}

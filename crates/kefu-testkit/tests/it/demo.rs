@@ -1,0 +1,254 @@
+//! The demo company: loaded into a fresh database, it reads as real work on every page and
+//! API — queues, tickets with conversations, SLA met and missed, complaints in every stage,
+//! the statistics report, customers, search — and kefu goes on working on top of it.
+
+use std::collections::{BTreeSet, HashSet};
+use std::time::{Duration, Instant};
+
+use kefu_app::Actor;
+use kefu_app::demo::{DemoError, DemoPlan};
+use kefu_testkit::{ApiClient, TestApp, json_body};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+const DEMO_PASSWORD: &str = "演示密码-demo-2026";
+
+fn plan(tickets: &str, seed: u64) -> DemoPlan {
+    let mut plan = DemoPlan::for_scale(tickets, seed).unwrap();
+    plan.password = Some(DEMO_PASSWORD.into());
+    plan
+}
+
+/// Every ticket of the `all` queue, oldest first.
+async fn all_tickets(api: &ApiClient) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut after = String::new();
+    loop {
+        let path = format!("/api/v1/tickets?queue=all&sort=created&dir=asc&limit=200{after}");
+        let page = json_body(api.get(&path).await).await;
+        let tickets = page["tickets"].as_array();
+        out.extend(
+            tickets
+                .unwrap_or_else(|| panic!("{path}: {page}"))
+                .iter()
+                .cloned(),
+        );
+        match page["next"].as_str() {
+            Some(next) => after = format!("&after={next}"),
+            None => return out,
+        }
+    }
+}
+
+fn distinct(tickets: &[Value], field: &str) -> BTreeSet<String> {
+    tickets
+        .iter()
+        .filter_map(|t| t[field].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_demo_company_reads_as_real_work_everywhere() {
+    let app = TestApp::spawn().await;
+    let report = app
+        .app
+        .load_demo(&plan("1500", 7), &|_, _, _| {})
+        .await
+        .unwrap();
+    assert_eq!(report.tickets, 1500);
+    assert_eq!(report.customers, 200);
+    assert!(report.staff >= 30, "{report:?}");
+    assert!(
+        report.complaints > 60,
+        "about one ticket in ten: {report:?}"
+    );
+    assert!(
+        report.messages > 3 * 1500,
+        "conversations, not one line: {report:?}"
+    );
+
+    // The department signs in with the demo password and sees the work.
+    let manager = app.login("manager", DEMO_PASSWORD).await;
+    let queue = manager.get("/tickets?queue=all").await;
+    assert_eq!(queue.status(), 200);
+    assert!(queue.text().await.unwrap().contains("KF"));
+    let manager_id = app
+        .app
+        .get_user_by_username(&Actor::system(), "manager")
+        .await
+        .unwrap()
+        .id;
+    let api = ApiClient::new(&app, &app.token_for(manager_id).await);
+
+    let tickets = all_tickets(&api).await;
+    assert_eq!(tickets.len(), 1500);
+    let numbers: HashSet<&str> = tickets
+        .iter()
+        .map(|t| t["number"].as_str().unwrap())
+        .collect();
+    assert_eq!(numbers.len(), 1500, "ticket numbers are unique");
+    assert!(numbers.iter().all(|n| n.len() == 15 && n.starts_with("KF")));
+    assert_eq!(distinct(&tickets, "type").len(), 6, "every type");
+    assert!(distinct(&tickets, "channel").len() >= 8, "every channel");
+    let categories = distinct(&tickets, "status_category");
+    for c in ["new", "open", "pending_customer", "resolved", "closed"] {
+        assert!(categories.contains(c), "a {c} ticket among {categories:?}");
+    }
+    let met = |field: &str, v: bool| tickets.iter().filter(|t| t["sla"][field] == v).count();
+    assert!(met("first_response_met", true) > met("first_response_met", false));
+    assert!(
+        met("first_response_met", false) > 0,
+        "some first answers came late"
+    );
+    assert!(met("resolution_met", true) > 0 && met("resolution_met", false) > 0);
+    assert!(
+        tickets.iter().all(|t| t["customer_name"].is_string()),
+        "every ticket belongs to a customer of the archive"
+    );
+    let subjects = distinct(&tickets, "subject");
+    assert!(subjects.len() > 1000, "varied subjects: {}", subjects.len());
+
+    // A closed ticket has its conversation and its history.
+    let closed = tickets
+        .iter()
+        .find(|t| t["status_category"] == "closed")
+        .unwrap();
+    let detail = json_body(api.get(&format!("/api/v1/tickets/{}", closed["id"])).await).await;
+    let messages = detail["messages"].as_array().unwrap();
+    assert!(messages.len() >= 2, "{detail}");
+    assert_eq!(messages[0]["author_kind"], "customer");
+    assert!(messages.iter().any(|m| m["author_kind"] == "staff"));
+    let fields: Vec<&str> = detail["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields.first(), Some(&"created"));
+    assert!(fields.contains(&"status"));
+    let page = manager
+        .get(&format!("/tickets/{}", closed["id"]))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(closed["subject"].as_str().unwrap()));
+
+    // Complaints stand in every stage of the loop.
+    let mut stages = BTreeSet::new();
+    for open in [true, false] {
+        let list = json_body(
+            api.get(&format!("/api/v1/complaints?open={open}&limit=1000"))
+                .await,
+        )
+        .await;
+        for c in list.as_array().unwrap() {
+            stages.insert(c["stage"].as_str().unwrap().to_owned());
+        }
+    }
+    for s in [
+        "closed",
+        "invalid",
+        "notice",
+        "investigation",
+        "implementation",
+    ] {
+        assert!(stages.contains(s), "a complaint at {s} among {stages:?}");
+    }
+    let from = (app.now() - jiff::SignedDuration::from_hours(200 * 24))
+        .to_string()
+        .get(..10)
+        .unwrap()
+        .to_owned();
+    let to = (app.now() + jiff::SignedDuration::from_hours(48))
+        .to_string()
+        .get(..10)
+        .unwrap()
+        .to_owned();
+    let stats = json_body(
+        api.get(&format!(
+            "/api/v1/complaints/stats?by=category&from={from}&to={to}"
+        ))
+        .await,
+    )
+    .await;
+    assert_eq!(
+        stats["totals"]["count"],
+        json!(report.complaints),
+        "{stats}"
+    );
+    assert!(stats["totals"]["invalid"].as_i64().unwrap() > 0);
+
+    // The archive: customers of every tier, found by the search box.
+    let customers = json_body(api.get("/api/v1/customers?limit=200").await).await;
+    let list = customers.as_array().unwrap();
+    let tiers: BTreeSet<&str> = list.iter().filter_map(|c| c["tier"].as_str()).collect();
+    assert_eq!(tiers.len(), 3, "{tiers:?}");
+    let name = list[0]["name"].as_str().unwrap().to_owned();
+    let id = list[0]["id"].as_i64().unwrap();
+    let t0 = Instant::now();
+    loop {
+        let path = format!("/api/v1/search?q={}", kefu_web::auth::urlencode(&name));
+        let hits = json_body(api.get(&path).await).await;
+        let found = hits
+            .as_array()
+            .is_some_and(|a| a.iter().any(|h| h["kind"] == "customer" && h["id"] == id));
+        if found {
+            break;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(10),
+            "customer {name} not found: {hits}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // Work goes on on top of the demo: a new ticket gets the next id and a fresh number.
+    let created = json_body(
+        api.json(
+            Method::POST,
+            "/api/v1/tickets",
+            &json!({"subject": "演示之后的新工单", "body": "空调外机噪音很大", "contact_name": "周女士"}),
+        )
+        .await,
+    )
+    .await;
+    assert!(created["id"].as_i64().unwrap() > 1500, "{created}");
+    assert!(!numbers.contains(created["number"].as_str().unwrap()));
+
+    // A second load is refused and writes nothing.
+    let again = app.app.load_demo(&plan("300", 8), &|_, _, _| {}).await;
+    assert!(matches!(again, Err(DemoError::NotFresh)), "{again:?}");
+    assert_eq!(all_tickets(&api).await.len(), 1501);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_same_seed_builds_the_same_company() {
+    let subjects = |tickets: Vec<Value>| -> Vec<String> {
+        tickets
+            .iter()
+            .map(|t| t["subject"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let mut runs = Vec::new();
+    for seed in [42, 42, 43] {
+        let app = TestApp::spawn().await;
+        app.app
+            .load_demo(&plan("300", seed), &|_, _, _| {})
+            .await
+            .unwrap();
+        let id = app
+            .app
+            .get_user_by_username(&Actor::system(), "agent01")
+            .await
+            .unwrap()
+            .id;
+        let api = ApiClient::new(&app, &app.token_for(id).await);
+        runs.push(subjects(all_tickets(&api).await));
+        app.stop().await;
+    }
+    assert_eq!(runs[0].len(), 300);
+    assert_eq!(runs[0], runs[1], "same seed, same tickets");
+    assert_ne!(runs[0], runs[2], "another seed, another company");
+}
