@@ -5,6 +5,7 @@
 //! Figures depend on the machine; compare runs made on the same one.
 
 mod complaints;
+mod run;
 mod search;
 
 use std::sync::Arc;
@@ -32,6 +33,9 @@ enum Command {
     Complaints(complaints::ComplaintsArgs),
     /// Build the search index over a `tickets` run's database, measure queries and freshness.
     Search(search::SearchArgs),
+    /// The benchmark: the demo company at a scale, the real server, every measure, the
+    /// raw-insert baseline; Markdown and JSON.
+    Run(run::RunArgs),
 }
 
 #[derive(clap::Args)]
@@ -391,6 +395,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Customers(a) => return bench_customers(a).await,
         Command::Complaints(a) => return complaints::run(a).await,
         Command::Search(a) => return search::run(a).await,
+        Command::Run(a) => return run::run(a).await,
     };
     let url = match &args.database_url {
         Some(u) => u.clone(),

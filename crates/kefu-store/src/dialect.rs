@@ -129,6 +129,20 @@ pub(crate) async fn follow_chosen_ids(
     Ok(())
 }
 
+/// Drops and creates database `name` on the PostgreSQL server at `server_url`, for the
+/// benchmark's fresh runs. `name` comes from the caller's code, never from input.
+pub async fn recreate_database(server_url: &str, name: &str) -> Result<(), StoreError> {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let mut conn = AnyConnection::connect(server_url).await?;
+    conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+        .await?;
+    conn.execute(format!("CREATE DATABASE {name}").as_str())
+        .await?;
+    conn.close().await?;
+    Ok(())
+}
+
 /// Every (table, column) of the schema, sorted; lets a test prove both backends build the
 /// same shape.
 pub async fn schema_columns(

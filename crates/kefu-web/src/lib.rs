@@ -70,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(metrics::server_timing))
         .with_state(state)
 }
 

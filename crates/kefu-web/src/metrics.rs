@@ -120,3 +120,16 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
         .observe(elapsed);
     res
 }
+
+/// Adds `Server-Timing: app;dur=<ms>` to every response: the time kefu spent on the request,
+/// sessions and errors included, so a benchmark (or the browser's developer tools) sees the
+/// server's share apart from the network.
+pub async fn server_timing(req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let mut res = next.run(req).await;
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("app;dur={ms:.2}")) {
+        res.headers_mut().insert("server-timing", v);
+    }
+    res
+}

@@ -5,6 +5,12 @@ async fn healthz_reports_the_database() {
     let app = TestApp::spawn().await;
     let res = app.client().get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(res.status(), 200);
+    // Every answer says how long the server spent on it (the benchmark reads this).
+    let timing = res.headers()["server-timing"].to_str().unwrap().to_owned();
+    let ms: f64 = timing.strip_prefix("app;dur=").unwrap().parse().unwrap();
+    assert!((0.0..1000.0).contains(&ms), "{timing}");
+    let missing = app.client().get(app.url("/no/such/page")).send().await.unwrap();
+    assert!(missing.headers().contains_key("server-timing"));
     let body = json_body(res).await;
     assert_eq!(body["status"], "ok");
     assert_eq!(body["database"]["status"], "ok");
