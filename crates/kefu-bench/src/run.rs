@@ -40,9 +40,12 @@ pub struct RunArgs {
     /// The kefu binary (default: the one built next to this benchmark).
     #[arg(long)]
     kefu: Option<PathBuf>,
-    /// Concurrent HTTP clients.
+    /// Concurrent clients creating tickets through the API.
     #[arg(long, default_value_t = 16)]
     clients: usize,
+    /// Concurrent clients loading pages and searching (agents at work).
+    #[arg(long, default_value_t = 4)]
+    page_clients: usize,
     /// Tickets created through the API (and rows of the baseline).
     #[arg(long, default_value_t = 20_000)]
     create: usize,
@@ -498,6 +501,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         "scale": args.scale,
         "machine": machine(),
         "clients": args.clients,
+        "page_clients": args.page_clients,
     });
 
     // 1. The demo company.
@@ -587,9 +591,9 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
 
     let mut rows = Vec::new();
     let n = args.requests;
-    let clients = args.clients;
+    let clients = args.page_clients;
     eprintln!();
-    eprintln!("measuring with {clients} clients…");
+    eprintln!("measuring…");
 
     // 3. Pages of the staff UI, signed in as an agent.
     let agent = sign_in(&base, "agent01").await?;
@@ -742,18 +746,19 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let created_per_second = creation.requests as f64 / creation.seconds;
     rows.push(creation);
     let rss_peak = server.rss_kb("VmHWM:");
+    let rss_anon = server.rss_kb("RssAnon:");
     drop(server);
 
     // 7. The baseline, same engine and durability, same machine, same run.
     eprintln!("baseline: {} raw ticket inserts…", args.create);
     let base_url = fresh_database(args.postgres.as_deref(), &dir, "baseline", false).await?;
-    let baseline_per_second = baseline(&base_url, args.create, clients).await?;
+    let baseline_per_second = baseline(&base_url, args.create, args.clients).await?;
     let ratio = created_per_second / baseline_per_second;
 
     println!();
     println!(
-        "kefu benchmark — {backend}, demo scale {}, {} clients ({} CPUs, {})",
-        args.scale, clients, report["machine"]["cpus"], report["machine"]["cpu"]
+        "kefu benchmark — {backend}, demo scale {} ({} CPUs, {})",
+        args.scale, report["machine"]["cpus"], report["machine"]["cpu"]
     );
     println!();
     println!(
@@ -780,6 +785,12 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     if let Some(kb) = rss_peak {
         println!("| server peak RSS | {:.0} MB |", kb as f64 / 1024.0);
     }
+    if let Some(kb) = rss_anon {
+        println!(
+            "| server RSS at the end, heap only (without mapped index files) | {:.0} MB |",
+            kb as f64 / 1024.0
+        );
+    }
 
     report["rows"] = Value::Array(rows.iter().map(Row::json).collect());
     report["demo_load_seconds"] = json!(load_seconds);
@@ -790,6 +801,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     report["creation_vs_baseline"] = json!(ratio);
     report["rss_after_start_mb"] = json!(rss_idle.map(|kb| kb as f64 / 1024.0));
     report["rss_peak_mb"] = json!(rss_peak.map(|kb| kb as f64 / 1024.0));
+    report["rss_anon_end_mb"] = json!(rss_anon.map(|kb| kb as f64 / 1024.0));
     std::fs::write(&args.json, serde_json::to_string_pretty(&report)?)?;
     println!();
     println!("JSON report: {}", args.json.display());

@@ -19,7 +19,7 @@ use crate::ticket::{Ticket, priority_rank, tags_column};
 use crate::{Backend, Result, to_micros};
 
 /// Most bind parameters in one statement (SQLite allows 32,766, PostgreSQL 65,535).
-const MAX_PARAMS: usize = 8_000;
+const MAX_PARAMS: usize = 4_000;
 
 /// Rows per statement; above this the statement grows without getting faster.
 const MAX_ROWS: usize = 250;
@@ -81,11 +81,15 @@ impl Pending {
     async fn write(&mut self, conn: &mut AnyConnection) -> Result<()> {
         let width = self.columns.len();
         let per_statement = (MAX_PARAMS / width).clamp(1, MAX_ROWS);
+        // SQLite binds a `$N` parameter by walking the statement's list of parameter names,
+        // which makes a statement with thousands of them quadratic; anonymous `?`
+        // parameters have no names to walk. PostgreSQL only knows `$N`.
+        let numbered = conn.backend_name() != "SQLite";
         let mut left = self.rows();
         let mut values = std::mem::take(&mut self.values).into_iter();
         while left > 0 {
             let rows = left.min(per_statement);
-            let sql = insert_sql(self.table, self.columns, rows);
+            let sql = insert_sql(self.table, self.columns, rows, numbered);
             let mut query = sqlx::query(&sql);
             for v in values.by_ref().take(rows * width) {
                 query = match v {
@@ -100,7 +104,7 @@ impl Pending {
     }
 }
 
-fn insert_sql(table: &str, columns: &[&str], rows: usize) -> String {
+fn insert_sql(table: &str, columns: &[&str], rows: usize, numbered: bool) -> String {
     let width = columns.len();
     let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
     for r in 0..rows {
@@ -109,8 +113,12 @@ fn insert_sql(table: &str, columns: &[&str], rows: usize) -> String {
             if c > 0 {
                 sql.push_str(", ");
             }
-            sql.push('$');
-            sql.push_str(&(r * width + c + 1).to_string());
+            if numbered {
+                sql.push('$');
+                sql.push_str(&(r * width + c + 1).to_string());
+            } else {
+                sql.push('?');
+            }
         }
         sql.push(')');
     }
@@ -522,8 +530,12 @@ mod tests {
     #[test]
     fn statement_numbers_placeholders_row_by_row() {
         assert_eq!(
-            insert_sql("t", &["a", "b"], 2),
+            insert_sql("t", &["a", "b"], 2, true),
             "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)"
+        );
+        assert_eq!(
+            insert_sql("t", &["a", "b"], 2, false),
+            "INSERT INTO t (a, b) VALUES (?, ?), (?, ?)"
         );
     }
 }

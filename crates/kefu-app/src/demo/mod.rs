@@ -26,6 +26,7 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use kefu_domain::calendar::BusinessCalendar;
 use kefu_domain::complaint::{self as complaint_rules, Severity, Stage};
+use kefu_domain::ticket::StatusCategory;
 use kefu_store::bulk::{self, Batch};
 use kefu_store::{StoreError, kb::NewScript};
 
@@ -312,6 +313,7 @@ impl App {
         let mut complaint_count = 0;
         let mut day = String::new();
         let mut seq = 0;
+        let backlog = (plan.tickets / 100).max(10);
         let mut tx = self.store.begin().await?;
         for (n, created_at) in times.into_iter().enumerate() {
             let id = n as i64 + 1;
@@ -339,8 +341,18 @@ impl App {
             else {
                 continue;
             };
+            // The newest tickets are the department's work in hand, in every open state.
+            let hold = (n + backlog >= plan.tickets).then(|| {
+                [
+                    StatusCategory::New,
+                    StatusCategory::Open,
+                    StatusCategory::Open,
+                    StatusCategory::PendingCustomer,
+                    StatusCategory::PendingInternal,
+                ][(plan.tickets - n) % 5]
+            });
             let written = tickets::ticket(
-                &mut rng, &world, &mut ids, id, number, created_at, customer, &mut batch,
+                &mut rng, &world, &mut ids, id, number, created_at, customer, hold, &mut batch,
             );
             messages += written.messages;
             complaint_count += usize::from(written.complaint);

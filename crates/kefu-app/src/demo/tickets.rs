@@ -239,7 +239,8 @@ pub(super) struct Written {
     pub complaint: bool,
 }
 
-/// Writes ticket `id` (numbered `number`, opened at `created_at`) into `batch`.
+/// Writes ticket `id` (numbered `number`, opened at `created_at`) into `batch`. A `hold`
+/// stops an ordinary request's story in that state (the newest tickets are the backlog).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn ticket(
     rng: &mut Rng,
@@ -249,6 +250,7 @@ pub(super) fn ticket(
     number: String,
     created_at: Timestamp,
     customer: &CustomerRef,
+    hold: Option<StatusCategory>,
     batch: &mut Batch,
 ) -> Written {
     let topic = corpus::topic(rng);
@@ -349,7 +351,7 @@ pub(super) fn ticket(
             complaint_story(rng, &mut story, agent, &topic, outcome);
         }
         (None, Some(mut outcome)) => story.events.append(&mut outcome.events),
-        (Some(agent), None) => work_story(rng, &mut story, agent, &topic),
+        (Some(agent), None) => work_story(rng, &mut story, agent, &topic, hold),
         // Nobody on the desk: the ticket waits, unassigned.
         (None, None) => {}
     }
@@ -377,9 +379,18 @@ pub(super) fn ticket(
 }
 
 /// An ordinary request: answered, perhaps a question back, solved, closed three days later.
-fn work_story(rng: &mut Rng, s: &mut Story<'_>, agent: &Person, topic: &Topic) {
+fn work_story(
+    rng: &mut Rng,
+    s: &mut Story<'_>,
+    agent: &Person,
+    topic: &Topic,
+    hold: Option<StatusCategory>,
+) {
     let kind = s.t.ticket_type;
     let start = s.t.created_at;
+    if hold == Some(StatusCategory::New) {
+        return;
+    }
     let first = answer_time(rng, start, s.t.sla.first_response_due_at, 0.88);
     if !s.happens(first) {
         return;
@@ -400,10 +411,11 @@ fn work_story(rng: &mut Rng, s: &mut Story<'_>, agent: &Person, topic: &Topic) {
         s.say(at, me, false, corpus::internal_note(rng, topic));
     }
     // 1 % are stuck: nobody ever gets to them (the overdue queue has something to show).
-    if rng.u8(0..100) == 0 {
+    if rng.u8(0..100) == 0 || hold == Some(StatusCategory::Open) {
         return;
     }
-    if rng.u8(0..10) < 3 {
+    let ask_back = rng.u8(0..10) < 3;
+    if ask_back || hold == Some(StatusCategory::PendingCustomer) {
         // A question back to the customer; the clock pauses until they answer.
         at = between(rng, at, at + SignedDuration::from_hours(4));
         if !s.happens(at) {
@@ -416,6 +428,9 @@ fn work_story(rng: &mut Rng, s: &mut Story<'_>, agent: &Person, topic: &Topic) {
             corpus::agent_reply(rng, kind, topic, &agent.name, ReplyStage::Progress),
         );
         s.status(at, me, StatusCategory::PendingCustomer);
+        if hold.is_some() {
+            return;
+        }
         at = between(
             rng,
             at + SignedDuration::from_mins(20),
@@ -442,11 +457,11 @@ fn work_story(rng: &mut Rng, s: &mut Story<'_>, agent: &Person, topic: &Topic) {
             corpus::agent_reply(rng, kind, topic, &agent.name, ReplyStage::Progress),
         );
     }
-    if matches!(
+    let handed_on = matches!(
         kind,
         TicketType::AfterSales | TicketType::FaultReport | TicketType::OrderIssue
-    ) && rng.u8(0..10) < 2
-    {
+    ) && rng.u8(0..10) < 2;
+    if handed_on || hold == Some(StatusCategory::PendingInternal) {
         // Waiting on the warehouse, the factory or finance.
         at = between(rng, at, at + SignedDuration::from_hours(2));
         if !s.happens(at) {
@@ -454,6 +469,9 @@ fn work_story(rng: &mut Rng, s: &mut Story<'_>, agent: &Person, topic: &Topic) {
         }
         s.status(at, me, StatusCategory::PendingInternal);
         s.say(at, me, false, corpus::internal_note(rng, topic));
+        if hold.is_some() {
+            return;
+        }
     }
     let resolved = answer_time(rng, at, s.t.sla.resolution_due_at, 0.82).max(at);
     if !s.happens(resolved) {

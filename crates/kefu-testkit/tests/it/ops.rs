@@ -9,7 +9,12 @@ async fn healthz_reports_the_database() {
     let timing = res.headers()["server-timing"].to_str().unwrap().to_owned();
     let ms: f64 = timing.strip_prefix("app;dur=").unwrap().parse().unwrap();
     assert!((0.0..1000.0).contains(&ms), "{timing}");
-    let missing = app.client().get(app.url("/no/such/page")).send().await.unwrap();
+    let missing = app
+        .client()
+        .get(app.url("/no/such/page"))
+        .send()
+        .await
+        .unwrap();
     assert!(missing.headers().contains_key("server-timing"));
     let body = json_body(res).await;
     assert_eq!(body["status"], "ok");

@@ -87,10 +87,15 @@ fn parse(pairs: &[(String, String)]) -> (QueueQuery, String) {
     if let Ok(c) = get("category").parse::<StatusCategory>() {
         filter.categories = vec![c];
     }
+    let queue = Queue::parse(get("queue")).unwrap_or_default();
+    // The overdue queue reads most overdue first unless asked otherwise: its tickets are
+    // found by deadline, so this order is also the one the index gives for free.
+    let overdue_default = queue == Queue::Overdue && get("sort").is_empty();
     let sort = match get("sort") {
         "created" => SortKey::Created,
         "priority" => SortKey::Priority,
         "due" => SortKey::Due,
+        _ if overdue_default => SortKey::Due,
         _ => SortKey::Updated,
     };
     let after = get("after").split_once('.').and_then(|(v, id)| {
@@ -100,10 +105,10 @@ fn parse(pairs: &[(String, String)]) -> (QueueQuery, String) {
         })
     });
     let query = QueueQuery {
-        queue: Queue::parse(get("queue")).unwrap_or_default(),
+        queue,
         filter,
         sort,
-        ascending: get("dir") == "asc",
+        ascending: get("dir") == "asc" || (overdue_default && get("dir").is_empty()),
         after,
         limit: get("limit").parse().unwrap_or(50),
     };
