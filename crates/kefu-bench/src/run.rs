@@ -237,7 +237,13 @@ async fn fresh_database(
     reuse: bool,
 ) -> anyhow::Result<String> {
     match postgres {
-        None => Ok(kefu::config::sqlite_url(&dir.join(name))),
+        None => {
+            let place = dir.join(name);
+            if !reuse && place.exists() {
+                std::fs::remove_dir_all(&place)?;
+            }
+            Ok(kefu::config::sqlite_url(&place))
+        }
         Some(server) => {
             let db = format!("kefu_bench_{name}");
             if !reuse {
@@ -739,7 +745,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         &api,
         &base,
         Some(&token),
-        clients,
+        args.clients,
         reqs,
     )
     .await?;
