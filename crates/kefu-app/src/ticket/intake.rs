@@ -107,33 +107,23 @@ pub(super) async fn check_assignee(conn: &mut AnyConnection, id: i64) -> Result<
     Ok(user.display_name)
 }
 
-/// Links a new ticket to the archive's customer when its contact's mobile or email names
-/// exactly one customer.
-async fn link_known_customer(
-    conn: &mut AnyConnection,
-    t: &Ticket,
-    now: jiff::Timestamp,
-) -> Result<()> {
-    let mut owners: Vec<i64> = Vec::new();
-    if let Some(m) = t
-        .contact_phone
-        .as_deref()
-        .and_then(|p| kefu_domain::customer::clean_mobile(p).ok())
-    {
-        owners.extend(
-            kefu_store::customer::contacts_by_mobile(conn, &m)
-                .await?
-                .into_iter()
-                .map(|c| c.customer_id),
-        );
-    }
+/// The archive's customer a new ticket belongs to: the one customer whose contact has this
+/// mobile number, if exactly one has.
+async fn known_customer(conn: &mut AnyConnection, phone: Option<&str>) -> Result<Option<i64>> {
+    let Some(mobile) = phone.and_then(|p| kefu_domain::customer::clean_mobile(p).ok()) else {
+        return Ok(None);
+    };
+    let mut owners: Vec<i64> = kefu_store::customer::contacts_by_mobile(conn, &mobile)
+        .await?
+        .into_iter()
+        .map(|c| c.customer_id)
+        .collect();
     owners.sort_unstable();
     owners.dedup();
-    if let [only] = owners.as_slice() {
-        kefu_store::customer::link_ticket(conn, t.id, Some(*only)).await?;
-        kefu_store::customer::touch_contact(conn, *only, now).await?;
-    }
-    Ok(())
+    Ok(match owners.as_slice() {
+        [only] => Some(*only),
+        _ => None,
+    })
 }
 
 /// A portal customer a ticket may belong to: one that exists and is active.
@@ -264,22 +254,33 @@ impl App {
         if matches!(actor.kind, ActorKind::Anonymous) {
             self.check_web_form_rate(actor, now).await?;
         }
-        let mut tx = self.store.begin().await?;
-        if let Some(g) = group_id {
-            check_group(&mut tx, g).await?;
-        }
-        if let Some(a) = assignee_id {
-            check_assignee(&mut tx, a).await?;
-        }
-        let assignee_id = match (assignee_id, group_id) {
-            (None, Some(g)) => auto_assignee(&mut tx, g).await?,
-            (a, _) => a,
+        // Everything that only reads happens before the write lock is taken: on SQLite the
+        // writers take turns, and each round trip inside the turn holds up the next ticket.
+        let (group_name, assignee_name, fields, sla, triggers, owner) = {
+            let mut conn = self.store.conn().await?;
+            let group_name = match group_id {
+                Some(g) => Some(check_group(&mut conn, g).await?),
+                None => None,
+            };
+            let assignee_name = match assignee_id {
+                Some(a) => Some(check_assignee(&mut conn, a).await?),
+                None => None,
+            };
+            let fields = check_fields(&mut conn, &fields).await?;
+            if let Some(r) = requester_id.filter(|_| from_customer.is_none()) {
+                check_requester(&mut conn, r).await?;
+            }
+            let sla = SlaContext::load(&mut conn).await?;
+            let triggers =
+                kefu_store::trigger::active_for(&mut conn, TriggerEvent::Create.key()).await?;
+            let owner = known_customer(&mut conn, contact_phone.as_deref()).await?;
+            (group_name, assignee_name, fields, sla, triggers, owner)
         };
-        let fields = check_fields(&mut tx, &fields).await?;
-        if let Some(r) = requester_id.filter(|_| from_customer.is_none()) {
-            check_requester(&mut tx, r).await?;
-        }
-        let sla = SlaContext::load(&mut tx).await?;
+        let mut tx = self.store.begin().await?;
+        let (assignee_id, auto_assigned) = match (assignee_id, group_id) {
+            (None, Some(g)) => (auto_assignee(&mut tx, g).await?, true),
+            (a, _) => (a, false),
+        };
         let (date, day) = number_day(now);
         let seq = store::next_seq(&mut tx, &day).await?;
         let mut ticket = Ticket {
@@ -296,9 +297,9 @@ impl App {
             contact_email,
             contact_phone,
             assignee_id,
-            assignee_name: None,
+            assignee_name,
             group_id,
-            group_name: None,
+            group_name,
             tags,
             external_id,
             created_by_user_id: actor.user_id(),
@@ -307,10 +308,11 @@ impl App {
             first_response_at: None,
             resolved_at: None,
             closed_at: None,
-            message_count: 0,
+            // The first message, inserted below.
+            message_count: 1,
             requester_id,
             status_changed_at: now,
-            customer_id: None,
+            customer_id: owner,
             sla: TicketSla {
                 customer_tier,
                 ..TicketSla::default()
@@ -339,7 +341,7 @@ impl App {
         let author = contact_name
             .or_else(|| ticket.customer_name.clone())
             .unwrap_or_else(|| "客户".to_owned());
-        let message_id = conversation::add_message(
+        let message_id = conversation::insert_message(
             &mut tx,
             &NewMessage {
                 ticket_id: id,
@@ -403,14 +405,22 @@ impl App {
             now,
         )
         .await?;
-        link_known_customer(&mut tx, &ticket, now).await?;
-        let mut ticket = store::by_id(&mut tx, id).await?;
-        if self
-            .run_triggers(&mut tx, TriggerEvent::Create, &mut ticket, &[], now)
-            .await?
-        {
-            sla.refresh(&mut ticket, Some(StatusCategory::New), now);
-            store::save(&mut tx, &ticket).await?;
+        if let Some(customer) = owner {
+            kefu_store::customer::touch_contact(&mut tx, customer, now).await?;
+        }
+        if !triggers.is_empty() {
+            let mut stored = store::by_id(&mut tx, id).await?;
+            if self
+                .run_loaded_triggers(&mut tx, triggers, &sla, &mut stored, &[], now)
+                .await?
+            {
+                sla.refresh(&mut stored, Some(StatusCategory::New), now);
+                store::save(&mut tx, &stored).await?;
+            }
+            ticket = stored;
+        } else if auto_assigned && ticket.assignee_id.is_some() {
+            // The name of the member the group's rule chose.
+            ticket = store::by_id(&mut tx, id).await?;
         }
         tx.commit().await.map_err(StoreError::from)?;
         Ok(IntakeOutcome {

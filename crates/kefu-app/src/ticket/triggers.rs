@@ -138,11 +138,26 @@ impl App {
             return Ok(false);
         }
         let sla = SlaContext::load(conn).await?;
+        self.run_loaded_triggers(conn, triggers, &sla, t, changed, now)
+            .await
+    }
+
+    /// [`run_triggers`](Self::run_triggers) with the event's active triggers and the SLA
+    /// context already read (intake reads them before it takes the write lock).
+    pub(crate) async fn run_loaded_triggers(
+        &self,
+        conn: &mut AnyConnection,
+        triggers: Vec<store::TriggerRow>,
+        sla: &SlaContext,
+        t: &mut Ticket,
+        changed: &[String],
+        now: Timestamp,
+    ) -> Result<bool> {
         let mut fired = false;
         for row in triggers {
             let v = read(row);
             let values = field_values(conn, t.id).await?;
-            if !condition::all_hold(&v.conditions, &facts(t, values, changed, now, &sla)) {
+            if !condition::all_hold(&v.conditions, &facts(t, values, changed, now, sla)) {
                 continue;
             }
             if self.fire(conn, &v, t, now).await? {

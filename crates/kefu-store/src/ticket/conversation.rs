@@ -34,6 +34,17 @@ pub struct NewMessage<'a> {
 
 /// Adds a message and counts it on the ticket.
 pub async fn add_message(conn: &mut AnyConnection, m: &NewMessage<'_>) -> Result<i64> {
+    let id = insert_message(conn, m).await?;
+    sqlx::query("UPDATE tickets SET message_count = message_count + 1 WHERE id = $1")
+        .bind(m.ticket_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(id)
+}
+
+/// Inserts a message without counting it on the ticket (a new ticket is inserted with its
+/// first message already counted).
+pub async fn insert_message(conn: &mut AnyConnection, m: &NewMessage<'_>) -> Result<i64> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO ticket_messages (ticket_id, visibility, author_kind, author_user_id, \
          author_name, body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -47,10 +58,6 @@ pub async fn add_message(conn: &mut AnyConnection, m: &NewMessage<'_>) -> Result
     .bind(to_micros(m.at))
     .fetch_one(&mut *conn)
     .await?;
-    sqlx::query("UPDATE tickets SET message_count = message_count + 1 WHERE id = $1")
-        .bind(m.ticket_id)
-        .execute(&mut *conn)
-        .await?;
     Ok(id)
 }
 

@@ -213,13 +213,23 @@ pub async fn next_seq(conn: &mut AnyConnection, day: &str) -> Result<i64> {
 
 /// Inserts `ticket` (its `id`, names and message count are ignored) and returns the new id.
 pub async fn insert(conn: &mut AnyConnection, t: &Ticket) -> Result<i64> {
+    // One statement for the row with its SLA state, links and message count: intake runs
+    // inside the write lock, where every round trip counts.
+    let s = &t.sla;
+    let time = |v: Option<Timestamp>| v.map(to_micros);
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO tickets (number, ticket_type, channel, status, status_category, active, \
          priority, priority_rank, subject, customer_name, contact_name, contact_email, \
          contact_phone, assignee_id, group_id, tags, external_id, created_by_user_id, \
-         created_at, updated_at, first_response_at, resolved_at, closed_at, status_changed_at) \
+         created_at, updated_at, first_response_at, resolved_at, closed_at, status_changed_at, \
+         message_count, requester_id, customer_id, customer_tier, sla_policy_id, \
+         first_response_due_at, next_response_due_at, resolution_due_at, sla_next_due_at, \
+         sla_next_target, awaiting_reply_since, sla_paused_secs, sla_paused_since, \
+         sla_warned_due_at, sla_escalated_due_at, first_response_met, resolution_met, \
+         next_response_breaches) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-         $18, $19, $20, $21, $22, $23, $24) RETURNING id",
+         $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, \
+         $35, $36, $37, $38, $39, $40, $41, $42) RETURNING id",
     )
     .bind(&t.number)
     .bind(t.ticket_type.key())
@@ -241,17 +251,31 @@ pub async fn insert(conn: &mut AnyConnection, t: &Ticket) -> Result<i64> {
     .bind(t.created_by_user_id)
     .bind(to_micros(t.created_at))
     .bind(to_micros(t.updated_at))
-    .bind(t.first_response_at.map(to_micros))
-    .bind(t.resolved_at.map(to_micros))
-    .bind(t.closed_at.map(to_micros))
+    .bind(time(t.first_response_at))
+    .bind(time(t.resolved_at))
+    .bind(time(t.closed_at))
     .bind(to_micros(t.status_changed_at))
+    .bind(t.message_count)
+    .bind(t.requester_id)
+    .bind(t.customer_id)
+    .bind(&s.customer_tier)
+    .bind(s.policy_id)
+    .bind(time(s.first_response_due_at))
+    .bind(time(s.next_response_due_at))
+    .bind(time(s.resolution_due_at))
+    .bind(time(s.next_due_at))
+    .bind(&s.next_target)
+    .bind(time(s.awaiting_reply_since))
+    .bind(s.paused_secs)
+    .bind(time(s.paused_since))
+    .bind(time(s.warned_due_at))
+    .bind(time(s.escalated_due_at))
+    .bind(s.first_response_met.map(i64::from))
+    .bind(s.resolution_met.map(i64::from))
+    .bind(s.next_response_breaches)
     .fetch_one(&mut *conn)
     .await?;
-    write_tags(conn, id, &t.tags).await?;
-    write_sla(conn, id, &t.sla).await?;
-    if t.requester_id.is_some() {
-        crate::portal::set_requester(conn, id, t.requester_id).await?;
-    }
+    insert_tags(conn, id, &t.tags).await?;
     Ok(id)
 }
 
@@ -296,6 +320,10 @@ async fn write_tags(conn: &mut AnyConnection, id: i64, tags: &[String]) -> Resul
         .bind(id)
         .execute(&mut *conn)
         .await?;
+    insert_tags(conn, id, tags).await
+}
+
+async fn insert_tags(conn: &mut AnyConnection, id: i64, tags: &[String]) -> Result<()> {
     for tag in tags {
         sqlx::query("INSERT INTO ticket_tags (ticket_id, tag) VALUES ($1, $2)")
             .bind(id)
