@@ -146,10 +146,14 @@ impl App {
                     "customers" => self.search_docs(&[], &ids, &[]).await?,
                     _ => self.search_docs(&[], &[], &ids).await?,
                 };
-                // The cursor stays before the rebuild until it is done, so changes made
-                // meanwhile are read again afterwards.
-                index.apply(&docs, &[], 0).map_err(err)?;
+                index.stage(&docs, &[]).map_err(err)?;
                 done += ids.len() as u64;
+                // Committing every 50,000 documents shows progress to searches without
+                // splitting the index into many small segments. The cursor stays before the
+                // rebuild until it is done, so changes made meanwhile are read again after.
+                if done % 50_000 < ids.len() as u64 {
+                    index.commit(0).map_err(err)?;
+                }
                 progress(done, total);
             }
         }

@@ -298,7 +298,15 @@ impl SearchIndex {
     /// Replaces these documents (by kind and id) and removes `gone`, then commits with the
     /// change-log position reached; searches see the change at once.
     pub fn apply(&self, docs: &[Doc], gone: &[(Kind, i64)], cursor: i64) -> Result<()> {
-        let mut w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        self.stage(docs, gone)?;
+        self.commit(cursor)
+    }
+
+    /// Replaces these documents and removes `gone` without committing: searches see them
+    /// after the next [`commit`](Self::commit). A rebuild stages many batches per commit, so
+    /// the index is not split into a segment per batch that must be merged again.
+    pub fn stage(&self, docs: &[Doc], gone: &[(Kind, i64)]) -> Result<()> {
+        let w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         for d in docs {
             let kind = d.kind.unwrap_or(Kind::Ticket);
             w.delete_term(Term::from_field_text(self.f.key, &key(kind, d.id)));
@@ -307,6 +315,12 @@ impl SearchIndex {
         for (kind, id) in gone {
             w.delete_term(Term::from_field_text(self.f.key, &key(*kind, *id)));
         }
+        Ok(())
+    }
+
+    /// Commits what was staged with the change-log position reached; searches see it at once.
+    pub fn commit(&self, cursor: i64) -> Result<()> {
+        let mut w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         let mut prepared = w.prepare_commit()?;
         prepared.set_payload(&cursor.to_string());
         prepared.commit()?;
