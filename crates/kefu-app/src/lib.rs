@@ -158,6 +158,8 @@ pub struct App {
     pub settings: Settings,
     /// This instance's search index, when it has one.
     pub(crate) search: Option<Arc<kefu_search::SearchIndex>>,
+    /// Ticket numbers this instance has reserved and not yet used.
+    pub(crate) numbers: Arc<ticket::NumberBlock>,
 }
 
 impl App {
@@ -167,6 +169,7 @@ impl App {
             clock,
             settings,
             search: None,
+            numbers: Arc::default(),
         }
     }
 

@@ -93,6 +93,19 @@ impl Backend {
         Ok(())
     }
 
+    /// How many ticket numbers an instance reserves at a time. SQLite has one writer: the
+    /// day's counter is bumped inside each ticket's own transaction, so numbers follow
+    /// creation without gaps. On PostgreSQL a counter held until each creation commits would
+    /// make every creation wait for the one before; instances reserve blocks instead, so
+    /// numbers stay unique but may interleave between instances and skip the rest of a
+    /// block when an instance stops.
+    pub fn ticket_number_block(self) -> i64 {
+        match self {
+            Backend::Sqlite => 1,
+            Backend::Postgres => 50,
+        }
+    }
+
     /// SQLite allows one writer at a time; a small pool avoids queueing on its lock.
     pub(crate) fn max_connections(self) -> u32 {
         match self {

@@ -276,13 +276,22 @@ impl App {
             let owner = known_customer(&mut conn, contact_phone.as_deref()).await?;
             (group_name, assignee_name, fields, sla, triggers, owner)
         };
+        let (date, day) = number_day(now);
+        let block = self.store.backend().ticket_number_block();
+        let reserved = if block > 1 {
+            Some(self.numbers.take(&self.store, &day, block).await?)
+        } else {
+            None
+        };
         let mut tx = self.store.begin().await?;
         let (assignee_id, auto_assigned) = match (assignee_id, group_id) {
             (None, Some(g)) => (auto_assignee(&mut tx, g).await?, true),
             (a, _) => (a, false),
         };
-        let (date, day) = number_day(now);
-        let seq = store::next_seq(&mut tx, &day).await?;
+        let seq = match reserved {
+            Some(seq) => seq,
+            None => store::next_seq(&mut tx, &day).await?,
+        };
         let mut ticket = Ticket {
             id: 0,
             number: rules::ticket_number(date, seq),

@@ -33,6 +33,34 @@ use crate::{Actor, ActorKind, AppError, Result};
 /// The zone ticket numbers take their date from.
 pub const NUMBER_TIME_ZONE: &str = "Asia/Shanghai";
 
+/// Ticket numbers an instance reserved in advance (see
+/// [`kefu_store::Backend::ticket_number_block`]): the day and the next and last of the block.
+#[derive(Debug, Default)]
+pub struct NumberBlock {
+    reserved: tokio::sync::Mutex<(String, i64, i64)>,
+}
+
+impl NumberBlock {
+    /// The next number of `day` from the block, reserving a new block of `size` when this
+    /// one is used up or belongs to another day.
+    pub(crate) async fn take(
+        &self,
+        store: &kefu_store::Store,
+        day: &str,
+        size: i64,
+    ) -> Result<i64> {
+        let mut r = self.reserved.lock().await;
+        if r.0 != day || r.1 > r.2 {
+            let mut conn = store.conn().await?;
+            let last = kefu_store::ticket::next_seq_block(&mut conn, day, size).await?;
+            *r = (day.to_owned(), last - size + 1, last);
+        }
+        let seq = r.1;
+        r.1 += 1;
+        Ok(seq)
+    }
+}
+
 /// The local date of `at` as `yyyymmdd`, for the day's ticket counter.
 fn number_day(at: Timestamp) -> (jiff::civil::Date, String) {
     let tz = TimeZone::get(NUMBER_TIME_ZONE).unwrap_or(TimeZone::UTC);

@@ -211,6 +211,21 @@ pub async fn next_seq(conn: &mut AnyConnection, day: &str) -> Result<i64> {
     Ok(seq)
 }
 
+/// Reserves the next `n` sequence numbers of a local day in one statement (on its own, not
+/// inside a ticket's transaction); returns the last of them.
+pub async fn next_seq_block(conn: &mut AnyConnection, day: &str, n: i64) -> Result<i64> {
+    let last: i64 = sqlx::query_scalar(
+        "INSERT INTO ticket_counters (day, last_seq) VALUES ($1, $2) \
+         ON CONFLICT (day) DO UPDATE SET last_seq = ticket_counters.last_seq + $2 \
+         RETURNING last_seq",
+    )
+    .bind(day)
+    .bind(n)
+    .fetch_one(conn)
+    .await?;
+    Ok(last)
+}
+
 /// Inserts `ticket` (its `id`, names and message count are ignored) and returns the new id.
 pub async fn insert(conn: &mut AnyConnection, t: &Ticket) -> Result<i64> {
     // One statement for the row with its SLA state, links and message count: intake runs

@@ -492,6 +492,57 @@ async fn ticket_numbers_stay_unique_under_concurrent_intake() {
 }
 
 #[tokio::test]
+async fn two_instances_on_one_database_never_share_a_ticket_number() {
+    let app = TestApp::spawn().await;
+    // A second instance of kefu: its own pool and its own reserved numbers, same database.
+    let store = kefu_store::Store::connect(&app.database_url).await.unwrap();
+    let second = kefu_app::App::new(store, app.app.clock(), app.app.settings.clone());
+    let mut handles = Vec::new();
+    for i in 0..40 {
+        let instance = if i % 2 == 0 {
+            app.app.clone()
+        } else {
+            second.clone()
+        };
+        handles.push(tokio::spawn(async move {
+            let intake = Intake::new(Channel::Phone, &format!("来电 {i}"), "咨询安装时间");
+            instance
+                .intake(&Actor::system(), &intake)
+                .await
+                .unwrap()
+                .ticket
+                .number
+        }));
+    }
+    let mut numbers = Vec::new();
+    for h in handles {
+        numbers.push(h.await.unwrap());
+    }
+    let unique: HashSet<&String> = numbers.iter().collect();
+    assert_eq!(unique.len(), 40, "{numbers:?}");
+    let mut seqs: Vec<i64> = numbers
+        .iter()
+        .map(|n| n.rsplit('-').next().unwrap().parse().unwrap())
+        .collect();
+    seqs.sort_unstable();
+    match app.backend() {
+        // One writer: the day's numbers follow creation without gaps.
+        kefu_store::Backend::Sqlite => assert_eq!(seqs, (1..=40).collect::<Vec<i64>>()),
+        // Each instance numbers from a block of its own.
+        kefu_store::Backend::Postgres => {
+            let block = kefu_store::Backend::Postgres.ticket_number_block();
+            assert!(seqs.iter().all(|s| (1..=2 * block).contains(s)), "{seqs:?}");
+            assert!(
+                seqs.iter().any(|s| *s > block),
+                "the second instance's block"
+            );
+        }
+    }
+    second.store.close().await;
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn an_agent_works_tickets_from_the_pages() {
     let app = TestApp::spawn().await;
     let agent = app.create_user("wu.agent", &[Role::Agent]).await;
