@@ -383,3 +383,55 @@ fn operator_loads_the_demo_company_into_a_fresh_database_once() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn serve_with_demo_loads_the_company_on_a_fresh_database_only() {
+    let dir = temp_dir("serve-demo");
+    let start = |dir: &PathBuf| {
+        let mut child = kefu()
+            .arg("--data-dir")
+            .arg(dir)
+            .args(["serve", "--listen", "127.0.0.1:0", "--demo", "300"])
+            .env_remove("KEFU_DATABASE_URL")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut before = Vec::new();
+        let mut addr = String::new();
+        for line in lines {
+            let line = line.unwrap();
+            if let Some(rest) = line.split("running at ").nth(1) {
+                let url = rest.split_whitespace().next().unwrap();
+                addr = url.trim_start_matches("http://").to_owned();
+                break;
+            }
+            before.push(line);
+        }
+        (child, addr, before.join("\n"))
+    };
+    let stop = |mut child: std::process::Child| {
+        Command::new("kill")
+            .arg("-TERM")
+            .arg(child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(child.wait().unwrap().success());
+    };
+
+    let (child, addr, printed) = start(&dir);
+    assert!(printed.contains("demo company loaded"), "{printed}");
+    assert!(printed.contains("300 tickets"), "{printed}");
+    assert!(printed.contains("manager"), "{printed}");
+    let health = http_get(&addr, "/healthz");
+    assert!(health.starts_with("HTTP/1.1 200"), "{health}");
+    stop(child);
+
+    // The second start finds data and leaves it alone.
+    let (child, addr, printed) = start(&dir);
+    assert!(printed.contains("demo not loaded"), "{printed}");
+    assert!(http_get(&addr, "/healthz").starts_with("HTTP/1.1 200"));
+    stop(child);
+    let _ = std::fs::remove_dir_all(dir);
+}
