@@ -123,7 +123,7 @@ impl Backend {
 }
 
 /// After rows were written with ids chosen by the caller: PostgreSQL's sequences move past
-/// them (SQLite's AUTOINCREMENT follows on its own).
+/// them (SQLite's AUTOINCREMENT follows on its own) and its statistics are refreshed.
 pub(crate) async fn follow_chosen_ids(
     conn: &mut AnyConnection,
     backend: Backend,
@@ -138,6 +138,9 @@ pub(crate) async fn follow_chosen_ids(
             );
             sqlx::query(&sql).execute(&mut *conn).await?;
         }
+        // Fresh statistics, so the planner knows the tables are large now (autovacuum would
+        // get there later, in the middle of the first working hours).
+        sqlx::query("ANALYZE").execute(&mut *conn).await?;
     }
     Ok(())
 }
