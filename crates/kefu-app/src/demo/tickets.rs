@@ -6,6 +6,7 @@
 
 use fastrand::Rng;
 use jiff::{SignedDuration, Timestamp};
+use kefu_domain::sla::Target;
 use kefu_domain::ticket::{Channel, Priority, StatusCategory, TicketType};
 use kefu_store::bulk::Batch;
 use kefu_store::ticket::conversation::{Event, Message};
@@ -356,11 +357,12 @@ pub(super) fn ticket(
         (None, None) => {}
     }
     let Story {
-        t,
+        mut t,
         mut messages,
         mut events,
         ..
     } = story;
+    escalated_while_open(&mut t, &mut events, world.now);
     // The history reads in time order, as it would have been written.
     messages.sort_by_key(|m| m.created_at);
     events.sort_by_key(|e| e.at);
@@ -376,6 +378,37 @@ pub(super) fn ticket(
         messages: messages.len(),
         complaint: is_complaint,
     }
+}
+
+/// What the SLA job did to a ticket still open past its deadline: it escalated it when the
+/// deadline passed (the target missed, the breach in the history), so a server started on
+/// the demo does not escalate months of backlog at once.
+fn escalated_while_open(t: &mut Ticket, events: &mut Vec<Event>, now: Timestamp) {
+    let Some(due) = t
+        .sla
+        .next_due_at
+        .filter(|d| *d < now && t.category.is_active())
+    else {
+        return;
+    };
+    let target = t.sla.next_target.clone().unwrap_or_default();
+    match target.as_str() {
+        k if k == Target::FirstResponse.key() => t.sla.first_response_met = Some(false),
+        k if k == Target::Resolution.key() => t.sla.resolution_met = Some(false),
+        _ => t.sla.next_response_breaches += 1,
+    }
+    t.sla.warned_due_at = Some(due);
+    t.sla.escalated_due_at = Some(due);
+    events.push(Event {
+        id: 0,
+        ticket_id: t.id,
+        at: due,
+        actor_user_id: None,
+        actor_name: "kefu".into(),
+        field: "sla_breach".into(),
+        old_value: None,
+        new_value: Some(target),
+    });
 }
 
 /// An ordinary request: answered, perhaps a question back, solved, closed three days later.

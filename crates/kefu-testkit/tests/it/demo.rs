@@ -67,6 +67,11 @@ async fn the_demo_company_reads_as_real_work_everywhere() {
         "conversations, not one line: {report:?}"
     );
 
+    // Tickets still open past a deadline were escalated when it passed, as the SLA job does:
+    // a server started on the demo has no months of backlog to escalate at once.
+    let (_, escalated) = app.app.run_sla_check().await.unwrap();
+    assert_eq!(escalated, 0, "the demo left deadlines unescalated");
+
     // The department signs in with the demo password and sees the work.
     let manager = app.login("manager", DEMO_PASSWORD).await;
     let queue = manager.get("/tickets?queue=all").await;
@@ -126,6 +131,20 @@ async fn the_demo_company_reads_as_real_work_everywhere() {
         .collect();
     assert_eq!(fields.first(), Some(&"created"));
     assert!(fields.contains(&"status"));
+    let breached = tickets.iter().find(|t| {
+        t["status_category"] == "open"
+            && t["sla"]["next_due_at"].as_str() < Some(&app.now().to_string())
+    });
+    if let Some(b) = breached {
+        let d = json_body(api.get(&format!("/api/v1/tickets/{}", b["id"])).await).await;
+        let fields: Vec<&str> = d["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        assert!(fields.contains(&"sla_breach"), "{fields:?}");
+    }
     let page = manager
         .get(&format!("/tickets/{}", closed["id"]))
         .await
