@@ -4,6 +4,7 @@
 //! Run by hand (release build): `cargo run --release -p kefu-bench -- tickets --count 100000`.
 //! Figures depend on the machine; compare runs made on the same one.
 
+mod baseline;
 mod complaints;
 mod run;
 mod search;

@@ -15,12 +15,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail, ensure};
 use jiff::{SignedDuration, Timestamp};
-use kefu_domain::ticket::{Channel, Priority, StatusCategory, TicketType};
 use kefu_domain::{Clock, SystemClock};
-use kefu_store::Store;
-use kefu_store::bulk::Batch;
-use kefu_store::ticket::conversation::{Event, Message};
-use kefu_store::ticket::{Ticket, TicketSla};
 use serde_json::{Value, json};
 
 use crate::{ms, percentile};
@@ -363,107 +358,6 @@ fn urlencode(s: &str) -> String {
     kefu_web::auth::urlencode(s)
 }
 
-/// The same rows an API ticket creation writes (ticket, first message, "created" event,
-/// change-log entry), one ticket per transaction, `clients` writers at once, into a fresh
-/// database of the same engine. Returns tickets per second.
-async fn baseline(url: &str, tickets: usize, clients: usize) -> anyhow::Result<f64> {
-    let store = Store::connect(url).await?;
-    store.migrate().await?;
-    let store = Arc::new(store);
-    let next = Arc::new(AtomicUsize::new(0));
-    let now = SystemClock.now();
-    let started = Instant::now();
-    let mut workers = Vec::new();
-    for _ in 0..clients {
-        let (store, next) = (store.clone(), next.clone());
-        workers.push(tokio::spawn(async move {
-            loop {
-                let n = next.fetch_add(1, Ordering::Relaxed);
-                if n >= tickets {
-                    return Ok::<(), anyhow::Error>(());
-                }
-                let id = n as i64 + 1;
-                let at = now + SignedDuration::from_micros(id);
-                let mut batch = Batch::default();
-                batch.ticket(&raw_ticket(id, at));
-                batch.message(&Message {
-                    id: 0,
-                    ticket_id: id,
-                    visibility: "public".into(),
-                    author_kind: "customer".into(),
-                    author_user_id: None,
-                    author_name: "王女士".into(),
-                    body:
-                        "家里的变频空调开机半小时还是不制冷，外机有异响，麻烦尽快安排师傅上门看看。"
-                            .into(),
-                    created_at: at,
-                });
-                batch.event(&Event {
-                    id: 0,
-                    ticket_id: id,
-                    at,
-                    actor_user_id: None,
-                    actor_name: "kefu".into(),
-                    field: "created".into(),
-                    old_value: None,
-                    new_value: Some("api".into()),
-                });
-                batch.change("ticket", id, None, at);
-                let mut tx = store.begin().await?;
-                batch.write(&mut tx).await?;
-                tx.commit().await?;
-            }
-        }));
-    }
-    for w in workers {
-        w.await??;
-    }
-    let secs = started.elapsed().as_secs_f64();
-    store.close().await;
-    Ok(tickets as f64 / secs)
-}
-
-fn raw_ticket(id: i64, at: Timestamp) -> Ticket {
-    Ticket {
-        id,
-        number: format!("KF20260101-{id:06}"),
-        ticket_type: TicketType::FaultReport,
-        channel: Channel::Api,
-        status: "new".into(),
-        category: StatusCategory::New,
-        priority: Priority::Normal,
-        subject: "空调不制冷，外机异响".into(),
-        customer_name: Some("杭州明达贸易有限公司".into()),
-        contact_name: Some("王女士".into()),
-        contact_email: None,
-        contact_phone: Some("13812345678".into()),
-        assignee_id: None,
-        assignee_name: None,
-        group_id: None,
-        group_name: None,
-        tags: Vec::new(),
-        external_id: None,
-        created_by_user_id: None,
-        created_at: at,
-        updated_at: at,
-        first_response_at: None,
-        resolved_at: None,
-        closed_at: None,
-        message_count: 1,
-        requester_id: None,
-        status_changed_at: at,
-        customer_id: None,
-        sla: TicketSla {
-            customer_tier: Some("normal".into()),
-            first_response_due_at: Some(at + SignedDuration::from_hours(2)),
-            resolution_due_at: Some(at + SignedDuration::from_hours(24)),
-            next_due_at: Some(at + SignedDuration::from_hours(2)),
-            next_target: Some("first_response".into()),
-            ..TicketSla::default()
-        },
-    }
-}
-
 fn machine() -> Value {
     let cpu = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let model = cpu
@@ -758,7 +652,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     // 7. The baseline, same engine and durability, same machine, same run.
     eprintln!("baseline: {} raw ticket inserts…", args.create);
     let base_url = fresh_database(args.postgres.as_deref(), &dir, "baseline", false).await?;
-    let baseline_per_second = baseline(&base_url, args.create, args.clients).await?;
+    let baseline_per_second = crate::baseline::run(&base_url, args.create, args.clients).await?;
     let ratio = created_per_second / baseline_per_second;
 
     println!();

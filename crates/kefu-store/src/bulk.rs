@@ -239,14 +239,7 @@ impl Batch {
 
     /// A contact (its id is given by the database).
     pub fn contact(&mut self, c: &Contact, at: Timestamp) {
-        let reversed = c
-            .mobile
-            .as_deref()
-            .map(|m| m.chars().rev().collect::<String>());
-        let phone_digits = c
-            .phone
-            .as_deref()
-            .map(|p| p.chars().filter(char::is_ascii_digit).collect::<String>());
+        let (reversed, phone_digits) = crate::customer::search_columns(c);
         self.contacts.push(vec![
             int(c.customer_id),
             text(&c.name),

@@ -281,16 +281,20 @@ pub async fn contacts_by_mobile(conn: &mut AnyConnection, mobile: &str) -> Resul
     rows.iter().map(contact_from_row).collect()
 }
 
-/// Inserts (`id` = 0) or updates a contact; returns the id.
-pub async fn save_contact(conn: &mut AnyConnection, c: &Contact, now: Timestamp) -> Result<i64> {
-    let reversed = c
-        .mobile
-        .as_deref()
-        .map(|m| m.chars().rev().collect::<String>());
+/// The columns a contact is searched by: the mobile's digits reversed (its end through an
+/// index) and the landline's digits.
+pub(crate) fn search_columns(c: &Contact) -> (Option<String>, Option<String>) {
+    let reversed = c.mobile.as_deref().map(|m| m.chars().rev().collect());
     let phone_digits = c
         .phone
         .as_deref()
-        .map(|p| p.chars().filter(char::is_ascii_digit).collect::<String>());
+        .map(|p| p.chars().filter(char::is_ascii_digit).collect());
+    (reversed, phone_digits)
+}
+
+/// Inserts (`id` = 0) or updates a contact; returns the id.
+pub async fn save_contact(conn: &mut AnyConnection, c: &Contact, now: Timestamp) -> Result<i64> {
+    let (reversed, phone_digits) = search_columns(c);
     if c.id == 0 {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO customer_contacts (customer_id, name, title, mobile, mobile_reversed, \

@@ -14,10 +14,10 @@ use kefu_store::complaint::{Complaint, FollowUp, Notice, Proposal, Rma, Step};
 use kefu_store::ticket::Ticket;
 use kefu_store::ticket::conversation::Event;
 
-use super::World;
 use super::corpus::{self, Topic};
 use super::customers::{CustomerRef, pick};
 use super::staff::Person;
+use super::{World, between};
 
 /// Ids the load hands out itself (rows that others refer to).
 pub(super) struct Ids {
@@ -502,12 +502,4 @@ pub(super) fn complaint(
     batch.change("complaint", id, l.c.handler_id, l.c.updated_at);
     outcome.events = l.events;
     outcome
-}
-
-fn between(rng: &mut Rng, from: Timestamp, to: Timestamp) -> Timestamp {
-    let span = to.duration_since(from).as_secs();
-    if span <= 0 {
-        return from;
-    }
-    from + SignedDuration::from_secs(rng.i64(0..=span))
 }

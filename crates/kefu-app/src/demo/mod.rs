@@ -158,6 +158,15 @@ impl World {
     }
 }
 
+/// A time between `from` and `to` (or `from` when the span is empty).
+fn between(rng: &mut Rng, from: Timestamp, to: Timestamp) -> Timestamp {
+    let span = to.duration_since(from).as_secs();
+    if span <= 0 {
+        return from;
+    }
+    from + SignedDuration::from_secs(rng.i64(0..=span))
+}
+
 /// Relative weight of each hour of the day for new requests (local time).
 const HOURS: [u32; 24] = [
     1, 1, 0, 0, 0, 1, 2, 5, 12, 18, 20, 17, 10, 12, 17, 18, 16, 13, 9, 8, 8, 6, 4, 2,

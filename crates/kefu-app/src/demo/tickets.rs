@@ -6,18 +6,17 @@
 
 use fastrand::Rng;
 use jiff::{SignedDuration, Timestamp};
-use kefu_domain::sla::Target;
 use kefu_domain::ticket::{Channel, Priority, StatusCategory, TicketType};
 use kefu_store::bulk::Batch;
 use kefu_store::ticket::conversation::{Event, Message};
 use kefu_store::ticket::{Ticket, TicketSla};
 
-use super::World;
 use super::complaints::{self, ComplaintOutcome, Ids};
 use super::corpus::{self, ReplyStage, Topic};
 use super::customers::{CustomerRef, pick};
 use super::staff::{Desk, Person};
-use crate::ticket::SlaContext;
+use super::{World, between};
+use crate::ticket::{SlaContext, move_to_key, record_breach};
 
 /// Who says or does something on a ticket.
 #[derive(Clone, Copy)]
@@ -81,21 +80,10 @@ impl<'a> Story<'a> {
         }
         let before = self.t.category;
         let old = self.t.status.clone();
-        if to.is_active() {
-            self.t.resolved_at = None;
-            self.t.closed_at = None;
+        // The stories only take steps the rules allow; one that does not is left out.
+        if move_to_key(&mut self.t, to.key(), to, at).is_err() {
+            return;
         }
-        match to {
-            StatusCategory::Resolved => self.t.resolved_at = Some(at),
-            StatusCategory::Closed => {
-                self.t.closed_at = Some(at);
-                self.t.resolved_at.get_or_insert(at);
-            }
-            _ => {}
-        }
-        self.t.status = to.key().to_owned();
-        self.t.category = to;
-        self.t.status_changed_at = at;
         self.t.updated_at = at;
         self.sla.refresh(&mut self.t, Some(before), at);
         self.event(at, who, "status", Some(old), Some(to.key().to_owned()));
@@ -153,15 +141,6 @@ impl<'a> Story<'a> {
             _ => {}
         }
     }
-}
-
-/// A time between `from` and `to` (or `from` when the span is empty).
-fn between(rng: &mut Rng, from: Timestamp, to: Timestamp) -> Timestamp {
-    let span = to.duration_since(from).as_secs();
-    if span <= 0 {
-        return from;
-    }
-    from + SignedDuration::from_secs(rng.i64(0..=span))
 }
 
 /// When an answer due at `due` comes: mostly in time, sometimes late.
@@ -392,13 +371,8 @@ fn escalated_while_open(t: &mut Ticket, events: &mut Vec<Event>, now: Timestamp)
         return;
     };
     let target = t.sla.next_target.clone().unwrap_or_default();
-    match target.as_str() {
-        k if k == Target::FirstResponse.key() => t.sla.first_response_met = Some(false),
-        k if k == Target::Resolution.key() => t.sla.resolution_met = Some(false),
-        _ => t.sla.next_response_breaches += 1,
-    }
+    record_breach(t, &target, due);
     t.sla.warned_due_at = Some(due);
-    t.sla.escalated_due_at = Some(due);
     events.push(Event {
         id: 0,
         ticket_id: t.id,

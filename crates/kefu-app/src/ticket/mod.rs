@@ -16,9 +16,10 @@ pub(crate) use event as record_event;
 pub use intake::{Intake, IntakeOutcome};
 pub use queue::{Queue, QueueCounts, QueuePage, QueueQuery};
 pub use setup::{NewField, NewGroup, NewStatus};
-pub(crate) use sla::SlaContext;
 pub use sla::{PolicyForm, TIERS};
+pub(crate) use sla::{SlaContext, record_breach};
 pub use triggers::{TriggerForm, TriggerView};
+pub(crate) use work::move_to_key;
 pub use work::{ClosedReply, Presence, Reply, TicketChanges, TicketDetail, Visibility};
 
 use jiff::Timestamp;

@@ -296,12 +296,7 @@ impl App {
         notify::notify(&mut tx, &recipients, kind, Some(id), &params, now).await?;
         event(&mut tx, id, &system, now, field, None, Some(target.clone())).await?;
         if mark == SlaMark::Escalated {
-            match target.as_str() {
-                t_ if t_ == Target::FirstResponse.key() => t.sla.first_response_met = Some(false),
-                t_ if t_ == Target::Resolution.key() => t.sla.resolution_met = Some(false),
-                _ => t.sla.next_response_breaches += 1,
-            }
-            t.sla.escalated_due_at = Some(due);
+            record_breach(&mut t, &target, due);
             tickets::save(&mut tx, &t).await?;
         }
         changelog::record(
@@ -352,6 +347,17 @@ impl App {
             .map(|u| u.id)
             .collect())
     }
+}
+
+/// What an escalation records on the ticket: the running target missed (a late next answer
+/// counted) and the deadline marked as escalated.
+pub(crate) fn record_breach(t: &mut Ticket, target: &str, due: Timestamp) {
+    match target {
+        k if k == Target::FirstResponse.key() => t.sla.first_response_met = Some(false),
+        k if k == Target::Resolution.key() => t.sla.resolution_met = Some(false),
+        _ => t.sla.next_response_breaches += 1,
+    }
+    t.sla.escalated_due_at = Some(due);
 }
 
 async fn tickets_due(

@@ -118,13 +118,24 @@ pub(super) async fn status_of(conn: &mut AnyConnection, key: &str) -> Result<Sta
 
 /// Moves `t` to `status`, checking the transition and stamping resolution and closure.
 pub(super) fn move_to(t: &mut Ticket, status: &Status, now: jiff::Timestamp) -> Result<()> {
-    rules::check_transition(t.category, status.category)?;
+    move_to_key(t, &status.key, status.category, now)
+}
+
+/// Moves `t` to the status `key` of `category`: the transition checked, the resolved and
+/// closed stamps set or cleared.
+pub(crate) fn move_to_key(
+    t: &mut Ticket,
+    key: &str,
+    category: StatusCategory,
+    now: jiff::Timestamp,
+) -> Result<()> {
+    rules::check_transition(t.category, category)?;
     // Reopening clears the stamps; resolving or closing sets them below.
-    if status.category.is_active() {
+    if category.is_active() {
         t.resolved_at = None;
         t.closed_at = None;
     }
-    match status.category {
+    match category {
         StatusCategory::Resolved => t.resolved_at = Some(now),
         StatusCategory::Closed => {
             t.closed_at = Some(now);
@@ -132,11 +143,11 @@ pub(super) fn move_to(t: &mut Ticket, status: &Status, now: jiff::Timestamp) -> 
         }
         _ => {}
     }
-    if t.status != status.key {
+    if t.status != key {
         t.status_changed_at = now;
     }
-    t.status = status.key.clone();
-    t.category = status.category;
+    t.status = key.to_owned();
+    t.category = category;
     Ok(())
 }
 
