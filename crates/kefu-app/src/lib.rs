@@ -160,6 +160,8 @@ pub struct App {
     pub(crate) search: Option<Arc<kefu_search::SearchIndex>>,
     /// Ticket numbers this instance has reserved and not yet used.
     pub(crate) numbers: Arc<ticket::NumberBlock>,
+    /// New tickets waiting to be written together.
+    pub(crate) intake_queue: Arc<ticket::IntakeQueue>,
 }
 
 impl App {
@@ -170,6 +172,7 @@ impl App {
             settings,
             search: None,
             numbers: Arc::default(),
+            intake_queue: Arc::default(),
         }
     }
 

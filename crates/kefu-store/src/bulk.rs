@@ -1,11 +1,12 @@
-//! 批量装载 — bulk loading, for `kefu demo` and the benchmark: many rows per statement, the
-//! ids of parents chosen by the caller, into a database that holds no tickets, customers or
-//! complaints yet.
+//! 批量写入 — many rows per statement, the ids of parents chosen by the caller: for `kefu
+//! demo` and the benchmark loading a fresh database, and for intake writing the new tickets
+//! that arrived together in one transaction.
 //!
-//! The running system writes through the other modules one record at a time; a believable
-//! company of a million tickets through that path takes too long to set up a demonstration
-//! or a measurement. The rows written here are the same rows those modules write (same
-//! columns, same encodings), so every page and report reads them as its own.
+//! The rest of the store writes one record at a time; a believable company of a million
+//! tickets through that path takes too long to set up, and new tickets arriving faster than
+//! one round trip per row cannot keep up. The rows written here are the same rows those
+//! modules write (same columns, same encodings), so every page and report reads them as its
+//! own.
 
 use jiff::Timestamp;
 use sqlx::AnyConnection;
@@ -492,6 +493,38 @@ impl Batch {
             opt_int(actor_user_id),
         ]);
     }
+}
+
+/// Reserves `n` new ids of `table` (one of kefu's tables, never input) for rows the caller
+/// writes with explicit ids in the same transaction. On SQLite the caller holds the write
+/// lock (`BEGIN IMMEDIATE`), so the ids above the table's AUTOINCREMENT mark stay free until
+/// it commits, and the insert moves the mark; on PostgreSQL the table's sequence hands them
+/// out (an aborted transaction leaves a gap, as any insert does).
+pub async fn reserve_ids(
+    conn: &mut AnyConnection,
+    table: &'static str,
+    n: usize,
+) -> Result<Vec<i64>> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    if conn.backend_name() == "SQLite" {
+        let sql = format!(
+            "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0), \
+             COALESCE((SELECT MAX(id) FROM {table}), 0))"
+        );
+        let last: i64 = sqlx::query_scalar(&sql).fetch_one(conn).await?;
+        return Ok((1..=n as i64).map(|i| last + i).collect());
+    }
+    let sql = format!(
+        "SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, $1)"
+    );
+    let mut ids: Vec<i64> = sqlx::query_scalar(&sql)
+        .bind(n as i64)
+        .fetch_all(conn)
+        .await?;
+    ids.sort_unstable();
+    Ok(ids)
 }
 
 /// Whether the database holds no tickets, customers or complaints (a bulk load chooses ids

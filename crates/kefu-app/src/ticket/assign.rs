@@ -9,8 +9,13 @@ use kefu_store::ticket::setup as store_setup;
 use crate::{Actor, App, Result};
 
 /// The agent a new ticket of `group_id` goes to, if the group assigns automatically and
-/// someone is on shift; records the turn.
-pub(crate) async fn auto_assignee(conn: &mut AnyConnection, group_id: i64) -> Result<Option<i64>> {
+/// someone is on shift; records the turn. `unwritten` are the agents given tickets earlier
+/// in the same transaction whose rows are not written yet: they count as open.
+pub(crate) async fn auto_assignee(
+    conn: &mut AnyConnection,
+    group_id: i64,
+    unwritten: &[i64],
+) -> Result<Option<i64>> {
     let groups = store_setup::groups(conn).await?;
     let Some(group) = groups.into_iter().find(|g| g.id == group_id) else {
         return Ok(None);
@@ -28,7 +33,14 @@ pub(crate) async fn auto_assignee(conn: &mut AnyConnection, group_id: i64) -> Re
         }
     }
     let open = if rule == AssignmentRule::LeastOpen {
-        store_setup::open_counts(conn, &candidates).await?
+        let mut open = store_setup::open_counts(conn, &candidates).await?;
+        for user in unwritten {
+            match open.iter_mut().find(|(u, _)| u == user) {
+                Some((_, n)) => *n += 1,
+                None => open.push((*user, 1)),
+            }
+        }
+        open
     } else {
         Vec::new()
     };

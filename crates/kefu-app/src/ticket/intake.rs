@@ -6,17 +6,13 @@ use kefu_domain::Permission;
 use kefu_domain::staff;
 use kefu_domain::ticket::{self as rules, Channel, Priority, StatusCategory, TicketType};
 use kefu_domain::trigger::TriggerEvent;
-use kefu_store::ticket::conversation::{self, NewMessage};
 use kefu_store::ticket::setup as store_setup;
 use kefu_store::ticket::{self as store, Ticket, TicketSla};
-use kefu_store::{AnyConnection, StoreError, changelog};
+use kefu_store::{AnyConnection, StoreError};
 
-use serde_json::json;
-
-use super::assign::auto_assignee;
-use super::attachments::{Upload, store_uploads};
-use super::{SlaContext, check_fields, check_tier, event, number_day};
-use crate::notify;
+use super::attachments::Upload;
+use super::intake_writer::Prepared;
+use super::{SlaContext, check_fields, check_tier, number_day};
 use crate::{Actor, ActorKind, App, AppError, Result};
 
 /// A request to open a ticket.
@@ -277,24 +273,13 @@ impl App {
             (group_name, assignee_name, fields, sla, triggers, owner)
         };
         let (date, day) = number_day(now);
-        let block = self.store.backend().ticket_number_block();
-        let reserved = if block > 1 {
-            Some(self.numbers.take(&self.store, &day, block).await?)
-        } else {
-            None
-        };
-        let mut tx = self.store.begin().await?;
-        let (assignee_id, auto_assigned) = match (assignee_id, group_id) {
-            (None, Some(g)) => (auto_assignee(&mut tx, g).await?, true),
-            (a, _) => (a, false),
-        };
-        let seq = match reserved {
-            Some(seq) => seq,
-            None => store::next_seq(&mut tx, &day).await?,
-        };
-        let mut ticket = Ticket {
+        let author = contact_name
+            .clone()
+            .or_else(|| customer_name.clone())
+            .unwrap_or_else(|| "客户".to_owned());
+        let ticket = Ticket {
             id: 0,
-            number: rules::ticket_number(date, seq),
+            number: String::new(),
             ticket_type: req.ticket_type,
             channel: req.channel,
             status: StatusCategory::New.key().to_owned(),
@@ -302,7 +287,7 @@ impl App {
             priority,
             subject,
             customer_name,
-            contact_name: contact_name.clone(),
+            contact_name,
             contact_email,
             contact_phone,
             assignee_id,
@@ -317,7 +302,7 @@ impl App {
             first_response_at: None,
             resolved_at: None,
             closed_at: None,
-            // The first message, inserted below.
+            // The first message, written with it.
             message_count: 1,
             requester_id,
             status_changed_at: now,
@@ -327,114 +312,22 @@ impl App {
                 ..TicketSla::default()
             },
         };
-        sla.refresh(&mut ticket, None, now);
-        let inserted = store::insert(&mut tx, &ticket).await;
-        let id = match inserted {
-            Ok(id) => id,
-            // Another delivery of the same request won the race: hand back its ticket.
-            Err(StoreError::Conflict(_)) if ticket.external_id.is_some() => {
-                drop(tx);
-                let mut conn = self.store.conn().await?;
-                let ext = ticket.external_id.as_deref().unwrap_or_default();
-                return match store::by_external_id(&mut conn, req.channel, ext).await? {
-                    Some(ticket) => Ok(IntakeOutcome {
-                        ticket,
-                        created: false,
-                    }),
-                    None => Err(AppError::Internal("ticket number collision".into())),
-                };
-            }
-            Err(e) => return Err(e.into()),
-        };
-        ticket.id = id;
-        let author = contact_name
-            .or_else(|| ticket.customer_name.clone())
-            .unwrap_or_else(|| "客户".to_owned());
-        let message_id = conversation::insert_message(
-            &mut tx,
-            &NewMessage {
-                ticket_id: id,
-                visibility: "public",
-                author_kind: "customer",
-                author_user_id: None,
-                author_name: &author,
-                body: &body,
-                at: now,
-            },
-        )
-        .await?;
-        store_uploads(&mut tx, id, Some(message_id), &checked, now).await?;
-        for (field, value) in &fields {
-            store_setup::set_field_value(&mut tx, id, field.id, value.as_deref()).await?;
-        }
-        event(
-            &mut tx,
-            id,
-            actor,
-            now,
-            "created",
-            None,
-            Some(req.channel.key().to_owned()),
-        )
-        .await?;
-        if let Some(a) = assignee_id.filter(|a| Some(*a) != actor.user_id()) {
-            let params = json!({"number": ticket.number, "subject": ticket.subject});
-            notify::notify(
-                &mut tx,
-                &[a],
-                notify::kind::ASSIGNED,
-                Some(id),
-                &params,
-                now,
-            )
-            .await?;
-        }
-        if matches!(actor.kind, ActorKind::Anonymous) {
-            let target = id.to_string();
-            let target = Some(crate::audit::Target {
-                kind: "ticket",
-                id: &target,
-            });
-            crate::audit::write(
-                &mut tx,
-                self,
-                actor,
-                crate::audit::action::WEB_FORM_SUBMITTED,
-                target,
-                None,
-            )
-            .await?;
-        }
-        changelog::record(
-            &mut tx,
-            "ticket",
-            id,
-            changelog::Operation::Create,
-            actor.user_id(),
-            now,
-        )
-        .await?;
-        if let Some(customer) = owner {
-            kefu_store::customer::touch_contact(&mut tx, customer, now).await?;
-        }
-        if !triggers.is_empty() {
-            let mut stored = store::by_id(&mut tx, id).await?;
-            if self
-                .run_loaded_triggers(&mut tx, triggers, &sla, &mut stored, &[], now)
-                .await?
-            {
-                sla.refresh(&mut stored, Some(StatusCategory::New), now);
-                store::save(&mut tx, &stored).await?;
-            }
-            ticket = stored;
-        } else if auto_assigned && ticket.assignee_id.is_some() {
-            // The name of the member the group's rule chose.
-            ticket = store::by_id(&mut tx, id).await?;
-        }
-        tx.commit().await.map_err(StoreError::from)?;
-        Ok(IntakeOutcome {
+        let prepared = Prepared {
+            actor: actor.clone(),
             ticket,
-            created: true,
-        })
+            date,
+            day,
+            body,
+            author,
+            fields,
+            sla,
+            triggers,
+            auto_group: group_id.filter(|_| assignee_id.is_none()),
+        };
+        if checked.is_empty() {
+            self.write_queued(prepared).await
+        } else {
+            self.write_alone(&prepared, &checked).await
+        }
     }
 }

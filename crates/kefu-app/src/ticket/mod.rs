@@ -4,6 +4,7 @@
 mod assign;
 mod attachments;
 mod intake;
+mod intake_writer;
 mod queue;
 mod setup;
 mod sla;
@@ -14,6 +15,7 @@ pub use attachments::Upload;
 pub(crate) use attachments::store_uploads as store_checked;
 pub(crate) use event as record_event;
 pub use intake::{Intake, IntakeOutcome};
+pub(crate) use intake_writer::IntakeQueue;
 pub use queue::{Queue, QueueCounts, QueuePage, QueueQuery};
 pub use setup::{NewField, NewGroup, NewStatus};
 pub use sla::{PolicyForm, TIERS};
