@@ -5,14 +5,13 @@
 use kefu_domain::Permission;
 use kefu_domain::staff;
 use kefu_domain::ticket::{self as rules, Channel, Priority, StatusCategory, TicketType};
-use kefu_domain::trigger::TriggerEvent;
 use kefu_store::ticket::setup as store_setup;
 use kefu_store::ticket::{self as store, Ticket, TicketSla};
 use kefu_store::{AnyConnection, StoreError};
 
 use super::attachments::Upload;
 use super::intake_writer::Prepared;
-use super::{SlaContext, check_fields, check_tier, number_day};
+use super::{check_fields, check_tier, number_day};
 use crate::{Actor, ActorKind, App, AppError, Result};
 
 /// A request to open a ticket.
@@ -252,7 +251,7 @@ impl App {
         }
         // Everything that only reads happens before the write lock is taken: on SQLite the
         // writers take turns, and each round trip inside the turn holds up the next ticket.
-        let (group_name, assignee_name, fields, sla, triggers, owner) = {
+        let (group_name, assignee_name, fields, owner) = {
             let mut conn = self.store.conn().await?;
             let group_name = match group_id {
                 Some(g) => Some(check_group(&mut conn, g).await?),
@@ -266,11 +265,8 @@ impl App {
             if let Some(r) = requester_id.filter(|_| from_customer.is_none()) {
                 check_requester(&mut conn, r).await?;
             }
-            let sla = SlaContext::load(&mut conn).await?;
-            let triggers =
-                kefu_store::trigger::active_for(&mut conn, TriggerEvent::Create.key()).await?;
             let owner = known_customer(&mut conn, contact_phone.as_deref()).await?;
-            (group_name, assignee_name, fields, sla, triggers, owner)
+            (group_name, assignee_name, fields, owner)
         };
         let (date, day) = number_day(now);
         let author = contact_name
@@ -320,8 +316,6 @@ impl App {
             body,
             author,
             fields,
-            sla,
-            triggers,
             auto_group: group_id.filter(|_| assignee_id.is_none()),
         };
         if checked.is_empty() {

@@ -15,12 +15,12 @@ use std::sync::{Arc, Mutex};
 
 use jiff::civil::Date;
 use kefu_domain::ticket::{self as rules, StatusCategory};
+use kefu_domain::trigger::TriggerEvent;
 use kefu_store::StoreError;
 use kefu_store::bulk::{self, Batch};
 use kefu_store::ticket::conversation::{self, Event, Message, NewMessage};
 use kefu_store::ticket::setup::{self as store_setup, Field};
 use kefu_store::ticket::{self as store, Ticket};
-use kefu_store::trigger::TriggerRow;
 use serde_json::json;
 use tokio::sync::oneshot;
 
@@ -44,8 +44,6 @@ pub(super) struct Prepared {
     pub body: String,
     pub author: String,
     pub fields: Vec<(Field, Option<String>)>,
-    pub sla: SlaContext,
-    pub triggers: Vec<TriggerRow>,
     /// The group whose rule picks the assignee, when none was chosen.
     pub auto_group: Option<i64>,
 }
@@ -160,6 +158,15 @@ impl App {
         items: &[Prepared],
         files: &[Checked<'_>],
     ) -> Result<Vec<IntakeOutcome>> {
+        // The SLA policies and the creation triggers, read once for the batch (and before
+        // the write lock): every ticket of it is measured and triggered by the same set-up.
+        let (sla, triggers) = {
+            let mut conn = self.store.conn().await?;
+            let sla = SlaContext::load(&mut conn).await?;
+            let triggers =
+                kefu_store::trigger::active_for(&mut conn, TriggerEvent::Create.key()).await?;
+            (sla, triggers)
+        };
         let block = self.store.backend().ticket_number_block();
         let mut seqs = Vec::with_capacity(items.len());
         if block > 1 {
@@ -185,7 +192,7 @@ impl App {
                 chosen.extend(t.assignee_id);
             }
             let now = t.created_at;
-            p.sla.refresh(&mut t, None, now);
+            sla.refresh(&mut t, None, now);
             batch.ticket(&t);
             if files.is_empty() {
                 batch.message(&first_message(p, t.id));
@@ -259,14 +266,13 @@ impl App {
             if let Some(customer) = ticket.customer_id {
                 kefu_store::customer::touch_contact(&mut tx, customer, now).await?;
             }
-            if !p.triggers.is_empty() {
+            if !triggers.is_empty() {
                 let mut stored = store::by_id(&mut tx, id).await?;
-                let triggers = p.triggers.clone();
                 if self
-                    .run_loaded_triggers(&mut tx, triggers, &p.sla, &mut stored, &[], now)
+                    .run_loaded_triggers(&mut tx, triggers.clone(), &sla, &mut stored, &[], now)
                     .await?
                 {
-                    p.sla.refresh(&mut stored, Some(StatusCategory::New), now);
+                    sla.refresh(&mut stored, Some(StatusCategory::New), now);
                     store::save(&mut tx, &stored).await?;
                 }
                 ticket = stored;
