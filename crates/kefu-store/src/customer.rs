@@ -281,6 +281,27 @@ pub async fn contacts_by_mobile(conn: &mut AnyConnection, mobile: &str) -> Resul
     rows.iter().map(contact_from_row).collect()
 }
 
+/// (mobile, customer) for every contact with one of these mobiles: which customers new
+/// tickets from these numbers belong to, in one query.
+pub async fn owners_by_mobile(
+    conn: &mut AnyConnection,
+    mobiles: &[String],
+) -> Result<Vec<(String, i64)>> {
+    if mobiles.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ps: Vec<String> = (1..=mobiles.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT DISTINCT mobile, customer_id FROM customer_contacts WHERE mobile IN ({})",
+        ps.join(", ")
+    );
+    let mut q = sqlx::query_as::<_, (String, i64)>(&sql);
+    for m in mobiles {
+        q = q.bind(m);
+    }
+    Ok(q.fetch_all(conn).await?)
+}
+
 /// The columns a contact is searched by: the mobile's digits reversed (its end through an
 /// index) and the landline's digits.
 pub(crate) fn search_columns(c: &Contact) -> (Option<String>, Option<String>) {

@@ -83,31 +83,37 @@ const SELECT_USER: &str = "SELECT id, username, display_name, email, password_ha
     department_id, level, locale, active, must_change_password, created_at, updated_at \
     FROM users";
 
-async fn roles_of(conn: &mut AnyConnection, user_id: i64) -> Result<RoleSet> {
-    let keys: Vec<String> = sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = $1")
-        .bind(user_id)
-        .fetch_all(&mut *conn)
-        .await?;
-    Ok(keys.iter().filter_map(|k| k.parse::<Role>().ok()).collect())
+/// The account's row once per role (once, with no role, when it has none): the account and
+/// its roles in one round trip — every signed-in request reads them.
+const SELECT_USER_WITH_ROLES: &str = "SELECT u.id, u.username, u.display_name, u.email, \
+    u.password_hash, u.department_id, u.level, u.locale, u.active, u.must_change_password, \
+    u.created_at, u.updated_at, r.role FROM users u LEFT JOIN user_roles r ON r.user_id = u.id";
+
+fn user_with_roles(rows: &[AnyRow]) -> Result<User> {
+    let first = rows.first().ok_or(StoreError::NotFound)?;
+    let mut roles = Vec::new();
+    for row in rows {
+        if let Some(role) = row.try_get::<Option<String>, _>("role")? {
+            roles.extend(role.parse::<Role>().ok());
+        }
+    }
+    user_from_row(first, RoleSet::new(roles))
 }
 
 pub async fn user_by_id(conn: &mut AnyConnection, id: i64) -> Result<User> {
-    let row = sqlx::query(&format!("{SELECT_USER} WHERE id = $1"))
+    let rows = sqlx::query(&format!("{SELECT_USER_WITH_ROLES} WHERE u.id = $1"))
         .bind(id)
-        .fetch_one(&mut *conn)
+        .fetch_all(conn)
         .await?;
-    let roles = roles_of(conn, id).await?;
-    user_from_row(&row, roles)
+    user_with_roles(&rows)
 }
 
 pub async fn user_by_username(conn: &mut AnyConnection, username: &str) -> Result<User> {
-    let row = sqlx::query(&format!("{SELECT_USER} WHERE username = $1"))
+    let rows = sqlx::query(&format!("{SELECT_USER_WITH_ROLES} WHERE u.username = $1"))
         .bind(username)
-        .fetch_one(&mut *conn)
+        .fetch_all(conn)
         .await?;
-    let id: i64 = row.try_get("id")?;
-    let roles = roles_of(conn, id).await?;
-    user_from_row(&row, roles)
+    user_with_roles(&rows)
 }
 
 /// All accounts, by username, with their roles (two queries, not one per user).

@@ -102,25 +102,6 @@ pub(super) async fn check_assignee(conn: &mut AnyConnection, id: i64) -> Result<
     Ok(user.display_name)
 }
 
-/// The archive's customer a new ticket belongs to: the one customer whose contact has this
-/// mobile number, if exactly one has.
-async fn known_customer(conn: &mut AnyConnection, phone: Option<&str>) -> Result<Option<i64>> {
-    let Some(mobile) = phone.and_then(|p| kefu_domain::customer::clean_mobile(p).ok()) else {
-        return Ok(None);
-    };
-    let mut owners: Vec<i64> = kefu_store::customer::contacts_by_mobile(conn, &mobile)
-        .await?
-        .into_iter()
-        .map(|c| c.customer_id)
-        .collect();
-    owners.sort_unstable();
-    owners.dedup();
-    Ok(match owners.as_slice() {
-        [only] => Some(*only),
-        _ => None,
-    })
-}
-
 /// A portal customer a ticket may belong to: one that exists and is active.
 pub(super) async fn check_requester(conn: &mut AnyConnection, id: i64) -> Result<()> {
     match kefu_store::portal::by_id(conn, id).await {
@@ -251,7 +232,7 @@ impl App {
         }
         // Everything that only reads happens before the write lock is taken: on SQLite the
         // writers take turns, and each round trip inside the turn holds up the next ticket.
-        let (group_name, assignee_name, fields, owner) = {
+        let (group_name, assignee_name, fields) = {
             let mut conn = self.store.conn().await?;
             let group_name = match group_id {
                 Some(g) => Some(check_group(&mut conn, g).await?),
@@ -265,8 +246,7 @@ impl App {
             if let Some(r) = requester_id.filter(|_| from_customer.is_none()) {
                 check_requester(&mut conn, r).await?;
             }
-            let owner = known_customer(&mut conn, contact_phone.as_deref()).await?;
-            (group_name, assignee_name, fields, owner)
+            (group_name, assignee_name, fields)
         };
         let (date, day) = number_day(now);
         let author = contact_name
@@ -302,7 +282,8 @@ impl App {
             message_count: 1,
             requester_id,
             status_changed_at: now,
-            customer_id: owner,
+            // The archive's customer with this mobile, found when the ticket is written.
+            customer_id: None,
             sla: TicketSla {
                 customer_tier,
                 ..TicketSla::default()

@@ -160,12 +160,13 @@ impl App {
     ) -> Result<Vec<IntakeOutcome>> {
         // The SLA policies and the creation triggers, read once for the batch (and before
         // the write lock): every ticket of it is measured and triggered by the same set-up.
-        let (sla, triggers) = {
+        let (sla, triggers, owners) = {
             let mut conn = self.store.conn().await?;
             let sla = SlaContext::load(&mut conn).await?;
             let triggers =
                 kefu_store::trigger::active_for(&mut conn, TriggerEvent::Create.key()).await?;
-            (sla, triggers)
+            let owners = known_customers(&mut conn, items).await?;
+            (sla, triggers, owners)
         };
         let block = self.store.backend().ticket_number_block();
         let mut seqs = Vec::with_capacity(items.len());
@@ -182,9 +183,10 @@ impl App {
         let mut batch = Batch::default();
         let mut tickets = Vec::with_capacity(items.len());
         let mut chosen = Vec::new();
-        for ((p, id), seq) in items.iter().zip(&ids).zip(&seqs) {
+        for (((p, id), seq), owner) in items.iter().zip(&ids).zip(&seqs).zip(owners) {
             let mut t = p.ticket.clone();
             t.id = *id;
+            t.customer_id = owner;
             t.number = rules::ticket_number(p.date, *seq);
             if let Some(group) = p.auto_group {
                 t.assignee_id = auto_assignee(&mut tx, group, &chosen).await?;
@@ -311,6 +313,36 @@ async fn numbers_in_turn(
             let seq = next.get_mut(p.day.as_str()).expect("counted above");
             *seq += 1;
             *seq - 1
+        })
+        .collect())
+}
+
+/// The archive's customer each new ticket belongs to: the one customer whose contact has
+/// the ticket's mobile number, if exactly one has.
+async fn known_customers(
+    conn: &mut kefu_store::AnyConnection,
+    items: &[Prepared],
+) -> Result<Vec<Option<i64>>> {
+    let mobiles: Vec<Option<String>> = items
+        .iter()
+        .map(|p| {
+            let phone = p.ticket.contact_phone.as_deref()?;
+            kefu_domain::customer::clean_mobile(phone).ok()
+        })
+        .collect();
+    let mut asked: Vec<String> = mobiles.iter().flatten().cloned().collect();
+    asked.sort_unstable();
+    asked.dedup();
+    let found = kefu_store::customer::owners_by_mobile(conn, &asked).await?;
+    Ok(mobiles
+        .iter()
+        .map(|m| {
+            let m = m.as_deref()?;
+            let mut owners = found.iter().filter(|(mobile, _)| mobile == m);
+            match (owners.next(), owners.next()) {
+                (Some((_, only)), None) => Some(*only),
+                _ => None,
+            }
         })
         .collect())
 }
