@@ -122,12 +122,12 @@ impl App {
             return Ok(TokenLookup::Unknown);
         }
         let mut conn = self.store.conn().await?;
-        let token = match store::token_by_hash(&mut conn, &secret::sha256_hex(secret)).await {
-            Ok(t) => t,
+        let hash = secret::sha256_hex(secret);
+        let (token, user) = match store::token_and_user_by_hash(&mut conn, &hash).await {
+            Ok(found) => found,
             Err(StoreError::NotFound) => return Ok(TokenLookup::Unknown),
             Err(e) => return Err(e.into()),
         };
-        let user = store::user_by_id(&mut conn, token.user_id).await?;
         if token.revoked_at.is_some() || !user.active {
             let actor = Actor::anonymous(ip.map(str::to_owned));
             let reason = if token.revoked_at.is_some() {

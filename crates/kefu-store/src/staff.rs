@@ -444,12 +444,39 @@ pub async fn insert_token(
     .await?)
 }
 
-pub async fn token_by_hash(conn: &mut AnyConnection, token_hash: &str) -> Result<ApiToken> {
-    let row = sqlx::query(&format!("{SELECT_TOKEN} WHERE token_hash = $1"))
-        .bind(token_hash)
-        .fetch_one(conn)
-        .await?;
-    token_from_row(&row)
+/// The token with this hash and the account it belongs to, with its roles, in one round
+/// trip: every API call resolves its token.
+pub async fn token_and_user_by_hash(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+) -> Result<(ApiToken, User)> {
+    let rows = sqlx::query(
+        "SELECT t.id AS token_id, t.name AS token_name, t.prefix, \
+         t.created_at AS token_created_at, t.last_used_at, t.revoked_at, \
+         u.id, u.username, u.display_name, u.email, u.password_hash, u.department_id, \
+         u.level, u.locale, u.active, u.must_change_password, u.created_at, u.updated_at, \
+         r.role FROM api_tokens t JOIN users u ON u.id = t.user_id \
+         LEFT JOIN user_roles r ON r.user_id = u.id WHERE t.token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_all(conn)
+    .await?;
+    let user = user_with_roles(&rows)?;
+    let row = &rows[0];
+    let token = ApiToken {
+        id: row.try_get("token_id")?,
+        user_id: user.id,
+        name: row.try_get("token_name")?,
+        prefix: row.try_get("prefix")?,
+        created_at: from_micros(row.try_get("token_created_at")?),
+        last_used_at: row
+            .try_get::<Option<i64>, _>("last_used_at")?
+            .map(from_micros),
+        revoked_at: row
+            .try_get::<Option<i64>, _>("revoked_at")?
+            .map(from_micros),
+    };
+    Ok((token, user))
 }
 
 pub async fn token_by_id(conn: &mut AnyConnection, id: i64) -> Result<ApiToken> {
