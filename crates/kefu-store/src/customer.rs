@@ -484,24 +484,29 @@ pub async fn list(
         let is_phone = digits.len() >= 4
             && digits.len() == q.chars().filter(|c| !matches!(c, ' ' | '-' | '+')).count();
         if is_phone {
-            // A mobile found by its start or its end through indexes; landlines by any part.
+            // A mobile found by its start or its end through indexes; landlines by any part,
+            // scanning the narrow (digits, customer) index. Each its own arm of a UNION: an
+            // OR would make the database scan the whole contact table.
             let reversed: String = digits.chars().rev().collect();
-            let mut ranges = Vec::new();
+            let mut arms = Vec::new();
             for (col, prefix) in [("mobile", &digits), ("mobile_reversed", &reversed)] {
                 let lo = arg(prefix.clone(), &mut texts);
-                match prefix_end(prefix) {
+                let range = match prefix_end(prefix) {
                     Some(end) => {
                         let hi = arg(end, &mut texts);
-                        ranges.push(format!("({col} >= {lo} AND {col} < {hi})"));
+                        format!("{col} >= {lo} AND {col} < {hi}")
                     }
-                    None => ranges.push(format!("{col} >= {lo}")),
-                }
+                    None => format!("{col} >= {lo}"),
+                };
+                arms.push(format!(
+                    "SELECT customer_id FROM customer_contacts WHERE {range}"
+                ));
             }
             let e = arg(format!("%{digits}%"), &mut texts);
-            clauses.push(format!(
-                "c.id IN (SELECT customer_id FROM customer_contacts WHERE {} OR phone_digits LIKE {e})",
-                ranges.join(" OR ")
+            arms.push(format!(
+                "SELECT customer_id FROM customer_contacts WHERE phone_digits LIKE {e}"
             ));
+            clauses.push(format!("c.id IN ({})", arms.join(" UNION ALL ")));
         } else if q.contains('@') {
             let p = arg(q.to_lowercase(), &mut texts);
             clauses.push(format!(
