@@ -488,8 +488,12 @@ impl App {
         limit: i64,
     ) -> Result<Vec<(Customer, Option<Contact>)>> {
         actor.require(Permission::CustomerView)?;
+        let found = self.customers_in_index(f.text.as_deref()).await?;
+        let found = found
+            .as_ref()
+            .map(|(ids, changed)| store::IndexMatches { ids, changed });
         let mut conn = self.store.conn().await?;
-        let list = store::list(&mut conn, f, after, limit.clamp(1, 200)).await?;
+        let list = store::list(&mut conn, f, found, after, limit.clamp(1, 200)).await?;
         let ids: Vec<i64> = list.iter().map(|c| c.id).collect();
         let mut contacts = store::contacts_of_many(&mut conn, &ids).await?;
         // Ordered by customer, primary first: the first of each customer is its primary.

@@ -588,7 +588,7 @@ impl App {
         ];
         let mut after = None;
         loop {
-            let page = store::list(&mut conn, filter, after, 1000).await?;
+            let page = store::list(&mut conn, filter, None, after, 1000).await?;
             let Some(last) = page.last() else { break };
             after = Some(last.id);
             for c in &page {

@@ -17,6 +17,10 @@ use crate::{Actor, App, AppError, Result};
 /// Change-log entries read per round.
 const BATCH: i64 = 500;
 
+/// Most customers the index hands the archive's list box for one text. A text found in more
+/// is looked for by the list itself, newest first, which meets a common word quickly.
+const LIST_MATCHES: usize = 500;
+
 /// What the search box and the API ask.
 #[derive(Debug, Clone, Default)]
 pub struct SearchRequest {
@@ -73,6 +77,45 @@ impl App {
             .into_iter()
             .filter(|h| h.kind != Kind::Script || may_review || h.status == "approved")
             .collect())
+    }
+
+    /// The archive list box's text answered by the index: Chinese text (part of a company's
+    /// or a contact's name) that the list would otherwise look for in every name. Returns the
+    /// customers found and those changed since the index's snapshot, which the list checks
+    /// itself. `None` leaves it all to the list: no index, an index still being built or far
+    /// behind, digits (whose search follows the list's own permission), an e-mail, Latin
+    /// letters, or a word too common to collect.
+    pub(crate) async fn customers_in_index(
+        &self,
+        text: Option<&str>,
+    ) -> Result<Option<(Vec<i64>, Vec<i64>)>> {
+        let (Some(index), Some(text)) = (self.search.as_deref(), text.map(str::trim)) else {
+            return Ok(None);
+        };
+        let chinese = text.chars().count() >= 2 && text.chars().all(kefu_search::tokenize::is_han);
+        if !chinese {
+            return Ok(None);
+        }
+        let found = match index.customer_ids(text, LIST_MATCHES) {
+            // Position 0: the index is new or being rebuilt, not yet a view of the archive.
+            Ok(Some(found)) if found.cursor > 0 => found,
+            Ok(_) => return Ok(None),
+            Err(e) => {
+                tracing::warn!(error = %e, "customer search through the index failed; scanning");
+                return Ok(None);
+            }
+        };
+        let mut conn = self.store.conn().await?;
+        let since = changelog::since(&mut conn, found.cursor, BATCH).await?;
+        if since.len() as i64 == BATCH {
+            return Ok(None);
+        }
+        let changed = since
+            .into_iter()
+            .filter(|c| c.entity == "customer")
+            .map(|c| c.entity_id)
+            .collect();
+        Ok(Some((found.ids, changed)))
     }
 
     /// Brings the index up to the change log; returns how many entries were read.

@@ -15,6 +15,7 @@ pub mod tokenize;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
@@ -224,6 +225,18 @@ pub struct SearchIndex {
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     f: Fields,
+    /// The change-log position every search sees: set after the reader has reloaded a
+    /// commit (the stored cursor may be ahead of the searcher for a moment).
+    visible: AtomicI64,
+}
+
+/// Customers found by the index, for the archive's list box.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerMatches {
+    pub ids: Vec<i64>,
+    /// The change-log position the search saw: records changed after it are not in `ids`
+    /// and must be checked by the caller.
+    pub cursor: i64,
 }
 
 /// Memory the writer may use before it flushes a segment.
@@ -277,12 +290,15 @@ impl SearchIndex {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
-        Ok(SearchIndex {
+        let index = SearchIndex {
             index,
             reader,
             writer: Mutex::new(writer),
             f,
-        })
+            visible: AtomicI64::new(0),
+        };
+        index.visible.store(index.cursor(), Ordering::SeqCst);
+        Ok(index)
     }
 
     /// The change-log position the index has caught up to (0 for a new index).
@@ -326,6 +342,7 @@ impl SearchIndex {
         prepared.commit()?;
         drop(w);
         self.reader.reload()?;
+        self.visible.store(cursor, Ordering::SeqCst);
         Ok(())
     }
 
@@ -338,6 +355,7 @@ impl SearchIndex {
         prepared.commit()?;
         drop(w);
         self.reader.reload()?;
+        self.visible.store(0, Ordering::SeqCst);
         Ok(())
     }
 
@@ -454,6 +472,43 @@ impl SearchIndex {
             hits.push(self.hit(&searcher, address, score, &body_snippets, &title_snippets)?);
         }
         Ok(hits)
+    }
+
+    /// The customers `text` finds (by name, a contact's name, pinyin, notes…), or `None`
+    /// when more than `cap` do: a broad word is cheaper to look for in the list's own order
+    /// than to collect here. Phone digits are not searched.
+    pub fn customer_ids(&self, text: &str, cap: usize) -> Result<Option<CustomerMatches>> {
+        // Read before the searcher: the snapshot holds at least what this position says.
+        let cursor = self.visible.load(Ordering::SeqCst);
+        let q = SearchQuery {
+            text: text.to_owned(),
+            kinds: vec![Kind::Customer],
+            ..SearchQuery::default()
+        };
+        let Some(text_query) = self.text_query(&q) else {
+            return Ok(Some(CustomerMatches {
+                ids: Vec::new(),
+                cursor,
+            }));
+        };
+        let query = BooleanQuery::new(vec![
+            (Occur::Must, text_query),
+            (Occur::Must, term(self.f.kind, Kind::Customer.key())),
+        ]);
+        let searcher = self.reader.searcher();
+        let top = searcher.search(&query, &TopDocs::with_limit(cap + 1).order_by_score())?;
+        if top.len() > cap {
+            return Ok(None);
+        }
+        let mut ids = Vec::with_capacity(top.len());
+        for (_, address) in top {
+            let column = searcher
+                .segment_reader(address.segment_ord)
+                .fast_fields()
+                .i64("id")?;
+            ids.extend(column.first(address.doc_id));
+        }
+        Ok(Some(CustomerMatches { ids, cursor }))
     }
 
     fn hit(

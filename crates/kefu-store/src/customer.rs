@@ -450,15 +450,26 @@ fn prefix_end(prefix: &str) -> Option<String> {
     None
 }
 
-/// One page of customers, newest id first, starting after `after` (keyset).
+/// The customers the search index found for a filter's name text, and those changed since
+/// the index's snapshot (checked here against the text, one by one).
+#[derive(Debug, Clone, Copy)]
+pub struct IndexMatches<'a> {
+    pub ids: &'a [i64],
+    pub changed: &'a [i64],
+}
+
+/// One page of customers, newest id first, starting after `after` (keyset). With `found`,
+/// a name text is answered by the search index's matches instead of scanning every name.
 pub async fn list(
     conn: &mut AnyConnection,
     f: &CustomerFilter,
+    found: Option<IndexMatches<'_>>,
     after: Option<i64>,
     limit: i64,
 ) -> Result<Vec<Customer>> {
     let mut clauses: Vec<String> = Vec::new();
     let mut texts: Vec<String> = Vec::new();
+    let mut ints: Vec<i64> = Vec::new();
     let arg = |v: String, texts: &mut Vec<String>| {
         texts.push(v);
         format!("${}", texts.len())
@@ -518,13 +529,42 @@ pub async fn list(
                 .replace('%', "\\%")
                 .replace('_', "\\_");
             let p = arg(format!("%{key}%"), &mut texts);
-            clauses.push(format!(
+            let scan = format!(
                 "(c.name_key LIKE {p} ESCAPE '\\' OR c.id IN (SELECT customer_id FROM \
                  customer_contacts WHERE name LIKE {p} ESCAPE '\\'))"
-            ));
+            );
+            match found {
+                None => clauses.push(scan),
+                Some(m) => {
+                    // Ids are integers, written into the statement. A changed customer's
+                    // contacts are looked up through its own id, not by scanning them all.
+                    let list = |ids: &[i64]| {
+                        ids.iter()
+                            .map(i64::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    };
+                    let mut arms = Vec::new();
+                    if !m.ids.is_empty() {
+                        arms.push(format!("c.id IN ({})", list(m.ids)));
+                    }
+                    if !m.changed.is_empty() {
+                        arms.push(format!(
+                            "(c.id IN ({}) AND (c.name_key LIKE {p} ESCAPE '\\' OR EXISTS \
+                             (SELECT 1 FROM customer_contacts x WHERE x.customer_id = c.id \
+                             AND x.name LIKE {p} ESCAPE '\\')))",
+                            list(m.changed)
+                        ));
+                    }
+                    clauses.push(if arms.is_empty() {
+                        "1 = 0".to_owned()
+                    } else {
+                        format!("({})", arms.join(" OR "))
+                    });
+                }
+            }
         }
     }
-    let mut ints: Vec<i64> = Vec::new();
     if let Some(o) = f.owner_id {
         ints.push(o);
         clauses.push(format!("c.owner_id = $I{}", ints.len()));
@@ -545,7 +585,8 @@ pub async fn list(
     for i in (1..=ints.len()).rev() {
         sql = sql.replace(&format!("$I{i}"), &format!("${}", n + i));
     }
-    let mut q = sqlx::query(&sql);
+    // A statement with the index's ids written in is not worth keeping prepared.
+    let mut q = sqlx::query(&sql).persistent(found.is_none());
     for t in &texts {
         q = q.bind(t.as_str());
     }

@@ -188,3 +188,69 @@ async fn bad_queries_get_calm_answers_and_the_page_groups_hits() {
     );
     app.stop().await;
 }
+
+/// The archive list's box answers Chinese text from the index (a part of a company's or a
+/// contact's name, or the notes, which the list's own scan never read), and still finds a
+/// customer saved a moment ago, before the index has caught up.
+#[tokio::test]
+async fn the_customer_list_finds_chinese_names_through_the_index() {
+    let app = TestApp::spawn().await;
+    let agent = app.create_user("lie.biao", &[Role::Agent]).await;
+    let api = ApiClient::new(&app, &app.token_for(agent).await);
+    let new_customer = |name: &str, contact: &str, notes: &str| {
+        json!({"name": name, "kind": "company", "notes": notes,
+               "contacts": [{"name": contact, "mobile": "13900001111"}]})
+    };
+    let first = json_body(
+        api.json(
+            Method::POST,
+            "/api/v1/customers",
+            &new_customer(
+                "杭州明达贸易有限公司",
+                "王建国",
+                "冷链仓库客户，夏季报修集中",
+            ),
+        )
+        .await,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let (hits, _) = wait_for(&api, "明达", first, "customer").await;
+    assert!(ids(&hits, "customer").contains(&first), "indexed: {hits}");
+    let list = |q: &str| {
+        let path = format!("/api/v1/customers?q={}", kefu_web::auth::urlencode(q));
+        let api = &api;
+        async move {
+            let page = json_body(api.get(&path).await).await;
+            page.as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_i64().unwrap())
+                .collect::<Vec<i64>>()
+        }
+    };
+    assert_eq!(list("明达").await, [first], "part of the company name");
+    assert_eq!(list("建国").await, [first], "part of a contact's name");
+    assert_eq!(
+        list("冷链").await,
+        [first],
+        "the notes, found only by the index"
+    );
+    assert_eq!(list("火星").await, Vec::<i64>::new());
+
+    // Saved just now, not yet in the index: the list finds it all the same.
+    let second = json_body(
+        api.json(
+            Method::POST,
+            "/api/v1/customers",
+            &new_customer("宁波明达电器商行", "李明", ""),
+        )
+        .await,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(list("明达").await, [second, first], "newest first");
+    app.stop().await;
+}
