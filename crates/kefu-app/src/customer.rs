@@ -488,7 +488,7 @@ impl App {
         limit: i64,
     ) -> Result<Vec<(Customer, Option<Contact>)>> {
         actor.require(Permission::CustomerView)?;
-        let found = self.customers_in_index(f.text.as_deref()).await?;
+        let found = self.customers_in_index(actor, f.text.as_deref()).await?;
         let found = found
             .as_ref()
             .map(|(ids, changed)| store::IndexMatches { ids, changed });

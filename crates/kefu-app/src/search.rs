@@ -80,23 +80,36 @@ impl App {
     }
 
     /// The archive list box's text answered by the index: Chinese text (part of a company's
-    /// or a contact's name) that the list would otherwise look for in every name. Returns the
+    /// or a contact's name) and, for those who may see phone numbers, phone digits — both of
+    /// which the list would otherwise look for in every name or number. Returns the
     /// customers found and those changed since the index's snapshot, which the list checks
     /// itself. `None` leaves it all to the list: no index, an index still being built or far
-    /// behind, digits (whose search follows the list's own permission), an e-mail, Latin
-    /// letters, or a word too common to collect.
+    /// behind, digits from a reader who may not see numbers (the list's own permission
+    /// applies), an e-mail, Latin letters, or a text too common to collect.
     pub(crate) async fn customers_in_index(
         &self,
+        actor: &Actor,
         text: Option<&str>,
     ) -> Result<Option<(Vec<i64>, Vec<i64>)>> {
         let (Some(index), Some(text)) = (self.search.as_deref(), text.map(str::trim)) else {
             return Ok(None);
         };
         let chinese = text.chars().count() >= 2 && text.chars().all(kefu_search::tokenize::is_han);
-        if !chinese {
+        let digits = text.chars().filter(char::is_ascii_digit).count() >= 4
+            && text
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '+'));
+        let phones = digits && actor.require(Permission::CustomerReveal).is_ok();
+        if !chinese && !phones {
             return Ok(None);
         }
-        let found = match index.customer_ids(text, LIST_MATCHES) {
+        // The digits as one part: "138 1234 5678" is one number, not three.
+        let text: String = if phones {
+            text.chars().filter(char::is_ascii_digit).collect()
+        } else {
+            text.to_owned()
+        };
+        let found = match index.customer_ids(&text, phones, LIST_MATCHES) {
             // Position 0: the index is new or being rebuilt, not yet a view of the archive.
             Ok(Some(found)) if found.cursor > 0 => found,
             Ok(_) => return Ok(None),

@@ -474,15 +474,21 @@ impl SearchIndex {
         Ok(hits)
     }
 
-    /// The customers `text` finds (by name, a contact's name, pinyin, notes…), or `None`
-    /// when more than `cap` do: a broad word is cheaper to look for in the list's own order
-    /// than to collect here. Phone digits are not searched.
-    pub fn customer_ids(&self, text: &str, cap: usize) -> Result<Option<CustomerMatches>> {
+    /// The customers `text` finds (by name, a contact's name, pinyin, notes…, and phone
+    /// digits when `phones`), or `None` when more than `cap` do: a broad word is cheaper to
+    /// look for in the list's own order than to collect here.
+    pub fn customer_ids(
+        &self,
+        text: &str,
+        phones: bool,
+        cap: usize,
+    ) -> Result<Option<CustomerMatches>> {
         // Read before the searcher: the snapshot holds at least what this position says.
         let cursor = self.visible.load(Ordering::SeqCst);
         let q = SearchQuery {
             text: text.to_owned(),
             kinds: vec![Kind::Customer],
+            phones,
             ..SearchQuery::default()
         };
         let Some(text_query) = self.text_query(&q) else {

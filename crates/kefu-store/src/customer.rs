@@ -494,76 +494,85 @@ pub async fn list(
         let digits: String = q.chars().filter(char::is_ascii_digit).collect();
         let is_phone = digits.len() >= 4
             && digits.len() == q.chars().filter(|c| !matches!(c, ' ' | '-' | '+')).count();
-        if is_phone {
-            // A mobile found by its start or its end through indexes; landlines by any part,
-            // scanning the narrow (digits, customer) index. Each its own arm of a UNION: an
-            // OR would make the database scan the whole contact table.
+        // Each text is a set-wide condition (`scan`) and the same test for one customer's
+        // own contacts (`one`), for the few customers changed since the index's snapshot.
+        let (scan, one) = if is_phone {
+            // A mobile found by its start or its end through indexes; landlines by any
+            // part, scanning the narrow (digits, customer) index. Each its own arm of a
+            // UNION: an OR would make the database scan the whole contact table.
             let reversed: String = digits.chars().rev().collect();
-            let mut arms = Vec::new();
+            let mut ranges = Vec::new();
             for (col, prefix) in [("mobile", &digits), ("mobile_reversed", &reversed)] {
                 let lo = arg(prefix.clone(), &mut texts);
-                let range = match prefix_end(prefix) {
+                ranges.push(match prefix_end(prefix) {
                     Some(end) => {
                         let hi = arg(end, &mut texts);
                         format!("{col} >= {lo} AND {col} < {hi}")
                     }
                     None => format!("{col} >= {lo}"),
-                };
-                arms.push(format!(
-                    "SELECT customer_id FROM customer_contacts WHERE {range}"
-                ));
+                });
             }
             let e = arg(format!("%{digits}%"), &mut texts);
-            arms.push(format!(
-                "SELECT customer_id FROM customer_contacts WHERE phone_digits LIKE {e}"
-            ));
-            clauses.push(format!("c.id IN ({})", arms.join(" UNION ALL ")));
+            ranges.push(format!("phone_digits LIKE {e}"));
+            let arms: Vec<String> = ranges
+                .iter()
+                .map(|r| format!("SELECT customer_id FROM customer_contacts WHERE {r}"))
+                .collect();
+            (
+                format!("c.id IN ({})", arms.join(" UNION ALL ")),
+                format!(
+                    "EXISTS (SELECT 1 FROM customer_contacts x WHERE x.customer_id = c.id \
+                     AND (({})))",
+                    ranges.join(") OR (")
+                ),
+            )
         } else if q.contains('@') {
             let p = arg(q.to_lowercase(), &mut texts);
-            clauses.push(format!(
-                "c.id IN (SELECT customer_id FROM customer_contacts WHERE email = {p})"
-            ));
+            let scan =
+                format!("c.id IN (SELECT customer_id FROM customer_contacts WHERE email = {p})");
+            (scan.clone(), scan)
         } else {
             let key = kefu_domain::customer::name_key(q)
                 .replace('\\', "\\\\")
                 .replace('%', "\\%")
                 .replace('_', "\\_");
             let p = arg(format!("%{key}%"), &mut texts);
-            let scan = format!(
-                "(c.name_key LIKE {p} ESCAPE '\\' OR c.id IN (SELECT customer_id FROM \
-                 customer_contacts WHERE name LIKE {p} ESCAPE '\\'))"
-            );
-            match found {
-                None => clauses.push(scan),
-                Some(m) => {
-                    // Ids are integers, written into the statement. A changed customer's
-                    // contacts are looked up through its own id, not by scanning them all.
-                    let list = |ids: &[i64]| {
-                        ids.iter()
-                            .map(i64::to_string)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    };
-                    let mut arms = Vec::new();
-                    if !m.ids.is_empty() {
-                        arms.push(format!("c.id IN ({})", list(m.ids)));
-                    }
-                    if !m.changed.is_empty() {
-                        arms.push(format!(
-                            "(c.id IN ({}) AND (c.name_key LIKE {p} ESCAPE '\\' OR EXISTS \
-                             (SELECT 1 FROM customer_contacts x WHERE x.customer_id = c.id \
-                             AND x.name LIKE {p} ESCAPE '\\')))",
-                            list(m.changed)
-                        ));
-                    }
-                    clauses.push(if arms.is_empty() {
-                        "1 = 0".to_owned()
-                    } else {
-                        format!("({})", arms.join(" OR "))
-                    });
+            (
+                format!(
+                    "(c.name_key LIKE {p} ESCAPE '\\' OR c.id IN (SELECT customer_id FROM \
+                     customer_contacts WHERE name LIKE {p} ESCAPE '\\'))"
+                ),
+                format!(
+                    "(c.name_key LIKE {p} ESCAPE '\\' OR EXISTS (SELECT 1 FROM \
+                     customer_contacts x WHERE x.customer_id = c.id \
+                     AND x.name LIKE {p} ESCAPE '\\'))"
+                ),
+            )
+        };
+        clauses.push(match found {
+            None => scan,
+            Some(m) => {
+                // Ids are integers, written into the statement.
+                let list = |ids: &[i64]| {
+                    ids.iter()
+                        .map(i64::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                let mut arms = Vec::new();
+                if !m.ids.is_empty() {
+                    arms.push(format!("c.id IN ({})", list(m.ids)));
+                }
+                if !m.changed.is_empty() {
+                    arms.push(format!("(c.id IN ({}) AND {one})", list(m.changed)));
+                }
+                if arms.is_empty() {
+                    "1 = 0".to_owned()
+                } else {
+                    format!("({})", arms.join(" OR "))
                 }
             }
-        }
+        });
     }
     if let Some(o) = f.owner_id {
         ints.push(o);

@@ -238,6 +238,34 @@ async fn the_customer_list_finds_chinese_names_through_the_index() {
         "the notes, found only by the index"
     );
     assert_eq!(list("火星").await, Vec::<i64>::new());
+    // Digits through the index for those who may see numbers: any part of the mobile,
+    // the middle too, which the list's own search (start or end) does not find.
+    assert_eq!(list("0000111").await, [first], "middle of the mobile");
+    assert_eq!(
+        list("139 0000 1111").await,
+        [first],
+        "spaced as people write it"
+    );
+    // The quality specialist may not see numbers: the list's own rule, start or end only.
+    let quality = app
+        .create_user("zhi.jian", &[Role::QualitySpecialist])
+        .await;
+    let qa = ApiClient::new(&app, &app.token_for(quality).await);
+    let qa_list = |q: &str| {
+        let path = format!("/api/v1/customers?q={}", kefu_web::auth::urlencode(q));
+        let qa = &qa;
+        async move {
+            json_body(qa.get(&path).await)
+                .await
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_i64().unwrap())
+                .collect::<Vec<i64>>()
+        }
+    };
+    assert_eq!(qa_list("1111").await, [first], "the end of the mobile");
+    assert_eq!(qa_list("0000111").await, Vec::<i64>::new());
 
     // Saved just now, not yet in the index: the list finds it all the same.
     let second = json_body(
