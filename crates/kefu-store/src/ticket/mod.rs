@@ -612,8 +612,11 @@ pub async fn list(
     limit: i64,
 ) -> Result<Vec<Ticket>> {
     let mut w = filter_where(f);
-    if sort == SortKey::Due {
-        // Only tickets with a running deadline have a place in this order.
+    // Only tickets with a running deadline have a place in this order. The overdue filter
+    // says so already; saying it twice makes PostgreSQL multiply the selectivities of what
+    // are the same rows, expect a few dozen overdue tickets instead of thousands, and sort
+    // them all (80–150 ms at a million tickets) instead of reading its index in order.
+    if sort == SortKey::Due && f.due_before.is_none() {
         w.push("t.sla_next_due_at IS NOT NULL".into());
     }
     let col = sort.column();
