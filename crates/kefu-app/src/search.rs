@@ -95,20 +95,14 @@ impl App {
             return Ok(None);
         };
         let chinese = text.chars().count() >= 2 && text.chars().all(kefu_search::tokenize::is_han);
-        let digits = text.chars().filter(char::is_ascii_digit).count() >= 4
-            && text
-                .chars()
-                .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '+'));
-        let phones = digits && actor.require(Permission::CustomerReveal).is_ok();
+        let digits = kefu_domain::customer::phone_digits_query(text)
+            .filter(|_| actor.require(Permission::CustomerReveal).is_ok());
+        let phones = digits.is_some();
         if !chinese && !phones {
             return Ok(None);
         }
         // The digits as one part: "138 1234 5678" is one number, not three.
-        let text: String = if phones {
-            text.chars().filter(char::is_ascii_digit).collect()
-        } else {
-            text.to_owned()
-        };
+        let text = digits.unwrap_or_else(|| text.to_owned());
         let found = match index.customer_ids(&text, phones, LIST_MATCHES) {
             // Position 0: the index is new or being rebuilt, not yet a view of the archive.
             Ok(Some(found)) if found.cursor > 0 => found,

@@ -131,6 +131,17 @@ pub fn to_half_width(s: &str) -> String {
         .collect()
 }
 
+/// The digits of a search text that reads as part of a phone number — four or more digits
+/// with only spaces, dashes and a plus between them (`5678`, `138 1234`, `0571-8888`).
+pub fn phone_digits_query(text: &str) -> Option<String> {
+    let text = text.trim();
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    let only_digits = text
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '+'));
+    (digits.len() >= 4 && only_digits).then_some(digits)
+}
+
 /// The key two names share when they are the same customer: half-width, no white space or
 /// punctuation, lower case (`杭州 明达（贸易）有限公司` = `杭州明达(贸易)有限公司`).
 pub fn name_key(name: &str) -> String {
@@ -243,6 +254,19 @@ impl fmt::Display for RestHours {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_search_text_reads_as_phone_digits_only_when_it_is_digits() {
+        assert_eq!(phone_digits_query("5678").as_deref(), Some("5678"));
+        assert_eq!(
+            phone_digits_query(" 139 0000-1111 ").as_deref(),
+            Some("13900001111")
+        );
+        assert_eq!(phone_digits_query("+86 138").as_deref(), Some("86138"));
+        assert_eq!(phone_digits_query("567"), None);
+        assert_eq!(phone_digits_query("GX-3341"), None);
+        assert_eq!(phone_digits_query("明达 5678"), None);
+    }
 
     #[test]
     fn mainland_mobiles_are_recognised_in_every_usual_spelling() {

@@ -491,12 +491,10 @@ pub async fn list(
         clauses.push(format!("c.tags LIKE {p}"));
     }
     if let Some(q) = f.text.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let digits: String = q.chars().filter(char::is_ascii_digit).collect();
-        let is_phone = digits.len() >= 4
-            && digits.len() == q.chars().filter(|c| !matches!(c, ' ' | '-' | '+')).count();
+        let phone = kefu_domain::customer::phone_digits_query(q);
         // Each text is a set-wide condition (`scan`) and the same test for one customer's
         // own contacts (`one`), for the few customers changed since the index's snapshot.
-        let (scan, one) = if is_phone {
+        let (scan, one) = if let Some(digits) = phone {
             // A mobile found by its start or its end through indexes; landlines by any
             // part, scanning the narrow (digits, customer) index. Each its own arm of a
             // UNION: an OR would make the database scan the whole contact table.

@@ -404,16 +404,17 @@ pub struct ApiToken {
     pub revoked_at: Option<Timestamp>,
 }
 
-const SELECT_TOKEN: &str =
-    "SELECT id, user_id, name, prefix, created_at, last_used_at, revoked_at FROM api_tokens";
+/// A token's columns, named apart from an account's so one row can hold both.
+const TOKEN_COLUMNS: &str = "t.id AS token_id, t.user_id, t.name AS token_name, t.prefix, \
+    t.created_at AS token_created_at, t.last_used_at, t.revoked_at";
 
 fn token_from_row(row: &AnyRow) -> Result<ApiToken> {
     Ok(ApiToken {
-        id: row.try_get("id")?,
+        id: row.try_get("token_id")?,
         user_id: row.try_get("user_id")?,
-        name: row.try_get("name")?,
+        name: row.try_get("token_name")?,
         prefix: row.try_get("prefix")?,
-        created_at: from_micros(row.try_get("created_at")?),
+        created_at: from_micros(row.try_get("token_created_at")?),
         last_used_at: row
             .try_get::<Option<i64>, _>("last_used_at")?
             .map(from_micros),
@@ -450,46 +451,33 @@ pub async fn token_and_user_by_hash(
     conn: &mut AnyConnection,
     token_hash: &str,
 ) -> Result<(ApiToken, User)> {
-    let rows = sqlx::query(
-        "SELECT t.id AS token_id, t.name AS token_name, t.prefix, \
-         t.created_at AS token_created_at, t.last_used_at, t.revoked_at, \
-         u.id, u.username, u.display_name, u.email, u.password_hash, u.department_id, \
-         u.level, u.locale, u.active, u.must_change_password, u.created_at, u.updated_at, \
-         r.role FROM api_tokens t JOIN users u ON u.id = t.user_id \
-         LEFT JOIN user_roles r ON r.user_id = u.id WHERE t.token_hash = $1",
-    )
+    let rows = sqlx::query(&format!(
+        "SELECT {TOKEN_COLUMNS}, u.id, u.username, u.display_name, u.email, u.password_hash, \
+         u.department_id, u.level, u.locale, u.active, u.must_change_password, u.created_at, \
+         u.updated_at, r.role FROM api_tokens t JOIN users u ON u.id = t.user_id \
+         LEFT JOIN user_roles r ON r.user_id = u.id WHERE t.token_hash = $1"
+    ))
     .bind(token_hash)
     .fetch_all(conn)
     .await?;
     let user = user_with_roles(&rows)?;
-    let row = &rows[0];
-    let token = ApiToken {
-        id: row.try_get("token_id")?,
-        user_id: user.id,
-        name: row.try_get("token_name")?,
-        prefix: row.try_get("prefix")?,
-        created_at: from_micros(row.try_get("token_created_at")?),
-        last_used_at: row
-            .try_get::<Option<i64>, _>("last_used_at")?
-            .map(from_micros),
-        revoked_at: row
-            .try_get::<Option<i64>, _>("revoked_at")?
-            .map(from_micros),
-    };
+    let token = token_from_row(&rows[0])?;
     Ok((token, user))
 }
 
 pub async fn token_by_id(conn: &mut AnyConnection, id: i64) -> Result<ApiToken> {
-    let row = sqlx::query(&format!("{SELECT_TOKEN} WHERE id = $1"))
-        .bind(id)
-        .fetch_one(conn)
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {TOKEN_COLUMNS} FROM api_tokens t WHERE t.id = $1"
+    ))
+    .bind(id)
+    .fetch_one(conn)
+    .await?;
     token_from_row(&row)
 }
 
 pub async fn tokens_of(conn: &mut AnyConnection, user_id: i64) -> Result<Vec<ApiToken>> {
     let rows = sqlx::query(&format!(
-        "{SELECT_TOKEN} WHERE user_id = $1 ORDER BY id DESC"
+        "SELECT {TOKEN_COLUMNS} FROM api_tokens t WHERE t.user_id = $1 ORDER BY t.id DESC"
     ))
     .bind(user_id)
     .fetch_all(conn)

@@ -197,22 +197,9 @@ async fn write_sla(conn: &mut AnyConnection, id: i64, s: &TicketSla) -> Result<(
     Ok(())
 }
 
-/// The next sequence number of a local day (`20261122`), unique across every instance that
-/// shares the database: the counter row is bumped inside the caller's transaction.
-pub async fn next_seq(conn: &mut AnyConnection, day: &str) -> Result<i64> {
-    let seq: i64 = sqlx::query_scalar(
-        "INSERT INTO ticket_counters (day, last_seq) VALUES ($1, 1) \
-         ON CONFLICT (day) DO UPDATE SET last_seq = ticket_counters.last_seq + 1 \
-         RETURNING last_seq",
-    )
-    .bind(day)
-    .fetch_one(conn)
-    .await?;
-    Ok(seq)
-}
-
-/// Reserves the next `n` sequence numbers of a local day in one statement (on its own, not
-/// inside a ticket's transaction); returns the last of them.
+/// Reserves the next `n` sequence numbers of a local day (`20261122`) in one statement,
+/// unique across every instance that shares the database; returns the last of them. Inside
+/// the caller's transaction the counter row stays locked until it commits.
 pub async fn next_seq_block(conn: &mut AnyConnection, day: &str, n: i64) -> Result<i64> {
     let last: i64 = sqlx::query_scalar(
         "INSERT INTO ticket_counters (day, last_seq) VALUES ($1, $2) \
@@ -224,74 +211,6 @@ pub async fn next_seq_block(conn: &mut AnyConnection, day: &str, n: i64) -> Resu
     .fetch_one(conn)
     .await?;
     Ok(last)
-}
-
-/// Inserts `ticket` (its `id`, names and message count are ignored) and returns the new id.
-pub async fn insert(conn: &mut AnyConnection, t: &Ticket) -> Result<i64> {
-    // One statement for the row with its SLA state, links and message count: intake runs
-    // inside the write lock, where every round trip counts.
-    let s = &t.sla;
-    let time = |v: Option<Timestamp>| v.map(to_micros);
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO tickets (number, ticket_type, channel, status, status_category, active, \
-         priority, priority_rank, subject, customer_name, contact_name, contact_email, \
-         contact_phone, assignee_id, group_id, tags, external_id, created_by_user_id, \
-         created_at, updated_at, first_response_at, resolved_at, closed_at, status_changed_at, \
-         message_count, requester_id, customer_id, customer_tier, sla_policy_id, \
-         first_response_due_at, next_response_due_at, resolution_due_at, sla_next_due_at, \
-         sla_next_target, awaiting_reply_since, sla_paused_secs, sla_paused_since, \
-         sla_warned_due_at, sla_escalated_due_at, first_response_met, resolution_met, \
-         next_response_breaches) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-         $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, \
-         $35, $36, $37, $38, $39, $40, $41, $42) RETURNING id",
-    )
-    .bind(&t.number)
-    .bind(t.ticket_type.key())
-    .bind(t.channel.key())
-    .bind(&t.status)
-    .bind(t.category.key())
-    .bind(i64::from(t.category.is_active()))
-    .bind(t.priority.key())
-    .bind(priority_rank(t.priority))
-    .bind(&t.subject)
-    .bind(&t.customer_name)
-    .bind(&t.contact_name)
-    .bind(&t.contact_email)
-    .bind(&t.contact_phone)
-    .bind(t.assignee_id)
-    .bind(t.group_id)
-    .bind(tags_column(&t.tags))
-    .bind(&t.external_id)
-    .bind(t.created_by_user_id)
-    .bind(to_micros(t.created_at))
-    .bind(to_micros(t.updated_at))
-    .bind(time(t.first_response_at))
-    .bind(time(t.resolved_at))
-    .bind(time(t.closed_at))
-    .bind(to_micros(t.status_changed_at))
-    .bind(t.message_count)
-    .bind(t.requester_id)
-    .bind(t.customer_id)
-    .bind(&s.customer_tier)
-    .bind(s.policy_id)
-    .bind(time(s.first_response_due_at))
-    .bind(time(s.next_response_due_at))
-    .bind(time(s.resolution_due_at))
-    .bind(time(s.next_due_at))
-    .bind(&s.next_target)
-    .bind(time(s.awaiting_reply_since))
-    .bind(s.paused_secs)
-    .bind(time(s.paused_since))
-    .bind(time(s.warned_due_at))
-    .bind(time(s.escalated_due_at))
-    .bind(s.first_response_met.map(i64::from))
-    .bind(s.resolution_met.map(i64::from))
-    .bind(s.next_response_breaches)
-    .fetch_one(&mut *conn)
-    .await?;
-    insert_tags(conn, id, &t.tags).await?;
-    Ok(id)
 }
 
 /// Writes every field a person or rule may change.
