@@ -11,6 +11,7 @@ mod credit;
 mod customer_import;
 mod customers;
 mod demo;
+mod intake;
 mod jobs;
 mod live;
 mod ops;
