@@ -11,6 +11,7 @@
 //! a query must match as a phrase of its bigrams), and codes (order and part numbers) whole.
 //! Phone numbers are indexed as 4-digit grams, names also by pinyin.
 
+mod directory;
 pub mod tokenize;
 
 use std::path::{Path, PathBuf};
@@ -27,7 +28,11 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{
     LowerCaser, RawTokenizer, RegexTokenizer, RemoveLongFilter, TextAnalyzer, TokenStream,
 };
-use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Term, doc};
+use tantivy::{
+    DocAddress, Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy, Term, doc,
+};
+
+use directory::IndexDirectory;
 
 use tokenize::{Bigrams, CODE_PATTERN, DigitGrams};
 
@@ -260,13 +265,16 @@ impl SearchIndex {
         };
         std::fs::create_dir_all(dir).map_err(dir_err)?;
         let fresh = std::fs::read_dir(dir).map_err(dir_err)?.next().is_none();
-        let opened = Index::open_in_dir(dir).and_then(|index| {
-            if index.schema() == schema {
-                Ok(index)
-            } else {
-                Err(tantivy::TantivyError::SchemaError("schema changed".into()))
-            }
-        });
+        let opened = IndexDirectory::open(dir)
+            .map_err(tantivy::TantivyError::from)
+            .and_then(Index::open)
+            .and_then(|index| {
+                if index.schema() == schema {
+                    Ok(index)
+                } else {
+                    Err(tantivy::TantivyError::SchemaError("schema changed".into()))
+                }
+            });
         let (index, fresh) = match opened {
             Ok(index) if !fresh => (index, false),
             other => {
@@ -277,7 +285,11 @@ impl SearchIndex {
                 }
                 std::fs::remove_dir_all(dir).map_err(dir_err)?;
                 std::fs::create_dir_all(dir).map_err(dir_err)?;
-                (Index::create_in_dir(dir, schema)?, true)
+                let files = IndexDirectory::open(dir).map_err(tantivy::TantivyError::from)?;
+                (
+                    Index::create(files, schema, IndexSettings::default())?,
+                    true,
+                )
             }
         };
         Ok((SearchIndex::from_index(index, f)?, fresh))
@@ -423,15 +435,21 @@ impl SearchIndex {
             return Ok(Vec::new());
         };
         let mut must: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query)];
-        let kinds: Vec<(Occur, Box<dyn Query>)> = q
-            .kinds
-            .iter()
-            .map(|k| (Occur::Should, term(self.f.kind, k.key())))
-            .collect();
-        if kinds.is_empty() {
+        if q.kinds.is_empty() {
             return Ok(Vec::new());
         }
-        must.push((Occur::Must, Box::new(BooleanQuery::new(kinds))));
+        // Every document has a kind, and most are tickets: requiring "any of these kinds"
+        // when tickets are among them would walk the whole index beside the words. Such a
+        // search excludes the kinds the reader may not open instead.
+        if q.kinds.contains(&Kind::Ticket) {
+            for k in Kind::ALL.into_iter().filter(|k| !q.kinds.contains(k)) {
+                must.push((Occur::MustNot, term(self.f.kind, k.key())));
+            }
+        } else {
+            let kinds = q.kinds.iter();
+            let kinds = kinds.map(|k| (Occur::Should, term(self.f.kind, k.key())));
+            must.push((Occur::Must, Box::new(BooleanQuery::new(kinds.collect()))));
+        }
         for (field, value) in [
             (self.f.status, &q.status),
             (self.f.doc_type, &q.doc_type),

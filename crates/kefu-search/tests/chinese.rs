@@ -261,6 +261,30 @@ fn filters_and_kinds_limit_the_hits() {
         ..SearchQuery::default()
     };
     assert!(i.search(&q(vec![Kind::Ticket], None)).unwrap().is_empty());
+    let kinds_of = |kinds: Vec<Kind>| -> Vec<Kind> {
+        let mut found: Vec<Kind> = i
+            .search(&q(kinds, None))
+            .unwrap()
+            .iter()
+            .map(|h| h.kind)
+            .collect();
+        found.sort();
+        found
+    };
+    assert_eq!(
+        kinds_of(vec![Kind::Ticket, Kind::Customer]),
+        [Kind::Customer],
+        "the contact is left out"
+    );
+    assert_eq!(kinds_of(vec![Kind::Ticket, Kind::Contact]), [Kind::Contact]);
+    assert_eq!(
+        kinds_of(vec![Kind::Customer, Kind::Contact]),
+        [Kind::Customer, Kind::Contact]
+    );
+    assert_eq!(
+        kinds_of(Kind::ALL.to_vec()),
+        [Kind::Customer, Kind::Contact]
+    );
     assert_eq!(
         i.search(&q(vec![Kind::Customer], Some("key_account")))
             .unwrap()

@@ -62,6 +62,11 @@ struct Loop<'a> {
     steps: Vec<Step>,
     events: Vec<Event>,
     world: &'a World,
+    /// The stage this complaint is held in: it goes no further, and reaches it by now.
+    hold: Option<Stage>,
+    now: Timestamp,
+    /// The latest moment of the complaint's story so far.
+    last: Timestamp,
 }
 
 impl Loop<'_> {
@@ -84,6 +89,26 @@ impl Loop<'_> {
         };
         self.world
             .add_business_minutes(from, (minutes * share).max(1.0) as i64)
+    }
+
+    /// When the next event of the story happens: `None` when it falls after now, where the
+    /// story is cut. A held complaint that would not reach its stage by now moves faster
+    /// instead, each event halfway between the last one and now.
+    fn when(&mut self, at: Timestamp) -> Option<Timestamp> {
+        let at = match self.hold {
+            Some(_) if at > self.now => self.last + self.now.duration_since(self.last) / 2,
+            _ => at,
+        };
+        if at > self.now {
+            return None;
+        }
+        self.last = self.last.max(at);
+        Some(at)
+    }
+
+    /// Whether the complaint stands in the stage it is held in.
+    fn held(&self) -> bool {
+        self.hold == Some(self.c.stage)
     }
 
     fn note(&mut self, at: Timestamp, who: &Person, action: &str, comment: Option<String>) {
@@ -139,7 +164,8 @@ impl Loop<'_> {
     }
 }
 
-/// Writes the complaint of complaint ticket `t` into `batch`.
+/// Writes the complaint of complaint ticket `t` into `batch`; a `hold` keeps it in that
+/// stage.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn complaint(
     rng: &mut Rng,
@@ -150,6 +176,7 @@ pub(super) fn complaint(
     topic: &Topic,
     order_number: &str,
     severity: Severity,
+    hold: Option<Stage>,
     batch: &mut Batch,
 ) -> ComplaintOutcome {
     let texts = corpus::complaint_texts(rng, topic);
@@ -225,6 +252,9 @@ pub(super) fn complaint(
         steps: Vec::new(),
         events: Vec::new(),
         world,
+        hold,
+        now: world.now,
+        last: opened,
     };
     l.c.stage_due_at = l.deadline(Stage::Intake, opened);
     l.note(opened, &handler, "open", None);
@@ -251,19 +281,23 @@ pub(super) fn complaint(
 
     'walk: {
         // 受理 → 判断
-        let at = l.finish_time(rng);
-        if at > now {
+        if l.held() {
             break 'walk;
         }
+        let Some(at) = l.when(l.finish_time(rng)) else {
+            break 'walk;
+        };
         l.step(at, &handler, Action::CompleteIntake, None);
 
-        // 判断: about one in eight is not valid.
-        let at = l.finish_time(rng);
-        if at > now {
+        // 判断: about one in eight is not valid (a complaint held further on is valid).
+        if l.held() {
             break 'walk;
         }
+        let Some(at) = l.when(l.finish_time(rng)) else {
+            break 'walk;
+        };
         outcome.judged_at = Some(at);
-        if rng.u8(0..100) < 12 {
+        if rng.u8(0..100) < 12 && l.hold.is_none() {
             l.step(
                 at,
                 &handler,
@@ -303,20 +337,23 @@ pub(super) fn complaint(
         }
 
         // 投诉处理通知: acknowledged, answered, the answer accepted.
-        let answered = l.finish_time(rng);
-        let acknowledged = (at + SignedDuration::from_mins(rng.i64(10..180))).min(answered);
-        if acknowledged > now {
+        if l.held() {
             break 'walk;
         }
+        let answered = l.finish_time(rng);
+        let acknowledged = (at + SignedDuration::from_mins(rng.i64(10..180))).min(answered);
+        let Some(acknowledged) = l.when(acknowledged) else {
+            break 'walk;
+        };
         if let Some(n) = notice.as_mut() {
             n.status = NoticeStatus::Acknowledged;
             n.acknowledged_by = Some(responder.id);
             n.acknowledged_at = Some(acknowledged);
             l.note(acknowledged, &responder, "notice_acknowledged", None);
         }
-        if answered > now {
+        let Some(answered) = l.when(answered) else {
             break 'walk;
-        }
+        };
         if let Some(n) = notice.as_mut() {
             n.status = NoticeStatus::Answered;
             n.answer = Some(texts.notice_answer.clone());
@@ -330,9 +367,9 @@ pub(super) fn complaint(
             );
         }
         let accepted = answered + SignedDuration::from_mins(rng.i64(5..120));
-        if accepted > now {
+        let Some(accepted) = l.when(accepted) else {
             break 'walk;
-        }
+        };
         if let Some(n) = notice.as_mut() {
             n.status = NoticeStatus::Accepted;
             n.reviewed_by = Some(handler.id);
@@ -341,10 +378,12 @@ pub(super) fn complaint(
         l.step(accepted, &handler, Action::AcceptNoticeAnswer, None);
 
         // 调查
-        let at = l.finish_time(rng);
-        if at > now {
+        if l.held() {
             break 'walk;
         }
+        let Some(at) = l.when(l.finish_time(rng)) else {
+            break 'walk;
+        };
         l.c.cause = Some(texts.cause.key().to_owned());
         l.c.responsible_department_id = Some(dept_id).filter(|d| *d > 0);
         l.c.responsible_user_id = Some(responder.id);
@@ -357,11 +396,14 @@ pub(super) fn complaint(
         );
 
         // 方案: proposed, then approved by the manager.
-        let approved = l.finish_time(rng);
-        let proposed = between(rng, at, approved);
-        if proposed > now {
+        if l.held() {
             break 'walk;
         }
+        let approved = l.finish_time(rng);
+        let proposed = between(rng, at, approved);
+        let Some(proposed) = l.when(proposed) else {
+            break 'walk;
+        };
         let pid = ids.proposal;
         ids.proposal += 1;
         proposal = Some(Proposal {
@@ -379,9 +421,9 @@ pub(super) fn complaint(
             decision_comment: None,
         });
         l.note(proposed, &handler, "proposed", Some(texts.proposal.clone()));
-        if approved > now {
+        let Some(approved) = l.when(approved) else {
             break 'walk;
-        }
+        };
         if let Some(p) = proposal.as_mut() {
             p.status = ProposalStatus::Approved;
             p.decided_by = Some(manager.id);
@@ -405,11 +447,15 @@ pub(super) fn complaint(
         }
 
         // 实施: the RMA runs its steps, then the customer accepts.
-        let accepted = l.finish_time(rng);
+        if l.held() {
+            break 'walk;
+        }
+        let finished = l.finish_time(rng);
+        let accepted = l.when(finished);
         if let Some(r) = rma.as_mut() {
             let mut at = approved;
             while let Some(next) = r.status.next(r.remedy).filter(|s| *s != RmaStatus::Closed) {
-                at = between(rng, at, accepted);
+                at = between(rng, at, accepted.unwrap_or(finished));
                 if at > now {
                     break;
                 }
@@ -417,9 +463,9 @@ pub(super) fn complaint(
                 r.updated_at = at;
             }
         }
-        if accepted > now {
+        let Some(accepted) = accepted else {
             break 'walk;
-        }
+        };
         l.note(accepted, &handler, "customer_told", None);
         l.step(accepted, &handler, Action::CustomerAccepts, None);
         follow_up = Some(FollowUp {
@@ -436,10 +482,12 @@ pub(super) fn complaint(
         });
 
         // 回访
-        let at = l.finish_time(rng);
-        if at > now {
+        if l.held() {
             break 'walk;
         }
+        let Some(at) = l.when(l.finish_time(rng)) else {
+            break 'walk;
+        };
         if let Some(f) = follow_up.as_mut() {
             f.result = Some(if rng.u8(0..10) < 8 {
                 FollowUpResult::Satisfied
@@ -458,10 +506,12 @@ pub(super) fn complaint(
         );
 
         // 总结评价 → 结案
-        let at = l.finish_time(rng);
-        if at > now {
+        if l.held() {
             break 'walk;
         }
+        let Some(at) = l.when(l.finish_time(rng)) else {
+            break 'walk;
+        };
         l.c.summary = Some(texts.summary.clone());
         l.c.lessons = Some(texts.lessons.clone());
         l.c.measure = Some(texts.measure.clone());

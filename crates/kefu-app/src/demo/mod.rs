@@ -18,6 +18,7 @@ mod customers;
 mod staff;
 mod tickets;
 
+use std::collections::HashMap;
 use std::time::Instant;
 
 use fastrand::Rng;
@@ -26,7 +27,7 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use kefu_domain::calendar::BusinessCalendar;
 use kefu_domain::complaint::{self as complaint_rules, Severity, Stage};
-use kefu_domain::ticket::StatusCategory;
+use kefu_domain::ticket::{StatusCategory, TicketType};
 use kefu_store::bulk::{self, Batch};
 use kefu_store::{StoreError, kb::NewScript};
 
@@ -220,6 +221,33 @@ fn opening_times(
     out
 }
 
+/// The complaints kept in each open stage of the loop, by ticket index. Stories are cut
+/// where "now" falls, so a small company's few newest complaints can all be past a short
+/// stage at the hour the demo is loaded; one complaint per stage is held there. For each
+/// stage, from the first, the newest complaint not yet chosen that is old enough to have
+/// reached it at an ordinary pace: later stages go to older complaints, as in real work.
+fn complaint_holds(
+    world: &World,
+    times: &[Timestamp],
+    types: &[TicketType],
+) -> HashMap<usize, Stage> {
+    let mut holds = HashMap::new();
+    let mut newest_first = (0..times.len())
+        .rev()
+        .filter(|i| types[*i] == TicketType::Complaint);
+    let mut before = 0;
+    for stage in Stage::PATH.into_iter().filter(|s| s.is_open()) {
+        let age = before * 6 / 10;
+        if let Some(i) =
+            newest_first.find(|i| world.add_business_minutes(times[*i], age) <= world.now)
+        {
+            holds.insert(i, stage);
+        }
+        before += world.complaint_minutes(stage, Severity::Major).unwrap_or(0);
+    }
+    holds
+}
+
 /// Tickets written per transaction.
 const TICKETS_PER_COMMIT: usize = 2_000;
 
@@ -314,6 +342,10 @@ impl App {
             (0..people.len()).partition(|i| people[*i].tier != "normal");
 
         let times = opening_times(&mut rng, plan.tickets, now, plan.days, &tz);
+        let types: Vec<TicketType> = (0..times.len())
+            .map(|_| tickets::ticket_type(&mut rng))
+            .collect();
+        let stage_holds = complaint_holds(&world, &times, &types);
         let mut ids = complaints::Ids {
             complaint: 1,
             proposal: 1,
@@ -361,7 +393,17 @@ impl App {
                 ][(plan.tickets - n) % 5]
             });
             let written = tickets::ticket(
-                &mut rng, &world, &mut ids, id, number, created_at, customer, hold, &mut batch,
+                &mut rng,
+                &world,
+                &mut ids,
+                id,
+                number,
+                created_at,
+                customer,
+                types[n],
+                hold,
+                stage_holds.get(&n).copied(),
+                &mut batch,
             );
             messages += written.messages;
             complaint_count += usize::from(written.complaint);

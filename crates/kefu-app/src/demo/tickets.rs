@@ -6,6 +6,7 @@
 
 use fastrand::Rng;
 use jiff::{SignedDuration, Timestamp};
+use kefu_domain::complaint::Stage;
 use kefu_domain::ticket::{Channel, Priority, StatusCategory, TicketType};
 use kefu_store::bulk::Batch;
 use kefu_store::ticket::conversation::{Event, Message};
@@ -166,7 +167,9 @@ fn answer_time(rng: &mut Rng, from: Timestamp, due: Option<Timestamp>, in_time: 
     }
 }
 
-fn ticket_type(rng: &mut Rng) -> TicketType {
+/// What a request is: drawn for every ticket before the tickets are written, so the load
+/// knows which will be complaints.
+pub(super) fn ticket_type(rng: &mut Rng) -> TicketType {
     match rng.u8(0..100) {
         0..30 => TicketType::Inquiry,
         30..52 => TicketType::AfterSales,
@@ -220,7 +223,8 @@ pub(super) struct Written {
 }
 
 /// Writes ticket `id` (numbered `number`, opened at `created_at`) into `batch`. A `hold`
-/// stops an ordinary request's story in that state (the newest tickets are the backlog).
+/// stops an ordinary request's story in that state (the newest tickets are the backlog); a
+/// complaint's `stage` keeps its complaint in that stage of the loop.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn ticket(
     rng: &mut Rng,
@@ -230,11 +234,12 @@ pub(super) fn ticket(
     number: String,
     created_at: Timestamp,
     customer: &CustomerRef,
+    ticket_type: TicketType,
     hold: Option<StatusCategory>,
+    stage: Option<Stage>,
     batch: &mut Batch,
 ) -> Written {
     let topic = corpus::topic(rng);
-    let ticket_type = ticket_type(rng);
     let channel = channel(rng);
     let contact = pick(rng, &customer.contacts);
     let order_number = format!(
@@ -321,6 +326,7 @@ pub(super) fn ticket(
             &topic,
             &order_number,
             s,
+            stage,
             batch,
         )
     });

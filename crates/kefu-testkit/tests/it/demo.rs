@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use kefu_app::Actor;
 use kefu_app::demo::{DemoError, DemoPlan};
+use kefu_domain::complaint::Stage;
 use kefu_testkit::{ApiClient, TestApp, TestOptions, json_body};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -40,6 +41,20 @@ async fn all_tickets(api: &ApiClient) -> Vec<Value> {
     }
 }
 
+/// Every complaint, open and ended.
+async fn complaints(api: &ApiClient) -> Vec<Value> {
+    let mut out = Vec::new();
+    for open in [true, false] {
+        let list = json_body(
+            api.get(&format!("/api/v1/complaints?open={open}&limit=1000"))
+                .await,
+        )
+        .await;
+        out.extend(list.as_array().unwrap().iter().cloned());
+    }
+    out
+}
+
 fn distinct(tickets: &[Value], field: &str) -> BTreeSet<String> {
     tickets
         .iter()
@@ -49,9 +64,8 @@ fn distinct(tickets: &[Value], field: &str) -> BTreeSet<String> {
 
 #[tokio::test]
 async fn the_demo_company_reads_as_real_work_everywhere() {
-    // A Wednesday morning in Beijing: the demo is cut where "now" falls, and at 1,500
-    // tickets (about 150 complaints) the day's newest complaint may already be past the
-    // notice stage in the evening; a fixed instant makes the company the same every run.
+    // A Wednesday morning in Beijing: the demo is cut where "now" falls; a fixed instant
+    // makes the company the same every run.
     let at: jiff::Timestamp = "2026-11-25T02:00:00Z".parse().unwrap();
     let app = TestApp::spawn_with(TestOptions {
         clock: Some(std::sync::Arc::new(kefu_domain::FixedClock::new(at))),
@@ -161,25 +175,13 @@ async fn the_demo_company_reads_as_real_work_everywhere() {
         .unwrap();
     assert!(page.contains(closed["subject"].as_str().unwrap()));
 
-    // Complaints stand in every stage of the loop.
-    let mut stages = BTreeSet::new();
-    for open in [true, false] {
-        let list = json_body(
-            api.get(&format!("/api/v1/complaints?open={open}&limit=1000"))
-                .await,
-        )
-        .await;
-        for c in list.as_array().unwrap() {
-            stages.insert(c["stage"].as_str().unwrap().to_owned());
-        }
-    }
-    for s in [
-        "closed",
-        "invalid",
-        "notice",
-        "investigation",
-        "implementation",
-    ] {
+    // Complaints stand in every stage of the loop, and some were judged not valid.
+    let stages: BTreeSet<String> = complaints(&api)
+        .await
+        .iter()
+        .map(|c| c["stage"].as_str().unwrap().to_owned())
+        .collect();
+    for s in Stage::PATH.iter().map(|s| s.key()).chain(["invalid"]) {
         assert!(stages.contains(s), "a complaint at {s} among {stages:?}");
     }
     let from = (app.now() - jiff::SignedDuration::from_hours(200 * 24))
@@ -248,6 +250,58 @@ async fn the_demo_company_reads_as_real_work_everywhere() {
     assert!(matches!(again, Err(DemoError::NotFresh)), "{again:?}");
     assert_eq!(all_tickets(&api).await.len(), 1501);
     app.stop().await;
+}
+
+#[tokio::test]
+async fn complaints_stand_in_every_stage_whatever_the_hour() {
+    // Stories are cut where "now" falls: a Friday evening, a Sunday night and a Monday just
+    // after midnight in Beijing leave different complaints in flight in a small company.
+    for at in [
+        "2026-11-27T11:30:00Z",
+        "2026-11-29T14:00:00Z",
+        "2026-11-29T16:05:00Z",
+    ] {
+        let now: jiff::Timestamp = at.parse().unwrap();
+        let app = TestApp::spawn_with(TestOptions {
+            clock: Some(std::sync::Arc::new(kefu_domain::FixedClock::new(now))),
+            ..TestOptions::default()
+        })
+        .await;
+        app.app
+            .load_demo(&plan("300", 11), &|_, _, _| {})
+            .await
+            .unwrap();
+        let id = app
+            .app
+            .get_user_by_username(&Actor::system(), "manager")
+            .await
+            .unwrap()
+            .id;
+        let api = ApiClient::new(&app, &app.token_for(id).await);
+        let all = complaints(&api).await;
+        let stages: BTreeSet<&str> = all.iter().map(|c| c["stage"].as_str().unwrap()).collect();
+        for s in Stage::PATH.map(|s| s.key()) {
+            assert!(
+                stages.contains(s),
+                "{at}: a complaint at {s} among {stages:?}"
+            );
+        }
+        // Every story, held or not, is told in order and ends before now.
+        for c in &all {
+            let detail = json_body(api.get(&format!("/api/v1/complaints/{}", c["id"])).await).await;
+            let times: Vec<jiff::Timestamp> = detail["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["at"].as_str().unwrap().parse().unwrap())
+                .collect();
+            assert!(times.windows(2).all(|w| w[0] <= w[1]), "{at}: {detail}");
+            assert!(times.iter().all(|t| *t <= now), "{at}: {detail}");
+            let last = detail["steps"].as_array().unwrap().last().unwrap();
+            assert_eq!(last["to_stage"], c["stage"], "{at}: {detail}");
+        }
+        app.stop().await;
+    }
 }
 
 #[tokio::test]
