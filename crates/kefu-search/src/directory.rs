@@ -48,7 +48,7 @@ impl IndexDirectory {
 fn read_on_demand(path: &Path) -> bool {
     matches!(
         path.extension().and_then(|e| e.to_str()),
-        Some("idx" | "store")
+        Some("idx" | "pos" | "store")
     )
 }
 

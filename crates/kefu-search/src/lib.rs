@@ -19,6 +19,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use tantivy::collector::TopDocs;
+use tantivy::indexer::{IndexWriterOptions, LogMergePolicy};
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, OwnedValue, STORED, STRING, Schema, TantivyDocument,
@@ -245,7 +246,13 @@ pub struct CustomerMatches {
 }
 
 /// Memory the writer may use before it flushes a segment.
-const WRITER_BYTES: usize = 50_000_000;
+const WRITER_BYTES: usize = 32_000_000;
+
+/// Segments with more documents than this are left as they are. A merge rewrites its
+/// segments whole, holding their dictionaries and doc maps in memory meanwhile; the segments
+/// the change log adds stay small, and the large ones a rebuild writes are not rewritten
+/// while agents work (until deletions bring them under this size).
+const MERGE_MAX_DOCS: usize = 200_000;
 
 impl SearchIndex {
     /// An index kept in memory (tests).
@@ -297,7 +304,19 @@ impl SearchIndex {
 
     fn from_index(index: Index, f: Fields) -> Result<SearchIndex> {
         register_tokenizers(&index)?;
-        let writer = index.writer(WRITER_BYTES)?;
+        // One merge at a time: on the two cores kefu is sized for, parallel merges only add
+        // their memory together.
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(2));
+        let writer = index.writer_with_options(
+            IndexWriterOptions::builder()
+                .num_worker_threads(threads)
+                .memory_budget_per_thread(WRITER_BYTES / threads)
+                .num_merge_threads(1)
+                .build(),
+        )?;
+        let mut merges = LogMergePolicy::default();
+        merges.set_max_docs_before_merge(MERGE_MAX_DOCS);
+        writer.set_merge_policy(Box::new(merges));
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
