@@ -196,7 +196,7 @@ impl App {
                     "customers" => self.search_docs(&[], &ids, &[]).await?,
                     _ => self.search_docs(&[], &[], &ids).await?,
                 };
-                index.stage(&docs, &[]).map_err(err)?;
+                index.add_new(&docs).map_err(err)?;
                 done += ids.len() as u64;
                 // Committing every 50,000 documents shows progress to searches without
                 // splitting the index into many small segments. The cursor stays before the

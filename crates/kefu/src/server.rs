@@ -37,8 +37,10 @@ pub async fn prepare(config: &ServerConfig, clock: Arc<dyn Clock>) -> anyhow::Re
         // search rather than not running.
         match kefu_search::SearchIndex::open(dir) {
             Ok((index, fresh)) => {
+                // An index still at position 0 is new or its rebuild was cut short (the
+                // server stopped during it): it is built again.
+                search_rebuild = fresh || index.cursor() == 0;
                 app = app.with_search(Arc::new(index));
-                search_rebuild = fresh;
             }
             Err(e) => tracing::error!(
                 error = %e,
@@ -82,13 +84,18 @@ impl Default for RunOptions {
 async fn follow_changes(app: App, poll: Duration, rebuild: bool, mut stop: watch::Receiver<bool>) {
     if rebuild {
         let started = std::time::Instant::now();
-        match app.reindex(&|_, _| {}).await {
-            Ok(n) => tracing::info!(
-                documents = n,
-                secs = started.elapsed().as_secs_f64(),
-                "search index built"
-            ),
-            Err(e) => tracing::error!(error = %e, "search index build failed"),
+        tokio::select! {
+            built = app.reindex(&|_, _| {}) => match built {
+                Ok(n) => tracing::info!(
+                    documents = n,
+                    secs = started.elapsed().as_secs_f64(),
+                    "search index built"
+                ),
+                Err(e) => tracing::error!(error = %e, "search index build failed"),
+            },
+            // A million tickets take minutes to index; stopping does not wait for them. The
+            // index stays at position 0 and the next start builds it again.
+            _ = stop.changed() => return,
         }
     }
     loop {

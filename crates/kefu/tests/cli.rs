@@ -435,3 +435,89 @@ fn serve_with_demo_loads_the_company_on_a_fresh_database_only() {
     stop(child);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn stopping_during_the_first_index_build_does_not_wait_for_it_and_the_next_start_builds_again() {
+    let dir = temp_dir("rebuild");
+    let mut demo = kefu()
+        .arg("--data-dir")
+        .arg(&dir)
+        .args(["demo", "--scale", "20k", "--password-stdin"])
+        .env_remove("KEFU_DATABASE_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    demo.stdin
+        .take()
+        .unwrap()
+        .write_all("演示密码-demo-2026\n".as_bytes())
+        .unwrap();
+    let loaded = demo.wait_with_output().unwrap();
+    assert!(loaded.status.success(), "{}", stderr(&loaded));
+
+    // Each start logs to stderr; lines arrive on a channel so a missing one fails the test
+    // instead of hanging it.
+    let serve = || {
+        let mut child = kefu()
+            .arg("--data-dir")
+            .arg(&dir)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env_remove("KEFU_DATABASE_URL")
+            .env("KEFU_LOG", "info")
+            .env("KEFU_LOG_FORMAT", "json")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap()).lines();
+        assert!(out.next().unwrap().unwrap().contains("running at"));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let err = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        (child, rx)
+    };
+    let stop = |child: &mut std::process::Child| {
+        Command::new("kill")
+            .arg("-TERM")
+            .arg(child.id().to_string())
+            .status()
+            .unwrap();
+        let asked = Instant::now();
+        assert!(child.wait().unwrap().success());
+        asked.elapsed()
+    };
+
+    // The first start builds the index from the 20,000 tickets; stopped at once, it does not
+    // finish the build first.
+    let (mut first, lines) = serve();
+    std::thread::sleep(Duration::from_millis(300));
+    let took = stop(&mut first);
+    let logged: Vec<String> = lines.try_iter().collect();
+    assert!(
+        !logged.iter().any(|l| l.contains("search index built")),
+        "the build was not running when stopped: {logged:?}"
+    );
+    assert!(took < Duration::from_secs(10), "stopping took {took:?}");
+
+    // The index was left unfinished: the next start builds it again, whole.
+    let (mut second, lines) = serve();
+    let built = loop {
+        let line = lines
+            .recv_timeout(Duration::from_secs(300))
+            .expect("the second start builds the index");
+        if line.contains("search index built") {
+            break line;
+        }
+    };
+    let built: serde_json::Value = serde_json::from_str(&built).unwrap();
+    let documents = built["fields"]["documents"].as_u64().unwrap_or(0);
+    assert!(documents > 20_000, "{built}");
+    stop(&mut second);
+    let _ = std::fs::remove_dir_all(dir);
+}
