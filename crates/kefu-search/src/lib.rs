@@ -646,8 +646,12 @@ impl SearchIndex {
                 continue;
             }
             parts.push((Occur::Must, Box::new(BooleanQuery::new(any))));
-            // Whole dictionary words rank first, the title above the body.
-            for word in self.tokens("jieba", part) {
+            // Whole dictionary words rank first, the title above the body. A single Han
+            // character (不, 的) is in nearly every conversation: ranking by it would walk
+            // the whole index and tell nothing.
+            let words = self.tokens("jieba", part).into_iter();
+            for word in words.filter(|w| w.chars().count() > 1 || !w.chars().all(tokenize::is_han))
+            {
                 parts.push((
                     Occur::Should,
                     Box::new(BoostQuery::new(term(self.f.title, &word), 3.0)),
