@@ -178,7 +178,7 @@ impl App {
             }
             (head, total)
         };
-        index.clear().map_err(err)?;
+        index.begin_rebuild().map_err(err)?;
         let mut done = 0u64;
         for table in ["tickets", "customers", "reply_scripts"] {
             let mut after = 0;
@@ -207,7 +207,12 @@ impl App {
                 progress(done, total);
             }
         }
-        index.apply(&[], &[], head).map_err(err)?;
+        // Waiting for the rebuild's merges takes a while: off the async threads.
+        let index = self.search.clone().ok_or(AppError::SearchUnavailable)?;
+        tokio::task::spawn_blocking(move || index.finish_rebuild(head))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .map_err(err)?;
         Ok(done)
     }
 

@@ -137,6 +137,9 @@ pub enum SearchError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// The writer could not be started again after a rebuild (see the log).
+    #[error("search index: no writer")]
+    NoWriter,
 }
 
 pub type Result<T> = std::result::Result<T, SearchError>;
@@ -229,7 +232,8 @@ fn register_tokenizers(index: &Index) -> Result<()> {
 pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
-    writer: Mutex<IndexWriter>,
+    /// `None` only if a writer could not be started again after a rebuild.
+    writer: Mutex<Option<IndexWriter>>,
     f: Fields,
     /// The change-log position every search sees: set after the reader has reloaded a
     /// commit (the stored cursor may be ahead of the searcher for a moment).
@@ -247,6 +251,40 @@ pub struct CustomerMatches {
 
 /// Memory the writer may use before it flushes a segment.
 const WRITER_BYTES: usize = 32_000_000;
+
+/// The same while rebuilding: bigger segments, so there are fewer to merge afterwards (a
+/// million tickets made some 400 segments with the follower's budget).
+const REBUILD_WRITER_BYTES: usize = 128_000_000;
+
+/// What the writer is set up for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Writing {
+    /// Following the change log while agents search: small segments, one merge at a time
+    /// (on the two cores kefu is sized for, parallel merges only add their memory together).
+    Follow,
+    /// Rebuilding the index: larger segments, merges on every core; the memory is given back
+    /// when the rebuild ends.
+    Rebuild,
+}
+
+fn writer(index: &Index, writing: Writing) -> Result<IndexWriter> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(2));
+    let (bytes, merge_threads) = match writing {
+        Writing::Follow => (WRITER_BYTES, 1),
+        Writing::Rebuild => (REBUILD_WRITER_BYTES, threads),
+    };
+    let writer = index.writer_with_options(
+        IndexWriterOptions::builder()
+            .num_worker_threads(threads)
+            .memory_budget_per_thread(bytes / threads)
+            .num_merge_threads(merge_threads)
+            .build(),
+    )?;
+    let mut merges = LogMergePolicy::default();
+    merges.set_max_docs_before_merge(MERGE_MAX_DOCS);
+    writer.set_merge_policy(Box::new(merges));
+    Ok(writer)
+}
 
 /// Segments with more documents than this are left as they are. A merge rewrites its
 /// segments whole, holding their dictionaries and doc maps in memory meanwhile; the segments
@@ -304,19 +342,7 @@ impl SearchIndex {
 
     fn from_index(index: Index, f: Fields) -> Result<SearchIndex> {
         register_tokenizers(&index)?;
-        // One merge at a time: on the two cores kefu is sized for, parallel merges only add
-        // their memory together.
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(2));
-        let writer = index.writer_with_options(
-            IndexWriterOptions::builder()
-                .num_worker_threads(threads)
-                .memory_budget_per_thread(WRITER_BYTES / threads)
-                .num_merge_threads(1)
-                .build(),
-        )?;
-        let mut merges = LogMergePolicy::default();
-        merges.set_max_docs_before_merge(MERGE_MAX_DOCS);
-        writer.set_merge_policy(Box::new(merges));
+        let writer = writer(&index, Writing::Follow)?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -324,7 +350,7 @@ impl SearchIndex {
         let index = SearchIndex {
             index,
             reader,
-            writer: Mutex::new(writer),
+            writer: Mutex::new(Some(writer)),
             f,
             visible: AtomicI64::new(0),
         };
@@ -355,7 +381,8 @@ impl SearchIndex {
     /// per document, which the writer keeps until every segment has applied it: 300 bytes
     /// each, half a gigabyte over a rebuild of a million tickets.
     pub fn add_new(&self, docs: &[Doc]) -> Result<()> {
-        let w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let mut guard = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let w = guard.as_mut().ok_or(SearchError::NoWriter)?;
         for d in docs {
             w.add_document(self.document(d.kind.unwrap_or(Kind::Ticket), d))?;
         }
@@ -365,7 +392,8 @@ impl SearchIndex {
     /// Replaces these documents and removes `gone` without committing: searches see them
     /// after the next [`commit`](Self::commit).
     pub fn stage(&self, docs: &[Doc], gone: &[(Kind, i64)]) -> Result<()> {
-        let w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let mut guard = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let w = guard.as_mut().ok_or(SearchError::NoWriter)?;
         for d in docs {
             let kind = d.kind.unwrap_or(Kind::Ticket);
             w.delete_term(Term::from_field_text(self.f.key, &key(kind, d.id)));
@@ -379,27 +407,65 @@ impl SearchIndex {
 
     /// Commits what was staged with the change-log position reached; searches see it at once.
     pub fn commit(&self, cursor: i64) -> Result<()> {
-        let mut w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let mut guard = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let w = guard.as_mut().ok_or(SearchError::NoWriter)?;
         let mut prepared = w.prepare_commit()?;
         prepared.set_payload(&cursor.to_string());
         prepared.commit()?;
-        drop(w);
+        drop(guard);
         self.reader.reload()?;
         self.visible.store(cursor, Ordering::SeqCst);
         Ok(())
     }
 
-    /// Removes everything (before a rebuild).
-    pub fn clear(&self) -> Result<()> {
-        let mut w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+    /// Removes everything and sets the writer up for a rebuild: documents are then added
+    /// with [`add_new`](Self::add_new) and the rebuild ended with
+    /// [`finish_rebuild`](Self::finish_rebuild).
+    pub fn begin_rebuild(&self) -> Result<()> {
+        let mut guard = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let w = self.switch_writer(&mut guard, Writing::Rebuild)?;
         w.delete_all_documents()?;
         let mut prepared = w.prepare_commit()?;
         prepared.set_payload("0");
         prepared.commit()?;
-        drop(w);
+        drop(guard);
         self.reader.reload()?;
         self.visible.store(0, Ordering::SeqCst);
         Ok(())
+    }
+
+    /// Commits the rebuild at change-log position `cursor`, waits for its merges (so the
+    /// index is searched in a few large segments, not hundreds), and sets the writer back to
+    /// following the change log.
+    pub fn finish_rebuild(&self, cursor: i64) -> Result<()> {
+        self.commit(cursor)?;
+        let mut guard = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(w) = guard.take()
+            && let Err(e) = w.wait_merging_threads()
+        {
+            tracing::warn!(error = %e, "search index: merging after the rebuild failed");
+        }
+        self.switch_writer(&mut guard, Writing::Follow)?;
+        drop(guard);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Replaces the writer by one set up for `writing` (the index allows one writer at a
+    /// time: the old one is closed first).
+    fn switch_writer<'a>(
+        &self,
+        slot: &'a mut Option<IndexWriter>,
+        writing: Writing,
+    ) -> Result<&'a mut IndexWriter> {
+        drop(slot.take());
+        match writer(&self.index, writing) {
+            Ok(w) => Ok(slot.insert(w)),
+            Err(e) => {
+                tracing::error!(error = %e, "search index writer could not be started");
+                Err(e)
+            }
+        }
     }
 
     /// How many documents the index holds.
