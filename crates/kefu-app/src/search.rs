@@ -168,7 +168,7 @@ impl App {
 
     /// Rebuilds the index from the database; `progress(done, total)` after each batch.
     pub async fn reindex(&self, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<u64> {
-        let index = self.index()?;
+        let index = self.search.clone().ok_or(AppError::SearchUnavailable)?;
         let (head, total) = {
             let mut conn = self.store.conn().await?;
             let head = changelog::latest_id(&mut conn).await?;
@@ -208,7 +208,6 @@ impl App {
             }
         }
         // Waiting for the rebuild's merges takes a while: off the async threads.
-        let index = self.search.clone().ok_or(AppError::SearchUnavailable)?;
         tokio::task::spawn_blocking(move || index.finish_rebuild(head))
             .await
             .map_err(|e| AppError::Internal(e.to_string()))?

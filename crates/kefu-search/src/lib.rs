@@ -334,43 +334,43 @@ impl SearchIndex {
     }
 
     /// Adds documents the index does not hold, without committing: a rebuild, after
-    /// [`clear`](Self::clear), adds each document once, many batches per commit (so the index
+    /// [`begin_rebuild`](Self::begin_rebuild), adds each document once, many batches per commit (so the index
     /// is not split into a segment per batch). Replacing them instead would queue a deletion
     /// per document, which the writer keeps until every segment has applied it: 300 bytes
     /// each, half a gigabyte over a rebuild of a million tickets.
     pub fn add_new(&self, docs: &[Doc]) -> Result<()> {
-        let mut guard = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        let w = guard.as_mut().ok_or(SearchError::NoWriter)?;
-        for d in docs {
-            w.add_document(self.document(d.kind.unwrap_or(Kind::Ticket), d))?;
-        }
-        Ok(())
+        self.with_writer(|w| {
+            for d in docs {
+                w.add_document(self.document(d.kind.unwrap_or(Kind::Ticket), d))?;
+            }
+            Ok(())
+        })
     }
 
     /// Replaces these documents and removes `gone` without committing: searches see them
     /// after the next [`commit`](Self::commit).
     pub fn stage(&self, docs: &[Doc], gone: &[(Kind, i64)]) -> Result<()> {
-        let mut guard = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        let w = guard.as_mut().ok_or(SearchError::NoWriter)?;
-        for d in docs {
-            let kind = d.kind.unwrap_or(Kind::Ticket);
-            w.delete_term(Term::from_field_text(self.f.key, &key(kind, d.id)));
-            w.add_document(self.document(kind, d))?;
-        }
-        for (kind, id) in gone {
-            w.delete_term(Term::from_field_text(self.f.key, &key(*kind, *id)));
-        }
-        Ok(())
+        self.with_writer(|w| {
+            for d in docs {
+                let kind = d.kind.unwrap_or(Kind::Ticket);
+                w.delete_term(Term::from_field_text(self.f.key, &key(kind, d.id)));
+                w.add_document(self.document(kind, d))?;
+            }
+            for (kind, id) in gone {
+                w.delete_term(Term::from_field_text(self.f.key, &key(*kind, *id)));
+            }
+            Ok(())
+        })
     }
 
     /// Commits what was staged with the change-log position reached; searches see it at once.
     pub fn commit(&self, cursor: i64) -> Result<()> {
-        let mut guard = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        let w = guard.as_mut().ok_or(SearchError::NoWriter)?;
-        let mut prepared = w.prepare_commit()?;
-        prepared.set_payload(&cursor.to_string());
-        prepared.commit()?;
-        drop(guard);
+        self.with_writer(|w| {
+            let mut prepared = w.prepare_commit()?;
+            prepared.set_payload(&cursor.to_string());
+            prepared.commit()?;
+            Ok(())
+        })?;
         self.reader.reload()?;
         self.visible.store(cursor, Ordering::SeqCst);
         Ok(())
@@ -380,16 +380,18 @@ impl SearchIndex {
     /// with [`add_new`](Self::add_new) and the rebuild ended with
     /// [`finish_rebuild`](Self::finish_rebuild).
     pub fn begin_rebuild(&self) -> Result<()> {
+        {
+            let mut guard = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+            self.switch_writer(&mut guard, Writing::Rebuild)?
+                .delete_all_documents()?;
+        }
+        self.commit(0)
+    }
+
+    /// Runs `f` with the writer, holding it meanwhile.
+    fn with_writer<T>(&self, f: impl FnOnce(&mut IndexWriter) -> Result<T>) -> Result<T> {
         let mut guard = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        let w = self.switch_writer(&mut guard, Writing::Rebuild)?;
-        w.delete_all_documents()?;
-        let mut prepared = w.prepare_commit()?;
-        prepared.set_payload("0");
-        prepared.commit()?;
-        drop(guard);
-        self.reader.reload()?;
-        self.visible.store(0, Ordering::SeqCst);
-        Ok(())
+        f(guard.as_mut().ok_or(SearchError::NoWriter)?)
     }
 
     /// Commits the rebuild at change-log position `cursor`, waits for its merges (so the

@@ -64,7 +64,6 @@ struct Loop<'a> {
     world: &'a World,
     /// The stage this complaint is held in: it goes no further, and reaches it by now.
     hold: Option<Stage>,
-    now: Timestamp,
     /// The latest moment of the complaint's story so far.
     last: Timestamp,
 }
@@ -95,11 +94,12 @@ impl Loop<'_> {
     /// story is cut. A held complaint that would not reach its stage by now moves faster
     /// instead, each event halfway between the last one and now.
     fn when(&mut self, at: Timestamp) -> Option<Timestamp> {
+        let now = self.world.now;
         let at = match self.hold {
-            Some(_) if at > self.now => self.last + self.now.duration_since(self.last) / 2,
+            Some(_) if at > now => self.last + now.duration_since(self.last) / 2,
             _ => at,
         };
-        if at > self.now {
+        if at > now {
             return None;
         }
         self.last = self.last.max(at);
@@ -253,7 +253,6 @@ pub(super) fn complaint(
         events: Vec::new(),
         world,
         hold,
-        now: world.now,
         last: opened,
     };
     l.c.stage_due_at = l.deadline(Stage::Intake, opened);

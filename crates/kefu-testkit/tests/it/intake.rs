@@ -8,23 +8,10 @@ use kefu_app::Actor;
 use kefu_app::ticket::{Intake, NewGroup};
 use kefu_domain::Role;
 use kefu_domain::ticket::Channel;
-use kefu_testkit::{ApiClient, TestApp, json_body};
-use reqwest::Method;
-use serde_json::{Value, json};
+use kefu_testkit::{ApiClient, TestApp};
+use serde_json::json;
 
-async fn create(api: &ApiClient, body: Value) -> (u16, Value) {
-    let res = api.json(Method::POST, "/api/v1/tickets", &body).await;
-    let status = res.status().as_u16();
-    (status, json_body(res).await)
-}
-
-async fn count_tickets(app: &TestApp) -> i64 {
-    let mut c = app.app.store.conn().await.unwrap();
-    sqlx::query_scalar("SELECT COUNT(*) FROM tickets")
-        .fetch_one(&mut *c)
-        .await
-        .unwrap()
-}
+use crate::tickets::{count_tickets, create};
 
 #[tokio::test]
 async fn ticket_numbers_stay_unique_under_concurrent_intake() {

@@ -17,13 +17,13 @@ async fn agent_api(app: &TestApp, username: &str) -> (i64, ApiClient) {
     (id, ApiClient::new(app, &app.token_for(id).await))
 }
 
-async fn create(api: &ApiClient, body: Value) -> (u16, Value) {
+pub(crate) async fn create(api: &ApiClient, body: Value) -> (u16, Value) {
     let res = api.json(Method::POST, "/api/v1/tickets", &body).await;
     let status = res.status().as_u16();
     (status, json_body(res).await)
 }
 
-async fn count_tickets(app: &TestApp) -> i64 {
+pub(crate) async fn count_tickets(app: &TestApp) -> i64 {
     let mut c = app.app.store.conn().await.unwrap();
     sqlx::query_scalar("SELECT COUNT(*) FROM tickets")
         .fetch_one(&mut *c)
