@@ -39,6 +39,7 @@ pub(crate) fn current_user(u: &User) -> CurrentUser {
         username: u.username.clone(),
         display_name: u.display_name.clone(),
         roles: u.roles.clone(),
+        grants: u.grants.clone(),
         locale: u.locale,
         must_change_password: u.must_change_password,
     }

@@ -33,6 +33,8 @@ pub mod action {
     /// Customers exported with sensitive values in clear.
     pub const SENSITIVE_EXPORTED: &str = "sensitive_exported";
     pub const CUSTOMERS_IMPORTED: &str = "customers_imported";
+    /// An administrator granted or withdrew a permission for a role (who may reveal).
+    pub const GRANT_CHANGED: &str = "grant_changed";
 }
 
 /// What an audit entry is about.

@@ -76,6 +76,7 @@ impl App {
         notes: &str,
     ) -> Result<Investigation> {
         actor.require(Permission::CreditManage)?;
+        kefu_domain::dates::check("on", on)?;
         if scores.iter().any(|s| s.evidence.chars().count() > 1000) || notes.chars().count() > 5000
         {
             return Err(CreditError::EvidenceTooLong.into());
@@ -151,6 +152,7 @@ impl App {
         if limit_fen < 0 {
             return Err(AppError::BadAmount);
         }
+        kefu_domain::money::amount(limit_fen)?;
         let terms = Some(payment_terms.trim().to_owned()).filter(|t| !t.is_empty());
         if terms.as_ref().is_some_and(|t| t.chars().count() > 100) {
             return Err(AppError::TooLong);
@@ -224,6 +226,7 @@ impl App {
         amount_fen: i64,
     ) -> Result<CreditDecision> {
         let s = self.credit_status(actor, customer_id).await?;
+        kefu_domain::money::amount(amount_fen)?;
         Ok(rules::credit_decision(s.grade, s.limit_fen, 0, amount_fen))
     }
 }

@@ -96,6 +96,7 @@ fn mask_customer(mut c: Customer) -> Customer {
 fn mask_contact(mut c: Contact) -> Contact {
     c.mobile = masked(SensitiveField::Mobile, &c.mobile);
     c.phone = masked(SensitiveField::Phone, &c.phone);
+    c.email = c.email.as_deref().map(rules::mask_email);
     c
 }
 
@@ -198,6 +199,8 @@ fn apply_contact(c: &mut Contact, f: &ContactForm) -> Result<()> {
     }
     c.email = match f.email.trim() {
         "" => None,
+        // The form showed the address masked and it came back unchanged.
+        e if rules::is_mask_of(e, c.email.as_deref(), rules::mask_email) => c.email.clone(),
         e => {
             kefu_domain::staff::check_email(e)?;
             Some(e.to_lowercase())
@@ -511,6 +514,42 @@ impl App {
             .collect())
     }
 
+    /// The archive's customers with a contact whose mobile is the ticket's contact phone,
+    /// for linking the ticket — found without showing the reader the number.
+    pub async fn customers_matching_ticket(
+        &self,
+        actor: &Actor,
+        ticket_id: i64,
+    ) -> Result<Vec<(Customer, Option<Contact>)>> {
+        actor.require(Permission::CustomerView)?;
+        actor.require(Permission::TicketWork)?;
+        let mut conn = self.store.conn().await?;
+        let t = kefu_store::ticket::by_id(&mut conn, ticket_id).await?;
+        let Some(mobile) = t
+            .contact_phone
+            .as_deref()
+            .and_then(|p| rules::clean_mobile(p).ok())
+        else {
+            return Ok(Vec::new());
+        };
+        let contacts = store::contacts_by_mobile(&mut conn, &mobile).await?;
+        let mut ids: Vec<i64> = contacts.iter().map(|c| c.customer_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(store::by_ids(&mut conn, &ids)
+            .await?
+            .into_iter()
+            .map(|c| {
+                let contact = contacts
+                    .iter()
+                    .find(|x| x.customer_id == c.id)
+                    .cloned()
+                    .map(mask_contact);
+                (mask_customer(c), contact)
+            })
+            .collect())
+    }
+
     /// The 360 view: profile, contacts, history and timeline, sensitive values masked.
     pub async fn customer_view(&self, actor: &Actor, id: i64) -> Result<CustomerView> {
         actor.require(Permission::CustomerView)?;
@@ -522,6 +561,9 @@ impl App {
             if let Some(field) = sensitive_history(&h.field) {
                 h.old_value = masked(field, &h.old_value);
                 h.new_value = masked(field, &h.new_value);
+            } else if h.field == "contact.email" {
+                h.old_value = h.old_value.as_deref().map(rules::mask_email);
+                h.new_value = h.new_value.as_deref().map(rules::mask_email);
             }
         }
         let mut timeline: Vec<TimelineEntry> = store::tickets_of(&mut conn, id, 100)

@@ -44,11 +44,48 @@ const BATCH: usize = 500;
 /// Largest file accepted.
 pub const MAX_IMPORT_BYTES: usize = 50 * 1024 * 1024;
 
+/// 单次导入行数上限 — most data rows one file may hold (the header and blank rows not
+/// counted), for CSV and XLSX alike: every row is checked and written while the person
+/// waits, so a bigger list is split into several files.
+pub const MAX_IMPORT_ROWS: usize = 50_000;
+
+/// Most files an XLSX archive may hold. A workbook holds a few dozen (sheets, styles,
+/// shared strings, images); tens of thousands are there to make the reader work.
+pub const MAX_XLSX_ENTRIES: usize = 10_000;
+
+/// Largest unpacked size one file inside an XLSX archive may declare — in practice a
+/// worksheet's XML or the shared strings; 50,000 customers in 20 columns come to some 35 MB.
+pub const MAX_XLSX_ENTRY_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Largest unpacked size all the files inside an XLSX archive may declare together.
+pub const MAX_XLSX_UNPACKED_BYTES: u64 = 128 * 1024 * 1024;
+
+/// 压缩炸弹 — the highest compression ratio (unpacked : packed) accepted for a file inside an
+/// XLSX archive that unpacks to more than [`XLSX_RATIO_FLOOR_BYTES`]. Worksheet XML packs
+/// some tens to one; a zip bomb's zeros pack about a thousand to one.
+pub const MAX_XLSX_RATIO: u64 = 200;
+
+/// Files inside an XLSX archive up to this unpacked size may pack better than
+/// [`MAX_XLSX_RATIO`]: small repetitive parts (styles, an empty sheet) do, harmlessly.
+pub const XLSX_RATIO_FLOOR_BYTES: u64 = 1024 * 1024;
+
 /// Why a file cannot be imported at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ImportFileError {
     #[error("the file is {tenths_mb} tenths of a MB; the limit is {max_mb} MB")]
     TooLarge { tenths_mb: usize, max_mb: usize },
+    #[error("the file has {found} data rows; the limit is {max}")]
+    TooManyRows { found: usize, max: usize },
+    #[error("the workbook holds {found} files; the limit is {max}")]
+    TooManyEntries { found: usize, max: usize },
+    /// `entry` names the file inside the workbook (at most 100 characters of it).
+    #[error("{entry} unpacks to {found} bytes; the limit for one file is {max}")]
+    EntryTooLarge { entry: String, found: u64, max: u64 },
+    #[error("the workbook unpacks to {found} bytes; the limit is {max}")]
+    UnpackedTooLarge { found: u64, max: u64 },
+    /// `found` is the ratio rounded up, so it is never shown as the limit itself.
+    #[error("{entry} is packed {found}:1; the limit is {max}:1")]
+    CompressionRatio { entry: String, found: u64, max: u64 },
     #[error("the file is empty")]
     Empty,
     #[error("the text is neither UTF-8 nor GBK")]
@@ -120,6 +157,7 @@ pub fn read_table(filename: &str, bytes: &[u8]) -> std::result::Result<Table, Im
     }
     let lower = filename.to_lowercase();
     if bytes.starts_with(b"PK") || lower.ends_with(".xlsx") {
+        check_archive(bytes)?;
         let mut book = Xlsx::new(Cursor::new(bytes))
             .map_err(|e| ImportFileError::Spreadsheet(e.to_string()))?;
         let range = book
@@ -129,11 +167,11 @@ pub fn read_table(filename: &str, bytes: &[u8]) -> std::result::Result<Table, Im
         let mut rows = range
             .rows()
             .map(|r| r.iter().map(cell).collect::<Vec<String>>())
-            .skip_while(|r| r.iter().all(|c| c.trim().is_empty()));
+            .skip_while(|r| is_blank(r));
         let headers = rows.next().ok_or(ImportFileError::Empty)?;
         return Ok(Table {
             headers,
-            rows: rows.collect(),
+            rows: data_rows(rows.map(Ok))?,
             encoding: "xlsx",
         });
     }
@@ -161,15 +199,124 @@ pub fn read_table(filename: &str, bytes: &[u8]) -> std::result::Result<Table, Im
         Some(r) => r.map_err(csv_err)?.iter().map(str::to_owned).collect(),
         None => return Err(ImportFileError::Empty),
     };
-    let mut rows = Vec::new();
-    for r in records {
-        rows.push(r.map_err(csv_err)?.iter().map(str::to_owned).collect());
-    }
+    let rows = data_rows(records.map(|r| {
+        r.map(|record| record.iter().map(str::to_owned).collect::<Vec<String>>())
+            .map_err(csv_err)
+    }))?;
     Ok(Table {
         headers,
         rows,
         encoding,
     })
+}
+
+/// A row with nothing in it; the import skips such rows and does not count them.
+fn is_blank(row: &[String]) -> bool {
+    row.iter().all(|c| c.trim().is_empty())
+}
+
+/// The data rows of a file, blank ones kept so that row numbers stay those of the
+/// spreadsheet, refused when more than [`MAX_IMPORT_ROWS`] are not blank. Rows past the
+/// limit are counted but not kept, so the refusal says how many the file has.
+fn data_rows(
+    rows: impl Iterator<Item = std::result::Result<Vec<String>, ImportFileError>>,
+) -> std::result::Result<Vec<Vec<String>>, ImportFileError> {
+    let mut kept = Vec::new();
+    let mut found = 0;
+    for row in rows {
+        let row = row?;
+        if !is_blank(&row) {
+            found += 1;
+        }
+        if found <= MAX_IMPORT_ROWS {
+            kept.push(row);
+        }
+    }
+    if found > MAX_IMPORT_ROWS {
+        return Err(ImportFileError::TooManyRows {
+            found,
+            max: MAX_IMPORT_ROWS,
+        });
+    }
+    Ok(kept)
+}
+
+/// What an XLSX archive's central directory declares about one file inside it.
+struct Declared {
+    name: String,
+    /// Bytes in the archive.
+    packed: u64,
+    /// Bytes once unpacked.
+    unpacked: u64,
+}
+
+/// Refuses a zip bomb (压缩炸弹) before calamine unpacks anything: reads only the archive's
+/// central directory and holds what it declares to the `MAX_XLSX_*` limits.
+///
+/// Declared sizes can lie, but calamine cannot unpack more than they say: the zip crate
+/// (9.8.2, the one calamine uses) holds every file opened through `ZipArchive` to the
+/// uncompressed size its central directory declares. `ZipFileData::make_reader`
+/// (zip-9.8.2/src/types.rs:127) takes that size as the limit, `make_reader` in
+/// src/read/readers.rs:355 and :374 wraps the stored or inflating reader in
+/// `Crc32Reader::with_size_limit`, and `Crc32Reader::count` (src/crc32.rs:43-51) fails the
+/// read with "File is larger than its declared uncompressed size" as soon as more has come
+/// out (at most one read buffer more). Only streamed reading (`read_zipfile_from_stream`,
+/// src/read/stream.rs:985-987) lifts the limit; calamine opens files by name through
+/// `ZipArchive`. The test `a_file_that_unpacks_to_more_than_it_declares_is_cut_off` keeps
+/// this true across upgrades.
+fn check_archive(bytes: &[u8]) -> std::result::Result<(), ImportFileError> {
+    let unreadable = |e: zip::result::ZipError| ImportFileError::Spreadsheet(e.to_string());
+    let archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(unreadable)?;
+    if archive.len() > MAX_XLSX_ENTRIES {
+        return Err(ImportFileError::TooManyEntries {
+            found: archive.len(),
+            max: MAX_XLSX_ENTRIES,
+        });
+    }
+    let mut files = Vec::with_capacity(archive.len());
+    for i in 0..archive.len() {
+        let entry = archive.by_index_data(i).map_err(unreadable)?;
+        files.push(Declared {
+            name: entry.name().map_or_else(
+                |_| format!("#{}", i + 1),
+                |n| n.chars().take(100).collect::<String>(),
+            ),
+            packed: entry.compressed_size(),
+            unpacked: entry.size(),
+        });
+    }
+    check_declared(&files)
+}
+
+/// The size limits on what an archive declares: one file, all of them, then the ratio.
+fn check_declared(files: &[Declared]) -> std::result::Result<(), ImportFileError> {
+    if let Some(f) = files.iter().find(|f| f.unpacked > MAX_XLSX_ENTRY_BYTES) {
+        return Err(ImportFileError::EntryTooLarge {
+            entry: f.name.clone(),
+            found: f.unpacked,
+            max: MAX_XLSX_ENTRY_BYTES,
+        });
+    }
+    let total = files
+        .iter()
+        .fold(0u64, |sum, f| sum.saturating_add(f.unpacked));
+    if total > MAX_XLSX_UNPACKED_BYTES {
+        return Err(ImportFileError::UnpackedTooLarge {
+            found: total,
+            max: MAX_XLSX_UNPACKED_BYTES,
+        });
+    }
+    let packed_too_well = |f: &&Declared| {
+        f.unpacked > XLSX_RATIO_FLOOR_BYTES && f.unpacked > f.packed.saturating_mul(MAX_XLSX_RATIO)
+    };
+    if let Some(f) = files.iter().find(packed_too_well) {
+        return Err(ImportFileError::CompressionRatio {
+            entry: f.name.clone(),
+            found: f.unpacked.div_ceil(f.packed.max(1)),
+            max: MAX_XLSX_RATIO,
+        });
+    }
+    Ok(())
 }
 
 /// What happened to one row.
@@ -270,7 +417,7 @@ impl App {
         // Check every row first; keep the good ones with their spreadsheet row numbers.
         let mut good: Vec<(usize, ImportRow)> = Vec::new();
         for (i, values) in table.rows.iter().enumerate() {
-            if values.iter().all(|v| v.trim().is_empty()) {
+            if is_blank(values) {
                 continue;
             }
             report.rows += 1;
@@ -616,7 +763,10 @@ impl App {
                         contact
                             .map(|x| hide(SensitiveField::Phone, &x.phone))
                             .unwrap_or_default(),
-                        contact.and_then(|x| x.email.clone()).unwrap_or_default(),
+                        contact
+                            .and_then(|x| x.email.clone())
+                            .map(|e| if sensitive { e } else { rules::mask_email(&e) })
+                            .unwrap_or_default(),
                         contact.and_then(|x| x.wechat.clone()).unwrap_or_default(),
                         contact.map(|x| x.rest_hours.clone()).unwrap_or_default(),
                         hide(SensitiveField::Address, &c.address),
@@ -680,4 +830,218 @@ pub fn to_xlsx(rows: &[Vec<String>]) -> Result<Vec<u8>> {
     }
     book.save_to_buffer()
         .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Cursor, Read, Write};
+
+    use super::*;
+
+    const MIB: u64 = 1024 * 1024;
+
+    /// A workbook as people send it: the header 客户名称 and one customer.
+    fn workbook() -> Vec<u8> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "客户名称").unwrap();
+        sheet.write_string(1, 0, "杭州明达贸易有限公司").unwrap();
+        book.save_to_buffer().unwrap()
+    }
+
+    fn deflated() -> zip::write::SimpleFileOptions {
+        zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+    }
+
+    /// `xlsx` with more files in it, deflated as Excel deflates them.
+    fn with_files(xlsx: Vec<u8>, files: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        w.merge_archive(zip::ZipArchive::new(Cursor::new(xlsx)).unwrap())
+            .unwrap();
+        for (name, data) in files {
+            w.start_file(*name, deflated()).unwrap();
+            w.write_all(data).unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
+
+    /// Rewrites the unpacked size the central directory declares for the file `name`.
+    fn declare_size(archive: &mut [u8], name: &str, size: u32) {
+        let at = (0..archive.len().saturating_sub(46))
+            .find(|&i| {
+                archive[i..i + 4] == *b"PK\x01\x02" && {
+                    let len = usize::from(u16::from_le_bytes([archive[i + 28], archive[i + 29]]));
+                    archive.get(i + 46..i + 46 + len) == Some(name.as_bytes())
+                }
+            })
+            .expect("the file's central directory header");
+        archive[at + 24..at + 28].copy_from_slice(&size.to_le_bytes());
+    }
+
+    fn declared(name: &str, packed: u64, unpacked: u64) -> Declared {
+        Declared {
+            name: name.to_owned(),
+            packed,
+            unpacked,
+        }
+    }
+
+    #[test]
+    fn an_ordinary_workbook_passes_the_checks() {
+        let table = read_table("客户.xlsx", &workbook()).expect("an ordinary workbook");
+        assert_eq!(table.headers, ["客户名称"]);
+        assert_eq!(table.rows, [["杭州明达贸易有限公司"]]);
+    }
+
+    #[test]
+    fn a_zip_bomb_is_refused_before_it_is_unpacked() {
+        // 2 MiB of zeros pack into about 2 KB, a thousand to one, as a zip bomb's do.
+        let zeros = vec![0u8; 2 * 1024 * 1024];
+        let bomb = with_files(workbook(), &[("xl/media/zeros.bin", zeros.as_slice())]);
+        let err = read_table("bomb.xlsx", &bomb).err();
+        let Some(ImportFileError::CompressionRatio { entry, found, max }) = &err else {
+            panic!("{err:?}");
+        };
+        assert_eq!(entry, "xl/media/zeros.bin");
+        assert!(*found > MAX_XLSX_RATIO, "{found}");
+        assert_eq!(*max, MAX_XLSX_RATIO);
+    }
+
+    #[test]
+    fn an_archive_of_too_many_files_is_refused() {
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for i in 0..=MAX_XLSX_ENTRIES {
+            w.start_file(format!("xl/media/image{i}.png"), stored)
+                .unwrap();
+        }
+        let bytes = w.finish().unwrap().into_inner();
+        assert_eq!(
+            read_table("many.xlsx", &bytes).err(),
+            Some(ImportFileError::TooManyEntries {
+                found: MAX_XLSX_ENTRIES + 1,
+                max: MAX_XLSX_ENTRIES
+            })
+        );
+    }
+
+    #[test]
+    fn declared_sizes_are_held_to_the_limits() {
+        let sheet2 = || {
+            declared(
+                "xl/worksheets/sheet2.xml",
+                (2 * MIB).div_ceil(MAX_XLSX_RATIO),
+                2 * MIB,
+            )
+        };
+        // At the limits: accepted.
+        assert_eq!(
+            check_declared(&[
+                declared("xl/worksheets/sheet1.xml", 8 * MIB, MAX_XLSX_ENTRY_BYTES),
+                declared(
+                    "xl/sharedStrings.xml",
+                    8 * MIB,
+                    MAX_XLSX_ENTRY_BYTES - 3 * MIB
+                ),
+                declared("xl/styles.xml", 1, XLSX_RATIO_FLOOR_BYTES),
+                sheet2(),
+            ]),
+            Ok(())
+        );
+        // Each file within its limits, all of them together not.
+        assert_eq!(
+            check_declared(&[
+                declared("xl/worksheets/sheet1.xml", 8 * MIB, MAX_XLSX_ENTRY_BYTES),
+                declared("xl/sharedStrings.xml", 8 * MIB, MAX_XLSX_ENTRY_BYTES),
+                declared("xl/styles.xml", 1, XLSX_RATIO_FLOOR_BYTES),
+                sheet2(),
+            ]),
+            Err(ImportFileError::UnpackedTooLarge {
+                found: MAX_XLSX_UNPACKED_BYTES + 3 * MIB,
+                max: MAX_XLSX_UNPACKED_BYTES
+            })
+        );
+        assert_eq!(
+            check_declared(&[declared(
+                "xl/worksheets/sheet1.xml",
+                10 * MIB,
+                MAX_XLSX_ENTRY_BYTES + 1
+            )]),
+            Err(ImportFileError::EntryTooLarge {
+                entry: "xl/worksheets/sheet1.xml".into(),
+                found: MAX_XLSX_ENTRY_BYTES + 1,
+                max: MAX_XLSX_ENTRY_BYTES
+            })
+        );
+        // 2,097,152 / 10,000 = 209.7, shown as 210.
+        assert_eq!(
+            check_declared(&[declared("xl/media/zeros.bin", 10_000, 2 * MIB)]),
+            Err(ImportFileError::CompressionRatio {
+                entry: "xl/media/zeros.bin".into(),
+                found: 210,
+                max: MAX_XLSX_RATIO
+            })
+        );
+    }
+
+    #[test]
+    fn a_file_that_unpacks_to_more_than_it_declares_is_cut_off() {
+        // The zip crate stops reading a file at its declared size (and one read past it).
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        w.start_file("zeros.bin", deflated()).unwrap();
+        w.write_all(&vec![0u8; 2 * 1024 * 1024]).unwrap();
+        let mut bytes = w.finish().unwrap().into_inner();
+        declare_size(&mut bytes, "zeros.bin", 1024);
+        let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let mut out = Vec::new();
+        let err = archive
+            .by_name("zeros.bin")
+            .unwrap()
+            .read_to_end(&mut out)
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("declared uncompressed size"),
+            "{err}"
+        );
+        assert!(out.len() <= 1024 + 1, "{} bytes came out", out.len());
+
+        // So calamine fails on a worksheet longer than declared instead of reading it all.
+        let mut xlsx = workbook();
+        declare_size(&mut xlsx, "xl/worksheets/sheet1.xml", 100);
+        let err = read_table("short.xlsx", &xlsx).err();
+        assert!(
+            matches!(&err, Some(ImportFileError::Spreadsheet(m)) if m.contains("declared uncompressed size")),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn more_data_rows_than_the_limit_are_refused_with_the_count() {
+        let file = |count: usize| {
+            let mut text = String::from("客户名称,手机\n");
+            for n in 0..count {
+                text.push_str(&format!("客户{n},\n"));
+                // Blank rows are kept, for the row numbers, but not counted.
+                if n % 1000 == 0 {
+                    text.push_str(",\n");
+                }
+            }
+            text.into_bytes()
+        };
+        let table = read_table("c.csv", &file(MAX_IMPORT_ROWS)).expect("at the limit");
+        assert_eq!(
+            table.rows.iter().filter(|r| !is_blank(r)).count(),
+            MAX_IMPORT_ROWS
+        );
+        assert_eq!(table.rows.len(), MAX_IMPORT_ROWS + MAX_IMPORT_ROWS / 1000);
+        assert_eq!(
+            read_table("c.csv", &file(MAX_IMPORT_ROWS + 1)).err(),
+            Some(ImportFileError::TooManyRows {
+                found: MAX_IMPORT_ROWS + 1,
+                max: MAX_IMPORT_ROWS
+            })
+        );
+    }
 }

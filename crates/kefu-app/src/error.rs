@@ -58,6 +58,13 @@ pub enum AppError {
     NotYourDepartment,
     #[error("an amount must not be negative")]
     BadAmount,
+    /// An amount outside `0..=MAX_AMOUNT_FEN` (see [`kefu_domain::money`]).
+    #[error("{0}")]
+    Amount(#[from] kefu_domain::money::AmountError),
+    /// A date outside the business range, or a range running backwards (see
+    /// [`kefu_domain::dates`]).
+    #[error("{0}")]
+    Date(#[from] kefu_domain::dates::DateError),
     #[error("{0}")]
     ImportFile(#[from] crate::customer_import::ImportFileError),
     #[error("{0}")]

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod audit;
 pub mod calendar;
 pub mod complaint;
+pub mod confidential;
 pub mod credit;
 pub mod customer;
 pub mod customer_import;
@@ -144,7 +145,7 @@ impl Actor {
         let ok = match &self.kind {
             ActorKind::System => true,
             ActorKind::Anonymous | ActorKind::Customer(_) => false,
-            ActorKind::User(u) => u.roles.allows(permission),
+            ActorKind::User(u) => u.allows(permission),
         };
         if ok { Ok(()) } else { Err(AppError::Forbidden) }
     }

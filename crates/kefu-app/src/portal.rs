@@ -85,15 +85,12 @@ impl App {
         staff::check_email(&email)?;
         staff::check_display_name(&r.name)?;
         staff::check_password(&r.password)?;
-        let phone = r
-            .phone
-            .as_deref()
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .map(str::to_owned);
-        if phone.as_ref().is_some_and(|p| p.chars().count() > 40) {
-            return Err(AppError::TooLong);
-        }
+        // The number tickets filed from the portal carry: checked and kept as the archive
+        // keeps one, so the archive finds the customer by it.
+        let phone = match r.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+            Some(p) => Some(kefu_domain::customer::clean_contact_phone(p)?),
+            None => None,
+        };
         let hash = secret::hash_password(&r.password).await?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
@@ -261,7 +258,10 @@ impl App {
             None,
             200,
         )
-        .await?)
+        .await?
+        .into_iter()
+        .map(crate::confidential::mask_ticket)
+        .collect())
     }
 
     /// One of the customer's tickets with its public conversation; another's is not found.
@@ -282,7 +282,7 @@ impl App {
             })
             .collect();
         Ok(CustomerTicket {
-            ticket,
+            ticket: crate::confidential::mask_ticket(ticket),
             messages,
             attachments,
         })

@@ -41,8 +41,9 @@ enum Command {
 
 #[derive(clap::Args)]
 struct CustomersArgs {
-    /// Rows per import file (CSV and XLSX are both measured at this size).
-    #[arg(long, default_value_t = 100_000)]
+    /// Rows per import file (CSV and XLSX are both measured at this size); at most the
+    /// import's limit, `MAX_IMPORT_ROWS`.
+    #[arg(long, default_value_t = kefu_app::customer_import::MAX_IMPORT_ROWS)]
     rows: usize,
     /// Customers in the archive when search is measured (more CSV imports fill it up).
     #[arg(long, default_value_t = 1_000_000)]
@@ -128,6 +129,11 @@ fn customers_xlsx(from: usize, rows: usize) -> anyhow::Result<Vec<u8>> {
 }
 
 async fn bench_customers(args: CustomersArgs) -> anyhow::Result<()> {
+    let max_rows = kefu_app::customer_import::MAX_IMPORT_ROWS;
+    anyhow::ensure!(
+        (1..=max_rows).contains(&args.rows),
+        "--rows must be 1..={max_rows}, the import's limit per file"
+    );
     if args.data_dir.exists() {
         std::fs::remove_dir_all(&args.data_dir)?;
     }

@@ -344,8 +344,19 @@ pub fn parse_holiday_list(text: &str) -> Result<Vec<SpecialDay>, CalendarError> 
             Some((a, b)) => (a.trim(), b.trim()),
             None => (fields[0], fields[0]),
         };
-        let first: Date = first.parse().map_err(|_| bad("date must be YYYY-MM-DD"))?;
-        let last: Date = last.parse().map_err(|_| bad("date must be YYYY-MM-DD"))?;
+        let read = |v: &str| {
+            crate::dates::parse("date", v).map_err(|e| match e {
+                crate::dates::DateError::NotADate { .. } => bad("date must be YYYY-MM-DD"),
+                _ => bad(format!(
+                    "dates run from {} to {}",
+                    crate::dates::MIN_DATE,
+                    crate::dates::MAX_DATE
+                )
+                .as_str()),
+            })
+        };
+        let first: Date = read(first)?;
+        let last: Date = read(last)?;
         if last < first || first.until(last).map(|s| s.get_days()).unwrap_or(i32::MAX) > 366 {
             return Err(bad("a date range must run forward and span at most a year"));
         }
@@ -560,6 +571,13 @@ mod tests {
         );
         assert!(parse_holiday_list("2026-10-01,nap\n").is_err());
         assert!(parse_holiday_list("2026-10-05..2026-10-01,holiday\n").is_err());
+        assert_eq!(
+            parse_holiday_list("9999-12-31,holiday\n").unwrap_err(),
+            CalendarError::BadHolidayLine {
+                line: 1,
+                reason: "dates run from 2000-01-01 to 2099-12-31".into()
+            }
+        );
     }
 
     fn instant() -> impl Strategy<Value = Timestamp> {

@@ -297,6 +297,9 @@ pub enum ComplaintError {
     TooLong(&'static str),
     #[error("a cost cannot be negative")]
     NegativeCost,
+    /// A cost or penalty above [`crate::money::MAX_AMOUNT_FEN`].
+    #[error(transparent)]
+    Amount(#[from] crate::money::AmountError),
     #[error("the quantity must be a positive number")]
     BadQuantity,
     #[error("the customer can only accept or reject an approved solution")]
@@ -337,13 +340,13 @@ pub fn text(
     Ok(v.to_owned())
 }
 
-/// Checks a cost in fen.
+/// Checks a cost or penalty in fen: not negative, at most
+/// [`MAX_AMOUNT_FEN`](crate::money::MAX_AMOUNT_FEN).
 pub fn cost(fen: i64) -> Result<i64, ComplaintError> {
     if fen < 0 {
-        Err(ComplaintError::NegativeCost)
-    } else {
-        Ok(fen)
+        return Err(ComplaintError::NegativeCost);
     }
+    Ok(crate::money::amount(fen)?)
 }
 
 /// 短 — how many times the complaint passed from one person to another: each step taken by
@@ -495,6 +498,14 @@ mod tests {
     fn costs_and_texts_are_checked() {
         assert_eq!(cost(-1), Err(ComplaintError::NegativeCost));
         assert_eq!(cost(0), Ok(0));
+        let max = crate::money::MAX_AMOUNT_FEN;
+        assert_eq!(cost(max), Ok(max));
+        assert_eq!(
+            cost(i64::MAX),
+            Err(ComplaintError::Amount(
+                crate::money::AmountError::TooLarge { max_fen: max }
+            ))
+        );
         assert_eq!(
             text("reason", "  ", true, 10),
             Err(ComplaintError::Required("reason"))

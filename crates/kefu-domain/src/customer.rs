@@ -71,6 +71,25 @@ keyed! {
     }
 }
 
+keyed! {
+    /// A ticket's or complaint's contact value, shown masked like the archive's.
+    ContactValue {
+        /// The ticket's contact phone, or the complainant's phone on a complaint.
+        Phone = "contact_phone",
+        Email = "contact_email",
+    }
+}
+
+impl ContactValue {
+    /// The rule that masks it.
+    pub fn masker(self) -> fn(&str) -> String {
+        match self {
+            ContactValue::Phone => mask_phone,
+            ContactValue::Email => mask_email,
+        }
+    }
+}
+
 /// Why customer data is not acceptable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CustomerRuleError {
@@ -91,9 +110,19 @@ pub fn digits(s: &str) -> String {
     s.chars().filter(char::is_ascii_digit).collect()
 }
 
-/// A mainland mobile number as 11 digits; `+86`, `86`, spaces and dashes are accepted.
+/// A mainland mobile number as 11 digits; `+86`, `0086`, `86`, spaces and dashes are
+/// accepted. Another country code (`+1 415 555 0100`) is not a mainland mobile.
 pub fn clean_mobile(s: &str) -> Result<String, CustomerRuleError> {
-    let mut d = digits(&to_half_width(s));
+    let t = to_half_width(s);
+    let t = t.trim();
+    let mut d = digits(t);
+    let international = t.starts_with('+') || d.starts_with("00");
+    if d.starts_with("0086") {
+        d.drain(..2);
+    }
+    if international && !d.starts_with("86") {
+        return Err(CustomerRuleError::BadMobile(s.trim().to_owned()));
+    }
     if d.len() == 13 && d.starts_with("86") {
         d.drain(..2);
     }
@@ -117,6 +146,106 @@ pub fn clean_phone(s: &str) -> Result<String, CustomerRuleError> {
     } else {
         Err(CustomerRuleError::BadPhone(s.trim().to_owned()))
     }
+}
+
+/// The phone number on a ticket or complaint (one field where the archive has two): a
+/// mainland mobile is normalised to its 11 digits like the archive's; anything else must be
+/// a landline with its area code (`0571-8888 6666`), a local or service number of 5–8 digits
+/// (`95588`), a 400/800 number, or an international number written with its `+` country
+/// code — kept as written. An 11-digit number that is none of these (`23812345678`) is
+/// refused rather than stored as a phone nobody can call.
+pub fn clean_contact_phone(s: &str) -> Result<String, CustomerRuleError> {
+    let t = to_half_width(s);
+    let t = t.trim();
+    let d = digits(t);
+    let bad = || CustomerRuleError::BadPhone(s.trim().to_owned());
+    let plus = t.starts_with('+') || t.starts_with("00");
+    let mainland = !plus || d.starts_with("86") || d.starts_with("0086");
+    let national = if plus {
+        d.trim_start_matches("00")
+            .strip_prefix("86")
+            .unwrap_or("")
+            .to_owned()
+    } else {
+        d.clone()
+    };
+    if mainland && (national.starts_with('1') || plus) && national.len() >= 11 {
+        if national.len() == 11 && national.starts_with('1') {
+            return clean_mobile(t);
+        }
+        if !national.starts_with('0') && national.len() == 11 {
+            return Err(bad());
+        }
+    }
+    let phone = clean_phone(t)?;
+    if plus {
+        // A foreign number: country code and subscriber number, E.164's 8–15 digits.
+        let n = d.trim_start_matches("00").len();
+        return if (8..=15).contains(&n) {
+            Ok(phone)
+        } else {
+            Err(bad())
+        };
+    }
+    // The number before an extension (`0571-8888 6666转123`).
+    let main = digits(t.split('转').next().unwrap_or(t));
+    let ok = match main.len() {
+        5..=8 => true,
+        10 => main.starts_with('0') || main.starts_with("400") || main.starts_with("800"),
+        11 | 12 => main.starts_with('0'),
+        _ => false,
+    };
+    if ok { Ok(phone) } else { Err(bad()) }
+}
+
+/// A ticket's or complaint's phone masked by the archive's rule: as a mobile when it is
+/// one (`138****5678`), else as a landline (`****6666`).
+pub fn mask_phone(value: &str) -> String {
+    match clean_mobile(value) {
+        Ok(m) => mask(SensitiveField::Mobile, &m),
+        Err(_) => mask(SensitiveField::Phone, value),
+    }
+}
+
+/// An e-mail address with the phone numbers in it masked: a local part that is a mobile
+/// (`13955379945@163.com`, common in China) shows `139****9945@163.com`; any other run of
+/// seven or more digits keeps only its last four. Other addresses are shown as they are.
+pub fn mask_email(value: &str) -> String {
+    let Some((local, domain)) = value.rsplit_once('@') else {
+        return mask_digit_runs(value);
+    };
+    format!("{}@{domain}", mask_digit_runs(local))
+}
+
+/// Every run of seven or more digits in `text` masked like a phone number.
+fn mask_digit_runs(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if run.len() >= 7 {
+            out.push_str(&mask_phone(run));
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+/// Whether a submitted form value is the mask the form was shown (the field left
+/// unchanged), so the stored value stays.
+pub fn is_mask_of(submitted: &str, stored: Option<&str>, masker: fn(&str) -> String) -> bool {
+    let submitted = submitted.trim();
+    submitted.contains('*') && stored.is_some_and(|s| masker(s) == submitted)
 }
 
 /// Full-width letters, digits and punctuation to their ASCII forms (Chinese input methods
@@ -289,6 +418,61 @@ mod tests {
         }
         assert_eq!(clean_phone("0571-8888 6666").unwrap(), "0571-8888 6666");
         assert!(clean_phone("call me").is_err());
+    }
+
+    #[test]
+    fn a_foreign_number_is_not_a_mainland_mobile() {
+        assert!(clean_mobile("+1 415 555 0100").is_err());
+        assert!(clean_mobile("001 415 555 0100").is_err());
+        assert_eq!(clean_mobile("0086 138 1234 5678").unwrap(), "13812345678");
+        assert_eq!(clean_mobile("+86 13812345678").unwrap(), "13812345678");
+    }
+
+    #[test]
+    fn a_contact_phone_is_a_mobile_a_landline_or_a_foreign_number() {
+        for (input, stored) in [
+            ("138 1234 5678", "13812345678"),
+            ("+86-138-1234-5678", "13812345678"),
+            ("１３８１２３４５６７８", "13812345678"),
+            ("0571-8888 6666", "0571-8888 6666"),
+            ("057188886666", "057188886666"),
+            ("010-12345678", "010-12345678"),
+            ("0571-8888 6666转123", "0571-8888 6666转123"),
+            ("95588", "95588"),
+            ("8888 6666", "8888 6666"),
+            ("400-800-8888", "400-800-8888"),
+            ("+1 415 555 0100", "+1 415 555 0100"),
+            ("+852 2345 6789", "+852 2345 6789"),
+        ] {
+            assert_eq!(clean_contact_phone(input).unwrap(), stored, "{input}");
+        }
+        for bad in [
+            "23812345678",
+            "12812345678",
+            "1381234567",
+            "138123456789",
+            "+86 23812345678",
+            "1234",
+            "call me",
+            "+1 23",
+        ] {
+            assert!(clean_contact_phone(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn phones_in_addresses_and_contact_fields_are_masked_by_one_rule() {
+        assert_eq!(mask_phone("13812345678"), "138****5678");
+        assert_eq!(mask_phone("0571-8888 6666"), "****6666");
+        assert_eq!(mask_email("13955379945@163.com"), "139****9945@163.com");
+        assert_eq!(mask_email("li.13955379945@qq.com"), "li.139****9945@qq.com");
+        assert_eq!(mask_email("88886666@qq.com"), "****6666@qq.com");
+        assert_eq!(mask_email("wang.lei@hengxin.cn"), "wang.lei@hengxin.cn");
+        assert_eq!(mask_email("zhang123@163.com"), "zhang123@163.com");
+        assert!(is_mask_of("138****5678", Some("13812345678"), mask_phone));
+        assert!(!is_mask_of("13812345678", Some("13812345678"), mask_phone));
+        assert!(!is_mask_of("139****5678", Some("13812345678"), mask_phone));
+        assert!(!is_mask_of("138****5678", None, mask_phone));
     }
 
     #[test]

@@ -29,6 +29,16 @@ macro_rules! keyed {
             }
         }
 
+        impl $crate::input::Keyed for $name {
+            fn keys() -> ::std::vec::Vec<&'static str> {
+                ::std::vec![$($key),+]
+            }
+
+            fn from_key(key: &str) -> ::std::option::Option<Self> {
+                key.parse::<$name>().ok()
+            }
+        }
+
         impl ::std::fmt::Display for $name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result { f.write_str(self.key()) }
         }
@@ -44,7 +54,10 @@ pub mod condition;
 pub mod credit;
 pub mod customer;
 pub mod customer_import;
+pub mod dates;
+pub mod input;
 pub mod kb;
+pub mod money;
 pub mod permission;
 pub mod sla;
 pub mod staff;
@@ -52,5 +65,5 @@ pub mod ticket;
 pub mod trigger;
 
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use permission::{Access, Permission};
+pub use permission::{Access, Grants, Permission};
 pub use staff::{CurrentUser, Department, Locale, Role, RoleSet, StaffLevel};

@@ -176,6 +176,49 @@ pub fn role_grants(role: Role, permission: Permission) -> bool {
     }
 }
 
+/// Permissions whose grant per role the department may change (an administrator withdraws
+/// or grants them); every other permission is fixed policy in [`role_grants`]. Who may
+/// reveal a customer's numbers is the department's choice (seed 000 §(五)3 asks it to keep
+/// the archive confidential, not who may look).
+pub const GRANTABLE: [Permission; 1] = [Permission::CustomerReveal];
+
+/// An administrator's changes to the default policy, for [`GRANTABLE`] permissions only:
+/// per (role, permission), granted or withdrawn. Absent pairs follow [`role_grants`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Grants(Vec<(Role, Permission, bool)>);
+
+impl Grants {
+    /// The changes, keeping only grantable permissions (the last word per pair wins).
+    pub fn new(changes: impl IntoIterator<Item = (Role, Permission, bool)>) -> Grants {
+        let mut out: Vec<(Role, Permission, bool)> = Vec::new();
+        for (role, permission, granted) in changes {
+            if !GRANTABLE.contains(&permission) {
+                continue;
+            }
+            out.retain(|(r, p, _)| !(*r == role && *p == permission));
+            out.push((role, permission, granted));
+        }
+        Grants(out)
+    }
+
+    /// Whether `role` holds `permission`, the department's change first, else the policy.
+    pub fn role_grants(&self, role: Role, permission: Permission) -> bool {
+        self.0
+            .iter()
+            .find(|(r, p, _)| *r == role && *p == permission)
+            .map_or_else(|| role_grants(role, permission), |(_, _, g)| *g)
+    }
+
+    /// Whether any of these roles holds the permission.
+    pub fn allows(&self, roles: &RoleSet, permission: Permission) -> bool {
+        roles.iter().any(|role| self.role_grants(role, permission))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (Role, Permission, bool)> + '_ {
+        self.0.iter().copied()
+    }
+}
+
 impl RoleSet {
     /// Whether any of these roles grants the permission.
     pub fn allows(&self, permission: Permission) -> bool {
@@ -209,6 +252,29 @@ mod tests {
         for p in Permission::ALL {
             assert!(!RoleSet::default().allows(p));
         }
+    }
+
+    #[test]
+    fn a_department_may_withdraw_or_grant_reveal_and_nothing_else() {
+        let grants = Grants::new([
+            (Role::Agent, Permission::CustomerReveal, false),
+            (Role::QualitySpecialist, Permission::CustomerReveal, true),
+            // Not grantable: ignored, the policy stands.
+            (Role::Agent, Permission::UserManage, true),
+        ]);
+        assert!(!grants.allows(&RoleSet::new([Role::Agent]), Permission::CustomerReveal));
+        assert!(grants.allows(
+            &RoleSet::new([Role::QualitySpecialist]),
+            Permission::CustomerReveal
+        ));
+        assert!(!grants.allows(&RoleSet::new([Role::Agent]), Permission::UserManage));
+        // Untouched roles keep the default.
+        assert!(grants.allows(&RoleSet::new([Role::CsManager]), Permission::CustomerReveal));
+        assert!(Grants::default().allows(&RoleSet::new([Role::Agent]), Permission::CustomerReveal));
+        assert!(!Grants::default().allows(
+            &RoleSet::new([Role::QualitySpecialist]),
+            Permission::CustomerReveal
+        ));
     }
 
     #[test]

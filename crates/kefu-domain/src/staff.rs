@@ -281,8 +281,17 @@ pub struct CurrentUser {
     pub username: String,
     pub display_name: String,
     pub roles: RoleSet,
+    /// The department's changes to the default policy (who may reveal).
+    pub grants: crate::permission::Grants,
     pub locale: Locale,
     pub must_change_password: bool,
+}
+
+impl CurrentUser {
+    /// Whether the user's roles hold the permission, with the department's grants.
+    pub fn allows(&self, permission: crate::Permission) -> bool {
+        self.grants.allows(&self.roles, permission)
+    }
 }
 
 /// Why a submitted username, display name or password is not acceptable.

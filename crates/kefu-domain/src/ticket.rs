@@ -137,6 +137,8 @@ pub enum FieldProblem {
     TextTooLong,
     NotANumber,
     NotADate,
+    /// A date outside [`crate::dates::MIN_DATE`]..=[`crate::dates::MAX_DATE`].
+    DateOutOfRange,
     NotAChoice,
 }
 
@@ -146,6 +148,7 @@ impl FieldProblem {
             FieldProblem::TextTooLong => "text_too_long",
             FieldProblem::NotANumber => "not_a_number",
             FieldProblem::NotADate => "not_a_date",
+            FieldProblem::DateOutOfRange => "date_out_of_range",
             FieldProblem::NotAChoice => "not_a_choice",
         }
     }
@@ -274,7 +277,10 @@ impl FieldDefinition {
                 Ok(Some(v.to_owned()))
             }
             FieldKind::Date => {
-                let d: Date = v.parse().map_err(|_| bad(FieldProblem::NotADate))?;
+                let d = crate::dates::parse(&self.key, v).map_err(|e| match e {
+                    crate::dates::DateError::NotADate { .. } => bad(FieldProblem::NotADate),
+                    _ => bad(FieldProblem::DateOutOfRange),
+                })?;
                 Ok(Some(d.to_string()))
             }
             FieldKind::Choice => {
@@ -433,6 +439,13 @@ mod tests {
             Some("2026-11-22".into())
         );
         assert!(def(FieldKind::Date, &[]).normalise("2026-02-30").is_err());
+        assert_eq!(
+            def(FieldKind::Date, &[]).normalise("9999-12-31"),
+            Err(TicketRuleError::BadFieldValue {
+                field: "f".into(),
+                problem: FieldProblem::DateOutOfRange
+            })
+        );
         assert!(
             def(FieldKind::Choice, &["华东", "华南"])
                 .normalise("华北")

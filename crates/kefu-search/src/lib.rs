@@ -9,7 +9,11 @@
 //! Text is indexed three ways: jieba's dictionary words (whole-word hits rank first),
 //! overlapping Han bigrams (so new product names and parts of compound words are found —
 //! a query must match as a phrase of its bigrams), and codes (order and part numbers) whole.
-//! Phone numbers are indexed as 4-digit grams, names also by pinyin.
+//! Titles and names are also indexed one Han character at a time, so a query of a single
+//! character finds them: a bigram holds a character only with its neighbour, and a rare
+//! character of a name (𪚥) is often typed on its own. Bodies are not: one character is in
+//! nearly every conversation. Phone numbers are indexed as 4-digit grams, names also by
+//! pinyin. Every Han range is treated alike, the Basic Multilingual Plane and beyond.
 
 mod directory;
 pub mod tokenize;
@@ -36,7 +40,7 @@ use tantivy::{
 use directory::IndexDirectory;
 use writer::{Writing, writer};
 
-use tokenize::{Bigrams, CODE_PATTERN, DigitGrams};
+use tokenize::{Bigrams, CODE_PATTERN, DigitGrams, HanChars};
 
 /// What a hit is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -154,6 +158,8 @@ struct Fields {
     id: Field,
     title: Field,
     title_ng: Field,
+    /// The Han characters of the title, the line under it and the names, one by one.
+    title_chars: Field,
     subtitle: Field,
     body: Field,
     body_ng: Field,
@@ -185,6 +191,15 @@ fn schema() -> (Schema, Fields) {
         id: b.add_i64_field("id", STORED | INDEXED | FAST),
         title: b.add_text_field("title", text("jieba", true)),
         title_ng: b.add_text_field("title_ng", text("bigram", false)),
+        // Looked up one character at a time, never as a phrase: no positions.
+        title_chars: b.add_text_field(
+            "title_chars",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer("han_chars")
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            ),
+        ),
         subtitle: b.add_text_field("subtitle", STORED),
         body: b.add_text_field("body", text("jieba", true)),
         body_ng: b.add_text_field("body_ng", text("bigram", false)),
@@ -213,6 +228,7 @@ fn register_tokenizers(index: &Index) -> Result<()> {
             .build(),
     );
     t.register("bigram", TextAnalyzer::builder(Bigrams).build());
+    t.register("han_chars", TextAnalyzer::builder(HanChars).build());
     t.register("digits", TextAnalyzer::builder(DigitGrams).build());
     t.register(
         "code",
@@ -445,6 +461,7 @@ impl SearchIndex {
             f.id => d.id,
             f.title => d.title.as_str(),
             f.title_ng => d.title.as_str(),
+            f.title_chars => d.title.as_str(),
             f.subtitle => d.subtitle.as_str(),
             f.body => d.body.as_str(),
             f.body_ng => d.body.as_str(),
@@ -456,6 +473,7 @@ impl SearchIndex {
         );
         // The line under the title (a contact's company, a ticket's number) is found too.
         doc.add_text(f.title_ng, &d.subtitle);
+        doc.add_text(f.title_chars, &d.subtitle);
         doc.add_text(f.codes, &d.subtitle);
         doc.add_text(f.codes, &d.title);
         doc.add_text(f.codes, &d.body);
@@ -472,6 +490,7 @@ impl SearchIndex {
                 doc.add_text(f.names, &k);
             }
             doc.add_text(f.title_ng, n);
+            doc.add_text(f.title_chars, n);
         }
         for e in &d.emails {
             doc.add_text(f.emails, e.trim());
@@ -636,7 +655,8 @@ impl SearchIndex {
 
     /// The text part of a query: every whitespace-separated part must be found somewhere
     /// (as a phrase of bigrams, a code, a name or its pinyin, an email, a tag, or — when
-    /// allowed — phone digits); dictionary words found whole add to the score.
+    /// allowed — phone digits); dictionary words found whole add to the score. A part of one
+    /// Han character is also looked for in titles and names character by character.
     fn text_query(&self, q: &SearchQuery) -> Option<Box<dyn Query>> {
         let text: String = q.text.chars().take(MAX_QUERY_CHARS).collect();
         let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -647,6 +667,14 @@ impl SearchIndex {
                 if let Some(p) = phrase(field, &grams) {
                     any.push((Occur::Should, p));
                 }
+            }
+            // One Han character is a bigram only where it stands alone: inside a name it is
+            // found among the title's and names' characters.
+            if let [one] = grams.as_slice()
+                && one.chars().count() == 1
+                && one.chars().all(tokenize::is_han)
+            {
+                any.push((Occur::Should, term(self.f.title_chars, one)));
             }
             let lower = part.to_lowercase();
             for field in [self.f.names, self.f.emails, self.f.tags] {

@@ -3,6 +3,9 @@
 //! - [`Bigrams`]: overlapping pairs of Han characters (and ASCII words whole, lower-cased),
 //!   so words missing from the dictionary — new product and brand names — and parts of
 //!   compound words are found by a phrase of their bigrams;
+//! - [`HanChars`]: each Han character of titles and names on its own, so a query of one
+//!   character — often a rare one from a person's or a company's name, such as 𪚥 — finds
+//!   the names that contain it (a bigram holds it only together with a neighbour);
 //! - [`DigitGrams`]: every 4 consecutive digits of a phone number at consecutive positions,
 //!   so any 4+ digits of the number find it by a phrase of its 4-grams;
 //! - codes (order and part numbers) by a regular expression, whole and lower-cased;
@@ -11,10 +14,21 @@
 use pinyin::ToPinyin;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
-/// Whether `c` is written with Han characters (CJK ideographs and their extensions).
+/// Whether `c` is a Han character (a CJK ideograph). Rare characters of personal and
+/// company names lie outside the Basic Multilingual Plane — four bytes in UTF-8 — and must
+/// be treated like the common ones everywhere text is cut into tokens.
 pub fn is_han(c: char) -> bool {
     matches!(c as u32,
-        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+        // Extension A.
+        0x3400..=0x4DBF
+        // CJK Unified Ideographs.
+        | 0x4E00..=0x9FFF
+        // Compatibility Ideographs.
+        | 0xF900..=0xFAFF
+        // The Supplementary Ideographic Plane (Extensions B–F and I, the Compatibility
+        // Ideographs Supplement) and the Tertiary Ideographic Plane (Extensions G and H):
+        // both planes are set aside for ideographs, so extensions still to come are Han too.
+        | 0x20000..=0x3FFFD)
 }
 
 /// Overlapping Han bigrams (a lone Han character stands alone) and ASCII words.
@@ -114,6 +128,26 @@ impl Tokenizer for Bigrams {
     }
 }
 
+/// Each Han character on its own, at consecutive positions; everything else is left out.
+#[derive(Clone, Default)]
+pub struct HanChars;
+
+/// The tokens of [`HanChars`] as (byte offset from, to, text), in order.
+pub fn han_chars(text: &str) -> Vec<(usize, usize, String)> {
+    text.char_indices()
+        .filter(|(_, c)| is_han(*c))
+        .map(|(at, c)| (at, at + c.len_utf8(), c.to_string()))
+        .collect()
+}
+
+impl Tokenizer for HanChars {
+    type TokenStream<'a> = VecStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecStream {
+        VecStream::new(han_chars(text))
+    }
+}
+
 /// Every 4 consecutive digits of each number in the text (numbers separated by anything
 /// not a digit), positions consecutive within a number and apart between numbers.
 #[derive(Clone, Default)]
@@ -184,6 +218,116 @@ mod tests {
         for (from, to, s) in bigrams(text) {
             assert_eq!(&text[from..to], s);
         }
+    }
+
+    /// Every token is the slice of the text it says it is, cut on character boundaries.
+    fn on_boundaries(text: &str, tokens: &[(usize, usize, String)]) {
+        for (from, to, s) in tokens {
+            assert!(
+                text.is_char_boundary(*from) && text.is_char_boundary(*to),
+                "{from}..{to} of {text:?}"
+            );
+            assert_eq!(&text[*from..*to], s.as_str());
+        }
+    }
+
+    #[test]
+    fn every_han_range_is_han() {
+        for c in [
+            '\u{4E00}',  // 一, CJK Unified Ideographs
+            '\u{9FFF}',  // the block's last
+            '\u{3400}',  // Extension A
+            '\u{4DBF}',  // Extension A's last
+            '\u{F900}',  // Compatibility Ideographs
+            '\u{FAD9}',  // their last
+            '\u{20000}', // 𠀀, Extension B
+            '\u{2A6A5}', // 𪚥, Extension B
+            '\u{2A700}', // Extension C
+            '\u{2B740}', // Extension D
+            '\u{2B820}', // Extension E
+            '\u{2CEB0}', // Extension F
+            '\u{2EBF0}', // Extension I
+            '\u{2F800}', // Compatibility Ideographs Supplement
+            '\u{2FA1D}', // its last
+            '\u{30000}', // Extension G
+            '\u{3134A}', // Extension G's last
+            '\u{31350}', // Extension H
+            '\u{323AF}', // Extension H's last
+        ] {
+            assert!(is_han(c), "U+{:04X}", c as u32);
+        }
+        for c in [
+            'a',
+            '1',
+            '。',
+            '，',
+            '\u{3000}',
+            '\u{2F00}',
+            '\u{FF21}',
+            '\u{1F600}',
+            '\u{E0100}',
+        ] {
+            assert!(!is_han(c), "U+{:04X}", c as u32);
+        }
+    }
+
+    #[test]
+    fn rare_han_becomes_bigrams_on_char_boundaries() {
+        // 𪚥 (U+2A6A5) and 𠀀 (U+20000), Extension B: four bytes each in UTF-8.
+        let text = "𪚥𠀀公司";
+        let t = bigrams(text);
+        on_boundaries(text, &t);
+        assert_eq!(texts(t), ["𪚥𠀀", "𠀀公", "公司"]);
+        // Extensions G and H pair with their neighbours like any Han character.
+        let text = "\u{30000}\u{31350}贸易";
+        let t = bigrams(text);
+        on_boundaries(text, &t);
+        assert_eq!(texts(t), ["\u{30000}\u{31350}", "\u{31350}贸", "贸易"]);
+        // Compatibility ideographs too.
+        let text = "\u{F900}\u{2F800}";
+        let t = bigrams(text);
+        on_boundaries(text, &t);
+        assert_eq!(texts(t), ["\u{F900}\u{2F800}"]);
+        // A lone rare character stands alone, beside Latin letters too.
+        let text = "a𪚥b \u{30000}";
+        let t = bigrams(text);
+        on_boundaries(text, &t);
+        assert_eq!(texts(t), ["a", "𪚥", "b", "\u{30000}"]);
+    }
+
+    #[test]
+    fn han_chars_stand_alone_on_char_boundaries() {
+        let text = "𪚥𠀀公司 A1，\u{30000}";
+        let t = han_chars(text);
+        on_boundaries(text, &t);
+        assert_eq!(texts(t), ["𪚥", "𠀀", "公", "司", "\u{30000}"]);
+        let mut tokenizer = HanChars;
+        let mut stream = tokenizer.token_stream(text);
+        let mut positions = Vec::new();
+        while stream.advance() {
+            positions.push(stream.token().position);
+        }
+        assert_eq!(positions, [0, 1, 2, 3, 4]);
+    }
+
+    /// jieba is not where rare characters go missing: its tokens are byte ranges on
+    /// character boundaries and cover every character.
+    #[test]
+    fn jieba_keeps_rare_characters_on_char_boundaries() {
+        let text = "𪚥𠀀公司投诉 \u{30000}\u{31350}";
+        let mut jieba = tantivy_jieba::JiebaTokenizer::new();
+        let mut stream = jieba.token_stream(text);
+        let mut covered = vec![false; text.len()];
+        while stream.advance() {
+            let t = stream.token();
+            assert!(
+                text.is_char_boundary(t.offset_from) && text.is_char_boundary(t.offset_to),
+                "{t:?}"
+            );
+            assert_eq!(&text[t.offset_from..t.offset_to], t.text);
+            covered[t.offset_from..t.offset_to].fill(true);
+        }
+        assert!(covered.iter().all(|c| *c), "every character is in a token");
     }
 
     #[test]

@@ -347,3 +347,77 @@ fn a_broken_index_is_rebuilt_empty() {
     assert!(i.is_empty());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Rare characters of personal and company names lie outside the Basic Multilingual Plane
+/// (𪚥 U+2A6A5 and 𠀀 U+20000 in Extension B; Extensions G and H further still) and are found
+/// like any other: one of them alone, two together, or with the common characters after.
+#[test]
+fn rare_characters_in_names_are_found() {
+    let customer = |id: i64, name: &str| Doc {
+        kind: Some(Kind::Customer),
+        id,
+        title: name.into(),
+        names: vec![name.into()],
+        link: format!("/customers/{id}"),
+        ..Doc::default()
+    };
+    let complaint = |id: i64, customer_name: &str| Doc {
+        kind: Some(Kind::Ticket),
+        id,
+        title: "设备漏水".into(),
+        body: "安装后第二天漏水，要求上门检修".into(),
+        names: vec![customer_name.into()],
+        doc_type: "complaint".into(),
+        link: format!("/tickets/{id}"),
+        at: id * 1_000_000,
+        ..Doc::default()
+    };
+    let i = index();
+    i.apply(
+        &[
+            customer(40, "𪚥𠀀公司"),
+            complaint(41, "𪚥𠀀公司"),
+            // Extension G (U+30000) and H (U+31350).
+            customer(42, "\u{30000}\u{31350}贸易"),
+            // Compatibility ideographs (U+F900, and U+2F800 from the supplement).
+            customer(43, "\u{F900}\u{2F800}工坊"),
+        ],
+        &[],
+        8,
+    )
+    .unwrap();
+    use Kind::*;
+    let cases: &[Case] = &[
+        ("𪚥", false, &[(Customer, 40), (Ticket, 41)]),
+        ("𠀀", false, &[(Customer, 40), (Ticket, 41)]),
+        ("𪚥𠀀", false, &[(Customer, 40), (Ticket, 41)]),
+        ("𠀀公司", false, &[(Customer, 40), (Ticket, 41)]),
+        ("𪚥𠀀公司", false, &[(Customer, 40), (Ticket, 41)]),
+        ("\u{30000}", false, &[(Customer, 42)]),
+        ("\u{31350}", false, &[(Customer, 42)]),
+        ("\u{30000}\u{31350}", false, &[(Customer, 42)]),
+        ("\u{31350}贸易", false, &[(Customer, 42)]),
+        ("\u{F900}", false, &[(Customer, 43)]),
+        ("\u{2F800}", false, &[(Customer, 43)]),
+        ("\u{2F800}工坊", false, &[(Customer, 43)]),
+        // A common character is looked for in titles and names the same way…
+        ("漏", false, &[(Ticket, 41)]),
+        ("达", false, &[(Customer, 11), (Contact, 20)]),
+        // …but not in conversations, where one character is in nearly every one (破 is
+        // only in ticket 1's text).
+        ("破", false, &[]),
+    ];
+    for (q, phones, want) in cases {
+        let mut got = find(&i, q, *phones);
+        let mut want = want.to_vec();
+        got.sort();
+        want.sort();
+        assert_eq!(got, want, "query {q:?}");
+    }
+    // The customer list's box asks the index for customers only.
+    for q in ["𪚥", "𪚥𠀀", "𠀀公司"] {
+        let found = i.customer_ids(q, false, 10).unwrap().unwrap();
+        assert_eq!(found.ids, [40], "query {q:?}");
+        assert_eq!(found.cursor, 8);
+    }
+}

@@ -876,6 +876,17 @@ pub async fn claim_notice_escalation(conn: &mut AnyConnection, notice_id: i64) -
     Ok(done.rows_affected() == 1)
 }
 
+/// An amount column as summed by the reports: brought within `0..=MAX_AMOUNT_FEN`, so rows
+/// stored before the ceiling existed count at the ceiling (see `kefu_domain::money`). With
+/// every term bounded, `SUM` stays within `BIGINT` on both backends (SQLite raises "integer
+/// overflow" past it; PostgreSQL sums `bigint` as `numeric`, and the `CAST … AS BIGINT`
+/// around each sum gives both backends the same `i64` to read) up to 92 million amounts at
+/// the ceiling in one group.
+fn bounded_amount(column: &str) -> String {
+    let max = kefu_domain::money::MAX_AMOUNT_FEN;
+    format!("CASE WHEN {column} > {max} THEN {max} WHEN {column} < 0 THEN 0 ELSE {column} END")
+}
+
 /// One line of the statistics report: complaints sharing a value of the dimension.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatRow {
@@ -938,12 +949,13 @@ pub async fn stats(
         "customer" => " LEFT JOIN customers cu ON cu.id = c.customer_id",
         _ => "",
     };
+    let cost = bounded_amount("c.cost_fen");
     let sql = format!(
         "SELECT {expr} AS k, COUNT(*) AS n, \
          SUM(CASE WHEN c.valid = 1 THEN 1 ELSE 0 END) AS v, \
          SUM(CASE WHEN c.valid = 0 THEN 1 ELSE 0 END) AS iv, \
          SUM(CASE WHEN c.closed_at IS NOT NULL THEN 1 ELSE 0 END) AS cl, \
-         CAST(COALESCE(SUM(c.cost_fen), 0) AS BIGINT) AS cost, \
+         CAST(COALESCE(SUM({cost}), 0) AS BIGINT) AS cost, \
          CAST(COALESCE(SUM(c.closed_at - c.received_at), 0) AS BIGINT) AS close_us \
          FROM complaints c{join} \
          WHERE c.received_at >= $1 AND c.received_at < $2 \
@@ -994,13 +1006,15 @@ pub async fn penalty_total(
     from: Timestamp,
     to: Timestamp,
 ) -> Result<i64> {
-    Ok(sqlx::query_scalar(
-        "SELECT CAST(COALESCE(SUM(p.amount_fen), 0) AS BIGINT) FROM complaint_penalties p \
+    let sql = format!(
+        "SELECT CAST(COALESCE(SUM({}), 0) AS BIGINT) FROM complaint_penalties p \
          JOIN complaints c ON c.id = p.complaint_id \
          WHERE c.received_at >= $1 AND c.received_at < $2",
-    )
-    .bind(to_micros(from))
-    .bind(to_micros(to))
-    .fetch_one(conn)
-    .await?)
+        bounded_amount("p.amount_fen")
+    );
+    Ok(sqlx::query_scalar(&sql)
+        .bind(to_micros(from))
+        .bind(to_micros(to))
+        .fetch_one(conn)
+        .await?)
 }

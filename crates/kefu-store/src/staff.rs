@@ -1,7 +1,8 @@
 //! Staff records: users and their roles, departments, sessions and API tokens.
 
 use jiff::Timestamp;
-use kefu_domain::{Locale, Role, RoleSet};
+use kefu_domain::permission::GRANTABLE;
+use kefu_domain::{Grants, Locale, Permission, Role, RoleSet};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
@@ -21,6 +22,9 @@ pub struct User {
     pub active: bool,
     pub must_change_password: bool,
     pub roles: RoleSet,
+    /// The department's changes to the policy for these roles (read with the account when
+    /// it acts; empty in lists).
+    pub grants: Grants,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -74,6 +78,7 @@ fn user_from_row(row: &AnyRow, roles: RoleSet) -> Result<User> {
         active: row.try_get::<i64, _>("active")? != 0,
         must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
         roles,
+        grants: Grants::default(),
         created_at: from_micros(row.try_get("created_at")?),
         updated_at: from_micros(row.try_get("updated_at")?),
     })
@@ -87,17 +92,76 @@ const SELECT_USER: &str = "SELECT id, username, display_name, email, password_ha
 /// its roles in one round trip — every signed-in request reads them.
 const SELECT_USER_WITH_ROLES: &str = "SELECT u.id, u.username, u.display_name, u.email, \
     u.password_hash, u.department_id, u.level, u.locale, u.active, u.must_change_password, \
-    u.created_at, u.updated_at, r.role FROM users u LEFT JOIN user_roles r ON r.user_id = u.id";
+    u.created_at, u.updated_at, r.role, g.permission AS grant_permission, \
+    g.granted AS grant_granted FROM users u LEFT JOIN user_roles r ON r.user_id = u.id \
+    LEFT JOIN role_grants g ON g.role = r.role";
 
+fn grantable(key: &str) -> Option<Permission> {
+    GRANTABLE.into_iter().find(|p| p.key() == key)
+}
+
+/// The account from its rows (one per role and grant), with its roles and the grants that
+/// concern them.
 fn user_with_roles(rows: &[AnyRow]) -> Result<User> {
     let first = rows.first().ok_or(StoreError::NotFound)?;
     let mut roles = Vec::new();
+    let mut grants = Vec::new();
     for row in rows {
-        if let Some(role) = row.try_get::<Option<String>, _>("role")? {
-            roles.extend(role.parse::<Role>().ok());
+        let Some(role) = row.try_get::<Option<String>, _>("role")? else {
+            continue;
+        };
+        let Ok(role) = role.parse::<Role>() else {
+            continue;
+        };
+        roles.push(role);
+        let permission = row.try_get::<Option<String>, _>("grant_permission")?;
+        let granted = row.try_get::<Option<i64>, _>("grant_granted")?;
+        if let (Some(p), Some(g)) = (permission.as_deref().and_then(grantable), granted) {
+            grants.push((role, p, g != 0));
         }
     }
-    user_from_row(first, RoleSet::new(roles))
+    let mut user = user_from_row(first, RoleSet::new(roles))?;
+    user.grants = Grants::new(grants);
+    Ok(user)
+}
+
+/// The department's changes to the policy, for every role.
+pub async fn grants(conn: &mut AnyConnection) -> Result<Grants> {
+    let rows: Vec<(String, String, i64)> =
+        sqlx::query_as("SELECT role, permission, granted FROM role_grants")
+            .fetch_all(conn)
+            .await?;
+    Ok(Grants::new(rows.into_iter().filter_map(|(r, p, g)| {
+        Some((r.parse::<Role>().ok()?, grantable(&p)?, g != 0))
+    })))
+}
+
+/// Sets a role's grant of a grantable permission; `None` returns it to the policy.
+pub async fn set_grant(
+    conn: &mut AnyConnection,
+    role: Role,
+    permission: Permission,
+    granted: Option<bool>,
+    now: Timestamp,
+) -> Result<()> {
+    sqlx::query("DELETE FROM role_grants WHERE role = $1 AND permission = $2")
+        .bind(role.key())
+        .bind(permission.key())
+        .execute(&mut *conn)
+        .await?;
+    if let Some(g) = granted {
+        sqlx::query(
+            "INSERT INTO role_grants (role, permission, granted, updated_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(role.key())
+        .bind(permission.key())
+        .bind(flag(g))
+        .bind(to_micros(now))
+        .execute(conn)
+        .await?;
+    }
+    Ok(())
 }
 
 pub async fn user_by_id(conn: &mut AnyConnection, id: i64) -> Result<User> {
@@ -454,8 +518,10 @@ pub async fn token_and_user_by_hash(
     let rows = sqlx::query(&format!(
         "SELECT {TOKEN_COLUMNS}, u.id, u.username, u.display_name, u.email, u.password_hash, \
          u.department_id, u.level, u.locale, u.active, u.must_change_password, u.created_at, \
-         u.updated_at, r.role FROM api_tokens t JOIN users u ON u.id = t.user_id \
-         LEFT JOIN user_roles r ON r.user_id = u.id WHERE t.token_hash = $1"
+         u.updated_at, r.role, g.permission AS grant_permission, g.granted AS grant_granted \
+         FROM api_tokens t JOIN users u ON u.id = t.user_id \
+         LEFT JOIN user_roles r ON r.user_id = u.id LEFT JOIN role_grants g ON g.role = r.role \
+         WHERE t.token_hash = $1"
     ))
     .bind(token_hash)
     .fetch_all(conn)

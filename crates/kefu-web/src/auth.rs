@@ -4,7 +4,8 @@
 //! bearer token (API) into an [`Identity`] and makes sure the browser holds a CSRF token.
 //! [`guard`] runs per route, before the handler, with the route's declared [`Access`]: it
 //! sends anonymous page visitors to the sign-in page, answers 401/403 otherwise, checks
-//! the CSRF token of every form post and applies the API rate limit.
+//! the CSRF token of every form post (and then reads urlencoded forms strictly, see
+//! [`crate::input`]) and applies the API rate limit.
 
 use std::net::SocketAddr;
 
@@ -345,7 +346,7 @@ pub async fn guard(
             }
             None if identity.token_revoked => return WebError::TokenRevoked.into_response(),
             None => return WebError::Unauthorized.into_response(),
-            Some(user) if !user.roles.allows(permission) => {
+            Some(user) if !user.allows(permission) => {
                 let detail = json!({"path": path, "method": req.method().as_str(), "permission": permission.key()});
                 let target = Target {
                     kind: "route",
@@ -365,6 +366,12 @@ pub async fn guard(
                     tracing::error!(error = %e, "could not audit a refused request");
                 }
                 return WebError::Forbidden.into_response();
+            }
+            // A one-time password was set by someone else (an administrator, the CLI): until
+            // its owner has chosen their own, the account is not theirs yet, and neither are
+            // its tokens.
+            Some(user) if user.must_change_password && surface == Surface::Api => {
+                return WebError::PasswordChangeRequired.into_response();
             }
             Some(user)
                 if user.must_change_password
@@ -473,9 +480,24 @@ async fn check_csrf(
         }
         return Err(WebError::CsrfRejected);
     }
+    // Handlers read page forms with axum's `Form`, which turns bytes that are not UTF-8 into
+    // U+FFFD and lets control characters through: every urlencoded form is read strictly
+    // here, once the token is known good (multipart text fields: `upload::read`).
+    if is_urlencoded(&parts.headers) {
+        crate::input::form_pairs(&bytes)?;
+    }
     Ok(Request::from_parts(parts, Body::from(bytes)))
 }
 
+fn is_urlencoded(headers: &HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
+}
+
+/// Lenient on purpose: only the CSRF token is read from it (hex either way), so a forged
+/// form is refused as forged before its text is checked.
 fn form_urlencoded_pairs(bytes: &[u8]) -> Vec<(String, String)> {
     serde_urlencoded::from_bytes::<Vec<(String, String)>>(bytes).unwrap_or_default()
 }

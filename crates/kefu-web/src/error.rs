@@ -16,7 +16,9 @@ use kefu_domain::attachment::AttachmentError;
 use kefu_domain::calendar::CalendarError;
 use kefu_domain::condition::ConditionError;
 use kefu_domain::customer::CustomerRuleError;
+use kefu_domain::dates::{DateError, MAX_DATE, MIN_DATE};
 use kefu_domain::kb::ScriptError;
+use kefu_domain::money::AmountError;
 use kefu_domain::staff::AccountRuleError;
 use kefu_domain::ticket::{FieldProblem, TicketRuleError};
 use kefu_domain::trigger::TriggerError;
@@ -35,6 +37,10 @@ pub enum WebError {
     Unauthorized,
     #[error("token revoked")]
     TokenRevoked,
+    /// An API token of an account whose password is still the one-time password someone
+    /// else set: it works once the owner has signed in and chosen their own.
+    #[error("the account's one-time password must be changed first")]
+    PasswordChangeRequired,
     #[error("forbidden")]
     Forbidden,
     #[error("csrf token missing or wrong")]
@@ -49,6 +55,20 @@ pub enum WebError {
     RateLimited { retry_after_secs: u64 },
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// Text in a query string, form or body that is not UTF-8; `field` names where.
+    #[error("not UTF-8: {field}")]
+    InvalidUtf8 { field: String },
+    /// A control character (or noncharacter) in input; `field` names where (a form field,
+    /// a query parameter, a JSON path such as `contacts[0].name`).
+    #[error("control character in {field}")]
+    ControlCharacter { field: String },
+    /// A key that names none of a closed set (a priority, a stage…), with the keys allowed.
+    #[error("unknown value {value:?} for {field}")]
+    UnknownValue {
+        field: String,
+        value: String,
+        allowed: Vec<&'static str>,
+    },
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -128,6 +148,7 @@ fn complaint_info(e: kefu_domain::complaint::ComplaintError) -> ErrorInfo {
             vec![("field", format!("@complaint_field.{field}"))],
         ),
         C::NegativeCost => (StatusCode::UNPROCESSABLE_ENTITY, "negative_cost", vec![]),
+        C::Amount(e) => return amount_info(e),
         C::BadQuantity => (StatusCode::UNPROCESSABLE_ENTITY, "bad_quantity", vec![]),
         C::NoApprovedSolution => (StatusCode::CONFLICT, "no_approved_solution", vec![]),
         C::ProposalNotPending => (StatusCode::CONFLICT, "proposal_not_pending", vec![]),
@@ -148,6 +169,52 @@ fn complaint_info(e: kefu_domain::complaint::ComplaintError) -> ErrorInfo {
     }
 }
 
+/// An amount outside `0..=MAX_AMOUNT_FEN`: 422, the ceiling named in the message.
+fn amount_info(e: AmountError) -> ErrorInfo {
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    match e {
+        AmountError::Negative => ErrorInfo::new(status, "negative_amount"),
+        AmountError::TooLarge { max_fen } => ErrorInfo {
+            args: vec![("max", kefu_domain::money::max_yuan())],
+            detail: Some(format!("max_fen: {max_fen}")),
+            ..ErrorInfo::new(status, "amount_too_large")
+        },
+    }
+}
+
+/// The business range of dates, for the messages that name it.
+fn date_bounds() -> Vec<(&'static str, String)> {
+    vec![("min", MIN_DATE.to_string()), ("max", MAX_DATE.to_string())]
+}
+
+/// A date refused by `kefu_domain::dates`: malformed is a bad field (400, as for any
+/// value), outside the business range 422 `date_out_of_range` naming both bounds.
+fn date_info(e: DateError) -> ErrorInfo {
+    match e {
+        DateError::NotADate { field, value } => ErrorInfo {
+            detail: Some(format!("{field}: {value:?}")),
+            ..ErrorInfo::new(StatusCode::BAD_REQUEST, "invalid_field")
+        },
+        DateError::OutOfRange { field } => ErrorInfo {
+            args: date_bounds(),
+            detail: Some(format!("{field}: {}..={}", MIN_DATE, MAX_DATE)),
+            ..ErrorInfo::new(StatusCode::UNPROCESSABLE_ENTITY, "date_out_of_range")
+        },
+        DateError::Reversed => ErrorInfo::new(StatusCode::UNPROCESSABLE_ENTITY, "dates_reversed"),
+    }
+}
+
+/// Bytes as MB with at most one decimal, rounded up, so that a size just over a limit is
+/// never shown as the limit itself.
+fn mb(bytes: u64) -> String {
+    let tenths = (u128::from(bytes) * 10).div_ceil(1024 * 1024);
+    if tenths % 10 == 0 {
+        (tenths / 10).to_string()
+    } else {
+        format!("{}.{}", tenths / 10, tenths % 10)
+    }
+}
+
 fn import_info(e: kefu_app::customer_import::ImportFileError) -> ErrorInfo {
     use kefu_app::customer_import::ImportFileError as E;
     use kefu_domain::customer_import::HeaderError as H;
@@ -160,6 +227,28 @@ fn import_info(e: kefu_app::customer_import::ImportFileError) -> ErrorInfo {
                 ("mb", max_mb.to_string()),
             ],
             ..ErrorInfo::new(StatusCode::PAYLOAD_TOO_LARGE, "import_too_large")
+        },
+        E::TooManyRows { found, max } => ErrorInfo {
+            args: vec![("found", found.to_string()), ("max", max.to_string())],
+            ..simple("import_too_many_rows")
+        },
+        E::TooManyEntries { found, max } => ErrorInfo {
+            args: vec![("found", found.to_string()), ("max", max.to_string())],
+            ..simple("import_xlsx_too_many_entries")
+        },
+        E::EntryTooLarge { entry, found, max } => ErrorInfo {
+            args: vec![("size", mb(found)), ("mb", mb(max))],
+            detail: Some(entry),
+            ..simple("import_xlsx_entry_too_large")
+        },
+        E::UnpackedTooLarge { found, max } => ErrorInfo {
+            args: vec![("size", mb(found)), ("mb", mb(max))],
+            ..simple("import_xlsx_unpacked_too_large")
+        },
+        E::CompressionRatio { entry, found, max } => ErrorInfo {
+            args: vec![("ratio", found.to_string()), ("max", max.to_string())],
+            detail: Some(entry),
+            ..simple("import_xlsx_ratio")
         },
         E::Empty => simple("import_empty"),
         E::Encoding => simple("import_encoding"),
@@ -256,9 +345,14 @@ fn ticket_rule_code(e: TicketRuleError) -> (&'static str, Vec<(&'static str, Str
                 FieldProblem::TextTooLong => "field_text_too_long",
                 FieldProblem::NotANumber => "field_not_a_number",
                 FieldProblem::NotADate => "field_not_a_date",
+                FieldProblem::DateOutOfRange => "field_date_out_of_range",
                 FieldProblem::NotAChoice => "field_not_a_choice",
             };
-            (code, vec![("field", field)])
+            let mut args = vec![("field", field)];
+            if problem == FieldProblem::DateOutOfRange {
+                args.extend(date_bounds());
+            }
+            (code, args)
         }
         TicketRuleError::BadFieldKey(key) => ("bad_field_key", vec![("key", key)]),
         TicketRuleError::NoChoices => ("no_choices", vec![]),
@@ -279,6 +373,9 @@ impl WebError {
             WebError::NotFound => ErrorInfo::new(S::NOT_FOUND, "not_found"),
             WebError::Unauthorized => ErrorInfo::new(S::UNAUTHORIZED, "unauthorized"),
             WebError::TokenRevoked => ErrorInfo::new(S::UNAUTHORIZED, "token_revoked"),
+            WebError::PasswordChangeRequired => {
+                ErrorInfo::new(S::FORBIDDEN, "password_change_required")
+            }
             WebError::Forbidden => ErrorInfo::new(S::FORBIDDEN, "forbidden"),
             WebError::CsrfRejected => ErrorInfo::new(S::FORBIDDEN, "csrf_rejected"),
             WebError::BadRequest { code, detail } => ErrorInfo {
@@ -292,6 +389,28 @@ impl WebError {
             },
             WebError::UnsupportedMediaType => {
                 ErrorInfo::new(S::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+            }
+            WebError::InvalidUtf8 { field } => ErrorInfo {
+                args: vec![("field", field.clone())],
+                detail: Some(field),
+                ..ErrorInfo::new(S::BAD_REQUEST, "invalid_utf8")
+            },
+            WebError::ControlCharacter { field } => ErrorInfo {
+                args: vec![("field", field.clone())],
+                detail: Some(field),
+                ..ErrorInfo::new(S::BAD_REQUEST, "control_character")
+            },
+            WebError::UnknownValue {
+                field,
+                value,
+                allowed,
+            } => {
+                let allowed = allowed.join(", ");
+                ErrorInfo {
+                    detail: Some(format!("{field}: {value:?} (allowed: {allowed})")),
+                    args: vec![("field", field), ("value", value), ("allowed", allowed)],
+                    ..ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_value")
+                }
             }
             WebError::RateLimited { retry_after_secs } => ErrorInfo {
                 retry_after_secs: Some(retry_after_secs),
@@ -389,6 +508,8 @@ impl WebError {
                     )
                 }
                 AppError::BadAmount => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "bad_amount"),
+                AppError::Amount(e) => amount_info(e),
+                AppError::Date(e) => date_info(e),
                 AppError::Complaint(e) => complaint_info(e),
                 AppError::Report(e) => {
                     use kefu_domain::complaint_report::ReportError as R;
@@ -493,6 +614,19 @@ impl IntoResponse for WebError {
         let mut res = info.status.into_response();
         res.extensions_mut().insert(info);
         res
+    }
+}
+
+/// A date or amount refused where a handler reads it, answered like a refusal of the app.
+impl From<DateError> for WebError {
+    fn from(e: DateError) -> Self {
+        WebError::App(AppError::Date(e))
+    }
+}
+
+impl From<AmountError> for WebError {
+    fn from(e: AmountError) -> Self {
+        WebError::App(AppError::Amount(e))
     }
 }
 

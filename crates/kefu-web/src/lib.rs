@@ -9,6 +9,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod i18n;
+pub mod input;
 pub mod live;
 mod metrics;
 mod ratelimit;
@@ -63,6 +64,8 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             metrics::track,
         ))
+        // Inside render_errors, so a refused query is answered as a page or as JSON.
+        .layer(axum::middleware::from_fn(input::refuse_bad_query))
         .layer(axum::middleware::from_fn(error::render_errors))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

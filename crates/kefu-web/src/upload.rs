@@ -1,6 +1,8 @@
 //! Reading multipart forms: text fields as pairs, files as uploads for kefu-app to check.
+//! Text is read strictly (UTF-8, no control characters; see [`crate::input`]): multer's own
+//! `text()` would put U+FFFD where the bytes are not UTF-8.
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::Multipart;
 use axum::extract::multipart::MultipartError;
 use axum::http::StatusCode;
@@ -28,6 +30,7 @@ pub async fn read(mut mp: Multipart) -> Result<(Vec<(String, String)>, Vec<Uploa
         let name = field.name().unwrap_or_default().to_owned();
         match field.file_name().map(str::to_owned) {
             Some(filename) => {
+                crate::input::check_field(&name, &filename)?;
                 let bytes = field.bytes().await.map_err(multipart_error)?;
                 if filename.is_empty() && bytes.is_empty() {
                     continue;
@@ -38,7 +41,8 @@ pub async fn read(mut mp: Multipart) -> Result<(Vec<(String, String)>, Vec<Uploa
                 });
             }
             None => {
-                let text = field.text().await.map_err(multipart_error)?;
+                let bytes = field.bytes().await.map_err(multipart_error)?;
+                let text = crate::input::field_text(&name, bytes.to_vec())?;
                 pairs.push((name, text));
             }
         }
@@ -69,11 +73,28 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for FormWithFiles {
             let (pairs, files) = read(mp).await?;
             Ok(FormWithFiles { pairs, files })
         } else {
-            let axum::Form(pairs) = axum::Form::<Vec<(String, String)>>::from_request(req, state)
+            let urlencoded = req
+                .headers()
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+            if !urlencoded {
+                return Err(WebError::bad_request(
+                    "bad_request",
+                    "a form is application/x-www-form-urlencoded or multipart/form-data",
+                ));
+            }
+            let bytes = <Bytes as axum::extract::FromRequest<S>>::from_request(req, state)
                 .await
-                .map_err(|e| WebError::bad_request("bad_request", e.body_text()))?;
+                .map_err(|e| {
+                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                        WebError::PayloadTooLarge
+                    } else {
+                        WebError::bad_request("bad_request", e.body_text())
+                    }
+                })?;
             Ok(FormWithFiles {
-                pairs,
+                pairs: crate::input::form_pairs(&bytes)?,
                 files: Vec::new(),
             })
         }

@@ -56,7 +56,7 @@ impl Layout {
         let nav = match &identity.user {
             Some(u) => NAV
                 .iter()
-                .filter(|(_, _, p)| u.roles.allows(*p))
+                .filter(|(_, _, p)| u.allows(*p))
                 .map(|(href, label, _)| NavItem {
                     href,
                     label,

@@ -19,7 +19,9 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use kefu_domain::Permission;
 use kefu_domain::complaint::{self as rules, Action, Category, ComplaintError, Severity, Stage};
+use kefu_domain::customer as customer_rules;
 use kefu_domain::ticket::{Channel, Priority, TicketType};
+use kefu_domain::{dates, money};
 use kefu_store::complaint::{
     self as store, BoardFilter, Complaint, FollowUp, Notice, Penalty, Proposal, Rma, Step,
 };
@@ -103,19 +105,37 @@ impl App {
         actor.require(Permission::ComplaintOpen)?;
         let complainant = rules::text("complainant", &form.complainant, true, 100)?;
         let content = rules::text("content", &form.content, true, 10_000)?;
-        let phone = opt(
-            "complainant_phone",
-            form.complainant_phone.as_deref().unwrap_or(""),
-            40,
-        )?;
+        let sent = form
+            .complainant_phone
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        let phone = match (ticket_id, sent) {
+            // Opened from a ticket, the form shows the ticket's phone masked; sent back
+            // unchanged, the ticket's own number is kept.
+            (Some(t), Some(sent)) if sent.contains('*') => {
+                let mut conn = self.store.conn().await?;
+                let stored = kefu_store::ticket::by_id(&mut conn, t).await?.contact_phone;
+                if customer_rules::is_mask_of(sent, stored.as_deref(), customer_rules::mask_phone) {
+                    stored
+                } else {
+                    Some(customer_rules::clean_contact_phone(sent)?)
+                }
+            }
+            (_, sent) => sent.map(customer_rules::clean_contact_phone).transpose()?,
+        };
         let order_number = opt("order_number", &form.order_number, 64)?;
         let part_number = opt("part_number", &form.part_number, 64)?;
         let product = opt("product", &form.product, 200)?;
         if form.quantity.is_some_and(|q| q <= 0) {
             return Err(ComplaintError::BadQuantity.into());
         }
+        if let Some(d) = form.delivery_date {
+            dates::check("delivery_date", d)?;
+        }
         let now = self.now();
         let received_at = form.received_at.unwrap_or(now).min(now);
+        dates::check_instant("received_at", received_at)?;
         if let Some(c) = form.customer_id {
             let mut conn = self.store.conn().await?;
             kefu_store::customer::by_id(&mut conn, c)
@@ -244,7 +264,7 @@ impl App {
     pub async fn complaint_detail(&self, actor: &Actor, id: i64) -> Result<ComplaintDetail> {
         actor.require(Permission::ComplaintRespond)?;
         let mut conn = self.store.conn().await?;
-        let complaint = store::by_id(&mut conn, id).await?;
+        let complaint = crate::confidential::mask_complaint(store::by_id(&mut conn, id).await?);
         let notices = store::notices(&mut conn, id).await?;
         if actor.require(Permission::ComplaintView).is_err() {
             let mine = self.department_of(&mut conn, actor).await?;
@@ -263,8 +283,9 @@ impl App {
             Some(cal) => cal.minutes_between(complaint.received_at, until),
             None => (until - complaint.received_at).get_minutes(),
         };
-        let compensation: i64 = rmas.iter().map(|r| r.amount_fen).sum::<i64>().max(0);
-        let cost_fen = complaint.cost_fen.max(compensation);
+        // Summed without overflow; amounts stored before the ceiling count at the ceiling.
+        let compensation = money::total(rmas.iter().map(|r| money::stored(r.amount_fen)));
+        let cost_fen = money::stored(complaint.cost_fen).max(compensation);
         Ok(ComplaintDetail {
             hand_offs: rules::hand_offs(&actors),
             elapsed_minutes,
@@ -287,7 +308,9 @@ impl App {
     ) -> Result<Option<Complaint>> {
         actor.require(Permission::TicketWork)?;
         let mut conn = self.store.conn().await?;
-        Ok(store::by_ticket(&mut conn, ticket_id).await?)
+        Ok(store::by_ticket(&mut conn, ticket_id)
+            .await?
+            .map(crate::confidential::mask_complaint))
     }
 
     /// The board 投诉看板: open complaints (or one stage's), the closest deadline first.
@@ -303,7 +326,11 @@ impl App {
             }
         }
         f.limit = f.limit.clamp(1, 1000);
-        Ok(store::list(&mut conn, &f).await?)
+        Ok(store::list(&mut conn, &f)
+            .await?
+            .into_iter()
+            .map(crate::confidential::mask_complaint)
+            .collect())
     }
 
     /// The complaint a notice belongs to.

@@ -5,6 +5,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use kefu_domain::Permission;
 use kefu_domain::complaint_report::{self as rules, Dimension, Period};
+use kefu_domain::{dates, money};
 use kefu_store::complaint::{self as store, StatRow};
 
 use crate::{Actor, App, AppError, Result};
@@ -80,6 +81,10 @@ fn beijing() -> TimeZone {
 impl App {
     pub async fn complaint_report(&self, actor: &Actor, q: &ReportQuery) -> Result<Report> {
         actor.require(Permission::ComplaintView)?;
+        // Both ends within the business range first: the day after `to` must exist
+        // (9999-12-31 has none), and a bound is named before the report's own limits.
+        dates::check("from", q.from)?;
+        dates::check("to", q.to)?;
         rules::check_range(q.from, q.to).map_err(AppError::Report)?;
         let tz = beijing();
         let internal = |e: jiff::Error| AppError::Internal(e.to_string());
@@ -98,6 +103,8 @@ impl App {
         let penalties_fen = store::penalty_total(&mut conn, start, end).await?;
 
         let epoch = jiff::civil::date(1970, 1, 1);
+        // Summed in i128: nothing a group of rows holds can overflow the totals.
+        let (mut cost, mut close_micros) = (0i128, 0i128);
         let mut totals = StatRow {
             key: None,
             count: 0,
@@ -120,8 +127,8 @@ impl App {
             totals.valid += d.valid;
             totals.invalid += d.invalid;
             totals.closed += d.closed;
-            totals.cost_fen += d.cost_fen;
-            totals.close_micros += d.close_micros;
+            cost += i128::from(d.cost_fen);
+            close_micros += i128::from(d.close_micros);
             let Some(n) = d.key.as_deref().and_then(|k| k.parse::<i64>().ok()) else {
                 continue;
             };
@@ -134,6 +141,8 @@ impl App {
                 p.invalid += d.invalid;
             }
         }
+        totals.cost_fen = money::saturate(cost);
+        totals.close_micros = money::saturate(close_micros);
         let order: Vec<&str> = kefu_domain::complaint::Stage::ALL
             .iter()
             .map(|s| s.key())

@@ -183,6 +183,7 @@ impl App {
                 if *promised_answer_at <= now {
                     return Err(ComplaintError::Required("promised_answer_at").into());
                 }
+                kefu_domain::dates::check_instant("promised_answer_at", *promised_answer_at)?;
                 self.step(
                     &mut tx,
                     actor,
@@ -839,6 +840,9 @@ impl App {
         let measure = rules::text("measure", &e.measure, false, 2000)?;
         if !measure.is_empty() && (e.measure_owner_id.is_none() || e.measure_due.is_none()) {
             return Err(ComplaintError::Required("measure_owner").into());
+        }
+        if let Some(d) = e.measure_due {
+            kefu_domain::dates::check("measure_due", d)?;
         }
         let now = self.now();
         let mut tx = self.store.begin().await?;

@@ -72,6 +72,14 @@ pub struct IntakeOutcome {
     pub created: bool,
 }
 
+/// A contact phone as the archive keeps one (a mobile as its 11 digits), or none.
+pub(super) fn clean_contact_phone(v: Option<&str>) -> Result<Option<String>> {
+    match v.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(p) => Ok(Some(kefu_domain::customer::clean_contact_phone(p)?)),
+    }
+}
+
 pub(super) fn clean_opt(v: Option<&str>, max: usize) -> Result<Option<String>> {
     match v.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
@@ -195,7 +203,7 @@ impl App {
         };
         let contact_phone = match from_customer {
             Some(c) => c.phone.clone(),
-            None => clean_opt(req.contact_phone.as_deref(), 40)?,
+            None => clean_contact_phone(req.contact_phone.as_deref())?,
         };
         let external_id = clean_opt(req.external_id.as_deref(), 200)?;
         let customer_tier = check_tier(req.customer_tier.as_deref())?;
@@ -220,7 +228,7 @@ impl App {
             let mut conn = self.store.conn().await?;
             if let Some(ticket) = store::by_external_id(&mut conn, req.channel, ext).await? {
                 return Ok(IntakeOutcome {
-                    ticket,
+                    ticket: crate::confidential::mask_ticket(ticket),
                     created: false,
                 });
             }
@@ -299,10 +307,12 @@ impl App {
             fields,
             auto_group: group_id.filter(|_| assignee_id.is_none()),
         };
-        if checked.is_empty() {
+        let mut outcome = if checked.is_empty() {
             self.write_queued(prepared).await
         } else {
             self.write_alone(&prepared, &checked).await
-        }
+        }?;
+        outcome.ticket = crate::confidential::mask_ticket(outcome.ticket);
+        Ok(outcome)
     }
 }

@@ -144,6 +144,10 @@ impl App {
         } else {
             None
         };
+        let tickets = tickets
+            .into_iter()
+            .map(crate::confidential::mask_ticket)
+            .collect();
         Ok(QueuePage { tickets, next })
     }
 

@@ -10,7 +10,9 @@ use kefu_store::ticket::setup::{self as store_setup, Field, Status};
 use kefu_store::ticket::{self as store, Ticket};
 use kefu_store::{AnyConnection, StoreError, changelog};
 
-use super::intake::{check_assignee, check_group, clean_email, clean_opt};
+use kefu_domain::customer::{ContactValue, is_mask_of};
+
+use super::intake::{check_assignee, check_group, clean_contact_phone, clean_email, clean_opt};
 use serde_json::json;
 
 use super::assign::auto_assignee;
@@ -156,9 +158,10 @@ impl App {
     pub async fn ticket_detail(&self, actor: &Actor, id: i64) -> Result<TicketDetail> {
         actor.require(Permission::TicketWork)?;
         let mut conn = self.store.conn().await?;
-        let ticket = store::by_id(&mut conn, id).await?;
+        let ticket = crate::confidential::mask_ticket(store::by_id(&mut conn, id).await?);
         let messages = conversation::messages(&mut conn, id, false).await?;
-        let events = conversation::events(&mut conn, id).await?;
+        let mut events = conversation::events(&mut conn, id).await?;
+        crate::confidential::mask_events(&mut events);
         let attachments = conversation::attachments(&mut conn, id).await?;
         let values = store_setup::field_values(&mut conn, id).await?;
         let fields = store_setup::fields(&mut conn)
@@ -188,7 +191,9 @@ impl App {
     pub async fn ticket_by_number(&self, actor: &Actor, number: &str) -> Result<Ticket> {
         actor.require(Permission::TicketWork)?;
         let mut conn = self.store.conn().await?;
-        Ok(store::by_number(&mut conn, number.trim()).await?)
+        Ok(crate::confidential::mask_ticket(
+            store::by_number(&mut conn, number.trim()).await?,
+        ))
     }
 
     /// Adds a staff reply or internal note. A public reply is the ticket's first response
@@ -348,7 +353,7 @@ impl App {
         self.apply_changes(&mut tx, actor, id, changes).await?;
         let ticket = store::by_id(&mut tx, id).await?;
         tx.commit().await.map_err(StoreError::from)?;
-        Ok(ticket)
+        Ok(crate::confidential::mask_ticket(ticket))
     }
 
     /// Applies the same changes to several tickets, all or none: one invalid ticket (say,
@@ -479,16 +484,27 @@ impl App {
         ];
         for (name, change, max) in text_fields {
             let Some(v) = change else { continue };
-            let v = if name == "contact_email" {
-                clean_email(v.as_deref())?
-            } else {
-                clean_opt(v.as_deref(), max)?
-            };
             let slot = match name {
                 "customer" => &mut t.customer_name,
                 "contact_name" => &mut t.contact_name,
                 "contact_email" => &mut t.contact_email,
                 _ => &mut t.contact_phone,
+            };
+            // A form shows contact values masked; sent back unchanged, the stored one stays.
+            let masker = match name {
+                "contact_email" => Some(ContactValue::Email.masker()),
+                "contact_phone" => Some(ContactValue::Phone.masker()),
+                _ => None,
+            };
+            if let (Some(m), Some(sent)) = (masker, v.as_deref())
+                && is_mask_of(sent, slot.as_deref(), m)
+            {
+                continue;
+            }
+            let v = match name {
+                "contact_email" => clean_email(v.as_deref())?,
+                "contact_phone" => clean_contact_phone(v.as_deref())?,
+                _ => clean_opt(v.as_deref(), max)?,
             };
             if *slot != v {
                 changes.push((name, slot.clone(), v.clone()));

@@ -56,6 +56,34 @@ async fn users_are_created_listed_and_changed_over_the_api() {
     let res = s.sign_in("chen.kefu", &password).await;
     assert_eq!(res.headers()["location"], "/account?must_change=1");
 
+    // A token of the account works only once its owner has chosen their own password:
+    // until then the account is still in the hands of whoever set the one-time password.
+    let token = app
+        .app
+        .create_token(&kefu_app::Actor::system(), id, "接口")
+        .await
+        .unwrap()
+        .secret;
+    let theirs = kefu_testkit::ApiClient::new(&app, &token);
+    let res = theirs.get("/api/v1/me").await;
+    assert_eq!(res.status(), 403);
+    assert_eq!(
+        json_body(res).await["error"]["code"],
+        "password_change_required"
+    );
+    let res = s
+        .post_form(
+            "/account/password",
+            &[
+                ("current", password.as_str()),
+                ("new", "Kefu-own-2026!"),
+                ("confirm", "Kefu-own-2026!"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(theirs.get("/api/v1/me").await.status(), 200);
+
     let dup = api
         .json(
             Method::POST,

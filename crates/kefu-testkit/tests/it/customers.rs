@@ -193,7 +193,7 @@ async fn every_change_is_recorded_and_bad_input_is_refused() {
             &json!({"name": "x", "tier": "gold"}),
         )
         .await;
-    assert_eq!(res.status(), 400);
+    assert_eq!(res.status(), 422);
     let mut c = app.app.store.conn().await.unwrap();
     assert_eq!(
         kefu_store::customer::count(&mut c).await.unwrap(),

@@ -287,6 +287,7 @@ async fn customers_see_and_answer_their_own_tickets_only() {
             username: agent_user.username,
             display_name: agent_user.display_name,
             roles: agent_user.roles,
+            grants: Default::default(),
             locale: agent_user.locale,
             must_change_password: false,
         },

@@ -117,7 +117,7 @@ async fn saved_tickets_and_customers_are_found_within_a_second() {
     .await;
     assert!(ids(&hits, "customer").is_empty());
     let res = api.get("/api/v1/search?q=x&kind=order").await;
-    assert_eq!(res.status(), 400);
+    assert_eq!(res.status(), 422);
     let res = api.get("/api/v1/search?q=x&from=yesterday").await;
     assert_eq!(res.status(), 400);
     app.stop().await;
@@ -280,5 +280,60 @@ async fn the_customer_list_finds_chinese_names_through_the_index() {
         .as_i64()
         .unwrap();
     assert_eq!(list("明达").await, [second, first], "newest first");
+    app.stop().await;
+}
+
+/// A rare character of a company's name — 𪚥 (U+2A6A5) and 𠀀 (U+20000), CJK Extension B,
+/// four bytes in UTF-8 and a surrogate pair in UTF-16 — finds the customer and its complaint
+/// like any other: on its own, two together, or with the common characters after them; in
+/// the search box and in the customer list's box.
+#[tokio::test]
+async fn rare_characters_in_names_are_found() {
+    let app = TestApp::spawn().await;
+    let agent = app.create_user("sheng.pi", &[Role::Agent]).await;
+    let api = ApiClient::new(&app, &app.token_for(agent).await);
+    let name = "𪚥𠀀公司";
+    let customer = json_body(
+        api.json(
+            Method::POST,
+            "/api/v1/customers",
+            &json!({"name": name, "kind": "company"}),
+        )
+        .await,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let complaint = json_body(
+        api.json(
+            Method::POST,
+            "/api/v1/tickets",
+            &json!({"type": "complaint", "subject": "设备漏水", "body": "安装后第二天漏水，要求上门检修",
+                    "customer_name": name, "contact_name": "赵女士"}),
+        )
+        .await,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    for q in ["𪚥", "𠀀公司", "𪚥𠀀"] {
+        let (hits, _) = wait_for(&api, q, customer, "customer").await;
+        assert!(ids(&hits, "customer").contains(&customer), "{q}: {hits}");
+        let (hits, _) = wait_for(&api, q, complaint, "ticket").await;
+        assert!(ids(&hits, "ticket").contains(&complaint), "{q}: {hits}");
+    }
+    // The list's box: one character through the list's own search, two or more through the
+    // index.
+    for q in ["𪚥", "𠀀公司", "𪚥𠀀"] {
+        let path = format!("/api/v1/customers?q={}", kefu_web::auth::urlencode(q));
+        let page = json_body(api.get(&path).await).await;
+        let found: Vec<i64> = page
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(found, [customer], "{q}");
+    }
     app.stop().await;
 }

@@ -226,6 +226,7 @@ async fn actor_of(app: &TestApp, id: i64) -> Actor {
             username: user.username.clone(),
             display_name: user.display_name.clone(),
             roles: user.roles.clone(),
+            grants: Default::default(),
             locale: user.locale,
             must_change_password: false,
         },

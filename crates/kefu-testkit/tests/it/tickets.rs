@@ -267,8 +267,8 @@ async fn bad_input_gets_a_clear_error_and_writes_nothing() {
         (json!({"subject": "x", "body": "   "}), 422, "bad_body"),
         (
             json!({"subject": "x", "body": "x", "type": "praise"}),
-            400,
-            "invalid_field",
+            422,
+            "unknown_value",
         ),
         (
             json!({"subject": "x", "body": "x", "assignee_id": 99999}),
@@ -376,7 +376,7 @@ async fn bad_input_gets_a_clear_error_and_writes_nothing() {
         .await;
     assert_eq!(json_body(res).await["error"]["code"], "unknown_status");
     let res = api.get("/api/v1/tickets?queue=everything").await;
-    assert_eq!(res.status(), 400);
+    assert_eq!(res.status(), 422);
     app.stop().await;
 }
 

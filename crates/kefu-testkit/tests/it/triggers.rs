@@ -130,6 +130,7 @@ async fn a_create_trigger_routes_tags_notifies_and_answers() {
             username: boss.username,
             display_name: boss.display_name,
             roles: boss.roles,
+            grants: Default::default(),
             locale: boss.locale,
             must_change_password: false,
         },

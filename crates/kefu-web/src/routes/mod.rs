@@ -131,9 +131,9 @@ impl RouteTable {
 pub fn table(upload_limit: usize) -> RouteTable {
     use Surface::{Api, Ops, Page};
     use pages::{
-        account, admin_audit, admin_sla, admin_tickets, admin_triggers, admin_users, complaints,
-        credit, customer_import, customers, dashboard, login, notifications, scripts, search,
-        tickets, tokens,
+        account, admin_audit, admin_grants, admin_sla, admin_tickets, admin_triggers, admin_users,
+        complaints, credit, customer_import, customers, dashboard, login, notifications, scripts,
+        search, tickets, tokens,
     };
     let (get, post, patch, delete) = (
         || Method::GET,
@@ -218,6 +218,20 @@ pub fn table(upload_limit: usize) -> RouteTable {
             "/admin/users/new",
             Requires(UserManage),
             admin_users::new_form,
+        )
+        .add(
+            Page,
+            get(),
+            "/admin/grants",
+            Requires(UserManage),
+            admin_grants::show,
+        )
+        .add(
+            Page,
+            post(),
+            "/admin/grants",
+            Requires(UserManage),
+            admin_grants::save,
         )
         .add(
             Page,
@@ -750,6 +764,13 @@ pub fn table(upload_limit: usize) -> RouteTable {
         .add(
             Page,
             post(),
+            "/complaints/{id}/reveal",
+            Requires(CustomerReveal),
+            complaints::reveal,
+        )
+        .add(
+            Page,
+            post(),
             "/complaints/{id}/intake",
             Requires(ComplaintHandle),
             complaints::complete_intake,
@@ -864,6 +885,13 @@ pub fn table(upload_limit: usize) -> RouteTable {
             "/api/v1/complaints/{id}",
             Requires(ComplaintRespond),
             api::complaints::show,
+        )
+        .add(
+            Api,
+            post(),
+            "/api/v1/complaints/{id}/reveal",
+            Requires(CustomerReveal),
+            api::complaints::reveal,
         )
         .add(
             Api,
@@ -1121,6 +1149,13 @@ pub fn table(upload_limit: usize) -> RouteTable {
             Requires(TicketWork),
             tickets::show::update,
         )
+        .add(
+            Page,
+            post(),
+            "/tickets/{id}/reveal",
+            Requires(CustomerReveal),
+            tickets::show::reveal,
+        )
         .upload(
             Page,
             "/tickets/{id}/reply",
@@ -1162,6 +1197,13 @@ pub fn table(upload_limit: usize) -> RouteTable {
             "/api/v1/tickets/{id}",
             Requires(TicketWork),
             api::tickets::update,
+        )
+        .add(
+            Api,
+            post(),
+            "/api/v1/tickets/{id}/reveal",
+            Requires(CustomerReveal),
+            api::tickets::reveal,
         )
         .add(
             Api,

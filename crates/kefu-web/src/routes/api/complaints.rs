@@ -5,11 +5,11 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use jiff::Timestamp;
-use jiff::civil::Date;
 use kefu_app::complaint::{
     ComplaintDetail, ComplaintForm, Evaluation, Investigation, Judgement, NewPenalty, NewProposal,
 };
 use kefu_domain::complaint::{Category, Cause, FollowUpResult, Remedy, Severity, Stage};
+use kefu_domain::dates;
 use kefu_domain::ticket::Channel;
 use kefu_store::complaint::{BoardFilter, Complaint as StoredComplaint};
 use serde::{Deserialize, Serialize};
@@ -46,6 +46,8 @@ pub struct Complaint {
     pub severity: String,
     pub category: String,
     pub complainant: String,
+    /// Masked (`138****5678`); reveal with `POST /api/v1/complaints/{id}/reveal`.
+    pub complainant_phone: Option<String>,
     pub channel: String,
     pub content: String,
     pub received_at: String,
@@ -80,6 +82,7 @@ fn complaint(c: StoredComplaint) -> Complaint {
         severity: c.severity.key().to_owned(),
         category: c.category.key().to_owned(),
         complainant: c.complainant,
+        complainant_phone: c.complainant_phone,
         channel: c.channel,
         content: c.content,
         received_at: rfc3339(c.received_at),
@@ -281,7 +284,7 @@ pub async fn list(
     Query(p): Query<ListParams>,
 ) -> Result<Json<Vec<Complaint>>, WebError> {
     let f = BoardFilter {
-        stage: parse_opt::<Stage>("stage", p.stage.as_deref())?,
+        stage: crate::input::parse_optional_key::<Stage>("stage", p.stage.as_deref())?,
         open_only: p.open.unwrap_or(true),
         department_id: None,
         customer_id: p.customer_id,
@@ -335,16 +338,17 @@ pub async fn create(
         customer_id: b.customer_id,
         complainant: b.complainant,
         complainant_phone: b.complainant_phone,
-        channel: parse_opt("channel", b.channel.as_deref())?.unwrap_or(Channel::Phone),
+        channel: crate::input::parse_optional_key("channel", b.channel.as_deref())?
+            .unwrap_or(Channel::Phone),
         content: b.content,
         received_at: parse_opt::<Timestamp>("received_at", b.received_at.as_deref())?,
         order_number: b.order_number.unwrap_or_default(),
         part_number: b.part_number.unwrap_or_default(),
         quantity: b.quantity,
-        delivery_date: parse_opt::<Date>("delivery_date", b.delivery_date.as_deref())?,
+        delivery_date: dates::parse_opt("delivery_date", b.delivery_date.as_deref())?,
         product: b.product.unwrap_or_default(),
-        category: parse::<Category>("category", &b.category)?,
-        severity: parse::<Severity>("severity", &b.severity)?,
+        category: crate::input::parse_key::<Category>("category", &b.category)?,
+        severity: crate::input::parse_key::<Severity>("severity", &b.severity)?,
     };
     let id = state
         .app
@@ -364,6 +368,23 @@ pub async fn show(
 ) -> Result<Json<Detail>, WebError> {
     let d = state.app.complaint_detail(&identity.actor(), id).await?;
     Ok(Json(detail(d)))
+}
+
+/// The complainant's phone in clear; the reveal is written to the audit log.
+#[utoipa::path(post, path = "/api/v1/complaints/{id}/reveal", tag = "complaints",
+    params(("id" = i64, Path, description = "complaint id")),
+    responses((status = 200, body = super::customers::Revealed), (status = 403, body = super::ErrorBody),
+        (status = 404, body = super::ErrorBody)))]
+pub async fn reveal(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+) -> Result<Json<super::customers::Revealed>, WebError> {
+    let value = state
+        .app
+        .reveal_complainant_phone(&identity.actor(), id)
+        .await?;
+    Ok(Json(super::customers::Revealed { value }))
 }
 
 async fn current(state: &AppState, identity: &Identity, id: i64) -> Result<Json<Detail>, WebError> {
@@ -540,7 +561,7 @@ pub async fn investigate(
     ApiJson(b): ApiJson<InvestigationIn>,
 ) -> Result<Json<Detail>, WebError> {
     let inv = Investigation {
-        cause: parse::<Cause>("cause", &b.cause)?,
+        cause: crate::input::parse_key::<Cause>("cause", &b.cause)?,
         responsible_department_id: b.responsible_department_id,
         responsible_user_id: b.responsible_user_id,
         findings: b.findings,
@@ -558,7 +579,7 @@ pub struct ProposalIn {
     /// `replace`, `return`, `exchange`, `refund`, `repair`, `compensate`, `apologise`.
     pub remedy: String,
     pub description: String,
-    /// In fen (分); not negative.
+    /// In fen (分); 0 to 100000000000 (¥1,000,000,000, `amount_too_large` above).
     pub cost_fen: i64,
 }
 
@@ -573,7 +594,7 @@ pub async fn propose(
     ApiJson(b): ApiJson<ProposalIn>,
 ) -> Result<(StatusCode, Json<Created>), WebError> {
     let p = NewProposal {
-        remedy: parse::<Remedy>("remedy", &b.remedy)?,
+        remedy: crate::input::parse_key::<Remedy>("remedy", &b.remedy)?,
         description: b.description,
         cost_fen: b.cost_fen,
     };
@@ -753,7 +774,7 @@ pub async fn follow_up(
     Path(id): Path<i64>,
     ApiJson(b): ApiJson<FollowUpIn>,
 ) -> Result<Json<Detail>, WebError> {
-    let result = parse::<FollowUpResult>("result", &b.result)?;
+    let result = crate::input::parse_key::<FollowUpResult>("result", &b.result)?;
     state
         .app
         .record_complaint_follow_up(&identity.actor(), id, result, &b.comment)
@@ -790,7 +811,7 @@ pub async fn evaluate(
         lessons: b.lessons,
         measure: b.measure,
         measure_owner_id: b.measure_owner_id,
-        measure_due: parse_opt::<Date>("measure_due", b.measure_due.as_deref())?,
+        measure_due: dates::parse_opt("measure_due", b.measure_due.as_deref())?,
     };
     state
         .app
@@ -801,7 +822,8 @@ pub async fn evaluate(
 
 #[derive(Deserialize, IntoParams)]
 pub struct StatsParams {
-    /// First day (`YYYY-MM-DD`, Beijing time); 30 days before `to` by default.
+    /// First day (`YYYY-MM-DD`, Beijing time); 30 days before `to` by default. Dates lie
+    /// in 2000-01-01..=2099-12-31 (`date_out_of_range` outside).
     pub from: Option<String>,
     /// Last day, included; today by default.
     pub to: Option<String>,

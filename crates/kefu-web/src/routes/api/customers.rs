@@ -207,13 +207,14 @@ pub struct NewCustomer {
     pub contacts: Vec<NewContact>,
 }
 
-fn parse<T: std::str::FromStr>(name: &str, v: Option<&str>, default: T) -> Result<T, WebError> {
-    match v.filter(|s| !s.is_empty()) {
-        None => Ok(default),
-        Some(s) => s
-            .parse()
-            .map_err(|_| WebError::bad_request("invalid_field", format!("{name}: {s:?}"))),
-    }
+/// An optional key (kind, tier…), `default` when absent; an unknown one is refused with the
+/// keys allowed.
+fn parse<T: kefu_domain::input::Keyed>(
+    name: &str,
+    v: Option<&str>,
+    default: T,
+) -> Result<T, WebError> {
+    Ok(crate::input::parse_optional_key(name, v)?.unwrap_or(default))
 }
 
 #[derive(Serialize, ToSchema)]

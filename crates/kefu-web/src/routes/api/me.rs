@@ -36,7 +36,7 @@ pub async fn show(identity: Identity) -> Result<Json<Me>, WebError> {
         locale: u.locale.key().to_owned(),
         permissions: Permission::ALL
             .iter()
-            .filter(|p| u.roles.allows(**p))
+            .filter(|p| u.allows(**p))
             .map(|p| p.key().to_owned())
             .collect(),
     }))

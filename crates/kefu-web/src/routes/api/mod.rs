@@ -10,43 +10,93 @@ pub mod search;
 pub mod tickets;
 pub mod users;
 
+use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
-use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use crate::error::WebError;
 
 /// A JSON body whose rejections speak the API's error shape.
+///
+/// Every string in the body, object keys included, is checked before the body becomes `T`:
+/// a control character is refused here, naming its JSON path (`contacts[0].name`), the same
+/// on SQLite and PostgreSQL (see [`crate::input`]).
 pub struct ApiJson<T>(pub T);
 
 impl<S, T> FromRequest<S> for ApiJson<T>
 where
-    axum::Json<T>: FromRequest<S, Rejection = JsonRejection>,
+    T: DeserializeOwned,
     S: Send + Sync,
 {
     type Rejection = WebError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(ApiJson(v)),
-            Err(rejection) => Err(match rejection {
-                JsonRejection::JsonDataError(e) => {
-                    WebError::bad_request("invalid_field", e.body_text())
-                }
-                JsonRejection::JsonSyntaxError(e) => {
-                    WebError::bad_request("malformed_json", e.body_text())
-                }
-                JsonRejection::MissingJsonContentType(_) => WebError::UnsupportedMediaType,
-                JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                    WebError::PayloadTooLarge
-                }
-                other => WebError::bad_request("bad_request", other.body_text()),
-            }),
+        if !is_json(req.headers()) {
+            return Err(WebError::UnsupportedMediaType);
         }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                WebError::PayloadTooLarge
+            } else {
+                WebError::bad_request("bad_request", e.body_text())
+            }
+        })?;
+        // Parsed twice: once as a document to walk, once into `T` by axum's parser, so a
+        // wrong value keeps the path axum names it by (`priority: invalid type …`).
+        match serde_json::from_slice::<serde_json::Value>(&bytes) {
+            Ok(document) => {
+                if let Some(path) = crate::input::json_forbidden_path(&document) {
+                    return Err(WebError::ControlCharacter { field: path });
+                }
+            }
+            Err(e) => {
+                // Malformed: described by axum's parser, as before.
+                return Err(match axum::Json::<T>::from_bytes(&bytes) {
+                    Err(rejection) => json_rejection(rejection),
+                    Ok(_) => WebError::bad_request("malformed_json", e.to_string()),
+                });
+            }
+        }
+        axum::Json::<T>::from_bytes(&bytes)
+            .map(|axum::Json(v)| ApiJson(v))
+            .map_err(json_rejection)
+    }
+}
+
+/// `application/json` or `application/<something>+json`, as axum's `Json` accepts.
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .is_some_and(|essence| {
+            essence == "application/json"
+                || (essence.starts_with("application/") && essence.ends_with("+json"))
+        })
+}
+
+fn json_rejection(rejection: JsonRejection) -> WebError {
+    match rejection {
+        JsonRejection::JsonDataError(e) => WebError::bad_request("invalid_field", e.body_text()),
+        JsonRejection::JsonSyntaxError(e) => WebError::bad_request("malformed_json", e.body_text()),
+        JsonRejection::MissingJsonContentType(_) => WebError::UnsupportedMediaType,
+        JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            WebError::PayloadTooLarge
+        }
+        other => WebError::bad_request("bad_request", other.body_text()),
     }
 }
 
@@ -86,12 +136,14 @@ impl Modify for BearerAuth {
         me::show, me::tokens, me::revoke_token,
         users::list, users::create, users::show, users::update, users::departments,
         audit::list,
-        tickets::list, tickets::create, tickets::show, tickets::update, tickets::reply,
+        tickets::list, tickets::create, tickets::show, tickets::reveal, tickets::update,
+        tickets::reply,
         tickets::upload, tickets::download,
         scripts::list, scripts::propose, scripts::review,
         customers::list, customers::show, customers::create, customers::reveal,
         customers::credit,
-        complaints::list, complaints::create, complaints::show, complaints::complete_intake,
+        complaints::list, complaints::create, complaints::show, complaints::reveal,
+        complaints::complete_intake,
         complaints::judge, complaints::acknowledge_notice, complaints::answer_notice,
         complaints::review_notice, complaints::investigate, complaints::propose,
         complaints::decide, complaints::advance_rma, complaints::penalty, complaints::tell,

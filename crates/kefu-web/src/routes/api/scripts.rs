@@ -52,8 +52,7 @@ pub async fn list(
     let actor = identity.actor();
     let status = match p.status.as_deref() {
         None | Some("") => ScriptStatus::Approved,
-        Some(s) => ScriptStatus::parse(s)
-            .ok_or_else(|| WebError::bad_request("invalid_field", format!("status: {s:?}")))?,
+        Some(s) => crate::input::parse_key::<ScriptStatus>("status", s)?,
     };
     let mut out = Vec::new();
     for v in state.app.scripts(&actor, status, p.q.as_deref()).await? {

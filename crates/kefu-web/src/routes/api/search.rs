@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::{Query, State};
 use kefu_app::search::SearchRequest;
+use kefu_domain::dates::{self, DateError};
 use kefu_search::Kind;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -45,20 +46,20 @@ pub struct SearchHit {
     pub score: f32,
 }
 
-/// Parses an instant given as RFC 3339 or a Beijing date.
+/// Parses an instant given as RFC 3339 or a Beijing date; either way its date must lie in
+/// the business range of [`kefu_domain::dates`].
 pub fn instant(name: &str, v: Option<&str>) -> Result<Option<jiff::Timestamp>, WebError> {
     let Some(v) = v.map(str::trim).filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
     if let Ok(t) = v.parse::<jiff::Timestamp>() {
-        return Ok(Some(t));
+        return Ok(Some(dates::check_instant(name, t)?));
     }
     let tz = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC);
-    v.parse::<jiff::civil::Date>()
-        .ok()
-        .and_then(|d| d.to_zoned(tz).ok())
+    let day = dates::parse(name, v)?;
+    day.to_zoned(tz)
         .map(|z| Some(z.timestamp()))
-        .ok_or_else(|| WebError::bad_request("invalid_field", format!("{name}: {v:?}")))
+        .map_err(|_| WebError::bad_request("invalid_field", format!("{name}: {v:?}")))
 }
 
 /// The request as the app takes it, from the query string.
@@ -67,9 +68,16 @@ pub fn request(p: SearchParams) -> Result<SearchRequest, WebError> {
         None => None,
         Some(k) => Some(
             Kind::parse(k)
-                .ok_or_else(|| WebError::bad_request("invalid_field", format!("kind: {k:?}")))?,
+                .ok_or_else(|| crate::input::unknown_value("kind", k, Kind::ALL.map(Kind::key)))?,
         ),
     };
+    let from = instant("from", p.from.as_deref())?;
+    let to = instant("to", p.to.as_deref())?;
+    if let (Some(f), Some(t)) = (from, to)
+        && t < f
+    {
+        return Err(DateError::Reversed.into());
+    }
     Ok(SearchRequest {
         text: p.q.unwrap_or_default(),
         kind,
@@ -77,8 +85,8 @@ pub fn request(p: SearchParams) -> Result<SearchRequest, WebError> {
         doc_type: p.doc_type.filter(|s| !s.is_empty()),
         tier: p.tier.filter(|s| !s.is_empty()),
         assignee: p.assignee,
-        from: instant("from", p.from.as_deref())?,
-        to: instant("to", p.to.as_deref())?,
+        from,
+        to,
         limit: p.limit.unwrap_or(20),
     })
 }

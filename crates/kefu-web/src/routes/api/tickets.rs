@@ -8,6 +8,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use kefu_app::ticket::{Intake, Queue, QueueQuery, Reply, TicketChanges, Visibility};
+use kefu_domain::customer::ContactValue;
 use kefu_domain::ticket::{Channel, Priority, StatusCategory, TicketType};
 use kefu_store::ticket::conversation::{Event as StoredEvent, Message as StoredMessage};
 use kefu_store::ticket::{Cursor, SortKey, Ticket as StoredTicket, TicketFilter};
@@ -37,7 +38,10 @@ pub struct Ticket {
     pub subject: String,
     pub customer_name: Option<String>,
     pub contact_name: Option<String>,
+    /// Masked where it holds a phone number (`139****9945@163.com`); reveal with
+    /// `POST /api/v1/tickets/{id}/reveal`.
     pub contact_email: Option<String>,
+    /// Masked (`138****5678`); reveal with `POST /api/v1/tickets/{id}/reveal`.
     pub contact_phone: Option<String>,
     /// `key_account`, `vip` or `normal`.
     pub customer_tier: Option<String>,
@@ -172,14 +176,12 @@ pub struct TicketDetail {
     pub fields: BTreeMap<String, String>,
 }
 
-fn parse_key<T: std::str::FromStr>(name: &str, v: Option<&str>) -> Result<Option<T>, WebError> {
-    match v.filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => s
-            .parse()
-            .map(Some)
-            .map_err(|_| WebError::bad_request("invalid_field", format!("{name}: {s:?}"))),
-    }
+/// An optional key (priority, type…); an unknown one is refused with the keys allowed.
+fn parse_key<T: kefu_domain::input::Keyed>(
+    name: &str,
+    v: Option<&str>,
+) -> Result<Option<T>, WebError> {
+    crate::input::parse_optional_key(name, v)
 }
 
 /// A new ticket.
@@ -273,6 +275,37 @@ pub async fn show(
     }))
 }
 
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevealRequest {
+    /// `contact_phone` or `contact_email`.
+    pub field: String,
+}
+
+/// The ticket's contact phone or e-mail in clear; the reveal is written to the audit log.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/reveal", tag = "tickets", request_body = RevealRequest,
+    params(("id" = i64, Path, description = "ticket id")),
+    responses((status = 200, body = super::customers::Revealed), (status = 403, body = super::ErrorBody),
+        (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+pub async fn reveal(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+    ApiJson(r): ApiJson<RevealRequest>,
+) -> Result<Json<super::customers::Revealed>, WebError> {
+    let field = r.field.parse::<ContactValue>().map_err(|_| {
+        WebError::bad_request(
+            "invalid_field",
+            format!("field: {:?} (contact_phone, contact_email)", r.field),
+        )
+    })?;
+    let value = state
+        .app
+        .reveal_ticket_contact(&identity.actor(), id, field)
+        .await?;
+    Ok(Json(super::customers::Revealed { value }))
+}
+
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
@@ -319,7 +352,7 @@ pub async fn list(
     let queue = match p.queue.as_deref().filter(|q| !q.is_empty()) {
         None => Queue::Mine,
         Some(q) => Queue::parse(q)
-            .ok_or_else(|| WebError::bad_request("invalid_field", format!("queue: {q:?}")))?,
+            .ok_or_else(|| crate::input::unknown_value("queue", q, Queue::ALL.map(Queue::key)))?,
     };
     let sort = match p.sort.as_deref().unwrap_or("updated") {
         "updated" => SortKey::Updated,
@@ -327,20 +360,15 @@ pub async fn list(
         "priority" => SortKey::Priority,
         "due" => SortKey::Due,
         other => {
-            return Err(WebError::bad_request(
-                "invalid_field",
-                format!("sort: {other:?}"),
-            ));
+            let allowed = ["updated", "created", "priority", "due"];
+            return Err(crate::input::unknown_value("sort", other, allowed));
         }
     };
     let ascending = match p.dir.as_deref().unwrap_or("desc") {
         "desc" => false,
         "asc" => true,
         other => {
-            return Err(WebError::bad_request(
-                "invalid_field",
-                format!("dir: {other:?}"),
-            ));
+            return Err(crate::input::unknown_value("dir", other, ["desc", "asc"]));
         }
     };
     let after = match p.after.as_deref().filter(|a| !a.is_empty()) {

@@ -127,11 +127,11 @@ pub async fn board(
     let can_open = identity
         .user
         .as_ref()
-        .is_some_and(|u| u.roles.allows(Permission::ComplaintOpen));
+        .is_some_and(|u| u.allows(Permission::ComplaintOpen));
     let can_report = identity
         .user
         .as_ref()
-        .is_some_and(|u| u.roles.allows(Permission::ComplaintView));
+        .is_some_and(|u| u.allows(Permission::ComplaintView));
     super::ok(&BoardPage {
         t,
         layout: Layout::new(&identity, "/complaints"),
@@ -269,9 +269,12 @@ pub async fn create(
     };
     let delivery_date = match get("delivery_date").as_str() {
         "" => None,
-        d => match d.parse() {
+        d => match kefu_domain::dates::parse("delivery_date", d) {
             Ok(d) => Some(d),
-            Err(_) => return refuse(t.t("error.bad_date").to_owned()).await,
+            Err(kefu_domain::dates::DateError::NotADate { .. }) => {
+                return refuse(t.t("error.bad_date").to_owned()).await;
+            }
+            Err(e) => return refuse(super::refusal(e.into(), t).1).await,
         },
     };
     let form = ComplaintForm {
@@ -400,6 +403,10 @@ struct ShowPage {
     default_answer: String,
     default_promise: String,
     default_script: String,
+    /// Whether the reader may reveal the complainant's phone (audited).
+    can_reveal: bool,
+    /// The complainant's phone, just revealed.
+    revealed_phone: Option<String>,
     error: Option<String>,
 }
 
@@ -423,7 +430,7 @@ async fn show_page(
     let actor = identity.actor();
     let d: ComplaintDetail = state.app.complaint_detail(&actor, id).await?;
     let now = state.app.now();
-    let allows = |p| identity.user.as_ref().is_some_and(|u| u.roles.allows(p));
+    let allows = |p| identity.user.as_ref().is_some_and(|u| u.allows(p));
     let can_handle = allows(Permission::ComplaintHandle);
     let departments = state.app.departments().await?;
     let my_department = match &identity.user {
@@ -670,6 +677,8 @@ async fn show_page(
             .strftime("%Y-%m-%dT%H:%M")
             .to_string(),
         default_script: default_follow_up_script(&c, &agent),
+        can_reveal: allows(Permission::CustomerReveal),
+        revealed_phone: None,
         c,
         t,
         layout: Layout::new(identity, "/complaints"),
@@ -683,6 +692,21 @@ pub async fn show(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     super::ok(&show_page(&state, &identity, id, None).await?)
+}
+
+/// Reveals the complainant's phone on the complaint page; the reveal is audited.
+pub async fn reveal(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let value = state
+        .app
+        .reveal_complainant_phone(&identity.actor(), id)
+        .await?;
+    let mut page = show_page(&state, &identity, id, None).await?;
+    page.revealed_phone = Some(value);
+    super::ok(&page)
 }
 
 /// Back to the complaint after a step, or the page again with the reason it was refused.
@@ -988,12 +1012,17 @@ pub async fn evaluate(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
+    let measure_due =
+        match kefu_domain::dates::parse_opt("measure_due", Some(field(&pairs, "measure_due"))) {
+            Ok(d) => d,
+            Err(e) => return after(&state, &identity, id, Err(e.into())).await,
+        };
     let e = Evaluation {
         summary: field(&pairs, "summary").to_owned(),
         lessons: field(&pairs, "lessons").to_owned(),
         measure: field(&pairs, "measure").to_owned(),
         measure_owner_id: field(&pairs, "measure_owner").parse().ok(),
-        measure_due: field(&pairs, "measure_due").parse().ok(),
+        measure_due,
     };
     let r = state
         .app
@@ -1014,28 +1043,25 @@ pub fn report_query(
         .now()
         .to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC))
         .date();
-    let date = |k: &str, default: jiff::civil::Date| match field(pairs, k).trim() {
-        "" => Ok(default),
-        v => v
-            .parse()
-            .map_err(|_| WebError::bad_request("invalid_field", format!("{k}: {v:?}"))),
+    // Through the one date rule: a malformed date is a bad field, one outside the business
+    // range (1970-01-01, 9999-12-31) is refused naming the bounds.
+    let date = |k: &str, default: jiff::civil::Date| {
+        kefu_domain::dates::parse_opt(k, Some(field(pairs, k))).map(|d| d.unwrap_or(default))
     };
     let to = date("to", today)?;
     let from = date(
         "from",
-        to.checked_sub(jiff::Span::new().days(29)).unwrap_or(to),
+        to.checked_sub(jiff::Span::new().days(29))
+            .unwrap_or(to)
+            .max(kefu_domain::dates::MIN_DATE),
     )?;
     let by = match field(pairs, "by") {
         "" => Dimension::Category,
-        v => v
-            .parse()
-            .map_err(|_| WebError::bad_request("invalid_field", format!("by: {v:?}")))?,
+        v => crate::input::parse_key::<Dimension>("by", v)?,
     };
     let period = match field(pairs, "period") {
         "" => default_period(from, to),
-        v => v
-            .parse()
-            .map_err(|_| WebError::bad_request("invalid_field", format!("period: {v:?}")))?,
+        v => crate::input::parse_key::<kefu_domain::complaint_report::Period>("period", v)?,
     };
     Ok(kefu_app::complaint::ReportQuery {
         from,

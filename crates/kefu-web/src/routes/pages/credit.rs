@@ -71,18 +71,26 @@ pub async fn record_investigation(
             evidence: field(&pairs, &format!("evidence_{}", f.key())).to_owned(),
         });
     }
-    let on = field(&pairs, "on").parse().unwrap_or_else(|_| {
-        state
+    // The investigation's date: today when left empty, else through the one date rule.
+    let on = match kefu_domain::dates::parse_opt("on", Some(field(&pairs, "on"))) {
+        Ok(Some(d)) => Ok(d),
+        Ok(None) => Ok(state
             .app
             .now()
             .to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC))
-            .date()
-    });
-    match state
-        .app
-        .record_investigation(&identity.actor(), id, on, &scores, field(&pairs, "notes"))
-        .await
-    {
+            .date()),
+        Err(e) => Err(kefu_app::AppError::from(e)),
+    };
+    let recorded = match on {
+        Ok(on) => {
+            state
+                .app
+                .record_investigation(&identity.actor(), id, on, &scores, field(&pairs, "notes"))
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match recorded {
         Ok(_) => Ok(Redirect::to(&format!("/customers/{id}#credit")).into_response()),
         Err(e) => {
             let (status, message) = super::refusal(e, t);

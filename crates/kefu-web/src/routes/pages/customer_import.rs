@@ -215,12 +215,7 @@ async fn export(
     pairs: Vec<(String, String)>,
 ) -> Result<Response, WebError> {
     let sensitive = field(&pairs, "sensitive") == "1";
-    if sensitive
-        && !identity
-            .user()?
-            .roles
-            .allows(Permission::CustomerExportSensitive)
-    {
+    if sensitive && !identity.user()?.allows(Permission::CustomerExportSensitive) {
         return Err(WebError::Forbidden);
     }
     let rows = state

@@ -105,7 +105,14 @@ pub async fn list(
         text: non_empty(&get("q")).map(str::to_owned),
     };
     let after = get("after").parse::<i64>().ok();
-    let page = state.app.customers(&actor, &filter, after, 51).await?;
+    // Linking a ticket with a phone and nothing typed yet: the customers with that mobile,
+    // matched without showing the number to the reader.
+    let page = match get("link_ticket").parse::<i64>() {
+        Ok(tid) if filter.text.is_none() => {
+            state.app.customers_matching_ticket(&actor, tid).await?
+        }
+        _ => state.app.customers(&actor, &filter, after, 51).await?,
+    };
     let more = page.len() > 50;
     let rows: Vec<Row> = page
         .into_iter()
@@ -203,11 +210,8 @@ pub async fn list(
         mine,
         link_ticket,
         next_href,
-        can_edit: identity.user()?.roles.allows(Permission::CustomerEdit),
-        can_export_sensitive: identity
-            .user()?
-            .roles
-            .allows(Permission::CustomerExportSensitive),
+        can_edit: identity.user()?.allows(Permission::CustomerEdit),
+        can_export_sensitive: identity.user()?.allows(Permission::CustomerExportSensitive),
         current,
     })
 }
@@ -443,7 +447,7 @@ async fn show_page(
             })
             .collect(),
         can_reveal: v.can_reveal,
-        can_edit: identity.user()?.roles.allows(Permission::CustomerEdit),
+        can_edit: identity.user()?.allows(Permission::CustomerEdit),
         revealed,
         channels: choices(
             t,
@@ -487,7 +491,7 @@ async fn show_page(
                 }
             })
             .collect(),
-        can_manage_credit: identity.user()?.roles.allows(Permission::CreditManage),
+        can_manage_credit: identity.user()?.allows(Permission::CreditManage),
         factors: kefu_domain::credit::Factor::ALL
             .iter()
             .map(|f| (f.key().to_owned(), t.tk("credit.factor", f.key())))

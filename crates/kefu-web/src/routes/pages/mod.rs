@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin_audit;
+pub mod admin_grants;
 pub mod admin_sla;
 pub mod admin_tickets;
 pub mod admin_triggers;

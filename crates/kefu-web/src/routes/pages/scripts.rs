@@ -147,7 +147,7 @@ async fn page(
 ) -> Result<ScriptsPage, WebError> {
     let t = identity.tr();
     let actor = identity.actor();
-    let reviewer = identity.user()?.roles.allows(Permission::ScriptApprove);
+    let reviewer = identity.user()?.allows(Permission::ScriptApprove);
     let statuses = state.app.ticket_statuses(&actor).await?;
     let approved = state
         .app
@@ -220,7 +220,7 @@ pub async fn propose(
         .await
     {
         Ok(_) => {
-            let reviewer = identity.user()?.roles.allows(Permission::ScriptApprove);
+            let reviewer = identity.user()?.allows(Permission::ScriptApprove);
             let notice = t
                 .t(if reviewer {
                     "scripts.added"

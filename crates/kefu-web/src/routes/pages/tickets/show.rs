@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use kefu_app::ticket::{Reply, TicketChanges, TicketDetail, Visibility};
 use kefu_domain::Permission;
+use kefu_domain::customer::ContactValue;
 use kefu_domain::ticket::{FieldKind, Priority, TicketType};
 
 use super::{
@@ -114,8 +115,13 @@ struct TicketPage {
     first_response: String,
     customer_name: String,
     contact_name: String,
+    /// Masked (`138****5678`); the form keeps the stored value when sent back unchanged.
     contact_email: String,
     contact_phone: String,
+    /// Whether the reader may reveal the contact values (audited, one at a time).
+    can_reveal: bool,
+    /// The value just revealed: (field, clear value).
+    revealed: Option<(String, String)>,
     tags: String,
     entries: Vec<Entry>,
     statuses: Vec<Choice>,
@@ -128,7 +134,8 @@ struct TicketPage {
     sla: Vec<SlaLine>,
     /// The linked customer of the archive: (id, name).
     linked_customer: Option<(i64, String)>,
-    /// What to search the archive with when linking (the contact's phone or name).
+    /// What to search the archive with when linking: the customer's or contact's name;
+    /// empty when the ticket has a phone, which the archive matches without showing it.
     customer_query: String,
     /// Files attached to the ticket outside any message.
     loose_files: Vec<(i64, String, String)>,
@@ -322,12 +329,14 @@ async fn page(
             .map(|v| (cid, v.customer.name)),
         None => None,
     };
-    let customer_query = tk
-        .contact_phone
-        .clone()
-        .or(tk.customer_name.clone())
-        .or(tk.contact_name.clone())
-        .unwrap_or_default();
+    let customer_query = if tk.contact_phone.is_some() {
+        String::new()
+    } else {
+        tk.customer_name
+            .clone()
+            .or(tk.contact_name.clone())
+            .unwrap_or_default()
+    };
     let mut scripts: Vec<(String, Vec<(i64, String)>)> = Vec::new();
     for v in state
         .app
@@ -354,7 +363,7 @@ async fn page(
     let can_open_complaint = identity
         .user
         .as_ref()
-        .is_some_and(|u| u.roles.allows(kefu_domain::Permission::ComplaintOpen));
+        .is_some_and(|u| u.allows(kefu_domain::Permission::ComplaintOpen));
     Ok(TicketPage {
         complaint,
         can_open_complaint,
@@ -381,6 +390,11 @@ async fn page(
         contact_name: tk.contact_name.clone().unwrap_or_default(),
         contact_email: tk.contact_email.clone().unwrap_or_default(),
         contact_phone: tk.contact_phone.clone().unwrap_or_default(),
+        can_reveal: identity
+            .user
+            .as_ref()
+            .is_some_and(|u| u.allows(Permission::CustomerReveal)),
+        revealed: None,
         tags: tk.tags.join(", "),
         entries: entries.into_iter().map(|(_, _, e)| e).collect(),
         statuses: status_choices(&d.statuses, &tk.status, locale),
@@ -401,6 +415,36 @@ pub async fn show(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     crate::routes::pages::ok(&page(&state, &identity, id, String::new(), None).await?)
+}
+
+/// Reveals the ticket's contact phone or e-mail on its page; the reveal is audited.
+pub async fn reveal(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let name = field(&pairs, "field");
+    let which: ContactValue = name
+        .parse()
+        .map_err(|_| WebError::bad_request("invalid_field", "field"))?;
+    let value = state
+        .app
+        .reveal_ticket_contact(&identity.actor(), id, which)
+        .await?;
+    let mut p = page(&state, &identity, id, String::new(), None).await?;
+    p.revealed = Some((which.key().to_owned(), value));
+    crate::routes::pages::ok(&p)
+}
+
+impl TicketPage {
+    /// The clear value of `field` when the reader has just revealed it.
+    fn revealed_value(&self, field: &str) -> Option<&str> {
+        self.revealed
+            .as_ref()
+            .filter(|(f, _)| f == field)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 /// Serves one attachment of the ticket.

@@ -1,0 +1,117 @@
+//! 金额 — the one ceiling on every amount of money kefu accepts, and how amounts are summed.
+//!
+//! Money is integer fen (分) in an `i64`. No single cost, penalty, refund or credit limit of
+//! a customer service department comes near [`MAX_AMOUNT_FEN`] (¥1,000,000,000); a figure
+//! above it is a typing or integration mistake, and accepting one (say `i64::MAX`) would
+//! make every later sum overflow. The ceiling is checked where input enters (pages, the
+//! API, imports) through [`amount`]; sums are taken in `i128` ([`total`]), and amounts
+//! stored before the ceiling existed are read as at most the ceiling ([`stored`]), so no
+//! report can overflow, on either backend.
+//!
+//! Headroom: with every amount at most 10¹¹ fen, an `i64` sum overflows only after
+//! 92 million amounts at the ceiling — which is what lets SQL `SUM` stay in `BIGINT`.
+
+/// The largest amount kefu accepts, in fen: ¥10 亿 (1,000,000,000 yuan).
+pub const MAX_AMOUNT_FEN: i64 = 100_000_000_000; // ¥10 亿
+
+/// Why an amount is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum AmountError {
+    #[error("an amount cannot be negative")]
+    Negative,
+    #[error("an amount is at most {max_fen} fen")]
+    TooLarge { max_fen: i64 },
+}
+
+/// Checks an amount in fen: from 0 to [`MAX_AMOUNT_FEN`].
+pub fn amount(fen: i64) -> Result<i64, AmountError> {
+    if fen < 0 {
+        Err(AmountError::Negative)
+    } else if fen > MAX_AMOUNT_FEN {
+        Err(AmountError::TooLarge {
+            max_fen: MAX_AMOUNT_FEN,
+        })
+    } else {
+        Ok(fen)
+    }
+}
+
+/// An amount read back from storage, brought within `0..=MAX_AMOUNT_FEN`: rows written
+/// before the ceiling existed count at the ceiling instead of breaking a sum.
+pub fn stored(fen: i64) -> i64 {
+    fen.clamp(0, MAX_AMOUNT_FEN)
+}
+
+/// The sum of amounts, taken in `i128` so it cannot overflow, and given back as `i64`
+/// (saturated at `i64::MAX`/`i64::MIN`, which bounded amounts never reach).
+pub fn total(amounts: impl IntoIterator<Item = i64>) -> i64 {
+    let sum: i128 = amounts.into_iter().map(i128::from).sum();
+    saturate(sum)
+}
+
+/// An `i128` sum as `i64`, saturated at the ends.
+pub fn saturate(sum: i128) -> i64 {
+    i64::try_from(sum).unwrap_or(if sum < 0 { i64::MIN } else { i64::MAX })
+}
+
+/// The ceiling in yuan for people, with thousands separators: `1,000,000,000`.
+pub fn max_yuan() -> String {
+    let digits = (MAX_AMOUNT_FEN / 100).to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_bounded_on_both_sides() {
+        assert_eq!(amount(0), Ok(0));
+        assert_eq!(amount(MAX_AMOUNT_FEN), Ok(MAX_AMOUNT_FEN));
+        assert_eq!(
+            amount(MAX_AMOUNT_FEN + 1),
+            Err(AmountError::TooLarge {
+                max_fen: MAX_AMOUNT_FEN
+            })
+        );
+        assert_eq!(
+            amount(i64::MAX),
+            Err(AmountError::TooLarge {
+                max_fen: MAX_AMOUNT_FEN
+            })
+        );
+        assert_eq!(amount(-1), Err(AmountError::Negative));
+        assert_eq!(amount(i64::MIN), Err(AmountError::Negative));
+    }
+
+    #[test]
+    fn the_ceiling_is_a_billion_yuan() {
+        assert_eq!(MAX_AMOUNT_FEN / 100, 1_000_000_000);
+        assert_eq!(max_yuan(), "1,000,000,000");
+    }
+
+    #[test]
+    fn sums_cannot_overflow() {
+        assert_eq!(total([MAX_AMOUNT_FEN; 3]), 3 * MAX_AMOUNT_FEN);
+        assert_eq!(total([i64::MAX, i64::MAX, 1]), i64::MAX);
+        assert_eq!(total([i64::MIN, -1]), i64::MIN);
+        assert_eq!(total(Vec::<i64>::new()), 0);
+        // Ninety million amounts at the ceiling still fit an i64: SQL sums stay BIGINT.
+        assert!(i128::from(MAX_AMOUNT_FEN) * 90_000_000 < i128::from(i64::MAX));
+    }
+
+    #[test]
+    fn stored_amounts_above_the_ceiling_count_at_the_ceiling() {
+        assert_eq!(stored(i64::MAX), MAX_AMOUNT_FEN);
+        assert_eq!(stored(-5), 0);
+        assert_eq!(stored(12_345), 12_345);
+        assert_eq!(total([i64::MAX, i64::MAX].map(stored)), 2 * MAX_AMOUNT_FEN);
+    }
+}

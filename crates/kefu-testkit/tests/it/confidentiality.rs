@@ -1,0 +1,714 @@
+//! 客户信息保密 (seed 000 §(五)3): a sensitive value is masked by one rule wherever it
+//! appears — tickets, queues, search, complaints, exports, the API — and given in clear only
+//! to a reader whose roles may reveal it, one value at a time, audited.
+//!
+//! The leak walk seeds a customer, contact, ticket and complaint with known sensitive values
+//! and requests every readable route (pages, API and exports, list and detail variants) as
+//! every role; no answer may hold any of the values in clear. A new route that leaks fails
+//! here.
+
+use std::time::{Duration, Instant};
+
+use kefu_domain::Role;
+use kefu_testkit::{ApiClient, Session, TEST_PASSWORD, TestApp, json_body};
+use kefu_web::Surface;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+/// The customer's contact: mobile, landline and an e-mail whose local part is a mobile.
+const CONTACT_MOBILE: &str = "13812345678";
+const CONTACT_PHONE: &str = "0571-88886666";
+const CONTACT_EMAIL_DIGITS: &str = "13955379945";
+const ID_NUMBER: &str = "330106198001011234";
+const ADDRESS_TAIL: &str = "文三路478号华星大厦";
+const BANK_ACCOUNT: &str = "6222021202041234567";
+/// The ticket's contact phone before and after an agent corrected it, and its e-mail.
+const TICKET_PHONE_OLD: &str = "13698765432";
+const TICKET_PHONE: &str = "18655556666";
+const TICKET_EMAIL_DIGITS: &str = "15011112222";
+/// The complainant's phone on a complaint opened directly.
+const COMPLAINANT_PHONE: &str = "15900001111";
+
+/// Every value that must never appear in clear, with the part that would show it leaked
+/// (for a mobile, its first seven digits: the mask hides the middle four).
+fn secrets() -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    for m in [
+        CONTACT_MOBILE,
+        CONTACT_EMAIL_DIGITS,
+        TICKET_PHONE_OLD,
+        TICKET_PHONE,
+        TICKET_EMAIL_DIGITS,
+        COMPLAINANT_PHONE,
+    ] {
+        out.push((m, m[..7].to_owned()));
+    }
+    out.push((CONTACT_PHONE, "88886666".to_owned()));
+    out.push((ID_NUMBER, "01061980".to_owned()));
+    out.push((ADDRESS_TAIL, ADDRESS_TAIL.to_owned()));
+    out.push((BANK_ACCOUNT, "0212020412".to_owned()));
+    out
+}
+
+struct Seeded {
+    customer: i64,
+    ticket: i64,
+    complaint: i64,
+    /// The complaint opened from the ticket.
+    ticket_complaint: i64,
+}
+
+async fn post(api: &ApiClient, path: &str, body: Value) -> Value {
+    let res = api.json(Method::POST, path, &body).await;
+    let status = res.status();
+    let body = json_body(res).await;
+    assert!(status.is_success(), "POST {path}: {status} {body}");
+    body
+}
+
+/// A customer, a contact, a ticket (its phone changed once, so its history holds both) and
+/// two complaints, all carrying the values of [`secrets`].
+async fn seed(app: &TestApp, admin: &ApiClient) -> Seeded {
+    let customer = post(
+        admin,
+        "/api/v1/customers",
+        json!({
+            "name": "杭州明达贸易有限公司",
+            "tier": "key_account",
+            "id_number": ID_NUMBER,
+            "address": format!("浙江省杭州市西湖区{ADDRESS_TAIL}"),
+            "bank_account": BANK_ACCOUNT,
+            "contacts": [{
+                "name": "王经理",
+                "mobile": format!("+86 {CONTACT_MOBILE}"),
+                "phone": CONTACT_PHONE,
+                "email": format!("{CONTACT_EMAIL_DIGITS}@163.com"),
+            }],
+        }),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let ticket = post(
+        admin,
+        "/api/v1/tickets",
+        json!({
+            "subject": "来电咨询",
+            "body": "空调外机噪音大，想问能否上门检修。",
+            "channel": "phone",
+            "customer_name": "杭州明达贸易有限公司",
+            "contact_name": "张三",
+            "contact_phone": TICKET_PHONE_OLD,
+            "contact_email": format!("{TICKET_EMAIL_DIGITS}@qq.com"),
+        }),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let res = admin
+        .json(
+            Method::PATCH,
+            &format!("/api/v1/tickets/{ticket}"),
+            &json!({"contact_phone": TICKET_PHONE}),
+        )
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let ticket_complaint = post(
+        admin,
+        "/api/v1/complaints",
+        json!({
+            "ticket_id": ticket,
+            "complainant": "张三",
+            "complainant_phone": TICKET_PHONE,
+            "content": "上门三次仍未修好，要求换机。",
+            "category": "quality",
+            "severity": "serious",
+        }),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let complaint = post(
+        admin,
+        "/api/v1/complaints",
+        json!({
+            "customer_id": customer,
+            "complainant": "李女士",
+            "complainant_phone": COMPLAINANT_PHONE,
+            "content": "送货员态度恶劣。",
+            "category": "service",
+            "severity": "major",
+        }),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    // The archive's search index has the customer before the walk, so search routes answer
+    // with the records rather than nothing.
+    let t0 = Instant::now();
+    loop {
+        let hits = json_body(admin.get("/api/v1/search?q=%E6%98%8E%E8%BE%BE").await).await;
+        let found = hits.as_array().is_some_and(|a| {
+            a.iter()
+                .any(|h| h["id"] == customer && h["kind"] == "customer")
+        });
+        if found || t0.elapsed() > Duration::from_secs(3) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let _ = app;
+    Seeded {
+        customer,
+        ticket,
+        complaint,
+        ticket_complaint,
+    }
+}
+
+/// The path with its placeholders filled with the seeded records.
+fn fill(path: &str, s: &Seeded, user: i64) -> String {
+    let id = if path.contains("/tickets/{id}") {
+        s.ticket
+    } else if path.contains("/customers/{id}") {
+        s.customer
+    } else if path.contains("/complaints/{id}") {
+        s.complaint
+    } else if path.contains("/users/{id}") {
+        user
+    } else {
+        1
+    };
+    path.replace("{id}", &id.to_string())
+        .replace("{attachment}", "1")
+        .replace("{name}", "kefu.js")
+}
+
+/// What an answer says, as text: the cells of a spreadsheet, the body of anything else; a
+/// stream of live events as much as arrives in half a second.
+async fn text_of(res: reqwest::Response) -> String {
+    let kind = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    if kind.starts_with("text/event-stream") {
+        let mut res = res;
+        let mut out = String::new();
+        while let Ok(Ok(Some(chunk))) =
+            tokio::time::timeout(Duration::from_millis(500), res.chunk()).await
+        {
+            out.push_str(&String::from_utf8_lossy(&chunk));
+        }
+        return out;
+    }
+    let bytes = res.bytes().await.unwrap();
+    if kind.contains("spreadsheetml") {
+        use calamine::Reader;
+        let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+        let mut out = String::new();
+        for name in book.sheet_names() {
+            let range = book.worksheet_range(&name).unwrap();
+            for row in range.rows() {
+                for cell in row {
+                    out.push_str(&cell.to_string());
+                    out.push('\t');
+                }
+                out.push('\n');
+            }
+        }
+        return out;
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+#[tokio::test]
+async fn the_leak_walk_finds_no_sensitive_value_in_clear_on_any_route_for_any_role() {
+    let app = TestApp::spawn().await;
+    let admin_id = app.create_user("leak.seeder", &[Role::Admin]).await;
+    let admin = ApiClient::new(&app, &app.token_for(admin_id).await);
+    let s = seed(&app, &admin).await;
+
+    // Every readable route of the table, and the list variants that show the records.
+    let mut routes: Vec<(Surface, String)> = Vec::new();
+    for spec in kefu_web::route_specs() {
+        if spec.method != Method::GET || spec.surface == Surface::Ops {
+            continue;
+        }
+        routes.push((spec.surface, spec.path.to_owned()));
+    }
+    let (t, c, tc) = (s.ticket, s.complaint, s.ticket_complaint);
+    for page in [
+        "/tickets?queue=all".to_owned(),
+        "/tickets?queue=open&q=%E6%9D%A5%E7%94%B5".to_owned(),
+        "/search?q=%E6%98%8E%E8%BE%BE".to_owned(),
+        "/search?q=%E5%BC%A0%E4%B8%89".to_owned(),
+        "/search/suggest?q=%E6%98%8E%E8%BE%BE&kind=customer".to_owned(),
+        "/customers?q=%E6%98%8E%E8%BE%BE".to_owned(),
+        "/customers?q=5678".to_owned(),
+        format!("/customers?link_ticket={t}"),
+        "/customers/export.csv".to_owned(),
+        "/customers/export.xlsx".to_owned(),
+        "/complaints?stage=".to_owned(),
+        format!("/complaints/{tc}"),
+        format!("/complaints/{tc}/report"),
+        format!("/complaints/{c}/report"),
+        format!("/complaints/new?ticket={t}"),
+        "/complaints/report.csv".to_owned(),
+        "/complaints/report.xlsx".to_owned(),
+        "/admin/audit".to_owned(),
+    ] {
+        routes.push((Surface::Page, page));
+    }
+    for api in [
+        "/api/v1/tickets?queue=all".to_owned(),
+        "/api/v1/customers?q=%E6%98%8E%E8%BE%BE".to_owned(),
+        "/api/v1/search?q=%E6%98%8E%E8%BE%BE".to_owned(),
+        "/api/v1/search?q=%E5%BC%A0%E4%B8%89".to_owned(),
+        format!("/api/v1/complaints/{tc}"),
+        "/api/v1/complaints".to_owned(),
+        "/api/v1/audit".to_owned(),
+    ] {
+        routes.push((Surface::Api, api));
+    }
+
+    let secrets = secrets();
+    let mut leaks = Vec::new();
+    let mut answered = 0;
+    for role in Role::ALL {
+        let name = format!("leak.{}", role.key().replace('_', "-"));
+        let id = app.create_user(&name, &[role]).await;
+        let api = ApiClient::new(&app, &app.token_for(id).await);
+        let session: Session = app.login(&name, TEST_PASSWORD).await;
+        for (surface, path) in &routes {
+            let path = fill(path, &s, id);
+            let res = match surface {
+                Surface::Api => api.get(&path).await,
+                _ => session.get(&path).await,
+            };
+            if res.status().is_success() {
+                answered += 1;
+            }
+            let body = text_of(res).await;
+            for (value, tell) in &secrets {
+                if body.contains(tell.as_str()) {
+                    leaks.push(format!("{role:?} GET {path}: {value} in clear"));
+                }
+            }
+        }
+    }
+    let checks = routes.len() * Role::ALL.len() * secrets.len();
+    assert!(
+        leaks.is_empty(),
+        "{} leaks in {checks} checks:\n{}",
+        leaks.len(),
+        leaks.join("\n")
+    );
+    // The walk saw the records: most answers were pages and lists, not refusals.
+    assert!(answered > routes.len() * 3, "only {answered} answers");
+    println!(
+        "leak walk: {} routes × {} roles × {} values = {checks} checks, {answered} answered",
+        routes.len(),
+        Role::ALL.len(),
+        secrets.len()
+    );
+    app.stop().await;
+}
+
+async fn audit_count(app: &TestApp, action: &str) -> usize {
+    let f = kefu_store::audit::AuditFilter {
+        action: Some(action),
+        limit: 100,
+        ..Default::default()
+    };
+    app.app
+        .audit_log(&kefu_app::Actor::system(), &f)
+        .await
+        .unwrap()
+        .len()
+}
+
+#[tokio::test]
+async fn a_tickets_contact_is_masked_for_every_role_and_revealed_one_at_a_time_with_an_audit() {
+    let app = TestApp::spawn().await;
+    let admin_id = app.create_user("mask.admin", &[Role::Admin]).await;
+    let admin = ApiClient::new(&app, &app.token_for(admin_id).await);
+    let quality_id = app
+        .create_user("mask.quality", &[Role::QualitySpecialist])
+        .await;
+    let quality = ApiClient::new(&app, &app.token_for(quality_id).await);
+    let agent_id = app.create_user("mask.agent", &[Role::Agent]).await;
+    let agent = ApiClient::new(&app, &app.token_for(agent_id).await);
+
+    // The repro: the admin files it, the quality specialist reads it.
+    let created = post(
+        &admin,
+        "/api/v1/tickets",
+        json!({"subject": "来电咨询", "body": "咨询保修政策。", "contact_name": "张三",
+               "contact_phone": "13812345678", "contact_email": "13955379945@163.com"}),
+    )
+    .await;
+    assert_eq!(created["contact_phone"], "138****5678");
+    let id = created["id"].as_i64().unwrap();
+    for reader in [&quality, &agent, &admin] {
+        let one = json_body(reader.get(&format!("/api/v1/tickets/{id}")).await).await;
+        assert_eq!(one["ticket"]["contact_phone"], "138****5678");
+        assert_eq!(one["ticket"]["contact_email"], "139****9945@163.com");
+        let list = json_body(reader.get("/api/v1/tickets?queue=all").await).await;
+        assert_eq!(list["tickets"][0]["contact_phone"], "138****5678");
+    }
+    let revealed = audit_count(&app, "sensitive_revealed").await;
+    assert_eq!(revealed, 0, "reading is not revealing");
+
+    // The quality specialist may never reveal; the agent may, audited.
+    let res = quality
+        .json(
+            Method::POST,
+            &format!("/api/v1/tickets/{id}/reveal"),
+            &json!({"field": "contact_phone"}),
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+    let res = agent
+        .json(
+            Method::POST,
+            &format!("/api/v1/tickets/{id}/reveal"),
+            &json!({"field": "contact_phone"}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(json_body(res).await["value"], "13812345678");
+    let res = agent
+        .json(
+            Method::POST,
+            &format!("/api/v1/tickets/{id}/reveal"),
+            &json!({"field": "contact_email"}),
+        )
+        .await;
+    assert_eq!(json_body(res).await["value"], "13955379945@163.com");
+    assert_eq!(audit_count(&app, "sensitive_revealed").await, 2);
+
+    // The page: masked in the field, a reveal button for the agent only, the clear value
+    // shown after the audited reveal, and the "find customer" link without the number.
+    let page = app.login("mask.agent", TEST_PASSWORD).await;
+    let html = page
+        .get(&format!("/tickets/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("value=\"138****5678\"") && !html.contains("13812345678"));
+    assert!(html.contains("data-testid=\"reveal-contact-phone\""));
+    assert!(html.contains(&format!("/customers?q=&link_ticket={id}")));
+    let html = page
+        .post_form(
+            &format!("/tickets/{id}/reveal"),
+            &[("field", "contact_phone")],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("<strong data-testid=\"revealed\">13812345678</strong>"));
+    assert_eq!(audit_count(&app, "sensitive_revealed").await, 3);
+    let q = app.login("mask.quality", TEST_PASSWORD).await;
+    let html = q.get(&format!("/tickets/{id}")).await.text().await.unwrap();
+    assert!(!html.contains("reveal-contact-phone") && !html.contains("13812345678"));
+    let res = q
+        .post_form(
+            &format!("/tickets/{id}/reveal"),
+            &[("field", "contact_phone")],
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_masked_field_sent_back_unchanged_keeps_the_stored_value() {
+    let app = TestApp::spawn().await;
+    let agent_id = app.create_user("keep.agent", &[Role::Agent]).await;
+    let agent = ApiClient::new(&app, &app.token_for(agent_id).await);
+    let id = post(
+        &agent,
+        "/api/v1/tickets",
+        json!({"subject": "报修", "body": "冰箱不制冷。", "contact_name": "赵六",
+               "contact_phone": "138 1234 5678", "contact_email": "13955379945@163.com"}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    // The page's form, saved as shown (only the priority changed).
+    let s = app.login("keep.agent", TEST_PASSWORD).await;
+    let res = s
+        .post_form(
+            &format!("/tickets/{id}"),
+            &[
+                ("status", "new"),
+                ("priority", "high"),
+                ("type", "inquiry"),
+                ("contact_name", "赵六"),
+                ("contact_phone", "138****5678"),
+                ("contact_email", "139****9945@163.com"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    // The API, patched with the mask it was given.
+    let res = agent
+        .json(
+            Method::PATCH,
+            &format!("/api/v1/tickets/{id}"),
+            &json!({"contact_phone": "138****5678"}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let t = kefu_store::ticket::by_id(&mut app.app.store.conn().await.unwrap(), id)
+        .await
+        .unwrap();
+    assert_eq!(t.contact_phone.as_deref(), Some("13812345678"));
+    assert_eq!(t.contact_email.as_deref(), Some("13955379945@163.com"));
+    let detail = json_body(agent.get(&format!("/api/v1/tickets/{id}")).await).await;
+    assert_eq!(detail["ticket"]["priority"], "high");
+    // No event pretends the phone changed.
+    let events = detail["events"].as_array().unwrap();
+    assert!(
+        !events.iter().any(|e| e["field"] == "contact_phone"),
+        "{events:?}"
+    );
+    // A different masked text is not a mask of the stored value: refused as a phone.
+    let res = agent
+        .json(
+            Method::PATCH,
+            &format!("/api/v1/tickets/{id}"),
+            &json!({"contact_phone": "139****5678"}),
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_contact_phone_is_validated_and_normalised_like_the_archives() {
+    let app = TestApp::spawn().await;
+    let agent_id = app.create_user("phone.agent", &[Role::Agent]).await;
+    let agent = ApiClient::new(&app, &app.token_for(agent_id).await);
+    let mut conn = app.app.store.conn().await.unwrap();
+    for (sent, stored) in [
+        ("+86 138-1234-5678", "13812345678"),
+        ("0571-8888 6666", "0571-8888 6666"),
+        ("+1 415 555 0100", "+1 415 555 0100"),
+    ] {
+        let id = post(
+            &agent,
+            "/api/v1/tickets",
+            json!({"subject": "来电", "body": "咨询。", "contact_phone": sent}),
+        )
+        .await["id"]
+            .as_i64()
+            .unwrap();
+        let t = kefu_store::ticket::by_id(&mut conn, id).await.unwrap();
+        assert_eq!(t.contact_phone.as_deref(), Some(stored), "{sent}");
+    }
+    for bad in ["23812345678", "12812345678", "1234"] {
+        let res = agent
+            .json(
+                Method::POST,
+                "/api/v1/tickets",
+                &json!({"subject": "来电", "body": "咨询。", "contact_phone": bad}),
+            )
+            .await;
+        assert_eq!(res.status(), 422, "{bad}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_administrator_withdraws_or_grants_reveal_per_role() {
+    let app = TestApp::spawn().await;
+    app.create_user("grant.admin", &[Role::Admin]).await;
+    let agent_id = app.create_user("grant.agent", &[Role::Agent]).await;
+    let agent = ApiClient::new(&app, &app.token_for(agent_id).await);
+    let quality_id = app
+        .create_user("grant.quality", &[Role::QualitySpecialist])
+        .await;
+    let quality = ApiClient::new(&app, &app.token_for(quality_id).await);
+    let id = post(
+        &agent,
+        "/api/v1/tickets",
+        json!({"subject": "来电", "body": "咨询。", "contact_phone": "13812345678"}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    async fn reveal(api: &ApiClient, id: i64) -> u16 {
+        api.json(
+            Method::POST,
+            &format!("/api/v1/tickets/{id}/reveal"),
+            &json!({"field": "contact_phone"}),
+        )
+        .await
+        .status()
+        .as_u16()
+    }
+    assert_eq!(reveal(&agent, id).await, 200);
+    assert_eq!(reveal(&quality, id).await, 403);
+
+    // The administrator's page: every role with its default; withdraw from agents, grant
+    // the quality specialist, leave the rest as they were.
+    let admin = app.login("grant.admin", TEST_PASSWORD).await;
+    let html = admin.get("/admin/grants").await.text().await.unwrap();
+    assert!(html.contains("data-testid=\"grant-customer_reveal:agent\""));
+    let mut form: Vec<(String, String)> = Vec::new();
+    for role in Role::ALL {
+        let default =
+            kefu_domain::permission::role_grants(role, kefu_domain::Permission::CustomerReveal);
+        let granted = match role {
+            Role::Agent => false,
+            Role::QualitySpecialist => true,
+            _ => default,
+        };
+        if granted {
+            form.push((format!("customer_reveal:{}", role.key()), "1".into()));
+        }
+    }
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let res = admin.post_form("/admin/grants", &fields).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(audit_count(&app, "grant_changed").await, 2);
+
+    assert_eq!(reveal(&agent, id).await, 403);
+    assert_eq!(reveal(&quality, id).await, 200);
+    // The signed-in agent's page follows on its next request.
+    let page = app.login("grant.agent", TEST_PASSWORD).await;
+    let html = page
+        .get(&format!("/tickets/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("reveal-contact-phone"));
+    let me = json_body(agent.get("/api/v1/me").await).await;
+    assert!(
+        !me["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p == "customer_reveal")
+    );
+    // Non-administrators cannot change it.
+    let res = page
+        .post_form("/admin/grants", &[("customer_reveal:agent", "1")])
+        .await;
+    assert_eq!(res.status(), 403);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_complaint_opened_from_a_ticket_keeps_its_phone_and_shows_it_masked() {
+    let app = TestApp::spawn().await;
+    let specialist_id = app
+        .create_user("cp.specialist", &[Role::ComplaintSpecialist])
+        .await;
+    let api = ApiClient::new(&app, &app.token_for(specialist_id).await);
+    let ticket = post(
+        &api,
+        "/api/v1/tickets",
+        json!({"subject": "投诉", "body": "送货延误三天。", "contact_name": "钱七",
+               "contact_phone": "13812345678"}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let s = app.login("cp.specialist", TEST_PASSWORD).await;
+    let html = s
+        .get(&format!("/complaints/new?ticket={ticket}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("value=\"138****5678\"") && !html.contains("13812345678"));
+    // Submitted as prefilled: the ticket's number is kept, not the mask.
+    let res = s
+        .post_form(
+            "/complaints",
+            &[
+                ("ticket", &ticket.to_string()),
+                ("complainant", "钱七"),
+                ("complainant_phone", "138****5678"),
+                ("channel", "phone"),
+                ("content", "送货延误三天。"),
+                ("category", "delivery"),
+                ("severity", "minor"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    let complaint: i64 = location.trim_start_matches("/complaints/").parse().unwrap();
+    let c = kefu_store::complaint::by_id(&mut app.app.store.conn().await.unwrap(), complaint)
+        .await
+        .unwrap();
+    assert_eq!(c.complainant_phone.as_deref(), Some("13812345678"));
+    let one = json_body(api.get(&format!("/api/v1/complaints/{complaint}")).await).await;
+    assert_eq!(one["complaint"]["complainant_phone"], "138****5678");
+    let html = s
+        .get(&format!("/complaints/{complaint}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("138****5678") && !html.contains("13812345678"));
+    let html = s
+        .post_form(&format!("/complaints/{complaint}/reveal"), &[])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("<strong data-testid=\"revealed\">13812345678</strong>"));
+    let res = api
+        .json(
+            Method::POST,
+            &format!("/api/v1/complaints/{complaint}/reveal"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(json_body(res).await["value"], "13812345678");
+    assert_eq!(audit_count(&app, "sensitive_revealed").await, 2);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn linking_a_ticket_finds_the_customer_by_its_phone_without_showing_it() {
+    let app = TestApp::spawn().await;
+    let agent_id = app.create_user("link.agent", &[Role::Agent]).await;
+    let api = ApiClient::new(&app, &app.token_for(agent_id).await);
+    let customer = post(
+        &api,
+        "/api/v1/customers",
+        json!({"name": "宁波海曙五金店", "contacts": [{"name": "孙老板", "mobile": "13812345678"}]}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    // The same mobile spelt another way: the archive's customer is found from the ticket.
+    let ticket = post(
+        &api,
+        "/api/v1/tickets",
+        json!({"subject": "来电", "body": "咨询。", "contact_phone": "+86 138 1234 5678"}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let s = app.login("link.agent", TEST_PASSWORD).await;
+    let html = s
+        .get(&format!("/customers?link_ticket={ticket}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(&format!("/customers/{customer}")), "{html}");
+    assert!(html.contains("138****5678") && !html.contains("13812345678"));
+    app.stop().await;
+}
