@@ -49,6 +49,13 @@ pub const MAX_IMPORT_BYTES: usize = 50 * 1024 * 1024;
 /// waits, so a bigger list is split into several files.
 pub const MAX_IMPORT_ROWS: usize = 50_000;
 
+/// The last sheet row an import reads (blank rows between data count here, not in
+/// [`MAX_IMPORT_ROWS`]).
+pub const MAX_SHEET_ROW: u32 = 200_000;
+
+/// The most columns an import reads: the archive has a few dozen.
+pub const MAX_IMPORT_COLUMNS: u32 = 200;
+
 /// Most files an XLSX archive may hold. A workbook holds a few dozen (sheets, styles,
 /// shared strings, images); tens of thousands are there to make the reader work.
 pub const MAX_XLSX_ENTRIES: usize = 10_000;
@@ -76,6 +83,15 @@ pub enum ImportFileError {
     TooLarge { tenths_mb: usize, max_mb: usize },
     #[error("the file has {found} data rows; the limit is {max}")]
     TooManyRows { found: usize, max: usize },
+    #[error(
+        "a cell in row {row}, column {column} is past the {max_rows} rows and {max_columns} columns read"
+    )]
+    CellOutOfRange {
+        row: u32,
+        column: u32,
+        max_rows: u32,
+        max_columns: u32,
+    },
     #[error("the workbook holds {found} files; the limit is {max}")]
     TooManyEntries { found: usize, max: usize },
     /// `entry` names the file inside the workbook (at most 100 characters of it).
@@ -123,6 +139,7 @@ pub struct ImportReport {
 }
 
 /// A table read from a file: headers, rows, and the text encoding found.
+#[derive(Debug)]
 pub struct Table {
     pub headers: Vec<String>,
     pub rows: Vec<Vec<String>>,
@@ -158,16 +175,7 @@ pub fn read_table(filename: &str, bytes: &[u8]) -> std::result::Result<Table, Im
     let lower = filename.to_lowercase();
     if bytes.starts_with(b"PK") || lower.ends_with(".xlsx") {
         check_archive(bytes)?;
-        let mut book = Xlsx::new(Cursor::new(bytes))
-            .map_err(|e| ImportFileError::Spreadsheet(e.to_string()))?;
-        let range = book
-            .worksheet_range_at(0)
-            .ok_or(ImportFileError::Empty)?
-            .map_err(|e| ImportFileError::Spreadsheet(e.to_string()))?;
-        let mut rows = range
-            .rows()
-            .map(|r| r.iter().map(cell).collect::<Vec<String>>())
-            .skip_while(|r| is_blank(r));
+        let mut rows = sheet_rows(bytes)?.into_iter().skip_while(|r| is_blank(r));
         let headers = rows.next().ok_or(ImportFileError::Empty)?;
         return Ok(Table {
             headers,
@@ -208,6 +216,55 @@ pub fn read_table(filename: &str, bytes: &[u8]) -> std::result::Result<Table, Im
         rows,
         encoding,
     })
+}
+
+/// The first sheet's rows, from its first used row and column, read cell by cell: a sheet
+/// that names a cell far away (`XFD1048576`) would make a dense grid of billions of empty
+/// cells, so a used cell past [`MAX_SHEET_ROW`] or [`MAX_IMPORT_COLUMNS`] refuses the file
+/// before any grid is made, and rows hold only up to their last used cell.
+fn sheet_rows(bytes: &[u8]) -> std::result::Result<Vec<Vec<String>>, ImportFileError> {
+    let spreadsheet = |e: calamine::XlsxError| ImportFileError::Spreadsheet(e.to_string());
+    let mut book = Xlsx::new(Cursor::new(bytes)).map_err(spreadsheet)?;
+    let first = book
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or(ImportFileError::Empty)?;
+    let mut reader = book.worksheet_cells_reader(&first).map_err(spreadsheet)?;
+    let mut cells: Vec<(u32, u32, String)> = Vec::new();
+    while let Some(c) = reader.next_cell().map_err(spreadsheet)? {
+        let (row, col) = c.get_position();
+        let text = cell(&Data::from(c.get_value().clone()));
+        if text.is_empty() {
+            continue;
+        }
+        if row >= MAX_SHEET_ROW || col >= MAX_IMPORT_COLUMNS {
+            return Err(ImportFileError::CellOutOfRange {
+                row: row + 1,
+                column: col + 1,
+                max_rows: MAX_SHEET_ROW,
+                max_columns: MAX_IMPORT_COLUMNS,
+            });
+        }
+        cells.push((row, col, text));
+    }
+    let (Some(top), Some(left)) = (
+        cells.iter().map(|c| c.0).min(),
+        cells.iter().map(|c| c.1).min(),
+    ) else {
+        return Ok(Vec::new());
+    };
+    let bottom = cells.iter().map(|c| c.0).max().unwrap_or(top);
+    let mut rows: Vec<Vec<String>> = vec![Vec::new(); (bottom - top + 1) as usize];
+    for (row, col, text) in cells {
+        let r = &mut rows[(row - top) as usize];
+        let i = (col - left) as usize;
+        if r.len() <= i {
+            r.resize(i + 1, String::new());
+        }
+        r[i] = text;
+    }
+    Ok(rows)
 }
 
 /// A row with nothing in it; the import skips such rows and does not count them.
@@ -885,6 +942,35 @@ mod tests {
             packed,
             unpacked,
         }
+    }
+
+    #[test]
+    fn a_cell_far_away_is_refused_before_any_grid_is_made() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "客户名称").unwrap();
+        sheet.write_string(1, 0, "杭州明达贸易有限公司").unwrap();
+        // XFD1048576: a dense grid to it would be 17 billion cells.
+        sheet.write_string(1_048_575, 16_383, "x").unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        match read_table("far.xlsx", &bytes) {
+            Err(ImportFileError::CellOutOfRange { row, column, .. }) => {
+                assert_eq!((row, column), (1_048_576, 16_384));
+            }
+            other => panic!("expected CellOutOfRange, got {other:?}"),
+        }
+        // Offset content keeps its shape: the table starts at its first used cell.
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(2, 1, "客户名称").unwrap();
+        sheet.write_string(2, 2, "客户等级").unwrap();
+        sheet.write_string(4, 1, "杭州明达贸易有限公司").unwrap();
+        let t = read_table("offset.xlsx", &book.save_to_buffer().unwrap()).unwrap();
+        assert_eq!(t.headers, vec!["客户名称", "客户等级"]);
+        assert_eq!(
+            t.rows,
+            vec![vec![], vec!["杭州明达贸易有限公司".to_owned()]]
+        );
     }
 
     #[test]

@@ -59,7 +59,7 @@ pub fn max_yuan() -> String {
     let digits = (MAX_AMOUNT_FEN / 100).to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -232,6 +232,20 @@ fn import_info(e: kefu_app::customer_import::ImportFileError) -> ErrorInfo {
             args: vec![("found", found.to_string()), ("max", max.to_string())],
             ..simple("import_too_many_rows")
         },
+        E::CellOutOfRange {
+            row,
+            column,
+            max_rows,
+            max_columns,
+        } => ErrorInfo {
+            args: vec![
+                ("row", row.to_string()),
+                ("column", column.to_string()),
+                ("max_rows", max_rows.to_string()),
+                ("max_columns", max_columns.to_string()),
+            ],
+            ..simple("import_cell_out_of_range")
+        },
         E::TooManyEntries { found, max } => ErrorInfo {
             args: vec![("found", found.to_string()), ("max", max.to_string())],
             ..simple("import_xlsx_too_many_entries")

@@ -562,6 +562,7 @@ async fn an_administrator_withdraws_or_grants_reveal_per_role() {
     assert!(html.contains("data-testid=\"grant-customer_reveal:agent\""));
     let mut form: Vec<(String, String)> = Vec::new();
     for role in Role::ALL {
+        form.push(("shown".into(), format!("customer_reveal:{}", role.key())));
         let default =
             kefu_domain::permission::role_grants(role, kefu_domain::Permission::CustomerReveal);
         let granted = match role {

@@ -63,23 +63,24 @@ pub async fn show(
     })
 }
 
-/// Saves every role's grant: a checked box grants, an unchecked one withdraws.
+/// Saves the grants the form showed (each listed in a `shown` field): a checked box grants,
+/// an unchecked one withdraws. A role the form did not show is left as it is, so a form cut
+/// short never withdraws anything it did not ask about.
 pub async fn save(
     State(state): State<AppState>,
     identity: Identity,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let actor = identity.actor();
-    let checked = |p: Permission, r: Role| {
-        let name = format!("{}:{}", p.key(), r.key());
-        pairs.iter().any(|(k, v)| *k == name && v == "1")
-    };
+    let name = |p: Permission, r: Role| format!("{}:{}", p.key(), r.key());
     for p in GRANTABLE {
         for r in Role::ALL {
-            state
-                .app
-                .set_role_grant(&actor, r, p, checked(p, r))
-                .await?;
+            let n = name(p, r);
+            if !pairs.iter().any(|(k, v)| k == "shown" && *v == n) {
+                continue;
+            }
+            let granted = pairs.iter().any(|(k, v)| *k == n && v == "1");
+            state.app.set_role_grant(&actor, r, p, granted).await?;
         }
     }
     Ok(Redirect::to("/admin/grants?saved=1").into_response())
