@@ -9,11 +9,11 @@
 use kefu_domain::customer::{ContactValue, mask_email, mask_phone};
 use kefu_domain::permission::GRANTABLE;
 use kefu_domain::{Permission, Role};
-use kefu_store::StoreError;
 use kefu_store::complaint::Complaint;
 use kefu_store::staff as staff_store;
 use kefu_store::ticket::Ticket;
 use kefu_store::ticket::conversation::Event;
+use kefu_store::{AnyConnection, StoreError};
 use serde_json::json;
 
 use crate::audit::{self, Target, action};
@@ -51,6 +51,28 @@ pub(crate) fn mask_complaint(mut c: Complaint) -> Complaint {
     c
 }
 
+/// 查看敏感信息 — the audit entry of one reveal (who, when, which record, which field), in
+/// the caller's transaction, so no value is given without its entry.
+pub(crate) async fn audit_reveal(
+    conn: &mut AnyConnection,
+    app: &App,
+    actor: &Actor,
+    kind: &str,
+    id: i64,
+    detail: serde_json::Value,
+) -> Result<()> {
+    let id = id.to_string();
+    audit::write(
+        conn,
+        app,
+        actor,
+        action::SENSITIVE_REVEALED,
+        Some(Target { kind, id: &id }),
+        Some(detail),
+    )
+    .await
+}
+
 /// A role's grant of a permission the department may change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoleGrant {
@@ -79,19 +101,8 @@ impl App {
             ContactValue::Email => t.contact_email,
         }
         .unwrap_or_default();
-        let target = ticket_id.to_string();
-        audit::write(
-            &mut tx,
-            self,
-            actor,
-            action::SENSITIVE_REVEALED,
-            Some(Target {
-                kind: "ticket",
-                id: &target,
-            }),
-            Some(json!({"field": field.key(), "ticket": t.number})),
-        )
-        .await?;
+        let detail = json!({"field": field.key(), "ticket": t.number});
+        audit_reveal(&mut tx, self, actor, "ticket", ticket_id, detail).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(value)
     }
@@ -106,19 +117,8 @@ impl App {
         actor.require(Permission::CustomerReveal)?;
         let mut tx = self.store.begin().await?;
         let c = kefu_store::complaint::by_id(&mut tx, complaint_id).await?;
-        let target = complaint_id.to_string();
-        audit::write(
-            &mut tx,
-            self,
-            actor,
-            action::SENSITIVE_REVEALED,
-            Some(Target {
-                kind: "complaint",
-                id: &target,
-            }),
-            Some(json!({"field": "complainant_phone", "ticket": c.ticket_number})),
-        )
-        .await?;
+        let detail = json!({"field": "complainant_phone", "ticket": c.ticket_number});
+        audit_reveal(&mut tx, self, actor, "complaint", complaint_id, detail).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(c.complainant_phone.unwrap_or_default())
     }

@@ -13,7 +13,6 @@ use kefu_store::customer::{self as store, Change, Contact, Customer, CustomerFil
 use kefu_store::{AnyConnection, StoreError, changelog};
 use serde_json::json;
 
-use crate::audit::{self, Target, action};
 use crate::{Actor, ActorKind, App, AppError, Result};
 
 /// A customer as submitted. Sensitive fields: `None` keeps the stored value, `Some("")`
@@ -638,19 +637,9 @@ impl App {
             }
         }
         .unwrap_or_default();
-        let target = customer_id.to_string();
-        audit::write(
-            &mut tx,
-            self,
-            actor,
-            action::SENSITIVE_REVEALED,
-            Some(Target {
-                kind: "customer",
-                id: &target,
-            }),
-            Some(json!({"field": field.key(), "contact_id": contact_id, "customer": c.name})),
-        )
-        .await?;
+        let detail = json!({"field": field.key(), "contact_id": contact_id, "customer": c.name});
+        crate::confidential::audit_reveal(&mut tx, self, actor, "customer", customer_id, detail)
+            .await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(value)
     }

@@ -207,6 +207,19 @@ impl TestApp {
         session
     }
 
+    /// The audit log's entries of one action, newest first (up to 500).
+    pub async fn audit_entries(&self, action: &str) -> Vec<kefu_store::audit::AuditEntry> {
+        let f = kefu_store::audit::AuditFilter {
+            action: Some(action),
+            limit: 500,
+            ..Default::default()
+        };
+        self.app
+            .audit_log(&kefu_app::Actor::system(), &f)
+            .await
+            .expect("audit log")
+    }
+
     /// A personal API token for the user.
     pub async fn token_for(&self, user_id: i64) -> String {
         self.app

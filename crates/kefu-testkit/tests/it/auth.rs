@@ -9,16 +9,7 @@ use kefu_testkit::{Session, TEST_PASSWORD, TestApp, TestOptions};
 use kefu_web::{SecureCookies, WebConfig};
 
 async fn audit_count(app: &TestApp, action: &str) -> usize {
-    let f = AuditFilter {
-        action: Some(action),
-        limit: 500,
-        ..Default::default()
-    };
-    app.app
-        .audit_log(&kefu_app::Actor::system(), &f)
-        .await
-        .unwrap()
-        .len()
+    app.audit_entries(action).await.len()
 }
 
 fn anonymous(app: &TestApp) -> Session {

@@ -7,15 +7,7 @@ use reqwest::Method;
 use serde_json::json;
 
 async fn audit_entries(app: &TestApp, action: &str) -> Vec<kefu_store::audit::AuditEntry> {
-    let f = kefu_store::audit::AuditFilter {
-        action: Some(action),
-        limit: 50,
-        ..Default::default()
-    };
-    app.app
-        .audit_log(&kefu_app::Actor::system(), &f)
-        .await
-        .unwrap()
+    app.audit_entries(action).await
 }
 
 #[tokio::test]
