@@ -13,6 +13,7 @@ use kefu_store::customer::{self as store, Change, Contact, Customer, CustomerFil
 use kefu_store::{AnyConnection, StoreError, changelog};
 use serde_json::json;
 
+use crate::idempotency::{self, Created, IdempotencyKey, Resource};
 use crate::{Actor, ActorKind, App, AppError, Result};
 
 /// A customer as submitted. Sensitive fields: `None` keeps the stored value, `Some("")`
@@ -276,7 +277,48 @@ impl App {
         f: &CustomerForm,
         contacts: &[ContactForm],
     ) -> Result<i64> {
+        Ok(self
+            .create_customer_with_key(actor, f, contacts, None)
+            .await?
+            .id)
+    }
+
+    /// [`create_customer`](Self::create_customer) for an API call with an
+    /// `Idempotency-Key`: a retry gets the first request's customer (`replayed`); the same
+    /// key with another request is refused.
+    pub async fn create_customer_with_key(
+        &self,
+        actor: &Actor,
+        f: &CustomerForm,
+        contacts: &[ContactForm],
+        key: Option<&IdempotencyKey>,
+    ) -> Result<Created> {
         actor.require(Permission::CustomerEdit)?;
+        if let Some(k) = key
+            && let Some(id) = self.replay_of(k, Resource::Customer).await?
+        {
+            return Ok(Created { id, replayed: true });
+        }
+        match self.write_customer(actor, f, contacts, key).await {
+            Ok(id) => Ok(Created {
+                id,
+                replayed: false,
+            }),
+            Err(e) => Ok(Created {
+                id: self.replay_after(key, Resource::Customer, e).await?,
+                replayed: true,
+            }),
+        }
+    }
+
+    /// The customer written, with `key` claimed in its transaction.
+    async fn write_customer(
+        &self,
+        actor: &Actor,
+        f: &CustomerForm,
+        contacts: &[ContactForm],
+        key: Option<&IdempotencyKey>,
+    ) -> Result<i64> {
         let now = self.now();
         let mut c = Customer {
             id: 0,
@@ -327,6 +369,9 @@ impl App {
         let mut tx = self.store.begin().await?;
         check_owner(&mut tx, c.owner_id).await?;
         let id = store::save(&mut tx, &c).await?;
+        if let Some(k) = key {
+            idempotency::claim(&mut tx, k, Resource::Customer, id, now).await?;
+        }
         let h = HistoryWriter {
             actor,
             customer_id: id,

@@ -110,6 +110,13 @@ pub enum AppError {
     NothingSelected,
     #[error("at most {max} at once")]
     TooMany { max: usize },
+    /// An `Idempotency-Key` that is not 1–255 printable ASCII characters.
+    #[error("{0}")]
+    IdempotencyKey(#[from] kefu_domain::idempotency::KeyError),
+    /// An `Idempotency-Key` sent again with another request (another body or path) while
+    /// the first is remembered.
+    #[error("this Idempotency-Key was used for another request")]
+    IdempotencyKeyReused,
     #[error("store: {0}")]
     Store(StoreError),
     #[error("internal: {0}")]

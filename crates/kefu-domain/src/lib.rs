@@ -55,6 +55,7 @@ pub mod credit;
 pub mod customer;
 pub mod customer_import;
 pub mod dates;
+pub mod idempotency;
 pub mod input;
 pub mod kb;
 pub mod money;

@@ -22,6 +22,8 @@ pub mod kind {
     pub const TIME_TRIGGERS: &str = "time_triggers";
     /// Warns before complaint stage deadlines, escalates overdue stages and notices.
     pub const COMPLAINT_DEADLINES: &str = "complaint_deadlines";
+    /// Forgets the API's `Idempotency-Key`s older than 24 hours.
+    pub const PURGE_IDEMPOTENCY_KEYS: &str = "purge_idempotency_keys";
 }
 
 /// How long a claimed job is ours before another instance may take it over.
@@ -49,6 +51,10 @@ const PERIODIC: &[Periodic] = &[
     Periodic {
         kind: kind::COMPLAINT_DEADLINES,
         every: SignedDuration::from_mins(1),
+    },
+    Periodic {
+        kind: kind::PURGE_IDEMPOTENCY_KEYS,
+        every: SignedDuration::from_hours(1),
     },
 ];
 
@@ -176,6 +182,15 @@ impl Worker {
                 if warned + escalated > 0 {
                     tracing::info!(warned, escalated, "complaint deadlines");
                 }
+                Ok(())
+            }
+            kind::PURGE_IDEMPOTENCY_KEYS => {
+                let n = self
+                    .app
+                    .purge_idempotency_keys()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                tracing::debug!(removed = n, "forgotten idempotency keys purged");
                 Ok(())
             }
             other => Err(format!("unknown job kind {other:?}")),

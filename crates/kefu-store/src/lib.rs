@@ -15,6 +15,7 @@ pub mod changelog;
 pub mod complaint;
 pub mod customer;
 pub mod dialect;
+pub mod idempotency;
 pub mod jobs;
 pub mod kb;
 pub mod notification;

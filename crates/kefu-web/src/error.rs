@@ -609,6 +609,13 @@ impl WebError {
                     args: vec![("max", max.to_string())],
                     ..ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "too_many")
                 },
+                AppError::IdempotencyKey(e) => ErrorInfo {
+                    detail: Some(e.to_string()),
+                    ..ErrorInfo::new(S::BAD_REQUEST, "invalid_idempotency_key")
+                },
+                AppError::IdempotencyKeyReused => {
+                    ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "idempotency_key_reused")
+                }
                 AppError::Store(e) => {
                     tracing::error!(error = %e, "store error");
                     ErrorInfo::new(S::INTERNAL_SERVER_ERROR, "internal")

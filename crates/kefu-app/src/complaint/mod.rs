@@ -27,6 +27,7 @@ use kefu_store::complaint::{
 };
 use kefu_store::{AnyConnection, StoreError, changelog};
 
+use crate::idempotency::{self, Created, IdempotencyKey, Resource};
 use crate::ticket::{Intake, TicketChanges};
 use crate::{Actor, ActorKind, App, AppError, Result};
 
@@ -102,7 +103,80 @@ impl App {
         ticket_id: Option<i64>,
         form: &ComplaintForm,
     ) -> Result<i64> {
+        Ok(self
+            .open_complaint_with_key(actor, ticket_id, form, None)
+            .await?
+            .id)
+    }
+
+    /// [`open_complaint`](Self::open_complaint) for an API call with an `Idempotency-Key`:
+    /// a retry gets the first request's complaint (`replayed`); the same key with another
+    /// request is refused. The key names the complaint's ticket, claimed with the ticket
+    /// when the complaint opens one: a retry whose first request opened the ticket but has
+    /// not written the complaint (still on its way, or failed in between) carries on with
+    /// that ticket, and of the two whichever writes the complaint first answers 201 and
+    /// the other gives its answer again — one complaint per ticket.
+    pub async fn open_complaint_with_key(
+        &self,
+        actor: &Actor,
+        ticket_id: Option<i64>,
+        form: &ComplaintForm,
+        key: Option<&IdempotencyKey>,
+    ) -> Result<Created> {
         actor.require(Permission::ComplaintOpen)?;
+        let mut ticket_id = ticket_id;
+        let mut key_claimed = false;
+        if let Some(k) = key
+            && let Some(t) = self.replay_of(k, Resource::Complaint).await?
+        {
+            if let Some(id) = self.complaint_id_of_ticket(t).await? {
+                return Ok(Created { id, replayed: true });
+            }
+            ticket_id = Some(t);
+            key_claimed = true;
+        }
+        let err = match self
+            .write_complaint(actor, ticket_id, form, key, key_claimed)
+            .await
+        {
+            Ok(id) => {
+                return Ok(Created {
+                    id,
+                    replayed: false,
+                });
+            }
+            Err(e) => e,
+        };
+        // Another request with the key wrote the complaint first: its answer.
+        let collided = matches!(
+            err,
+            AppError::AlreadyComplaint { .. } | AppError::Store(StoreError::Conflict(_))
+        );
+        if let Some(k) = key.filter(|_| collided)
+            && let Some(t) = self.replay_of(k, Resource::Complaint).await?
+            && let Some(id) = self.complaint_id_of_ticket(t).await?
+        {
+            return Ok(Created { id, replayed: true });
+        }
+        Err(err)
+    }
+
+    async fn complaint_id_of_ticket(&self, ticket_id: i64) -> Result<Option<i64>> {
+        let mut conn = self.store.conn().await?;
+        Ok(store::by_ticket(&mut conn, ticket_id).await?.map(|c| c.id))
+    }
+
+    /// The complaint written; `key` is claimed with the ticket it opens, or else with the
+    /// complaint, unless `key_claimed` (an earlier request claimed it with the ticket).
+    async fn write_complaint(
+        &self,
+        actor: &Actor,
+        ticket_id: Option<i64>,
+        form: &ComplaintForm,
+        key: Option<&IdempotencyKey>,
+        key_claimed: bool,
+    ) -> Result<i64> {
+        let mut to_claim = key.filter(|_| !key_claimed);
         let complainant = rules::text("complainant", &form.complainant, true, 100)?;
         let content = rules::text("content", &form.content, true, 10_000)?;
         let sent = form
@@ -153,12 +227,21 @@ impl App {
                     contact_phone: phone.clone(),
                     ..Intake::new(form.channel, &subject, &content)
                 };
-                self.intake(actor, &intake).await?.ticket.id
+                // The key goes with the ticket: a retry finds the ticket (made by this
+                // request or, racing, by the key's holder) and carries on with it.
+                let claim = to_claim.take().map(|k| (k.clone(), Resource::Complaint));
+                self.intake_claiming(actor, &intake, &[], claim)
+                    .await?
+                    .ticket
+                    .id
             }
         };
         let mut tx = self.store.begin().await?;
         if let Some(existing) = store::by_ticket(&mut tx, ticket_id).await? {
             return Err(AppError::AlreadyComplaint { id: existing.id });
+        }
+        if let Some(k) = to_claim {
+            idempotency::claim(&mut tx, k, Resource::Complaint, ticket_id, now).await?;
         }
         let ticket = kefu_store::ticket::by_id(&mut tx, ticket_id).await?;
         if ticket.ticket_type != TicketType::Complaint {

@@ -1,6 +1,8 @@
 //! 受理 — the one path by which a request becomes a ticket. The public web form, the staff
 //! form, the API and every channel added later call [`App::intake`]; an optional external
-//! id makes a retried delivery return the first ticket instead of creating a second.
+//! id makes a retried delivery return the first ticket instead of creating a second, and so
+//! does an API client's `Idempotency-Key` ([`App::intake_with_key`], see
+//! [`crate::idempotency`]).
 
 use kefu_domain::Permission;
 use kefu_domain::staff;
@@ -12,6 +14,7 @@ use kefu_store::{AnyConnection, StoreError};
 use super::attachments::Upload;
 use super::intake_writer::Prepared;
 use super::{check_fields, check_tier, number_day};
+use crate::idempotency::{IdempotencyKey, Resource};
 use crate::{Actor, ActorKind, App, AppError, Result};
 
 /// A request to open a ticket.
@@ -70,6 +73,20 @@ impl Intake {
 pub struct IntakeOutcome {
     pub ticket: Ticket,
     pub created: bool,
+    /// An earlier request with the same `Idempotency-Key` created the ticket: this is its
+    /// answer, given again.
+    pub replayed: bool,
+}
+
+impl IntakeOutcome {
+    /// The ticket an earlier request with the same key created, as it is now.
+    pub(super) fn replay(ticket: Ticket) -> IntakeOutcome {
+        IntakeOutcome {
+            ticket,
+            created: false,
+            replayed: true,
+        }
+    }
 }
 
 /// A contact phone as the archive keeps one (a mobile as its 11 digits), or none.
@@ -163,6 +180,31 @@ impl App {
         req: &Intake,
         files: &[Upload],
     ) -> Result<IntakeOutcome> {
+        self.intake_claiming(actor, req, files, None).await
+    }
+
+    /// [`intake`](Self::intake) for an API call with an `Idempotency-Key`: a retry of an
+    /// earlier request with the key gets that request's ticket (`replayed`); the same key
+    /// with another request is refused.
+    pub async fn intake_with_key(
+        &self,
+        actor: &Actor,
+        req: &Intake,
+        key: Option<&IdempotencyKey>,
+    ) -> Result<IntakeOutcome> {
+        let claim = key.map(|k| (k.clone(), Resource::Ticket));
+        self.intake_claiming(actor, req, &[], claim).await
+    }
+
+    /// The intake itself; `claim` is the key the new ticket's transaction takes, and what it
+    /// is remembered as (a complaint opened without a ticket claims its key here).
+    pub(crate) async fn intake_claiming(
+        &self,
+        actor: &Actor,
+        req: &Intake,
+        files: &[Upload],
+        claim: Option<(IdempotencyKey, Resource)>,
+    ) -> Result<IntakeOutcome> {
         let checked = self.check_uploads(files)?;
         let staff = match &actor.kind {
             ActorKind::System => true,
@@ -224,12 +266,22 @@ impl App {
             (Vec::new(), None, None, Priority::Normal, Vec::new())
         };
 
+        // A retry of a request with this key: the ticket it opened. Asked before anything
+        // that reads more, so a retry is cheap; the write below catches one that races.
+        if let Some((key, resource)) = &claim
+            && let Some(id) = self.replay_of(key, *resource).await?
+        {
+            let mut conn = self.store.conn().await?;
+            let ticket = crate::confidential::mask_ticket(store::by_id(&mut conn, id).await?);
+            return Ok(IntakeOutcome::replay(ticket));
+        }
         if let Some(ext) = &external_id {
             let mut conn = self.store.conn().await?;
             if let Some(ticket) = store::by_external_id(&mut conn, req.channel, ext).await? {
                 return Ok(IntakeOutcome {
                     ticket: crate::confidential::mask_ticket(ticket),
                     created: false,
+                    replayed: false,
                 });
             }
         }
@@ -306,6 +358,7 @@ impl App {
             author,
             fields,
             auto_group: group_id.filter(|_| assignee_id.is_none()),
+            claim,
         };
         let mut outcome = if checked.is_empty() {
             self.write_queued(prepared).await

@@ -9,6 +9,11 @@
 //! that another delivery took in the meantime, a portal customer deactivated since the
 //! check) its transaction is rolled back and each request is written on its own, so each
 //! gets its own answer and nothing is half-written.
+//!
+//! A request with an `Idempotency-Key` takes the same path: its key is claimed in the
+//! batch's transaction, with its ticket. A second request with the key in the same batch,
+//! or one whose key another request holds by now, fails the batch like a taken external
+//! id; written alone, it gets the ticket the key's holder created.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -27,6 +32,7 @@ use tokio::sync::oneshot;
 use super::assign::auto_assignee;
 use super::attachments::{Checked, store_uploads};
 use super::{IntakeOutcome, SlaContext, actor_display};
+use crate::idempotency::{self, IdempotencyKey, Resource};
 use crate::notify;
 use crate::{Actor, ActorKind, App, AppError, Result};
 
@@ -46,6 +52,8 @@ pub(super) struct Prepared {
     pub fields: Vec<(Field, Option<String>)>,
     /// The group whose rule picks the assignee, when none was chosen.
     pub auto_group: Option<i64>,
+    /// The `Idempotency-Key` the ticket's transaction claims, and what it is remembered as.
+    pub claim: Option<(IdempotencyKey, Resource)>,
 }
 
 struct Job {
@@ -128,26 +136,39 @@ impl App {
     }
 
     /// One request in a transaction of its own; a ticket another delivery of the same
-    /// request created in the meantime is handed back instead.
+    /// request (same `Idempotency-Key`, or same external id) created in the meantime is
+    /// handed back instead.
     pub(super) async fn write_alone(
         &self,
         p: &Prepared,
         files: &[Checked<'_>],
     ) -> Result<IntakeOutcome> {
-        match self.write_together(std::slice::from_ref(p), files).await {
-            Ok(mut out) => Ok(out.remove(0)),
-            Err(AppError::Store(StoreError::Conflict(_))) if p.ticket.external_id.is_some() => {
+        let err = match self.write_together(std::slice::from_ref(p), files).await {
+            Ok(mut out) => return Ok(out.remove(0)),
+            Err(e) => e,
+        };
+        let conflict = matches!(err, AppError::Store(StoreError::Conflict(_)));
+        if conflict
+            && let Some((key, resource)) = &p.claim
+            && let Some(id) = self.replay_of(key, *resource).await?
+        {
+            let mut conn = self.store.conn().await?;
+            return Ok(IntakeOutcome::replay(store::by_id(&mut conn, id).await?));
+        }
+        match err {
+            AppError::Store(StoreError::Conflict(_)) if p.ticket.external_id.is_some() => {
                 let mut conn = self.store.conn().await?;
                 let ext = p.ticket.external_id.as_deref().unwrap_or_default();
                 match store::by_external_id(&mut conn, p.ticket.channel, ext).await? {
                     Some(ticket) => Ok(IntakeOutcome {
                         ticket,
                         created: false,
+                        replayed: false,
                     }),
                     None => Err(AppError::Internal("ticket number collision".into())),
                 }
             }
-            Err(e) => Err(e),
+            e => Err(e),
         }
     }
 
@@ -190,11 +211,14 @@ impl App {
             t.number = rules::ticket_number(p.date, *seq);
             if let Some(group) = p.auto_group {
                 t.assignee_id = auto_assignee(&mut tx, group, &chosen).await?;
-                eprintln!("BATCH {}", items.len());
                 chosen.extend(t.assignee_id);
             }
             let now = t.created_at;
             sla.refresh(&mut t, None, now);
+            // The key first: a request whose key is taken fails before the rest is written.
+            if let Some((key, resource)) = &p.claim {
+                idempotency::claim(&mut tx, key, *resource, t.id, now).await?;
+            }
             batch.ticket(&t);
             if files.is_empty() {
                 batch.message(&first_message(p, t.id));
@@ -285,6 +309,7 @@ impl App {
             outcomes.push(IntakeOutcome {
                 ticket,
                 created: true,
+                replayed: false,
             });
         }
         tx.commit().await.map_err(StoreError::from)?;

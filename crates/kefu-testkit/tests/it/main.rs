@@ -13,6 +13,7 @@ mod customer_import;
 mod customers;
 mod demo;
 mod hostile_input;
+mod idempotency;
 mod intake;
 mod jobs;
 mod live;

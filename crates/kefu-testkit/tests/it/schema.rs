@@ -27,6 +27,11 @@ async fn both_backends_expose_the_same_tables_and_columns() {
             .iter()
             .any(|(t, c)| t == "change_log" && c == "entity_id")
     );
+    assert!(
+        sqlite_cols
+            .iter()
+            .any(|(t, c)| t == "idempotency_keys" && c == "fingerprint")
+    );
     assert_eq!(
         ours,
         sqlite_cols,

@@ -15,6 +15,7 @@ use kefu_store::complaint::{BoardFilter, Complaint as StoredComplaint};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::idempotency::{KeyedJson, answer};
 use super::{ApiJson, rfc3339};
 use crate::AppState;
 use crate::auth::Identity;
@@ -325,15 +326,20 @@ pub struct Created {
     pub id: i64,
 }
 
-/// Opens a complaint (受理), directly or from a ticket.
+/// Opens a complaint (受理), directly or from a ticket. A call sent again with its
+/// `Idempotency-Key` gets the complaint the first opened, 201 again, with
+/// `Idempotent-Replayed: true`.
 #[utoipa::path(post, path = "/api/v1/complaints", tag = "complaints", request_body = NewComplaint,
-    responses((status = 201, body = Created), (status = 422, body = super::ErrorBody),
+    params(("Idempotency-Key" = Option<String>, Header, description = super::idempotency::KEY_DESCRIPTION)),
+    responses((status = 201, body = Created,
+            headers(("Idempotent-Replayed" = String, description = "`true` when this is the answer of an earlier request with the same `Idempotency-Key`"))),
+        (status = 400, body = super::ErrorBody), (status = 422, body = super::ErrorBody),
         (status = 409, body = super::ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     identity: Identity,
-    ApiJson(b): ApiJson<NewComplaint>,
-) -> Result<(StatusCode, Json<Created>), WebError> {
+    KeyedJson { key, body: b }: KeyedJson<NewComplaint>,
+) -> Result<axum::response::Response, WebError> {
     let form = ComplaintForm {
         customer_id: b.customer_id,
         complainant: b.complainant,
@@ -350,11 +356,15 @@ pub async fn create(
         category: crate::input::parse_key::<Category>("category", &b.category)?,
         severity: crate::input::parse_key::<Severity>("severity", &b.severity)?,
     };
-    let id = state
+    let out = state
         .app
-        .open_complaint(&identity.actor(), b.ticket_id, &form)
+        .open_complaint_with_key(&identity.actor(), b.ticket_id, &form, key.as_ref())
         .await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
+    Ok(answer(
+        StatusCode::CREATED,
+        out.replayed,
+        Created { id: out.id },
+    ))
 }
 
 /// One complaint with its steps, notices, proposals, RMAs, penalties and follow-up.

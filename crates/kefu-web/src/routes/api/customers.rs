@@ -12,6 +12,7 @@ use kefu_store::customer::{Contact as StoredContact, Customer as StoredCustomer,
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::idempotency::{KeyedJson, answer};
 use super::{ApiJson, rfc3339};
 use crate::AppState;
 use crate::auth::Identity;
@@ -222,14 +223,18 @@ pub struct Created {
     pub id: i64,
 }
 
-/// Adds a customer with contacts.
+/// Adds a customer with contacts. A call sent again with its `Idempotency-Key` gets the
+/// customer the first added, 201 again, with `Idempotent-Replayed: true`.
 #[utoipa::path(post, path = "/api/v1/customers", tag = "customers", request_body = NewCustomer,
-    responses((status = 201, body = Created), (status = 422, body = super::ErrorBody)))]
+    params(("Idempotency-Key" = Option<String>, Header, description = super::idempotency::KEY_DESCRIPTION)),
+    responses((status = 201, body = Created,
+            headers(("Idempotent-Replayed" = String, description = "`true` when this is the answer of an earlier request with the same `Idempotency-Key`"))),
+        (status = 400, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     identity: Identity,
-    ApiJson(b): ApiJson<NewCustomer>,
-) -> Result<(StatusCode, Json<Created>), WebError> {
+    KeyedJson { key, body: b }: KeyedJson<NewCustomer>,
+) -> Result<axum::response::Response, WebError> {
     let form = CustomerForm {
         kind: parse("kind", b.kind.as_deref(), CustomerKind::Company)?,
         name: b.name,
@@ -276,11 +281,15 @@ pub async fn create(
             is_primary: false,
         });
     }
-    let id = state
+    let out = state
         .app
-        .create_customer(&identity.actor(), &form, &contacts)
+        .create_customer_with_key(&identity.actor(), &form, &contacts, key.as_ref())
         .await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
+    Ok(answer(
+        StatusCode::CREATED,
+        out.replayed,
+        Created { id: out.id },
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]

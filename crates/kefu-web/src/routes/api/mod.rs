@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod complaints;
 pub mod customers;
+pub mod idempotency;
 pub mod me;
 pub mod scripts;
 pub mod search;
@@ -38,36 +39,47 @@ where
     type Rejection = WebError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        if !is_json(req.headers()) {
-            return Err(WebError::UnsupportedMediaType);
-        }
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                WebError::PayloadTooLarge
-            } else {
-                WebError::bad_request("bad_request", e.body_text())
-            }
-        })?;
-        // Parsed twice: once as a document to walk, once into `T` by axum's parser, so a
-        // wrong value keeps the path axum names it by (`priority: invalid type …`).
-        match serde_json::from_slice::<serde_json::Value>(&bytes) {
-            Ok(document) => {
-                if let Some(path) = crate::input::json_forbidden_path(&document) {
-                    return Err(WebError::ControlCharacter { field: path });
-                }
-            }
-            Err(e) => {
-                // Malformed: described by axum's parser, as before.
-                return Err(match axum::Json::<T>::from_bytes(&bytes) {
-                    Err(rejection) => json_rejection(rejection),
-                    Ok(_) => WebError::bad_request("malformed_json", e.to_string()),
-                });
-            }
-        }
-        axum::Json::<T>::from_bytes(&bytes)
-            .map(|axum::Json(v)| ApiJson(v))
-            .map_err(json_rejection)
+        let bytes = json_bytes(req, state).await?;
+        parse_json(&bytes).map(ApiJson)
     }
+}
+
+/// The body of a JSON request, read whole: another content type and a body over the limit
+/// are refused in the API's error shape.
+pub(crate) async fn json_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, WebError> {
+    if !is_json(req.headers()) {
+        return Err(WebError::UnsupportedMediaType);
+    }
+    Bytes::from_request(req, state).await.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            WebError::PayloadTooLarge
+        } else {
+            WebError::bad_request("bad_request", e.body_text())
+        }
+    })
+}
+
+/// A JSON body checked for control characters, then read into `T`.
+pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, WebError> {
+    // Parsed twice: once as a document to walk, once into `T` by axum's parser, so a
+    // wrong value keeps the path axum names it by (`priority: invalid type …`).
+    match serde_json::from_slice::<serde_json::Value>(bytes) {
+        Ok(document) => {
+            if let Some(path) = crate::input::json_forbidden_path(&document) {
+                return Err(WebError::ControlCharacter { field: path });
+            }
+        }
+        Err(e) => {
+            // Malformed: described by axum's parser, as before.
+            return Err(match axum::Json::<T>::from_bytes(bytes) {
+                Err(rejection) => json_rejection(rejection),
+                Ok(_) => WebError::bad_request("malformed_json", e.to_string()),
+            });
+        }
+    }
+    axum::Json::<T>::from_bytes(bytes)
+        .map(|axum::Json(v)| v)
+        .map_err(json_rejection)
 }
 
 /// `application/json` or `application/<something>+json`, as axum's `Json` accepts.

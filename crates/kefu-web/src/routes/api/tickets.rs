@@ -1,6 +1,6 @@
-//! Tickets over the API: create (idempotent by `external_id`), read, list queues, change
-//! fields, reply. Other systems and every later channel use the same intake path as the
-//! staff form.
+//! Tickets over the API: create (idempotent by `external_id` and by `Idempotency-Key`),
+//! read, list queues, change fields, reply. Other systems and every later channel use the
+//! same intake path as the staff form.
 
 use std::collections::BTreeMap;
 
@@ -15,6 +15,7 @@ use kefu_store::ticket::{Cursor, SortKey, Ticket as StoredTicket, TicketFilter};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::idempotency::{KeyedJson, answer};
 use super::{ApiJson, rfc3339};
 use crate::AppState;
 use crate::auth::Identity;
@@ -218,15 +219,19 @@ pub struct NewTicket {
 }
 
 /// Opens a ticket (201), or returns the ticket an earlier call with the same
-/// `external_id` opened (200).
+/// `external_id` opened (200). A call sent again with its `Idempotency-Key` gets the
+/// ticket the first opened, 201 again, with `Idempotent-Replayed: true`.
 #[utoipa::path(post, path = "/api/v1/tickets", tag = "tickets", request_body = NewTicket,
-    responses((status = 201, body = Ticket), (status = 200, body = Ticket),
-        (status = 422, body = super::ErrorBody)))]
+    params(("Idempotency-Key" = Option<String>, Header, description = super::idempotency::KEY_DESCRIPTION)),
+    responses((status = 201, body = Ticket,
+            headers(("Idempotent-Replayed" = String, description = "`true` when this is the answer of an earlier request with the same `Idempotency-Key`"))),
+        (status = 200, body = Ticket),
+        (status = 400, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     identity: Identity,
-    ApiJson(body): ApiJson<NewTicket>,
-) -> Result<(StatusCode, Json<Ticket>), WebError> {
+    KeyedJson { key, body }: KeyedJson<NewTicket>,
+) -> Result<axum::response::Response, WebError> {
     let channel = parse_key::<Channel>("channel", body.channel.as_deref())?.unwrap_or(Channel::Api);
     let mut intake = Intake::new(channel, &body.subject, &body.body);
     intake.ticket_type = parse_key::<TicketType>("type", body.ticket_type.as_deref())?
@@ -244,13 +249,17 @@ pub async fn create(
     intake.group_id = body.group_id;
     intake.assignee_id = body.assignee_id;
     intake.fields = body.fields.into_iter().collect();
-    let out = state.app.intake(&identity.actor(), &intake).await?;
-    let status = if out.created {
+    let out = state
+        .app
+        .intake_with_key(&identity.actor(), &intake, key.as_ref())
+        .await?;
+    // A key is remembered only by the request that created: its answer was a 201.
+    let status = if out.created || out.replayed {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
-    Ok((status, Json(to_api(out.ticket))))
+    Ok(answer(status, out.replayed, to_api(out.ticket)))
 }
 
 /// One ticket with its conversation (internal notes included) and history.
