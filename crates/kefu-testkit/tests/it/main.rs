@@ -27,3 +27,4 @@ mod ticket_settings;
 mod tickets;
 mod triggers;
 mod users;
+mod versions;
