@@ -345,6 +345,7 @@ impl App {
             credit_updated_at: None,
             created_at: now,
             updated_at: now,
+            version: 1,
         };
         apply_form(&mut c, f)?;
         let mut checked = Vec::new();
@@ -407,14 +408,42 @@ impl App {
     }
 
     /// Changes a customer; every changed field is recorded (who, when, old → new).
-    pub async fn update_customer(&self, actor: &Actor, id: i64, f: &CustomerForm) -> Result<()> {
+    ///
+    /// `expected` is the version the form was rendered with (`None` when the caller did not
+    /// say). When the customer has moved on from it, nothing is written and the answer is
+    /// [`AppError::StaleVersion`] with the current version; the check and the lock are one
+    /// statement, so no other writer comes in between.
+    pub async fn update_customer(
+        &self,
+        actor: &Actor,
+        id: i64,
+        f: &CustomerForm,
+        expected: Option<i64>,
+    ) -> Result<()> {
         actor.require(Permission::CustomerEdit)?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
+        if let Some(v) = expected
+            && !store::lock_at_version(&mut tx, id, v).await?
+        {
+            let current = store::by_id(&mut tx, id).await?.version;
+            // The customer's history records no versions; the form compares values itself.
+            return Err(AppError::StaleVersion {
+                current,
+                changed: Vec::new(),
+            });
+        }
         let before = store::by_id(&mut tx, id).await?;
         let mut c = before.clone();
         apply_form(&mut c, f)?;
         check_owner(&mut tx, c.owner_id).await?;
+        if changed_fields(&before, &c)
+            .iter()
+            .all(|(_, old, new)| old == new)
+        {
+            // Sent back as it was: nothing to write, and the version stays.
+            return Ok(());
+        }
         c.updated_at = now;
         store::save(&mut tx, &c).await?;
         let h = HistoryWriter {
@@ -733,7 +762,8 @@ impl App {
             }
             None => None,
         };
-        store::link_ticket(&mut tx, ticket_id, customer_id).await?;
+        // The event first: it carries the version the link is made on (see
+        // `kefu_store::ticket::changed_since`); the link moves the version on.
         crate::ticket::record_event(
             &mut tx,
             ticket_id,
@@ -744,6 +774,7 @@ impl App {
             name,
         )
         .await?;
+        store::link_ticket(&mut tx, ticket_id, customer_id).await?;
         changelog::record(
             &mut tx,
             "ticket",

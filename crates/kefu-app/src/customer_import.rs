@@ -414,6 +414,7 @@ fn new_customer(r: &ImportRow, owner: Option<i64>, now: jiff::Timestamp) -> Cust
         credit_updated_at: None,
         created_at: now,
         updated_at: now,
+        version: 1,
     }
 }
 

@@ -117,6 +117,11 @@ pub enum AppError {
     /// the first is remembered.
     #[error("this Idempotency-Key was used for another request")]
     IdempotencyKeyReused,
+    /// 版本冲突 — the record moved on from the version the write was made against; nothing
+    /// was written. `changed` names the fields changed since that version where the
+    /// record's history says (a ticket's events); it is empty where it cannot.
+    #[error("the record changed since the version sent (now version {current})")]
+    StaleVersion { current: i64, changed: Vec<String> },
     #[error("store: {0}")]
     Store(StoreError),
     #[error("internal: {0}")]

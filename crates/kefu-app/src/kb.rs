@@ -286,7 +286,7 @@ impl App {
                     .then(|| actor.user_id()),
                 ..TicketChanges::default()
             };
-            self.update_ticket(actor, ticket_id, &changes).await?;
+            self.update_ticket(actor, ticket_id, &changes, None).await?;
         }
         let mut conn = self.store.conn().await?;
         store::count_use(&mut conn, script_id).await?;

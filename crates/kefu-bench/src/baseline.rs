@@ -112,5 +112,6 @@ fn raw_ticket(id: i64, at: Timestamp) -> Ticket {
             next_target: Some("first_response".into()),
             ..TicketSla::default()
         },
+        version: 1,
     }
 }

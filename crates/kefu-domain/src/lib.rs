@@ -64,6 +64,7 @@ pub mod sla;
 pub mod staff;
 pub mod ticket;
 pub mod trigger;
+pub mod version;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use permission::{Access, Grants, Permission};

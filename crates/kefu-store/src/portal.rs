@@ -154,10 +154,11 @@ pub async fn set_requester(
     ticket_id: i64,
     customer_id: Option<i64>,
 ) -> Result<()> {
-    let done = sqlx::query("UPDATE tickets SET requester_id = $2 WHERE id = $1")
-        .bind(ticket_id)
-        .bind(customer_id)
-        .execute(conn)
-        .await?;
+    let done =
+        sqlx::query("UPDATE tickets SET requester_id = $2, version = version + 1 WHERE id = $1")
+            .bind(ticket_id)
+            .bind(customer_id)
+            .execute(conn)
+            .await?;
     found(done)
 }

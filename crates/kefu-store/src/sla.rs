@@ -255,7 +255,8 @@ impl SlaMark {
 }
 
 /// Claims the handling of ticket `id`'s current deadline `due`: true for exactly one caller,
-/// however many instances try at once.
+/// however many instances try at once. The mark is a write to the ticket: its version moves
+/// on.
 pub async fn claim_mark(
     conn: &mut AnyConnection,
     id: i64,
@@ -264,8 +265,8 @@ pub async fn claim_mark(
 ) -> Result<bool> {
     let col = mark.column();
     let done = sqlx::query(&format!(
-        "UPDATE tickets SET {col} = $2 WHERE id = $1 AND sla_next_due_at = $2 \
-         AND ({col} IS NULL OR {col} <> $2)"
+        "UPDATE tickets SET {col} = $2, version = version + 1 \
+         WHERE id = $1 AND sla_next_due_at = $2 AND ({col} IS NULL OR {col} <> $2)"
     ))
     .bind(id)
     .bind(to_micros(due))

@@ -204,6 +204,19 @@ fn date_info(e: DateError) -> ErrorInfo {
     }
 }
 
+/// The detail of a stale write: the current version (the `ETag` to send next), and the
+/// fields changed since the version sent, where the record's history names them.
+fn stale_detail(current: i64, changed: &[String]) -> String {
+    if changed.is_empty() {
+        format!("current version: {current}")
+    } else {
+        format!(
+            "current version: {current}; changed since yours: {}",
+            changed.join(", ")
+        )
+    }
+}
+
 /// Bytes as MB with at most one decimal, rounded up, so that a size just over a limit is
 /// never shown as the limit itself.
 fn mb(bytes: u64) -> String {
@@ -616,6 +629,13 @@ impl WebError {
                 AppError::IdempotencyKeyReused => {
                     ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "idempotency_key_reused")
                 }
+                // Only a conditional write (`If-Match`, a form carrying its version) is
+                // refused as stale; pages that send one answer 409 with the form themselves.
+                AppError::StaleVersion { current, changed } => ErrorInfo {
+                    args: vec![("version", current.to_string())],
+                    detail: Some(stale_detail(current, &changed)),
+                    ..ErrorInfo::new(S::PRECONDITION_FAILED, "stale_version")
+                },
                 AppError::Store(e) => {
                     tracing::error!(error = %e, "store error");
                     ErrorInfo::new(S::INTERNAL_SERVER_ERROR, "internal")

@@ -250,7 +250,7 @@ impl App {
                 priority: Some(priority_of(form.severity)),
                 ..TicketChanges::default()
             };
-            self.apply_changes(&mut tx, actor, ticket_id, &changes)
+            self.apply_changes(&mut tx, actor, ticket_id, &changes, None)
                 .await?;
         }
         let due = self

@@ -942,6 +942,7 @@ impl App {
             ),
             ..TicketChanges::default()
         };
-        self.apply_changes(conn, actor, ticket_id, &changes).await
+        self.apply_changes(conn, actor, ticket_id, &changes, None)
+            .await
     }
 }

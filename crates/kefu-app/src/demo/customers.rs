@@ -215,6 +215,7 @@ pub(super) fn customer(
         credit_updated_at: graded.then_some(created_at),
         created_at,
         updated_at: last_contact_at.max(created_at),
+        version: 1,
     });
     let mut contacts = Vec::new();
     let count = if company { 1 + rng.usize(..3) } else { 1 };

@@ -294,6 +294,7 @@ pub(super) fn ticket(
             customer_tier: Some(customer.tier.to_owned()),
             ..TicketSla::default()
         },
+        version: 1,
     };
     world.sla.refresh(&mut t, None, created_at);
     let mut story = Story {

@@ -75,6 +75,8 @@ impl App {
             )
             .await?;
         }
+        // New files are a change to the ticket: its version moves on.
+        store::bump_version(&mut tx, id).await?;
         changelog::record(
             &mut tx,
             "ticket",

@@ -348,6 +348,8 @@ impl App {
                 customer_tier,
                 ..TicketSla::default()
             },
+            // Written in bulk, the row starts at the column's default.
+            version: 1,
         };
         let prepared = Prepared {
             actor: actor.clone(),

@@ -299,7 +299,7 @@ impl App {
                     .await?
                 {
                     sla.refresh(&mut stored, Some(StatusCategory::New), now);
-                    store::save(&mut tx, &stored).await?;
+                    stored.version = store::save(&mut tx, &stored).await?;
                 }
                 ticket = stored;
             } else if p.auto_group.is_some() && ticket.assignee_id.is_some() {

@@ -342,15 +342,22 @@ impl App {
 
     /// Changes a ticket's fields; every change becomes an event. Nothing is written unless
     /// every change is valid.
+    ///
+    /// `expected` is the version the caller's changes were made against (an API client's
+    /// `If-Match`, the version a form was rendered with); `None` when the caller did not
+    /// say. When the ticket has moved on from it, nothing is written and the answer is
+    /// [`AppError::StaleVersion`] with the current version and the fields changed since.
     pub async fn update_ticket(
         &self,
         actor: &Actor,
         id: i64,
         changes: &TicketChanges,
+        expected: Option<i64>,
     ) -> Result<Ticket> {
         actor.require(Permission::TicketWork)?;
         let mut tx = self.store.begin().await?;
-        self.apply_changes(&mut tx, actor, id, changes).await?;
+        self.apply_changes(&mut tx, actor, id, changes, expected)
+            .await?;
         let ticket = store::by_id(&mut tx, id).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(crate::confidential::mask_ticket(ticket))
@@ -373,7 +380,7 @@ impl App {
         }
         let mut tx = self.store.begin().await?;
         for id in ids {
-            match self.apply_changes(&mut tx, actor, *id, changes).await {
+            match self.apply_changes(&mut tx, actor, *id, changes, None).await {
                 Ok(()) => {}
                 Err(AppError::Ticket(e)) => {
                     let number = store::by_id(&mut tx, *id).await?.number;
@@ -389,13 +396,25 @@ impl App {
         Ok(ids.len())
     }
 
+    /// Applies `c` to ticket `id` inside the caller's transaction. With an `expected`
+    /// version, the ticket is first taken at that version — checked and locked in one
+    /// statement, so no other writer can come between the check and this write — or the
+    /// changes are refused as stale.
     pub(crate) async fn apply_changes(
         &self,
         conn: &mut AnyConnection,
         actor: &Actor,
         id: i64,
         c: &TicketChanges,
+        expected: Option<i64>,
     ) -> Result<()> {
+        if let Some(v) = expected
+            && !store::lock_at_version(conn, id, v).await?
+        {
+            let current = store::by_id(conn, id).await?.version;
+            let changed = store::changed_since(conn, id, v).await?;
+            return Err(AppError::StaleVersion { current, changed });
+        }
         let now = self.now();
         let mut t = store::by_id(conn, id).await?;
         let before = t.clone();

@@ -41,13 +41,16 @@ pub struct Customer {
     pub credit_updated_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// 版本 — moves on with every write to the customer or its contacts; a write made
+    /// against an older version is refused (see [`lock_at_version`]). Starts at 1.
+    pub version: i64,
 }
 
 const SELECT: &str = "SELECT c.id, c.kind, c.name, c.name_key, c.tier, c.customer_type, \
     c.status, c.province, c.city, c.industry, c.owner_id, u.display_name AS owner_name, c.tags, \
     c.notes, c.id_number, c.address, c.bank_account, c.last_contact_at, c.credit_grade, \
-    c.credit_limit_fen, c.payment_terms, c.credit_updated_at, c.created_at, c.updated_at \
-    FROM customers c LEFT JOIN users u ON u.id = c.owner_id";
+    c.credit_limit_fen, c.payment_terms, c.credit_updated_at, c.created_at, c.updated_at, \
+    c.version FROM customers c LEFT JOIN users u ON u.id = c.owner_id";
 
 fn tags_of(s: &str) -> Vec<String> {
     s.split(',')
@@ -94,10 +97,12 @@ fn from_row(r: &AnyRow) -> Result<Customer> {
             .map(from_micros),
         created_at: from_micros(r.try_get("created_at")?),
         updated_at: from_micros(r.try_get("updated_at")?),
+        version: r.try_get("version")?,
     })
 }
 
-/// Inserts (`id` = 0) or updates every editable field; returns the id.
+/// Inserts (`id` = 0, at version 1) or updates every editable field, moving the version on;
+/// returns the id.
 pub async fn save(conn: &mut AnyConnection, c: &Customer) -> Result<i64> {
     if c.id == 0 {
         let id: i64 = sqlx::query_scalar(
@@ -138,7 +143,8 @@ pub async fn save(conn: &mut AnyConnection, c: &Customer) -> Result<i64> {
          customer_type = $6, status = $7, province = $8, city = $9, industry = $10, \
          owner_id = $11, tags = $12, notes = $13, id_number = $14, address = $15, \
          bank_account = $16, last_contact_at = $17, updated_at = $18, credit_grade = $19, \
-         credit_limit_fen = $20, payment_terms = $21, credit_updated_at = $22 WHERE id = $1",
+         credit_limit_fen = $20, payment_terms = $21, credit_updated_at = $22, \
+         version = version + 1 WHERE id = $1",
     )
     .bind(c.id)
     .bind(&c.kind)
@@ -166,6 +172,18 @@ pub async fn save(conn: &mut AnyConnection, c: &Customer) -> Result<i64> {
     .await?;
     found(done)?;
     Ok(c.id)
+}
+
+/// Takes customer `id` for the rest of the caller's transaction if it is still at
+/// `version`: false when it has moved on (or is gone). The check and the lock are one
+/// statement; the write that follows moves the version on.
+pub async fn lock_at_version(conn: &mut AnyConnection, id: i64, version: i64) -> Result<bool> {
+    let done = sqlx::query("UPDATE customers SET version = version WHERE id = $1 AND version = $2")
+        .bind(id)
+        .bind(version)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 pub async fn by_id(conn: &mut AnyConnection, id: i64) -> Result<Customer> {
@@ -318,7 +336,8 @@ pub(crate) fn search_columns(c: &Contact) -> (Option<String>, Option<String>) {
     (reversed, phone_digits)
 }
 
-/// Inserts (`id` = 0) or updates a contact; returns the id.
+/// Inserts (`id` = 0) or updates a contact; returns the id. A contact is part of its
+/// customer's record: the customer's version moves on.
 pub async fn save_contact(conn: &mut AnyConnection, c: &Contact, now: Timestamp) -> Result<i64> {
     let (reversed, phone_digits) = search_columns(c);
     if c.id == 0 {
@@ -342,8 +361,9 @@ pub async fn save_contact(conn: &mut AnyConnection, c: &Contact, now: Timestamp)
         .bind(&c.rest_hours)
         .bind(i64::from(c.is_primary))
         .bind(to_micros(now))
-        .fetch_one(conn)
+        .fetch_one(&mut *conn)
         .await?;
+        bump_version(conn, c.customer_id).await?;
         return Ok(id);
     }
     let done = sqlx::query(
@@ -365,10 +385,20 @@ pub async fn save_contact(conn: &mut AnyConnection, c: &Contact, now: Timestamp)
     .bind(&c.rest_hours)
     .bind(i64::from(c.is_primary))
     .bind(to_micros(now))
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
     found(done)?;
+    bump_version(conn, c.customer_id).await?;
     Ok(c.id)
+}
+
+/// Moves customer `id`'s version on (one of its contacts changed).
+async fn bump_version(conn: &mut AnyConnection, id: i64) -> Result<()> {
+    let done = sqlx::query("UPDATE customers SET version = version + 1 WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    found(done)
 }
 
 /// One recorded change.
@@ -428,17 +458,18 @@ pub async fn history(conn: &mut AnyConnection, customer_id: i64) -> Result<Vec<C
         .collect()
 }
 
-/// Links a ticket to a customer (or unlinks it).
+/// Links a ticket to a customer (or unlinks it), moving the ticket's version on.
 pub async fn link_ticket(
     conn: &mut AnyConnection,
     ticket_id: i64,
     customer_id: Option<i64>,
 ) -> Result<()> {
-    let done = sqlx::query("UPDATE tickets SET customer_id = $2 WHERE id = $1")
-        .bind(ticket_id)
-        .bind(customer_id)
-        .execute(conn)
-        .await?;
+    let done =
+        sqlx::query("UPDATE tickets SET customer_id = $2, version = version + 1 WHERE id = $1")
+            .bind(ticket_id)
+            .bind(customer_id)
+            .execute(conn)
+            .await?;
     found(done)
 }
 
@@ -462,13 +493,13 @@ pub async fn tickets_of(
         .collect())
 }
 
-/// Marks contact with the customer (a ticket, a call).
+/// Marks contact with the customer (a ticket, a call), moving its version on.
 pub async fn touch_contact(
     conn: &mut AnyConnection,
     customer_id: i64,
     at: Timestamp,
 ) -> Result<()> {
-    sqlx::query("UPDATE customers SET last_contact_at = $2 WHERE id = $1")
+    sqlx::query("UPDATE customers SET last_contact_at = $2, version = version + 1 WHERE id = $1")
         .bind(customer_id)
         .bind(to_micros(at))
         .execute(conn)

@@ -32,13 +32,16 @@ pub struct NewMessage<'a> {
     pub at: Timestamp,
 }
 
-/// Adds a message and counts it on the ticket.
+/// Adds a message and counts it on the ticket, moving the ticket's version on.
 pub async fn add_message(conn: &mut AnyConnection, m: &NewMessage<'_>) -> Result<i64> {
     let id = insert_message(conn, m).await?;
-    sqlx::query("UPDATE tickets SET message_count = message_count + 1 WHERE id = $1")
-        .bind(m.ticket_id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "UPDATE tickets SET message_count = message_count + 1, version = version + 1 \
+         WHERE id = $1",
+    )
+    .bind(m.ticket_id)
+    .execute(&mut *conn)
+    .await?;
     Ok(id)
 }
 
@@ -105,10 +108,14 @@ pub struct Event {
     pub new_value: Option<String>,
 }
 
+/// Records a change, with the ticket's version at that moment: a use case records its
+/// changes before the write that moves the version on, so the change is named to whoever
+/// still holds that version (see [`super::changed_since`]).
 pub async fn add_event(conn: &mut AnyConnection, e: &Event) -> Result<()> {
     sqlx::query(
         "INSERT INTO ticket_events (ticket_id, at, actor_user_id, actor_name, field, \
-         old_value, new_value) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+         old_value, new_value, ticket_version) VALUES ($1, $2, $3, $4, $5, $6, $7, \
+         (SELECT version FROM tickets WHERE id = $1))",
     )
     .bind(e.ticket_id)
     .bind(to_micros(e.at))

@@ -47,6 +47,9 @@ pub struct Ticket {
     /// The customer of the archive the ticket is linked to.
     pub customer_id: Option<i64>,
     pub sla: TicketSla,
+    /// 版本 — moves on with every write to the ticket; a write made against an older
+    /// version is refused (see [`lock_at_version`]). Starts at 1.
+    pub version: i64,
 }
 
 /// The SLA state kept on a ticket (see `kefu_domain::sla`): the policy, the deadlines, the
@@ -81,7 +84,7 @@ const SELECT_TICKET: &str = "SELECT t.id, t.number, t.ticket_type, t.channel, t.
     t.next_response_due_at, t.resolution_due_at, t.sla_next_due_at, t.sla_next_target, \
     t.awaiting_reply_since, t.sla_paused_secs, t.sla_paused_since, t.sla_warned_due_at, \
     t.sla_escalated_due_at, t.first_response_met, t.resolution_met, t.next_response_breaches, \
-    t.requester_id, t.status_changed_at, t.customer_id \
+    t.requester_id, t.status_changed_at, t.customer_id, t.version \
     FROM tickets t \
     LEFT JOIN users u ON u.id = t.assignee_id \
     LEFT JOIN ticket_groups g ON g.id = t.group_id";
@@ -158,6 +161,7 @@ fn ticket_from_row(row: &AnyRow) -> Result<Ticket> {
             resolution_met: opt_flag(row, "resolution_met")?,
             next_response_breaches: row.try_get("next_response_breaches")?,
         },
+        version: row.try_get("version")?,
     })
 }
 
@@ -213,14 +217,16 @@ pub async fn next_seq_block(conn: &mut AnyConnection, day: &str, n: i64) -> Resu
     Ok(last)
 }
 
-/// Writes every field a person or rule may change.
-pub async fn save(conn: &mut AnyConnection, t: &Ticket) -> Result<()> {
-    let done = sqlx::query(
+/// Writes every field a person or rule may change, and moves the ticket's version on;
+/// returns the new version.
+pub async fn save(conn: &mut AnyConnection, t: &Ticket) -> Result<i64> {
+    let version: Option<i64> = sqlx::query_scalar(
         "UPDATE tickets SET ticket_type = $2, status = $3, status_category = $4, active = $5, \
          priority = $6, priority_rank = $7, subject = $8, customer_name = $9, \
          contact_name = $10, contact_email = $11, contact_phone = $12, assignee_id = $13, \
          group_id = $14, tags = $15, updated_at = $16, first_response_at = $17, \
-         resolved_at = $18, closed_at = $19, status_changed_at = $20 WHERE id = $1",
+         resolved_at = $18, closed_at = $19, status_changed_at = $20, \
+         version = version + 1 WHERE id = $1 RETURNING version",
     )
     .bind(t.id)
     .bind(t.ticket_type.key())
@@ -242,11 +248,49 @@ pub async fn save(conn: &mut AnyConnection, t: &Ticket) -> Result<()> {
     .bind(t.resolved_at.map(to_micros))
     .bind(t.closed_at.map(to_micros))
     .bind(to_micros(t.status_changed_at))
-    .execute(&mut *conn)
+    .fetch_optional(&mut *conn)
     .await?;
-    found(done)?;
+    let version = version.ok_or(StoreError::NotFound)?;
     write_tags(conn, t.id, &t.tags).await?;
-    write_sla(conn, t.id, &t.sla).await
+    write_sla(conn, t.id, &t.sla).await?;
+    Ok(version)
+}
+
+/// Takes ticket `id` for the rest of the caller's transaction if it is still at `version`:
+/// false when it has moved on (or is gone). The check and the lock are one statement, so
+/// no other writer — on this instance or another — can slip in between the check and the
+/// write that follows; the write itself moves the version on.
+pub async fn lock_at_version(conn: &mut AnyConnection, id: i64, version: i64) -> Result<bool> {
+    let done = sqlx::query("UPDATE tickets SET version = version WHERE id = $1 AND version = $2")
+        .bind(id)
+        .bind(version)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Moves ticket `id`'s version on without changing a field (its history or files changed).
+pub async fn bump_version(conn: &mut AnyConnection, id: i64) -> Result<()> {
+    let done = sqlx::query("UPDATE tickets SET version = version + 1 WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    found(done)
+}
+
+/// The fields of ticket `id` whose changes were recorded at or after `version`, as its
+/// events name them (`priority`, `tags`, `field:<key>`…), each once, in order of name.
+/// What moves the version without an event (a message, an SLA mark) names no field.
+pub async fn changed_since(conn: &mut AnyConnection, id: i64, version: i64) -> Result<Vec<String>> {
+    let fields: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT field FROM ticket_events \
+         WHERE ticket_id = $1 AND ticket_version >= $2 ORDER BY field",
+    )
+    .bind(id)
+    .bind(version)
+    .fetch_all(conn)
+    .await?;
+    Ok(fields)
 }
 
 async fn write_tags(conn: &mut AnyConnection, id: i64, tags: &[String]) -> Result<()> {

@@ -28,3 +28,4 @@ mod ticket_settings;
 mod tickets;
 mod triggers;
 mod users;
+mod versions;

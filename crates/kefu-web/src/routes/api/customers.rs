@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::http::header::{ETAG, HeaderName};
 use kefu_app::customer::{ContactForm, CustomerForm};
 use kefu_domain::customer::{
     ContactChannel, CustomerKind, CustomerStatus, CustomerType, SensitiveField, Tier,
@@ -13,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::idempotency::{KeyedJson, answer};
-use super::{ApiJson, rfc3339};
+use super::{ApiJson, etag, rfc3339};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
@@ -79,6 +80,9 @@ pub struct Customer {
     pub created_at: String,
     pub updated_at: String,
     pub contacts: Vec<Contact>,
+    /// The customer's version, also the `ETag` header of `GET /api/v1/customers/{id}`;
+    /// every change to the customer or a contact moves it on.
+    pub version: i64,
 }
 
 fn customer(c: StoredCustomer, contacts: Vec<StoredContact>) -> Customer {
@@ -102,6 +106,7 @@ fn customer(c: StoredCustomer, contacts: Vec<StoredContact>) -> Customer {
         created_at: rfc3339(c.created_at),
         updated_at: rfc3339(c.updated_at),
         contacts: contacts.into_iter().map(contact).collect(),
+        version: c.version,
     }
 }
 
@@ -155,17 +160,21 @@ pub async fn list(
     ))
 }
 
-/// One customer with all contacts, sensitive values masked.
+/// One customer with all contacts, sensitive values masked; the `ETag` header carries its
+/// version.
 #[utoipa::path(get, path = "/api/v1/customers/{id}", tag = "customers",
     params(("id" = i64, Path, description = "customer id")),
-    responses((status = 200, body = Customer), (status = 404, body = super::ErrorBody)))]
+    responses((status = 200, body = Customer,
+            headers(("ETag" = String, description = "the customer's version, `\"7\"`"))),
+        (status = 404, body = super::ErrorBody)))]
 pub async fn show(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
-) -> Result<Json<Customer>, WebError> {
+) -> Result<([(HeaderName, String); 1], Json<Customer>), WebError> {
     let v = state.app.customer_view(&identity.actor(), id).await?;
-    Ok(Json(customer(v.customer, v.contacts)))
+    let tag = etag(v.customer.version);
+    Ok(([(ETAG, tag)], Json(customer(v.customer, v.contacts))))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -180,6 +180,35 @@ pub async fn openapi_json() -> Response {
     }
 }
 
+/// A record's version as the strong entity tag of `ETag`: `"7"`.
+pub(crate) fn etag(version: i64) -> String {
+    format!("\"{version}\"")
+}
+
+/// The version an `If-Match` header names for a conditional write (`"7"`, as `ETag` gave
+/// it). `None` without the header, or with `*` (whatever is current): the write goes ahead
+/// as an unconditional one. A weak tag, a list or anything else is refused: a version is
+/// compared strongly, and a guess is no precondition.
+pub(crate) fn if_match(headers: &HeaderMap) -> Result<Option<i64>, WebError> {
+    let Some(raw) = headers.get(axum::http::header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = raw.to_str().unwrap_or_default().trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    text.strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .and_then(|v| v.parse::<i64>().ok())
+        .map(Some)
+        .ok_or_else(|| {
+            WebError::bad_request(
+                "invalid_field",
+                format!("If-Match: {text:?} (expected one version as ETag gives it, \"7\")"),
+            )
+        })
+}
+
 /// Instants in the API are RFC 3339 in UTC.
 pub(crate) fn rfc3339(at: jiff::Timestamp) -> String {
     at.to_string()

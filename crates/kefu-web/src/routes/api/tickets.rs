@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::header::{ETAG, HeaderName};
+use axum::http::{HeaderMap, StatusCode};
 use kefu_app::ticket::{Intake, Queue, QueueQuery, Reply, TicketChanges, Visibility};
 use kefu_domain::customer::ContactValue;
 use kefu_domain::ticket::{Channel, Priority, StatusCategory, TicketType};
@@ -16,7 +17,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::idempotency::{KeyedJson, answer};
-use super::{ApiJson, rfc3339};
+use super::{ApiJson, etag, if_match, rfc3339};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
@@ -61,6 +62,10 @@ pub struct Ticket {
     pub resolved_at: Option<String>,
     pub closed_at: Option<String>,
     pub sla: Sla,
+    /// The ticket's version, also the `ETag` header (`"7"`). Every change moves it on; send
+    /// it back as `If-Match` when changing the ticket, so that a change someone made in the
+    /// meantime is not overwritten (412 instead).
+    pub version: i64,
 }
 
 /// The ticket's SLA: deadlines in business time on the policy's calendar, and attainment.
@@ -110,6 +115,7 @@ fn to_api(t: StoredTicket) -> Ticket {
         first_response_at: t.first_response_at.map(rfc3339),
         resolved_at: t.resolved_at.map(rfc3339),
         closed_at: t.closed_at.map(rfc3339),
+        version: t.version,
         sla: Sla {
             policy_id: t.sla.policy_id,
             first_response_due_at: t.sla.first_response_due_at.map(rfc3339),
@@ -224,8 +230,9 @@ pub struct NewTicket {
 #[utoipa::path(post, path = "/api/v1/tickets", tag = "tickets", request_body = NewTicket,
     params(("Idempotency-Key" = Option<String>, Header, description = super::idempotency::KEY_DESCRIPTION)),
     responses((status = 201, body = Ticket,
-            headers(("Idempotent-Replayed" = String, description = "`true` when this is the answer of an earlier request with the same `Idempotency-Key`"))),
-        (status = 200, body = Ticket),
+            headers(("ETag" = String, description = "the ticket's version"),
+                ("Idempotent-Replayed" = String, description = "`true` when this is the answer of an earlier request with the same `Idempotency-Key`"))),
+        (status = 200, body = Ticket, headers(("ETag" = String, description = "the ticket's version"))),
         (status = 400, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
@@ -259,20 +266,29 @@ pub async fn create(
     } else {
         StatusCode::OK
     };
-    Ok(answer(status, out.replayed, to_api(out.ticket)))
+    let tag = etag(out.ticket.version);
+    let mut res = answer(status, out.replayed, to_api(out.ticket));
+    if let Ok(v) = axum::http::HeaderValue::from_str(&tag) {
+        res.headers_mut().insert(ETAG, v);
+    }
+    Ok(res)
 }
 
-/// One ticket with its conversation (internal notes included) and history.
+/// One ticket with its conversation (internal notes included) and history. The `ETag`
+/// header carries the ticket's version: send it as `If-Match` when changing the ticket.
 #[utoipa::path(get, path = "/api/v1/tickets/{id}", tag = "tickets",
     params(("id" = i64, Path, description = "ticket id")),
-    responses((status = 200, body = TicketDetail), (status = 404, body = super::ErrorBody)))]
+    responses((status = 200, body = TicketDetail,
+            headers(("ETag" = String, description = "the ticket's version, `\"7\"`"))),
+        (status = 404, body = super::ErrorBody)))]
 pub async fn show(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
-) -> Result<Json<TicketDetail>, WebError> {
+) -> Result<([(HeaderName, String); 1], Json<TicketDetail>), WebError> {
     let d = state.app.ticket_detail(&identity.actor(), id).await?;
-    Ok(Json(TicketDetail {
+    let tag = etag(d.ticket.version);
+    let detail = Json(TicketDetail {
         ticket: to_api(d.ticket),
         messages: d.messages.into_iter().map(message_to_api).collect(),
         events: d.events.into_iter().map(event_to_api).collect(),
@@ -281,7 +297,8 @@ pub async fn show(
             .into_iter()
             .filter_map(|(f, v)| v.map(|v| (f.key, v)))
             .collect(),
-    }))
+    });
+    Ok(([(ETAG, tag)], detail))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -477,15 +494,30 @@ pub struct TicketPatch {
 }
 
 /// Changes a ticket's fields; each change is recorded as an event.
+///
+/// Send the version you read as `If-Match` (the `ETag` of `GET /api/v1/tickets/{id}`):
+/// when the ticket has changed since, nothing is written and the answer is 412
+/// `stale_version`, its detail naming the current version and the fields changed since
+/// yours; read the ticket again and decide. Without `If-Match` the change is written over
+/// whatever is current — clients should send it.
 #[utoipa::path(patch, path = "/api/v1/tickets/{id}", tag = "tickets", request_body = TicketPatch,
-    params(("id" = i64, Path, description = "ticket id")),
-    responses((status = 200, body = Ticket), (status = 422, body = super::ErrorBody)))]
+    params(("id" = i64, Path, description = "ticket id"),
+        ("If-Match" = Option<String>, Header,
+            description = "the version the change is made against, as `ETag` gave it: `\"7\"`")),
+    responses((status = 200, body = Ticket,
+            headers(("ETag" = String, description = "the ticket's new version"))),
+        (status = 400, body = super::ErrorBody, description = "an `If-Match` that names no version"),
+        (status = 412, body = super::ErrorBody,
+            description = "`stale_version`: the ticket changed since the version in `If-Match`; nothing was written"),
+        (status = 422, body = super::ErrorBody)))]
 pub async fn update(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
+    headers: HeaderMap,
     ApiJson(p): ApiJson<TicketPatch>,
-) -> Result<Json<Ticket>, WebError> {
+) -> Result<([(HeaderName, String); 1], Json<Ticket>), WebError> {
+    let expected = if_match(&headers)?;
     let changes = TicketChanges {
         status: p.status,
         priority: parse_key("priority", p.priority.as_deref())?,
@@ -505,9 +537,10 @@ pub async fn update(
     };
     let t = state
         .app
-        .update_ticket(&identity.actor(), id, &changes)
+        .update_ticket(&identity.actor(), id, &changes, expected)
         .await?;
-    Ok(Json(to_api(t)))
+    let tag = etag(t.version);
+    Ok(([(ETAG, tag)], Json(to_api(t))))
 }
 
 /// A reply or internal note.

@@ -18,6 +18,7 @@ pub mod scripts;
 pub mod search;
 pub mod tickets;
 pub mod tokens;
+pub(crate) mod versioned;
 
 use askama::Template;
 use axum::http::StatusCode;

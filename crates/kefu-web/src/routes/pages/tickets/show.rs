@@ -6,6 +6,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use kefu_app::AppError;
 use kefu_app::ticket::{Reply, TicketChanges, TicketDetail, Visibility};
 use kefu_domain::Permission;
 use kefu_domain::customer::ContactValue;
@@ -20,6 +21,7 @@ use crate::auth::Identity;
 use crate::error::WebError;
 use crate::i18n::Tr;
 use crate::routes::pages::render;
+use crate::routes::pages::versioned::{ATTEMPTS, Shown, choose, chosen, picked};
 use crate::view::{Layout, local_time};
 
 /// One entry of the conversation: a message or a field change.
@@ -144,6 +146,13 @@ struct TicketPage {
     error: Option<String>,
     /// Approved reply scripts by category: (category, [(id, title)]).
     scripts: Vec<(String, Vec<(i64, String)>)>,
+    /// The ticket's version the properties form is rendered from, sent back with it.
+    version: i64,
+    /// What each field of the properties form sends untouched, sent back as
+    /// `orig_<field>`: a form sent later writes only the fields the reader changed.
+    orig: Vec<(String, String)>,
+    /// Another person's changes since the reader's form was rendered: (field, value now).
+    stale: Vec<(String, String)>,
 }
 
 /// Who did it, as stored; triggers are stored as `trigger:NAME`.
@@ -364,7 +373,7 @@ async fn page(
         .user
         .as_ref()
         .is_some_and(|u| u.allows(kefu_domain::Permission::ComplaintOpen));
-    Ok(TicketPage {
+    let mut p = TicketPage {
         complaint,
         can_open_complaint,
         t,
@@ -406,7 +415,12 @@ async fn page(
         fields,
         draft,
         error,
-    })
+        version: tk.version,
+        orig: Vec::new(),
+        stale: Vec::new(),
+    };
+    p.orig = p.form_values();
+    Ok(p)
 }
 
 pub async fn show(
@@ -437,7 +451,109 @@ pub async fn reveal(
     crate::routes::pages::ok(&p)
 }
 
+/// A text input's value, `None` when empty.
+fn input_text(v: &str) -> Option<String> {
+    Some(v.to_owned()).filter(|v| !v.is_empty())
+}
+
 impl TicketPage {
+    /// What each field of the properties form sends when the reader touches nothing, by
+    /// input name.
+    fn form_values(&self) -> Vec<(String, String)> {
+        let mut values: Vec<(String, String)> = [
+            ("status", chosen(&self.statuses)),
+            ("priority", chosen(&self.priorities)),
+            ("type", chosen(&self.types)),
+            ("assignee", chosen(&self.assignees)),
+            ("group", chosen(&self.groups)),
+            ("tags", self.tags.as_str()),
+            ("customer_name", self.customer_name.as_str()),
+            ("customer_tier", chosen(&self.tiers)),
+            ("contact_name", self.contact_name.as_str()),
+            ("contact_phone", self.contact_phone.as_str()),
+            ("contact_email", self.contact_email.as_str()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        for f in &self.fields {
+            let value = if f.kind == "choice" {
+                // The empty "—" option comes first.
+                f.options
+                    .iter()
+                    .find(|o| o.selected)
+                    .map_or("", |o| o.value.as_str())
+            } else {
+                f.value.as_str()
+            };
+            values.push((format!("cf_{}", f.key), value.to_owned()));
+        }
+        values
+    }
+
+    /// Shows the reader's values in place of the stored ones (their form, sent back).
+    fn keep_input(&mut self, sent: &[(String, String)]) {
+        for (key, v) in sent {
+            match key.as_str() {
+                "status" => choose(&mut self.statuses, v),
+                "priority" => choose(&mut self.priorities, v),
+                "type" => choose(&mut self.types, v),
+                "assignee" => choose(&mut self.assignees, v),
+                "group" => choose(&mut self.groups, v),
+                "customer_tier" => choose(&mut self.tiers, v),
+                "tags" => self.tags = v.clone(),
+                "customer_name" => self.customer_name = v.clone(),
+                "contact_name" => self.contact_name = v.clone(),
+                "contact_phone" => self.contact_phone = v.clone(),
+                "contact_email" => self.contact_email = v.clone(),
+                other => {
+                    if let Some(k) = other.strip_prefix("cf_")
+                        && let Some(f) = self.fields.iter_mut().find(|f| f.key == k)
+                    {
+                        f.value = v.clone();
+                        choose(&mut f.options, v);
+                    }
+                }
+            }
+        }
+    }
+
+    /// A field of the properties form as the reader reads it: its label and the value it
+    /// shows ("—" for none).
+    fn describe(&self, key: &str) -> (String, String) {
+        let t = self.t;
+        let (label, value) = match key {
+            "status" => (t.t("ticket.status"), picked(&self.statuses)),
+            "priority" => (t.t("ticket.priority"), picked(&self.priorities)),
+            "type" => (t.t("ticket.type"), picked(&self.types)),
+            "assignee" => (t.t("ticket.assignee"), picked(&self.assignees)),
+            "group" => (t.t("ticket.group"), picked(&self.groups)),
+            "customer_tier" => (t.t("ticket.customer_tier"), picked(&self.tiers)),
+            "tags" => (t.t("ticket.tags"), input_text(&self.tags)),
+            "customer_name" => (t.t("ticket.customer_name"), input_text(&self.customer_name)),
+            "contact_name" => (t.t("ticket.contact_name"), input_text(&self.contact_name)),
+            "contact_phone" => (t.t("ticket.contact_phone"), input_text(&self.contact_phone)),
+            "contact_email" => (t.t("ticket.contact_email"), input_text(&self.contact_email)),
+            other => {
+                let custom = other
+                    .strip_prefix("cf_")
+                    .and_then(|k| self.fields.iter().find(|f| f.key == k));
+                return match custom {
+                    Some(f) => {
+                        let value = if f.kind == "choice" {
+                            picked(&f.options)
+                        } else {
+                            input_text(&f.value)
+                        };
+                        (f.label.clone(), value.unwrap_or_else(|| "—".into()))
+                    }
+                    None => (other.to_owned(), "—".into()),
+                };
+            }
+        };
+        (label.to_owned(), value.unwrap_or_else(|| "—".into()))
+    }
+
     /// The clear value of `field` when the reader has just revealed it.
     fn revealed_value(&self, field: &str) -> Option<&str> {
         self.revealed
@@ -501,15 +617,11 @@ fn optional(pairs: &[(String, String)], key: &str) -> Option<Option<String>> {
         .map(|(_, v)| non_empty(v).map(str::to_owned))
 }
 
-pub async fn update(
-    State(state): State<AppState>,
-    identity: Identity,
-    Path(id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, WebError> {
-    let get = |k| field(&pairs, k);
+/// The changes a properties form asks for: a field absent from `pairs` stays as it is.
+fn ticket_changes(pairs: &[(String, String)]) -> Result<TicketChanges, WebError> {
+    let get = |k| field(pairs, k);
     let id_of = |k: &str| -> Result<Option<Option<i64>>, WebError> {
-        match optional(&pairs, k) {
+        match optional(pairs, k) {
             None => Ok(None),
             Some(None) => Ok(Some(None)),
             Some(Some(v)) => v
@@ -518,7 +630,7 @@ pub async fn update(
                 .map_err(|_| WebError::bad_request("bad_id", k)),
         }
     };
-    let changes = TicketChanges {
+    Ok(TicketChanges {
         status: non_empty(get("status")).map(str::to_owned),
         priority: get("priority").parse::<Priority>().ok(),
         ticket_type: get("type").parse::<TicketType>().ok(),
@@ -530,27 +642,78 @@ pub async fn update(
             .find(|(k, _)| k == "tags")
             .map(|(_, v)| v.clone()),
         add_tags: None,
-        customer_name: optional(&pairs, "customer_name"),
-        contact_name: optional(&pairs, "contact_name"),
-        contact_email: optional(&pairs, "contact_email"),
-        contact_phone: optional(&pairs, "contact_phone"),
-        customer_tier: optional(&pairs, "customer_tier"),
+        customer_name: optional(pairs, "customer_name"),
+        contact_name: optional(pairs, "contact_name"),
+        contact_email: optional(pairs, "contact_email"),
+        contact_phone: optional(pairs, "contact_phone"),
+        customer_tier: optional(pairs, "customer_tier"),
         requester_id: None,
-        fields: custom_fields(&pairs),
+        fields: custom_fields(pairs),
+    })
+}
+
+/// Saves the properties form. Only the fields the reader changed are written (the form
+/// carries what it showed), against the version the form was rendered from. When someone
+/// else changed the ticket meanwhile, the rule of `kefu_domain::version` decides: changes
+/// to other fields than the reader's are kept and the reader's are written onto them; a
+/// field both changed sends the form back (409) naming the other person's values, with
+/// the reader's input kept, and nothing is written.
+pub async fn update(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let shown = Shown::read(&pairs);
+    let sent = match &shown {
+        Some(s) => s.changed(&pairs),
+        None => pairs.clone(),
     };
-    match state
-        .app
-        .update_ticket(&identity.actor(), id, &changes)
-        .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/tickets/{id}")).into_response()),
-        Err(e) => {
+    if shown.is_some() && sent.is_empty() {
+        return Ok(Redirect::to(&format!("/tickets/{id}")).into_response());
+    }
+    let changes = ticket_changes(&sent)?;
+    let actor = identity.actor();
+    let mut expected = shown.as_ref().map(|s| s.version);
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let e = match state
+            .app
+            .update_ticket(&actor, id, &changes, expected)
+            .await
+        {
+            Ok(_) => return Ok(Redirect::to(&format!("/tickets/{id}")).into_response()),
+            Err(e) => e,
+        };
+        let (Some(seen), AppError::StaleVersion { .. }) = (&shown, &e) else {
             let message = WebError::from(e).into_info().message(identity.tr());
-            render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &page(&state, &identity, id, String::new(), Some(message)).await?,
-            )
+            let mut p = page(&state, &identity, id, String::new(), Some(message)).await?;
+            p.keep_input(&sent);
+            return render(StatusCode::UNPROCESSABLE_ENTITY, &p);
+        };
+        let mut p = page(&state, &identity, id, String::new(), None).await?;
+        let r = seen.reconcile(&pairs, &p.orig);
+        if r.can_apply() && attempt < ATTEMPTS {
+            // Someone else changed other fields: the reader's changes go onto theirs.
+            expected = Some(p.version);
+            continue;
         }
+        let t = identity.tr();
+        p.stale = r.theirs.iter().map(|k| p.describe(k)).collect();
+        p.error = Some(if r.clashes.is_empty() {
+            WebError::from(e).into_info().message(t)
+        } else {
+            let names: Vec<String> = r.clashes.iter().map(|k| p.describe(k).0).collect();
+            t.f("stale.conflict", &[("fields", &names.join("、"))])
+        });
+        let mine: Vec<(String, String)> = pairs
+            .iter()
+            .filter(|(k, _)| r.mine.contains(k))
+            .cloned()
+            .collect();
+        p.keep_input(&mine);
+        return render(StatusCode::CONFLICT, &p);
     }
 }
 
