@@ -312,6 +312,16 @@ impl App {
         Ok(())
     }
 
+    /// The key that signs CSRF tokens (hex): made at first use and kept in the database,
+    /// so every instance signs and checks tokens alike. The web layer reads it once.
+    pub async fn csrf_key(&self) -> Result<String> {
+        let candidate = secret::random_hex(32);
+        let mut tx = self.store.begin().await?;
+        let key = store::server_secret(&mut tx, "csrf", &candidate, self.now()).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(key)
+    }
+
     /// Removes sessions that ran out; run by the jobs worker.
     pub async fn purge_expired_sessions(&self, at: Timestamp) -> Result<u64> {
         let mut conn = self.store.conn().await?;

@@ -1,4 +1,5 @@
-//! Staff records: users and their roles, departments, sessions and API tokens.
+//! Staff records: users and their roles, departments, sessions (and the server secret that
+//! signs their CSRF tokens) and API tokens.
 
 use jiff::Timestamp;
 use kefu_domain::permission::GRANTABLE;
@@ -451,6 +452,30 @@ pub async fn delete_expired_sessions(conn: &mut AnyConnection, now: Timestamp) -
         .execute(conn)
         .await?;
     Ok(done.rows_affected())
+}
+
+/// The server secret called `name`: the one already stored, or `candidate`, stored now.
+/// Two instances starting together both offer one; the first insert wins and both read it.
+pub async fn server_secret(
+    conn: &mut AnyConnection,
+    name: &str,
+    candidate: &str,
+    now: Timestamp,
+) -> Result<String> {
+    sqlx::query(
+        "INSERT INTO server_secrets (name, value, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(name)
+    .bind(candidate)
+    .bind(to_micros(now))
+    .execute(&mut *conn)
+    .await?;
+    let (value,): (String,) = sqlx::query_as("SELECT value FROM server_secrets WHERE name = $1")
+        .bind(name)
+        .fetch_one(conn)
+        .await?;
+    Ok(value)
 }
 
 // ---------------------------------------------------------------------------------------

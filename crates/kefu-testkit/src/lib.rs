@@ -283,15 +283,17 @@ impl Session {
         self.client.get(self.url(path)).send().await.expect("GET")
     }
 
-    /// The CSRF token the pages hand this browser (read from a form, as a browser would).
+    /// The CSRF token the pages hand this browser (read from a form, as a browser would):
+    /// a signed-in user's (bound to their session), else a portal customer's (bound to
+    /// theirs), else the sign-in page's (bound to the pre-session cookie).
     pub async fn csrf(&self) -> String {
-        for page in ["/account", "/login"] {
+        for page in ["/account", "/portal", "/login"] {
             let body = self.get(page).await.text().await.expect("body");
             if let Some(token) = extract_csrf(&body) {
                 return token;
             }
         }
-        panic!("no CSRF token found on /account or /login");
+        panic!("no CSRF token found on /account, /portal or /login");
     }
 
     /// Posts a form with this session's CSRF token added.

@@ -1,10 +1,12 @@
 //! Who is asking, and may they: sessions, bearer tokens, CSRF and the per-route guard.
 //!
 //! [`identify`] runs for every request: it resolves the session cookie (pages) or the
-//! bearer token (API) into an [`Identity`] and makes sure the browser holds a CSRF token.
+//! bearer token (API) into an [`Identity`], makes sure the browser holds a pre-session
+//! cookie and works out the CSRF tokens its cookies make (see [`crate::csrf`]).
 //! [`guard`] runs per route, before the handler, with the route's declared [`Access`]: it
-//! sends anonymous page visitors to the sign-in page, answers 401/403 otherwise, checks
-//! the CSRF token of every form post (and then reads urlencoded forms strictly, see
+//! sends anonymous page visitors to the sign-in page, answers 401/403 otherwise, refuses
+//! form posts another site made the browser send, checks the CSRF token of every form post
+//! against the session the route acts for (and then reads urlencoded forms strictly, see
 //! [`crate::input`]) and applies the API rate limit.
 
 use std::net::SocketAddr;
@@ -22,12 +24,15 @@ use kefu_app::tokens::TokenLookup;
 use kefu_domain::{Access, CurrentUser, Locale};
 use serde_json::json;
 
+use crate::csrf::{self, Binding, CsrfTokens};
 use crate::error::{WebError, render_error_response};
 use crate::i18n::Tr;
 use crate::routes::Surface;
 use crate::{AppState, SecureCookies};
 
 pub const SESSION_COOKIE: &str = "kefu_session";
+/// The pre-session cookie: a random value whose signature is the token of forms filled in
+/// before anyone signs in.
 pub const CSRF_COOKIE: &str = "kefu_csrf";
 pub const CSRF_FIELD: &str = "_csrf";
 pub const CSRF_HEADER: &str = "x-csrf-token";
@@ -47,7 +52,11 @@ pub struct Identity {
     pub token_revoked: bool,
     /// The token that authenticated an API call, for rate limiting.
     pub token_id: Option<i64>,
+    /// The CSRF token this page's forms carry: bound to the session of whoever the page is
+    /// for, or to the pre-session cookie before sign-in.
     pub csrf: String,
+    /// Every token this browser's cookies make, for the check of a form post.
+    pub csrf_tokens: CsrfTokens,
     pub ip: Option<String>,
     pub locale: Locale,
     pub secure: bool,
@@ -189,6 +198,7 @@ pub async fn identify(
         token_revoked: false,
         token_id: None,
         csrf: String::new(),
+        csrf_tokens: CsrfTokens::default(),
         ip,
         locale: accept_locale,
         secure,
@@ -196,7 +206,8 @@ pub async fn identify(
         customer: None,
         portal_token: None,
     };
-    let mut set_cookies: Vec<HeaderValue> = Vec::new();
+    // Cookies this request found stale (or missing), by name.
+    let mut set_cookies: Vec<(&'static str, HeaderValue)> = Vec::new();
 
     if is_portal(&path)
         && let Some(token) = cookie(req.headers(), PORTAL_COOKIE)
@@ -206,7 +217,10 @@ pub async fn identify(
                 identity.customer = Some(c);
                 identity.portal_token = Some(token.to_owned());
             }
-            Ok(None) => set_cookies.push(set_cookie(PORTAL_COOKIE, "", Some(0), secure)),
+            Ok(None) => set_cookies.push((
+                PORTAL_COOKIE,
+                set_cookie(PORTAL_COOKIE, "", Some(0), secure),
+            )),
             Err(e) => {
                 tracing::error!(error = %e, "could not resolve the portal customer");
                 return render_error_response(
@@ -240,29 +254,70 @@ pub async fn identify(
                 .unwrap_or(0);
         }
         if !is_api(&path) {
-            match cookie(req.headers(), CSRF_COOKIE).filter(|c| c.len() == 64) {
-                Some(c) => identity.csrf = c.to_owned(),
-                None => {
-                    identity.csrf = kefu_app::secret::random_hex(32);
-                    set_cookies.push(set_cookie(CSRF_COOKIE, &identity.csrf, None, secure));
+            let key = match state.csrf_key().await {
+                Ok(key) => key,
+                Err(e) => {
+                    tracing::error!(error = %e, "could not read the CSRF key");
+                    return render_error_response(e.into_info(), identity.tr(), false, false);
                 }
-            }
+            };
+            let headers = req.headers();
+            let nonce = cookie(headers, CSRF_COOKIE).filter(|c| csrf::is_nonce(c));
+            identity.csrf_tokens = CsrfTokens {
+                pre_session: nonce.map(|n| key.token(Binding::PreSession, n)),
+                staff: cookie(headers, SESSION_COOKIE).map(|c| key.token(Binding::Staff, c)),
+                customer: cookie(headers, PORTAL_COOKIE).map(|c| key.token(Binding::Customer, c)),
+            };
+            let pre_session = match nonce {
+                Some(n) => key.token(Binding::PreSession, n),
+                None => {
+                    let fresh = kefu_app::secret::random_hex(32);
+                    set_cookies.push((CSRF_COOKIE, set_cookie(CSRF_COOKIE, &fresh, None, secure)));
+                    key.token(Binding::PreSession, &fresh)
+                }
+            };
+            let signed_in = if is_portal(&path) {
+                identity
+                    .customer
+                    .is_some()
+                    .then_some(&identity.csrf_tokens.customer)
+            } else {
+                identity
+                    .user
+                    .is_some()
+                    .then_some(&identity.csrf_tokens.staff)
+            };
+            identity.csrf = signed_in.cloned().flatten().unwrap_or(pre_session);
         }
     }
 
     req.extensions_mut().insert(identity);
     let mut res = next.run(req).await;
-    for c in set_cookies {
-        res.headers_mut().append(SET_COOKIE, c);
+    for (name, value) in set_cookies {
+        // What the handler set is newer than what this request found: signing in over a
+        // stale session cookie sets the new session, which the removal of the stale one,
+        // appended after it, used to undo.
+        if !sets_cookie(res.headers(), name) {
+            res.headers_mut().append(SET_COOKIE, value);
+        }
     }
     res
+}
+
+/// Whether a response already sets (or removes) the cookie `name`.
+fn sets_cookie(headers: &HeaderMap, name: &str) -> bool {
+    headers
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.split_once('=').is_some_and(|(n, _)| n.trim() == name))
 }
 
 async fn resolve_session(
     state: &AppState,
     headers: &HeaderMap,
     identity: &mut Identity,
-    set_cookies: &mut Vec<HeaderValue>,
+    set_cookies: &mut Vec<(&'static str, HeaderValue)>,
 ) -> Result<(), WebError> {
     let Some(token) = cookie(headers, SESSION_COOKIE) else {
         return Ok(());
@@ -274,10 +329,16 @@ async fn resolve_session(
         }
         SessionLookup::Expired => {
             identity.session_expired = true;
-            set_cookies.push(set_cookie(SESSION_COOKIE, "", Some(0), identity.secure));
+            set_cookies.push((
+                SESSION_COOKIE,
+                set_cookie(SESSION_COOKIE, "", Some(0), identity.secure),
+            ));
         }
         SessionLookup::Unknown => {
-            set_cookies.push(set_cookie(SESSION_COOKIE, "", Some(0), identity.secure));
+            set_cookies.push((
+                SESSION_COOKIE,
+                set_cookie(SESSION_COOKIE, "", Some(0), identity.secure),
+            ));
         }
     }
     Ok(())
@@ -385,7 +446,7 @@ pub async fn guard(
     }
 
     let req = if surface == Surface::Page && !is_safe(req.method()) {
-        match check_csrf(&identity, body_limit, req).await {
+        match check_csrf(&identity, access, body_limit, req).await {
             Ok(req) => req,
             Err(e) => return e.into_response(),
         }
@@ -432,13 +493,24 @@ fn is_safe(m: &Method) -> bool {
     matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-/// The form must carry the token held in the browser's CSRF cookie (double submit; the
-/// cookie is HttpOnly and SameSite, so another site can neither read nor send it).
+/// A form post must come from kefu's own pages (as far as the browser says) and carry the
+/// token of the session the route acts for; see [`crate::csrf`]. Refusals are audited.
 async fn check_csrf(
     identity: &Identity,
+    access: Access,
     body_limit: Option<usize>,
     req: Request,
 ) -> Result<Request, WebError> {
+    if let Some(cross) = csrf::cross_site(req.headers(), req.uri(), &identity.state.config) {
+        let detail = json!({
+            "path": req.uri().path(),
+            "reason": "cross_site",
+            "header": cross.header,
+            "value": cross.value,
+        });
+        audit_csrf_refusal(identity, detail).await;
+        return Err(WebError::CsrfRejected);
+    }
     let limit = body_limit.unwrap_or(identity.state.config.max_body_bytes);
     let (parts, body) = req.into_parts();
     let bytes = to_bytes(body, limit).await.map_err(|_| match body_limit {
@@ -467,17 +539,9 @@ async fn check_csrf(
         }
         None => from_form().unwrap_or_default(),
     };
-    let expected = cookie(&parts.headers, CSRF_COOKIE).unwrap_or_default();
-    if expected.len() != 64 || !constant_time_eq(presented.as_bytes(), expected.as_bytes()) {
-        let detail = json!({"path": parts.uri.path()});
-        if let Err(e) = identity
-            .state
-            .app
-            .audit_event(&identity.actor(), action::CSRF_REJECTED, None, Some(detail))
-            .await
-        {
-            tracing::error!(error = %e, "could not audit a rejected form");
-        }
+    if !identity.csrf_tokens.accepts(access, &presented) {
+        let detail = json!({"path": parts.uri.path(), "reason": "token"});
+        audit_csrf_refusal(identity, detail).await;
         return Err(WebError::CsrfRejected);
     }
     // Handlers read page forms with axum's `Form`, which turns bytes that are not UTF-8 into
@@ -487,6 +551,17 @@ async fn check_csrf(
         crate::input::form_pairs(&bytes)?;
     }
     Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+async fn audit_csrf_refusal(identity: &Identity, detail: serde_json::Value) {
+    if let Err(e) = identity
+        .state
+        .app
+        .audit_event(&identity.actor(), action::CSRF_REJECTED, None, Some(detail))
+        .await
+    {
+        tracing::error!(error = %e, "could not audit a rejected form");
+    }
 }
 
 fn is_urlencoded(headers: &HeaderMap) -> bool {
@@ -500,10 +575,6 @@ fn is_urlencoded(headers: &HeaderMap) -> bool {
 /// form is refused as forged before its text is checked.
 fn form_urlencoded_pairs(bytes: &[u8]) -> Vec<(String, String)> {
     serde_urlencoded::from_bytes::<Vec<(String, String)>>(bytes).unwrap_or_default()
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Percent-encodes a path for a query parameter.

@@ -33,9 +33,13 @@ pub struct WebConfig {
     pub max_upload_bytes: usize,
     /// API requests allowed per token (or per address, without one) per minute.
     pub api_rate_per_minute: u32,
-    /// Believe `X-Forwarded-For` / `X-Forwarded-Proto` (only behind a proxy you run).
+    /// Believe `X-Forwarded-For` / `-Proto` / `-Host` (only behind a proxy you run).
     pub trust_proxy_headers: bool,
     pub secure_cookies: SecureCookies,
+    /// The address people reach kefu at (`https://kefu.example.com`). A form post whose
+    /// `Origin` is not this origin is refused as cross-site. Unset, the request's own
+    /// `Host` (or, with `trust_proxy_headers`, `X-Forwarded-Host`) is taken as the origin.
+    pub public_url: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -46,6 +50,7 @@ impl Default for WebConfig {
             api_rate_per_minute: 600,
             trust_proxy_headers: false,
             secure_cookies: SecureCookies::Auto,
+            public_url: None,
         }
     }
 }

@@ -7,7 +7,9 @@
 
 pub mod auth;
 pub mod config;
+pub mod csrf;
 pub mod error;
+pub mod headers;
 pub mod i18n;
 pub mod input;
 pub mod live;
@@ -39,6 +41,8 @@ pub struct AppState {
     metrics: Arc<metrics::Metrics>,
     limiter: Arc<ratelimit::ApiLimiter>,
     live: Arc<live::LiveHub>,
+    /// The CSRF signing key, read from the database at the first request that needs it.
+    csrf_key: Arc<tokio::sync::OnceCell<csrf::CsrfKey>>,
 }
 
 impl AppState {
@@ -50,7 +54,19 @@ impl AppState {
             metrics: Arc::new(metrics::Metrics::default()),
             limiter: Arc::new(limiter),
             live: Arc::new(live::LiveHub::new()),
+            csrf_key: Arc::default(),
         }
+    }
+
+    /// The key that signs CSRF tokens; the same in every instance (it is kept in the
+    /// database), so it is read once and never changes while kefu runs.
+    pub(crate) async fn csrf_key(&self) -> Result<&csrf::CsrfKey, error::WebError> {
+        self.csrf_key
+            .get_or_try_init(|| async move {
+                let secret = self.app.csrf_key().await?;
+                Ok::<_, error::WebError>(csrf::CsrfKey::new(secret))
+            })
+            .await
     }
 }
 
@@ -74,6 +90,8 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(max_body))
         .layer(TraceLayer::new_for_http())
         .layer(axum::middleware::from_fn(metrics::server_timing))
+        // Outermost, so every answer carries them, errors included.
+        .layer(axum::middleware::from_fn(headers::harden))
         .with_state(state)
 }
 

@@ -33,6 +33,9 @@ pub struct FileConfig {
     pub trust_proxy_headers: Option<bool>,
     /// `auto`, `always` or `never`.
     pub secure_cookies: Option<SecureCookies>,
+    /// The address people reach kefu at, e.g. `https://kefu.example.com`; form posts from
+    /// any other origin are refused.
+    pub public_url: Option<String>,
     /// Minutes without a request before a session ends.
     pub session_idle_minutes: Option<i64>,
     /// Failed sign-ins per account within the window before sign-in is refused.
@@ -71,6 +74,10 @@ pub enum ConfigError {
     Listen(String),
     #[error("invalid closed_ticket_reply {0:?}: expected reopen or refuse")]
     ClosedReply(String),
+    #[error(
+        "invalid public_url {0:?}: expected the address people reach kefu at, such as https://kefu.example.com"
+    )]
+    PublicUrl(String),
 }
 
 impl FileConfig {
@@ -110,6 +117,24 @@ pub struct ServerConfig {
     pub search_dir: Option<PathBuf>,
 }
 
+/// The public URL without a trailing slash; it must name a scheme and a host, since form
+/// posts are checked against it.
+fn public_url(url: Option<String>) -> Result<Option<String>, ConfigError> {
+    let Some(url) = url else {
+        return Ok(None);
+    };
+    let url = url.trim().trim_end_matches('/').to_owned();
+    let has_host = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .is_some_and(|host| !host.is_empty());
+    if has_host {
+        Ok(Some(url))
+    } else {
+        Err(ConfigError::PublicUrl(url))
+    }
+}
+
 /// The SQLite URL for a data directory.
 pub fn sqlite_url(data_dir: &Path) -> String {
     format!("sqlite://{}", data_dir.join("kefu.db").display())
@@ -129,6 +154,7 @@ pub struct Overrides {
     pub api_rate_limit_per_minute: Option<u32>,
     pub trust_proxy_headers: Option<bool>,
     pub secure_cookies: Option<SecureCookies>,
+    pub public_url: Option<String>,
 }
 
 impl ServerConfig {
@@ -155,6 +181,7 @@ impl ServerConfig {
                 .or(f.trust_proxy_headers)
                 .unwrap_or(false),
             secure_cookies: o.secure_cookies.or(f.secure_cookies).unwrap_or_default(),
+            public_url: public_url(o.public_url.clone().or(f.public_url.clone()))?,
             max_upload_bytes: f
                 .upload_max_mb
                 .map(|m| m.max(1) * 1024 * 1024)
@@ -240,6 +267,23 @@ mod tests {
         assert_eq!(c.web.api_rate_per_minute, 5);
         assert_eq!(c.app.session_idle, SignedDuration::from_mins(30));
         assert_eq!(c.database_url, "sqlite://data/kefu.db");
+    }
+
+    #[test]
+    fn the_public_url_needs_a_scheme_and_a_host() {
+        let file: FileConfig =
+            toml::from_str("public_url = \"https://kefu.example.com/\"").unwrap();
+        let c = ServerConfig::resolve(Overrides::default(), file).unwrap();
+        assert_eq!(
+            c.web.public_url.as_deref(),
+            Some("https://kefu.example.com")
+        );
+        let o = Overrides {
+            public_url: Some("kefu.example.com".into()),
+            ..Default::default()
+        };
+        let e = ServerConfig::resolve(o, FileConfig::default()).unwrap_err();
+        assert!(e.to_string().contains("public_url"));
     }
 
     #[test]

@@ -111,6 +111,10 @@ struct ServeArgs {
     /// Secure cookie attribute: auto, always or never (default auto).
     #[arg(long, env = "KEFU_SECURE_COOKIES")]
     secure_cookies: Option<SecureCookies>,
+    /// The address people reach kefu at, e.g. https://kefu.example.com (default: the
+    /// request's Host); form posts from another origin are refused.
+    #[arg(long, env = "KEFU_PUBLIC_URL")]
+    public_url: Option<String>,
     /// Load the demo company first when the database is fresh (scale: small, medium,
     /// large or a ticket count; default small).
     #[arg(long, num_args = 0..=1, default_missing_value = "small", value_name = "SCALE")]
@@ -228,6 +232,7 @@ async fn main() -> anyhow::Result<()> {
                 api_rate_limit_per_minute: a.api_rate_limit,
                 trust_proxy_headers: a.trust_proxy_headers,
                 secure_cookies: a.secure_cookies,
+                public_url: a.public_url.clone(),
             };
             let demo = a
                 .demo

@@ -12,6 +12,7 @@ mod credit;
 mod customer_import;
 mod customers;
 mod demo;
+mod hardening;
 mod hostile_input;
 mod idempotency;
 mod intake;

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::render;
 use crate::AppState;
-use crate::auth::{CSRF_COOKIE, Identity, SESSION_COOKIE, safe_next, set_cookie};
+use crate::auth::{Identity, SESSION_COOKIE, safe_next, set_cookie};
 use crate::error::WebError;
 use crate::i18n::Tr;
 
@@ -83,17 +83,12 @@ pub async fn submit(
             } else {
                 &next
             };
+            // The new session brings its own CSRF token (signed from its cookie), so the
+            // pre-session cookie needs no renewal.
             let mut res = Redirect::to(to).into_response();
-            let h = res.headers_mut();
-            h.append(
+            res.headers_mut().append(
                 SET_COOKIE,
                 set_cookie(SESSION_COOKIE, &session.token, None, identity.secure),
-            );
-            // A fresh CSRF token for the signed-in session.
-            let csrf = kefu_app::secret::random_hex(32);
-            h.append(
-                SET_COOKIE,
-                set_cookie(CSRF_COOKIE, &csrf, None, identity.secure),
             );
             Ok(res)
         }
