@@ -65,8 +65,8 @@ impl Shown {
             })
             .collect();
         reconcile(fields.iter().map(|(key, shown, sent, current)| FieldSeen {
-            key: *key,
-            shown: *shown,
+            key,
+            shown,
             sent: sent.as_str(),
             current: current.as_str(),
         }))
