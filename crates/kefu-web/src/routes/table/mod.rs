@@ -1,0 +1,8 @@
+//! The route table by business area, each adding its routes in the order the table had.
+
+pub(super) mod api;
+pub(super) mod complaints;
+pub(super) mod customers;
+pub(super) mod foundation;
+pub(super) mod ticket_settings;
+pub(super) mod tickets;
