@@ -397,10 +397,10 @@ fn serve_with_demo_loads_the_company_on_a_fresh_database_only() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
         let mut before = Vec::new();
         let mut addr = String::new();
-        for line in lines {
+        for line in lines.by_ref() {
             let line = line.unwrap();
             if let Some(rest) = line.split("running at ").nth(1) {
                 let url = rest.split_whitespace().next().unwrap();
@@ -409,6 +409,9 @@ fn serve_with_demo_loads_the_company_on_a_fresh_database_only() {
             }
             before.push(line);
         }
+        // The server goes on printing (the administrator's one-time password): a closed
+        // pipe would make its next line fail and take it down mid-request.
+        std::thread::spawn(move || lines.for_each(drop));
         (child, addr, before.join("\n"))
     };
     let stop = |mut child: std::process::Child| {

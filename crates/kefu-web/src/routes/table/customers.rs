@@ -1,7 +1,7 @@
 //! The customer archive, its import and export, credit and the daily attention view.
 
 use axum::http::Method;
-use kefu_domain::Access::{Customer, Requires};
+use kefu_domain::Access::Requires;
 use kefu_domain::Permission::*;
 
 use crate::routes::{

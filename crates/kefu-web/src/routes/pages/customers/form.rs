@@ -3,25 +3,22 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use kefu_app::AppError;
-use kefu_app::customer::{ContactForm, CustomerForm, CustomerView};
+use kefu_app::customer::{ContactForm, CustomerForm};
 use kefu_domain::Permission;
-use kefu_domain::customer::{
-    ContactChannel, CustomerKind, CustomerStatus, CustomerType, SensitiveField, Tier,
-};
-use kefu_store::customer::CustomerFilter;
+use kefu_domain::customer::{ContactChannel, CustomerKind, CustomerStatus, CustomerType, Tier};
 
 use super::super::render;
-use super::super::tickets::{Choice, field, non_empty};
+use super::super::tickets::{Choice, field};
 use super::super::versioned::{ATTEMPTS, Shown, chosen, picked};
 use crate::AppState;
-use crate::auth::{Identity, urlencode};
+use crate::auth::Identity;
 use crate::error::WebError;
 use crate::i18n::Tr;
-use crate::view::{Layout, local_time};
+use crate::view::Layout;
 
 use super::choices;
 
@@ -383,7 +380,7 @@ pub async fn create(
     {
         Ok(id) => Ok(Redirect::to(&format!("/customers/{id}")).into_response()),
         Err(e) => {
-            let (status, message) = super::refusal(e, identity.tr());
+            let (status, message) = super::super::refusal(e, identity.tr());
             render(
                 status,
                 &form_page(&state, &identity, None, Some(pairs), Some(message)).await?,
@@ -424,7 +421,7 @@ pub async fn update(
             Err(e) => e,
         };
         let (Some(seen), AppError::StaleVersion { .. }) = (&shown, &e) else {
-            let (status, message) = super::refusal(e, identity.tr());
+            let (status, message) = super::super::refusal(e, identity.tr());
             return render(
                 status,
                 &form_page(&state, &identity, Some(id), Some(pairs), Some(message)).await?,
@@ -487,7 +484,7 @@ pub async fn save_contact(
     {
         Ok(_) => Ok(Redirect::to(&format!("/customers/{id}")).into_response()),
         Err(e) => {
-            let (status, message) = super::refusal(e, identity.tr());
+            let (status, message) = super::super::refusal(e, identity.tr());
             render(
                 status,
                 &super::show::show_page(&state, &identity, id, None, Some(message)).await?,

@@ -7,24 +7,17 @@ mod show;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use kefu_app::AppError;
-use kefu_app::customer::{ContactForm, CustomerForm, CustomerView};
 use kefu_domain::Permission;
-use kefu_domain::customer::{
-    ContactChannel, CustomerKind, CustomerStatus, CustomerType, SensitiveField, Tier,
-};
+use kefu_domain::customer::{CustomerStatus, CustomerType, Tier};
 use kefu_store::customer::CustomerFilter;
 
-use super::render;
 use super::tickets::{Choice, field, non_empty};
-use super::versioned::{ATTEMPTS, Shown, chosen, picked};
 use crate::AppState;
 use crate::auth::{Identity, urlencode};
 use crate::error::WebError;
 use crate::i18n::Tr;
-use crate::view::{Layout, local_time};
+use crate::view::Layout;
 
 fn choices<T: Copy>(
     t: Tr,

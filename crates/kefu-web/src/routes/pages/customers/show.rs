@@ -3,22 +3,15 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use kefu_app::AppError;
-use kefu_app::customer::{ContactForm, CustomerForm, CustomerView};
+use axum::extract::{Path, State};
+use axum::response::Response;
+use kefu_app::customer::CustomerView;
 use kefu_domain::Permission;
-use kefu_domain::customer::{
-    ContactChannel, CustomerKind, CustomerStatus, CustomerType, SensitiveField, Tier,
-};
-use kefu_store::customer::CustomerFilter;
+use kefu_domain::customer::{ContactChannel, SensitiveField};
 
-use super::super::render;
-use super::super::tickets::{Choice, field, non_empty};
-use super::super::versioned::{ATTEMPTS, Shown, chosen, picked};
+use super::super::tickets::{Choice, field};
 use crate::AppState;
-use crate::auth::{Identity, urlencode};
+use crate::auth::Identity;
 use crate::error::WebError;
 use crate::i18n::Tr;
 use crate::view::{Layout, local_time};
@@ -266,7 +259,7 @@ pub(super) async fn show_page(
         ),
         error,
         credit_grade: credit.grade.map(|g| g.key().to_owned()).unwrap_or_default(),
-        credit_limit: super::credit::yuan(credit.limit_fen),
+        credit_limit: super::super::credit::yuan(credit.limit_fen),
         payment_terms: credit.payment_terms.clone().unwrap_or_default(),
         credit_rule: t.t(&format!("credit.rule.{rule_key}")).to_owned(),
         credit_rule_key: rule_key,
