@@ -12,7 +12,7 @@ use kefu_store::customer::{Contact as StoredContact, Customer as StoredCustomer,
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiJson, rfc3339};
+use super::{ApiJson, doc, rfc3339};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
@@ -121,13 +121,15 @@ pub struct ListParams {
     pub grade: Option<String>,
     /// The id of the last customer of the previous page.
     pub after: Option<i64>,
-    /// 1–200, default 50.
+    /// Page size, default 50; values outside 1–200 are brought within it.
     pub limit: Option<i64>,
 }
 
 /// Customers, newest first, sensitive values masked.
 #[utoipa::path(get, path = "/api/v1/customers", tag = "customers", params(ListParams),
-    responses((status = 200, body = Vec<Customer>)))]
+    responses(
+        (status = 200, description = "A page of customers", body = Vec<Customer>),
+    ))]
 pub async fn list(
     State(state): State<AppState>,
     identity: Identity,
@@ -157,7 +159,10 @@ pub async fn list(
 /// One customer with all contacts, sensitive values masked.
 #[utoipa::path(get, path = "/api/v1/customers/{id}", tag = "customers",
     params(("id" = i64, Path, description = "customer id")),
-    responses((status = 200, body = Customer), (status = 404, body = super::ErrorBody)))]
+    responses(
+        (status = 200, description = "The customer", body = Customer),
+        (status = 404, description = "No such customer", body = super::ErrorBody),
+    ))]
 pub async fn show(
     State(state): State<AppState>,
     identity: Identity,
@@ -177,8 +182,11 @@ pub struct NewContact {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub wechat: Option<String>,
+    #[schema(value_type = Option<doc::PreferredChannelKey>)]
     pub preferred_channel: Option<String>,
+    /// Channels the contact does not want to be reached through.
     #[serde(default)]
+    #[schema(value_type = Vec<doc::ContactChannelKey>)]
     pub opt_outs: Vec<String>,
     /// e.g. `12:00-14:00, 22:00-08:00`.
     pub rest_hours: Option<String>,
@@ -188,10 +196,14 @@ pub struct NewContact {
 #[serde(deny_unknown_fields)]
 pub struct NewCustomer {
     /// `company` (default) or `person`.
+    #[schema(value_type = Option<doc::CustomerKindKey>)]
     pub kind: Option<String>,
     pub name: String,
+    #[schema(value_type = Option<doc::TierKey>)]
     pub tier: Option<String>,
+    #[schema(value_type = Option<doc::CustomerTypeKey>)]
     pub customer_type: Option<String>,
+    #[schema(value_type = Option<doc::CustomerStatusKey>)]
     pub status: Option<String>,
     pub province: Option<String>,
     pub city: Option<String>,
@@ -224,7 +236,9 @@ pub struct Created {
 
 /// Adds a customer with contacts.
 #[utoipa::path(post, path = "/api/v1/customers", tag = "customers", request_body = NewCustomer,
-    responses((status = 201, body = Created), (status = 422, body = super::ErrorBody)))]
+    responses(
+        (status = 201, description = "Added", body = Created),
+    ))]
 pub async fn create(
     State(state): State<AppState>,
     identity: Identity,
@@ -254,11 +268,7 @@ pub async fn create(
     for c in b.contacts {
         let mut opt_outs = Vec::new();
         for o in &c.opt_outs {
-            opt_outs.push(parse::<ContactChannel>(
-                "opt_outs",
-                Some(o),
-                ContactChannel::Phone,
-            )?);
+            opt_outs.push(crate::input::parse_key::<ContactChannel>("opt_outs", o)?);
         }
         contacts.push(ContactForm {
             name: c.name,
@@ -285,8 +295,9 @@ pub async fn create(
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RevealRequest {
+pub struct CustomerRevealRequest {
     /// `mobile`, `phone`, `id_number`, `address`, `bank_account`.
+    #[schema(value_type = doc::SensitiveFieldKey)]
     pub field: String,
     /// The contact, for `mobile` and `phone`.
     pub contact_id: Option<i64>,
@@ -298,16 +309,20 @@ pub struct Revealed {
 }
 
 /// The clear value of one sensitive field; the reveal is written to the audit log.
-#[utoipa::path(post, path = "/api/v1/customers/{id}/reveal", tag = "customers", request_body = RevealRequest,
+#[utoipa::path(post, path = "/api/v1/customers/{id}/reveal", tag = "customers",
+    request_body = CustomerRevealRequest,
     params(("id" = i64, Path, description = "customer id")),
-    responses((status = 200, body = Revealed), (status = 403, body = super::ErrorBody)))]
+    responses(
+        (status = 200, description = "The value in clear", body = Revealed),
+        (status = 404, description = "No such customer or contact", body = super::ErrorBody),
+    ))]
 pub async fn reveal(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
-    ApiJson(r): ApiJson<RevealRequest>,
+    ApiJson(r): ApiJson<CustomerRevealRequest>,
 ) -> Result<Json<Revealed>, WebError> {
-    let field: SensitiveField = parse("field", Some(&r.field), SensitiveField::Mobile)?;
+    let field = crate::input::parse_key::<SensitiveField>("field", &r.field)?;
     let value = state
         .app
         .reveal(&identity.actor(), id, field, r.contact_id)
@@ -318,7 +333,8 @@ pub async fn reveal(
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CreditParams {
-    /// An order amount in fen, to ask whether it may be bought on credit.
+    /// An order amount in fen, to ask whether it may be bought on credit (default 0).
+    #[param(value_type = Option<doc::AmountFen>)]
     pub amount_fen: Option<i64>,
 }
 
@@ -334,7 +350,12 @@ pub struct Credit {
 
 /// A customer's credit and the graded-handling answer for an order amount.
 #[utoipa::path(get, path = "/api/v1/customers/{id}/credit", tag = "customers", params(("id" = i64, Path, description = "customer id"), CreditParams),
-    responses((status = 200, body = Credit), (status = 404, body = super::ErrorBody)))]
+    responses(
+        (status = 200, description = "The customer's credit", body = Credit),
+        (status = 404, description = "No such customer", body = super::ErrorBody),
+        (status = 422, body = super::ErrorBody, description = "An amount outside 0–100000000000 \
+            fen (`negative_amount`, `amount_too_large`)"),
+    ))]
 pub async fn credit(
     State(state): State<AppState>,
     identity: Identity,

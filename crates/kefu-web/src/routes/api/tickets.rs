@@ -15,7 +15,7 @@ use kefu_store::ticket::{Cursor, SortKey, Ticket as StoredTicket, TicketFilter};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiJson, rfc3339};
+use super::{ApiJson, doc, rfc3339};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
@@ -190,23 +190,37 @@ fn parse_key<T: kefu_domain::input::Keyed>(
 pub struct NewTicket {
     /// Default `inquiry`.
     #[serde(rename = "type")]
+    #[schema(value_type = Option<doc::TicketTypeKey>)]
     pub ticket_type: Option<String>,
     /// Default `api`.
+    #[schema(value_type = Option<doc::ChannelKey>)]
     pub channel: Option<String>,
+    /// 1–200 characters.
+    #[schema(min_length = 1, max_length = 200)]
     pub subject: String,
-    /// The customer's request: the first message.
+    /// The customer's request: the first message, 1–50,000 characters.
+    #[schema(min_length = 1, max_length = 50000)]
     pub body: String,
     /// Default `normal`.
+    #[schema(value_type = Option<doc::PriorityKey>)]
     pub priority: Option<String>,
+    /// At most 200 characters.
+    #[schema(max_length = 200)]
     pub customer_name: Option<String>,
+    /// At most 100 characters.
+    #[schema(max_length = 100)]
     pub contact_name: Option<String>,
+    /// At most 254 characters.
+    #[schema(max_length = 254)]
     pub contact_email: Option<String>,
     pub contact_phone: Option<String>,
     /// `key_account`, `vip` or `normal`: chooses the SLA policy.
     pub customer_tier: Option<String>,
     /// The portal customer the ticket is for: they see it in the customer portal.
     pub requester_id: Option<i64>,
-    /// Your id for this request; sending it again returns the first ticket (200, not 201).
+    /// Your id for this request, at most 200 characters; sending it again returns the first
+    /// ticket (200, not 201).
+    #[schema(max_length = 200)]
     pub external_id: Option<String>,
     #[serde(default)]
     pub tags: Vec<String>,
@@ -220,8 +234,11 @@ pub struct NewTicket {
 /// Opens a ticket (201), or returns the ticket an earlier call with the same
 /// `external_id` opened (200).
 #[utoipa::path(post, path = "/api/v1/tickets", tag = "tickets", request_body = NewTicket,
-    responses((status = 201, body = Ticket), (status = 200, body = Ticket),
-        (status = 422, body = super::ErrorBody)))]
+    responses(
+        (status = 201, description = "Opened", body = Ticket),
+        (status = 200, body = Ticket, description = "An earlier call with the same `external_id` \
+            opened it"),
+    ))]
 pub async fn create(
     State(state): State<AppState>,
     identity: Identity,
@@ -256,7 +273,10 @@ pub async fn create(
 /// One ticket with its conversation (internal notes included) and history.
 #[utoipa::path(get, path = "/api/v1/tickets/{id}", tag = "tickets",
     params(("id" = i64, Path, description = "ticket id")),
-    responses((status = 200, body = TicketDetail), (status = 404, body = super::ErrorBody)))]
+    responses(
+        (status = 200, description = "The ticket", body = TicketDetail),
+        (status = 404, description = "No such ticket", body = super::ErrorBody),
+    ))]
 pub async fn show(
     State(state): State<AppState>,
     identity: Identity,
@@ -277,21 +297,25 @@ pub async fn show(
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RevealRequest {
+pub struct TicketRevealRequest {
     /// `contact_phone` or `contact_email`.
+    #[schema(value_type = doc::ContactValueKey)]
     pub field: String,
 }
 
 /// The ticket's contact phone or e-mail in clear; the reveal is written to the audit log.
-#[utoipa::path(post, path = "/api/v1/tickets/{id}/reveal", tag = "tickets", request_body = RevealRequest,
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/reveal", tag = "tickets",
+    request_body = TicketRevealRequest,
     params(("id" = i64, Path, description = "ticket id")),
-    responses((status = 200, body = super::customers::Revealed), (status = 403, body = super::ErrorBody),
-        (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+    responses(
+        (status = 200, description = "The value in clear", body = super::customers::Revealed),
+        (status = 404, description = "No such ticket", body = super::ErrorBody),
+    ))]
 pub async fn reveal(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
-    ApiJson(r): ApiJson<RevealRequest>,
+    ApiJson(r): ApiJson<TicketRevealRequest>,
 ) -> Result<Json<super::customers::Revealed>, WebError> {
     let field = r.field.parse::<ContactValue>().map_err(|_| {
         WebError::bad_request(
@@ -310,14 +334,18 @@ pub async fn reveal(
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// `mine` (default), `unassigned`, `groups`, `pending`, `overdue`, `open`, `all`.
+    #[param(value_type = Option<doc::QueueKey>)]
     pub queue: Option<String>,
     pub status: Option<String>,
     /// Status category, e.g. `pending_customer`.
+    #[param(value_type = Option<doc::StatusCategoryKey>)]
     pub category: Option<String>,
     #[serde(rename = "type")]
-    #[param(rename = "type")]
+    #[param(rename = "type", value_type = Option<doc::TicketTypeKey>)]
     pub ticket_type: Option<String>,
+    #[param(value_type = Option<doc::PriorityKey>)]
     pub priority: Option<String>,
+    #[param(value_type = Option<doc::ChannelKey>)]
     pub channel: Option<String>,
     pub tag: Option<String>,
     /// Customer tier.
@@ -325,14 +353,22 @@ pub struct ListParams {
     /// Part of the subject, number or customer name.
     pub q: Option<String>,
     /// `updated` (default), `created`, `priority`, `due` (earliest SLA deadline).
+    #[param(value_type = Option<doc::TicketSortKey>)]
     pub sort: Option<String>,
     /// `desc` (default) or `asc`.
+    #[param(value_type = Option<doc::SortDirectionKey>)]
     pub dir: Option<String>,
     /// The `next` cursor of the previous page.
     pub after: Option<String>,
-    /// 1–200, default 50.
+    /// Page size, default 50; values outside 1–200 are brought within it.
     pub limit: Option<i64>,
 }
+
+/// What a queue can be ordered by, as `sort` names it.
+pub(super) const SORT_KEYS: [&str; 4] = ["updated", "created", "priority", "due"];
+
+/// The directions of a queue's order, as `dir` names them.
+pub(super) const DIRECTION_KEYS: [&str; 2] = ["desc", "asc"];
 
 #[derive(Serialize, ToSchema)]
 pub struct TicketPage {
@@ -343,7 +379,11 @@ pub struct TicketPage {
 
 /// A page of a queue, newest first by default; pages by cursor, not offset.
 #[utoipa::path(get, path = "/api/v1/tickets", tag = "tickets", params(ListParams),
-    responses((status = 200, body = TicketPage), (status = 400, body = super::ErrorBody)))]
+    responses(
+        (status = 200, description = "A page of the queue", body = TicketPage),
+        (status = 422, body = super::ErrorBody, description = "An unknown `queue`, `sort`, \
+            `dir`, `type`, `priority`, `channel` or `category`"),
+    ))]
 pub async fn list(
     State(state): State<AppState>,
     identity: Identity,
@@ -359,17 +399,12 @@ pub async fn list(
         "created" => SortKey::Created,
         "priority" => SortKey::Priority,
         "due" => SortKey::Due,
-        other => {
-            let allowed = ["updated", "created", "priority", "due"];
-            return Err(crate::input::unknown_value("sort", other, allowed));
-        }
+        other => return Err(crate::input::unknown_value("sort", other, SORT_KEYS)),
     };
     let ascending = match p.dir.as_deref().unwrap_or("desc") {
         "desc" => false,
         "asc" => true,
-        other => {
-            return Err(crate::input::unknown_value("dir", other, ["desc", "asc"]));
-        }
+        other => return Err(crate::input::unknown_value("dir", other, DIRECTION_KEYS)),
     };
     let after = match p.after.as_deref().filter(|a| !a.is_empty()) {
         None => None,
@@ -430,10 +465,15 @@ where
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TicketPatch {
+    /// A status key (built-in or admin-defined).
     pub status: Option<String>,
+    #[schema(value_type = Option<doc::PriorityKey>)]
     pub priority: Option<String>,
     #[serde(rename = "type")]
+    #[schema(value_type = Option<doc::TicketTypeKey>)]
     pub ticket_type: Option<String>,
+    /// 1–200 characters.
+    #[schema(min_length = 1, max_length = 200)]
     pub subject: Option<String>,
     #[serde(default, deserialize_with = "double")]
     #[schema(value_type = Option<i64>)]
@@ -470,7 +510,10 @@ pub struct TicketPatch {
 /// Changes a ticket's fields; each change is recorded as an event.
 #[utoipa::path(patch, path = "/api/v1/tickets/{id}", tag = "tickets", request_body = TicketPatch,
     params(("id" = i64, Path, description = "ticket id")),
-    responses((status = 200, body = Ticket), (status = 422, body = super::ErrorBody)))]
+    responses(
+        (status = 200, description = "The ticket after the changes", body = Ticket),
+        (status = 404, description = "No such ticket", body = super::ErrorBody),
+    ))]
 pub async fn update(
     State(state): State<AppState>,
     identity: Identity,
@@ -505,6 +548,8 @@ pub async fn update(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewReply {
+    /// 1–50,000 characters.
+    #[schema(min_length = 1, max_length = 50000)]
     pub body: String,
     /// An internal note, seen by staff only (default false: a public reply).
     #[serde(default)]
@@ -516,7 +561,12 @@ pub struct NewReply {
 /// Adds a reply or internal note to the conversation.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/messages", tag = "tickets",
     request_body = NewReply, params(("id" = i64, Path, description = "ticket id")),
-    responses((status = 201, body = Message), (status = 409, body = super::ErrorBody)))]
+    responses(
+        (status = 201, description = "Added", body = Message),
+        (status = 404, description = "No such ticket", body = super::ErrorBody),
+        (status = 409, body = super::ErrorBody, description = "The ticket is closed and replies \
+            to closed tickets are refused (`ticket_closed`)"),
+    ))]
 pub async fn reply(
     State(state): State<AppState>,
     identity: Identity,
@@ -554,8 +604,10 @@ pub struct AttachmentInfo {
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/attachments", tag = "tickets",
     params(("id" = i64, Path, description = "ticket id")),
     request_body(content_type = "multipart/form-data", description = "file parts"),
-    responses((status = 201, body = Vec<AttachmentInfo>), (status = 413, body = super::ErrorBody),
-        (status = 415, body = super::ErrorBody)))]
+    responses(
+        (status = 201, description = "The stored files", body = Vec<AttachmentInfo>),
+        (status = 404, description = "No such ticket", body = super::ErrorBody),
+    ))]
 pub async fn upload(
     State(state): State<AppState>,
     identity: Identity,
@@ -589,7 +641,10 @@ pub async fn upload(
 /// Downloads an attachment of the ticket.
 #[utoipa::path(get, path = "/api/v1/tickets/{id}/attachments/{attachment}", tag = "tickets",
     params(("id" = i64, Path, description = "ticket id"), ("attachment" = i64, Path, description = "attachment id")),
-    responses((status = 200, description = "the file"), (status = 404, body = super::ErrorBody)))]
+    responses(
+        (status = 200, description = "The file"),
+        (status = 404, description = "No such ticket or attachment", body = super::ErrorBody),
+    ))]
 pub async fn download(
     State(state): State<AppState>,
     identity: Identity,
