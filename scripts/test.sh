@@ -1,22 +1,26 @@
 #!/usr/bin/env bash
 # The one command that runs kefu's whole test suite on a fresh Debian machine.
 #
-# Installs what is missing (PostgreSQL, Chromium, ChromeDriver), starts a throw-away
-# PostgreSQL cluster, runs fmt, clippy, every test on SQLite, then the integration suite on
+# Installs what is missing (PostgreSQL, Chromium, ChromeDriver, python3-venv), starts a
+# throw-away PostgreSQL cluster, runs fmt, clippy, every test on SQLite, fuzzes the JSON API
+# against its OpenAPI document (scripts/fuzz-api.sh), then runs the integration suite on
 # PostgreSQL, and stops what it started.
 #
 #   scripts/test.sh                 everything
 #   scripts/test.sh --quick         skip fmt and clippy
 #   scripts/test.sh --sqlite-only   skip PostgreSQL (nothing installed or started for it)
+#   scripts/test.sh --no-fuzz       skip the API fuzzing (no Python environment made for it)
 set -euo pipefail
 
-usage() { echo "usage: $0 [--quick] [--sqlite-only]" >&2; exit 2; }
+usage() { echo "usage: $0 [--quick] [--sqlite-only] [--no-fuzz]" >&2; exit 2; }
 quick=0
 sqlite_only=0
+fuzz=1
 for arg in "$@"; do
     case "$arg" in
         --quick) quick=1 ;;
         --sqlite-only) sqlite_only=1 ;;
+        --no-fuzz) fuzz=0 ;;
         *) usage ;;
     esac
 done
@@ -52,6 +56,19 @@ missing=()
 [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
 if [ "$sqlite_only" -eq 0 ] && [ -z "${KEFU_TEST_PG_URL:-}" ] && [ -z "$(pg_bindir)" ]; then
     missing+=(postgresql)
+fi
+# The fuzzing step installs schemathesis into a virtual environment, which Debian's python3
+# makes only with python3-venv: tried once, until that environment exists.
+venv_works() {
+    local probe ok=1
+    probe=$(mktemp -d)
+    if python3 -m venv "$probe/venv" >/dev/null 2>&1; then ok=0; fi
+    rm -rf "$probe"
+    return "$ok"
+}
+if [ "$fuzz" -eq 1 ] && [ ! -x "${KEFU_FUZZ_VENV:-$CARGO_TARGET_DIR/fuzz-venv}/bin/python" ] \
+    && ! venv_works; then
+    missing+=(python3-venv)
 fi
 if [ "${#missing[@]}" -gt 0 ]; then
     echo "==> installing ${missing[*]}"
@@ -121,6 +138,10 @@ if [ "$quick" -eq 0 ]; then
     fi
 fi
 step "tests on SQLite" cargo test --workspace --locked
+# The kefu binary the fuzzing serves was built by the step above (the CLI tests run it).
+if [ "$fuzz" -eq 1 ]; then
+    step "API fuzzing (schemathesis)" scripts/fuzz-api.sh
+fi
 if [ -n "$pg_url" ]; then
     step "integration tests on PostgreSQL" env KEFU_TEST_DATABASE_URL="$pg_url" \
         cargo test -p kefu-testkit --test it --locked

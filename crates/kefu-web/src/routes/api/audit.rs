@@ -26,6 +26,7 @@ pub struct AuditEntry {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Only this action, e.g. `login_failed`.
     pub action: Option<String>,
@@ -33,13 +34,13 @@ pub struct AuditQuery {
     pub actor_user_id: Option<i64>,
     /// Entries older than this id (the next page).
     pub before: Option<i64>,
-    /// Page size, 1–500 (default 100).
+    /// Page size, default 100; values outside 1–500 are brought within it.
     pub limit: Option<i64>,
 }
 
 /// Sensitive actions, newest first.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
-    responses((status = 200, body = Vec<AuditEntry>), (status = 403, body = super::ErrorBody)))]
+    responses((status = 200, description = "The entries", body = Vec<AuditEntry>)))]
 pub async fn list(
     State(state): State<AppState>,
     identity: Identity,

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::idempotency::{KeyedJson, answer};
-use super::{ApiJson, rfc3339};
+use super::{ApiJson, doc, rfc3339};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
@@ -266,19 +266,24 @@ fn detail(d: ComplaintDetail) -> Detail {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// One stage only.
+    #[param(value_type = Option<doc::StageKey>)]
     pub stage: Option<String>,
     /// Only open complaints (default true).
     pub open: Option<bool>,
     pub customer_id: Option<i64>,
-    /// 1–1000, default 100.
+    /// How many, default 100; values outside 1–1000 are brought within it.
     pub limit: Option<i64>,
 }
 
 /// Complaints, the nearest stage deadline first.
 #[utoipa::path(get, path = "/api/v1/complaints", tag = "complaints", params(ListParams),
-    responses((status = 200, body = Vec<Complaint>)))]
+    responses(
+        (status = 200, description = "The complaints", body = Vec<Complaint>),
+        (status = 422, description = "An unknown `stage`", body = super::ErrorBody),
+    ))]
 pub async fn list(
     State(state): State<AppState>,
     identity: Identity,
@@ -302,22 +307,39 @@ pub struct NewComplaint {
     /// opened.
     pub ticket_id: Option<i64>,
     pub customer_id: Option<i64>,
+    /// Who complains, 1–100 characters.
+    #[schema(min_length = 1, max_length = 100)]
     pub complainant: String,
     pub complainant_phone: Option<String>,
     /// A ticket channel (`phone`, `email`, `web_form`…); default `phone`.
+    #[schema(value_type = Option<doc::ChannelKey>)]
     pub channel: Option<String>,
+    /// What the customer complains about, 1–10,000 characters.
+    #[schema(min_length = 1, max_length = 10000)]
     pub content: String,
-    /// RFC 3339; now when missing.
+    /// When the customer complained (RFC 3339); now when missing, now when in the future.
+    #[schema(value_type = Option<doc::TimestampInput>)]
     pub received_at: Option<String>,
+    /// At most 64 characters.
+    #[schema(max_length = 64)]
     pub order_number: Option<String>,
+    /// At most 64 characters.
+    #[schema(max_length = 64)]
     pub part_number: Option<String>,
+    /// How many pieces the complaint is about: at least 1.
+    #[schema(minimum = 1)]
     pub quantity: Option<i64>,
-    /// `YYYY-MM-DD`.
+    /// The day the goods were delivered, `YYYY-MM-DD`.
+    #[schema(value_type = Option<doc::DateInput>)]
     pub delivery_date: Option<String>,
+    /// At most 200 characters.
+    #[schema(max_length = 200)]
     pub product: Option<String>,
     /// `quality`, `delivery`, `service`, `billing`, `installation`, `other`.
+    #[schema(value_type = doc::ComplaintCategoryKey)]
     pub category: String,
     /// `minor`, `major`, `serious`, `critical`.
+    #[schema(value_type = doc::SeverityKey)]
     pub severity: String,
 }
 
@@ -331,10 +353,12 @@ pub struct Created {
 /// `Idempotent-Replayed: true`.
 #[utoipa::path(post, path = "/api/v1/complaints", tag = "complaints", request_body = NewComplaint,
     params(("Idempotency-Key" = Option<String>, Header, description = super::idempotency::KEY_DESCRIPTION)),
-    responses((status = 201, body = Created,
-            headers(("Idempotent-Replayed" = String, description = "`true` when this is the answer of an earlier request with the same `Idempotency-Key`"))),
-        (status = 400, body = super::ErrorBody), (status = 422, body = super::ErrorBody),
-        (status = 409, body = super::ErrorBody)))]
+    responses(
+        (status = 201, description = "Opened", body = Created, headers(("Idempotent-Replayed" = String, description = "`true` when this is the answer of an earlier request with the same `Idempotency-Key`"))),
+        (status = 404, description = "No such ticket (`ticket_id`)", body = super::ErrorBody),
+        (status = 409, body = super::ErrorBody, description = "The ticket already has a \
+            complaint (`already_complaint`)"),
+    ))]
 pub async fn create(
     State(state): State<AppState>,
     identity: Identity,
@@ -370,7 +394,10 @@ pub async fn create(
 /// One complaint with its steps, notices, proposals, RMAs, penalties and follow-up.
 #[utoipa::path(get, path = "/api/v1/complaints/{id}", tag = "complaints",
     params(("id" = i64, Path, description = "complaint id")),
-    responses((status = 200, body = Detail), (status = 404, body = super::ErrorBody)))]
+    responses(
+        (status = 200, description = "The complaint", body = Detail),
+        (status = 404, description = "No such complaint", body = super::ErrorBody),
+    ))]
 pub async fn show(
     State(state): State<AppState>,
     identity: Identity,
@@ -383,8 +410,10 @@ pub async fn show(
 /// The complainant's phone in clear; the reveal is written to the audit log.
 #[utoipa::path(post, path = "/api/v1/complaints/{id}/reveal", tag = "complaints",
     params(("id" = i64, Path, description = "complaint id")),
-    responses((status = 200, body = super::customers::Revealed), (status = 403, body = super::ErrorBody),
-        (status = 404, body = super::ErrorBody)))]
+    responses(
+        (status = 200, description = "The phone in clear", body = super::customers::Revealed),
+        (status = 404, description = "No such complaint", body = super::ErrorBody),
+    ))]
 pub async fn reveal(
     State(state): State<AppState>,
     identity: Identity,
@@ -412,7 +441,12 @@ pub struct Comment {
 /// 受理确认 — intake complete; validity next.
 #[utoipa::path(post, path = "/api/v1/complaints/{id}/intake", tag = "complaints",
     params(("id" = i64, Path, description = "complaint id")), request_body = Comment,
-    responses((status = 200, body = Detail), (status = 409, body = super::ErrorBody)))]
+    responses(
+        (status = 200, description = "The complaint after the step", body = Detail),
+        (status = 404, description = "No such complaint", body = super::ErrorBody),
+        (status = 409, body = super::ErrorBody, description = "Not this complaint's stage now \
+            (`complaint_out_of_order`), or closed"),
+    ))]
 pub async fn complete_intake(
     State(state): State<AppState>,
     identity: Identity,
@@ -447,8 +481,12 @@ pub struct JudgementIn {
 /// 判断 — valid (notice to the department) or not valid (polite reply, closed as invalid).
 #[utoipa::path(post, path = "/api/v1/complaints/{id}/judgement", tag = "complaints",
     params(("id" = i64, Path, description = "complaint id")), request_body = JudgementIn,
-    responses((status = 200, body = Detail), (status = 409, body = super::ErrorBody),
-        (status = 422, body = super::ErrorBody)))]
+    responses(
+        (status = 200, description = "The complaint after the step", body = Detail),
+        (status = 404, description = "No such complaint", body = super::ErrorBody),
+        (status = 409, body = super::ErrorBody, description = "Not this complaint's stage now \
+            (`complaint_out_of_order`), or closed"),
+    ))]
 pub async fn judge(
     State(state): State<AppState>,
     identity: Identity,
@@ -505,7 +543,12 @@ pub struct Done {
 /// The department confirms it received the handling notice.
 #[utoipa::path(post, path = "/api/v1/complaint-notices/{id}/acknowledge", tag = "complaints",
     params(("id" = i64, Path, description = "notice id")),
-    responses((status = 200, body = Done), (status = 403, body = super::ErrorBody)))]
+    responses(
+        (status = 200, description = "Acknowledged", body = Done),
+        (status = 404, description = "No such notice", body = super::ErrorBody),
+        (status = 409, body = super::ErrorBody, description = "The notice is past this step \
+            (`notice_out_of_order`)"),
+    ))]
 pub async fn acknowledge_notice(
     State(state): State<AppState>,
     identity: Identity,
@@ -518,7 +561,12 @@ pub async fn acknowledge_notice(
 /// The department answers the handling notice.
 #[utoipa::path(post, path = "/api/v1/complaint-notices/{id}/answer", tag = "complaints",
     params(("id" = i64, Path, description = "notice id")), request_body = AnswerIn,
-    responses((status = 200, body = Done), (status = 403, body = super::ErrorBody)))]
+    responses(
+        (status = 200, description = "Answered", body = Done),
+        (status = 404, description = "No such notice", body = super::ErrorBody),
+        (status = 409, body = super::ErrorBody, description = "The notice is past this step \
+            (`notice_out_of_order`)"),
+    ))]
 pub async fn answer_notice(
     State(state): State<AppState>,
     identity: Identity,
@@ -535,7 +583,12 @@ pub async fn answer_notice(
 /// The complaint specialist accepts the answer (on to investigation) or returns it.
 #[utoipa::path(post, path = "/api/v1/complaint-notices/{id}/review", tag = "complaints",
     params(("id" = i64, Path, description = "notice id")), request_body = ReviewIn,
-    responses((status = 200, body = Done), (status = 409, body = super::ErrorBody)))]
+    responses(
+        (status = 200, description = "Reviewed", body = Done),
+        (status = 404, description = "No such notice", body = super::ErrorBody),
+        (status = 409, body = super::ErrorBody, description = "The notice is not answered \
+            (`notice_not_answered`) or past review"),
+    ))]
 pub async fn review_notice(
     State(state): State<AppState>,
     identity: Identity,
@@ -554,6 +607,7 @@ pub async fn review_notice(
 pub struct InvestigationIn {
     /// `production`, `inspection`, `logistics`, `service`, `design`, `customer_misuse`,
     /// `other`.
+    #[schema(value_type = doc::CauseKey)]
     pub cause: String,
     pub responsible_department_id: Option<i64>,
     pub responsible_user_id: Option<i64>,
@@ -563,7 +617,12 @@ pub struct InvestigationIn {
 /// 调查 — cause and responsibility; on to the solution.
 #[utoipa::path(post, path = "/api/v1/complaints/{id}/investigation", tag = "complaints",
     params(("id" = i64, Path, description = "complaint id")), request_body = InvestigationIn,
-    responses((status = 200, body = Detail), (status = 409, body = super::ErrorBody)))]
+    responses(
+        (status = 200, description = "The complaint after the step", body = Detail),
+        (status = 404, description = "No such complaint", body = super::ErrorBody),
+        (status = 409, body = super::ErrorBody, description = "Not this complaint's stage now \
+            (`complaint_out_of_order`), or closed"),
+    ))]
 pub async fn investigate(
     State(state): State<AppState>,
     identity: Identity,
@@ -587,16 +646,23 @@ pub async fn investigate(
 #[serde(deny_unknown_fields)]
 pub struct ProposalIn {
     /// `replace`, `return`, `exchange`, `refund`, `repair`, `compensate`, `apologise`.
+    #[schema(value_type = doc::RemedyKey)]
     pub remedy: String,
     pub description: String,
-    /// In fen (分); 0 to 100000000000 (¥1,000,000,000, `amount_too_large` above).
+    /// What the solution costs, in fen (分).
+    #[schema(value_type = doc::AmountFen)]
     pub cost_fen: i64,
 }
 
 /// 方案 — a proposal for the supervisor.
 #[utoipa::path(post, path = "/api/v1/complaints/{id}/proposals", tag = "complaints",
     params(("id" = i64, Path, description = "complaint id")), request_body = ProposalIn,
-    responses((status = 201, body = Created), (status = 422, body = super::ErrorBody)))]
+    responses(
+        (status = 201, description = "Proposed", body = Created),
+        (status = 404, description = "No such complaint", body = super::ErrorBody),
+        (status = 409, body = super::ErrorBody, description = "Not this complaint's stage now \
+            (`complaint_out_of_order`), or closed"),
+    ))]
 pub async fn propose(
     State(state): State<AppState>,
     identity: Identity,
@@ -627,7 +693,12 @@ pub struct DecisionIn {
 /// The supervisor (manager) approves a proposal or sends it back.
 #[utoipa::path(post, path = "/api/v1/complaint-proposals/{id}/decision", tag = "complaints",
     params(("id" = i64, Path, description = "proposal id")), request_body = DecisionIn,
-    responses((status = 200, body = Done), (status = 403, body = super::ErrorBody)))]
+    responses(
+        (status = 200, description = "Decided", body = Done),
+        (status = 404, description = "No such proposal", body = super::ErrorBody),
+        (status = 409, body = super::ErrorBody, description = "The proposal is not pending \
+            (`proposal_not_pending`)"),
+    ))]
 pub async fn decide(
     State(state): State<AppState>,
     identity: Identity,
@@ -657,7 +728,12 @@ pub struct RmaStep {
 /// Moves a return/exchange/refund/repair one step on.
 #[utoipa::path(post, path = "/api/v1/complaint-rmas/{id}/advance", tag = "complaints",
     params(("id" = i64, Path, description = "RMA id")), request_body = NoteIn,
-    responses((status = 200, body = RmaStep), (status = 409, body = super::ErrorBody)))]
+    responses(
+        (status = 200, description = "The RMA's new status", body = RmaStep),
+        (status = 404, description = "No such RMA", body = super::ErrorBody),
+        (status = 409, body = super::ErrorBody, description = "The RMA is finished \
+            (`rma_finished`)"),
+    ))]
 pub async fn advance_rma(
     State(state): State<AppState>,
     identity: Identity,
@@ -678,6 +754,8 @@ pub async fn advance_rma(
 pub struct PenaltyIn {
     pub department_id: Option<i64>,
     pub user_id: Option<i64>,
+    /// The penalty, in fen (分).
+    #[schema(value_type = doc::AmountFen)]
     pub amount_fen: i64,
     pub reason: String,
 }
@@ -685,7 +763,12 @@ pub struct PenaltyIn {
 /// 处罚 — a penalty for the responsible party.
 #[utoipa::path(post, path = "/api/v1/complaints/{id}/penalties", tag = "complaints",
     params(("id" = i64, Path, description = "complaint id")), request_body = PenaltyIn,
-    responses((status = 200, body = Detail), (status = 422, body = super::ErrorBody)))]
+    responses(
+        (status = 200, description = "The complaint with the penalty", body = Detail),
+        (status = 404, description = "No such complaint", body = super::ErrorBody),
+        (status = 409, body = super::ErrorBody, description = "Not this complaint's stage now \
+            (`complaint_out_of_order`), or closed"),
+    ))]
 pub async fn penalty(
     State(state): State<AppState>,
     identity: Identity,
@@ -711,7 +794,12 @@ pub struct MessageIn {
 /// A public reply to the complainant (the solution, progress).
 #[utoipa::path(post, path = "/api/v1/complaints/{id}/messages", tag = "complaints",
     params(("id" = i64, Path, description = "complaint id")), request_body = MessageIn,
-    responses((status = 200, body = Done), (status = 409, body = super::ErrorBody)))]
+    responses(
+        (status = 200, description = "Sent", body = Done),
+        (status = 404, description = "No such complaint", body = super::ErrorBody),
+        (status = 409, body = super::ErrorBody, description = "Not this complaint's stage now \
+            (`complaint_out_of_order`), or closed"),
+    ))]
 pub async fn tell(
     State(state): State<AppState>,
     identity: Identity,
@@ -739,7 +827,12 @@ pub struct CustomerDecisionIn {
 /// The customer accepts (follow-up task created) or rejects (back to the solution).
 #[utoipa::path(post, path = "/api/v1/complaints/{id}/customer-decision", tag = "complaints",
     params(("id" = i64, Path, description = "complaint id")), request_body = CustomerDecisionIn,
-    responses((status = 200, body = Detail), (status = 409, body = super::ErrorBody)))]
+    responses(
+        (status = 200, description = "The complaint after the step", body = Detail),
+        (status = 404, description = "No such complaint", body = super::ErrorBody),
+        (status = 409, body = super::ErrorBody, description = "Not this complaint's stage now \
+            (`complaint_out_of_order`), or closed"),
+    ))]
 pub async fn customer_decision(
     State(state): State<AppState>,
     identity: Identity,
@@ -769,6 +862,7 @@ pub async fn customer_decision(
 #[serde(deny_unknown_fields)]
 pub struct FollowUpIn {
     /// `satisfied`, `neutral`, `unsatisfied` (reopens at the solution).
+    #[schema(value_type = doc::FollowUpResultKey)]
     pub result: String,
     #[serde(default)]
     pub comment: String,
@@ -777,7 +871,12 @@ pub struct FollowUpIn {
 /// 回访 — the follow-up's result.
 #[utoipa::path(post, path = "/api/v1/complaints/{id}/follow-up", tag = "complaints",
     params(("id" = i64, Path, description = "complaint id")), request_body = FollowUpIn,
-    responses((status = 200, body = Detail), (status = 409, body = super::ErrorBody)))]
+    responses(
+        (status = 200, description = "The complaint after the step", body = Detail),
+        (status = 404, description = "No such complaint", body = super::ErrorBody),
+        (status = 409, body = super::ErrorBody, description = "Not this complaint's stage now \
+            (`complaint_out_of_order`), or closed"),
+    ))]
 pub async fn follow_up(
     State(state): State<AppState>,
     identity: Identity,
@@ -802,14 +901,20 @@ pub struct EvaluationIn {
     #[serde(default)]
     pub measure: String,
     pub measure_owner_id: Option<i64>,
-    /// `YYYY-MM-DD`.
+    /// When the measure is due, `YYYY-MM-DD`.
+    #[schema(value_type = Option<doc::DateInput>)]
     pub measure_due: Option<String>,
 }
 
 /// 总结评价 — closes the complaint.
 #[utoipa::path(post, path = "/api/v1/complaints/{id}/evaluation", tag = "complaints",
     params(("id" = i64, Path, description = "complaint id")), request_body = EvaluationIn,
-    responses((status = 200, body = Detail), (status = 409, body = super::ErrorBody)))]
+    responses(
+        (status = 200, description = "The complaint, closed", body = Detail),
+        (status = 404, description = "No such complaint", body = super::ErrorBody),
+        (status = 409, body = super::ErrorBody, description = "Not this complaint's stage now \
+            (`complaint_out_of_order`), or closed"),
+    ))]
 pub async fn evaluate(
     State(state): State<AppState>,
     identity: Identity,
@@ -831,16 +936,21 @@ pub async fn evaluate(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StatsParams {
     /// First day (`YYYY-MM-DD`, Beijing time); 30 days before `to` by default. Dates lie
     /// in 2000-01-01..=2099-12-31 (`date_out_of_range` outside).
+    #[param(value_type = Option<doc::DateInput>)]
     pub from: Option<String>,
     /// Last day, included; today by default.
+    #[param(value_type = Option<doc::DateInput>)]
     pub to: Option<String>,
-    /// `category`, `cause`, `department`, `product`, `part_number`, `customer`, `channel`,
-    /// `validity`, `severity`.
+    /// `category` (default), `cause`, `department`, `product`, `part_number`, `customer`,
+    /// `channel`, `validity`, `severity`.
+    #[param(value_type = Option<doc::ReportDimensionKey>)]
     pub by: Option<String>,
-    /// `day`, `week`, `month`.
+    /// `day`, `week`, `month`; chosen from the range by default.
+    #[param(value_type = Option<doc::ReportPeriodKey>)]
     pub period: Option<String>,
 }
 
@@ -898,7 +1008,11 @@ fn stats_row(r: &kefu_app::complaint::ReportRow) -> StatsRow {
 
 /// The complaint statistics report for a period, broken down by one dimension.
 #[utoipa::path(get, path = "/api/v1/complaints/stats", tag = "complaints", params(StatsParams),
-    responses((status = 200, body = Stats), (status = 422, body = super::ErrorBody)))]
+    responses(
+        (status = 200, description = "The report", body = Stats),
+        (status = 422, body = super::ErrorBody, description = "An unknown `by` or `period`, a \
+            day outside the business range, `to` before `from`, a range too long"),
+    ))]
 pub async fn stats(
     State(state): State<AppState>,
     identity: Identity,

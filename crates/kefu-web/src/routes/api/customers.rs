@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::idempotency::{KeyedJson, answer};
-use super::{ApiJson, etag, rfc3339};
+use super::{ApiJson, doc, etag, rfc3339};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
@@ -127,13 +127,15 @@ pub struct ListParams {
     pub grade: Option<String>,
     /// The id of the last customer of the previous page.
     pub after: Option<i64>,
-    /// 1–200, default 50.
+    /// Page size, default 50; values outside 1–200 are brought within it.
     pub limit: Option<i64>,
 }
 
 /// Customers, newest first, sensitive values masked.
 #[utoipa::path(get, path = "/api/v1/customers", tag = "customers", params(ListParams),
-    responses((status = 200, body = Vec<Customer>)))]
+    responses(
+        (status = 200, description = "A page of customers", body = Vec<Customer>),
+    ))]
 pub async fn list(
     State(state): State<AppState>,
     identity: Identity,
@@ -164,9 +166,11 @@ pub async fn list(
 /// version.
 #[utoipa::path(get, path = "/api/v1/customers/{id}", tag = "customers",
     params(("id" = i64, Path, description = "customer id")),
-    responses((status = 200, body = Customer,
+    responses(
+        (status = 200, description = "The customer", body = Customer,
             headers(("ETag" = String, description = "the customer's version, `\"7\"`"))),
-        (status = 404, body = super::ErrorBody)))]
+        (status = 404, description = "No such customer", body = super::ErrorBody),
+    ))]
 pub async fn show(
     State(state): State<AppState>,
     identity: Identity,
@@ -187,8 +191,11 @@ pub struct NewContact {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub wechat: Option<String>,
+    #[schema(value_type = Option<doc::PreferredChannelKey>)]
     pub preferred_channel: Option<String>,
+    /// Channels the contact does not want to be reached through.
     #[serde(default)]
+    #[schema(value_type = Vec<doc::ContactChannelKey>)]
     pub opt_outs: Vec<String>,
     /// e.g. `12:00-14:00, 22:00-08:00`.
     pub rest_hours: Option<String>,
@@ -198,10 +205,14 @@ pub struct NewContact {
 #[serde(deny_unknown_fields)]
 pub struct NewCustomer {
     /// `company` (default) or `person`.
+    #[schema(value_type = Option<doc::CustomerKindKey>)]
     pub kind: Option<String>,
     pub name: String,
+    #[schema(value_type = Option<doc::TierKey>)]
     pub tier: Option<String>,
+    #[schema(value_type = Option<doc::CustomerTypeKey>)]
     pub customer_type: Option<String>,
+    #[schema(value_type = Option<doc::CustomerStatusKey>)]
     pub status: Option<String>,
     pub province: Option<String>,
     pub city: Option<String>,
@@ -236,9 +247,9 @@ pub struct Created {
 /// customer the first added, 201 again, with `Idempotent-Replayed: true`.
 #[utoipa::path(post, path = "/api/v1/customers", tag = "customers", request_body = NewCustomer,
     params(("Idempotency-Key" = Option<String>, Header, description = super::idempotency::KEY_DESCRIPTION)),
-    responses((status = 201, body = Created,
-            headers(("Idempotent-Replayed" = String, description = "`true` when this is the answer of an earlier request with the same `Idempotency-Key`"))),
-        (status = 400, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+    responses(
+        (status = 201, description = "Added", body = Created, headers(("Idempotent-Replayed" = String, description = "`true` when this is the answer of an earlier request with the same `Idempotency-Key`"))),
+    ))]
 pub async fn create(
     State(state): State<AppState>,
     identity: Identity,
@@ -268,11 +279,7 @@ pub async fn create(
     for c in b.contacts {
         let mut opt_outs = Vec::new();
         for o in &c.opt_outs {
-            opt_outs.push(parse::<ContactChannel>(
-                "opt_outs",
-                Some(o),
-                ContactChannel::Phone,
-            )?);
+            opt_outs.push(crate::input::parse_key::<ContactChannel>("opt_outs", o)?);
         }
         contacts.push(ContactForm {
             name: c.name,
@@ -303,8 +310,9 @@ pub async fn create(
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RevealRequest {
+pub struct CustomerRevealRequest {
     /// `mobile`, `phone`, `id_number`, `address`, `bank_account`.
+    #[schema(value_type = doc::SensitiveFieldKey)]
     pub field: String,
     /// The contact, for `mobile` and `phone`.
     pub contact_id: Option<i64>,
@@ -316,16 +324,20 @@ pub struct Revealed {
 }
 
 /// The clear value of one sensitive field; the reveal is written to the audit log.
-#[utoipa::path(post, path = "/api/v1/customers/{id}/reveal", tag = "customers", request_body = RevealRequest,
+#[utoipa::path(post, path = "/api/v1/customers/{id}/reveal", tag = "customers",
+    request_body = CustomerRevealRequest,
     params(("id" = i64, Path, description = "customer id")),
-    responses((status = 200, body = Revealed), (status = 403, body = super::ErrorBody)))]
+    responses(
+        (status = 200, description = "The value in clear", body = Revealed),
+        (status = 404, description = "No such customer or contact", body = super::ErrorBody),
+    ))]
 pub async fn reveal(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
-    ApiJson(r): ApiJson<RevealRequest>,
+    ApiJson(r): ApiJson<CustomerRevealRequest>,
 ) -> Result<Json<Revealed>, WebError> {
-    let field: SensitiveField = parse("field", Some(&r.field), SensitiveField::Mobile)?;
+    let field = crate::input::parse_key::<SensitiveField>("field", &r.field)?;
     let value = state
         .app
         .reveal(&identity.actor(), id, field, r.contact_id)
@@ -336,7 +348,8 @@ pub async fn reveal(
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CreditParams {
-    /// An order amount in fen, to ask whether it may be bought on credit.
+    /// An order amount in fen, to ask whether it may be bought on credit (default 0).
+    #[param(value_type = Option<doc::AmountFen>)]
     pub amount_fen: Option<i64>,
 }
 
@@ -352,7 +365,12 @@ pub struct Credit {
 
 /// A customer's credit and the graded-handling answer for an order amount.
 #[utoipa::path(get, path = "/api/v1/customers/{id}/credit", tag = "customers", params(("id" = i64, Path, description = "customer id"), CreditParams),
-    responses((status = 200, body = Credit), (status = 404, body = super::ErrorBody)))]
+    responses(
+        (status = 200, description = "The customer's credit", body = Credit),
+        (status = 404, description = "No such customer", body = super::ErrorBody),
+        (status = 422, body = super::ErrorBody, description = "An amount outside 0–100000000000 \
+            fen (`negative_amount`, `amount_too_large`)"),
+    ))]
 pub async fn credit(
     State(state): State<AppState>,
     identity: Identity,

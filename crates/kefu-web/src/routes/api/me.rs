@@ -25,7 +25,9 @@ pub struct Me {
 
 /// The account the token belongs to.
 #[utoipa::path(get, path = "/api/v1/me", tag = "account",
-    responses((status = 200, body = Me), (status = 401, body = super::ErrorBody)))]
+    responses(
+        (status = 200, description = "The caller's account", body = Me),
+    ))]
 pub async fn show(identity: Identity) -> Result<Json<Me>, WebError> {
     let u = identity.user()?;
     Ok(Json(Me {
@@ -55,7 +57,9 @@ pub struct Token {
 
 /// The caller's API tokens (never their secrets).
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "account",
-    responses((status = 200, body = Vec<Token>), (status = 401, body = super::ErrorBody)))]
+    responses(
+        (status = 200, description = "The caller's tokens", body = Vec<Token>),
+    ))]
 pub async fn tokens(
     State(state): State<AppState>,
     identity: Identity,
@@ -79,7 +83,10 @@ pub async fn tokens(
 /// Revokes one of the caller's tokens (administrators: anyone's).
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "account",
     params(("id" = i64, Path, description = "token id")),
-    responses((status = 204), (status = 404, body = super::ErrorBody)))]
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 404, description = "No such token of the caller's", body = super::ErrorBody),
+    ))]
 pub async fn revoke_token(
     State(state): State<AppState>,
     identity: Identity,

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod complaints;
 pub mod customers;
+pub mod doc;
 pub mod idempotency;
 pub mod me;
 pub mod scripts;
@@ -19,8 +20,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::{OpenApi, ToSchema};
 
 use crate::error::WebError;
 
@@ -128,17 +128,7 @@ pub struct ErrorDetail {
     pub detail: Option<String>,
 }
 
-struct BearerAuth;
-
-impl Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-        );
-    }
-}
+use doc::{BearerAuth, CommonResponses, InputSchemas, UniqueOperationIds};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -164,7 +154,9 @@ impl Modify for BearerAuth {
         search::search,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
-    modifiers(&BearerAuth),
+    // The bearer scheme, the key and value schemas, the refusals every operation can give
+    // and unique operation ids: see `doc`.
+    modifiers(&BearerAuth, &InputSchemas, &CommonResponses, &UniqueOperationIds),
     security(("bearer" = [])),
 )]
 pub struct ApiDoc;

@@ -8,7 +8,7 @@ use kefu_domain::kb::{MacroActions, ScriptStatus};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::ApiJson;
+use super::{ApiJson, doc};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
@@ -38,12 +38,17 @@ pub struct ListParams {
     /// Fill in the placeholders for this ticket.
     pub ticket_id: Option<i64>,
     /// `approved` (default); reviewers may ask for `proposed` or `rejected`.
+    #[param(value_type = Option<doc::ScriptStatusKey>)]
     pub status: Option<String>,
 }
 
 /// Reply scripts.
 #[utoipa::path(get, path = "/api/v1/scripts", tag = "scripts", params(ListParams),
-    responses((status = 200, body = Vec<Script>), (status = 403, body = super::ErrorBody)))]
+    responses(
+        (status = 200, description = "The scripts", body = Vec<Script>),
+        (status = 404, description = "No such ticket (`ticket_id`)", body = super::ErrorBody),
+        (status = 422, description = "An unknown `status`", body = super::ErrorBody),
+    ))]
 pub async fn list(
     State(state): State<AppState>,
     identity: Identity,
@@ -94,7 +99,9 @@ pub struct Created {
 
 /// Proposes a script (a reviewer's own script is approved at once).
 #[utoipa::path(post, path = "/api/v1/scripts", tag = "scripts", request_body = NewScript,
-    responses((status = 201, body = Created), (status = 422, body = super::ErrorBody)))]
+    responses(
+        (status = 201, description = "Proposed", body = Created),
+    ))]
 pub async fn propose(
     State(state): State<AppState>,
     identity: Identity,
@@ -125,7 +132,10 @@ pub struct Review {
 /// Approves or rejects a script.
 #[utoipa::path(post, path = "/api/v1/scripts/{id}/review", tag = "scripts", request_body = Review,
     params(("id" = i64, Path, description = "script id")),
-    responses((status = 204), (status = 403, body = super::ErrorBody)))]
+    responses(
+        (status = 204, description = "Reviewed"),
+        (status = 404, description = "No such script", body = super::ErrorBody),
+    ))]
 pub async fn review(
     State(state): State<AppState>,
     identity: Identity,

@@ -9,27 +9,35 @@ use kefu_search::Kind;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::doc;
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// The words, numbers or codes to find (Chinese, pinyin, 4+ phone digits…).
     pub q: Option<String>,
-    /// `ticket`, `customer`, `contact` or `script`.
+    /// `ticket`, `customer`, `contact` or `script`; all the caller may open when absent.
+    #[param(value_type = Option<doc::SearchKindKey>)]
     pub kind: Option<String>,
     /// Status (ticket status category, customer status, script status).
     pub status: Option<String>,
     /// Ticket type or customer type.
     #[serde(rename = "type")]
+    #[param(rename = "type")]
     pub doc_type: Option<String>,
     pub tier: Option<String>,
     pub assignee: Option<i64>,
-    /// RFC 3339 or `YYYY-MM-DD` (Beijing time).
+    /// From this instant or day on: RFC 3339 or `YYYY-MM-DD` (Beijing time).
+    #[param(value_type = Option<doc::InstantInput>)]
     pub from: Option<String>,
+    /// Up to this instant or day: RFC 3339 or `YYYY-MM-DD` (Beijing time); not before `from`
+    /// (`dates_reversed`).
+    #[param(value_type = Option<doc::InstantInput>)]
     pub to: Option<String>,
-    /// 1–100, default 20.
+    /// Most hits, default 20; values outside 1–100 are brought within it.
     pub limit: Option<usize>,
 }
 
@@ -93,7 +101,13 @@ pub fn request(p: SearchParams) -> Result<SearchRequest, WebError> {
 
 /// Finds tickets, customers, contacts and reply scripts the caller may open, best first.
 #[utoipa::path(get, path = "/api/v1/search", tag = "search", params(SearchParams),
-    responses((status = 200, body = Vec<SearchHit>), (status = 400, body = super::ErrorBody)))]
+    responses(
+        (status = 200, description = "The hits", body = Vec<SearchHit>),
+        (status = 422, description = "An unknown `kind`, a day outside the business range, \
+            `to` before `from`", body = super::ErrorBody),
+        (status = 503, description = "Search is off on this instance (`search_unavailable`)",
+            body = super::ErrorBody),
+    ))]
 pub async fn search(
     State(state): State<AppState>,
     identity: Identity,

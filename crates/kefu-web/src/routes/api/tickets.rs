@@ -17,7 +17,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::idempotency::{KeyedJson, answer};
-use super::{ApiJson, etag, if_match, rfc3339};
+use super::{ApiJson, doc, etag, if_match, rfc3339};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
@@ -197,23 +197,37 @@ fn parse_key<T: kefu_domain::input::Keyed>(
 pub struct NewTicket {
     /// Default `inquiry`.
     #[serde(rename = "type")]
+    #[schema(value_type = Option<doc::TicketTypeKey>)]
     pub ticket_type: Option<String>,
     /// Default `api`.
+    #[schema(value_type = Option<doc::ChannelKey>)]
     pub channel: Option<String>,
+    /// 1–200 characters.
+    #[schema(min_length = 1, max_length = 200)]
     pub subject: String,
-    /// The customer's request: the first message.
+    /// The customer's request: the first message, 1–50,000 characters.
+    #[schema(min_length = 1, max_length = 50000)]
     pub body: String,
     /// Default `normal`.
+    #[schema(value_type = Option<doc::PriorityKey>)]
     pub priority: Option<String>,
+    /// At most 200 characters.
+    #[schema(max_length = 200)]
     pub customer_name: Option<String>,
+    /// At most 100 characters.
+    #[schema(max_length = 100)]
     pub contact_name: Option<String>,
+    /// At most 254 characters.
+    #[schema(max_length = 254)]
     pub contact_email: Option<String>,
     pub contact_phone: Option<String>,
     /// `key_account`, `vip` or `normal`: chooses the SLA policy.
     pub customer_tier: Option<String>,
     /// The portal customer the ticket is for: they see it in the customer portal.
     pub requester_id: Option<i64>,
-    /// Your id for this request; sending it again returns the first ticket (200, not 201).
+    /// Your id for this request, at most 200 characters; sending it again returns the first
+    /// ticket (200, not 201).
+    #[schema(max_length = 200)]
     pub external_id: Option<String>,
     #[serde(default)]
     pub tags: Vec<String>,
@@ -229,11 +243,13 @@ pub struct NewTicket {
 /// ticket the first opened, 201 again, with `Idempotent-Replayed: true`.
 #[utoipa::path(post, path = "/api/v1/tickets", tag = "tickets", request_body = NewTicket,
     params(("Idempotency-Key" = Option<String>, Header, description = super::idempotency::KEY_DESCRIPTION)),
-    responses((status = 201, body = Ticket,
+    responses(
+        (status = 201, description = "Opened", body = Ticket,
             headers(("ETag" = String, description = "the ticket's version"),
                 ("Idempotent-Replayed" = String, description = "`true` when this is the answer of an earlier request with the same `Idempotency-Key`"))),
-        (status = 200, body = Ticket, headers(("ETag" = String, description = "the ticket's version"))),
-        (status = 400, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+        (status = 200, body = Ticket, description = "An earlier call with the same `external_id` \
+            opened it", headers(("ETag" = String, description = "the ticket's version"))),
+    ))]
 pub async fn create(
     State(state): State<AppState>,
     identity: Identity,
@@ -278,9 +294,11 @@ pub async fn create(
 /// header carries the ticket's version: send it as `If-Match` when changing the ticket.
 #[utoipa::path(get, path = "/api/v1/tickets/{id}", tag = "tickets",
     params(("id" = i64, Path, description = "ticket id")),
-    responses((status = 200, body = TicketDetail,
+    responses(
+        (status = 200, description = "The ticket", body = TicketDetail,
             headers(("ETag" = String, description = "the ticket's version, `\"7\"`"))),
-        (status = 404, body = super::ErrorBody)))]
+        (status = 404, description = "No such ticket", body = super::ErrorBody),
+    ))]
 pub async fn show(
     State(state): State<AppState>,
     identity: Identity,
@@ -303,21 +321,25 @@ pub async fn show(
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RevealRequest {
+pub struct TicketRevealRequest {
     /// `contact_phone` or `contact_email`.
+    #[schema(value_type = doc::ContactValueKey)]
     pub field: String,
 }
 
 /// The ticket's contact phone or e-mail in clear; the reveal is written to the audit log.
-#[utoipa::path(post, path = "/api/v1/tickets/{id}/reveal", tag = "tickets", request_body = RevealRequest,
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/reveal", tag = "tickets",
+    request_body = TicketRevealRequest,
     params(("id" = i64, Path, description = "ticket id")),
-    responses((status = 200, body = super::customers::Revealed), (status = 403, body = super::ErrorBody),
-        (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+    responses(
+        (status = 200, description = "The value in clear", body = super::customers::Revealed),
+        (status = 404, description = "No such ticket", body = super::ErrorBody),
+    ))]
 pub async fn reveal(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
-    ApiJson(r): ApiJson<RevealRequest>,
+    ApiJson(r): ApiJson<TicketRevealRequest>,
 ) -> Result<Json<super::customers::Revealed>, WebError> {
     let field = r.field.parse::<ContactValue>().map_err(|_| {
         WebError::bad_request(
@@ -336,14 +358,18 @@ pub async fn reveal(
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// `mine` (default), `unassigned`, `groups`, `pending`, `overdue`, `open`, `all`.
+    #[param(value_type = Option<doc::QueueKey>)]
     pub queue: Option<String>,
     pub status: Option<String>,
     /// Status category, e.g. `pending_customer`.
+    #[param(value_type = Option<doc::StatusCategoryKey>)]
     pub category: Option<String>,
     #[serde(rename = "type")]
-    #[param(rename = "type")]
+    #[param(rename = "type", value_type = Option<doc::TicketTypeKey>)]
     pub ticket_type: Option<String>,
+    #[param(value_type = Option<doc::PriorityKey>)]
     pub priority: Option<String>,
+    #[param(value_type = Option<doc::ChannelKey>)]
     pub channel: Option<String>,
     pub tag: Option<String>,
     /// Customer tier.
@@ -351,14 +377,22 @@ pub struct ListParams {
     /// Part of the subject, number or customer name.
     pub q: Option<String>,
     /// `updated` (default), `created`, `priority`, `due` (earliest SLA deadline).
+    #[param(value_type = Option<doc::TicketSortKey>)]
     pub sort: Option<String>,
     /// `desc` (default) or `asc`.
+    #[param(value_type = Option<doc::SortDirectionKey>)]
     pub dir: Option<String>,
     /// The `next` cursor of the previous page.
     pub after: Option<String>,
-    /// 1–200, default 50.
+    /// Page size, default 50; values outside 1–200 are brought within it.
     pub limit: Option<i64>,
 }
+
+/// What a queue can be ordered by, as `sort` names it.
+pub(super) const SORT_KEYS: [&str; 4] = ["updated", "created", "priority", "due"];
+
+/// The directions of a queue's order, as `dir` names them.
+pub(super) const DIRECTION_KEYS: [&str; 2] = ["desc", "asc"];
 
 #[derive(Serialize, ToSchema)]
 pub struct TicketPage {
@@ -369,7 +403,11 @@ pub struct TicketPage {
 
 /// A page of a queue, newest first by default; pages by cursor, not offset.
 #[utoipa::path(get, path = "/api/v1/tickets", tag = "tickets", params(ListParams),
-    responses((status = 200, body = TicketPage), (status = 400, body = super::ErrorBody)))]
+    responses(
+        (status = 200, description = "A page of the queue", body = TicketPage),
+        (status = 422, body = super::ErrorBody, description = "An unknown `queue`, `sort`, \
+            `dir`, `type`, `priority`, `channel` or `category`"),
+    ))]
 pub async fn list(
     State(state): State<AppState>,
     identity: Identity,
@@ -385,17 +423,12 @@ pub async fn list(
         "created" => SortKey::Created,
         "priority" => SortKey::Priority,
         "due" => SortKey::Due,
-        other => {
-            let allowed = ["updated", "created", "priority", "due"];
-            return Err(crate::input::unknown_value("sort", other, allowed));
-        }
+        other => return Err(crate::input::unknown_value("sort", other, SORT_KEYS)),
     };
     let ascending = match p.dir.as_deref().unwrap_or("desc") {
         "desc" => false,
         "asc" => true,
-        other => {
-            return Err(crate::input::unknown_value("dir", other, ["desc", "asc"]));
-        }
+        other => return Err(crate::input::unknown_value("dir", other, DIRECTION_KEYS)),
     };
     let after = match p.after.as_deref().filter(|a| !a.is_empty()) {
         None => None,
@@ -456,10 +489,15 @@ where
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TicketPatch {
+    /// A status key (built-in or admin-defined).
     pub status: Option<String>,
+    #[schema(value_type = Option<doc::PriorityKey>)]
     pub priority: Option<String>,
     #[serde(rename = "type")]
+    #[schema(value_type = Option<doc::TicketTypeKey>)]
     pub ticket_type: Option<String>,
+    /// 1–200 characters.
+    #[schema(min_length = 1, max_length = 200)]
     pub subject: Option<String>,
     #[serde(default, deserialize_with = "double")]
     #[schema(value_type = Option<i64>)]
@@ -504,12 +542,13 @@ pub struct TicketPatch {
     params(("id" = i64, Path, description = "ticket id"),
         ("If-Match" = Option<String>, Header,
             description = "the version the change is made against, as `ETag` gave it: `\"7\"`")),
-    responses((status = 200, body = Ticket,
+    responses(
+        (status = 200, description = "The ticket after the changes", body = Ticket,
             headers(("ETag" = String, description = "the ticket's new version"))),
-        (status = 400, body = super::ErrorBody, description = "an `If-Match` that names no version"),
+        (status = 404, description = "No such ticket", body = super::ErrorBody),
         (status = 412, body = super::ErrorBody,
             description = "`stale_version`: the ticket changed since the version in `If-Match`; nothing was written"),
-        (status = 422, body = super::ErrorBody)))]
+    ))]
 pub async fn update(
     State(state): State<AppState>,
     identity: Identity,
@@ -547,6 +586,8 @@ pub async fn update(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewReply {
+    /// 1–50,000 characters.
+    #[schema(min_length = 1, max_length = 50000)]
     pub body: String,
     /// An internal note, seen by staff only (default false: a public reply).
     #[serde(default)]
@@ -558,7 +599,12 @@ pub struct NewReply {
 /// Adds a reply or internal note to the conversation.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/messages", tag = "tickets",
     request_body = NewReply, params(("id" = i64, Path, description = "ticket id")),
-    responses((status = 201, body = Message), (status = 409, body = super::ErrorBody)))]
+    responses(
+        (status = 201, description = "Added", body = Message),
+        (status = 404, description = "No such ticket", body = super::ErrorBody),
+        (status = 409, body = super::ErrorBody, description = "The ticket is closed and replies \
+            to closed tickets are refused (`ticket_closed`)"),
+    ))]
 pub async fn reply(
     State(state): State<AppState>,
     identity: Identity,
@@ -596,8 +642,10 @@ pub struct AttachmentInfo {
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/attachments", tag = "tickets",
     params(("id" = i64, Path, description = "ticket id")),
     request_body(content_type = "multipart/form-data", description = "file parts"),
-    responses((status = 201, body = Vec<AttachmentInfo>), (status = 413, body = super::ErrorBody),
-        (status = 415, body = super::ErrorBody)))]
+    responses(
+        (status = 201, description = "The stored files", body = Vec<AttachmentInfo>),
+        (status = 404, description = "No such ticket", body = super::ErrorBody),
+    ))]
 pub async fn upload(
     State(state): State<AppState>,
     identity: Identity,
@@ -631,7 +679,10 @@ pub async fn upload(
 /// Downloads an attachment of the ticket.
 #[utoipa::path(get, path = "/api/v1/tickets/{id}/attachments/{attachment}", tag = "tickets",
     params(("id" = i64, Path, description = "ticket id"), ("attachment" = i64, Path, description = "attachment id")),
-    responses((status = 200, description = "the file"), (status = 404, body = super::ErrorBody)))]
+    responses(
+        (status = 200, description = "The file"),
+        (status = 404, description = "No such ticket or attachment", body = super::ErrorBody),
+    ))]
 pub async fn download(
     State(state): State<AppState>,
     identity: Identity,

@@ -9,7 +9,7 @@ use kefu_store::staff::{DepartmentRow, User as StoredUser};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{ApiJson, rfc3339};
+use super::{ApiJson, doc, rfc3339};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
@@ -81,7 +81,9 @@ fn parse_locale(locale: Option<&str>) -> Result<Option<Locale>, WebError> {
 
 /// All staff accounts.
 #[utoipa::path(get, path = "/api/v1/users", tag = "users",
-    responses((status = 200, body = Vec<User>), (status = 401, body = super::ErrorBody)))]
+    responses(
+        (status = 200, description = "Every staff account", body = Vec<User>),
+    ))]
 pub async fn list(
     State(state): State<AppState>,
     identity: Identity,
@@ -96,7 +98,10 @@ pub async fn list(
 /// One staff account.
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users",
     params(("id" = i64, Path, description = "user id")),
-    responses((status = 200, body = User), (status = 404, body = super::ErrorBody)))]
+    responses(
+        (status = 200, description = "The account", body = User),
+        (status = 404, description = "No such user", body = super::ErrorBody),
+    ))]
 pub async fn show(
     State(state): State<AppState>,
     identity: Identity,
@@ -115,10 +120,14 @@ pub struct NewUser {
     pub email: Option<String>,
     /// Omit to have kefu generate a one-time password (returned once).
     pub password: Option<String>,
+    /// A department key, e.g. `customer_service`.
     pub department: Option<String>,
+    #[schema(value_type = Option<doc::StaffLevelKey>)]
     pub level: Option<String>,
     /// `zh-CN` (default) or `en`.
+    #[schema(value_type = Option<doc::LocaleKey>)]
     pub locale: Option<String>,
+    #[schema(value_type = Vec<doc::RoleKey>)]
     pub roles: Vec<String>,
 }
 
@@ -131,8 +140,11 @@ pub struct CreatedUser {
 
 /// Adds a staff account.
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUser,
-    responses((status = 201, body = CreatedUser), (status = 409, body = super::ErrorBody),
-              (status = 422, body = super::ErrorBody)))]
+    responses(
+        (status = 201, description = "Added", body = CreatedUser),
+        (status = 409, body = super::ErrorBody, description = "The username or e-mail is taken \
+            (`username_taken`, `email_taken`)"),
+    ))]
 pub async fn create(
     State(state): State<AppState>,
     identity: Identity,
@@ -167,8 +179,11 @@ pub struct UserPatch {
     pub display_name: Option<String>,
     pub email: Option<String>,
     pub department: Option<String>,
+    #[schema(value_type = Option<doc::StaffLevelKey>)]
     pub level: Option<String>,
+    #[schema(value_type = Option<doc::LocaleKey>)]
     pub locale: Option<String>,
+    #[schema(value_type = Option<Vec<doc::RoleKey>>)]
     pub roles: Option<Vec<String>>,
     /// `false` deactivates the account: its sessions end and its tokens stop working.
     pub active: Option<bool>,
@@ -177,8 +192,13 @@ pub struct UserPatch {
 /// Changes a staff account.
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", request_body = UserPatch,
     params(("id" = i64, Path, description = "user id")),
-    responses((status = 200, body = User), (status = 404, body = super::ErrorBody),
-              (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+    responses(
+        (status = 200, description = "The account after the changes", body = User),
+        (status = 404, description = "No such user", body = super::ErrorBody),
+        (status = 409, body = super::ErrorBody, description = "The last administrator, one's own \
+            account deactivated, or the e-mail taken (`last_admin`, `self_deactivation`, \
+            `email_taken`)"),
+    ))]
 pub async fn update(
     State(state): State<AppState>,
     identity: Identity,
@@ -224,7 +244,9 @@ pub struct Department {
 
 /// The company's departments.
 #[utoipa::path(get, path = "/api/v1/departments", tag = "users",
-    responses((status = 200, body = Vec<Department>)))]
+    responses(
+        (status = 200, description = "The departments", body = Vec<Department>),
+    ))]
 pub async fn departments(State(state): State<AppState>) -> Result<Json<Vec<Department>>, WebError> {
     let list = state.app.departments().await?;
     Ok(Json(
