@@ -361,3 +361,17 @@ async fn an_unknown_key_is_answered_with_the_allowed_values() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_body_that_is_not_a_json_object_is_refused_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let (api, _) = agent(&app, "array.body").await;
+    let before = count_tickets(&app).await;
+    for body in [json!([]), json!(["来电", "咨询"]), json!("来电"), json!(42)] {
+        let (status, error) = refusal(api.json(Method::POST, "/api/v1/tickets", &body).await).await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(error["code"], "invalid_field", "{body}");
+    }
+    assert_eq!(count_tickets(&app).await, before);
+    app.stop().await;
+}

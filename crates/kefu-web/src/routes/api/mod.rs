@@ -65,6 +65,14 @@ pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, WebErro
     // wrong value keeps the path axum names it by (`priority: invalid type …`).
     match serde_json::from_slice::<serde_json::Value>(bytes) {
         Ok(document) => {
+            // Every request body of the API is an object; serde would also read a struct
+            // from an array of its fields, which no client means.
+            if !document.is_object() {
+                return Err(WebError::bad_request(
+                    "invalid_field",
+                    "the body must be a JSON object",
+                ));
+            }
             if let Some(path) = crate::input::json_forbidden_path(&document) {
                 return Err(WebError::ControlCharacter { field: path });
             }
