@@ -8,7 +8,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use kefu_app::AppError;
 use kefu_app::customer::{ContactForm, CustomerForm};
-use kefu_domain::Permission;
 use kefu_domain::customer::{ContactChannel, CustomerKind, CustomerStatus, CustomerType, Tier};
 
 use super::super::render;
@@ -220,25 +219,7 @@ async fn form_page(
         ],
     };
     let get = |k: &str| field(&values, k).to_owned();
-    let owners = std::iter::once(Choice {
-        value: String::new(),
-        label: "—".into(),
-        selected: get("owner").is_empty(),
-    })
-    .chain(
-        state
-            .app
-            .list_users(&actor)
-            .await?
-            .into_iter()
-            .filter(|u| u.active && u.roles.allows(Permission::CustomerEdit))
-            .map(|u| Choice {
-                selected: u.id.to_string() == get("owner"),
-                value: u.id.to_string(),
-                label: u.display_name,
-            }),
-    )
-    .collect();
+    let owners = super::owner_choices(state, &actor, "—", &get("owner")).await?;
     let mut page = FormPage {
         t,
         layout: Layout::new(identity, "/customers"),

@@ -19,6 +19,33 @@ use crate::error::WebError;
 use crate::i18n::Tr;
 use crate::view::Layout;
 
+/// Who may own a customer (active staff who edit the archive), after a first choice of
+/// none (`first`), with `selected` (a user id) chosen.
+async fn owner_choices(
+    state: &AppState,
+    actor: &kefu_app::Actor,
+    first: &str,
+    selected: &str,
+) -> Result<Vec<Choice>, WebError> {
+    let users = state.app.list_users(actor).await?;
+    Ok(std::iter::once(Choice {
+        value: String::new(),
+        label: first.to_owned(),
+        selected: selected.is_empty(),
+    })
+    .chain(
+        users
+            .into_iter()
+            .filter(|u| u.active && u.roles.allows(Permission::CustomerEdit))
+            .map(|u| Choice {
+                selected: u.id.to_string() == selected,
+                value: u.id.to_string(),
+                label: u.display_name,
+            }),
+    )
+    .collect())
+}
+
 fn choices<T: Copy>(
     t: Tr,
     all: &[T],
@@ -184,25 +211,7 @@ pub async fn list(
             selected: g.key() == get("grade"),
         }))
         .collect(),
-        owners: std::iter::once(Choice {
-            value: String::new(),
-            label: t.t("common.any").to_owned(),
-            selected: get("owner").is_empty(),
-        })
-        .chain(
-            state
-                .app
-                .list_users(&actor)
-                .await?
-                .into_iter()
-                .filter(|u| u.active && u.roles.allows(Permission::CustomerEdit))
-                .map(|u| Choice {
-                    selected: u.id.to_string() == get("owner"),
-                    value: u.id.to_string(),
-                    label: u.display_name,
-                }),
-        )
-        .collect(),
+        owners: owner_choices(&state, &actor, t.t("common.any"), &get("owner")).await?,
         q: get("q"),
         province: get("province"),
         tag: get("tag"),
