@@ -104,7 +104,7 @@ pub async fn run(args: ComplaintsArgs) -> anyhow::Result<()> {
                 }
                 let id = app.open_complaint(&system, None, &form(n, now)).await?;
                 if n.is_multiple_of(judge_every) {
-                    app.complete_intake(&system, id, "").await?;
+                    app.complete_intake(&system, id, "", None).await?;
                     let j = if n.is_multiple_of(judge_every * 4) {
                         Judgement::Invalid {
                             reason: "属使用咨询".into(),
@@ -119,7 +119,7 @@ pub async fn run(args: ComplaintsArgs) -> anyhow::Result<()> {
                             comment: String::new(),
                         }
                     };
-                    app.judge_complaint(&system, id, &j).await?;
+                    app.judge_complaint(&system, id, &j, None).await?;
                 }
                 if n > 0 && n.is_multiple_of(10_000) {
                     println!("  {n} complaints");

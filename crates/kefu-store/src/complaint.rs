@@ -59,6 +59,10 @@ pub struct Complaint {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub closed_at: Option<Timestamp>,
+    /// Moves on with every write to the complaint (a step, a note on its log, a deadline
+    /// mark); a step taken against an older version is refused (see [`lock_at_version`]).
+    /// Starts at 1.
+    pub version: i64,
 }
 
 const SELECT: &str = "SELECT c.id, c.ticket_id, t.number AS ticket_number, c.customer_id, \
@@ -69,7 +73,7 @@ const SELECT: &str = "SELECT c.id, c.ticket_id, t.number AS ticket_number, c.cus
     c.responsible_user_id, c.findings, c.cost_fen, c.summary, c.lessons, c.measure, \
     c.measure_owner_id, c.measure_due, c.stage_entered_at, c.stage_due_at, c.stage_warned, \
     c.stage_escalated, c.handler_id, h.display_name AS handler_name, c.opened_by, c.created_at, \
-    c.updated_at, c.closed_at \
+    c.updated_at, c.closed_at, c.version \
     FROM complaints c JOIN tickets t ON t.id = c.ticket_id \
     LEFT JOIN customers cu ON cu.id = c.customer_id \
     LEFT JOIN departments d ON d.id = c.department_id \
@@ -120,6 +124,7 @@ fn from_row(r: &AnyRow) -> Result<Complaint> {
         created_at: from_micros(r.try_get("created_at")?),
         updated_at: from_micros(r.try_get("updated_at")?),
         closed_at: opt_time(r, "closed_at")?,
+        version: r.try_get("version")?,
     })
 }
 
@@ -157,7 +162,7 @@ pub async fn insert(conn: &mut AnyConnection, c: &Complaint) -> Result<i64> {
     Ok(id)
 }
 
-/// Writes every field a step may change.
+/// Writes every field a step may change, and moves the complaint's version on.
 pub async fn save(conn: &mut AnyConnection, c: &Complaint) -> Result<()> {
     let t = |v: Option<Timestamp>| v.map(to_micros);
     let done = sqlx::query(
@@ -168,8 +173,8 @@ pub async fn save(conn: &mut AnyConnection, c: &Complaint) -> Result<()> {
          responsible_department_id = $19, responsible_user_id = $20, findings = $21, \
          cost_fen = $22, summary = $23, lessons = $24, measure = $25, measure_owner_id = $26, \
          measure_due = $27, stage_entered_at = $28, stage_due_at = $29, stage_warned = $30, \
-         stage_escalated = $31, handler_id = $32, updated_at = $33, closed_at = $34 \
-         WHERE id = $1",
+         stage_escalated = $31, handler_id = $32, updated_at = $33, closed_at = $34, \
+         version = version + 1 WHERE id = $1",
     )
     .bind(c.id)
     .bind(c.customer_id)
@@ -207,6 +212,30 @@ pub async fn save(conn: &mut AnyConnection, c: &Complaint) -> Result<()> {
     .bind(t(c.closed_at))
     .execute(conn)
     .await?;
+    found(done)
+}
+
+/// Takes complaint `id` for the rest of the caller's transaction if it is still at
+/// `version`: false (nothing taken) when it has moved on, or does not exist. The check and
+/// the row lock are one statement, so no other writer comes between the check and the step
+/// that follows; the step itself moves the version on.
+pub async fn lock_at_version(conn: &mut AnyConnection, id: i64, version: i64) -> Result<bool> {
+    let done =
+        sqlx::query("UPDATE complaints SET version = version WHERE id = $1 AND version = $2")
+            .bind(id)
+            .bind(version)
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Moves complaint `id`'s version on without changing a field (its log, notices, proposals,
+/// RMAs, penalties or follow-up changed).
+pub async fn bump_version(conn: &mut AnyConnection, id: i64) -> Result<()> {
+    let done = sqlx::query("UPDATE complaints SET version = version + 1 WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
     found(done)
 }
 
@@ -307,7 +336,8 @@ pub async fn claim_mark(conn: &mut AnyConnection, id: i64, escalation: bool) -> 
         "stage_warned"
     };
     let done = sqlx::query(&format!(
-        "UPDATE complaints SET {column} = 1 WHERE id = $1 AND {column} = 0"
+        "UPDATE complaints SET {column} = 1, version = version + 1 \
+         WHERE id = $1 AND {column} = 0"
     ))
     .bind(id)
     .execute(conn)

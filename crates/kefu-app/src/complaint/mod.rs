@@ -5,6 +5,12 @@
 //! comment, restarts the stage clock on the business calendar, and notes the change on the
 //! ticket, all in the step's transaction. The steps themselves live in [`steps`]; the
 //! deadline check in [`deadlines`].
+//!
+//! 版本 — every step is a move in a closed loop, so each takes the version its caller saw
+//! (`expected`: a page form's hidden `version`, an API call's `If-Match`; `None` when the
+//! caller did not say) and is refused as stale when the complaint moved on since — two
+//! people acting on the same old page cannot both move it. Every step moves the version on
+//! (saving the complaint, or [`store::bump_version`] for a step that only adds to its log).
 
 mod deadlines;
 mod report;
@@ -82,6 +88,30 @@ pub(crate) fn actor_name(actor: &Actor) -> String {
 fn opt(field: &'static str, v: &str, max: usize) -> Result<Option<String>> {
     let v = rules::text(field, v, false, max)?;
     Ok((!v.is_empty()).then_some(v))
+}
+
+/// Takes complaint `id` at version `expected` for the rest of the step's transaction — the
+/// check and the row lock are one statement, made before the step reads or writes anything,
+/// so no other writer comes in between. `None` (internal callers, an API call without
+/// `If-Match`) takes the complaint as it is. A complaint that moved on since is refused as
+/// [`AppError::StaleVersion`] with its current version; nothing is written. Its log records
+/// no versions, so the refusal names no fields: the page shows the current stage instead.
+pub(crate) async fn expect_version(
+    conn: &mut AnyConnection,
+    id: i64,
+    expected: Option<i64>,
+) -> Result<()> {
+    let Some(v) = expected else {
+        return Ok(());
+    };
+    if store::lock_at_version(conn, id, v).await? {
+        return Ok(());
+    }
+    let current = store::by_id(conn, id).await?.version;
+    Err(AppError::StaleVersion {
+        current,
+        changed: Vec::new(),
+    })
 }
 
 /// A complaint's severity decides its ticket's priority, so the queues agree.
@@ -300,6 +330,7 @@ impl App {
             created_at: now,
             updated_at: now,
             closed_at: None,
+            version: 1,
         };
         c.id = store::insert(&mut tx, &c).await?;
         store::add_step(

@@ -13,6 +13,7 @@ use kefu_store::complaint::{self as store, Complaint, FollowUp, Notice, Penalty,
 use kefu_store::{AnyConnection, StoreError};
 use serde_json::json;
 
+use super::expect_version;
 use crate::notify::{self, kind};
 use crate::ticket::{TicketChanges, Upload, Visibility};
 use crate::{Actor, App, AppError, Result};
@@ -86,7 +87,15 @@ fn params(c: &Complaint) -> serde_json::Value {
 }
 
 impl App {
-    async fn open_for_step(&self, conn: &mut AnyConnection, id: i64) -> Result<Complaint> {
+    /// Complaint `id` for a step: taken at version `expected` (see [`expect_version`]), and
+    /// refused when closed.
+    async fn open_for_step(
+        &self,
+        conn: &mut AnyConnection,
+        id: i64,
+        expected: Option<i64>,
+    ) -> Result<Complaint> {
+        expect_version(conn, id, expected).await?;
         let c = store::by_id(conn, id).await?;
         if !c.stage.is_open() {
             return Err(ComplaintError::Closed.into());
@@ -95,12 +104,18 @@ impl App {
     }
 
     /// 受理确认 — the intake record is complete; validity is judged next.
-    pub async fn complete_intake(&self, actor: &Actor, id: i64, comment: &str) -> Result<()> {
+    pub async fn complete_intake(
+        &self,
+        actor: &Actor,
+        id: i64,
+        comment: &str,
+        expected: Option<i64>,
+    ) -> Result<()> {
         actor.require(Permission::ComplaintHandle)?;
         let comment = rules::text("comment", comment, false, 2000)?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let mut c = self.open_for_step(&mut tx, id).await?;
+        let mut c = self.open_for_step(&mut tx, id, expected).await?;
         self.step(
             &mut tx,
             actor,
@@ -118,7 +133,13 @@ impl App {
     /// 判断 — valid or not. Not valid: the reply goes to the customer and the complaint is
     /// closed as invalid. Valid: the handling notice goes to the department's staff and the
     /// customer hears when to expect an answer.
-    pub async fn judge_complaint(&self, actor: &Actor, id: i64, j: &Judgement) -> Result<()> {
+    pub async fn judge_complaint(
+        &self,
+        actor: &Actor,
+        id: i64,
+        j: &Judgement,
+        expected: Option<i64>,
+    ) -> Result<()> {
         actor.require(Permission::ComplaintHandle)?;
         let now = self.now();
         let reply_text = match j {
@@ -142,7 +163,7 @@ impl App {
         let reply_text = kefu_domain::ticket::clean_body(&reply_text)
             .map_err(|_| ComplaintError::Required("reply"))?;
         let mut tx = self.store.begin().await?;
-        let mut c = self.open_for_step(&mut tx, id).await?;
+        let mut c = self.open_for_step(&mut tx, id, expected).await?;
         match j {
             Judgement::Invalid { reason, .. } => {
                 let reason = rules::text("reason", reason, true, 2000)?;
@@ -272,12 +293,14 @@ impl App {
         conn: &mut AnyConnection,
         actor: &Actor,
         notice_id: i64,
+        expected: Option<i64>,
     ) -> Result<(Notice, Complaint)> {
         actor.require(Permission::ComplaintRespond)?;
         let complaint_id: i64 = {
             let all = kefu_store::complaint::notice_complaint(conn, notice_id).await?;
             all.ok_or(AppError::NotFound)?
         };
+        expect_version(conn, complaint_id, expected).await?;
         let notice = store::notices(conn, complaint_id)
             .await?
             .into_iter()
@@ -286,15 +309,22 @@ impl App {
         if self.department_of(conn, actor).await? != Some(notice.department_id) {
             return Err(AppError::NotYourDepartment);
         }
-        let c = self.open_for_step(conn, complaint_id).await?;
+        let c = self.open_for_step(conn, complaint_id, None).await?;
         Ok((notice, c))
     }
 
     /// The department confirms it received the notice.
-    pub async fn acknowledge_notice(&self, actor: &Actor, notice_id: i64) -> Result<()> {
+    pub async fn acknowledge_notice(
+        &self,
+        actor: &Actor,
+        notice_id: i64,
+        expected: Option<i64>,
+    ) -> Result<()> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let (mut n, c) = self.notice_for_member(&mut tx, actor, notice_id).await?;
+        let (mut n, c) = self
+            .notice_for_member(&mut tx, actor, notice_id, expected)
+            .await?;
         if n.status != NoticeStatus::Sent {
             return Err(ComplaintError::NoticeOutOfOrder.into());
         }
@@ -304,16 +334,25 @@ impl App {
         store::save_notice(&mut tx, &n).await?;
         self.note_step(&mut tx, actor, &c, "notice_acknowledged", None, now)
             .await?;
+        store::bump_version(&mut tx, c.id).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(())
     }
 
     /// The department answers the notice; the complaint specialist reviews the answer.
-    pub async fn answer_notice(&self, actor: &Actor, notice_id: i64, answer: &str) -> Result<()> {
+    pub async fn answer_notice(
+        &self,
+        actor: &Actor,
+        notice_id: i64,
+        answer: &str,
+        expected: Option<i64>,
+    ) -> Result<()> {
         let answer = rules::text("answer", answer, true, 10_000)?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let (mut n, c) = self.notice_for_member(&mut tx, actor, notice_id).await?;
+        let (mut n, c) = self
+            .notice_for_member(&mut tx, actor, notice_id, expected)
+            .await?;
         if !matches!(
             n.status,
             NoticeStatus::Sent | NoticeStatus::Acknowledged | NoticeStatus::Returned
@@ -331,6 +370,7 @@ impl App {
         store::save_notice(&mut tx, &n).await?;
         self.note_step(&mut tx, actor, &c, "notice_answered", Some(answer), now)
             .await?;
+        store::bump_version(&mut tx, c.id).await?;
         let to: Vec<i64> = c.handler_id.into_iter().collect();
         notify::notify(
             &mut tx,
@@ -353,6 +393,7 @@ impl App {
         notice_id: i64,
         accept: bool,
         comment: &str,
+        expected: Option<i64>,
     ) -> Result<()> {
         actor.require(Permission::ComplaintHandle)?;
         let comment = rules::text("comment", comment, !accept, 2000)?;
@@ -361,7 +402,7 @@ impl App {
         let complaint_id = store::notice_complaint(&mut tx, notice_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let mut c = self.open_for_step(&mut tx, complaint_id).await?;
+        let mut c = self.open_for_step(&mut tx, complaint_id, expected).await?;
         let mut n = store::notices(&mut tx, complaint_id)
             .await?
             .into_iter()
@@ -390,6 +431,7 @@ impl App {
             n.status = NoticeStatus::Returned;
             self.note_step(&mut tx, actor, &c, "notice_returned", comment, now)
                 .await?;
+            store::bump_version(&mut tx, c.id).await?;
             let members = store::department_members(&mut tx, n.department_id).await?;
             notify::notify(
                 &mut tx,
@@ -414,13 +456,14 @@ impl App {
         id: i64,
         inv: &Investigation,
         evidence: &[Upload],
+        expected: Option<i64>,
     ) -> Result<()> {
         actor.require(Permission::ComplaintHandle)?;
         let findings = rules::text("findings", &inv.findings, true, 10_000)?;
         let checked = self.check_uploads(evidence)?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let mut c = self.open_for_step(&mut tx, id).await?;
+        let mut c = self.open_for_step(&mut tx, id, expected).await?;
         if let Some(d) = inv.responsible_department_id
             && !store::department_exists(&mut tx, d).await?
         {
@@ -461,13 +504,19 @@ impl App {
     }
 
     /// 方案 — a proposal for the supervisor; the managers are told one waits.
-    pub async fn propose_solution(&self, actor: &Actor, id: i64, p: &NewProposal) -> Result<i64> {
+    pub async fn propose_solution(
+        &self,
+        actor: &Actor,
+        id: i64,
+        p: &NewProposal,
+        expected: Option<i64>,
+    ) -> Result<i64> {
         actor.require(Permission::ComplaintHandle)?;
         let description = rules::text("description", &p.description, true, 5000)?;
         let cost = rules::cost(p.cost_fen)?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let c = self.open_for_step(&mut tx, id).await?;
+        let c = self.open_for_step(&mut tx, id, expected).await?;
         if c.stage != Stage::Solution {
             return Err(ComplaintError::OutOfOrder {
                 stage: c.stage,
@@ -495,6 +544,7 @@ impl App {
         .await?;
         self.note_step(&mut tx, actor, &c, "proposed", Some(description), now)
             .await?;
+        store::bump_version(&mut tx, c.id).await?;
         let to = managers(&mut tx).await?;
         notify::notify(
             &mut tx,
@@ -517,6 +567,7 @@ impl App {
         proposal_id: i64,
         approve: bool,
         comment: &str,
+        expected: Option<i64>,
     ) -> Result<()> {
         actor.require(Permission::ComplaintApprove)?;
         let comment = rules::text("comment", comment, !approve, 2000)?;
@@ -525,7 +576,7 @@ impl App {
         let complaint_id = store::proposal_complaint(&mut tx, proposal_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let mut c = self.open_for_step(&mut tx, complaint_id).await?;
+        let mut c = self.open_for_step(&mut tx, complaint_id, expected).await?;
         let proposals = store::proposals(&mut tx, complaint_id).await?;
         let mut p = proposals
             .iter()
@@ -584,6 +635,7 @@ impl App {
             p.status = ProposalStatus::SentBack;
             self.note_step(&mut tx, actor, &c, "sent_back", comment, now)
                 .await?;
+            store::bump_version(&mut tx, c.id).await?;
         }
         store::decide_proposal(&mut tx, &p).await?;
         let to: Vec<i64> = p.proposed_by.into_iter().chain(c.handler_id).collect();
@@ -602,7 +654,13 @@ impl App {
 
     /// Moves an RMA one step on (requested → approved → received and inspected → done →
     /// closed), with a note (the inspection result, the refund reference…).
-    pub async fn advance_rma(&self, actor: &Actor, rma_id: i64, note: &str) -> Result<RmaStatus> {
+    pub async fn advance_rma(
+        &self,
+        actor: &Actor,
+        rma_id: i64,
+        note: &str,
+        expected: Option<i64>,
+    ) -> Result<RmaStatus> {
         actor.require(Permission::RmaWork)?;
         let note = rules::text("note", note, false, 2000)?;
         let now = self.now();
@@ -610,6 +668,7 @@ impl App {
         let complaint_id = store::rma_complaint(&mut tx, rma_id)
             .await?
             .ok_or(AppError::NotFound)?;
+        expect_version(&mut tx, complaint_id, expected).await?;
         let c = store::by_id(&mut tx, complaint_id).await?;
         let mut r = store::rmas(&mut tx, complaint_id)
             .await?
@@ -634,17 +693,25 @@ impl App {
             now,
         )
         .await?;
+        store::bump_version(&mut tx, c.id).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(next)
     }
 
     /// 处罚 — a penalty for the responsible party, per policy, once a solution was approved.
-    pub async fn record_penalty(&self, actor: &Actor, id: i64, p: &NewPenalty) -> Result<()> {
+    pub async fn record_penalty(
+        &self,
+        actor: &Actor,
+        id: i64,
+        p: &NewPenalty,
+        expected: Option<i64>,
+    ) -> Result<()> {
         actor.require(Permission::ComplaintHandle)?;
         let reason = rules::text("reason", &p.reason, true, 2000)?;
         let amount = rules::cost(p.amount_fen)?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
+        expect_version(&mut tx, id, expected).await?;
         let c = store::by_id(&mut tx, id).await?;
         if c.stage.step() < Stage::Implementation.step() || c.stage == Stage::Invalid {
             return Err(ComplaintError::NoApprovedSolution.into());
@@ -680,17 +747,24 @@ impl App {
         .await?;
         self.note_step(&mut tx, actor, &c, "penalty", Some(reason), now)
             .await?;
+        store::bump_version(&mut tx, c.id).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(())
     }
 
     /// A public reply to the complainant from the complaint (the solution, progress…).
-    pub async fn tell_complainant(&self, actor: &Actor, id: i64, message: &str) -> Result<()> {
+    pub async fn tell_complainant(
+        &self,
+        actor: &Actor,
+        id: i64,
+        message: &str,
+        expected: Option<i64>,
+    ) -> Result<()> {
         actor.require(Permission::ComplaintHandle)?;
         let body = kefu_domain::ticket::clean_body(message)?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let c = self.open_for_step(&mut tx, id).await?;
+        let c = self.open_for_step(&mut tx, id, expected).await?;
         self.reply_in(
             &mut tx,
             actor,
@@ -704,6 +778,7 @@ impl App {
         .await?;
         self.note_step(&mut tx, actor, &c, "customer_told", Some(body), now)
             .await?;
+        store::bump_version(&mut tx, c.id).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(())
     }
@@ -717,13 +792,14 @@ impl App {
         accepted: bool,
         comment: &str,
         follow_up_script: &str,
+        expected: Option<i64>,
     ) -> Result<()> {
         actor.require(Permission::ComplaintHandle)?;
         let comment = rules::text("comment", comment, !accepted, 2000)?;
         let script = rules::text("script", follow_up_script, accepted, 5000)?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let mut c = self.open_for_step(&mut tx, id).await?;
+        let mut c = self.open_for_step(&mut tx, id, expected).await?;
         let proposals = store::proposals(&mut tx, id).await?;
         let Some(approved) = proposals
             .iter()
@@ -785,6 +861,7 @@ impl App {
         id: i64,
         result: FollowUpResult,
         comment: &str,
+        expected: Option<i64>,
     ) -> Result<()> {
         actor.require(Permission::ComplaintHandle)?;
         let comment = rules::text(
@@ -795,7 +872,7 @@ impl App {
         )?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let mut c = self.open_for_step(&mut tx, id).await?;
+        let mut c = self.open_for_step(&mut tx, id, expected).await?;
         let action = if result == FollowUpResult::Unsatisfied {
             Action::FollowUpUnsatisfied
         } else {
@@ -833,7 +910,13 @@ impl App {
 
     /// 总结评价 — summary, lessons and the improvement measure; closes the complaint and
     /// resolves its ticket. Every RMA must be closed first.
-    pub async fn evaluate_complaint(&self, actor: &Actor, id: i64, e: &Evaluation) -> Result<()> {
+    pub async fn evaluate_complaint(
+        &self,
+        actor: &Actor,
+        id: i64,
+        e: &Evaluation,
+        expected: Option<i64>,
+    ) -> Result<()> {
         actor.require(Permission::ComplaintHandle)?;
         let summary = rules::text("summary", &e.summary, true, 5000)?;
         let lessons = rules::text("lessons", &e.lessons, false, 5000)?;
@@ -846,7 +929,7 @@ impl App {
         }
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let mut c = self.open_for_step(&mut tx, id).await?;
+        let mut c = self.open_for_step(&mut tx, id, expected).await?;
         rules::transition(c.stage, Action::Evaluate)?;
         if store::rmas(&mut tx, id)
             .await?
@@ -882,10 +965,16 @@ impl App {
 
     /// 分发投诉调查报告 — tells the staff of every department involved (sent a notice, or found
     /// responsible) that the investigation report is ready. Returns how many were told.
-    pub async fn send_complaint_report(&self, actor: &Actor, id: i64) -> Result<usize> {
+    pub async fn send_complaint_report(
+        &self,
+        actor: &Actor,
+        id: i64,
+        expected: Option<i64>,
+    ) -> Result<usize> {
         actor.require(Permission::ComplaintHandle)?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
+        expect_version(&mut tx, id, expected).await?;
         let c = store::by_id(&mut tx, id).await?;
         let mut departments: Vec<i64> = store::notices(&mut tx, id)
             .await?
@@ -915,6 +1004,7 @@ impl App {
         .await?;
         self.note_step(&mut tx, actor, &c, "report_sent", None, now)
             .await?;
+        store::bump_version(&mut tx, c.id).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(to.len())
     }

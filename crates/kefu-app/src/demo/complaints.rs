@@ -248,6 +248,7 @@ pub(super) fn complaint(
             created_at: opened,
             updated_at: opened,
             closed_at: None,
+            version: 1,
         },
         steps: Vec::new(),
         events: Vec::new(),

@@ -391,3 +391,180 @@ async fn a_stale_customer_form_is_weighed_field_by_field() {
     );
     app.stop().await;
 }
+
+/// A complaint registered over the API (at intake), by `api`.
+async fn new_complaint(api: &ApiClient) -> i64 {
+    let res = api
+        .json(
+            Method::POST,
+            "/api/v1/complaints",
+            &json!({
+                "complainant": "王经理",
+                "channel": "phone",
+                "content": "收到的 200 个轴承有 30 个外圈开裂。",
+                "category": "quality",
+                "severity": "serious"
+            }),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    json_body(res).await["id"].as_i64().unwrap()
+}
+
+async fn complaint(api: &ApiClient, id: i64) -> Value {
+    json_body(api.get(&format!("/api/v1/complaints/{id}")).await).await
+}
+
+/// How many of the complaint's logged steps are `action`.
+fn steps_of(detail: &Value, action: &str) -> usize {
+    detail["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["action"] == action)
+        .count()
+}
+
+async fn post_if(api: &ApiClient, path: &str, tag: &str, body: Value) -> reqwest::Response {
+    api.request(Method::POST, path)
+        .header("if-match", tag)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_step_from_a_stale_complaint_page_is_refused_with_the_readers_text_kept() {
+    let app = TestApp::spawn().await;
+    let (_, api) = api_user(&app, "tou.su", Role::ComplaintSpecialist).await;
+    app.create_user("tou.su2", &[Role::ComplaintSpecialist])
+        .await;
+    let id = new_complaint(&api).await;
+    let page = format!("/complaints/{id}");
+
+    // Both specialists open the complaint at intake.
+    let first = app.login("tou.su", TEST_PASSWORD).await;
+    let second = app.login("tou.su2", TEST_PASSWORD).await;
+    let html = first.get(&page).await.text().await.unwrap();
+    assert!(html.contains("data-testid=\"step-intake\""));
+    let seen_first = input_value(&html, "version").expect("the step form carries its version");
+    let html = second.get(&page).await.text().await.unwrap();
+    let seen_second = input_value(&html, "version").unwrap();
+    assert_eq!(seen_first, seen_second);
+
+    // The first completes intake; the complaint moves on to validity.
+    let res = first
+        .post_form(
+            &format!("/complaints/{id}/intake"),
+            &[("version", seen_first.as_str()), ("comment", "信息齐全")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let d = complaint(&api, id).await;
+    assert_eq!(d["complaint"]["stage"], "validity");
+    let now = d["complaint"]["version"].as_i64().unwrap();
+    assert_ne!(now.to_string(), seen_second);
+
+    // The second sends the intake form from the page they opened before: refused (409),
+    // the page naming the stage the complaint is at now, their text kept in the form.
+    let res = second
+        .post_form(
+            &format!("/complaints/{id}/intake"),
+            &[
+                ("version", seen_second.as_str()),
+                ("comment", "客户补充了开裂照片"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 409);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("他人已推进了这件投诉"), "{html}");
+    assert!(html.contains("现处于“判断”阶段"), "{html}");
+    assert!(html.contains("data-testid=\"step-intake\""));
+    assert!(html.contains(">客户补充了开裂照片</textarea>"), "{html}");
+    assert!(
+        html.contains("data-testid=\"step-valid\""),
+        "the current stage's forms"
+    );
+    assert_eq!(
+        input_value(&html, "version"),
+        Some(now.to_string()),
+        "the forms shown again carry the current version"
+    );
+
+    // Nothing was written twice.
+    let d = complaint(&api, id).await;
+    assert_eq!(d["complaint"]["stage"], "validity");
+    assert_eq!(d["complaint"]["version"].as_i64().unwrap(), now);
+    assert_eq!(steps_of(&d, "complete_intake"), 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_complaint_answers_its_version_and_a_step_honours_if_match() {
+    let app = TestApp::spawn().await;
+    let (_, api) = api_user(&app, "tou.su", Role::ComplaintSpecialist).await;
+    let id = new_complaint(&api).await;
+
+    let res = api.get(&format!("/api/v1/complaints/{id}")).await;
+    assert_eq!(res.status(), 200);
+    let first = etag(&res);
+    let body = json_body(res).await;
+    assert_eq!(first, format!("\"{}\"", body["complaint"]["version"]));
+
+    // Intake completed against the version read: a new ETag.
+    let res = post_if(
+        &api,
+        &format!("/api/v1/complaints/{id}/intake"),
+        &first,
+        json!({"comment": "信息齐全"}),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let second = etag(&res);
+    assert_ne!(second, first);
+    assert_eq!(
+        second,
+        format!("\"{}\"", json_body(res).await["complaint"]["version"])
+    );
+
+    // A judgement against the old version is refused, and nothing is written.
+    let judgement = json!({"valid": false, "reason": "属使用咨询",
+                           "reply": "您好，经核实属于使用问题，我们将安排技术指导。"});
+    let path = format!("/api/v1/complaints/{id}/judgement");
+    let res = post_if(&api, &path, &first, judgement.clone()).await;
+    assert_eq!(res.status(), 412);
+    let err = json_body(res).await;
+    assert_eq!(err["error"]["code"], "stale_version");
+    let detail = err["error"]["detail"].as_str().unwrap();
+    assert!(
+        detail.contains(&format!("current version: {}", second.trim_matches('"'))),
+        "{detail}"
+    );
+    let d = complaint(&api, id).await;
+    assert_eq!(d["complaint"]["stage"], "validity", "nothing written");
+    assert_eq!(steps_of(&d, "judge_invalid"), 0);
+    assert_eq!(format!("\"{}\"", d["complaint"]["version"]), second);
+    // A second intake against the old version is refused the same way, not out of order.
+    let res = post_if(
+        &api,
+        &format!("/api/v1/complaints/{id}/intake"),
+        &first,
+        json!({}),
+    )
+    .await;
+    assert_eq!(res.status(), 412);
+
+    // Against the current version it goes through, with a new ETag.
+    let res = post_if(&api, &path, &second, judgement).await;
+    assert_eq!(res.status(), 200);
+    let third = etag(&res);
+    assert_ne!(third, second);
+    let res = api.get(&format!("/api/v1/complaints/{id}")).await;
+    assert_eq!(etag(&res), third);
+    let d = json_body(res).await;
+    assert_eq!(d["complaint"]["stage"], "invalid");
+    assert_eq!(steps_of(&d, "judge_invalid"), 1);
+    app.stop().await;
+}

@@ -3,7 +3,8 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::header::{ETAG, HeaderName};
+use axum::http::{HeaderMap, StatusCode};
 use jiff::Timestamp;
 use kefu_app::complaint::{
     ComplaintDetail, ComplaintForm, Evaluation, Investigation, Judgement, NewPenalty, NewProposal,
@@ -16,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::idempotency::{KeyedJson, answer};
-use super::{ApiJson, doc, rfc3339};
+use super::{ApiJson, doc, etag, if_match, rfc3339};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
@@ -69,7 +70,14 @@ pub struct Complaint {
     pub lessons: Option<String>,
     pub measure: Option<String>,
     pub closed_at: Option<String>,
+    /// The complaint's version, also the `ETag` header (`"7"`). Every step moves it on;
+    /// send it back as `If-Match` with a step, so that a step someone took in the meantime
+    /// is not followed by a second one made on what you read before (412 instead).
+    pub version: i64,
 }
+
+/// A complaint's answer with its version as `ETag`.
+type Tagged<T> = ([(HeaderName, String); 1], Json<T>);
 
 fn complaint(c: StoredComplaint) -> Complaint {
     Complaint {
@@ -104,6 +112,7 @@ fn complaint(c: StoredComplaint) -> Complaint {
         lessons: c.lessons,
         measure: c.measure,
         closed_at: c.closed_at.map(rfc3339),
+        version: c.version,
     }
 }
 
@@ -391,20 +400,21 @@ pub async fn create(
     ))
 }
 
-/// One complaint with its steps, notices, proposals, RMAs, penalties and follow-up.
+/// One complaint with its steps, notices, proposals, RMAs, penalties and follow-up. The
+/// `ETag` header carries the complaint's version: send it as `If-Match` with a step.
 #[utoipa::path(get, path = "/api/v1/complaints/{id}", tag = "complaints",
     params(("id" = i64, Path, description = "complaint id")),
     responses(
-        (status = 200, description = "The complaint", body = Detail),
+        (status = 200, description = "The complaint", body = Detail,
+            headers(("ETag" = String, description = "the complaint's version, `\"7\"`"))),
         (status = 404, description = "No such complaint", body = super::ErrorBody),
     ))]
 pub async fn show(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
-) -> Result<Json<Detail>, WebError> {
-    let d = state.app.complaint_detail(&identity.actor(), id).await?;
-    Ok(Json(detail(d)))
+) -> Result<Tagged<Detail>, WebError> {
+    current(&state, &identity, id).await
 }
 
 /// The complainant's phone in clear; the reveal is written to the audit log.
@@ -426,9 +436,15 @@ pub async fn reveal(
     Ok(Json(super::customers::Revealed { value }))
 }
 
-async fn current(state: &AppState, identity: &Identity, id: i64) -> Result<Json<Detail>, WebError> {
+/// The complaint as it is now, its version as `ETag`.
+async fn current(
+    state: &AppState,
+    identity: &Identity,
+    id: i64,
+) -> Result<Tagged<Detail>, WebError> {
     let d = state.app.complaint_detail(&identity.actor(), id).await?;
-    Ok(Json(detail(d)))
+    let tag = etag(d.complaint.version);
+    Ok(([(ETAG, tag)], Json(detail(d))))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -440,10 +456,15 @@ pub struct Comment {
 
 /// 受理确认 — intake complete; validity next.
 #[utoipa::path(post, path = "/api/v1/complaints/{id}/intake", tag = "complaints",
-    params(("id" = i64, Path, description = "complaint id")), request_body = Comment,
+    params(("id" = i64, Path, description = "complaint id"),
+        ("If-Match" = Option<String>, Header, description = "the complaint's version the \
+            step is taken on, as `ETag` gave it: `\"7\"`; without it, the step is taken on \
+            whatever is current")), request_body = Comment,
     responses(
         (status = 200, description = "The complaint after the step", body = Detail),
         (status = 404, description = "No such complaint", body = super::ErrorBody),
+        (status = 412, body = super::ErrorBody, description = "`stale_version`: the \
+            complaint moved on since the version in `If-Match`; nothing was written"),
         (status = 409, body = super::ErrorBody, description = "Not this complaint's stage now \
             (`complaint_out_of_order`), or closed"),
     ))]
@@ -451,11 +472,13 @@ pub async fn complete_intake(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
+    headers: HeaderMap,
     ApiJson(b): ApiJson<Comment>,
-) -> Result<Json<Detail>, WebError> {
+) -> Result<Tagged<Detail>, WebError> {
+    let expected = if_match(&headers)?;
     state
         .app
-        .complete_intake(&identity.actor(), id, &b.comment)
+        .complete_intake(&identity.actor(), id, &b.comment, expected)
         .await?;
     current(&state, &identity, id).await
 }
@@ -480,10 +503,15 @@ pub struct JudgementIn {
 
 /// 判断 — valid (notice to the department) or not valid (polite reply, closed as invalid).
 #[utoipa::path(post, path = "/api/v1/complaints/{id}/judgement", tag = "complaints",
-    params(("id" = i64, Path, description = "complaint id")), request_body = JudgementIn,
+    params(("id" = i64, Path, description = "complaint id"),
+        ("If-Match" = Option<String>, Header, description = "the complaint's version the \
+            step is taken on, as `ETag` gave it: `\"7\"`; without it, the step is taken on \
+            whatever is current")), request_body = JudgementIn,
     responses(
         (status = 200, description = "The complaint after the step", body = Detail),
         (status = 404, description = "No such complaint", body = super::ErrorBody),
+        (status = 412, body = super::ErrorBody, description = "`stale_version`: the \
+            complaint moved on since the version in `If-Match`; nothing was written"),
         (status = 409, body = super::ErrorBody, description = "Not this complaint's stage now \
             (`complaint_out_of_order`), or closed"),
     ))]
@@ -491,8 +519,10 @@ pub async fn judge(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
+    headers: HeaderMap,
     ApiJson(b): ApiJson<JudgementIn>,
-) -> Result<Json<Detail>, WebError> {
+) -> Result<Tagged<Detail>, WebError> {
+    let expected = if_match(&headers)?;
     let j = if b.valid {
         let at: Timestamp = parse_opt("promised_answer_at", b.promised_answer_at.as_deref())?
             .ok_or_else(|| {
@@ -516,7 +546,10 @@ pub async fn judge(
             script_id: b.script_id,
         }
     };
-    state.app.judge_complaint(&identity.actor(), id, &j).await?;
+    state
+        .app
+        .judge_complaint(&identity.actor(), id, &j, expected)
+        .await?;
     current(&state, &identity, id).await
 }
 
@@ -554,7 +587,10 @@ pub async fn acknowledge_notice(
     identity: Identity,
     Path(id): Path<i64>,
 ) -> Result<Json<Done>, WebError> {
-    state.app.acknowledge_notice(&identity.actor(), id).await?;
+    state
+        .app
+        .acknowledge_notice(&identity.actor(), id, None)
+        .await?;
     Ok(Json(Done { ok: true }))
 }
 
@@ -575,7 +611,7 @@ pub async fn answer_notice(
 ) -> Result<Json<Done>, WebError> {
     state
         .app
-        .answer_notice(&identity.actor(), id, &b.answer)
+        .answer_notice(&identity.actor(), id, &b.answer, None)
         .await?;
     Ok(Json(Done { ok: true }))
 }
@@ -597,7 +633,7 @@ pub async fn review_notice(
 ) -> Result<Json<Done>, WebError> {
     state
         .app
-        .review_notice(&identity.actor(), id, b.accept, &b.comment)
+        .review_notice(&identity.actor(), id, b.accept, &b.comment, None)
         .await?;
     Ok(Json(Done { ok: true }))
 }
@@ -616,10 +652,15 @@ pub struct InvestigationIn {
 
 /// 调查 — cause and responsibility; on to the solution.
 #[utoipa::path(post, path = "/api/v1/complaints/{id}/investigation", tag = "complaints",
-    params(("id" = i64, Path, description = "complaint id")), request_body = InvestigationIn,
+    params(("id" = i64, Path, description = "complaint id"),
+        ("If-Match" = Option<String>, Header, description = "the complaint's version the \
+            step is taken on, as `ETag` gave it: `\"7\"`; without it, the step is taken on \
+            whatever is current")), request_body = InvestigationIn,
     responses(
         (status = 200, description = "The complaint after the step", body = Detail),
         (status = 404, description = "No such complaint", body = super::ErrorBody),
+        (status = 412, body = super::ErrorBody, description = "`stale_version`: the \
+            complaint moved on since the version in `If-Match`; nothing was written"),
         (status = 409, body = super::ErrorBody, description = "Not this complaint's stage now \
             (`complaint_out_of_order`), or closed"),
     ))]
@@ -627,8 +668,10 @@ pub async fn investigate(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
+    headers: HeaderMap,
     ApiJson(b): ApiJson<InvestigationIn>,
-) -> Result<Json<Detail>, WebError> {
+) -> Result<Tagged<Detail>, WebError> {
+    let expected = if_match(&headers)?;
     let inv = Investigation {
         cause: crate::input::parse_key::<Cause>("cause", &b.cause)?,
         responsible_department_id: b.responsible_department_id,
@@ -637,7 +680,7 @@ pub async fn investigate(
     };
     state
         .app
-        .record_complaint_investigation(&identity.actor(), id, &inv, &[])
+        .record_complaint_investigation(&identity.actor(), id, &inv, &[], expected)
         .await?;
     current(&state, &identity, id).await
 }
@@ -656,10 +699,15 @@ pub struct ProposalIn {
 
 /// 方案 — a proposal for the supervisor.
 #[utoipa::path(post, path = "/api/v1/complaints/{id}/proposals", tag = "complaints",
-    params(("id" = i64, Path, description = "complaint id")), request_body = ProposalIn,
+    params(("id" = i64, Path, description = "complaint id"),
+        ("If-Match" = Option<String>, Header, description = "the complaint's version the \
+            step is taken on, as `ETag` gave it: `\"7\"`; without it, the step is taken on \
+            whatever is current")), request_body = ProposalIn,
     responses(
         (status = 201, description = "Proposed", body = Created),
         (status = 404, description = "No such complaint", body = super::ErrorBody),
+        (status = 412, body = super::ErrorBody, description = "`stale_version`: the \
+            complaint moved on since the version in `If-Match`; nothing was written"),
         (status = 409, body = super::ErrorBody, description = "Not this complaint's stage now \
             (`complaint_out_of_order`), or closed"),
     ))]
@@ -667,8 +715,10 @@ pub async fn propose(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
+    headers: HeaderMap,
     ApiJson(b): ApiJson<ProposalIn>,
 ) -> Result<(StatusCode, Json<Created>), WebError> {
+    let expected = if_match(&headers)?;
     let p = NewProposal {
         remedy: crate::input::parse_key::<Remedy>("remedy", &b.remedy)?,
         description: b.description,
@@ -676,7 +726,7 @@ pub async fn propose(
     };
     let pid = state
         .app
-        .propose_solution(&identity.actor(), id, &p)
+        .propose_solution(&identity.actor(), id, &p, expected)
         .await?;
     Ok((StatusCode::CREATED, Json(Created { id: pid })))
 }
@@ -707,7 +757,7 @@ pub async fn decide(
 ) -> Result<Json<Done>, WebError> {
     state
         .app
-        .decide_proposal(&identity.actor(), id, b.approve, &b.comment)
+        .decide_proposal(&identity.actor(), id, b.approve, &b.comment, None)
         .await?;
     Ok(Json(Done { ok: true }))
 }
@@ -742,7 +792,7 @@ pub async fn advance_rma(
 ) -> Result<Json<RmaStep>, WebError> {
     let s = state
         .app
-        .advance_rma(&identity.actor(), id, &b.note)
+        .advance_rma(&identity.actor(), id, &b.note, None)
         .await?;
     Ok(Json(RmaStep {
         status: s.key().to_owned(),
@@ -762,10 +812,15 @@ pub struct PenaltyIn {
 
 /// 处罚 — a penalty for the responsible party.
 #[utoipa::path(post, path = "/api/v1/complaints/{id}/penalties", tag = "complaints",
-    params(("id" = i64, Path, description = "complaint id")), request_body = PenaltyIn,
+    params(("id" = i64, Path, description = "complaint id"),
+        ("If-Match" = Option<String>, Header, description = "the complaint's version the \
+            step is taken on, as `ETag` gave it: `\"7\"`; without it, the step is taken on \
+            whatever is current")), request_body = PenaltyIn,
     responses(
         (status = 200, description = "The complaint with the penalty", body = Detail),
         (status = 404, description = "No such complaint", body = super::ErrorBody),
+        (status = 412, body = super::ErrorBody, description = "`stale_version`: the \
+            complaint moved on since the version in `If-Match`; nothing was written"),
         (status = 409, body = super::ErrorBody, description = "Not this complaint's stage now \
             (`complaint_out_of_order`), or closed"),
     ))]
@@ -773,15 +828,20 @@ pub async fn penalty(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
+    headers: HeaderMap,
     ApiJson(b): ApiJson<PenaltyIn>,
-) -> Result<Json<Detail>, WebError> {
+) -> Result<Tagged<Detail>, WebError> {
+    let expected = if_match(&headers)?;
     let p = NewPenalty {
         department_id: b.department_id,
         user_id: b.user_id,
         amount_fen: b.amount_fen,
         reason: b.reason,
     };
-    state.app.record_penalty(&identity.actor(), id, &p).await?;
+    state
+        .app
+        .record_penalty(&identity.actor(), id, &p, expected)
+        .await?;
     current(&state, &identity, id).await
 }
 
@@ -793,10 +853,15 @@ pub struct MessageIn {
 
 /// A public reply to the complainant (the solution, progress).
 #[utoipa::path(post, path = "/api/v1/complaints/{id}/messages", tag = "complaints",
-    params(("id" = i64, Path, description = "complaint id")), request_body = MessageIn,
+    params(("id" = i64, Path, description = "complaint id"),
+        ("If-Match" = Option<String>, Header, description = "the complaint's version the \
+            step is taken on, as `ETag` gave it: `\"7\"`; without it, the step is taken on \
+            whatever is current")), request_body = MessageIn,
     responses(
         (status = 200, description = "Sent", body = Done),
         (status = 404, description = "No such complaint", body = super::ErrorBody),
+        (status = 412, body = super::ErrorBody, description = "`stale_version`: the \
+            complaint moved on since the version in `If-Match`; nothing was written"),
         (status = 409, body = super::ErrorBody, description = "Not this complaint's stage now \
             (`complaint_out_of_order`), or closed"),
     ))]
@@ -804,11 +869,13 @@ pub async fn tell(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
+    headers: HeaderMap,
     ApiJson(b): ApiJson<MessageIn>,
 ) -> Result<Json<Done>, WebError> {
+    let expected = if_match(&headers)?;
     state
         .app
-        .tell_complainant(&identity.actor(), id, &b.message)
+        .tell_complainant(&identity.actor(), id, &b.message, expected)
         .await?;
     Ok(Json(Done { ok: true }))
 }
@@ -826,10 +893,15 @@ pub struct CustomerDecisionIn {
 
 /// The customer accepts (follow-up task created) or rejects (back to the solution).
 #[utoipa::path(post, path = "/api/v1/complaints/{id}/customer-decision", tag = "complaints",
-    params(("id" = i64, Path, description = "complaint id")), request_body = CustomerDecisionIn,
+    params(("id" = i64, Path, description = "complaint id"),
+        ("If-Match" = Option<String>, Header, description = "the complaint's version the \
+            step is taken on, as `ETag` gave it: `\"7\"`; without it, the step is taken on \
+            whatever is current")), request_body = CustomerDecisionIn,
     responses(
         (status = 200, description = "The complaint after the step", body = Detail),
         (status = 404, description = "No such complaint", body = super::ErrorBody),
+        (status = 412, body = super::ErrorBody, description = "`stale_version`: the \
+            complaint moved on since the version in `If-Match`; nothing was written"),
         (status = 409, body = super::ErrorBody, description = "Not this complaint's stage now \
             (`complaint_out_of_order`), or closed"),
     ))]
@@ -837,8 +909,10 @@ pub async fn customer_decision(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
+    headers: HeaderMap,
     ApiJson(b): ApiJson<CustomerDecisionIn>,
-) -> Result<Json<Detail>, WebError> {
+) -> Result<Tagged<Detail>, WebError> {
+    let expected = if_match(&headers)?;
     let script = match b.follow_up_script.filter(|s| !s.trim().is_empty()) {
         Some(s) => s,
         None => {
@@ -853,7 +927,14 @@ pub async fn customer_decision(
     };
     state
         .app
-        .record_customer_decision(&identity.actor(), id, b.accepted, &b.comment, &script)
+        .record_customer_decision(
+            &identity.actor(),
+            id,
+            b.accepted,
+            &b.comment,
+            &script,
+            expected,
+        )
         .await?;
     current(&state, &identity, id).await
 }
@@ -870,10 +951,15 @@ pub struct FollowUpIn {
 
 /// 回访 — the follow-up's result.
 #[utoipa::path(post, path = "/api/v1/complaints/{id}/follow-up", tag = "complaints",
-    params(("id" = i64, Path, description = "complaint id")), request_body = FollowUpIn,
+    params(("id" = i64, Path, description = "complaint id"),
+        ("If-Match" = Option<String>, Header, description = "the complaint's version the \
+            step is taken on, as `ETag` gave it: `\"7\"`; without it, the step is taken on \
+            whatever is current")), request_body = FollowUpIn,
     responses(
         (status = 200, description = "The complaint after the step", body = Detail),
         (status = 404, description = "No such complaint", body = super::ErrorBody),
+        (status = 412, body = super::ErrorBody, description = "`stale_version`: the \
+            complaint moved on since the version in `If-Match`; nothing was written"),
         (status = 409, body = super::ErrorBody, description = "Not this complaint's stage now \
             (`complaint_out_of_order`), or closed"),
     ))]
@@ -881,12 +967,14 @@ pub async fn follow_up(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
+    headers: HeaderMap,
     ApiJson(b): ApiJson<FollowUpIn>,
-) -> Result<Json<Detail>, WebError> {
+) -> Result<Tagged<Detail>, WebError> {
+    let expected = if_match(&headers)?;
     let result = crate::input::parse_key::<FollowUpResult>("result", &b.result)?;
     state
         .app
-        .record_complaint_follow_up(&identity.actor(), id, result, &b.comment)
+        .record_complaint_follow_up(&identity.actor(), id, result, &b.comment, expected)
         .await?;
     current(&state, &identity, id).await
 }
@@ -908,10 +996,15 @@ pub struct EvaluationIn {
 
 /// 总结评价 — closes the complaint.
 #[utoipa::path(post, path = "/api/v1/complaints/{id}/evaluation", tag = "complaints",
-    params(("id" = i64, Path, description = "complaint id")), request_body = EvaluationIn,
+    params(("id" = i64, Path, description = "complaint id"),
+        ("If-Match" = Option<String>, Header, description = "the complaint's version the \
+            step is taken on, as `ETag` gave it: `\"7\"`; without it, the step is taken on \
+            whatever is current")), request_body = EvaluationIn,
     responses(
         (status = 200, description = "The complaint, closed", body = Detail),
         (status = 404, description = "No such complaint", body = super::ErrorBody),
+        (status = 412, body = super::ErrorBody, description = "`stale_version`: the \
+            complaint moved on since the version in `If-Match`; nothing was written"),
         (status = 409, body = super::ErrorBody, description = "Not this complaint's stage now \
             (`complaint_out_of_order`), or closed"),
     ))]
@@ -919,8 +1012,10 @@ pub async fn evaluate(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
+    headers: HeaderMap,
     ApiJson(b): ApiJson<EvaluationIn>,
-) -> Result<Json<Detail>, WebError> {
+) -> Result<Tagged<Detail>, WebError> {
+    let expected = if_match(&headers)?;
     let e = Evaluation {
         summary: b.summary,
         lessons: b.lessons,
@@ -930,7 +1025,7 @@ pub async fn evaluate(
     };
     state
         .app
-        .evaluate_complaint(&identity.actor(), id, &e)
+        .evaluate_complaint(&identity.actor(), id, &e, expected)
         .await?;
     current(&state, &identity, id).await
 }

@@ -27,6 +27,10 @@ use crate::error::WebError;
 use crate::i18n::Tr;
 use crate::view::{Layout, local_time};
 
+mod stale;
+
+use stale::Kept;
+
 /// The message telling a customer when to expect an answer (customers read Chinese).
 pub fn default_answer_message(at: Timestamp) -> String {
     Tr(Locale::ZhCn).f(
@@ -408,6 +412,33 @@ struct ShowPage {
     /// The complainant's phone, just revealed.
     revealed_phone: Option<String>,
     error: Option<String>,
+    /// The form a step was sent from when the complaint had moved on: shown again with what
+    /// the reader typed (see [`stale`]).
+    kept: Option<Kept>,
+}
+
+impl ShowPage {
+    /// Whether `form` was sent from a page the complaint has moved on from: it is shown
+    /// again, whatever the stage now.
+    fn again(&self, form: &str) -> bool {
+        self.kept.as_ref().is_some_and(|k| k.is(form, None))
+    }
+
+    /// What the reader typed into `name` of `form`, sent from an older page; else empty.
+    fn typed(&self, form: &str, name: &str) -> &str {
+        match &self.kept {
+            Some(k) if k.is(form, None) => k.get(name),
+            _ => "",
+        }
+    }
+
+    /// [`typed`](Self::typed) for the form of a notice, proposal or RMA `row`.
+    fn typed_row(&self, form: &str, row: &i64, name: &str) -> &str {
+        match &self.kept {
+            Some(k) if k.is(form, Some(*row)) => k.get(name),
+            _ => "",
+        }
+    }
 }
 
 fn business_time(t: Tr, minutes: i64) -> String {
@@ -683,6 +714,7 @@ async fn show_page(
         t,
         layout: Layout::new(identity, "/complaints"),
         error,
+        kept: None,
     })
 }
 
@@ -728,6 +760,31 @@ async fn after(
     }
 }
 
+/// Back to the complaint after a step sent from `kept`'s form, as [`after`]; a step refused
+/// because the complaint moved on from the form's version brings the page back (409) with
+/// a notice naming the stage the complaint is at now, and the form shown again with what
+/// the reader typed.
+async fn stepped(
+    state: &AppState,
+    identity: &Identity,
+    id: i64,
+    kept: Kept,
+    outcome: Result<(), kefu_app::AppError>,
+) -> Result<Response, WebError> {
+    match outcome {
+        Err(e) if stale::is_stale(&e) => {
+            let mut page = show_page(state, identity, id, None).await?;
+            let notice = page
+                .t
+                .f("stale.complaint_moved", &[("stage", page.stage.as_str())]);
+            page.error = Some(notice);
+            page.kept = Some(kept);
+            render(axum::http::StatusCode::CONFLICT, &page)
+        }
+        outcome => after(state, identity, id, outcome).await,
+    }
+}
+
 /// A `datetime-local` value read as Beijing time.
 fn local_instant(s: &str) -> Option<Timestamp> {
     let dt: jiff::civil::DateTime = s.trim().parse().ok()?;
@@ -755,9 +812,14 @@ pub async fn complete_intake(
 ) -> Result<Response, WebError> {
     let r = state
         .app
-        .complete_intake(&identity.actor(), id, field(&pairs, "comment"))
+        .complete_intake(
+            &identity.actor(),
+            id,
+            field(&pairs, "comment"),
+            stale::version(&pairs),
+        )
         .await;
-    after(&state, &identity, id, r).await
+    stepped(&state, &identity, id, Kept::new("intake", None, &pairs), r).await
 }
 
 pub async fn judge(
@@ -792,8 +854,16 @@ pub async fn judge(
             script_id: get("script").parse().ok(),
         }
     };
-    let r = state.app.judge_complaint(&identity.actor(), id, &j).await;
-    after(&state, &identity, id, r).await
+    let form = if matches!(j, Judgement::Valid { .. }) {
+        "valid"
+    } else {
+        "invalid"
+    };
+    let r = state
+        .app
+        .judge_complaint(&identity.actor(), id, &j, stale::version(&pairs))
+        .await;
+    stepped(&state, &identity, id, Kept::new(form, None, &pairs), r).await
 }
 
 /// The complaint a notice belongs to, for coming back to its page.
@@ -812,13 +882,15 @@ pub async fn acknowledge_notice(
     State(state): State<AppState>,
     identity: Identity,
     Path(notice): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let id = complaint_of_notice(&state, &identity, notice).await?;
     let r = state
         .app
-        .acknowledge_notice(&identity.actor(), notice)
+        .acknowledge_notice(&identity.actor(), notice, stale::version(&pairs))
         .await;
-    after(&state, &identity, id, r).await
+    let kept = Kept::new("ack", Some(notice), &pairs);
+    stepped(&state, &identity, id, kept, r).await
 }
 
 pub async fn answer_notice(
@@ -830,9 +902,15 @@ pub async fn answer_notice(
     let id = complaint_of_notice(&state, &identity, notice).await?;
     let r = state
         .app
-        .answer_notice(&identity.actor(), notice, field(&pairs, "answer"))
+        .answer_notice(
+            &identity.actor(),
+            notice,
+            field(&pairs, "answer"),
+            stale::version(&pairs),
+        )
         .await;
-    after(&state, &identity, id, r).await
+    let kept = Kept::new("answer", Some(notice), &pairs);
+    stepped(&state, &identity, id, kept, r).await
 }
 
 pub async fn review_notice(
@@ -849,9 +927,11 @@ pub async fn review_notice(
             notice,
             field(&pairs, "accept") == "1",
             field(&pairs, "comment"),
+            stale::version(&pairs),
         )
         .await;
-    after(&state, &identity, id, r).await
+    let kept = Kept::new("review", Some(notice), &pairs);
+    stepped(&state, &identity, id, kept, r).await
 }
 
 pub async fn investigate(
@@ -867,11 +947,13 @@ pub async fn investigate(
         responsible_user_id: field(&pairs, "responsible_user").parse().ok(),
         findings: field(&pairs, "findings").to_owned(),
     };
+    let expected = stale::version(&pairs);
     let r = state
         .app
-        .record_complaint_investigation(&identity.actor(), id, &inv, &files)
+        .record_complaint_investigation(&identity.actor(), id, &inv, &files, expected)
         .await;
-    after(&state, &identity, id, r).await
+    let kept = Kept::new("investigation", None, &pairs);
+    stepped(&state, &identity, id, kept, r).await
 }
 
 pub async fn propose(
@@ -896,10 +978,10 @@ pub async fn propose(
     };
     let r = state
         .app
-        .propose_solution(&identity.actor(), id, &p)
+        .propose_solution(&identity.actor(), id, &p, stale::version(&pairs))
         .await
         .map(|_| ());
-    after(&state, &identity, id, r).await
+    stepped(&state, &identity, id, Kept::new("propose", None, &pairs), r).await
 }
 
 pub async fn decide(
@@ -919,9 +1001,11 @@ pub async fn decide(
             proposal,
             field(&pairs, "approve") == "1",
             field(&pairs, "comment"),
+            stale::version(&pairs),
         )
         .await;
-    after(&state, &identity, id, r).await
+    let kept = Kept::new("decide", Some(proposal), &pairs);
+    stepped(&state, &identity, id, kept, r).await
 }
 
 pub async fn advance_rma(
@@ -933,10 +1017,22 @@ pub async fn advance_rma(
     let id = state.app.complaint_of_rma(&identity.actor(), rma).await?;
     let r = state
         .app
-        .advance_rma(&identity.actor(), rma, field(&pairs, "note"))
+        .advance_rma(
+            &identity.actor(),
+            rma,
+            field(&pairs, "note"),
+            stale::version(&pairs),
+        )
         .await
         .map(|_| ());
-    after(&state, &identity, id, r).await
+    stepped(
+        &state,
+        &identity,
+        id,
+        Kept::new("rma", Some(rma), &pairs),
+        r,
+    )
+    .await
 }
 
 pub async fn penalty(
@@ -954,8 +1050,11 @@ pub async fn penalty(
         amount_fen,
         reason: field(&pairs, "reason").to_owned(),
     };
-    let r = state.app.record_penalty(&identity.actor(), id, &p).await;
-    after(&state, &identity, id, r).await
+    let r = state
+        .app
+        .record_penalty(&identity.actor(), id, &p, stale::version(&pairs))
+        .await;
+    stepped(&state, &identity, id, Kept::new("penalty", None, &pairs), r).await
 }
 
 pub async fn tell(
@@ -966,9 +1065,14 @@ pub async fn tell(
 ) -> Result<Response, WebError> {
     let r = state
         .app
-        .tell_complainant(&identity.actor(), id, field(&pairs, "message"))
+        .tell_complainant(
+            &identity.actor(),
+            id,
+            field(&pairs, "message"),
+            stale::version(&pairs),
+        )
         .await;
-    after(&state, &identity, id, r).await
+    stepped(&state, &identity, id, Kept::new("tell", None, &pairs), r).await
 }
 
 pub async fn customer_decision(
@@ -985,9 +1089,17 @@ pub async fn customer_decision(
             field(&pairs, "accepted") == "1",
             field(&pairs, "comment"),
             field(&pairs, "script"),
+            stale::version(&pairs),
         )
         .await;
-    after(&state, &identity, id, r).await
+    stepped(
+        &state,
+        &identity,
+        id,
+        Kept::new("decision", None, &pairs),
+        r,
+    )
+    .await
 }
 
 pub async fn follow_up(
@@ -1001,9 +1113,16 @@ pub async fn follow_up(
         .unwrap_or(FollowUpResult::Neutral);
     let r = state
         .app
-        .record_complaint_follow_up(&identity.actor(), id, result, field(&pairs, "comment"))
+        .record_complaint_follow_up(
+            &identity.actor(),
+            id,
+            result,
+            field(&pairs, "comment"),
+            stale::version(&pairs),
+        )
         .await;
-    after(&state, &identity, id, r).await
+    let kept = Kept::new("follow_up", None, &pairs);
+    stepped(&state, &identity, id, kept, r).await
 }
 
 pub async fn evaluate(
@@ -1026,9 +1145,10 @@ pub async fn evaluate(
     };
     let r = state
         .app
-        .evaluate_complaint(&identity.actor(), id, &e)
+        .evaluate_complaint(&identity.actor(), id, &e, stale::version(&pairs))
         .await;
-    after(&state, &identity, id, r).await
+    let kept = Kept::new("evaluation", None, &pairs);
+    stepped(&state, &identity, id, kept, r).await
 }
 
 /// The report's question as the page and the exports read it from the query string; the
@@ -1363,7 +1483,7 @@ pub async fn send_investigation_report(
 ) -> Result<Response, WebError> {
     let n = state
         .app
-        .send_complaint_report(&identity.actor(), id)
+        .send_complaint_report(&identity.actor(), id, None)
         .await?;
     Ok(Redirect::to(&format!("/complaints/{id}/report?sent={n}")).into_response())
 }
