@@ -86,8 +86,10 @@ pub enum AppError {
     UnknownGroup,
     #[error("unknown custom field {0:?}")]
     UnknownField(String),
-    #[error("unknown status {0:?}")]
-    UnknownStatus(String),
+    /// A status key that names none of the statuses (built-in and custom), with the keys
+    /// that do, in their order.
+    #[error("unknown status {key:?}")]
+    UnknownStatus { key: String, allowed: Vec<String> },
     #[error("the ticket is closed; open a new one")]
     TicketClosed,
     #[error("a name and an email address or phone number are needed to reply")]

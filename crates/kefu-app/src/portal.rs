@@ -331,11 +331,19 @@ impl App {
             _ => false,
         };
         if reopen {
-            let open = store_setup::statuses(&mut tx)
-                .await?
-                .into_iter()
-                .find(|s| s.key == StatusCategory::Open.key())
-                .ok_or_else(|| AppError::UnknownStatus("open".into()))?;
+            let mut statuses = store_setup::statuses(&mut tx).await?;
+            let found = statuses
+                .iter()
+                .position(|s| s.key == StatusCategory::Open.key());
+            let open = match found {
+                Some(i) => statuses.swap_remove(i),
+                None => {
+                    return Err(AppError::UnknownStatus {
+                        key: StatusCategory::Open.key().to_owned(),
+                        allowed: statuses.into_iter().map(|s| s.key).collect(),
+                    });
+                }
+            };
             rules::check_transition(t.category, open.category)?;
             t.status = open.key;
             t.category = open.category;

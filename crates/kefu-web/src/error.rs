@@ -508,10 +508,14 @@ impl WebError {
                     args: vec![("field", key)],
                     ..ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_field")
                 },
-                AppError::UnknownStatus(key) => ErrorInfo {
-                    args: vec![("status", key)],
-                    ..ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_status")
-                },
+                AppError::UnknownStatus { key, allowed } => {
+                    let allowed = allowed.join(", ");
+                    ErrorInfo {
+                        detail: Some(format!("status: {key:?} (allowed: {allowed})")),
+                        args: vec![("status", key), ("allowed", allowed)],
+                        ..ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_status")
+                    }
+                }
                 AppError::TicketClosed => ErrorInfo::new(S::CONFLICT, "ticket_closed"),
                 AppError::ContactRequired => {
                     ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "contact_required")
@@ -604,14 +608,23 @@ impl WebError {
                     },
                 },
                 AppError::BadMinutes => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "bad_minutes"),
-                AppError::UnknownTier(tier) => ErrorInfo {
-                    args: vec![("tier", tier)],
-                    ..ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_tier")
-                },
-                AppError::UnknownAssignmentRule(rule) => ErrorInfo {
-                    args: vec![("rule", rule)],
-                    ..ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_assignment_rule")
-                },
+                AppError::UnknownTier(tier) => {
+                    let allowed = kefu_app::ticket::TIERS.join(", ");
+                    ErrorInfo {
+                        detail: Some(format!("customer_tier: {tier:?} (allowed: {allowed})")),
+                        args: vec![("tier", tier), ("allowed", allowed)],
+                        ..ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_tier")
+                    }
+                }
+                AppError::UnknownAssignmentRule(rule) => {
+                    use kefu_domain::input::Keyed;
+                    let allowed = kefu_domain::ticket::AssignmentRule::keys().join(", ");
+                    ErrorInfo {
+                        detail: Some(format!("assignment: {rule:?} (allowed: {allowed})")),
+                        args: vec![("rule", rule), ("allowed", allowed)],
+                        ..ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_assignment_rule")
+                    }
+                }
                 AppError::UnknownCalendar => {
                     ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_calendar")
                 }

@@ -110,12 +110,17 @@ pub struct TicketDetail {
     pub statuses: Vec<Status>,
 }
 
+/// The status `key` names; an unknown key is refused with the keys of every status.
 pub(super) async fn status_of(conn: &mut AnyConnection, key: &str) -> Result<Status> {
-    store_setup::statuses(conn)
-        .await?
-        .into_iter()
-        .find(|s| s.key == key)
-        .ok_or_else(|| AppError::UnknownStatus(key.to_owned()))
+    let mut statuses = store_setup::statuses(conn).await?;
+    let found = statuses.iter().position(|s| s.key == key);
+    match found {
+        Some(i) => Ok(statuses.swap_remove(i)),
+        None => Err(AppError::UnknownStatus {
+            key: key.to_owned(),
+            allowed: statuses.into_iter().map(|s| s.key).collect(),
+        }),
+    }
 }
 
 /// Moves `t` to `status`, checking the transition and stamping resolution and closure.

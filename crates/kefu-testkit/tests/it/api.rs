@@ -200,8 +200,16 @@ async fn bad_input_gets_one_json_error_shape_and_writes_nothing() {
             &json!({"username": "x.role", "display_name": "x", "roles": ["boss"]}),
         )
         .await;
-    assert_eq!(bad_role.status(), 400);
-    assert_eq!(json_body(bad_role).await["error"]["code"], "unknown_role");
+    assert_eq!(bad_role.status(), 422);
+    let bad_role = json_body(bad_role).await;
+    assert_eq!(bad_role["error"]["code"], "unknown_value");
+    assert!(
+        bad_role["error"]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("agent"),
+        "{bad_role}"
+    );
 
     let bad_id = api.get("/api/v1/users/abc").await;
     assert_eq!(bad_id.status(), 400);

@@ -375,3 +375,198 @@ async fn a_body_that_is_not_a_json_object_is_refused_and_changes_nothing() {
     assert_eq!(count_tickets(&app).await, before);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn unknown_roles_levels_and_locales_of_an_account_are_answered_with_the_allowed_ones() {
+    let app = TestApp::spawn().await;
+    let admin = app.create_user("guan.li", &[Role::Admin]).await;
+    let api = ApiClient::new(&app, &app.token_for(admin).await);
+    let before = json_body(api.get("/api/v1/users").await).await;
+
+    let roles: Vec<&str> = Role::ALL.iter().map(|r| r.key()).collect();
+    let levels: Vec<&str> = kefu_domain::StaffLevel::ALL
+        .iter()
+        .map(|l| l.key())
+        .collect();
+    let locales: Vec<&str> = kefu_domain::Locale::ALL.iter().map(|l| l.key()).collect();
+    for (patch, field, allowed) in [
+        (
+            json!({"roles": ["agent", "boss"]}),
+            "roles",
+            roles.join(", "),
+        ),
+        (json!({"level": "boss"}), "level", levels.join(", ")),
+        (json!({"locale": "boss"}), "locale", locales.join(", ")),
+    ] {
+        let mut body = json!({"username": "x.key", "display_name": "x", "roles": ["agent"]});
+        for (k, v) in patch.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let (status, error) = refusal(api.json(Method::POST, "/api/v1/users", &body).await).await;
+        assert_eq!(status, 422, "{body} → {error}");
+        assert_eq!(error["code"], "unknown_value", "{body}");
+        for part in [field, "boss", allowed.as_str()] {
+            assert!(error["detail"].as_str().unwrap().contains(part), "{error}");
+            assert!(error["message"].as_str().unwrap().contains(part), "{error}");
+        }
+    }
+    assert_eq!(json_body(api.get("/api/v1/users").await).await, before);
+
+    // Changing an account is answered the same, and changes nothing.
+    let (status, error) = refusal(
+        api.json(
+            Method::PATCH,
+            &format!("/api/v1/users/{admin}"),
+            &json!({"roles": ["admin", "boss"]}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (status, error["code"].as_str()),
+        (422, Some("unknown_value"))
+    );
+    assert!(
+        error["detail"]
+            .as_str()
+            .unwrap()
+            .contains(&roles.join(", ")),
+        "{error}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_unknown_ticket_status_is_answered_with_the_statuses_there_are() {
+    let app = TestApp::spawn().await;
+    let (api, _) = agent(&app, "bad.status").await;
+    app.create_user("status.admin", &[Role::Admin]).await;
+    let admin = app.login("status.admin", TEST_PASSWORD).await;
+    let res = admin
+        .post_form(
+            "/admin/ticket-settings/statuses",
+            &[
+                ("key", "waiting_parts"),
+                ("category", "pending_internal"),
+                ("name_zh", "等待备件"),
+                ("name_en", "Waiting for parts"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+
+    let t = json_body(
+        api.json(
+            Method::POST,
+            "/api/v1/tickets",
+            &json!({"subject": "状态", "body": "x"}),
+        )
+        .await,
+    )
+    .await;
+    let id = t["id"].as_i64().unwrap();
+    let (status, error) = refusal(
+        api.json(
+            Method::PATCH,
+            &format!("/api/v1/tickets/{id}"),
+            &json!({"status": "sleeping"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 422, "{error}");
+    assert_eq!(error["code"], "unknown_status");
+    for part in [
+        "sleeping",
+        "new, open, pending_customer, pending_internal",
+        "waiting_parts",
+    ] {
+        assert!(error["detail"].as_str().unwrap().contains(part), "{error}");
+        assert!(error["message"].as_str().unwrap().contains(part), "{error}");
+    }
+    let t = json_body(api.get(&format!("/api/v1/tickets/{id}")).await).await;
+    assert_eq!(t["ticket"]["status"], "new", "nothing changed");
+    app.stop().await;
+}
+
+async fn count_complaints(app: &TestApp) -> i64 {
+    let mut c = app.app.store.conn().await.unwrap();
+    sqlx::query_scalar("SELECT COUNT(*) FROM complaints")
+        .fetch_one(&mut *c)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_page_form_with_an_unknown_key_is_refused_not_given_a_default() {
+    let app = TestApp::spawn().await;
+    let (_, s) = agent(&app, "bad.form").await;
+
+    // A complaint with a category no select offers.
+    let res = s
+        .post_form(
+            "/complaints",
+            &[
+                ("complainant", "赵先生"),
+                ("channel", "phone"),
+                ("content", "收到的 5 台空调外壳破损"),
+                ("category", "bogus"),
+                ("severity", "major"),
+            ],
+        )
+        .await;
+    let status = res.status().as_u16();
+    let body = res.text().await.unwrap();
+    assert!(status == 422 || status == 400, "{status}");
+    assert!(body.contains("bogus"), "the value is named");
+    assert!(
+        body.contains("quality, delivery, service, billing, installation, other"),
+        "the allowed categories are listed"
+    );
+    assert_eq!(count_complaints(&app).await, 0, "no complaint as 其他");
+
+    // A ticket with a priority no select offers.
+    let res = s
+        .post_form(
+            "/tickets",
+            &[
+                ("type", "inquiry"),
+                ("channel", "phone"),
+                ("priority", "bogus"),
+                ("subject", "来电咨询"),
+                ("body", "客户询问发货时间"),
+            ],
+        )
+        .await;
+    let status = res.status().as_u16();
+    let body = res.text().await.unwrap();
+    assert!(status == 422 || status == 400, "{status}");
+    assert!(body.contains("low, normal, high, urgent"), "{body}");
+    assert!(body.contains("来电咨询"), "what was typed comes back");
+    assert_eq!(count_tickets(&app).await, 0, "no ticket as 普通");
+
+    // An empty choice keeps the form's default.
+    let res = s
+        .post_form(
+            "/tickets",
+            &[
+                ("priority", ""),
+                ("subject", "来电咨询"),
+                ("body", "客户询问发货时间"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(count_tickets(&app).await, 1);
+
+    // A queue filter is refused the same, not ignored.
+    let res = s.get("/tickets?priority=bogus").await;
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("low, normal, high, urgent")
+    );
+    app.stop().await;
+}

@@ -112,9 +112,20 @@ pub async fn support_submit(
     form: FormWithFiles,
 ) -> Result<Response, WebError> {
     let FormWithFiles { pairs, files } = form;
+    // Empty is an inquiry; an unknown type is refused with the types there are.
+    let ticket_type = match super::pages::form_key::<TicketType>(&pairs, "type") {
+        Ok(ty) => ty.unwrap_or(TicketType::Inquiry),
+        Err(e) => {
+            let (status, message) = super::pages::input_refusal(e, identity.tr());
+            return render(
+                status,
+                &support_page(&identity, pairs, Some(message), None)?,
+            );
+        }
+    };
     let get = |k| field(&pairs, k);
     let mut intake = Intake::new(Channel::WebForm, get("subject"), get("body"));
-    intake.ticket_type = get("type").parse().unwrap_or(TicketType::Inquiry);
+    intake.ticket_type = ticket_type;
     intake.contact_name = non_empty(get("name")).map(str::to_owned);
     intake.contact_email = non_empty(get("email")).map(str::to_owned);
     intake.contact_phone = non_empty(get("phone")).map(str::to_owned);
@@ -373,9 +384,17 @@ pub async fn create(
     form: FormWithFiles,
 ) -> Result<Response, WebError> {
     let FormWithFiles { pairs, files } = form;
+    // Empty is an inquiry; an unknown type is refused with the types there are.
+    let ticket_type = match super::pages::form_key::<TicketType>(&pairs, "type") {
+        Ok(ty) => ty.unwrap_or(TicketType::Inquiry),
+        Err(e) => {
+            let (status, message) = super::pages::input_refusal(e, identity.tr());
+            return render(status, &new_page(&identity, pairs, Some(message))?);
+        }
+    };
     let get = |k| field(&pairs, k);
     let mut intake = Intake::new(Channel::Portal, get("subject"), get("body"));
-    intake.ticket_type = get("type").parse().unwrap_or(TicketType::Inquiry);
+    intake.ticket_type = ticket_type;
     intake.external_id = non_empty(get("form_token")).map(|t| format!("portal:{t}"));
     match state
         .app

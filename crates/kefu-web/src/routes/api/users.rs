@@ -13,6 +13,7 @@ use super::{ApiJson, doc, rfc3339};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
+use crate::input::{parse_key, parse_optional_key};
 
 #[derive(Serialize, ToSchema)]
 pub struct User {
@@ -52,31 +53,15 @@ fn to_api(u: StoredUser, departments: &[DepartmentRow]) -> User {
 }
 
 fn parse_roles(keys: &[String]) -> Result<RoleSet, WebError> {
-    keys.iter()
-        .map(|k| {
-            k.parse::<Role>()
-                .map_err(|_| WebError::bad_request("unknown_role", k.clone()))
-        })
-        .collect()
+    keys.iter().map(|k| parse_key::<Role>("roles", k)).collect()
 }
 
 fn parse_level(level: Option<&str>) -> Result<Option<StaffLevel>, WebError> {
-    match level.filter(|l| !l.is_empty()) {
-        None => Ok(None),
-        Some(l) => l
-            .parse()
-            .map(Some)
-            .map_err(|_| WebError::bad_request("unknown_level", l)),
-    }
+    parse_optional_key("level", level)
 }
 
 fn parse_locale(locale: Option<&str>) -> Result<Option<Locale>, WebError> {
-    locale
-        .map(|l| {
-            l.parse()
-                .map_err(|_| WebError::bad_request("unknown_locale", l))
-        })
-        .transpose()
+    locale.map(|l| parse_key("locale", l)).transpose()
 }
 
 /// All staff accounts.

@@ -125,10 +125,7 @@ pub async fn change_locale(
     identity: Identity,
     Form(f): Form<LocaleForm>,
 ) -> Result<Response, WebError> {
-    let locale: Locale = f
-        .locale
-        .parse()
-        .map_err(|_| WebError::bad_request("unknown_locale", f.locale.clone()))?;
+    let locale: Locale = crate::input::parse_key("locale", &f.locale)?;
     state.app.set_own_locale(&identity.actor(), locale).await?;
     Ok(Redirect::to("/account?saved=locale").into_response())
 }

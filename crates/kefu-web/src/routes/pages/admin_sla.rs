@@ -290,12 +290,13 @@ async fn save_policy(
     id: Option<i64>,
     pairs: Vec<(String, String)>,
 ) -> Result<Response, WebError> {
-    let form = (|| -> Result<PolicyForm, kefu_app::AppError> {
+    // An empty type or priority is "any"; an unknown key is refused with the keys allowed.
+    let form = (|| -> Result<PolicyForm, WebError> {
         Ok(PolicyForm {
             name: field(&pairs, "name").to_owned(),
             position: field(&pairs, "position").trim().parse().unwrap_or(50),
-            ticket_type: field(&pairs, "ticket_type").parse().ok(),
-            priority: field(&pairs, "priority").parse().ok(),
+            ticket_type: super::form_key(&pairs, "ticket_type")?,
+            priority: super::form_key(&pairs, "priority")?,
             customer_tier: non_empty(field(&pairs, "customer_tier")).map(str::to_owned),
             calendar_id: field(&pairs, "calendar").parse().unwrap_or(0),
             first_response_minutes: parse_minutes(&pairs, "first_response")?,
@@ -305,13 +306,17 @@ async fn save_policy(
         })
     })();
     let result = match form {
-        Ok(f) => state.app.save_sla_policy(&identity.actor(), id, &f).await,
+        Ok(f) => state
+            .app
+            .save_sla_policy(&identity.actor(), id, &f)
+            .await
+            .map_err(WebError::from),
         Err(e) => Err(e),
     };
     match result {
         Ok(_) => Ok(Redirect::to("/admin/sla").into_response()),
         Err(e) => {
-            let message = WebError::from(e).into_info().message(identity.tr());
+            let message = e.into_info().message(identity.tr());
             render(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &policy_page(&state, &identity, id, Some(pairs), Some(message)).await?,

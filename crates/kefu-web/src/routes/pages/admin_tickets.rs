@@ -175,9 +175,8 @@ pub async fn add_status(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let get = |k| field(&pairs, k).trim().to_owned();
-    let category = field(&pairs, "category")
-        .parse::<StatusCategory>()
-        .map_err(|_| WebError::bad_request("invalid_field", "category"))?;
+    let category =
+        crate::input::parse_key::<StatusCategory>("category", field(&pairs, "category"))?;
     let status = NewStatus {
         key: get("key"),
         category,
@@ -195,9 +194,7 @@ pub async fn add_field(
     identity: Identity,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let kind = field(&pairs, "kind")
-        .parse::<FieldKind>()
-        .map_err(|_| WebError::bad_request("invalid_field", "kind"))?;
+    let kind = crate::input::parse_key::<FieldKind>("kind", field(&pairs, "kind"))?;
     let f = NewField {
         key: field(&pairs, "key").trim().to_owned(),
         label: field(&pairs, "label").to_owned(),

@@ -14,6 +14,7 @@ use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
 use crate::i18n::Tr;
+use crate::input::{parse_key, parse_optional_key};
 use crate::view::{Layout, local_time};
 
 struct UserRow {
@@ -154,25 +155,22 @@ impl Submitted {
     fn roles(&self) -> Result<RoleSet, WebError> {
         self.roles
             .iter()
-            .map(|r| {
-                r.parse::<Role>()
-                    .map_err(|_| WebError::bad_request("unknown_role", r.clone()))
-            })
+            .map(|r| parse_key::<Role>("roles", r))
             .collect()
     }
 
     fn level(&self) -> Result<Option<StaffLevel>, WebError> {
-        match self.level.as_str() {
-            "" => Ok(None),
-            l => l
-                .parse()
-                .map(Some)
-                .map_err(|_| WebError::bad_request("unknown_level", l)),
-        }
+        parse_optional_key("level", Some(self.level.as_str()))
     }
 
+    /// The language shown selected on the form (the default for an unknown key).
     fn locale(&self) -> Locale {
         self.locale.parse().unwrap_or_default()
+    }
+
+    /// The language submitted: empty is the default, an unknown key is refused.
+    fn chosen_locale(&self) -> Result<Locale, WebError> {
+        Ok(parse_optional_key("locale", Some(self.locale.as_str()))?.unwrap_or_default())
     }
 
     fn optional(v: &str) -> Option<String> {
@@ -308,7 +306,7 @@ pub async fn create(
             password: Submitted::optional(&s.password),
             department: Submitted::optional(&s.department),
             level: s.level()?,
-            locale: s.locale(),
+            locale: s.chosen_locale()?,
             roles: s.roles()?,
         };
         Ok::<_, WebError>(state.app.create_user(&identity.actor(), &form).await?)
@@ -357,7 +355,7 @@ pub async fn update(
             email: Submitted::optional(&s.email),
             department: Submitted::optional(&s.department),
             level: s.level()?,
-            locale: s.locale(),
+            locale: s.chosen_locale()?,
             roles: s.roles()?,
         };
         Ok::<_, WebError>(

@@ -281,11 +281,23 @@ pub async fn create(
             Err(e) => return refuse(super::refusal(e.into(), t).1).await,
         },
     };
+    // Empty keeps the form's default; an unknown key is refused with the keys allowed.
+    let keys = (|| {
+        Ok::<_, WebError>((
+            super::form_key(&pairs, "channel")?.unwrap_or(Channel::Phone),
+            super::form_key(&pairs, "category")?.unwrap_or(Category::Other),
+            super::form_key(&pairs, "severity")?.unwrap_or(Severity::Major),
+        ))
+    })();
+    let (channel, category, severity) = match keys {
+        Ok(keys) => keys,
+        Err(e) => return refuse(super::input_refusal(e, t).1).await,
+    };
     let form = ComplaintForm {
         customer_id: get("customer_id").parse().ok(),
         complainant: get("complainant"),
         complainant_phone: Some(get("complainant_phone")),
-        channel: get("channel").parse().unwrap_or(Channel::Phone),
+        channel,
         content: field(&pairs, "content").to_owned(),
         received_at: None,
         order_number: get("order_number"),
@@ -293,8 +305,8 @@ pub async fn create(
         quantity,
         delivery_date,
         product: get("product"),
-        category: get("category").parse().unwrap_or(Category::Other),
-        severity: get("severity").parse().unwrap_or(Severity::Major),
+        category,
+        severity,
     };
     match state
         .app
@@ -942,7 +954,7 @@ pub async fn investigate(
 ) -> Result<Response, WebError> {
     let crate::upload::FormWithFiles { pairs, files } = form;
     let inv = Investigation {
-        cause: field(&pairs, "cause").parse().unwrap_or(Cause::Other),
+        cause: super::form_key(&pairs, "cause")?.unwrap_or(Cause::Other),
         responsible_department_id: field(&pairs, "responsible_department").parse().ok(),
         responsible_user_id: field(&pairs, "responsible_user").parse().ok(),
         findings: field(&pairs, "findings").to_owned(),
@@ -972,7 +984,7 @@ pub async fn propose(
         return after(&state, &identity, id, Err(kefu_app::AppError::BadAmount)).await;
     };
     let p = NewProposal {
-        remedy: field(&pairs, "remedy").parse().unwrap_or(Remedy::Apologise),
+        remedy: super::form_key(&pairs, "remedy")?.unwrap_or(Remedy::Apologise),
         description: field(&pairs, "description").to_owned(),
         cost_fen,
     };
@@ -1108,9 +1120,7 @@ pub async fn follow_up(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let result = field(&pairs, "result")
-        .parse()
-        .unwrap_or(FollowUpResult::Neutral);
+    let result = super::form_key(&pairs, "result")?.unwrap_or(FollowUpResult::Neutral);
     let r = state
         .app
         .record_complaint_follow_up(

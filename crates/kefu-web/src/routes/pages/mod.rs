@@ -38,7 +38,24 @@ pub(crate) fn ok(page: &impl Template) -> Result<Response, WebError> {
 
 /// The status and translated message of a refused action, for re-rendering its form.
 pub(crate) fn refusal(e: kefu_app::AppError, t: crate::i18n::Tr) -> (StatusCode, String) {
-    let info = WebError::from(e).into_info();
+    input_refusal(WebError::from(e), t)
+}
+
+/// [`refusal`] of an error found at the edge (an unknown key…), for re-rendering its form.
+pub(crate) fn input_refusal(e: WebError, t: crate::i18n::Tr) -> (StatusCode, String) {
+    let info = e.into_info();
     let message = info.message(t);
     (info.status, message)
+}
+
+/// The value of a closed set (a priority, a channel…) that the form field `name` names.
+/// Empty or absent is `None`, for the caller's default or "none"; an unknown key is refused
+/// with the keys allowed (422 `unknown_value`). A select sends only the keys it offers, so
+/// an unknown one is a forged or broken request: never replaced by a default the person
+/// did not choose.
+pub(crate) fn form_key<T: kefu_domain::input::Keyed>(
+    pairs: &[(String, String)],
+    name: &str,
+) -> Result<Option<T>, WebError> {
+    crate::input::parse_optional_key(name, Some(tickets::field(pairs, name)))
 }

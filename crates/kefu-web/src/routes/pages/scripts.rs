@@ -191,21 +191,22 @@ pub async fn list(
     super::ok(&page(&state, &identity, s.q, Vec::new(), None, None).await?)
 }
 
-/// The script form's fields.
-fn form_of(pairs: &[(String, String)]) -> ScriptForm {
+/// The script form's fields. An empty macro priority or type changes nothing; an unknown
+/// key is refused with the keys allowed.
+fn form_of(pairs: &[(String, String)]) -> Result<ScriptForm, WebError> {
     let get = |k| field(pairs, k);
-    ScriptForm {
+    Ok(ScriptForm {
         category: get("category").to_owned(),
         title: get("title").to_owned(),
         body: get("body").to_owned(),
         actions: MacroActions {
             status: non_empty(get("macro_status")).map(str::to_owned),
-            priority: get("macro_priority").parse::<Priority>().ok(),
-            ticket_type: get("macro_type").parse::<TicketType>().ok(),
+            priority: super::form_key::<Priority>(pairs, "macro_priority")?,
+            ticket_type: super::form_key::<TicketType>(pairs, "macro_type")?,
             add_tags: kefu_domain::ticket::clean_tags(get("macro_tags")).unwrap_or_default(),
             assign_to_me: get("macro_assign_me") == "1",
         },
-    }
+    })
 }
 
 pub async fn propose(
@@ -214,11 +215,17 @@ pub async fn propose(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let t = identity.tr();
-    match state
-        .app
-        .propose_script(&identity.actor(), &form_of(&pairs))
-        .await
-    {
+    let form = match form_of(&pairs) {
+        Ok(form) => form,
+        Err(e) => {
+            let (status, message) = super::input_refusal(e, t);
+            return render(
+                status,
+                &page(&state, &identity, String::new(), pairs, Some(message), None).await?,
+            );
+        }
+    };
+    match state.app.propose_script(&identity.actor(), &form).await {
         Ok(_) => {
             let reviewer = identity.user()?.allows(Permission::ScriptApprove);
             let notice = t
@@ -360,11 +367,17 @@ pub async fn update(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    match state
-        .app
-        .update_script(&identity.actor(), id, &form_of(&pairs))
-        .await
-    {
+    let form = match form_of(&pairs) {
+        Ok(form) => form,
+        Err(e) => {
+            let (status, message) = super::input_refusal(e, identity.tr());
+            return render(
+                status,
+                &edit_page(&state, &identity, id, Some(pairs), Some(message)).await?,
+            );
+        }
+    };
+    match state.app.update_script(&identity.actor(), id, &form).await {
         Ok(()) => Ok(Redirect::to("/scripts").into_response()),
         Err(e) => {
             let (status, message) = super::refusal(e, identity.tr());

@@ -10,13 +10,14 @@ use kefu_app::AppError;
 use kefu_app::customer::{ContactForm, CustomerForm};
 use kefu_domain::customer::{ContactChannel, CustomerKind, CustomerStatus, CustomerType, Tier};
 
-use super::super::render;
 use super::super::tickets::{Choice, field};
 use super::super::versioned::{ATTEMPTS, Shown, chosen, picked};
+use super::super::{form_key, render};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
 use crate::i18n::Tr;
+use crate::input::parse_key;
 use crate::view::Layout;
 
 use super::choices;
@@ -272,7 +273,9 @@ async fn form_page(
     Ok(page)
 }
 
-fn customer_form(pairs: &[(String, String)], editing: bool) -> CustomerForm {
+/// The customer fields of a form. An empty choice keeps the form's default; an unknown
+/// key is refused with the keys allowed.
+fn customer_form(pairs: &[(String, String)], editing: bool) -> Result<CustomerForm, WebError> {
     let get = |k| field(pairs, k);
     // On edit, an empty sensitive input keeps the stored value; "clear" removes it.
     let sensitive = |k: &str| {
@@ -285,14 +288,12 @@ fn customer_form(pairs: &[(String, String)], editing: bool) -> CustomerForm {
             Some(v.to_owned())
         }
     };
-    CustomerForm {
-        kind: get("kind").parse().unwrap_or(CustomerKind::Company),
+    Ok(CustomerForm {
+        kind: form_key(pairs, "kind")?.unwrap_or(CustomerKind::Company),
         name: get("name").to_owned(),
-        tier: get("tier").parse().unwrap_or(Tier::Normal),
-        customer_type: get("customer_type")
-            .parse()
-            .unwrap_or(CustomerType::EndCustomer),
-        status: get("status").parse().unwrap_or(CustomerStatus::Active),
+        tier: form_key(pairs, "tier")?.unwrap_or(Tier::Normal),
+        customer_type: form_key(pairs, "customer_type")?.unwrap_or(CustomerType::EndCustomer),
+        status: form_key(pairs, "status")?.unwrap_or(CustomerStatus::Active),
         province: get("province").to_owned(),
         city: get("city").to_owned(),
         industry: get("industry").to_owned(),
@@ -302,11 +303,16 @@ fn customer_form(pairs: &[(String, String)], editing: bool) -> CustomerForm {
         id_number: sensitive("id_number"),
         address: sensitive("address"),
         bank_account: sensitive("bank_account"),
-    }
+    })
 }
 
-/// The contact fields of a form, with `prefix` (`c_` on the new-customer form).
-fn contact_form(pairs: &[(String, String)], prefix: &str, editing: bool) -> ContactForm {
+/// The contact fields of a form, with `prefix` (`c_` on the new-customer form). An empty
+/// preferred channel is none; an unknown channel key is refused with the keys allowed.
+fn contact_form(
+    pairs: &[(String, String)],
+    prefix: &str,
+    editing: bool,
+) -> Result<ContactForm, WebError> {
     let get = |k: &str| field(pairs, &format!("{prefix}{k}")).to_owned();
     let keep_or = |k: &str| {
         let v = get(k);
@@ -316,22 +322,23 @@ fn contact_form(pairs: &[(String, String)], prefix: &str, editing: bool) -> Cont
             Some(v)
         }
     };
-    ContactForm {
+    let opt_out = format!("{prefix}opt_out");
+    Ok(ContactForm {
         name: get("name"),
         title: get("title"),
         mobile: keep_or("mobile"),
         phone: keep_or("phone"),
         email: get("email"),
         wechat: get("wechat"),
-        preferred_channel: get("preferred").parse().ok(),
+        preferred_channel: form_key(pairs, &format!("{prefix}preferred"))?,
         opt_outs: pairs
             .iter()
-            .filter(|(k, _)| *k == format!("{prefix}opt_out"))
-            .filter_map(|(_, v)| v.parse().ok())
-            .collect(),
+            .filter(|(k, v)| *k == opt_out && !v.is_empty())
+            .map(|(_, v)| parse_key::<ContactChannel>(&opt_out, v))
+            .collect::<Result<_, _>>()?,
         rest_hours: get("rest_hours"),
         is_primary: get("primary") == "1",
-    }
+    })
 }
 
 pub async fn new_form(
@@ -346,7 +353,18 @@ pub async fn create(
     identity: Identity,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let contact = contact_form(&pairs, "c_", false);
+    let forms = customer_form(&pairs, false)
+        .and_then(|customer| Ok((customer, contact_form(&pairs, "c_", false)?)));
+    let (customer, contact) = match forms {
+        Ok(forms) => forms,
+        Err(e) => {
+            let (status, message) = super::super::input_refusal(e, identity.tr());
+            return render(
+                status,
+                &form_page(&state, &identity, None, Some(pairs), Some(message)).await?,
+            );
+        }
+    };
     let contacts = if contact.name.trim().is_empty()
         && contact.mobile.as_deref().unwrap_or("").trim().is_empty()
     {
@@ -356,7 +374,7 @@ pub async fn create(
     };
     match state
         .app
-        .create_customer(&identity.actor(), &customer_form(&pairs, false), &contacts)
+        .create_customer(&identity.actor(), &customer, &contacts)
         .await
     {
         Ok(id) => Ok(Redirect::to(&format!("/customers/{id}")).into_response()),
@@ -392,7 +410,16 @@ pub async fn update(
 ) -> Result<Response, WebError> {
     let shown = Shown::read(&pairs);
     let actor = identity.actor();
-    let mut form = customer_form(&pairs, true);
+    let mut form = match customer_form(&pairs, true) {
+        Ok(form) => form,
+        Err(e) => {
+            let (status, message) = super::super::input_refusal(e, identity.tr());
+            return render(
+                status,
+                &form_page(&state, &identity, Some(id), Some(pairs), Some(message)).await?,
+            );
+        }
+    };
     let mut expected = shown.as_ref().map(|s| s.version);
     let mut attempt = 0;
     loop {
@@ -420,7 +447,7 @@ pub async fn update(
                 .filter(|(k, _)| !SENSITIVE.contains(&k.as_str()))
                 .cloned()
                 .collect();
-            form = customer_form(&overlay(&untouched, &mine), true);
+            form = customer_form(&overlay(&untouched, &mine), true)?;
             expected = now.version;
             continue;
         }
@@ -457,7 +484,16 @@ pub async fn save_contact(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let contact_id = field(&pairs, "contact").parse::<i64>().ok();
-    let form = contact_form(&pairs, "", contact_id.is_some());
+    let form = match contact_form(&pairs, "", contact_id.is_some()) {
+        Ok(form) => form,
+        Err(e) => {
+            let (status, message) = super::super::input_refusal(e, identity.tr());
+            return render(
+                status,
+                &super::show::show_page(&state, &identity, id, None, Some(message)).await?,
+            );
+        }
+    };
     match state
         .app
         .save_contact(&identity.actor(), id, contact_id, &form)

@@ -325,9 +325,7 @@ pub async fn reveal(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let name = field(&pairs, "field");
-    let sensitive: SensitiveField = name
-        .parse()
-        .map_err(|_| WebError::bad_request("invalid_field", "field"))?;
+    let sensitive: SensitiveField = crate::input::parse_key("field", name)?;
     let contact = field(&pairs, "contact").parse::<i64>().ok();
     let value = state
         .app

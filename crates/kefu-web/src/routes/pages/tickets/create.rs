@@ -14,7 +14,7 @@ use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
 use crate::i18n::Tr;
-use crate::routes::pages::render;
+use crate::routes::pages::{form_key, input_refusal, render};
 use crate::view::Layout;
 
 pub struct FieldInput {
@@ -115,14 +115,28 @@ pub async fn create(
     identity: Identity,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
+    // Empty keeps the form's default; an unknown key is refused on the form.
+    let keys = (|| {
+        Ok::<_, WebError>((
+            form_key(&pairs, "channel")?.unwrap_or(Channel::Staff),
+            form_key(&pairs, "type")?.unwrap_or(TicketType::Inquiry),
+            form_key(&pairs, "priority")?.unwrap_or(Priority::Normal),
+        ))
+    })();
+    let (channel, ticket_type, priority) = match keys {
+        Ok(keys) => keys,
+        Err(e) => {
+            let (status, message) = input_refusal(e, identity.tr());
+            return render(
+                status,
+                &page(&state, &identity, pairs, Some(message)).await?,
+            );
+        }
+    };
     let get = |k| field(&pairs, k);
-    let mut intake = Intake::new(
-        get("channel").parse().unwrap_or(Channel::Staff),
-        get("subject"),
-        get("body"),
-    );
-    intake.ticket_type = get("type").parse().unwrap_or(TicketType::Inquiry);
-    intake.priority = get("priority").parse().unwrap_or(Priority::Normal);
+    let mut intake = Intake::new(channel, get("subject"), get("body"));
+    intake.ticket_type = ticket_type;
+    intake.priority = priority;
     intake.customer_name = non_empty(get("customer_name")).map(str::to_owned);
     intake.contact_name = non_empty(get("contact_name")).map(str::to_owned);
     intake.contact_email = non_empty(get("contact_email")).map(str::to_owned);

@@ -17,7 +17,7 @@ use crate::AppState;
 use crate::auth::{Identity, urlencode};
 use crate::error::WebError;
 use crate::i18n::Tr;
-use crate::routes::pages::render;
+use crate::routes::pages::{form_key, render};
 use crate::view::{Layout, local_time};
 
 pub struct Row {
@@ -71,23 +71,28 @@ struct QueuePage {
     error: Option<String>,
 }
 
-/// The queue page's query, as submitted.
-fn parse(pairs: &[(String, String)]) -> (QueueQuery, String) {
+/// The queue page's query, as submitted. An empty filter is "any"; an unknown key of a
+/// closed set (a priority, a queue…) is refused with the keys allowed, not ignored.
+fn parse(pairs: &[(String, String)]) -> Result<(QueueQuery, String), WebError> {
     let get = |k| field(pairs, k);
     let mut filter = TicketFilter {
         status: non_empty(get("status")).map(str::to_owned),
-        ticket_type: get("type").parse::<TicketType>().ok(),
-        priority: get("priority").parse::<Priority>().ok(),
-        channel: get("channel").parse::<Channel>().ok(),
+        ticket_type: form_key::<TicketType>(pairs, "type")?,
+        priority: form_key::<Priority>(pairs, "priority")?,
+        channel: form_key::<Channel>(pairs, "channel")?,
         tag: non_empty(get("tag")).map(|t| t.to_lowercase()),
         customer_tier: non_empty(get("tier")).map(str::to_owned),
         text: non_empty(get("q")).map(str::to_owned),
         ..TicketFilter::default()
     };
-    if let Ok(c) = get("category").parse::<StatusCategory>() {
+    if let Some(c) = form_key::<StatusCategory>(pairs, "category")? {
         filter.categories = vec![c];
     }
-    let queue = Queue::parse(get("queue")).unwrap_or_default();
+    let queue = match get("queue") {
+        "" => Queue::default(),
+        q => Queue::parse(q)
+            .ok_or_else(|| crate::input::unknown_value("queue", q, Queue::ALL.map(Queue::key)))?,
+    };
     // The overdue queue reads most overdue first unless asked otherwise: its tickets are
     // found by deadline, so this order is also the one the index gives for free.
     let overdue_default = queue == Queue::Overdue && get("sort").is_empty();
@@ -119,7 +124,7 @@ fn parse(pairs: &[(String, String)]) -> (QueueQuery, String) {
         .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
         .collect::<Vec<_>>()
         .join("&");
-    (query, current)
+    Ok((query, current))
 }
 
 fn sort_key(s: SortKey) -> &'static str {
@@ -139,7 +144,7 @@ async fn page(
 ) -> Result<QueuePage, WebError> {
     let t = identity.tr();
     let actor = identity.actor();
-    let (query, current) = parse(pairs);
+    let (query, current) = parse(pairs)?;
     let statuses = state.app.ticket_statuses(&actor).await?;
     let page = state.app.queue_page(&actor, &query).await?;
     let counts: QueueCounts = state.app.queue_counts(&actor).await?;

@@ -439,9 +439,7 @@ pub async fn reveal(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let name = field(&pairs, "field");
-    let which: ContactValue = name
-        .parse()
-        .map_err(|_| WebError::bad_request("invalid_field", "field"))?;
+    let which: ContactValue = crate::input::parse_key("field", name)?;
     let value = state
         .app
         .reveal_ticket_contact(&identity.actor(), id, which)
@@ -632,8 +630,9 @@ fn ticket_changes(pairs: &[(String, String)]) -> Result<TicketChanges, WebError>
     };
     Ok(TicketChanges {
         status: non_empty(get("status")).map(str::to_owned),
-        priority: get("priority").parse::<Priority>().ok(),
-        ticket_type: get("type").parse::<TicketType>().ok(),
+        // Empty leaves it as it is; an unknown key is refused.
+        priority: crate::routes::pages::form_key::<Priority>(pairs, "priority")?,
+        ticket_type: crate::routes::pages::form_key::<TicketType>(pairs, "type")?,
         subject: non_empty(get("subject")).map(str::to_owned),
         assignee_id: id_of("assignee")?,
         group_id: id_of("group")?,
@@ -672,7 +671,16 @@ pub async fn update(
     if shown.is_some() && sent.is_empty() {
         return Ok(Redirect::to(&format!("/tickets/{id}")).into_response());
     }
-    let changes = ticket_changes(&sent)?;
+    let changes = match ticket_changes(&sent) {
+        Ok(changes) => changes,
+        Err(e) => {
+            // A bad key or id: the form comes back with the reason and nothing is written.
+            let (status, message) = crate::routes::pages::input_refusal(e, identity.tr());
+            let mut p = page(&state, &identity, id, String::new(), Some(message)).await?;
+            p.keep_input(&sent);
+            return render(status, &p);
+        }
+    };
     let actor = identity.actor();
     let mut expected = shown.as_ref().map(|s| s.version);
     let mut attempt = 0;
