@@ -397,13 +397,10 @@ async fn each_user_reads_kefu_in_their_language() {
         "{html}"
     );
     let bad = s.post_form("/account/locale", &[("locale", "fr")]).await;
-    assert_eq!(bad.status(), 400);
-    assert!(
-        bad.text()
-            .await
-            .unwrap()
-            .contains("language is not supported")
-    );
+    // A language kefu does not have is refused with the ones it has.
+    assert_eq!(bad.status(), 422);
+    let text = bad.text().await.unwrap();
+    assert!(text.contains("zh-CN") && text.contains("en"), "{text}");
     app.stop().await;
 }
 
