@@ -1,0 +1,285 @@
+//! 结案 — telling the complainant, the customer's decision on the solution, the follow-up
+//! (回访), the evaluation that closes the complaint, and distributing the report.
+
+use jiff::civil::Date;
+use kefu_domain::Permission;
+use kefu_domain::complaint::{
+    self as rules, Action, ComplaintError, FollowUpResult, ProposalStatus, RmaStatus,
+};
+use kefu_store::StoreError;
+use kefu_store::complaint::{self as store, FollowUp};
+
+use super::params;
+use crate::complaint::expect_version;
+use crate::notify::{self, kind};
+use crate::ticket::Visibility;
+use crate::{Actor, App, AppError, Result};
+
+/// 总结评价
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    pub summary: String,
+    pub lessons: String,
+    pub measure: String,
+    pub measure_owner_id: Option<i64>,
+    pub measure_due: Option<Date>,
+}
+
+impl App {
+    /// A public reply to the complainant from the complaint (the solution, progress…).
+    pub async fn tell_complainant(
+        &self,
+        actor: &Actor,
+        id: i64,
+        message: &str,
+        expected: Option<i64>,
+    ) -> Result<()> {
+        actor.require(Permission::ComplaintHandle)?;
+        let body = kefu_domain::ticket::clean_body(message)?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let c = self.open_for_step(&mut tx, id, expected).await?;
+        self.reply_in(
+            &mut tx,
+            actor,
+            c.ticket_id,
+            &body,
+            Visibility::Public,
+            None,
+            &[],
+            now,
+        )
+        .await?;
+        self.note_step(&mut tx, actor, &c, "customer_told", Some(body), now)
+            .await?;
+        store::bump_version(&mut tx, c.id).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(())
+    }
+
+    /// The customer accepts the solution carried out (a follow-up task is created, due on
+    /// the business calendar) or rejects it (back to the solution stage).
+    pub async fn record_customer_decision(
+        &self,
+        actor: &Actor,
+        id: i64,
+        accepted: bool,
+        comment: &str,
+        follow_up_script: &str,
+        expected: Option<i64>,
+    ) -> Result<()> {
+        actor.require(Permission::ComplaintHandle)?;
+        let comment = rules::text("comment", comment, !accepted, 2000)?;
+        let script = rules::text("script", follow_up_script, accepted, 5000)?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let mut c = self.open_for_step(&mut tx, id, expected).await?;
+        let proposals = store::proposals(&mut tx, id).await?;
+        let Some(approved) = proposals
+            .iter()
+            .find(|p| p.status == ProposalStatus::Approved)
+            .cloned()
+        else {
+            return Err(ComplaintError::NoApprovedSolution.into());
+        };
+        let comment = Some(comment).filter(|s| !s.is_empty());
+        if accepted {
+            self.step(
+                &mut tx,
+                actor,
+                &mut c,
+                Action::CustomerAccepts,
+                comment,
+                now,
+            )
+            .await?;
+            store::insert_follow_up(
+                &mut tx,
+                &FollowUp {
+                    id: 0,
+                    complaint_id: id,
+                    due_at: c.stage_due_at.unwrap_or(now),
+                    script,
+                    assignee_id: c.handler_id.or(actor.user_id()),
+                    result: None,
+                    comment: None,
+                    done_by: None,
+                    done_at: None,
+                    created_at: now,
+                },
+            )
+            .await?;
+        } else {
+            self.step(
+                &mut tx,
+                actor,
+                &mut c,
+                Action::CustomerRejects,
+                comment,
+                now,
+            )
+            .await?;
+            let mut p = approved;
+            p.status = ProposalStatus::Rejected;
+            store::decide_proposal(&mut tx, &p).await?;
+        }
+        self.save_complaint(&mut tx, actor, &mut c, now).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(())
+    }
+
+    /// 回访 — the follow-up's result. Unsatisfied reopens the complaint at the solution.
+    pub async fn record_complaint_follow_up(
+        &self,
+        actor: &Actor,
+        id: i64,
+        result: FollowUpResult,
+        comment: &str,
+        expected: Option<i64>,
+    ) -> Result<()> {
+        actor.require(Permission::ComplaintHandle)?;
+        let comment = rules::text(
+            "comment",
+            comment,
+            result == FollowUpResult::Unsatisfied,
+            2000,
+        )?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let mut c = self.open_for_step(&mut tx, id, expected).await?;
+        let action = if result == FollowUpResult::Unsatisfied {
+            Action::FollowUpUnsatisfied
+        } else {
+            Action::FollowUpSettled
+        };
+        rules::transition(c.stage, action)?;
+        let mut f = store::follow_ups(&mut tx, id)
+            .await?
+            .into_iter()
+            .rfind(|f| f.done_at.is_none())
+            .ok_or(ComplaintError::OutOfOrder {
+                stage: c.stage,
+                action,
+            })?;
+        f.result = Some(result);
+        f.comment = Some(comment.clone()).filter(|s| !s.is_empty());
+        f.done_by = actor.user_id();
+        f.done_at = Some(now);
+        store::finish_follow_up(&mut tx, &f).await?;
+        let note = Some(format!("{}: {comment}", result.key()));
+        self.step(&mut tx, actor, &mut c, action, note, now).await?;
+        if result == FollowUpResult::Unsatisfied {
+            // The solution carried out did not satisfy: it no longer stands.
+            for mut p in store::proposals(&mut tx, id).await? {
+                if p.status == ProposalStatus::Approved {
+                    p.status = ProposalStatus::Rejected;
+                    store::decide_proposal(&mut tx, &p).await?;
+                }
+            }
+        }
+        self.save_complaint(&mut tx, actor, &mut c, now).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(())
+    }
+
+    /// 总结评价 — summary, lessons and the improvement measure; closes the complaint and
+    /// resolves its ticket. Every RMA must be closed first.
+    pub async fn evaluate_complaint(
+        &self,
+        actor: &Actor,
+        id: i64,
+        e: &Evaluation,
+        expected: Option<i64>,
+    ) -> Result<()> {
+        actor.require(Permission::ComplaintHandle)?;
+        let summary = rules::text("summary", &e.summary, true, 5000)?;
+        let lessons = rules::text("lessons", &e.lessons, false, 5000)?;
+        let measure = rules::text("measure", &e.measure, false, 2000)?;
+        if !measure.is_empty() && (e.measure_owner_id.is_none() || e.measure_due.is_none()) {
+            return Err(ComplaintError::Required("measure_owner").into());
+        }
+        if let Some(d) = e.measure_due {
+            kefu_domain::dates::check("measure_due", d)?;
+        }
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let mut c = self.open_for_step(&mut tx, id, expected).await?;
+        rules::transition(c.stage, Action::Evaluate)?;
+        if store::rmas(&mut tx, id)
+            .await?
+            .iter()
+            .any(|r| r.status != RmaStatus::Closed)
+        {
+            return Err(ComplaintError::OpenRmas.into());
+        }
+        if let Some(u) = e.measure_owner_id {
+            kefu_store::staff::user_by_id(&mut tx, u)
+                .await
+                .map_err(|_| AppError::UnknownAssignee)?;
+        }
+        self.step(
+            &mut tx,
+            actor,
+            &mut c,
+            Action::Evaluate,
+            Some(summary.clone()),
+            now,
+        )
+        .await?;
+        c.summary = Some(summary);
+        c.lessons = Some(lessons).filter(|s| !s.is_empty());
+        c.measure = Some(measure).filter(|s| !s.is_empty());
+        c.measure_owner_id = e.measure_owner_id;
+        c.measure_due = e.measure_due.map(|d| d.to_string());
+        self.resolve_ticket(&mut tx, actor, c.ticket_id).await?;
+        self.save_complaint(&mut tx, actor, &mut c, now).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(())
+    }
+
+    /// 分发投诉调查报告 — tells the staff of every department involved (sent a notice, or found
+    /// responsible) that the investigation report is ready. Returns how many were told.
+    pub async fn send_complaint_report(
+        &self,
+        actor: &Actor,
+        id: i64,
+        expected: Option<i64>,
+    ) -> Result<usize> {
+        actor.require(Permission::ComplaintHandle)?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        expect_version(&mut tx, id, expected).await?;
+        let c = store::by_id(&mut tx, id).await?;
+        let mut departments: Vec<i64> = store::notices(&mut tx, id)
+            .await?
+            .iter()
+            .map(|n| n.department_id)
+            .chain(c.responsible_department_id)
+            .collect();
+        departments.sort_unstable();
+        departments.dedup();
+        if departments.is_empty() {
+            return Err(ComplaintError::Required("department").into());
+        }
+        let mut to = Vec::new();
+        for d in departments {
+            to.extend(store::department_members(&mut tx, d).await?);
+        }
+        to.sort_unstable();
+        to.dedup();
+        notify::notify(
+            &mut tx,
+            &to,
+            kind::COMPLAINT_REPORT,
+            Some(c.ticket_id),
+            &params(&c),
+            now,
+        )
+        .await?;
+        self.note_step(&mut tx, actor, &c, "report_sent", None, now)
+            .await?;
+        store::bump_version(&mut tx, c.id).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(to.len())
+    }
+}

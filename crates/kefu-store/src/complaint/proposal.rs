@@ -1,0 +1,96 @@
+//! 处理方案 — the solutions proposed for a complaint and their approval.
+
+use jiff::Timestamp;
+use kefu_domain::complaint::{ProposalStatus, Remedy};
+use sqlx::{AnyConnection, Row};
+
+use crate::ticket::{opt_time, parse};
+use crate::{Result, found, from_micros, to_micros};
+
+/// 处理方案
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proposal {
+    pub id: i64,
+    pub complaint_id: i64,
+    pub remedy: Remedy,
+    pub description: String,
+    pub cost_fen: i64,
+    pub status: ProposalStatus,
+    pub proposed_by: Option<i64>,
+    pub proposed_by_name: Option<String>,
+    pub proposed_at: Timestamp,
+    pub decided_by: Option<i64>,
+    pub decided_at: Option<Timestamp>,
+    pub decision_comment: Option<String>,
+}
+
+pub async fn insert_proposal(conn: &mut AnyConnection, p: &Proposal) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO complaint_proposals (complaint_id, remedy, description, cost_fen, status, \
+         proposed_by, proposed_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(p.complaint_id)
+    .bind(p.remedy.key())
+    .bind(&p.description)
+    .bind(p.cost_fen)
+    .bind(p.status.key())
+    .bind(p.proposed_by)
+    .bind(to_micros(p.proposed_at))
+    .fetch_one(conn)
+    .await?)
+}
+
+pub async fn decide_proposal(conn: &mut AnyConnection, p: &Proposal) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE complaint_proposals SET status = $2, decided_by = $3, decided_at = $4, \
+         decision_comment = $5 WHERE id = $1",
+    )
+    .bind(p.id)
+    .bind(p.status.key())
+    .bind(p.decided_by)
+    .bind(p.decided_at.map(to_micros))
+    .bind(&p.decision_comment)
+    .execute(conn)
+    .await?;
+    found(done)
+}
+
+pub async fn proposals(conn: &mut AnyConnection, complaint_id: i64) -> Result<Vec<Proposal>> {
+    let rows = sqlx::query(
+        "SELECT p.id, p.complaint_id, p.remedy, p.description, p.cost_fen, p.status, \
+         p.proposed_by, u.display_name AS proposed_by_name, p.proposed_at, p.decided_by, \
+         p.decided_at, p.decision_comment FROM complaint_proposals p \
+         LEFT JOIN users u ON u.id = p.proposed_by WHERE p.complaint_id = $1 ORDER BY p.id",
+    )
+    .bind(complaint_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Proposal {
+                id: r.try_get("id")?,
+                complaint_id: r.try_get("complaint_id")?,
+                remedy: parse(r, "remedy")?,
+                description: r.try_get("description")?,
+                cost_fen: r.try_get("cost_fen")?,
+                status: parse(r, "status")?,
+                proposed_by: r.try_get("proposed_by")?,
+                proposed_by_name: r.try_get("proposed_by_name")?,
+                proposed_at: from_micros(r.try_get("proposed_at")?),
+                decided_by: r.try_get("decided_by")?,
+                decided_at: opt_time(r, "decided_at")?,
+                decision_comment: r.try_get("decision_comment")?,
+            })
+        })
+        .collect()
+}
+
+/// The complaint a proposal belongs to.
+pub async fn proposal_complaint(conn: &mut AnyConnection, proposal_id: i64) -> Result<Option<i64>> {
+    Ok(
+        sqlx::query_scalar("SELECT complaint_id FROM complaint_proposals WHERE id = $1")
+            .bind(proposal_id)
+            .fetch_optional(conn)
+            .await?,
+    )
+}

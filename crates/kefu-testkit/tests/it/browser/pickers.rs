@@ -1,0 +1,111 @@
+//! The pickers: customers and reply scripts suggested as one types.
+
+use fantoccini::Locator;
+use kefu_domain::Role;
+use kefu_testkit::TestApp;
+use kefu_testkit::browser::{self, Browser};
+
+use super::{assert_no_sideways_scroll, sign_in};
+
+#[tokio::test]
+async fn pickers_suggest_customers_and_scripts_as_one_types_in_chromium() {
+    if !browser::available() {
+        assert!(
+            !browser::required(),
+            "KEFU_REQUIRE_BROWSER=1 but chromium/chromedriver are missing"
+        );
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let agent = app.create_user("ti.shi", &[Role::Agent]).await;
+    let api = kefu_testkit::ApiClient::new(&app, &app.token_for(agent).await);
+    let customer = kefu_testkit::json_body(
+        api.json(
+            reqwest::Method::POST,
+            "/api/v1/customers",
+            &serde_json::json!({"name": "杭州明达贸易有限公司", "contacts": [{"name": "王经理", "mobile": "13812345678"}]}),
+        )
+        .await,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let ticket = kefu_testkit::json_body(
+        api.json(
+            reqwest::Method::POST,
+            "/api/v1/tickets",
+            &serde_json::json!({"subject": "询问发票", "body": "发票什么时候寄出？", "contact_name": "王经理"}),
+        )
+        .await,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let b = Browser::start().await;
+    let c = &b.client;
+    sign_in(c, &app, "ti.shi").await;
+    c.goto(&app.url(&format!("/tickets/{ticket}")))
+        .await
+        .unwrap();
+    // The index follows the change log within a fraction of a second; type until it shows.
+    let picker = c
+        .wait()
+        .for_element(Locator::Css("[data-testid=customer-picker]"))
+        .await
+        .unwrap();
+    picker.send_keys("明达").await.unwrap();
+    let suggestion = c
+        .wait()
+        .for_element(Locator::XPath(
+            "//ul[@class='suggest']//button[contains(., '杭州明达贸易有限公司')]",
+        ))
+        .await
+        .expect("the customer is suggested");
+    b.screenshot("search-customer-picker").await;
+    suggestion.click().await.unwrap();
+    c.wait()
+        .for_element(Locator::XPath(&format!(
+            "//*[@data-testid='linked-customer']/a[@href='/customers/{customer}']"
+        )))
+        .await
+        .expect("the ticket is linked to the chosen customer");
+
+    let typeahead = c
+        .find(Locator::Css("[data-testid=script-typeahead]"))
+        .await
+        .unwrap();
+    typeahead.send_keys("您好").await.unwrap();
+    let first = c
+        .wait()
+        .for_element(Locator::XPath(
+            "//form[@data-testid='script-picker']//ul[@class='suggest']//button",
+        ))
+        .await
+        .expect("scripts are suggested");
+    first.click().await.unwrap();
+    let chosen = c
+        .execute(
+            "return document.querySelector('form[data-testid=script-picker] select').value",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(chosen.as_str().is_some_and(|v| !v.is_empty()), "{chosen:?}");
+
+    // The search box in the top bar.
+    let top = c
+        .find(Locator::Css("[data-testid=topsearch]"))
+        .await
+        .unwrap();
+    top.send_keys("13812345678\n").await.unwrap();
+    let hits = c
+        .wait()
+        .for_element(Locator::Css("[data-testid=hits-customer]"))
+        .await
+        .expect("the customer is found by its mobile");
+    assert!(hits.text().await.unwrap().contains("杭州明达贸易有限公司"));
+    assert_no_sideways_scroll(c, "search page at 1280 px").await;
+    b.screenshot("search-results").await;
+    b.close().await;
+    app.stop().await;
+}

@@ -1,0 +1,86 @@
+//! The complaint closed loop: a complaint walked through every stage over the API and on the
+//! pages, the department answering its notice, the supervisor's approval, the RMA, the
+//! follow-up reopening an unsatisfied complaint, deadlines escalating, and bad input refused
+//! with nothing changed.
+//!
+//! This module holds the cast of people and the helpers the tests share; the tests live in
+//! the submodules, by area.
+
+mod bounds;
+mod deadlines;
+mod intake;
+mod loop_api;
+mod pages;
+mod report;
+
+use kefu_domain::Role;
+use kefu_testkit::{ApiClient, TestApp, json_body};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+struct Cast {
+    specialist: ApiClient,
+    manager: ApiClient,
+    quality: ApiClient,
+    sales: ApiClient,
+    agent: ApiClient,
+    quality_dept: i64,
+}
+
+async fn cast(app: &TestApp) -> Cast {
+    let specialist = app
+        .create_user("tou.su", &[Role::ComplaintSpecialist])
+        .await;
+    let manager = app.create_user("jing.li", &[Role::CsManager]).await;
+    let quality = app
+        .create_user_in("pin.zhi", &[Role::Department], Some("quality"))
+        .await;
+    let sales = app
+        .create_user_in("xiao.shou", &[Role::Department], Some("sales"))
+        .await;
+    let agent = app.create_user("ke.fu", &[Role::Agent]).await;
+    let quality_dept = app
+        .app
+        .departments()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.key == "quality")
+        .unwrap()
+        .id;
+    Cast {
+        specialist: ApiClient::new(app, &app.token_for(specialist).await),
+        manager: ApiClient::new(app, &app.token_for(manager).await),
+        quality: ApiClient::new(app, &app.token_for(quality).await),
+        sales: ApiClient::new(app, &app.token_for(sales).await),
+        agent: ApiClient::new(app, &app.token_for(agent).await),
+        quality_dept,
+    }
+}
+
+async fn post(api: &ApiClient, path: &str, body: Value) -> (u16, Value) {
+    let res = api.json(Method::POST, path, &body).await;
+    let status = res.status().as_u16();
+    (status, json_body(res).await)
+}
+
+async fn stage(api: &ApiClient, id: i64) -> String {
+    let d = json_body(api.get(&format!("/api/v1/complaints/{id}")).await).await;
+    d["complaint"]["stage"].as_str().unwrap().to_owned()
+}
+
+fn intake() -> Value {
+    json!({
+        "complainant": "王经理",
+        "complainant_phone": "13812345678",
+        "channel": "phone",
+        "content": "上周收到的 200 个 GX-3341 轴承有 30 个外圈开裂，要求尽快处理。",
+        "order_number": "PO-2026-00817",
+        "part_number": "GX-3341",
+        "quantity": 30,
+        "delivery_date": "2026-11-10",
+        "product": "深沟球轴承",
+        "category": "quality",
+        "severity": "serious"
+    })
+}

@@ -1,0 +1,528 @@
+//! 投诉详情 — the complaint page: its view model with the rows of steps, notices, proposals
+//! and RMAs, the way back to it after a step, and its printable investigation report.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use kefu_app::complaint::ComplaintDetail;
+use kefu_domain::Permission;
+use kefu_domain::complaint::{
+    Cause, FollowUpResult, NoticeStatus, ProposalStatus, Remedy, RmaStatus, Stage,
+};
+use kefu_store::complaint::Complaint;
+
+use super::super::credit::yuan;
+use super::super::render;
+use super::super::tickets::Choice;
+use super::stale::{self, Kept};
+use super::{business_time, choices, default_answer_message, default_follow_up_script};
+use crate::AppState;
+use crate::auth::Identity;
+use crate::error::WebError;
+use crate::i18n::Tr;
+use crate::view::{Layout, local_time};
+
+pub struct StepRow {
+    pub at: String,
+    pub actor: String,
+    pub what: String,
+    pub stage: String,
+    pub comment: String,
+}
+
+pub struct NoticeRow {
+    pub id: i64,
+    pub department: String,
+    pub status: String,
+    pub status_key: String,
+    pub due: String,
+    pub overdue: bool,
+    pub answer: String,
+    pub review_comment: String,
+    pub mine: bool,
+    pub can_ack: bool,
+    pub can_answer: bool,
+    pub can_review: bool,
+}
+
+pub struct ProposalRow {
+    pub id: i64,
+    pub remedy: String,
+    pub description: String,
+    pub cost: String,
+    pub status: String,
+    pub status_key: String,
+    pub by: String,
+    pub comment: String,
+    pub pending: bool,
+}
+
+pub struct RmaRow {
+    pub id: i64,
+    pub remedy: String,
+    pub status: String,
+    pub amount: String,
+    pub note: String,
+    pub next: Option<String>,
+}
+
+pub struct Progress {
+    pub label: String,
+    /// `done`, `current` or `todo`.
+    pub state: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "complaint_show.html")]
+struct ShowPage {
+    t: Tr,
+    layout: Layout,
+    c: Complaint,
+    stage: String,
+    stage_key: String,
+    due: String,
+    overdue: bool,
+    severity: String,
+    category: String,
+    channel: String,
+    received: String,
+    cause: String,
+    department: String,
+    /// The department judged responsible, as a select value.
+    dept_id: String,
+    responsible_department: String,
+    promised: String,
+    progress: Vec<Progress>,
+    steps: Vec<StepRow>,
+    notices: Vec<NoticeRow>,
+    proposals: Vec<ProposalRow>,
+    rmas: Vec<RmaRow>,
+    penalties: Vec<(String, String, String)>,
+    follow_up: Option<(String, String, String, String)>,
+    hand_offs: usize,
+    elapsed: String,
+    cost: String,
+    can_handle: bool,
+    can_approve: bool,
+    can_rma: bool,
+    departments: Vec<Choice>,
+    users: Vec<Choice>,
+    causes: Vec<Choice>,
+    remedies: Vec<Choice>,
+    results: Vec<Choice>,
+    scripts: Vec<Choice>,
+    default_answer: String,
+    default_promise: String,
+    default_script: String,
+    /// Whether the reader may reveal the complainant's phone (audited).
+    can_reveal: bool,
+    /// The complainant's phone, just revealed.
+    revealed_phone: Option<String>,
+    error: Option<String>,
+    /// The form a step was sent from when the complaint had moved on: shown again with what
+    /// the reader typed (see [`stale`]).
+    kept: Option<Kept>,
+}
+
+impl ShowPage {
+    /// Whether `form` was sent from a page the complaint has moved on from: it is shown
+    /// again, whatever the stage now.
+    fn again(&self, form: &str) -> bool {
+        self.kept.as_ref().is_some_and(|k| k.is(form, None))
+    }
+
+    /// What the reader typed into `name` of `form`, sent from an older page; else empty.
+    fn typed(&self, form: &str, name: &str) -> &str {
+        match &self.kept {
+            Some(k) if k.is(form, None) => k.get(name),
+            _ => "",
+        }
+    }
+
+    /// [`typed`](Self::typed) for the form of a notice, proposal or RMA `row`.
+    fn typed_row(&self, form: &str, row: &i64, name: &str) -> &str {
+        match &self.kept {
+            Some(k) if k.is(form, Some(*row)) => k.get(name),
+            _ => "",
+        }
+    }
+}
+
+async fn show_page(
+    state: &AppState,
+    identity: &Identity,
+    id: i64,
+    error: Option<String>,
+) -> Result<ShowPage, WebError> {
+    let t = identity.tr();
+    let actor = identity.actor();
+    let d: ComplaintDetail = state.app.complaint_detail(&actor, id).await?;
+    let now = state.app.now();
+    let allows = |p| identity.user.as_ref().is_some_and(|u| u.allows(p));
+    let can_handle = allows(Permission::ComplaintHandle);
+    let departments = state.app.departments().await?;
+    let my_department = match &identity.user {
+        Some(u) => state.app.get_user(&actor, u.id).await?.department_id,
+        None => None,
+    };
+    let dept_name = |id: Option<i64>| {
+        id.and_then(|i| departments.iter().find(|d| d.id == i))
+            .map(|d| t.tk("department", &d.key))
+            .unwrap_or_default()
+    };
+    let users = state.app.list_users(&actor).await?;
+    let user_name = |id: Option<i64>| {
+        id.and_then(|i| users.iter().find(|u| u.id == i))
+            .map(|u| u.display_name.clone())
+            .unwrap_or_default()
+    };
+    let c = d.complaint.clone();
+    let current = c.stage.step();
+    let progress = Stage::PATH
+        .iter()
+        .map(|s| Progress {
+            label: t.tk("complaint_stage", s.key()),
+            state: if c.stage == Stage::Invalid {
+                if s.step() <= 2 { "done" } else { "todo" }
+            } else if s.step() < current || c.stage == Stage::Closed {
+                "done"
+            } else if s.step() == current {
+                "current"
+            } else {
+                "todo"
+            },
+        })
+        .collect();
+    let scripts = if can_handle && c.stage == Stage::Validity {
+        state
+            .app
+            .scripts(&actor, kefu_domain::kb::ScriptStatus::Approved, None)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|s| Choice {
+                value: s.script.id.to_string(),
+                label: format!("{} · {}", s.script.category, s.script.title),
+                selected: false,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let promise = state
+        .app
+        .now()
+        .checked_add(jiff::SignedDuration::from_hours(72))
+        .unwrap_or(now);
+    let agent = identity
+        .user
+        .as_ref()
+        .map(|u| u.display_name.clone())
+        .unwrap_or_default();
+    let open_follow_up = d
+        .follow_ups
+        .iter()
+        .rev()
+        .find(|f| f.done_at.is_none())
+        .or(d.follow_ups.last());
+    Ok(ShowPage {
+        stage: t.tk("complaint_stage", c.stage.key()),
+        stage_key: c.stage.key().to_owned(),
+        due: c.stage_due_at.map(local_time).unwrap_or_default(),
+        overdue: c.stage.is_open() && c.stage_due_at.is_some_and(|d| d <= now),
+        severity: t.tk("complaint_severity", c.severity.key()),
+        category: t.tk("complaint_category", c.category.key()),
+        channel: t.tk("channel", &c.channel),
+        received: local_time(c.received_at),
+        cause: c
+            .cause
+            .as_deref()
+            .map(|k| t.tk("complaint_cause", k))
+            .unwrap_or_default(),
+        department: dept_name(c.department_id),
+        dept_id: c.department_id.map(|d| d.to_string()).unwrap_or_default(),
+        responsible_department: {
+            let d = dept_name(c.responsible_department_id);
+            let u = user_name(c.responsible_user_id);
+            [d, u]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(" · ")
+        },
+        promised: c.promised_answer_at.map(local_time).unwrap_or_default(),
+        progress,
+        steps: d
+            .steps
+            .iter()
+            .map(|s| StepRow {
+                at: local_time(s.at),
+                actor: s.actor_name.clone(),
+                what: t.tk("complaint_action", &s.action),
+                stage: if s.from_stage == s.to_stage {
+                    String::new()
+                } else {
+                    format!(
+                        "{} → {}",
+                        t.tk("complaint_stage", s.from_stage.key()),
+                        t.tk("complaint_stage", s.to_stage.key())
+                    )
+                },
+                comment: s.comment.clone().unwrap_or_default(),
+            })
+            .collect(),
+        notices: d
+            .notices
+            .iter()
+            .map(|n| {
+                let mine = my_department == Some(n.department_id);
+                let open = c.stage == Stage::Notice;
+                NoticeRow {
+                    id: n.id,
+                    department: t.tk(
+                        "department",
+                        &departments
+                            .iter()
+                            .find(|d| d.id == n.department_id)
+                            .map(|d| d.key.clone())
+                            .unwrap_or_default(),
+                    ),
+                    status: t.tk("notice_status", n.status.key()),
+                    status_key: n.status.key().to_owned(),
+                    due: local_time(n.due_at),
+                    overdue: open
+                        && n.due_at <= now
+                        && !matches!(n.status, NoticeStatus::Answered | NoticeStatus::Accepted),
+                    answer: n.answer.clone().unwrap_or_default(),
+                    review_comment: n.review_comment.clone().unwrap_or_default(),
+                    mine,
+                    can_ack: open && mine && n.status == NoticeStatus::Sent,
+                    can_answer: open
+                        && mine
+                        && matches!(
+                            n.status,
+                            NoticeStatus::Sent
+                                | NoticeStatus::Acknowledged
+                                | NoticeStatus::Returned
+                        ),
+                    can_review: open && can_handle && n.status == NoticeStatus::Answered,
+                }
+            })
+            .collect(),
+        proposals: d
+            .proposals
+            .iter()
+            .map(|p| ProposalRow {
+                id: p.id,
+                remedy: t.tk("complaint_remedy", p.remedy.key()),
+                description: p.description.clone(),
+                cost: yuan(p.cost_fen),
+                status: t.tk("proposal_status", p.status.key()),
+                status_key: p.status.key().to_owned(),
+                by: p.proposed_by_name.clone().unwrap_or_default(),
+                comment: p.decision_comment.clone().unwrap_or_default(),
+                pending: p.status == ProposalStatus::Proposed && c.stage == Stage::Solution,
+            })
+            .collect(),
+        rmas: d
+            .rmas
+            .iter()
+            .map(|r| RmaRow {
+                id: r.id,
+                remedy: t.tk("complaint_remedy", r.remedy.key()),
+                status: t.tk("rma_status", r.status.key()),
+                amount: yuan(r.amount_fen),
+                note: r.note.clone().unwrap_or_default(),
+                next: r
+                    .status
+                    .next(r.remedy)
+                    .map(|n: RmaStatus| t.tk("rma_status", n.key())),
+            })
+            .collect(),
+        penalties: d
+            .penalties
+            .iter()
+            .map(|p| {
+                let who = [
+                    p.department_id
+                        .map(|_| dept_name(p.department_id))
+                        .unwrap_or_default(),
+                    p.user_name.clone().unwrap_or_default(),
+                ]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(" · ");
+                (who, yuan(p.amount_fen), p.reason.clone())
+            })
+            .collect(),
+        follow_up: open_follow_up.map(|f| {
+            (
+                local_time(f.due_at),
+                f.script.clone(),
+                f.result
+                    .map(|r| t.tk("follow_up_result", r.key()))
+                    .unwrap_or_default(),
+                f.comment.clone().unwrap_or_default(),
+            )
+        }),
+        hand_offs: d.hand_offs,
+        elapsed: business_time(t, d.elapsed_minutes),
+        cost: yuan(d.cost_fen),
+        can_handle,
+        can_approve: allows(Permission::ComplaintApprove),
+        can_rma: allows(Permission::RmaWork),
+        departments: departments
+            .iter()
+            .map(|d| Choice {
+                value: d.id.to_string(),
+                label: t.tk("department", &d.key),
+                selected: false,
+            })
+            .collect(),
+        users: users
+            .iter()
+            .filter(|u| u.active)
+            .map(|u| Choice {
+                value: u.id.to_string(),
+                label: u.display_name.clone(),
+                selected: false,
+            })
+            .collect(),
+        causes: choices(t, "complaint_cause", Cause::ALL, |c| c.key(), None),
+        remedies: choices(t, "complaint_remedy", Remedy::ALL, |c| c.key(), None),
+        results: choices(
+            t,
+            "follow_up_result",
+            FollowUpResult::ALL,
+            |c| c.key(),
+            Some(FollowUpResult::Satisfied),
+        ),
+        scripts,
+        default_answer: default_answer_message(promise),
+        default_promise: promise
+            .to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC))
+            .strftime("%Y-%m-%dT%H:%M")
+            .to_string(),
+        default_script: default_follow_up_script(&c, &agent),
+        can_reveal: allows(Permission::CustomerReveal),
+        revealed_phone: None,
+        c,
+        t,
+        layout: Layout::new(identity, "/complaints"),
+        error,
+        kept: None,
+    })
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    super::super::ok(&show_page(&state, &identity, id, None).await?)
+}
+
+/// Reveals the complainant's phone on the complaint page; the reveal is audited.
+pub async fn reveal(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let value = state
+        .app
+        .reveal_complainant_phone(&identity.actor(), id)
+        .await?;
+    let mut page = show_page(&state, &identity, id, None).await?;
+    page.revealed_phone = Some(value);
+    super::super::ok(&page)
+}
+
+/// Back to the complaint after a step, or the page again with the reason it was refused.
+pub(super) async fn after(
+    state: &AppState,
+    identity: &Identity,
+    id: i64,
+    outcome: Result<(), kefu_app::AppError>,
+) -> Result<Response, WebError> {
+    match outcome {
+        Ok(()) => Ok(Redirect::to(&format!("/complaints/{id}")).into_response()),
+        Err(e) => {
+            let (status, message) = super::super::refusal(e, identity.tr());
+            render(
+                status,
+                &show_page(state, identity, id, Some(message)).await?,
+            )
+        }
+    }
+}
+
+/// Back to the complaint after a step sent from `kept`'s form, as [`after`]; a step refused
+/// because the complaint moved on from the form's version brings the page back (409) with
+/// a notice naming the stage the complaint is at now, and the form shown again with what
+/// the reader typed.
+pub(super) async fn stepped(
+    state: &AppState,
+    identity: &Identity,
+    id: i64,
+    kept: Kept,
+    outcome: Result<(), kefu_app::AppError>,
+) -> Result<Response, WebError> {
+    match outcome {
+        Err(e) if stale::is_stale(&e) => {
+            let mut page = show_page(state, identity, id, None).await?;
+            let notice = page
+                .t
+                .f("stale.complaint_moved", &[("stage", page.stage.as_str())]);
+            page.error = Some(notice);
+            page.kept = Some(kept);
+            render(axum::http::StatusCode::CONFLICT, &page)
+        }
+        outcome => after(state, identity, id, outcome).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "complaint_print.html")]
+struct PrintPage {
+    t: Tr,
+    layout: Layout,
+    p: ShowPage,
+    printed: String,
+    sent: usize,
+}
+
+#[derive(serde::Deserialize)]
+pub struct PrintQuery {
+    pub sent: Option<usize>,
+}
+
+/// 投诉调查报告 — the printable investigation report of one complaint.
+pub async fn investigation_report(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+    Query(q): Query<PrintQuery>,
+) -> Result<Response, WebError> {
+    let p = show_page(&state, &identity, id, None).await?;
+    super::super::ok(&PrintPage {
+        t: identity.tr(),
+        layout: Layout::new(&identity, "/complaints"),
+        p,
+        printed: local_time(state.app.now()),
+        sent: q.sent.unwrap_or(0),
+    })
+}
+
+/// Sends the report to the departments involved (in-app; by mail once mail exists).
+pub async fn send_investigation_report(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let n = state
+        .app
+        .send_complaint_report(&identity.actor(), id, None)
+        .await?;
+    Ok(Redirect::to(&format!("/complaints/{id}/report?sent={n}")).into_response())
+}
