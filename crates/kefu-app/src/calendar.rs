@@ -10,6 +10,7 @@ use kefu_domain::calendar::{self, BusinessCalendar, DayKind, Period, SpecialDay}
 use kefu_store::sla::{self as store, CalendarRow, DayRow, PolicyRow};
 use kefu_store::{AnyConnection, StoreError, changelog};
 
+use crate::versions::{self, Setting};
 use crate::{Actor, App, AppError, Result};
 
 /// A calendar with its special days, for pages and the API.
@@ -20,6 +21,8 @@ pub struct CalendarView {
     pub time_zone: String,
     pub week: [Vec<Period>; 7],
     pub is_default: bool,
+    /// Moves on with every change of the calendar or its days.
+    pub version: i64,
     pub days: Vec<SpecialDay>,
 }
 
@@ -111,6 +114,7 @@ impl App {
             time_zone: calendar::DEFAULT_TIME_ZONE.into(),
             week: week_json(standard.week()),
             is_default: true,
+            version: 1,
         };
         let id = match store::insert_calendar(&mut tx, &row, now).await {
             Ok(id) => id,
@@ -133,6 +137,7 @@ impl App {
                 next_response_minutes: Some(nr),
                 resolution_minutes: Some(res),
                 active: true,
+                version: 1,
             };
             // Urgent: answer within half an hour, solve within a working day.
             store::insert_policy(
@@ -162,18 +167,21 @@ impl App {
                 name: row.name,
                 time_zone: row.time_zone,
                 is_default: row.is_default,
+                version: row.version,
                 days: special_days(&days),
             });
         }
         Ok(out)
     }
 
-    /// Adds a calendar (`id` = None) or changes one.
+    /// Adds a calendar (`id` = None) or changes one, made against version `expected` of it
+    /// (see [`crate::versions`]).
     pub async fn save_calendar(
         &self,
         actor: &Actor,
         id: Option<i64>,
         form: &CalendarForm,
+        expected: Option<i64>,
     ) -> Result<i64> {
         actor.require(Permission::TicketAdmin)?;
         let name = form.name.trim();
@@ -189,9 +197,13 @@ impl App {
             time_zone: form.time_zone.trim().to_owned(),
             week: week_json(&week),
             is_default: false,
+            version: 0,
         };
         let now = self.now();
         let mut tx = self.store.begin().await?;
+        if let Some(id) = id {
+            versions::expect_setting(&mut tx, Setting::Calendar, id, expected).await?;
+        }
         let id = match id {
             Some(id) => {
                 store::update_calendar(&mut tx, &row, now)
@@ -228,13 +240,9 @@ impl App {
         let days = calendar::parse_holiday_list(text)?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        if !store::calendars(&mut tx)
-            .await?
-            .iter()
-            .any(|c| c.id == calendar_id)
-        {
-            return Err(AppError::NotFound);
-        }
+        // Days are added to whatever the calendar holds: no stale list to refuse, but the
+        // calendar's version moves on so an open edit form notices.
+        versions::expect_setting(&mut tx, Setting::Calendar, calendar_id, None).await?;
         store::upsert_days(&mut tx, calendar_id, &day_rows(&days)).await?;
         changelog::record(
             &mut tx,
@@ -256,8 +264,21 @@ impl App {
         day: &str,
     ) -> Result<()> {
         actor.require(Permission::TicketAdmin)?;
-        let mut conn = self.store.conn().await?;
-        Ok(store::delete_day(&mut conn, calendar_id, day).await?)
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        versions::expect_setting(&mut tx, Setting::Calendar, calendar_id, None).await?;
+        store::delete_day(&mut tx, calendar_id, day).await?;
+        changelog::record(
+            &mut tx,
+            "calendar",
+            calendar_id,
+            changelog::Operation::Update,
+            actor.user_id(),
+            now,
+        )
+        .await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(())
     }
 }
 

@@ -8,6 +8,7 @@ use kefu_store::customer::{self as store, Change, Investigation};
 use kefu_store::{StoreError, changelog};
 use serde_json::json;
 
+use crate::versions::{self, Sheet};
 use crate::{Actor, ActorKind, App, AppError, Result};
 
 /// One scored factor of an investigation, with its evidence.
@@ -45,12 +46,20 @@ impl App {
         })
     }
 
-    pub async fn save_credit_model(&self, actor: &Actor, model: &Model) -> Result<()> {
+    /// Saves the credit model, made against version `expected` of it (see
+    /// [`crate::versions`]).
+    pub async fn save_credit_model(
+        &self,
+        actor: &Actor,
+        model: &Model,
+        expected: Option<i64>,
+    ) -> Result<()> {
         actor.require(Permission::CreditManage)?;
         model.check()?;
         let json = serde_json::to_string(model).map_err(|e| AppError::Internal(e.to_string()))?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
+        versions::expect_sheet(&mut tx, Sheet::CreditModel, expected).await?;
         store::save_credit_model(&mut tx, &json, actor.user_id(), now).await?;
         changelog::record(
             &mut tx,

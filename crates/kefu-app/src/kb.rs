@@ -10,6 +10,7 @@ use serde_json::json;
 
 use crate::audit::{self, Target};
 use crate::ticket::TicketChanges;
+use crate::versions::{self, Setting};
 use crate::{Actor, ActorKind, App, AppError, Result};
 
 /// A script as submitted.
@@ -148,13 +149,22 @@ impl App {
     }
 
     /// A reviewer changes a script's wording or actions.
-    pub async fn update_script(&self, actor: &Actor, id: i64, f: &ScriptForm) -> Result<()> {
+    /// Edits a script's text, made against version `expected` of it (see
+    /// [`crate::versions`]).
+    pub async fn update_script(
+        &self,
+        actor: &Actor,
+        id: i64,
+        f: &ScriptForm,
+        expected: Option<i64>,
+    ) -> Result<()> {
         actor.require(Permission::ScriptApprove)?;
         check_form(f)?;
         let actions =
             serde_json::to_string(&f.actions).map_err(|e| AppError::Internal(e.to_string()))?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
+        versions::expect_setting(&mut tx, Setting::ReplyScript, id, expected).await?;
         store::update_text(
             &mut tx,
             id,
@@ -178,13 +188,16 @@ impl App {
         Ok(())
     }
 
-    /// Approves or rejects a proposed script (or retires an approved one by rejecting it).
+    /// Approves or rejects a proposed script (or retires an approved one by rejecting it),
+    /// as the reviewer read it at version `expected`: a script edited since is not approved
+    /// unread.
     pub async fn review_script(
         &self,
         actor: &Actor,
         id: i64,
         approve: bool,
         note: Option<&str>,
+        expected: Option<i64>,
     ) -> Result<()> {
         actor.require(Permission::ScriptApprove)?;
         let status = if approve {
@@ -198,6 +211,7 @@ impl App {
         }
         let now = self.now();
         let mut tx = self.store.begin().await?;
+        versions::expect_setting(&mut tx, Setting::ReplyScript, id, expected).await?;
         store::review(&mut tx, id, status.key(), actor.user_id(), note, now).await?;
         let target = id.to_string();
         audit::write(

@@ -24,6 +24,7 @@ pub mod secret;
 pub mod ticket;
 pub mod tokens;
 pub mod users;
+pub mod versions;
 
 use std::sync::Arc;
 

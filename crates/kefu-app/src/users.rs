@@ -8,6 +8,7 @@ use serde_json::json;
 
 use crate::audit::{self, Target, action};
 use crate::secret;
+use crate::versions::{self, Setting};
 use crate::{Actor, App, AppError, Result};
 
 /// A new account as submitted by an administrator or the CLI.
@@ -178,7 +179,15 @@ impl App {
         })
     }
 
-    pub async fn update_user(&self, actor: &Actor, id: i64, update: &UserUpdate) -> Result<User> {
+    /// Changes an account's profile and roles, made against version `expected` of it (see
+    /// [`crate::versions`]).
+    pub async fn update_user(
+        &self,
+        actor: &Actor,
+        id: i64,
+        update: &UserUpdate,
+        expected: Option<i64>,
+    ) -> Result<User> {
         actor.require(Permission::UserManage)?;
         staff::check_display_name(&update.display_name)?;
         if update.roles.is_empty() {
@@ -187,6 +196,7 @@ impl App {
         let email = clean_email(update.email.as_deref())?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
+        versions::expect_setting(&mut tx, Setting::User, id, expected).await?;
         let before = store::user_by_id(&mut tx, id).await?;
         let department_id = department_id(&mut tx, update.department.as_deref()).await?;
         let profile = store::UserProfile {
@@ -246,6 +256,7 @@ impl App {
         }
         let now = self.now();
         let mut tx = self.store.begin().await?;
+        versions::expect_setting(&mut tx, Setting::User, id, None).await?;
         let before = store::user_by_id(&mut tx, id).await?;
         store::set_active(&mut tx, id, active, now).await?;
         if !active {
@@ -307,6 +318,7 @@ impl App {
         let hash = secret::hash_password(&password).await?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
+        versions::expect_setting(&mut tx, Setting::User, id, None).await?;
         store::set_password(&mut tx, id, &hash, generated.is_some(), now).await?;
         store::delete_sessions_of(&mut tx, id, None).await?;
         audit_user(&mut tx, self, actor, action::PASSWORD_RESET, id, None).await?;

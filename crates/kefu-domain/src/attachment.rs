@@ -47,11 +47,14 @@ const ALLOWED: &[&str] = &[
     "video/quicktime",
 ];
 
-/// Types a browser may show in place (everything else downloads).
+/// Types a browser may show in place (everything else downloads). Files are served under
+/// a sandboxing policy, which browsers' PDF viewers refuse to run in ("blocked"), and a PDF
+/// opened under kefu's origin is a document with scripts of its own: PDFs download, to be
+/// read in the reader's own viewer.
 pub fn shown_inline(content_type: &str) -> bool {
     matches!(
         content_type,
-        "image/jpeg" | "image/png" | "image/gif" | "image/webp" | "application/pdf"
+        "image/jpeg" | "image/png" | "image/gif" | "image/webp"
     )
 }
 

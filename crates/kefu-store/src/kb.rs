@@ -21,11 +21,13 @@ pub struct Script {
     pub review_note: Option<String>,
     pub use_count: i64,
     pub updated_at: Timestamp,
+    /// Moves on with every edit and review (see [`crate::version`]); a use is no change.
+    pub version: i64,
 }
 
 const SELECT: &str = "SELECT s.id, s.category, s.title, s.body, s.actions, s.status, \
     s.proposed_by, u.display_name AS proposed_by_name, s.reviewed_by, s.review_note, \
-    s.use_count, s.updated_at FROM reply_scripts s LEFT JOIN users u ON u.id = s.proposed_by";
+    s.use_count, s.updated_at, s.version FROM reply_scripts s LEFT JOIN users u ON u.id = s.proposed_by";
 
 fn from_row(r: &AnyRow) -> Result<Script> {
     Ok(Script {
@@ -41,6 +43,7 @@ fn from_row(r: &AnyRow) -> Result<Script> {
         review_note: r.try_get("review_note")?,
         use_count: r.try_get("use_count")?,
         updated_at: from_micros(r.try_get("updated_at")?),
+        version: r.try_get("version")?,
     })
 }
 

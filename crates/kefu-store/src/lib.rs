@@ -25,6 +25,7 @@ pub mod sla;
 pub mod staff;
 pub mod ticket;
 pub mod trigger;
+pub mod version;
 
 use jiff::Timestamp;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

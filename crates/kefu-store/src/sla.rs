@@ -14,6 +14,8 @@ pub struct CalendarRow {
     /// JSON: seven arrays of `{start, end}` minutes, Monday first.
     pub week: String,
     pub is_default: bool,
+    /// Moves on with every change of the calendar or its days (see [`crate::version`]).
+    pub version: i64,
 }
 
 /// A holiday or make-up working day: (date `YYYY-MM-DD`, `holiday`|`workday`, name).
@@ -21,7 +23,8 @@ pub type DayRow = (String, String, String);
 
 pub async fn calendars(conn: &mut AnyConnection) -> Result<Vec<CalendarRow>> {
     let rows = sqlx::query(
-        "SELECT id, name, time_zone, week, is_default FROM calendars ORDER BY is_default DESC, name",
+        "SELECT id, name, time_zone, week, is_default, version FROM calendars \
+         ORDER BY is_default DESC, name",
     )
     .fetch_all(conn)
     .await?;
@@ -33,6 +36,7 @@ pub async fn calendars(conn: &mut AnyConnection) -> Result<Vec<CalendarRow>> {
                 time_zone: r.try_get("time_zone")?,
                 week: r.try_get("week")?,
                 is_default: r.try_get::<i64, _>("is_default")? != 0,
+                version: r.try_get("version")?,
             })
         })
         .collect()
@@ -143,12 +147,14 @@ pub struct PolicyRow {
     pub next_response_minutes: Option<i64>,
     pub resolution_minutes: Option<i64>,
     pub active: bool,
+    /// Moves on with every change (see [`crate::version`]); not written by the updates here.
+    pub version: i64,
 }
 
 pub async fn policies(conn: &mut AnyConnection) -> Result<Vec<PolicyRow>> {
     let rows = sqlx::query(
         "SELECT id, name, position, ticket_type, priority, customer_tier, calendar_id, \
-         first_response_minutes, next_response_minutes, resolution_minutes, active \
+         first_response_minutes, next_response_minutes, resolution_minutes, active, version \
          FROM sla_policies ORDER BY position, id",
     )
     .fetch_all(conn)
@@ -167,6 +173,7 @@ pub async fn policies(conn: &mut AnyConnection) -> Result<Vec<PolicyRow>> {
                 next_response_minutes: r.try_get("next_response_minutes")?,
                 resolution_minutes: r.try_get("resolution_minutes")?,
                 active: r.try_get::<i64, _>("active")? != 0,
+                version: r.try_get("version")?,
             })
         })
         .collect()

@@ -28,6 +28,9 @@ pub struct User {
     pub grants: Grants,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Moves on with every change an administrator makes to the account (see
+    /// [`crate::version`]).
+    pub version: i64,
 }
 
 impl std::fmt::Debug for User {
@@ -82,18 +85,19 @@ fn user_from_row(row: &AnyRow, roles: RoleSet) -> Result<User> {
         grants: Grants::default(),
         created_at: from_micros(row.try_get("created_at")?),
         updated_at: from_micros(row.try_get("updated_at")?),
+        version: row.try_get("version")?,
     })
 }
 
 const SELECT_USER: &str = "SELECT id, username, display_name, email, password_hash, \
-    department_id, level, locale, active, must_change_password, created_at, updated_at \
-    FROM users";
+    department_id, level, locale, active, must_change_password, created_at, updated_at, \
+    version FROM users";
 
 /// The account's row once per role (once, with no role, when it has none): the account and
 /// its roles in one round trip — every signed-in request reads them.
 const SELECT_USER_WITH_ROLES: &str = "SELECT u.id, u.username, u.display_name, u.email, \
     u.password_hash, u.department_id, u.level, u.locale, u.active, u.must_change_password, \
-    u.created_at, u.updated_at, r.role, g.permission AS grant_permission, \
+    u.created_at, u.updated_at, u.version, r.role, g.permission AS grant_permission, \
     g.granted AS grant_granted FROM users u LEFT JOIN user_roles r ON r.user_id = u.id \
     LEFT JOIN role_grants g ON g.role = r.role";
 
@@ -543,8 +547,8 @@ pub async fn token_and_user_by_hash(
     let rows = sqlx::query(&format!(
         "SELECT {TOKEN_COLUMNS}, u.id, u.username, u.display_name, u.email, u.password_hash, \
          u.department_id, u.level, u.locale, u.active, u.must_change_password, u.created_at, \
-         u.updated_at, r.role, g.permission AS grant_permission, g.granted AS grant_granted \
-         FROM api_tokens t JOIN users u ON u.id = t.user_id \
+         u.updated_at, u.version, r.role, g.permission AS grant_permission, \
+         g.granted AS grant_granted FROM api_tokens t JOIN users u ON u.id = t.user_id \
          LEFT JOIN user_roles r ON r.user_id = u.id LEFT JOIN role_grants g ON g.role = r.role \
          WHERE t.token_hash = $1"
     ))

@@ -23,10 +23,13 @@ pub struct TriggerRow {
     pub fire_count: i64,
     pub last_error: Option<String>,
     pub last_error_at: Option<Timestamp>,
+    /// Moves on with every change an administrator makes (see [`crate::version`]); firing
+    /// counts and errors are no such change. Not written by [`save`].
+    pub version: i64,
 }
 
 const SELECT: &str = "SELECT id, name, event, conditions, actions, active, position, \
-    fire_count, last_error, last_error_at FROM triggers";
+    fire_count, last_error, last_error_at, version FROM triggers";
 
 fn from_row(r: &AnyRow) -> Result<TriggerRow> {
     Ok(TriggerRow {
@@ -42,6 +45,7 @@ fn from_row(r: &AnyRow) -> Result<TriggerRow> {
         last_error_at: r
             .try_get::<Option<i64>, _>("last_error_at")?
             .map(from_micros),
+        version: r.try_get("version")?,
     })
 }
 

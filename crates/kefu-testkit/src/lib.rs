@@ -377,3 +377,95 @@ pub async fn json_body(res: reqwest::Response) -> serde_json::Value {
     let text = res.text().await.expect("body");
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
 }
+
+/// Undoes the escaping askama applies to text and attribute values.
+pub fn unescape_html(v: &str) -> String {
+    v.replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// The value of attribute `name` in one tag's text (`<input name="a" value="b">`).
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let marker = format!(" {name}=\"");
+    let start = tag.find(&marker)? + marker.len();
+    let end = tag[start..].find('"')? + start;
+    Some(unescape_html(&tag[start..end]))
+}
+
+/// Whether one tag's text carries the boolean attribute `name`.
+fn has_flag(tag: &str, name: &str) -> bool {
+    tag.split([' ', '>', '/'])
+        .any(|word| word == name || word.starts_with(&format!("{name}=")))
+}
+
+/// The fields of the page's form posting to `action`, as a browser sends them when the
+/// reader touches nothing: inputs with their values (checkboxes and radios only when
+/// checked, disabled ones and buttons not at all), each select's selected option (else its
+/// first), each textarea's text. Made for kefu's own templates, not for any HTML.
+pub fn form_fields(html: &str, action: &str) -> Vec<(String, String)> {
+    let marker = format!("action=\"{action}\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no form posting to {action}"));
+    let end = html[start..].find("</form>").expect("the form ends") + start;
+    let form = &html[start..end];
+    let mut fields = Vec::new();
+    let mut rest = form;
+    while let Some(open) = rest.find('<') {
+        rest = &rest[open + 1..];
+        let close = rest.find('>').unwrap_or(rest.len());
+        let tag = &rest[..close];
+        let kind = tag.split([' ', '>']).next().unwrap_or_default();
+        let Some(name) = attribute(tag, "name") else {
+            continue;
+        };
+        if has_flag(tag, "disabled") {
+            continue;
+        }
+        match kind {
+            "input" => {
+                let ty = attribute(tag, "type").unwrap_or_else(|| "text".into());
+                let value = attribute(tag, "value").unwrap_or_default();
+                match ty.as_str() {
+                    "checkbox" | "radio" => {
+                        if has_flag(tag, "checked") {
+                            let value = if value.is_empty() { "on".into() } else { value };
+                            fields.push((name, value));
+                        }
+                    }
+                    "submit" | "button" | "file" => {}
+                    _ => fields.push((name, value)),
+                }
+            }
+            "textarea" => {
+                let body = &rest[close + 1..];
+                let text = &body[..body.find("</textarea>").unwrap_or(0)];
+                fields.push((name, unescape_html(text)));
+            }
+            "select" => {
+                let body = &rest[close + 1..];
+                let options = &body[..body.find("</select>").unwrap_or(0)];
+                let mut first = None;
+                let mut chosen = None;
+                for option in options.split("<option").skip(1) {
+                    let head = &option[..option.find('>').unwrap_or(0)];
+                    let value = attribute(head, "value").unwrap_or_default();
+                    first.get_or_insert(value.clone());
+                    if has_flag(head, "selected") {
+                        chosen = Some(value);
+                    }
+                }
+                if let Some(v) = chosen.or(first) {
+                    fields.push((name, v));
+                }
+            }
+            _ => {}
+        }
+    }
+    fields
+}

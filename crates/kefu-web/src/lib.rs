@@ -6,6 +6,7 @@
 //! [`error::WebError`], rendered as a translated page or as the API's JSON error shape.
 
 pub mod auth;
+mod complaint_shared;
 pub mod config;
 pub mod csrf;
 pub mod error;

@@ -9,6 +9,7 @@ use kefu_store::StoreError;
 use kefu_store::changelog;
 use kefu_store::complaint as store;
 
+use crate::versions::{self, Sheet};
 use crate::{Actor, App, Result};
 
 /// One stage's deadline at one severity.
@@ -43,11 +44,13 @@ impl App {
         Ok(out)
     }
 
-    /// Sets the deadlines given (`None` restores the built-in one), all or none.
+    /// Sets the deadlines given (`None` restores the built-in one), all or none, made against
+    /// version `expected` of the grid (see [`crate::versions`]).
     pub async fn save_complaint_deadlines(
         &self,
         actor: &Actor,
         changes: &[(Severity, Stage, Option<i64>)],
+        expected: Option<i64>,
     ) -> Result<()> {
         actor.require(Permission::TicketAdmin)?;
         for (_, stage, minutes) in changes {
@@ -63,6 +66,7 @@ impl App {
         }
         let now = self.now();
         let mut tx = self.store.begin().await?;
+        versions::expect_sheet(&mut tx, Sheet::ComplaintDeadlines, expected).await?;
         for (severity, stage, minutes) in changes {
             match minutes {
                 Some(m) => store::set_deadline(&mut tx, *severity, *stage, *m).await?,

@@ -9,6 +9,7 @@ use kefu_store::ticket::setup::{self as store, Field, Group, SavedView, Status};
 use kefu_store::{StoreError, changelog};
 
 use super::intake::check_assignee;
+use crate::versions::{self, Setting};
 use crate::{Actor, App, AppError, Result};
 
 /// A new group.
@@ -63,11 +64,18 @@ impl App {
     }
 
     pub async fn create_group(&self, actor: &Actor, g: &NewGroup) -> Result<i64> {
-        self.save_group(actor, None, g).await
+        self.save_group(actor, None, g, None).await
     }
 
-    /// Adds a group (`id` = None) or changes one, members included.
-    pub async fn save_group(&self, actor: &Actor, id: Option<i64>, g: &NewGroup) -> Result<i64> {
+    /// Adds a group (`id` = None) or changes one, members included, made against version
+    /// `expected` of it (see [`crate::versions`]).
+    pub async fn save_group(
+        &self,
+        actor: &Actor,
+        id: Option<i64>,
+        g: &NewGroup,
+        expected: Option<i64>,
+    ) -> Result<i64> {
         actor.require(Permission::TicketAdmin)?;
         let name = check_name(&g.name, 60)?;
         let rule: AssignmentRule = g
@@ -76,6 +84,9 @@ impl App {
             .map_err(|_| AppError::UnknownAssignmentRule(g.assignment.clone()))?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
+        if let Some(id) = id {
+            versions::expect_setting(&mut tx, Setting::Group, id, expected).await?;
+        }
         if let Some(m) = g.manager_user_id {
             check_assignee(&mut tx, m).await?;
         }

@@ -18,6 +18,7 @@ use serde_json::json;
 use super::event;
 use crate::calendar::load_all;
 use crate::notify::{self, kind};
+use crate::versions::{self, Setting};
 use crate::{Actor, App, AppError, Result};
 
 /// Customer tiers a policy may be scoped to (客户等级: 大客户 / VIP / 普通).
@@ -164,12 +165,14 @@ impl App {
     }
 
     /// Adds a policy (`id` = None) or changes one. Tickets already open keep their
-    /// deadlines until they next change.
+    /// deadlines until they next change. A change is made against version `expected` of the
+    /// policy (see [`crate::versions`]).
     pub async fn save_sla_policy(
         &self,
         actor: &Actor,
         id: Option<i64>,
         f: &PolicyForm,
+        expected: Option<i64>,
     ) -> Result<i64> {
         actor.require(Permission::TicketAdmin)?;
         let name = f.name.trim();
@@ -193,9 +196,13 @@ impl App {
             next_response_minutes: check_minutes(f.next_response_minutes)?,
             resolution_minutes: check_minutes(f.resolution_minutes)?,
             active: f.active,
+            version: 0,
         };
         let now = self.now();
         let mut tx = self.store.begin().await?;
+        if let Some(id) = id {
+            versions::expect_setting(&mut tx, Setting::SlaPolicy, id, expected).await?;
+        }
         if !store::calendars(&mut tx)
             .await?
             .iter()

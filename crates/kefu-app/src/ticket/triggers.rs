@@ -25,6 +25,7 @@ use super::SlaContext;
 use super::intake::{check_assignee, check_group};
 use super::work::{move_to, status_of};
 use crate::notify::{self, kind};
+use crate::versions::{self, Setting};
 use crate::{Actor, App, AppError, Result};
 
 /// A trigger as an admin writes it.
@@ -467,16 +468,21 @@ impl App {
         Ok(store::all(&mut conn).await?.into_iter().map(read).collect())
     }
 
-    /// Adds a trigger (`id` = None) or changes one; everything it names must exist now.
+    /// Adds a trigger (`id` = None) or changes one, made against version `expected` of it
+    /// (see [`crate::versions`]); everything it names must exist now.
     pub async fn save_trigger(
         &self,
         actor: &Actor,
         id: Option<i64>,
         f: &TriggerForm,
+        expected: Option<i64>,
     ) -> Result<i64> {
         actor.require(Permission::TicketAdmin)?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
+        if let Some(id) = id {
+            versions::expect_setting(&mut tx, Setting::Trigger, id, expected).await?;
+        }
         let fields: Vec<String> = store_setup::fields(&mut tx)
             .await?
             .into_iter()
@@ -519,6 +525,7 @@ impl App {
             fire_count: 0,
             last_error: None,
             last_error_at: None,
+            version: 0,
         };
         let id = store::save(&mut tx, &row, now).await.map_err(|e| match e {
             StoreError::Conflict(_) => AppError::NameTaken,
@@ -539,7 +546,10 @@ impl App {
 
     pub async fn set_trigger_active(&self, actor: &Actor, id: i64, active: bool) -> Result<()> {
         actor.require(Permission::TicketAdmin)?;
-        let mut conn = self.store.conn().await?;
-        Ok(store::set_active(&mut conn, id, active, self.now()).await?)
+        let mut tx = self.store.begin().await?;
+        versions::expect_setting(&mut tx, Setting::Trigger, id, None).await?;
+        store::set_active(&mut tx, id, active, self.now()).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(())
     }
 }

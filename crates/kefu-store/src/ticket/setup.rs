@@ -16,11 +16,14 @@ pub struct Group {
     /// `manual`, `round_robin` or `least_open`.
     pub assignment: String,
     pub last_assigned_user_id: Option<i64>,
+    /// Moves on with every change an administrator makes (see [`crate::version`]); the
+    /// round robin's last pick is no such change.
+    pub version: i64,
 }
 
 pub async fn groups(conn: &mut AnyConnection) -> Result<Vec<Group>> {
     let rows = sqlx::query(
-        "SELECT id, name, manager_user_id, assignment, last_assigned_user_id \
+        "SELECT id, name, manager_user_id, assignment, last_assigned_user_id, version \
          FROM ticket_groups ORDER BY name",
     )
     .fetch_all(conn)
@@ -33,6 +36,7 @@ pub async fn groups(conn: &mut AnyConnection) -> Result<Vec<Group>> {
                 manager_user_id: r.try_get("manager_user_id")?,
                 assignment: r.try_get("assignment")?,
                 last_assigned_user_id: r.try_get("last_assigned_user_id")?,
+                version: r.try_get("version")?,
             })
         })
         .collect()

@@ -127,6 +127,11 @@ async fn the_api_uploads_and_downloads_attachments() {
         .part(
             "file",
             Part::bytes("型号 GX-3341，序列号 0042".as_bytes().to_vec()).file_name("铭牌.txt"),
+        )
+        .part(
+            "file",
+            Part::bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec())
+                .file_name("发票.pdf"),
         );
     let res = api
         .request(Method::POST, &format!("/api/v1/tickets/{id}/attachments"))
@@ -150,6 +155,25 @@ async fn the_api_uploads_and_downloads_attachments() {
             .starts_with("attachment")
     );
     assert_eq!(res.text().await.unwrap(), "型号 GX-3341，序列号 0042");
+    // Served under a sandbox, where browsers' PDF viewers do not run: a PDF downloads; a
+    // picture is shown in place.
+    let disposition = |res: &reqwest::Response| {
+        let v = res.headers()["content-disposition"].to_str().unwrap();
+        v[..v.find(';').unwrap()].to_owned()
+    };
+    for (index, expected) in [(0, "inline"), (2, "attachment")] {
+        let file = files[index]["id"].as_i64().unwrap();
+        let res = api
+            .get(&format!("/api/v1/tickets/{id}/attachments/{file}"))
+            .await;
+        assert_eq!(disposition(&res), expected, "{}", files[index]["filename"]);
+        assert!(
+            res.headers()["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains("sandbox")
+        );
+    }
 
     let form = Form::new().part("file", Part::bytes(EXE.to_vec()).file_name("setup.exe"));
     let res = api
@@ -171,6 +195,6 @@ async fn the_api_uploads_and_downloads_attachments() {
         .filter(|e| e["field"] == "attachment")
         .map(|e| e["new_value"].as_str().unwrap())
         .collect();
-    assert_eq!(events, ["现场.png", "铭牌.txt"]);
+    assert_eq!(events, ["现场.png", "铭牌.txt", "发票.pdf"]);
     app.stop().await;
 }

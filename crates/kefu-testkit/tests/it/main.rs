@@ -24,6 +24,7 @@ mod portal;
 mod schema;
 mod scripts;
 mod search;
+mod settings_versions;
 mod sla;
 mod ticket_settings;
 mod tickets;

@@ -3,8 +3,8 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::header::{ETAG, HeaderName};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
+use axum::http::header::ETAG;
 use jiff::Timestamp;
 use kefu_app::complaint::{
     ComplaintDetail, ComplaintForm, Evaluation, Investigation, Judgement, NewPenalty, NewProposal,
@@ -17,11 +17,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::idempotency::{KeyedJson, answer};
-use super::{ApiJson, doc, etag, if_match, rfc3339};
+use super::{ApiJson, IfMatch, Tagged, doc, etag, rfc3339};
 use crate::AppState;
 use crate::auth::Identity;
+use crate::complaint_shared::{default_answer_message, default_follow_up_script};
 use crate::error::WebError;
-use crate::routes::pages::complaints::{default_answer_message, default_follow_up_script};
 
 fn parse<T: std::str::FromStr>(name: &str, v: &str) -> Result<T, WebError> {
     v.parse()
@@ -75,9 +75,6 @@ pub struct Complaint {
     /// is not followed by a second one made on what you read before (412 instead).
     pub version: i64,
 }
-
-/// A complaint's answer with its version as `ETag`.
-type Tagged<T> = ([(HeaderName, String); 1], Json<T>);
 
 fn complaint(c: StoredComplaint) -> Complaint {
     Complaint {
@@ -456,15 +453,10 @@ pub struct Comment {
 
 /// 受理确认 — intake complete; validity next.
 #[utoipa::path(post, path = "/api/v1/complaints/{id}/intake", tag = "complaints",
-    params(("id" = i64, Path, description = "complaint id"),
-        ("If-Match" = Option<String>, Header, description = "the complaint's version the \
-            step is taken on, as `ETag` gave it: `\"7\"`; without it, the step is taken on \
-            whatever is current")), request_body = Comment,
+    params(("id" = i64, Path, description = "complaint id")), request_body = Comment,
     responses(
         (status = 200, description = "The complaint after the step", body = Detail),
         (status = 404, description = "No such complaint", body = super::ErrorBody),
-        (status = 412, body = super::ErrorBody, description = "`stale_version`: the \
-            complaint moved on since the version in `If-Match`; nothing was written"),
         (status = 409, body = super::ErrorBody, description = "Not this complaint's stage now \
             (`complaint_out_of_order`), or closed"),
     ))]
@@ -472,10 +464,9 @@ pub async fn complete_intake(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
-    headers: HeaderMap,
+    IfMatch(expected): IfMatch,
     ApiJson(b): ApiJson<Comment>,
 ) -> Result<Tagged<Detail>, WebError> {
-    let expected = if_match(&headers)?;
     state
         .app
         .complete_intake(&identity.actor(), id, &b.comment, expected)
@@ -503,15 +494,10 @@ pub struct JudgementIn {
 
 /// 判断 — valid (notice to the department) or not valid (polite reply, closed as invalid).
 #[utoipa::path(post, path = "/api/v1/complaints/{id}/judgement", tag = "complaints",
-    params(("id" = i64, Path, description = "complaint id"),
-        ("If-Match" = Option<String>, Header, description = "the complaint's version the \
-            step is taken on, as `ETag` gave it: `\"7\"`; without it, the step is taken on \
-            whatever is current")), request_body = JudgementIn,
+    params(("id" = i64, Path, description = "complaint id")), request_body = JudgementIn,
     responses(
         (status = 200, description = "The complaint after the step", body = Detail),
         (status = 404, description = "No such complaint", body = super::ErrorBody),
-        (status = 412, body = super::ErrorBody, description = "`stale_version`: the \
-            complaint moved on since the version in `If-Match`; nothing was written"),
         (status = 409, body = super::ErrorBody, description = "Not this complaint's stage now \
             (`complaint_out_of_order`), or closed"),
     ))]
@@ -519,10 +505,9 @@ pub async fn judge(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
-    headers: HeaderMap,
+    IfMatch(expected): IfMatch,
     ApiJson(b): ApiJson<JudgementIn>,
 ) -> Result<Tagged<Detail>, WebError> {
-    let expected = if_match(&headers)?;
     let j = if b.valid {
         let at: Timestamp = parse_opt("promised_answer_at", b.promised_answer_at.as_deref())?
             .ok_or_else(|| {
@@ -586,10 +571,11 @@ pub async fn acknowledge_notice(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
+    IfMatch(expected): IfMatch,
 ) -> Result<Json<Done>, WebError> {
     state
         .app
-        .acknowledge_notice(&identity.actor(), id, None)
+        .acknowledge_notice(&identity.actor(), id, expected)
         .await?;
     Ok(Json(Done { ok: true }))
 }
@@ -607,11 +593,12 @@ pub async fn answer_notice(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
+    IfMatch(expected): IfMatch,
     ApiJson(b): ApiJson<AnswerIn>,
 ) -> Result<Json<Done>, WebError> {
     state
         .app
-        .answer_notice(&identity.actor(), id, &b.answer, None)
+        .answer_notice(&identity.actor(), id, &b.answer, expected)
         .await?;
     Ok(Json(Done { ok: true }))
 }
@@ -629,11 +616,12 @@ pub async fn review_notice(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
+    IfMatch(expected): IfMatch,
     ApiJson(b): ApiJson<ReviewIn>,
 ) -> Result<Json<Done>, WebError> {
     state
         .app
-        .review_notice(&identity.actor(), id, b.accept, &b.comment, None)
+        .review_notice(&identity.actor(), id, b.accept, &b.comment, expected)
         .await?;
     Ok(Json(Done { ok: true }))
 }
@@ -652,15 +640,10 @@ pub struct InvestigationIn {
 
 /// 调查 — cause and responsibility; on to the solution.
 #[utoipa::path(post, path = "/api/v1/complaints/{id}/investigation", tag = "complaints",
-    params(("id" = i64, Path, description = "complaint id"),
-        ("If-Match" = Option<String>, Header, description = "the complaint's version the \
-            step is taken on, as `ETag` gave it: `\"7\"`; without it, the step is taken on \
-            whatever is current")), request_body = InvestigationIn,
+    params(("id" = i64, Path, description = "complaint id")), request_body = InvestigationIn,
     responses(
         (status = 200, description = "The complaint after the step", body = Detail),
         (status = 404, description = "No such complaint", body = super::ErrorBody),
-        (status = 412, body = super::ErrorBody, description = "`stale_version`: the \
-            complaint moved on since the version in `If-Match`; nothing was written"),
         (status = 409, body = super::ErrorBody, description = "Not this complaint's stage now \
             (`complaint_out_of_order`), or closed"),
     ))]
@@ -668,10 +651,9 @@ pub async fn investigate(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
-    headers: HeaderMap,
+    IfMatch(expected): IfMatch,
     ApiJson(b): ApiJson<InvestigationIn>,
 ) -> Result<Tagged<Detail>, WebError> {
-    let expected = if_match(&headers)?;
     let inv = Investigation {
         cause: crate::input::parse_key::<Cause>("cause", &b.cause)?,
         responsible_department_id: b.responsible_department_id,
@@ -699,15 +681,10 @@ pub struct ProposalIn {
 
 /// 方案 — a proposal for the supervisor.
 #[utoipa::path(post, path = "/api/v1/complaints/{id}/proposals", tag = "complaints",
-    params(("id" = i64, Path, description = "complaint id"),
-        ("If-Match" = Option<String>, Header, description = "the complaint's version the \
-            step is taken on, as `ETag` gave it: `\"7\"`; without it, the step is taken on \
-            whatever is current")), request_body = ProposalIn,
+    params(("id" = i64, Path, description = "complaint id")), request_body = ProposalIn,
     responses(
         (status = 201, description = "Proposed", body = Created),
         (status = 404, description = "No such complaint", body = super::ErrorBody),
-        (status = 412, body = super::ErrorBody, description = "`stale_version`: the \
-            complaint moved on since the version in `If-Match`; nothing was written"),
         (status = 409, body = super::ErrorBody, description = "Not this complaint's stage now \
             (`complaint_out_of_order`), or closed"),
     ))]
@@ -715,10 +692,9 @@ pub async fn propose(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
-    headers: HeaderMap,
+    IfMatch(expected): IfMatch,
     ApiJson(b): ApiJson<ProposalIn>,
 ) -> Result<(StatusCode, Json<Created>), WebError> {
-    let expected = if_match(&headers)?;
     let p = NewProposal {
         remedy: crate::input::parse_key::<Remedy>("remedy", &b.remedy)?,
         description: b.description,
@@ -753,11 +729,12 @@ pub async fn decide(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
+    IfMatch(expected): IfMatch,
     ApiJson(b): ApiJson<DecisionIn>,
 ) -> Result<Json<Done>, WebError> {
     state
         .app
-        .decide_proposal(&identity.actor(), id, b.approve, &b.comment, None)
+        .decide_proposal(&identity.actor(), id, b.approve, &b.comment, expected)
         .await?;
     Ok(Json(Done { ok: true }))
 }
@@ -788,11 +765,12 @@ pub async fn advance_rma(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
+    IfMatch(expected): IfMatch,
     ApiJson(b): ApiJson<NoteIn>,
 ) -> Result<Json<RmaStep>, WebError> {
     let s = state
         .app
-        .advance_rma(&identity.actor(), id, &b.note, None)
+        .advance_rma(&identity.actor(), id, &b.note, expected)
         .await?;
     Ok(Json(RmaStep {
         status: s.key().to_owned(),
@@ -812,15 +790,10 @@ pub struct PenaltyIn {
 
 /// 处罚 — a penalty for the responsible party.
 #[utoipa::path(post, path = "/api/v1/complaints/{id}/penalties", tag = "complaints",
-    params(("id" = i64, Path, description = "complaint id"),
-        ("If-Match" = Option<String>, Header, description = "the complaint's version the \
-            step is taken on, as `ETag` gave it: `\"7\"`; without it, the step is taken on \
-            whatever is current")), request_body = PenaltyIn,
+    params(("id" = i64, Path, description = "complaint id")), request_body = PenaltyIn,
     responses(
         (status = 200, description = "The complaint with the penalty", body = Detail),
         (status = 404, description = "No such complaint", body = super::ErrorBody),
-        (status = 412, body = super::ErrorBody, description = "`stale_version`: the \
-            complaint moved on since the version in `If-Match`; nothing was written"),
         (status = 409, body = super::ErrorBody, description = "Not this complaint's stage now \
             (`complaint_out_of_order`), or closed"),
     ))]
@@ -828,10 +801,9 @@ pub async fn penalty(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
-    headers: HeaderMap,
+    IfMatch(expected): IfMatch,
     ApiJson(b): ApiJson<PenaltyIn>,
 ) -> Result<Tagged<Detail>, WebError> {
-    let expected = if_match(&headers)?;
     let p = NewPenalty {
         department_id: b.department_id,
         user_id: b.user_id,
@@ -853,15 +825,10 @@ pub struct MessageIn {
 
 /// A public reply to the complainant (the solution, progress).
 #[utoipa::path(post, path = "/api/v1/complaints/{id}/messages", tag = "complaints",
-    params(("id" = i64, Path, description = "complaint id"),
-        ("If-Match" = Option<String>, Header, description = "the complaint's version the \
-            step is taken on, as `ETag` gave it: `\"7\"`; without it, the step is taken on \
-            whatever is current")), request_body = MessageIn,
+    params(("id" = i64, Path, description = "complaint id")), request_body = MessageIn,
     responses(
         (status = 200, description = "Sent", body = Done),
         (status = 404, description = "No such complaint", body = super::ErrorBody),
-        (status = 412, body = super::ErrorBody, description = "`stale_version`: the \
-            complaint moved on since the version in `If-Match`; nothing was written"),
         (status = 409, body = super::ErrorBody, description = "Not this complaint's stage now \
             (`complaint_out_of_order`), or closed"),
     ))]
@@ -869,10 +836,9 @@ pub async fn tell(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
-    headers: HeaderMap,
+    IfMatch(expected): IfMatch,
     ApiJson(b): ApiJson<MessageIn>,
 ) -> Result<Json<Done>, WebError> {
-    let expected = if_match(&headers)?;
     state
         .app
         .tell_complainant(&identity.actor(), id, &b.message, expected)
@@ -893,15 +859,10 @@ pub struct CustomerDecisionIn {
 
 /// The customer accepts (follow-up task created) or rejects (back to the solution).
 #[utoipa::path(post, path = "/api/v1/complaints/{id}/customer-decision", tag = "complaints",
-    params(("id" = i64, Path, description = "complaint id"),
-        ("If-Match" = Option<String>, Header, description = "the complaint's version the \
-            step is taken on, as `ETag` gave it: `\"7\"`; without it, the step is taken on \
-            whatever is current")), request_body = CustomerDecisionIn,
+    params(("id" = i64, Path, description = "complaint id")), request_body = CustomerDecisionIn,
     responses(
         (status = 200, description = "The complaint after the step", body = Detail),
         (status = 404, description = "No such complaint", body = super::ErrorBody),
-        (status = 412, body = super::ErrorBody, description = "`stale_version`: the \
-            complaint moved on since the version in `If-Match`; nothing was written"),
         (status = 409, body = super::ErrorBody, description = "Not this complaint's stage now \
             (`complaint_out_of_order`), or closed"),
     ))]
@@ -909,10 +870,9 @@ pub async fn customer_decision(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
-    headers: HeaderMap,
+    IfMatch(expected): IfMatch,
     ApiJson(b): ApiJson<CustomerDecisionIn>,
 ) -> Result<Tagged<Detail>, WebError> {
-    let expected = if_match(&headers)?;
     let script = match b.follow_up_script.filter(|s| !s.trim().is_empty()) {
         Some(s) => s,
         None => {
@@ -951,15 +911,10 @@ pub struct FollowUpIn {
 
 /// 回访 — the follow-up's result.
 #[utoipa::path(post, path = "/api/v1/complaints/{id}/follow-up", tag = "complaints",
-    params(("id" = i64, Path, description = "complaint id"),
-        ("If-Match" = Option<String>, Header, description = "the complaint's version the \
-            step is taken on, as `ETag` gave it: `\"7\"`; without it, the step is taken on \
-            whatever is current")), request_body = FollowUpIn,
+    params(("id" = i64, Path, description = "complaint id")), request_body = FollowUpIn,
     responses(
         (status = 200, description = "The complaint after the step", body = Detail),
         (status = 404, description = "No such complaint", body = super::ErrorBody),
-        (status = 412, body = super::ErrorBody, description = "`stale_version`: the \
-            complaint moved on since the version in `If-Match`; nothing was written"),
         (status = 409, body = super::ErrorBody, description = "Not this complaint's stage now \
             (`complaint_out_of_order`), or closed"),
     ))]
@@ -967,10 +922,9 @@ pub async fn follow_up(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
-    headers: HeaderMap,
+    IfMatch(expected): IfMatch,
     ApiJson(b): ApiJson<FollowUpIn>,
 ) -> Result<Tagged<Detail>, WebError> {
-    let expected = if_match(&headers)?;
     let result = crate::input::parse_key::<FollowUpResult>("result", &b.result)?;
     state
         .app
@@ -996,15 +950,10 @@ pub struct EvaluationIn {
 
 /// 总结评价 — closes the complaint.
 #[utoipa::path(post, path = "/api/v1/complaints/{id}/evaluation", tag = "complaints",
-    params(("id" = i64, Path, description = "complaint id"),
-        ("If-Match" = Option<String>, Header, description = "the complaint's version the \
-            step is taken on, as `ETag` gave it: `\"7\"`; without it, the step is taken on \
-            whatever is current")), request_body = EvaluationIn,
+    params(("id" = i64, Path, description = "complaint id")), request_body = EvaluationIn,
     responses(
         (status = 200, description = "The complaint, closed", body = Detail),
         (status = 404, description = "No such complaint", body = super::ErrorBody),
-        (status = 412, body = super::ErrorBody, description = "`stale_version`: the \
-            complaint moved on since the version in `If-Match`; nothing was written"),
         (status = 409, body = super::ErrorBody, description = "Not this complaint's stage now \
             (`complaint_out_of_order`), or closed"),
     ))]
@@ -1012,10 +961,9 @@ pub async fn evaluate(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
-    headers: HeaderMap,
+    IfMatch(expected): IfMatch,
     ApiJson(b): ApiJson<EvaluationIn>,
 ) -> Result<Tagged<Detail>, WebError> {
-    let expected = if_match(&headers)?;
     let e = Evaluation {
         summary: b.summary,
         lessons: b.lessons,
@@ -1122,7 +1070,7 @@ pub async fn stats(
     .into_iter()
     .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v)))
     .collect();
-    let q = crate::routes::pages::complaints::report_query(&state, &pairs)?;
+    let q = crate::complaint_shared::report_query(&state, &pairs)?;
     let r = state.app.complaint_report(&identity.actor(), &q).await?;
     Ok(Json(Stats {
         from: q.from.to_string(),

@@ -136,7 +136,7 @@ pub struct ErrorDetail {
     pub detail: Option<String>,
 }
 
-use doc::{BearerAuth, CommonResponses, InputSchemas, UniqueOperationIds};
+use doc::{BearerAuth, CommonResponses, Conditional, InputSchemas, UniqueOperationIds};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -164,7 +164,13 @@ use doc::{BearerAuth, CommonResponses, InputSchemas, UniqueOperationIds};
     components(schemas(ErrorBody, ErrorDetail)),
     // The bearer scheme, the key and value schemas, the refusals every operation can give
     // and unique operation ids: see `doc`.
-    modifiers(&BearerAuth, &InputSchemas, &CommonResponses, &UniqueOperationIds),
+    modifiers(
+        &BearerAuth,
+        &InputSchemas,
+        &Conditional,
+        &CommonResponses,
+        &UniqueOperationIds
+    ),
     security(("bearer" = [])),
 )]
 pub struct ApiDoc;
@@ -185,11 +191,39 @@ pub(crate) fn etag(version: i64) -> String {
     format!("\"{version}\"")
 }
 
+/// An answer carrying the record's version as its `ETag`.
+pub type Tagged<T> = ([(axum::http::HeaderName, String); 1], axum::Json<T>);
+
+/// `body` with `ETag: "<version>"`.
+pub(crate) fn tagged<T>(version: i64, body: T) -> Tagged<T> {
+    (
+        [(axum::http::header::ETAG, etag(version))],
+        axum::Json(body),
+    )
+}
+
 /// The version an `If-Match` header names for a conditional write (`"7"`, as `ETag` gave
 /// it). `None` without the header, or with `*` (whatever is current): the write goes ahead
 /// as an unconditional one. A weak tag, a list or anything else is refused: a version is
 /// compared strongly, and a guess is no precondition.
-pub(crate) fn if_match(headers: &HeaderMap) -> Result<Option<i64>, WebError> {
+///
+/// An extractor, placed before the body in a handler's arguments, so a malformed header is
+/// refused before the body is read; the operations that take it are listed in
+/// [`doc::CONDITIONAL`], which documents the header and the 412 for them.
+pub struct IfMatch(pub Option<i64>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for IfMatch {
+    type Rejection = WebError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        if_match(&parts.headers).map(IfMatch)
+    }
+}
+
+fn if_match(headers: &HeaderMap) -> Result<Option<i64>, WebError> {
     let Some(raw) = headers.get(axum::http::header::IF_MATCH) else {
         return Ok(None);
     };

@@ -8,7 +8,7 @@ use kefu_domain::kb::{MacroActions, ScriptStatus};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiJson, doc};
+use super::{ApiJson, IfMatch, doc};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
@@ -28,6 +28,9 @@ pub struct Script {
     #[schema(value_type = Object)]
     pub actions: serde_json::Value,
     pub use_count: i64,
+    /// Moves on with every edit and review: send it as `If-Match` (`"7"`) with a review, so
+    /// a script edited after you read it is not approved unread.
+    pub version: i64,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -76,6 +79,7 @@ pub async fn list(
             status: v.script.status,
             actions: serde_json::to_value(&v.actions).unwrap_or_default(),
             use_count: v.script.use_count,
+            version: v.script.version,
         });
     }
     Ok(Json(out))
@@ -140,11 +144,18 @@ pub async fn review(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
+    IfMatch(expected): IfMatch,
     ApiJson(r): ApiJson<Review>,
 ) -> Result<StatusCode, WebError> {
     state
         .app
-        .review_script(&identity.actor(), id, r.approve, r.note.as_deref())
+        .review_script(
+            &identity.actor(),
+            id,
+            r.approve,
+            r.note.as_deref(),
+            expected,
+        )
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

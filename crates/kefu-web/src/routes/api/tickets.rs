@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::http::header::{ETAG, HeaderName};
-use axum::http::{HeaderMap, StatusCode};
 use kefu_app::ticket::{Intake, Queue, QueueQuery, Reply, TicketChanges, Visibility};
 use kefu_domain::customer::ContactValue;
 use kefu_domain::ticket::{Channel, Priority, StatusCategory, TicketType};
@@ -17,7 +17,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::idempotency::{KeyedJson, answer};
-use super::{ApiJson, doc, etag, if_match, rfc3339};
+use super::{ApiJson, IfMatch, doc, etag, rfc3339};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
@@ -539,24 +539,19 @@ pub struct TicketPatch {
 /// yours; read the ticket again and decide. Without `If-Match` the change is written over
 /// whatever is current — clients should send it.
 #[utoipa::path(patch, path = "/api/v1/tickets/{id}", tag = "tickets", request_body = TicketPatch,
-    params(("id" = i64, Path, description = "ticket id"),
-        ("If-Match" = Option<String>, Header,
-            description = "the version the change is made against, as `ETag` gave it: `\"7\"`")),
+    params(("id" = i64, Path, description = "ticket id")),
     responses(
         (status = 200, description = "The ticket after the changes", body = Ticket,
             headers(("ETag" = String, description = "the ticket's new version"))),
         (status = 404, description = "No such ticket", body = super::ErrorBody),
-        (status = 412, body = super::ErrorBody,
-            description = "`stale_version`: the ticket changed since the version in `If-Match`; nothing was written"),
     ))]
 pub async fn update(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
-    headers: HeaderMap,
+    IfMatch(expected): IfMatch,
     ApiJson(p): ApiJson<TicketPatch>,
 ) -> Result<([(HeaderName, String); 1], Json<Ticket>), WebError> {
-    let expected = if_match(&headers)?;
     let changes = TicketChanges {
         status: p.status,
         priority: parse_key("priority", p.priority.as_deref())?,

@@ -9,7 +9,7 @@ use kefu_store::staff::{DepartmentRow, User as StoredUser};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{ApiJson, doc, rfc3339};
+use super::{ApiJson, IfMatch, Tagged, doc, rfc3339, tagged};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
@@ -31,6 +31,9 @@ pub struct User {
     pub roles: Vec<String>,
     pub created_at: String,
     pub updated_at: String,
+    /// Moves on with every change an administrator makes; also the `ETag` of
+    /// `GET /api/v1/users/{id}`, to send as `If-Match` with a change.
+    pub version: i64,
 }
 
 fn to_api(u: StoredUser, departments: &[DepartmentRow]) -> User {
@@ -49,6 +52,7 @@ fn to_api(u: StoredUser, departments: &[DepartmentRow]) -> User {
         active: u.active,
         created_at: rfc3339(u.created_at),
         updated_at: rfc3339(u.updated_at),
+        version: u.version,
     }
 }
 
@@ -84,17 +88,18 @@ pub async fn list(
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users",
     params(("id" = i64, Path, description = "user id")),
     responses(
-        (status = 200, description = "The account", body = User),
+        (status = 200, description = "The account", body = User,
+            headers(("ETag" = String, description = "the account's version"))),
         (status = 404, description = "No such user", body = super::ErrorBody),
     ))]
 pub async fn show(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
-) -> Result<Json<User>, WebError> {
+) -> Result<Tagged<User>, WebError> {
     let user = state.app.get_user(&identity.actor(), id).await?;
     let departments = state.app.departments().await?;
-    Ok(Json(to_api(user, &departments)))
+    Ok(tagged(user.version, to_api(user, &departments)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -178,7 +183,8 @@ pub struct UserPatch {
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", request_body = UserPatch,
     params(("id" = i64, Path, description = "user id")),
     responses(
-        (status = 200, description = "The account after the changes", body = User),
+        (status = 200, description = "The account after the changes", body = User,
+            headers(("ETag" = String, description = "the account's new version"))),
         (status = 404, description = "No such user", body = super::ErrorBody),
         (status = 409, body = super::ErrorBody, description = "The last administrator, one's own \
             account deactivated, or the e-mail taken (`last_admin`, `self_deactivation`, \
@@ -188,8 +194,9 @@ pub async fn update(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
+    IfMatch(expected): IfMatch,
     ApiJson(patch): ApiJson<UserPatch>,
-) -> Result<Json<User>, WebError> {
+) -> Result<Tagged<User>, WebError> {
     let actor = identity.actor();
     let current = state.app.get_user(&actor, id).await?;
     let departments = state.app.departments().await?;
@@ -213,11 +220,11 @@ pub async fn update(
     };
     // One field at a time would be two transactions; the activity flag is its own use
     // case because it also ends sessions.
-    let mut user = state.app.update_user(&actor, id, &update).await?;
+    let mut user = state.app.update_user(&actor, id, &update, expected).await?;
     if let Some(active) = patch.active.filter(|a| *a != current.active) {
         user = state.app.set_user_active(&actor, id, active).await?;
     }
-    Ok(Json(to_api(user, &departments)))
+    Ok(tagged(user.version, to_api(user, &departments)))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -12,6 +12,9 @@ use kefu_domain::ticket::{Priority, TicketType};
 
 use super::render;
 use super::tickets::{Choice, field, non_empty};
+use super::versioned::{
+    SettingStale, at_version, form_version, picked, side_by_side, stale_version,
+};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
@@ -145,11 +148,46 @@ struct PolicyPage {
     tiers: Vec<Choice>,
     calendars: Vec<Choice>,
     error: Option<String>,
+    stale: Option<SettingStale>,
 }
 
 impl PolicyPage {
     fn v(&self, key: &str) -> &str {
         field(&self.values, key)
+    }
+
+    /// The policy's fields as the form shows them, labelled, for the stale-form notice.
+    fn shown(&self) -> Vec<(String, String)> {
+        let t = self.t;
+        let label = |list: &[Choice]| picked(list).unwrap_or_default();
+        let yes_no = |v: &str| {
+            t.t(if v == "1" { "common.yes" } else { "common.no" })
+                .to_owned()
+        };
+        vec![
+            (t.t("sla.name").to_owned(), self.v("name").to_owned()),
+            (
+                t.t("sla.position").to_owned(),
+                self.v("position").to_owned(),
+            ),
+            (t.t("ticket.type").to_owned(), label(&self.types)),
+            (t.t("ticket.priority").to_owned(), label(&self.priorities)),
+            (t.t("ticket.customer_tier").to_owned(), label(&self.tiers)),
+            (t.t("sla.calendar").to_owned(), label(&self.calendars)),
+            (
+                t.t("sla.first_response").to_owned(),
+                self.v("first_response").to_owned(),
+            ),
+            (
+                t.t("sla.next_response").to_owned(),
+                self.v("next_response").to_owned(),
+            ),
+            (
+                t.t("sla.resolution").to_owned(),
+                self.v("resolution").to_owned(),
+            ),
+            (t.t("sla.active").to_owned(), yes_no(self.v("active"))),
+        ]
     }
 }
 
@@ -205,6 +243,7 @@ async fn policy_page(
                 ("next_response".into(), opt(p.next_response_minutes)),
                 ("resolution".into(), opt(p.resolution_minutes)),
                 ("active".into(), if p.active { "1" } else { "" }.into()),
+                ("version".into(), p.version.to_string()),
             ]
         }
         (None, None) => vec![
@@ -253,6 +292,7 @@ async fn policy_page(
             .collect(),
         values,
         error,
+        stale: None,
     })
 }
 
@@ -306,11 +346,21 @@ async fn save_policy(
         })
     })();
     let result = match form {
-        Ok(f) => state
-            .app
-            .save_sla_policy(&identity.actor(), id, &f)
-            .await
-            .map_err(WebError::from),
+        Ok(f) => {
+            let saved = state
+                .app
+                .save_sla_policy(&identity.actor(), id, &f, form_version(&pairs))
+                .await;
+            if let (Some(id), Some(current)) = (id, saved.as_ref().err().and_then(stale_version)) {
+                let stored = policy_page(&state, &identity, Some(id), None, None).await?;
+                let sent = at_version(&pairs, current);
+                let mut page = policy_page(&state, &identity, Some(id), Some(sent), None).await?;
+                let fields = side_by_side(page.shown(), stored.shown());
+                page.stale = Some(SettingStale::new(identity.tr(), current, fields));
+                return render(StatusCode::CONFLICT, &page);
+            }
+            saved.map_err(WebError::from)
+        }
         Err(e) => Err(e),
     };
     match result {
@@ -361,8 +411,25 @@ struct CalendarPage {
     week: Vec<(String, String, String)>,
     days: Vec<DayRow>,
     holidays: String,
+    /// The calendar's version the form was rendered with (0 for a new one).
+    version: i64,
     error: Option<String>,
     notice: Option<String>,
+    stale: Option<SettingStale>,
+}
+
+impl CalendarPage {
+    /// The calendar's fields as the form shows them, labelled, for the stale-form notice.
+    fn shown(&self) -> Vec<(String, String)> {
+        let t = self.t;
+        [
+            (t.t("calendar.name").to_owned(), self.name.clone()),
+            (t.t("calendar.time_zone").to_owned(), self.time_zone.clone()),
+        ]
+        .into_iter()
+        .chain(self.week.iter().map(|(l, _, v)| (l.clone(), v.clone())))
+        .collect()
+    }
 }
 
 const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
@@ -453,8 +520,13 @@ async fn calendar_page(
         holidays: submitted
             .map(|p| field(p, "holidays").to_owned())
             .unwrap_or_default(),
+        version: submitted
+            .and_then(form_version)
+            .or(cal.as_ref().map(|c| c.version))
+            .unwrap_or(0),
         error,
         notice,
+        stale: None,
     })
 }
 
@@ -484,8 +556,21 @@ async fn save_calendar(
         time_zone: field(&pairs, "time_zone").to_owned(),
         week: WEEKDAYS.map(|d| field(&pairs, &format!("week_{d}")).to_owned()),
     };
-    match state.app.save_calendar(&identity.actor(), id, &form).await {
+    let saved = state
+        .app
+        .save_calendar(&identity.actor(), id, &form, form_version(&pairs))
+        .await;
+    match saved {
         Ok(id) => Ok(Redirect::to(&format!("/admin/calendars/{id}")).into_response()),
+        Err(e) if id.is_some() && stale_version(&e).is_some() => {
+            let current = stale_version(&e).unwrap_or_default();
+            let stored = calendar_page(&state, &identity, id, None, None, None).await?;
+            let sent = at_version(&pairs, current);
+            let mut page = calendar_page(&state, &identity, id, Some(&sent), None, None).await?;
+            let fields = side_by_side(page.shown(), stored.shown());
+            page.stale = Some(SettingStale::new(identity.tr(), current, fields));
+            render(StatusCode::CONFLICT, &page)
+        }
         Err(e) => {
             let message = WebError::from(e).into_info().message(identity.tr());
             render(

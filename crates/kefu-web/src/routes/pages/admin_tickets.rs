@@ -12,6 +12,9 @@ use kefu_domain::ticket::{AssignmentRule, FieldKind, StatusCategory};
 
 use super::render;
 use super::tickets::{Choice, field, non_empty, status_name};
+use super::versioned::{
+    SettingStale, at_version, form_version, picked, side_by_side, stale_version,
+};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
@@ -231,7 +234,35 @@ struct GroupPage {
     managers: Vec<Choice>,
     rules: Vec<Choice>,
     members: Vec<Choice>,
+    /// The group's version the form was rendered with (empty for a new one).
+    version: String,
     error: Option<String>,
+    stale: Option<SettingStale>,
+}
+
+impl GroupPage {
+    /// The group's fields as the form shows them, labelled, for the stale-form notice.
+    fn shown(&self) -> Vec<(String, String)> {
+        let t = self.t;
+        let members: Vec<&str> = self
+            .members
+            .iter()
+            .filter(|m| m.selected)
+            .map(|m| m.label.as_str())
+            .collect();
+        vec![
+            (t.t("settings.group_name").to_owned(), self.name.clone()),
+            (
+                t.t("settings.manager").to_owned(),
+                picked(&self.managers).unwrap_or_default(),
+            ),
+            (
+                t.t("settings.assignment").to_owned(),
+                picked(&self.rules).unwrap_or_default(),
+            ),
+            (t.t("settings.members").to_owned(), members.join("、")),
+        ]
+    }
 }
 
 async fn group_page(
@@ -244,6 +275,9 @@ async fn group_page(
     let t = identity.tr();
     let actor = identity.actor();
     let users = state.app.list_users(&actor).await?;
+    let mut version = submitted
+        .map(|p| field(p, "version").to_owned())
+        .unwrap_or_default();
     let (name, manager, rule, members): (String, String, String, Vec<String>) = match submitted {
         Some(p) => (
             field(p, "name").to_owned(),
@@ -264,6 +298,7 @@ async fn group_page(
                     .find(|g| g.id == id)
                     .ok_or(WebError::NotFound)?;
                 let m = state.app.group_members(&actor, id).await?;
+                version = g.version.to_string();
                 (
                     g.name,
                     g.manager_user_id.map(|m| m.to_string()).unwrap_or_default(),
@@ -310,7 +345,9 @@ async fn group_page(
                 selected: members.contains(&u.id.to_string()),
             })
             .collect(),
+        version,
         error,
+        stale: None,
     })
 }
 
@@ -345,8 +382,21 @@ async fn save_group(
             .filter_map(|(_, v)| v.parse().ok())
             .collect(),
     };
-    match state.app.save_group(&identity.actor(), id, &g).await {
+    let saved = state
+        .app
+        .save_group(&identity.actor(), id, &g, form_version(&pairs))
+        .await;
+    match saved {
         Ok(_) => Ok(Redirect::to("/admin/ticket-settings").into_response()),
+        Err(e) if id.is_some() && stale_version(&e).is_some() => {
+            let current = stale_version(&e).unwrap_or_default();
+            let stored = group_page(&state, &identity, id, None, None).await?;
+            let sent = at_version(&pairs, current);
+            let mut page = group_page(&state, &identity, id, Some(&sent), None).await?;
+            let fields = side_by_side(page.shown(), stored.shown());
+            page.stale = Some(SettingStale::new(identity.tr(), current, fields));
+            render(StatusCode::CONFLICT, &page)
+        }
         Err(e) => {
             let message = WebError::from(e).into_info().message(identity.tr());
             render(

@@ -14,6 +14,9 @@ use kefu_domain::{Locale, Permission};
 
 use super::render;
 use super::tickets::{Choice, field, status_name};
+use super::versioned::{
+    SettingStale, at_version, chosen, form_version, picked, side_by_side, stale_version,
+};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
@@ -285,7 +288,47 @@ struct FormPage {
     events: Vec<Choice>,
     conditions: Vec<ConditionRow>,
     actions: Vec<ActionRow>,
+    /// The trigger's version the form was rendered with (0 for a new one).
+    version: String,
     error: Option<String>,
+    stale: Option<SettingStale>,
+}
+
+impl FormPage {
+    /// The trigger as the form shows it, labelled, for the stale-form notice: its conditions
+    /// and its actions each as one line.
+    fn shown(&self) -> Vec<(String, String)> {
+        let t = self.t;
+        let label = |list: &[Choice]| picked(list).unwrap_or_default();
+        let conditions: Vec<String> = self
+            .conditions
+            .iter()
+            .filter(|c| !chosen(&c.fields).is_empty())
+            .map(|c| format!("{} {} {}", label(&c.fields), label(&c.ops), c.value))
+            .collect();
+        let actions: Vec<String> = self
+            .actions
+            .iter()
+            .filter(|a| !chosen(&a.actions).is_empty())
+            .map(|a| {
+                let target = a
+                    .targets
+                    .iter()
+                    .find_map(|(_, list)| picked(list))
+                    .unwrap_or_default();
+                format!("{} {target} {}", label(&a.actions), a.text)
+            })
+            .collect();
+        let yes_no = |b: bool| t.t(if b { "common.yes" } else { "common.no" }).to_owned();
+        vec![
+            (t.t("triggers.name").to_owned(), self.name.clone()),
+            (t.t("triggers.event").to_owned(), label(&self.events)),
+            (t.t("sla.position").to_owned(), self.position.clone()),
+            (t.t("sla.active").to_owned(), yes_no(self.active)),
+            (t.t("triggers.conditions").to_owned(), conditions.join("；")),
+            (t.t("triggers.actions").to_owned(), actions.join("；")),
+        ]
+    }
 }
 
 fn choice(value: impl Into<String>, label: impl Into<String>, selected: bool) -> Choice {
@@ -306,6 +349,7 @@ fn pairs_of(v: &TriggerView) -> Vec<(String, String)> {
             "active".to_owned(),
             if v.row.active { "1" } else { "" }.to_owned(),
         ),
+        ("version".to_owned(), v.row.version.to_string()),
     ];
     for (i, c) in v.conditions.iter().enumerate() {
         p.push((format!("c{i}_field"), c.field.key()));
@@ -478,7 +522,9 @@ async fn form_page(
             .collect(),
         conditions,
         actions,
+        version: get("version"),
         error,
+        stale: None,
     })
 }
 
@@ -494,6 +540,11 @@ pub async fn edit_form(
     identity: Identity,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
+    super::ok(&stored_form(&state, &identity, id).await?)
+}
+
+/// The form of trigger `id` as stored.
+async fn stored_form(state: &AppState, identity: &Identity, id: i64) -> Result<FormPage, WebError> {
     let v = state
         .app
         .triggers(&identity.actor())
@@ -501,7 +552,7 @@ pub async fn edit_form(
         .into_iter()
         .find(|v| v.row.id == id)
         .ok_or(WebError::NotFound)?;
-    super::ok(&form_page(&state, &identity, Some(id), pairs_of(&v), None).await?)
+    form_page(state, identity, Some(id), pairs_of(&v), None).await
 }
 
 /// Which part of the form could not be read.
@@ -611,11 +662,21 @@ async fn save(
 ) -> Result<Response, WebError> {
     let t = identity.tr();
     let result = match parse_form(&pairs) {
-        Ok(form) => state
-            .app
-            .save_trigger(&identity.actor(), id, &form)
-            .await
-            .map_err(|e| super::refusal(e, t)),
+        Ok(form) => {
+            let saved = state
+                .app
+                .save_trigger(&identity.actor(), id, &form, form_version(&pairs))
+                .await;
+            if let (Some(id), Some(current)) = (id, saved.as_ref().err().and_then(stale_version)) {
+                let stored = stored_form(&state, &identity, id).await?;
+                let sent = at_version(&pairs, current);
+                let mut page = form_page(&state, &identity, Some(id), sent, None).await?;
+                let fields = side_by_side(page.shown(), stored.shown());
+                page.stale = Some(SettingStale::new(t, current, fields));
+                return render(axum::http::StatusCode::CONFLICT, &page);
+            }
+            saved.map_err(|e| super::refusal(e, t))
+        }
         Err(row) => {
             let message = match row {
                 RowError::Event => t.t("error.trigger_event").to_owned(),

@@ -10,6 +10,7 @@ use kefu_domain::{Locale, Role, RoleSet, StaffLevel};
 use kefu_store::staff::{DepartmentRow, User};
 
 use super::render;
+use super::versioned::{SettingStale, side_by_side, stale_version};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
@@ -96,9 +97,40 @@ struct UserFormPage {
     departments: Vec<Choice>,
     levels: Vec<Choice>,
     locales: Vec<Choice>,
+    /// The account's version the form was rendered with.
+    version: String,
     error: Option<String>,
     notice: Option<String>,
     generated_password: Option<String>,
+    stale: Option<SettingStale>,
+}
+
+impl UserFormPage {
+    /// The account's fields as the form shows them, labelled, for the stale-form notice.
+    fn shown(&self) -> Vec<(String, String)> {
+        let t = self.t;
+        let picked = |list: &[Choice]| {
+            list.iter()
+                .filter(|c| c.selected)
+                .map(|c| c.label.as_str())
+                .collect::<Vec<_>>()
+                .join("、")
+        };
+        vec![
+            (
+                t.t("users.display_name").to_owned(),
+                self.display_name.clone(),
+            ),
+            (t.t("users.email").to_owned(), self.email.clone()),
+            (t.t("users.roles").to_owned(), picked(&self.roles)),
+            (
+                t.t("users.department").to_owned(),
+                picked(&self.departments),
+            ),
+            (t.t("users.level").to_owned(), picked(&self.levels)),
+            (t.t("account.language").to_owned(), picked(&self.locales)),
+        ]
+    }
 }
 
 /// The submitted fields of the user form, kept as typed so a refused form comes back
@@ -113,6 +145,8 @@ struct Submitted {
     level: String,
     locale: String,
     roles: Vec<String>,
+    /// The account's version the form was rendered with.
+    version: String,
 }
 
 impl Submitted {
@@ -129,6 +163,7 @@ impl Submitted {
                 "level" => s.level = v,
                 "locale" => s.locale = v,
                 "roles" => s.roles.push(v),
+                "version" => s.version = v,
                 _ => {}
             }
         }
@@ -149,6 +184,7 @@ impl Submitted {
             level: u.level.clone().unwrap_or_default(),
             locale: u.locale.key().to_owned(),
             roles: u.roles.iter().map(|r| r.key().to_owned()).collect(),
+            version: u.version.to_string(),
         }
     }
 
@@ -235,9 +271,11 @@ async fn form_page(
             .iter()
             .map(|l| choice(l.key(), t.tk("locale", l.key()), s.locale() == *l))
             .collect(),
+        version: s.version.clone(),
         error: fs.error,
         notice: fs.notice,
         generated_password: fs.generated_password,
+        stale: None,
     })
 }
 
@@ -358,15 +396,35 @@ pub async fn update(
             locale: s.chosen_locale()?,
             roles: s.roles()?,
         };
+        let expected = s.version.trim().parse().ok();
         Ok::<_, WebError>(
             state
                 .app
-                .update_user(&identity.actor(), id, &update)
-                .await?,
+                .update_user(&identity.actor(), id, &update, expected)
+                .await,
         )
     };
     match attempt.await {
-        Ok(_) => Ok(Redirect::to("/admin/users").into_response()),
+        Ok(Ok(_)) => Ok(Redirect::to("/admin/users").into_response()),
+        Ok(Err(e)) if stale_version(&e).is_some() => {
+            let current = state.app.get_user(&identity.actor(), id).await?;
+            let departments = state.app.departments().await?;
+            let now = Submitted::from_user(&current, &departments);
+            let stored = form_page(
+                &state,
+                &identity,
+                &now,
+                blank_state(Some(id), current.active),
+            )
+            .await?;
+            s.version = now.version;
+            let mut page =
+                form_page(&state, &identity, &s, blank_state(Some(id), current.active)).await?;
+            let fields = side_by_side(page.shown(), stored.shown());
+            page.stale = Some(SettingStale::new(identity.tr(), current.version, fields));
+            render(StatusCode::CONFLICT, &page)
+        }
+        Ok(Err(e)) => refused(&state, &identity, &s, Some(id), existing.active, e.into()).await,
         Err(e) => refused(&state, &identity, &s, Some(id), existing.active, e).await,
     }
 }

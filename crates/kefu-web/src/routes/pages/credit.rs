@@ -4,12 +4,15 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use kefu_app::credit::FactorScore;
+use kefu_app::versions::Sheet;
 use kefu_domain::credit::{Factor, Model};
 
 use super::render;
 use super::tickets::field;
+use super::versioned::{SettingStale, form_version, side_by_side, stale_version};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
@@ -142,11 +145,36 @@ struct ModelPage {
     a_from: u32,
     b_from: u32,
     c_from: u32,
+    /// The model's version the form was rendered with.
+    version: i64,
     error: Option<String>,
     saved: bool,
+    stale: Option<SettingStale>,
 }
 
-fn model_page(identity: &Identity, m: &Model, error: Option<String>, saved: bool) -> ModelPage {
+impl ModelPage {
+    /// The model as the form shows it, labelled, for the stale-form notice.
+    fn shown(&self) -> Vec<(String, String)> {
+        let t = self.t;
+        self.weights
+            .iter()
+            .map(|(k, w)| (t.tk("credit.factor", k), w.to_string()))
+            .chain([
+                (t.t("credit.a_from").to_owned(), self.a_from.to_string()),
+                (t.t("credit.b_from").to_owned(), self.b_from.to_string()),
+                (t.t("credit.c_from").to_owned(), self.c_from.to_string()),
+            ])
+            .collect()
+    }
+}
+
+fn model_page(
+    identity: &Identity,
+    m: &Model,
+    version: i64,
+    error: Option<String>,
+    saved: bool,
+) -> ModelPage {
     ModelPage {
         t: identity.tr(),
         layout: Layout::new(identity, "/admin/credit"),
@@ -164,8 +192,10 @@ fn model_page(identity: &Identity, m: &Model, error: Option<String>, saved: bool
         a_from: m.a_from,
         b_from: m.b_from,
         c_from: m.c_from,
+        version,
         error,
         saved,
+        stale: None,
     }
 }
 
@@ -174,7 +204,11 @@ pub async fn model(
     identity: Identity,
 ) -> Result<Response, WebError> {
     let m = state.app.credit_model(&identity.actor()).await?;
-    super::ok(&model_page(&identity, &m, None, false))
+    let version = state
+        .app
+        .sheet_version(&identity.actor(), Sheet::CreditModel)
+        .await?;
+    super::ok(&model_page(&identity, &m, version, None, false))
 }
 
 pub async fn save_model(
@@ -192,11 +226,37 @@ pub async fn save_model(
         b_from: num("b_from"),
         c_from: num("c_from"),
     };
-    match state.app.save_credit_model(&identity.actor(), &m).await {
-        Ok(()) => super::ok(&model_page(&identity, &m, None, true)),
+    let actor = identity.actor();
+    let expected = form_version(&pairs);
+    match state.app.save_credit_model(&actor, &m, expected).await {
+        Ok(()) => {
+            let version = state.app.sheet_version(&actor, Sheet::CreditModel).await?;
+            super::ok(&model_page(&identity, &m, version, None, true))
+        }
+        Err(e) if stale_version(&e).is_some() => {
+            let current = stale_version(&e).unwrap_or_default();
+            let stored = model_page(
+                &identity,
+                &state.app.credit_model(&actor).await?,
+                current,
+                None,
+                false,
+            );
+            let mut page = model_page(&identity, &m, current, None, false);
+            let fields = side_by_side(page.shown(), stored.shown());
+            page.stale = Some(SettingStale::new(identity.tr(), current, fields));
+            render(StatusCode::CONFLICT, &page)
+        }
         Err(e) => {
             let (status, message) = super::refusal(e, identity.tr());
-            render(status, &model_page(&identity, &m, Some(message), false))
+            let version = match expected {
+                Some(v) => v,
+                None => state.app.sheet_version(&actor, Sheet::CreditModel).await?,
+            };
+            render(
+                status,
+                &model_page(&identity, &m, version, Some(message), false),
+            )
         }
     }
 }

@@ -3,6 +3,7 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use kefu_app::kb::{ScriptForm, ScriptView};
 use kefu_domain::Permission;
@@ -11,6 +12,9 @@ use kefu_domain::ticket::{Priority, TicketType};
 
 use super::render;
 use super::tickets::{Choice, field, non_empty, status_name};
+use super::versioned::{
+    SettingStale, at_version, form_version, picked, side_by_side, stale_version,
+};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
@@ -26,6 +30,8 @@ pub struct ScriptRow {
     pub proposed_by: String,
     pub use_count: i64,
     pub updated: String,
+    /// The version a review is made against: the text the reviewer read.
+    pub version: i64,
 }
 
 #[derive(Template)]
@@ -104,6 +110,7 @@ fn rows(
             proposed_by: v.script.proposed_by_name.unwrap_or_default(),
             use_count: v.script.use_count,
             updated: local_time(v.script.updated_at),
+            version: v.script.version,
         })
         .collect()
 }
@@ -264,16 +271,37 @@ pub async fn review(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let approve = field(&pairs, "decision") == "approve";
-    state
+    let reviewed = state
         .app
         .review_script(
             &identity.actor(),
             id,
             approve,
             non_empty(field(&pairs, "note")),
+            form_version(&pairs),
         )
-        .await?;
-    Ok(Redirect::to("/scripts").into_response())
+        .await;
+    match reviewed {
+        Ok(()) => Ok(Redirect::to("/scripts").into_response()),
+        // Edited since the reviewer read it: nothing is recorded, and the list shows the
+        // script as it reads now.
+        Err(e) if stale_version(&e).is_some() => {
+            let message = identity.tr().t("scripts.changed_since_read").to_owned();
+            render(
+                StatusCode::CONFLICT,
+                &page(
+                    &state,
+                    &identity,
+                    String::new(),
+                    Vec::new(),
+                    Some(message),
+                    None,
+                )
+                .await?,
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Template)]
@@ -286,11 +314,51 @@ struct EditPage {
     priorities: Vec<Choice>,
     values: Vec<(String, String)>,
     error: Option<String>,
+    stale: Option<SettingStale>,
 }
 
 impl EditPage {
     fn v(&self, key: &str) -> &str {
         field(&self.values, key)
+    }
+
+    /// The script's fields as the form shows them, labelled, for the stale-form notice.
+    fn shown(&self) -> Vec<(String, String)> {
+        let t = self.t;
+        let yes_no = |v: &str| {
+            t.t(if v == "1" { "common.yes" } else { "common.no" })
+                .to_owned()
+        };
+        vec![
+            (
+                t.t("scripts.category").to_owned(),
+                self.v("category").to_owned(),
+            ),
+            (
+                t.t("scripts.script_title").to_owned(),
+                self.v("title").to_owned(),
+            ),
+            (
+                t.t("scripts.text").to_owned(),
+                self.v("body").replace("\r\n", "\n"),
+            ),
+            (
+                t.t("ticket.status").to_owned(),
+                picked(&self.statuses).unwrap_or_default(),
+            ),
+            (
+                t.t("ticket.priority").to_owned(),
+                picked(&self.priorities).unwrap_or_default(),
+            ),
+            (
+                t.t("scripts.add_tags").to_owned(),
+                self.v("macro_tags").to_owned(),
+            ),
+            (
+                t.t("scripts.assign_to_me").to_owned(),
+                yes_no(self.v("macro_assign_me")),
+            ),
+        ]
     }
 }
 
@@ -337,6 +405,7 @@ async fn edit_page(
                     "macro_assign_me".into(),
                     if v.actions.assign_to_me { "1" } else { "" }.into(),
                 ),
+                ("version".into(), v.script.version.to_string()),
             ]
         }
     };
@@ -350,6 +419,7 @@ async fn edit_page(
         priorities: pr,
         values,
         error,
+        stale: None,
     })
 }
 
@@ -377,8 +447,21 @@ pub async fn update(
             );
         }
     };
-    match state.app.update_script(&identity.actor(), id, &form).await {
+    let saved = state
+        .app
+        .update_script(&identity.actor(), id, &form, form_version(&pairs))
+        .await;
+    match saved {
         Ok(()) => Ok(Redirect::to("/scripts").into_response()),
+        Err(e) if stale_version(&e).is_some() => {
+            let current = stale_version(&e).unwrap_or_default();
+            let stored = edit_page(&state, &identity, id, None, None).await?;
+            let sent = at_version(&pairs, current);
+            let mut page = edit_page(&state, &identity, id, Some(sent), None).await?;
+            let fields = side_by_side(page.shown(), stored.shown());
+            page.stale = Some(SettingStale::new(identity.tr(), current, fields));
+            render(StatusCode::CONFLICT, &page)
+        }
         Err(e) => {
             let (status, message) = super::refusal(e, identity.tr());
             render(

@@ -3,13 +3,21 @@
 //! by field (the rule is `kefu_domain::version`) instead of writing back every value it
 //! showed.
 //!
+//! Settings forms (groups, SLA policies, calendars, triggers, accounts, reply scripts, the
+//! credit model, complaint deadlines) are whole: a form sent from a version no longer stored
+//! saves nothing and comes back with 409, the reader's input kept and carrying the current
+//! version, above it a [`SettingStale`] notice naming the values stored now where they
+//! differ from the reader's. Saving again is the reader's decision on what they now see.
+//!
 //! A form carries the record's version (`version`) and, for each field, the value it was
 //! rendered with (`orig_<field>`), in hidden inputs. Forms without them (older pages,
 //! scripts posting a few fields) are taken as they come: every field sent is written.
 
+use kefu_app::AppError;
 use kefu_domain::version::{FieldSeen, Reconciled, reconcile};
 
 use super::tickets::{Choice, field};
+use crate::i18n::Tr;
 
 /// How many times a form whose changes do not clash is written onto a record that keeps
 /// moving before the reader is asked instead.
@@ -71,6 +79,67 @@ impl Shown {
             current: current.as_str(),
         }))
     }
+}
+
+/// The version a settings form was rendered with (its hidden `version`); `None` for a form
+/// without one, which is saved over whatever is stored.
+pub(crate) fn form_version(pairs: &[(String, String)]) -> Option<i64> {
+    field(pairs, "version").trim().parse().ok()
+}
+
+/// The version stored now, when `e` refused a write made against an older one.
+pub(crate) fn stale_version(e: &AppError) -> Option<i64> {
+    match e {
+        AppError::StaleVersion { current, .. } => Some(*current),
+        _ => None,
+    }
+}
+
+/// The reader's input with the version stored now, so the form sent again is made against
+/// what the reader now sees.
+pub(crate) fn at_version(pairs: &[(String, String)], version: i64) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .filter(|(k, _)| k != "version")
+        .cloned()
+        .chain(std::iter::once(("version".to_owned(), version.to_string())))
+        .collect()
+}
+
+/// 设置已被他人修改 — the notice above a settings form sent from an older version.
+pub struct SettingStale {
+    pub text: String,
+    /// (field label, the value stored now) where it differs from what the reader sent.
+    pub changes: Vec<(String, String)>,
+}
+
+impl SettingStale {
+    /// `fields` are (label, the reader's value, the stored value), each as the form shows
+    /// it (a select's label, not its key).
+    pub fn new(t: Tr, current: i64, fields: Vec<(String, String, String)>) -> SettingStale {
+        SettingStale {
+            text: t.f(
+                "stale.setting_changed",
+                &[("version", &current.to_string())],
+            ),
+            changes: fields
+                .into_iter()
+                .filter(|(_, sent, now)| sent != now)
+                .map(|(label, _, now)| (label, now))
+                .collect(),
+        }
+    }
+}
+
+/// Pairs two renderings of one form field by field: (label, the reader's, the stored).
+pub(crate) fn side_by_side(
+    sent: Vec<(String, String)>,
+    stored: Vec<(String, String)>,
+) -> Vec<(String, String, String)> {
+    sent.into_iter()
+        .zip(stored)
+        .map(|((label, mine), (_, now))| (label, mine, now))
+        .collect()
 }
 
 /// A value with its line breaks as LF: a browser sends a textarea's (and every field's)

@@ -5,10 +5,14 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use kefu_app::versions::Sheet;
 use kefu_domain::complaint::{Severity, Stage};
 
 use super::super::render;
 use super::super::tickets::field;
+use super::super::versioned::{
+    SettingStale, at_version, form_version, side_by_side, stale_version,
+};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
@@ -26,8 +30,35 @@ struct DeadlinesPage {
     severities: Vec<String>,
     /// (stage, [(input name, value, built-in minutes)])
     rows: Vec<(String, Vec<DeadlineCell>)>,
+    /// The grid's version the form was rendered with.
+    version: i64,
     error: Option<String>,
     saved: bool,
+    stale: Option<SettingStale>,
+}
+
+impl DeadlinesPage {
+    /// Each cell as the form shows it, labelled "stage · severity", for the stale-form
+    /// notice; an empty cell shows the built-in minutes.
+    fn shown(&self) -> Vec<(String, String)> {
+        let t = self.t;
+        self.rows
+            .iter()
+            .flat_map(|(stage, cells)| {
+                cells
+                    .iter()
+                    .zip(&self.severities)
+                    .map(move |((_, v, d), sev)| {
+                        let value = if v.trim().is_empty() {
+                            t.f("complaint.deadline_default", &[("n", &d.to_string())])
+                        } else {
+                            v.trim().to_owned()
+                        };
+                        (format!("{stage} · {sev}"), value)
+                    })
+            })
+            .collect()
+    }
 }
 
 async fn deadlines_page(
@@ -38,7 +69,17 @@ async fn deadlines_page(
     saved: bool,
 ) -> Result<DeadlinesPage, WebError> {
     let t = identity.tr();
-    let all = state.app.complaint_deadlines(&identity.actor()).await?;
+    let actor = identity.actor();
+    let all = state.app.complaint_deadlines(&actor).await?;
+    let version = match typed.and_then(form_version) {
+        Some(v) => v,
+        None => {
+            state
+                .app
+                .sheet_version(&actor, Sheet::ComplaintDeadlines)
+                .await?
+        }
+    };
     let mut rows: Vec<(String, Vec<DeadlineCell>)> = Vec::new();
     for d in &all {
         let name = format!("m_{}_{}", d.severity.key(), d.stage.key());
@@ -58,8 +99,10 @@ async fn deadlines_page(
             .map(|s| t.tk("complaint_severity", s.key()))
             .collect(),
         rows,
+        version,
         error,
         saved,
+        stale: None,
         t,
         layout: Layout::new(identity, "/admin/complaint-deadlines"),
     })
@@ -96,12 +139,21 @@ pub async fn save_deadlines(
             changes.push((severity, stage, minutes));
         }
     }
-    match state
+    let saved = state
         .app
-        .save_complaint_deadlines(&identity.actor(), &changes)
-        .await
-    {
+        .save_complaint_deadlines(&identity.actor(), &changes, form_version(&pairs))
+        .await;
+    match saved {
         Ok(()) => Ok(Redirect::to("/admin/complaint-deadlines?saved=1").into_response()),
+        Err(e) if stale_version(&e).is_some() => {
+            let current = stale_version(&e).unwrap_or_default();
+            let stored = deadlines_page(&state, &identity, None, None, false).await?;
+            let sent = at_version(&pairs, current);
+            let mut page = deadlines_page(&state, &identity, Some(&sent), None, false).await?;
+            let fields = side_by_side(page.shown(), stored.shown());
+            page.stale = Some(SettingStale::new(t, current, fields));
+            render(axum::http::StatusCode::CONFLICT, &page)
+        }
         Err(e) => {
             let (status, message) = super::super::refusal(e, t);
             render(

@@ -21,9 +21,7 @@ pub use closing::{customer_decision, evaluate, follow_up, tell};
 pub use deadlines::{deadlines, save_deadlines};
 pub use intake::{NewQuery, complete_intake, create, judge, new_form};
 pub use notices::{acknowledge_notice, answer_notice, review_notice};
-pub use report::{
-    Bar, BreakdownRow, report, report_csv, report_query, report_rows, report_xlsx, value_label,
-};
+pub use report::{Bar, BreakdownRow, report, report_csv, report_rows, report_xlsx, value_label};
 pub use rma::{advance_rma, penalty};
 pub use show::{
     NoticeRow, PrintQuery, Progress, ProposalRow, RmaRow, StepRow, investigation_report, reveal,
@@ -31,29 +29,10 @@ pub use show::{
 };
 pub use solution::{decide, investigate, propose};
 
-use jiff::Timestamp;
-use kefu_domain::Locale;
-use kefu_store::complaint::Complaint;
+pub use crate::complaint_shared::{default_answer_message, default_follow_up_script, report_query};
 
 use super::tickets::{Choice, field};
 use crate::i18n::Tr;
-use crate::view::local_time;
-
-/// The message telling a customer when to expect an answer (customers read Chinese).
-pub fn default_answer_message(at: Timestamp) -> String {
-    Tr(Locale::ZhCn).f(
-        "complaint.default_answer_message",
-        &[("date", &local_time(at))],
-    )
-}
-
-/// The follow-up call's standard script, with the complainant's name and the agent's.
-pub fn default_follow_up_script(c: &Complaint, agent: &str) -> String {
-    Tr(Locale::ZhCn).f(
-        "complaint.default_follow_up_script",
-        &[("name", &c.complainant), ("agent", agent)],
-    )
-}
 
 fn choices<T: Copy + PartialEq>(
     t: Tr,

@@ -1,58 +1,19 @@
-//! 投诉统计 — the statistics report: its question read from the query string, the page with
-//! its chart and breakdown, and the CSV/XLSX exports.
+//! 投诉统计 — the statistics report: the page with its chart and breakdown, and the
+//! CSV/XLSX exports (the question read from the query string is shared with the API, in
+//! `crate::complaint_shared`).
 
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 
 use super::super::credit::yuan;
-use super::super::tickets::{Choice, field};
-use super::business_time;
+use super::super::tickets::Choice;
+use super::{business_time, report_query};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
 use crate::i18n::Tr;
 use crate::view::Layout;
-
-/// The report's question as the page and the exports read it from the query string; the
-/// last 30 days by category when nothing is given.
-pub fn report_query(
-    state: &AppState,
-    pairs: &[(String, String)],
-) -> Result<kefu_app::complaint::ReportQuery, WebError> {
-    use kefu_domain::complaint_report::{Dimension, default_period};
-    let today = state
-        .app
-        .now()
-        .to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC))
-        .date();
-    // Through the one date rule: a malformed date is a bad field, one outside the business
-    // range (1970-01-01, 9999-12-31) is refused naming the bounds.
-    let date = |k: &str, default: jiff::civil::Date| {
-        kefu_domain::dates::parse_opt(k, Some(field(pairs, k))).map(|d| d.unwrap_or(default))
-    };
-    let to = date("to", today)?;
-    let from = date(
-        "from",
-        to.checked_sub(jiff::Span::new().days(29))
-            .unwrap_or(to)
-            .max(kefu_domain::dates::MIN_DATE),
-    )?;
-    let by = match field(pairs, "by") {
-        "" => Dimension::Category,
-        v => crate::input::parse_key::<Dimension>("by", v)?,
-    };
-    let period = match field(pairs, "period") {
-        "" => default_period(from, to),
-        v => crate::input::parse_key::<kefu_domain::complaint_report::Period>("period", v)?,
-    };
-    Ok(kefu_app::complaint::ReportQuery {
-        from,
-        to,
-        by,
-        period,
-    })
-}
 
 /// A dimension's value in the reader's language.
 pub fn value_label(t: Tr, by: kefu_domain::complaint_report::Dimension, key: &str) -> String {
