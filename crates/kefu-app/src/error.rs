@@ -67,6 +67,9 @@ pub enum AppError {
     Date(#[from] kefu_domain::dates::DateError),
     #[error("{0}")]
     ImportFile(#[from] crate::customer_import::ImportFileError),
+    /// An export that cannot be written as asked (see [`crate::export`]).
+    #[error("{0}")]
+    Export(#[from] crate::export::ExportError),
     #[error("{0}")]
     Script(#[from] ScriptError),
     #[error("{0}")]

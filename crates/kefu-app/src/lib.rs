@@ -15,6 +15,7 @@ pub mod customer;
 pub mod customer_import;
 pub mod demo;
 mod error;
+pub mod export;
 pub mod idempotency;
 pub mod kb;
 pub mod notify;

@@ -89,7 +89,7 @@ pub struct ErrorInfo {
 }
 
 impl ErrorInfo {
-    fn new(status: StatusCode, code: &'static str) -> ErrorInfo {
+    pub(crate) fn new(status: StatusCode, code: &'static str) -> ErrorInfo {
         ErrorInfo {
             status,
             code,
@@ -525,6 +525,7 @@ impl WebError {
                 AppError::NameTaken => ErrorInfo::new(S::CONFLICT, "name_taken"),
                 AppError::Calendar(e) => calendar_info(e),
                 AppError::ImportFile(e) => import_info(e),
+                AppError::Export(e) => crate::export::error_info(e),
                 AppError::Credit(e) => {
                     use kefu_domain::credit::CreditError as C;
                     ErrorInfo::new(

@@ -10,6 +10,7 @@ mod complaint_shared;
 pub mod config;
 pub mod csrf;
 pub mod error;
+mod export;
 pub mod headers;
 pub mod i18n;
 pub mod input;

@@ -346,7 +346,8 @@ async fn import_customers(
     merge: bool,
     report_path: Option<&std::path::Path>,
 ) -> anyhow::Result<()> {
-    use kefu_app::customer_import::{Duplicates, to_csv};
+    use kefu_app::customer_import::Duplicates;
+    use kefu_app::export::{Cell, CsvEncoding, Export, Row, Sheet};
     let tr = kefu_web::i18n::Tr(Locale::ZhCn);
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let name = path
@@ -412,21 +413,18 @@ async fn import_customers(
         println!("  …共 {} 个问题", report.problems.len());
     }
     if let Some(out) = report_path {
-        let mut rows = vec![vec![
-            "行号".to_owned(),
-            "列".to_owned(),
-            "原因".to_owned(),
-            "内容".to_owned(),
-        ]];
+        let mut sheet = Sheet::new(tr.t("export.sheet_import_problems"));
+        sheet.push(Row::heading(["行号", "列", "原因", "内容"]));
         for p in &report.problems {
-            rows.push(vec![
-                p.row.to_string(),
-                tr.tk("import.column", &p.column),
-                tr.tk("import.reason", &p.reason),
-                p.value.clone(),
-            ]);
+            sheet.push(Row::new(vec![
+                Cell::Int(p.row as i64),
+                Cell::Text(tr.tk("import.column", &p.column)),
+                Cell::Text(tr.tk("import.reason", &p.reason)),
+                Cell::text(p.value.as_str()),
+            ]));
         }
-        std::fs::write(out, to_csv(&rows)).with_context(|| format!("writing {}", out.display()))?;
+        let csv = Export::new(sheet, None).csv(CsvEncoding::Utf8Bom)?;
+        std::fs::write(out, csv).with_context(|| format!("writing {}", out.display()))?;
         println!("错误报告已写入 {}", out.display());
     }
     Ok(())

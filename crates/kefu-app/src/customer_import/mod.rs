@@ -1,7 +1,7 @@
 //! 客户导入导出 — importing customers from CSV or XLSX (Chinese or English headers, UTF-8
 //! or GBK) with a dry run, per-row problems, duplicate handling and a transaction per batch;
-//! exporting the filtered list to CSV or XLSX with sensitive values masked unless the user
-//! may export them (which is audited).
+//! exporting the filtered list (written to CSV or XLSX by [`crate::export`]) with sensitive
+//! values masked unless the user may export them (which is audited).
 
 use kefu_domain::Permission;
 use kefu_domain::customer::{
@@ -556,32 +556,4 @@ impl App {
         }
         Ok(rows)
     }
-}
-
-/// Rows as CSV (UTF-8 with a byte-order mark, so Excel in China opens it correctly).
-pub fn to_csv(rows: &[Vec<String>]) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
-    for r in rows {
-        let _ = w.write_record(r);
-    }
-    w.into_inner().unwrap_or_default()
-}
-
-/// Rows as an XLSX workbook.
-pub fn to_xlsx(rows: &[Vec<String>]) -> Result<Vec<u8>> {
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    let bold = rust_xlsxwriter::Format::new().set_bold();
-    for (r, row) in rows.iter().enumerate() {
-        for (c, value) in row.iter().enumerate() {
-            let res = if r == 0 {
-                sheet.write_string_with_format(r as u32, c as u16, value, &bold)
-            } else {
-                sheet.write_string(r as u32, c as u16, value)
-            };
-            res.map_err(|e| AppError::Internal(e.to_string()))?;
-        }
-    }
-    book.save_to_buffer()
-        .map_err(|e| AppError::Internal(e.to_string()))
 }

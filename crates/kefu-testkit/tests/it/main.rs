@@ -26,6 +26,7 @@ mod scripts;
 mod search;
 mod settings_versions;
 mod sla;
+mod spreadsheet;
 mod ticket_settings;
 mod tickets;
 mod triggers;

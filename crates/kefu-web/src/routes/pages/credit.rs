@@ -45,9 +45,10 @@ pub fn parse_yuan(s: &str) -> Option<i64> {
     w.checked_mul(100)?.checked_add(f)
 }
 
-/// Fen as yuan with two decimals.
+/// Fen as yuan with two decimals, written as the CSV exports write it, so a page and its
+/// file show the same figure (`-0.50` keeps its sign).
 pub fn yuan(fen: i64) -> String {
-    format!("{}.{:02}", fen / 100, (fen % 100).abs())
+    kefu_app::export::yuan(fen)
 }
 
 pub async fn record_investigation(

@@ -1,19 +1,22 @@
 //! 客户导入导出 — the import page (dry run, duplicates, per-row report to download) and the
-//! export of the filtered list to CSV or XLSX.
+//! export of the filtered list to CSV or XLSX (written by `kefu_app::export`; the sheet 客户名单
+//! and, in the XLSX, the filters on the sheet 条件).
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
-use axum::response::{IntoResponse, Response};
-use kefu_app::customer_import::{Duplicates, ImportReport, to_csv, to_xlsx};
+use axum::response::Response;
+use kefu_app::customer_import::{Duplicates, ImportReport};
+use kefu_app::export::{Cell, Export, Row, Sheet};
 use kefu_domain::Permission;
 use kefu_store::customer::CustomerFilter;
 
+use super::customers::customer_filter;
 use super::render;
-use super::tickets::{field, non_empty};
+use super::tickets::field;
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
+use crate::export::{FileFormat, any, conditions_sheet, download};
 use crate::i18n::Tr;
 use crate::upload::FormWithFiles;
 use crate::view::Layout;
@@ -134,112 +137,145 @@ pub async fn run(
     }
 }
 
-/// The per-row problems of an import as a CSV file (row, column, reason, value).
+/// The per-row problems of an import as a CSV file (row, column, reason, value); UTF-8
+/// with a byte-order mark, or GBK with `encoding=gbk`.
 pub async fn report(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
+    Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let t = identity.tr();
+    let format = FileFormat::csv(&pairs)?;
     let record = state.app.customer_import(&identity.actor(), id).await?;
-    let problems: Vec<(usize, String, String, String)> =
-        serde_json::from_str(&record.problems).unwrap_or_default();
-    let mut rows = vec![vec![
-        t.t("import.report.row").to_owned(),
-        t.t("import.report.column").to_owned(),
-        t.t("import.report.reason").to_owned(),
-        t.t("import.report.value").to_owned(),
-    ]];
+    let problems: Vec<(usize, String, String, String)> = serde_json::from_str(&record.problems)
+        .map_err(|e| WebError::Internal(format!("import {id}: stored problems: {e}")))?;
+    let mut sheet = Sheet::new(t.t("export.sheet_import_problems"));
+    sheet.push(Row::heading([
+        t.t("import.report.row"),
+        t.t("import.report.column"),
+        t.t("import.report.reason"),
+        t.t("import.report.value"),
+    ]));
     for (row, column, reason, value) in problems {
-        rows.push(vec![
-            row.to_string(),
-            column_text(t, &column),
-            reason_text(t, &reason, &value),
-            value,
-        ]);
+        sheet.push(Row::new(vec![
+            Cell::Int(row as i64),
+            Cell::Text(column_text(t, &column)),
+            Cell::Text(reason_text(t, &reason, &value)),
+            Cell::Text(value),
+        ]));
     }
-    Ok((
-        [
-            (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                CONTENT_DISPOSITION,
-                format!("attachment; filename=\"import-{id}-report.csv\""),
-            ),
-        ],
-        to_csv(&rows),
+    download(
+        &Export::new(sheet, None),
+        format,
+        &format!("import-{id}-report"),
     )
-        .into_response())
 }
 
-fn filter_of(pairs: &[(String, String)], identity: &Identity) -> CustomerFilter {
-    let get = |k| field(pairs, k).trim().to_owned();
-    CustomerFilter {
-        tier: non_empty(&get("tier")).map(str::to_owned),
-        customer_type: non_empty(&get("type")).map(str::to_owned),
-        status: non_empty(&get("status")).map(str::to_owned),
-        province: non_empty(&get("province")).map(str::to_owned),
-        owner_id: if get("mine") == "1" {
-            identity.user.as_ref().map(|u| u.id)
-        } else {
-            None
-        },
-        tag: non_empty(&get("tag")).map(str::to_lowercase),
-        credit_grade: non_empty(&get("grade")).map(str::to_owned),
-        text: non_empty(&get("q")).map(str::to_owned),
-    }
-}
-
-/// `GET /customers/export.csv`: the filtered list; `sensitive=1` exports clear values for
-/// those allowed (audited).
+/// `GET /customers/export.csv`: the filtered list (the list page's filters); `sensitive=1`
+/// exports clear values for those allowed (audited); `encoding=gbk` writes GBK.
 pub async fn export_csv(
     State(state): State<AppState>,
     identity: Identity,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    export(state, identity, "csv", pairs).await
+    let format = FileFormat::csv(&pairs)?;
+    export(state, identity, format, pairs).await
 }
 
-/// `GET /customers/export.xlsx`, as [`export_csv`].
+/// `GET /customers/export.xlsx`, as [`export_csv`], with the filters on a second sheet.
 pub async fn export_xlsx(
     State(state): State<AppState>,
     identity: Identity,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    export(state, identity, "xlsx", pairs).await
+    export(state, identity, FileFormat::Xlsx, pairs).await
 }
 
 async fn export(
     state: AppState,
     identity: Identity,
-    format: &str,
+    format: FileFormat,
     pairs: Vec<(String, String)>,
 ) -> Result<Response, WebError> {
+    let t = identity.tr();
     let sensitive = field(&pairs, "sensitive") == "1";
     if sensitive && !identity.user()?.allows(Permission::CustomerExportSensitive) {
         return Err(WebError::Forbidden);
     }
+    let filter = customer_filter(&pairs, &identity);
     let rows = state
         .app
-        .export_customers(&identity.actor(), &filter_of(&pairs, &identity), sensitive)
+        .export_customers(&identity.actor(), &filter, sensitive)
         .await?;
-    let (content_type, body, ext) = match format {
-        "csv" => ("text/csv; charset=utf-8", to_csv(&rows), "csv"),
-        "xlsx" => (
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            to_xlsx(&rows)?,
-            "xlsx",
-        ),
-        _ => return Err(WebError::NotFound),
+    let mut sheet = Sheet::new(t.t("export.sheet_customers"));
+    let mut rows = rows.into_iter();
+    if let Some(header) = rows.next() {
+        sheet.push(Row::heading(header));
+    }
+    for row in rows {
+        sheet.push(Row::new(row.into_iter().map(Cell::Text).collect()));
+    }
+    let conditions = match format {
+        FileFormat::Xlsx => Some(conditions_sheet(
+            t,
+            filter_conditions(&state, &identity, &filter, sensitive).await?,
+            state.app.now(),
+        )),
+        FileFormat::Csv(_) => None,
     };
-    Ok((
-        [
-            (CONTENT_TYPE, content_type.to_owned()),
-            (
-                CONTENT_DISPOSITION,
-                format!("attachment; filename=\"customers.{ext}\""),
+    download(&Export::new(sheet, conditions), format, "customers")
+}
+
+/// The filters of a customer export as the 条件 sheet lists them, in the reader's language.
+async fn filter_conditions(
+    state: &AppState,
+    identity: &Identity,
+    filter: &CustomerFilter,
+    sensitive: bool,
+) -> Result<Vec<(String, Cell)>, WebError> {
+    let t = identity.tr();
+    let keyed = |prefix: &str, v: &Option<String>| {
+        v.as_deref().map_or(any(t), |k| Cell::Text(t.tk(prefix, k)))
+    };
+    let plain = |v: &Option<String>| v.clone().map_or(any(t), Cell::Text);
+    let owner = match filter.owner_id {
+        None => any(t),
+        Some(id) => match identity.user.as_ref().filter(|u| u.id == id) {
+            Some(me) => Cell::Text(me.display_name.clone()),
+            None => Cell::Text(
+                state
+                    .app
+                    .list_users(&identity.actor())
+                    .await?
+                    .into_iter()
+                    .find(|u| u.id == id)
+                    .map_or_else(|| format!("#{id}"), |u| u.display_name),
             ),
-        ],
-        body,
-    )
-        .into_response())
+        },
+    };
+    Ok(vec![
+        (t.t("tickets.search").to_owned(), plain(&filter.text)),
+        (t.t("customer.tier").to_owned(), keyed("tier", &filter.tier)),
+        (
+            t.t("customer.type").to_owned(),
+            keyed("customer_type", &filter.customer_type),
+        ),
+        (
+            t.t("customer.status").to_owned(),
+            keyed("customer_status", &filter.status),
+        ),
+        (t.t("customer.province").to_owned(), plain(&filter.province)),
+        (t.t("credit.grade").to_owned(), plain(&filter.credit_grade)),
+        (t.t("customer.owner").to_owned(), owner),
+        (t.t("ticket.tag").to_owned(), plain(&filter.tag)),
+        (
+            t.t("customer.sensitive").to_owned(),
+            Cell::text(t.t(if sensitive {
+                "export.sensitive_clear"
+            } else {
+                "export.sensitive_masked"
+            })),
+        ),
+    ])
 }

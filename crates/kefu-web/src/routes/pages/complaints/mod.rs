@@ -21,7 +21,7 @@ pub use closing::{customer_decision, evaluate, follow_up, tell};
 pub use deadlines::{deadlines, save_deadlines};
 pub use intake::{NewQuery, complete_intake, create, judge, new_form};
 pub use notices::{acknowledge_notice, answer_notice, review_notice};
-pub use report::{Bar, BreakdownRow, report, report_csv, report_rows, report_xlsx, value_label};
+pub use report::{Bar, BreakdownRow, report, report_csv, report_export, report_xlsx, value_label};
 pub use rma::{advance_rma, penalty};
 pub use show::{
     NoticeRow, PrintQuery, Progress, ProposalRow, RmaRow, StepRow, investigation_report, reveal,

@@ -1,10 +1,11 @@
 //! 投诉统计 — the statistics report: the page with its chart and breakdown, and the
-//! CSV/XLSX exports (the question read from the query string is shared with the API, in
-//! `crate::complaint_shared`).
+//! CSV/XLSX exports of the same figures (the question read from the query string is shared
+//! with the API, in `crate::complaint_shared`; the files are written by `kefu_app::export`).
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
+use kefu_app::export::{Cell, Export, Row, Sheet};
 
 use super::super::credit::yuan;
 use super::super::tickets::Choice;
@@ -12,6 +13,7 @@ use super::{business_time, report_query};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
+use crate::export::{FileFormat, conditions_sheet, download};
 use crate::i18n::Tr;
 use crate::view::Layout;
 
@@ -32,9 +34,12 @@ pub fn value_label(t: Tr, by: kefu_domain::complaint_report::Dimension, key: &st
     }
 }
 
-/// The report as rows for CSV/XLSX: the breakdown, then the stage durations.
-pub fn report_rows(t: Tr, r: &kefu_app::complaint::Report) -> Vec<Vec<String>> {
-    let mut rows = vec![vec![
+/// The report as a spreadsheet: on the sheet 投诉统计 the breakdown with its total, the
+/// stage durations and the trend, one table under the other (counts as numbers, cost in
+/// yuan, periods as dates); in the XLSX the question (dates, dimension, period) on 条件.
+pub fn report_export(t: Tr, r: &kefu_app::complaint::Report, now: jiff::Timestamp) -> Export {
+    let mut data = Sheet::new(t.t("export.sheet_complaints"));
+    data.push(Row::heading([
         t.tk("report.by", r.query.by.key()),
         t.t("report.count").to_owned(),
         t.t("report.valid").to_owned(),
@@ -42,38 +47,64 @@ pub fn report_rows(t: Tr, r: &kefu_app::complaint::Report) -> Vec<Vec<String>> {
         t.t("report.closed").to_owned(),
         t.t("report.cost_yuan").to_owned(),
         t.t("report.avg_close_hours").to_owned(),
-    ]];
+    ]));
     let line = |label: String, x: &kefu_app::complaint::ReportRow| {
-        vec![
-            label,
-            x.count.to_string(),
-            x.valid.to_string(),
-            x.invalid.to_string(),
-            x.closed.to_string(),
-            yuan(x.cost_fen),
-            x.avg_close_hours
-                .map(|h| format!("{h:.1}"))
-                .unwrap_or_default(),
-        ]
+        Row::new(vec![
+            Cell::Text(label),
+            Cell::Int(x.count),
+            Cell::Int(x.valid),
+            Cell::Int(x.invalid),
+            Cell::Int(x.closed),
+            Cell::Money(x.cost_fen),
+            x.avg_close_hours.map_or(Cell::Empty, |h| Cell::Decimal {
+                value: h,
+                places: 1,
+            }),
+        ])
     };
     for x in &r.rows {
-        rows.push(line(value_label(t, r.query.by, &x.key), x));
+        data.push(line(value_label(t, r.query.by, &x.key), x));
     }
-    rows.push(line(t.t("report.total").to_owned(), &r.totals));
-    rows.push(Vec::new());
-    rows.push(vec![
-        t.t("report.stage").to_owned(),
-        t.t("report.times").to_owned(),
-        t.t("report.avg_minutes").to_owned(),
-    ]);
+    data.push(line(t.t("report.total").to_owned(), &r.totals));
+    data.push(Row::blank());
+    data.push(Row::heading([
+        t.t("report.stage"),
+        t.t("report.times"),
+        t.t("report.avg_minutes"),
+    ]));
     for s in &r.stages {
-        rows.push(vec![
-            t.tk("complaint_stage", &s.stage),
-            s.times.to_string(),
-            s.avg_minutes.to_string(),
-        ]);
+        data.push(Row::new(vec![
+            Cell::Text(t.tk("complaint_stage", &s.stage)),
+            Cell::Int(s.times),
+            Cell::Int(s.avg_minutes),
+        ]));
     }
-    rows
+    data.push(Row::blank());
+    data.push(Row::heading([
+        t.t("report.period_start"),
+        t.t("report.count"),
+        t.t("report.invalid"),
+    ]));
+    for p in &r.series {
+        data.push(Row::new(vec![
+            Cell::Date(p.period_start),
+            Cell::Int(p.count),
+            Cell::Int(p.invalid),
+        ]));
+    }
+    let conditions = vec![
+        (t.t("report.from").to_owned(), Cell::Date(r.query.from)),
+        (t.t("report.to").to_owned(), Cell::Date(r.query.to)),
+        (
+            t.t("report.by_label").to_owned(),
+            Cell::Text(t.tk("report.by", r.query.by.key())),
+        ),
+        (
+            t.t("report.period_label").to_owned(),
+            Cell::Text(t.tk("report.period", r.query.period.key())),
+        ),
+    ];
+    Export::new(data, Some(conditions_sheet(t, conditions, now)))
 }
 
 pub struct Bar {
@@ -219,50 +250,34 @@ pub async fn report(
     })
 }
 
-/// `GET /complaints/report.csv` and `.xlsx`: the report's tables.
+/// `GET /complaints/report.csv`: the report's tables; UTF-8 with a byte-order mark, or GBK
+/// with `encoding=gbk`.
 pub async fn report_csv(
     State(state): State<AppState>,
     identity: Identity,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    report_file(state, identity, pairs, "csv").await
+    let format = FileFormat::csv(&pairs)?;
+    report_file(state, identity, pairs, format).await
 }
 
+/// `GET /complaints/report.xlsx`: the report's tables, and the question on a second sheet.
 pub async fn report_xlsx(
     State(state): State<AppState>,
     identity: Identity,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    report_file(state, identity, pairs, "xlsx").await
+    report_file(state, identity, pairs, FileFormat::Xlsx).await
 }
 
 async fn report_file(
     state: AppState,
     identity: Identity,
     pairs: Vec<(String, String)>,
-    format: &str,
+    format: FileFormat,
 ) -> Result<Response, WebError> {
-    use kefu_app::customer_import::{to_csv, to_xlsx};
     let q = report_query(&state, &pairs)?;
     let r = state.app.complaint_report(&identity.actor(), &q).await?;
-    let rows = report_rows(identity.tr(), &r);
-    let (content_type, body) = match format {
-        "csv" => ("text/csv; charset=utf-8", to_csv(&rows)),
-        _ => (
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            to_xlsx(&rows)?,
-        ),
-    };
-    let name = format!("complaints-{}-{}.{format}", q.from, q.to);
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, content_type.to_owned()),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response())
+    let export = report_export(identity.tr(), &r, state.app.now());
+    download(&export, format, &format!("complaints-{}-{}", q.from, q.to))
 }

@@ -70,6 +70,26 @@ fn choices<T: Copy>(
     out
 }
 
+/// The list's filters read from its query string; the exports read the same, so a file
+/// holds what the list showed.
+pub(crate) fn customer_filter(pairs: &[(String, String)], identity: &Identity) -> CustomerFilter {
+    let get = |k| field(pairs, k).trim().to_owned();
+    CustomerFilter {
+        tier: non_empty(&get("tier")).map(str::to_owned),
+        customer_type: non_empty(&get("type")).map(str::to_owned),
+        status: non_empty(&get("status")).map(str::to_owned),
+        province: non_empty(&get("province")).map(str::to_owned),
+        owner_id: if get("mine") == "1" {
+            identity.user.as_ref().map(|u| u.id)
+        } else {
+            get("owner").parse().ok()
+        },
+        tag: non_empty(&get("tag")).map(str::to_lowercase),
+        credit_grade: non_empty(&get("grade")).map(str::to_owned),
+        text: non_empty(&get("q")).map(str::to_owned),
+    }
+}
+
 pub struct Row {
     pub id: i64,
     pub name: String,
@@ -116,20 +136,7 @@ pub async fn list(
     let actor = identity.actor();
     let get = |k| field(&pairs, k).trim().to_owned();
     let mine = get("mine") == "1";
-    let filter = CustomerFilter {
-        tier: non_empty(&get("tier")).map(str::to_owned),
-        customer_type: non_empty(&get("type")).map(str::to_owned),
-        status: non_empty(&get("status")).map(str::to_owned),
-        province: non_empty(&get("province")).map(str::to_owned),
-        owner_id: if mine {
-            identity.user.as_ref().map(|u| u.id)
-        } else {
-            get("owner").parse().ok()
-        },
-        tag: non_empty(&get("tag")).map(str::to_lowercase),
-        credit_grade: non_empty(&get("grade")).map(str::to_owned),
-        text: non_empty(&get("q")).map(str::to_owned),
-    };
+    let filter = customer_filter(&pairs, &identity);
     let after = get("after").parse::<i64>().ok();
     // Linking a ticket with a phone and nothing typed yet: the customers with that mobile,
     // matched without showing the number to the reader.
