@@ -12,9 +12,7 @@ use kefu_domain::ticket::{Priority, TicketType};
 
 use super::render;
 use super::tickets::{Choice, field, non_empty};
-use super::versioned::{
-    SettingStale, at_version, form_version, picked, side_by_side, stale_version,
-};
+use super::versioned::{SettingStale, at_version, form_version, picked, stale_version};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
@@ -355,8 +353,12 @@ async fn save_policy(
                 let stored = policy_page(&state, &identity, Some(id), None, None).await?;
                 let sent = at_version(&pairs, current);
                 let mut page = policy_page(&state, &identity, Some(id), Some(sent), None).await?;
-                let fields = side_by_side(page.shown(), stored.shown());
-                page.stale = Some(SettingStale::new(identity.tr(), current, fields));
+                page.stale = Some(SettingStale::new(
+                    identity.tr(),
+                    current,
+                    page.shown(),
+                    stored.shown(),
+                ));
                 return render(StatusCode::CONFLICT, &page);
             }
             saved.map_err(WebError::from)
@@ -567,8 +569,12 @@ async fn save_calendar(
             let stored = calendar_page(&state, &identity, id, None, None, None).await?;
             let sent = at_version(&pairs, current);
             let mut page = calendar_page(&state, &identity, id, Some(&sent), None, None).await?;
-            let fields = side_by_side(page.shown(), stored.shown());
-            page.stale = Some(SettingStale::new(identity.tr(), current, fields));
+            page.stale = Some(SettingStale::new(
+                identity.tr(),
+                current,
+                page.shown(),
+                stored.shown(),
+            ));
             render(StatusCode::CONFLICT, &page)
         }
         Err(e) => {

@@ -14,9 +14,7 @@ use kefu_domain::{Locale, Permission};
 
 use super::render;
 use super::tickets::{Choice, field, status_name};
-use super::versioned::{
-    SettingStale, at_version, chosen, form_version, picked, side_by_side, stale_version,
-};
+use super::versioned::{SettingStale, at_version, chosen, form_version, picked, stale_version};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
@@ -671,8 +669,7 @@ async fn save(
                 let stored = stored_form(&state, &identity, id).await?;
                 let sent = at_version(&pairs, current);
                 let mut page = form_page(&state, &identity, Some(id), sent, None).await?;
-                let fields = side_by_side(page.shown(), stored.shown());
-                page.stale = Some(SettingStale::new(t, current, fields));
+                page.stale = Some(SettingStale::new(t, current, page.shown(), stored.shown()));
                 return render(axum::http::StatusCode::CONFLICT, &page);
             }
             saved.map_err(|e| super::refusal(e, t))

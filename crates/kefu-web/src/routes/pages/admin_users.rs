@@ -10,7 +10,7 @@ use kefu_domain::{Locale, Role, RoleSet, StaffLevel};
 use kefu_store::staff::{DepartmentRow, User};
 
 use super::render;
-use super::versioned::{SettingStale, side_by_side, stale_version};
+use super::versioned::{SettingStale, stale_version};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
@@ -420,8 +420,12 @@ pub async fn update(
             s.version = now.version;
             let mut page =
                 form_page(&state, &identity, &s, blank_state(Some(id), current.active)).await?;
-            let fields = side_by_side(page.shown(), stored.shown());
-            page.stale = Some(SettingStale::new(identity.tr(), current.version, fields));
+            page.stale = Some(SettingStale::new(
+                identity.tr(),
+                current.version,
+                page.shown(),
+                stored.shown(),
+            ));
             render(StatusCode::CONFLICT, &page)
         }
         Ok(Err(e)) => refused(&state, &identity, &s, Some(id), existing.active, e.into()).await,

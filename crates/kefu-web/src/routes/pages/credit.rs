@@ -12,7 +12,7 @@ use kefu_domain::credit::{Factor, Model};
 
 use super::render;
 use super::tickets::field;
-use super::versioned::{SettingStale, form_version, side_by_side, stale_version};
+use super::versioned::{SettingStale, form_version, stale_version};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
@@ -244,8 +244,12 @@ pub async fn save_model(
                 false,
             );
             let mut page = model_page(&identity, &m, current, None, false);
-            let fields = side_by_side(page.shown(), stored.shown());
-            page.stale = Some(SettingStale::new(identity.tr(), current, fields));
+            page.stale = Some(SettingStale::new(
+                identity.tr(),
+                current,
+                page.shown(),
+                stored.shown(),
+            ));
             render(StatusCode::CONFLICT, &page)
         }
         Err(e) => {

@@ -12,9 +12,7 @@ use kefu_domain::ticket::{Priority, TicketType};
 
 use super::render;
 use super::tickets::{Choice, field, non_empty, status_name};
-use super::versioned::{
-    SettingStale, at_version, form_version, picked, side_by_side, stale_version,
-};
+use super::versioned::{SettingStale, at_version, form_version, picked, stale_version};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
@@ -458,8 +456,12 @@ pub async fn update(
             let stored = edit_page(&state, &identity, id, None, None).await?;
             let sent = at_version(&pairs, current);
             let mut page = edit_page(&state, &identity, id, Some(sent), None).await?;
-            let fields = side_by_side(page.shown(), stored.shown());
-            page.stale = Some(SettingStale::new(identity.tr(), current, fields));
+            page.stale = Some(SettingStale::new(
+                identity.tr(),
+                current,
+                page.shown(),
+                stored.shown(),
+            ));
             render(StatusCode::CONFLICT, &page)
         }
         Err(e) => {

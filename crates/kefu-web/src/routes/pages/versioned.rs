@@ -34,7 +34,7 @@ pub(crate) struct Shown {
 impl Shown {
     /// The version and shown values a form carries; `None` for a form without them.
     pub fn read(pairs: &[(String, String)]) -> Option<Shown> {
-        let version = field(pairs, "version").trim().parse::<i64>().ok()?;
+        let version = form_version(pairs)?;
         let values = pairs
             .iter()
             .filter_map(|(k, v)| k.strip_prefix("orig_").map(|k| (k.to_owned(), lf(v))))
@@ -114,32 +114,28 @@ pub struct SettingStale {
 }
 
 impl SettingStale {
-    /// `fields` are (label, the reader's value, the stored value), each as the form shows
-    /// it (a select's label, not its key).
-    pub fn new(t: Tr, current: i64, fields: Vec<(String, String, String)>) -> SettingStale {
+    /// `sent` and `stored` are one form rendered twice — with the reader's input and with
+    /// the stored setting — as (label, value) in the same order, each value as the form
+    /// shows it (a select's label, not its key).
+    pub fn new(
+        t: Tr,
+        current: i64,
+        sent: Vec<(String, String)>,
+        stored: Vec<(String, String)>,
+    ) -> SettingStale {
         SettingStale {
             text: t.f(
                 "stale.setting_changed",
                 &[("version", &current.to_string())],
             ),
-            changes: fields
+            changes: sent
                 .into_iter()
-                .filter(|(_, sent, now)| sent != now)
-                .map(|(label, _, now)| (label, now))
+                .zip(stored)
+                .filter(|((_, mine), (_, now))| mine != now)
+                .map(|(_, stored)| stored)
                 .collect(),
         }
     }
-}
-
-/// Pairs two renderings of one form field by field: (label, the reader's, the stored).
-pub(crate) fn side_by_side(
-    sent: Vec<(String, String)>,
-    stored: Vec<(String, String)>,
-) -> Vec<(String, String, String)> {
-    sent.into_iter()
-        .zip(stored)
-        .map(|((label, mine), (_, now))| (label, mine, now))
-        .collect()
 }
 
 /// A value with its line breaks as LF: a browser sends a textarea's (and every field's)

@@ -9,10 +9,11 @@ use kefu_domain::complaint::FollowUpResult;
 
 use super::super::tickets::field;
 use super::show::{after, stepped};
-use super::stale::{self, Kept};
+use super::stale::Kept;
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
+use crate::routes::pages::versioned::form_version;
 
 pub async fn tell(
     State(state): State<AppState>,
@@ -26,7 +27,7 @@ pub async fn tell(
             &identity.actor(),
             id,
             field(&pairs, "message"),
-            stale::version(&pairs),
+            form_version(&pairs),
         )
         .await;
     stepped(&state, &identity, id, Kept::new("tell", None, &pairs), r).await
@@ -46,7 +47,7 @@ pub async fn customer_decision(
             field(&pairs, "accepted") == "1",
             field(&pairs, "comment"),
             field(&pairs, "script"),
-            stale::version(&pairs),
+            form_version(&pairs),
         )
         .await;
     stepped(
@@ -73,7 +74,7 @@ pub async fn follow_up(
             id,
             result,
             field(&pairs, "comment"),
-            stale::version(&pairs),
+            form_version(&pairs),
         )
         .await;
     let kept = Kept::new("follow_up", None, &pairs);
@@ -100,7 +101,7 @@ pub async fn evaluate(
     };
     let r = state
         .app
-        .evaluate_complaint(&identity.actor(), id, &e, stale::version(&pairs))
+        .evaluate_complaint(&identity.actor(), id, &e, form_version(&pairs))
         .await;
     let kept = Kept::new("evaluation", None, &pairs);
     stepped(&state, &identity, id, kept, r).await

@@ -10,9 +10,7 @@ use kefu_domain::complaint::{Severity, Stage};
 
 use super::super::render;
 use super::super::tickets::field;
-use super::super::versioned::{
-    SettingStale, at_version, form_version, side_by_side, stale_version,
-};
+use super::super::versioned::{SettingStale, at_version, form_version, stale_version};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
@@ -150,8 +148,7 @@ pub async fn save_deadlines(
             let stored = deadlines_page(&state, &identity, None, None, false).await?;
             let sent = at_version(&pairs, current);
             let mut page = deadlines_page(&state, &identity, Some(&sent), None, false).await?;
-            let fields = side_by_side(page.shown(), stored.shown());
-            page.stale = Some(SettingStale::new(t, current, fields));
+            page.stale = Some(SettingStale::new(t, current, page.shown(), stored.shown()));
             render(axum::http::StatusCode::CONFLICT, &page)
         }
         Err(e) => {

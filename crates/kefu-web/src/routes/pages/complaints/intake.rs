@@ -13,12 +13,13 @@ use kefu_domain::ticket::Channel;
 use super::super::render;
 use super::super::tickets::{Choice, field};
 use super::show::{after, stepped};
-use super::stale::{self, Kept};
+use super::stale::Kept;
 use super::{choices, default_answer_message};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
 use crate::i18n::Tr;
+use crate::routes::pages::versioned::form_version;
 use crate::view::Layout;
 
 #[derive(Template)]
@@ -233,7 +234,7 @@ pub async fn complete_intake(
             &identity.actor(),
             id,
             field(&pairs, "comment"),
-            stale::version(&pairs),
+            form_version(&pairs),
         )
         .await;
     stepped(&state, &identity, id, Kept::new("intake", None, &pairs), r).await
@@ -278,7 +279,7 @@ pub async fn judge(
     };
     let r = state
         .app
-        .judge_complaint(&identity.actor(), id, &j, stale::version(&pairs))
+        .judge_complaint(&identity.actor(), id, &j, form_version(&pairs))
         .await;
     stepped(&state, &identity, id, Kept::new(form, None, &pairs), r).await
 }

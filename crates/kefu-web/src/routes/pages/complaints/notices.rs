@@ -7,10 +7,11 @@ use axum::response::Response;
 
 use super::super::tickets::field;
 use super::show::stepped;
-use super::stale::{self, Kept};
+use super::stale::Kept;
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
+use crate::routes::pages::versioned::form_version;
 
 /// The complaint a notice belongs to, for coming back to its page.
 async fn complaint_of_notice(
@@ -33,7 +34,7 @@ pub async fn acknowledge_notice(
     let id = complaint_of_notice(&state, &identity, notice).await?;
     let r = state
         .app
-        .acknowledge_notice(&identity.actor(), notice, stale::version(&pairs))
+        .acknowledge_notice(&identity.actor(), notice, form_version(&pairs))
         .await;
     let kept = Kept::new("ack", Some(notice), &pairs);
     stepped(&state, &identity, id, kept, r).await
@@ -52,7 +53,7 @@ pub async fn answer_notice(
             &identity.actor(),
             notice,
             field(&pairs, "answer"),
-            stale::version(&pairs),
+            form_version(&pairs),
         )
         .await;
     let kept = Kept::new("answer", Some(notice), &pairs);
@@ -73,7 +74,7 @@ pub async fn review_notice(
             notice,
             field(&pairs, "accept") == "1",
             field(&pairs, "comment"),
-            stale::version(&pairs),
+            form_version(&pairs),
         )
         .await;
     let kept = Kept::new("review", Some(notice), &pairs);

@@ -8,10 +8,11 @@ use kefu_app::complaint::NewPenalty;
 use super::super::credit::parse_yuan;
 use super::super::tickets::field;
 use super::show::{after, stepped};
-use super::stale::{self, Kept};
+use super::stale::Kept;
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
+use crate::routes::pages::versioned::form_version;
 
 pub async fn advance_rma(
     State(state): State<AppState>,
@@ -26,7 +27,7 @@ pub async fn advance_rma(
             &identity.actor(),
             rma,
             field(&pairs, "note"),
-            stale::version(&pairs),
+            form_version(&pairs),
         )
         .await
         .map(|_| ());
@@ -57,7 +58,7 @@ pub async fn penalty(
     };
     let r = state
         .app
-        .record_penalty(&identity.actor(), id, &p, stale::version(&pairs))
+        .record_penalty(&identity.actor(), id, &p, form_version(&pairs))
         .await;
     stepped(&state, &identity, id, Kept::new("penalty", None, &pairs), r).await
 }

@@ -14,12 +14,13 @@ use kefu_store::complaint::Complaint;
 use super::super::credit::yuan;
 use super::super::render;
 use super::super::tickets::Choice;
-use super::stale::{self, Kept};
+use super::stale::Kept;
 use super::{business_time, choices, default_answer_message, default_follow_up_script};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
 use crate::i18n::Tr;
+use crate::routes::pages::versioned::stale_version;
 use crate::view::{Layout, local_time};
 
 pub struct StepRow {
@@ -469,7 +470,7 @@ pub(super) async fn stepped(
     outcome: Result<(), kefu_app::AppError>,
 ) -> Result<Response, WebError> {
     match outcome {
-        Err(e) if stale::is_stale(&e) => {
+        Err(e) if stale_version(&e).is_some() => {
             let mut page = show_page(state, identity, id, None).await?;
             let notice = page
                 .t

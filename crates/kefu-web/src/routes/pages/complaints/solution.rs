@@ -10,10 +10,11 @@ use kefu_domain::complaint::{Cause, Remedy};
 use super::super::credit::parse_yuan;
 use super::super::tickets::field;
 use super::show::{after, stepped};
-use super::stale::{self, Kept};
+use super::stale::Kept;
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
+use crate::routes::pages::versioned::form_version;
 
 pub async fn investigate(
     State(state): State<AppState>,
@@ -28,7 +29,7 @@ pub async fn investigate(
         responsible_user_id: field(&pairs, "responsible_user").parse().ok(),
         findings: field(&pairs, "findings").to_owned(),
     };
-    let expected = stale::version(&pairs);
+    let expected = form_version(&pairs);
     let r = state
         .app
         .record_complaint_investigation(&identity.actor(), id, &inv, &files, expected)
@@ -59,7 +60,7 @@ pub async fn propose(
     };
     let r = state
         .app
-        .propose_solution(&identity.actor(), id, &p, stale::version(&pairs))
+        .propose_solution(&identity.actor(), id, &p, form_version(&pairs))
         .await
         .map(|_| ());
     stepped(&state, &identity, id, Kept::new("propose", None, &pairs), r).await
@@ -82,7 +83,7 @@ pub async fn decide(
             proposal,
             field(&pairs, "approve") == "1",
             field(&pairs, "comment"),
-            stale::version(&pairs),
+            form_version(&pairs),
         )
         .await;
     let kept = Kept::new("decide", Some(proposal), &pairs);

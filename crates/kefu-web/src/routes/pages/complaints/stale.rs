@@ -9,19 +9,7 @@
 //! Forms without a version (older pages, scripts posting a few fields) are taken as they
 //! come, like an API call without `If-Match`.
 
-use kefu_app::AppError;
-
 use super::field;
-
-/// The version a step's form was rendered with; `None` for a form without one.
-pub(super) fn version(pairs: &[(String, String)]) -> Option<i64> {
-    field(pairs, "version").trim().parse().ok()
-}
-
-/// Whether a step was refused because the complaint moved on from the form's version.
-pub(super) fn is_stale(e: &AppError) -> bool {
-    matches!(e, AppError::StaleVersion { .. })
-}
 
 /// The fields of the complaint page's forms that a reader types text into, kept when the
 /// form comes back (the selects and radios come back at their defaults).
@@ -91,6 +79,7 @@ impl Kept {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::routes::pages::versioned::form_version;
 
     fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
         list.iter()
@@ -107,7 +96,7 @@ mod tests {
             ("reason", "属使用咨询\r\n第二行"),
             ("reply", ""),
         ]);
-        assert_eq!(version(&form), Some(4));
+        assert_eq!(form_version(&form), Some(4));
         let k = Kept::new("invalid", None, &form);
         assert!(k.is("invalid", None));
         assert!(!k.is("valid", None));
@@ -118,6 +107,6 @@ mod tests {
 
     #[test]
     fn a_form_without_a_version_is_taken_as_it_comes() {
-        assert_eq!(version(&pairs(&[("comment", "好")])), None);
+        assert_eq!(form_version(&pairs(&[("comment", "好")])), None);
     }
 }

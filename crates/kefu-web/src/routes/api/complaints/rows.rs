@@ -1,0 +1,162 @@
+//! The steps on a complaint's rows: the department acknowledges and answers its handling
+//! notice and the specialist reviews it, the supervisor decides a proposal, an RMA moves on.
+
+use super::*;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerIn {
+    pub answer: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewIn {
+    pub accept: bool,
+    /// Required when returning the answer.
+    #[serde(default)]
+    pub comment: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Done {
+    pub ok: bool,
+}
+
+/// The department confirms it received the handling notice.
+#[utoipa::path(post, path = "/api/v1/complaint-notices/{id}/acknowledge", tag = "complaints",
+    params(("id" = i64, Path, description = "notice id")),
+    responses(
+        (status = 200, description = "Acknowledged", body = Done),
+        (status = 404, description = "No such notice", body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "The notice is past this step \
+            (`notice_out_of_order`)"),
+    ))]
+pub async fn acknowledge_notice(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+    IfMatch(expected): IfMatch,
+) -> Result<Json<Done>, WebError> {
+    state
+        .app
+        .acknowledge_notice(&identity.actor(), id, expected)
+        .await?;
+    Ok(Json(Done { ok: true }))
+}
+
+/// The department answers the handling notice.
+#[utoipa::path(post, path = "/api/v1/complaint-notices/{id}/answer", tag = "complaints",
+    params(("id" = i64, Path, description = "notice id")), request_body = AnswerIn,
+    responses(
+        (status = 200, description = "Answered", body = Done),
+        (status = 404, description = "No such notice", body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "The notice is past this step \
+            (`notice_out_of_order`)"),
+    ))]
+pub async fn answer_notice(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+    IfMatch(expected): IfMatch,
+    ApiJson(b): ApiJson<AnswerIn>,
+) -> Result<Json<Done>, WebError> {
+    state
+        .app
+        .answer_notice(&identity.actor(), id, &b.answer, expected)
+        .await?;
+    Ok(Json(Done { ok: true }))
+}
+
+/// The complaint specialist accepts the answer (on to investigation) or returns it.
+#[utoipa::path(post, path = "/api/v1/complaint-notices/{id}/review", tag = "complaints",
+    params(("id" = i64, Path, description = "notice id")), request_body = ReviewIn,
+    responses(
+        (status = 200, description = "Reviewed", body = Done),
+        (status = 404, description = "No such notice", body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "The notice is not answered \
+            (`notice_not_answered`) or past review"),
+    ))]
+pub async fn review_notice(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+    IfMatch(expected): IfMatch,
+    ApiJson(b): ApiJson<ReviewIn>,
+) -> Result<Json<Done>, WebError> {
+    state
+        .app
+        .review_notice(&identity.actor(), id, b.accept, &b.comment, expected)
+        .await?;
+    Ok(Json(Done { ok: true }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionIn {
+    pub approve: bool,
+    /// Required when sending back.
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// The supervisor (manager) approves a proposal or sends it back.
+#[utoipa::path(post, path = "/api/v1/complaint-proposals/{id}/decision", tag = "complaints",
+    params(("id" = i64, Path, description = "proposal id")), request_body = DecisionIn,
+    responses(
+        (status = 200, description = "Decided", body = Done),
+        (status = 404, description = "No such proposal", body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "The proposal is not pending \
+            (`proposal_not_pending`)"),
+    ))]
+pub async fn decide(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+    IfMatch(expected): IfMatch,
+    ApiJson(b): ApiJson<DecisionIn>,
+) -> Result<Json<Done>, WebError> {
+    state
+        .app
+        .decide_proposal(&identity.actor(), id, b.approve, &b.comment, expected)
+        .await?;
+    Ok(Json(Done { ok: true }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoteIn {
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RmaStep {
+    /// The RMA's status after the step.
+    pub status: String,
+}
+
+/// Moves a return/exchange/refund/repair one step on.
+#[utoipa::path(post, path = "/api/v1/complaint-rmas/{id}/advance", tag = "complaints",
+    params(("id" = i64, Path, description = "RMA id")), request_body = NoteIn,
+    responses(
+        (status = 200, description = "The RMA's new status", body = RmaStep),
+        (status = 404, description = "No such RMA", body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "The RMA is finished \
+            (`rma_finished`)"),
+    ))]
+pub async fn advance_rma(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+    IfMatch(expected): IfMatch,
+    ApiJson(b): ApiJson<NoteIn>,
+) -> Result<Json<RmaStep>, WebError> {
+    let s = state
+        .app
+        .advance_rma(&identity.actor(), id, &b.note, expected)
+        .await?;
+    Ok(Json(RmaStep {
+        status: s.key().to_owned(),
+    }))
+}
