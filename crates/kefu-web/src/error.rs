@@ -49,6 +49,9 @@ pub enum WebError {
     BadRequest { code: &'static str, detail: String },
     #[error("body too large")]
     PayloadTooLarge,
+    /// A query string over [`crate::input::MAX_QUERY_BYTES`].
+    #[error("query string over {max_bytes} bytes")]
+    QueryTooLong { max_bytes: usize },
     #[error("upload larger than {max_mb} MB")]
     UploadTooLarge { max_mb: usize },
     #[error("rate limited")]
@@ -410,6 +413,10 @@ impl WebError {
                 ..ErrorInfo::new(S::BAD_REQUEST, code)
             },
             WebError::PayloadTooLarge => ErrorInfo::new(S::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            WebError::QueryTooLong { max_bytes } => ErrorInfo {
+                args: vec![("kb", (max_bytes / 1024).to_string())],
+                ..ErrorInfo::new(S::URI_TOO_LONG, "query_too_long")
+            },
             WebError::UploadTooLarge { max_mb } => ErrorInfo {
                 args: vec![("mb", max_mb.to_string())],
                 ..ErrorInfo::new(S::PAYLOAD_TOO_LARGE, "upload_too_large")
