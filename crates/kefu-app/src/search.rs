@@ -69,6 +69,7 @@ impl App {
             from: r.from.map(kefu_store::to_micros),
             to: r.to.map(kefu_store::to_micros),
             limit: r.limit.clamp(1, 100),
+            now: Some(kefu_store::to_micros(self.now())),
         };
         let may_review = actor.require(Permission::ScriptApprove).is_ok();
         let hits = index.search(&q).map_err(err)?;

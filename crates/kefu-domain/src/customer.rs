@@ -261,13 +261,15 @@ pub fn to_half_width(s: &str) -> String {
 }
 
 /// The digits of a search text that reads as part of a phone number — four or more digits
-/// with only spaces, dashes and a plus between them (`5678`, `138 1234`, `0571-8888`).
+/// with only spaces, dashes, a plus and parentheses between them (`5678`, `138 1234`,
+/// `(0571) 8888`), full-width ones too (`１３８`, as Chinese input methods type them).
 pub fn phone_digits_query(text: &str) -> Option<String> {
+    let text = to_half_width(text);
     let text = text.trim();
     let digits: String = text.chars().filter(char::is_ascii_digit).collect();
     let only_digits = text
         .chars()
-        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '+'));
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '+' | '(' | ')'));
     (digits.len() >= 4 && only_digits).then_some(digits)
 }
 
@@ -392,6 +394,14 @@ mod tests {
             Some("13900001111")
         );
         assert_eq!(phone_digits_query("+86 138").as_deref(), Some("86138"));
+        assert_eq!(
+            phone_digits_query("１３８１２３４５６７８").as_deref(),
+            Some("13812345678")
+        );
+        assert_eq!(
+            phone_digits_query("(0571) 8888-1234").as_deref(),
+            Some("057188881234")
+        );
         assert_eq!(phone_digits_query("567"), None);
         assert_eq!(phone_digits_query("GX-3341"), None);
         assert_eq!(phone_digits_query("明达 5678"), None);

@@ -14,8 +14,16 @@
 //! character of a name (𪚥) is often typed on its own. Bodies are not: one character is in
 //! nearly every conversation. Phone numbers are indexed as 4-digit grams, names also by
 //! pinyin. Every Han range is treated alike, the Basic Multilingual Plane and beyond.
+//!
+//! Text is folded before it is cut, the same when indexed and when asked ([`normalize`]):
+//! full-width to half-width, traditional to simplified. Queries forgive spaces inside a
+//! phone number, a code or pinyin (`query`). Among hits that match alike the newer ranks
+//! first, and reply scripts do not push the other kinds off the first page (`rank`).
 
 mod directory;
+pub mod normalize;
+mod query;
+mod rank;
 pub mod tokenize;
 mod writer;
 
@@ -24,23 +32,22 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
+use tantivy::query::{BooleanQuery, Occur, Query, QueryClone, RangeQuery, TermQuery};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, OwnedValue, STORED, STRING, Schema, TantivyDocument,
     TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::snippet::SnippetGenerator;
-use tantivy::tokenizer::{
-    LowerCaser, RawTokenizer, RegexTokenizer, RemoveLongFilter, TextAnalyzer, TokenStream,
-};
+use tantivy::tokenizer::{LowerCaser, RawTokenizer, RemoveLongFilter, TextAnalyzer};
 use tantivy::{
     DocAddress, Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy, Term, doc,
 };
 
 use directory::IndexDirectory;
+use query::term;
 use writer::{Writing, writer};
 
-use tokenize::{Bigrams, CODE_PATTERN, DigitGrams, HanChars};
+use tokenize::{Bigrams, Codes, DigitGrams, Folding, HanChars};
 
 /// What a hit is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -117,6 +124,9 @@ pub struct SearchQuery {
     pub from: Option<i64>,
     pub to: Option<i64>,
     pub limit: usize,
+    /// The time of the search, microseconds since the epoch: hits are ranked a little higher
+    /// the newer they are. `None` ranks by the words alone (newer first on a tie).
+    pub now: Option<i64>,
 }
 
 /// One result.
@@ -151,6 +161,30 @@ pub type Result<T> = std::result::Result<T, SearchError>;
 
 /// The longest query considered; the rest is ignored.
 pub const MAX_QUERY_CHARS: usize = 200;
+
+/// What the index holds for a document, by version: raised whenever a tokenizer, the
+/// folding of text or what a field is fed changes while the schema stays the same. An index
+/// written under another version is rebuilt at start-up (as an unreadable one is), since
+/// its tokens no longer meet the queries. Kept with the change-log cursor in each commit.
+///
+/// 1. Until the cursor carried a version.
+/// 2. Text folded (full-width to half-width, traditional to simplified); codes without
+///    their separators.
+pub const INDEX_VERSION: u32 = 2;
+
+/// The commit payload: the index version and the change-log cursor.
+fn payload(cursor: i64) -> String {
+    format!("v{INDEX_VERSION}:{cursor}")
+}
+
+/// (version, cursor) of a commit payload; one without a version is version 1's bare cursor.
+fn parse_payload(payload: &str) -> (u32, i64) {
+    let versioned = payload
+        .strip_prefix('v')
+        .and_then(|p| p.split_once(':'))
+        .and_then(|(v, c)| Some((v.parse().ok()?, c.parse().ok()?)));
+    versioned.unwrap_or_else(|| (1, payload.parse().unwrap_or(0)))
+}
 
 struct Fields {
     key: Field,
@@ -218,11 +252,13 @@ fn schema() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
-fn register_tokenizers(index: &Index) -> Result<()> {
+fn register_tokenizers(index: &Index) {
     let t = index.tokenizers();
+    // Every tokenizer folds the text first (see `normalize`): what one field missed, a
+    // query would not find there.
     t.register(
         "jieba",
-        TextAnalyzer::builder(tantivy_jieba::JiebaTokenizer::new())
+        TextAnalyzer::builder(Folding(tantivy_jieba::JiebaTokenizer::new()))
             .filter(RemoveLongFilter::limit(40))
             .filter(LowerCaser)
             .build(),
@@ -230,19 +266,13 @@ fn register_tokenizers(index: &Index) -> Result<()> {
     t.register("bigram", TextAnalyzer::builder(Bigrams).build());
     t.register("han_chars", TextAnalyzer::builder(HanChars).build());
     t.register("digits", TextAnalyzer::builder(DigitGrams).build());
-    t.register(
-        "code",
-        TextAnalyzer::builder(RegexTokenizer::new(CODE_PATTERN)?)
-            .filter(LowerCaser)
-            .build(),
-    );
+    t.register("code", TextAnalyzer::builder(Codes).build());
     t.register(
         "lower_raw",
-        TextAnalyzer::builder(RawTokenizer::default())
+        TextAnalyzer::builder(Folding(RawTokenizer::default()))
             .filter(LowerCaser)
             .build(),
     );
-    Ok(())
 }
 
 /// The index of one instance.
@@ -274,8 +304,8 @@ impl SearchIndex {
     }
 
     /// Opens the index in `dir`, creating it when missing. An unreadable index (corrupt, or
-    /// from an older schema) is removed and created empty; the second value says the index
-    /// is new and must be filled from the database.
+    /// from an older schema or [`INDEX_VERSION`]) is removed and created empty; the second
+    /// value says the index is new and must be filled from the database.
     pub fn open(dir: &Path) -> Result<(SearchIndex, bool)> {
         let (schema, f) = schema();
         let dir_err = |source| SearchError::Dir {
@@ -288,11 +318,20 @@ impl SearchIndex {
             .map_err(tantivy::TantivyError::from)
             .and_then(Index::open)
             .and_then(|index| {
-                if index.schema() == schema {
-                    Ok(index)
-                } else {
-                    Err(tantivy::TantivyError::SchemaError("schema changed".into()))
+                if index.schema() != schema {
+                    return Err(tantivy::TantivyError::SchemaError("schema changed".into()));
                 }
+                // An index never committed has no payload: it is empty, and as good as new.
+                let version = index
+                    .load_metas()?
+                    .payload
+                    .map_or(INDEX_VERSION, |p| parse_payload(&p).0);
+                if version != INDEX_VERSION {
+                    return Err(tantivy::TantivyError::SchemaError(format!(
+                        "index version {version}, this kefu writes {INDEX_VERSION}"
+                    )));
+                }
+                Ok(index)
             });
         let (index, fresh) = match opened {
             Ok(index) if !fresh => (index, false),
@@ -300,7 +339,7 @@ impl SearchIndex {
                 if let Err(e) = other
                     && !fresh
                 {
-                    tracing::warn!(error = %e, dir = %dir.display(), "search index unreadable: rebuilding");
+                    tracing::warn!(error = %e, dir = %dir.display(), "search index unreadable or outdated: rebuilding");
                 }
                 std::fs::remove_dir_all(dir).map_err(dir_err)?;
                 std::fs::create_dir_all(dir).map_err(dir_err)?;
@@ -315,7 +354,7 @@ impl SearchIndex {
     }
 
     fn from_index(index: Index, f: Fields) -> Result<SearchIndex> {
-        register_tokenizers(&index)?;
+        register_tokenizers(&index);
         let writer = writer(&index, Writing::Follow)?;
         let reader = index
             .reader_builder()
@@ -338,8 +377,7 @@ impl SearchIndex {
             .load_metas()
             .ok()
             .and_then(|m| m.payload)
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(0)
+            .map_or(0, |p| parse_payload(&p).1)
     }
 
     /// Replaces these documents (by kind and id) and removes `gone`, then commits with the
@@ -383,7 +421,7 @@ impl SearchIndex {
     pub fn commit(&self, cursor: i64) -> Result<()> {
         self.with_writer(|w| {
             let mut prepared = w.prepare_commit()?;
-            prepared.set_payload(&cursor.to_string());
+            prepared.set_payload(&payload(cursor));
             prepared.commit()?;
             Ok(())
         })?;
@@ -481,12 +519,16 @@ impl SearchIndex {
             doc.add_text(f.codes, c);
         }
         for p in &d.phones {
-            let digits: String = p.chars().filter(char::is_ascii_digit).collect();
+            // Folded first: full-width digits are digits too.
+            let digits: String = normalize::fold(p)
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect();
             doc.add_text(f.digits, &digits);
         }
         for n in &d.names {
             doc.add_text(f.names, n.trim());
-            for k in tokenize::pinyin_keys(n) {
+            for k in tokenize::pinyin_keys(&normalize::fold(n)) {
                 doc.add_text(f.names, &k);
             }
             doc.add_text(f.title_ng, n);
@@ -504,28 +546,66 @@ impl SearchIndex {
         doc
     }
 
-    /// The hits of `q`, best first. An empty or meaningless query (only punctuation) finds
-    /// nothing rather than everything.
+    /// The hits of `q`, best first (see `rank`). An empty or meaningless query (only
+    /// punctuation) finds nothing rather than everything.
     pub fn search(&self, q: &SearchQuery) -> Result<Vec<Hit>> {
-        let Some(text_query) = self.text_query(q) else {
-            return Ok(Vec::new());
-        };
-        let mut must: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query)];
         if q.kinds.is_empty() {
             return Ok(Vec::new());
         }
+        let Some(text_query) = self.text_query(q) else {
+            return Ok(Vec::new());
+        };
+        let filters = self.filters(q);
+        let searcher = self.reader.searcher();
+        let limit = q.limit.clamp(1, 200);
+        // Reply scripts are collected apart from the other kinds, so that only a few of them
+        // can stand ahead of tickets (`rank::first_page`).
+        let (scripts, others): (Vec<Kind>, Vec<Kind>) =
+            q.kinds.iter().partition(|k| **k == Kind::Script);
+        let mut found = [Vec::new(), Vec::new()];
+        for (slot, kinds) in found.iter_mut().zip([&others, &scripts]) {
+            if kinds.is_empty() {
+                continue;
+            }
+            let mut clauses = vec![(Occur::Must, text_query.box_clone())];
+            clauses.extend(self.kind_clauses(kinds));
+            clauses.extend(filters.iter().map(|(o, f)| (*o, f.box_clone())));
+            let query = BooleanQuery::new(clauses);
+            *slot = searcher.search(&query, &rank::collector(limit, q.now))?;
+        }
+        let [others, scripts] = found;
+        let top = rank::first_page(others, scripts, limit);
+        // The words alone mark the snippets: the kinds and filters are not in the text.
+        let mut body_snippets = SnippetGenerator::create(&searcher, &*text_query, self.f.body)?;
+        body_snippets.set_max_num_chars(120);
+        let title_snippets = SnippetGenerator::create(&searcher, &*text_query, self.f.title)?;
+        let mut hits = Vec::with_capacity(top.len());
+        for ((score, _), address) in top {
+            hits.push(self.hit(&searcher, address, score, &body_snippets, &title_snippets)?);
+        }
+        Ok(hits)
+    }
+
+    /// Only documents of these kinds.
+    fn kind_clauses(&self, kinds: &[Kind]) -> Vec<(Occur, Box<dyn Query>)> {
         // Every document has a kind, and most are tickets: requiring "any of these kinds"
         // when tickets are among them would walk the whole index beside the words. Such a
-        // search excludes the kinds the reader may not open instead.
-        if q.kinds.contains(&Kind::Ticket) {
-            for k in Kind::ALL.into_iter().filter(|k| !q.kinds.contains(k)) {
-                must.push((Occur::MustNot, term(self.f.kind, k.key())));
-            }
-        } else {
-            let kinds = q.kinds.iter();
-            let kinds = kinds.map(|k| (Occur::Should, term(self.f.kind, k.key())));
-            must.push((Occur::Must, Box::new(BooleanQuery::new(kinds.collect()))));
+        // search excludes the other kinds instead.
+        if kinds.contains(&Kind::Ticket) {
+            return Kind::ALL
+                .into_iter()
+                .filter(|k| !kinds.contains(k))
+                .map(|k| (Occur::MustNot, term(self.f.kind, k.key())))
+                .collect();
         }
+        let any = kinds.iter();
+        let any = any.map(|k| (Occur::Should, term(self.f.kind, k.key())));
+        vec![(Occur::Must, Box::new(BooleanQuery::new(any.collect())))]
+    }
+
+    /// The filters of `q` beside its text: status, type, tier, assignee, time.
+    fn filters(&self, q: &SearchQuery) -> Vec<(Occur, Box<dyn Query>)> {
+        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (field, value) in [
             (self.f.status, &q.status),
             (self.f.doc_type, &q.doc_type),
@@ -554,18 +634,7 @@ impl SearchIndex {
             });
             must.push((Occur::Must, Box::new(RangeQuery::new(lo, hi))));
         }
-        let query = BooleanQuery::new(must);
-        let searcher = self.reader.searcher();
-        let limit = q.limit.clamp(1, 200);
-        let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
-        let mut body_snippets = SnippetGenerator::create(&searcher, &query, self.f.body)?;
-        body_snippets.set_max_num_chars(120);
-        let title_snippets = SnippetGenerator::create(&searcher, &query, self.f.title)?;
-        let mut hits = Vec::with_capacity(top.len());
-        for (score, address) in top {
-            hits.push(self.hit(&searcher, address, score, &body_snippets, &title_snippets)?);
-        }
-        Ok(hits)
+        must
     }
 
     /// The customers `text` finds (by name, a contact's name, pinyin, notes…, and phone
@@ -652,114 +721,10 @@ impl SearchIndex {
             status: text(self.f.status),
         })
     }
-
-    /// The text part of a query: every whitespace-separated part must be found somewhere
-    /// (as a phrase of bigrams, a code, a name or its pinyin, an email, a tag, or — when
-    /// allowed — phone digits); dictionary words found whole add to the score. A part of one
-    /// Han character is also looked for in titles and names character by character.
-    fn text_query(&self, q: &SearchQuery) -> Option<Box<dyn Query>> {
-        let text: String = q.text.chars().take(MAX_QUERY_CHARS).collect();
-        let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for part in text.split_whitespace() {
-            let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-            let grams: Vec<String> = tokenize::bigrams(part).into_iter().map(|t| t.2).collect();
-            for field in [self.f.title_ng, self.f.body_ng] {
-                if let Some(p) = phrase(field, &grams) {
-                    any.push((Occur::Should, p));
-                }
-            }
-            // One Han character is a bigram only where it stands alone: inside a name it is
-            // found among the title's and names' characters.
-            if let [one] = grams.as_slice()
-                && one.chars().count() == 1
-                && one.chars().all(tokenize::is_han)
-            {
-                any.push((Occur::Should, term(self.f.title_chars, one)));
-            }
-            let lower = part.to_lowercase();
-            for field in [self.f.names, self.f.emails, self.f.tags] {
-                any.push((Occur::Should, term(field, &lower)));
-            }
-            let codes = self.tokens("code", part);
-            if let Some(p) = phrase(self.f.codes, &codes) {
-                any.push((Occur::Should, Box::new(BoostQuery::new(p, 4.0))));
-            }
-            if q.phones {
-                let digits: String = part.chars().filter(char::is_ascii_digit).collect();
-                let grams: Vec<String> = tokenize::digit_grams(&digits)
-                    .into_iter()
-                    .map(|t| t.2)
-                    .filter(|s| !s.is_empty())
-                    .collect();
-                if let Some(p) = phrase(self.f.digits, &grams) {
-                    any.push((Occur::Should, p));
-                }
-            }
-            if any.len() == 3 && grams.is_empty() && codes.is_empty() {
-                // Only punctuation: nothing to look for in this part.
-                continue;
-            }
-            parts.push((Occur::Must, Box::new(BooleanQuery::new(any))));
-            // Whole dictionary words rank first, the title above the body. A single Han
-            // character (不, 的) is in nearly every conversation: ranking by it would walk
-            // the whole index and tell nothing.
-            let words = self.tokens("jieba", part).into_iter();
-            for word in words.filter(|w| w.chars().count() > 1 || !w.chars().all(tokenize::is_han))
-            {
-                parts.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(term(self.f.title, &word), 3.0)),
-                ));
-                parts.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(term(self.f.body, &word), 1.5)),
-                ));
-            }
-        }
-        if !parts.iter().any(|(o, _)| *o == Occur::Must) {
-            return None;
-        }
-        Some(Box::new(BooleanQuery::new(parts)))
-    }
-
-    fn tokens(&self, tokenizer: &str, text: &str) -> Vec<String> {
-        let Some(mut analyzer) = self.index.tokenizers().get(tokenizer) else {
-            return Vec::new();
-        };
-        let mut stream = analyzer.token_stream(text);
-        let mut out = Vec::new();
-        while stream.advance() {
-            let t = stream.token().text.trim().to_owned();
-            if !t.is_empty() && t.chars().any(char::is_alphanumeric) {
-                out.push(t);
-            }
-        }
-        out
-    }
 }
 
 fn key(kind: Kind, id: i64) -> String {
     format!("{}:{id}", kind.key())
-}
-
-fn term(field: Field, text: &str) -> Box<dyn Query> {
-    Box::new(TermQuery::new(
-        Term::from_field_text(field, text),
-        IndexRecordOption::WithFreqs,
-    ))
-}
-
-/// The tokens in order as a phrase (one token: a term).
-fn phrase(field: Field, tokens: &[String]) -> Option<Box<dyn Query>> {
-    match tokens {
-        [] => None,
-        [one] => Some(term(field, one)),
-        many => Some(Box::new(PhraseQuery::new(
-            many.iter()
-                .map(|t| Term::from_field_text(field, t))
-                .collect(),
-        ))),
-    }
 }
 
 fn escape(s: &str) -> String {

@@ -8,11 +8,16 @@
 //!   the names that contain it (a bigram holds it only together with a neighbour);
 //! - [`DigitGrams`]: every 4 consecutive digits of a phone number at consecutive positions,
 //!   so any 4+ digits of the number find it by a phrase of its 4-grams;
-//! - codes (order and part numbers) by a regular expression, whole and lower-cased;
+//! - [`Codes`]: order and part numbers whole, lower-cased, the separators inside left out;
 //! - pinyin of names, full and initials.
+//!
+//! Each of them, and jieba through [`Folding`], cuts the text as [`crate::normalize`] folds
+//! it (half-width, simplified), so the index and the queries agree however people type.
 
 use pinyin::ToPinyin;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+
+use crate::normalize::{Folded, fold};
 
 /// Whether `c` is a Han character (a CJK ideograph). Rare characters of personal and
 /// company names lie outside the Basic Multilingual Plane — four bytes in UTF-8 — and must
@@ -80,9 +85,10 @@ pub struct VecStream {
 }
 
 impl VecStream {
+    /// Tokens at consecutive positions.
     fn new(tokens: Vec<(usize, usize, String)>) -> VecStream {
-        VecStream {
-            tokens: tokens
+        VecStream::of(
+            tokens
                 .into_iter()
                 .enumerate()
                 .map(|(position, (offset_from, offset_to, text))| Token {
@@ -93,10 +99,48 @@ impl VecStream {
                     position_length: 1,
                 })
                 .collect(),
+        )
+    }
+
+    /// Tokens with the positions they carry.
+    fn of(tokens: Vec<Token>) -> VecStream {
+        VecStream {
+            tokens,
             index: 0,
             current: Token::default(),
         }
     }
+}
+
+/// Any tokenizer (jieba's, the raw one) over the folded text, its tokens' offsets moved
+/// back into the original, where the snippet marks them.
+#[derive(Clone)]
+pub struct Folding<T>(pub T);
+
+impl<T: Tokenizer> Tokenizer for Folding<T> {
+    type TokenStream<'a> = VecStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecStream {
+        let folded = Folded::new(text);
+        let mut stream = self.0.token_stream(folded.text.as_ref());
+        let mut tokens = Vec::new();
+        while stream.advance() {
+            let mut t = stream.token().clone();
+            t.offset_from = folded.original(t.offset_from);
+            t.offset_to = folded.original(t.offset_to);
+            tokens.push(t);
+        }
+        VecStream::of(tokens)
+    }
+}
+
+/// `cut` applied to the folded text, the offsets moved back into the original.
+fn folded_tokens(
+    text: &str,
+    cut: fn(&str) -> Vec<(usize, usize, String)>,
+) -> Vec<(usize, usize, String)> {
+    let folded = Folded::new(text);
+    folded.map_back(cut(folded.text.as_ref()))
 }
 
 impl TokenStream for VecStream {
@@ -124,7 +168,7 @@ impl Tokenizer for Bigrams {
     type TokenStream<'a> = VecStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecStream {
-        VecStream::new(bigrams(text))
+        VecStream::new(folded_tokens(text, bigrams))
     }
 }
 
@@ -144,7 +188,7 @@ impl Tokenizer for HanChars {
     type TokenStream<'a> = VecStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecStream {
-        VecStream::new(han_chars(text))
+        VecStream::new(folded_tokens(text, han_chars))
     }
 }
 
@@ -174,16 +218,61 @@ impl Tokenizer for DigitGrams {
     type TokenStream<'a> = VecStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecStream {
-        // Empty separators keep a position between numbers and are then dropped.
-        let grams = digit_grams(text);
+        // Empty separators keep a position between numbers and are then dropped. The offsets
+        // are within each number: the digits are never shown, so never mapped back.
+        let grams = digit_grams(&fold(text));
         let mut stream = VecStream::new(grams);
         stream.tokens.retain(|t| !t.text.is_empty());
         stream
     }
 }
 
-/// Order numbers, part numbers and ASCII words: `PO-2026-00817`, `GX-3341`, `iPhone`.
-pub const CODE_PATTERN: &str = r"[A-Za-z0-9]+(?:[-_./][A-Za-z0-9]+)*";
+/// Order numbers, part numbers and ASCII words — `PO-2026-00817`, `GX-3341`, `iPhone15` —
+/// each one token, lower-cased.
+#[derive(Clone, Default)]
+pub struct Codes;
+
+/// The tokens of [`Codes`]: runs of ASCII letters and digits joined by single `-`, `_`, `.`
+/// or `/`, as (byte offset from, to, text). The text leaves the separators out: people type
+/// `GX3341` for `GX-3341` (and `GX-3341` for `GX3341`), and both must find it.
+pub fn codes(text: &str) -> Vec<(usize, usize, String)> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        // ASCII bytes never occur inside a longer UTF-8 sequence: the offsets stay on
+        // character boundaries.
+        if !b[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut code = String::new();
+        loop {
+            while i < b.len() && b[i].is_ascii_alphanumeric() {
+                code.push(char::from(b[i].to_ascii_lowercase()));
+                i += 1;
+            }
+            let joined = i + 1 < b.len()
+                && matches!(b[i], b'-' | b'_' | b'.' | b'/')
+                && b[i + 1].is_ascii_alphanumeric();
+            if !joined {
+                break;
+            }
+            i += 1;
+        }
+        out.push((start, i, code));
+    }
+    out
+}
+
+impl Tokenizer for Codes {
+    type TokenStream<'a> = VecStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecStream {
+        VecStream::new(folded_tokens(text, codes))
+    }
+}
 
 /// Full pinyin and initials of a Chinese name (`张三` → `zhangsan`, `zs`); empty when the
 /// name has no Han characters.
@@ -346,6 +435,81 @@ mod tests {
         assert_eq!(g.len(), 8);
         assert_eq!(g[0], "1381");
         assert_eq!(g[7], "5678");
+    }
+
+    #[test]
+    fn codes_are_whole_without_their_separators() {
+        assert_eq!(
+            texts(codes("订单 PO-2026-00817，料号 GX-3341/A iPhone15")),
+            ["po202600817", "gx3341a", "iphone15"]
+        );
+        assert_eq!(texts(codes("GX3341")), texts(codes("GX-3341")));
+        assert_eq!(texts(codes("gx_3341")), ["gx3341"]);
+        // A separator not between two letters or digits ends the code.
+        assert_eq!(texts(codes("a--b c- .d")), ["a", "b", "c", "d"]);
+        let text = "料号GX-3341";
+        let (from, to, _) = &codes(text)[0];
+        assert_eq!(&text[*from..*to], "GX-3341");
+    }
+
+    #[test]
+    fn full_width_and_traditional_text_is_cut_as_it_is_searched() {
+        let mut codes = Codes;
+        let text = "料號ＧＸ－３３４１";
+        let mut stream = codes.token_stream(text);
+        assert!(stream.advance());
+        let t = stream.token();
+        assert_eq!(t.text, "gx3341");
+        assert_eq!(&text[t.offset_from..t.offset_to], "ＧＸ－３３４１");
+
+        let mut bigrams = Bigrams;
+        let text = "退貨 ｉＰｈｏｎｅ";
+        let mut stream = bigrams.token_stream(text);
+        let mut got = Vec::new();
+        while stream.advance() {
+            let t = stream.token();
+            got.push((t.text.clone(), text[t.offset_from..t.offset_to].to_owned()));
+        }
+        assert_eq!(
+            got,
+            [
+                ("退货".to_owned(), "退貨".to_owned()),
+                ("iphone".to_owned(), "ｉＰｈｏｎｅ".to_owned())
+            ]
+        );
+
+        let mut digits = DigitGrams;
+        let mut stream = digits.token_stream("１３８１２３４５６７８");
+        let mut grams = Vec::new();
+        while stream.advance() {
+            grams.push(stream.token().text.clone());
+        }
+        assert_eq!(grams.len(), 8);
+        assert_eq!(grams[0], "1381");
+
+        let mut han = HanChars;
+        let mut stream = han.token_stream("張三");
+        assert!(stream.advance());
+        assert_eq!(stream.token().text, "张");
+    }
+
+    #[test]
+    fn jieba_through_folding_finds_simplified_words_in_traditional_text() {
+        let text = "客戶申請退貨，產品存在質量問題";
+        let mut jieba = Folding(tantivy_jieba::JiebaTokenizer::new());
+        let mut stream = jieba.token_stream(text);
+        let mut words = Vec::new();
+        while stream.advance() {
+            let t = stream.token();
+            words.push(t.text.clone());
+            assert!(
+                text.is_char_boundary(t.offset_from) && text.is_char_boundary(t.offset_to),
+                "{t:?}"
+            );
+        }
+        for w in ["客户", "退货"] {
+            assert!(words.iter().any(|x| x == w), "{w} in {words:?}");
+        }
     }
 
     #[test]

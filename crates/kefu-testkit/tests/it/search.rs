@@ -1,11 +1,15 @@
 //! The search box: fed from the change log within a second, Chinese queries, phone digits
-//! only for those who may see phones, results cut to what the reader may open, and bad
-//! queries answered calmly.
+//! only for those who may see phones, results cut to what the reader may open, bad queries
+//! answered calmly, and forgiving of how people type (traditional characters, full-width
+//! digits, phone numbers in groups or with +86, codes without their dash, pinyin with a
+//! space), newer tickets first among equal matches.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kefu_domain::Role;
-use kefu_testkit::{ApiClient, TEST_PASSWORD, TestApp, json_body};
+use jiff::SignedDuration;
+use kefu_domain::{FixedClock, Role};
+use kefu_testkit::{ApiClient, TEST_PASSWORD, TestApp, TestOptions, json_body};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -246,6 +250,11 @@ async fn the_customer_list_finds_chinese_names_through_the_index() {
         [first],
         "spaced as people write it"
     );
+    assert_eq!(
+        list("１３９ ００００ １１１１").await,
+        [first],
+        "full-width, as Chinese input methods type it"
+    );
     // The quality specialist may not see numbers: the list's own rule, start or end only.
     let quality = app
         .create_user("zhi.jian", &[Role::QualitySpecialist])
@@ -335,5 +344,154 @@ async fn rare_characters_in_names_are_found() {
             .collect();
         assert_eq!(found, [customer], "{q}");
     }
+    app.stop().await;
+}
+
+/// The id of what a POST created.
+async fn created(api: &ApiClient, path: &str, body: &Value) -> i64 {
+    let res = api.json(Method::POST, path, body).await;
+    let created = json_body(res).await;
+    created["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{path}: {created}"))
+}
+
+/// Staff type traditional characters (a customer from Hong Kong or Taiwan pasted them),
+/// full-width digits and letters (Chinese input methods), a phone number in groups or with
+/// +86, a part number without its dash, pinyin with a space: each still finds the ticket or
+/// customer written the usual way.
+#[tokio::test]
+async fn search_forgives_how_people_type() {
+    let app = TestApp::spawn().await;
+    let agent = app.create_user("kuan.rong", &[Role::Agent]).await;
+    let api = ApiClient::new(&app, &app.token_for(agent).await);
+    let ticket = created(
+        &api,
+        "/api/v1/tickets",
+        &json!({"subject": "产品存在质量问题", "body": "客户要求退货，料号 GX-3341 的轴承开裂",
+                "contact_name": "张三", "contact_phone": "13812345678"}),
+    )
+    .await;
+    let customer = created(
+        &api,
+        "/api/v1/customers",
+        &json!({"name": "杭州明达贸易有限公司", "kind": "company",
+                "contacts": [{"name": "李四", "phone": "0571-88881234"}]}),
+    )
+    .await;
+    for q in [
+        "退貨",
+        "質量問題",
+        "１３８１２３４５６７８",
+        "138 1234 5678",
+        "+86 138 1234 5678",
+        "+8613812345678",
+        "GX3341",
+        "ＧＸ－３３４１",
+        "zhang san",
+    ] {
+        let (hits, _) = wait_for(&api, q, ticket, "ticket").await;
+        assert!(ids(&hits, "ticket").contains(&ticket), "{q}: {hits}");
+    }
+    // The words found are marked in the text as it was written.
+    let (hits, _) = wait_for(&api, "退貨", ticket, "ticket").await;
+    let hit = hits
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["id"] == ticket && h["kind"] == "ticket")
+        .unwrap();
+    assert!(
+        hit["snippet"].as_str().unwrap().contains("<b>退货</b>"),
+        "{hit}"
+    );
+    for q in ["(0571) 8888-1234", "0571 8888 1234", "+86 571 8888 1234"] {
+        let (hits, _) = wait_for(&api, q, customer, "customer").await;
+        assert!(ids(&hits, "customer").contains(&customer), "{q}: {hits}");
+    }
+    app.stop().await;
+}
+
+/// Among tickets that match alike, the newer comes first: an agent searching 退货 means this
+/// week's return more often than one from weeks ago.
+#[tokio::test]
+async fn equal_matches_put_the_newer_ticket_first() {
+    let clock = Arc::new(FixedClock::new("2026-11-02T02:00:00Z".parse().unwrap()));
+    let app = TestApp::spawn_with(TestOptions {
+        clock: Some(clock.clone()),
+        ..Default::default()
+    })
+    .await;
+    let agent = app.create_user("xin.jiu", &[Role::Agent]).await;
+    let api = ApiClient::new(&app, &app.token_for(agent).await);
+    let same =
+        json!({"subject": "申请退货", "body": "外壳破损，要求退货", "contact_name": "周先生"});
+    let older = created(&api, "/api/v1/tickets", &same).await;
+    clock.advance(SignedDuration::from_hours(24 * 10));
+    let newer = created(&api, "/api/v1/tickets", &same).await;
+    wait_for(&api, "退货", older, "ticket").await;
+    let (hits, _) = wait_for(&api, "退货", newer, "ticket").await;
+    assert_eq!(ids(&hits, "ticket"), [newer, older], "{hits}");
+    app.stop().await;
+}
+
+/// A whole message pasted into the box makes a query string too long to read: the API
+/// answers with its JSON error shape, a person with the translated page, never a bare 414.
+#[tokio::test]
+async fn a_too_long_query_is_refused_in_the_error_shape() {
+    let app = TestApp::spawn().await;
+    let agent = app.create_user("chang.cha", &[Role::Agent]).await;
+    let api = ApiClient::new(&app, &app.token_for(agent).await);
+    // 3,000 characters, 27 KB once percent-encoded: over kefu's 16 KiB, under hyper's 64.
+    let pasted = kefu_web::auth::urlencode(&"收到的扫地机外壳破损".repeat(300));
+    let res = api.get(&format!("/api/v1/search?q={pasted}")).await;
+    assert_eq!(res.status(), 414);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    let body = json_body(res).await;
+    assert_eq!(body["error"]["code"], "query_too_long", "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("16")),
+        "{body}"
+    );
+    let s = app.login("chang.cha", TEST_PASSWORD).await;
+    let res = s.get(&format!("/search?q={pasted}")).await;
+    assert_eq!(res.status(), 414);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("查询内容过长"), "{page:.400}");
+    app.stop().await;
+}
+
+/// Every parameter of the search is an optional query parameter in the OpenAPI document,
+/// and the refusal of a too-long query string is documented.
+#[tokio::test]
+async fn search_parameters_are_documented_as_optional_query_parameters() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .client()
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+    let doc = json_body(res).await;
+    let search = &doc["paths"]["/api/v1/search"]["get"];
+    let params = search["parameters"].as_array().expect("parameters");
+    let names: Vec<&str> = params.iter().filter_map(|p| p["name"].as_str()).collect();
+    for name in [
+        "q", "kind", "status", "type", "tier", "assignee", "from", "to", "limit",
+    ] {
+        assert!(names.contains(&name), "{name} in {names:?}");
+    }
+    for p in params {
+        assert_eq!(p["in"], "query", "{p}");
+        assert_ne!(p["required"], true, "{p}");
+    }
+    assert!(search["responses"]["414"].is_object(), "{search}");
     app.stop().await;
 }

@@ -17,7 +17,8 @@ use crate::error::WebError;
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
-    /// The words, numbers or codes to find (Chinese, pinyin, 4+ phone digits…).
+    /// The words, numbers or codes to find (Chinese, simplified or traditional; pinyin;
+    /// 4+ phone digits, spaced or with +86…); the first 200 characters are looked for.
     pub q: Option<String>,
     /// `ticket`, `customer`, `contact` or `script`; all the caller may open when absent.
     #[param(value_type = Option<doc::SearchKindKey>)]

@@ -91,6 +91,13 @@ const COMMON: &[Common] = &[
         with_body_only: false,
     },
     Common {
+        name: "UriTooLong",
+        status: "414",
+        description: "The query string is over 16 KiB (`query_too_long`). A URI over 64 KiB \
+            is refused by the HTTP layer before kefu reads it, with no body.",
+        with_body_only: false,
+    },
+    Common {
         name: "Unauthorized",
         status: "401",
         description: "No token, an unknown one (`unauthorized`), or a revoked one \
@@ -513,7 +520,7 @@ mod tests {
         let doc = document();
         for (method, path, operation) in operations(&doc) {
             let responses = operation["responses"].as_object().expect("responses");
-            let mut expected = vec!["400", "401", "403", "429"];
+            let mut expected = vec!["400", "401", "403", "414", "429"];
             if operation.get("requestBody").is_some() {
                 expected.extend(["413", "415", "422"]);
             }

@@ -1,0 +1,275 @@
+//! How each area's refusals read at the edge: the domain's typed errors as codes, statuses
+//! and message arguments.
+
+use super::*;
+
+pub(super) fn rule_code(e: AccountRuleError) -> (&'static str, Vec<(&'static str, String)>) {
+    match e {
+        AccountRuleError::InvalidUsername => ("invalid_username", vec![]),
+        AccountRuleError::InvalidDisplayName => ("invalid_display_name", vec![]),
+        AccountRuleError::PasswordTooShort { min } => {
+            ("password_too_short", vec![("min", min.to_string())])
+        }
+        AccountRuleError::PasswordTooLong => ("password_too_long", vec![]),
+        AccountRuleError::PasswordUnchanged => ("password_unchanged", vec![]),
+        AccountRuleError::NoRoles => ("no_roles", vec![]),
+        AccountRuleError::InvalidEmail => ("invalid_email", vec![]),
+    }
+}
+
+pub(super) fn complaint_info(e: kefu_domain::complaint::ComplaintError) -> ErrorInfo {
+    use kefu_domain::complaint::ComplaintError as C;
+    let (status, code, args) = match e {
+        C::OutOfOrder { stage, .. } => (
+            StatusCode::CONFLICT,
+            "complaint_out_of_order",
+            vec![("stage", format!("@complaint_stage.{}", stage.key()))],
+        ),
+        C::Required(field) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "complaint_required",
+            vec![("field", format!("@complaint_field.{field}"))],
+        ),
+        C::TooLong(field) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "complaint_too_long",
+            vec![("field", format!("@complaint_field.{field}"))],
+        ),
+        C::NegativeCost => (StatusCode::UNPROCESSABLE_ENTITY, "negative_cost", vec![]),
+        C::Amount(e) => return amount_info(e),
+        C::BadQuantity => (StatusCode::UNPROCESSABLE_ENTITY, "bad_quantity", vec![]),
+        C::NoApprovedSolution => (StatusCode::CONFLICT, "no_approved_solution", vec![]),
+        C::ProposalNotPending => (StatusCode::CONFLICT, "proposal_not_pending", vec![]),
+        C::NoticeNotAnswered => (StatusCode::CONFLICT, "notice_not_answered", vec![]),
+        C::NoticeOutOfOrder => (StatusCode::CONFLICT, "notice_out_of_order", vec![]),
+        C::OpenRmas => (StatusCode::CONFLICT, "open_rmas", vec![]),
+        C::RmaFinished => (StatusCode::CONFLICT, "rma_finished", vec![]),
+        C::Closed => (StatusCode::CONFLICT, "complaint_closed", vec![]),
+        C::BadDeadline { max } => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bad_deadline",
+            vec![("max", max.to_string())],
+        ),
+    };
+    ErrorInfo {
+        args,
+        ..ErrorInfo::new(status, code)
+    }
+}
+
+/// An amount outside `0..=MAX_AMOUNT_FEN`: 422, the ceiling named in the message.
+pub(super) fn amount_info(e: AmountError) -> ErrorInfo {
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    match e {
+        AmountError::Negative => ErrorInfo::new(status, "negative_amount"),
+        AmountError::TooLarge { max_fen } => ErrorInfo {
+            args: vec![("max", kefu_domain::money::max_yuan())],
+            detail: Some(format!("max_fen: {max_fen}")),
+            ..ErrorInfo::new(status, "amount_too_large")
+        },
+    }
+}
+
+/// The business range of dates, for the messages that name it.
+pub(super) fn date_bounds() -> Vec<(&'static str, String)> {
+    vec![("min", MIN_DATE.to_string()), ("max", MAX_DATE.to_string())]
+}
+
+/// A date refused by `kefu_domain::dates`: malformed is a bad field (400, as for any
+/// value), outside the business range 422 `date_out_of_range` naming both bounds.
+pub(super) fn date_info(e: DateError) -> ErrorInfo {
+    match e {
+        DateError::NotADate { field, value } => ErrorInfo {
+            detail: Some(format!("{field}: {value:?}")),
+            ..ErrorInfo::new(StatusCode::BAD_REQUEST, "invalid_field")
+        },
+        DateError::OutOfRange { field } => ErrorInfo {
+            args: date_bounds(),
+            detail: Some(format!("{field}: {}..={}", MIN_DATE, MAX_DATE)),
+            ..ErrorInfo::new(StatusCode::UNPROCESSABLE_ENTITY, "date_out_of_range")
+        },
+        DateError::Reversed => ErrorInfo::new(StatusCode::UNPROCESSABLE_ENTITY, "dates_reversed"),
+    }
+}
+
+/// The detail of a stale write: the current version (the `ETag` to send next), and the
+/// fields changed since the version sent, where the record's history names them.
+pub(super) fn stale_detail(current: i64, changed: &[String]) -> String {
+    if changed.is_empty() {
+        format!("current version: {current}")
+    } else {
+        format!(
+            "current version: {current}; changed since yours: {}",
+            changed.join(", ")
+        )
+    }
+}
+
+/// Bytes as MB with at most one decimal, rounded up, so that a size just over a limit is
+/// never shown as the limit itself.
+pub(super) fn mb(bytes: u64) -> String {
+    let tenths = (u128::from(bytes) * 10).div_ceil(1024 * 1024);
+    if tenths % 10 == 0 {
+        (tenths / 10).to_string()
+    } else {
+        format!("{}.{}", tenths / 10, tenths % 10)
+    }
+}
+
+pub(super) fn import_info(e: kefu_app::customer_import::ImportFileError) -> ErrorInfo {
+    use kefu_app::customer_import::ImportFileError as E;
+    use kefu_domain::customer_import::HeaderError as H;
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    let simple = |code| ErrorInfo::new(status, code);
+    match e {
+        E::TooLarge { tenths_mb, max_mb } => ErrorInfo {
+            args: vec![
+                ("size", format!("{}.{}", tenths_mb / 10, tenths_mb % 10)),
+                ("mb", max_mb.to_string()),
+            ],
+            ..ErrorInfo::new(StatusCode::PAYLOAD_TOO_LARGE, "import_too_large")
+        },
+        E::TooManyRows { found, max } => ErrorInfo {
+            args: vec![("found", found.to_string()), ("max", max.to_string())],
+            ..simple("import_too_many_rows")
+        },
+        E::CellOutOfRange {
+            row,
+            column,
+            max_rows,
+            max_columns,
+        } => ErrorInfo {
+            args: vec![
+                ("row", row.to_string()),
+                ("column", column.to_string()),
+                ("max_rows", max_rows.to_string()),
+                ("max_columns", max_columns.to_string()),
+            ],
+            ..simple("import_cell_out_of_range")
+        },
+        E::TooManyEntries { found, max } => ErrorInfo {
+            args: vec![("found", found.to_string()), ("max", max.to_string())],
+            ..simple("import_xlsx_too_many_entries")
+        },
+        E::EntryTooLarge { entry, found, max } => ErrorInfo {
+            args: vec![("size", mb(found)), ("mb", mb(max))],
+            detail: Some(entry),
+            ..simple("import_xlsx_entry_too_large")
+        },
+        E::UnpackedTooLarge { found, max } => ErrorInfo {
+            args: vec![("size", mb(found)), ("mb", mb(max))],
+            ..simple("import_xlsx_unpacked_too_large")
+        },
+        E::CompressionRatio { entry, found, max } => ErrorInfo {
+            args: vec![("ratio", found.to_string()), ("max", max.to_string())],
+            detail: Some(entry),
+            ..simple("import_xlsx_ratio")
+        },
+        E::Empty => simple("import_empty"),
+        E::Encoding => simple("import_encoding"),
+        E::Spreadsheet(reason) => ErrorInfo {
+            detail: Some(reason),
+            ..simple("import_spreadsheet")
+        },
+        E::Csv { line, reason } => ErrorInfo {
+            args: vec![("line", line.to_string())],
+            detail: Some(reason),
+            ..simple("import_csv")
+        },
+        E::Header(h) => match h {
+            H::MissingName => simple("import_missing_name"),
+            H::EmptyHeader(n) => ErrorInfo {
+                args: vec![("column", n.to_string())],
+                ..simple("import_empty_header")
+            },
+            H::UnknownHeader { column, header } => ErrorInfo {
+                args: vec![("column", column.to_string()), ("header", header)],
+                ..simple("import_unknown_header")
+            },
+            H::Duplicate(header) => ErrorInfo {
+                args: vec![("header", header)],
+                ..simple("import_duplicate_header")
+            },
+        },
+    }
+}
+
+pub(super) fn trigger_info(e: TriggerError) -> ErrorInfo {
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    let simple = |code| ErrorInfo::new(status, code);
+    match e {
+        TriggerError::NoActions => simple("trigger_no_actions"),
+        TriggerError::NoConditions => simple("trigger_no_conditions"),
+        TriggerError::BadName => simple("trigger_bad_name"),
+        TriggerError::ChangedOutsideUpdate => simple("trigger_changed_outside_update"),
+        TriggerError::BadAction(action) => ErrorInfo {
+            args: vec![("action", action.to_owned())],
+            ..simple("trigger_bad_action")
+        },
+        TriggerError::Condition(c) => match c {
+            ConditionError::BadOperator { field, .. } => ErrorInfo {
+                args: vec![("field", field)],
+                ..simple("condition_bad_operator")
+            },
+            ConditionError::BadValue { field, value } => ErrorInfo {
+                args: vec![("field", field), ("value", value)],
+                ..simple("condition_bad_value")
+            },
+            ConditionError::UnknownField(key) => ErrorInfo {
+                args: vec![("field", key)],
+                ..simple("unknown_field")
+            },
+            ConditionError::TimeOutsideTimeTrigger => simple("condition_time_outside_time"),
+            ConditionError::TimeTriggerWithoutTime => simple("trigger_time_without_time"),
+        },
+    }
+}
+
+pub(super) fn calendar_info(e: CalendarError) -> ErrorInfo {
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    match e {
+        CalendarError::UnknownTimeZone(tz) => ErrorInfo {
+            args: vec![("zone", tz)],
+            ..ErrorInfo::new(status, "unknown_time_zone")
+        },
+        CalendarError::BadPeriod(p) => ErrorInfo {
+            args: vec![("period", p)],
+            ..ErrorInfo::new(status, "bad_period")
+        },
+        CalendarError::OverlappingPeriods(_) => ErrorInfo::new(status, "overlapping_periods"),
+        CalendarError::NoWorkingTime => ErrorInfo::new(status, "no_working_time"),
+        CalendarError::BadHolidayLine { line, reason } => ErrorInfo {
+            args: vec![("line", line.to_string())],
+            detail: Some(reason),
+            ..ErrorInfo::new(status, "bad_holiday_line")
+        },
+    }
+}
+
+pub(super) fn ticket_rule_code(e: TicketRuleError) -> (&'static str, Vec<(&'static str, String)>) {
+    match e {
+        TicketRuleError::InvalidTransition { from, to } => (
+            "invalid_transition",
+            vec![("from", from.key().to_owned()), ("to", to.key().to_owned())],
+        ),
+        TicketRuleError::BadSubject => ("bad_subject", vec![]),
+        TicketRuleError::BadBody => ("bad_body", vec![]),
+        TicketRuleError::BadTag(tag) => ("bad_tag", vec![("tag", tag)]),
+        TicketRuleError::BadFieldValue { field, problem } => {
+            let code = match problem {
+                FieldProblem::TextTooLong => "field_text_too_long",
+                FieldProblem::NotANumber => "field_not_a_number",
+                FieldProblem::NotADate => "field_not_a_date",
+                FieldProblem::DateOutOfRange => "field_date_out_of_range",
+                FieldProblem::NotAChoice => "field_not_a_choice",
+            };
+            let mut args = vec![("field", field)];
+            if problem == FieldProblem::DateOutOfRange {
+                args.extend(date_bounds());
+            }
+            (code, args)
+        }
+        TicketRuleError::BadFieldKey(key) => ("bad_field_key", vec![("key", key)]),
+        TicketRuleError::NoChoices => ("no_choices", vec![]),
+    }
+}
