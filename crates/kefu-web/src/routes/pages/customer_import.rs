@@ -1,12 +1,15 @@
-//! 客户导入导出 — the import page (dry run, duplicates, per-row report to download) and the
-//! export of the filtered list to CSV or XLSX.
+//! 客户导入导出 — the import page (dry run, duplicates named by the row or customer they
+//! repeat, title rows passed over, per-row report to download) and the export of the
+//! filtered list to CSV or XLSX. The report's lines read the same here, in the downloaded
+//! CSV and in `kefu import customers` ([`reason_text`], [`report_rows`]).
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
-use kefu_app::customer_import::{Duplicates, ImportReport, to_csv, to_xlsx};
+use kefu_app::customer_import::{Duplicates, ImportReport, Problem, report_lines, to_csv, to_xlsx};
 use kefu_domain::Permission;
+use kefu_domain::region;
 use kefu_store::customer::CustomerFilter;
 
 use super::render;
@@ -25,27 +28,77 @@ pub struct ProblemRow {
     pub value: String,
 }
 
+impl ProblemRow {
+    fn of(t: Tr, p: &Problem) -> ProblemRow {
+        ProblemRow {
+            row: p.row,
+            column: column_text(t, &p.column),
+            reason: reason_text(t, p),
+            value: if p.reason == "not_saved" {
+                String::new()
+            } else {
+                p.value.clone()
+            },
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "customer_import.html")]
 struct ImportPage {
     t: Tr,
     layout: Layout,
     report: Option<ImportReport>,
+    /// Rows not imported.
     problems: Vec<ProblemRow>,
+    /// Rows that repeat an earlier row or an existing customer.
+    duplicates: Vec<ProblemRow>,
+    /// Title rows passed over.
+    notices: Vec<ProblemRow>,
     error: Option<String>,
     dry_run: bool,
     merge: bool,
 }
 
-fn reason_text(t: Tr, reason: &str, value: &str) -> String {
-    if reason == "not_saved" {
-        return format!("{}（{value}）", t.t("import.reason.not_saved"));
+/// Rows shown on the page per list; the report CSV has them all.
+const SHOWN: usize = 500;
+
+/// Why a line is in the report, in the reader's language: `import.reason.<reason>` with
+/// `{other}` (the row or customer a duplicate repeats, the header's row under a title)
+/// filled in; a row that could not be saved says why.
+pub fn reason_text(t: Tr, p: &Problem) -> String {
+    if p.reason == "not_saved" {
+        return format!("{}（{}）", t.t("import.reason.not_saved"), p.value);
     }
-    t.tk("import.reason", reason)
+    t.tk("import.reason", &p.reason)
+        .replace("{other}", &p.other)
 }
 
-fn column_text(t: Tr, column: &str) -> String {
+/// A column's name in the reader's language; empty for a line about a whole row.
+pub fn column_text(t: Tr, column: &str) -> String {
+    if column.is_empty() {
+        return String::new();
+    }
     t.tk("import.column", column)
+}
+
+/// The report as CSV rows: row, column, reason, value — header first.
+pub fn report_rows<'a>(t: Tr, lines: impl IntoIterator<Item = &'a Problem>) -> Vec<Vec<String>> {
+    let mut rows = vec![vec![
+        t.t("import.report.row").to_owned(),
+        t.t("import.report.column").to_owned(),
+        t.t("import.report.reason").to_owned(),
+        t.t("import.report.value").to_owned(),
+    ]];
+    for p in lines {
+        rows.push(vec![
+            p.row.to_string(),
+            column_text(t, &p.column),
+            reason_text(t, p),
+            p.value.clone(),
+        ]);
+    }
+    rows
 }
 
 pub async fn form(identity: Identity) -> Result<Response, WebError> {
@@ -54,6 +107,8 @@ pub async fn form(identity: Identity) -> Result<Response, WebError> {
         layout: Layout::new(&identity, "/customers"),
         report: None,
         problems: Vec::new(),
+        duplicates: Vec::new(),
+        notices: Vec::new(),
         error: None,
         dry_run: true,
         merge: false,
@@ -70,30 +125,17 @@ pub async fn run(
     let dry_run = field(&pairs, "dry_run") == "1";
     let merge = field(&pairs, "duplicates") == "merge";
     let page = |report: Option<ImportReport>, error: Option<String>| {
-        let problems = report
-            .as_ref()
-            .map(|r| {
-                r.problems
-                    .iter()
-                    .take(500)
-                    .map(|p| ProblemRow {
-                        row: p.row,
-                        column: column_text(t, &p.column),
-                        reason: reason_text(t, &p.reason, &p.value),
-                        value: if p.reason == "not_saved" {
-                            String::new()
-                        } else {
-                            p.value.clone()
-                        },
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let rows = |list: Option<&Vec<Problem>>| -> Vec<ProblemRow> {
+            list.map(|l| l.iter().take(SHOWN).map(|p| ProblemRow::of(t, p)).collect())
+                .unwrap_or_default()
+        };
         ImportPage {
             t,
             layout: Layout::new(&identity, "/customers"),
+            problems: rows(report.as_ref().map(|r| &r.problems)),
+            duplicates: rows(report.as_ref().map(|r| &r.duplicates)),
+            notices: rows(report.as_ref().map(|r| &r.notices)),
             report,
-            problems,
             error,
             dry_run,
             merge,
@@ -134,7 +176,8 @@ pub async fn run(
     }
 }
 
-/// The per-row problems of an import as a CSV file (row, column, reason, value).
+/// The report of an import as a CSV file (row, column, reason, value): the rows not
+/// imported, the duplicates and the title rows passed over.
 pub async fn report(
     State(state): State<AppState>,
     identity: Identity,
@@ -142,22 +185,7 @@ pub async fn report(
 ) -> Result<Response, WebError> {
     let t = identity.tr();
     let record = state.app.customer_import(&identity.actor(), id).await?;
-    let problems: Vec<(usize, String, String, String)> =
-        serde_json::from_str(&record.problems).unwrap_or_default();
-    let mut rows = vec![vec![
-        t.t("import.report.row").to_owned(),
-        t.t("import.report.column").to_owned(),
-        t.t("import.report.reason").to_owned(),
-        t.t("import.report.value").to_owned(),
-    ]];
-    for (row, column, reason, value) in problems {
-        rows.push(vec![
-            row.to_string(),
-            column_text(t, &column),
-            reason_text(t, &reason, &value),
-            value,
-        ]);
-    }
+    let rows = report_rows(t, &report_lines(&record.problems));
     Ok((
         [
             (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
@@ -177,7 +205,7 @@ fn filter_of(pairs: &[(String, String)], identity: &Identity) -> CustomerFilter 
         tier: non_empty(&get("tier")).map(str::to_owned),
         customer_type: non_empty(&get("type")).map(str::to_owned),
         status: non_empty(&get("status")).map(str::to_owned),
-        province: non_empty(&get("province")).map(str::to_owned),
+        province: non_empty(&get("province")).map(region::canonical_province),
         owner_id: if get("mine") == "1" {
             identity.user.as_ref().map(|u| u.id)
         } else {

@@ -120,7 +120,8 @@ pub async fn list(
         tier: non_empty(&get("tier")).map(str::to_owned),
         customer_type: non_empty(&get("type")).map(str::to_owned),
         status: non_empty(&get("status")).map(str::to_owned),
-        province: non_empty(&get("province")).map(str::to_owned),
+        // `浙江` finds the customers stored as `浙江省`, imported or entered.
+        province: non_empty(&get("province")).map(kefu_domain::region::canonical_province),
         owner_id: if mine {
             identity.user.as_ref().map(|u| u.id)
         } else {
