@@ -164,8 +164,11 @@ fn apply_form(c: &mut Customer, f: &CustomerForm) -> Result<()> {
     c.tier = f.tier.key().to_owned();
     c.customer_type = f.customer_type.key().to_owned();
     c.status = f.status.key().to_owned();
-    c.province = opt(&f.province, 40, "province")?;
-    c.city = opt(&f.city, 40, "city")?;
+    // Stored in full as imports and the demo store them (`浙江`, `杭州` → `浙江省`, `杭州市`),
+    // so one filter by province finds every customer.
+    let place = kefu_domain::region::place(&f.province, &f.city);
+    c.province = opt(&place.province, 40, "province")?;
+    c.city = opt(&place.city, 40, "city")?;
     c.industry = opt(&f.industry, 60, "industry")?;
     c.owner_id = f.owner_id;
     c.tags = kefu_domain::ticket::clean_tags(&f.tags)?;

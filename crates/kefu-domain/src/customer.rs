@@ -12,6 +12,156 @@ keyed! {
     }
 }
 
+/// Words in a name that make it an organisation's: 公司, 集团, 有限, 酒店, 物业, 电器 … .
+const ORGANISATION_WORDS: &[&str] = &[
+    "公司",
+    "集团",
+    "有限",
+    "股份",
+    "企业",
+    "商行",
+    "商贸",
+    "贸易",
+    "实业",
+    "科技",
+    "工程",
+    "建设",
+    "建筑",
+    "装饰",
+    "物流",
+    "物业",
+    "置业",
+    "地产",
+    "投资",
+    "控股",
+    "传媒",
+    "电器",
+    "电子",
+    "家电",
+    "机电",
+    "五金",
+    "超市",
+    "商场",
+    "商城",
+    "市场",
+    "中心",
+    "酒店",
+    "宾馆",
+    "饭店",
+    "餐厅",
+    "医院",
+    "诊所",
+    "学校",
+    "学院",
+    "大学",
+    "中学",
+    "小学",
+    "幼儿园",
+    "银行",
+    "研究所",
+    "研究院",
+    "设计院",
+    "事务所",
+    "工作室",
+    "协会",
+    "学会",
+    "合作社",
+    "经营部",
+    "门市部",
+    "营业部",
+    "办事处",
+    "委员会",
+    "政府",
+    "工厂",
+    "专卖",
+    "连锁",
+];
+
+/// Last characters that make a name an organisation's: 厂, 店, 局, 馆, 社, 所, 院.
+const ORGANISATION_ENDINGS: &[char] = &['厂', '店', '局', '馆', '社', '所', '院'];
+
+/// Company forms in Latin letters, matched as whole words, lower case.
+const LATIN_COMPANY_WORDS: &[&str] = &[
+    "ltd",
+    "limited",
+    "inc",
+    "co",
+    "corp",
+    "corporation",
+    "company",
+    "llc",
+    "gmbh",
+    "group",
+    "plc",
+    "ag",
+    "sa",
+    "bv",
+];
+
+/// 常见姓氏 — the most common single-character surnames, covering the great majority of
+/// people in China.
+const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋\
+蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛\
+郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘\
+祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳\
+时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋\
+商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝";
+
+/// 复姓 — compound surnames.
+const COMPOUND_SURNAMES: &[&str] = &[
+    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "长孙", "宇文",
+    "司徒", "夏侯", "端木", "独孤", "南宫", "西门", "轩辕", "澹台", "公冶", "呼延",
+];
+
+impl CustomerKind {
+    /// 客户类别推断 — whether a customer is a company or a person when a list does not say:
+    ///
+    /// 1. a company when the name carries an organisation word (公司, 集团, 有限, 股份, 商行,
+    ///    贸易, 科技, 电器, 家电, 物业, 酒店, 超市, 中心, 医院, 学校, 银行, 事务所, 工作室,
+    ///    合作社, 经营部 …, see `ORGANISATION_WORDS`), ends with 厂, 店, 局, 馆, 社, 所 or 院, or
+    ///    holds a Latin company form as a word (Ltd, Inc, Co., LLC, GmbH, Group …);
+    /// 2. else a person when the name reads as a Chinese personal name: two or three Chinese
+    ///    characters starting with a common surname (王建国, 李娜), three or four starting with
+    ///    a compound surname (欧阳娜娜), or a surname with 先生, 女士 or 小姐 (王先生);
+    /// 3. else a company — a department's list is mostly businesses, and a bare trade name
+    ///    (恒通, 草原乳业) reads as none of the above.
+    ///
+    /// A short trade name that starts with a surname (华为) reads as a person: a list of such
+    /// names should say which is which in a 客户类别 column (企业 / 个人).
+    pub fn from_name(name: &str) -> CustomerKind {
+        let half = to_half_width(name);
+        let latin_company = half
+            .to_lowercase()
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|w| LATIN_COMPANY_WORDS.contains(&w));
+        let name: String = half.chars().filter(|c| !c.is_whitespace()).collect();
+        let organisation = ORGANISATION_WORDS.iter().any(|w| name.contains(w))
+            || name.ends_with(ORGANISATION_ENDINGS)
+            || latin_company;
+        if organisation {
+            return CustomerKind::Company;
+        }
+        let chars: Vec<char> = name.chars().collect();
+        let han = |c: &char| ('\u{4e00}'..='\u{9fff}').contains(c);
+        let all_han = !chars.is_empty() && chars.iter().all(han);
+        let surname_first = chars.first().is_some_and(|c| SURNAMES.contains(*c));
+        let compound_first = COMPOUND_SURNAMES.iter().any(|s| name.starts_with(s));
+        let titled = ["先生", "女士", "小姐"].iter().any(|t| {
+            name.strip_suffix(t)
+                .is_some_and(|rest| (1..=2).contains(&rest.chars().count()))
+        });
+        let person = all_han
+            && ((compound_first && (3..=4).contains(&chars.len()))
+                || (surname_first && (2..=3).contains(&chars.len()))
+                || (titled && (surname_first || compound_first)));
+        if person {
+            CustomerKind::Person
+        } else {
+            CustomerKind::Company
+        }
+    }
+}
+
 keyed! {
     /// 客户等级
     Tier {
@@ -513,6 +663,49 @@ mod tests {
         );
         assert_eq!(name_key("ＡＢＣ 科技"), name_key("abc科技"));
         assert_ne!(name_key("杭州明达"), name_key("杭州明远"));
+    }
+
+    #[test]
+    fn a_name_says_company_or_person_when_the_list_does_not() {
+        for company in [
+            "杭州明达贸易有限公司",
+            "华东集团",
+            "温州第三服装厂",
+            "老王面馆",
+            "张记小吃店",
+            "成都天府家电城",
+            "广州粤海酒店",
+            "北京京华物业",
+            "苏州 恒通（机电）",
+            "上海浦江电器",
+            "宁波市第一医院",
+            "Acme Trading Co., Ltd.",
+            "Siemens AG",
+            "恒通",
+            "批量客户12",
+            "王",
+        ] {
+            assert_eq!(
+                CustomerKind::from_name(company),
+                CustomerKind::Company,
+                "{company}"
+            );
+        }
+        for person in [
+            "王建国",
+            "李娜",
+            "欧阳娜娜",
+            "司马光",
+            "王先生",
+            "陈 女士",
+            "张小姐",
+        ] {
+            assert_eq!(
+                CustomerKind::from_name(person),
+                CustomerKind::Person,
+                "{person}"
+            );
+        }
     }
 
     #[test]

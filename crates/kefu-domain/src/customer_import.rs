@@ -1,8 +1,20 @@
 //! 客户导入 — the rules of importing customers from a spreadsheet: which column headers
-//! mean what (Chinese or English), what a valid row is, and what makes two rows the same
-//! customer. Reading the file and writing the database happen elsewhere.
+//! mean what (Chinese or English) and where the header is (the `header` module), the
+//! words for tier, type, kind and status ([`words`]), what a valid row is — a region split
+//! into province and city by China's administrative divisions ([`crate::region`]), a
+//! customer's kind taken from the list or from its name ([`CustomerKind::from_name`]) — and
+//! what makes two rows the same customer. Reading the file and writing the database happen
+//! elsewhere.
 
-use crate::customer::{self, CustomerStatus, CustomerType, RestHours, Tier};
+use std::collections::HashMap;
+
+use crate::customer::{self, CustomerKind, CustomerStatus, CustomerType, RestHours, Tier};
+use crate::region;
+
+mod header;
+pub mod words;
+
+pub use header::{HeaderError, MAX_TITLE_ROWS, TOP_ROWS, header_index, is_title_row, map_headers};
 
 /// A column kefu understands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -58,124 +70,6 @@ impl Column {
     }
 }
 
-/// Header spellings, compared after trimming, half-width conversion and lower-casing.
-const HEADERS: &[(&str, Column)] = &[
-    ("客户名称", Column::Name),
-    ("客户", Column::Name),
-    ("公司名称", Column::Name),
-    ("名称", Column::Name),
-    ("name", Column::Name),
-    ("customer", Column::Name),
-    ("customer name", Column::Name),
-    ("客户类别", Column::Kind),
-    ("kind", Column::Kind),
-    ("客户等级", Column::Tier),
-    ("等级", Column::Tier),
-    ("tier", Column::Tier),
-    ("客户类型", Column::Type),
-    ("类型", Column::Type),
-    ("type", Column::Type),
-    ("客户状态", Column::Status),
-    ("状态", Column::Status),
-    ("status", Column::Status),
-    ("省份", Column::Province),
-    ("省", Column::Province),
-    ("province", Column::Province),
-    ("城市", Column::City),
-    ("市", Column::City),
-    ("city", Column::City),
-    ("地区", Column::Region),
-    ("区域", Column::Region),
-    ("region", Column::Region),
-    ("行业", Column::Industry),
-    ("industry", Column::Industry),
-    ("标签", Column::Tags),
-    ("tags", Column::Tags),
-    ("备注", Column::Notes),
-    ("notes", Column::Notes),
-    ("联系人", Column::Contact),
-    ("联系人姓名", Column::Contact),
-    ("contact", Column::Contact),
-    ("职务", Column::Title),
-    ("title", Column::Title),
-    ("手机", Column::Mobile),
-    ("手机号", Column::Mobile),
-    ("手机号码", Column::Mobile),
-    ("mobile", Column::Mobile),
-    ("电话", Column::Phone),
-    ("座机", Column::Phone),
-    ("phone", Column::Phone),
-    ("邮箱", Column::Email),
-    ("电子邮箱", Column::Email),
-    ("email", Column::Email),
-    ("微信", Column::Wechat),
-    ("微信号", Column::Wechat),
-    ("wechat", Column::Wechat),
-    ("免打扰时段", Column::RestHours),
-    ("rest hours", Column::RestHours),
-    ("地址", Column::Address),
-    ("address", Column::Address),
-    ("身份证号", Column::IdNumber),
-    ("id number", Column::IdNumber),
-    ("银行账户", Column::BankAccount),
-    ("银行账号", Column::BankAccount),
-    ("bank account", Column::BankAccount),
-];
-
-/// Why a file cannot be read as a whole.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum HeaderError {
-    #[error("no column names the customer (客户名称 / name)")]
-    MissingName,
-    #[error("column {0} has no header (merged header cells?)")]
-    EmptyHeader(usize),
-    #[error("column {column} header {header:?} is not known")]
-    UnknownHeader { column: usize, header: String },
-    #[error("header {0:?} appears twice")]
-    Duplicate(String),
-}
-
-/// Maps a header row to columns. Empty trailing headers are ignored; an empty header
-/// between named ones (what a merged cell leaves behind) is an error, as is an unknown one.
-pub fn map_headers(headers: &[String]) -> Result<Vec<Option<Column>>, HeaderError> {
-    let last = headers
-        .iter()
-        .rposition(|h| !h.trim().is_empty())
-        .map_or(0, |i| i + 1);
-    let mut out = Vec::new();
-    let mut seen = Vec::new();
-    for (i, raw) in headers.iter().enumerate() {
-        if i >= last {
-            out.push(None);
-            continue;
-        }
-        let h = customer::to_half_width(raw)
-            .trim()
-            .trim_start_matches('\u{feff}')
-            .to_lowercase();
-        if h.is_empty() {
-            return Err(HeaderError::EmptyHeader(i + 1));
-        }
-        let col = HEADERS
-            .iter()
-            .find(|(name, _)| *name == h)
-            .map(|(_, c)| *c)
-            .ok_or_else(|| HeaderError::UnknownHeader {
-                column: i + 1,
-                header: raw.trim().to_owned(),
-            })?;
-        if seen.contains(&col) {
-            return Err(HeaderError::Duplicate(raw.trim().to_owned()));
-        }
-        seen.push(col);
-        out.push(Some(col));
-    }
-    if !seen.contains(&Column::Name) {
-        return Err(HeaderError::MissingName);
-    }
-    Ok(out)
-}
-
 /// One problem in a row: the column and the reason (a translation key and its value).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowProblem {
@@ -212,46 +106,16 @@ pub struct ImportRow {
     pub bank_account: String,
 }
 
-fn tier(s: &str) -> Option<Tier> {
-    match s {
-        "大客户" | "重点客户" | "key_account" | "key account" => Some(Tier::KeyAccount),
-        "vip" | "VIP" | "Vip" => Some(Tier::Vip),
-        "普通" | "普通客户" | "normal" => Some(Tier::Normal),
-        _ => None,
-    }
-}
-
-fn customer_type(s: &str) -> Option<CustomerType> {
-    match s {
-        "终端客户" | "终端" | "end_customer" | "end customer" => {
-            Some(CustomerType::EndCustomer)
-        }
-        "经销商" | "distributor" => Some(CustomerType::Distributor),
-        "代理商" | "网点" | "dealer" => Some(CustomerType::Dealer),
-        _ => None,
-    }
-}
-
-fn status(s: &str) -> Option<CustomerStatus> {
-    match s {
-        "潜在" | "潜在客户" | "prospect" => Some(CustomerStatus::Prospect),
-        "活跃" | "正常" | "active" => Some(CustomerStatus::Active),
-        "休眠" | "dormant" => Some(CustomerStatus::Dormant),
-        "流失" | "lost" => Some(CustomerStatus::Lost),
-        _ => None,
-    }
-}
-
-fn kind(s: &str) -> Option<customer::CustomerKind> {
-    match s {
-        "企业" | "公司" | "company" => Some(customer::CustomerKind::Company),
-        "个人" | "person" => Some(customer::CustomerKind::Person),
-        _ => None,
-    }
-}
-
 /// Checks one row (values in file order, as `map_headers` numbered them); returns the
 /// cleaned row or every problem found in it.
+///
+/// - 地区 (region) in one cell is split into province and city by [`region::split`]
+///   (`浙江杭州` → `浙江省`, `杭州市`); 省份 and 城市 columns are written in full by
+///   [`region::place`] and win over the region cell. What a region names below the city
+///   (`朝阳区` of `北京市朝阳区`) becomes the address when the row has none, so it is not lost.
+/// - 客户类型 (type) takes 终端客户, 经销商, 代理商; a list that puts 个人 or 企业 there (as
+///   many do, 类型 meaning person or company to them) sets the kind instead.
+/// - The kind, when no column gives it, follows from the name: [`CustomerKind::from_name`].
 pub fn check_row(
     columns: &[Option<Column>],
     values: &[String],
@@ -265,6 +129,7 @@ pub fn check_row(
             value: value.to_owned(),
         })
     };
+    let (mut region_text, mut province, mut city) = (String::new(), String::new(), String::new());
     for (i, col) in columns.iter().enumerate() {
         let Some(col) = *col else { continue };
         let raw = values.get(i).map(String::as_str).unwrap_or("");
@@ -278,39 +143,26 @@ pub fn check_row(
         }
         match col {
             Column::Name => row.name = raw.trim().to_owned(),
-            Column::Kind => match kind(&v) {
+            Column::Kind => match words::kind(&v) {
                 Some(k) => row.kind = Some(k),
                 None => bad(col, "bad_kind", &v),
             },
-            Column::Tier => match tier(&v) {
+            Column::Tier => match words::tier(&v) {
                 Some(t) => row.tier = Some(t),
                 None => bad(col, "bad_tier", &v),
             },
-            Column::Type => match customer_type(&v) {
-                Some(t) => row.customer_type = Some(t),
-                None => bad(col, "bad_type", &v),
+            Column::Type => match (words::customer_type(&v), words::kind(&v)) {
+                (Some(t), _) => row.customer_type = Some(t),
+                (None, Some(k)) => row.kind = row.kind.or(Some(k)),
+                (None, None) => bad(col, "bad_type", &v),
             },
-            Column::Status => match status(&v) {
+            Column::Status => match words::status(&v) {
                 Some(s) => row.status = Some(s),
                 None => bad(col, "bad_status", &v),
             },
-            Column::Province => row.province = v,
-            Column::City => row.city = v,
-            Column::Region => {
-                // "浙江 杭州", "浙江省杭州市", "浙江/杭州": province and city when both are given.
-                let parts: Vec<&str> = v
-                    .split([' ', '/', '-', '，', ','])
-                    .filter(|p| !p.is_empty())
-                    .collect();
-                match parts.as_slice() {
-                    [p, c, ..] => {
-                        row.province = (*p).to_owned();
-                        row.city = (*c).to_owned();
-                    }
-                    [p] => row.province = (*p).to_owned(),
-                    [] => {}
-                }
-            }
+            Column::Province => province = v,
+            Column::City => city = v,
+            Column::Region => region_text = v,
             Column::Industry => row.industry = v,
             Column::Tags => row.tags = v,
             Column::Notes => row.notes = raw.trim().to_owned(),
@@ -350,7 +202,28 @@ pub fn check_row(
     if !problems.is_empty() {
         return Err(problems);
     }
+    let from_region = region::split(&region_text);
+    let from_columns = region::place(&province, &city);
+    let (columns_province, columns_city) = (from_columns.province, from_columns.city);
+    row.province = if columns_province.is_empty() {
+        from_region.province
+    } else {
+        columns_province.clone()
+    };
+    row.city = if !columns_city.is_empty() {
+        columns_city
+    } else if columns_province.is_empty() || columns_province == row.province {
+        from_region.city
+    } else {
+        String::new()
+    };
+    if !from_region.rest.is_empty() && row.address.is_empty() {
+        row.address = region_text;
+    }
     row.name_key = customer::name_key(&row.name);
+    if row.kind.is_none() {
+        row.kind = Some(CustomerKind::from_name(&row.name));
+    }
     if row.contact.is_empty()
         && (row.mobile.is_some() || row.phone.is_some() || row.email.is_some())
     {
@@ -359,57 +232,60 @@ pub fn check_row(
     Ok(row)
 }
 
+/// What made a row the same customer as another row or an existing customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SameBy {
+    /// The same mainland mobile.
+    Mobile,
+    /// The same name once width, spaces and punctuation are set aside ([`customer::name_key`]).
+    Name,
+}
+
+impl SameBy {
+    /// The column that matched.
+    pub fn column(self) -> Column {
+        match self {
+            SameBy::Mobile => Column::Mobile,
+            SameBy::Name => Column::Name,
+        }
+    }
+}
+
+/// 文件内重复 — for each row (its spreadsheet row number and the row), the first earlier row
+/// of the same file that is the same customer: same mobile first, then same name, the order
+/// in which an existing customer is looked for too.
+pub fn earlier_rows<'a>(
+    rows: impl IntoIterator<Item = (usize, &'a ImportRow)>,
+) -> Vec<Option<(usize, SameBy)>> {
+    let mut by_mobile: HashMap<&'a str, usize> = HashMap::new();
+    let mut by_name: HashMap<&'a str, usize> = HashMap::new();
+    let mut out = Vec::new();
+    for (n, r) in rows {
+        let hit = r
+            .mobile
+            .as_deref()
+            .and_then(|m| by_mobile.get(m))
+            .map(|&row| (row, SameBy::Mobile))
+            .or_else(|| {
+                by_name
+                    .get(r.name_key.as_str())
+                    .map(|&row| (row, SameBy::Name))
+            });
+        out.push(hit);
+        if let Some(m) = r.mobile.as_deref() {
+            by_mobile.entry(m).or_insert(n);
+        }
+        by_name.entry(r.name_key.as_str()).or_insert(n);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn s(v: &[&str]) -> Vec<String> {
         v.iter().map(|x| x.to_string()).collect()
-    }
-
-    #[test]
-    fn chinese_and_english_headers_map_to_columns() {
-        let cols = map_headers(&s(&[
-            "\u{feff}客户名称",
-            "联系人",
-            "手机",
-            "地区",
-            "客户等级",
-            "",
-            "",
-        ]))
-        .unwrap();
-        assert_eq!(cols[0], Some(Column::Name));
-        assert_eq!(cols[3], Some(Column::Region));
-        assert_eq!(cols[5], None);
-        let cols = map_headers(&s(&["Name", "Mobile", "TIER"])).unwrap();
-        assert_eq!(
-            cols,
-            vec![Some(Column::Name), Some(Column::Mobile), Some(Column::Tier)]
-        );
-    }
-
-    #[test]
-    fn header_problems_are_named() {
-        assert_eq!(
-            map_headers(&s(&["联系人", "手机"])),
-            Err(HeaderError::MissingName)
-        );
-        assert_eq!(
-            map_headers(&s(&["客户名称", "", "手机"])),
-            Err(HeaderError::EmptyHeader(2))
-        );
-        assert_eq!(
-            map_headers(&s(&["客户名称", "生日"])),
-            Err(HeaderError::UnknownHeader {
-                column: 2,
-                header: "生日".into()
-            })
-        );
-        assert_eq!(
-            map_headers(&s(&["客户名称", "名称"])),
-            Err(HeaderError::Duplicate("名称".into()))
-        );
     }
 
     #[test]
@@ -427,7 +303,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(row.mobile.as_deref(), Some("13812345678"));
-        assert_eq!((row.province.as_str(), row.city.as_str()), ("浙江", "杭州"));
+        assert_eq!(
+            (row.province.as_str(), row.city.as_str()),
+            ("浙江省", "杭州市")
+        );
         assert_eq!(row.tier, Some(Tier::KeyAccount));
         assert_eq!(row.contact, "杭州 明达", "a lone mobile gets a contact");
         let problems = check_row(&cols, &s(&["", "12345", "", "金牌", "nope"])).unwrap_err();
@@ -441,5 +320,127 @@ mod tests {
                 ("name", "required")
             ]
         );
+    }
+
+    fn region_of(text: &str) -> (String, String, String) {
+        let cols = map_headers(&s(&["客户名称", "地区"])).unwrap();
+        let r = check_row(&cols, &s(&["某客户", text])).unwrap();
+        (r.province, r.city, r.address)
+    }
+
+    #[test]
+    fn a_region_cell_is_split_into_province_and_city() {
+        let t = |p: &str, c: &str, a: &str| (p.to_owned(), c.to_owned(), a.to_owned());
+        assert_eq!(region_of("浙江省杭州市"), t("浙江省", "杭州市", ""));
+        assert_eq!(region_of("浙江杭州"), t("浙江省", "杭州市", ""));
+        assert_eq!(region_of("杭州"), t("浙江省", "杭州市", ""));
+        assert_eq!(
+            region_of("北京市朝阳区"),
+            t("北京市", "北京市", "北京市朝阳区")
+        );
+        assert_eq!(
+            region_of("广西壮族自治区南宁市"),
+            t("广西壮族自治区", "南宁市", "")
+        );
+        assert_eq!(
+            region_of("内蒙古呼和浩特"),
+            t("内蒙古自治区", "呼和浩特市", "")
+        );
+        assert_eq!(region_of("火星基地"), t("火星基地", "", ""));
+        assert_eq!(region_of("Tokyo Shibuya"), t("Tokyo", "Shibuya", ""));
+    }
+
+    #[test]
+    fn province_and_city_columns_win_over_the_region_and_are_written_in_full() {
+        let cols = map_headers(&s(&["客户名称", "省份", "城市", "地区", "地址"])).unwrap();
+        let r = check_row(
+            &cols,
+            &s(&["某客户", "浙江", "宁波", "江苏南京", "中山路1号"]),
+        )
+        .unwrap();
+        assert_eq!((r.province.as_str(), r.city.as_str()), ("浙江省", "宁波市"));
+        assert_eq!(r.address, "中山路1号", "the row's own address stays");
+        let r = check_row(&cols, &s(&["某客户", "", "", "北京市朝阳区", "建国路8号"])).unwrap();
+        assert_eq!((r.province.as_str(), r.city.as_str()), ("北京市", "北京市"));
+        assert_eq!(r.address, "建国路8号");
+        let r = check_row(&cols, &s(&["某客户", "浙江", "", "浙江杭州", ""])).unwrap();
+        assert_eq!((r.province.as_str(), r.city.as_str()), ("浙江省", "杭州市"));
+    }
+
+    #[test]
+    fn kind_comes_from_its_column_the_type_column_or_the_name() {
+        let cols = map_headers(&s(&["客户名称", "类型"])).unwrap();
+        let kind_type = |name: &str, v: &str| {
+            let r = check_row(&cols, &s(&[name, v])).unwrap();
+            (r.kind, r.customer_type)
+        };
+        assert_eq!(
+            kind_type("王建国", "个人"),
+            (Some(CustomerKind::Person), None)
+        );
+        assert_eq!(
+            kind_type("明达", "企业"),
+            (Some(CustomerKind::Company), None)
+        );
+        assert_eq!(
+            kind_type("杭州明达贸易有限公司", "经销商"),
+            (Some(CustomerKind::Company), Some(CustomerType::Distributor))
+        );
+        assert_eq!(
+            kind_type("李娜", "distributor"),
+            (Some(CustomerKind::Person), Some(CustomerType::Distributor))
+        );
+        assert_eq!(kind_type("李娜", ""), (Some(CustomerKind::Person), None));
+        let err = check_row(&cols, &s(&["李娜", "金牌"])).unwrap_err();
+        assert_eq!(err[0].reason, "bad_type");
+        // 客户类别 wins over a kind read from 类型.
+        let cols = map_headers(&s(&["客户名称", "客户类别", "类型"])).unwrap();
+        let r = check_row(&cols, &s(&["王建国", "企业", "个人"])).unwrap();
+        assert_eq!(r.kind, Some(CustomerKind::Company));
+    }
+
+    #[test]
+    fn tier_and_type_read_labels_and_keys() {
+        let cols = map_headers(&s(&["客户名称", "客户等级", "客户类型", "客户状态"])).unwrap();
+        let r = check_row(&cols, &s(&["甲公司", "大客户", "经销商", "活跃"])).unwrap();
+        let k = check_row(
+            &cols,
+            &s(&["甲公司", "key_account", "distributor", "active"]),
+        )
+        .unwrap();
+        assert_eq!(r.tier, Some(Tier::KeyAccount));
+        assert_eq!(r.customer_type, Some(CustomerType::Distributor));
+        assert_eq!(r.status, Some(CustomerStatus::Active));
+        assert_eq!(
+            (r.tier, r.customer_type, r.status),
+            (k.tier, k.customer_type, k.status)
+        );
+    }
+
+    #[test]
+    fn repeated_rows_name_the_earlier_row() {
+        let cols = map_headers(&s(&["客户名称", "手机"])).unwrap();
+        let rows: Vec<(usize, ImportRow)> = [
+            (2, ["杭州明达贸易有限公司", "13812345678"]),
+            (3, ["成都天府家电城", "13987650000"]),
+            (4, ["杭州明达贸易分公司", "138 1234 5678"]),
+            (5, ["成都 天府家电城", ""]),
+            (6, ["广州粤海酒店", ""]),
+        ]
+        .into_iter()
+        .map(|(n, v)| (n, check_row(&cols, &s(&v)).unwrap()))
+        .collect();
+        let found = earlier_rows(rows.iter().map(|(n, r)| (*n, r)));
+        assert_eq!(
+            found,
+            vec![
+                None,
+                None,
+                Some((2, SameBy::Mobile)),
+                Some((3, SameBy::Name)),
+                None
+            ]
+        );
+        assert_eq!(SameBy::Mobile.column().key(), "mobile");
     }
 }

@@ -60,6 +60,7 @@ pub mod input;
 pub mod kb;
 pub mod money;
 pub mod permission;
+pub mod region;
 pub mod sla;
 pub mod staff;
 pub mod ticket;

@@ -207,6 +207,57 @@ mod dynamic_key_tests {
         assert!(missing.is_empty(), "missing translations: {missing:?}");
     }
 
+    /// Exports write tier, type, kind and status as the domain's labels, and imports read
+    /// them back: they must be the labels the pages show.
+    #[test]
+    fn customer_export_labels_are_the_pages_chinese_labels() {
+        use kefu_domain::customer::{CustomerKind, CustomerStatus, CustomerType, Tier};
+        use kefu_domain::customer_import::words;
+        let zh = super::Tr(Locale::ZhCn);
+        let page = |prefix: &str, key: &str| zh.tk(prefix, key);
+        for v in Tier::ALL {
+            assert_eq!(words::tier_label(*v), page("tier", v.key()));
+        }
+        for v in CustomerType::ALL {
+            assert_eq!(words::type_label(*v), page("customer_type", v.key()));
+        }
+        for v in CustomerKind::ALL {
+            assert_eq!(words::kind_label(*v), page("customer_kind", v.key()));
+        }
+        for v in CustomerStatus::ALL {
+            assert_eq!(words::status_label(*v), page("customer_status", v.key()));
+        }
+    }
+
+    #[test]
+    fn every_import_reason_and_column_is_translated() {
+        let have = keys(Locale::ZhCn);
+        let reasons = [
+            "required",
+            "bad_mobile",
+            "bad_phone",
+            "bad_email",
+            "bad_tier",
+            "bad_type",
+            "bad_status",
+            "bad_kind",
+            "bad_rest_hours",
+            "too_long",
+            "not_saved",
+            "title_row",
+            "duplicate_row_skipped",
+            "duplicate_row_merged",
+            "duplicate_customer_skipped",
+            "duplicate_customer_merged",
+        ];
+        let missing: Vec<String> = reasons
+            .iter()
+            .map(|r| format!("import.reason.{r}"))
+            .filter(|k| !have.contains(k))
+            .collect();
+        assert!(missing.is_empty(), "missing translations: {missing:?}");
+    }
+
     #[test]
     fn every_ticket_value_shown_by_key_is_translated() {
         use kefu_app::ticket::{Queue, TIERS};

@@ -13,6 +13,7 @@ pub mod error;
 mod export;
 pub mod headers;
 pub mod i18n;
+pub mod import_report;
 pub mod input;
 pub mod live;
 mod metrics;

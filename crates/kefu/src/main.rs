@@ -337,8 +337,10 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-/// `kefu import customers`: reads the file, shows a progress bar, prints the outcome and the
-/// first problems in Chinese, and writes the full problem report when asked.
+/// `kefu import customers`: reads the file, shows a progress bar, prints the outcome, the
+/// title rows passed over, the first problems and the first duplicates (each naming the row
+/// or customer it repeats) in Chinese, as the import page words them, and writes the full
+/// report (the page's report CSV) when asked.
 async fn import_customers(
     app: &App,
     path: &std::path::Path,
@@ -346,8 +348,9 @@ async fn import_customers(
     merge: bool,
     report_path: Option<&std::path::Path>,
 ) -> anyhow::Result<()> {
-    use kefu_app::customer_import::Duplicates;
-    use kefu_app::export::{Cell, CsvEncoding, Export, Row, Sheet};
+    use kefu_app::customer_import::{Duplicates, Problem};
+    use kefu_app::export::{CsvEncoding, Export};
+    use kefu_web::import_report::{column_text, reason_text, report_sheet};
     let tr = kefu_web::i18n::Tr(Locale::ZhCn);
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let name = path
@@ -391,41 +394,76 @@ async fn import_customers(
             bail!("{}{detail}", info.message(tr));
         }
     };
-    let verb = if dry_run {
-        "试运行（未写入）"
+    let verb = tr.t(if dry_run {
+        "import.summary_dry_run"
     } else {
-        "导入完成"
-    };
+        "import.summary_done"
+    });
     println!(
-        "{verb}：数据行 {}，新建 {}，合并 {}，跳过 {}，有误 {}（编码 {}）",
-        report.rows, report.created, report.merged, report.skipped, report.failed, report.encoding
+        "{}",
+        tr.f(
+            "import.summary",
+            &[
+                ("verb", verb),
+                ("rows", &report.rows.to_string()),
+                ("created", &report.created.to_string()),
+                ("merged", &report.merged.to_string()),
+                ("skipped", &report.skipped.to_string()),
+                ("failed", &report.failed.to_string()),
+                ("encoding", report.encoding),
+            ],
+        )
     );
-    for p in report.problems.iter().take(20) {
-        println!(
-            "  第 {} 行 · {} · {} · {}",
-            p.row,
-            tr.tk("import.column", &p.column),
-            tr.tk("import.reason", &p.reason),
-            p.value
-        );
+    // One line a row: 第 3 行 · 手机 · 不是有效的大陆手机号 · 123.
+    let line = |p: &Problem| {
+        let value = if p.reason == "not_saved" {
+            ""
+        } else {
+            p.value.as_str()
+        };
+        let row = p.row.to_string();
+        let reason = reason_text(tr, p);
+        if p.column.is_empty() {
+            tr.f(
+                "import.notice_line",
+                &[("row", &row), ("reason", &reason), ("value", value)],
+            )
+        } else {
+            tr.f(
+                "import.line",
+                &[
+                    ("row", &row),
+                    ("column", &column_text(tr, &p.column)),
+                    ("reason", &reason),
+                    ("value", value),
+                ],
+            )
+        }
+    };
+    for p in &report.notices {
+        println!("  {}", line(p));
     }
-    if report.problems.len() > 20 {
-        println!("  …共 {} 个问题", report.problems.len());
+    for (list, more) in [
+        (&report.problems, "import.more_problems"),
+        (&report.duplicates, "import.more_duplicates"),
+    ] {
+        for p in list.iter().take(20) {
+            println!("  {}", line(p));
+        }
+        if list.len() > 20 {
+            println!("  {}", tr.f(more, &[("count", &list.len().to_string())]));
+        }
     }
     if let Some(out) = report_path {
-        let mut sheet = Sheet::new(tr.t("export.sheet_import_problems"));
-        sheet.push(Row::heading(["行号", "列", "原因", "内容"]));
-        for p in &report.problems {
-            sheet.push(Row::new(vec![
-                Cell::Int(p.row as i64),
-                Cell::Text(tr.tk("import.column", &p.column)),
-                Cell::Text(tr.tk("import.reason", &p.reason)),
-                Cell::text(p.value.as_str()),
-            ]));
-        }
-        let csv = Export::new(sheet, None).csv(CsvEncoding::Utf8Bom)?;
+        let csv = Export::new(report_sheet(tr, report.lines()), None).csv(CsvEncoding::Utf8Bom)?;
         std::fs::write(out, csv).with_context(|| format!("writing {}", out.display()))?;
-        println!("错误报告已写入 {}", out.display());
+        println!(
+            "{}",
+            tr.f(
+                "import.report_written",
+                &[("path", &out.display().to_string())]
+            )
+        );
     }
     Ok(())
 }

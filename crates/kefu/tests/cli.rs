@@ -317,6 +317,29 @@ fn operator_imports_customers_from_a_file() {
         stdout(&again).contains("新建 0，合并 0，跳过 1"),
         "re-import adds nothing"
     );
+    assert!(
+        stdout(&again)
+            .contains("第 2 行 · 手机 · 与已有客户“杭州明达”是同一客户，跳过 · 13812345678"),
+        "the duplicate is named: {}",
+        stdout(&again)
+    );
+
+    // A title above the header is passed over, and said so.
+    let titled = dir.join("带标题.csv");
+    std::fs::write(
+        &titled,
+        "2026年客户名单(内部资料),,\n客户名称,手机,地区\n宁波海天塑机,13900001111,浙江宁波\n",
+    )
+    .unwrap();
+    let out = run(&dir, &["import", "customers", titled.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out)
+            .contains("第 1 行 · 看起来是标题，已跳过；表头取第 2 行 · 2026年客户名单(内部资料)"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stdout(&out).contains("新建 1"), "{}", stdout(&out));
 
     // The search index is rebuilt from the database: the imported customer is in it.
     let reindex = run(&dir, &["reindex"]);

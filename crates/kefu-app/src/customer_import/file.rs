@@ -6,7 +6,7 @@
 use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
-use kefu_domain::customer_import::HeaderError;
+use kefu_domain::customer_import::{self as import_rules, HeaderError, TOP_ROWS};
 
 /// Largest file accepted.
 pub const MAX_IMPORT_BYTES: usize = 50 * 1024 * 1024;
@@ -85,8 +85,15 @@ pub enum ImportFileError {
 #[derive(Debug)]
 pub struct Table {
     pub headers: Vec<String>,
+    /// The data rows, blank ones kept; `rows[i]` is spreadsheet row `header_row + 1 + i`.
     pub rows: Vec<Vec<String>>,
     pub encoding: &'static str,
+    /// The spreadsheet row number of the header: 1, unless title rows stand above it or the
+    /// sheet's first used row is lower.
+    pub header_row: usize,
+    /// 标题行 — the title rows passed over above the header (`2026年客户名单(内部资料)`), with
+    /// their row numbers, so the import can say it skipped them.
+    pub titles: Vec<(usize, String)>,
 }
 
 fn cell(d: &Data) -> String {
@@ -118,13 +125,8 @@ pub fn read_table(filename: &str, bytes: &[u8]) -> std::result::Result<Table, Im
     let lower = filename.to_lowercase();
     if bytes.starts_with(b"PK") || lower.ends_with(".xlsx") {
         check_archive(bytes)?;
-        let mut rows = sheet_rows(bytes)?.into_iter().skip_while(|r| is_blank(r));
-        let headers = rows.next().ok_or(ImportFileError::Empty)?;
-        return Ok(Table {
-            headers,
-            rows: data_rows(rows.map(Ok))?,
-            encoding: "xlsx",
-        });
+        let (first_row, rows) = sheet_rows(bytes)?;
+        return table(rows.into_iter().map(Ok), first_row, "xlsx");
     }
     let (text, encoding) = match std::str::from_utf8(bytes) {
         Ok(t) => (t.trim_start_matches('\u{feff}').to_owned(), "utf-8"),
@@ -141,31 +143,66 @@ pub fn read_table(filename: &str, bytes: &[u8]) -> std::result::Result<Table, Im
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut records = reader.records();
     let csv_err = |e: csv::Error| ImportFileError::Csv {
         line: e.position().map_or(0, |p| p.line()),
         reason: e.to_string(),
     };
-    let headers: Vec<String> = match records.next() {
-        Some(r) => r.map_err(csv_err)?.iter().map(str::to_owned).collect(),
-        None => return Err(ImportFileError::Empty),
-    };
-    let rows = data_rows(records.map(|r| {
+    let records = reader.records().map(|r| {
         r.map(|record| record.iter().map(str::to_owned).collect::<Vec<String>>())
             .map_err(csv_err)
-    }))?;
+    });
+    table(records, 1, encoding)
+}
+
+/// A file's rows as a table: the header found among the first [`TOP_ROWS`] rows (under
+/// any title rows, which are kept to be reported), then the data rows. `first_row` is the
+/// spreadsheet row number of the first row.
+fn table(
+    mut rows: impl Iterator<Item = std::result::Result<Vec<String>, ImportFileError>>,
+    first_row: usize,
+    encoding: &'static str,
+) -> std::result::Result<Table, ImportFileError> {
+    let mut top = Vec::new();
+    for row in rows.by_ref().take(TOP_ROWS) {
+        top.push(row?);
+    }
+    if top.iter().all(|r| is_blank(r)) {
+        return Err(ImportFileError::Empty);
+    }
+    let at = import_rules::header_index(&top, first_row)?;
+    let titles: Vec<(usize, String)> = top[..at]
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !is_blank(r))
+        .map(|(i, r)| {
+            let text: Vec<&str> = r
+                .iter()
+                .map(|c| c.trim())
+                .filter(|c| !c.is_empty())
+                .collect();
+            (
+                first_row + i,
+                text.join(" ").chars().take(100).collect::<String>(),
+            )
+        })
+        .collect();
+    let mut rest = top.into_iter().skip(at);
+    let headers = rest.next().ok_or(ImportFileError::Empty)?;
     Ok(Table {
         headers,
-        rows,
+        rows: data_rows(rest.map(Ok).chain(rows))?,
         encoding,
+        header_row: first_row + at,
+        titles,
     })
 }
 
-/// The first sheet's rows, from its first used row and column, read cell by cell: a sheet
-/// that names a cell far away (`XFD1048576`) would make a dense grid of billions of empty
-/// cells, so a used cell past [`MAX_SHEET_ROW`] or [`MAX_IMPORT_COLUMNS`] refuses the file
-/// before any grid is made, and rows hold only up to their last used cell.
-fn sheet_rows(bytes: &[u8]) -> std::result::Result<Vec<Vec<String>>, ImportFileError> {
+/// The first sheet's rows, from its first used row and column, read cell by cell, with the
+/// spreadsheet row number of the first: a sheet that names a cell far away (`XFD1048576`)
+/// would make a dense grid of billions of empty cells, so a used cell past
+/// [`MAX_SHEET_ROW`] or [`MAX_IMPORT_COLUMNS`] refuses the file before any grid is made, and
+/// rows hold only up to their last used cell.
+fn sheet_rows(bytes: &[u8]) -> std::result::Result<(usize, Vec<Vec<String>>), ImportFileError> {
     let spreadsheet = |e: calamine::XlsxError| ImportFileError::Spreadsheet(e.to_string());
     let mut book = Xlsx::new(Cursor::new(bytes)).map_err(spreadsheet)?;
     let first = book
@@ -195,7 +232,7 @@ fn sheet_rows(bytes: &[u8]) -> std::result::Result<Vec<Vec<String>>, ImportFileE
         cells.iter().map(|c| c.0).min(),
         cells.iter().map(|c| c.1).min(),
     ) else {
-        return Ok(Vec::new());
+        return Ok((1, Vec::new()));
     };
     let bottom = cells.iter().map(|c| c.0).max().unwrap_or(top);
     let mut rows: Vec<Vec<String>> = vec![Vec::new(); (bottom - top + 1) as usize];
@@ -207,7 +244,7 @@ fn sheet_rows(bytes: &[u8]) -> std::result::Result<Vec<Vec<String>>, ImportFileE
         }
         r[i] = text;
     }
-    Ok(rows)
+    Ok((top as usize + 1, rows))
 }
 
 /// A row with nothing in it; the import skips such rows and does not count them.
@@ -397,9 +434,51 @@ mod tests {
         sheet.write_string(4, 1, "杭州明达贸易有限公司").unwrap();
         let t = read_table("offset.xlsx", &book.save_to_buffer().unwrap()).unwrap();
         assert_eq!(t.headers, vec!["客户名称", "客户等级"]);
+        assert_eq!(t.header_row, 3, "row numbers are the sheet's");
         assert_eq!(
             t.rows,
             vec![vec![], vec!["杭州明达贸易有限公司".to_owned()]]
+        );
+    }
+
+    #[test]
+    fn a_title_row_above_the_header_is_passed_over_in_csv_and_xlsx() {
+        let csv = "2026年客户名单(内部资料),,\n客户名称,手机,地区\n杭州明达贸易有限公司,13812345678,浙江杭州\n";
+        let t = read_table("c.csv", csv.as_bytes()).unwrap();
+        assert_eq!(t.headers, ["客户名称", "手机", "地区"]);
+        assert_eq!(t.header_row, 2);
+        assert_eq!(t.titles, [(1, "2026年客户名单(内部资料)".to_owned())]);
+        assert_eq!(t.rows.len(), 1);
+
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet
+            .merge_range(
+                0,
+                0,
+                0,
+                2,
+                "2026年客户名单(内部资料)",
+                &rust_xlsxwriter::Format::new(),
+            )
+            .unwrap();
+        for (c, h) in ["客户名称", "手机", "地区"].iter().enumerate() {
+            sheet.write_string(1, c as u16, *h).unwrap();
+        }
+        sheet.write_string(2, 0, "杭州明达贸易有限公司").unwrap();
+        let t = read_table("c.xlsx", &book.save_to_buffer().unwrap()).unwrap();
+        assert_eq!(t.headers, ["客户名称", "手机", "地区"]);
+        assert_eq!((t.header_row, t.titles.len()), (2, 1));
+        assert_eq!(t.titles[0].1, "2026年客户名单(内部资料)");
+
+        // A title over data with no header under it: refused, saying where the header goes.
+        let csv = "2026年客户名单,,\n杭州明达贸易有限公司,13812345678,浙江杭州\n";
+        assert_eq!(
+            read_table("c.csv", csv.as_bytes()).err(),
+            Some(ImportFileError::Header(HeaderError::TitleRow {
+                row: 1,
+                text: "2026年客户名单".into()
+            }))
         );
     }
 

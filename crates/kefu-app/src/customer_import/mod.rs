@@ -1,14 +1,13 @@
 //! 客户导入导出 — importing customers from CSV or XLSX (Chinese or English headers, UTF-8
-//! or GBK) with a dry run, per-row problems, duplicate handling and a transaction per batch;
-//! exporting the filtered list (written to CSV or XLSX by [`crate::export`]) with sensitive
-//! values masked unless the user may export them (which is audited).
+//! or GBK, a title row above the header passed over) with a dry run, per-row problems,
+//! duplicates named by the row or customer they repeat, and a transaction per batch;
+//! exporting the filtered list (in `export.rs`; written to CSV or XLSX by [`crate::export`])
+//! with sensitive values masked unless the user may export them (which is audited).
 
 use kefu_domain::Permission;
-use kefu_domain::customer::{
-    self as rules, CustomerKind, CustomerStatus, CustomerType, SensitiveField, Tier,
-};
-use kefu_domain::customer_import::{self as import_rules, ImportRow};
-use kefu_store::customer::{self as store, Contact, Customer, CustomerFilter, ImportRecord};
+use kefu_domain::customer::{CustomerKind, CustomerStatus, CustomerType, Tier};
+use kefu_domain::customer_import::{self as import_rules, ImportRow, SameBy};
+use kefu_store::customer::{self as store, Contact, Customer, ImportRecord};
 use kefu_store::{AnyConnection, StoreError, changelog};
 use serde_json::json;
 
@@ -38,52 +37,70 @@ impl Duplicates {
 /// good ones with it.
 const BATCH: usize = 500;
 
+mod export;
 mod file;
+mod report;
 
 use file::is_blank;
+use report::{Duplicate, SameAs};
 
 pub use file::{
     ImportFileError, MAX_IMPORT_BYTES, MAX_IMPORT_COLUMNS, MAX_IMPORT_ROWS, MAX_SHEET_ROW,
     MAX_XLSX_ENTRIES, MAX_XLSX_ENTRY_BYTES, MAX_XLSX_RATIO, MAX_XLSX_UNPACKED_BYTES, Table,
     XLSX_RATIO_FLOOR_BYTES, read_table,
 };
+pub use report::{ImportReport, Problem, report_lines};
 
-/// One row's problem: spreadsheet row number (the header is row 1), column, reason, value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub row: usize,
-    pub column: String,
-    pub reason: String,
-    pub value: String,
+/// A row that passed the checks: its spreadsheet row number, the row, and the earlier row
+/// of the file it repeats, if any.
+struct Checked {
+    row: usize,
+    data: ImportRow,
+    earlier: Option<(usize, SameBy)>,
 }
 
-/// What an import did (or, in a dry run, would do).
-#[derive(Debug, Clone, Default)]
-pub struct ImportReport {
-    pub import_id: i64,
-    pub dry_run: bool,
-    /// `utf-8` or `gbk`.
-    pub encoding: &'static str,
-    pub rows: usize,
-    pub created: usize,
-    pub merged: usize,
-    pub skipped: usize,
-    pub failed: usize,
-    pub problems: Vec<Problem>,
+impl Checked {
+    /// What a duplicate row is the same as: the earlier row of the file when there is one
+    /// (the customer the archive holds may be that row's), else the customer found.
+    fn duplicate(&self, found: Option<(&Customer, SameBy)>) -> Option<Duplicate> {
+        match (self.earlier, found) {
+            (Some((row, by)), _) => Some(Duplicate {
+                by,
+                of: SameAs::Row(row),
+            }),
+            (None, Some((c, by))) => Some(Duplicate {
+                by,
+                of: SameAs::Customer(c.name.clone()),
+            }),
+            (None, None) => None,
+        }
+    }
+
+    /// The value that matched: the row's mobile or its name.
+    fn matched_value(&self, by: SameBy) -> &str {
+        match by {
+            SameBy::Mobile => self.data.mobile.as_deref().unwrap_or_default(),
+            SameBy::Name => &self.data.name,
+        }
+    }
 }
 
 /// What happened to one row.
 enum Outcome {
     Created,
-    Merged,
-    Skipped,
+    Merged(Duplicate),
+    Skipped(Duplicate),
 }
 
 fn new_customer(r: &ImportRow, owner: Option<i64>, now: jiff::Timestamp) -> Customer {
     let opt = |s: &str| Some(s.to_owned()).filter(|x| !x.is_empty());
     Customer {
         id: 0,
-        kind: r.kind.unwrap_or(CustomerKind::Company).key().to_owned(),
+        kind: r
+            .kind
+            .unwrap_or_else(|| CustomerKind::from_name(&r.name))
+            .key()
+            .to_owned(),
         name: r.name.clone(),
         name_key: r.name_key.clone(),
         tier: r.tier.unwrap_or(Tier::Normal).key().to_owned(),
@@ -134,17 +151,40 @@ fn new_contact(r: &ImportRow, customer_id: i64) -> Option<Contact> {
     })
 }
 
-/// The existing customer a row matches: by mobile first, then by normalised name.
-async fn existing(conn: &mut AnyConnection, r: &ImportRow) -> Result<Option<Customer>> {
+/// The existing customer a row matches, and by what: by mobile first, then by normalised
+/// name.
+async fn existing(conn: &mut AnyConnection, r: &ImportRow) -> Result<Option<(Customer, SameBy)>> {
     if let Some(m) = &r.mobile
         && let Some(c) = store::contacts_by_mobile(conn, m).await?.into_iter().next()
     {
-        return Ok(Some(store::by_id(conn, c.customer_id).await?));
+        return Ok(Some((
+            store::by_id(conn, c.customer_id).await?,
+            SameBy::Mobile,
+        )));
     }
     Ok(store::by_name_key(conn, &r.name_key)
         .await?
         .into_iter()
-        .next())
+        .next()
+        .map(|c| (c, SameBy::Name)))
+}
+
+impl ImportReport {
+    fn count(&mut self, item: &Checked, outcome: Outcome) {
+        match outcome {
+            Outcome::Created => self.created += 1,
+            Outcome::Merged(d) => {
+                self.merged += 1;
+                self.duplicates
+                    .push(d.line(item.row, item.matched_value(d.by), true));
+            }
+            Outcome::Skipped(d) => {
+                self.skipped += 1;
+                self.duplicates
+                    .push(d.line(item.row, item.matched_value(d.by), false));
+            }
+        }
+    }
 }
 
 impl App {
@@ -168,6 +208,17 @@ impl App {
             rows: 0,
             ..ImportReport::default()
         };
+        report.notices = table
+            .titles
+            .iter()
+            .map(|(row, text)| Problem {
+                row: *row,
+                column: String::new(),
+                reason: "title_row".into(),
+                value: text.clone(),
+                other: table.header_row.to_string(),
+            })
+            .collect();
         // Check every row first; keep the good ones with their spreadsheet row numbers.
         let mut good: Vec<(usize, ImportRow)> = Vec::new();
         for (i, values) in table.rows.iter().enumerate() {
@@ -175,7 +226,7 @@ impl App {
                 continue;
             }
             report.rows += 1;
-            let row_no = i + 2;
+            let row_no = table.header_row + 1 + i;
             match import_rules::check_row(&columns, values) {
                 Ok(r) => good.push((row_no, r)),
                 Err(problems) => {
@@ -187,40 +238,46 @@ impl App {
                             column: p.column.to_owned(),
                             reason: p.reason.to_owned(),
                             value: p.value,
+                            other: String::new(),
                         }));
                 }
             }
         }
+        let earlier = import_rules::earlier_rows(good.iter().map(|(n, r)| (*n, r)));
+        let good: Vec<Checked> = good
+            .into_iter()
+            .zip(earlier)
+            .map(|((row, data), earlier)| Checked { row, data, earlier })
+            .collect();
         let total = good.len();
         let owner = actor.user_id();
         let mut done = 0;
-        // A dry run writes nothing, so the rows it would create are remembered here.
-        let mut seen_keys: Vec<String> = Vec::new();
-        let mut seen_mobiles: Vec<String> = Vec::new();
         for batch in good.chunks(BATCH) {
             if dry_run {
+                // Nothing is written, so a row repeating an earlier one is found from the
+                // file, as the real run would find that row's customer.
                 let mut conn = self.store.conn().await?;
-                for (_, r) in batch {
-                    let seen = seen_keys.contains(&r.name_key)
-                        || r.mobile.as_ref().is_some_and(|m| seen_mobiles.contains(m));
-                    let dup = seen || existing(&mut conn, r).await?.is_some();
-                    seen_keys.push(r.name_key.clone());
-                    seen_mobiles.extend(r.mobile.clone());
-                    match (dup, duplicates) {
-                        (false, _) => report.created += 1,
-                        (true, Duplicates::Skip) => report.skipped += 1,
-                        (true, Duplicates::Merge) => report.merged += 1,
-                    }
+                for item in batch {
+                    let found = if item.earlier.is_some() {
+                        None
+                    } else {
+                        existing(&mut conn, &item.data).await?
+                    };
+                    let outcome = match (
+                        item.duplicate(found.as_ref().map(|(c, by)| (c, *by))),
+                        duplicates,
+                    ) {
+                        (None, _) => Outcome::Created,
+                        (Some(d), Duplicates::Skip) => Outcome::Skipped(d),
+                        (Some(d), Duplicates::Merge) => Outcome::Merged(d),
+                    };
+                    report.count(item, outcome);
                 }
             } else {
                 match self.import_batch(actor, batch, duplicates, owner).await {
                     Ok(outcomes) => {
-                        for o in outcomes {
-                            match o {
-                                Outcome::Created => report.created += 1,
-                                Outcome::Merged => report.merged += 1,
-                                Outcome::Skipped => report.skipped += 1,
-                            }
+                        for (item, o) in batch.iter().zip(outcomes) {
+                            report.count(item, o);
                         }
                     }
                     // Something in the batch failed in the database: rows one by one, so
@@ -231,18 +288,19 @@ impl App {
                                 .import_batch(actor, std::slice::from_ref(item), duplicates, owner)
                                 .await
                             {
-                                Ok(o) => match o.first() {
-                                    Some(Outcome::Created) => report.created += 1,
-                                    Some(Outcome::Merged) => report.merged += 1,
-                                    _ => report.skipped += 1,
-                                },
+                                Ok(o) => {
+                                    for o in o {
+                                        report.count(item, o);
+                                    }
+                                }
                                 Err(e) => {
                                     report.failed += 1;
                                     report.problems.push(Problem {
-                                        row: item.0,
+                                        row: item.row,
                                         column: "name".into(),
                                         reason: "not_saved".into(),
                                         value: e.to_string(),
+                                        other: String::new(),
                                     });
                                 }
                             }
@@ -254,13 +312,9 @@ impl App {
             progress(done, total);
         }
         report.problems.sort_by_key(|p| p.row);
+        report.duplicates.sort_by_key(|p| p.row);
         // Keep the record of the run, for the report to download.
         let now = self.now();
-        let problems: Vec<serde_json::Value> = report
-            .problems
-            .iter()
-            .map(|p| json!([p.row, p.column, p.reason, p.value]))
-            .collect();
         let mut tx = self.store.begin().await?;
         report.import_id = store::insert_import(
             &mut tx,
@@ -276,7 +330,7 @@ impl App {
                 merged: report.merged as i64,
                 skipped: report.skipped as i64,
                 failed: report.failed as i64,
-                problems: serde_json::Value::Array(problems).to_string(),
+                problems: report.lines_json(),
                 created_at: now,
             },
         )
@@ -300,17 +354,26 @@ impl App {
     async fn import_batch(
         &self,
         actor: &Actor,
-        batch: &[(usize, ImportRow)],
+        batch: &[Checked],
         duplicates: Duplicates,
         owner: Option<i64>,
     ) -> Result<Vec<Outcome>> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let mut out = Vec::with_capacity(batch.len());
-        for (_, r) in batch {
-            let outcome = match (existing(&mut tx, r).await?, duplicates) {
-                (Some(_), Duplicates::Skip) => Outcome::Skipped,
-                (Some(mut c), Duplicates::Merge) => {
+        for item in batch {
+            let r = &item.data;
+            // Skipping, a row that repeats an earlier row of the file is that row's customer
+            // (created, or itself skipped): no look-up needed, as in the dry run.
+            let found = if duplicates == Duplicates::Skip && item.earlier.is_some() {
+                None
+            } else {
+                existing(&mut tx, r).await?
+            };
+            let dup = item.duplicate(found.as_ref().map(|(c, by)| (c, *by)));
+            let outcome = match (found, dup) {
+                (_, Some(d)) if duplicates == Duplicates::Skip => Outcome::Skipped(d),
+                (Some((mut c, _)), Some(d)) => {
                     let before = c.clone();
                     let fill = |slot: &mut Option<String>, v: &str| {
                         if slot.is_none() && !v.is_empty() {
@@ -371,9 +434,9 @@ impl App {
                         now,
                     )
                     .await?;
-                    Outcome::Merged
+                    Outcome::Merged(d)
                 }
-                (None, _) => {
+                _ => {
                     let c = new_customer(r, owner, now);
                     let id = store::save(&mut tx, &c).await?;
                     self.import_history(
@@ -446,114 +509,5 @@ impl App {
             return Err(AppError::NotFound);
         }
         Ok(r)
-    }
-
-    /// The customers matching `filter` as rows for a spreadsheet, header first; sensitive
-    /// values masked unless the user may export them, in which case the export is audited.
-    pub async fn export_customers(
-        &self,
-        actor: &Actor,
-        filter: &CustomerFilter,
-        sensitive: bool,
-    ) -> Result<Vec<Vec<String>>> {
-        actor.require(Permission::CustomerView)?;
-        if sensitive {
-            actor.require(Permission::CustomerExportSensitive)?;
-        }
-        let mut conn = self.store.conn().await?;
-        let mut rows = vec![
-            [
-                "客户名称",
-                "客户类别",
-                "客户等级",
-                "客户类型",
-                "客户状态",
-                "省份",
-                "城市",
-                "行业",
-                "标签",
-                "联系人",
-                "职务",
-                "手机",
-                "电话",
-                "邮箱",
-                "微信",
-                "免打扰时段",
-                "地址",
-                "身份证号",
-                "银行账户",
-            ]
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect::<Vec<String>>(),
-        ];
-        let mut after = None;
-        loop {
-            let page = store::list(&mut conn, filter, None, after, 1000).await?;
-            let Some(last) = page.last() else { break };
-            after = Some(last.id);
-            for c in &page {
-                let contacts = store::contacts_of(&mut conn, c.id).await?;
-                let hide = |f: SensitiveField, v: &Option<String>| -> String {
-                    let v = v.clone().unwrap_or_default();
-                    if sensitive { v } else { rules::mask(f, &v) }
-                };
-                let base = |contact: Option<&Contact>| -> Vec<String> {
-                    vec![
-                        c.name.clone(),
-                        c.kind.clone(),
-                        c.tier.clone(),
-                        c.customer_type.clone(),
-                        c.status.clone(),
-                        c.province.clone().unwrap_or_default(),
-                        c.city.clone().unwrap_or_default(),
-                        c.industry.clone().unwrap_or_default(),
-                        c.tags.join(","),
-                        contact.map(|x| x.name.clone()).unwrap_or_default(),
-                        contact.and_then(|x| x.title.clone()).unwrap_or_default(),
-                        contact
-                            .map(|x| hide(SensitiveField::Mobile, &x.mobile))
-                            .unwrap_or_default(),
-                        contact
-                            .map(|x| hide(SensitiveField::Phone, &x.phone))
-                            .unwrap_or_default(),
-                        contact
-                            .and_then(|x| x.email.clone())
-                            .map(|e| if sensitive { e } else { rules::mask_email(&e) })
-                            .unwrap_or_default(),
-                        contact.and_then(|x| x.wechat.clone()).unwrap_or_default(),
-                        contact.map(|x| x.rest_hours.clone()).unwrap_or_default(),
-                        hide(SensitiveField::Address, &c.address),
-                        hide(SensitiveField::IdNumber, &c.id_number),
-                        hide(SensitiveField::BankAccount, &c.bank_account),
-                    ]
-                };
-                if contacts.is_empty() {
-                    rows.push(base(None));
-                } else {
-                    for contact in &contacts {
-                        rows.push(base(Some(contact)));
-                    }
-                }
-            }
-        }
-        if sensitive {
-            drop(conn);
-            let mut tx = self.store.begin().await?;
-            audit::write(
-                &mut tx,
-                self,
-                actor,
-                action::SENSITIVE_EXPORTED,
-                Some(Target {
-                    kind: "customers",
-                    id: "export",
-                }),
-                Some(json!({"rows": rows.len() - 1})),
-            )
-            .await?;
-            tx.commit().await.map_err(StoreError::from)?;
-        }
-        Ok(rows)
     }
 }

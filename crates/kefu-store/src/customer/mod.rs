@@ -527,7 +527,8 @@ pub struct ImportRecord {
     pub merged: i64,
     pub skipped: i64,
     pub failed: i64,
-    /// JSON array of `[row, column, reason, value]`.
+    /// JSON array of `[row, column, reason, value]`, or `[row, column, reason, value, other]`
+    /// where the reason names another row or customer (duplicates, title rows).
     pub problems: String,
     pub created_at: Timestamp,
 }

@@ -384,7 +384,8 @@ async fn a_stale_customer_form_is_weighed_field_by_field() {
     assert_eq!(res.status(), 303);
     let c = json_body(api.get(&format!("/api/v1/customers/{id}")).await).await;
     assert_eq!(c["tier"], "vip");
-    assert_eq!(c["city"], "苏州");
+    // Stored in full, as imports and the demo store it, so filters find it.
+    assert_eq!(c["city"], "苏州市");
     assert_eq!(
         c["address"], "江苏省苏州市****",
         "the masked address was kept"

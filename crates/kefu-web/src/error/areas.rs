@@ -190,6 +190,10 @@ pub(super) fn import_info(e: kefu_app::customer_import::ImportFileError) -> Erro
                 args: vec![("header", header)],
                 ..simple("import_duplicate_header")
             },
+            H::TitleRow { row, text } => ErrorInfo {
+                args: vec![("row", row.to_string()), ("text", text)],
+                ..simple("import_title_row")
+            },
         },
     }
 }

@@ -120,6 +120,7 @@ pub struct ListParams {
     #[param(rename = "type")]
     pub customer_type: Option<String>,
     pub status: Option<String>,
+    /// The province in full or short (`浙江省` or `浙江`).
     pub province: Option<String>,
     pub owner_id: Option<i64>,
     pub tag: Option<String>,
@@ -145,7 +146,10 @@ pub async fn list(
         tier: p.tier.filter(|s| !s.is_empty()),
         customer_type: p.customer_type.filter(|s| !s.is_empty()),
         status: p.status.filter(|s| !s.is_empty()),
-        province: p.province.filter(|s| !s.is_empty()),
+        province: p
+            .province
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| kefu_domain::region::canonical_province(&s)),
         owner_id: p.owner_id,
         tag: p.tag.filter(|s| !s.is_empty()),
         credit_grade: p.grade.filter(|s| !s.is_empty()),

@@ -1,11 +1,13 @@
-//! 客户导入导出 — the import page (dry run, duplicates, per-row report to download) and the
-//! export of the filtered list to CSV or XLSX (written by `kefu_app::export`; the sheet 客户名单
-//! and, in the XLSX, the filters on the sheet 条件).
+//! 客户导入导出 — the import page (dry run, duplicates named by the row or customer they
+//! repeat, title rows passed over, per-row report to download) and the export of the
+//! filtered list to CSV or XLSX (written by `kefu_app::export`; the sheet 客户名单 and, in the
+//! XLSX, the filters on the sheet 条件). The report's lines read the same on the page, in the
+//! downloaded file and in `kefu import customers` (`crate::import_report`).
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use kefu_app::customer_import::{Duplicates, ImportReport};
+use kefu_app::customer_import::{Duplicates, ImportReport, Problem, report_lines};
 use kefu_app::export::{Cell, Export, Row, Sheet};
 use kefu_domain::Permission;
 use kefu_store::customer::CustomerFilter;
@@ -18,6 +20,7 @@ use crate::auth::Identity;
 use crate::error::WebError;
 use crate::export::{FileFormat, any, conditions_sheet, download};
 use crate::i18n::Tr;
+use crate::import_report::{column_text, reason_text, report_sheet};
 use crate::upload::FormWithFiles;
 use crate::view::Layout;
 
@@ -28,28 +31,40 @@ pub struct ProblemRow {
     pub value: String,
 }
 
+impl ProblemRow {
+    fn of(t: Tr, p: &Problem) -> ProblemRow {
+        ProblemRow {
+            row: p.row,
+            column: column_text(t, &p.column),
+            reason: reason_text(t, p),
+            value: if p.reason == "not_saved" {
+                String::new()
+            } else {
+                p.value.clone()
+            },
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "customer_import.html")]
 struct ImportPage {
     t: Tr,
     layout: Layout,
     report: Option<ImportReport>,
+    /// Rows not imported.
     problems: Vec<ProblemRow>,
+    /// Rows that repeat an earlier row or an existing customer.
+    duplicates: Vec<ProblemRow>,
+    /// Title rows passed over.
+    notices: Vec<ProblemRow>,
     error: Option<String>,
     dry_run: bool,
     merge: bool,
 }
 
-fn reason_text(t: Tr, reason: &str, value: &str) -> String {
-    if reason == "not_saved" {
-        return format!("{}（{value}）", t.t("import.reason.not_saved"));
-    }
-    t.tk("import.reason", reason)
-}
-
-fn column_text(t: Tr, column: &str) -> String {
-    t.tk("import.column", column)
-}
+/// Rows shown on the page per list; the report CSV has them all.
+const SHOWN: usize = 500;
 
 pub async fn form(identity: Identity) -> Result<Response, WebError> {
     super::ok(&ImportPage {
@@ -57,6 +72,8 @@ pub async fn form(identity: Identity) -> Result<Response, WebError> {
         layout: Layout::new(&identity, "/customers"),
         report: None,
         problems: Vec::new(),
+        duplicates: Vec::new(),
+        notices: Vec::new(),
         error: None,
         dry_run: true,
         merge: false,
@@ -73,30 +90,17 @@ pub async fn run(
     let dry_run = field(&pairs, "dry_run") == "1";
     let merge = field(&pairs, "duplicates") == "merge";
     let page = |report: Option<ImportReport>, error: Option<String>| {
-        let problems = report
-            .as_ref()
-            .map(|r| {
-                r.problems
-                    .iter()
-                    .take(500)
-                    .map(|p| ProblemRow {
-                        row: p.row,
-                        column: column_text(t, &p.column),
-                        reason: reason_text(t, &p.reason, &p.value),
-                        value: if p.reason == "not_saved" {
-                            String::new()
-                        } else {
-                            p.value.clone()
-                        },
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let rows = |list: Option<&Vec<Problem>>| -> Vec<ProblemRow> {
+            list.map(|l| l.iter().take(SHOWN).map(|p| ProblemRow::of(t, p)).collect())
+                .unwrap_or_default()
+        };
         ImportPage {
             t,
             layout: Layout::new(&identity, "/customers"),
+            problems: rows(report.as_ref().map(|r| &r.problems)),
+            duplicates: rows(report.as_ref().map(|r| &r.duplicates)),
+            notices: rows(report.as_ref().map(|r| &r.notices)),
             report,
-            problems,
             error,
             dry_run,
             merge,
@@ -137,8 +141,9 @@ pub async fn run(
     }
 }
 
-/// The per-row problems of an import as a CSV file (row, column, reason, value); UTF-8
-/// with a byte-order mark, or GBK with `encoding=gbk`.
+/// The report of an import (row, column, reason, value): the rows not imported, the
+/// duplicates and the title rows passed over; UTF-8 with a byte-order mark, or GBK with
+/// `encoding=gbk`.
 pub async fn report(
     State(state): State<AppState>,
     identity: Identity,
@@ -148,25 +153,9 @@ pub async fn report(
     let t = identity.tr();
     let format = FileFormat::csv(&pairs)?;
     let record = state.app.customer_import(&identity.actor(), id).await?;
-    let problems: Vec<(usize, String, String, String)> = serde_json::from_str(&record.problems)
-        .map_err(|e| WebError::Internal(format!("import {id}: stored problems: {e}")))?;
-    let mut sheet = Sheet::new(t.t("export.sheet_import_problems"));
-    sheet.push(Row::heading([
-        t.t("import.report.row"),
-        t.t("import.report.column"),
-        t.t("import.report.reason"),
-        t.t("import.report.value"),
-    ]));
-    for (row, column, reason, value) in problems {
-        sheet.push(Row::new(vec![
-            Cell::Int(row as i64),
-            Cell::Text(column_text(t, &column)),
-            Cell::Text(reason_text(t, &reason, &value)),
-            Cell::Text(value),
-        ]));
-    }
+    let lines = report_lines(&record.problems);
     download(
-        &Export::new(sheet, None),
+        &Export::new(report_sheet(t, &lines), None),
         format,
         &format!("import-{id}-report"),
     )

@@ -78,7 +78,8 @@ pub(crate) fn customer_filter(pairs: &[(String, String)], identity: &Identity) -
         tier: non_empty(&get("tier")).map(str::to_owned),
         customer_type: non_empty(&get("type")).map(str::to_owned),
         status: non_empty(&get("status")).map(str::to_owned),
-        province: non_empty(&get("province")).map(str::to_owned),
+        // `浙江` finds the customers stored as `浙江省`, imported or entered.
+        province: non_empty(&get("province")).map(kefu_domain::region::canonical_province),
         owner_id: if get("mine") == "1" {
             identity.user.as_ref().map(|u| u.id)
         } else {

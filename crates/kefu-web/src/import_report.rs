@@ -1,0 +1,46 @@
+//! 导入报告 — how an import's report reads, the same on the import page, in its downloaded
+//! file and in the CLI's output: why each line is there, in the reader's language.
+
+use kefu_app::customer_import::Problem;
+use kefu_app::export::{Cell, Row, Sheet};
+
+use crate::i18n::Tr;
+
+/// Why a line is in the report, in the reader's language: `import.reason.<reason>` with
+/// `{other}` (the row or customer a duplicate repeats, the header's row under a title)
+/// filled in; a row that could not be saved says why.
+pub fn reason_text(t: Tr, p: &Problem) -> String {
+    if p.reason == "not_saved" {
+        return format!("{}（{}）", t.t("import.reason.not_saved"), p.value);
+    }
+    t.tk("import.reason", &p.reason)
+        .replace("{other}", &p.other)
+}
+
+/// A column's name in the reader's language; empty for a line about a whole row.
+pub fn column_text(t: Tr, column: &str) -> String {
+    if column.is_empty() {
+        return String::new();
+    }
+    t.tk("import.column", column)
+}
+
+/// The report as a sheet: row, column, reason, value, the row a number.
+pub fn report_sheet<'a>(t: Tr, lines: impl IntoIterator<Item = &'a Problem>) -> Sheet {
+    let mut sheet = Sheet::new(t.t("export.sheet_import_problems"));
+    sheet.push(Row::heading([
+        t.t("import.report.row"),
+        t.t("import.report.column"),
+        t.t("import.report.reason"),
+        t.t("import.report.value"),
+    ]));
+    for p in lines {
+        sheet.push(Row::new(vec![
+            Cell::Int(p.row as i64),
+            Cell::Text(column_text(t, &p.column)),
+            Cell::Text(reason_text(t, p)),
+            Cell::text(p.value.as_str()),
+        ]));
+    }
+    sheet
+}
