@@ -238,10 +238,28 @@ keyed! {
         Done = "done",
         /// 已关闭
         Closed = "closed",
+        /// 已取消 — nothing was carried out (the customer rejected the remedy, or a
+        /// follow-up undid it); the reason is on the record.
+        Cancelled = "cancelled",
     }
 }
 
 impl RmaStatus {
+    /// Whether nothing more happens to the RMA: closed after it was carried out, or
+    /// cancelled before.
+    pub fn is_final(self) -> bool {
+        matches!(self, RmaStatus::Closed | RmaStatus::Cancelled)
+    }
+
+    /// Whether the RMA may still be cancelled: not once the money or goods moved (done), so
+    /// the record never says an RMA carried out did not happen.
+    pub fn may_cancel(self) -> bool {
+        matches!(
+            self,
+            RmaStatus::Requested | RmaStatus::Approved | RmaStatus::Received
+        )
+    }
+
     /// The one step after this one; an RMA moves forward one step at a time.
     pub fn next(self, remedy: Remedy) -> Option<RmaStatus> {
         match self {
@@ -253,7 +271,7 @@ impl RmaStatus {
             RmaStatus::Approved => Some(RmaStatus::Received),
             RmaStatus::Received => Some(RmaStatus::Done),
             RmaStatus::Done => Some(RmaStatus::Closed),
-            RmaStatus::Closed => None,
+            RmaStatus::Closed | RmaStatus::Cancelled => None,
         }
     }
 }
@@ -314,6 +332,8 @@ pub enum ComplaintError {
     OpenRmas,
     #[error("this return or refund has no further step")]
     RmaFinished,
+    #[error("a return or refund can be cancelled only before it is carried out")]
+    RmaNotCancellable,
     #[error("this complaint is closed")]
     Closed,
     #[error("a stage deadline is 1 to {max} business minutes")]

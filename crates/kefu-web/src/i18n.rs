@@ -389,6 +389,7 @@ mod dynamic_key_tests {
                     RmaStatus::Approved => "rma_approved",
                     RmaStatus::Received => "rma_received",
                     RmaStatus::Done => "rma_done",
+                    RmaStatus::Cancelled => "rma_cancelled",
                     _ => "rma_closed",
                 })
                 .collect(),

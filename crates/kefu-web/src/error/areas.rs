@@ -44,6 +44,7 @@ pub(super) fn complaint_info(e: kefu_domain::complaint::ComplaintError) -> Error
         C::NoticeOutOfOrder => (StatusCode::CONFLICT, "notice_out_of_order", vec![]),
         C::OpenRmas => (StatusCode::CONFLICT, "open_rmas", vec![]),
         C::RmaFinished => (StatusCode::CONFLICT, "rma_finished", vec![]),
+        C::RmaNotCancellable => (StatusCode::CONFLICT, "rma_not_cancellable", vec![]),
         C::Closed => (StatusCode::CONFLICT, "complaint_closed", vec![]),
         C::BadDeadline { max } => (
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -4,7 +4,7 @@
 use jiff::civil::Date;
 use kefu_domain::Permission;
 use kefu_domain::complaint::{
-    self as rules, Action, ComplaintError, FollowUpResult, ProposalStatus, RmaStatus,
+    self as rules, Action, ComplaintError, FollowUpResult, ProposalStatus,
 };
 use kefu_store::StoreError;
 use kefu_store::complaint::{self as store, FollowUp};
@@ -208,7 +208,7 @@ impl App {
         if store::rmas(&mut tx, id)
             .await?
             .iter()
-            .any(|r| r.status != RmaStatus::Closed)
+            .any(|r| !r.status.is_final())
         {
             return Err(ComplaintError::OpenRmas.into());
         }

@@ -64,6 +64,45 @@ impl App {
         Ok(next)
     }
 
+    /// Cancels an RMA not yet carried out — the customer rejected the remedy, or an
+    /// unsatisfied follow-up undid it — with the reason, so the complaint can close on a
+    /// true record instead of an unpaid refund marked done. Done RMAs cannot be cancelled.
+    pub async fn cancel_rma(
+        &self,
+        actor: &Actor,
+        rma_id: i64,
+        reason: &str,
+        expected: Option<i64>,
+    ) -> Result<()> {
+        actor.require(Permission::RmaWork)?;
+        let reason = rules::text("reason", reason, true, 2000)?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let complaint_id = store::rma_complaint(&mut tx, rma_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        expect_version(&mut tx, complaint_id, expected).await?;
+        let c = store::by_id(&mut tx, complaint_id).await?;
+        let mut r = store::rmas(&mut tx, complaint_id)
+            .await?
+            .into_iter()
+            .find(|r| r.id == rma_id)
+            .ok_or(AppError::NotFound)?;
+        if !r.status.may_cancel() {
+            return Err(ComplaintError::RmaNotCancellable.into());
+        }
+        r.status = RmaStatus::Cancelled;
+        r.note = Some(reason.clone());
+        r.updated_at = now;
+        r.updated_by = actor.user_id();
+        store::save_rma(&mut tx, &r).await?;
+        self.note_step(&mut tx, actor, &c, "rma_cancelled", Some(reason), now)
+            .await?;
+        store::bump_version(&mut tx, c.id).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(())
+    }
+
     /// 处罚 — a penalty for the responsible party, per policy, once a solution was approved.
     pub async fn record_penalty(
         &self,

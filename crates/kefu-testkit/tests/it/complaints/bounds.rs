@@ -4,50 +4,7 @@
 use kefu_testkit::{TEST_PASSWORD, TestApp, json_body};
 use serde_json::{Value, json};
 
-use super::{Cast, cast, intake, post};
-
-/// A new complaint walked over the API to the solution stage; its id.
-async fn at_solution(app: &TestApp, c: &Cast) -> i64 {
-    let (status, body) = post(&c.agent, "/api/v1/complaints", intake()).await;
-    assert_eq!(status, 201, "{body}");
-    let id = body["id"].as_i64().unwrap();
-    post(
-        &c.specialist,
-        &format!("/api/v1/complaints/{id}/intake"),
-        json!({}),
-    )
-    .await;
-    let promised = (app.now() + jiff::SignedDuration::from_hours(48)).to_string();
-    let (status, d) = post(
-        &c.specialist,
-        &format!("/api/v1/complaints/{id}/judgement"),
-        json!({"valid": true, "department_id": c.quality_dept, "promised_answer_at": promised}),
-    )
-    .await;
-    assert_eq!(status, 200, "{d}");
-    let notice = d["notices"][0]["id"].as_i64().unwrap();
-    post(
-        &c.quality,
-        &format!("/api/v1/complaint-notices/{notice}/answer"),
-        json!({"answer": "同批次热处理异常，已隔离库存。"}),
-    )
-    .await;
-    post(
-        &c.specialist,
-        &format!("/api/v1/complaint-notices/{notice}/review"),
-        json!({"accept": true}),
-    )
-    .await;
-    let (status, d) = post(
-        &c.specialist,
-        &format!("/api/v1/complaints/{id}/investigation"),
-        json!({"cause": "production", "responsible_department_id": c.quality_dept, "findings": "热处理炉温控失效"}),
-    )
-    .await;
-    assert_eq!(status, 200, "{d}");
-    assert_eq!(d["complaint"]["stage"], "solution");
-    id
-}
+use super::{at_solution, cast, intake, post};
 
 /// `kefu_domain::money::MAX_AMOUNT_FEN`: ¥1,000,000,000.
 const MAX_FEN: i64 = 100_000_000_000;

@@ -12,6 +12,7 @@ mod intake;
 mod loop_api;
 mod pages;
 mod report;
+mod rma_cancel;
 
 use kefu_domain::Role;
 use kefu_testkit::{ApiClient, TestApp, json_body};
@@ -83,4 +84,48 @@ fn intake() -> Value {
         "category": "quality",
         "severity": "serious"
     })
+}
+
+/// A new complaint walked over the API to the solution stage (registered, accepted, judged
+/// valid, answered by the quality department, investigated); its id.
+async fn at_solution(app: &TestApp, c: &Cast) -> i64 {
+    let (status, body) = post(&c.agent, "/api/v1/complaints", intake()).await;
+    assert_eq!(status, 201, "{body}");
+    let id = body["id"].as_i64().unwrap();
+    post(
+        &c.specialist,
+        &format!("/api/v1/complaints/{id}/intake"),
+        json!({}),
+    )
+    .await;
+    let promised = (app.now() + jiff::SignedDuration::from_hours(48)).to_string();
+    let (status, d) = post(
+        &c.specialist,
+        &format!("/api/v1/complaints/{id}/judgement"),
+        json!({"valid": true, "department_id": c.quality_dept, "promised_answer_at": promised}),
+    )
+    .await;
+    assert_eq!(status, 200, "{d}");
+    let notice = d["notices"][0]["id"].as_i64().unwrap();
+    post(
+        &c.quality,
+        &format!("/api/v1/complaint-notices/{notice}/answer"),
+        json!({"answer": "同批次热处理异常，已隔离库存。"}),
+    )
+    .await;
+    post(
+        &c.specialist,
+        &format!("/api/v1/complaint-notices/{notice}/review"),
+        json!({"accept": true}),
+    )
+    .await;
+    let (status, d) = post(
+        &c.specialist,
+        &format!("/api/v1/complaints/{id}/investigation"),
+        json!({"cause": "production", "responsible_department_id": c.quality_dept, "findings": "热处理炉温控失效"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{d}");
+    assert_eq!(d["complaint"]["stage"], "solution");
+    id
 }

@@ -225,6 +225,13 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
             complaints::advance_rma,
         )
         .add(
+            Page,
+            Method::POST,
+            "/complaint-rmas/{id}/cancel",
+            Requires(RmaWork),
+            complaints::cancel_rma,
+        )
+        .add(
             Api,
             Method::GET,
             "/api/v1/complaints",
@@ -349,5 +356,12 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
             "/api/v1/complaint-rmas/{id}/advance",
             Requires(RmaWork),
             api::complaints::advance_rma,
+        )
+        .add(
+            Api,
+            Method::POST,
+            "/api/v1/complaint-rmas/{id}/cancel",
+            Requires(RmaWork),
+            api::complaints::cancel_rma,
         )
 }

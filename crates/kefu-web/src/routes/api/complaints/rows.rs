@@ -160,3 +160,40 @@ pub async fn advance_rma(
         status: s.key().to_owned(),
     }))
 }
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelIn {
+    /// Why nothing is carried out (the customer rejected the remedy, a follow-up undid
+    /// it…); 1–2,000 characters.
+    #[schema(min_length = 1, max_length = 2000)]
+    pub reason: String,
+}
+
+/// Cancels a return/exchange/refund/repair not yet carried out, with the reason; the
+/// complaint may then close on a true record. A done RMA cannot be cancelled.
+#[utoipa::path(post, path = "/api/v1/complaint-rmas/{id}/cancel", tag = "complaints",
+    params(("id" = i64, Path, description = "RMA id")), request_body = CancelIn,
+    responses(
+        (status = 200, description = "Cancelled", body = RmaStep),
+        (status = 404, description = "No such RMA", body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "The RMA was carried out or is \
+            finished (`rma_not_cancellable`)"),
+    ))]
+pub async fn cancel_rma(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+    IfMatch(expected): IfMatch,
+    ApiJson(b): ApiJson<CancelIn>,
+) -> Result<Json<RmaStep>, WebError> {
+    state
+        .app
+        .cancel_rma(&identity.actor(), id, &b.reason, expected)
+        .await?;
+    Ok(Json(RmaStep {
+        status: kefu_domain::complaint::RmaStatus::Cancelled
+            .key()
+            .to_owned(),
+    }))
+}

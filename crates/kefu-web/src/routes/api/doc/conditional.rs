@@ -76,6 +76,11 @@ pub const CONDITIONAL: &[ConditionalWrite] = &[
         "/api/v1/complaint-rmas/{id}/advance",
         "the RMA's complaint",
     ),
+    write(
+        "post",
+        "/api/v1/complaint-rmas/{id}/cancel",
+        "the RMA's complaint",
+    ),
     write("patch", "/api/v1/users/{id}", "the account"),
     write("post", "/api/v1/scripts/{id}/review", "the script"),
 ];

@@ -14,6 +14,33 @@ use crate::auth::Identity;
 use crate::error::WebError;
 use crate::routes::pages::versioned::form_version;
 
+/// Cancels an RMA not carried out, with the reason (`reason`).
+pub async fn cancel_rma(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(rma): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let id = state.app.complaint_of_rma(&identity.actor(), rma).await?;
+    let r = state
+        .app
+        .cancel_rma(
+            &identity.actor(),
+            rma,
+            field(&pairs, "reason"),
+            form_version(&pairs),
+        )
+        .await;
+    stepped(
+        &state,
+        &identity,
+        id,
+        Kept::new("rma_cancel", Some(rma), &pairs),
+        r,
+    )
+    .await
+}
+
 pub async fn advance_rma(
     State(state): State<AppState>,
     identity: Identity,

@@ -65,6 +65,8 @@ pub struct RmaRow {
     pub amount: String,
     pub note: String,
     pub next: Option<String>,
+    /// Not carried out yet: may be cancelled with a reason.
+    pub may_cancel: bool,
 }
 
 pub struct Progress {
@@ -338,6 +340,7 @@ async fn show_page(
                     .status
                     .next(r.remedy)
                     .map(|n: RmaStatus| t.tk("rma_status", n.key())),
+                may_cancel: r.status.may_cancel(),
             })
             .collect(),
         penalties: d

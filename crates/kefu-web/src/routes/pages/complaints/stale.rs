@@ -37,7 +37,7 @@ const TYPED: &[&str] = &[
 pub struct Kept {
     /// The form's name: `intake`, `valid`, `invalid`, `investigation`, `propose`,
     /// `decision`, `tell`, `follow_up`, `evaluation`, `penalty`, or a row's `ack`,
-    /// `answer`, `review`, `decide`, `rma`.
+    /// `answer`, `review`, `decide`, `rma`, `rma_cancel`.
     pub form: &'static str,
     /// The notice, proposal or RMA of a row's form.
     pub row: Option<i64>,
