@@ -42,6 +42,14 @@ pub mod kind {
     pub const COMPLAINT_NOTICE_OVERDUE: &str = "complaint_notice_overdue";
     /// The investigation report of a complaint your department was involved in.
     pub const COMPLAINT_REPORT: &str = "complaint_report";
+    /// A complaint was registered and waits for a complaint specialist's intake: sent to
+    /// the complaint specialists when whoever registered it does not handle complaints.
+    pub const COMPLAINT_NEW: &str = "complaint_new";
+    /// A return, exchange, refund or repair was opened: sent to the after-sales
+    /// specialists, who carry it out.
+    pub const COMPLAINT_RMA: &str = "complaint_rma";
+    /// A complaint's evaluation names you the owner of its improvement measure.
+    pub const COMPLAINT_MEASURE: &str = "complaint_measure";
 }
 
 /// Tells each user in `users` (duplicates ignored) about `kind`, with placeholder values

@@ -484,12 +484,37 @@ mod tests {
             s = n;
             path.push(s);
         }
-        assert_eq!(path, RmaStatus::ALL);
+        // Every status but the cancelled one lies on the way forward.
+        assert_eq!(path, &RmaStatus::ALL[..RmaStatus::ALL.len() - 1]);
         assert_eq!(
             RmaStatus::Approved.next(Remedy::Refund),
             Some(RmaStatus::Done)
         );
         assert_eq!(RmaStatus::Closed.next(Remedy::Repair), None);
+        assert_eq!(RmaStatus::Cancelled.next(Remedy::Repair), None);
+    }
+
+    #[test]
+    fn an_rma_is_cancelled_only_before_it_is_carried_out() {
+        let cancellable: Vec<RmaStatus> = RmaStatus::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.may_cancel())
+            .collect();
+        assert_eq!(
+            cancellable,
+            [
+                RmaStatus::Requested,
+                RmaStatus::Approved,
+                RmaStatus::Received
+            ]
+        );
+        let finished: Vec<RmaStatus> = RmaStatus::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.is_final())
+            .collect();
+        assert_eq!(finished, [RmaStatus::Closed, RmaStatus::Cancelled]);
     }
 
     #[test]

@@ -404,6 +404,9 @@ mod dynamic_key_tests {
             kefu_app::notify::kind::COMPLAINT_OVERDUE,
             kefu_app::notify::kind::COMPLAINT_NOTICE_OVERDUE,
             kefu_app::notify::kind::COMPLAINT_REPORT,
+            kefu_app::notify::kind::COMPLAINT_NEW,
+            kefu_app::notify::kind::COMPLAINT_RMA,
+            kefu_app::notify::kind::COMPLAINT_MEASURE,
         ] {
             want.push(format!("notification.{kind}"));
         }

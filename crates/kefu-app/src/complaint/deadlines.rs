@@ -7,7 +7,7 @@ use kefu_store::StoreError;
 use kefu_store::complaint as store;
 use serde_json::json;
 
-use super::steps::managers;
+use super::steps::{handlers, managers};
 use crate::notify::{self, kind};
 use crate::{Actor, App, Result};
 
@@ -67,7 +67,7 @@ impl App {
         let (what, to) = if escalation {
             (kind::COMPLAINT_OVERDUE, managers(&mut tx).await?)
         } else {
-            (kind::COMPLAINT_WARNING, c.handler_id.into_iter().collect())
+            (kind::COMPLAINT_WARNING, handlers(&mut tx, &c).await?)
         };
         notify::notify(&mut tx, &to, what, Some(c.ticket_id), &params, now).await?;
         let action = if escalation { "escalated" } else { "warned" };
@@ -89,7 +89,7 @@ impl App {
         let to: Vec<i64> = managers(&mut tx)
             .await?
             .into_iter()
-            .chain(c.handler_id)
+            .chain(handlers(&mut tx, &c).await?)
             .collect();
         let params = json!({"number": c.ticket_number, "complaint": c.id, "stage": c.stage.key()});
         notify::notify(

@@ -12,11 +12,13 @@
 //! people acting on the same old page cannot both move it. Every step moves the version on
 //! (saving the complaint, or [`store::bump_version`] for a step that only adds to its log).
 
+mod approvals;
 mod deadlines;
 mod report;
 mod settings;
 mod steps;
 
+pub use approvals::WAITING_SHOWN;
 pub use report::{Report, ReportQuery, ReportRow, SeriesPoint, StageDuration};
 pub use settings::DeadlineSetting;
 pub use steps::{Evaluation, Investigation, Judgement, NewPenalty, NewProposal};
@@ -324,7 +326,11 @@ impl App {
             stage_due_at: due,
             stage_warned: false,
             stage_escalated: false,
-            handler_id: actor.user_id(),
+            // An agent registers and a complaint specialist handles: the handler is set
+            // when a specialist accepts it, unless the one registering handles complaints.
+            handler_id: actor
+                .user_id()
+                .filter(|_| actor.require(Permission::ComplaintHandle).is_ok()),
             handler_name: None,
             opened_by: actor.user_id(),
             created_at: now,
@@ -369,6 +375,19 @@ impl App {
             now,
         )
         .await?;
+        if c.handler_id.is_none() {
+            let to = steps::handlers(&mut tx, &c).await?;
+            crate::notify::notify(
+                &mut tx,
+                &to,
+                crate::notify::kind::COMPLAINT_NEW,
+                Some(ticket_id),
+                &serde_json::json!({"number": c.ticket_number, "complaint": c.id,
+                                    "stage": c.stage.key()}),
+                now,
+            )
+            .await?;
+        }
         tx.commit().await.map_err(StoreError::from)?;
         Ok(c.id)
     }

@@ -20,7 +20,10 @@ pub use notice::{
     notice_complaint, notices, overdue_notices, save_notice,
 };
 pub use penalty::{Penalty, insert_penalty, penalties};
-pub use proposal::{Proposal, decide_proposal, insert_proposal, proposal_complaint, proposals};
+pub use proposal::{
+    Proposal, Waiting, decide_proposal, insert_proposal, proposal_complaint, proposals,
+    waiting_proposals,
+};
 pub use report::{StatRow, penalty_total, stage_durations, stats};
 pub use rma::{Rma, insert_rma, rma_complaint, rmas, save_rma};
 pub use step_log::{Step, add_step, steps};

@@ -2,6 +2,7 @@
 
 use jiff::Timestamp;
 use kefu_domain::complaint::{ProposalStatus, Remedy};
+use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::ticket::{opt_time, parse};
@@ -65,24 +66,24 @@ pub async fn proposals(conn: &mut AnyConnection, complaint_id: i64) -> Result<Ve
     .bind(complaint_id)
     .fetch_all(conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Proposal {
-                id: r.try_get("id")?,
-                complaint_id: r.try_get("complaint_id")?,
-                remedy: parse(r, "remedy")?,
-                description: r.try_get("description")?,
-                cost_fen: r.try_get("cost_fen")?,
-                status: parse(r, "status")?,
-                proposed_by: r.try_get("proposed_by")?,
-                proposed_by_name: r.try_get("proposed_by_name")?,
-                proposed_at: from_micros(r.try_get("proposed_at")?),
-                decided_by: r.try_get("decided_by")?,
-                decided_at: opt_time(r, "decided_at")?,
-                decision_comment: r.try_get("decision_comment")?,
-            })
-        })
-        .collect()
+    rows.iter().map(proposal_from_row).collect()
+}
+
+fn proposal_from_row(r: &AnyRow) -> Result<Proposal> {
+    Ok(Proposal {
+        id: r.try_get("id")?,
+        complaint_id: r.try_get("complaint_id")?,
+        remedy: parse(r, "remedy")?,
+        description: r.try_get("description")?,
+        cost_fen: r.try_get("cost_fen")?,
+        status: parse(r, "status")?,
+        proposed_by: r.try_get("proposed_by")?,
+        proposed_by_name: r.try_get("proposed_by_name")?,
+        proposed_at: from_micros(r.try_get("proposed_at")?),
+        decided_by: r.try_get("decided_by")?,
+        decided_at: opt_time(r, "decided_at")?,
+        decision_comment: r.try_get("decision_comment")?,
+    })
 }
 
 /// The complaint a proposal belongs to.
@@ -93,4 +94,45 @@ pub async fn proposal_complaint(conn: &mut AnyConnection, proposal_id: i64) -> R
             .fetch_optional(conn)
             .await?,
     )
+}
+
+/// A proposal waiting for approval, with what the approver needs to see of its complaint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waiting {
+    pub proposal: Proposal,
+    pub ticket_number: String,
+    pub complainant: String,
+    pub customer_name: Option<String>,
+    pub severity: String,
+    pub category: String,
+}
+
+/// 待审批 — every proposal waiting for a decision, oldest first, at most `limit`.
+pub async fn waiting_proposals(conn: &mut AnyConnection, limit: i64) -> Result<Vec<Waiting>> {
+    let rows = sqlx::query(
+        "SELECT p.id, p.complaint_id, p.remedy, p.description, p.cost_fen, p.status, \
+         p.proposed_by, u.display_name AS proposed_by_name, p.proposed_at, p.decided_by, \
+         p.decided_at, p.decision_comment, t.number AS ticket_number, c.complainant, \
+         cu.name AS customer_name, c.severity, c.category \
+         FROM complaint_proposals p JOIN complaints c ON c.id = p.complaint_id \
+         JOIN tickets t ON t.id = c.ticket_id LEFT JOIN customers cu ON cu.id = c.customer_id \
+         LEFT JOIN users u ON u.id = p.proposed_by \
+         WHERE p.status = $1 ORDER BY p.proposed_at, p.id LIMIT $2",
+    )
+    .bind(ProposalStatus::Proposed.key())
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Waiting {
+                proposal: proposal_from_row(r)?,
+                ticket_number: r.try_get("ticket_number")?,
+                complainant: r.try_get("complainant")?,
+                customer_name: r.try_get("customer_name")?,
+                severity: r.try_get("severity")?,
+                category: r.try_get("category")?,
+            })
+        })
+        .collect()
 }

@@ -14,6 +14,7 @@ use crate::complaint::expect_version;
 use crate::notify::{self, kind};
 use crate::ticket::Visibility;
 use crate::{Actor, App, AppError, Result};
+use serde_json::json;
 
 /// 总结评价
 #[derive(Debug, Clone)]
@@ -231,6 +232,19 @@ impl App {
         c.measure = Some(measure).filter(|s| !s.is_empty());
         c.measure_owner_id = e.measure_owner_id;
         c.measure_due = e.measure_due.map(|d| d.to_string());
+        if let Some(owner) = c.measure_owner_id.filter(|_| c.measure.is_some()) {
+            let mut p = params(&c);
+            p["due"] = json!(c.measure_due);
+            notify::notify(
+                &mut tx,
+                &[owner],
+                kind::COMPLAINT_MEASURE,
+                Some(c.ticket_id),
+                &p,
+                now,
+            )
+            .await?;
+        }
         self.resolve_ticket(&mut tx, actor, c.ticket_id).await?;
         self.save_complaint(&mut tx, actor, &mut c, now).await?;
         tx.commit().await.map_err(StoreError::from)?;

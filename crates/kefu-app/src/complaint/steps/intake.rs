@@ -43,6 +43,10 @@ impl App {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let mut c = self.open_for_step(&mut tx, id, expected).await?;
+        // Registered by someone who does not handle complaints: whoever accepts it does.
+        if c.handler_id.is_none() {
+            c.handler_id = actor.user_id();
+        }
         self.step(
             &mut tx,
             actor,

@@ -27,12 +27,26 @@ use crate::{Actor, App, Result};
 
 /// Active customer service managers: who approves and who hears of escalations.
 pub(crate) async fn managers(conn: &mut AnyConnection) -> Result<Vec<i64>> {
+    with_role(conn, Role::CsManager).await
+}
+
+/// The active users holding `role`.
+pub(crate) async fn with_role(conn: &mut AnyConnection, role: Role) -> Result<Vec<i64>> {
     Ok(kefu_store::staff::list_users(conn)
         .await?
         .into_iter()
-        .filter(|u| u.active && u.roles.contains(Role::CsManager))
+        .filter(|u| u.active && u.roles.contains(role))
         .map(|u| u.id)
         .collect())
+}
+
+/// Who must act on complaint `c` now: its handler (the complaint specialist who accepted
+/// it), or — before anyone has — every complaint specialist.
+pub(crate) async fn handlers(conn: &mut AnyConnection, c: &Complaint) -> Result<Vec<i64>> {
+    match c.handler_id {
+        Some(h) => Ok(vec![h]),
+        None => with_role(conn, Role::ComplaintSpecialist).await,
+    }
 }
 
 fn params(c: &Complaint) -> serde_json::Value {

@@ -8,7 +8,7 @@ use kefu_store::complaint::{self as store, Complaint, Notice};
 use kefu_store::{AnyConnection, StoreError};
 use serde_json::json;
 
-use super::params;
+use super::{handlers, params};
 use crate::complaint::expect_version;
 use crate::notify::{self, kind};
 use crate::{Actor, App, AppError, Result};
@@ -148,7 +148,7 @@ impl App {
         self.note_step(&mut tx, actor, &c, "notice_answered", Some(answer), now)
             .await?;
         store::bump_version(&mut tx, c.id).await?;
-        let to: Vec<i64> = c.handler_id.into_iter().collect();
+        let to = handlers(&mut tx, &c).await?;
         notify::notify(
             &mut tx,
             &to,

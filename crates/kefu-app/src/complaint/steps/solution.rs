@@ -1,14 +1,14 @@
 //! 调查与方案 — recording the investigation, proposing solutions, and the supervisor's
 //! decision on them (approval opens the RMA where goods or money move).
 
-use kefu_domain::Permission;
 use kefu_domain::complaint::{
     self as rules, Action, Cause, ComplaintError, ProposalStatus, Remedy, RmaStatus, Stage,
 };
+use kefu_domain::{Permission, Role};
 use kefu_store::StoreError;
 use kefu_store::complaint::{self as store, Proposal, Rma};
 
-use super::{managers, params};
+use super::{managers, params, with_role};
 use crate::notify::{self, kind};
 use crate::ticket::{Upload, Visibility};
 use crate::{Actor, App, AppError, Result};
@@ -195,6 +195,16 @@ impl App {
             .await?;
             c.cost_fen = p.cost_fen;
             if let Some(remedy) = p.remedy.rma() {
+                let to = with_role(&mut tx, Role::AftersalesSpecialist).await?;
+                notify::notify(
+                    &mut tx,
+                    &to,
+                    kind::COMPLAINT_RMA,
+                    Some(c.ticket_id),
+                    &params(&c),
+                    now,
+                )
+                .await?;
                 store::insert_rma(
                     &mut tx,
                     &Rma {

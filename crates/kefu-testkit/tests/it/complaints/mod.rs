@@ -10,6 +10,7 @@ mod bounds;
 mod deadlines;
 mod intake;
 mod loop_api;
+mod notices_to_act;
 mod pages;
 mod report;
 mod rma_cancel;

@@ -156,7 +156,7 @@ use doc::{BearerAuth, CommonResponses, Conditional, InputSchemas, UniqueOperatio
         complaints::complete_intake,
         complaints::judge, complaints::acknowledge_notice, complaints::answer_notice,
         complaints::review_notice, complaints::investigate, complaints::propose,
-        complaints::decide, complaints::advance_rma, complaints::cancel_rma, complaints::penalty,
+        complaints::approvals, complaints::decide, complaints::advance_rma, complaints::cancel_rma, complaints::penalty,
         complaints::tell,
         complaints::customer_decision, complaints::follow_up, complaints::evaluate,
         complaints::stats,

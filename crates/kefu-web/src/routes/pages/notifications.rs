@@ -30,10 +30,11 @@ fn text(t: Tr, kind: &str, params: &str) -> String {
     let v: serde_json::Value = serde_json::from_str(params).unwrap_or_default();
     let get = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
     let target = t.tk("sla", &get("target"));
+    // An instant (a deadline) in local time; a date (a measure's due day) as it is.
     let due = get("due")
         .parse::<jiff::Timestamp>()
         .map(local_time)
-        .unwrap_or_default();
+        .unwrap_or_else(|_| get("due"));
     let number = get("number");
     let subject = get("subject");
     let text = get("text");

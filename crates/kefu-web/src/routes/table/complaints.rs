@@ -81,6 +81,13 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
         .add(
             Page,
             Method::GET,
+            "/complaints/approvals",
+            Requires(ComplaintApprove),
+            complaints::approvals,
+        )
+        .add(
+            Page,
+            Method::GET,
             "/complaints/report",
             Requires(ComplaintView),
             complaints::report,
@@ -98,6 +105,13 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
             "/complaints/report.xlsx",
             Requires(ComplaintView),
             complaints::report_xlsx,
+        )
+        .add(
+            Api,
+            Method::GET,
+            "/api/v1/complaint-approvals",
+            Requires(ComplaintApprove),
+            api::complaints::approvals,
         )
         .add(
             Api,

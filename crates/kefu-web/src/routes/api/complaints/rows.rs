@@ -197,3 +197,55 @@ pub async fn cancel_rma(
             .to_owned(),
     }))
 }
+
+/// A proposal waiting for approval, with its complaint.
+#[derive(Serialize, ToSchema)]
+pub struct WaitingOut {
+    pub complaint_id: i64,
+    pub ticket_number: String,
+    pub complainant: String,
+    pub customer_name: Option<String>,
+    /// `minor`, `general`, `serious`, `critical`.
+    pub severity: String,
+    pub category: String,
+    pub proposal: ProposalOut,
+    pub proposed_by_name: Option<String>,
+    pub proposed_at: String,
+}
+
+/// 待审批 — every proposal waiting for approval, the oldest first (at most 200).
+#[utoipa::path(get, path = "/api/v1/complaint-approvals", tag = "complaints",
+    responses(
+        (status = 200, description = "The proposals waiting", body = Vec<WaitingOut>),
+    ))]
+pub async fn approvals(
+    State(state): State<AppState>,
+    identity: Identity,
+) -> Result<Json<Vec<WaitingOut>>, WebError> {
+    let list = state
+        .app
+        .proposals_awaiting_approval(&identity.actor())
+        .await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|w| WaitingOut {
+                complaint_id: w.proposal.complaint_id,
+                ticket_number: w.ticket_number,
+                complainant: w.complainant,
+                customer_name: w.customer_name,
+                severity: w.severity,
+                category: w.category,
+                proposed_by_name: w.proposal.proposed_by_name.clone(),
+                proposed_at: rfc3339(w.proposal.proposed_at),
+                proposal: ProposalOut {
+                    id: w.proposal.id,
+                    remedy: w.proposal.remedy.key().to_owned(),
+                    description: w.proposal.description,
+                    cost_fen: w.proposal.cost_fen,
+                    status: w.proposal.status.key().to_owned(),
+                    decision_comment: w.proposal.decision_comment,
+                },
+            })
+            .collect(),
+    ))
+}

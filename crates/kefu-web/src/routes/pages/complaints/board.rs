@@ -40,6 +40,8 @@ struct BoardPage {
     can_open: bool,
     can_report: bool,
     total: usize,
+    /// Proposals waiting for the reader's approval (`None`: the reader does not approve).
+    waiting: Option<usize>,
 }
 
 /// The board: every open complaint by stage, overdue ones marked.
@@ -86,6 +88,21 @@ pub async fn board(
         .user
         .as_ref()
         .is_some_and(|u| u.allows(Permission::ComplaintView));
+    let approves = identity
+        .user
+        .as_ref()
+        .is_some_and(|u| u.allows(Permission::ComplaintApprove));
+    let waiting = if approves {
+        Some(
+            state
+                .app
+                .proposals_awaiting_approval(&identity.actor())
+                .await?
+                .len(),
+        )
+    } else {
+        None
+    };
     super::super::ok(&BoardPage {
         t,
         layout: Layout::new(&identity, "/complaints"),
@@ -93,5 +110,6 @@ pub async fn board(
         can_open,
         can_report,
         total,
+        waiting,
     })
 }

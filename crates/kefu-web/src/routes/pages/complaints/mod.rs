@@ -5,6 +5,7 @@
 //! This module holds what the pages share; each page, and each stretch of the loop's
 //! steps, lives in a submodule, re-exported here for the route table.
 
+mod approvals;
 mod board;
 mod closing;
 mod deadlines;
@@ -16,6 +17,7 @@ mod show;
 mod solution;
 mod stale;
 
+pub use approvals::{WaitingRow, approvals};
 pub use board::{Card, Column, board};
 pub use closing::{customer_decision, evaluate, follow_up, tell};
 pub use deadlines::{deadlines, save_deadlines};
