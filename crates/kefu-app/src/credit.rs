@@ -3,7 +3,9 @@
 
 use jiff::civil::Date;
 use kefu_domain::Permission;
-use kefu_domain::credit::{self as rules, CreditDecision, CreditError, Factor, Grade, Model};
+use kefu_domain::credit::{
+    self as rules, CreditDecision, CreditError, Factor, Grade, Model, TermsKind,
+};
 use kefu_store::customer::{self as store, Change, Investigation};
 use kefu_store::{StoreError, changelog};
 use serde_json::json;
@@ -24,7 +26,10 @@ pub struct FactorScore {
 pub struct CreditStatus {
     pub grade: Option<Grade>,
     pub limit_fen: i64,
+    /// 付款条件 as agreed, free text.
     pub payment_terms: Option<String>,
+    /// What the terms ask of the customer, as graded handling reads them.
+    pub terms_kind: TermsKind,
     pub investigations: Vec<Investigation>,
 }
 
@@ -149,7 +154,10 @@ impl App {
         Ok(Investigation { id, ..inv })
     }
 
-    /// Sets the credit limit (fen) and payment terms, recording the change.
+    /// Sets the credit limit (fen) and payment terms, recording the change. Credit terms
+    /// (月结…) may be set whatever the grade — the grade may rise — and graded handling
+    /// shows them suspended while the grade forbids credit
+    /// ([`CreditDecision::TermsSuspended`]).
     pub async fn set_credit_terms(
         &self,
         actor: &Actor,
@@ -221,13 +229,15 @@ impl App {
         Ok(CreditStatus {
             grade: c.credit_grade.as_deref().and_then(Grade::parse),
             limit_fen: c.credit_limit_fen,
+            terms_kind: TermsKind::read(c.payment_terms.as_deref()),
             payment_terms: c.payment_terms,
             investigations: store::investigations(&mut conn, customer_id).await?,
         })
     }
 
-    /// 分级处理: may the customer buy `amount_fen` on credit? (Outstanding receivables count
-    /// once the orders area records them; until then nothing is outstanding.)
+    /// 分级处理: may the customer buy `amount_fen` on credit? One rule of grade, limit and
+    /// the agreed payment terms ([`rules::credit_decision`]). (Outstanding receivables
+    /// count once the orders area records them; until then nothing is outstanding.)
     pub async fn may_buy_on_credit(
         &self,
         actor: &Actor,
@@ -236,6 +246,12 @@ impl App {
     ) -> Result<CreditDecision> {
         let s = self.credit_status(actor, customer_id).await?;
         kefu_domain::money::amount(amount_fen)?;
-        Ok(rules::credit_decision(s.grade, s.limit_fen, 0, amount_fen))
+        Ok(rules::credit_decision(
+            s.grade,
+            s.limit_fen,
+            0,
+            amount_fen,
+            s.terms_kind,
+        ))
     }
 }

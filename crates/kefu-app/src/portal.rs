@@ -365,6 +365,10 @@ impl App {
         )
         .await?;
         crate::ticket::store_checked(&mut tx, id, Some(message_id), &checked, now).await?;
+        // The customer wrote: contact with the archive's customer (最近联系).
+        if let Some(customer) = t.customer_id {
+            kefu_store::customer::touch_contact(&mut tx, customer, now).await?;
+        }
         t.sla.awaiting_reply_since.get_or_insert(now);
         t.updated_at = now;
         let mut changed = Vec::new();

@@ -413,4 +413,28 @@ mod dynamic_key_tests {
         let missing: Vec<_> = want.iter().filter(|k| !have.contains(k)).collect();
         assert!(missing.is_empty(), "missing translations: {missing:?}");
     }
+
+    /// The 360 page words every graded-handling answer, and the today view every reason.
+    #[test]
+    fn every_credit_answer_and_attention_reason_is_translated() {
+        use kefu_domain::credit::CreditDecision;
+        let have = keys(Locale::ZhCn);
+        let mut want: Vec<String> = CreditDecision::ALL
+            .iter()
+            .filter(|d| {
+                !matches!(
+                    d,
+                    CreditDecision::RefusedByTerms | CreditDecision::TermsSuspended
+                )
+            })
+            .map(|d| format!("credit.rule.{}", d.key()))
+            .collect();
+        want.extend(
+            kefu_store::customer::ATTENTION_REASONS
+                .iter()
+                .map(|r| format!("today.reason.{r}")),
+        );
+        let missing: Vec<_> = want.iter().filter(|k| !have.contains(k)).collect();
+        assert!(missing.is_empty(), "missing translations: {missing:?}");
+    }
 }

@@ -276,6 +276,12 @@ impl App {
             idempotency::claim(&mut tx, k, Resource::Complaint, ticket_id, now).await?;
         }
         let ticket = kefu_store::ticket::by_id(&mut tx, ticket_id).await?;
+        let customer_id = form.customer_id.or(ticket.customer_id);
+        // The customer complained: contact when they did (最近联系 never moves back). The
+        // customer is written before the ticket, as linking a ticket does.
+        if let Some(customer) = customer_id {
+            kefu_store::customer::touch_contact(&mut tx, customer, received_at).await?;
+        }
         if ticket.ticket_type != TicketType::Complaint {
             let changes = TicketChanges {
                 ticket_type: Some(TicketType::Complaint),
@@ -292,7 +298,7 @@ impl App {
             id: 0,
             ticket_id,
             ticket_number: ticket.number.clone(),
-            customer_id: form.customer_id.or(ticket.customer_id),
+            customer_id,
             customer_name: None,
             stage: Stage::Intake,
             severity: form.severity,

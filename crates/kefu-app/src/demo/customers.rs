@@ -16,6 +16,9 @@ pub(super) struct CustomerRef {
     pub name: String,
     pub tier: &'static str,
     pub contacts: Vec<ContactRef>,
+    /// A key account nobody has been in touch with since this time: it opens no ticket
+    /// after it, so its last contact stays as old as the today view says.
+    pub quiet_since: Option<Timestamp>,
 }
 
 pub(super) struct ContactRef {
@@ -155,7 +158,9 @@ pub(super) fn customer(
     };
     // Customers joined over the period and before it.
     let created_at = now - SignedDuration::from_hours(rng.i64(24..(days * 2 + 1) * 24));
-    let last_contact_at = if tier == "key_account" && rng.u8(0..10) < 2 {
+    let quiet = tier == "key_account" && rng.u8(0..10) < 2;
+    // Raised after the tickets are written to the customer's latest ticket, if later.
+    let last_contact_at = if quiet {
         // A key account nobody has called for a while: the today view lists these.
         now - SignedDuration::from_hours(rng.i64(35 * 24..90 * 24))
     } else {
@@ -238,6 +243,7 @@ pub(super) fn customer(
         name,
         tier,
         contacts,
+        quiet_since: quiet.then_some(last_contact_at),
     }
 }
 

@@ -376,12 +376,18 @@ impl App {
             } else {
                 &frequent
             };
-            let Some(customer) = pool
+            let Some(mut customer) = pool
                 .get(rng.usize(..pool.len().max(1)))
                 .map(|i| &people[*i])
             else {
                 continue;
             };
+            // A quiet key account calls nobody after it fell quiet: another customer does.
+            if customer.quiet_since.is_some_and(|q| created_at > q)
+                && let Some(other) = rest.get(rng.usize(..rest.len().max(1)))
+            {
+                customer = &people[*other];
+            }
             // The newest tickets are the department's work in hand, in every open state.
             let hold = (n + backlog >= plan.tickets).then(|| {
                 [
@@ -418,6 +424,8 @@ impl App {
             batch.day_counter(&day, seq);
         }
         batch.write(&mut tx).await?;
+        // 最近联系 agrees with the tickets: at least each customer's latest ticket.
+        bulk::last_contact_from_tickets(&mut tx).await?;
         bulk::finish(&mut tx, self.store.backend()).await?;
         tx.commit().await.map_err(StoreError::from)?;
         progress("tickets", plan.tickets, plan.tickets);

@@ -284,6 +284,10 @@ impl App {
         )
         .await?;
         if visibility == Visibility::Public {
+            // An answer to the customer is contact with them (最近联系).
+            if let Some(customer) = t.customer_id {
+                kefu_store::customer::touch_contact(&mut *conn, customer, now).await?;
+            }
             t.first_response_at.get_or_insert(now);
             if t.sla.awaiting_reply_since.take().is_some() {
                 // A late answer counts as a breach unless the check already counted it.

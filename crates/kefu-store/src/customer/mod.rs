@@ -7,8 +7,10 @@ use sqlx::{AnyConnection, Row};
 
 use crate::{Result, found, from_micros, to_micros};
 
+mod attention;
 mod list;
 
+pub use attention::{ATTENTION_REASONS, AttentionRow, needing_attention};
 pub use list::{CustomerFilter, IndexMatches, list};
 
 /// A customer, sensitive fields in clear (the app masks them).
@@ -46,11 +48,25 @@ pub struct Customer {
     pub version: i64,
 }
 
-const SELECT: &str = "SELECT c.id, c.kind, c.name, c.name_key, c.tier, c.customer_type, \
-    c.status, c.province, c.city, c.industry, c.owner_id, u.display_name AS owner_name, c.tags, \
-    c.notes, c.id_number, c.address, c.bank_account, c.last_contact_at, c.credit_grade, \
-    c.credit_limit_fen, c.payment_terms, c.credit_updated_at, c.created_at, c.updated_at, \
-    c.version FROM customers c LEFT JOIN users u ON u.id = c.owner_id";
+/// A customer's columns as [`from_row`] reads them, `c` the customer and `u` its owner.
+macro_rules! columns {
+    () => {
+        "c.id, c.kind, c.name, c.name_key, c.tier, c.customer_type, c.status, c.province, \
+         c.city, c.industry, c.owner_id, u.display_name AS owner_name, c.tags, c.notes, \
+         c.id_number, c.address, c.bank_account, c.last_contact_at, c.credit_grade, \
+         c.credit_limit_fen, c.payment_terms, c.credit_updated_at, c.created_at, c.updated_at, \
+         c.version"
+    };
+}
+
+/// The same columns, for queries that join more than the customer and its owner.
+const COLUMNS: &str = columns!();
+
+const SELECT: &str = concat!(
+    "SELECT ",
+    columns!(),
+    " FROM customers c LEFT JOIN users u ON u.id = c.owner_id"
+);
 
 fn tags_of(s: &str) -> Vec<String> {
     s.split(',')
@@ -102,7 +118,8 @@ fn from_row(r: &AnyRow) -> Result<Customer> {
 }
 
 /// Inserts (`id` = 0, at version 1) or updates every editable field, moving the version on;
-/// returns the id.
+/// returns the id. An update leaves the last contact alone: only [`touch_contact`] moves
+/// it, forward, so a save made from an earlier read never puts it back.
 pub async fn save(conn: &mut AnyConnection, c: &Customer) -> Result<i64> {
     if c.id == 0 {
         let id: i64 = sqlx::query_scalar(
@@ -142,9 +159,8 @@ pub async fn save(conn: &mut AnyConnection, c: &Customer) -> Result<i64> {
         "UPDATE customers SET kind = $2, name = $3, name_key = $4, tier = $5, \
          customer_type = $6, status = $7, province = $8, city = $9, industry = $10, \
          owner_id = $11, tags = $12, notes = $13, id_number = $14, address = $15, \
-         bank_account = $16, last_contact_at = $17, updated_at = $18, credit_grade = $19, \
-         credit_limit_fen = $20, payment_terms = $21, credit_updated_at = $22, \
-         version = version + 1 WHERE id = $1",
+         bank_account = $16, updated_at = $17, credit_grade = $18, credit_limit_fen = $19, \
+         payment_terms = $20, credit_updated_at = $21, version = version + 1 WHERE id = $1",
     )
     .bind(c.id)
     .bind(&c.kind)
@@ -162,7 +178,6 @@ pub async fn save(conn: &mut AnyConnection, c: &Customer) -> Result<i64> {
     .bind(&c.id_number)
     .bind(&c.address)
     .bind(&c.bank_account)
-    .bind(c.last_contact_at.map(to_micros))
     .bind(to_micros(c.updated_at))
     .bind(&c.credit_grade)
     .bind(c.credit_limit_fen)
@@ -493,17 +508,23 @@ pub async fn tickets_of(
         .collect())
 }
 
-/// Marks contact with the customer (a ticket, a call), moving its version on.
+/// 最近联系 — marks contact with the customer at `at` (a ticket, a reply either way, a
+/// complaint), moving its version on. The last contact only moves forward: a touch older
+/// than the one stored (a complaint received last week, registered today) changes nothing.
+/// The same SQL on both backends.
 pub async fn touch_contact(
     conn: &mut AnyConnection,
     customer_id: i64,
     at: Timestamp,
 ) -> Result<()> {
-    sqlx::query("UPDATE customers SET last_contact_at = $2, version = version + 1 WHERE id = $1")
-        .bind(customer_id)
-        .bind(to_micros(at))
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "UPDATE customers SET last_contact_at = $2, version = version + 1 \
+         WHERE id = $1 AND (last_contact_at IS NULL OR last_contact_at < $2)",
+    )
+    .bind(customer_id)
+    .bind(to_micros(at))
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -675,55 +696,4 @@ pub async fn investigations(
             })
         })
         .collect()
-}
-
-/// Customers needing attention today for `owner` (002 §二): key accounts without contact
-/// since `dormant_before`, credit changed since `changed_since`, and customers with new or
-/// overdue tickets. Each as (customer, reason key).
-pub async fn needing_attention(
-    conn: &mut AnyConnection,
-    owner: i64,
-    dormant_before: Timestamp,
-    changed_since: Timestamp,
-    now: Timestamp,
-    limit: i64,
-) -> Result<Vec<(Customer, &'static str)>> {
-    let mut out: Vec<(Customer, &'static str)> = Vec::new();
-    let tickets = sqlx::query(&format!(
-        "{SELECT} WHERE c.owner_id = $1 AND c.id IN (SELECT customer_id FROM tickets \
-         WHERE customer_id IS NOT NULL AND active = 1 AND (status_category = 'new' \
-         OR sla_next_due_at < $2)) ORDER BY c.id LIMIT $3"
-    ))
-    .bind(owner)
-    .bind(to_micros(now))
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?;
-    for r in &tickets {
-        out.push((from_row(r)?, "tickets"));
-    }
-    let credit = sqlx::query(&format!(
-        "{SELECT} WHERE c.owner_id = $1 AND c.credit_updated_at >= $2 ORDER BY c.credit_updated_at DESC LIMIT $3"
-    ))
-    .bind(owner)
-    .bind(to_micros(changed_since))
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?;
-    for r in &credit {
-        out.push((from_row(r)?, "credit"));
-    }
-    let dormant = sqlx::query(&format!(
-        "{SELECT} WHERE c.owner_id = $1 AND c.tier = 'key_account' AND c.status <> 'lost' \
-         AND (c.last_contact_at IS NULL OR c.last_contact_at < $2) ORDER BY c.last_contact_at LIMIT $3"
-    ))
-    .bind(owner)
-    .bind(to_micros(dormant_before))
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?;
-    for r in &dormant {
-        out.push((from_row(r)?, "dormant"));
-    }
-    Ok(out)
 }

@@ -1,8 +1,12 @@
 //! The customer archive: customers and contacts, masking and audited reveals, the history of
-//! changes, search by name, email and phone digits, and tickets linked to customers.
+//! changes, search by name, email and phone digits, tickets linked to customers, and the
+//! last contact that follows every channel.
 
-use kefu_domain::Role;
-use kefu_testkit::{ApiClient, TEST_PASSWORD, TestApp, json_body};
+use std::sync::Arc;
+
+use jiff::{SignedDuration, Timestamp};
+use kefu_domain::{FixedClock, Role};
+use kefu_testkit::{ApiClient, Session, TEST_PASSWORD, TestApp, TestOptions, json_body};
 use reqwest::Method;
 use serde_json::json;
 
@@ -435,5 +439,158 @@ async fn customers_are_found_by_name_email_and_phone_digits_and_linked_to_ticket
         )
         .await;
     assert_eq!(res.status(), 422);
+    app.stop().await;
+}
+
+/// The customer's last contact as the API gives it.
+async fn last_contact(api: &ApiClient, id: i64) -> Option<Timestamp> {
+    json_body(api.get(&format!("/api/v1/customers/{id}")).await).await["last_contact_at"]
+        .as_str()
+        .map(|s| s.parse().unwrap())
+}
+
+#[tokio::test]
+async fn the_last_contact_follows_every_channel_and_never_moves_back() {
+    // 09:00 in Beijing.
+    let start: Timestamp = "2026-03-02T01:00:00Z".parse().unwrap();
+    let clock = Arc::new(FixedClock::new(start));
+    let app = TestApp::spawn_with(TestOptions {
+        clock: Some(clock.clone()),
+        ..TestOptions::default()
+    })
+    .await;
+    let agent = app.create_user("qin.agent", &[Role::Agent]).await;
+    let api = ApiClient::new(&app, &app.token_for(agent).await);
+    let id = json_body(
+        api.json(
+            Method::POST,
+            "/api/v1/customers",
+            &json!({"name": "苏州恒达机电", "contacts": [{"name": "钱经理", "mobile": "13912345678"}]}),
+        )
+        .await,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(last_contact(&api, id).await, None);
+    let hours = |h: i64| start + SignedDuration::from_hours(h);
+
+    // A call logged as a ticket from the contact's mobile.
+    let t = json_body(
+        api.json(
+            Method::POST,
+            "/api/v1/tickets",
+            &json!({"subject": "电机异响", "body": "新到的电机有异响", "contact_phone": "13912345678"}),
+        )
+        .await,
+    )
+    .await;
+    let tid = t["id"].as_i64().unwrap();
+    assert_eq!(last_contact(&api, id).await, Some(start));
+
+    // An internal note is no contact; the agent's answer to the customer is.
+    clock.set(hours(1));
+    let note = api
+        .json(
+            Method::POST,
+            &format!("/api/v1/tickets/{tid}/messages"),
+            &json!({"body": "先查这批电机的批次", "internal": true}),
+        )
+        .await;
+    assert_eq!(note.status(), 201);
+    assert_eq!(last_contact(&api, id).await, Some(start));
+    clock.set(hours(2));
+    let answer = api
+        .json(
+            Method::POST,
+            &format!("/api/v1/tickets/{tid}/messages"),
+            &json!({"body": "已安排工程师明天上门检查", "internal": false}),
+        )
+        .await;
+    assert_eq!(answer.status(), 201);
+    assert_eq!(last_contact(&api, id).await, Some(hours(2)));
+    let s = app.login("qin.agent", TEST_PASSWORD).await;
+    let page = s
+        .get(&format!("/customers/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("最近联系</dt><dd>2026-03-02 11:00</dd>"),
+        "the 360 page shows the answer's time"
+    );
+
+    // A complaint received at 09:30, registered at noon: that contact is older, and the
+    // last contact does not move back.
+    clock.set(hours(3));
+    let complaint = |received_at: Option<Timestamp>| {
+        let api = &api;
+        async move {
+            let res = api
+                .json(
+                    Method::POST,
+                    "/api/v1/complaints",
+                    &json!({"customer_id": id, "complainant": "钱经理",
+                            "content": "上月那批电机返修两次仍有异响",
+                            "received_at": received_at.map(|t| t.to_string()),
+                            "category": "quality", "severity": "major"}),
+                )
+                .await;
+            assert_eq!(res.status(), 201);
+        }
+    };
+    complaint(Some(start + SignedDuration::from_mins(30))).await;
+    assert_eq!(
+        last_contact(&api, id).await,
+        Some(hours(2)),
+        "an older contact does not move it back"
+    );
+    complaint(None).await;
+    assert_eq!(last_contact(&api, id).await, Some(hours(3)));
+
+    // The customer answers from the portal on a ticket linked to them (by the mobile).
+    let portal = Session {
+        client: app.client(),
+        base: app.base.clone(),
+    };
+    let res = portal
+        .post_form(
+            "/portal/register",
+            &[
+                ("email", "qian@hengda.cn"),
+                ("name", "钱经理"),
+                ("phone", "13912345678"),
+                ("password", TEST_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let requester: i64 = {
+        let mut c = app.app.store.conn().await.unwrap();
+        sqlx::query_scalar("SELECT id FROM portal_customers WHERE email = 'qian@hengda.cn'")
+            .fetch_one(&mut *c)
+            .await
+            .unwrap()
+    };
+    let t = json_body(
+        api.json(
+            Method::POST,
+            "/api/v1/tickets",
+            &json!({"subject": "返修进度", "body": "来电询问返修进度",
+                    "contact_phone": "13912345678", "requester_id": requester}),
+        )
+        .await,
+    )
+    .await;
+    clock.set(hours(4));
+    let res = portal
+        .post_form(
+            &format!("/portal/tickets/{}/reply", t["id"]),
+            &[("body", "请问工程师几点到？")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(last_contact(&api, id).await, Some(hours(4)));
     app.stop().await;
 }

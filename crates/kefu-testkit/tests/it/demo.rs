@@ -333,3 +333,61 @@ async fn the_same_seed_builds_the_same_company() {
     assert_eq!(runs[0], runs[1], "same seed, same tickets");
     assert_ne!(runs[0], runs[2], "another seed, another company");
 }
+
+#[tokio::test]
+async fn the_demo_customers_last_contact_is_never_older_than_their_tickets() {
+    let at: jiff::Timestamp = "2026-11-25T02:00:00Z".parse().unwrap();
+    let clock = std::sync::Arc::new(kefu_domain::FixedClock::new(at));
+    let app = TestApp::spawn_with(TestOptions {
+        clock: Some(clock.clone()),
+        ..TestOptions::default()
+    })
+    .await;
+    let report = app
+        .app
+        .load_demo(&plan("600", 5), &|_, _, _| {})
+        .await
+        .unwrap();
+    let system = Actor::system();
+    let mut answered = None;
+    for id in 1..=report.customers as i64 {
+        // What the 360 page shows: 最近联系 beside the customer's tickets.
+        let v = app.app.customer_view(&system, id).await.unwrap();
+        let tickets: Vec<_> = v.timeline.iter().filter(|e| e.kind == "ticket").collect();
+        let Some(newest) = tickets.iter().map(|e| e.at).max() else {
+            continue;
+        };
+        assert!(
+            v.customer.last_contact_at.is_some_and(|c| c >= newest),
+            "customer {id}: last contact {:?} older than its newest ticket {newest}",
+            v.customer.last_contact_at
+        );
+        if answered.is_none() {
+            answered = tickets[0]
+                .link
+                .as_deref()
+                .and_then(|l| l.strip_prefix("/tickets/"))
+                .and_then(|t| t.parse::<i64>().ok())
+                .map(|t| (id, t));
+        }
+    }
+
+    // Work goes on: an answer to one of the customer's tickets moves its last contact on.
+    let (customer, ticket) = answered.expect("a customer with tickets");
+    clock.advance(jiff::SignedDuration::from_mins(5));
+    app.app
+        .reply(
+            &system,
+            ticket,
+            &kefu_app::ticket::Reply {
+                body: "您好，工程师已出发，预计下午两点前到达。".into(),
+                visibility: kefu_app::ticket::Visibility::Public,
+                status: None,
+            },
+        )
+        .await
+        .unwrap();
+    let v = app.app.customer_view(&system, customer).await.unwrap();
+    assert_eq!(v.customer.last_contact_at, Some(app.now()));
+    app.stop().await;
+}

@@ -362,12 +362,27 @@ pub struct Credit {
     /// `A`–`D`, absent until investigated.
     pub grade: Option<String>,
     pub limit_fen: i64,
+    /// 付款条件 as agreed, free text (`月结30天`, `款到发货`…).
     pub payment_terms: Option<String>,
-    /// For `amount_fen`: `allowed`, `needs_approval` or `refused` (graded handling).
+    /// What the terms ask, as graded handling reads them: `pay_first` (款到发货, 先款后货,
+    /// 预付…), `pay_on_delivery` (货到付款, 现款现货…), `on_credit` (月结, 账期, N 天…) or
+    /// `unstated` (none, or not recognised: the grade alone decides).
+    pub terms_kind: String,
+    /// False while the grade suspends the agreed credit terms (`reason` is
+    /// `terms_suspended`): they are kept, but not in force.
+    pub terms_in_force: bool,
+    /// For `amount_fen`: `allowed`, `needs_approval` or `refused` (graded handling, grade,
+    /// limit and terms together; `reason` says why).
     pub decision: String,
+    /// Why: `allowed`; `needs_approval` (grade C, or over the limit); `refused` (grade D
+    /// or ungraded, no credit terms); `refused_by_terms` (the agreed terms ask for payment
+    /// first or on delivery, whatever the grade); `terms_suspended` (credit terms agreed,
+    /// but grade D or ungraded: the customer pays first until the grade allows credit).
+    pub reason: String,
 }
 
-/// A customer's credit and the graded-handling answer for an order amount.
+/// A customer's credit and the graded-handling answer for an order amount: one rule of
+/// grade, limit and payment terms, so `decision` never contradicts `payment_terms`.
 #[utoipa::path(get, path = "/api/v1/customers/{id}/credit", tag = "customers", params(("id" = i64, Path, description = "customer id"), CreditParams),
     responses(
         (status = 200, description = "The customer's credit", body = Credit),
@@ -391,9 +406,9 @@ pub async fn credit(
         grade: s.grade.map(|g| g.key().to_owned()),
         limit_fen: s.limit_fen,
         payment_terms: s.payment_terms,
-        decision: serde_json::to_value(d)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default(),
+        terms_kind: s.terms_kind.key().to_owned(),
+        terms_in_force: d.terms_in_force(),
+        decision: d.verdict().to_owned(),
+        reason: d.key().to_owned(),
     }))
 }

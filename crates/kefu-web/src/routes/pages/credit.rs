@@ -266,12 +266,23 @@ pub async fn save_model(
     }
 }
 
+/// One reason a customer is on today's list, in words, with the tickets it names.
+pub struct ReasonCell {
+    pub key: &'static str,
+    pub text: String,
+    /// (id, number) of each ticket the reason is about, linked on the page.
+    pub tickets: Vec<(i64, String)>,
+}
+
+/// A customer on today's list, once, with every reason.
 pub struct AttentionRow {
     pub id: i64,
     pub name: String,
     pub tier: String,
-    pub reason: String,
-    pub reason_key: &'static str,
+    /// The most pressing first.
+    pub reasons: Vec<ReasonCell>,
+    /// `why-<reason>` for each reason, for styling.
+    pub classes: String,
     pub last_contact: String,
     pub grade: String,
 }
@@ -285,39 +296,53 @@ struct TodayPage {
     hint: String,
 }
 
-/// 今日关注 — the signed-in agent's customers needing attention today (seed 002 §二).
+/// 今日关注 — the signed-in agent's customers needing attention today (seed 002 §二), each
+/// once with all its reasons and the tickets they are about.
 pub async fn today(
     State(state): State<AppState>,
     identity: Identity,
 ) -> Result<Response, WebError> {
     let t = identity.tr();
-    let days = state.app.settings.dormant_after_days;
+    let days = state.app.settings.dormant_after_days.to_string();
     let rows = state
         .app
         .customers_needing_attention(&identity.actor())
         .await?
         .into_iter()
-        .map(|(c, reason)| AttentionRow {
-            id: c.id,
-            tier: t.tk("tier", &c.tier),
-            reason: t.f(
-                &format!("today.reason.{reason}"),
-                &[("days", &days.to_string())],
-            ),
-            reason_key: reason,
-            last_contact: c
-                .last_contact_at
-                .map(local_time)
-                .unwrap_or_else(|| "—".into()),
-            grade: c.credit_grade.unwrap_or_default(),
-            name: c.name,
+        .map(|a| {
+            let c = a.customer;
+            AttentionRow {
+                id: c.id,
+                tier: t.tk("tier", &c.tier),
+                classes: a
+                    .reasons
+                    .iter()
+                    .map(|r| format!("why-{}", r.key))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                reasons: a
+                    .reasons
+                    .into_iter()
+                    .map(|r| ReasonCell {
+                        key: r.key,
+                        text: t.f(&format!("today.reason.{}", r.key), &[("days", &days)]),
+                        tickets: r.tickets,
+                    })
+                    .collect(),
+                last_contact: c
+                    .last_contact_at
+                    .map(local_time)
+                    .unwrap_or_else(|| "—".into()),
+                grade: c.credit_grade.unwrap_or_default(),
+                name: c.name,
+            }
         })
         .collect();
     super::ok(&TodayPage {
         t,
         layout: Layout::new(&identity, "/customers/today"),
         rows,
-        hint: t.f("today.hint", &[("days", &days.to_string())]),
+        hint: t.f("today.hint", &[("days", &days)]),
     })
 }
 

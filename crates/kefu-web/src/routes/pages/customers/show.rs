@@ -5,8 +5,10 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
+use kefu_app::credit::CreditStatus;
 use kefu_app::customer::CustomerView;
 use kefu_domain::Permission;
+use kefu_domain::credit::{CreditDecision, TermsKind};
 use kefu_domain::customer::{ContactChannel, SensitiveField};
 
 use super::super::tickets::{Choice, field};
@@ -82,7 +84,12 @@ pub(crate) struct ShowPage {
     credit_grade: String,
     credit_limit: String,
     payment_terms: String,
-    /// 分级处理 in words: may buy on credit / needs approval / pays first.
+    /// The agreed terms stand but the grade forbids credit: shown struck through.
+    terms_suspended: bool,
+    /// The terms say nothing graded handling can read: the grade alone decides.
+    terms_unread: bool,
+    /// 分级处理 in words, from the one rule of grade, limit and terms: may buy on credit /
+    /// needs approval / pays first, by grade or by the agreed terms.
     credit_rule: String,
     credit_rule_key: &'static str,
     investigations: Vec<InvestigationRow>,
@@ -113,6 +120,30 @@ impl ShowPage {
     }
 }
 
+/// The graded-handling answer in words. A refusal by the terms names them; so does a
+/// refusal by grade that suspends credit terms, so the terms never read as in force.
+fn credit_rule(t: Tr, credit: &CreditStatus, decision: CreditDecision) -> String {
+    let terms = credit.payment_terms.as_deref().unwrap_or_default().trim();
+    match decision {
+        CreditDecision::RefusedByTerms => t.f(
+            if credit.terms_kind == TermsKind::PayOnDelivery {
+                "credit.rule.by_terms_on_delivery"
+            } else {
+                "credit.rule.by_terms_first"
+            },
+            &[("terms", terms)],
+        ),
+        CreditDecision::TermsSuspended => match credit.grade {
+            Some(g) => t.f(
+                "credit.rule.terms_suspended",
+                &[("grade", g.key()), ("terms", terms)],
+            ),
+            None => t.f("credit.rule.terms_suspended_ungraded", &[("terms", terms)]),
+        },
+        d => t.t(&format!("credit.rule.{}", d.key())).to_owned(),
+    }
+}
+
 fn history_value(t: Tr, field: &str, v: &Option<String>) -> String {
     let Some(v) = v else { return "—".into() };
     match field {
@@ -139,11 +170,7 @@ pub(super) async fn show_page(
         .app
         .may_buy_on_credit(&identity.actor(), id, 1)
         .await?;
-    let rule_key = match decision {
-        kefu_domain::credit::CreditDecision::Allowed => "allowed",
-        kefu_domain::credit::CreditDecision::NeedsApproval => "needs_approval",
-        kefu_domain::credit::CreditDecision::Refused => "refused",
-    };
+    let credit_rule = credit_rule(t, &credit, decision);
     let c = &v.customer;
     let users = state.app.list_users(&identity.actor()).await?;
     let user_name = |id: &str| {
@@ -261,8 +288,14 @@ pub(super) async fn show_page(
         credit_grade: credit.grade.map(|g| g.key().to_owned()).unwrap_or_default(),
         credit_limit: super::super::credit::yuan(credit.limit_fen),
         payment_terms: credit.payment_terms.clone().unwrap_or_default(),
-        credit_rule: t.t(&format!("credit.rule.{rule_key}")).to_owned(),
-        credit_rule_key: rule_key,
+        terms_suspended: !decision.terms_in_force(),
+        terms_unread: credit.terms_kind == TermsKind::Unstated
+            && credit
+                .payment_terms
+                .as_deref()
+                .is_some_and(|p| !p.trim().is_empty()),
+        credit_rule,
+        credit_rule_key: decision.key(),
         investigations: credit
             .investigations
             .iter()

@@ -16,6 +16,10 @@ use serde_json::json;
 use crate::idempotency::{self, Created, IdempotencyKey, Resource};
 use crate::{Actor, ActorKind, App, AppError, Result};
 
+mod attention;
+
+pub use attention::{Attention, AttentionReason};
+
 /// A customer as submitted. Sensitive fields: `None` keeps the stored value, `Some("")`
 /// clears it.
 #[derive(Debug, Clone)]
@@ -721,28 +725,6 @@ impl App {
         Ok(value)
     }
 
-    /// 今日关注 — the signed-in owner's customers needing attention today: new or overdue
-    /// tickets, credit changed in the last week, key accounts without contact for
-    /// `dormant_after_days`. Each with its reason (`tickets`, `credit`, `dormant`).
-    pub async fn customers_needing_attention(
-        &self,
-        actor: &Actor,
-    ) -> Result<Vec<(Customer, &'static str)>> {
-        actor.require(Permission::CustomerView)?;
-        let me = actor.user_id().ok_or(AppError::Forbidden)?;
-        let now = self.now();
-        let dormant = now - jiff::SignedDuration::from_hours(24 * self.settings.dormant_after_days);
-        let week = now - jiff::SignedDuration::from_hours(24 * 7);
-        let mut conn = self.store.conn().await?;
-        Ok(
-            store::needing_attention(&mut conn, me, dormant, week, now, 200)
-                .await?
-                .into_iter()
-                .map(|(c, why)| (mask_customer(c), why))
-                .collect(),
-        )
-    }
-
     /// Links a ticket to a customer (or unlinks it with `None`), as an event on the ticket.
     pub async fn link_ticket_customer(
         &self,
@@ -760,7 +742,9 @@ impl App {
                     StoreError::NotFound => AppError::UnknownCustomer,
                     e => e.into(),
                 })?;
-                store::touch_contact(&mut tx, cid, now).await?;
+                // The ticket's latest activity is contact with the customer, then — not
+                // now, when an old ticket is linked.
+                store::touch_contact(&mut tx, cid, t.updated_at).await?;
                 Some(c.name)
             }
             None => None,
