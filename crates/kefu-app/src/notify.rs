@@ -42,6 +42,8 @@ pub mod kind {
     pub const COMPLAINT_NOTICE_OVERDUE: &str = "complaint_notice_overdue";
     /// The investigation report of a complaint your department was involved in.
     pub const COMPLAINT_REPORT: &str = "complaint_report";
+    /// A complaint reached its follow-up (回访) and you are to make the call.
+    pub const COMPLAINT_FOLLOW_UP: &str = "complaint_follow_up";
 }
 
 /// Tells each user in `users` (duplicates ignored) about `kind`, with placeholder values

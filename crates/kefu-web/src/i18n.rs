@@ -403,6 +403,7 @@ mod dynamic_key_tests {
             kefu_app::notify::kind::COMPLAINT_OVERDUE,
             kefu_app::notify::kind::COMPLAINT_NOTICE_OVERDUE,
             kefu_app::notify::kind::COMPLAINT_REPORT,
+            kefu_app::notify::kind::COMPLAINT_FOLLOW_UP,
         ] {
             want.push(format!("notification.{kind}"));
         }
