@@ -50,6 +50,8 @@ pub mod kind {
     pub const COMPLAINT_RMA: &str = "complaint_rma";
     /// A complaint's evaluation names you the owner of its improvement measure.
     pub const COMPLAINT_MEASURE: &str = "complaint_measure";
+    /// A complaint reached its follow-up (回访) and you are to make the call.
+    pub const COMPLAINT_FOLLOW_UP: &str = "complaint_follow_up";
 }
 
 /// Tells each user in `users` (duplicates ignored) about `kind`, with placeholder values

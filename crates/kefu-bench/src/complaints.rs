@@ -104,7 +104,7 @@ pub async fn run(args: ComplaintsArgs) -> anyhow::Result<()> {
                 }
                 let id = app.open_complaint(&system, None, &form(n, now)).await?;
                 if n.is_multiple_of(judge_every) {
-                    app.complete_intake(&system, id, "", None).await?;
+                    app.complete_intake(&system, id, "", None, None).await?;
                     let j = if n.is_multiple_of(judge_every * 4) {
                         Judgement::Invalid {
                             reason: "属使用咨询".into(),
@@ -117,6 +117,7 @@ pub async fn run(args: ComplaintsArgs) -> anyhow::Result<()> {
                             promised_answer_at: now + jiff::SignedDuration::from_hours(72),
                             customer_message: "您好，您的投诉已受理，我们将于三日内答复。".into(),
                             comment: String::new(),
+                            follow_up_agent_id: None,
                         }
                     };
                     app.judge_complaint(&system, id, &j, None).await?;

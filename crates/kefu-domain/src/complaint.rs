@@ -4,9 +4,14 @@
 //! follow-up visit and an evaluation.
 //!
 //! This module is the state machine ([`transition`]), the vocabulary of complaints, the
-//! deadlines per stage and severity, and the "short, flat, fast" measures (hand-offs).
+//! deadlines per stage and severity, the default answer promise on the business calendar,
+//! and the "short, flat, fast" measures (hand-offs).
 
+use jiff::Timestamp;
+use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
+
+use crate::calendar::{BusinessCalendar, CalendarError};
 
 keyed! {
     /// 投诉处理阶段 — where a complaint stands.
@@ -338,6 +343,9 @@ pub enum ComplaintError {
     Closed,
     #[error("a stage deadline is 1 to {max} business minutes")]
     BadDeadline { max: i64 },
+    /// A date that must not lie before today (an improvement measure's due date).
+    #[error("{0} cannot be in the past")]
+    InPast(&'static str),
 }
 
 /// The longest deadline an admin may give a stage: a year of business minutes.
@@ -367,6 +375,32 @@ pub fn cost(fen: i64) -> Result<i64, ComplaintError> {
         return Err(ComplaintError::NegativeCost);
     }
     Ok(crate::money::amount(fen)?)
+}
+
+/// Checks a due date against `today` (the caller's local date): today or later.
+pub fn not_past(field: &'static str, d: Date, today: Date) -> Result<Date, ComplaintError> {
+    if d < today {
+        return Err(ComplaintError::InPast(field));
+    }
+    Ok(d)
+}
+
+/// 承诺答复时间 — when the customer is told to expect an answer unless the person judging the
+/// complaint sets another time: one business day after `now` on `cal` (as many business
+/// minutes as an ordinary working day has), so the promise always falls inside working
+/// time, never on a rest day or a holiday — a complaint taken on a Friday evening is
+/// answered by Monday's close, one taken Monday at 10:00 by Tuesday at 10:00.
+pub fn default_answer_promise(
+    cal: &BusinessCalendar,
+    now: Timestamp,
+) -> Result<Timestamp, CalendarError> {
+    let day: i64 = cal
+        .week()
+        .iter()
+        .find(|d| !d.is_empty())
+        .map(|d| d.iter().map(|p| p.minutes()).sum())
+        .ok_or(CalendarError::NoWorkingTime)?;
+    cal.add_minutes(now, day)
 }
 
 /// 短 — how many times the complaint passed from one person to another: each step taken by
@@ -536,6 +570,50 @@ mod tests {
         assert_eq!(
             default_deadline_minutes(Stage::Closed, Severity::Minor),
             None
+        );
+    }
+
+    /// Beijing wall time as an instant.
+    fn bj(s: &str) -> Timestamp {
+        let dt: jiff::civil::DateTime = s.parse().unwrap();
+        dt.to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap())
+            .unwrap()
+            .timestamp()
+    }
+
+    #[test]
+    fn the_default_promise_is_one_business_day_and_never_on_a_rest_day() {
+        let cal = BusinessCalendar::china_standard();
+        // Friday 4 December 2026, 20:00: Monday's close.
+        assert_eq!(
+            default_answer_promise(&cal, bj("2026-12-04T20:00")),
+            Ok(bj("2026-12-07T18:00"))
+        );
+        // Monday 10:00: Tuesday 10:00.
+        assert_eq!(
+            default_answer_promise(&cal, bj("2026-12-07T10:00")),
+            Ok(bj("2026-12-08T10:00"))
+        );
+        // The evening before the National Day holidays (1–8 October 2025): the 9th.
+        assert_eq!(
+            default_answer_promise(&cal, bj("2025-09-30T19:00")),
+            Ok(bj("2025-10-09T18:00"))
+        );
+        let never =
+            BusinessCalendar::new("Asia/Shanghai", Default::default(), std::iter::empty()).unwrap();
+        assert_eq!(
+            default_answer_promise(&never, bj("2026-12-07T10:00")),
+            Err(CalendarError::NoWorkingTime)
+        );
+    }
+
+    #[test]
+    fn a_due_date_may_be_today_but_not_before() {
+        let today = jiff::civil::date(2026, 12, 3);
+        assert_eq!(not_past("measure_due", today, today), Ok(today));
+        assert_eq!(
+            not_past("measure_due", jiff::civil::date(2026, 12, 2), today),
+            Err(ComplaintError::InPast("measure_due"))
         );
     }
 

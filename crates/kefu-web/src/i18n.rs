@@ -407,6 +407,7 @@ mod dynamic_key_tests {
             kefu_app::notify::kind::COMPLAINT_NEW,
             kefu_app::notify::kind::COMPLAINT_RMA,
             kefu_app::notify::kind::COMPLAINT_MEASURE,
+            kefu_app::notify::kind::COMPLAINT_FOLLOW_UP,
         ] {
             want.push(format!("notification.{kind}"));
         }

@@ -11,13 +11,24 @@
   document.addEventListener("click", function (e) {
     if (e.target && e.target.closest && e.target.closest("[data-print]")) window.print();
   });
-  // Pickers that suggest as one types: customers (linking a ticket) and reply scripts.
+  // Pickers that suggest as one types: customers (linking a ticket, or a complaint being
+  // registered) and reply scripts.
   Array.prototype.forEach.call(document.querySelectorAll("input[data-suggest]"), function (input) {
     var list = input.parentNode.querySelector("ul.suggest");
     var timer = null;
     var asked = "";
+    // A picker with data-target fills a hidden field of its form with the chosen id; typing
+    // again unlinks until another is chosen.
+    var target = input.dataset.target
+      ? input.form.querySelector('input[name="' + input.dataset.target + '"]')
+      : null;
     function choose(item) {
-      if (input.dataset.form) {
+      if (target) {
+        target.value = String(item.id);
+        input.value = item.title;
+        input.setAttribute("data-linked", String(item.id));
+        list.hidden = true;
+      } else if (input.dataset.form) {
         var form = document.getElementById(input.dataset.form);
         form.querySelector('input[name="customer"]').value = item.id;
         form.submit();
@@ -42,6 +53,10 @@
       list.hidden = items.length === 0;
     }
     input.addEventListener("input", function () {
+      if (target) {
+        target.value = "";
+        input.removeAttribute("data-linked");
+      }
       clearTimeout(timer);
       timer = setTimeout(function () {
         var q = input.value.trim();

@@ -31,7 +31,7 @@ use kefu_domain::customer as customer_rules;
 use kefu_domain::ticket::{Channel, Priority, TicketType};
 use kefu_domain::{dates, money};
 use kefu_store::complaint::{
-    self as store, BoardFilter, Complaint, FollowUp, Notice, Penalty, Proposal, Rma, Step,
+    self as store, BoardFilter, Complaint, Evidence, FollowUp, Notice, Penalty, Proposal, Rma, Step,
 };
 use kefu_store::{AnyConnection, StoreError, changelog};
 
@@ -70,6 +70,8 @@ pub struct ComplaintDetail {
     pub rmas: Vec<Rma>,
     pub penalties: Vec<Penalty>,
     pub follow_ups: Vec<FollowUp>,
+    /// 调查证据 — the files backing the investigation (attachments of the complaint's ticket).
+    pub evidence: Vec<Evidence>,
     /// 短 — how many times it changed hands.
     pub hand_offs: usize,
     /// 快 — business minutes from intake to now (or to closing).
@@ -298,6 +300,7 @@ impl App {
             id: 0,
             ticket_id,
             ticket_number: ticket.number.clone(),
+            ticket_assignee_id: ticket.assignee_id,
             customer_id,
             customer_name: None,
             stage: Stage::Intake,
@@ -327,7 +330,10 @@ impl App {
             lessons: None,
             measure: None,
             measure_owner_id: None,
+            measure_owner_name: None,
             measure_due: None,
+            follow_up_agent_id: None,
+            follow_up_agent_name: None,
             stage_entered_at: now,
             stage_due_at: due,
             stage_warned: false,
@@ -416,6 +422,7 @@ impl App {
         let rmas = store::rmas(&mut conn, id).await?;
         let penalties = store::penalties(&mut conn, id).await?;
         let follow_ups = store::follow_ups(&mut conn, id).await?;
+        let evidence = store::evidence(&mut conn, id).await?;
         let actors: Vec<Option<i64>> = steps.iter().map(|s| s.actor_user_id).collect();
         let until = complaint.closed_at.unwrap_or(self.now());
         let elapsed_minutes = match self.default_calendar(&mut conn).await? {
@@ -436,6 +443,7 @@ impl App {
             rmas,
             penalties,
             follow_ups,
+            evidence,
         })
     }
 

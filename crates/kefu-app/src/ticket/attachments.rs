@@ -62,30 +62,7 @@ impl App {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         store::by_id(&mut tx, id).await?;
-        let ids = store_uploads(&mut tx, id, None, &checked, now).await?;
-        for c in &checked {
-            event(
-                &mut tx,
-                id,
-                actor,
-                now,
-                "attachment",
-                None,
-                Some(c.filename.clone()),
-            )
-            .await?;
-        }
-        // New files are a change to the ticket: its version moves on.
-        store::bump_version(&mut tx, id).await?;
-        changelog::record(
-            &mut tx,
-            "ticket",
-            id,
-            changelog::Operation::Update,
-            actor.user_id(),
-            now,
-        )
-        .await?;
+        let ids = attach_checked(&mut tx, actor, id, &checked, now).await?;
         let all = conversation::attachments(&mut tx, id).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(all.into_iter().filter(|a| ids.contains(&a.id)).collect())
@@ -102,6 +79,42 @@ impl App {
         let mut conn = self.store.conn().await?;
         Ok(conversation::attachment_data(&mut conn, ticket_id, id).await?)
     }
+}
+
+/// Stores checked files on ticket `id` without a message, in the caller's transaction, as
+/// the API's upload does: an `attachment` event per file, the ticket's version moved on (new
+/// files are a change to the ticket) and the change logged. Returns the attachments' ids.
+pub(crate) async fn attach_checked(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    checked: &[Checked<'_>],
+    now: Timestamp,
+) -> Result<Vec<i64>> {
+    let ids = store_uploads(&mut *conn, id, None, checked, now).await?;
+    for c in checked {
+        event(
+            &mut *conn,
+            id,
+            actor,
+            now,
+            "attachment",
+            None,
+            Some(c.filename.clone()),
+        )
+        .await?;
+    }
+    store::bump_version(&mut *conn, id).await?;
+    changelog::record(
+        &mut *conn,
+        "ticket",
+        id,
+        changelog::Operation::Update,
+        actor.user_id(),
+        now,
+    )
+    .await?;
+    Ok(ids)
 }
 
 pub(crate) async fn store_uploads(

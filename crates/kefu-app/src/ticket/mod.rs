@@ -12,6 +12,7 @@ mod triggers;
 mod work;
 
 pub use attachments::Upload;
+pub(crate) use attachments::attach_checked;
 pub(crate) use attachments::store_uploads as store_checked;
 pub(crate) use event as record_event;
 pub use intake::{Intake, IntakeOutcome};

@@ -5,6 +5,7 @@
 //! each re-exported here so every function keeps its path `kefu_store::complaint::name`.
 
 mod deadline;
+mod evidence;
 mod follow_up;
 mod notice;
 mod penalty;
@@ -14,6 +15,7 @@ mod rma;
 mod step_log;
 
 pub use deadline::{claim_mark, clear_deadline, deadlines, due, set_deadline};
+pub use evidence::{Evidence, add_evidence, evidence};
 pub use follow_up::{FollowUp, finish_follow_up, follow_ups, insert_follow_up};
 pub use notice::{
     Notice, claim_notice_escalation, department_exists, department_members, insert_notice,
@@ -43,6 +45,8 @@ pub struct Complaint {
     pub ticket_id: i64,
     /// The ticket's human number, `KF…` (read only).
     pub ticket_number: String,
+    /// Who the ticket is assigned to now (read only): the default follow-up agent.
+    pub ticket_assignee_id: Option<i64>,
     pub customer_id: Option<i64>,
     pub customer_name: Option<String>,
     pub stage: Stage,
@@ -73,7 +77,15 @@ pub struct Complaint {
     pub lessons: Option<String>,
     pub measure: Option<String>,
     pub measure_owner_id: Option<i64>,
+    /// The measure owner's display name (read only).
+    pub measure_owner_name: Option<String>,
+    /// 完成期限, `YYYY-MM-DD`.
     pub measure_due: Option<String>,
+    /// 回访人 — who makes the follow-up call: chosen at intake, by default the ticket's
+    /// assignee; `None` leaves it to the handler.
+    pub follow_up_agent_id: Option<i64>,
+    /// The follow-up agent's display name (read only).
+    pub follow_up_agent_name: Option<String>,
     pub stage_entered_at: Timestamp,
     pub stage_due_at: Option<Timestamp>,
     pub stage_warned: bool,
@@ -90,25 +102,31 @@ pub struct Complaint {
     pub version: i64,
 }
 
-const SELECT: &str = "SELECT c.id, c.ticket_id, t.number AS ticket_number, c.customer_id, \
+const SELECT: &str = "SELECT c.id, c.ticket_id, t.number AS ticket_number, \
+    t.assignee_id AS ticket_assignee_id, c.customer_id, \
     cu.name AS customer_name, c.stage, c.severity, c.category, c.complainant, \
     c.complainant_phone, c.channel, c.content, c.received_at, c.order_number, c.part_number, \
     c.quantity, c.delivery_date, c.product, c.valid, c.invalid_reason, c.department_id, \
     d.name AS department_name, c.promised_answer_at, c.cause, c.responsible_department_id, \
     c.responsible_user_id, c.findings, c.cost_fen, c.summary, c.lessons, c.measure, \
-    c.measure_owner_id, c.measure_due, c.stage_entered_at, c.stage_due_at, c.stage_warned, \
-    c.stage_escalated, c.handler_id, h.display_name AS handler_name, c.opened_by, c.created_at, \
-    c.updated_at, c.closed_at, c.version \
+    c.measure_owner_id, mo.display_name AS measure_owner_name, c.measure_due, \
+    c.follow_up_agent_id, fa.display_name AS follow_up_agent_name, c.stage_entered_at, \
+    c.stage_due_at, c.stage_warned, c.stage_escalated, c.handler_id, \
+    h.display_name AS handler_name, c.opened_by, c.created_at, c.updated_at, c.closed_at, \
+    c.version \
     FROM complaints c JOIN tickets t ON t.id = c.ticket_id \
     LEFT JOIN customers cu ON cu.id = c.customer_id \
     LEFT JOIN departments d ON d.id = c.department_id \
-    LEFT JOIN users h ON h.id = c.handler_id";
+    LEFT JOIN users h ON h.id = c.handler_id \
+    LEFT JOIN users mo ON mo.id = c.measure_owner_id \
+    LEFT JOIN users fa ON fa.id = c.follow_up_agent_id";
 
 fn from_row(r: &AnyRow) -> Result<Complaint> {
     Ok(Complaint {
         id: r.try_get("id")?,
         ticket_id: r.try_get("ticket_id")?,
         ticket_number: r.try_get("ticket_number")?,
+        ticket_assignee_id: r.try_get("ticket_assignee_id")?,
         customer_id: r.try_get("customer_id")?,
         customer_name: r.try_get("customer_name")?,
         stage: parse(r, "stage")?,
@@ -138,7 +156,10 @@ fn from_row(r: &AnyRow) -> Result<Complaint> {
         lessons: r.try_get("lessons")?,
         measure: r.try_get("measure")?,
         measure_owner_id: r.try_get("measure_owner_id")?,
+        measure_owner_name: r.try_get("measure_owner_name")?,
         measure_due: r.try_get("measure_due")?,
+        follow_up_agent_id: r.try_get("follow_up_agent_id")?,
+        follow_up_agent_name: r.try_get("follow_up_agent_name")?,
         stage_entered_at: from_micros(r.try_get("stage_entered_at")?),
         stage_due_at: opt_time(r, "stage_due_at")?,
         stage_warned: r.try_get::<i64, _>("stage_warned")? != 0,
@@ -199,7 +220,7 @@ pub async fn save(conn: &mut AnyConnection, c: &Complaint) -> Result<()> {
          cost_fen = $22, summary = $23, lessons = $24, measure = $25, measure_owner_id = $26, \
          measure_due = $27, stage_entered_at = $28, stage_due_at = $29, stage_warned = $30, \
          stage_escalated = $31, handler_id = $32, updated_at = $33, closed_at = $34, \
-         version = version + 1 WHERE id = $1",
+         follow_up_agent_id = $35, version = version + 1 WHERE id = $1",
     )
     .bind(c.id)
     .bind(c.customer_id)
@@ -235,6 +256,7 @@ pub async fn save(conn: &mut AnyConnection, c: &Complaint) -> Result<()> {
     .bind(c.handler_id)
     .bind(to_micros(c.updated_at))
     .bind(t(c.closed_at))
+    .bind(c.follow_up_agent_id)
     .execute(conn)
     .await?;
     found(done)

@@ -51,6 +51,11 @@ pub(super) fn complaint_info(e: kefu_domain::complaint::ComplaintError) -> Error
             "bad_deadline",
             vec![("max", max.to_string())],
         ),
+        C::InPast(field) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "complaint_in_past",
+            vec![("field", format!("@complaint_field.{field}"))],
+        ),
     };
     ErrorInfo {
         args,

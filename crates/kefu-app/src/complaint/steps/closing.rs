@@ -94,20 +94,40 @@ impl App {
                 now,
             )
             .await?;
+            // 回访人: the agent chosen at intake, else the complaint's handler.
+            let assignee = c.follow_up_agent_id.or(c.handler_id).or(actor.user_id());
+            let due_at = c.stage_due_at.unwrap_or(now);
             store::insert_follow_up(
                 &mut tx,
                 &FollowUp {
                     id: 0,
                     complaint_id: id,
-                    due_at: c.stage_due_at.unwrap_or(now),
+                    due_at,
                     script,
-                    assignee_id: c.handler_id.or(actor.user_id()),
+                    assignee_id: assignee,
                     result: None,
                     comment: None,
                     done_by: None,
                     done_at: None,
                     created_at: now,
                 },
+            )
+            .await?;
+            // The call is due: the agent who makes it hears of it (not when they are the
+            // one who recorded the acceptance).
+            let to: Vec<i64> = assignee
+                .filter(|a| Some(*a) != actor.user_id())
+                .into_iter()
+                .collect();
+            let mut p = params(&c);
+            p["due"] = serde_json::json!(due_at.to_string());
+            notify::notify(
+                &mut tx,
+                &to,
+                kind::COMPLAINT_FOLLOW_UP,
+                Some(c.ticket_id),
+                &p,
+                now,
             )
             .await?;
         } else {
@@ -130,6 +150,9 @@ impl App {
     }
 
     /// 回访 — the follow-up's result. Unsatisfied reopens the complaint at the solution.
+    /// Recorded by the complaint specialist (or the manager), or by the agent who makes the
+    /// call: the one chosen at intake, or the open follow-up's assignee; anyone else is
+    /// refused.
     pub async fn record_complaint_follow_up(
         &self,
         actor: &Actor,
@@ -138,7 +161,22 @@ impl App {
         comment: &str,
         expected: Option<i64>,
     ) -> Result<()> {
-        actor.require(Permission::ComplaintHandle)?;
+        actor.require(Permission::ComplaintRespond)?;
+        if actor.require(Permission::ComplaintHandle).is_err() {
+            let mut conn = self.store.conn().await?;
+            let c = store::by_id(&mut conn, id).await?;
+            let assignees = store::follow_ups(&mut conn, id)
+                .await?
+                .into_iter()
+                .filter(|f| f.done_at.is_none())
+                .filter_map(|f| f.assignee_id);
+            let mine = actor.user_id().is_some_and(|me| {
+                c.follow_up_agent_id == Some(me) || assignees.into_iter().any(|a| a == me)
+            });
+            if !mine {
+                return Err(AppError::Forbidden);
+            }
+        }
         let comment = rules::text(
             "comment",
             comment,
@@ -199,10 +237,14 @@ impl App {
         if !measure.is_empty() && (e.measure_owner_id.is_none() || e.measure_due.is_none()) {
             return Err(ComplaintError::Required("measure_owner").into());
         }
+        let now = self.now();
         if let Some(d) = e.measure_due {
             kefu_domain::dates::check("measure_due", d)?;
+            // 完成期限 — today at the earliest, in the department's time zone.
+            let tz = jiff::tz::TimeZone::get(kefu_domain::calendar::DEFAULT_TIME_ZONE)
+                .unwrap_or(jiff::tz::TimeZone::UTC);
+            rules::not_past("measure_due", d, now.to_zoned(tz).date())?;
         }
-        let now = self.now();
         let mut tx = self.store.begin().await?;
         let mut c = self.open_for_step(&mut tx, id, expected).await?;
         rules::transition(c.stage, Action::Evaluate)?;
@@ -213,10 +255,13 @@ impl App {
         {
             return Err(ComplaintError::OpenRmas.into());
         }
+        // 负责人 — an active user.
         if let Some(u) = e.measure_owner_id {
-            kefu_store::staff::user_by_id(&mut tx, u)
-                .await
-                .map_err(|_| AppError::UnknownAssignee)?;
+            match kefu_store::staff::user_by_id(&mut tx, u).await {
+                Ok(owner) if owner.active => {}
+                Ok(_) | Err(StoreError::NotFound) => return Err(AppError::UnknownAssignee),
+                Err(err) => return Err(err.into()),
+            }
         }
         self.step(
             &mut tx,

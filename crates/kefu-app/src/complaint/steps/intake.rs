@@ -1,13 +1,47 @@
-//! 受理与判断 — completing the intake record, and judging the complaint valid or not.
+//! 受理与判断 — completing the intake record (with who will make the follow-up call), and
+//! judging the complaint valid or not (with the answer promised in business time).
 
 use jiff::Timestamp;
 use kefu_domain::Permission;
 use kefu_domain::complaint::{self as rules, Action, ComplaintError};
-use kefu_store::StoreError;
-use kefu_store::complaint as store;
+use kefu_store::complaint::{self as store, Complaint};
+use kefu_store::{AnyConnection, StoreError};
 
 use crate::ticket::Visibility;
 use crate::{Actor, App, AppError, Result};
+
+/// Whether user `id` may make a complaint's follow-up call: active, and one who works
+/// tickets (customer service staff, not a department's).
+async fn may_call(conn: &mut AnyConnection, id: i64) -> Result<bool> {
+    match kefu_store::staff::user_by_id(conn, id).await {
+        Ok(u) => Ok(u.active && u.roles.allows(Permission::TicketWork)),
+        Err(StoreError::NotFound) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// 回访人 — who will make complaint `c`'s follow-up call: `chosen`, refused as an unknown
+/// assignee unless [`may_call`]; else the agent already chosen, else the ticket's assignee
+/// when they may call. `None` leaves the call to the handler.
+async fn follow_up_agent(
+    conn: &mut AnyConnection,
+    c: &Complaint,
+    chosen: Option<i64>,
+) -> Result<Option<i64>> {
+    if let Some(u) = chosen {
+        if !may_call(conn, u).await? {
+            return Err(AppError::UnknownAssignee);
+        }
+        return Ok(Some(u));
+    }
+    if c.follow_up_agent_id.is_some() {
+        return Ok(c.follow_up_agent_id);
+    }
+    match c.ticket_assignee_id {
+        Some(u) => Ok(may_call(conn, u).await?.then_some(u)),
+        None => Ok(None),
+    }
+}
 
 /// 判断 — the validity decision.
 #[derive(Debug, Clone)]
@@ -26,16 +60,21 @@ pub enum Judgement {
         promised_answer_at: Timestamp,
         customer_message: String,
         comment: String,
+        /// 回访人, when it changes at judgement (see [`App::complete_intake`]).
+        follow_up_agent_id: Option<i64>,
     },
 }
 
 impl App {
-    /// 受理确认 — the intake record is complete; validity is judged next.
+    /// 受理确认 — the intake record is complete; validity is judged next. The agent who will
+    /// make the follow-up call is chosen here (`follow_up_agent_id`): by default the
+    /// ticket's assignee; an unknown, inactive or non-customer-service user is refused.
     pub async fn complete_intake(
         &self,
         actor: &Actor,
         id: i64,
         comment: &str,
+        follow_up_agent_id: Option<i64>,
         expected: Option<i64>,
     ) -> Result<()> {
         actor.require(Permission::ComplaintHandle)?;
@@ -47,6 +86,7 @@ impl App {
         if c.handler_id.is_none() {
             c.handler_id = actor.user_id();
         }
+        c.follow_up_agent_id = follow_up_agent(&mut tx, &c, follow_up_agent_id).await?;
         self.step(
             &mut tx,
             actor,
@@ -126,9 +166,11 @@ impl App {
                 department_id,
                 promised_answer_at,
                 comment,
+                follow_up_agent_id,
                 ..
             } => {
                 let comment = rules::text("comment", comment, false, 2000)?;
+                c.follow_up_agent_id = follow_up_agent(&mut tx, &c, *follow_up_agent_id).await?;
                 if !store::department_exists(&mut tx, *department_id).await? {
                     return Err(AppError::UnknownDepartment);
                 }
@@ -166,5 +208,18 @@ impl App {
         self.save_complaint(&mut tx, actor, &mut c, now).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(())
+    }
+
+    /// 承诺答复时间 — the answer a valid complaint's customer is promised unless the person
+    /// judging sets another time: one business day from now on the default business
+    /// calendar (the standard Chinese one when none is set), never on a rest day or holiday.
+    pub async fn default_answer_promise(&self) -> Result<Timestamp> {
+        let now = self.now();
+        let cal = {
+            let mut conn = self.store.conn().await?;
+            self.default_calendar(&mut conn).await?
+        }
+        .unwrap_or_else(kefu_domain::calendar::BusinessCalendar::china_standard);
+        Ok(rules::default_answer_promise(&cal, now)?)
     }
 }

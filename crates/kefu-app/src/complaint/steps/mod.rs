@@ -5,6 +5,7 @@
 //! per stretch of the loop.
 
 mod closing;
+mod evidence;
 mod intake;
 mod notices;
 mod rma;

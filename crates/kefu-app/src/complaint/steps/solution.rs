@@ -8,6 +8,7 @@ use kefu_domain::{Permission, Role};
 use kefu_store::StoreError;
 use kefu_store::complaint::{self as store, Proposal, Rma};
 
+use super::evidence::{files_of_message, mark_evidence};
 use super::{managers, params, with_role};
 use crate::notify::{self, kind};
 use crate::ticket::{Upload, Visibility};
@@ -30,8 +31,9 @@ pub struct NewProposal {
 }
 
 impl App {
-    /// 调查 — cause and responsibility; files become evidence on the ticket (an internal
-    /// note with the findings). The complaint moves to the solution stage.
+    /// 调查 — cause and responsibility; files become the complaint's evidence, attached to
+    /// an internal note with the findings on its ticket. The complaint moves to the solution
+    /// stage.
     pub async fn record_complaint_investigation(
         &self,
         actor: &Actor,
@@ -69,17 +71,20 @@ impl App {
         c.responsible_department_id = inv.responsible_department_id;
         c.responsible_user_id = inv.responsible_user_id;
         c.findings = Some(findings.clone());
-        self.reply_in(
-            &mut tx,
-            actor,
-            c.ticket_id,
-            &findings,
-            Visibility::Internal,
-            None,
-            &checked,
-            now,
-        )
-        .await?;
+        let note = self
+            .reply_in(
+                &mut tx,
+                actor,
+                c.ticket_id,
+                &findings,
+                Visibility::Internal,
+                None,
+                &checked,
+                now,
+            )
+            .await?;
+        let files = files_of_message(&mut tx, c.ticket_id, note).await?;
+        mark_evidence(&mut tx, actor, c.id, &files, now).await?;
         self.save_complaint(&mut tx, actor, &mut c, now).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(())

@@ -1,11 +1,12 @@
-//! The pickers: customers and reply scripts suggested as one types.
+//! The pickers: customers (on a ticket, and on the complaint register form) and reply
+//! scripts suggested as one types.
 
 use fantoccini::Locator;
 use kefu_domain::Role;
 use kefu_testkit::TestApp;
 use kefu_testkit::browser::{self, Browser};
 
-use super::{assert_no_sideways_scroll, sign_in};
+use super::{assert_no_sideways_scroll, fill_and_submit, sign_in};
 
 #[tokio::test]
 async fn pickers_suggest_customers_and_scripts_as_one_types_in_chromium() {
@@ -106,6 +107,88 @@ async fn pickers_suggest_customers_and_scripts_as_one_types_in_chromium() {
     assert!(hits.text().await.unwrap().contains("杭州明达贸易有限公司"));
     assert_no_sideways_scroll(c, "search page at 1280 px").await;
     b.screenshot("search-results").await;
+    b.close().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_complaint_form_links_a_customer_picked_as_one_types_in_chromium() {
+    if !browser::available() {
+        assert!(
+            !browser::required(),
+            "KEFU_REQUIRE_BROWSER=1 but chromium/chromedriver are missing"
+        );
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let specialist = app
+        .create_user("tou.su", &[Role::ComplaintSpecialist])
+        .await;
+    let api = kefu_testkit::ApiClient::new(&app, &app.token_for(specialist).await);
+    let customer = kefu_testkit::json_body(
+        api.json(
+            reqwest::Method::POST,
+            "/api/v1/customers",
+            &serde_json::json!({"name": "宁波恒达机电有限公司", "contacts": [{"name": "周经理", "mobile": "13912345678"}]}),
+        )
+        .await,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let b = Browser::start().await;
+    let c = &b.client;
+    sign_in(c, &app, "tou.su").await;
+    // From the board's register button.
+    c.goto(&app.url("/complaints")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("[data-testid=new-complaint]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let picker = c
+        .wait()
+        .for_element(Locator::Css("[data-testid=complaint-customer-picker]"))
+        .await
+        .unwrap();
+    picker.send_keys("恒达").await.unwrap();
+    let suggestion = c
+        .wait()
+        .for_element(Locator::XPath(
+            "//form[@data-testid='complaint-form']//ul[@class='suggest']//button[contains(., '宁波恒达机电有限公司')]",
+        ))
+        .await
+        .expect("the customer is suggested");
+    b.screenshot("complaint-customer-picker").await;
+    suggestion.click().await.unwrap();
+    let linked = c
+        .execute(
+            "return document.querySelector('form[data-testid=complaint-form] input[name=customer_id]').value",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(linked.as_str(), Some(customer.to_string().as_str()));
+    fill_and_submit(
+        c,
+        "complaint-form",
+        &[
+            ("complainant", "周经理"),
+            ("content", "发来的 12 台电机有 3 台无法启动"),
+            ("select:category", "产品质量"),
+        ],
+        None,
+    )
+    .await;
+    c.wait()
+        .for_element(Locator::XPath(&format!(
+            "//a[@href='/customers/{customer}']"
+        )))
+        .await
+        .expect("the complaint is linked to the chosen customer");
+    assert_no_sideways_scroll(c, "complaint page at 1280 px").await;
     b.close().await;
     app.stop().await;
 }

@@ -353,9 +353,14 @@ async fn a_complaint_walks_every_stage_over_the_api() {
     assert_eq!(status, 200);
     assert_eq!(d["complaint"]["stage"], "evaluation");
 
-    // 总结评价: refused while RMAs are open; the RMA steps one at a time to closed.
+    // 总结评价: refused while RMAs are open; the RMA steps one at a time to closed. The
+    // measure is due a month from now (a due date in the past is refused).
+    let due = (app.now() + jiff::SignedDuration::from_hours(30 * 24))
+        .to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap())
+        .date()
+        .to_string();
     let evaluation = json!({"summary": "热处理异常导致批量开裂，已换货并补偿", "lessons": "炉温需双人复核",
-        "measure": "热处理炉加装温度报警", "measure_owner_id": quality_user, "measure_due": "2026-12-31"});
+        "measure": "热处理炉加装温度报警", "measure_owner_id": quality_user, "measure_due": due});
     let (status, body) = post(
         &c.specialist,
         &format!("/api/v1/complaints/{id}/evaluation"),

@@ -1,13 +1,15 @@
 //! The complaint closed loop: a complaint walked through every stage over the API and on the
 //! pages, the department answering its notice, the supervisor's approval, the RMA, the
-//! follow-up reopening an unsatisfied complaint, deadlines escalating, and bad input refused
-//! with nothing changed.
+//! follow-up reopening an unsatisfied complaint and made by the agent chosen for it,
+//! evidence files, deadlines escalating, and bad input refused with nothing changed.
 //!
 //! This module holds the cast of people and the helpers the tests share; the tests live in
 //! the submodules, by area.
 
 mod bounds;
+mod corners;
 mod deadlines;
+mod follow_up_agent;
 mod intake;
 mod loop_api;
 mod notices_to_act;

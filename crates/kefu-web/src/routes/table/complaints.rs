@@ -189,11 +189,13 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
             Requires(ComplaintHandle),
             complaints::customer_decision,
         )
+        // The complaint specialist records the follow-up, or the agent chosen to make the
+        // call: the use case checks which.
         .add(
             Page,
             Method::POST,
             "/complaints/{id}/follow-up",
-            Requires(ComplaintHandle),
+            Requires(ComplaintRespond),
             complaints::follow_up,
         )
         .add(
@@ -294,6 +296,12 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
             Requires(ComplaintHandle),
             api::complaints::investigate,
         )
+        .upload(
+            Api,
+            "/api/v1/complaints/{id}/evidence",
+            Requires(ComplaintHandle),
+            api::complaints::add_evidence,
+        )
         .add(
             Api,
             Method::POST,
@@ -326,7 +334,7 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
             Api,
             Method::POST,
             "/api/v1/complaints/{id}/follow-up",
-            Requires(ComplaintHandle),
+            Requires(ComplaintRespond),
             api::complaints::follow_up,
         )
         .add(

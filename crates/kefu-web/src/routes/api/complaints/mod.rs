@@ -80,7 +80,19 @@ pub struct Complaint {
     pub findings: Option<String>,
     pub summary: Option<String>,
     pub lessons: Option<String>,
+    /// 改进措施
     pub measure: Option<String>,
+    /// The user responsible for the measure (负责人).
+    pub measure_owner_id: Option<i64>,
+    /// The measure owner's display name.
+    pub measure_owner: Option<String>,
+    /// When the measure is due (完成期限), `YYYY-MM-DD`.
+    pub measure_due: Option<String>,
+    /// 回访人 — the agent who makes the follow-up call, chosen at intake (by default the
+    /// ticket's assignee); `null` leaves it to the handler.
+    pub follow_up_agent_id: Option<i64>,
+    /// The follow-up agent's display name.
+    pub follow_up_agent: Option<String>,
     pub closed_at: Option<String>,
     /// The complaint's version, also the `ETag` header (`"7"`). Every step moves it on;
     /// send it back as `If-Match` with a step, so that a step someone took in the meantime
@@ -120,6 +132,11 @@ fn complaint(c: StoredComplaint) -> Complaint {
         summary: c.summary,
         lessons: c.lessons,
         measure: c.measure,
+        measure_owner_id: c.measure_owner_id,
+        measure_owner: c.measure_owner_name,
+        measure_due: c.measure_due,
+        follow_up_agent_id: c.follow_up_agent_id,
+        follow_up_agent: c.follow_up_agent_name,
         closed_at: c.closed_at.map(rfc3339),
         version: c.version,
     }
@@ -181,9 +198,42 @@ pub struct PenaltyOut {
 pub struct FollowUpOut {
     pub id: i64,
     pub due_at: String,
+    /// Who makes the call.
+    pub assignee_id: Option<i64>,
     pub script: String,
     pub result: Option<String>,
     pub comment: Option<String>,
+}
+
+/// A file backing the investigation (调查证据): an attachment of the complaint's ticket.
+#[derive(Serialize, ToSchema)]
+pub struct EvidenceOut {
+    /// The ticket attachment's id.
+    pub id: i64,
+    pub filename: String,
+    /// The type read from the file's bytes.
+    pub content_type: String,
+    /// Bytes.
+    pub size: i64,
+    pub added_by: Option<String>,
+    pub added_at: String,
+    /// Where to download it: the ticket attachment's route, with its permission.
+    pub download: String,
+}
+
+fn evidence_out(e: kefu_store::complaint::Evidence) -> EvidenceOut {
+    EvidenceOut {
+        download: format!(
+            "/api/v1/tickets/{}/attachments/{}",
+            e.ticket_id, e.attachment_id
+        ),
+        id: e.attachment_id,
+        filename: e.filename,
+        content_type: e.content_type,
+        size: e.size,
+        added_by: e.added_by_name,
+        added_at: rfc3339(e.added_at),
+    }
 }
 
 /// A complaint with everything that happened to it, and the "short, flat, fast" measures.
@@ -196,6 +246,8 @@ pub struct Detail {
     pub rmas: Vec<RmaOut>,
     pub penalties: Vec<PenaltyOut>,
     pub follow_ups: Vec<FollowUpOut>,
+    /// 调查证据 — the files backing the investigation, oldest first.
+    pub evidence: Vec<EvidenceOut>,
     /// 短 — times it changed hands.
     pub hand_offs: usize,
     /// 快 — business minutes since the customer complained (to closing, once closed).
@@ -272,11 +324,13 @@ fn detail(d: ComplaintDetail) -> Detail {
             .map(|f| FollowUpOut {
                 id: f.id,
                 due_at: rfc3339(f.due_at),
+                assignee_id: f.assignee_id,
                 script: f.script,
                 result: f.result.map(|r| r.key().to_owned()),
                 comment: f.comment,
             })
             .collect(),
+        evidence: d.evidence.into_iter().map(evidence_out).collect(),
         hand_offs: d.hand_offs,
         elapsed_business_minutes: d.elapsed_minutes,
         cost_fen: d.cost_fen,

@@ -5,14 +5,17 @@ use super::*;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Comment {
+pub struct IntakeIn {
     #[serde(default)]
     pub comment: String,
+    /// 回访人 — the agent who will make the follow-up call: an active customer-service user
+    /// (`unknown_assignee` otherwise). By default the ticket's assignee.
+    pub follow_up_agent_id: Option<i64>,
 }
 
-/// 受理确认 — intake complete; validity next.
+/// 受理确认 — intake complete; validity next. The follow-up agent is chosen here.
 #[utoipa::path(post, path = "/api/v1/complaints/{id}/intake", tag = "complaints",
-    params(("id" = i64, Path, description = "complaint id")), request_body = Comment,
+    params(("id" = i64, Path, description = "complaint id")), request_body = IntakeIn,
     responses(
         (status = 200, description = "The complaint after the step", body = Detail),
         (status = 404, description = "No such complaint", body = ErrorBody),
@@ -24,11 +27,17 @@ pub async fn complete_intake(
     identity: Identity,
     Path(id): Path<i64>,
     IfMatch(expected): IfMatch,
-    ApiJson(b): ApiJson<Comment>,
+    ApiJson(b): ApiJson<IntakeIn>,
 ) -> Result<Tagged<Detail>, WebError> {
     state
         .app
-        .complete_intake(&identity.actor(), id, &b.comment, expected)
+        .complete_intake(
+            &identity.actor(),
+            id,
+            &b.comment,
+            b.follow_up_agent_id,
+            expected,
+        )
         .await?;
     current(&state, &identity, id).await
 }
@@ -44,11 +53,14 @@ pub struct JudgementIn {
     pub script_id: Option<i64>,
     /// Valid: the responsible department.
     pub department_id: Option<i64>,
-    /// Valid: when the customer will have an answer (RFC 3339).
+    /// Valid: when the customer will have an answer (RFC 3339); when missing, one business
+    /// day from now on the business calendar (never on a rest day or holiday).
     pub promised_answer_at: Option<String>,
     /// Valid: the message telling the customer; a standard text when missing.
     pub customer_message: Option<String>,
     pub comment: Option<String>,
+    /// Valid: a change of the follow-up agent chosen at intake (回访人).
+    pub follow_up_agent_id: Option<i64>,
 }
 
 /// 判断 — valid (notice to the department) or not valid (polite reply, closed as invalid).
@@ -68,10 +80,11 @@ pub async fn judge(
     ApiJson(b): ApiJson<JudgementIn>,
 ) -> Result<Tagged<Detail>, WebError> {
     let j = if b.valid {
-        let at: Timestamp = parse_opt("promised_answer_at", b.promised_answer_at.as_deref())?
-            .ok_or_else(|| {
-                WebError::bad_request("invalid_field", "promised_answer_at is required")
-            })?;
+        let at: Timestamp = match parse_opt("promised_answer_at", b.promised_answer_at.as_deref())?
+        {
+            Some(at) => at,
+            None => state.app.default_answer_promise().await?,
+        };
         Judgement::Valid {
             department_id: b.department_id.ok_or_else(|| {
                 WebError::bad_request("invalid_field", "department_id is required")
@@ -82,6 +95,7 @@ pub async fn judge(
                 .filter(|m| !m.trim().is_empty())
                 .unwrap_or_else(|| default_answer_message(at)),
             comment: b.comment.unwrap_or_default(),
+            follow_up_agent_id: b.follow_up_agent_id,
         }
     } else {
         Judgement::Invalid {
@@ -136,6 +150,38 @@ pub async fn investigate(
         .record_complaint_investigation(&identity.actor(), id, &inv, &[], expected)
         .await?;
     current(&state, &identity, id).await
+}
+
+/// 调查证据 — adds files to the complaint's evidence while it is open: `multipart/form-data`
+/// with one or more file parts, each checked as a ticket attachment is (size, and a type
+/// read from its bytes); one refused file refuses them all. The files are the complaint
+/// ticket's attachments: each is downloaded from its `download` link, with that route's
+/// permission.
+#[utoipa::path(post, path = "/api/v1/complaints/{id}/evidence", tag = "complaints",
+    params(("id" = i64, Path, description = "complaint id")),
+    request_body(content_type = "multipart/form-data", description = "file parts"),
+    responses(
+        (status = 201, description = "The files added", body = Vec<EvidenceOut>),
+        (status = 404, description = "No such complaint", body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "The complaint is closed \
+            (`complaint_closed`)"),
+    ))]
+pub async fn add_evidence(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+    IfMatch(expected): IfMatch,
+    multipart: axum::extract::Multipart,
+) -> Result<(StatusCode, Json<Vec<EvidenceOut>>), WebError> {
+    let (_, files) = crate::upload::read(multipart).await?;
+    let added = state
+        .app
+        .add_complaint_evidence(&identity.actor(), id, &files, expected)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(added.into_iter().map(evidence_out).collect()),
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -310,11 +356,14 @@ pub struct FollowUpIn {
     pub comment: String,
 }
 
-/// 回访 — the follow-up's result.
+/// 回访 — the follow-up's result: recorded by the complaint specialist or the manager, or
+/// by the agent who makes the call (chosen at intake); anyone else gets 403.
 #[utoipa::path(post, path = "/api/v1/complaints/{id}/follow-up", tag = "complaints",
     params(("id" = i64, Path, description = "complaint id")), request_body = FollowUpIn,
     responses(
         (status = 200, description = "The complaint after the step", body = Detail),
+        (status = 403, description = "Neither a complaint handler nor the follow-up agent",
+            body = ErrorBody),
         (status = 404, description = "No such complaint", body = ErrorBody),
         (status = 409, body = ErrorBody, description = "Not this complaint's stage now \
             (`complaint_out_of_order`), or closed"),
@@ -343,8 +392,9 @@ pub struct EvaluationIn {
     /// 改进措施; needs an owner and a due date.
     #[serde(default)]
     pub measure: String,
+    /// 负责人 — an active user (`unknown_assignee` otherwise).
     pub measure_owner_id: Option<i64>,
-    /// When the measure is due, `YYYY-MM-DD`.
+    /// When the measure is due, `YYYY-MM-DD`: today or later (`complaint_in_past`).
     #[schema(value_type = Option<doc::DateInput>)]
     pub measure_due: Option<String>,
 }

@@ -37,6 +37,7 @@ pub const CONDITIONAL: &[ConditionalWrite] = &[
         "/api/v1/complaints/{id}/investigation",
         "the complaint",
     ),
+    write("post", "/api/v1/complaints/{id}/evidence", "the complaint"),
     write("post", "/api/v1/complaints/{id}/proposals", "the complaint"),
     write("post", "/api/v1/complaints/{id}/penalties", "the complaint"),
     write("post", "/api/v1/complaints/{id}/messages", "the complaint"),

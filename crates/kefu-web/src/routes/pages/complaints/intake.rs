@@ -1,5 +1,6 @@
-//! 受理 — the intake form that opens a complaint, and the first two steps on the complaint
-//! page: completing intake and judging validity.
+//! 受理 — the intake form that opens a complaint (linking the archive's customer with the
+//! picker), and the first two steps on the complaint page: completing intake (with who will
+//! make the follow-up call) and judging validity.
 
 use askama::Template;
 use axum::Form;
@@ -80,6 +81,13 @@ async fn new_page(
                         d.ticket
                             .customer_id
                             .map(|c| c.to_string())
+                            .unwrap_or_default(),
+                    ),
+                    (
+                        "customer_label".into(),
+                        d.ticket
+                            .customer_id
+                            .and(d.ticket.customer_name.clone())
                             .unwrap_or_default(),
                     ),
                 ];
@@ -234,6 +242,7 @@ pub async fn complete_intake(
             &identity.actor(),
             id,
             field(&pairs, "comment"),
+            field(&pairs, "follow_up_agent").parse().ok(),
             form_version(&pairs),
         )
         .await;
@@ -264,6 +273,7 @@ pub async fn judge(
                 message
             },
             comment: get("comment"),
+            follow_up_agent_id: get("follow_up_agent").parse().ok(),
         }
     } else {
         Judgement::Invalid {

@@ -26,8 +26,8 @@ pub use notices::{acknowledge_notice, answer_notice, review_notice};
 pub use report::{Bar, BreakdownRow, report, report_csv, report_export, report_xlsx, value_label};
 pub use rma::{advance_rma, cancel_rma, penalty};
 pub use show::{
-    NoticeRow, PrintQuery, Progress, ProposalRow, RmaRow, StepRow, investigation_report, reveal,
-    send_investigation_report, show,
+    EvidenceRow, NoticeRow, PrintQuery, Progress, ProposalRow, RmaRow, StepRow,
+    investigation_report, reveal, send_investigation_report, show,
 };
 pub use solution::{decide, investigate, propose};
 

@@ -69,6 +69,16 @@ pub struct RmaRow {
     pub may_cancel: bool,
 }
 
+/// A file backing the investigation, with its download link when the reader may download
+/// ticket attachments.
+pub struct EvidenceRow {
+    pub name: String,
+    pub size: String,
+    pub link: Option<String>,
+    pub by: String,
+    pub at: String,
+}
+
 pub struct Progress {
     pub label: String,
     /// `done`, `current` or `todo`.
@@ -102,6 +112,17 @@ struct ShowPage {
     rmas: Vec<RmaRow>,
     penalties: Vec<(String, String, String)>,
     follow_up: Option<(String, String, String, String)>,
+    /// 回访人 — who will make the follow-up call (the handler when none was chosen).
+    follow_up_agent: String,
+    /// Whether the reader may record the follow-up: a handler, or the agent making the call.
+    can_follow_up: bool,
+    /// The agents who may make the call, for the intake form; the ticket's assignee chosen.
+    agents: Vec<Choice>,
+    evidence: Vec<EvidenceRow>,
+    /// 改进措施的负责人和完成期限.
+    measure_owner: String,
+    /// Today in Beijing, `YYYY-MM-DD`: the earliest due date a measure may have.
+    today: String,
     hand_offs: usize,
     elapsed: String,
     cost: String,
@@ -212,11 +233,8 @@ async fn show_page(
     } else {
         Vec::new()
     };
-    let promise = state
-        .app
-        .now()
-        .checked_add(jiff::SignedDuration::from_hours(72))
-        .unwrap_or(now);
+    // Promised in business time: never on a rest day or a holiday.
+    let promise = state.app.default_answer_promise().await?;
     let agent = identity
         .user
         .as_ref()
@@ -228,7 +246,52 @@ async fn show_page(
         .rev()
         .find(|f| f.done_at.is_none())
         .or(d.follow_ups.last());
+    let me = identity.user.as_ref().map(|u| u.id);
+    let calls = me.is_some_and(|me| {
+        c.follow_up_agent_id == Some(me)
+            || d.follow_ups
+                .iter()
+                .any(|f| f.done_at.is_none() && f.assignee_id == Some(me))
+    });
+    let agent_default = c.follow_up_agent_id.or(c.ticket_assignee_id);
+    let can_download = allows(Permission::TicketWork);
+    let shanghai = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC);
     Ok(ShowPage {
+        today: now.to_zoned(shanghai.clone()).date().to_string(),
+        // Chosen at intake: until then nobody is named.
+        follow_up_agent: match (&c.follow_up_agent_name, &c.handler_name) {
+            _ if c.stage == Stage::Intake => String::new(),
+            (Some(agent), _) => agent.clone(),
+            (None, Some(h)) => t.f("complaint.follow_up_by_handler", &[("name", h.as_str())]),
+            (None, None) => String::new(),
+        },
+        can_follow_up: can_handle || calls,
+        agents: users
+            .iter()
+            .filter(|u| u.active && u.roles.allows(Permission::TicketWork))
+            .map(|u| Choice {
+                value: u.id.to_string(),
+                label: u.display_name.clone(),
+                selected: Some(u.id) == agent_default,
+            })
+            .collect(),
+        evidence: d
+            .evidence
+            .iter()
+            .map(|e| EvidenceRow {
+                name: e.filename.clone(),
+                size: super::super::tickets::show::size_text(e.size),
+                link: can_download
+                    .then(|| format!("/tickets/{}/attachments/{}", e.ticket_id, e.attachment_id)),
+                by: e.added_by_name.clone().unwrap_or_default(),
+                at: local_time(e.added_at),
+            })
+            .collect(),
+        measure_owner: c
+            .measure_owner_name
+            .clone()
+            .or_else(|| c.measure_owner_id.map(|u| user_name(Some(u))))
+            .unwrap_or_default(),
         stage: t.tk("complaint_stage", c.stage.key()),
         stage_key: c.stage.key().to_owned(),
         due: c.stage_due_at.map(local_time).unwrap_or_default(),
@@ -405,7 +468,7 @@ async fn show_page(
         scripts,
         default_answer: default_answer_message(promise),
         default_promise: promise
-            .to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC))
+            .to_zoned(shanghai)
             .strftime("%Y-%m-%dT%H:%M")
             .to_string(),
         default_script: default_follow_up_script(&c, &agent),

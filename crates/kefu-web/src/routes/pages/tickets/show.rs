@@ -164,7 +164,7 @@ fn actor_label(t: Tr, name: &str) -> String {
 }
 
 /// A file size as people read it.
-fn size_text(bytes: i64) -> String {
+pub(crate) fn size_text(bytes: i64) -> String {
     match bytes {
         b if b >= 1024 * 1024 => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
         b if b >= 1024 => format!("{} KB", b / 1024),
