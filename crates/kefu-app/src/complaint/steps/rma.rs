@@ -50,10 +50,11 @@ impl App {
         r.updated_by = actor.user_id();
         store::save_rma(&mut tx, &r).await?;
         let what = format!("rma_{}", next.key());
-        self.note_step(
+        self.note_rma_step(
             &mut tx,
             actor,
             &c,
+            r.id,
             &what,
             Some(note).filter(|s| !s.is_empty()),
             now,

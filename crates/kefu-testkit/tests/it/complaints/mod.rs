@@ -7,11 +7,13 @@
 //! the submodules, by area.
 
 mod bounds;
+mod cost;
 mod deadlines;
 mod intake;
 mod loop_api;
 mod pages;
 mod report;
+mod wording;
 
 use kefu_domain::Role;
 use kefu_testkit::{ApiClient, TestApp, json_body};
@@ -83,4 +85,78 @@ fn intake() -> Value {
         "category": "quality",
         "severity": "serious"
     })
+}
+
+/// A new complaint walked over the API to the solution stage; its id.
+async fn at_solution(app: &TestApp, c: &Cast) -> i64 {
+    let (status, body) = post(&c.agent, "/api/v1/complaints", intake()).await;
+    assert_eq!(status, 201, "{body}");
+    let id = body["id"].as_i64().unwrap();
+    post(
+        &c.specialist,
+        &format!("/api/v1/complaints/{id}/intake"),
+        json!({}),
+    )
+    .await;
+    let promised = (app.now() + jiff::SignedDuration::from_hours(48)).to_string();
+    let (status, d) = post(
+        &c.specialist,
+        &format!("/api/v1/complaints/{id}/judgement"),
+        json!({"valid": true, "department_id": c.quality_dept, "promised_answer_at": promised}),
+    )
+    .await;
+    assert_eq!(status, 200, "{d}");
+    let notice = d["notices"][0]["id"].as_i64().unwrap();
+    post(
+        &c.quality,
+        &format!("/api/v1/complaint-notices/{notice}/answer"),
+        json!({"answer": "同批次热处理异常，已隔离库存。"}),
+    )
+    .await;
+    post(
+        &c.specialist,
+        &format!("/api/v1/complaint-notices/{notice}/review"),
+        json!({"accept": true}),
+    )
+    .await;
+    let (status, d) = post(
+        &c.specialist,
+        &format!("/api/v1/complaints/{id}/investigation"),
+        json!({"cause": "production", "responsible_department_id": c.quality_dept, "findings": "热处理炉温控失效"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{d}");
+    assert_eq!(d["complaint"]["stage"], "solution");
+    id
+}
+
+/// The part of `page` inside the element marked `data-testid="{testid}"`, up to the first
+/// `</{tag}>` after it — enough to look at one card or table of kefu's own pages.
+fn section<'a>(page: &'a str, testid: &str, tag: &str) -> &'a str {
+    let marker = format!("data-testid=\"{testid}\"");
+    let start = page
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {marker} on the page:\n{page}"));
+    let end = page[start..]
+        .find(&format!("</{tag}>"))
+        .map_or(page.len(), |e| start + e);
+    &page[start..end]
+}
+
+/// Fen as the pages write yuan: thousands separated, two decimals (`18,000.00`).
+fn page_yuan(fen: i64) -> String {
+    let digits = (fen / 100).to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{out}.{:02}", fen % 100)
+}
+
+/// Fen as a CSV writes yuan: no separators, two decimals (`18000.00`).
+fn plain_yuan(fen: i64) -> String {
+    format!("{}.{:02}", fen / 100, fen % 100)
 }

@@ -8,6 +8,7 @@
 mod board;
 mod closing;
 mod deadlines;
+mod history;
 mod intake;
 mod notices;
 mod report;
