@@ -146,11 +146,11 @@ impl From<Date> for Cell {
     }
 }
 
-/// Fen as yuan with two decimals, without grouping: `-0.50`, `1234.00`.
+/// Fen as yuan with two decimals, without grouping: `-0.50`, `1234.00` — a CSV cell a
+/// spreadsheet reads back as a number ([`kefu_domain::money::plain_yuan`]; pages show
+/// [`kefu_domain::money::yuan`], grouped).
 pub fn yuan(fen: i64) -> String {
-    let sign = if fen < 0 { "-" } else { "" };
-    let abs = fen.unsigned_abs();
-    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+    kefu_domain::money::plain_yuan(fen)
 }
 
 /// One row; a heading row is bold in the XLSX.

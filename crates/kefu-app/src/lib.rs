@@ -79,6 +79,12 @@ impl Default for Settings {
     }
 }
 
+/// The name a log or history records for what the system does by itself (a deadline's
+/// warning or escalation, the operator at the command line): a marker, not a person's name.
+/// Pages show it in the reader's language (系统) for rows with no user; stored rows keep it,
+/// so it never changes.
+pub const SYSTEM_ACTOR_NAME: &str = "kefu";
+
 /// Who performs a use case, for permission checks and the audit log.
 #[derive(Debug, Clone)]
 pub struct Actor {

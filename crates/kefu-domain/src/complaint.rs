@@ -221,12 +221,22 @@ impl Remedy {
 keyed! {
     /// Where a proposal stands.
     ProposalStatus {
+        /// 待审批
         Proposed = "proposed",
+        /// 已批准 — being carried out, or carried out and accepted by the customer.
         Approved = "approved",
-        /// 退回 — the supervisor asked for another.
+        /// 已搁置 — still waiting when the supervisor approved another proposal: not
+        /// judged on its own, so not "sent back".
+        SetAside = "set_aside",
+        /// 已退回 — the supervisor asked for another.
         SentBack = "sent_back",
-        /// The customer rejected it after it was carried out.
+        /// 客户未接受 — the customer rejected it after it was carried out.
         Rejected = "rejected",
+        /// 已实施，回访不满意 — carried out and accepted by the customer, but the follow-up
+        /// found the customer unsatisfied and the complaint went back to the solution. Not
+        /// [`Rejected`](Self::Rejected): the customer did accept it, and what it cost was
+        /// spent.
+        Reopened = "reopened",
     }
 }
 
@@ -307,6 +317,24 @@ keyed! {
         /// 退回重答
         Returned = "returned",
     }
+}
+
+/// The log's comment on a follow-up step: the result's key, then what the customer said
+/// (`unsatisfied: 新轴承还没到`). The API hands it on as written; pages show the result
+/// translated ([`follow_up_note_parts`]).
+pub fn follow_up_note(result: FollowUpResult, comment: &str) -> String {
+    format!("{}: {comment}", result.key())
+}
+
+/// The result and the customer's words in a follow-up step's comment written by
+/// [`follow_up_note`] (a bare key, as a comment-less one may read, too); `None` for any
+/// other text.
+pub fn follow_up_note_parts(note: &str) -> Option<(FollowUpResult, &str)> {
+    let (key, rest) = match note.split_once(':') {
+        Some((key, rest)) => (key, rest.trim_start()),
+        None => (note.trim_end(), ""),
+    };
+    Some((key.parse().ok()?, rest))
 }
 
 /// Why a complaint step is refused. Nothing changes when one is returned.
@@ -549,6 +577,27 @@ mod tests {
             .filter(|s| s.is_final())
             .collect();
         assert_eq!(finished, [RmaStatus::Closed, RmaStatus::Cancelled]);
+    }
+
+    #[test]
+    fn follow_up_notes_read_back_their_result() {
+        let note = follow_up_note(FollowUpResult::Unsatisfied, "新轴承还没到");
+        assert_eq!(note, "unsatisfied: 新轴承还没到");
+        assert_eq!(
+            follow_up_note_parts(&note),
+            Some((FollowUpResult::Unsatisfied, "新轴承还没到"))
+        );
+        let bare = follow_up_note(FollowUpResult::Satisfied, "");
+        assert_eq!(
+            follow_up_note_parts(&bare),
+            Some((FollowUpResult::Satisfied, ""))
+        );
+        assert_eq!(
+            follow_up_note_parts("neutral"),
+            Some((FollowUpResult::Neutral, ""))
+        );
+        assert_eq!(follow_up_note_parts("客户说：还行"), None);
+        assert_eq!(follow_up_note_parts(""), None);
     }
 
     #[test]

@@ -49,6 +49,7 @@ pub mod attachment;
 pub mod calendar;
 pub mod clock;
 pub mod complaint;
+pub mod complaint_cost;
 pub mod complaint_report;
 pub mod condition;
 pub mod credit;

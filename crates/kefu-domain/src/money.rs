@@ -56,8 +56,33 @@ pub fn saturate(sum: i128) -> i64 {
 
 /// The ceiling in yuan for people, with thousands separators: `1,000,000,000`.
 pub fn max_yuan() -> String {
-    let digits = (MAX_AMOUNT_FEN / 100).to_string();
-    let mut out = String::new();
+    grouped(&(MAX_AMOUNT_FEN / 100).to_string())
+}
+
+/// Fen as yuan with two decimals and no grouping, as files carry it (a CSV cell is read
+/// back as a number): `-0.50`, `1234.05`.
+pub fn plain_yuan(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let abs = fen.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+}
+
+/// Fen as yuan for people — what every page shows: thousands separated, two decimals, the
+/// sign kept: `18,000.00`, `-1,234.05`, `0.50`. (XLSX cells show the same through their
+/// `#,##0.00` format; CSV cells stay [`plain_yuan`].)
+pub fn yuan(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let abs = fen.unsigned_abs();
+    format!(
+        "{sign}{}.{:02}",
+        grouped(&(abs / 100).to_string()),
+        abs % 100
+    )
+}
+
+/// A run of digits with a comma before every group of three from the right.
+fn grouped(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
@@ -95,6 +120,20 @@ mod tests {
     fn the_ceiling_is_a_billion_yuan() {
         assert_eq!(MAX_AMOUNT_FEN / 100, 1_000_000_000);
         assert_eq!(max_yuan(), "1,000,000,000");
+    }
+
+    #[test]
+    fn yuan_for_people_is_grouped_and_for_files_is_plain() {
+        assert_eq!(yuan(1_800_000), "18,000.00");
+        assert_eq!(yuan(0), "0.00");
+        assert_eq!(yuan(5), "0.05");
+        assert_eq!(yuan(99_999), "999.99");
+        assert_eq!(yuan(100_000), "1,000.00");
+        assert_eq!(yuan(-123_405), "-1,234.05");
+        assert_eq!(yuan(MAX_AMOUNT_FEN), "1,000,000,000.00");
+        assert_eq!(yuan(i64::MIN), "-92,233,720,368,547,758.08");
+        assert_eq!(plain_yuan(1_800_000), "18000.00");
+        assert_eq!(plain_yuan(-50), "-0.50");
     }
 
     #[test]

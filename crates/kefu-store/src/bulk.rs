@@ -195,7 +195,7 @@ tables! {
         "measure_owner_id", "measure_due", "stage_entered_at", "stage_due_at", "stage_warned",
         "stage_escalated", "handler_id", "opened_by", "created_at", "updated_at", "closed_at"],
     steps: "complaint_steps" ["complaint_id", "at", "actor_user_id", "actor_name", "action",
-        "from_stage", "to_stage", "comment", "stage_minutes", "received_at"],
+        "from_stage", "to_stage", "comment", "stage_minutes", "received_at", "rma_id"],
     notices: "complaint_notices" ["complaint_id", "department_id", "status", "due_at",
         "sent_by", "sent_at", "acknowledged_by", "acknowledged_at", "answer", "answered_by",
         "answered_at", "reviewed_by", "reviewed_at", "review_comment", "escalated"],
@@ -385,7 +385,7 @@ impl Batch {
             opt_int(c.responsible_department_id),
             opt_int(c.responsible_user_id),
             opt_text(c.findings.as_deref()),
-            int(c.cost_fen),
+            int(c.approved_cost_fen),
             opt_text(c.summary.as_deref()),
             opt_text(c.lessons.as_deref()),
             opt_text(c.measure.as_deref()),
@@ -415,6 +415,7 @@ impl Batch {
             opt_text(s.comment.as_deref()),
             opt_int(s.stage_minutes),
             time(s.received_at),
+            opt_int(s.rma_id),
         ]);
     }
 

@@ -336,6 +336,14 @@ mod dynamic_key_tests {
             "rma_status",
             RmaStatus::ALL.iter().map(|v| v.key()).collect(),
         );
+        // An RMA's record name and what "done" means for it, per remedy that opens one.
+        let rma_remedies: Vec<&str> = Remedy::ALL
+            .iter()
+            .filter_map(|r| r.rma())
+            .map(|r| r.key())
+            .collect();
+        add("rma_record", rma_remedies.clone());
+        add("rma_done", rma_remedies);
         add(
             "follow_up_result",
             FollowUpResult::ALL.iter().map(|v| v.key()).collect(),

@@ -104,3 +104,10 @@ pub fn local_time(at: jiff::Timestamp) -> String {
         .strftime("%Y-%m-%d %H:%M")
         .to_string()
 }
+
+/// Money as every page shows it: yuan with thousands separators and two decimals,
+/// `18,000.00` (the template puts the `¥` before it). Files keep their own form: CSV cells
+/// plain (`18000.00`), XLSX cells numbers formatted `#,##0.00` (`kefu_app::export`).
+pub fn yuan(fen: i64) -> String {
+    kefu_domain::money::yuan(fen)
+}

@@ -27,9 +27,10 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use kefu_domain::Permission;
 use kefu_domain::complaint::{self as rules, Action, Category, ComplaintError, Severity, Stage};
+use kefu_domain::complaint_cost::{self as cost_rules, Cost, ProposalAmount, RmaAmount};
 use kefu_domain::customer as customer_rules;
+use kefu_domain::dates;
 use kefu_domain::ticket::{Channel, Priority, TicketType};
-use kefu_domain::{dates, money};
 use kefu_store::complaint::{
     self as store, BoardFilter, Complaint, Evidence, FollowUp, Notice, Penalty, Proposal, Rma, Step,
 };
@@ -76,15 +77,16 @@ pub struct ComplaintDetail {
     pub hand_offs: usize,
     /// 快 — business minutes from intake to now (or to closing).
     pub elapsed_minutes: i64,
-    /// 平 — the cost of the approved solution plus compensation paid, in fen.
-    pub cost_fen: i64,
+    /// 平 — what it cost: carried out and committed, by the one rule of
+    /// [`kefu_domain::complaint_cost`] the statistics report sums too.
+    pub cost: Cost,
 }
 
 /// The name a step records for the actor.
 pub(crate) fn actor_name(actor: &Actor) -> String {
     match &actor.kind {
         ActorKind::User(u) => u.display_name.clone(),
-        ActorKind::System => "kefu".to_owned(),
+        ActorKind::System => crate::SYSTEM_ACTOR_NAME.to_owned(),
         _ => actor.name().to_owned(),
     }
 }
@@ -325,7 +327,7 @@ impl App {
             responsible_department_id: None,
             responsible_user_id: None,
             findings: None,
-            cost_fen: 0,
+            approved_cost_fen: 0,
             summary: None,
             lessons: None,
             measure: None,
@@ -365,6 +367,7 @@ impl App {
                 comment: None,
                 stage_minutes: None,
                 received_at: c.received_at,
+                rma_id: None,
             },
         )
         .await?;
@@ -429,13 +432,30 @@ impl App {
             Some(cal) => cal.minutes_between(complaint.received_at, until),
             None => (until - complaint.received_at).get_minutes(),
         };
-        // Summed without overflow; amounts stored before the ceiling count at the ceiling.
-        let compensation = money::total(rmas.iter().map(|r| money::stored(r.amount_fen)));
-        let cost_fen = money::stored(complaint.cost_fen).max(compensation);
+        let cost = cost_rules::cost(
+            complaint.stage,
+            &rmas
+                .iter()
+                .map(|r| RmaAmount {
+                    proposal_id: r.proposal_id,
+                    status: r.status,
+                    amount_fen: r.amount_fen,
+                })
+                .collect::<Vec<_>>(),
+            &penalties.iter().map(|p| p.amount_fen).collect::<Vec<_>>(),
+            &proposals
+                .iter()
+                .map(|p| ProposalAmount {
+                    id: p.id,
+                    status: p.status,
+                    cost_fen: p.cost_fen,
+                })
+                .collect::<Vec<_>>(),
+        );
         Ok(ComplaintDetail {
             hand_offs: rules::hand_offs(&actors),
             elapsed_minutes,
-            cost_fen,
+            cost,
             complaint,
             steps,
             notices,
@@ -579,6 +599,7 @@ impl App {
                 comment,
                 stage_minutes: Some(stage_minutes),
                 received_at: c.received_at,
+                rma_id: None,
             },
         )
         .await?;
@@ -615,6 +636,38 @@ impl App {
         comment: Option<String>,
         now: Timestamp,
     ) -> Result<()> {
+        self.log_note(conn, actor, c, action, comment, None, now)
+            .await
+    }
+
+    /// Logs a step on RMA `rma_id` (`rma_approved`…), naming it, so the log can say which
+    /// record moved ("退款单 #12 已退款").
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn note_rma_step(
+        &self,
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        c: &Complaint,
+        rma_id: i64,
+        action: &str,
+        comment: Option<String>,
+        now: Timestamp,
+    ) -> Result<()> {
+        self.log_note(conn, actor, c, action, comment, Some(rma_id), now)
+            .await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn log_note(
+        &self,
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        c: &Complaint,
+        action: &str,
+        comment: Option<String>,
+        rma_id: Option<i64>,
+        now: Timestamp,
+    ) -> Result<()> {
         store::add_step(
             conn,
             &Step {
@@ -629,6 +682,7 @@ impl App {
                 comment,
                 stage_minutes: None,
                 received_at: c.received_at,
+                rma_id,
             },
         )
         .await?;

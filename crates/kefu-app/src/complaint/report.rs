@@ -1,9 +1,11 @@
 //! 投诉统计报表 — the statistics report over a period: totals, a time series, a breakdown
-//! by one dimension, the business time each stage took, and what it all cost.
+//! by one dimension, the business time each stage took, and what it all cost — carried out
+//! and committed, by the rule of [`kefu_domain::complaint_cost`] the complaint page uses.
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use kefu_domain::Permission;
+use kefu_domain::complaint_cost::Cost;
 use kefu_domain::complaint_report::{self as rules, Dimension, Period};
 use kefu_domain::{dates, money};
 use kefu_store::complaint::{self as store, StatRow};
@@ -30,7 +32,8 @@ pub struct ReportRow {
     pub valid: i64,
     pub invalid: i64,
     pub closed: i64,
-    pub cost_fen: i64,
+    /// 已发生 and 已批准未执行, summed over the group's complaints.
+    pub cost: Cost,
     /// Average hours from complaint to closing, over the closed ones.
     pub avg_close_hours: Option<f64>,
 }
@@ -67,7 +70,10 @@ fn row(key: String, r: &StatRow) -> ReportRow {
         valid: r.valid,
         invalid: r.invalid,
         closed: r.closed,
-        cost_fen: r.cost_fen,
+        cost: Cost {
+            carried_out_fen: r.carried_out_fen,
+            committed_fen: r.committed_fen,
+        },
         avg_close_hours: (r.closed > 0)
             .then(|| r.close_micros as f64 / r.closed as f64 / 3_600_000_000.0),
     }
@@ -104,14 +110,15 @@ impl App {
 
         let epoch = jiff::civil::date(1970, 1, 1);
         // Summed in i128: nothing a group of rows holds can overflow the totals.
-        let (mut cost, mut close_micros) = (0i128, 0i128);
+        let (mut carried_out, mut committed, mut close_micros) = (0i128, 0i128, 0i128);
         let mut totals = StatRow {
             key: None,
             count: 0,
             valid: 0,
             invalid: 0,
             closed: 0,
-            cost_fen: 0,
+            carried_out_fen: 0,
+            committed_fen: 0,
             close_micros: 0,
         };
         let mut series: Vec<SeriesPoint> = rules::periods(q.from, q.to, q.period)
@@ -127,7 +134,8 @@ impl App {
             totals.valid += d.valid;
             totals.invalid += d.invalid;
             totals.closed += d.closed;
-            cost += i128::from(d.cost_fen);
+            carried_out += i128::from(d.carried_out_fen);
+            committed += i128::from(d.committed_fen);
             close_micros += i128::from(d.close_micros);
             let Some(n) = d.key.as_deref().and_then(|k| k.parse::<i64>().ok()) else {
                 continue;
@@ -141,7 +149,8 @@ impl App {
                 p.invalid += d.invalid;
             }
         }
-        totals.cost_fen = money::saturate(cost);
+        totals.carried_out_fen = money::saturate(carried_out);
+        totals.committed_fen = money::saturate(committed);
         totals.close_micros = money::saturate(close_micros);
         let order: Vec<&str> = kefu_domain::complaint::Stage::ALL
             .iter()

@@ -119,7 +119,7 @@ fn sensitive_history(field: &str) -> Option<SensitiveField> {
 fn actor_name(actor: &Actor) -> String {
     match &actor.kind {
         ActorKind::User(u) => u.display_name.clone(),
-        ActorKind::System => "kefu".into(),
+        ActorKind::System => crate::SYSTEM_ACTOR_NAME.into(),
         _ => actor.name().to_owned(),
     }
 }

@@ -124,6 +124,7 @@ impl Loop<'_> {
             comment,
             stage_minutes: None,
             received_at: self.c.received_at,
+            rma_id: None,
         });
     }
 
@@ -145,6 +146,7 @@ impl Loop<'_> {
             comment,
             stage_minutes: Some(minutes),
             received_at: self.c.received_at,
+            rma_id: None,
         });
         self.events.push(Event {
             id: 0,
@@ -233,7 +235,7 @@ pub(super) fn complaint(
             responsible_department_id: None,
             responsible_user_id: None,
             findings: None,
-            cost_fen: 0,
+            approved_cost_fen: 0,
             summary: None,
             lessons: None,
             measure: None,
@@ -434,7 +436,7 @@ pub(super) fn complaint(
             p.decided_at = Some(approved);
         }
         l.step(approved, &manager, Action::ApproveProposal, None);
-        l.c.cost_fen = texts.cost_fen;
+        l.c.approved_cost_fen = texts.cost_fen;
         if let Some(remedy) = texts.remedy.rma() {
             rma = Some(Rma {
                 id: 0,
@@ -492,22 +494,21 @@ pub(super) fn complaint(
         let Some(at) = l.when(l.finish_time(rng)) else {
             break 'walk;
         };
+        let mut note = texts.follow_up.clone();
         if let Some(f) = follow_up.as_mut() {
-            f.result = Some(if rng.u8(0..10) < 8 {
+            let result = if rng.u8(0..10) < 8 {
                 FollowUpResult::Satisfied
             } else {
                 FollowUpResult::Neutral
-            });
+            };
+            f.result = Some(result);
             f.comment = Some(texts.follow_up.clone());
             f.done_by = Some(handler.id);
             f.done_at = Some(at);
+            // The log reads as the use case writes it: the result, then the customer's words.
+            note = rules::follow_up_note(result, &texts.follow_up);
         }
-        l.step(
-            at,
-            &handler,
-            Action::FollowUpSettled,
-            Some(texts.follow_up.clone()),
-        );
+        l.step(at, &handler, Action::FollowUpSettled, Some(note));
 
         // 总结评价 → 结案
         if l.held() {

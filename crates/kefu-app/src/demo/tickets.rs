@@ -49,7 +49,7 @@ impl<'a> Story<'a> {
                 self.t.contact_name.clone().unwrap_or_else(|| "客户".into()),
             ),
             Who::Staff(p) => (Some(p.id), p.name.clone()),
-            Who::System => (None, "kefu".into()),
+            Who::System => (None, crate::SYSTEM_ACTOR_NAME.into()),
         }
     }
 
@@ -385,7 +385,7 @@ fn escalated_while_open(t: &mut Ticket, events: &mut Vec<Event>, now: Timestamp)
         ticket_id: t.id,
         at: due,
         actor_user_id: None,
-        actor_name: "kefu".into(),
+        actor_name: crate::SYSTEM_ACTOR_NAME.into(),
         field: "sla_breach".into(),
         old_value: None,
         new_value: Some(target),

@@ -77,7 +77,7 @@ fn number_day(at: Timestamp) -> (jiff::civil::Date, String) {
 fn actor_display(actor: &Actor) -> String {
     match &actor.kind {
         ActorKind::User(u) => u.display_name.clone(),
-        ActorKind::System => "kefu".to_owned(),
+        ActorKind::System => crate::SYSTEM_ACTOR_NAME.to_owned(),
         ActorKind::Anonymous => "anonymous".to_owned(),
         ActorKind::Customer(c) => c.name.clone(),
     }

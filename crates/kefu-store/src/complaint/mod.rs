@@ -72,7 +72,10 @@ pub struct Complaint {
     pub responsible_department_id: Option<i64>,
     pub responsible_user_id: Option<i64>,
     pub findings: Option<String>,
-    pub cost_fen: i64,
+    /// The cost of the solution last approved, as it was proposed (column `cost_fen`): a
+    /// record of the supervisor's decision, not what the complaint cost — that is
+    /// `kefu_domain::complaint_cost`, from its RMAs, penalties and proposals.
+    pub approved_cost_fen: i64,
     pub summary: Option<String>,
     pub lessons: Option<String>,
     pub measure: Option<String>,
@@ -151,7 +154,7 @@ fn from_row(r: &AnyRow) -> Result<Complaint> {
         responsible_department_id: r.try_get("responsible_department_id")?,
         responsible_user_id: r.try_get("responsible_user_id")?,
         findings: r.try_get("findings")?,
-        cost_fen: r.try_get("cost_fen")?,
+        approved_cost_fen: r.try_get("cost_fen")?,
         summary: r.try_get("summary")?,
         lessons: r.try_get("lessons")?,
         measure: r.try_get("measure")?,
@@ -243,7 +246,7 @@ pub async fn save(conn: &mut AnyConnection, c: &Complaint) -> Result<()> {
     .bind(c.responsible_department_id)
     .bind(c.responsible_user_id)
     .bind(&c.findings)
-    .bind(c.cost_fen)
+    .bind(c.approved_cost_fen)
     .bind(&c.summary)
     .bind(&c.lessons)
     .bind(&c.measure)

@@ -1,7 +1,10 @@
-//! 投诉统计 — the statistics report's queries: complaints grouped by a dimension, time per
-//! stage, and the penalty total.
+//! 投诉统计 — the statistics report's queries: complaints grouped by a dimension, with what
+//! they cost by the one rule of `kefu_domain::complaint_cost`; time per stage; and the
+//! penalty total.
 
 use jiff::Timestamp;
+use kefu_domain::complaint::{ProposalStatus, RmaStatus, Stage};
+use kefu_domain::complaint_cost::{Share, rma_share, unrecorded_share};
 use sqlx::{AnyConnection, Row};
 
 use crate::{Result, to_micros};
@@ -17,6 +20,72 @@ fn bounded_amount(column: &str) -> String {
     format!("CASE WHEN {column} > {max} THEN {max} WHEN {column} < 0 THEN 0 ELSE {column} END")
 }
 
+/// Quoted keys for `IN (…)`, or `NULL` (which matches nothing) when there are none. The
+/// keys are the domain's own (`snake_case`), never input.
+fn key_list<'a>(keys: impl IntoIterator<Item = &'a str>) -> String {
+    let list: Vec<String> = keys.into_iter().map(|k| format!("'{k}'")).collect();
+    if list.is_empty() {
+        "NULL".to_owned()
+    } else {
+        list.join(", ")
+    }
+}
+
+/// One complaint's cost figure `share` as SQL over the complaint `c`: the rule of
+/// `kefu_domain::complaint_cost::cost`, with its status and stage lists taken from
+/// [`rma_share`] and [`unrecorded_share`] over every key, so a status the rule does not
+/// name (an RMA cancelled) counts in neither figure here either. Each term reads its table
+/// by the complaint's index; the same SQL runs on SQLite and PostgreSQL.
+fn complaint_cost_sql(share: Share) -> String {
+    let rma_keys = key_list(
+        RmaStatus::ALL
+            .iter()
+            .filter(|s| rma_share(s.key()) == Some(share))
+            .map(|s| s.key()),
+    );
+    let mut terms = vec![format!(
+        "(SELECT COALESCE(SUM({}), 0) FROM complaint_rmas r \
+         WHERE r.complaint_id = c.id AND r.status IN ({rma_keys}))",
+        bounded_amount("r.amount_fen")
+    )];
+    // Approved proposals no RMA carries out, by their status and the complaint's stage.
+    let proposal_cases: Vec<String> = ProposalStatus::ALL
+        .iter()
+        .filter_map(|&p| {
+            let stages: Vec<&str> = Stage::ALL
+                .iter()
+                .filter(|&&st| unrecorded_share(p, st) == Some(share))
+                .map(|st| st.key())
+                .collect();
+            (!stages.is_empty()).then(|| {
+                format!(
+                    "(p.status = '{}' AND c.stage IN ({}))",
+                    p.key(),
+                    key_list(stages)
+                )
+            })
+        })
+        .collect();
+    if !proposal_cases.is_empty() {
+        terms.push(format!(
+            "(SELECT COALESCE(SUM({}), 0) FROM complaint_proposals p \
+             WHERE p.complaint_id = c.id AND ({}) AND NOT EXISTS (SELECT 1 FROM complaint_rmas r \
+             WHERE r.complaint_id = p.complaint_id AND r.proposal_id = p.id))",
+            bounded_amount("p.cost_fen"),
+            proposal_cases.join(" OR ")
+        ));
+    }
+    // Every penalty recorded is carried out.
+    if share == Share::CarriedOut {
+        terms.push(format!(
+            "(SELECT COALESCE(SUM({}), 0) FROM complaint_penalties pe \
+             WHERE pe.complaint_id = c.id)",
+            bounded_amount("pe.amount_fen")
+        ));
+    }
+    terms.join(" + ")
+}
+
 /// One line of the statistics report: complaints sharing a value of the dimension.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatRow {
@@ -26,8 +95,10 @@ pub struct StatRow {
     pub valid: i64,
     pub invalid: i64,
     pub closed: i64,
-    /// Cost of the approved solutions, in fen.
-    pub cost_fen: i64,
+    /// 已发生 — cost carried out, in fen (`kefu_domain::complaint_cost`).
+    pub carried_out_fen: i64,
+    /// 已批准未执行 — cost approved and not carried out yet, in fen.
+    pub committed_fen: i64,
     /// Microseconds from complaint to closing, summed over the closed ones.
     pub close_micros: i64,
 }
@@ -79,17 +150,23 @@ pub async fn stats(
         "customer" => " LEFT JOIN customers cu ON cu.id = c.customer_id",
         _ => "",
     };
-    let cost = bounded_amount("c.cost_fen");
+    // Each complaint of the range with its two cost figures first, then the groups.
+    let carried_out = complaint_cost_sql(Share::CarriedOut);
+    let committed = complaint_cost_sql(Share::Committed);
     let sql = format!(
-        "SELECT {expr} AS k, COUNT(*) AS n, \
-         SUM(CASE WHEN c.valid = 1 THEN 1 ELSE 0 END) AS v, \
-         SUM(CASE WHEN c.valid = 0 THEN 1 ELSE 0 END) AS iv, \
-         SUM(CASE WHEN c.closed_at IS NOT NULL THEN 1 ELSE 0 END) AS cl, \
-         CAST(COALESCE(SUM({cost}), 0) AS BIGINT) AS cost, \
-         CAST(COALESCE(SUM(c.closed_at - c.received_at), 0) AS BIGINT) AS close_us \
+        "SELECT k, COUNT(*) AS n, \
+         SUM(CASE WHEN valid = 1 THEN 1 ELSE 0 END) AS v, \
+         SUM(CASE WHEN valid = 0 THEN 1 ELSE 0 END) AS iv, \
+         SUM(CASE WHEN closed_at IS NOT NULL THEN 1 ELSE 0 END) AS cl, \
+         CAST(COALESCE(SUM(carried_out), 0) AS BIGINT) AS carried_out, \
+         CAST(COALESCE(SUM(committed), 0) AS BIGINT) AS committed, \
+         CAST(COALESCE(SUM(close_us), 0) AS BIGINT) AS close_us \
+         FROM (SELECT {expr} AS k, c.valid AS valid, c.closed_at AS closed_at, \
+         c.closed_at - c.received_at AS close_us, \
+         {carried_out} AS carried_out, {committed} AS committed \
          FROM complaints c{join} \
-         WHERE c.received_at >= $1 AND c.received_at < $2 \
-         GROUP BY {expr} ORDER BY {order} LIMIT $3"
+         WHERE c.received_at >= $1 AND c.received_at < $2) x \
+         GROUP BY k ORDER BY {order} LIMIT $3"
     );
     let rows = sqlx::query(&sql)
         .bind(to_micros(from))
@@ -105,7 +182,8 @@ pub async fn stats(
                 valid: r.try_get("v")?,
                 invalid: r.try_get("iv")?,
                 closed: r.try_get("cl")?,
-                cost_fen: r.try_get("cost")?,
+                carried_out_fen: r.try_get("carried_out")?,
+                committed_fen: r.try_get("committed")?,
                 close_micros: r.try_get("close_us")?,
             })
         })
@@ -147,4 +225,38 @@ pub async fn penalty_total(
         .bind(to_micros(to))
         .fetch_one(conn)
         .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cost_sql_takes_its_lists_from_the_domain_rule() {
+        let carried = complaint_cost_sql(Share::CarriedOut);
+        assert!(
+            carried.contains("r.status IN ('done', 'closed')"),
+            "{carried}"
+        );
+        assert!(carried.contains("complaint_penalties"), "{carried}");
+        assert!(
+            carried.contains("(p.status = 'reopened' AND c.stage IN ("),
+            "{carried}"
+        );
+        assert!(
+            !carried.contains("(p.status = 'approved' AND c.stage IN ('implementation'"),
+            "{carried}"
+        );
+        let committed = complaint_cost_sql(Share::Committed);
+        assert!(
+            committed.contains("r.status IN ('requested', 'approved', 'received')"),
+            "{committed}"
+        );
+        assert!(
+            committed.contains("(p.status = 'approved' AND c.stage IN ('implementation'))"),
+            "{committed}"
+        );
+        assert!(!committed.contains("complaint_penalties"), "{committed}");
+        assert_eq!(key_list(Vec::<&str>::new()), "NULL");
+    }
 }

@@ -24,13 +24,16 @@ pub struct Step {
     pub stage_minutes: Option<i64>,
     /// The complaint's `received_at`, copied for the report.
     pub received_at: Timestamp,
+    /// The RMA a step on an RMA moved (`rma_approved`…); `None` on every other step, and on
+    /// RMA steps logged before steps named their RMA.
+    pub rma_id: Option<i64>,
 }
 
 pub async fn add_step(conn: &mut AnyConnection, s: &Step) -> Result<()> {
     sqlx::query(
         "INSERT INTO complaint_steps (complaint_id, at, actor_user_id, actor_name, action, \
-         from_stage, to_stage, comment, stage_minutes, received_at) VALUES ($1, $2, $3, $4, $5, \
-         $6, $7, $8, $9, $10)",
+         from_stage, to_stage, comment, stage_minutes, received_at, rma_id) VALUES ($1, $2, $3, \
+         $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(s.complaint_id)
     .bind(to_micros(s.at))
@@ -42,6 +45,7 @@ pub async fn add_step(conn: &mut AnyConnection, s: &Step) -> Result<()> {
     .bind(&s.comment)
     .bind(s.stage_minutes)
     .bind(to_micros(s.received_at))
+    .bind(s.rma_id)
     .execute(conn)
     .await?;
     Ok(())
@@ -50,8 +54,8 @@ pub async fn add_step(conn: &mut AnyConnection, s: &Step) -> Result<()> {
 pub async fn steps(conn: &mut AnyConnection, complaint_id: i64) -> Result<Vec<Step>> {
     let rows = sqlx::query(
         "SELECT id, complaint_id, at, actor_user_id, actor_name, action, from_stage, to_stage, \
-         comment, stage_minutes, received_at FROM complaint_steps WHERE complaint_id = $1 \
-         ORDER BY id",
+         comment, stage_minutes, received_at, rma_id FROM complaint_steps \
+         WHERE complaint_id = $1 ORDER BY id",
     )
     .bind(complaint_id)
     .fetch_all(conn)
@@ -70,6 +74,7 @@ pub async fn steps(conn: &mut AnyConnection, complaint_id: i64) -> Result<Vec<St
                 comment: r.try_get("comment")?,
                 stage_minutes: r.try_get("stage_minutes")?,
                 received_at: from_micros(r.try_get("received_at")?),
+                rma_id: r.try_get("rma_id")?,
             })
         })
         .collect()

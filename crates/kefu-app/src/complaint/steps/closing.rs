@@ -205,13 +205,14 @@ impl App {
         f.done_by = actor.user_id();
         f.done_at = Some(now);
         store::finish_follow_up(&mut tx, &f).await?;
-        let note = Some(format!("{}: {comment}", result.key()));
+        let note = Some(rules::follow_up_note(result, &comment));
         self.step(&mut tx, actor, &mut c, action, note, now).await?;
         if result == FollowUpResult::Unsatisfied {
-            // The solution carried out did not satisfy: it no longer stands.
+            // The solution carried out did not satisfy: it no longer stands. The customer
+            // did accept it, so it is reopened, not "rejected by the customer".
             for mut p in store::proposals(&mut tx, id).await? {
                 if p.status == ProposalStatus::Approved {
-                    p.status = ProposalStatus::Rejected;
+                    p.status = ProposalStatus::Reopened;
                     store::decide_proposal(&mut tx, &p).await?;
                 }
             }

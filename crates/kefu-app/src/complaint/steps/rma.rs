@@ -50,10 +50,11 @@ impl App {
         r.updated_by = actor.user_id();
         store::save_rma(&mut tx, &r).await?;
         let what = format!("rma_{}", next.key());
-        self.note_step(
+        self.note_rma_step(
             &mut tx,
             actor,
             &c,
+            r.id,
             &what,
             Some(note).filter(|s| !s.is_empty()),
             now,
@@ -96,7 +97,7 @@ impl App {
         r.updated_at = now;
         r.updated_by = actor.user_id();
         store::save_rma(&mut tx, &r).await?;
-        self.note_step(&mut tx, actor, &c, "rma_cancelled", Some(reason), now)
+        self.note_rma_step(&mut tx, actor, &c, r.id, "rma_cancelled", Some(reason), now)
             .await?;
         store::bump_version(&mut tx, c.id).await?;
         tx.commit().await.map_err(StoreError::from)?;

@@ -146,8 +146,9 @@ impl App {
         Ok(pid)
     }
 
-    /// The supervisor approves one proposal (the others waiting are set aside) or sends it
-    /// back. Approval starts implementation: an RMA is opened where goods or money move.
+    /// The supervisor approves one proposal (the others waiting are set aside,
+    /// [`ProposalStatus::SetAside`]) or sends it back. Approval starts implementation: an
+    /// RMA is opened where goods or money move.
     pub async fn decide_proposal(
         &self,
         actor: &Actor,
@@ -179,12 +180,13 @@ impl App {
         let comment = Some(comment).filter(|s| !s.is_empty());
         if approve {
             p.status = ProposalStatus::Approved;
+            // Those still waiting are set aside, not sent back: nobody judged them.
             for other in proposals
                 .iter()
                 .filter(|o| o.id != p.id && o.status == ProposalStatus::Proposed)
             {
                 let mut o = other.clone();
-                o.status = ProposalStatus::SentBack;
+                o.status = ProposalStatus::SetAside;
                 o.decided_by = actor.user_id();
                 o.decided_at = Some(now);
                 store::decide_proposal(&mut tx, &o).await?;
@@ -198,7 +200,7 @@ impl App {
                 now,
             )
             .await?;
-            c.cost_fen = p.cost_fen;
+            c.approved_cost_fen = p.cost_fen;
             if let Some(remedy) = p.remedy.rma() {
                 let to = with_role(&mut tx, Role::AftersalesSpecialist).await?;
                 notify::notify(

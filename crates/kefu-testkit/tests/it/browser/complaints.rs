@@ -160,7 +160,8 @@ async fn a_complaint_is_walked_through_every_stage_in_chromium() {
         .unwrap();
     wait_stage(c, "实施").await;
     b.screenshot("complaint-4-implementation").await;
-    for status in ["已批准", "已收货检验", "已办结", "已关闭"] {
+    // The exchange's "done" says what was done: 已换货.
+    for status in ["已批准", "已收货检验", "已换货", "已关闭"] {
         c.wait()
             .for_element(Locator::Css("[data-testid=rma-advance]"))
             .await

@@ -4,7 +4,7 @@
 use kefu_testkit::{TEST_PASSWORD, TestApp, json_body};
 use serde_json::{Value, json};
 
-use super::{at_solution, cast, intake, post};
+use super::{at_solution, cast, intake, page_yuan, post};
 
 /// `kefu_domain::money::MAX_AMOUNT_FEN`: ¥1,000,000,000.
 const MAX_FEN: i64 = 100_000_000_000;
@@ -93,6 +93,9 @@ async fn amounts_above_the_ceiling_are_refused_and_the_largest_ones_still_add_up
         )
         .await;
         assert_eq!(status, 200, "{body}");
+        // The penalty is carried out; the refund is approved and its RMA not done yet.
+        assert_eq!(body["cost_carried_out_fen"], MAX_FEN, "{body}");
+        assert_eq!(body["cost_committed_fen"], MAX_FEN, "{body}");
         assert_eq!(body["cost_fen"], MAX_FEN);
     }
 
@@ -106,16 +109,31 @@ async fn amounts_above_the_ceiling_are_refused_and_the_largest_ones_still_add_up
             let stats = json_body(res).await;
             assert_eq!(stats["totals"]["count"], 3, "{stats}");
             assert_eq!(stats["totals"]["cost_fen"], expected, "{stats}");
+            assert_eq!(stats["totals"]["cost_carried_out_fen"], expected, "{stats}");
+            assert_eq!(stats["totals"]["cost_committed_fen"], expected, "{stats}");
             assert_eq!(stats["rows"][0]["cost_fen"], expected, "{stats}");
             assert_eq!(stats["penalties_fen"], expected, "{stats}");
-            let yuan = format!("{}.00", expected / 100);
+            // Pages group thousands; the CSV keeps plain numbers.
+            let grouped = format!("¥{}", page_yuan(expected));
+            let plain = format!("{}.00", expected / 100);
             let res = s.get("/complaints/report?by=category").await;
             assert_eq!(res.status(), 200);
-            assert!(res.text().await.unwrap().contains(&yuan));
+            let page = res.text().await.unwrap();
+            assert!(
+                page.contains(&format!("data-testid=\"total-cost\">{grouped}<")),
+                "{page}"
+            );
+            assert!(
+                page.contains(&format!("data-testid=\"total-committed\">{grouped}<")),
+                "{page}"
+            );
             let res = s.get("/complaints/report.csv?by=category").await;
             assert_eq!(res.status(), 200);
             let csv = res.text().await.unwrap();
-            assert!(csv.contains(&format!("合计,3,3,0,0,{yuan}")), "{csv}");
+            assert!(
+                csv.contains(&format!("合计,3,3,0,0,{plain},{plain},")),
+                "{csv}"
+            );
             let res = s.get("/complaints/report.xlsx?by=category").await;
             assert_eq!(res.status(), 200);
             assert!(res.bytes().await.unwrap().starts_with(b"PK"));

@@ -244,7 +244,22 @@ async fn a_complaint_walks_every_stage_over_the_api() {
     assert_eq!(status, 200);
     let d = json_body(c.specialist.get(&format!("/api/v1/complaints/{id}")).await).await;
     assert_eq!(d["complaint"]["stage"], "implementation");
-    assert_eq!(d["cost_fen"], 186_000);
+    // Approved, not carried out yet: the exchange's RMA has only been requested.
+    assert_eq!(d["cost_committed_fen"], 186_000, "{d}");
+    assert_eq!(d["cost_carried_out_fen"], 0, "{d}");
+    assert_eq!(
+        d["cost_fen"], 0,
+        "the carried-out figure, as before the two"
+    );
+    let statuses = |d: &serde_json::Value| -> Vec<String> {
+        d["proposals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["status"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(statuses(&d), ["sent_back", "approved"]);
     assert_eq!(d["rmas"][0]["remedy"], "exchange");
     assert_eq!(d["rmas"][0]["status"], "requested");
     assert!(d["hand_offs"].as_u64().unwrap() >= 4, "{}", d["hand_offs"]);
@@ -325,6 +340,8 @@ async fn a_complaint_walks_every_stage_over_the_api() {
     .await;
     assert_eq!(status, 200);
     assert_eq!(d["complaint"]["stage"], "solution");
+    // The customer had accepted the second: it is reopened, not "rejected by the customer".
+    assert_eq!(statuses(&d), ["sent_back", "rejected", "reopened"]);
     let (_, body) = post(
         &c.specialist,
         &format!("/api/v1/complaints/{id}/proposals"),
@@ -405,6 +422,14 @@ async fn a_complaint_walks_every_stage_over_the_api() {
     assert_eq!(status, 200, "{d}");
     assert_eq!(d["complaint"]["stage"], "closed");
     assert!(d["complaint"]["closed_at"].is_string());
+    // Carried out: the three exchanges (each RMA closed, the first too although the
+    // customer rejected its proposal) and the penalty; nothing left committed.
+    assert_eq!(
+        d["cost_carried_out_fen"],
+        186_000 + 386_000 + 390_000 + 20_000,
+        "{d}"
+    );
+    assert_eq!(d["cost_committed_fen"], 0, "{d}");
     let t = json_body(c.agent.get(&format!("/api/v1/tickets/{ticket_id}")).await).await;
     assert_eq!(
         t["ticket"]["status"], "resolved",

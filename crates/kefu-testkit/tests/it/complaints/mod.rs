@@ -8,6 +8,7 @@
 
 mod bounds;
 mod corners;
+mod cost;
 mod deadlines;
 mod follow_up_agent;
 mod intake;
@@ -16,6 +17,7 @@ mod notices_to_act;
 mod pages;
 mod report;
 mod rma_cancel;
+mod wording;
 
 use kefu_domain::Role;
 use kefu_testkit::{ApiClient, TestApp, json_body};
@@ -131,4 +133,35 @@ async fn at_solution(app: &TestApp, c: &Cast) -> i64 {
     assert_eq!(status, 200, "{d}");
     assert_eq!(d["complaint"]["stage"], "solution");
     id
+}
+
+/// The part of `page` inside the element marked `data-testid="{testid}"`, up to the first
+/// `</{tag}>` after it — enough to look at one card or table of kefu's own pages.
+fn section<'a>(page: &'a str, testid: &str, tag: &str) -> &'a str {
+    let marker = format!("data-testid=\"{testid}\"");
+    let start = page
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {marker} on the page:\n{page}"));
+    let end = page[start..]
+        .find(&format!("</{tag}>"))
+        .map_or(page.len(), |e| start + e);
+    &page[start..end]
+}
+
+/// Fen as the pages write yuan: thousands separated, two decimals (`18,000.00`).
+fn page_yuan(fen: i64) -> String {
+    let digits = (fen / 100).to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{out}.{:02}", fen % 100)
+}
+
+/// Fen as a CSV writes yuan: no separators, two decimals (`18000.00`).
+fn plain_yuan(fen: i64) -> String {
+    format!("{}.{:02}", fen / 100, fen % 100)
 }

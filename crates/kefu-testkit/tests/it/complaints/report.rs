@@ -175,15 +175,21 @@ async fn the_report_exports_are_well_formed_typed_and_agree_with_the_page() {
         json!({"valid": false, "reason": "客户安装不当", "reply": "您好，经核实属安装问题，我们会安排技术指导。"}),
     )
     .await;
-    // Costs with fen in them: ¥1,234.56 on a quality complaint, ¥0.07 on the delivery one.
+    // Costs carried out with fen in them (a penalty is carried out once recorded): ¥1,234.56
+    // on a quality complaint, ¥0.07 on the delivery one.
     let mut conn = app.app.store.conn().await.unwrap();
     for (id, fen) in [(ids[1], 123_456_i64), (ids[2], 7)] {
-        sqlx::query("UPDATE complaints SET cost_fen = $1 WHERE id = $2")
-            .bind(fen)
-            .bind(id)
-            .execute(&mut *conn)
-            .await
-            .unwrap();
+        sqlx::query(
+            "INSERT INTO complaint_penalties (complaint_id, amount_fen, reason, recorded_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(fen)
+        .bind("质量事故处罚制度第 3 条")
+        .bind(app.now().as_microsecond())
+        .execute(&mut *conn)
+        .await
+        .unwrap();
     }
     drop(conn);
 
@@ -204,6 +210,8 @@ async fn the_report_exports_are_well_formed_typed_and_agree_with_the_page() {
     let series = stats["series"].as_array().unwrap();
     assert_eq!(stats["totals"]["count"], 3, "{stats}");
     assert_eq!(stats["totals"]["cost_fen"], 123_463, "{stats}");
+    assert_eq!(stats["totals"]["cost_carried_out_fen"], 123_463, "{stats}");
+    assert_eq!(stats["totals"]["cost_committed_fen"], 0, "{stats}");
     assert_eq!(series.len(), 7);
     assert!(!stages.is_empty());
     let yuan = |v: &serde_json::Value| {
@@ -233,7 +241,7 @@ async fn the_report_exports_are_well_formed_typed_and_agree_with_the_page() {
         "{page}"
     );
     assert!(
-        page.contains("data-testid=\"total-cost\">¥1234.63</div>"),
+        page.contains("data-testid=\"total-cost\">¥1,234.63</div>"),
         "{page}"
     );
     assert!(page.contains("data-testid=\"export-csv-gbk\""));
@@ -247,7 +255,7 @@ async fn the_report_exports_are_well_formed_typed_and_agree_with_the_page() {
         "text/csv; charset=utf-8"
     );
     let csv = utf8_csv(&res.bytes().await.unwrap());
-    assert!(csv.iter().all(|r| r.len() == 7), "{csv:?}");
+    assert!(csv.iter().all(|r| r.len() == 8), "{csv:?}");
     assert_eq!(
         csv[0],
         [
@@ -256,7 +264,8 @@ async fn the_report_exports_are_well_formed_typed_and_agree_with_the_page() {
             "成立",
             "不成立",
             "已结案",
-            "处理成本（元）",
+            "已发生成本（元）",
+            "已批准未执行（元）",
             "平均结案时长（小时）"
         ]
     );
@@ -266,17 +275,21 @@ async fn the_report_exports_are_well_formed_typed_and_agree_with_the_page() {
             r["valid"].to_string(),
             r["invalid"].to_string(),
             r["closed"].to_string(),
-            yuan(&r["cost_fen"]),
+            yuan(&r["cost_carried_out_fen"]),
+            yuan(&r["cost_committed_fen"]),
         ]
     };
     for (i, r) in rows.iter().enumerate() {
         assert_eq!(csv[i + 1][0], label(r["key"].as_str().unwrap()));
-        assert_eq!(csv[i + 1][1..6], figures(r), "{csv:?}");
+        assert_eq!(csv[i + 1][1..7], figures(r), "{csv:?}");
     }
-    assert_eq!(csv[1][..6], ["产品质量", "2", "0", "1", "1", "1234.56"]);
+    assert_eq!(
+        csv[1][..7],
+        ["产品质量", "2", "0", "1", "1", "1234.56", "0.00"]
+    );
     let total = rows.len() + 1;
     assert_eq!(csv[total][0], "合计");
-    assert_eq!(csv[total][1..6], figures(&stats["totals"]));
+    assert_eq!(csv[total][1..7], figures(&stats["totals"]));
     assert!(csv[total + 1].iter().all(String::is_empty), "a blank row");
     let stage_head = total + 2;
     assert_eq!(
@@ -328,16 +341,15 @@ async fn the_report_exports_are_well_formed_typed_and_agree_with_the_page() {
             let x = u32::try_from(x + 1).unwrap();
             assert_eq!(number(&sheet, (y, x)), r[*field].as_i64().unwrap() as f64);
         }
-        let cost = number(&sheet, (y, 5));
-        assert_eq!(
-            (cost * 100.0).round() as i64,
-            r["cost_fen"].as_i64().unwrap()
-        );
-        assert_eq!(
-            number_format(&mut book, "投诉统计", (y, 5)).as_deref(),
-            Some("#,##0.00"),
-            "money is formatted as money"
-        );
+        for (x, field) in [(5, "cost_carried_out_fen"), (6, "cost_committed_fen")] {
+            let cost = number(&sheet, (y, x));
+            assert_eq!((cost * 100.0).round() as i64, r[field].as_i64().unwrap());
+            assert_eq!(
+                number_format(&mut book, "投诉统计", (y, x)).as_deref(),
+                Some("#,##0.00"),
+                "money is formatted as money"
+            );
+        }
     }
     assert_eq!(number(&sheet, (1, 5)), 1234.56);
     let total = u32::try_from(total).unwrap();

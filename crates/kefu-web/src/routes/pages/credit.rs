@@ -45,11 +45,9 @@ pub fn parse_yuan(s: &str) -> Option<i64> {
     w.checked_mul(100)?.checked_add(f)
 }
 
-/// Fen as yuan with two decimals, written as the CSV exports write it, so a page and its
-/// file show the same figure (`-0.50` keeps its sign).
-pub fn yuan(fen: i64) -> String {
-    kefu_app::export::yuan(fen)
-}
+/// Money on the pages: one formatter for all of them ([`crate::view::yuan`], `12,000.50`),
+/// which the credit form also reads back ([`parse_yuan`] takes the separators).
+pub use crate::view::yuan;
 
 pub async fn record_investigation(
     State(state): State<AppState>,
@@ -357,6 +355,7 @@ mod tests {
         assert_eq!(parse_yuan(""), Some(0));
         assert_eq!(parse_yuan("-3"), None);
         assert_eq!(parse_yuan("1.234"), None);
-        assert_eq!(yuan(1_200_050), "12000.50");
+        assert_eq!(yuan(1_200_050), "12,000.50");
+        assert_eq!(parse_yuan(&yuan(1_200_050)), Some(1_200_050));
     }
 }

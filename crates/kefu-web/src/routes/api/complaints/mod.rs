@@ -145,11 +145,17 @@ fn complaint(c: StoredComplaint) -> Complaint {
 #[derive(Serialize, ToSchema)]
 pub struct StepOut {
     pub at: String,
+    /// Who took it; `kefu` with no user is the system itself (a deadline's warning…).
     pub actor: String,
     pub action: String,
     pub from_stage: String,
     pub to_stage: String,
+    /// What was written with it. A follow-up step's starts with the result's key
+    /// (`unsatisfied: …`).
     pub comment: Option<String>,
+    /// The RMA a step on an RMA (`rma_approved`, `rma_done`…) moved; null on other steps
+    /// and on RMA steps logged before steps named their RMA.
+    pub rma_id: Option<i64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -169,7 +175,9 @@ pub struct ProposalOut {
     pub remedy: String,
     pub description: String,
     pub cost_fen: i64,
-    /// `proposed`, `approved`, `sent_back`, `rejected`.
+    /// `proposed`, `approved`, `set_aside` (still waiting when another was approved),
+    /// `sent_back` (the supervisor asked for another), `rejected` (the customer did not
+    /// accept it), `reopened` (accepted, but the follow-up found the customer unsatisfied).
     pub status: String,
     pub decision_comment: Option<String>,
 }
@@ -252,7 +260,16 @@ pub struct Detail {
     pub hand_offs: usize,
     /// 快 — business minutes since the customer complained (to closing, once closed).
     pub elapsed_business_minutes: i64,
-    /// 平 — what the solution cost, in fen.
+    /// 平 — 已发生: what was carried out, in fen: RMAs done or closed, every penalty, and
+    /// an approved solution without an RMA once the customer accepted it. The figure the
+    /// statistics sum (`cost_carried_out_fen` there too).
+    pub cost_carried_out_fen: i64,
+    /// 已批准未执行: approved and not carried out yet, in fen: RMAs not done, and an
+    /// approved solution without an RMA while it is being implemented.
+    pub cost_committed_fen: i64,
+    /// The same as `cost_carried_out_fen`, kept for clients written before the two
+    /// figures. (It once meant the approved solution's cost, whether carried out or not:
+    /// that is now part of `cost_committed_fen` until it is carried out.)
     pub cost_fen: i64,
 }
 
@@ -269,6 +286,7 @@ fn detail(d: ComplaintDetail) -> Detail {
                 from_stage: s.from_stage.key().to_owned(),
                 to_stage: s.to_stage.key().to_owned(),
                 comment: s.comment,
+                rma_id: s.rma_id,
             })
             .collect(),
         notices: d
@@ -333,7 +351,9 @@ fn detail(d: ComplaintDetail) -> Detail {
         evidence: d.evidence.into_iter().map(evidence_out).collect(),
         hand_offs: d.hand_offs,
         elapsed_business_minutes: d.elapsed_minutes,
-        cost_fen: d.cost_fen,
+        cost_carried_out_fen: d.cost.carried_out_fen,
+        cost_committed_fen: d.cost.committed_fen,
+        cost_fen: d.cost.carried_out_fen,
     }
 }
 

@@ -29,6 +29,12 @@ pub struct StatsRow {
     pub valid: i64,
     pub invalid: i64,
     pub closed: i64,
+    /// 已发生 — cost carried out, in fen, summed over the group by the rule of the
+    /// complaint's own `cost_carried_out_fen`.
+    pub cost_carried_out_fen: i64,
+    /// 已批准未执行 — cost approved and not carried out yet, in fen.
+    pub cost_committed_fen: i64,
+    /// The same as `cost_carried_out_fen`, kept for clients written before the two figures.
     pub cost_fen: i64,
     pub avg_close_hours: Option<f64>,
 }
@@ -68,7 +74,9 @@ fn stats_row(r: &kefu_app::complaint::ReportRow) -> StatsRow {
         valid: r.valid,
         invalid: r.invalid,
         closed: r.closed,
-        cost_fen: r.cost_fen,
+        cost_carried_out_fen: r.cost.carried_out_fen,
+        cost_committed_fen: r.cost.committed_fen,
+        cost_fen: r.cost.carried_out_fen,
         avg_close_hours: r.avg_close_hours,
     }
 }

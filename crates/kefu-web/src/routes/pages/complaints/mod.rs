@@ -9,6 +9,7 @@ mod approvals;
 mod board;
 mod closing;
 mod deadlines;
+mod history;
 mod intake;
 mod notices;
 mod report;

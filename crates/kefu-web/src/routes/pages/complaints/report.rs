@@ -7,7 +7,6 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use kefu_app::export::{Cell, Export, Row, Sheet};
 
-use super::super::credit::yuan;
 use super::super::tickets::Choice;
 use super::{business_time, report_query};
 use crate::AppState;
@@ -15,7 +14,7 @@ use crate::auth::Identity;
 use crate::error::WebError;
 use crate::export::{FileFormat, conditions_sheet, download};
 use crate::i18n::Tr;
-use crate::view::Layout;
+use crate::view::{Layout, yuan};
 
 /// A dimension's value in the reader's language.
 pub fn value_label(t: Tr, by: kefu_domain::complaint_report::Dimension, key: &str) -> String {
@@ -36,7 +35,8 @@ pub fn value_label(t: Tr, by: kefu_domain::complaint_report::Dimension, key: &st
 
 /// The report as a spreadsheet: on the sheet 投诉统计 the breakdown with its total, the
 /// stage durations and the trend, one table under the other (counts as numbers, cost in
-/// yuan, periods as dates); in the XLSX the question (dates, dimension, period) on 条件.
+/// yuan — carried out, then committed —, periods as dates); in the XLSX the question
+/// (dates, dimension, period) on 条件.
 pub fn report_export(t: Tr, r: &kefu_app::complaint::Report, now: jiff::Timestamp) -> Export {
     let mut data = Sheet::new(t.t("export.sheet_complaints"));
     data.push(Row::heading([
@@ -45,7 +45,8 @@ pub fn report_export(t: Tr, r: &kefu_app::complaint::Report, now: jiff::Timestam
         t.t("report.valid").to_owned(),
         t.t("report.invalid").to_owned(),
         t.t("report.closed").to_owned(),
-        t.t("report.cost_yuan").to_owned(),
+        t.t("report.cost_carried_out_yuan").to_owned(),
+        t.t("report.cost_committed_yuan").to_owned(),
         t.t("report.avg_close_hours").to_owned(),
     ]));
     let line = |label: String, x: &kefu_app::complaint::ReportRow| {
@@ -55,7 +56,8 @@ pub fn report_export(t: Tr, r: &kefu_app::complaint::Report, now: jiff::Timestam
             Cell::Int(x.valid),
             Cell::Int(x.invalid),
             Cell::Int(x.closed),
-            Cell::Money(x.cost_fen),
+            Cell::Money(x.cost.carried_out_fen),
+            Cell::Money(x.cost.committed_fen),
             x.avg_close_hours.map_or(Cell::Empty, |h| Cell::Decimal {
                 value: h,
                 places: 1,
@@ -107,6 +109,7 @@ pub fn report_export(t: Tr, r: &kefu_app::complaint::Report, now: jiff::Timestam
     Export::new(data, Some(conditions_sheet(t, conditions, now)))
 }
 
+/// One bar of the trend chart, in the chart's SVG units.
 pub struct Bar {
     pub x: i64,
     pub y: i64,
@@ -123,7 +126,10 @@ pub struct BreakdownRow {
     pub valid: i64,
     pub invalid: i64,
     pub closed: i64,
-    pub cost: String,
+    /// 已发生, in yuan for people.
+    pub carried_out: String,
+    /// 已批准未执行, in yuan for people.
+    pub committed: String,
     pub avg_close: String,
     /// Share of the largest group, for the bar behind the count (0–100).
     pub pct: i64,
@@ -141,15 +147,44 @@ struct ReportPage {
     totals: BreakdownRow,
     penalties: String,
     bars: Vec<Bar>,
-    chart_max: i64,
+    ticks: Vec<Tick>,
+    /// Where the bars start, right of the axis values.
+    axis_w: i64,
     rows: Vec<BreakdownRow>,
     by_label: String,
     stages: Vec<(String, i64, String)>,
     query: String,
 }
 
+/// A value on the chart's vertical axis, with its grid line.
+pub struct Tick {
+    /// Where it is, in SVG units from the top.
+    pub y: i64,
+    pub value: i64,
+}
+
 const CHART_W: i64 = 720;
 const CHART_H: i64 = 160;
+/// Room left of the bars for the axis values.
+const AXIS_W: i64 = 36;
+
+/// The vertical axis for a largest count of `max`: a round top at or above it and the
+/// values to label, 0 to the top in steps of 1, 2 or 5 × 10ⁿ complaints (at most four
+/// steps).
+pub fn axis(max: i64) -> (i64, Vec<i64>) {
+    let max = max.max(1);
+    let mut unit: i64 = 1;
+    loop {
+        for m in [1, 2, 5] {
+            let step = unit.saturating_mul(m);
+            if step.saturating_mul(4) >= max {
+                let top = (max.saturating_add(step - 1) / step).saturating_mul(step);
+                return (top, (0..=top / step).map(|i| i * step).collect());
+            }
+        }
+        unit = unit.saturating_mul(10);
+    }
+}
 
 pub async fn report(
     State(state): State<AppState>,
@@ -166,7 +201,8 @@ pub async fn report(
         valid: x.valid,
         invalid: x.invalid,
         closed: x.closed,
-        cost: yuan(x.cost_fen),
+        carried_out: yuan(x.cost.carried_out_fen),
+        committed: yuan(x.cost.committed_fen),
         avg_close: x
             .avg_close_hours
             .map(|h| format!("{h:.1}"))
@@ -174,18 +210,25 @@ pub async fn report(
         pct: if max > 0 { x.count * 100 / max } else { 0 },
     };
     let max_row = r.rows.iter().map(|x| x.count).max().unwrap_or(0);
-    let chart_max = r.series.iter().map(|p| p.count).max().unwrap_or(0).max(1);
+    let (top, values) = axis(r.series.iter().map(|p| p.count).max().unwrap_or(0));
+    let ticks = values
+        .into_iter()
+        .map(|value| Tick {
+            y: CHART_H - value * CHART_H / top,
+            value,
+        })
+        .collect();
     let n = r.series.len().max(1) as i64;
-    let step = (CHART_W / n).max(1);
+    let step = ((CHART_W - AXIS_W) / n).max(1);
     let every = (n / 12).max(1);
     let bars = r
         .series
         .iter()
         .enumerate()
         .map(|(i, p)| {
-            let h = p.count * CHART_H / chart_max;
+            let h = p.count * CHART_H / top;
             Bar {
-                x: i as i64 * step,
+                x: AXIS_W + i as i64 * step,
                 y: CHART_H - h,
                 h,
                 w: (step - 2).max(1),
@@ -226,7 +269,8 @@ pub async fn report(
         totals: breakdown(t.t("report.total").to_owned(), &r.totals, 0),
         penalties: yuan(r.penalties_fen),
         bars,
-        chart_max,
+        ticks,
+        axis_w: AXIS_W,
         rows: r
             .rows
             .iter()
@@ -280,4 +324,21 @@ async fn report_file(
     let r = state.app.complaint_report(&identity.actor(), &q).await?;
     let export = report_export(identity.tr(), &r, state.app.now());
     download(&export, format, &format!("complaints-{}-{}", q.from, q.to))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::axis;
+
+    #[test]
+    fn the_axis_has_a_round_top_and_whole_values() {
+        assert_eq!(axis(0), (1, vec![0, 1]));
+        assert_eq!(axis(1), (1, vec![0, 1]));
+        assert_eq!(axis(3), (3, vec![0, 1, 2, 3]));
+        assert_eq!(axis(6), (6, vec![0, 2, 4, 6]));
+        assert_eq!(axis(7), (8, vec![0, 2, 4, 6, 8]));
+        assert_eq!(axis(100), (100, vec![0, 50, 100]));
+        assert_eq!(axis(101), (150, vec![0, 50, 100, 150]));
+        assert!(axis(i64::MAX / 2).1.len() <= 5);
+    }
 }

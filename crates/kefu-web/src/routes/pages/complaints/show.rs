@@ -11,9 +11,9 @@ use kefu_domain::complaint::{
 };
 use kefu_store::complaint::Complaint;
 
-use super::super::credit::yuan;
 use super::super::render;
 use super::super::tickets::Choice;
+use super::history::{rma_record, rma_status, step_row};
 use super::stale::Kept;
 use super::{business_time, choices, default_answer_message, default_follow_up_script};
 use crate::AppState;
@@ -21,7 +21,7 @@ use crate::auth::Identity;
 use crate::error::WebError;
 use crate::i18n::Tr;
 use crate::routes::pages::versioned::stale_version;
-use crate::view::{Layout, local_time};
+use crate::view::{Layout, local_time, yuan};
 
 pub struct StepRow {
     pub at: String,
@@ -60,6 +60,8 @@ pub struct ProposalRow {
 
 pub struct RmaRow {
     pub id: i64,
+    /// Its name, as the log names it: 退款单 #12.
+    pub record: String,
     pub remedy: String,
     pub status: String,
     pub amount: String,
@@ -125,7 +127,9 @@ struct ShowPage {
     today: String,
     hand_offs: usize,
     elapsed: String,
-    cost: String,
+    /// 平 — 已发生, then 已批准未执行 (`kefu_domain::complaint_cost`).
+    cost_carried_out: String,
+    cost_committed: String,
     can_handle: bool,
     can_approve: bool,
     can_rma: bool,
@@ -318,25 +322,7 @@ async fn show_page(
         },
         promised: c.promised_answer_at.map(local_time).unwrap_or_default(),
         progress,
-        steps: d
-            .steps
-            .iter()
-            .map(|s| StepRow {
-                at: local_time(s.at),
-                actor: s.actor_name.clone(),
-                what: t.tk("complaint_action", &s.action),
-                stage: if s.from_stage == s.to_stage {
-                    String::new()
-                } else {
-                    format!(
-                        "{} → {}",
-                        t.tk("complaint_stage", s.from_stage.key()),
-                        t.tk("complaint_stage", s.to_stage.key())
-                    )
-                },
-                comment: s.comment.clone().unwrap_or_default(),
-            })
-            .collect(),
+        steps: d.steps.iter().map(|s| step_row(t, s, &d.rmas)).collect(),
         notices: d
             .notices
             .iter()
@@ -395,14 +381,15 @@ async fn show_page(
             .iter()
             .map(|r| RmaRow {
                 id: r.id,
+                record: rma_record(t, r.remedy, r.id),
                 remedy: t.tk("complaint_remedy", r.remedy.key()),
-                status: t.tk("rma_status", r.status.key()),
+                status: rma_status(t, r.remedy, r.status),
                 amount: yuan(r.amount_fen),
                 note: r.note.clone().unwrap_or_default(),
                 next: r
                     .status
                     .next(r.remedy)
-                    .map(|n: RmaStatus| t.tk("rma_status", n.key())),
+                    .map(|n: RmaStatus| rma_status(t, r.remedy, n)),
                 may_cancel: r.status.may_cancel(),
             })
             .collect(),
@@ -435,7 +422,8 @@ async fn show_page(
         }),
         hand_offs: d.hand_offs,
         elapsed: business_time(t, d.elapsed_minutes),
-        cost: yuan(d.cost_fen),
+        cost_carried_out: yuan(d.cost.carried_out_fen),
+        cost_committed: yuan(d.cost.committed_fen),
         can_handle,
         can_approve: allows(Permission::ComplaintApprove),
         can_rma: allows(Permission::RmaWork),
