@@ -223,6 +223,30 @@ fn internal(what: &str, e: impl std::fmt::Display) -> AppError {
     AppError::Internal(format!("export {what}: {e}"))
 }
 
+/// The characters a spreadsheet reads as the start of a formula when a text cell of a CSV
+/// begins with one (CSV injection: `=HYPERLINK(…)` in a customer's name).
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A text cell as a CSV may hold it: one that would start a formula gets a leading `'`,
+/// which spreadsheets read as "this is text" and do not show. Numbers, money and dates are
+/// written by kefu and never guarded, so `-0.50` stays a number.
+pub fn guard_formula(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(FORMULA_STARTS) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// A cell read back from a file kefu may have written: the guard of [`guard_formula`]
+/// taken off, so an exported list imports unchanged.
+pub fn unguard_formula(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
+        _ => text,
+    }
+}
+
 /// The first character of `s` that GBK cannot hold.
 fn not_in_gbk(s: &str) -> Option<char> {
     let (_, _, unmappable) = encoding_rs::GBK.encode(s);
@@ -258,7 +282,14 @@ impl Export {
             .terminator(csv::Terminator::CRLF)
             .from_writer(Vec::new());
         for (r, row) in sheet.rows.iter().enumerate() {
-            let mut fields: Vec<String> = row.cells.iter().map(Cell::to_text).collect();
+            let mut fields: Vec<String> = row
+                .cells
+                .iter()
+                .map(|c| match c {
+                    Cell::Text(s) => guard_formula(s).into_owned(),
+                    other => other.to_text(),
+                })
+                .collect();
             if encoding == CsvEncoding::Gbk {
                 for (c, field) in fields.iter().enumerate() {
                     if let Some(character) = not_in_gbk(field) {
@@ -485,6 +516,28 @@ mod tests {
                     .collect()
             })
             .collect()
+    }
+
+    #[test]
+    fn a_text_cell_that_would_start_a_formula_is_guarded_and_reads_back_as_typed() {
+        for text in ["=HYPERLINK(\"http://x\",\"点我\")", "+8613812345678", "-", "@SUM(A1)"] {
+            let guarded = guard_formula(text);
+            assert_eq!(guarded, format!("'{text}"));
+            assert_eq!(unguard_formula(&guarded), text);
+        }
+        for text in ["温州瓯江电器", "'引号开头", "13812345678", ""] {
+            assert_eq!(guard_formula(text), text);
+            assert_eq!(unguard_formula(text), text);
+        }
+        let mut sheet = Sheet::new("s");
+        sheet.push(Row::new(vec![
+            Cell::Text("=1+2".into()),
+            Cell::Money(-50),
+            Cell::Int(-3),
+        ]));
+        let csv = Export::new(sheet, None).csv(CsvEncoding::Utf8Bom).unwrap();
+        let text = String::from_utf8(csv[3..].to_vec()).unwrap();
+        assert_eq!(text, "'=1+2,-0.50,-3\r\n", "numbers are never guarded");
     }
 
     #[test]

@@ -95,6 +95,16 @@ impl Layout {
 }
 
 /// An instant as people in the department read it: Beijing time, to the minute.
+/// Who did something, as a history shows it: the person's name, or 系统 for what kefu did
+/// by itself (deadlines, automatic closing, imports).
+pub fn actor_text(t: Tr, user_id: Option<i64>, name: &str) -> String {
+    if user_id.is_none() && name == kefu_app::SYSTEM_ACTOR_NAME {
+        t.t("common.system").to_owned()
+    } else {
+        name.to_owned()
+    }
+}
+
 pub fn local_time(at: jiff::Timestamp) -> String {
     static SHANGHAI: std::sync::LazyLock<jiff::tz::TimeZone> = std::sync::LazyLock::new(|| {
         jiff::tz::TimeZone::get("Asia/Shanghai")

@@ -162,6 +162,18 @@ fn table(
     first_row: usize,
     encoding: &'static str,
 ) -> std::result::Result<Table, ImportFileError> {
+    // A list kefu exported guards cells that would start a formula; read them as typed.
+    let mut rows = rows.map(|r| {
+        r.map(|cells| {
+            cells
+                .into_iter()
+                .map(|c| match crate::export::unguard_formula(&c) {
+                    s if s.len() == c.len() => c,
+                    s => s.to_owned(),
+                })
+                .collect::<Vec<String>>()
+        })
+    });
     let mut top = Vec::new();
     for row in rows.by_ref().take(TOP_ROWS) {
         top.push(row?);

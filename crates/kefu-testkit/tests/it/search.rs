@@ -495,3 +495,49 @@ async fn search_parameters_are_documented_as_optional_query_parameters() {
     assert!(search["responses"]["414"].is_object(), "{search}");
     app.stop().await;
 }
+
+/// In a department with months of tickets about refunds and deliveries, today's ticket
+/// about one is on the first page of results for it: the newer ranks before the many older
+/// equal matches, and reply scripts do not crowd it off.
+#[tokio::test]
+async fn todays_ticket_is_on_the_first_page_among_the_demo_companys() {
+    let at: jiff::Timestamp = "2026-11-25T02:00:00Z".parse().unwrap();
+    let app = TestApp::spawn_with(TestOptions {
+        clock: Some(Arc::new(FixedClock::new(at))),
+        ..TestOptions::default()
+    })
+    .await;
+    let plan = kefu_app::demo::DemoPlan::for_scale("1500", 7).unwrap();
+    app.app.load_demo(&plan, &|_, _, _| {}).await.unwrap();
+    let agent = app.create_user("jin.tian", &[Role::Agent]).await;
+    let api = ApiClient::new(&app, &app.token_for(agent).await);
+    for (word, body) in [
+        ("退款", "上周买的电饭煲不想要了，申请退款，请尽快处理。"),
+        ("发货", "订单付款三天了还没发货，请帮忙催一下。"),
+    ] {
+        let older = json_body(
+            api.get(&format!(
+                "/api/v1/search?q={}",
+                kefu_web::auth::urlencode(word)
+            ))
+            .await,
+        )
+        .await;
+        assert!(
+            ids(&older, "ticket").len() >= 10,
+            "the demo holds many older tickets about {word}: {older}"
+        );
+        let id = created(
+            &api,
+            "/api/v1/tickets",
+            &json!({"subject": format!("今天的{word}问题"), "body": body, "contact_name": "林女士"}),
+        )
+        .await;
+        let (hits, _) = wait_for(&api, word, id, "ticket").await;
+        assert!(
+            ids(&hits, "ticket").contains(&id),
+            "today's ticket about {word} is on the first page: {hits}"
+        );
+    }
+    app.stop().await;
+}

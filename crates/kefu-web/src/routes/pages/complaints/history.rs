@@ -31,11 +31,7 @@ pub fn rma_status(t: Tr, remedy: Remedy, status: RmaStatus) -> String {
 
 /// Who took a step: the person's name, or 系统 for what the system did by itself.
 fn actor(t: Tr, s: &Step) -> String {
-    if s.actor_user_id.is_none() && s.actor_name == kefu_app::SYSTEM_ACTOR_NAME {
-        t.t("complaint.system_actor").to_owned()
-    } else {
-        s.actor_name.clone()
-    }
+    crate::view::actor_text(t, s.actor_user_id, &s.actor_name)
 }
 
 /// What a step did: an RMA step names its record and the status it reached; a step logged

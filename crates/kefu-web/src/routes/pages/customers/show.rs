@@ -259,7 +259,7 @@ pub(super) async fn show_page(
             .iter()
             .map(|h| HistoryRow {
                 at: local_time(h.at),
-                actor: h.actor_name.clone(),
+                actor: crate::view::actor_text(t, h.actor_user_id, &h.actor_name),
                 field: t.tk("customer_field", &h.field),
                 old: if h.field == "owner" {
                     h.old_value.as_deref().map(user_name).unwrap_or("—".into())

@@ -156,10 +156,10 @@ struct TicketPage {
 }
 
 /// Who did it, as stored; triggers are stored as `trigger:NAME`.
-fn actor_label(t: Tr, name: &str) -> String {
+fn actor_label(t: Tr, user_id: Option<i64>, name: &str) -> String {
     match name.strip_prefix("trigger:") {
         Some(trigger) => format!("{} · {trigger}", t.t("event.by_trigger")),
-        None => name.to_owned(),
+        None => crate::view::actor_text(t, user_id, name),
     }
 }
 
@@ -249,7 +249,7 @@ async fn page(
                 is_message: false,
                 internal: false,
                 from_customer: false,
-                author: actor_label(t, &e.actor_name),
+                author: actor_label(t, e.actor_user_id, &e.actor_name),
                 at: local_time(e.at),
                 body: String::new(),
                 old: event_value(t, &d, locale, &e.field, &e.old_value),
