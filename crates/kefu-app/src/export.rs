@@ -520,7 +520,12 @@ mod tests {
 
     #[test]
     fn a_text_cell_that_would_start_a_formula_is_guarded_and_reads_back_as_typed() {
-        for text in ["=HYPERLINK(\"http://x\",\"点我\")", "+8613812345678", "-", "@SUM(A1)"] {
+        for text in [
+            "=HYPERLINK(\"http://x\",\"点我\")",
+            "+8613812345678",
+            "-",
+            "@SUM(A1)",
+        ] {
             let guarded = guard_formula(text);
             assert_eq!(guarded, format!("'{text}"));
             assert_eq!(unguard_formula(&guarded), text);

@@ -158,7 +158,7 @@ pub fn read_table(filename: &str, bytes: &[u8]) -> std::result::Result<Table, Im
 /// any title rows, which are kept to be reported), then the data rows. `first_row` is the
 /// spreadsheet row number of the first row.
 fn table(
-    mut rows: impl Iterator<Item = std::result::Result<Vec<String>, ImportFileError>>,
+    rows: impl Iterator<Item = std::result::Result<Vec<String>, ImportFileError>>,
     first_row: usize,
     encoding: &'static str,
 ) -> std::result::Result<Table, ImportFileError> {

@@ -216,7 +216,12 @@ async fn page(
                 is_message: true,
                 internal: m.visibility == "internal",
                 from_customer: m.author_kind == "customer",
-                author: actor_label(t, &m.author_name),
+                // A customer is named as they gave their name, even one that reads "kefu".
+                author: if m.author_kind == "customer" {
+                    m.author_name.clone()
+                } else {
+                    actor_label(t, m.author_user_id, &m.author_name)
+                },
                 at: local_time(m.created_at),
                 body: m.body.clone(),
                 field: String::new(),
