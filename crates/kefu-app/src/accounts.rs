@@ -12,6 +12,7 @@ use serde_json::json;
 
 use crate::audit::{self, Target, action};
 use crate::secret::{self, DUMMY_HASH};
+use crate::workbench::{Count, Filled, Label, Reader, TileBody, TileFuture, TileItem, TileSpec};
 use crate::{Actor, App, AppError, Result};
 
 /// A new sign-in: the cookie value to hand to the browser, and who signed in.
@@ -331,4 +332,49 @@ impl App {
         self.purge_presence().await?;
         Ok(staff + customers)
     }
+}
+
+/// "Signed in now": a sign-in seen within this long (a session is seen again at most once
+/// a minute while its user works).
+pub const SIGNED_IN_WITHIN: SignedDuration = SignedDuration::from_mins(15);
+
+/// The most colleagues the tile names.
+const SIGNED_IN_SHOWN: i64 = 200;
+
+pub(crate) const TILES: &[TileSpec] = &[TileSpec {
+    key: "staff.signed_in",
+    title: "workbench.tile.signed_in",
+    roles: &[Role::CsManager],
+    permission: Permission::DirectoryView,
+    fill: signed_in,
+}];
+
+/// 当前在线 — the colleagues signed in and at work in the last quarter hour, by name.
+fn signed_in<'a>(app: &'a App, r: &'a Reader) -> TileFuture<'a> {
+    Box::pin(async move {
+        let people = {
+            let mut conn = app.store.conn().await?;
+            store::signed_in_since(&mut conn, r.now - SIGNED_IN_WITHIN, r.now, SIGNED_IN_SHOWN)
+                .await?
+        };
+        let total = Count::capped(people.len() as i64, SIGNED_IN_SHOWN);
+        let items = people
+            .into_iter()
+            .map(|(_, name)| TileItem {
+                label: Label::Text(name),
+                detail: None,
+                at: None,
+                link: None,
+                alert: false,
+            })
+            .collect();
+        Ok(Some(Filled {
+            link: None,
+            body: TileBody::Items { items, total },
+            hint: Some(Label::Format(
+                "workbench.hint.signed_in",
+                vec![("minutes", SIGNED_IN_WITHIN.as_mins().to_string())],
+            )),
+        }))
+    })
 }

@@ -1,9 +1,12 @@
 //! Writing and reading the audit log of sensitive actions.
 
-use kefu_domain::Permission;
+use kefu_domain::{Permission, Role};
 use kefu_store::AnyConnection;
 use kefu_store::audit::{self, AuditEntry, AuditFilter, NewAuditEntry};
 
+use crate::workbench::{
+    Count, Filled, Label, Reader, TileBody, TileFuture, TileLine, TileSpec, start_of_day,
+};
 use crate::{Actor, App, Result};
 
 /// Names of audited actions, as stored.
@@ -92,4 +95,42 @@ impl App {
         f.limit = f.limit.clamp(1, 500);
         Ok(audit::list(&mut conn, &f).await?)
     }
+}
+
+pub(crate) const TILES: &[TileSpec] = &[TileSpec {
+    key: "audit.sensitive_today",
+    title: "workbench.tile.sensitive_today",
+    roles: &[Role::InfoSpecialist],
+    permission: Permission::AuditView,
+    fill: sensitive_today,
+}];
+
+/// 今日敏感信息 — today's reveals of masked values and exports with sensitive values in
+/// clear (seed 000 §(五)3), each opening today's entries of that action in the audit log.
+fn sensitive_today<'a>(app: &'a App, r: &'a Reader) -> TileFuture<'a> {
+    Box::pin(async move {
+        let actions = [action::SENSITIVE_REVEALED, action::SENSITIVE_EXPORTED];
+        let counts = {
+            let mut conn = app.store.conn().await?;
+            audit::count_actions_since(&mut conn, &actions, start_of_day(r.now)).await?
+        };
+        let lines = actions
+            .iter()
+            .map(|a| {
+                let n = counts.iter().find(|(k, _)| k == a).map_or(0, |(_, n)| *n);
+                TileLine {
+                    label: Label::Keyed("audit.action", (*a).to_owned()),
+                    count: Count::exact(n),
+                    link: format!("/admin/audit?action={a}&today=1"),
+                    alert: false,
+                    note: None,
+                }
+            })
+            .collect();
+        Ok(Some(Filled {
+            link: Some("/admin/audit".to_owned()),
+            body: TileBody::Lines(lines),
+            hint: None,
+        }))
+    })
 }

@@ -5,12 +5,15 @@
 
 use std::collections::HashMap;
 
-use kefu_domain::Permission;
 use kefu_domain::calendar::{self, BusinessCalendar, DayKind, Period, SpecialDay};
+use kefu_domain::{Permission, Role};
 use kefu_store::sla::{self as store, CalendarRow, DayRow, PolicyRow};
 use kefu_store::{AnyConnection, StoreError, changelog};
 
 use crate::versions::{self, Setting};
+use crate::workbench::{
+    Count, Filled, Label, Reader, TileBody, TileFuture, TileItem, TileSpec, local_date,
+};
 use crate::{Actor, App, AppError, Result};
 
 /// A calendar with its special days, for pages and the API.
@@ -287,4 +290,52 @@ fn name_taken(e: StoreError) -> AppError {
         StoreError::Conflict(_) => AppError::NameTaken,
         e => e.into(),
     }
+}
+
+pub(crate) const TILES: &[TileSpec] = &[TileSpec {
+    key: "calendar.holidays_missing",
+    title: "workbench.tile.holidays_missing",
+    roles: &[Role::Admin],
+    permission: Permission::TicketAdmin,
+    fill: holidays_missing,
+}];
+
+/// 节假日安排缺失 — the business calendars without a single holiday this year or, from
+/// December (the State Council publishes the coming year's list each November), the
+/// coming year: their deadlines would run through the holidays. Nothing to say otherwise.
+fn holidays_missing<'a>(app: &'a App, r: &'a Reader) -> TileFuture<'a> {
+    Box::pin(async move {
+        let today = local_date(r.now);
+        let mut years = vec![today.year()];
+        if today.month() == 12 {
+            years.push(today.year() + 1);
+        }
+        let mut items = Vec::new();
+        let mut conn = app.store.conn().await?;
+        for year in years {
+            let from = format!("{year:04}-01-01");
+            let until = format!("{:04}-01-01", year + 1);
+            for (id, name) in store::calendars_without_holidays(&mut conn, &from, &until).await? {
+                items.push(TileItem {
+                    label: Label::Text(name),
+                    detail: Some(Label::Format(
+                        "workbench.holidays_missing_year",
+                        vec![("year", year.to_string())],
+                    )),
+                    at: None,
+                    link: Some(format!("/admin/calendars/{id}")),
+                    alert: true,
+                });
+            }
+        }
+        if items.is_empty() {
+            return Ok(None);
+        }
+        let total = Count::exact(items.len() as i64);
+        Ok(Some(Filled {
+            link: None,
+            body: TileBody::Items { items, total },
+            hint: Some(Label::Key("workbench.hint.holidays")),
+        }))
+    })
 }

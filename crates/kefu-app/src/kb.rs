@@ -9,6 +9,7 @@ use kefu_store::{StoreError, changelog};
 use serde_json::json;
 
 use crate::audit::{self, Target};
+use crate::notify;
 use crate::ticket::TicketChanges;
 use crate::versions::{self, Setting};
 use crate::{Actor, ActorKind, App, AppError, Result};
@@ -144,6 +145,24 @@ impl App {
             now,
         )
         .await?;
+        if !approved {
+            // 话术审核 — whoever reviews scripts hears that one waits (待我审批).
+            let reviewers: Vec<i64> = kefu_store::staff::list_users(&mut tx)
+                .await?
+                .into_iter()
+                .filter(|u| u.active && u.roles.allows(Permission::ScriptApprove))
+                .map(|u| u.id)
+                .collect();
+            notify::notify(
+                &mut tx,
+                &reviewers,
+                notify::kind::SCRIPT_PROPOSED,
+                None,
+                &json!({"text": f.title.trim(), "script": id}),
+                now,
+            )
+            .await?;
+        }
         tx.commit().await.map_err(StoreError::from)?;
         Ok(id)
     }

@@ -17,6 +17,7 @@ pub mod demo;
 mod error;
 pub mod export;
 pub mod idempotency;
+pub mod jobs;
 pub mod kb;
 pub mod notify;
 pub mod portal;
@@ -26,6 +27,7 @@ pub mod ticket;
 pub mod tokens;
 pub mod users;
 pub mod versions;
+pub mod workbench;
 
 use std::sync::Arc;
 

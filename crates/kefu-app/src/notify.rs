@@ -3,11 +3,12 @@
 //! path later changes one function.
 
 use jiff::Timestamp;
-use kefu_domain::Permission;
+use kefu_domain::{Permission, Role};
 use kefu_store::AnyConnection;
 use kefu_store::notification::{self as store, Notification};
 use serde_json::Value;
 
+use crate::workbench::{Count, Filled, Reader, TileBody, TileFuture, TileSpec};
 use crate::{Actor, App, Result};
 
 /// Kinds of notification; each has a translated text `notification.<kind>`.
@@ -52,6 +53,9 @@ pub mod kind {
     pub const COMPLAINT_MEASURE: &str = "complaint_measure";
     /// A complaint reached its follow-up (回访) and you are to make the call.
     pub const COMPLAINT_FOLLOW_UP: &str = "complaint_follow_up";
+    /// An agent proposed a reply script and it waits for your review (话术审核): sent to
+    /// everyone who reviews scripts.
+    pub const SCRIPT_PROPOSED: &str = "script_proposed";
 }
 
 /// Tells each user in `users` (duplicates ignored) about `kind`, with placeholder values
@@ -91,10 +95,44 @@ impl App {
         Ok(store::latest(&mut conn, actor.user_id().unwrap_or(0), 100).await?)
     }
 
+    /// The newest notifications not read yet: what the bell and the workbench count.
+    pub async fn unread_notification_list(&self, actor: &Actor) -> Result<Vec<Notification>> {
+        actor.require(Permission::AccountSelf)?;
+        let mut conn = self.store.conn().await?;
+        Ok(store::latest_unread(&mut conn, actor.user_id().unwrap_or(0), UNREAD_CAP).await?)
+    }
+
     /// Marks one notification, or all with `None`, read.
     pub async fn mark_notifications_read(&self, actor: &Actor, id: Option<i64>) -> Result<()> {
         actor.require(Permission::AccountSelf)?;
         let mut conn = self.store.conn().await?;
         Ok(store::mark_read(&mut conn, actor.user_id().unwrap_or(0), id, self.now()).await?)
     }
+}
+
+pub(crate) const TILES: &[TileSpec] = &[TileSpec {
+    key: "notifications.unread",
+    title: "workbench.tile.unread",
+    roles: &[Role::Agent],
+    permission: Permission::AccountSelf,
+    fill: unread,
+}];
+
+/// 未读通知 — my notifications not read yet, opening the list of them.
+fn unread<'a>(app: &'a App, r: &'a Reader) -> TileFuture<'a> {
+    Box::pin(async move {
+        let mut conn = app.store.conn().await?;
+        let n = Count::capped(
+            store::unread_count(&mut conn, r.id(), UNREAD_CAP).await?,
+            UNREAD_CAP,
+        );
+        Ok(Some(Filled {
+            link: Some("/notifications?unread=1".to_owned()),
+            body: TileBody::Count {
+                count: n,
+                alert: n.n > 0,
+            },
+            hint: None,
+        }))
+    })
 }

@@ -59,6 +59,8 @@ pub struct AuditFilter<'a> {
     pub actor_user_id: Option<i64>,
     /// Only entries with an id below this one (the next page).
     pub before_id: Option<i64>,
+    /// Only entries at or after this instant (today's).
+    pub since: Option<Timestamp>,
     pub limit: i64,
 }
 
@@ -67,13 +69,14 @@ pub async fn list(conn: &mut AnyConnection, f: &AuditFilter<'_>) -> Result<Vec<A
         "SELECT id, at, actor_user_id, actor_name, action, target_type, target_id, ip, detail \
          FROM audit_log \
          WHERE ($1 IS NULL OR action = $1) AND ($2 IS NULL OR actor_user_id = $2) \
-           AND ($3 IS NULL OR id < $3) \
+           AND ($3 IS NULL OR id < $3) AND ($5 IS NULL OR at >= $5) \
          ORDER BY id DESC LIMIT $4",
     )
     .bind(f.action)
     .bind(f.actor_user_id)
     .bind(f.before_id)
     .bind(f.limit)
+    .bind(f.since.map(to_micros))
     .fetch_all(conn)
     .await?;
     rows.iter()
@@ -109,6 +112,29 @@ pub async fn count_for_target(
     .bind(to_micros(since))
     .fetch_one(conn)
     .await?)
+}
+
+/// How many entries of each of `actions` were written at or after `since`, as (action,
+/// count) for the actions with any: what the audit page lists for each action from then.
+pub async fn count_actions_since(
+    conn: &mut AnyConnection,
+    actions: &[&str],
+    since: Timestamp,
+) -> Result<Vec<(String, i64)>> {
+    if actions.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (0..actions.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT action, COUNT(*) FROM audit_log WHERE at >= $1 AND action IN ({}) \
+         GROUP BY action",
+        marks.join(", ")
+    );
+    let mut q = sqlx::query_as::<_, (String, i64)>(&sql).bind(to_micros(since));
+    for a in actions {
+        q = q.bind(*a);
+    }
+    Ok(q.fetch_all(conn).await?)
 }
 
 /// How often `action` came from `ip` since `since` (login throttling per address).

@@ -36,8 +36,10 @@ pub struct JobRow {
     pub unique_key: Option<String>,
     pub status: String,
     pub attempts: i64,
+    pub max_attempts: i64,
     pub run_at: Timestamp,
     pub last_error: Option<String>,
+    pub updated_at: Timestamp,
 }
 
 /// Inserts the job; returns false when a job with the same unique key already exists.
@@ -145,25 +147,59 @@ pub async fn fail(
     Ok(())
 }
 
+const SELECT_JOB: &str = "SELECT id, kind, unique_key, status, attempts, max_attempts, \
+    run_at, last_error, updated_at FROM jobs";
+
+fn job_from_row(r: &sqlx::any::AnyRow) -> Result<JobRow> {
+    Ok(JobRow {
+        id: r.try_get("id")?,
+        kind: r.try_get("kind")?,
+        unique_key: r.try_get("unique_key")?,
+        status: r.try_get("status")?,
+        attempts: r.try_get("attempts")?,
+        max_attempts: r.try_get("max_attempts")?,
+        run_at: from_micros(r.try_get("run_at")?),
+        last_error: r.try_get("last_error")?,
+        updated_at: from_micros(r.try_get("updated_at")?),
+    })
+}
+
 pub async fn list(conn: &mut AnyConnection, limit: i64) -> Result<Vec<JobRow>> {
-    let rows = sqlx::query(
-        "SELECT id, kind, unique_key, status, attempts, run_at, last_error FROM jobs \
-         ORDER BY id DESC LIMIT $1",
-    )
+    let rows = sqlx::query(&format!("{SELECT_JOB} ORDER BY id DESC LIMIT $1"))
+        .bind(limit)
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(job_from_row).collect()
+}
+
+/// Jobs failing: failed for good at or after `since`, or waiting to be tried again after
+/// an error. Both read the `(status, run_at)` index.
+const FAILING: &str = "(status = 'failed' AND updated_at >= $1) \
+    OR (status = 'enqueued' AND last_error IS NOT NULL)";
+
+/// The jobs failing (see [`FAILING`]), the latest change first, at most `limit`.
+pub async fn failing(
+    conn: &mut AnyConnection,
+    since: Timestamp,
+    limit: i64,
+) -> Result<Vec<JobRow>> {
+    let rows = sqlx::query(&format!(
+        "{SELECT_JOB} WHERE {FAILING} ORDER BY updated_at DESC, id DESC LIMIT $2"
+    ))
+    .bind(to_micros(since))
     .bind(limit)
     .fetch_all(conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(JobRow {
-                id: r.try_get("id")?,
-                kind: r.try_get("kind")?,
-                unique_key: r.try_get("unique_key")?,
-                status: r.try_get("status")?,
-                attempts: r.try_get("attempts")?,
-                run_at: from_micros(r.try_get("run_at")?),
-                last_error: r.try_get("last_error")?,
-            })
-        })
-        .collect()
+    rows.iter().map(job_from_row).collect()
+}
+
+/// How many jobs [`failing`] would list without a limit, counting at most `cap`.
+pub async fn count_failing(conn: &mut AnyConnection, since: Timestamp, cap: i64) -> Result<i64> {
+    Ok(sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM jobs WHERE {FAILING} LIMIT $2) AS capped"
+    ))
+    .bind(to_micros(since))
+    .bind(cap)
+    .fetch_one(conn)
+    .await?)
 }

@@ -180,3 +180,14 @@ pub async fn count(conn: &mut AnyConnection) -> Result<i64> {
         .fetch_one(conn)
         .await?)
 }
+
+/// How many scripts are in `status`: the length of [`list`] for it without a text or a
+/// limit, from the same index.
+pub async fn count_in_status(conn: &mut AnyConnection, status: &str) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM reply_scripts WHERE status = $1")
+            .bind(status)
+            .fetch_one(conn)
+            .await?,
+    )
+}

@@ -58,10 +58,33 @@ pub async fn latest(
     user_id: i64,
     limit: i64,
 ) -> Result<Vec<Notification>> {
-    let rows = sqlx::query(
+    newest(conn, user_id, false, limit).await
+}
+
+/// The newest notifications of a user not read yet: what [`unread_count`] counts.
+pub async fn latest_unread(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    limit: i64,
+) -> Result<Vec<Notification>> {
+    newest(conn, user_id, true, limit).await
+}
+
+async fn newest(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    unread_only: bool,
+    limit: i64,
+) -> Result<Vec<Notification>> {
+    let unread = if unread_only {
+        " AND read_at IS NULL"
+    } else {
+        ""
+    };
+    let rows = sqlx::query(&format!(
         "SELECT id, user_id, kind, ticket_id, params, read_at, created_at FROM notifications \
-         WHERE user_id = $1 ORDER BY id DESC LIMIT $2",
-    )
+         WHERE user_id = $1{unread} ORDER BY id DESC LIMIT $2"
+    ))
     .bind(user_id)
     .bind(limit)
     .fetch_all(conn)

@@ -65,6 +65,24 @@ pub async fn all_calendar_days(conn: &mut AnyConnection) -> Result<Vec<(i64, Day
         .collect())
 }
 
+/// The calendars (id, name) without a single holiday from `from` up to, not including,
+/// `until` (days as `YYYY-MM-DD`): those whose holiday list for that year is missing.
+pub async fn calendars_without_holidays(
+    conn: &mut AnyConnection,
+    from: &str,
+    until: &str,
+) -> Result<Vec<(i64, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT c.id, c.name FROM calendars c WHERE NOT EXISTS (SELECT 1 FROM calendar_days d \
+         WHERE d.calendar_id = c.id AND d.kind = 'holiday' AND d.day >= $1 AND d.day < $2) \
+         ORDER BY c.is_default DESC, c.name",
+    )
+    .bind(from)
+    .bind(until)
+    .fetch_all(conn)
+    .await?)
+}
+
 pub async fn insert_calendar(
     conn: &mut AnyConnection,
     c: &CalendarRow,

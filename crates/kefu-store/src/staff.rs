@@ -450,6 +450,27 @@ pub async fn delete_sessions_of(
     Ok(done.rows_affected())
 }
 
+/// 当前在线 — the active users with a sign-in seen at or after `since` and not yet run out
+/// at `now`: (id, display name), by name, each once, at most `limit`. A session is seen
+/// again at most once a minute, so `since` a few minutes back reads "signed in now".
+pub async fn signed_in_since(
+    conn: &mut AnyConnection,
+    since: Timestamp,
+    now: Timestamp,
+    limit: i64,
+) -> Result<Vec<(i64, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT u.id, u.display_name FROM users u WHERE u.active = 1 AND u.id IN \
+         (SELECT s.user_id FROM sessions s WHERE s.last_seen_at >= $1 AND s.expires_at > $2) \
+         ORDER BY u.display_name, u.id LIMIT $3",
+    )
+    .bind(to_micros(since))
+    .bind(to_micros(now))
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
+
 pub async fn delete_expired_sessions(conn: &mut AnyConnection, now: Timestamp) -> Result<u64> {
     let done = sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
         .bind(to_micros(now))

@@ -386,6 +386,7 @@ pub fn unescape_html(v: &str) -> String {
         .replace("&#x27;", "'")
         .replace("&lt;", "<")
         .replace("&gt;", ">")
+        .replace("&#38;", "&")
         .replace("&amp;", "&")
 }
 

@@ -191,10 +191,11 @@ mod dynamic_key_tests {
             .iter()
             .map(|r| format!("role.{}", r.key()))
             .collect();
+        // What the workbench says to a role with nothing to show yet.
         want.extend(
             Role::ALL
                 .iter()
-                .map(|r| format!("dashboard.role_{}", r.key())),
+                .map(|r| format!("workbench.nothing.{}", r.key())),
         );
         want.extend(
             Department::ALL
@@ -418,6 +419,63 @@ mod dynamic_key_tests {
             kefu_app::notify::kind::COMPLAINT_FOLLOW_UP,
         ] {
             want.push(format!("notification.{kind}"));
+        }
+        let missing: Vec<_> = want.iter().filter(|k| !have.contains(k)).collect();
+        assert!(missing.is_empty(), "missing translations: {missing:?}");
+    }
+
+    /// Every tile's title, and every word the tiles, the queues and the board they open
+    /// show by key.
+    #[test]
+    fn every_workbench_word_is_translated() {
+        use kefu_app::ticket::DueWindow;
+        use kefu_app::workbench::{ApprovalKind, registry};
+        let have = keys(Locale::ZhCn);
+        let mut want: Vec<String> = registry().map(|s| s.title.to_owned()).collect();
+        want.extend(
+            DueWindow::ALL
+                .iter()
+                .map(|w| format!("tickets.due.{}", w.key())),
+        );
+        want.extend(
+            ApprovalKind::ALL
+                .iter()
+                .map(|k| format!("workbench.approval_kind.{}", k.key())),
+        );
+        for n in ["open", "overdue", "answered"] {
+            want.push(format!("complaints.notice_filter.{n}"));
+        }
+        for s in ["failed", "retrying"] {
+            want.push(format!("jobs.status.{s}"));
+        }
+        for (table, k) in [
+            ("workbench.line", "at_risk"),
+            ("workbench.line", "breached_today"),
+            ("workbench.line", "overdue_all"),
+            ("workbench.line", "older_than"),
+            ("workbench.line", "overdue_complaints"),
+            ("workbench.note", "overdue"),
+            ("workbench.hint", "due_soon"),
+            ("workbench.hint", "quiet"),
+            ("workbench.hint", "recent_days"),
+            ("workbench.hint", "jobs"),
+            ("workbench.hint", "holidays"),
+            ("workbench.hint", "signed_in"),
+            ("workbench.import", "done"),
+            ("workbench.import", "dry_run"),
+            ("workbench", "holidays_missing_year"),
+        ] {
+            want.push(format!("{table}.{k}"));
+        }
+        want.push(format!(
+            "notification.{}",
+            kefu_app::notify::kind::SCRIPT_PROPOSED
+        ));
+        for a in [
+            kefu_app::audit::action::SENSITIVE_REVEALED,
+            kefu_app::audit::action::SENSITIVE_EXPORTED,
+        ] {
+            want.push(format!("audit.action.{a}"));
         }
         let missing: Vec<_> = want.iter().filter(|k| !have.contains(k)).collect();
         assert!(missing.is_empty(), "missing translations: {missing:?}");

@@ -1,7 +1,8 @@
-//! Live updates: one poller per instance reads the shared change log and fans ticket
-//! changes out to every open page through server-sent events. Reading the log (not an
-//! in-process channel) is what makes a change saved on one instance reach pages served by
-//! another.
+//! Live updates: one poller per instance reads the shared change log and fans changes out
+//! to every open page through server-sent events — ticket changes to the queues and ticket
+//! pages, every change (as a bare nudge) to the workbench, which fetches its tiles again.
+//! Reading the log (not an in-process channel) is what makes a change saved on one
+//! instance reach pages served by another.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -18,8 +19,12 @@ use crate::AppState;
 /// How often the change log is read while someone listens.
 const POLL: Duration = Duration::from_millis(500);
 
+/// One change read from the log: the ticket it is about (`None`: another record) and who
+/// made it (0: nobody signed in).
+type Change = (Option<i64>, i64);
+
 pub struct LiveHub {
-    tx: broadcast::Sender<(i64, i64)>,
+    tx: broadcast::Sender<Change>,
     started: AtomicBool,
     closing_tx: watch::Sender<bool>,
 }
@@ -61,11 +66,11 @@ impl LiveHub {
                     }
                     continue;
                 }
-                match app.ticket_changes_since(last).await {
+                match app.live_changes_since(last).await {
                     Ok((next, changes)) => {
                         last = next;
-                        for (id, by) in changes {
-                            let _ = hub.tx.send((id, by.unwrap_or(0)));
+                        for (ticket, by) in changes {
+                            let _ = hub.tx.send((ticket, by.unwrap_or(0)));
                         }
                     }
                     Err(e) => {
@@ -95,16 +100,49 @@ pub async fn ticket_events(
         if *closing.borrow() {
             return None;
         }
-        let data = tokio::select! {
+        let data = loop {
+            tokio::select! {
+                msg = rx.recv() => match msg {
+                    Ok((Some(id), by)) => break format!("{{\"ticket\":{id},\"by\":{by}}}"),
+                    // Another record changed: not for these pages.
+                    Ok((None, _)) => continue,
+                    // Missed some: tell the page to refresh whatever it shows.
+                    Err(broadcast::error::RecvError::Lagged(_)) => break "{\"ticket\":0,\"by\":0}".to_owned(),
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                },
+                _ = closing.changed() => return None,
+            }
+        };
+        let event = Event::default().event("ticket").data(data);
+        Some((Ok(event), (rx, closing)))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+/// `GET /events/workbench`: an event `change` whenever anything changed, saying nothing of
+/// what (every role may listen; the tiles it fetches again are the reader's own). Changes
+/// arriving together are told once.
+pub async fn workbench_events(
+    State(state): State<AppState>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let hub = state.live.clone();
+    hub.ensure_poller(&state);
+    let rx = hub.tx.subscribe();
+    let closing = hub.closing_tx.subscribe();
+    let stream = futures_util::stream::unfold((rx, closing), |(mut rx, mut closing)| async move {
+        if *closing.borrow() {
+            return None;
+        }
+        tokio::select! {
             msg = rx.recv() => match msg {
-                Ok((id, by)) => format!("{{\"ticket\":{id},\"by\":{by}}}"),
-                // Missed some: tell the page to refresh whatever it shows.
-                Err(broadcast::error::RecvError::Lagged(_)) => "{\"ticket\":0,\"by\":0}".to_owned(),
+                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
                 Err(broadcast::error::RecvError::Closed) => return None,
             },
             _ = closing.changed() => return None,
-        };
-        let event = Event::default().event("ticket").data(data);
+        }
+        // What else is already waiting belongs to the same nudge.
+        while let Ok(_) | Err(broadcast::error::TryRecvError::Lagged(_)) = rx.try_recv() {}
+        let event = Event::default().event("change").data("{}");
         Some((Ok(event), (rx, closing)))
     });
     Sse::new(stream).keep_alive(KeepAlive::default())

@@ -72,6 +72,49 @@
   });
   var me = meta("kefu-user");
   var csrf = meta("kefu-csrf");
+
+  // The workbench: its tiles are fetched again when anything changes (a nudge read from the
+  // change log, told once for what arrives together), at most every few seconds; and every
+  // minute for what the log does not carry (sign-ins, failing jobs, reveals).
+  var tiles = document.querySelector("[data-live-tiles]");
+  if (me && tiles) {
+    var pending = null;
+    var last = 0;
+    var loading = false;
+    var stale = document.getElementById("live-stale");
+    var refreshTiles = function () {
+      pending = null;
+      if (loading) return;
+      loading = true;
+      last = Date.now();
+      fetch(window.location.href, { credentials: "same-origin" })
+        .then(function (r) {
+          if (!r.ok) throw new Error(String(r.status));
+          return r.text();
+        })
+        .then(function (html) {
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          var fresh = doc.querySelector("[data-live-tiles]");
+          if (fresh) {
+            tiles.replaceWith(fresh);
+            tiles = fresh;
+          }
+          tiles.setAttribute("data-refreshed", String(Date.now()));
+          if (stale) stale.hidden = true;
+        })
+        .catch(function () { if (stale) stale.hidden = false; })
+        .finally(function () { loading = false; });
+    };
+    var soon = function () {
+      if (pending) return;
+      pending = setTimeout(refreshTiles, Math.max(1000, 5000 - (Date.now() - last)));
+    };
+    if (window.EventSource) {
+      new EventSource("/events/workbench").addEventListener("change", soon);
+    }
+    setInterval(soon, 60000);
+  }
+
   var queue = document.querySelector("[data-live-queue]");
   var ticket = document.querySelector("[data-live-ticket]");
   if (!me || !(queue || ticket)) return;

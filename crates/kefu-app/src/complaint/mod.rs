@@ -17,8 +17,13 @@ mod deadlines;
 mod report;
 mod settings;
 mod steps;
+mod tiles;
 
 pub use approvals::WAITING_SHOWN;
+pub(crate) use tiles::TILES;
+
+/// The board shows at most this many complaints.
+pub const BOARD_SHOWN: i64 = 1000;
 pub use report::{Report, ReportQuery, ReportRow, SeriesPoint, StageDuration};
 pub use settings::DeadlineSetting;
 pub use steps::{Evaluation, Investigation, Judgement, NewPenalty, NewProposal};
@@ -485,19 +490,44 @@ impl App {
     pub async fn complaints(&self, actor: &Actor, f: &BoardFilter) -> Result<Vec<Complaint>> {
         actor.require(Permission::ComplaintRespond)?;
         let mut conn = self.store.conn().await?;
-        let mut f = f.clone();
-        if actor.require(Permission::ComplaintView).is_err() {
-            match self.department_of(&mut conn, actor).await? {
-                Some(d) => f.department_id = Some(d),
-                None => return Ok(Vec::new()),
-            }
-        }
-        f.limit = f.limit.clamp(1, 1000);
+        let Some(mut f) = self.board_scope(&mut conn, actor, f).await? else {
+            return Ok(Vec::new());
+        };
+        f.limit = f.limit.clamp(1, BOARD_SHOWN);
         Ok(store::list(&mut conn, &f)
             .await?
             .into_iter()
             .map(crate::confidential::mask_complaint)
             .collect())
+    }
+
+    /// How many complaints [`App::complaints`] lists for `f` (at most [`BOARD_SHOWN`]): the
+    /// count of a workbench tile that opens the board so filtered.
+    pub async fn count_complaints(&self, actor: &Actor, f: &BoardFilter) -> Result<i64> {
+        actor.require(Permission::ComplaintRespond)?;
+        let mut conn = self.store.conn().await?;
+        let Some(f) = self.board_scope(&mut conn, actor, f).await? else {
+            return Ok(0);
+        };
+        Ok(store::board_count(&mut conn, &f, BOARD_SHOWN).await?)
+    }
+
+    /// The board filter as `actor` may read it: staff outside customer service see the
+    /// complaints sent to their department (`None`: they belong to none, and see none).
+    async fn board_scope(
+        &self,
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        f: &BoardFilter,
+    ) -> Result<Option<BoardFilter>> {
+        let mut f = f.clone();
+        if actor.require(Permission::ComplaintView).is_err() {
+            match self.department_of(conn, actor).await? {
+                Some(d) => f.department_id = Some(d),
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(f))
     }
 
     /// The complaint a notice belongs to.

@@ -17,8 +17,10 @@ use crate::idempotency::{self, Created, IdempotencyKey, Resource};
 use crate::{Actor, ActorKind, App, AppError, Result};
 
 mod attention;
+mod tiles;
 
 pub use attention::{Attention, AttentionReason};
+pub(crate) use tiles::TILES;
 
 /// A customer as submitted. Sensitive fields: `None` keeps the stored value, `Some("")`
 /// clears it.
@@ -592,6 +594,20 @@ impl App {
                 (mask_customer(c), primary)
             })
             .collect())
+    }
+
+    /// How many customers the list shows for `f` over all its pages, counting at most
+    /// `cap`: the count of a workbench tile that opens the list so filtered. Asked for
+    /// filters without a name text (the list answers those from the search index).
+    pub async fn count_customers(
+        &self,
+        actor: &Actor,
+        f: &CustomerFilter,
+        cap: i64,
+    ) -> Result<i64> {
+        actor.require(Permission::CustomerView)?;
+        let mut conn = self.store.conn().await?;
+        Ok(store::count_matching(&mut conn, f, cap).await?)
     }
 
     /// The archive's customers with a contact whose mobile is the ticket's contact phone,

@@ -39,6 +39,7 @@ const BATCH: usize = 500;
 
 mod export;
 mod file;
+mod list;
 mod report;
 
 use file::is_blank;
@@ -49,6 +50,8 @@ pub use file::{
     MAX_XLSX_ENTRIES, MAX_XLSX_ENTRY_BYTES, MAX_XLSX_RATIO, MAX_XLSX_UNPACKED_BYTES, Table,
     XLSX_RATIO_FLOOR_BYTES, read_table,
 };
+pub(crate) use list::TILES;
+pub use list::{IMPORTS_SHOWN, RECENT_DAYS};
 pub use report::{ImportReport, Problem, report_lines};
 
 /// A row that passed the checks: its spreadsheet row number, the row, and the earlier row

@@ -8,6 +8,7 @@ mod intake_writer;
 mod queue;
 mod setup;
 mod sla;
+mod tiles;
 mod triggers;
 mod work;
 
@@ -17,10 +18,13 @@ pub(crate) use attachments::store_uploads as store_checked;
 pub(crate) use event as record_event;
 pub use intake::{Intake, IntakeOutcome};
 pub(crate) use intake_writer::IntakeQueue;
-pub use queue::{Queue, QueueCounts, QueuePage, QueueQuery};
+pub use queue::{
+    COUNT_CAP, DUE_SOON_MINUTES, DueWindow, Queue, QueueCounts, QueuePage, QueueQuery,
+};
 pub use setup::{NewField, NewGroup, NewStatus};
 pub use sla::{PolicyForm, TIERS};
 pub(crate) use sla::{SlaContext, record_breach};
+pub(crate) use tiles::TILES;
 pub use triggers::{TriggerForm, TriggerView};
 pub(crate) use work::move_to_key;
 pub use work::{ClosedReply, Presence, Reply, TicketChanges, TicketDetail, Visibility};

@@ -2,6 +2,7 @@
 //! open, everything; with filters, sorting and keyset pages that cost the same at page one
 //! and page ten thousand.
 
+use jiff::{SignedDuration, Timestamp};
 use kefu_domain::Permission;
 use kefu_domain::ticket::StatusCategory;
 use kefu_store::ticket::setup as store_setup;
@@ -57,12 +58,49 @@ impl Queue {
     }
 }
 
+/// A window of running SLA deadlines a queue may be narrowed to; the workbench's tiles
+/// open the queues narrowed so. Resolved against the clock (and the business calendar)
+/// when the queue is read, so a link means the same whenever it is followed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DueWindow {
+    /// 即将到期 — due within the next [`DUE_SOON_MINUTES`] business minutes, not yet passed.
+    Soon,
+    /// 已超时 — already passed.
+    Overdue,
+    /// 今日超时 — passed today (since local midnight), still running.
+    Today,
+}
+
+impl DueWindow {
+    pub const ALL: [DueWindow; 3] = [DueWindow::Soon, DueWindow::Overdue, DueWindow::Today];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            DueWindow::Soon => "soon",
+            DueWindow::Overdue => "overdue",
+            DueWindow::Today => "today",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DueWindow> {
+        DueWindow::ALL.into_iter().find(|w| w.key() == s)
+    }
+}
+
+/// 即将到期 — a deadline within this many business minutes (two business hours) is due
+/// soon.
+pub const DUE_SOON_MINUTES: i64 = 120;
+
 /// A queue with filters, order and position.
 #[derive(Debug, Clone, Default)]
 pub struct QueueQuery {
     pub queue: Queue,
     /// Narrowing filters on top of the queue's own.
     pub filter: TicketFilter,
+    /// Only tickets whose running deadline falls in this window.
+    pub due: Option<DueWindow>,
+    /// Only tickets opened more than this many days ago (积压时长).
+    pub older_than_days: Option<i64>,
     pub sort: SortKey,
     pub ascending: bool,
     pub after: Option<Cursor>,
@@ -126,10 +164,50 @@ impl App {
         Ok(f)
     }
 
+    /// The filter a queue query reads: the queue's own, the query's narrowing filters, the
+    /// deadline window and the age, resolved now. The workbench counts with it too, so a
+    /// tile's number is the number of rows its link lists.
+    pub(crate) async fn queue_query_filter(
+        &self,
+        actor: &Actor,
+        q: &QueueQuery,
+    ) -> Result<TicketFilter> {
+        let mut f = self.queue_filter(actor, q.queue, &q.filter).await?;
+        let now = self.now();
+        match q.due {
+            None => {}
+            Some(DueWindow::Overdue) => f.due_before = Some(now),
+            Some(DueWindow::Soon) => {
+                f.due_from = Some(now);
+                f.due_before = Some(self.business_minutes_ahead(now, DUE_SOON_MINUTES).await?);
+            }
+            Some(DueWindow::Today) => {
+                f.due_from = Some(crate::workbench::start_of_day(now));
+                f.due_before = Some(now);
+            }
+        }
+        if let Some(days) = q.older_than_days {
+            f.created_before = Some(now - SignedDuration::from_hours(24 * days.clamp(0, 3650)));
+        }
+        Ok(f)
+    }
+
+    /// The instant `minutes` business minutes after `from` on the default calendar. A
+    /// calendar without any working time has no business minutes: clock minutes then.
+    async fn business_minutes_ahead(&self, from: Timestamp, minutes: i64) -> Result<Timestamp> {
+        let mut conn = self.store.conn().await?;
+        let (mut calendars, default) = crate::calendar::load_all(&mut conn).await?;
+        let plain = from + SignedDuration::from_mins(minutes);
+        Ok(match default.and_then(|d| calendars.remove(&d)) {
+            Some(cal) => cal.add_minutes(from, minutes).unwrap_or(plain),
+            None => plain,
+        })
+    }
+
     /// One page of a queue.
     pub async fn queue_page(&self, actor: &Actor, q: &QueueQuery) -> Result<QueuePage> {
         actor.require(Permission::TicketWork)?;
-        let filter = self.queue_filter(actor, q.queue, &q.filter).await?;
+        let filter = self.queue_query_filter(actor, q).await?;
         let limit = q.limit.clamp(1, 200);
         let mut conn = self.store.conn().await?;
         // One extra row tells whether a next page exists.

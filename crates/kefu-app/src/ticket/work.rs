@@ -677,6 +677,31 @@ impl App {
         Ok((last, out))
     }
 
+    /// Every change after change-log entry `after` (for live updates): the last entry read,
+    /// and per change the ticket it is about (`None`: another record) and who made it.
+    /// Changes to other records are told once per read: the pages that follow them (the
+    /// workbench) only refresh.
+    pub async fn live_changes_since(
+        &self,
+        after: i64,
+    ) -> Result<(i64, Vec<(Option<i64>, Option<i64>)>)> {
+        let mut conn = self.store.conn().await?;
+        let changes = kefu_store::changelog::since(&mut conn, after, 500).await?;
+        let last = changes.last().map_or(after, |c| c.id);
+        let mut out: Vec<(Option<i64>, Option<i64>)> = Vec::new();
+        let mut other = false;
+        for c in changes {
+            if c.entity == "ticket" {
+                out.push((Some(c.entity_id), c.actor_user_id));
+            } else if !other {
+                other = true;
+                out.push((None, c.actor_user_id));
+            }
+        }
+        out.dedup();
+        Ok((last, out))
+    }
+
     /// Where live updates start: the newest change-log entry.
     pub async fn change_log_head(&self) -> Result<i64> {
         let mut conn = self.store.conn().await?;

@@ -4,6 +4,7 @@
 //! This module holds the complaint row and the board listing; the submodules hold the rest,
 //! each re-exported here so every function keeps its path `kefu_store::complaint::name`.
 
+mod board;
 mod deadline;
 mod evidence;
 mod follow_up;
@@ -14,6 +15,7 @@ mod report;
 mod rma;
 mod step_log;
 
+pub use board::{BoardFilter, NoticeWait, board_count, board_count_by_stage, list};
 pub use deadline::{claim_mark, clear_deadline, deadlines, due, set_deadline};
 pub use evidence::{Evidence, add_evidence, evidence};
 pub use follow_up::{FollowUp, finish_follow_up, follow_ups, insert_follow_up};
@@ -23,8 +25,8 @@ pub use notice::{
 };
 pub use penalty::{Penalty, insert_penalty, penalties};
 pub use proposal::{
-    Proposal, Waiting, decide_proposal, insert_proposal, proposal_complaint, proposals,
-    waiting_proposals,
+    Proposal, Waiting, count_waiting_proposals, decide_proposal, insert_proposal,
+    proposal_complaint, proposals, waiting_proposals,
 };
 pub use report::{StatRow, penalty_total, stage_durations, stats};
 pub use rma::{Rma, insert_rma, rma_complaint, rmas, save_rma};
@@ -304,59 +306,4 @@ pub async fn by_ticket(conn: &mut AnyConnection, ticket_id: i64) -> Result<Optio
         .fetch_optional(conn)
         .await?;
     row.as_ref().map(from_row).transpose()
-}
-
-/// What the board and the list show: open complaints, or those of one stage; with
-/// `department`, only complaints whose notice went to that department.
-#[derive(Debug, Clone, Default)]
-pub struct BoardFilter {
-    pub stage: Option<Stage>,
-    pub open_only: bool,
-    pub department_id: Option<i64>,
-    pub customer_id: Option<i64>,
-    pub limit: i64,
-}
-
-pub async fn list(conn: &mut AnyConnection, f: &BoardFilter) -> Result<Vec<Complaint>> {
-    let mut sql = format!("{SELECT} WHERE 1 = 1");
-    let mut n = 0;
-    let mut next = || {
-        n += 1;
-        n
-    };
-    if f.stage.is_some() {
-        sql.push_str(&format!(" AND c.stage = ${}", next()));
-    }
-    if f.open_only {
-        // Closed complaints have no deadline: the deadline index holds the open ones.
-        sql.push_str(" AND c.stage_due_at IS NOT NULL AND c.stage NOT IN ('closed', 'invalid')");
-    }
-    if f.department_id.is_some() {
-        sql.push_str(&format!(
-            " AND EXISTS (SELECT 1 FROM complaint_notices n WHERE n.complaint_id = c.id \
-             AND n.department_id = ${})",
-            next()
-        ));
-    }
-    if f.customer_id.is_some() {
-        sql.push_str(&format!(" AND c.customer_id = ${}", next()));
-    }
-    let order = if f.open_only {
-        "c.stage_due_at, c.id"
-    } else {
-        "c.id DESC"
-    };
-    sql.push_str(&format!(" ORDER BY {order} LIMIT ${}", next()));
-    let mut q = sqlx::query(&sql);
-    if let Some(s) = f.stage {
-        q = q.bind(s.key());
-    }
-    if let Some(d) = f.department_id {
-        q = q.bind(d);
-    }
-    if let Some(c) = f.customer_id {
-        q = q.bind(c);
-    }
-    let rows = q.bind(f.limit).fetch_all(conn).await?;
-    rows.iter().map(from_row).collect()
 }

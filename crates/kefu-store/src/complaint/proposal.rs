@@ -136,3 +136,14 @@ pub async fn waiting_proposals(conn: &mut AnyConnection, limit: i64) -> Result<V
         })
         .collect()
 }
+
+/// How many proposals wait for a decision: the length of [`waiting_proposals`] without its
+/// limit, from the same index.
+pub async fn count_waiting_proposals(conn: &mut AnyConnection) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM complaint_proposals WHERE status = $1")
+            .bind(ProposalStatus::Proposed.key())
+            .fetch_one(conn)
+            .await?,
+    )
+}

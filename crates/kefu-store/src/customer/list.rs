@@ -1,10 +1,11 @@
 //! 客户列表 — the customer list: filters, keyset pages, and its search box (names, e-mail,
 //! phone digits), with what the search index already found.
 
+use jiff::Timestamp;
 use sqlx::AnyConnection;
 
 use super::{Customer, SELECT, from_row};
-use crate::Result;
+use crate::{Result, to_micros};
 
 /// What the customer list shows; every filter narrows.
 #[derive(Debug, Clone, Default)]
@@ -18,6 +19,8 @@ pub struct CustomerFilter {
     pub credit_grade: Option<String>,
     /// A name (any part), an email, or 4+ digits of a phone number (start or end).
     pub text: Option<String>,
+    /// 久未联系 — only customers not lost and without contact since this instant (or ever).
+    pub quiet_before: Option<Timestamp>,
 }
 
 /// The smallest digit string greater than every string starting with `prefix` ("1389" →
@@ -41,6 +44,34 @@ pub struct IndexMatches<'a> {
     pub changed: &'a [i64],
 }
 
+/// The conditions of a customer list over the customer `c`: text binds are `$1…`, integer
+/// binds `$I1…` (numbered after the texts once all are known, see [`Built::finish`]).
+struct Built {
+    clauses: Vec<String>,
+    texts: Vec<String>,
+    ints: Vec<i64>,
+}
+
+impl Built {
+    /// The statement with its integer placeholders numbered after the text ones.
+    fn finish(&self, sql: String) -> String {
+        let n = self.texts.len();
+        let mut sql = sql;
+        for i in (1..=self.ints.len()).rev() {
+            sql = sql.replace(&format!("$I{i}"), &format!("${}", n + i));
+        }
+        sql
+    }
+
+    fn where_sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+}
+
 /// One page of customers, newest id first, starting after `after` (keyset). With `found`,
 /// a name text is answered by the search index's matches instead of scanning every name.
 pub async fn list(
@@ -50,6 +81,51 @@ pub async fn list(
     after: Option<i64>,
     limit: i64,
 ) -> Result<Vec<Customer>> {
+    let mut b = build(f, found);
+    if let Some(a) = after {
+        b.ints.push(a);
+        b.clauses.push(format!("c.id < $I{}", b.ints.len()));
+    }
+    b.ints.push(limit);
+    let lim = format!("$I{}", b.ints.len());
+    let sql = b.finish(format!(
+        "{SELECT}{} ORDER BY c.id DESC LIMIT {lim}",
+        b.where_sql()
+    ));
+    // A statement with the index's ids written in is not worth keeping prepared.
+    let mut q = sqlx::query(&sql).persistent(found.is_none());
+    for t in &b.texts {
+        q = q.bind(t.as_str());
+    }
+    for i in &b.ints {
+        q = q.bind(*i);
+    }
+    let rows = q.fetch_all(conn).await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// How many customers [`list`] would show for `f` over all its pages, counting at most
+/// `cap`. Names are matched in the table (no search index): counts are asked for filters
+/// without a text.
+pub async fn count(conn: &mut AnyConnection, f: &CustomerFilter, cap: i64) -> Result<i64> {
+    let mut b = build(f, None);
+    b.ints.push(cap);
+    let lim = format!("$I{}", b.ints.len());
+    let sql = b.finish(format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM customers c{} LIMIT {lim}) AS capped",
+        b.where_sql()
+    ));
+    let mut q = sqlx::query_scalar::<_, i64>(&sql);
+    for t in &b.texts {
+        q = q.bind(t.as_str());
+    }
+    for i in &b.ints {
+        q = q.bind(*i);
+    }
+    Ok(q.fetch_one(conn).await?)
+}
+
+fn build(f: &CustomerFilter, found: Option<IndexMatches<'_>>) -> Built {
     let mut clauses: Vec<String> = Vec::new();
     let mut texts: Vec<String> = Vec::new();
     let mut ints: Vec<i64> = Vec::new();
@@ -159,30 +235,16 @@ pub async fn list(
         ints.push(o);
         clauses.push(format!("c.owner_id = $I{}", ints.len()));
     }
-    if let Some(a) = after {
-        ints.push(a);
-        clauses.push(format!("c.id < $I{}", ints.len()));
+    if let Some(before) = f.quiet_before {
+        ints.push(to_micros(before));
+        clauses.push(format!(
+            "c.status <> 'lost' AND (c.last_contact_at IS NULL OR c.last_contact_at < $I{})",
+            ints.len()
+        ));
     }
-    ints.push(limit);
-    let lim = format!("$I{}", ints.len());
-    let where_sql = if clauses.is_empty() {
-        String::new()
-    } else {
-        format!(" WHERE {}", clauses.join(" AND "))
-    };
-    let mut sql = format!("{SELECT}{where_sql} ORDER BY c.id DESC LIMIT {lim}");
-    let n = texts.len();
-    for i in (1..=ints.len()).rev() {
-        sql = sql.replace(&format!("$I{i}"), &format!("${}", n + i));
+    Built {
+        clauses,
+        texts,
+        ints,
     }
-    // A statement with the index's ids written in is not worth keeping prepared.
-    let mut q = sqlx::query(&sql).persistent(found.is_none());
-    for t in &texts {
-        q = q.bind(t.as_str());
-    }
-    for i in &ints {
-        q = q.bind(*i);
-    }
-    let rows = q.fetch_all(conn).await?;
-    rows.iter().map(from_row).collect()
 }

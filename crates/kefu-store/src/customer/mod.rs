@@ -8,10 +8,12 @@ use sqlx::{AnyConnection, Row};
 use crate::{Result, found, from_micros, to_micros};
 
 mod attention;
+mod imports;
 mod list;
 
 pub use attention::{ATTENTION_REASONS, AttentionRow, needing_attention};
-pub use list::{CustomerFilter, IndexMatches, list};
+pub use imports::{ImportFilter, ImportSummary, count_imports, imports};
+pub use list::{CustomerFilter, IndexMatches, count as count_matching, list};
 
 /// A customer, sensitive fields in clear (the app masks them).
 #[derive(Debug, Clone, PartialEq, Eq)]

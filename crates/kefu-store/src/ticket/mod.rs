@@ -422,6 +422,11 @@ pub struct TicketFilter {
     pub created_before: Option<Timestamp>,
     /// Only tickets with a running deadline before this instant (overdue at `now`).
     pub due_before: Option<Timestamp>,
+    /// Only tickets with a running deadline at or after this instant; with `due_before`, a
+    /// window (due within the next two business hours, overdue since this morning).
+    pub due_from: Option<Timestamp>,
+    /// Only tickets whose customer wrote last and waits for an answer (客户已回复).
+    pub awaiting_reply: bool,
     pub customer_tier: Option<String>,
 }
 
@@ -547,6 +552,13 @@ fn filter_where(f: &TicketFilter) -> Where {
         let p = w.arg(Bind::I64(to_micros(due)));
         w.push(format!("t.active = 1 AND t.sla_next_due_at < {p}"));
     }
+    if let Some(from) = f.due_from {
+        let p = w.arg(Bind::I64(to_micros(from)));
+        w.push(format!("t.active = 1 AND t.sla_next_due_at >= {p}"));
+    }
+    if f.awaiting_reply {
+        w.push("t.awaiting_reply_since IS NOT NULL".into());
+    }
     if let Some(tier) = &f.customer_tier {
         let p = w.arg(Bind::Text(tier.clone()));
         w.push(format!("t.customer_tier = {p}"));
@@ -579,7 +591,7 @@ pub async fn list(
     // says so already; saying it twice makes PostgreSQL multiply the selectivities of what
     // are the same rows, expect a few dozen overdue tickets instead of thousands, and sort
     // them all (80–150 ms at a million tickets) instead of reading its index in order.
-    if sort == SortKey::Due && f.due_before.is_none() {
+    if sort == SortKey::Due && f.due_before.is_none() && f.due_from.is_none() {
         w.push("t.sla_next_due_at IS NOT NULL".into());
     }
     let col = sort.column();
@@ -618,6 +630,49 @@ pub async fn count(conn: &mut AnyConnection, f: &TicketFilter, cap: i64) -> Resu
         .await?
         .try_get(0)?;
     Ok(n)
+}
+
+/// How many tickets match, per status key (statuses with none are left out): the number
+/// of rows each status filter of the same queue lists.
+pub async fn count_by_status(
+    conn: &mut AnyConnection,
+    f: &TicketFilter,
+) -> Result<Vec<(String, i64)>> {
+    let w = filter_where(f);
+    let sql = format!(
+        "SELECT t.status AS status, COUNT(*) AS n FROM tickets t{} GROUP BY t.status",
+        w.sql()
+    );
+    let rows = w.apply(sqlx::query(&sql)).fetch_all(conn).await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("status")?, r.try_get("n")?)))
+        .collect()
+}
+
+/// How many tickets match that were created before each instant of `before`, in one query
+/// (the backlog by age).
+pub async fn count_created_before(
+    conn: &mut AnyConnection,
+    f: &TicketFilter,
+    before: &[Timestamp],
+) -> Result<Vec<i64>> {
+    if before.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut w = filter_where(f);
+    let sums: Vec<String> = before
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let p = w.arg(Bind::I64(to_micros(*b)));
+            format!("COALESCE(SUM(CASE WHEN t.created_at < {p} THEN 1 ELSE 0 END), 0) AS n{i}")
+        })
+        .collect();
+    let sql = format!("SELECT {} FROM tickets t{}", sums.join(", "), w.sql());
+    let row = w.apply(sqlx::query(&sql)).fetch_one(conn).await?;
+    (0..before.len())
+        .map(|i| Ok(row.try_get::<i64, _>(format!("n{i}").as_str())?))
+        .collect()
 }
 
 /// Tickets by id, in one query (for bulk actions).

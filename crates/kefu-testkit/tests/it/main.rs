@@ -32,3 +32,4 @@ mod tickets;
 mod triggers;
 mod users;
 mod versions;
+mod workbench;

@@ -51,6 +51,7 @@ pub async fn list(
         actor_user_id: q.actor_user_id,
         before_id: q.before,
         limit: q.limit.unwrap_or(100),
+        ..AuditFilter::default()
     };
     let entries = state.app.audit_log(&identity.actor(), &filter).await?;
     Ok(Json(

@@ -154,6 +154,7 @@ pub async fn list(
         tag: p.tag.filter(|s| !s.is_empty()),
         credit_grade: p.grade.filter(|s| !s.is_empty()),
         text: p.q.filter(|s| !s.trim().is_empty()),
+        ..CustomerFilter::default()
     };
     let rows = state
         .app

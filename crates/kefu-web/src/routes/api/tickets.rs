@@ -467,6 +467,7 @@ pub async fn list(
                 ascending,
                 after,
                 limit: p.limit.unwrap_or(50),
+                ..QueueQuery::default()
             },
         )
         .await?;

@@ -32,6 +32,11 @@ const ACTIONS: &[&str] = &[
     "token_rejected",
     "csrf_rejected",
     "access_denied",
+    "sensitive_revealed",
+    "sensitive_exported",
+    "customers_imported",
+    "grant_changed",
+    "script_reviewed",
 ];
 
 struct Row {
@@ -52,12 +57,15 @@ struct AuditPage {
     actions: Vec<(&'static str, String, bool)>,
     action: String,
     older: Option<i64>,
+    /// Only today's entries (`today=1`, as the workbench's tiles open the log).
+    today: bool,
 }
 
 #[derive(Deserialize)]
 pub struct AuditQuery {
     action: Option<String>,
     before: Option<i64>,
+    today: Option<String>,
 }
 
 pub async fn list(
@@ -70,10 +78,12 @@ pub async fn list(
         .action
         .filter(|a| ACTIONS.contains(&a.as_str()))
         .unwrap_or_default();
+    let today = q.today.as_deref() == Some("1");
     let filter = AuditFilter {
         action: Some(action.as_str()).filter(|a| !a.is_empty()),
         actor_user_id: None,
         before_id: q.before,
+        since: today.then(|| state.app.today_began()),
         limit: PAGE_SIZE,
     };
     let entries = state.app.audit_log(&identity.actor(), &filter).await?;
@@ -105,5 +115,6 @@ pub async fn list(
         actions,
         action,
         older,
+        today,
     })
 }

@@ -3,13 +3,16 @@
 pub mod account;
 pub mod admin_audit;
 pub mod admin_grants;
+pub mod admin_jobs;
 pub mod admin_sla;
 pub mod admin_tickets;
 pub mod admin_triggers;
 pub mod admin_users;
+pub mod approvals;
 pub mod complaints;
 pub mod credit;
 pub mod customer_import;
+pub mod customer_imports;
 pub mod customers;
 pub mod dashboard;
 pub mod login;

@@ -1,7 +1,7 @@
 //! The notification list behind the bell.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::AppState;
@@ -23,6 +23,8 @@ struct NotificationsPage {
     t: Tr,
     layout: Layout,
     items: Vec<Item>,
+    /// Only the unread ones are listed (`?unread=1`, the workbench's tile).
+    unread_only: bool,
 }
 
 /// The text of a notification in the reader's language.
@@ -52,12 +54,22 @@ fn text(t: Tr, kind: &str, params: &str) -> String {
     )
 }
 
-pub async fn list(State(state): State<AppState>, identity: Identity) -> Result<Response, WebError> {
+pub async fn list(
+    State(state): State<AppState>,
+    identity: Identity,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
     let t = identity.tr();
-    let items = state
-        .app
-        .notifications(&identity.actor())
-        .await?
+    let unread_only = super::tickets::field(&pairs, "unread") == "1";
+    let list = if unread_only {
+        state
+            .app
+            .unread_notification_list(&identity.actor())
+            .await?
+    } else {
+        state.app.notifications(&identity.actor()).await?
+    };
+    let items = list
         .into_iter()
         .map(|n| Item {
             id: n.id,
@@ -70,6 +82,7 @@ pub async fn list(State(state): State<AppState>, identity: Identity) -> Result<R
         t,
         layout: Layout::new(&identity, "/notifications"),
         items,
+        unread_only,
     })
 }
 
@@ -91,9 +104,11 @@ pub async fn open(
             // A complaint's notification opens the complaint: its department's staff may
             // not work tickets.
             let v: serde_json::Value = serde_json::from_str(&n.params).unwrap_or_default();
-            match v["complaint"].as_i64() {
-                Some(c) => Some(format!("/complaints/{c}")),
-                None => n.ticket_id.map(|tid| format!("/tickets/{tid}")),
+            match (v["complaint"].as_i64(), v["script"].as_i64()) {
+                (Some(c), _) => Some(format!("/complaints/{c}")),
+                // A proposed script is decided in the approvals inbox.
+                (None, Some(_)) => Some("/approvals?kind=reply_script".to_owned()),
+                (None, None) => n.ticket_id.map(|tid| format!("/tickets/{tid}")),
             }
         })
         .unwrap_or_else(|| "/notifications".into());

@@ -55,7 +55,7 @@ impl ScriptsPage {
 }
 
 /// The macro actions in words.
-fn actions_text(
+pub(crate) fn actions_text(
     t: Tr,
     statuses: &[kefu_store::ticket::setup::Status],
     locale: kefu_domain::Locale,

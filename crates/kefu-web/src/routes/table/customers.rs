@@ -8,7 +8,7 @@ use crate::routes::{
     RouteTable,
     Surface::{Api, Page},
     api,
-    pages::{credit, customer_import, customers},
+    pages::{credit, customer_import, customer_imports, customers},
 };
 
 pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
@@ -41,6 +41,13 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
             "/customers/import",
             Requires(CustomerEdit),
             customer_import::run,
+        )
+        .add(
+            Page,
+            Method::GET,
+            "/customers/imports",
+            Requires(CustomerEdit),
+            customer_imports::list,
         )
         .add(
             Page,

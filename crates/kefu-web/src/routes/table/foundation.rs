@@ -10,7 +10,8 @@ use crate::routes::{
     Surface::{Ops, Page},
     ops,
     pages::{
-        account, admin_audit, admin_grants, admin_users, dashboard, login, notifications, tokens,
+        account, admin_audit, admin_grants, admin_jobs, admin_users, approvals, dashboard, login,
+        notifications, tokens,
     },
     portal,
 };
@@ -43,6 +44,31 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
             "/",
             Requires(DashboardView),
             dashboard::show,
+        )
+        // The workbench's live nudge: every role may listen (it says nothing of what
+        // changed); the tiles it fetches again are the reader's own.
+        .add(
+            Page,
+            Method::GET,
+            "/events/workbench",
+            Requires(DashboardView),
+            crate::live::workbench_events,
+        )
+        // 待我审批: everyone has an inbox (empty for who decides nothing); a script is
+        // decided from it by those who review scripts.
+        .add(
+            Page,
+            Method::GET,
+            "/approvals",
+            Requires(DashboardView),
+            approvals::inbox,
+        )
+        .add(
+            Page,
+            Method::POST,
+            "/approvals/scripts/{id}",
+            Requires(ScriptApprove),
+            approvals::decide_script,
         )
         .add(
             Page,
@@ -155,6 +181,13 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
             "/admin/audit",
             Requires(AuditView),
             admin_audit::list,
+        )
+        .add(
+            Page,
+            Method::GET,
+            "/admin/jobs",
+            Requires(UserManage),
+            admin_jobs::list,
         )
         // The customer side: the public web form and the portal
         .add(Page, Method::GET, "/support", Public, portal::support_form)

@@ -387,6 +387,7 @@ pub async fn list(
         department_id: None,
         customer_id: p.customer_id,
         limit: p.limit.unwrap_or(100),
+        ..BoardFilter::default()
     };
     let rows = state.app.complaints(&identity.actor(), &f).await?;
     Ok(Json(rows.into_iter().map(complaint).collect()))

@@ -1,11 +1,16 @@
-//! 投诉看板 — the board: every open complaint as a card in its stage's column.
+//! 投诉看板 — the board: every open complaint as a card in its stage's column, narrowed by
+//! what the workbench's tiles open (a stage, the overdue ones, a notice's state, a cause,
+//! a running RMA, mine).
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::Response;
 use kefu_domain::Permission;
-use kefu_domain::complaint::Stage;
-use kefu_store::complaint::BoardFilter;
+use kefu_domain::complaint::{Cause, Stage};
+use kefu_store::complaint::{BoardFilter, NoticeWait};
+
+use crate::routes::pages::form_key;
+use crate::routes::pages::tickets::field;
 
 use crate::AppState;
 use crate::auth::Identity;
@@ -42,25 +47,84 @@ struct BoardPage {
     total: usize,
     /// Proposals waiting for the reader's approval (`None`: the reader does not approve).
     waiting: Option<usize>,
+    /// The narrowing asked for, in words (empty: every open complaint).
+    narrowed: Vec<String>,
 }
 
-/// The board: every open complaint by stage, overdue ones marked.
+/// The board's filter from its query: `stage`, `overdue=1`, `notice=open|overdue|answered`,
+/// `mine=1`, `cause`, `rma=open`; with the narrowing in words.
+fn board_filter(
+    pairs: &[(String, String)],
+    identity: &Identity,
+    now: jiff::Timestamp,
+) -> Result<(BoardFilter, Vec<String>), WebError> {
+    let t = identity.tr();
+    let mut words = Vec::new();
+    let mut f = BoardFilter {
+        open_only: true,
+        limit: kefu_app::complaint::BOARD_SHOWN,
+        stage: form_key::<Stage>(pairs, "stage")?,
+        ..BoardFilter::default()
+    };
+    if let Some(s) = f.stage {
+        words.push(t.tk("complaint_stage", s.key()));
+    }
+    if field(pairs, "overdue") == "1" {
+        f.overdue_at = Some(now);
+        words.push(t.t("complaint.overdue").to_owned());
+    }
+    f.notice = match field(pairs, "notice") {
+        "" => None,
+        "open" => Some(NoticeWait::Unanswered),
+        "overdue" => Some(NoticeWait::OverdueAt(now)),
+        "answered" => Some(NoticeWait::Answered),
+        other => {
+            return Err(crate::input::unknown_value(
+                "notice",
+                other,
+                ["open", "overdue", "answered"],
+            ));
+        }
+    };
+    if f.notice.is_some() {
+        words.push(t.tk("complaints.notice_filter", field(pairs, "notice")));
+    }
+    if field(pairs, "mine") == "1" {
+        f.handler_or_nobody = identity.user.as_ref().map(|u| u.id);
+        words.push(t.t("complaints.mine").to_owned());
+    }
+    if let Some(c) = form_key::<Cause>(pairs, "cause")? {
+        f.cause = Some(c.key().to_owned());
+        words.push(t.f(
+            "complaints.cause_filter",
+            &[("cause", t.tk("complaint_cause", c.key()).as_str())],
+        ));
+    }
+    match field(pairs, "rma") {
+        "" => {}
+        "open" => {
+            f.open_rma = true;
+            words.push(t.t("complaints.rma_open").to_owned());
+        }
+        other => return Err(crate::input::unknown_value("rma", other, ["open"])),
+    }
+    Ok((f, words))
+}
+
+/// The board: every open complaint by stage, overdue ones marked; narrowed as asked.
 pub async fn board(
     State(state): State<AppState>,
     identity: Identity,
+    Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let t = identity.tr();
     let now = state.app.now();
-    let f = BoardFilter {
-        open_only: true,
-        limit: 1000,
-        ..BoardFilter::default()
-    };
+    let (f, narrowed) = board_filter(&pairs, &identity, now)?;
     let rows = state.app.complaints(&identity.actor(), &f).await?;
     let total = rows.len();
     let columns = Stage::ALL
         .iter()
-        .filter(|s| s.is_open())
+        .filter(|s| s.is_open() && f.stage.is_none_or(|only| only == **s))
         .map(|s| Column {
             stage: t.tk("complaint_stage", s.key()),
             stage_key: s.key().to_owned(),
@@ -111,5 +175,6 @@ pub async fn board(
         can_report,
         total,
         waiting,
+        narrowed,
     })
 }

@@ -18,7 +18,7 @@ mod show;
 mod solution;
 mod stale;
 
-pub use approvals::{WaitingRow, approvals};
+pub use approvals::approvals;
 pub use board::{Card, Column, board};
 pub use closing::{customer_decision, evaluate, follow_up, tell};
 pub use deadlines::{deadlines, save_deadlines};

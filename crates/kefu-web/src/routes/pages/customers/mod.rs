@@ -88,6 +88,12 @@ pub(crate) fn customer_filter(pairs: &[(String, String)], identity: &Identity) -
         tag: non_empty(&get("tag")).map(str::to_lowercase),
         credit_grade: non_empty(&get("grade")).map(str::to_owned),
         text: non_empty(&get("q")).map(str::to_owned),
+        // 久未联系: not lost, no contact for this many days (the workbench's key-account tile).
+        quiet_before: get("quiet_days")
+            .parse::<i64>()
+            .ok()
+            .filter(|d| (0..=3650).contains(d))
+            .map(|d| identity.state.app.now() - jiff::SignedDuration::from_hours(24 * d)),
     }
 }
 
@@ -126,6 +132,8 @@ struct ListPage {
     can_export_sensitive: bool,
     /// The filter as a query string, for the export links.
     current: String,
+    /// Days without contact asked for (`quiet_days`) and that said in words.
+    quiet: Option<(String, String)>,
 }
 
 pub async fn list(
@@ -229,6 +237,11 @@ pub async fn list(
         can_edit: identity.user()?.allows(Permission::CustomerEdit),
         can_export_sensitive: identity.user()?.allows(Permission::CustomerExportSensitive),
         current,
+        quiet: filter.quiet_before.map(|_| {
+            let days = get("quiet_days");
+            let words = t.f("customers.quiet_filter", &[("days", days.as_str())]);
+            (days, words)
+        }),
     })
 }
 

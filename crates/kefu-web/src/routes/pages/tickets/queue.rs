@@ -6,7 +6,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use kefu_app::ticket::{Queue, QueueCounts, QueueQuery, TicketChanges};
+use kefu_app::ticket::{DueWindow, Queue, QueueCounts, QueueQuery, TicketChanges};
 use kefu_domain::ticket::{Channel, Priority, StatusCategory, TicketType};
 use kefu_store::ticket::{Cursor, SortKey, TicketFilter};
 
@@ -64,6 +64,13 @@ struct QueuePage {
     next_href: Option<String>,
     first_href: Option<String>,
     views: Vec<(i64, String, String)>,
+    /// Narrowing the workbench's tiles add (a deadline window, waiting for an answer, an
+    /// age), in words, with the same queue without them; carried by the filter form.
+    narrowed: Vec<String>,
+    unnarrowed: String,
+    due: &'static str,
+    awaiting: bool,
+    age: String,
     /// Agents a bulk action may assign to.
     agents: Vec<Choice>,
     /// Whether the signed-in agent takes automatically assigned tickets now.
@@ -83,7 +90,23 @@ fn parse(pairs: &[(String, String)]) -> Result<(QueueQuery, String), WebError> {
         tag: non_empty(get("tag")).map(|t| t.to_lowercase()),
         customer_tier: non_empty(get("tier")).map(str::to_owned),
         text: non_empty(get("q")).map(str::to_owned),
+        awaiting_reply: get("awaiting") == "1",
         ..TicketFilter::default()
+    };
+    let due = match get("due") {
+        "" => None,
+        d => Some(DueWindow::parse(d).ok_or_else(|| {
+            crate::input::unknown_value("due", d, DueWindow::ALL.map(DueWindow::key))
+        })?),
+    };
+    let older_than_days = match get("age") {
+        "" => None,
+        a => Some(
+            a.parse::<i64>()
+                .ok()
+                .filter(|d| (0..=3650).contains(d))
+                .ok_or_else(|| WebError::bad_request("invalid_field", format!("age: {a:?}")))?,
+        ),
     };
     if let Some(c) = form_key::<StatusCategory>(pairs, "category")? {
         filter.categories = vec![c];
@@ -112,6 +135,8 @@ fn parse(pairs: &[(String, String)]) -> Result<(QueueQuery, String), WebError> {
     let query = QueueQuery {
         queue,
         filter,
+        due,
+        older_than_days,
         sort,
         ascending: get("dir") == "asc" || (overdue_default && get("dir").is_empty()),
         after,
@@ -219,6 +244,19 @@ async fn page(
     let first_href = query
         .after
         .map(|_| base.trim_end_matches(['&', '?']).to_owned());
+    let mut narrowed = Vec::new();
+    if let Some(w) = query.due {
+        narrowed.push(t.tk("tickets.due", w.key()));
+    }
+    if query.filter.awaiting_reply {
+        narrowed.push(t.t("tickets.awaiting").to_owned());
+    }
+    if let Some(days) = query.older_than_days {
+        narrowed.push(t.f(
+            "workbench.line.older_than",
+            &[("days", days.to_string().as_str())],
+        ));
+    }
     Ok(QueuePage {
         t,
         layout: Layout::new(identity, "/tickets"),
@@ -240,6 +278,14 @@ async fn page(
         next_href,
         first_href,
         views,
+        narrowed,
+        unnarrowed: format!("/tickets?queue={}", query.queue.key()),
+        due: query.due.map_or("", DueWindow::key),
+        awaiting: query.filter.awaiting_reply,
+        age: query
+            .older_than_days
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
         agents,
         on_shift,
         error,

@@ -1,0 +1,793 @@
+//! 工作台: every role lands on its tiles, and every number on a tile is the number of records
+//! its link opens; a role with nothing in kefu yet is told so honestly; the approvals inbox
+//! lists complaint proposals and proposed scripts together and decides a script from the
+//! list; the holiday warning shows in December; the workbench hears of changes live.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use jiff::{SignedDuration, Timestamp};
+use kefu_domain::{FixedClock, Role};
+use kefu_testkit::{
+    ApiClient, Session, TEST_PASSWORD, TestApp, TestOptions, form_fields, json_body, unescape_html,
+};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+/// One number on the workbench: its tile, what shows it, the count, the page it opens, and
+/// (for a list tile) how many records the tile names.
+#[derive(Debug)]
+struct Figure {
+    tile: String,
+    what: &'static str,
+    n: i64,
+    link: Option<String>,
+    named: i64,
+}
+
+/// The tag around byte `i`: from the `<` before it to the `>` after.
+fn tag_at(html: &str, i: usize) -> &str {
+    let start = html[..i].rfind('<').expect("inside a tag");
+    let end = i + html[i..].find('>').expect("the tag ends");
+    &html[start..=end]
+}
+
+fn attr(tag: &str, name: &str) -> Option<String> {
+    let marker = format!(" {name}=\"");
+    let start = tag.find(&marker)? + marker.len();
+    let end = tag[start..].find('"')? + start;
+    Some(unescape_html(&tag[start..end]))
+}
+
+/// Every figure of the workbench page.
+fn figures(html: &str) -> Vec<Figure> {
+    let mut out = Vec::new();
+    for part in html.split("data-testid=\"tile\" data-tile=\"").skip(1) {
+        let key = part[..part.find('"').unwrap()].to_owned();
+        let body = &part[..part.find("</article>").expect("the tile ends")];
+        let link = body
+            .find("data-testid=\"tile-link\"")
+            .and_then(|i| attr(tag_at(body, i), "href"));
+        let named = body.matches("data-testid=\"tile-item\"").count() as i64;
+        for what in ["tile-count", "tile-line", "tile-total"] {
+            let marker = format!("data-testid=\"{what}\"");
+            for (i, _) in body.match_indices(&marker) {
+                let tag = tag_at(body, i);
+                out.push(Figure {
+                    tile: key.clone(),
+                    what,
+                    n: attr(tag, "data-count").unwrap().parse().unwrap(),
+                    link: if what == "tile-line" {
+                        attr(tag, "href")
+                    } else {
+                        link.clone()
+                    },
+                    named,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// What marks one record on the page at `link`.
+fn record_marker(link: &str) -> &'static str {
+    match link.split('?').next().unwrap() {
+        "/tickets" => "data-testid=\"ticket-row\"",
+        "/complaints" => "data-testid=\"complaint-card\"",
+        "/customers/today" => "data-testid=\"today-customer\"",
+        "/customers" => "data-testid=\"customer-row\"",
+        "/customers/imports" => "data-testid=\"import-row\"",
+        "/notifications" => "data-testid=\"notification\"",
+        "/approvals" => "data-testid=\"approval-row\"",
+        "/admin/audit" => "data-testid=\"audit-row\"",
+        "/admin/jobs" => "data-testid=\"job-row\"",
+        other => panic!("a tile opens {other}, whose records this test cannot count"),
+    }
+}
+
+/// Reads `who`'s workbench, checks it shows the tiles `want`, and follows every figure to
+/// the page it opens: the page lists exactly as many records. Returns the figures.
+async fn check(s: &Session, who: &str, want: &[&str]) -> Vec<Figure> {
+    let res = s.get("/").await;
+    assert_eq!(res.status(), 200, "{who}'s workbench");
+    let home = res.text().await.unwrap();
+    assert!(
+        !home.contains("此区域的实时数据"),
+        "{who}: the old placeholder is gone"
+    );
+    for key in want {
+        assert!(
+            home.contains(&format!("data-tile=\"{key}\"")),
+            "{who} sees the tile {key}"
+        );
+    }
+    let figs = figures(&home);
+    for f in &figs {
+        match &f.link {
+            Some(link) => {
+                let res = s.get(link).await;
+                assert_eq!(res.status(), 200, "{who}: {link} opens");
+                let page = res.text().await.unwrap();
+                let listed = page.matches(record_marker(link)).count() as i64;
+                assert_eq!(
+                    listed, f.n,
+                    "{who}: tile {} ({}) says {} but {link} lists {listed}",
+                    f.tile, f.what, f.n
+                );
+            }
+            None => assert_eq!(
+                f.named, f.n,
+                "{who}: tile {} counts {} and names {}",
+                f.tile, f.n, f.named
+            ),
+        }
+    }
+    figs
+}
+
+/// The figures of one tile, summed.
+fn sum(figs: &[Figure], tile: &str, what: &str) -> i64 {
+    figs.iter()
+        .filter(|f| f.tile == tile && f.what == what)
+        .map(|f| f.n)
+        .sum()
+}
+
+async fn post(api: &ApiClient, path: &str, body: Value) -> Value {
+    let res = api.json(Method::POST, path, &body).await;
+    let status = res.status().as_u16();
+    let body = json_body(res).await;
+    assert!(status < 300, "POST {path}: {status} {body}");
+    body
+}
+
+fn complaint_intake() -> Value {
+    json!({
+        "complainant": "王经理",
+        "complainant_phone": "13812345678",
+        "channel": "phone",
+        "content": "客服人员三次答应回电都没有回，问题一直拖着。",
+        "order_number": "PO-2026-00817",
+        "part_number": "GX-3341",
+        "quantity": 30,
+        "delivery_date": "2026-02-10",
+        "product": "深沟球轴承",
+        "category": "service",
+        "severity": "major"
+    })
+}
+
+/// A complaint registered by `agent`, accepted and judged valid by `specialist` with a notice
+/// to department `dept`; its id and the notice's id.
+async fn complaint_with_notice(
+    app: &TestApp,
+    agent: &ApiClient,
+    specialist: &ApiClient,
+    dept: i64,
+) -> (i64, i64) {
+    let id = post(agent, "/api/v1/complaints", complaint_intake()).await["id"]
+        .as_i64()
+        .unwrap();
+    post(
+        specialist,
+        &format!("/api/v1/complaints/{id}/intake"),
+        json!({}),
+    )
+    .await;
+    let promised = (app.now() + SignedDuration::from_hours(48)).to_string();
+    let d = post(
+        specialist,
+        &format!("/api/v1/complaints/{id}/judgement"),
+        json!({"valid": true, "department_id": dept, "promised_answer_at": promised}),
+    )
+    .await;
+    (id, d["notices"][0]["id"].as_i64().unwrap())
+}
+
+struct Staff {
+    agent: i64,
+    info: i64,
+}
+
+/// One user per role, named `wb.<role>`; the department member belongs to 品质部.
+async fn staff(app: &TestApp) -> Staff {
+    let mut agent = 0;
+    let mut info = 0;
+    for role in Role::ALL {
+        let name = format!("wb.{}", role.key().replace('_', "-"));
+        let department = (role == Role::Department).then_some("quality");
+        let id = app.create_user_in(&name, &[role], department).await;
+        match role {
+            Role::Agent => agent = id,
+            Role::InfoSpecialist => info = id,
+            _ => {}
+        }
+    }
+    Staff { agent, info }
+}
+
+async fn login(app: &TestApp, role: Role) -> Session {
+    app.login(
+        &format!("wb.{}", role.key().replace('_', "-")),
+        TEST_PASSWORD,
+    )
+    .await
+}
+
+async fn api_of(app: &TestApp, role: Role) -> ApiClient {
+    let name = format!("wb.{}", role.key().replace('_', "-"));
+    let id = app
+        .app
+        .list_users(&kefu_app::Actor::system())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.username == name)
+        .unwrap()
+        .id;
+    ApiClient::new(app, &app.token_for(id).await)
+}
+
+#[tokio::test]
+async fn every_tile_counts_the_records_its_link_opens_for_every_role() {
+    // Monday 09:00 in Beijing.
+    let start: Timestamp = "2026-03-02T01:00:00Z".parse().unwrap();
+    let clock = Arc::new(FixedClock::new(start));
+    let app = TestApp::spawn_with(TestOptions {
+        clock: Some(clock.clone()),
+        without_worker: true,
+        ..TestOptions::default()
+    })
+    .await;
+    let people = staff(&app).await;
+    let agent = api_of(&app, Role::Agent).await;
+    let specialist = api_of(&app, Role::ComplaintSpecialist).await;
+    let manager = api_of(&app, Role::CsManager).await;
+    let dept_member = api_of(&app, Role::Department).await;
+    let quality_dept = app
+        .app
+        .departments()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.key == "quality")
+        .unwrap()
+        .id;
+
+    // Two key accounts the agent owns: one just called in, one nobody has called for ever.
+    let called = post(
+        &agent,
+        "/api/v1/customers",
+        json!({"name": "苏州恒达机电", "tier": "key_account", "owner_id": people.agent,
+               "address": "苏州工业园区星湖街 1 号",
+               "contacts": [{"name": "钱经理", "mobile": "13912345678"}]}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    post(
+        &agent,
+        "/api/v1/customers",
+        json!({"name": "无锡长风重工", "tier": "key_account", "owner_id": people.agent}),
+    )
+    .await;
+    // The agent's tickets: one from the key account's mobile, one pending; one for nobody.
+    post(
+        &agent,
+        "/api/v1/tickets",
+        json!({"subject": "电机异响", "body": "新到的电机有异响", "contact_phone": "13912345678",
+               "assignee_id": people.agent}),
+    )
+    .await;
+    let pending = post(
+        &agent,
+        "/api/v1/tickets",
+        json!({"subject": "发票抬头", "body": "请改发票抬头", "assignee_id": people.agent}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let res = agent
+        .json(
+            Method::PATCH,
+            &format!("/api/v1/tickets/{pending}"),
+            &json!({"status": "pending_customer"}),
+        )
+        .await;
+    assert_eq!(res.status(), 200, "{}", json_body(res).await);
+    post(
+        &agent,
+        "/api/v1/tickets",
+        json!({"subject": "样品寄送", "body": "想要样品"}),
+    )
+    .await;
+
+    // A complaint walked to its solution, found caused by service; another whose notice the
+    // quality department has not answered.
+    let (first, notice) = complaint_with_notice(&app, &agent, &specialist, quality_dept).await;
+    post(
+        &dept_member,
+        &format!("/api/v1/complaint-notices/{notice}/answer"),
+        json!({"answer": "已核实，客服未按承诺回电。"}),
+    )
+    .await;
+    // Answered: the specialist has it to review.
+    let s = login(&app, Role::ComplaintSpecialist).await;
+    let figs = check(
+        &s,
+        "complaint specialist",
+        &["complaints.answers_to_review"],
+    )
+    .await;
+    assert_eq!(sum(&figs, "complaints.answers_to_review", "tile-count"), 1);
+    post(
+        &specialist,
+        &format!("/api/v1/complaint-notices/{notice}/review"),
+        json!({"accept": true}),
+    )
+    .await;
+    post(
+        &specialist,
+        &format!("/api/v1/complaints/{first}/investigation"),
+        json!({"cause": "service", "responsible_department_id": quality_dept,
+               "findings": "回电承诺未登记到工单"}),
+    )
+    .await;
+    post(
+        &specialist,
+        &format!("/api/v1/complaints/{first}/proposals"),
+        json!({"remedy": "replace", "description": "补发 30 个轴承并致歉", "cost_fen": 50_000}),
+    )
+    .await;
+    complaint_with_notice(&app, &agent, &specialist, quality_dept).await;
+    // An agent proposes a reply script.
+    let a = login(&app, Role::Agent).await;
+    let res = a
+        .post_form(
+            "/scripts",
+            &[
+                ("category", "投诉"),
+                ("title", "回电致歉"),
+                (
+                    "body",
+                    "{客户名称}您好，很抱歉没有按约回电，我们今天会专人联系您。",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+
+    // Three days on: deadlines have run out. Everyone signs in again.
+    clock.advance(SignedDuration::from_hours(72));
+    let now = app.now();
+    // Today the information specialist reveals an address; imports ran, one with errors; a
+    // background job failed for good.
+    let info_api = api_of(&app, Role::InfoSpecialist).await;
+    post(
+        &info_api,
+        &format!("/api/v1/customers/{called}/reveal"),
+        json!({"field": "address"}),
+    )
+    .await;
+    {
+        let mut conn = app.app.store.conn().await.unwrap();
+        for (file, failed) in [("客户名单.xlsx", 2), ("补充名单.csv", 0)] {
+            kefu_store::customer::insert_import(
+                &mut conn,
+                &kefu_store::customer::ImportRecord {
+                    id: 0,
+                    user_id: Some(people.info),
+                    filename: file.to_owned(),
+                    dry_run: false,
+                    duplicates: "skip".to_owned(),
+                    encoding: "utf-8".to_owned(),
+                    rows: 10,
+                    created: 10 - failed,
+                    merged: 0,
+                    skipped: 0,
+                    failed,
+                    problems: "[]".to_owned(),
+                    created_at: now,
+                },
+            )
+            .await
+            .unwrap();
+        }
+        let job = kefu_store::jobs::NewJob {
+            kind: "workbench.test",
+            unique_key: None,
+            payload: "{}",
+            run_at: now,
+            max_attempts: 1,
+        };
+        kefu_store::jobs::enqueue(&mut conn, &job, now)
+            .await
+            .unwrap();
+        let claimed =
+            kefu_store::jobs::claim(&mut conn, "wb-test", now, SignedDuration::from_mins(5))
+                .await
+                .unwrap()
+                .expect("the job is claimed");
+        kefu_store::jobs::fail(&mut conn, claimed.id, "wb-test", "连接被拒绝", None, now)
+            .await
+            .unwrap();
+    }
+
+    let a = login(&app, Role::Agent).await;
+    let figs = check(
+        &a,
+        "agent",
+        &[
+            "tickets.my_open",
+            "tickets.due_soon",
+            "tickets.my_overdue",
+            "tickets.awaiting_me",
+            "customers.today",
+            "notifications.unread",
+        ],
+    )
+    .await;
+    assert!(
+        sum(&figs, "tickets.my_open", "tile-line") >= 2,
+        "both of the agent's tickets: {figs:?}"
+    );
+    assert!(sum(&figs, "customers.today", "tile-total") >= 1);
+
+    let m = login(&app, Role::CsManager).await;
+    let figs = check(
+        &m,
+        "manager",
+        &[
+            "approvals.waiting",
+            "tickets.sla",
+            "tickets.backlog_status",
+            "tickets.backlog_age",
+            "complaints.overdue",
+            "staff.signed_in",
+        ],
+    )
+    .await;
+    assert_eq!(
+        sum(&figs, "approvals.waiting", "tile-line"),
+        2,
+        "a proposal and a script wait: {figs:?}"
+    );
+    assert!(sum(&figs, "tickets.backlog_age", "tile-line") >= 3);
+    let online = figs
+        .iter()
+        .find(|f| f.tile == "staff.signed_in")
+        .expect("who is signed in");
+    assert!(online.named >= 1, "the manager is signed in: {online:?}");
+
+    let s = login(&app, Role::ComplaintSpecialist).await;
+    let figs = check(
+        &s,
+        "complaint specialist",
+        &[
+            "complaints.by_stage",
+            "complaints.notices_overdue",
+            "complaints.answers_to_review",
+        ],
+    )
+    .await;
+    assert!(sum(&figs, "complaints.by_stage", "tile-line") >= 2);
+
+    let q = login(&app, Role::QualitySpecialist).await;
+    let figs = check(
+        &q,
+        "quality specialist",
+        &["approvals.waiting", "complaints.service_cause"],
+    )
+    .await;
+    assert_eq!(sum(&figs, "complaints.service_cause", "tile-count"), 1);
+    assert_eq!(
+        sum(&figs, "approvals.waiting", "tile-line"),
+        1,
+        "the quality specialist reviews scripts only"
+    );
+
+    let i = login(&app, Role::InfoSpecialist).await;
+    let figs = check(
+        &i,
+        "information specialist",
+        &["audit.sensitive_today", "imports.mine"],
+    )
+    .await;
+    assert_eq!(sum(&figs, "audit.sensitive_today", "tile-line"), 1);
+    assert_eq!(sum(&figs, "imports.mine", "tile-total"), 2);
+
+    let k = login(&app, Role::KeyAccountSpecialist).await;
+    let figs = check(
+        &k,
+        "key-account specialist",
+        &["customers.quiet_key_accounts"],
+    )
+    .await;
+    assert_eq!(
+        sum(&figs, "customers.quiet_key_accounts", "tile-count"),
+        1,
+        "the key account nobody called"
+    );
+
+    let d = login(&app, Role::Department).await;
+    let figs = check(&d, "department", &["complaints.department_notices"]).await;
+    assert_eq!(sum(&figs, "complaints.department_notices", "tile-count"), 1);
+
+    let admin = login(&app, Role::Admin).await;
+    let figs = check(
+        &admin,
+        "administrator",
+        &["imports.with_errors", "jobs.failing"],
+    )
+    .await;
+    assert_eq!(sum(&figs, "imports.with_errors", "tile-count"), 1);
+    assert_eq!(sum(&figs, "jobs.failing", "tile-count"), 1);
+    assert!(
+        !admin
+            .get("/")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("data-tile=\"calendar.holidays_missing\""),
+        "2026's holidays ship with kefu; no warning before December"
+    );
+
+    // The manager approves the solution: a replacement is sent, the after-sales specialist
+    // sees it running.
+    let waiting = json_body(manager.get("/api/v1/complaint-approvals").await).await;
+    let proposal = waiting[0]["proposal"]["id"].as_i64().unwrap();
+    post(
+        &manager,
+        &format!("/api/v1/complaint-proposals/{proposal}/decision"),
+        json!({"approve": true}),
+    )
+    .await;
+    let after = login(&app, Role::AftersalesSpecialist).await;
+    let figs = check(&after, "after-sales specialist", &["complaints.open_rmas"]).await;
+    assert_eq!(sum(&figs, "complaints.open_rmas", "tile-count"), 1);
+
+    // A role with nothing in kefu yet says so, and offers what the reader can open.
+    let crm = login(&app, Role::CrmSpecialist).await;
+    let home = crm.get("/").await.text().await.unwrap();
+    assert!(home.contains("data-testid=\"section-crm_specialist\""));
+    assert!(home.contains("data-testid=\"nothing-yet\""), "{home}");
+    assert!(home.contains("客户拜访、接待和关系评价还没有在 kefu 上线"));
+    assert!(home.contains("href=\"/customers\"") && home.contains("href=\"/tickets\""));
+    assert!(!home.contains("data-testid=\"tile\""));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_approvals_inbox_lists_both_kinds_and_decides_a_script_from_the_list() {
+    let app = TestApp::spawn().await;
+    staff(&app).await;
+    let agent = api_of(&app, Role::Agent).await;
+    let specialist = api_of(&app, Role::ComplaintSpecialist).await;
+    let dept_member = api_of(&app, Role::Department).await;
+    let quality_dept = app
+        .app
+        .departments()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.key == "quality")
+        .unwrap()
+        .id;
+    let (id, notice) = complaint_with_notice(&app, &agent, &specialist, quality_dept).await;
+    post(
+        &dept_member,
+        &format!("/api/v1/complaint-notices/{notice}/answer"),
+        json!({"answer": "已核实。"}),
+    )
+    .await;
+    post(
+        &specialist,
+        &format!("/api/v1/complaint-notices/{notice}/review"),
+        json!({"accept": true}),
+    )
+    .await;
+    post(
+        &specialist,
+        &format!("/api/v1/complaints/{id}/investigation"),
+        json!({"cause": "service", "responsible_department_id": quality_dept, "findings": "未回电"}),
+    )
+    .await;
+    post(
+        &specialist,
+        &format!("/api/v1/complaints/{id}/proposals"),
+        json!({"remedy": "apologise", "description": "经理致电道歉", "cost_fen": 0}),
+    )
+    .await;
+    let a = login(&app, Role::Agent).await;
+    a.post_form(
+        "/scripts",
+        &[
+            ("category", "投诉"),
+            ("title", "回电致歉"),
+            ("body", "{客户名称}您好，很抱歉没有按约回电。"),
+        ],
+    )
+    .await;
+
+    // The manager hears of the script and finds both waiting, the oldest first.
+    let m = login(&app, Role::CsManager).await;
+    let notes = m.get("/notifications?unread=1").await.text().await.unwrap();
+    assert!(notes.contains("新话术「回电致歉」等待您审核。"), "{notes}");
+    let inbox = m.get("/approvals").await.text().await.unwrap();
+    assert_eq!(inbox.matches("data-testid=\"approval-row\"").count(), 2);
+    let proposal_at = inbox.find("data-kind=\"complaint_proposal\"").unwrap();
+    let script_at = inbox.find("data-kind=\"reply_script\"").unwrap();
+    assert!(proposal_at < script_at, "the oldest first");
+    assert!(inbox.contains(&format!("href=\"/complaints/{id}#proposals\"")));
+    // The old address lists the complaints' proposals only.
+    let old = m.get("/complaints/approvals").await.text().await.unwrap();
+    assert_eq!(old.matches("data-testid=\"approval-row\"").count(), 1);
+    assert!(!old.contains("data-kind=\"reply_script\""));
+
+    // Agents decide nothing: their inbox says so, and they cannot post a decision.
+    let agent_inbox = a.get("/approvals").await.text().await.unwrap();
+    assert!(agent_inbox.contains("data-testid=\"approvals-not-yours\""));
+    let i =
+        inbox.find("action=\"/approvals/scripts/").unwrap() + "action=\"/approvals/scripts/".len();
+    let script: String = inbox[i..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let action = format!("/approvals/scripts/{script}");
+    assert_eq!(
+        a.post_form(&action, &[("decision", "approve")])
+            .await
+            .status(),
+        403
+    );
+
+    // The quality specialist reviews scripts: only the script is theirs.
+    let q = login(&app, Role::QualitySpecialist).await;
+    let theirs = q.get("/approvals").await.text().await.unwrap();
+    assert_eq!(theirs.matches("data-testid=\"approval-row\"").count(), 1);
+    assert!(theirs.contains("data-kind=\"reply_script\""));
+
+    // Approved from the list: it is in use at once, and leaves the inbox.
+    let mut fields: Vec<(String, String)> = form_fields(&inbox, &action)
+        .into_iter()
+        .filter(|(k, _)| k != "_csrf" && k != "note")
+        .collect();
+    fields.push(("decision".into(), "approve".into()));
+    fields.push(("note".into(), "可以".into()));
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let res = m.post_form(&action, &pairs).await;
+    assert_eq!(res.status(), 303);
+    let back = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(back.starts_with("/approvals"), "{back}");
+    let after = m.get(&back).await.text().await.unwrap();
+    assert!(after.contains("已通过。"));
+    assert_eq!(after.matches("data-testid=\"approval-row\"").count(), 1);
+    assert!(!after.contains("data-kind=\"reply_script\""));
+    let usable = json_body(agent.get("/api/v1/scripts?q=%E5%9B%9E%E7%94%B5").await).await;
+    assert!(
+        usable
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["title"] == "回电致歉"),
+        "{usable}"
+    );
+
+    // A script edited since the reviewer read it is not decided unread.
+    a.post_form(
+        "/scripts",
+        &[
+            ("category", "通用"),
+            ("title", "节日问候"),
+            ("body", "{客户名称}您好，节日快乐！"),
+        ],
+    )
+    .await;
+    let inbox = m
+        .get("/approvals?kind=reply_script")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let i =
+        inbox.find("action=\"/approvals/scripts/").unwrap() + "action=\"/approvals/scripts/".len();
+    let script: String = inbox[i..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let res = m
+        .post_form(
+            &format!("/approvals/scripts/{script}"),
+            &[("decision", "send_back"), ("version", "999")],
+        )
+        .await;
+    assert_eq!(res.status(), 409);
+    let res = m
+        .post_form(
+            &format!("/approvals/scripts/{script}"),
+            &[("decision", "maybe")],
+        )
+        .await;
+    assert_eq!(res.status(), 422, "a decision is approve or send_back");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn from_december_the_administrator_is_warned_of_next_years_missing_holidays() {
+    let clock = Arc::new(FixedClock::new(
+        "2026-11-30T02:00:00Z".parse::<Timestamp>().unwrap(),
+    ));
+    let app = TestApp::spawn_with(TestOptions {
+        clock: Some(clock.clone()),
+        ..TestOptions::default()
+    })
+    .await;
+    app.create_user("wb.admin", &[Role::Admin]).await;
+    let s = app.login("wb.admin", TEST_PASSWORD).await;
+    let home = s.get("/").await.text().await.unwrap();
+    assert!(!home.contains("data-tile=\"calendar.holidays_missing\""));
+
+    clock.set("2026-12-07T02:00:00Z".parse().unwrap());
+    let s = app.login("wb.admin", TEST_PASSWORD).await;
+    let home = s.get("/").await.text().await.unwrap();
+    assert!(
+        home.contains("data-tile=\"calendar.holidays_missing\""),
+        "{home}"
+    );
+    assert!(home.contains("没有 2027 年的节假日安排"));
+    let figs = check(
+        &s,
+        "administrator in December",
+        &["calendar.holidays_missing"],
+    )
+    .await;
+    assert_eq!(sum(&figs, "calendar.holidays_missing", "tile-total"), 1);
+    let i = home.find("href=\"/admin/calendars/").unwrap() + "href=\"".len();
+    let link: String = home[i..].chars().take_while(|c| *c != '"').collect();
+    assert_eq!(s.get(&link).await.status(), 200);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_workbench_hears_of_every_change_without_learning_what() {
+    let app = TestApp::spawn().await;
+    let agent = app.create_user("wb.live-agent", &[Role::Agent]).await;
+    app.create_user_in("wb.live-dept", &[Role::Department], Some("sales"))
+        .await;
+    // A department member may not follow the ticket stream, but hears the workbench's.
+    let d = app.login("wb.live-dept", TEST_PASSWORD).await;
+    let res = d.get("/events/workbench").await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "text/event-stream");
+    let home = d.get("/").await.text().await.unwrap();
+    assert!(home.contains("data-live-tiles"));
+    let mut stream = res.bytes_stream();
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let api = ApiClient::new(&app, &app.token_for(agent).await);
+    post(
+        &api,
+        "/api/v1/tickets",
+        json!({"subject": "实时工作台", "body": "测试"}),
+    )
+    .await;
+    let mut seen = String::new();
+    let got = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Some(chunk) = stream.next().await {
+            seen.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
+            if seen.contains("event: change") {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(got, Ok(true), "a change arrives: {seen}");
+    assert!(!seen.contains("ticket"), "nothing of what changed: {seen}");
+    app.stop().await;
+}
