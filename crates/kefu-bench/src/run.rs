@@ -1,7 +1,7 @@
 //! `kefu-bench run` — the project's benchmark: loads the demo company at a chosen scale into
 //! a fresh database (SQLite or PostgreSQL), starts the real `kefu serve` process, and
 //! measures over HTTP with concurrent clients: API ticket creation, the staff queue and
-//! ticket pages, customer search, full-text search and the complaint statistics report,
+//! ticket pages, the workbench of every role, customer search, full-text search and the complaint statistics report,
 //! with the server's peak memory. In the same run it measures a baseline — the same rows a
 //! ticket creation writes, inserted one ticket per transaction straight into a fresh
 //! database of the same engine with the same durability settings — so the ratio
@@ -382,6 +382,23 @@ fn machine() -> Value {
     })
 }
 
+/// The administrator the benchmark adds to the demo company.
+const ADMIN: &str = "bench-admin";
+
+/// Whose workbench is measured: a demo user for every role.
+const WORKBENCH_USERS: [(&str, &str); 10] = [
+    ("agent", "agent01"),
+    ("complaint specialist", "complaint01"),
+    ("manager", "manager"),
+    ("information specialist", "info01"),
+    ("administrator", ADMIN),
+    ("quality specialist", "quality01"),
+    ("key-account specialist", "keyaccount01"),
+    ("after-sales specialist", "aftersales01"),
+    ("CRM specialist", "crm01"),
+    ("department", "sales-01"),
+];
+
 pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let bin = kefu_binary(args.kefu.as_deref())?;
     let backend = if args.postgres.is_some() {
@@ -426,6 +443,12 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let mut token_cmd = kefu_cmd(&bin, &url, &kefu_dir);
     token_cmd.args(["token", "create", "--user", "manager", "--name", "bench"]);
     let token = run_checked(token_cmd, None)?.trim().to_owned();
+    // The demo company has no administrator of its own; the workbench is measured for one.
+    if !args.reuse {
+        let mut admin_cmd = kefu_cmd(&bin, &url, &kefu_dir);
+        admin_cmd.args(["user", "add", ADMIN, "--role", "admin", "--password-stdin"]);
+        run_checked(admin_cmd, Some(&format!("{PASSWORD}\n")))?;
+    }
 
     // 2. The server, as a user runs it.
     let port = {
@@ -511,6 +534,14 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         .map(|i| get(format!("/tickets/{}", 1 + (i as i64 * 7919) % max_id)))
         .collect();
     rows.push(measure("ticket page", &agent, &base, None, clients, reqs).await?);
+
+    // The workbench 工作台, as each role lands on it: one demo user per role.
+    for (role, username) in WORKBENCH_USERS {
+        let client = sign_in(&base, username).await?;
+        let reqs = (0..n.div_ceil(4)).map(|_| get("/".to_owned())).collect();
+        let name = format!("workbench: {role}");
+        rows.push(measure(&name, &client, &base, None, clients, reqs).await?);
+    }
 
     // 4. Customer search (the archive's list box) and full-text search.
     let reqs = (0..n)
