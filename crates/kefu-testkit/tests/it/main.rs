@@ -33,3 +33,4 @@ mod triggers;
 mod users;
 mod versions;
 mod workbench;
+mod workbench_setup;

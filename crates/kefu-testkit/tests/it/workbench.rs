@@ -13,7 +13,11 @@ use kefu_testkit::{
     ApiClient, Session, TEST_PASSWORD, TestApp, TestOptions, form_fields, json_body, unescape_html,
 };
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::json;
+
+use crate::workbench_setup::{
+    api_of, complaint_with_notice, imports_and_a_failing_job, login, post, record_marker, staff,
+};
 
 /// One number on the workbench: its tile, what shows it, the count, the page it opens, and
 /// (for a list tile) how many records the tile names.
@@ -71,22 +75,6 @@ fn figures(html: &str) -> Vec<Figure> {
     out
 }
 
-/// What marks one record on the page at `link`.
-fn record_marker(link: &str) -> &'static str {
-    match link.split('?').next().unwrap() {
-        "/tickets" => "data-testid=\"ticket-row\"",
-        "/complaints" => "data-testid=\"complaint-card\"",
-        "/customers/today" => "data-testid=\"today-customer\"",
-        "/customers" => "data-testid=\"customer-row\"",
-        "/customers/imports" => "data-testid=\"import-row\"",
-        "/notifications" => "data-testid=\"notification\"",
-        "/approvals" => "data-testid=\"approval-row\"",
-        "/admin/audit" => "data-testid=\"audit-row\"",
-        "/admin/jobs" => "data-testid=\"job-row\"",
-        other => panic!("a tile opens {other}, whose records this test cannot count"),
-    }
-}
-
 /// Reads `who`'s workbench, checks it shows the tiles `want`, and follows every figure to
 /// the page it opens: the page lists exactly as many records. Returns the figures.
 async fn check(s: &Session, who: &str, want: &[&str]) -> Vec<Figure> {
@@ -110,7 +98,7 @@ async fn check(s: &Session, who: &str, want: &[&str]) -> Vec<Figure> {
                 let res = s.get(link).await;
                 assert_eq!(res.status(), 200, "{who}: {link} opens");
                 let page = res.text().await.unwrap();
-                let listed = page.matches(record_marker(link)).count() as i64;
+                let listed = page.matches(record_marker(link).as_str()).count() as i64;
                 assert_eq!(
                     listed, f.n,
                     "{who}: tile {} ({}) says {} but {link} lists {listed}",
@@ -133,101 +121,6 @@ fn sum(figs: &[Figure], tile: &str, what: &str) -> i64 {
         .filter(|f| f.tile == tile && f.what == what)
         .map(|f| f.n)
         .sum()
-}
-
-async fn post(api: &ApiClient, path: &str, body: Value) -> Value {
-    let res = api.json(Method::POST, path, &body).await;
-    let status = res.status().as_u16();
-    let body = json_body(res).await;
-    assert!(status < 300, "POST {path}: {status} {body}");
-    body
-}
-
-fn complaint_intake() -> Value {
-    json!({
-        "complainant": "王经理",
-        "complainant_phone": "13812345678",
-        "channel": "phone",
-        "content": "客服人员三次答应回电都没有回，问题一直拖着。",
-        "order_number": "PO-2026-00817",
-        "part_number": "GX-3341",
-        "quantity": 30,
-        "delivery_date": "2026-02-10",
-        "product": "深沟球轴承",
-        "category": "service",
-        "severity": "major"
-    })
-}
-
-/// A complaint registered by `agent`, accepted and judged valid by `specialist` with a notice
-/// to department `dept`; its id and the notice's id.
-async fn complaint_with_notice(
-    app: &TestApp,
-    agent: &ApiClient,
-    specialist: &ApiClient,
-    dept: i64,
-) -> (i64, i64) {
-    let id = post(agent, "/api/v1/complaints", complaint_intake()).await["id"]
-        .as_i64()
-        .unwrap();
-    post(
-        specialist,
-        &format!("/api/v1/complaints/{id}/intake"),
-        json!({}),
-    )
-    .await;
-    let promised = (app.now() + SignedDuration::from_hours(48)).to_string();
-    let d = post(
-        specialist,
-        &format!("/api/v1/complaints/{id}/judgement"),
-        json!({"valid": true, "department_id": dept, "promised_answer_at": promised}),
-    )
-    .await;
-    (id, d["notices"][0]["id"].as_i64().unwrap())
-}
-
-struct Staff {
-    agent: i64,
-    info: i64,
-}
-
-/// One user per role, named `wb.<role>`; the department member belongs to 品质部.
-async fn staff(app: &TestApp) -> Staff {
-    let mut agent = 0;
-    let mut info = 0;
-    for role in Role::ALL {
-        let name = format!("wb.{}", role.key().replace('_', "-"));
-        let department = (role == Role::Department).then_some("quality");
-        let id = app.create_user_in(&name, &[role], department).await;
-        match role {
-            Role::Agent => agent = id,
-            Role::InfoSpecialist => info = id,
-            _ => {}
-        }
-    }
-    Staff { agent, info }
-}
-
-async fn login(app: &TestApp, role: Role) -> Session {
-    app.login(
-        &format!("wb.{}", role.key().replace('_', "-")),
-        TEST_PASSWORD,
-    )
-    .await
-}
-
-async fn api_of(app: &TestApp, role: Role) -> ApiClient {
-    let name = format!("wb.{}", role.key().replace('_', "-"));
-    let id = app
-        .app
-        .list_users(&kefu_app::Actor::system())
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|u| u.username == name)
-        .unwrap()
-        .id;
-    ApiClient::new(app, &app.token_for(id).await)
 }
 
 #[tokio::test]
@@ -371,49 +264,7 @@ async fn every_tile_counts_the_records_its_link_opens_for_every_role() {
         json!({"field": "address"}),
     )
     .await;
-    {
-        let mut conn = app.app.store.conn().await.unwrap();
-        for (file, failed) in [("客户名单.xlsx", 2), ("补充名单.csv", 0)] {
-            kefu_store::customer::insert_import(
-                &mut conn,
-                &kefu_store::customer::ImportRecord {
-                    id: 0,
-                    user_id: Some(people.info),
-                    filename: file.to_owned(),
-                    dry_run: false,
-                    duplicates: "skip".to_owned(),
-                    encoding: "utf-8".to_owned(),
-                    rows: 10,
-                    created: 10 - failed,
-                    merged: 0,
-                    skipped: 0,
-                    failed,
-                    problems: "[]".to_owned(),
-                    created_at: now,
-                },
-            )
-            .await
-            .unwrap();
-        }
-        let job = kefu_store::jobs::NewJob {
-            kind: "workbench.test",
-            unique_key: None,
-            payload: "{}",
-            run_at: now,
-            max_attempts: 1,
-        };
-        kefu_store::jobs::enqueue(&mut conn, &job, now)
-            .await
-            .unwrap();
-        let claimed =
-            kefu_store::jobs::claim(&mut conn, "wb-test", now, SignedDuration::from_mins(5))
-                .await
-                .unwrap()
-                .expect("the job is claimed");
-        kefu_store::jobs::fail(&mut conn, claimed.id, "wb-test", "连接被拒绝", None, now)
-            .await
-            .unwrap();
-    }
+    imports_and_a_failing_job(&app, people.info, now).await;
 
     let a = login(&app, Role::Agent).await;
     let figs = check(

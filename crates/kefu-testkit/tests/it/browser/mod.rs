@@ -8,6 +8,7 @@ mod complaints;
 mod dashboard;
 mod pickers;
 mod tickets;
+mod workbench;
 
 use fantoccini::Locator;
 use kefu_testkit::{TEST_PASSWORD, TestApp};
