@@ -85,6 +85,9 @@ pub enum AppError {
     UnknownAssignee,
     #[error("unknown or inactive portal customer")]
     UnknownCustomer,
+    /// A customer of the archive that does not exist (picked on a form, sent by id).
+    #[error("unknown customer")]
+    UnknownArchiveCustomer,
     #[error("unknown group")]
     UnknownGroup,
     #[error("unknown custom field {0:?}")]

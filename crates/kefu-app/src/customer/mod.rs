@@ -17,9 +17,11 @@ use crate::idempotency::{self, Created, IdempotencyKey, Resource};
 use crate::{Actor, ActorKind, App, AppError, Result};
 
 mod attention;
+pub mod card;
 mod tiles;
 
 pub use attention::{Attention, AttentionReason};
+pub use card::CustomerCard;
 pub(crate) use tiles::TILES;
 
 /// A customer as submitted. Sensitive fields: `None` keeps the stored value, `Some("")`

@@ -34,6 +34,9 @@ pub struct Intake {
     pub customer_tier: Option<String>,
     /// The portal customer the ticket is for (staff only; a customer files for themselves).
     pub requester_id: Option<i64>,
+    /// The archive's customer the ticket is about, picked by staff (staff only; without it
+    /// the customer whose contact has the ticket's mobile is linked, when only one has).
+    pub customer_id: Option<i64>,
     /// The sender's id for this request (mail Message-ID, webhook event id, form token).
     pub external_id: Option<String>,
     /// Free text, split into tags.
@@ -59,6 +62,7 @@ impl Intake {
             contact_phone: None,
             customer_tier: None,
             requester_id: None,
+            customer_id: None,
             external_id: None,
             tags: String::new(),
             group_id: None,
@@ -125,6 +129,21 @@ pub(super) async fn check_assignee(conn: &mut AnyConnection, id: i64) -> Result<
         return Err(AppError::UnknownAssignee);
     }
     Ok(user.display_name)
+}
+
+/// The archive's customer a ticket is linked to: one that exists and that the actor may
+/// see; its name.
+pub(super) async fn check_archive_customer(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+) -> Result<String> {
+    actor.require(Permission::CustomerView)?;
+    match kefu_store::customer::by_id(conn, id).await {
+        Ok(c) => Ok(c.name),
+        Err(StoreError::NotFound) => Err(AppError::UnknownArchiveCustomer),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// A portal customer a ticket may belong to: one that exists and is active.
@@ -234,7 +253,8 @@ impl App {
         };
         let subject = rules::clean_subject(&req.subject)?;
         let body = rules::clean_body(&req.body)?;
-        let customer_name = clean_opt(req.customer_name.as_deref(), 200)?;
+        let mut customer_name = clean_opt(req.customer_name.as_deref(), 200)?;
+        let customer_id = req.customer_id.filter(|_| staff);
         let contact_name = match from_customer {
             Some(c) => Some(c.name.clone()),
             None => clean_opt(req.contact_name.as_deref(), 100)?,
@@ -306,6 +326,14 @@ impl App {
             if let Some(r) = requester_id.filter(|_| from_customer.is_none()) {
                 check_requester(&mut conn, r).await?;
             }
+            if let Some(c) = customer_id {
+                let name = check_archive_customer(&mut conn, actor, c).await?;
+                // The archive's name where the form left it empty, so queues name the
+                // customer; contact values are never copied (the reader saw them masked).
+                if customer_name.is_none() {
+                    customer_name = Some(name);
+                }
+            }
             (group_name, assignee_name, fields)
         };
         let (date, day) = number_day(now);
@@ -342,8 +370,9 @@ impl App {
             message_count: 1,
             requester_id,
             status_changed_at: now,
-            // The archive's customer with this mobile, found when the ticket is written.
-            customer_id: None,
+            // The customer staff picked; else the archive's customer with this mobile,
+            // found when the ticket is written.
+            customer_id,
             sla: TicketSla {
                 customer_tier,
                 ..TicketSla::default()

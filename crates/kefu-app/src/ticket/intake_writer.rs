@@ -207,7 +207,7 @@ impl App {
         for (((p, id), seq), owner) in items.iter().zip(&ids).zip(&seqs).zip(owners) {
             let mut t = p.ticket.clone();
             t.id = *id;
-            t.customer_id = owner;
+            t.customer_id = t.customer_id.or(owner);
             t.number = rules::ticket_number(p.date, *seq);
             if let Some(group) = p.auto_group {
                 t.assignee_id = auto_assignee(&mut tx, group, &chosen).await?;

@@ -418,6 +418,9 @@ pub struct TicketFilter {
     pub text: Option<String>,
     /// Only the tickets of this portal customer.
     pub requester: Option<i64>,
+    /// Only the tickets linked to this customer of the archive (its open ones are read
+    /// from the `tickets_customer_active` index).
+    pub customer_id: Option<i64>,
     pub created_from: Option<Timestamp>,
     pub created_before: Option<Timestamp>,
     /// Only tickets with a running deadline before this instant (overdue at `now`).
@@ -547,6 +550,10 @@ fn filter_where(f: &TicketFilter) -> Where {
     if let Some(r) = f.requester {
         let p = w.arg(Bind::I64(r));
         w.push(format!("t.requester_id = {p}"));
+    }
+    if let Some(c) = f.customer_id {
+        let p = w.arg(Bind::I64(c));
+        w.push(format!("t.customer_id = {p}"));
     }
     if let Some(due) = f.due_before {
         let p = w.arg(Bind::I64(to_micros(due)));

@@ -53,6 +53,8 @@ fn secrets() -> Vec<(&'static str, String)> {
 struct Seeded {
     customer: i64,
     ticket: i64,
+    /// A ticket from the contact's mobile, linked to the customer: its page shows the card.
+    linked_ticket: i64,
     complaint: i64,
     /// The complaint opened from the ticket.
     ticket_complaint: i64,
@@ -113,6 +115,19 @@ async fn seed(app: &TestApp, admin: &ApiClient) -> Seeded {
         )
         .await;
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let linked_ticket = post(
+        admin,
+        "/api/v1/tickets",
+        json!({
+            "subject": "订货咨询",
+            "body": "想订 20 台。",
+            "channel": "phone",
+            "contact_phone": CONTACT_MOBILE,
+        }),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
     let ticket_complaint = post(
         admin,
         "/api/v1/complaints",
@@ -161,6 +176,7 @@ async fn seed(app: &TestApp, admin: &ApiClient) -> Seeded {
     Seeded {
         customer,
         ticket,
+        linked_ticket,
         complaint,
         ticket_complaint,
     }
@@ -239,6 +255,7 @@ async fn the_leak_walk_finds_no_sensitive_value_in_clear_on_any_route_for_any_ro
         routes.push((spec.surface, spec.path.to_owned()));
     }
     let (t, c, tc) = (s.ticket, s.complaint, s.ticket_complaint);
+    let (lt, cu) = (s.linked_ticket, s.customer);
     for page in [
         "/tickets?queue=all".to_owned(),
         "/tickets?queue=open&q=%E6%9D%A5%E7%94%B5".to_owned(),
@@ -248,6 +265,10 @@ async fn the_leak_walk_finds_no_sensitive_value_in_clear_on_any_route_for_any_ro
         "/customers?q=%E6%98%8E%E8%BE%BE".to_owned(),
         "/customers?q=5678".to_owned(),
         format!("/customers?link_ticket={t}"),
+        // The customer card on a linked ticket, and the lists its counts open.
+        format!("/tickets/{lt}"),
+        format!("/tickets?queue=open&customer={cu}"),
+        format!("/complaints?customer={cu}"),
         "/customers/export.csv".to_owned(),
         "/customers/export.xlsx".to_owned(),
         "/complaints?stage=".to_owned(),
@@ -263,6 +284,7 @@ async fn the_leak_walk_finds_no_sensitive_value_in_clear_on_any_route_for_any_ro
     }
     for api in [
         "/api/v1/tickets?queue=all".to_owned(),
+        format!("/api/v1/tickets?queue=open&customer_id={cu}"),
         "/api/v1/customers?q=%E6%98%8E%E8%BE%BE".to_owned(),
         "/api/v1/search?q=%E6%98%8E%E8%BE%BE".to_owned(),
         "/api/v1/search?q=%E5%BC%A0%E4%B8%89".to_owned(),

@@ -9,6 +9,7 @@ mod browser;
 mod complaints;
 mod confidentiality;
 mod credit;
+mod customer_card;
 mod customer_import;
 mod customers;
 mod demo;

@@ -244,6 +244,9 @@ impl WebError {
                 AppError::UnknownCustomer => {
                     ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_customer")
                 }
+                AppError::UnknownArchiveCustomer => {
+                    ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_archive_customer")
+                }
                 AppError::UnknownField(key) => ErrorInfo {
                     args: vec![("field", key)],
                     ..ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_field")

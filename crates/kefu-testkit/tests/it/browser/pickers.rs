@@ -1,5 +1,5 @@
-//! The pickers: customers (on a ticket, and on the complaint register form) and reply
-//! scripts suggested as one types.
+//! The pickers: customers (on a ticket, the new-ticket form and the complaint register form)
+//! and reply scripts suggested as one types.
 
 use fantoccini::Locator;
 use kefu_domain::Role;
@@ -189,6 +189,77 @@ async fn the_complaint_form_links_a_customer_picked_as_one_types_in_chromium() {
         .await
         .expect("the complaint is linked to the chosen customer");
     assert_no_sideways_scroll(c, "complaint page at 1280 px").await;
+    b.close().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_new_ticket_form_links_a_customer_found_by_phone_digits_in_chromium() {
+    if !browser::available() {
+        assert!(
+            !browser::required(),
+            "KEFU_REQUIRE_BROWSER=1 but chromium/chromedriver are missing"
+        );
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let agent = app.create_user("xin.dan", &[Role::Agent]).await;
+    let api = kefu_testkit::ApiClient::new(&app, &app.token_for(agent).await);
+    let customer = kefu_testkit::json_body(
+        api.json(
+            reqwest::Method::POST,
+            "/api/v1/customers",
+            &serde_json::json!({"name": "苏州恒通机电有限公司", "tier": "vip", "contacts": [{"name": "陈经理", "mobile": "13912340000"}]}),
+        )
+        .await,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let b = Browser::start().await;
+    let c = &b.client;
+    sign_in(c, &app, "xin.dan").await;
+    c.goto(&app.url("/tickets/new")).await.unwrap();
+    let picker = c
+        .wait()
+        .for_element(Locator::Css("[data-testid=new-ticket-customer-picker]"))
+        .await
+        .unwrap();
+    picker.send_keys("13912340000").await.unwrap();
+    let suggestion = c
+        .wait()
+        .for_element(Locator::XPath(
+            "//form[@data-testid='new-ticket-form']//ul[@class='suggest']//button[contains(., '苏州恒通机电有限公司')]",
+        ))
+        .await
+        .expect("the customer is suggested by its mobile");
+    suggestion.click().await.unwrap();
+    let linked = c
+        .execute(
+            "return document.querySelector('form[data-testid=new-ticket-form] input[name=customer]').value",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(linked.as_str(), Some(customer.to_string().as_str()));
+    fill_and_submit(
+        c,
+        "new-ticket-form",
+        &[
+            ("subject", "电机异响"),
+            ("body", "陈经理来电：新到的电机有异响。"),
+        ],
+        None,
+    )
+    .await;
+    c.wait()
+        .for_element(Locator::XPath(&format!(
+            "//*[@data-testid='customer-card']//a[@href='/customers/{customer}']"
+        )))
+        .await
+        .expect("the new ticket is linked to the chosen customer and shows its card");
+    assert_no_sideways_scroll(c, "ticket page with a customer card at 1280 px").await;
+    b.screenshot("ticket-customer-card").await;
     b.close().await;
     app.stop().await;
 }

@@ -413,3 +413,53 @@ pub async fn credit(
         reason: d.key().to_owned(),
     }))
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct CustomerCard {
+    pub id: i64,
+    pub name: String,
+    /// `key_account`, `vip`, `normal`.
+    pub tier: String,
+    /// `A`–`D`, absent until investigated.
+    pub credit_grade: Option<String>,
+    /// The contacts, the primary first, numbers masked as everywhere (reveal one with
+    /// `POST /api/v1/customers/{id}/reveal`).
+    pub contacts: Vec<Contact>,
+    /// 最近联系: the last contact with the customer on any channel.
+    pub last_contact_at: Option<String>,
+    /// Open tickets linked to the customer (counted up to 1000): the tickets
+    /// `GET /api/v1/tickets?queue=open&customer_id={id}` lists. Absent when the token's
+    /// account does not work tickets.
+    pub open_tickets: Option<i64>,
+    /// Open complaints of the customer the caller's complaint board shows (up to 1000).
+    pub open_complaints: Option<i64>,
+    /// Whether the token's account may reveal the contacts' numbers.
+    pub can_reveal: bool,
+}
+
+/// 客户卡片 — what a ticket's side panel shows of its customer: tier, credit grade, contacts
+/// (masked), the last contact, and the open tickets and complaints.
+#[utoipa::path(get, path = "/api/v1/customers/{id}/card", tag = "customers",
+    params(("id" = i64, Path, description = "customer id")),
+    responses(
+        (status = 200, description = "The customer's card", body = CustomerCard),
+        (status = 404, description = "No such customer", body = super::ErrorBody),
+    ))]
+pub async fn card(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+) -> Result<Json<CustomerCard>, WebError> {
+    let c = state.app.customer_card(&identity.actor(), id).await?;
+    Ok(Json(CustomerCard {
+        id: c.id,
+        name: c.name,
+        tier: c.tier,
+        credit_grade: c.credit_grade.map(|g| g.key().to_owned()),
+        contacts: c.contacts.into_iter().map(contact).collect(),
+        last_contact_at: c.last_contact_at.map(rfc3339),
+        open_tickets: c.open_tickets,
+        open_complaints: c.open_complaints,
+        can_reveal: c.can_reveal,
+    }))
+}

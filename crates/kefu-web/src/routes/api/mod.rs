@@ -151,7 +151,7 @@ use doc::{BearerAuth, CommonResponses, Conditional, InputSchemas, UniqueOperatio
         tickets::upload, tickets::download,
         scripts::list, scripts::propose, scripts::review,
         customers::list, customers::show, customers::create, customers::reveal,
-        customers::credit,
+        customers::credit, customers::card,
         complaints::list, complaints::create, complaints::show, complaints::reveal,
         complaints::complete_intake,
         complaints::judge, complaints::acknowledge_notice, complaints::answer_notice,

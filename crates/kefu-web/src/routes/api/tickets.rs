@@ -374,6 +374,8 @@ pub struct ListParams {
     pub tag: Option<String>,
     /// Customer tier.
     pub tier: Option<String>,
+    /// Only the tickets linked to this customer of the archive.
+    pub customer_id: Option<i64>,
     /// Part of the subject, number or customer name.
     pub q: Option<String>,
     /// `updated` (default), `created`, `priority`, `due` (earliest SLA deadline).
@@ -450,6 +452,7 @@ pub async fn list(
         channel: parse_key("channel", p.channel.as_deref())?,
         tag: p.tag.filter(|s| !s.is_empty()).map(|t| t.to_lowercase()),
         customer_tier: p.tier.filter(|s| !s.is_empty()),
+        customer_id: p.customer_id,
         text: p.q.filter(|s| !s.trim().is_empty()),
         ..TicketFilter::default()
     };

@@ -147,6 +147,13 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
             Requires(CustomerReveal),
             api::customers::reveal,
         )
+        .add(
+            Api,
+            Method::GET,
+            "/api/v1/customers/{id}/card",
+            Requires(CustomerView),
+            api::customers::card,
+        )
         // Credit and the daily attention view
         .add(
             Page,

@@ -52,7 +52,8 @@ struct BoardPage {
 }
 
 /// The board's filter from its query: `stage`, `overdue=1`, `notice=open|overdue|answered`,
-/// `mine=1`, `cause`, `rma=open`; with the narrowing in words.
+/// `mine=1`, `cause`, `rma=open`, `customer` (an archive customer's id, from the ticket
+/// page's customer card); with the narrowing in words (the board adds the customer's name).
 fn board_filter(
     pairs: &[(String, String)],
     identity: &Identity,
@@ -108,6 +109,13 @@ fn board_filter(
         }
         other => return Err(crate::input::unknown_value("rma", other, ["open"])),
     }
+    f.customer_id = match field(pairs, "customer") {
+        "" => None,
+        c => Some(
+            c.parse::<i64>()
+                .map_err(|_| WebError::bad_request("invalid_field", format!("customer: {c:?}")))?,
+        ),
+    };
     Ok((f, words))
 }
 
@@ -119,7 +127,12 @@ pub async fn board(
 ) -> Result<Response, WebError> {
     let t = identity.tr();
     let now = state.app.now();
-    let (f, narrowed) = board_filter(&pairs, &identity, now)?;
+    let (f, mut narrowed) = board_filter(&pairs, &identity, now)?;
+    if let Some(cid) = f.customer_id {
+        narrowed.push(
+            crate::routes::pages::tickets::card::customer_words(&state, &identity, cid).await,
+        );
+    }
     let rows = state.app.complaints(&identity.actor(), &f).await?;
     let total = rows.len();
     let columns = Stage::ALL

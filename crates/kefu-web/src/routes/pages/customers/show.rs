@@ -350,7 +350,8 @@ pub async fn show(
     super::super::ok(&show_page(&state, &identity, id, None, None).await?)
 }
 
-/// Reveals one masked field on the 360 page; the reveal is audited.
+/// Reveals one masked field on the 360 page (or on a ticket's customer card, with
+/// `ticket`); the reveal is audited.
 pub async fn reveal(
     State(state): State<AppState>,
     identity: Identity,
@@ -364,6 +365,14 @@ pub async fn reveal(
         .app
         .reveal(&identity.actor(), id, sensitive, contact)
         .await?;
+    // Asked from a ticket's customer card: the answer is that ticket, the value on its card.
+    if let Ok(ticket) = field(&pairs, "ticket").parse::<i64>() {
+        let revealed = (name.to_owned(), contact, value);
+        return super::super::tickets::show::with_card_revealed(
+            &state, &identity, ticket, id, revealed,
+        )
+        .await;
+    }
     super::super::ok(
         &show_page(
             &state,

@@ -6,6 +6,7 @@ use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use kefu_app::AppError;
 use kefu_app::ticket::Intake;
 use kefu_domain::ticket::{Channel, Priority, TicketType};
 
@@ -133,8 +134,24 @@ pub async fn create(
             );
         }
     };
+    // The archive's customer picked on the form (its id); anything else is refused like an
+    // unknown customer, the form kept.
+    let customer_id = match non_empty(field(&pairs, "customer")).map(str::parse::<i64>) {
+        None => None,
+        Some(Ok(id)) => Some(id),
+        Some(Err(_)) => {
+            let message = WebError::from(AppError::UnknownArchiveCustomer)
+                .into_info()
+                .message(identity.tr());
+            return render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &page(&state, &identity, pairs, Some(message)).await?,
+            );
+        }
+    };
     let get = |k| field(&pairs, k);
     let mut intake = Intake::new(channel, get("subject"), get("body"));
+    intake.customer_id = customer_id;
     intake.ticket_type = ticket_type;
     intake.priority = priority;
     intake.customer_name = non_empty(get("customer_name")).map(str::to_owned);

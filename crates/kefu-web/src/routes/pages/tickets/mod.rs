@@ -1,5 +1,6 @@
 //! The staff pages of tickets: queues, the ticket page, the new-ticket form.
 
+pub mod card;
 pub mod create;
 pub mod queue;
 pub mod show;

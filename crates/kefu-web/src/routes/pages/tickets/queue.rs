@@ -71,6 +71,9 @@ struct QueuePage {
     due: &'static str,
     awaiting: bool,
     age: String,
+    /// The archive's customer the queue is narrowed to (its id), from the ticket page's
+    /// customer card.
+    customer: String,
     /// Agents a bulk action may assign to.
     agents: Vec<Choice>,
     /// Whether the signed-in agent takes automatically assigned tickets now.
@@ -98,6 +101,13 @@ fn parse(pairs: &[(String, String)]) -> Result<(QueueQuery, String), WebError> {
         d => Some(DueWindow::parse(d).ok_or_else(|| {
             crate::input::unknown_value("due", d, DueWindow::ALL.map(DueWindow::key))
         })?),
+    };
+    filter.customer_id = match get("customer") {
+        "" => None,
+        c => Some(
+            c.parse::<i64>()
+                .map_err(|_| WebError::bad_request("invalid_field", format!("customer: {c:?}")))?,
+        ),
     };
     let older_than_days = match get("age") {
         "" => None,
@@ -257,6 +267,9 @@ async fn page(
             &[("days", days.to_string().as_str())],
         ));
     }
+    if let Some(cid) = query.filter.customer_id {
+        narrowed.push(super::card::customer_words(state, identity, cid).await);
+    }
     Ok(QueuePage {
         t,
         layout: Layout::new(identity, "/tickets"),
@@ -285,6 +298,11 @@ async fn page(
         age: query
             .older_than_days
             .map(|d| d.to_string())
+            .unwrap_or_default(),
+        customer: query
+            .filter
+            .customer_id
+            .map(|c| c.to_string())
             .unwrap_or_default(),
         agents,
         on_shift,

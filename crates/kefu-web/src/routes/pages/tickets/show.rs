@@ -136,6 +136,8 @@ struct TicketPage {
     sla: Vec<SlaLine>,
     /// The linked customer of the archive: (id, name).
     linked_customer: Option<(i64, String)>,
+    /// Its card: tier, credit, contacts masked, what is open with it.
+    customer_card: Option<super::card::CardView>,
     /// What to search the archive with when linking: the customer's or contact's name;
     /// empty when the ticket has a phone, which the archive matches without showing it.
     customer_query: String,
@@ -334,15 +336,11 @@ async fn page(
             .filter(|c| c.value != "new"),
     );
     let sla = sla_lines(t, tk, state.app.now());
-    let linked_customer = match tk.customer_id {
-        Some(cid) => state
-            .app
-            .customer_view(&actor, cid)
-            .await
-            .ok()
-            .map(|v| (cid, v.customer.name)),
+    let customer_card = match tk.customer_id {
+        Some(cid) => super::card::load(state, &actor, t, cid).await,
         None => None,
     };
+    let linked_customer = customer_card.as_ref().map(|c| (c.id, c.name.clone()));
     let customer_query = if tk.contact_phone.is_some() {
         String::new()
     } else {
@@ -384,6 +382,7 @@ async fn page(
         t,
         sla,
         linked_customer,
+        customer_card,
         customer_query: crate::auth::urlencode(&customer_query),
         scripts,
         loose_files,
@@ -451,6 +450,22 @@ pub async fn reveal(
         .await?;
     let mut p = page(&state, &identity, id, String::new(), None).await?;
     p.revealed = Some((which.key().to_owned(), value));
+    crate::routes::pages::ok(&p)
+}
+
+/// The ticket page after the archive's reveal of a number on its customer card (see
+/// `super::card`): the value shown on the card when the card is that customer's.
+pub(crate) async fn with_card_revealed(
+    state: &AppState,
+    identity: &Identity,
+    id: i64,
+    customer: i64,
+    revealed: (String, Option<i64>, String),
+) -> Result<Response, WebError> {
+    let mut p = page(state, identity, id, String::new(), None).await?;
+    if let Some(card) = p.customer_card.as_mut().filter(|c| c.id == customer) {
+        card.revealed = Some(revealed);
+    }
     crate::routes::pages::ok(&p)
 }
 
