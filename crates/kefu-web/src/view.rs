@@ -12,69 +12,171 @@ pub struct NavItem {
     pub active: bool,
 }
 
-/// The navigation of kefu, each entry with the permission that shows it.
-const NAV: &[(&str, &str, Permission)] = &[
-    ("/", "nav.home", Permission::DashboardView),
-    ("/tickets", "nav.tickets", Permission::TicketWork),
+/// Where an entry of the navigation shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// On the bar itself: the pages of the daily work.
+    Bar,
+    /// In the 设置 menu: the pages one opens now and then (configuration, people, the
+    /// audit log, one's own account), folded away so the bar keeps to one row.
+    Settings,
+}
+
+/// The navigation of kefu, each entry with where it shows and the permissions that show it
+/// (any one of them).
+const NAV: &[(&str, &str, Place, &[Permission])] = &[
+    ("/", "nav.home", Place::Bar, &[Permission::DashboardView]),
+    (
+        "/tickets",
+        "nav.tickets",
+        Place::Bar,
+        &[Permission::TicketWork],
+    ),
     (
         "/complaints",
         "nav.complaints",
-        Permission::ComplaintRespond,
+        Place::Bar,
+        &[Permission::ComplaintRespond],
     ),
-    ("/customers/today", "nav.today", Permission::CustomerView),
-    ("/customers", "nav.customers", Permission::CustomerView),
-    ("/scripts", "nav.scripts", Permission::TicketWork),
+    (
+        "/customers/today",
+        "nav.today",
+        Place::Bar,
+        &[Permission::CustomerView],
+    ),
+    (
+        "/customers",
+        "nav.customers",
+        Place::Bar,
+        &[Permission::CustomerView],
+    ),
+    (
+        "/scripts",
+        "nav.scripts",
+        Place::Bar,
+        &[Permission::TicketWork],
+    ),
+    // 待我审批: for those who decide something that waits there (the inbox of everyone
+    // else is always empty).
+    (
+        "/approvals",
+        "nav.approvals",
+        Place::Bar,
+        &[Permission::ComplaintApprove, Permission::ScriptApprove],
+    ),
     (
         "/admin/ticket-settings",
         "nav.ticket_settings",
-        Permission::TicketAdmin,
+        Place::Settings,
+        &[Permission::TicketAdmin],
     ),
-    ("/admin/sla", "nav.sla", Permission::TicketAdmin),
+    (
+        "/admin/sla",
+        "nav.sla",
+        Place::Settings,
+        &[Permission::TicketAdmin],
+    ),
     (
         "/admin/complaint-deadlines",
         "nav.complaint_deadlines",
-        Permission::TicketAdmin,
+        Place::Settings,
+        &[Permission::TicketAdmin],
     ),
-    ("/admin/triggers", "nav.triggers", Permission::TicketAdmin),
-    ("/admin/credit", "nav.credit", Permission::CreditManage),
-    ("/admin/users", "nav.users", Permission::UserManage),
-    ("/admin/audit", "nav.audit", Permission::AuditView),
-    ("/account", "nav.account", Permission::AccountSelf),
-    ("/account/tokens", "nav.tokens", Permission::AccountSelf),
+    (
+        "/admin/triggers",
+        "nav.triggers",
+        Place::Settings,
+        &[Permission::TicketAdmin],
+    ),
+    (
+        "/admin/credit",
+        "nav.credit",
+        Place::Settings,
+        &[Permission::CreditManage],
+    ),
+    (
+        "/admin/users",
+        "nav.users",
+        Place::Settings,
+        &[Permission::UserManage],
+    ),
+    (
+        "/admin/audit",
+        "nav.audit",
+        Place::Settings,
+        &[Permission::AuditView],
+    ),
+    (
+        "/account",
+        "nav.account",
+        Place::Settings,
+        &[Permission::AccountSelf],
+    ),
+    (
+        "/account/tokens",
+        "nav.tokens",
+        Place::Settings,
+        &[Permission::AccountSelf],
+    ),
 ];
+
+/// Whether the page at `path` is under the entry `href` (`/` is the home page only).
+fn under(path: &str, href: &str) -> bool {
+    if href == "/" {
+        return path == "/";
+    }
+    path.strip_prefix(href)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/') || rest.starts_with('?'))
+}
 
 pub struct Layout {
     pub t: Tr,
     pub user: Option<CurrentUser>,
     pub csrf: String,
+    /// The entries on the bar.
     pub nav: Vec<NavItem>,
+    /// The entries of the 设置 menu (empty: no menu).
+    pub settings: Vec<NavItem>,
+    /// The page shown is one of the 设置 menu's: the menu is marked as the bar's entries are.
+    pub settings_active: bool,
     pub unread: i64,
 }
 
 impl Layout {
     pub fn new(identity: &Identity, path: &str) -> Layout {
-        let nav = match &identity.user {
-            Some(u) => NAV
-                .iter()
-                .filter(|(_, _, p)| u.allows(*p))
-                .map(|(href, label, _)| NavItem {
+        // The entry a page belongs to is the most specific one it is under: 今日关注 rather
+        // than 客户档案 for `/customers/today`, API 令牌 rather than 我的账户.
+        let current = NAV
+            .iter()
+            .map(|(href, ..)| *href)
+            .filter(|href| under(path, href))
+            .max_by_key(|href| href.len());
+        let mut nav = Vec::new();
+        let mut settings = Vec::new();
+        if let Some(u) = &identity.user {
+            for (href, label, place, permissions) in NAV {
+                if !permissions.iter().any(|p| u.allows(*p)) {
+                    continue;
+                }
+                let item = NavItem {
                     href,
                     label,
-                    active: if *href == "/" {
-                        path == "/"
-                    } else {
-                        path.starts_with(href)
-                            && !(*href == "/account" && path.starts_with("/account/tokens"))
-                    },
-                })
-                .collect(),
-            None => Vec::new(),
-        };
+                    active: current == Some(*href),
+                };
+                match place {
+                    Place::Bar => nav.push(item),
+                    Place::Settings => settings.push(item),
+                }
+            }
+        }
+        let settings_active = settings.iter().any(|i| i.active);
         Layout {
             t: identity.tr(),
             user: identity.user.clone(),
             csrf: identity.csrf.clone(),
             nav,
+            settings,
+            settings_active,
             unread: identity.unread,
         }
     }

@@ -307,6 +307,7 @@ impl App {
             id: 0,
             ticket_id,
             ticket_number: ticket.number.clone(),
+            ticket_subject: ticket.subject.clone(),
             ticket_assignee_id: ticket.assignee_id,
             customer_id,
             customer_name: None,

@@ -207,6 +207,7 @@ pub(super) fn complaint(
             id,
             ticket_id: t.id,
             ticket_number: t.number.clone(),
+            ticket_subject: t.subject.clone(),
             ticket_assignee_id: None,
             customer_id: Some(customer.id),
             customer_name: None,

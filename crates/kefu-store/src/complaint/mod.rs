@@ -47,6 +47,8 @@ pub struct Complaint {
     pub ticket_id: i64,
     /// The ticket's human number, `KF…` (read only).
     pub ticket_number: String,
+    /// The ticket's subject (read only): what the board's card says the complaint is about.
+    pub ticket_subject: String,
     /// Who the ticket is assigned to now (read only): the default follow-up agent.
     pub ticket_assignee_id: Option<i64>,
     pub customer_id: Option<i64>,
@@ -108,7 +110,7 @@ pub struct Complaint {
 }
 
 const SELECT: &str = "SELECT c.id, c.ticket_id, t.number AS ticket_number, \
-    t.assignee_id AS ticket_assignee_id, c.customer_id, \
+    t.subject AS ticket_subject, t.assignee_id AS ticket_assignee_id, c.customer_id, \
     cu.name AS customer_name, c.stage, c.severity, c.category, c.complainant, \
     c.complainant_phone, c.channel, c.content, c.received_at, c.order_number, c.part_number, \
     c.quantity, c.delivery_date, c.product, c.valid, c.invalid_reason, c.department_id, \
@@ -131,6 +133,7 @@ fn from_row(r: &AnyRow) -> Result<Complaint> {
         id: r.try_get("id")?,
         ticket_id: r.try_get("ticket_id")?,
         ticket_number: r.try_get("ticket_number")?,
+        ticket_subject: r.try_get("ticket_subject")?,
         ticket_assignee_id: r.try_get("ticket_assignee_id")?,
         customer_id: r.try_get("customer_id")?,
         customer_name: r.try_get("customer_name")?,

@@ -18,6 +18,7 @@ mod hostile_input;
 mod idempotency;
 mod intake;
 mod jobs;
+mod layout;
 mod live;
 mod ops;
 mod permissions;

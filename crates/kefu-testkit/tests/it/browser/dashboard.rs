@@ -85,6 +85,12 @@ async fn sign_in_and_see_the_dashboard_in_chromium() {
     assert_eq!(who, "测试 wang.jingli");
     let panels = c.find_all(Locator::Css(".panel h2")).await.unwrap();
     assert_eq!(panels.len(), 2, "one panel per role");
+    // The administration pages are under 设置, which opens in place and closes again.
+    let settings = c
+        .find(Locator::Css("[data-testid=navmenu-summary]"))
+        .await
+        .unwrap();
+    settings.click().await.unwrap();
     let nav = c
         .find(Locator::Css("nav.mainnav"))
         .await
@@ -96,6 +102,7 @@ async fn sign_in_and_see_the_dashboard_in_chromium() {
         nav.contains("用户管理") && nav.contains("审计日志"),
         "{nav}"
     );
+    settings.click().await.unwrap();
     assert_no_sideways_scroll(c, "dashboard at 1280 px").await;
     let desktop = b.screenshot("dashboard-1280").await;
 
@@ -117,7 +124,15 @@ async fn sign_in_and_see_the_dashboard_in_chromium() {
     assert_no_sideways_scroll(c, "dashboard on a phone").await;
     b.screenshot("dashboard-phone").await;
     menu.click().await.unwrap();
-    assert!(users_link.is_displayed().await.unwrap(), "the menu opens");
+    assert!(
+        settings.is_displayed().await.unwrap(),
+        "the menu opens on 设置"
+    );
+    settings.click().await.unwrap();
+    assert!(
+        users_link.is_displayed().await.unwrap(),
+        "设置 opens in the menu"
+    );
     b.screenshot("dashboard-phone-menu").await;
 
     eprintln!("screenshots: {}", desktop.parent().unwrap().display());

@@ -6,6 +6,7 @@
 
 mod complaints;
 mod dashboard;
+mod layout;
 mod pickers;
 mod tickets;
 mod workbench;

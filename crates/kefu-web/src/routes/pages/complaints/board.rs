@@ -22,11 +22,16 @@ use crate::view::{Layout, local_time};
 pub struct Card {
     pub id: i64,
     pub number: String,
+    /// The ticket's subject: what the complaint is about.
+    pub subject: String,
     pub who: String,
     pub category: String,
     pub severity: String,
     pub severity_key: String,
+    /// The stage's deadline, Beijing time (empty: the stage has none).
     pub due: String,
+    /// The time left to the stage's deadline, or past it: 剩 2 天 3 小时 / 超期 5 小时.
+    pub time_left: String,
     pub overdue: bool,
 }
 
@@ -119,6 +124,38 @@ fn board_filter(
     Ok((f, words))
 }
 
+/// How long is left until `due`, or how long it has passed, in the two largest units:
+/// 剩 2 天 3 小时, 剩 40 分钟, 超期 5 小时. Due at this very minute is overdue, as the board's
+/// 超期 filter counts it.
+pub fn time_left(t: Tr, due: jiff::Timestamp, now: jiff::Timestamp) -> String {
+    let secs = due.duration_since(now).as_secs();
+    let (key, secs) = if secs > 0 {
+        ("complaints.time_left", secs)
+    } else {
+        ("complaints.time_over", -secs)
+    };
+    let mins = secs / 60;
+    let (days, hours, minutes) = (mins / (24 * 60), mins / 60 % 24, mins % 60);
+    let unit = |key: &str, n: i64| t.f(key, &[("n", n.to_string().as_str())]);
+    let mut parts = Vec::new();
+    if days > 0 {
+        parts.push(unit("complaints.span_days", days));
+        if hours > 0 {
+            parts.push(unit("complaints.span_hours", hours));
+        }
+    } else if hours > 0 {
+        parts.push(unit("complaints.span_hours", hours));
+        if minutes > 0 {
+            parts.push(unit("complaints.span_minutes", minutes));
+        }
+    } else if minutes > 0 {
+        parts.push(unit("complaints.span_minutes", minutes));
+    } else {
+        parts.push(t.t("complaints.span_under_minute").to_owned());
+    }
+    t.f(key, &[("span", parts.join(" ").as_str())])
+}
+
 /// The board: every open complaint by stage, overdue ones marked; narrowed as asked.
 pub async fn board(
     State(state): State<AppState>,
@@ -147,11 +184,17 @@ pub async fn board(
                 .map(|c| Card {
                     id: c.id,
                     number: c.ticket_number.clone(),
+                    subject: c.ticket_subject.clone(),
                     who: c.customer_name.clone().unwrap_or(c.complainant.clone()),
                     category: t.tk("complaint_category", c.category.key()),
                     severity: t.tk("complaint_severity", c.severity.key()),
                     severity_key: c.severity.key().to_owned(),
                     due: c.stage_due_at.map(local_time).unwrap_or_default(),
+                    // The deadline the 超期 filter reads (`overdue=1`: due at or before now).
+                    time_left: c
+                        .stage_due_at
+                        .map(|d| time_left(t, d, now))
+                        .unwrap_or_default(),
                     overdue: c.stage_due_at.is_some_and(|d| d <= now),
                 })
                 .collect(),
@@ -190,4 +233,31 @@ pub async fn board(
         waiting,
         narrowed,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use jiff::{SignedDuration, Timestamp};
+    use kefu_domain::Locale;
+
+    use super::time_left;
+    use crate::i18n::Tr;
+
+    #[test]
+    fn time_left_reads_in_the_two_largest_units() {
+        let t = Tr(Locale::ZhCn);
+        let now = Timestamp::from_second(1_800_000_000).unwrap();
+        let at = |mins: i64| now + SignedDuration::from_mins(mins);
+        assert_eq!(
+            time_left(t, at(2 * 1440 + 3 * 60 + 20), now),
+            "剩 2 天 3 小时"
+        );
+        assert_eq!(time_left(t, at(2 * 1440 + 20), now), "剩 2 天");
+        assert_eq!(time_left(t, at(5 * 60 + 7), now), "剩 5 小时 7 分钟");
+        assert_eq!(time_left(t, at(40), now), "剩 40 分钟");
+        assert_eq!(time_left(t, at(-5 * 60), now), "超期 5 小时");
+        assert_eq!(time_left(t, now, now), "超期 不到 1 分钟");
+        let en = Tr(Locale::En);
+        assert_eq!(time_left(en, at(-(1440 + 60)), now), "1 d 1 h overdue");
+    }
 }
