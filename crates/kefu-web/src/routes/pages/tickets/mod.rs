@@ -2,6 +2,7 @@
 
 pub mod create;
 pub mod queue;
+pub mod script;
 pub mod show;
 
 use kefu_domain::Locale;
