@@ -23,6 +23,14 @@ pub struct ScriptForm {
     pub actions: MacroActions,
 }
 
+/// A script used on a ticket: the text for the reply box, and whether its macro actions
+/// changed the ticket (the page then says so, its properties being older than the ticket).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptUse {
+    pub text: String,
+    pub ticket_changed: bool,
+}
+
 /// A script with its macro actions read.
 #[derive(Debug, Clone)]
 pub struct ScriptView {
@@ -307,9 +315,10 @@ impl App {
         actor: &Actor,
         script_id: i64,
         ticket_id: i64,
-    ) -> Result<String> {
+    ) -> Result<ScriptUse> {
         let (text, actions) = self.render_script(actor, script_id, ticket_id).await?;
-        if !actions.is_empty() {
+        let ticket_changed = !actions.is_empty();
+        if ticket_changed {
             let changes = TicketChanges {
                 status: actions.status.clone(),
                 priority: actions.priority,
@@ -323,6 +332,9 @@ impl App {
         }
         let mut conn = self.store.conn().await?;
         store::count_use(&mut conn, script_id).await?;
-        Ok(text)
+        Ok(ScriptUse {
+            text,
+            ticket_changed,
+        })
     }
 }

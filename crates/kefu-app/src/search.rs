@@ -35,6 +35,39 @@ pub struct SearchRequest {
     pub limit: usize,
 }
 
+/// One hit as the search page shows it: a ticket found comes with what tells it apart
+/// from the others at a glance.
+#[derive(Debug, Clone)]
+pub struct HitView {
+    pub hit: Hit,
+    /// For a ticket: how it stands now (`None` for other kinds, or a ticket gone since).
+    pub ticket: Option<TicketFacts>,
+}
+
+/// A ticket hit's status, customer and dates, read from the ticket as it is now (the index
+/// may lag a moment). The customer is a name; contact values stay out of it.
+#[derive(Debug, Clone)]
+pub struct TicketFacts {
+    pub status: String,
+    pub status_zh: String,
+    pub status_en: String,
+    pub category: kefu_domain::ticket::StatusCategory,
+    /// The customer's name, else the contact's.
+    pub customer: Option<String>,
+    pub created_at: jiff::Timestamp,
+    pub updated_at: jiff::Timestamp,
+}
+
+impl TicketFacts {
+    /// The status's name in the reader's language.
+    pub fn status_name(&self, locale: kefu_domain::Locale) -> &str {
+        match locale {
+            kefu_domain::Locale::En => &self.status_en,
+            _ => &self.status_zh,
+        }
+    }
+}
+
 fn err(e: kefu_search::SearchError) -> AppError {
     AppError::Internal(e.to_string())
 }
@@ -77,6 +110,46 @@ impl App {
         Ok(hits
             .into_iter()
             .filter(|h| h.kind != Kind::Script || may_review || h.status == "approved")
+            .collect())
+    }
+
+    /// [`search`](Self::search) with the facts of each ticket found, read in one query.
+    pub async fn search_view(&self, actor: &Actor, r: &SearchRequest) -> Result<Vec<HitView>> {
+        let hits = self.search(actor, r).await?;
+        let ids: Vec<i64> = hits
+            .iter()
+            .filter(|h| h.kind == Kind::Ticket)
+            .map(|h| h.id)
+            .collect();
+        let (tickets, statuses) = if ids.is_empty() {
+            (Vec::new(), Vec::new())
+        } else {
+            let mut conn = self.store.conn().await?;
+            let tickets = ticket::by_ids(&mut conn, &ids).await?;
+            (tickets, ticket::setup::statuses(&mut conn).await?)
+        };
+        Ok(hits
+            .into_iter()
+            .map(|hit| {
+                let facts = tickets
+                    .iter()
+                    .find(|t| hit.kind == Kind::Ticket && t.id == hit.id)
+                    .map(|t| {
+                        let status = statuses.iter().find(|s| s.key == t.status);
+                        TicketFacts {
+                            status: t.status.clone(),
+                            status_zh: status
+                                .map_or_else(|| t.status.clone(), |s| s.name_zh.clone()),
+                            status_en: status
+                                .map_or_else(|| t.status.clone(), |s| s.name_en.clone()),
+                            category: t.category,
+                            customer: t.customer_name.clone().or(t.contact_name.clone()),
+                            created_at: t.created_at,
+                            updated_at: t.updated_at,
+                        }
+                    });
+                HitView { hit, ticket: facts }
+            })
             .collect())
     }
 

@@ -1,6 +1,7 @@
 // kefu 客服 — the little script the staff pages use: live queue and ticket updates over
-// server-sent events, and the warning when another agent is answering the same ticket.
-// Every page works without it; it only keeps what is on screen current.
+// server-sent events, the warning when another agent is answering the same ticket, pickers
+// that suggest as one types, reply scripts put in at the cursor, and keyboard shortcuts.
+// Every page works without it; it only makes the work quicker and keeps the screen current.
 (function () {
   "use strict";
   var meta = function (name) {
@@ -11,46 +12,187 @@
   document.addEventListener("click", function (e) {
     if (e.target && e.target.closest && e.target.closest("[data-print]")) window.print();
   });
+  var me = meta("kefu-user");
+  var csrf = meta("kefu-csrf");
+
+  // A Chinese input method sends keys while it composes (pinyin, then the choice of
+  // characters); none of them is a shortcut or a choice in a list.
+  var composing = false;
+  document.addEventListener("compositionstart", function () { composing = true; }, true);
+  document.addEventListener("compositionend", function () { composing = false; }, true);
+  function imeBusy(e) {
+    return composing || e.isComposing || e.keyCode === 229;
+  }
+
+  function say(el, text, alert) {
+    if (!el) return;
+    el.textContent = text || "";
+    el.hidden = !text;
+    el.classList.toggle("alert", !!alert);
+  }
+
+  // The reply box, and reply scripts put into it where the agent's cursor is: the page
+  // asks for the filled-in text and keeps what was typed, without reloading.
+  var replyForm = document.querySelector("form.reply");
+  var replyBox = replyForm ? replyForm.querySelector('textarea[name="body"]') : null;
+  var scriptPicker = document.querySelector("[data-script-picker]");
+  var replyTouched = false;
+  if (replyBox) {
+    ["focus", "input", "select", "keyup", "mouseup"].forEach(function (name) {
+      replyBox.addEventListener(name, function () { replyTouched = true; });
+    });
+  }
+  function insertAtCursor(box, text) {
+    var value = box.value;
+    var start = value.length;
+    var end = value.length;
+    if (replyTouched && typeof box.selectionStart === "number") {
+      start = box.selectionStart;
+      end = box.selectionEnd;
+    } else if (value !== "" && value.slice(-1) !== "\n") {
+      // A draft the agent has not been in yet: the text goes on a line of its own after it.
+      text = "\n" + text;
+    }
+    box.value = value.slice(0, start) + text + value.slice(end);
+    var caret = start + text.length;
+    box.focus();
+    box.setSelectionRange(caret, caret);
+    replyTouched = true;
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+  var scriptBusy = false;
+  function insertScript(scriptId) {
+    if (!scriptPicker || !replyBox || !scriptId || scriptBusy) return;
+    var status = scriptPicker.querySelector(".script-status");
+    var ticketId = scriptPicker.getAttribute("data-script-picker");
+    scriptBusy = true;
+    fetch("/tickets/" + encodeURIComponent(ticketId) + "/script/" + encodeURIComponent(scriptId), {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "x-csrf-token": csrf, "accept": "application/json" }
+    })
+      .then(function (r) {
+        return r.json().then(function (body) { return { ok: r.ok, body: body }; });
+      })
+      .then(function (res) {
+        if (!res.ok || typeof res.body.text !== "string") {
+          var message = res.body && res.body.error && res.body.error.message;
+          say(status, message || scriptPicker.getAttribute("data-failed"), true);
+          return;
+        }
+        insertAtCursor(replyBox, res.body.text);
+        say(status, res.body.ticket_changed ? scriptPicker.getAttribute("data-applied") : "", false);
+      })
+      .catch(function () { say(status, scriptPicker.getAttribute("data-failed"), true); })
+      .finally(function () { scriptBusy = false; });
+  }
+  if (scriptPicker && replyBox) {
+    var useScript = scriptPicker.querySelector("[data-testid=use-script]");
+    var scriptSelect = scriptPicker.querySelector('select[name="script"]');
+    if (useScript && scriptSelect) {
+      useScript.addEventListener("click", function (e) {
+        e.preventDefault();
+        insertScript(scriptSelect.value);
+      });
+    }
+  }
+
   // Pickers that suggest as one types: customers (linking a ticket, or a complaint being
-  // registered) and reply scripts.
+  // registered), reply scripts, and the search box in the top bar. The arrow keys move
+  // through the suggestions, Enter chooses, Escape closes.
+  var pickers = 0;
   Array.prototype.forEach.call(document.querySelectorAll("input[data-suggest]"), function (input) {
     var list = input.parentNode.querySelector("ul.suggest");
+    if (!list) return;
+    var top = input.dataset.suggest === "top";
     var timer = null;
     var asked = "";
+    var items = [];
+    var active = -1;
+    pickers += 1;
+    if (!list.id) list.id = "suggest-" + pickers;
+    list.setAttribute("role", "listbox");
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-controls", list.id);
+    input.setAttribute("aria-expanded", "false");
+    var scope = input.form || input.closest(".script-picker") || document;
     // A picker with data-target fills a hidden field of its form with the chosen id; typing
     // again unlinks until another is chosen.
-    var target = input.dataset.target
+    var target = input.dataset.target && input.form
       ? input.form.querySelector('input[name="' + input.dataset.target + '"]')
       : null;
+    function activate(i) {
+      active = i;
+      Array.prototype.forEach.call(list.children, function (li, j) {
+        li.classList.toggle("active", j === i);
+        li.setAttribute("aria-selected", j === i ? "true" : "false");
+      });
+      var li = i >= 0 ? list.children[i] : null;
+      if (li) {
+        input.setAttribute("aria-activedescendant", li.id);
+        li.scrollIntoView({ block: "nearest" });
+      } else {
+        input.removeAttribute("aria-activedescendant");
+      }
+    }
+    function close() {
+      list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      activate(-1);
+    }
     function choose(item) {
-      if (target) {
+      if (top) {
+        close();
+        window.location.href = item.link;
+      } else if (target) {
         target.value = String(item.id);
         input.value = item.title;
         input.setAttribute("data-linked", String(item.id));
-        list.hidden = true;
+        close();
       } else if (input.dataset.form) {
         var form = document.getElementById(input.dataset.form);
         form.querySelector('input[name="customer"]').value = item.id;
         form.submit();
       } else if (input.dataset.select) {
-        var select = input.form.querySelector('select[name="' + input.dataset.select + '"]');
+        var select = scope.querySelector('select[name="' + input.dataset.select + '"]');
         select.value = String(item.id);
         input.value = item.title;
-        list.hidden = true;
+        close();
+        if (input.dataset.insert) insertScript(String(item.id));
       }
     }
-    function show(items) {
+    function show(found) {
+      items = found;
       list.innerHTML = "";
-      items.forEach(function (item) {
+      found.forEach(function (item, i) {
         var li = document.createElement("li");
+        li.id = list.id + "-" + i;
+        li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", "false");
         var b = document.createElement("button");
         b.type = "button";
-        b.textContent = item.title + (item.subtitle ? " · " + item.subtitle : "");
+        b.tabIndex = -1;
+        if (top && item.kind_label) {
+          var kind = document.createElement("span");
+          kind.className = "suggest-kind";
+          kind.textContent = item.kind_label;
+          b.appendChild(kind);
+        }
+        b.appendChild(document.createTextNode(item.title));
+        if (item.subtitle) {
+          var sub = document.createElement("span");
+          sub.className = "suggest-sub";
+          sub.textContent = " · " + item.subtitle;
+          b.appendChild(sub);
+        }
         b.addEventListener("click", function () { choose(item); });
         li.appendChild(b);
         list.appendChild(li);
       });
-      list.hidden = items.length === 0;
+      list.hidden = found.length === 0;
+      input.setAttribute("aria-expanded", found.length ? "true" : "false");
+      activate(-1);
     }
     input.addEventListener("input", function () {
       if (target) {
@@ -60,18 +202,179 @@
       clearTimeout(timer);
       timer = setTimeout(function () {
         var q = input.value.trim();
-        if (!q) { show([]); return; }
+        if (!q) { asked = ""; show([]); return; }
         asked = q;
         fetch("/search/suggest?kind=" + input.dataset.suggest + "&q=" + encodeURIComponent(q),
               { credentials: "same-origin" })
           .then(function (r) { return r.ok ? r.json() : []; })
-          .then(function (items) { if (asked === q) show(items); })
+          .then(function (found) { if (asked === q) show(found); })
           .catch(function () { show([]); });
       }, 150);
     });
+    input.addEventListener("keydown", function (e) {
+      if (imeBusy(e)) return;
+      var open = !list.hidden && items.length > 0;
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        if (!open) return;
+        e.preventDefault();
+        var step = e.key === "ArrowDown" ? 1 : -1;
+        activate(active < 0
+          ? (step > 0 ? 0 : items.length - 1)
+          : (active + step + items.length) % items.length);
+      } else if (e.key === "Enter") {
+        if (open && active >= 0) {
+          e.preventDefault();
+          choose(items[active]);
+        } else if (!top) {
+          // Enter in a picker chooses; it never sends the form around it. In the top bar
+          // it searches, as it always did.
+          e.preventDefault();
+        }
+      } else if (e.key === "Escape" && open) {
+        e.preventDefault();
+        close();
+      }
+    });
+    // Choosing with the mouse keeps the focus in the box; leaving the box closes the list.
+    list.addEventListener("mousedown", function (e) { e.preventDefault(); });
+    input.addEventListener("blur", function () { setTimeout(close, 150); });
   });
-  var me = meta("kefu-user");
-  var csrf = meta("kefu-csrf");
+
+  // Keyboard shortcuts; `?` lists them. None fires while one types in a field (Ctrl+Enter
+  // aside), with Ctrl, Alt or Cmd held, or while an input method composes.
+  var help = document.getElementById("shortcuts");
+  var queueTable = document.querySelector("[data-live-queue]");
+  var ticketPage = document.querySelector("[data-live-ticket]");
+  var QUEUE_KEY = "kefu.queue";
+  var rowAt = -1;
+  var rowTicket = null;
+  function typing(el) {
+    if (!el || !el.tagName) return false;
+    return el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT" ||
+      el.isContentEditable;
+  }
+  function queueRows() {
+    return queueTable
+      ? Array.prototype.slice.call(queueTable.querySelectorAll("tbody tr[data-testid=ticket-row]"))
+      : [];
+  }
+  function rowId(tr) {
+    var tick = tr.querySelector('input[name="ids"]');
+    return tick ? tick.value : null;
+  }
+  function highlight(i, scroll) {
+    var rows = queueRows();
+    rows.forEach(function (tr, j) {
+      tr.classList.toggle("kb-current", j === i);
+      if (j === i) tr.setAttribute("aria-current", "true"); else tr.removeAttribute("aria-current");
+    });
+    rowAt = rows[i] ? i : -1;
+    rowTicket = rows[i] ? rowId(rows[i]) : null;
+    if (scroll && rows[i]) rows[i].scrollIntoView({ block: "nearest" });
+  }
+  // A queue remembers its tickets for this tab, so j / k on a ticket go through them.
+  function rememberQueue() {
+    var rows = queueRows();
+    var ids = rows.map(rowId).filter(Boolean);
+    try {
+      sessionStorage.setItem(QUEUE_KEY, JSON.stringify({ ids: ids, href: location.pathname + location.search }));
+    } catch (_) { /* storage off: j / k on tickets just say so */ }
+    if (rowTicket) highlight(ids.indexOf(rowTicket), false);
+  }
+  function toast(text) {
+    if (!text) return;
+    var p = document.createElement("p");
+    p.className = "notice shortcut-toast";
+    p.setAttribute("role", "status");
+    p.setAttribute("data-testid", "shortcut-toast");
+    p.textContent = text;
+    document.body.appendChild(p);
+    setTimeout(function () { p.remove(); }, 3000);
+  }
+  function stepTicket(step) {
+    var saved = null;
+    try { saved = JSON.parse(sessionStorage.getItem(QUEUE_KEY) || "null"); } catch (_) { saved = null; }
+    var ids = saved && saved.ids ? saved.ids : [];
+    var at = ids.indexOf(ticketPage.getAttribute("data-live-ticket"));
+    if (at < 0) { toast(help && help.getAttribute("data-no-queue")); return; }
+    var next = ids[at + step];
+    if (!next) { toast(help && help.getAttribute("data-end")); return; }
+    window.location.href = "/tickets/" + next;
+  }
+  function toggleHelp() {
+    if (!help) return;
+    if (help.open) {
+      if (help.close) help.close(); else help.removeAttribute("open");
+    } else if (help.showModal) {
+      help.showModal();
+    } else {
+      help.setAttribute("open", "");
+    }
+  }
+  if (queueTable) rememberQueue();
+  if (me) document.addEventListener("keydown", function (e) {
+    if (imeBusy(e) || e.defaultPrevented) return;
+    var el = e.target;
+    var key = e.key;
+    if (key === "Enter" && (e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey) {
+      if (el && el.tagName === "TEXTAREA" && el.form) {
+        e.preventDefault();
+        if (el.form.requestSubmit) el.form.requestSubmit(); else el.form.submit();
+      }
+      return;
+    }
+    if (e.ctrlKey || e.metaKey || e.altKey || typing(el)) return;
+    if (key === "?") {
+      e.preventDefault();
+      toggleHelp();
+      return;
+    }
+    if (help && help.open) return;
+    if (key === "/") {
+      var search = document.querySelector("[data-testid=topsearch]");
+      if (search) {
+        e.preventDefault();
+        search.focus();
+      }
+      return;
+    }
+    if (ticketPage) {
+      if ((key === "r" || key === "n") && replyBox) {
+        e.preventDefault();
+        var radio = replyForm.querySelector('input[name="visibility"][value="' +
+          (key === "r" ? "public" : "internal") + '"]');
+        if (radio) radio.checked = true;
+        replyBox.focus();
+      } else if (key === "a") {
+        var assign = document.getElementById("assign-me");
+        if (assign) {
+          e.preventDefault();
+          assign.submit();
+        }
+      } else if (key === "j" || key === "k") {
+        e.preventDefault();
+        stepTicket(key === "j" ? 1 : -1);
+      }
+      return;
+    }
+    if (queueTable) {
+      var rows = queueRows();
+      if ((key === "j" || key === "k") && rows.length) {
+        e.preventDefault();
+        var step = key === "j" ? 1 : -1;
+        highlight(rowAt < 0
+          ? (step > 0 ? 0 : rows.length - 1)
+          : Math.max(0, Math.min(rows.length - 1, rowAt + step)), true);
+      } else if ((key === "Enter" || key === "o") && rows[rowAt] &&
+                 !(el && el.closest && el.closest("a, button"))) {
+        var link = rows[rowAt].querySelector('a[href^="/tickets/"]');
+        if (link) {
+          e.preventDefault();
+          window.location.href = link.getAttribute("href");
+        }
+      }
+    }
+  });
 
   // The workbench: its tiles are fetched again when anything changes (a nudge read from the
   // change log, told once for what arrives together), at most every few seconds; and every
@@ -142,6 +445,7 @@
         if (fresh) queue.querySelector("tbody").replaceWith(fresh);
         var oldTabs = document.querySelector("nav.tabs");
         if (tabs && oldTabs) oldTabs.replaceWith(tabs);
+        rememberQueue();
         queue.setAttribute("data-refreshed", String(Date.now()));
       })
       .catch(function () { show("live-stale"); })

@@ -27,7 +27,9 @@ pub(crate) use sla::{SlaContext, record_breach};
 pub(crate) use tiles::TILES;
 pub use triggers::{TriggerForm, TriggerView};
 pub(crate) use work::move_to_key;
-pub use work::{ClosedReply, Presence, Reply, TicketChanges, TicketDetail, Visibility};
+pub use work::{
+    BulkOutcome, ClosedReply, Presence, Reply, TicketChanges, TicketDetail, Visibility,
+};
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;

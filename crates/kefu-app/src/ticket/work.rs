@@ -373,13 +373,14 @@ impl App {
     }
 
     /// Applies the same changes to several tickets, all or none: one invalid ticket (say,
-    /// one already closed when closing) refuses the whole batch and names the ticket.
+    /// one already closed when closing) refuses the whole batch and names the ticket. Says
+    /// how many it changed and how many already were as asked.
     pub async fn bulk_update(
         &self,
         actor: &Actor,
         ids: &[i64],
         changes: &TicketChanges,
-    ) -> Result<usize> {
+    ) -> Result<BulkOutcome> {
         actor.require(Permission::TicketWork)?;
         if ids.is_empty() {
             return Err(AppError::NothingSelected);
@@ -388,9 +389,11 @@ impl App {
             return Err(AppError::TooMany { max: 500 });
         }
         let mut tx = self.store.begin().await?;
+        let mut outcome = BulkOutcome::default();
         for id in ids {
             match self.apply_changes(&mut tx, actor, *id, changes, None).await {
-                Ok(()) => {}
+                Ok(true) => outcome.changed += 1,
+                Ok(false) => outcome.unchanged += 1,
                 Err(AppError::Ticket(e)) => {
                     let number = store::by_id(&mut tx, *id).await?.number;
                     return Err(AppError::InTicket {
@@ -402,13 +405,14 @@ impl App {
             }
         }
         tx.commit().await.map_err(StoreError::from)?;
-        Ok(ids.len())
+        Ok(outcome)
     }
 
     /// Applies `c` to ticket `id` inside the caller's transaction. With an `expected`
     /// version, the ticket is first taken at that version — checked and locked in one
     /// statement, so no other writer can come between the check and this write — or the
-    /// changes are refused as stale.
+    /// changes are refused as stale. `false` when the ticket already was as asked (nothing
+    /// written).
     pub(crate) async fn apply_changes(
         &self,
         conn: &mut AnyConnection,
@@ -416,7 +420,7 @@ impl App {
         id: i64,
         c: &TicketChanges,
         expected: Option<i64>,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         if let Some(v) = expected
             && !store::lock_at_version(conn, id, v).await?
         {
@@ -573,7 +577,7 @@ impl App {
         }
 
         if changes.is_empty() && field_changes.is_empty() {
-            return Ok(());
+            return Ok(false);
         }
         t.updated_at = now;
         let changed: Vec<String> = changes
@@ -613,8 +617,16 @@ impl App {
             now,
         )
         .await?;
-        Ok(())
+        Ok(true)
     }
+}
+
+/// What a bulk action did: the tickets it changed, and those already as asked (resolving
+/// a resolved ticket, assigning one to whom it already had).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BulkOutcome {
+    pub changed: usize,
+    pub unchanged: usize,
 }
 
 /// How long a presence heartbeat counts.

@@ -488,9 +488,10 @@ fn status_title_key(status: StatusCode) -> &'static str {
 
 /// Gives every error response its body. Responses that carry an [`ErrorInfo`] came from
 /// kefu; bare 4xx/5xx ones (a method the route lacks, a body over the limit refused by an
-/// extractor) are described by their status.
+/// extractor) are described by their status. A page's own script asking for JSON (the
+/// ticket page fetching a reply script) gets the JSON shape too.
 pub async fn render_errors(req: Request, next: Next) -> Response {
-    let api = req.uri().path().starts_with("/api/");
+    let api = req.uri().path().starts_with("/api/") || asks_for_json(&req);
     let tr = req
         .extensions()
         .get::<Identity>()
@@ -516,6 +517,14 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         }
     }
     out
+}
+
+/// Whether the request says it reads JSON first (`Accept: application/json`).
+fn asks_for_json(req: &Request) -> bool {
+    req.headers()
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("application/json"))
 }
 
 /// Pages that render their own error state (a login form with a message) pass through.

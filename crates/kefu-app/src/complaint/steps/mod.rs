@@ -96,5 +96,6 @@ impl App {
         };
         self.apply_changes(conn, actor, ticket_id, &changes, None)
             .await
+            .map(|_| ())
     }
 }

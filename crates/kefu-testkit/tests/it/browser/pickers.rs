@@ -79,14 +79,14 @@ async fn pickers_suggest_customers_and_scripts_as_one_types_in_chromium() {
     let first = c
         .wait()
         .for_element(Locator::XPath(
-            "//form[@data-testid='script-picker']//ul[@class='suggest']//button",
+            "//*[@data-testid='script-picker']//ul[@class='suggest']//button",
         ))
         .await
         .expect("scripts are suggested");
     first.click().await.unwrap();
     let chosen = c
         .execute(
-            "return document.querySelector('form[data-testid=script-picker] select').value",
+            "return document.querySelector('[data-testid=script-picker] select').value",
             vec![],
         )
         .await

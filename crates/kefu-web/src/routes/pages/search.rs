@@ -11,7 +11,7 @@ use crate::auth::Identity;
 use crate::error::WebError;
 use crate::i18n::Tr;
 use crate::routes::api::search::{SearchParams, request};
-use crate::view::Layout;
+use crate::view::{Layout, local_time};
 
 pub struct Group {
     pub kind: String,
@@ -25,6 +25,38 @@ pub struct Row {
     /// Already HTML (escaped text with `<b>` marks).
     pub snippet: String,
     pub link: String,
+    /// A ticket's status, customer and dates.
+    pub ticket: Option<TicketLine>,
+}
+
+/// What a ticket hit shows under its title.
+pub struct TicketLine {
+    pub status: String,
+    /// The status category, for the badge's colour.
+    pub category: &'static str,
+    /// "客户：…", or empty.
+    pub customer: String,
+    /// When it was opened and last changed, in words.
+    pub dates: String,
+}
+
+fn ticket_line(t: Tr, f: &kefu_app::search::TicketFacts) -> TicketLine {
+    TicketLine {
+        status: f.status_name(t.locale()).to_owned(),
+        category: f.category.key(),
+        customer: f
+            .customer
+            .as_deref()
+            .map(|c| t.f("search.hit.customer", &[("name", c)]))
+            .unwrap_or_default(),
+        dates: t.f(
+            "search.hit.dates",
+            &[
+                ("created", local_time(f.created_at).as_str()),
+                ("updated", local_time(f.updated_at).as_str()),
+            ],
+        ),
+    }
 }
 
 #[derive(Template)]
@@ -67,7 +99,7 @@ pub async fn page(
             let _ = r;
             (Vec::new(), None)
         }
-        Ok(r) => match state.app.search(&identity.actor(), &r).await {
+        Ok(r) => match state.app.search_view(&identity.actor(), &r).await {
             Ok(hits) => {
                 let groups = Kind::ALL
                     .iter()
@@ -76,12 +108,13 @@ pub async fn page(
                         label: t.tk("search.kind", k.key()),
                         hits: hits
                             .iter()
-                            .filter(|h| h.kind == *k)
-                            .map(|h| Row {
-                                title: h.title.clone(),
-                                subtitle: h.subtitle.clone(),
-                                snippet: h.snippet.clone(),
-                                link: h.link.clone(),
+                            .filter(|v| v.hit.kind == *k)
+                            .map(|v| Row {
+                                title: v.hit.title.clone(),
+                                subtitle: v.hit.subtitle.clone(),
+                                snippet: v.hit.snippet.clone(),
+                                link: v.hit.link.clone(),
+                                ticket: v.ticket.as_ref().map(|f| ticket_line(t, f)),
                             })
                             .collect(),
                     })
@@ -122,7 +155,7 @@ pub async fn page(
 #[derive(serde::Deserialize)]
 pub struct SuggestParams {
     pub q: Option<String>,
-    /// `customer` or `script`.
+    /// `customer`, `script`, or `top` (the box in the top bar: tickets and customers).
     pub kind: Option<String>,
 }
 
@@ -132,7 +165,13 @@ pub struct Suggestion {
     pub title: String,
     pub subtitle: String,
     pub link: String,
+    /// `ticket`, `customer`, `script`; with its name, shown where kinds are mixed.
+    pub kind: &'static str,
+    pub kind_label: String,
 }
+
+/// Most suggestions a list shows.
+const SUGGESTIONS: usize = 8;
 
 /// `GET /search/suggest`: what the pickers offer as the user types (JSON for the page's
 /// script; the session's permissions apply).
@@ -141,9 +180,14 @@ pub async fn suggest(
     identity: Identity,
     Query(p): Query<SuggestParams>,
 ) -> Result<axum::Json<Vec<Suggestion>>, WebError> {
+    let t = identity.tr();
+    // The top bar's box finds what one opens from anywhere: a ticket by its number or
+    // subject, a customer by name (contacts lead to their customer, who is found by them).
+    let top = p.kind.as_deref() == Some("top");
     let kind = match p.kind.as_deref() {
-        Some("script") => Kind::Script,
-        _ => Kind::Customer,
+        Some("top") => None,
+        Some("script") => Some(Kind::Script),
+        _ => Some(Kind::Customer),
     };
     let q = p.q.unwrap_or_default();
     if q.trim().is_empty() {
@@ -151,17 +195,21 @@ pub async fn suggest(
     }
     let r = kefu_app::search::SearchRequest {
         text: q,
-        kind: Some(kind),
+        kind,
         // A script being reviewed is not offered for use.
-        status: (kind == Kind::Script).then(|| "approved".to_owned()),
-        limit: 8,
+        status: (kind == Some(Kind::Script)).then(|| "approved".to_owned()),
+        limit: if top { SUGGESTIONS * 2 } else { SUGGESTIONS },
         ..Default::default()
     };
     let hits = state.app.search(&identity.actor(), &r).await?;
     Ok(axum::Json(
         hits.into_iter()
+            .filter(|h| !top || matches!(h.kind, Kind::Ticket | Kind::Customer))
+            .take(SUGGESTIONS)
             .map(|h| Suggestion {
                 id: h.id,
+                kind: h.kind.key(),
+                kind_label: t.tk("search.kind", h.kind.key()),
                 title: h.title,
                 subtitle: h.subtitle,
                 link: h.link,

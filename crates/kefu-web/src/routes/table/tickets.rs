@@ -98,7 +98,14 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
             Method::POST,
             "/tickets/{id}/script",
             Requires(TicketWork),
-            tickets::show::use_script,
+            tickets::script::use_script,
+        )
+        .add(
+            Page,
+            Method::POST,
+            "/tickets/{id}/script/{script}",
+            Requires(TicketWork),
+            tickets::script::use_script_json,
         )
         .add(
             Api,

@@ -3,6 +3,7 @@
 pub mod card;
 pub mod create;
 pub mod queue;
+pub mod script;
 pub mod show;
 
 use kefu_domain::Locale;

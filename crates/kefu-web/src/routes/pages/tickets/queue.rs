@@ -6,6 +6,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use kefu_app::AppError;
 use kefu_app::ticket::{DueWindow, Queue, QueueCounts, QueueQuery, TicketChanges};
 use kefu_domain::ticket::{Channel, Priority, StatusCategory, TicketType};
 use kefu_store::ticket::{Cursor, SortKey, TicketFilter};
@@ -79,6 +80,8 @@ struct QueuePage {
     /// Whether the signed-in agent takes automatically assigned tickets now.
     on_shift: bool,
     error: Option<String>,
+    /// What the bulk action just done did, in words.
+    done: Option<String>,
 }
 
 /// The queue page's query, as submitted. An empty filter is "any"; an unknown key of a
@@ -152,10 +155,13 @@ fn parse(pairs: &[(String, String)]) -> Result<(QueueQuery, String), WebError> {
         after,
         limit: get("limit").parse().unwrap_or(50),
     };
-    // The filter without the page position, to build links from.
+    // The filter without the page position (nor a bulk action's report), to build links
+    // from.
     let current = pairs
         .iter()
-        .filter(|(k, v)| k != "after" && !v.is_empty() && k != "_csrf")
+        .filter(|(k, v)| {
+            k != "after" && !v.is_empty() && k != "_csrf" && !k.starts_with(DONE_PREFIX)
+        })
         .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
         .collect::<Vec<_>>()
         .join("&");
@@ -184,7 +190,7 @@ async fn page(
     let page = state.app.queue_page(&actor, &query).await?;
     let counts: QueueCounts = state.app.queue_counts(&actor).await?;
     let on_shift = state.app.is_on_shift(&actor).await?;
-    let agents = state
+    let agents: Vec<Choice> = state
         .app
         .list_users(&actor)
         .await?
@@ -196,6 +202,7 @@ async fn page(
             selected: false,
         })
         .collect();
+    let done = bulk_notice(t, pairs, &agents);
     let now = state.app.now();
     let views = state
         .app
@@ -307,6 +314,7 @@ async fn page(
         agents,
         on_shift,
         error,
+        done,
     })
 }
 
@@ -318,7 +326,57 @@ pub async fn list(
     crate::routes::pages::ok(&page(&state, &identity, &pairs, None).await?)
 }
 
-/// Applies one action to the ticked tickets, then returns to the same queue.
+/// The query keys a bulk action's report comes back with (never part of the filter).
+const DONE_PREFIX: &str = "done";
+
+/// The actions of the bulk form.
+const BULK_ACTIONS: [&str; 6] = ["assign_me", "assign", "unassign", "resolve", "close", "tag"];
+
+/// 批量操作结果 — what the bulk action did, told from the query it came back with: how
+/// many tickets changed, and how many already were as asked.
+fn bulk_notice(t: Tr, pairs: &[(String, String)], agents: &[Choice]) -> Option<String> {
+    let action = field(pairs, "done");
+    if !BULK_ACTIONS.contains(&action) {
+        return None;
+    }
+    let changed: usize = field(pairs, "done_changed").parse().ok()?;
+    let same: usize = field(pairs, "done_same").parse().unwrap_or(0);
+    if changed == 0 {
+        return Some(t.f(
+            "tickets.bulk_done.nothing",
+            &[("count", same.to_string().as_str())],
+        ));
+    }
+    let n = changed.to_string();
+    let to = field(pairs, "done_to");
+    let name = agents
+        .iter()
+        .find(|a| a.value == to)
+        .map_or(to, |a| a.label.as_str());
+    let mut text = match action {
+        "assign" | "assign_me" => t.f(
+            "tickets.bulk_done.assigned",
+            &[("count", n.as_str()), ("name", name)],
+        ),
+        "unassign" => t.f("tickets.bulk_done.unassigned", &[("count", n.as_str())]),
+        "resolve" => t.f("tickets.bulk_done.resolved", &[("count", n.as_str())]),
+        "close" => t.f("tickets.bulk_done.closed", &[("count", n.as_str())]),
+        _ => t.f(
+            "tickets.bulk_done.tagged",
+            &[("count", n.as_str()), ("tag", field(pairs, "done_tag"))],
+        ),
+    };
+    if same > 0 {
+        text.push_str(&t.f(
+            "tickets.bulk_done.same",
+            &[("count", same.to_string().as_str())],
+        ));
+    }
+    Some(text)
+}
+
+/// Applies one action to the ticked tickets, then returns to the same queue, saying what
+/// it did.
 pub async fn bulk(
     State(state): State<AppState>,
     identity: Identity,
@@ -331,18 +389,30 @@ pub async fn bulk(
         .collect();
     let me = identity.user()?.id;
     let mut changes = TicketChanges::default();
-    match field(&pairs, "action") {
-        "assign_me" => changes.assignee_id = Some(Some(me)),
+    let action = field(&pairs, "action");
+    let mut report: Vec<(String, String)> = vec![(DONE_PREFIX.to_owned(), action.to_owned())];
+    match action {
+        "assign_me" => {
+            changes.assignee_id = Some(Some(me));
+            report.push(("done_to".into(), me.to_string()));
+        }
         "assign" => {
             let to: i64 = field(&pairs, "bulk_assignee")
                 .parse()
                 .map_err(|_| WebError::bad_request("invalid_field", "bulk_assignee"))?;
             changes.assignee_id = Some(Some(to));
+            report.push(("done_to".into(), to.to_string()));
         }
         "unassign" => changes.assignee_id = Some(None),
         "resolve" => changes.status = Some(StatusCategory::Resolved.key().into()),
         "close" => changes.status = Some(StatusCategory::Closed.key().into()),
-        "tag" => changes.add_tags = Some(field(&pairs, "bulk_tag").to_owned()),
+        "tag" => {
+            changes.add_tags = Some(field(&pairs, "bulk_tag").to_owned());
+            report.push((
+                "done_tag".into(),
+                field(&pairs, "bulk_tag").trim().to_owned(),
+            ));
+        }
         other => return Err(WebError::bad_request("bad_action", other)),
     }
     let back = field(&pairs, "return").to_owned();
@@ -352,9 +422,31 @@ pub async fn bulk(
         .bulk_update(&identity.actor(), &ids, &changes)
         .await
     {
-        Ok(_) => Ok(Redirect::to(&format!("/tickets?{back}")).into_response()),
+        Ok(outcome) => {
+            report.push(("done_changed".into(), outcome.changed.to_string()));
+            report.push(("done_same".into(), outcome.unchanged.to_string()));
+            let report = serde_urlencoded::to_string(&report).unwrap_or_default();
+            let to = if back.is_empty() {
+                format!("/tickets?{report}")
+            } else {
+                format!("/tickets?{back}&{report}")
+            };
+            Ok(Redirect::to(&to).into_response())
+        }
         Err(e) => {
-            let message = WebError::from(e).into_info().message(identity.tr());
+            // One ticket refused leaves the whole batch as it was: say so, with the reason.
+            let whole_batch = matches!(e, AppError::InTicket { .. });
+            let t = identity.tr();
+            let mut message = WebError::from(e).into_info().message(t);
+            if whole_batch {
+                message = t.f(
+                    "tickets.bulk_done.none",
+                    &[
+                        ("count", ids.len().to_string().as_str()),
+                        ("reason", message.as_str()),
+                    ],
+                );
+            }
             render(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &page(&state, &identity, &back_pairs, Some(message)).await?,

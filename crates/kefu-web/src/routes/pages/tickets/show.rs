@@ -100,7 +100,7 @@ pub struct FieldInput {
 
 #[derive(Template)]
 #[template(path = "ticket_show.html")]
-struct TicketPage {
+pub(super) struct TicketPage {
     t: Tr,
     layout: Layout,
     id: i64,
@@ -194,7 +194,7 @@ fn event_value(
     }
 }
 
-async fn page(
+pub(super) async fn page(
     state: &AppState,
     identity: &Identity,
     id: i64,
@@ -572,6 +572,18 @@ impl TicketPage {
         (label.to_owned(), value.unwrap_or_else(|| "—".into()))
     }
 
+    /// The signed-in agent's id while the ticket is not theirs, for the 分配给我 form (the
+    /// `a` shortcut): it sends the assignee alone, with the version and the assignee shown,
+    /// so it is weighed like the properties form.
+    fn assign_me(&self) -> Option<i64> {
+        let me = self.layout.user.as_ref()?.id;
+        (chosen(&self.assignees).parse::<i64>().ok() != Some(me)).then_some(me)
+    }
+
+    fn shown_assignee(&self) -> &str {
+        chosen(&self.assignees)
+    }
+
     /// The clear value of `field` when the reader has just revealed it.
     fn revealed_value(&self, field: &str) -> Option<&str> {
         self.revealed
@@ -742,28 +754,6 @@ pub async fn update(
             .collect();
         p.keep_input(&mine);
         return render(StatusCode::CONFLICT, &p);
-    }
-}
-
-/// Uses a reply script on the ticket: its macro actions apply, its text fills the reply box.
-pub async fn use_script(
-    State(state): State<AppState>,
-    identity: Identity,
-    Path(id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, WebError> {
-    let script: i64 = field(&pairs, "script")
-        .parse()
-        .map_err(|_| WebError::bad_request("invalid_field", "script"))?;
-    match state.app.use_script(&identity.actor(), script, id).await {
-        Ok(text) => crate::routes::pages::ok(&page(&state, &identity, id, text, None).await?),
-        Err(e) => {
-            let (status, message) = crate::routes::pages::refusal(e, identity.tr());
-            render(
-                status,
-                &page(&state, &identity, id, String::new(), Some(message)).await?,
-            )
-        }
     }
 }
 
