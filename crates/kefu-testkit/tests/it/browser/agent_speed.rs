@@ -97,7 +97,7 @@ async fn a_script_goes_in_at_the_cursor_without_a_reload_in_chromium() {
     // The cursor after "您好，".
     js(c, &format!("{BOX}.setSelectionRange(3, 3); return true;")).await;
     c.find(Locator::XPath(
-        "//*[@data-testid='script-picker']//select/option[contains(., '请求补充信息')]",
+        "//*[@data-testid='script-picker']//select//option[contains(., '请求补充信息')]",
     ))
     .await
     .unwrap()
