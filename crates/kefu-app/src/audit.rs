@@ -29,6 +29,10 @@ pub mod action {
     pub const ACCESS_DENIED: &str = "access_denied";
     pub const PORTAL_REGISTERED: &str = "portal_registered";
     pub const PORTAL_LOGIN_FAILED: &str = "portal_login_failed";
+    /// A portal account proved an e-mail address or mobile (the address is not recorded).
+    pub const PORTAL_ADDRESS_VERIFIED: &str = "portal_address_verified";
+    /// A wrong portal code was entered (the code is not recorded).
+    pub const PORTAL_CODE_FAILED: &str = "portal_code_failed";
     pub const WEB_FORM_SUBMITTED: &str = "web_form_submitted";
     pub const SCRIPT_REVIEWED: &str = "script_reviewed";
     /// 查看敏感信息 — someone revealed a masked customer field.

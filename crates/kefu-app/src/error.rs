@@ -18,6 +18,9 @@ pub enum AppError {
     Forbidden,
     #[error("{0}")]
     Rule(#[from] AccountRuleError),
+    /// A portal address that could not be proven, or a code not sent or taken.
+    #[error("{0}")]
+    Verify(#[from] kefu_domain::portal::VerifyError),
     #[error("too many web forms from this address; try again later")]
     WebFormThrottled,
     #[error("an account with that email address exists")]

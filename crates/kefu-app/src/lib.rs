@@ -20,6 +20,7 @@ pub mod idempotency;
 pub mod jobs;
 pub mod kb;
 pub mod notify;
+pub mod outbox;
 pub mod portal;
 pub mod search;
 pub mod secret;
@@ -147,7 +148,9 @@ impl Actor {
             ActorKind::System => "cli",
             ActorKind::Anonymous => "anonymous",
             ActorKind::User(u) => &u.username,
-            ActorKind::Customer(c) => &c.email,
+            // An account opened with a mobile code has no e-mail; its name is the masked
+            // mobile.
+            ActorKind::Customer(c) => c.email.as_deref().unwrap_or(&c.name),
         }
     }
 

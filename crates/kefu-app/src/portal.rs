@@ -2,18 +2,26 @@
 //! nobody else's: every read here is filtered by the signed-in customer, and a ticket that
 //! is not theirs is "not found", never "forbidden" (which would confirm it exists).
 //!
-//! Registering does not attach earlier tickets that carry the same email address: without a
-//! confirmed address that would hand anyone's tickets to whoever types their email. Staff
-//! link a ticket to an account explicitly.
+//! A customer also sees the tickets filed from an address they have proven (地址验证, see
+//! the `verify` module): the web-form tickets of their e-mail or mobile, from before they registered
+//! and from later. Registering alone brings none: without a proven address that would hand
+//! anyone's tickets to whoever types their e-mail. A ticket another account filed stays that
+//! account's. Staff link a ticket to an account explicitly.
+
+mod verify;
+
+pub use verify::{AddressView, CodeSent, LinkVerified};
 
 use jiff::{SignedDuration, Timestamp};
-use kefu_domain::staff;
+use kefu_domain::portal::AddressKind;
 use kefu_domain::ticket::{self as rules, StatusCategory};
+use kefu_domain::{Locale, staff};
+use kefu_store::portal::verification as proofs;
 use kefu_store::portal::{self as store, PortalCustomer};
 use kefu_store::ticket::conversation::{self, Attachment, Message, NewMessage};
 use kefu_store::ticket::setup as store_setup;
-use kefu_store::ticket::{self as tickets, Ticket, TicketFilter};
-use kefu_store::{StoreError, changelog};
+use kefu_store::ticket::{self as tickets, Ticket};
+use kefu_store::{AnyConnection, StoreError, changelog};
 use serde_json::json;
 
 use crate::audit::{self, Target, action};
@@ -26,7 +34,8 @@ use crate::{Actor, ActorKind, App, AppError, Result};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PortalIdentity {
     pub id: i64,
-    pub email: String,
+    /// None for an account opened by signing in with a mobile code.
+    pub email: Option<String>,
     pub name: String,
     pub phone: Option<String>,
 }
@@ -62,10 +71,15 @@ pub struct Registration {
     pub name: String,
     pub phone: Option<String>,
     pub password: String,
+    /// The language the verification e-mail is to be written in.
+    pub locale: Locale,
 }
 
 /// How long a portal session lasts without use.
 const PORTAL_IDLE: SignedDuration = SignedDuration::from_hours(24 * 7);
+
+/// The most tickets the portal lists.
+const LISTED: i64 = 200;
 
 fn customer_of(actor: &Actor) -> Result<&PortalIdentity> {
     match &actor.kind {
@@ -74,8 +88,28 @@ fn customer_of(actor: &Actor) -> Result<&PortalIdentity> {
     }
 }
 
+/// The e-mail addresses and mobiles an account has proven.
+async fn proven(conn: &mut AnyConnection, customer_id: i64) -> Result<(Vec<String>, Vec<String>)> {
+    let mut emails = Vec::new();
+    let mut mobiles = Vec::new();
+    for (kind, address) in proofs::addresses_of(conn, customer_id).await? {
+        match kind.parse::<AddressKind>() {
+            Ok(AddressKind::Email) => emails.push(address),
+            Ok(AddressKind::Mobile) => mobiles.push(address),
+            Err(_) => {}
+        }
+    }
+    Ok((emails, mobiles))
+}
+
+/// Whether the account sees the ticket: its own, or one filed from an address it proved.
+async fn sees(conn: &mut AnyConnection, customer_id: i64, ticket_id: i64) -> Result<bool> {
+    let (emails, mobiles) = proven(conn, customer_id).await?;
+    Ok(proofs::sees_ticket(conn, customer_id, &emails, &mobiles, ticket_id).await?)
+}
+
 impl App {
-    /// Opens an account and signs the customer in.
+    /// Opens an account, signs the customer in, and queues the link that proves the e-mail.
     pub async fn register_customer(
         &self,
         ip: Option<&str>,
@@ -94,12 +128,19 @@ impl App {
         let hash = secret::hash_password(&r.password).await?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let id = store::insert(&mut tx, &email, r.name.trim(), phone.as_deref(), &hash, now)
-            .await
-            .map_err(|e| match e {
-                StoreError::Conflict(_) => AppError::EmailTaken,
-                e => e.into(),
-            })?;
+        let id = store::insert(
+            &mut tx,
+            Some(email.as_str()),
+            r.name.trim(),
+            phone.as_deref(),
+            Some(hash.as_str()),
+            now,
+        )
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => AppError::EmailTaken,
+            e => e.into(),
+        })?;
         let customer = store::by_id(&mut tx, id).await?;
         let session = self.open_portal_session(&mut tx, &customer, now).await?;
         let actor = Actor::customer(identity(&customer), ip.map(str::to_owned));
@@ -124,6 +165,15 @@ impl App {
             now,
         )
         .await?;
+        // Over the sending limits (one client address registering address after address),
+        // the account still opens; its owner asks for the link again from the portal.
+        match self
+            .queue_email_link(&mut tx, id, &email, ip, r.locale, now)
+            .await
+        {
+            Ok(()) | Err(AppError::Verify(_)) => {}
+            Err(e) => return Err(e),
+        }
         tx.commit().await.map_err(StoreError::from)?;
         Ok(session)
     }
@@ -187,12 +237,14 @@ impl App {
             Err(StoreError::NotFound) => None,
             Err(e) => return Err(e.into()),
         };
+        // An account opened with a mobile code has no password: it signs in by code only.
         let hash = customer
             .as_ref()
-            .map_or(secret::DUMMY_HASH, |c| c.password_hash.as_str());
+            .and_then(|c| c.password_hash.as_deref())
+            .unwrap_or(secret::DUMMY_HASH);
         let ok = secret::verify_password(password, hash).await?;
         let customer = match customer {
-            Some(c) if ok && c.active => c,
+            Some(c) if ok && c.active && c.password_hash.is_some() => c,
             _ => {
                 audit::write(
                     &mut conn,
@@ -242,26 +294,20 @@ impl App {
         Ok(store::delete_session(&mut conn, &secret::sha256_hex(token)).await?)
     }
 
-    /// The signed-in customer's tickets, newest activity first.
+    /// The signed-in customer's tickets, newest activity first: their own, and those filed
+    /// from an address they proved (asked for on every visit, so a web-form ticket sent from
+    /// that address later shows too).
     pub async fn customer_tickets(&self, actor: &Actor) -> Result<Vec<Ticket>> {
         let c = customer_of(actor)?;
-        let filter = TicketFilter {
-            requester: Some(c.id),
-            ..TicketFilter::default()
-        };
         let mut conn = self.store.conn().await?;
-        Ok(tickets::list(
-            &mut conn,
-            &filter,
-            tickets::SortKey::Updated,
-            false,
-            None,
-            200,
-        )
-        .await?
-        .into_iter()
-        .map(crate::confidential::mask_ticket)
-        .collect())
+        let (emails, mobiles) = proven(&mut conn, c.id).await?;
+        let ids = proofs::visible_ticket_ids(&mut conn, c.id, &emails, &mobiles, LISTED).await?;
+        let mut list = tickets::by_ids(&mut conn, &ids).await?;
+        list.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id)));
+        Ok(list
+            .into_iter()
+            .map(crate::confidential::mask_ticket)
+            .collect())
     }
 
     /// One of the customer's tickets with its public conversation; another's is not found.
@@ -269,7 +315,7 @@ impl App {
         let c = customer_of(actor)?;
         let mut conn = self.store.conn().await?;
         let ticket = tickets::by_id(&mut conn, id).await?;
-        if ticket.requester_id != Some(c.id) {
+        if !sees(&mut conn, c.id, id).await? {
             return Err(AppError::NotFound);
         }
         let messages = conversation::messages(&mut conn, id, true).await?;
@@ -318,7 +364,7 @@ impl App {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let mut t = tickets::by_id(&mut tx, id).await?;
-        if t.requester_id != Some(c.id) {
+        if !sees(&mut tx, c.id, id).await? {
             return Err(AppError::NotFound);
         }
         let before = t.clone();

@@ -61,6 +61,7 @@ pub mod input;
 pub mod kb;
 pub mod money;
 pub mod permission;
+pub mod portal;
 pub mod region;
 pub mod sla;
 pub mod staff;

@@ -19,6 +19,7 @@ pub mod idempotency;
 pub mod jobs;
 pub mod kb;
 pub mod notification;
+pub mod outbox;
 pub mod portal;
 pub mod search;
 pub mod sla;

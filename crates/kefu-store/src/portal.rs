@@ -1,4 +1,7 @@
-//! Customer portal accounts and their sessions.
+//! Customer portal accounts and their sessions; the addresses they have proven and the codes
+//! and links that prove them are in [`verification`].
+
+pub mod verification;
 
 use jiff::Timestamp;
 use sqlx::any::AnyRow;
@@ -10,10 +13,12 @@ use crate::{Result, found, from_micros, to_micros};
 #[derive(Clone)]
 pub struct PortalCustomer {
     pub id: i64,
-    pub email: String,
+    /// None for an account opened by signing in with a mobile code.
+    pub email: Option<String>,
     pub name: String,
     pub phone: Option<String>,
-    pub password_hash: String,
+    /// None for an account that signs in by code only.
+    pub password_hash: Option<String>,
     pub active: bool,
     pub created_at: Timestamp,
 }
@@ -45,10 +50,10 @@ fn from_row(r: &AnyRow) -> Result<PortalCustomer> {
 
 pub async fn insert(
     conn: &mut AnyConnection,
-    email: &str,
+    email: Option<&str>,
     name: &str,
     phone: Option<&str>,
-    password_hash: &str,
+    password_hash: Option<&str>,
     now: Timestamp,
 ) -> Result<i64> {
     let id: i64 = sqlx::query_scalar(

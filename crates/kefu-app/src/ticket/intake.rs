@@ -260,7 +260,7 @@ impl App {
             None => clean_opt(req.contact_name.as_deref(), 100)?,
         };
         let contact_email = match from_customer {
-            Some(c) => Some(c.email.clone()),
+            Some(c) => c.email.clone(),
             None => clean_email(req.contact_email.as_deref())?,
         };
         let contact_phone = match from_customer {

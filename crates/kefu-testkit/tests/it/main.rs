@@ -24,6 +24,7 @@ mod live;
 mod ops;
 mod permissions;
 mod portal;
+mod portal_verify;
 mod schema;
 mod scripts;
 mod search;

@@ -283,3 +283,53 @@ pub(super) fn ticket_rule_code(e: TicketRuleError) -> (&'static str, Vec<(&'stat
         TicketRuleError::NoChoices => ("no_choices", vec![]),
     }
 }
+
+/// A portal address not proven, or a code not sent or taken (地址验证, 手机号登录).
+pub(super) fn verify_info(e: kefu_domain::portal::VerifyError) -> ErrorInfo {
+    use kefu_domain::portal::VerifyError as V;
+    let (status, code, args) = match e {
+        V::BadMobile => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "portal_bad_mobile",
+            vec![],
+        ),
+        V::BadCode => (StatusCode::UNPROCESSABLE_ENTITY, "portal_bad_code", vec![]),
+        V::WrongCode { left } => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "portal_wrong_code",
+            vec![("left", left.to_string())],
+        ),
+        V::CodeExpired => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "portal_code_expired",
+            vec![],
+        ),
+        V::TooManyAttempts => (StatusCode::TOO_MANY_REQUESTS, "portal_code_locked", vec![]),
+        V::NoCode => (StatusCode::UNPROCESSABLE_ENTITY, "portal_no_code", vec![]),
+        V::TooSoon { secs } => {
+            return ErrorInfo {
+                retry_after_secs: Some(secs.max(1) as u64),
+                args: vec![("secs", secs.to_string())],
+                ..ErrorInfo::new(StatusCode::TOO_MANY_REQUESTS, "portal_too_soon")
+            };
+        }
+        V::TooManySends => {
+            return ErrorInfo {
+                retry_after_secs: Some(3600),
+                ..ErrorInfo::new(StatusCode::TOO_MANY_REQUESTS, "portal_too_many_sends")
+            };
+        }
+        V::BadLink => (StatusCode::NOT_FOUND, "portal_bad_link", vec![]),
+        V::LinkExpired => (StatusCode::GONE, "portal_link_expired", vec![]),
+        V::LinkUsed => (StatusCode::GONE, "portal_link_used", vec![]),
+        V::NoMobile => (StatusCode::UNPROCESSABLE_ENTITY, "portal_no_mobile", vec![]),
+        V::NoEmail => (StatusCode::UNPROCESSABLE_ENTITY, "portal_no_email", vec![]),
+        V::AlreadyVerified => (StatusCode::CONFLICT, "portal_already_verified", vec![]),
+        V::AddressTaken => (StatusCode::CONFLICT, "portal_address_taken", vec![]),
+        V::AccountInactive => (StatusCode::FORBIDDEN, "portal_account_inactive", vec![]),
+    };
+    ErrorInfo {
+        args,
+        ..ErrorInfo::new(status, code)
+    }
+}

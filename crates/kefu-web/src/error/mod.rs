@@ -198,6 +198,7 @@ impl WebError {
                         ..ErrorInfo::new(S::UNPROCESSABLE_ENTITY, code)
                     }
                 }
+                AppError::Verify(e) => verify_info(e),
                 AppError::UsernameTaken => ErrorInfo::new(S::CONFLICT, "username_taken"),
                 AppError::EmailTaken => ErrorInfo::new(S::CONFLICT, "email_taken"),
                 AppError::WebFormThrottled => ErrorInfo {

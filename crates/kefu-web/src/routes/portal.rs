@@ -1,13 +1,17 @@
 //! The customer side: the public web form (no account needed) and the customer portal,
-//! where a signed-in customer files tickets and follows and answers their own.
+//! where a signed-in customer files tickets and follows and answers their own. Proving an
+//! e-mail or mobile and signing in with a mobile code are in [`verify`].
+
+pub mod verify;
 
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Redirect, Response};
-use kefu_app::portal::{PortalIdentity, Registration};
+use kefu_app::portal::{AddressView, PortalIdentity, Registration};
 use kefu_app::ticket::Intake;
+use kefu_domain::portal::AddressKind;
 use kefu_domain::ticket::{Channel, StatusCategory, TicketType};
 
 use super::pages::tickets::{Choice, field, non_empty};
@@ -160,6 +164,8 @@ struct LoginPage {
     values: Vec<(String, String)>,
     next: String,
     error: Option<String>,
+    /// A refusal of the mobile sign-in (手机号登录) form.
+    mobile_error: Option<String>,
 }
 
 impl LoginPage {
@@ -184,6 +190,7 @@ pub async fn login_form(
         values: Vec::new(),
         next: safe_next(q.next.as_deref()).to_owned(),
         error: None,
+        mobile_error: None,
     })
 }
 
@@ -195,6 +202,7 @@ pub async fn register_form(identity: Identity) -> Result<Response, WebError> {
         values: Vec::new(),
         next: "/portal".into(),
         error: None,
+        mobile_error: None,
     })
 }
 
@@ -241,6 +249,7 @@ pub async fn login(
                     values,
                     next,
                     error: Some(message),
+                    mobile_error: None,
                 },
             )
         }
@@ -257,6 +266,7 @@ pub async fn register(
         name: field(&pairs, "name").to_owned(),
         phone: non_empty(field(&pairs, "phone")).map(str::to_owned),
         password: field(&pairs, "password").to_owned(),
+        locale: identity.locale,
     };
     match state
         .app
@@ -276,6 +286,7 @@ pub async fn register(
                     values,
                     next: "/portal".into(),
                     error: Some(message),
+                    mobile_error: None,
                 },
             )
         }
@@ -308,19 +319,90 @@ pub struct TicketRow {
     pub updated: String,
 }
 
+/// An address of the account as the home page lists it.
+pub struct AddressRow {
+    /// `email` or `mobile`: which form proves it.
+    pub kind: &'static str,
+    pub label: String,
+    pub masked: String,
+    pub verified: bool,
+    pub can_verify: bool,
+}
+
+fn address_row(t: Tr, a: AddressView) -> AddressRow {
+    AddressRow {
+        kind: a.kind.key(),
+        label: t
+            .t(match a.kind {
+                AddressKind::Email => "portal.email",
+                AddressKind::Mobile => "portal.mobile",
+            })
+            .to_owned(),
+        masked: a.masked,
+        verified: a.verified,
+        can_verify: a.can_verify,
+    }
+}
+
 #[derive(Template)]
 #[template(path = "portal_home.html")]
 struct HomePage {
     t: Tr,
     layout: PortalLayout,
     tickets: Vec<TicketRow>,
+    addresses: Vec<AddressRow>,
+    /// What the last action did (a link sent, a mobile proven).
+    notice: Option<String>,
+    error: Option<String>,
 }
 
-pub async fn home(State(state): State<AppState>, identity: Identity) -> Result<Response, WebError> {
+impl HomePage {
+    /// Whether an address is still to be proven (the hint says what proving brings).
+    fn unproven(&self) -> bool {
+        self.addresses.iter().any(|a| !a.verified && a.can_verify)
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct HomeQuery {
+    notice: Option<String>,
+}
+
+pub async fn home(
+    State(state): State<AppState>,
+    identity: Identity,
+    Query(q): Query<HomeQuery>,
+) -> Result<Response, WebError> {
+    // Only the notices the portal itself sends here are shown.
+    let notice = match q.notice.as_deref() {
+        Some("link_sent") => Some(identity.tr().t("portal.notice_link_sent").to_owned()),
+        Some("mobile_verified") => {
+            Some(identity.tr().t("portal.notice_mobile_verified").to_owned())
+        }
+        _ => None,
+    };
+    ok(&home_page(&state, &identity, notice, None).await?)
+}
+
+/// The home page: the addresses to prove and the tickets the account sees.
+async fn home_page(
+    state: &AppState,
+    identity: &Identity,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Result<HomePage, WebError> {
     let t = identity.tr();
+    let actor = identity.customer_actor()?;
+    let addresses = state
+        .app
+        .customer_addresses(&actor)
+        .await?
+        .into_iter()
+        .map(|a| address_row(t, a))
+        .collect();
     let tickets = state
         .app
-        .customer_tickets(&identity.customer_actor()?)
+        .customer_tickets(&actor)
         .await?
         .into_iter()
         .map(|tk| TicketRow {
@@ -332,10 +414,13 @@ pub async fn home(State(state): State<AppState>, identity: Identity) -> Result<R
             updated: local_time(tk.updated_at),
         })
         .collect();
-    ok(&HomePage {
+    Ok(HomePage {
         t,
-        layout: PortalLayout::new(&identity),
+        layout: PortalLayout::new(identity),
         tickets,
+        addresses,
+        notice,
+        error,
     })
 }
 

@@ -200,6 +200,51 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
             portal::login_form,
         )
         .add(Page, Method::POST, "/portal/login", Public, portal::login)
+        // 手机号登录: a code to the mobile, then the code (an unknown mobile gets the same
+        // answer, and its code opens a mobile-only account).
+        .add(
+            Page,
+            Method::POST,
+            "/portal/login/code",
+            Public,
+            portal::verify::send_sign_in_code,
+        )
+        .add(
+            Page,
+            Method::POST,
+            "/portal/login/code/confirm",
+            Public,
+            portal::verify::confirm_sign_in_code,
+        )
+        // The link of a verification e-mail works in any browser: it is the proof.
+        .add(
+            Page,
+            Method::GET,
+            "/portal/verify/{token}",
+            Public,
+            portal::verify::follow_link,
+        )
+        .add(
+            Page,
+            Method::POST,
+            "/portal/verify/email",
+            Customer,
+            portal::verify::resend_link,
+        )
+        .add(
+            Page,
+            Method::POST,
+            "/portal/verify/mobile",
+            Customer,
+            portal::verify::send_mobile_code,
+        )
+        .add(
+            Page,
+            Method::POST,
+            "/portal/verify/mobile/confirm",
+            Customer,
+            portal::verify::confirm_mobile_code,
+        )
         .add(
             Page,
             Method::GET,

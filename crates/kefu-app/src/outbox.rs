@@ -1,0 +1,98 @@
+//! 待发送消息 — what kefu has to send to people outside: a verification link by e-mail, a
+//! sign-in code by text message.
+//!
+//! A use case queues a message in its own transaction ([`enqueue`]), so a message exists
+//! exactly when what it is about was committed. A channel (SMTP for `email`, an SMS gateway
+//! for `sms`) takes its channel's pending messages ([`App::outbound_pending`]), renders the
+//! message's `kind` with its `params` in its `locale`, sends it, and reports back
+//! ([`App::outbound_delivered`] or [`App::outbound_failed`]). Kinds and parameters rather
+//! than finished text: SMS gateways in China send templates registered with the operator,
+//! filled with parameters, and e-mail is rendered in the customer's language by the channel.
+//!
+//! No channel delivers yet: until one does, messages wait here (and a code runs out while
+//! it waits).
+
+use jiff::Timestamp;
+use kefu_domain::Locale;
+use kefu_store::outbox::{self as store, NewMessage, OutboundMessage};
+use kefu_store::{AnyConnection, StoreError};
+
+use crate::{App, Result};
+
+/// The channels messages go through.
+pub mod channel {
+    pub const EMAIL: &str = "email";
+    pub const SMS: &str = "sms";
+}
+
+/// What a message says; a channel has a template for each.
+pub mod kind {
+    /// To an e-mail address: the link that proves it (`params`: `path`, `expires_at`).
+    pub const PORTAL_VERIFY_EMAIL: &str = "portal_verify_email";
+    /// To a mobile: the code that signs in to the portal (`params`: `code`, `minutes`).
+    pub const PORTAL_SIGN_IN_CODE: &str = "portal_sign_in_code";
+    /// To a mobile: the code that proves it for a signed-in account (`params`: `code`,
+    /// `minutes`).
+    pub const PORTAL_VERIFY_MOBILE: &str = "portal_verify_mobile";
+}
+
+/// A message to queue.
+pub(crate) struct Outgoing<'a> {
+    pub channel: &'a str,
+    pub kind: &'a str,
+    pub address: &'a str,
+    pub locale: Locale,
+    pub params: serde_json::Value,
+    pub expires_at: Option<Timestamp>,
+}
+
+/// Queues a message in the caller's transaction.
+pub(crate) async fn enqueue(
+    conn: &mut AnyConnection,
+    m: &Outgoing<'_>,
+    now: Timestamp,
+) -> Result<i64> {
+    let params = m.params.to_string();
+    Ok(store::enqueue(
+        conn,
+        &NewMessage {
+            channel: m.channel,
+            kind: m.kind,
+            address: m.address,
+            locale: m.locale.key(),
+            params: &params,
+            expires_at: m.expires_at,
+        },
+        now,
+    )
+    .await?)
+}
+
+impl App {
+    /// The messages of a channel waiting to go, oldest first (what a channel's worker takes).
+    pub async fn outbound_pending(
+        &self,
+        channel: &str,
+        limit: i64,
+    ) -> Result<Vec<OutboundMessage>> {
+        let mut conn = self.store.conn().await?;
+        Ok(store::pending(&mut conn, channel, self.now(), limit).await?)
+    }
+
+    /// A channel delivered the message; its values (a code, a link) are forgotten.
+    pub async fn outbound_delivered(&self, id: i64) -> Result<()> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        store::mark_delivered(&mut tx, id, now).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(())
+    }
+
+    /// A channel could not deliver the message this time; it stays queued with the reason.
+    pub async fn outbound_failed(&self, id: i64, error: &str) -> Result<()> {
+        let mut tx = self.store.begin().await?;
+        store::mark_failed(&mut tx, id, error).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(())
+    }
+}
