@@ -118,7 +118,8 @@ fn clauses(f: &BoardFilter) -> Clauses {
     }
     if f.notice.is_some() || f.department_id.is_some() {
         // One notice meets every condition: to this department, and in this state.
-        let mut inner = vec!["n.complaint_id = c.id".to_owned()];
+        // Never empty: a department, a state, or both.
+        let mut inner = Vec::new();
         if let Some(d) = f.department_id {
             let p = c.arg(Arg::I64(d));
             inner.push(format!("n.department_id = {p}"));
@@ -139,8 +140,10 @@ fn clauses(f: &BoardFilter) -> Clauses {
                 inner.push(format!("n.status = '{}'", NoticeStatus::Answered.key()));
             }
         }
+        // The waiting notices are few and indexed by state: they lead, each complaint found
+        // by its id (an EXISTS per open complaint read every open complaint).
         c.sql.push(format!(
-            "EXISTS (SELECT 1 FROM complaint_notices n WHERE {})",
+            "c.id IN (SELECT n.complaint_id FROM complaint_notices n WHERE {})",
             inner.join(" AND ")
         ));
     }
@@ -152,8 +155,7 @@ fn clauses(f: &BoardFilter) -> Clauses {
                 .map(|s| s.key()),
         );
         c.sql.push(format!(
-            "EXISTS (SELECT 1 FROM complaint_rmas r WHERE r.complaint_id = c.id \
-             AND r.status IN ({running}))"
+            "c.id IN (SELECT r.complaint_id FROM complaint_rmas r WHERE r.status IN ({running}))"
         ));
     }
     if let Some(id) = f.customer_id {
