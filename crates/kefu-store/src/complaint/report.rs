@@ -31,25 +31,10 @@ fn key_list<'a>(keys: impl IntoIterator<Item = &'a str>) -> String {
     }
 }
 
-/// One complaint's cost figure `share` as SQL over the complaint `c`: the rule of
-/// `kefu_domain::complaint_cost::cost`, with its status and stage lists taken from
-/// [`rma_share`] and [`unrecorded_share`] over every key, so a status the rule does not
-/// name (an RMA cancelled) counts in neither figure here either. Each term reads its table
-/// by the complaint's index; the same SQL runs on SQLite and PostgreSQL.
-fn complaint_cost_sql(share: Share) -> String {
-    let rma_keys = key_list(
-        RmaStatus::ALL
-            .iter()
-            .filter(|s| rma_share(s.key()) == Some(share))
-            .map(|s| s.key()),
-    );
-    let mut terms = vec![format!(
-        "(SELECT COALESCE(SUM({}), 0) FROM complaint_rmas r \
-         WHERE r.complaint_id = c.id AND r.status IN ({rma_keys}))",
-        bounded_amount("r.amount_fen")
-    )];
-    // Approved proposals no RMA carries out, by their status and the complaint's stage.
-    let proposal_cases: Vec<String> = ProposalStatus::ALL
+/// The proposal cases of the rule counting in `share`, as SQL over a proposal `p` of the
+/// complaint `owner` (its stage decides where an approved proposal counts), or `NULL`.
+fn proposal_cases_sql(share: Share, owner: &str) -> String {
+    let cases: Vec<String> = ProposalStatus::ALL
         .iter()
         .filter_map(|&p| {
             let stages: Vec<&str> = Stage::ALL
@@ -59,31 +44,67 @@ fn complaint_cost_sql(share: Share) -> String {
                 .collect();
             (!stages.is_empty()).then(|| {
                 format!(
-                    "(p.status = '{}' AND c.stage IN ({}))",
+                    "(p.status = '{}' AND {owner}.stage IN ({}))",
                     p.key(),
                     key_list(stages)
                 )
             })
         })
         .collect();
-    if !proposal_cases.is_empty() {
-        terms.push(format!(
-            "(SELECT COALESCE(SUM({}), 0) FROM complaint_proposals p \
-             WHERE p.complaint_id = c.id AND ({}) AND NOT EXISTS (SELECT 1 FROM complaint_rmas r \
-             WHERE r.complaint_id = p.complaint_id AND r.proposal_id = p.id))",
-            bounded_amount("p.cost_fen"),
-            proposal_cases.join(" OR ")
-        ));
+    if cases.is_empty() {
+        "NULL".to_owned()
+    } else {
+        cases.join(" OR ")
     }
-    // Every penalty recorded is carried out.
-    if share == Share::CarriedOut {
-        terms.push(format!(
-            "(SELECT COALESCE(SUM({}), 0) FROM complaint_penalties pe \
-             WHERE pe.complaint_id = c.id)",
-            bounded_amount("pe.amount_fen")
-        ));
-    }
-    terms.join(" + ")
+}
+
+/// The RMA statuses counting in `share`.
+fn rma_keys(share: Share) -> String {
+    key_list(
+        RmaStatus::ALL
+            .iter()
+            .filter(|s| rma_share(s.key()) == Some(share))
+            .map(|s| s.key()),
+    )
+}
+
+/// The two cost figures of every complaint received in `[$1, $2)` that has any, as a table
+/// `(complaint_id, carried_out, committed)`: the rule of
+/// `kefu_domain::complaint_cost::cost`, with its status and stage lists taken from
+/// [`rma_share`] and [`unrecorded_share`] over every key, so a status the rule does not
+/// name (an RMA cancelled) counts in neither figure here either. Each of the three tables
+/// is read once for the whole range and summed per complaint — not three lookups per
+/// complaint, which made the half-year report read the cost tables 300,000 times at 100k
+/// complaints. The same SQL runs on SQLite and PostgreSQL.
+fn complaint_costs_sql() -> String {
+    let rma_amount = bounded_amount("r.amount_fen");
+    let proposal_amount = bounded_amount("p.cost_fen");
+    let penalty_amount = bounded_amount("pe.amount_fen");
+    let (rma_carried, rma_committed) = (rma_keys(Share::CarriedOut), rma_keys(Share::Committed));
+    let (proposal_carried, proposal_committed) = (
+        proposal_cases_sql(Share::CarriedOut, "rc"),
+        proposal_cases_sql(Share::Committed, "rc"),
+    );
+    let in_range = "rc.received_at >= $1 AND rc.received_at < $2";
+    format!(
+        "SELECT complaint_id, SUM(carried_out) AS carried_out, SUM(committed) AS committed FROM ( \
+         SELECT r.complaint_id AS complaint_id, \
+           CASE WHEN r.status IN ({rma_carried}) THEN {rma_amount} ELSE 0 END AS carried_out, \
+           CASE WHEN r.status IN ({rma_committed}) THEN {rma_amount} ELSE 0 END AS committed \
+           FROM complaint_rmas r JOIN complaints rc ON rc.id = r.complaint_id WHERE {in_range} \
+         UNION ALL \
+         SELECT p.complaint_id, \
+           CASE WHEN {proposal_carried} THEN {proposal_amount} ELSE 0 END, \
+           CASE WHEN {proposal_committed} THEN {proposal_amount} ELSE 0 END \
+           FROM complaint_proposals p JOIN complaints rc ON rc.id = p.complaint_id \
+           WHERE {in_range} AND NOT EXISTS (SELECT 1 FROM complaint_rmas r \
+             WHERE r.complaint_id = p.complaint_id AND r.proposal_id = p.id) \
+         UNION ALL \
+         SELECT pe.complaint_id, {penalty_amount}, 0 \
+           FROM complaint_penalties pe JOIN complaints rc ON rc.id = pe.complaint_id \
+           WHERE {in_range} \
+         ) u GROUP BY complaint_id"
+    )
 }
 
 /// One line of the statistics report: complaints sharing a value of the dimension.
@@ -151,8 +172,7 @@ pub async fn stats(
         _ => "",
     };
     // Each complaint of the range with its two cost figures first, then the groups.
-    let carried_out = complaint_cost_sql(Share::CarriedOut);
-    let committed = complaint_cost_sql(Share::Committed);
+    let costs = complaint_costs_sql();
     let sql = format!(
         "SELECT k, COUNT(*) AS n, \
          SUM(CASE WHEN valid = 1 THEN 1 ELSE 0 END) AS v, \
@@ -163,8 +183,8 @@ pub async fn stats(
          CAST(COALESCE(SUM(close_us), 0) AS BIGINT) AS close_us \
          FROM (SELECT {expr} AS k, c.valid AS valid, c.closed_at AS closed_at, \
          c.closed_at - c.received_at AS close_us, \
-         {carried_out} AS carried_out, {committed} AS committed \
-         FROM complaints c{join} \
+         COALESCE(cost.carried_out, 0) AS carried_out, COALESCE(cost.committed, 0) AS committed \
+         FROM complaints c{join} LEFT JOIN ({costs}) cost ON cost.complaint_id = c.id \
          WHERE c.received_at >= $1 AND c.received_at < $2) x \
          GROUP BY k ORDER BY {order} LIMIT $3"
     );
@@ -233,30 +253,24 @@ mod tests {
 
     #[test]
     fn the_cost_sql_takes_its_lists_from_the_domain_rule() {
-        let carried = complaint_cost_sql(Share::CarriedOut);
+        assert_eq!(rma_keys(Share::CarriedOut), "'done', 'closed'");
+        assert_eq!(
+            rma_keys(Share::Committed),
+            "'requested', 'approved', 'received'"
+        );
+        let carried = proposal_cases_sql(Share::CarriedOut, "rc");
+        assert!(carried.contains("(p.status = 'reopened' AND rc.stage IN ("), "{carried}");
         assert!(
-            carried.contains("r.status IN ('done', 'closed')"),
+            !carried.contains("(p.status = 'approved' AND rc.stage IN ('implementation'"),
             "{carried}"
         );
-        assert!(carried.contains("complaint_penalties"), "{carried}");
-        assert!(
-            carried.contains("(p.status = 'reopened' AND c.stage IN ("),
-            "{carried}"
+        let committed = proposal_cases_sql(Share::Committed, "rc");
+        assert_eq!(
+            committed,
+            "(p.status = 'approved' AND rc.stage IN ('implementation'))"
         );
-        assert!(
-            !carried.contains("(p.status = 'approved' AND c.stage IN ('implementation'"),
-            "{carried}"
-        );
-        let committed = complaint_cost_sql(Share::Committed);
-        assert!(
-            committed.contains("r.status IN ('requested', 'approved', 'received')"),
-            "{committed}"
-        );
-        assert!(
-            committed.contains("(p.status = 'approved' AND c.stage IN ('implementation'))"),
-            "{committed}"
-        );
-        assert!(!committed.contains("complaint_penalties"), "{committed}");
+        let costs = complaint_costs_sql();
+        assert!(costs.contains("FROM complaint_penalties pe"), "{costs}");
         assert_eq!(key_list(Vec::<&str>::new()), "NULL");
     }
 }
