@@ -45,7 +45,7 @@ fn today<'a>(app: &'a App, r: &'a Reader) -> TileFuture<'a> {
                 let first = a.reasons.first().map(|reason| reason.key);
                 TileItem {
                     label: Label::Text(a.customer.name),
-                    detail: first.map(|k| Label::Keyed("today.reason", k.to_owned())),
+                    detail: first.map(|k| reason_label(k, app.settings.dormant_after_days)),
                     at: None,
                     link: Some(format!("/customers/{}", a.customer.id)),
                     alert: first == Some("overdue_ticket"),
@@ -58,6 +58,19 @@ fn today<'a>(app: &'a App, r: &'a Reader) -> TileFuture<'a> {
             hint: None,
         }))
     })
+}
+
+/// Why a customer needs attention, as the today view words it: the dormant reason says after
+/// how many days.
+fn reason_label(key: &str, dormant_after_days: i64) -> Label {
+    if key == "dormant" {
+        Label::Format(
+            "today.reason.dormant",
+            vec![("days", dormant_after_days.to_string())],
+        )
+    } else {
+        Label::Keyed("today.reason", key.to_owned())
+    }
 }
 
 /// 久未联系的大客户 — key accounts, not lost, without contact for the configured days.

@@ -259,7 +259,10 @@ mod tests {
             "'requested', 'approved', 'received'"
         );
         let carried = proposal_cases_sql(Share::CarriedOut, "rc");
-        assert!(carried.contains("(p.status = 'reopened' AND rc.stage IN ("), "{carried}");
+        assert!(
+            carried.contains("(p.status = 'reopened' AND rc.stage IN ("),
+            "{carried}"
+        );
         assert!(
             !carried.contains("(p.status = 'approved' AND rc.stage IN ('implementation'"),
             "{carried}"

@@ -77,6 +77,25 @@ fn figures(html: &str) -> Vec<Figure> {
 
 /// Reads `who`'s workbench, checks it shows the tiles `want`, and follows every figure to
 /// the page it opens: the page lists exactly as many records. Returns the figures.
+/// The first `{name}` left in the page's text (a translation whose placeholder nobody
+/// filled), outside scripts and styles.
+fn unfilled_placeholder(html: &str) -> Option<String> {
+    let body = html.split("<body").nth(1).unwrap_or(html);
+    let mut rest = body;
+    while let Some(at) = rest.find('{') {
+        let after = &rest[at + 1..];
+        let name: String = after
+            .chars()
+            .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+            .collect();
+        if !name.is_empty() && after[name.len()..].starts_with('}') {
+            return Some(name);
+        }
+        rest = after;
+    }
+    None
+}
+
 async fn check(s: &Session, who: &str, want: &[&str]) -> Vec<Figure> {
     let res = s.get("/").await;
     assert_eq!(res.status(), 200, "{who}'s workbench");
@@ -84,6 +103,11 @@ async fn check(s: &Session, who: &str, want: &[&str]) -> Vec<Figure> {
     assert!(
         !home.contains("此区域的实时数据"),
         "{who}: the old placeholder is gone"
+    );
+    assert_eq!(
+        unfilled_placeholder(&home),
+        None,
+        "{who}: every {{name}} in the words is filled"
     );
     for key in want {
         assert!(
