@@ -42,6 +42,35 @@ async fn sign_in(c: &fantoccini::Client, app: &TestApp, username: &str) {
         .unwrap();
 }
 
+/// Types `text` into the picker `input` until the suggestion matching `xpath` shows: the
+/// search index follows the change log in the background, and on a busy machine a record
+/// saved a moment ago may not be found by the first keystrokes — an agent would type again.
+async fn type_until_suggested(
+    c: &fantoccini::Client,
+    input: &fantoccini::elements::Element,
+    text: &str,
+    xpath: &str,
+    what: &str,
+) -> fantoccini::elements::Element {
+    let started = std::time::Instant::now();
+    loop {
+        input.clear().await.unwrap();
+        input.send_keys(text).await.unwrap();
+        let found = c
+            .wait()
+            .at_most(std::time::Duration::from_secs(3))
+            .for_element(Locator::XPath(xpath))
+            .await;
+        match found {
+            Ok(e) => return e,
+            Err(e) if started.elapsed() > std::time::Duration::from_secs(45) => {
+                panic!("{what}: {e}")
+            }
+            Err(_) => {}
+        }
+    }
+}
+
 /// The page fits the window's width: nothing makes it scroll sideways.
 async fn assert_no_sideways_scroll(c: &fantoccini::Client, what: &str) {
     let widths = c

@@ -6,7 +6,7 @@ use kefu_domain::Role;
 use kefu_testkit::TestApp;
 use kefu_testkit::browser::{self, Browser};
 
-use super::{assert_no_sideways_scroll, fill_and_submit, sign_in};
+use super::{assert_no_sideways_scroll, fill_and_submit, sign_in, type_until_suggested};
 
 #[tokio::test]
 async fn pickers_suggest_customers_and_scripts_as_one_types_in_chromium() {
@@ -54,14 +54,14 @@ async fn pickers_suggest_customers_and_scripts_as_one_types_in_chromium() {
         .for_element(Locator::Css("[data-testid=customer-picker]"))
         .await
         .unwrap();
-    picker.send_keys("明达").await.unwrap();
-    let suggestion = c
-        .wait()
-        .for_element(Locator::XPath(
-            "//ul[@class='suggest']//button[contains(., '杭州明达贸易有限公司')]",
-        ))
-        .await
-        .expect("the customer is suggested");
+    let suggestion = type_until_suggested(
+        c,
+        &picker,
+        "明达",
+        "//ul[@class='suggest']//button[contains(., '杭州明达贸易有限公司')]",
+        "the customer is suggested",
+    )
+    .await;
     b.screenshot("search-customer-picker").await;
     suggestion.click().await.unwrap();
     c.wait()
@@ -75,14 +75,14 @@ async fn pickers_suggest_customers_and_scripts_as_one_types_in_chromium() {
         .find(Locator::Css("[data-testid=script-typeahead]"))
         .await
         .unwrap();
-    typeahead.send_keys("您好").await.unwrap();
-    let first = c
-        .wait()
-        .for_element(Locator::XPath(
-            "//*[@data-testid='script-picker']//ul[@class='suggest']//button",
-        ))
-        .await
-        .expect("scripts are suggested");
+    let first = type_until_suggested(
+        c,
+        &typeahead,
+        "您好",
+        "//*[@data-testid='script-picker']//ul[@class='suggest']//button",
+        "scripts are suggested",
+    )
+    .await;
     first.click().await.unwrap();
     let chosen = c
         .execute(
@@ -99,11 +99,27 @@ async fn pickers_suggest_customers_and_scripts_as_one_types_in_chromium() {
         .await
         .unwrap();
     top.send_keys("13812345678\n").await.unwrap();
-    let hits = c
-        .wait()
-        .for_element(Locator::Css("[data-testid=hits-customer]"))
-        .await
-        .expect("the customer is found by its mobile");
+    // The search page reads the index, which follows the change log in the background:
+    // on a busy machine the customer saved a moment ago may need a reload to show.
+    let started = std::time::Instant::now();
+    let hits = loop {
+        let found = c
+            .wait()
+            .at_most(std::time::Duration::from_secs(3))
+            .for_element(Locator::Css("[data-testid=hits-customer]"))
+            .await;
+        match found {
+            Ok(h) => break h,
+            Err(e) if started.elapsed() > std::time::Duration::from_secs(45) => {
+                b.screenshot("search-results-missing").await;
+                panic!(
+                    "the customer is found by its mobile: {e} at {}",
+                    c.current_url().await.unwrap()
+                )
+            }
+            Err(_) => c.refresh().await.unwrap(),
+        }
+    };
     assert!(hits.text().await.unwrap().contains("杭州明达贸易有限公司"));
     assert_no_sideways_scroll(c, "search page at 1280 px").await;
     b.screenshot("search-results").await;
@@ -153,14 +169,7 @@ async fn the_complaint_form_links_a_customer_picked_as_one_types_in_chromium() {
         .for_element(Locator::Css("[data-testid=complaint-customer-picker]"))
         .await
         .unwrap();
-    picker.send_keys("恒达").await.unwrap();
-    let suggestion = c
-        .wait()
-        .for_element(Locator::XPath(
-            "//form[@data-testid='complaint-form']//ul[@class='suggest']//button[contains(., '宁波恒达机电有限公司')]",
-        ))
-        .await
-        .expect("the customer is suggested");
+    let suggestion = type_until_suggested(c, &picker, "恒达", "//form[@data-testid='complaint-form']//ul[@class='suggest']//button[contains(., '宁波恒达机电有限公司')]", "the customer is suggested").await;
     b.screenshot("complaint-customer-picker").await;
     suggestion.click().await.unwrap();
     let linked = c
@@ -225,14 +234,7 @@ async fn the_new_ticket_form_links_a_customer_found_by_phone_digits_in_chromium(
         .for_element(Locator::Css("[data-testid=new-ticket-customer-picker]"))
         .await
         .unwrap();
-    picker.send_keys("13912340000").await.unwrap();
-    let suggestion = c
-        .wait()
-        .for_element(Locator::XPath(
-            "//form[@data-testid='new-ticket-form']//ul[@class='suggest']//button[contains(., '苏州恒通机电有限公司')]",
-        ))
-        .await
-        .expect("the customer is suggested by its mobile");
+    let suggestion = type_until_suggested(c, &picker, "13912340000", "//form[@data-testid='new-ticket-form']//ul[@class='suggest']//button[contains(., '苏州恒通机电有限公司')]", "the customer is suggested by its mobile").await;
     suggestion.click().await.unwrap();
     let linked = c
         .execute(
