@@ -47,6 +47,7 @@ macro_rules! keyed {
 
 pub mod attachment;
 pub mod calendar;
+pub mod channel;
 pub mod clock;
 pub mod complaint;
 pub mod complaint_cost;

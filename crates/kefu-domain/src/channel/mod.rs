@@ -1,0 +1,3 @@
+//! 渠道 — rules of the ways customers reach the department (mail first).
+
+pub mod email;
