@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod calendar;
+pub mod channel;
 pub mod complaint;
 pub mod confidential;
 pub mod credit;
