@@ -42,6 +42,19 @@ pub mod action {
     pub const CUSTOMERS_IMPORTED: &str = "customers_imported";
     /// An administrator granted or withdrew a permission for a role (who may reveal).
     pub const GRANT_CHANGED: &str = "grant_changed";
+    /// 渠道 — an e-mail channel added, changed, switched off or on, its secret rotated
+    /// (never recorded), a failed mail discarded.
+    pub const CHANNEL_CREATED: &str = "channel_created";
+    pub const CHANNEL_UPDATED: &str = "channel_updated";
+    pub const CHANNEL_DEACTIVATED: &str = "channel_deactivated";
+    pub const CHANNEL_ACTIVATED: &str = "channel_activated";
+    pub const CHANNEL_SECRET_ROTATED: &str = "channel_secret_rotated";
+    pub const FAILED_MAIL_DISCARDED: &str = "failed_mail_discarded";
+    /// A received mail's original downloaded (it holds addresses in clear).
+    pub const MAIL_DOWNLOADED: &str = "mail_downloaded";
+    /// A post to a channel's webhook without a valid signature: the channel and the
+    /// reason, never the body or a secret.
+    pub const WEBHOOK_REJECTED: &str = "webhook_rejected";
 }
 
 /// What an audit entry is about.

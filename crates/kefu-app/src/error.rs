@@ -133,6 +133,13 @@ pub enum AppError {
     /// record's history says (a ticket's events); it is empty where it cannot.
     #[error("the record changed since the version sent (now version {current})")]
     StaleVersion { current: i64, changed: Vec<String> },
+    /// A mail posted to a channel's webhook without a valid signature (see
+    /// [`crate::channel::email`]); audited, nothing stored.
+    #[error("webhook signature refused: {}", .0.key())]
+    WebhookRejected(crate::channel::email::Rejection),
+    /// The channel is switched off: its webhook and imports take no mail.
+    #[error("this channel is switched off")]
+    ChannelInactive,
     #[error("store: {0}")]
     Store(StoreError),
     #[error("internal: {0}")]

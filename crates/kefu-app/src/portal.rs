@@ -14,20 +14,17 @@ pub use verify::{AddressView, CodeSent, LinkVerified};
 
 use jiff::{SignedDuration, Timestamp};
 use kefu_domain::portal::AddressKind;
-use kefu_domain::ticket::{self as rules, StatusCategory};
+use kefu_domain::ticket as rules;
 use kefu_domain::{Locale, staff};
 use kefu_store::portal::verification as proofs;
 use kefu_store::portal::{self as store, PortalCustomer};
-use kefu_store::ticket::conversation::{self, Attachment, Message, NewMessage};
-use kefu_store::ticket::setup as store_setup;
+use kefu_store::ticket::conversation::{self, Attachment, Message};
 use kefu_store::ticket::{self as tickets, Ticket};
 use kefu_store::{AnyConnection, StoreError, changelog};
-use serde_json::json;
 
 use crate::audit::{self, Target, action};
-use crate::notify;
 use crate::secret;
-use crate::ticket::{ClosedReply, SlaContext, Upload};
+use crate::ticket::Upload;
 use crate::{Actor, ActorKind, App, AppError, Result};
 
 /// Who a portal request comes from.
@@ -323,8 +320,9 @@ impl App {
             .await?
             .into_iter()
             .filter(|a| {
-                a.message_id
-                    .is_some_and(|m| messages.iter().any(|x| x.id == m))
+                !a.quarantined
+                    && a.message_id
+                        .is_some_and(|m| messages.iter().any(|x| x.id == m))
             })
             .collect();
         Ok(CustomerTicket {
@@ -363,107 +361,14 @@ impl App {
         let checked = self.check_uploads(files)?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let mut t = tickets::by_id(&mut tx, id).await?;
+        let t = tickets::by_id(&mut tx, id).await?;
         if !sees(&mut tx, c.id, id).await? {
             return Err(AppError::NotFound);
         }
-        let before = t.clone();
-        let reopen = match t.category {
-            StatusCategory::Closed => match self.settings.closed_reply {
-                ClosedReply::Refuse => return Err(AppError::TicketClosed),
-                ClosedReply::Reopen => true,
-            },
-            StatusCategory::PendingCustomer | StatusCategory::Resolved => true,
-            _ => false,
-        };
-        if reopen {
-            let mut statuses = store_setup::statuses(&mut tx).await?;
-            let found = statuses
-                .iter()
-                .position(|s| s.key == StatusCategory::Open.key());
-            let open = match found {
-                Some(i) => statuses.swap_remove(i),
-                None => {
-                    return Err(AppError::UnknownStatus {
-                        key: StatusCategory::Open.key().to_owned(),
-                        allowed: statuses.into_iter().map(|s| s.key).collect(),
-                    });
-                }
-            };
-            rules::check_transition(t.category, open.category)?;
-            t.status = open.key;
-            t.category = open.category;
-            t.status_changed_at = now;
-            t.resolved_at = None;
-            t.closed_at = None;
-        }
-        let message_id = conversation::add_message(
-            &mut tx,
-            &NewMessage {
-                ticket_id: id,
-                visibility: "public",
-                author_kind: "customer",
-                author_user_id: None,
-                author_name: &c.name,
-                body: &body,
-                at: now,
-            },
-        )
-        .await?;
+        let message_id = self
+            .add_customer_message(&mut tx, actor, t, &c.name, &body, now)
+            .await?;
         crate::ticket::store_checked(&mut tx, id, Some(message_id), &checked, now).await?;
-        // The customer wrote: contact with the archive's customer (最近联系).
-        if let Some(customer) = t.customer_id {
-            kefu_store::customer::touch_contact(&mut tx, customer, now).await?;
-        }
-        t.sla.awaiting_reply_since.get_or_insert(now);
-        t.updated_at = now;
-        let mut changed = Vec::new();
-        if t.status != before.status {
-            crate::ticket::record_event(
-                &mut tx,
-                id,
-                actor,
-                now,
-                "status",
-                Some(before.status.clone()),
-                Some(t.status.clone()),
-            )
-            .await?;
-            changed.push("status".to_owned());
-        }
-        self.run_triggers(
-            &mut tx,
-            kefu_domain::trigger::TriggerEvent::Update,
-            &mut t,
-            &changed,
-            now,
-        )
-        .await?;
-        SlaContext::load(&mut tx)
-            .await?
-            .refresh(&mut t, Some(before.category), now);
-        tickets::save(&mut tx, &t).await?;
-        if let Some(a) = t.assignee_id {
-            let params = json!({"number": t.number, "subject": t.subject});
-            notify::notify(
-                &mut tx,
-                &[a],
-                notify::kind::CUSTOMER_REPLIED,
-                Some(id),
-                &params,
-                now,
-            )
-            .await?;
-        }
-        changelog::record(
-            &mut tx,
-            "ticket",
-            id,
-            changelog::Operation::Update,
-            None,
-            now,
-        )
-        .await?;
         let message = conversation::messages(&mut tx, id, true)
             .await?
             .into_iter()

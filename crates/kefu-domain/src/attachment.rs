@@ -111,6 +111,78 @@ pub fn check(filename: &str, bytes: &[u8], max: usize) -> Result<String, Attachm
     }
 }
 
+/// What becomes of a file that came by mail. A mail cannot be refused the way an upload is
+/// (the sender has gone), so nothing in it stops it from landing: a file is kept and
+/// served, kept but never served, or left in the stored original mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailFile {
+    /// Kept and served with this type, read from its bytes.
+    Accepted(String),
+    /// 隔离 — kept, flagged, never served.
+    Quarantined(Quarantine),
+    /// Not kept (empty, or over the size limit): the stored original mail still has it.
+    Dropped(AttachmentError),
+}
+
+/// Why a file that came by mail is quarantined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quarantine {
+    /// A program or script, whatever name or type the mail gave it.
+    Executable,
+    /// A type kefu does not serve (HTML, an unknown binary…).
+    NotAccepted,
+}
+
+impl Quarantine {
+    pub fn key(self) -> &'static str {
+        match self {
+            Quarantine::Executable => "executable",
+            Quarantine::NotAccepted => "not_accepted",
+        }
+    }
+}
+
+/// Names that run when opened on the reader's computer, whatever their bytes.
+const EXECUTABLE_EXTENSIONS: &[&str] = &[
+    "exe", "dll", "scr", "com", "pif", "cpl", "msi", "msp", "bat", "cmd", "ps1", "psm1", "vbs",
+    "vbe", "js", "jse", "wsf", "wsh", "hta", "jar", "lnk", "reg", "sh", "apk", "app",
+];
+
+/// Whether a file is a program or a script: by its bytes (Windows, Linux and macOS programs,
+/// Java and Android bytecode, WebAssembly, a `#!` script) or by a name that runs.
+pub fn is_executable(filename: &str, bytes: &[u8]) -> bool {
+    use infer::app;
+    app::is_exe(bytes)
+        || app::is_elf(bytes)
+        || bytes.starts_with(b"\x7fELF")
+        || app::is_mach(bytes)
+        || app::is_java(bytes)
+        || app::is_dex(bytes)
+        || app::is_wasm(bytes)
+        || bytes.starts_with(b"#!")
+        || EXECUTABLE_EXTENSIONS.contains(&extension(filename).as_str())
+}
+
+/// Checks a file that came by mail: the size first (an empty or oversize file is dropped),
+/// then programs and scripts (quarantined, whatever the mail declared), then the type read
+/// from the bytes as for an upload (a type kefu does not serve is quarantined too).
+pub fn check_mail_file(filename: &str, bytes: &[u8], max: usize) -> MailFile {
+    if bytes.is_empty() {
+        return MailFile::Dropped(AttachmentError::Empty);
+    }
+    if bytes.len() > max {
+        return MailFile::Dropped(AttachmentError::TooLarge { max });
+    }
+    if is_executable(filename, bytes) {
+        return MailFile::Quarantined(Quarantine::Executable);
+    }
+    match check(filename, bytes, max) {
+        Ok(content_type) => MailFile::Accepted(content_type),
+        Err(AttachmentError::ForbiddenType) => MailFile::Quarantined(Quarantine::NotAccepted),
+        Err(e) => MailFile::Dropped(e),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,5 +239,38 @@ mod tests {
         assert_eq!(clean_filename("a\u{0}b\n.txt"), "ab.txt");
         assert_eq!(clean_filename("..."), "attachment");
         assert_eq!(clean_filename("报价\"单<1>.xlsx"), "报价单1.xlsx");
+    }
+
+    #[test]
+    fn a_mailed_program_is_quarantined_whatever_it_is_called() {
+        let exe = b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff\0\0";
+        assert_eq!(
+            check_mail_file("发票.pdf", exe, 1000),
+            MailFile::Quarantined(Quarantine::Executable)
+        );
+        assert_eq!(
+            check_mail_file("photo.png", b"#!/bin/sh\nrm -rf ~\n", 1000),
+            MailFile::Quarantined(Quarantine::Executable)
+        );
+        assert_eq!(
+            check_mail_file("readme.txt.js", b"WScript.Echo(1)", 1000),
+            MailFile::Quarantined(Quarantine::Executable)
+        );
+        assert_eq!(
+            check_mail_file("page.html", b"<html><body>hi</body></html>", 1000),
+            MailFile::Quarantined(Quarantine::NotAccepted)
+        );
+        assert_eq!(
+            check_mail_file("a.png", PNG, 1000),
+            MailFile::Accepted("image/png".into())
+        );
+        assert_eq!(
+            check_mail_file("a.png", PNG, 10),
+            MailFile::Dropped(AttachmentError::TooLarge { max: 10 })
+        );
+        assert_eq!(
+            check_mail_file("a.txt", b"", 10),
+            MailFile::Dropped(AttachmentError::Empty)
+        );
     }
 }

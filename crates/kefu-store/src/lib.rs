@@ -18,6 +18,7 @@ pub mod dialect;
 pub mod idempotency;
 pub mod jobs;
 pub mod kb;
+pub mod mail;
 pub mod notification;
 pub mod outbox;
 pub mod portal;

@@ -1,5 +1,5 @@
 //! 版本 — the versions of settings: one row each (groups, SLA policies, calendars, triggers,
-//! users, reply scripts), or one sheet edited as a whole (the complaint deadline grid, the
+//! users, reply scripts, e-mail channels), or one sheet edited as a whole (the complaint deadline grid, the
 //! credit model). Tickets, customers and complaints keep their versions
 //! with their own queries.
 //!
@@ -21,6 +21,7 @@ pub enum Setting {
     Trigger,
     User,
     ReplyScript,
+    EmailChannel,
 }
 
 impl Setting {
@@ -32,6 +33,7 @@ impl Setting {
             Setting::Trigger => "triggers",
             Setting::User => "users",
             Setting::ReplyScript => "reply_scripts",
+            Setting::EmailChannel => "email_channels",
         }
     }
 }

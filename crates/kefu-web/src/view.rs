@@ -89,6 +89,12 @@ const NAV: &[(&str, &str, Place, &[Permission])] = &[
         &[Permission::TicketAdmin],
     ),
     (
+        "/admin/channels",
+        "nav.channels",
+        Place::Settings,
+        &[Permission::TicketAdmin],
+    ),
+    (
         "/admin/credit",
         "nav.credit",
         Place::Settings,

@@ -54,6 +54,9 @@ enum Command {
     /// Import data from files.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// E-mail channels: add one, import mail files into one.
+    #[command(subcommand)]
+    Mail(MailCommand),
     /// Rebuild this instance's search index from the database (with kefu stopped).
     Reindex,
     /// Fill a fresh database with the demo company 杭州恒信电器有限公司: staff in every role,
@@ -91,6 +94,31 @@ enum ImportCommand {
         /// Write the per-row problems (row, column, reason, value) to this CSV file.
         #[arg(long)]
         report: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum MailCommand {
+    /// Import mail into an e-mail channel through the same path as its webhook: .eml files
+    /// (one mail each) and .mbox files (split on their "From " lines, mboxrd). A mail
+    /// received before (same channel and Message-ID) is counted as a duplicate.
+    Import {
+        /// The e-mail channel's id (see the 渠道 page or `kefu mail add-channel`).
+        #[arg(long)]
+        channel: i64,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Add an e-mail channel; prints its id and its webhook secret (shown once).
+    AddChannel {
+        #[arg(long)]
+        name: String,
+        /// The mailbox address kefu answers from.
+        #[arg(long)]
+        address: String,
+        /// The id of the group new tickets go to.
+        #[arg(long)]
+        group: Option<i64>,
     },
 }
 
@@ -273,6 +301,12 @@ async fn main() -> anyhow::Result<()> {
         }) => {
             let app = open_app(&cli, &file).await?;
             let result = import_customers(&app, path, *dry_run, *merge, report.as_deref()).await;
+            app.store.close().await;
+            result
+        }
+        Command::Mail(cmd) => {
+            let app = open_app(&cli, &file).await?;
+            let result = mail_command(&app, cmd).await;
             app.store.close().await;
             result
         }
@@ -464,6 +498,68 @@ async fn import_customers(
                 &[("path", &out.display().to_string())]
             )
         );
+    }
+    Ok(())
+}
+
+/// `kefu mail`: the counts of an import, or a new channel and its secret, in Chinese as
+/// the pages word them.
+async fn mail_command(app: &App, cmd: &MailCommand) -> anyhow::Result<()> {
+    let tr = kefu_web::i18n::Tr(Locale::ZhCn);
+    match cmd {
+        MailCommand::Import { channel, files } => {
+            let counts = kefu::mail::import(app, *channel, files, |p| {
+                eprintln!(
+                    "{}",
+                    tr.f(
+                        "mail_cli.file_failed",
+                        &[
+                            ("file", &p.file),
+                            ("index", &p.index.to_string()),
+                            ("error", &p.error),
+                        ],
+                    )
+                );
+            })
+            .await?;
+            println!(
+                "{}",
+                tr.f(
+                    "mail_cli.summary",
+                    &[
+                        ("total", &counts.total.to_string()),
+                        ("created", &counts.created.to_string()),
+                        ("added", &counts.added.to_string()),
+                        ("duplicate", &counts.duplicate.to_string()),
+                        ("bounce", &counts.bounce.to_string()),
+                        ("failed", &counts.failed.to_string()),
+                    ],
+                )
+            );
+        }
+        MailCommand::AddChannel {
+            name,
+            address,
+            group,
+        } => {
+            let form = kefu_app::channel::email::ChannelForm {
+                name: name.clone(),
+                address: address.clone(),
+                group_id: *group,
+                active: true,
+            };
+            let created = app.create_email_channel(&Actor::system(), &form).await?;
+            let id = created.channel_id.to_string();
+            println!(
+                "{}",
+                tr.f("mail_cli.channel_created", &[("name", name), ("id", &id)])
+            );
+            println!(
+                "{}",
+                tr.f("mail_cli.secret", &[("secret", &created.secret)])
+            );
+            println!("{}", tr.f("mail_cli.webhook", &[("id", &id)]));
+        }
     }
     Ok(())
 }

@@ -547,3 +547,75 @@ fn stopping_during_the_first_index_build_does_not_wait_for_it_and_the_next_start
     stop(&mut second);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn operator_adds_a_mail_channel_and_imports_an_mbox() {
+    let dir = temp_dir("mail");
+    let add = run(
+        &dir,
+        &[
+            "mail",
+            "add-channel",
+            "--name",
+            "售后邮箱",
+            "--address",
+            "support@example.com",
+        ],
+    );
+    assert!(add.status.success(), "{}", stderr(&add));
+    let out = stdout(&add);
+    assert!(out.contains("已创建邮件渠道 售后邮箱（编号 1）"), "{out}");
+    let secret = out
+        .lines()
+        .find_map(|l| l.strip_prefix("Webhook 密钥（只显示这一次）："))
+        .expect("the secret, once");
+    assert_eq!(secret.trim().len(), 64);
+    assert!(out.contains("/api/v1/channels/email/1/inbound"), "{out}");
+
+    // Three mails: a question, the customer's reply to it (a line of it starts "From ", so
+    // the mbox quotes it), and the question again.
+    let question = "From: Wang Fang <wang.fang@example.com>\nTo: support@example.com\n\
+        Subject: order 20261122\nMessage-ID: <q.1@example.com>\n\nWhere is my order?\n";
+    let reply = "From: Wang Fang <wang.fang@example.com>\nTo: support@example.com\n\
+        Subject: Re: order 20261122\nMessage-ID: <q.2@example.com>\n\
+        In-Reply-To: <q.1@example.com>\n\nAny news?\nFrom the tracking page: nothing.\n";
+    let mbox = format!(
+        "From wang.fang@example.com Mon Nov 23 10:00:00 2026\n{question}\n\
+         From wang.fang@example.com Mon Nov 23 11:00:00 2026\n{}\n\
+         From wang.fang@example.com Mon Nov 23 12:00:00 2026\n{question}\n",
+        reply.replace("\nFrom the", "\n>From the")
+    );
+    let file = dir.join("old.mbox");
+    std::fs::write(&file, mbox).unwrap();
+    let import = run(
+        &dir,
+        &["mail", "import", "--channel", "1", file.to_str().unwrap()],
+    );
+    assert!(import.status.success(), "{}", stderr(&import));
+    assert!(
+        stdout(&import).contains("共 3 封：新建工单 1，追加到工单 1，重复 1，退信 0，失败 0。"),
+        "{}",
+        stdout(&import)
+    );
+    // Imported again, nothing lands twice.
+    let again = run(
+        &dir,
+        &["mail", "import", "--channel", "1", file.to_str().unwrap()],
+    );
+    assert!(
+        stdout(&again).contains("共 3 封：新建工单 0，追加到工单 0，重复 3"),
+        "{}",
+        stdout(&again)
+    );
+    let unknown = run(
+        &dir,
+        &["mail", "import", "--channel", "9", file.to_str().unwrap()],
+    );
+    assert!(!unknown.status.success());
+    assert!(
+        stderr(&unknown).contains("no e-mail channel with id 9"),
+        "{}",
+        stderr(&unknown)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

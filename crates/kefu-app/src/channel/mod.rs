@@ -1,3 +1,3 @@
-//! 渠道 — the ways customers reach the department, each landing in the one ticket intake.
+//! 渠道 — where requests come in besides the forms: e-mail first.
 
 pub mod email;

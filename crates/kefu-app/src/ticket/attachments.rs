@@ -135,6 +135,8 @@ pub(crate) async fn store_uploads(
             size: f.bytes.len() as i64,
             sha256: hex::encode(Sha256::digest(f.bytes)),
             created_at: now,
+            quarantined: false,
+            inline: false,
         };
         ids.push(conversation::add_attachment(conn, &a, f.bytes).await?);
     }

@@ -14,6 +14,7 @@ use kefu_store::{AnyConnection, StoreError};
 use super::attachments::Upload;
 use super::intake_writer::Prepared;
 use super::{check_fields, check_tier, number_day};
+use crate::channel::email::MailLanding;
 use crate::idempotency::{IdempotencyKey, Resource};
 use crate::{Actor, ActorKind, App, AppError, Result};
 
@@ -224,6 +225,29 @@ impl App {
         files: &[Upload],
         claim: Option<(IdempotencyKey, Resource)>,
     ) -> Result<IntakeOutcome> {
+        self.intake_core(actor, req, files, claim, None).await
+    }
+
+    /// A ticket opened by a mail (see [`crate::channel::email`]): the mail's claim, files,
+    /// quoted history and raw bytes are written in the ticket's transaction. A claim
+    /// another delivery of the mail holds fails it as a `Conflict`, and nothing is written.
+    pub(crate) async fn intake_mail(
+        &self,
+        req: &Intake,
+        mail: MailLanding,
+    ) -> Result<IntakeOutcome> {
+        self.intake_core(&Actor::system(), req, &[], None, Some(mail))
+            .await
+    }
+
+    async fn intake_core(
+        &self,
+        actor: &Actor,
+        req: &Intake,
+        files: &[Upload],
+        claim: Option<(IdempotencyKey, Resource)>,
+        mail: Option<MailLanding>,
+    ) -> Result<IntakeOutcome> {
         let checked = self.check_uploads(files)?;
         let staff = match &actor.kind {
             ActorKind::System => true,
@@ -390,8 +414,9 @@ impl App {
             fields,
             auto_group: group_id.filter(|_| assignee_id.is_none()),
             claim,
+            mail,
         };
-        let mut outcome = if checked.is_empty() {
+        let mut outcome = if checked.is_empty() && prepared.mail.is_none() {
             self.write_queued(prepared).await
         } else {
             self.write_alone(&prepared, &checked).await

@@ -32,6 +32,7 @@ use tokio::sync::oneshot;
 use super::assign::auto_assignee;
 use super::attachments::{Checked, store_uploads};
 use super::{IntakeOutcome, SlaContext, actor_display};
+use crate::channel::email::MailLanding;
 use crate::idempotency::{self, IdempotencyKey, Resource};
 use crate::notify;
 use crate::{Actor, ActorKind, App, AppError, Result};
@@ -54,6 +55,8 @@ pub(super) struct Prepared {
     pub auto_group: Option<i64>,
     /// The `Idempotency-Key` the ticket's transaction claims, and what it is remembered as.
     pub claim: Option<(IdempotencyKey, Resource)>,
+    /// The mail the ticket comes from, written with it (such a request is written alone).
+    pub mail: Option<MailLanding>,
 }
 
 struct Job {
@@ -148,6 +151,11 @@ impl App {
             Err(e) => e,
         };
         let conflict = matches!(err, AppError::Store(StoreError::Conflict(_)));
+        // A mail's claim (or its Message-ID as external id) taken by another delivery: the
+        // mail path finds that delivery's answer itself.
+        if conflict && p.mail.is_some() {
+            return Err(err);
+        }
         if conflict
             && let Some((key, resource)) = &p.claim
             && let Some(id) = self.replay_of(key, *resource).await?
@@ -220,7 +228,7 @@ impl App {
                 idempotency::claim(&mut tx, key, *resource, t.id, now).await?;
             }
             batch.ticket(&t);
-            if files.is_empty() {
+            if files.is_empty() && p.mail.is_none() {
                 batch.message(&first_message(p, t.id));
             }
             batch.event(&Event {
@@ -241,7 +249,7 @@ impl App {
         let mut outcomes = Vec::with_capacity(items.len());
         for (p, mut ticket) in items.iter().zip(tickets) {
             let (id, now) = (ticket.id, ticket.created_at);
-            if !files.is_empty() {
+            if !files.is_empty() || p.mail.is_some() {
                 let m = first_message(p, id);
                 let message_id = conversation::insert_message(
                     &mut tx,
@@ -257,6 +265,9 @@ impl App {
                 )
                 .await?;
                 store_uploads(&mut tx, id, Some(message_id), files, now).await?;
+                if let Some(mail) = &p.mail {
+                    mail.write(&mut tx, id, message_id, now).await?;
+                }
             }
             for (field, value) in &p.fields {
                 store_setup::set_field_value(&mut tx, id, field.id, value.as_deref()).await?;

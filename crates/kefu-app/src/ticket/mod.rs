@@ -3,6 +3,7 @@
 
 mod assign;
 mod attachments;
+mod customer_message;
 mod intake;
 mod intake_writer;
 mod queue;

@@ -108,6 +108,9 @@ pub struct TicketDetail {
     /// Custom fields with the ticket's value, active fields and retired ones that hold one.
     pub fields: Vec<(Field, Option<String>)>,
     pub statuses: Vec<Status>,
+    /// (message, the history it quoted) for the messages that quoted one (mail), shown
+    /// folded.
+    pub quoted: Vec<(i64, String)>,
 }
 
 /// The status `key` names; an unknown key is refused with the keys of every status.
@@ -182,6 +185,7 @@ impl App {
             .filter(|(f, v)| f.active || v.is_some())
             .collect();
         let statuses = store_setup::statuses(&mut conn).await?;
+        let quoted = conversation::quoted_texts(&mut conn, id).await?;
         Ok(TicketDetail {
             ticket,
             messages,
@@ -189,6 +193,7 @@ impl App {
             attachments,
             fields,
             statuses,
+            quoted,
         })
     }
 

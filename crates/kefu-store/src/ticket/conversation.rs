@@ -164,12 +164,18 @@ pub struct Attachment {
     pub size: i64,
     pub sha256: String,
     pub created_at: Timestamp,
+    /// 隔离 — kept but never served: a program or script that came by mail, whatever the
+    /// mail called it, or a type kefu does not serve.
+    pub quarantined: bool,
+    /// A part of a mail's body (a `cid:` image) rather than a file attached to it.
+    pub inline: bool,
 }
 
 pub async fn add_attachment(conn: &mut AnyConnection, a: &Attachment, data: &[u8]) -> Result<i64> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO ticket_attachments (ticket_id, message_id, filename, content_type, size, \
-         sha256, data, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+         sha256, data, created_at, quarantined, is_inline) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(a.ticket_id)
     .bind(a.message_id)
@@ -179,6 +185,8 @@ pub async fn add_attachment(conn: &mut AnyConnection, a: &Attachment, data: &[u8
     .bind(&a.sha256)
     .bind(data.to_vec())
     .bind(to_micros(a.created_at))
+    .bind(crate::flag(a.quarantined))
+    .bind(crate::flag(a.inline))
     .fetch_one(conn)
     .await?;
     Ok(id)
@@ -186,8 +194,8 @@ pub async fn add_attachment(conn: &mut AnyConnection, a: &Attachment, data: &[u8
 
 pub async fn attachments(conn: &mut AnyConnection, ticket_id: i64) -> Result<Vec<Attachment>> {
     let rows = sqlx::query(
-        "SELECT id, ticket_id, message_id, filename, content_type, size, sha256, created_at \
-         FROM ticket_attachments WHERE ticket_id = $1 ORDER BY id",
+        "SELECT id, ticket_id, message_id, filename, content_type, size, sha256, created_at, \
+         quarantined, is_inline FROM ticket_attachments WHERE ticket_id = $1 ORDER BY id",
     )
     .bind(ticket_id)
     .fetch_all(conn)
@@ -203,12 +211,15 @@ pub async fn attachments(conn: &mut AnyConnection, ticket_id: i64) -> Result<Vec
                 size: r.try_get("size")?,
                 sha256: r.try_get("sha256")?,
                 created_at: from_micros(r.try_get("created_at")?),
+                quarantined: r.try_get::<i64, _>("quarantined")? != 0,
+                inline: r.try_get::<i64, _>("is_inline")? != 0,
             })
         })
         .collect()
 }
 
-/// An attachment's bytes, checked to belong to `ticket_id`.
+/// An attachment's bytes, checked to belong to `ticket_id`; a quarantined file is not
+/// found (it is never served).
 pub async fn attachment_data(
     conn: &mut AnyConnection,
     ticket_id: i64,
@@ -216,7 +227,7 @@ pub async fn attachment_data(
 ) -> Result<(String, String, Vec<u8>)> {
     let row = sqlx::query(
         "SELECT filename, content_type, data FROM ticket_attachments \
-         WHERE id = $1 AND ticket_id = $2",
+         WHERE id = $1 AND ticket_id = $2 AND quarantined = 0",
     )
     .bind(id)
     .bind(ticket_id)
@@ -227,4 +238,29 @@ pub async fn attachment_data(
         row.try_get("content_type")?,
         row.try_get("data")?,
     ))
+}
+
+/// Keeps the history a message quoted (a mail's 原始邮件 or "On … wrote:"), shown folded.
+pub async fn set_quoted_text(
+    conn: &mut AnyConnection,
+    message_id: i64,
+    quoted: &str,
+) -> Result<()> {
+    sqlx::query("UPDATE ticket_messages SET quoted_text = $2 WHERE id = $1")
+        .bind(message_id)
+        .bind(quoted)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// (message, quoted history) for the messages of a ticket that quoted one.
+pub async fn quoted_texts(conn: &mut AnyConnection, ticket_id: i64) -> Result<Vec<(i64, String)>> {
+    Ok(sqlx::query_as::<_, (i64, String)>(
+        "SELECT id, quoted_text FROM ticket_messages \
+         WHERE ticket_id = $1 AND quoted_text IS NOT NULL ORDER BY id",
+    )
+    .bind(ticket_id)
+    .fetch_all(conn)
+    .await?)
 }

@@ -172,7 +172,44 @@ async fn seed(app: &TestApp, admin: &ApiClient) -> Seeded {
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let _ = app;
+    // A mail channel (id 1, which the walk's `{id}` names): a mail from the archive
+    // contact's address opens a ticket, and one that cannot be read, from the ticket's
+    // address, waits in the failed list, which names its sender masked.
+    let channel = app
+        .app
+        .create_email_channel(
+            &kefu_app::Actor::system(),
+            &kefu_app::channel::email::ChannelForm {
+                name: "售后邮箱".into(),
+                address: "support@hengxin.example".into(),
+                group_id: None,
+                active: true,
+            },
+        )
+        .await
+        .unwrap()
+        .channel_id;
+    let landed = format!(
+        "From: <{CONTACT_EMAIL_DIGITS}@163.com>\r\nSubject: mail\r\nMessage-ID: <leak@x>\r\n\r\nhello\r\n"
+    );
+    let mut deep =
+        format!("From: <{TICKET_EMAIL_DIGITS}@qq.com>\r\nSubject: deep\r\nMIME-Version: 1.0\r\n");
+    for i in 0..20 {
+        deep.push_str(&format!(
+            "Content-Type: multipart/mixed; boundary=\"b{i}\"\r\n\r\n--b{i}\r\n"
+        ));
+    }
+    deep.push_str("Content-Type: text/plain\r\n\r\nx\r\n");
+    for raw in [landed, deep] {
+        app.app
+            .ingest_mail(
+                channel,
+                raw.as_bytes(),
+                kefu_app::channel::email::MailSource::Cli,
+            )
+            .await
+            .unwrap();
+    }
     Seeded {
         customer,
         ticket,

@@ -49,6 +49,7 @@ async fn the_settings_menu_holds_exactly_the_admin_pages_each_role_may_open() {
         "/admin/sla",
         "/admin/complaint-deadlines",
         "/admin/triggers",
+        "/admin/channels",
     ];
     let own = ["/account", "/account/tokens"];
     for role in Role::ALL {

@@ -21,6 +21,7 @@ mod intake;
 mod jobs;
 mod layout;
 mod live;
+mod mail_ingest;
 mod ops;
 mod permissions;
 mod portal;

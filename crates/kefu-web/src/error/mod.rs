@@ -394,6 +394,13 @@ impl WebError {
                     detail: Some(stale_detail(current, &changed)),
                     ..ErrorInfo::new(S::PRECONDITION_FAILED, "stale_version")
                 },
+                // A webhook's signature refused: the reason is safe to give (it names no
+                // part of the secret).
+                AppError::WebhookRejected(r) => ErrorInfo {
+                    detail: Some(r.key().to_owned()),
+                    ..ErrorInfo::new(S::UNAUTHORIZED, "webhook_rejected")
+                },
+                AppError::ChannelInactive => ErrorInfo::new(S::FORBIDDEN, "channel_inactive"),
                 AppError::Store(e) => {
                     tracing::error!(error = %e, "store error");
                     ErrorInfo::new(S::INTERNAL_SERVER_ERROR, "internal")

@@ -1,4 +1,20 @@
-//! 邮件渠道 — mail in: parsing raw mail into what a ticket needs.
+//! 邮件渠道 — e-mail in. One parser (`parse`) and one path
+//! ([`App::ingest_mail`](crate::App::ingest_mail)) for every way a mail arrives (the signed
+//! webhook, `kefu mail import`, later IMAP): each mail lands once per mailbox and
+//! Message-ID, on the ticket it answers or on a new one, with its files, its quoted history
+//! folded, and its raw bytes kept; a mail that cannot be read waits in the mailbox's failed
+//! list without holding up the next.
 
 pub mod parse;
 pub use parse::*;
+
+mod admin;
+mod bounce;
+mod ingest;
+mod landing;
+mod webhook;
+
+pub use admin::{ChannelForm, ChannelView, FailedMail, NewSecret};
+pub use ingest::{IngestOutcome, IngestStatus, MailSource, webhook_body_limit};
+pub(crate) use landing::MailLanding;
+pub use webhook::{MAX_SKEW_SECS, Rejection};

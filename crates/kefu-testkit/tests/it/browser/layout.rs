@@ -159,6 +159,7 @@ async fn at_1366_the_bar_and_the_complaint_board_keep_to_one_row_in_chromium() {
             "服务时限",
             "投诉时限",
             "触发器",
+            "渠道",
             "信用模型",
             "用户管理",
             "审计日志",

@@ -2,6 +2,7 @@
 //! pages, one error shape, and an OpenAPI document generated from these handlers.
 
 pub mod audit;
+pub mod channels;
 pub mod complaints;
 pub mod customers;
 pub mod doc;
@@ -136,7 +137,9 @@ pub struct ErrorDetail {
     pub detail: Option<String>,
 }
 
-use doc::{BearerAuth, CommonResponses, Conditional, InputSchemas, UniqueOperationIds};
+use doc::{
+    BearerAuth, CommonResponses, Conditional, InputSchemas, UniqueOperationIds, WebhookSignature,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -161,12 +164,14 @@ use doc::{BearerAuth, CommonResponses, Conditional, InputSchemas, UniqueOperatio
         complaints::customer_decision, complaints::follow_up, complaints::evaluate,
         complaints::stats,
         search::search,
+        channels::inbound,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     // The bearer scheme, the key and value schemas, the refusals every operation can give
     // and unique operation ids: see `doc`.
     modifiers(
         &BearerAuth,
+        &WebhookSignature,
         &InputSchemas,
         &Conditional,
         &CommonResponses,

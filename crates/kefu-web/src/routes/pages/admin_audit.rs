@@ -37,6 +37,14 @@ const ACTIONS: &[&str] = &[
     "customers_imported",
     "grant_changed",
     "script_reviewed",
+    "channel_created",
+    "channel_updated",
+    "channel_deactivated",
+    "channel_activated",
+    "channel_secret_rotated",
+    "webhook_rejected",
+    "failed_mail_discarded",
+    "mail_downloaded",
 ];
 
 struct Row {

@@ -38,8 +38,10 @@ use utoipa::{Modify, PartialSchema, ToSchema};
 use super::ErrorBody;
 
 mod conditional;
+mod webhook;
 
 pub use conditional::{CONDITIONAL, Conditional, ConditionalWrite};
+pub use webhook::{WEBHOOK_SIGNATURE, WebhookSignature, is_webhook};
 
 /// The name of the security scheme every operation requires.
 pub const BEARER: &str = "bearer";
@@ -551,7 +553,7 @@ mod tests {
     }
 
     #[test]
-    fn every_operation_requires_the_bearer_token() {
+    fn every_operation_requires_the_bearer_token_or_a_webhook_signature() {
         let doc = document();
         assert_eq!(
             doc["components"]["securitySchemes"][BEARER]["scheme"],
@@ -560,9 +562,13 @@ mod tests {
         assert_eq!(doc["components"]["securitySchemes"][BEARER]["type"], "http");
         let required = json!([{ "bearer": [] }]);
         assert_eq!(doc["security"], required);
+        let signed = json!([{ "webhook_signature": [] }]);
         for (method, path, operation) in operations(&doc) {
-            // No operation lifts the requirement.
-            if let Some(security) = operation.get("security") {
+            // No operation lifts the requirement but the webhooks, which a signature of
+            // the body authenticates instead.
+            if is_webhook(&path) {
+                assert_eq!(operation.get("security"), Some(&signed), "{method} {path}");
+            } else if let Some(security) = operation.get("security") {
                 assert_eq!(security, &required, "{method} {path}");
             }
         }

@@ -38,6 +38,10 @@ pub struct Entry {
     pub is_creation: bool,
     /// Files on this message: (id, name, size text).
     pub files: Vec<(i64, String, String)>,
+    /// 隔离 — files kept but never served: (name, size text).
+    pub held: Vec<(String, String)>,
+    /// The history a mail quoted, shown folded; empty for none.
+    pub quoted: String,
     pub old: String,
     pub new: String,
 }
@@ -231,9 +235,21 @@ pub(super) async fn page(
                 files: d
                     .attachments
                     .iter()
-                    .filter(|a| a.message_id == Some(m.id))
+                    .filter(|a| a.message_id == Some(m.id) && !a.quarantined)
                     .map(|a| (a.id, a.filename.clone(), size_text(a.size)))
                     .collect(),
+                held: d
+                    .attachments
+                    .iter()
+                    .filter(|a| a.message_id == Some(m.id) && a.quarantined)
+                    .map(|a| (a.filename.clone(), size_text(a.size)))
+                    .collect(),
+                quoted: d
+                    .quoted
+                    .iter()
+                    .find(|(id, _)| *id == m.id)
+                    .map(|(_, q)| q.clone())
+                    .unwrap_or_default(),
                 old: String::new(),
                 new: String::new(),
             },
@@ -268,6 +284,8 @@ pub(super) async fn page(
                 },
                 is_creation: e.field == "created",
                 files: Vec::new(),
+                held: Vec::new(),
+                quoted: String::new(),
                 field: field_label,
             },
         ));
@@ -364,7 +382,7 @@ pub(super) async fn page(
     let loose_files = d
         .attachments
         .iter()
-        .filter(|a| a.message_id.is_none())
+        .filter(|a| a.message_id.is_none() && !a.quarantined)
         .map(|a| (a.id, a.filename.clone(), size_text(a.size)))
         .collect();
     let complaint = state

@@ -1,0 +1,173 @@
+//! 邮件渠道 — the mailboxes kefu answers from, with their webhook secrets; the mail they
+//! received is in [`inbound`].
+
+pub mod inbound;
+
+use jiff::Timestamp;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::{Result, found, from_micros, to_micros};
+
+/// One mailbox, without its secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailChannel {
+    pub id: i64,
+    pub name: String,
+    /// The address kefu answers from.
+    pub address: String,
+    pub active: bool,
+    /// The group new tickets from this mailbox go to.
+    pub group_id: Option<i64>,
+    pub group_name: Option<String>,
+    pub secret_rotated_at: Timestamp,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    /// Moves on with every change an administrator makes (see [`crate::version`]).
+    pub version: i64,
+}
+
+/// A mailbox as it is to be stored.
+pub struct ChannelRow<'a> {
+    pub name: &'a str,
+    pub address: &'a str,
+    pub active: bool,
+    pub group_id: Option<i64>,
+}
+
+const SELECT_CHANNEL: &str = "SELECT c.id, c.name, c.address, c.active, c.group_id, \
+    g.name AS group_name, c.secret_rotated_at, c.created_at, c.updated_at, c.version \
+    FROM email_channels c LEFT JOIN ticket_groups g ON g.id = c.group_id";
+
+fn channel_from_row(r: &AnyRow) -> Result<EmailChannel> {
+    Ok(EmailChannel {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        address: r.try_get("address")?,
+        active: r.try_get::<i64, _>("active")? != 0,
+        group_id: r.try_get("group_id")?,
+        group_name: r.try_get("group_name")?,
+        secret_rotated_at: from_micros(r.try_get("secret_rotated_at")?),
+        created_at: from_micros(r.try_get("created_at")?),
+        updated_at: from_micros(r.try_get("updated_at")?),
+        version: r.try_get("version")?,
+    })
+}
+
+/// Every mailbox, by name.
+pub async fn channels(conn: &mut AnyConnection) -> Result<Vec<EmailChannel>> {
+    let rows = sqlx::query(&format!("{SELECT_CHANNEL} ORDER BY c.name"))
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(channel_from_row).collect()
+}
+
+pub async fn channel(conn: &mut AnyConnection, id: i64) -> Result<EmailChannel> {
+    let row = sqlx::query(&format!("{SELECT_CHANNEL} WHERE c.id = $1"))
+        .bind(id)
+        .fetch_one(conn)
+        .await?;
+    channel_from_row(&row)
+}
+
+/// The mailbox's webhook secret, for checking a signature; nothing else reads it.
+pub async fn webhook_secret(conn: &mut AnyConnection, id: i64) -> Result<String> {
+    let secret: String =
+        sqlx::query_scalar("SELECT webhook_secret FROM email_channels WHERE id = $1")
+            .bind(id)
+            .fetch_one(conn)
+            .await?;
+    Ok(secret)
+}
+
+/// Adds a mailbox with its first secret; a name in use is a `Conflict`.
+pub async fn insert_channel(
+    conn: &mut AnyConnection,
+    c: &ChannelRow<'_>,
+    secret: &str,
+    now: Timestamp,
+) -> Result<i64> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO email_channels (name, address, active, webhook_secret, \
+         secret_rotated_at, group_id, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $5, $5) RETURNING id",
+    )
+    .bind(c.name)
+    .bind(c.address)
+    .bind(crate::flag(c.active))
+    .bind(secret)
+    .bind(to_micros(now))
+    .bind(c.group_id)
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+/// Changes a mailbox's settings (its version is moved on by [`crate::version::advance`]).
+pub async fn update_channel(
+    conn: &mut AnyConnection,
+    id: i64,
+    c: &ChannelRow<'_>,
+    now: Timestamp,
+) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE email_channels SET name = $2, address = $3, active = $4, group_id = $5, \
+         updated_at = $6 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(c.name)
+    .bind(c.address)
+    .bind(crate::flag(c.active))
+    .bind(c.group_id)
+    .bind(to_micros(now))
+    .execute(conn)
+    .await?;
+    found(done)
+}
+
+/// Replaces the webhook secret; the old one stops working at once.
+pub async fn set_secret(
+    conn: &mut AnyConnection,
+    id: i64,
+    secret: &str,
+    now: Timestamp,
+) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE email_channels SET webhook_secret = $2, secret_rotated_at = $3, \
+         updated_at = $3 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(secret)
+    .bind(to_micros(now))
+    .execute(conn)
+    .await?;
+    found(done)
+}
+
+/// Per mailbox: when its last mail arrived and how many wait in its failed list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChannelActivity {
+    pub channel_id: i64,
+    pub last_received_at: Option<Timestamp>,
+    pub failed: i64,
+}
+
+/// The activity of every mailbox that received something.
+pub async fn activity(conn: &mut AnyConnection) -> Result<Vec<ChannelActivity>> {
+    let rows = sqlx::query(
+        "SELECT channel_id, MAX(received_at) AS last_at, \
+         COUNT(CASE WHEN status = 'failed' THEN 1 END) AS failed \
+         FROM inbound_mails GROUP BY channel_id",
+    )
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ChannelActivity {
+                channel_id: r.try_get("channel_id")?,
+                last_received_at: r.try_get::<Option<i64>, _>("last_at")?.map(from_micros),
+                failed: r.try_get("failed")?,
+            })
+        })
+        .collect()
+}

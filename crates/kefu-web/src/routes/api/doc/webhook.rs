@@ -1,0 +1,33 @@
+//! How a webhook authenticates: not with a bearer token (a mail server has none) but with
+//! a signature of the body under the channel's secret, in headers the operation documents.
+
+use utoipa::Modify;
+use utoipa::openapi::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+
+/// The name of the webhooks' security scheme.
+pub const WEBHOOK_SIGNATURE: &str = "webhook_signature";
+
+/// Whether an operation's path is a webhook's (signed, not bearer-authenticated).
+pub fn is_webhook(path: &str) -> bool {
+    path.starts_with("/api/v1/channels/") && path.ends_with("/inbound")
+}
+
+/// `X-Kefu-Signature: sha256=<hex HMAC-SHA256(secret, "<X-Kefu-Timestamp>." + body)>`.
+pub struct WebhookSignature;
+
+impl Modify for WebhookSignature {
+    fn modify(&self, openapi: &mut OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            WEBHOOK_SIGNATURE,
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-Kefu-Signature",
+                "`sha256=` and the hex HMAC-SHA256, under the channel's secret (shown once \
+                 when the channel is created or its secret rotated), of `X-Kefu-Timestamp`, \
+                 a dot and the request body. The timestamp (Unix seconds) must be within five \
+                 minutes of kefu's clock.",
+            ))),
+        );
+    }
+}

@@ -1,0 +1,465 @@
+//! 渠道 — the administrator's e-mail channels: the list with what each received, adding
+//! one (its webhook secret shown on that answer only), changing one against the version
+//! seen, switching it off, rotating its secret; and each channel's failed list.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use kefu_app::channel::email::{ChannelForm, IngestStatus};
+use kefu_store::mail::EmailChannel;
+use serde::Deserialize;
+
+use super::render;
+use super::tickets::show::size_text;
+use super::tickets::{Choice, field, non_empty};
+use super::versioned::{SettingStale, at_version, form_version, picked, stale_version};
+use crate::AppState;
+use crate::auth::Identity;
+use crate::error::WebError;
+use crate::i18n::Tr;
+use crate::view::{Layout, local_time};
+
+/// Where a channel's mail is posted.
+fn webhook_path(id: i64) -> String {
+    format!("/api/v1/channels/email/{id}/inbound")
+}
+
+pub struct ChannelRow {
+    pub id: i64,
+    pub name: String,
+    pub address: String,
+    pub active: bool,
+    pub group: String,
+    pub last_received: String,
+    pub failed: i64,
+    pub webhook: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_channels.html")]
+struct ListPage {
+    t: Tr,
+    layout: Layout,
+    rows: Vec<ChannelRow>,
+    groups: Vec<Choice>,
+    /// What the create form was filled in with, shown again when refused.
+    name: String,
+    address: String,
+    /// A channel just added: (id, its webhook secret), shown this once.
+    new_secret: Option<(i64, String)>,
+    error: Option<String>,
+}
+
+/// The groups as a select: none, then each.
+async fn group_choices(
+    state: &AppState,
+    identity: &Identity,
+    selected: &str,
+) -> Result<Vec<Choice>, WebError> {
+    let groups = state.app.ticket_groups(&identity.actor()).await?;
+    Ok(std::iter::once(Choice {
+        value: String::new(),
+        label: "—".into(),
+        selected: selected.is_empty(),
+    })
+    .chain(groups.into_iter().map(|g| Choice {
+        selected: g.id.to_string() == selected,
+        value: g.id.to_string(),
+        label: g.name,
+    }))
+    .collect())
+}
+
+async fn list_page(
+    state: &AppState,
+    identity: &Identity,
+    submitted: Option<&[(String, String)]>,
+    new_secret: Option<(i64, String)>,
+    error: Option<String>,
+) -> Result<ListPage, WebError> {
+    let t = identity.tr();
+    let rows = state
+        .app
+        .email_channels(&identity.actor())
+        .await?
+        .into_iter()
+        .map(|v| ChannelRow {
+            id: v.channel.id,
+            name: v.channel.name,
+            address: v.channel.address,
+            active: v.channel.active,
+            group: v.channel.group_name.unwrap_or_else(|| "—".into()),
+            last_received: v
+                .last_received_at
+                .map(local_time)
+                .unwrap_or_else(|| t.t("channels.never").to_owned()),
+            failed: v.failed,
+            webhook: webhook_path(v.channel.id),
+        })
+        .collect();
+    let pairs = submitted.unwrap_or_default();
+    Ok(ListPage {
+        t,
+        layout: Layout::new(identity, "/admin/channels"),
+        rows,
+        groups: group_choices(state, identity, field(pairs, "group")).await?,
+        name: field(pairs, "name").to_owned(),
+        address: field(pairs, "address").to_owned(),
+        new_secret,
+        error,
+    })
+}
+
+/// The channel form's group: empty for none.
+fn form_group(pairs: &[(String, String)]) -> Result<Option<i64>, WebError> {
+    non_empty(field(pairs, "group"))
+        .map(|g| {
+            g.parse::<i64>()
+                .map_err(|_| WebError::bad_request("invalid_field", format!("group: {g:?}")))
+        })
+        .transpose()
+}
+
+pub async fn list(State(state): State<AppState>, identity: Identity) -> Result<Response, WebError> {
+    super::ok(&list_page(&state, &identity, None, None, None).await?)
+}
+
+/// Adds a channel; the answer shows its secret, which no page shows again.
+pub async fn create(
+    State(state): State<AppState>,
+    identity: Identity,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let form = ChannelForm {
+        name: field(&pairs, "name").to_owned(),
+        address: field(&pairs, "address").to_owned(),
+        group_id: form_group(&pairs)?,
+        active: true,
+    };
+    match state
+        .app
+        .create_email_channel(&identity.actor(), &form)
+        .await
+    {
+        Ok(created) => render(
+            StatusCode::CREATED,
+            &list_page(
+                &state,
+                &identity,
+                None,
+                Some((created.channel_id, created.secret)),
+                None,
+            )
+            .await?,
+        ),
+        Err(e) => {
+            let (status, message) = super::refusal(e, identity.tr());
+            render(
+                status,
+                &list_page(&state, &identity, Some(&pairs), None, Some(message)).await?,
+            )
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin_channel_form.html")]
+struct ChannelPage {
+    t: Tr,
+    layout: Layout,
+    id: i64,
+    name: String,
+    address: String,
+    groups: Vec<Choice>,
+    active: bool,
+    /// The channel's version the forms were rendered with.
+    version: String,
+    webhook: String,
+    /// A secret just made by rotating, shown this once.
+    new_secret: Option<String>,
+    error: Option<String>,
+    stale: Option<SettingStale>,
+}
+
+impl ChannelPage {
+    /// The form's fields as it shows them, labelled, for the stale-form notice.
+    fn shown(&self) -> Vec<(String, String)> {
+        let t = self.t;
+        vec![
+            (t.t("channels.name").to_owned(), self.name.clone()),
+            (t.t("channels.address").to_owned(), self.address.clone()),
+            (
+                t.t("channels.group").to_owned(),
+                picked(&self.groups).unwrap_or_default(),
+            ),
+            (
+                t.t("common.status").to_owned(),
+                t.t(if self.active {
+                    "channels.active"
+                } else {
+                    "channels.inactive"
+                })
+                .to_owned(),
+            ),
+        ]
+    }
+}
+
+async fn channel_page(
+    state: &AppState,
+    identity: &Identity,
+    id: i64,
+    submitted: Option<&[(String, String)]>,
+    error: Option<String>,
+) -> Result<ChannelPage, WebError> {
+    let c: EmailChannel = state.app.email_channel(&identity.actor(), id).await?;
+    let (name, address, group, version) = match submitted {
+        Some(p) => (
+            field(p, "name").to_owned(),
+            field(p, "address").to_owned(),
+            field(p, "group").to_owned(),
+            field(p, "version").to_owned(),
+        ),
+        None => (
+            c.name.clone(),
+            c.address.clone(),
+            c.group_id.map(|g| g.to_string()).unwrap_or_default(),
+            c.version.to_string(),
+        ),
+    };
+    Ok(ChannelPage {
+        t: identity.tr(),
+        layout: Layout::new(identity, "/admin/channels"),
+        id,
+        name,
+        address,
+        groups: group_choices(state, identity, &group).await?,
+        active: c.active,
+        version,
+        webhook: webhook_path(id),
+        new_secret: None,
+        error,
+        stale: None,
+    })
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    super::ok(&channel_page(&state, &identity, id, None, None).await?)
+}
+
+/// The channel's form again after a refusal: 409 with what is stored now named above it when
+/// another administrator changed the channel meanwhile, else the refusal's message.
+async fn refused(
+    state: &AppState,
+    identity: &Identity,
+    id: i64,
+    pairs: &[(String, String)],
+    e: kefu_app::AppError,
+) -> Result<Response, WebError> {
+    if let Some(current) = stale_version(&e) {
+        let stored = channel_page(state, identity, id, None, None).await?;
+        let sent = at_version(pairs, current);
+        let mut page = channel_page(state, identity, id, Some(&sent), None).await?;
+        page.stale = Some(SettingStale::new(
+            identity.tr(),
+            current,
+            page.shown(),
+            stored.shown(),
+        ));
+        return render(StatusCode::CONFLICT, &page);
+    }
+    let (status, message) = super::refusal(e, identity.tr());
+    render(
+        status,
+        &channel_page(state, identity, id, Some(pairs), Some(message)).await?,
+    )
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let actor = identity.actor();
+    let current = state.app.email_channel(&actor, id).await?;
+    let form = ChannelForm {
+        name: field(&pairs, "name").to_owned(),
+        address: field(&pairs, "address").to_owned(),
+        group_id: form_group(&pairs)?,
+        active: current.active,
+    };
+    match state
+        .app
+        .save_email_channel(&actor, id, &form, form_version(&pairs))
+        .await
+    {
+        Ok(()) => Ok(Redirect::to("/admin/channels").into_response()),
+        Err(e) => refused(&state, &identity, id, &pairs, e).await,
+    }
+}
+
+/// Switches the channel off (`active=0`) or on (`active=1`).
+pub async fn set_active(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let active = field(&pairs, "active") == "1";
+    match state
+        .app
+        .set_email_channel_active(&identity.actor(), id, active, form_version(&pairs))
+        .await
+    {
+        Ok(()) => Ok(Redirect::to("/admin/channels").into_response()),
+        Err(e) => refused(&state, &identity, id, &pairs, e).await,
+    }
+}
+
+/// A new secret for the channel, shown on this answer only.
+pub async fn rotate(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    match state
+        .app
+        .rotate_channel_secret(&identity.actor(), id, form_version(&pairs))
+        .await
+    {
+        Ok(created) => {
+            let mut page = channel_page(&state, &identity, id, None, None).await?;
+            page.new_secret = Some(created.secret);
+            super::ok(&page)
+        }
+        Err(e) => refused(&state, &identity, id, &pairs, e).await,
+    }
+}
+
+pub struct FailedRow {
+    pub id: i64,
+    pub received: String,
+    pub size: String,
+    pub reason: String,
+    pub detail: String,
+    pub sender: String,
+    pub source: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_channel_failed.html")]
+struct FailedPage {
+    t: Tr,
+    layout: Layout,
+    id: i64,
+    name: String,
+    rows: Vec<FailedRow>,
+    /// What the last retry did, and its ticket.
+    outcome: Option<(String, Option<i64>)>,
+}
+
+#[derive(Deserialize)]
+pub struct FailedQuery {
+    outcome: Option<String>,
+    ticket: Option<i64>,
+}
+
+/// The retry outcomes the page words.
+const OUTCOMES: &[IngestStatus] = &[
+    IngestStatus::TicketCreated,
+    IngestStatus::AddedToTicket,
+    IngestStatus::Duplicate,
+    IngestStatus::Failed,
+    IngestStatus::Bounce,
+];
+
+pub async fn failed(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+    Query(q): Query<FailedQuery>,
+) -> Result<Response, WebError> {
+    let t = identity.tr();
+    let actor = identity.actor();
+    let channel = state.app.email_channel(&actor, id).await?;
+    let rows = state
+        .app
+        .failed_mails(&actor, id)
+        .await?
+        .into_iter()
+        .map(|m| FailedRow {
+            id: m.id,
+            received: local_time(m.received_at),
+            size: size_text(m.size),
+            reason: t.tk("channels.reason", &m.reason),
+            detail: m.detail,
+            sender: m.sender.unwrap_or_else(|| "—".into()),
+            source: t.tk("channels.source", &m.source),
+        })
+        .collect();
+    let outcome = q
+        .outcome
+        .filter(|o| OUTCOMES.iter().any(|s| s.key() == o.as_str()))
+        .map(|o| (t.tk("channels.outcome", &o), q.ticket));
+    super::ok(&FailedPage {
+        t,
+        layout: Layout::new(&identity, "/admin/channels"),
+        id,
+        name: channel.name,
+        rows,
+        outcome,
+    })
+}
+
+/// A mail the channel received, as it arrived.
+pub async fn raw(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path((id, mail)): Path<(i64, i64)>,
+) -> Result<Response, WebError> {
+    let (name, bytes) = state
+        .app
+        .inbound_mail_raw(&identity.actor(), id, mail)
+        .await?;
+    Ok(crate::upload::serve(&name, "message/rfc822", bytes))
+}
+
+/// Tries a failed mail again; the failed list says what became of it.
+pub async fn retry(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path((id, mail)): Path<(i64, i64)>,
+) -> Result<Response, WebError> {
+    let outcome = state
+        .app
+        .retry_failed_mail(&identity.actor(), id, mail)
+        .await?;
+    let mut to = format!(
+        "/admin/channels/{id}/failed?outcome={}",
+        outcome.status.key()
+    );
+    if let Some(ticket) = outcome.ticket_id {
+        to.push_str(&format!("&ticket={ticket}"));
+    }
+    Ok(Redirect::to(&to).into_response())
+}
+
+pub async fn discard(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path((id, mail)): Path<(i64, i64)>,
+) -> Result<Response, WebError> {
+    state
+        .app
+        .discard_failed_mail(&identity.actor(), id, mail)
+        .await?;
+    Ok(Redirect::to(&format!("/admin/channels/{id}/failed")).into_response())
+}
