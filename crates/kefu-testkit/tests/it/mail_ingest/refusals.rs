@@ -16,6 +16,10 @@ const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0
 const EXE: &[u8] = b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff\0\0\xb8\0\0\0\0\0\0\0";
 
 /// Posts `body` with the given headers (each may be missing).
+/// A refused post: the expected reason, the timestamp and signature headers sent (if any), and
+/// the body.
+type Refused = (&'static str, Option<String>, Option<String>, Vec<u8>);
+
 async fn post_raw(
     app: &TestApp,
     channel: i64,
@@ -55,7 +59,7 @@ async fn forged_stale_or_unsigned_posts_are_refused_audited_and_store_nothing() 
     tampered[last] ^= 1;
     let now = app.now().as_second();
     let s = &mb.secret;
-    let cases: Vec<(&str, Option<String>, Option<String>, Vec<u8>)> = vec![
+    let cases: Vec<Refused> = vec![
         (
             "bad_signature",
             Some(now.to_string()),
