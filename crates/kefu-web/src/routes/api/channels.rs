@@ -61,8 +61,8 @@ fn is_raw_mail(headers: &HeaderMap) -> bool {
         ("X-Kefu-Timestamp" = String, Header, description = "Unix seconds when the mail was posted; within 300 s of kefu's clock"),
         ("X-Kefu-Signature" = String, Header, description = "`sha256=` + hex HMAC-SHA256(channel secret, `<timestamp>.` + body)"),
     ),
-    request_body(content_type = "message/rfc822",
-        description = "The raw mail (RFC 5322), up to the parser's limit of 25 MiB; `application/octet-stream` is taken too"),
+    request_body(content_type = "application/octet-stream",
+        description = "The raw mail (RFC 5322), up to the parser's limit of 25 MiB; sent as `message/rfc822` it is taken too"),
     security(("webhook_signature" = [])),
     responses(
         (status = 201, description = "A new ticket (`ticket_created`)", body = InboundAnswer),
