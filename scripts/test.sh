@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one command that runs kefu's whole test suite on a fresh Debian machine.
 #
-# Installs what is missing (PostgreSQL, Chromium, ChromeDriver, python3-venv), starts a
+# Installs what is missing (PostgreSQL, Chromium, ChromeDriver, python3-venv, and
+# python3-aiosmtpd for the SMTP peer the mail-out tests send to), starts a
 # throw-away PostgreSQL cluster, runs fmt, clippy, every test on SQLite, fuzzes the JSON API
 # against its OpenAPI document (scripts/fuzz-api.sh), then runs the integration suite on
 # PostgreSQL, and stops what it started.
@@ -29,6 +30,9 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kefu-target}"
 export RUST_BACKTRACE=1
 export KEFU_REQUIRE_BROWSER=1
+# The real peers (the SMTP server of the mail-out tests) must run: missing, a test fails.
+export KEFU_REQUIRE_PEERS=1
+export KEFU_PYTHON=/usr/bin/python3
 export KEFU_CHROMEDRIVER=/usr/bin/chromedriver
 export KEFU_CHROMIUM=/usr/bin/chromium
 
@@ -37,7 +41,7 @@ as_root() {
     elif command -v sudo >/dev/null 2>&1; then sudo "$@"
     else
         echo "error: need root to install packages: $*" >&2
-        echo "install them by hand: apt-get install postgresql chromium chromium-driver" >&2
+        echo "install them by hand: apt-get install postgresql chromium chromium-driver python3-aiosmtpd" >&2
         exit 1
     fi
 }
@@ -54,6 +58,8 @@ missing=()
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 # A Chinese font, so the browser test's screenshots show text rather than boxes.
 [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
+# The SMTP peer (crates/kefu-testkit/smtp_peer.py) runs on Debian's Python with aiosmtpd.
+/usr/bin/python3 -c 'import aiosmtpd.smtp' >/dev/null 2>&1 || missing+=(python3-aiosmtpd)
 if [ "$sqlite_only" -eq 0 ] && [ -z "${KEFU_TEST_PG_URL:-}" ] && [ -z "$(pg_bindir)" ]; then
     missing+=(postgresql)
 fi

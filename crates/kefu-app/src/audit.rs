@@ -49,6 +49,10 @@ pub mod action {
     pub const CHANNEL_DEACTIVATED: &str = "channel_deactivated";
     pub const CHANNEL_ACTIVATED: &str = "channel_activated";
     pub const CHANNEL_SECRET_ROTATED: &str = "channel_secret_rotated";
+    /// A channel's SMTP server set or taken away (the server, never the password).
+    pub const CHANNEL_SMTP_UPDATED: &str = "channel_smtp_updated";
+    /// A test mail sent through a channel's server (to whom, masked, and whether it went).
+    pub const CHANNEL_TEST_MAIL: &str = "channel_test_mail";
     pub const FAILED_MAIL_DISCARDED: &str = "failed_mail_discarded";
     /// A received mail's original downloaded (it holds addresses in clear).
     pub const MAIL_DOWNLOADED: &str = "mail_downloaded";

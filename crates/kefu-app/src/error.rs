@@ -140,6 +140,12 @@ pub enum AppError {
     /// The channel is switched off: its webhook and imports take no mail.
     #[error("this channel is switched off")]
     ChannelInactive,
+    /// An SMTP setting that cannot be used (see [`kefu_domain::channel::mail_out`]).
+    #[error("{0}")]
+    Smtp(#[from] kefu_domain::channel::mail_out::SmtpSettingsError),
+    /// A test mail through a channel without an SMTP server (or switched off).
+    #[error("this channel has no SMTP server")]
+    SmtpNotSet,
     #[error("store: {0}")]
     Store(StoreError),
     #[error("internal: {0}")]

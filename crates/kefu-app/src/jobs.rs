@@ -8,6 +8,16 @@ use kefu_store::jobs::{self as store, JobRow};
 use crate::workbench::{Count, Filled, Label, Reader, TileBody, TileFuture, TileSpec};
 use crate::{Actor, App, Result};
 
+/// Kinds of job the use cases queue themselves, in the transaction that made the work
+/// (kefu-jobs runs them).
+pub mod kind {
+    /// One mail about a ticket (`{"send": <mail_sends id>}`); see
+    /// [`crate::channel::email`].
+    pub const MAIL_SEND: &str = "mail_send";
+    /// One outbox message by e-mail (`{"message": <outbound_messages id>}`).
+    pub const OUTBOX_EMAIL: &str = "outbox_email";
+}
+
 /// The list shows at most this many jobs.
 pub const FAILING_SHOWN: i64 = 100;
 

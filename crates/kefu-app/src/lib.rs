@@ -34,12 +34,17 @@ pub mod workbench;
 use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
-use kefu_domain::{Clock, CurrentUser, Permission};
+use kefu_domain::{Clock, CurrentUser, Locale, Permission};
 use kefu_store::Store;
 
 pub use error::AppError;
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+/// The translations of the texts kefu sends outside (a verification mail, a test mail):
+/// the text of `key` in `locale` with its `{name}` placeholders filled. The web layer,
+/// which keeps the translation files, hands it over (see [`App::with_texts`]).
+pub type Texts = Arc<dyn Fn(Locale, &str, &[(&str, &str)]) -> String + Send + Sync>;
 
 /// Tunable rules of the use cases.
 #[derive(Debug, Clone)]
@@ -64,6 +69,11 @@ pub struct Settings {
     pub web_form_per_hour: i64,
     /// A key account without contact for this many days needs attention.
     pub dormant_after_days: i64,
+    /// The address people reach kefu at (`https://kefu.example.com`, no trailing slash):
+    /// links in mail (the portal's verification link) start with it.
+    pub public_url: String,
+    /// Automatic mails (a trigger's reply) to one address in an hour, at most.
+    pub auto_mail_per_hour: i64,
 }
 
 impl Default for Settings {
@@ -79,6 +89,8 @@ impl Default for Settings {
             attachments_per_message: 10,
             web_form_per_hour: 20,
             dormant_after_days: 30,
+            public_url: "http://127.0.0.1:8080".to_owned(),
+            auto_mail_per_hour: 3,
         }
     }
 }
@@ -178,6 +190,8 @@ pub struct App {
     pub(crate) numbers: Arc<ticket::NumberBlock>,
     /// New tickets waiting to be written together.
     pub(crate) intake_queue: Arc<ticket::IntakeQueue>,
+    /// The translations of what is sent outside; without them a text is its key.
+    pub(crate) texts: Option<Texts>,
 }
 
 impl App {
@@ -189,6 +203,21 @@ impl App {
             search: None,
             numbers: Arc::default(),
             intake_queue: Arc::default(),
+            texts: None,
+        }
+    }
+
+    /// The same application with the translations of what it sends outside.
+    pub fn with_texts(mut self, texts: Texts) -> App {
+        self.texts = Some(texts);
+        self
+    }
+
+    /// Text `key` in `locale` with `args` filled in (the key itself without translations).
+    pub(crate) fn text(&self, locale: Locale, key: &str, args: &[(&str, &str)]) -> String {
+        match &self.texts {
+            Some(t) => t(locale, key, args),
+            None => key.to_owned(),
         }
     }
 

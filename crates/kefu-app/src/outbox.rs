@@ -9,11 +9,14 @@
 //! than finished text: SMS gateways in China send templates registered with the operator,
 //! filled with parameters, and e-mail is rendered in the customer's language by the channel.
 //!
-//! No channel delivers yet: until one does, messages wait here (and a code runs out while
-//! it waits).
+//! E-mail is delivered: each `email` message is queued with a job
+//! ([`crate::jobs::kind::OUTBOX_EMAIL`]) that sends it through the first switched-on e-mail
+//! channel with an SMTP server (see [`crate::channel::email`]). No SMS gateway exists yet:
+//! `sms` messages wait here (and a code runs out while it waits).
 
 use jiff::Timestamp;
 use kefu_domain::Locale;
+use kefu_store::jobs::{self, NewJob};
 use kefu_store::outbox::{self as store, NewMessage, OutboundMessage};
 use kefu_store::{AnyConnection, StoreError};
 
@@ -46,15 +49,19 @@ pub(crate) struct Outgoing<'a> {
     pub expires_at: Option<Timestamp>,
 }
 
-/// Queues a message in the caller's transaction.
+/// Attempts an e-mail message gets: 30 s, 2, 8 and 32 minutes apart — under an hour, a
+/// verification link being worth little later.
+const EMAIL_ATTEMPTS: i64 = 5;
+
+/// Queues a message in the caller's transaction; an e-mail with the job that sends it.
 pub(crate) async fn enqueue(
     conn: &mut AnyConnection,
     m: &Outgoing<'_>,
     now: Timestamp,
 ) -> Result<i64> {
     let params = m.params.to_string();
-    Ok(store::enqueue(
-        conn,
+    let id = store::enqueue(
+        &mut *conn,
         &NewMessage {
             channel: m.channel,
             kind: m.kind,
@@ -65,7 +72,24 @@ pub(crate) async fn enqueue(
         },
         now,
     )
-    .await?)
+    .await?;
+    if m.channel == channel::EMAIL {
+        let key = format!("{}:{id}", crate::jobs::kind::OUTBOX_EMAIL);
+        let payload = serde_json::json!({ "message": id }).to_string();
+        jobs::enqueue(
+            conn,
+            &NewJob {
+                kind: crate::jobs::kind::OUTBOX_EMAIL,
+                unique_key: Some(&key),
+                payload: &payload,
+                run_at: now,
+                max_attempts: EMAIL_ATTEMPTS,
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(id)
 }
 
 impl App {

@@ -3,12 +3,18 @@
 //! Jobs live in the `jobs` table. Each instance runs one [`Worker`], which every few
 //! seconds enqueues the periodic jobs of the current period (one unique key per period, so
 //! many instances produce one row) and then claims due jobs with a lease. A job that fails
-//! keeps its error on the row and is retried with back-off, never dropped.
+//! keeps its error on the row and is retried with back-off, never dropped — unless it says
+//! trying again cannot help (a mail server's 5xx), when it fails for good at once.
+//!
+//! Besides the periodic jobs, the use cases queue jobs of their own in the transaction that
+//! made the work: a mail about a ticket ([`kind::MAIL_SEND`]), an outbox message by e-mail
+//! ([`kind::OUTBOX_EMAIL`]).
 
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 use kefu_app::App;
+use kefu_app::channel::email::SendOutcome;
 use kefu_store::jobs::{self, ClaimedJob, NewJob};
 use tokio::sync::watch;
 
@@ -24,6 +30,51 @@ pub mod kind {
     pub const COMPLAINT_DEADLINES: &str = "complaint_deadlines";
     /// Forgets the API's `Idempotency-Key`s older than 24 hours.
     pub const PURGE_IDEMPOTENCY_KEYS: &str = "purge_idempotency_keys";
+    /// Sends one mail about a ticket (`{"send": id}`), queued with the reply.
+    pub const MAIL_SEND: &str = kefu_app::jobs::kind::MAIL_SEND;
+    /// Sends one outbox message by e-mail (`{"message": id}`), queued with the message.
+    pub const OUTBOX_EMAIL: &str = kefu_app::jobs::kind::OUTBOX_EMAIL;
+}
+
+/// Why a job did not finish: its error, and whether another attempt could help.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub error: String,
+    pub retry: bool,
+}
+
+impl Failure {
+    /// A failure no retry can mend (the job fails for good now).
+    pub fn fatal(error: String) -> Failure {
+        Failure {
+            error,
+            retry: false,
+        }
+    }
+}
+
+/// Any other error is worth another attempt.
+impl From<String> for Failure {
+    fn from(error: String) -> Failure {
+        Failure { error, retry: true }
+    }
+}
+
+/// A send's outcome as the job's: the server's words on a failure.
+fn send_result(outcome: Result<SendOutcome, kefu_app::AppError>) -> Result<(), Failure> {
+    match outcome.map_err(|e| e.to_string())? {
+        SendOutcome::Sent | SendOutcome::Dropped => Ok(()),
+        SendOutcome::Retry(error) => Err(Failure::from(error)),
+        SendOutcome::Failed(error) => Err(Failure::fatal(error)),
+    }
+}
+
+/// The id named `key` in a job's JSON payload.
+fn payload_id(payload: &str, key: &str) -> Result<i64, Failure> {
+    serde_json::from_str::<serde_json::Value>(payload)
+        .ok()
+        .and_then(|v| v[key].as_i64())
+        .ok_or_else(|| Failure::fatal(format!("payload without {key:?}: {payload}")))
 }
 
 /// How long a claimed job is ours before another instance may take it over.
@@ -131,10 +182,11 @@ impl Worker {
             let now = self.app.now();
             match outcome {
                 Ok(()) => jobs::succeed(&mut conn, job.id, &self.name, now).await?,
-                Err(error) => {
+                Err(failure) => {
+                    let error = failure.error;
                     tracing::warn!(job = job.id, kind = %job.kind, %error, "job failed");
-                    let retry =
-                        (job.attempts < job.max_attempts).then(|| now + retry_delay(job.attempts));
+                    let retry = (failure.retry && job.attempts < job.max_attempts)
+                        .then(|| now + retry_delay(job.attempts));
                     jobs::fail(&mut conn, job.id, &self.name, &error, retry, now).await?;
                 }
             }
@@ -143,8 +195,24 @@ impl Worker {
         Ok(ran)
     }
 
-    async fn execute(&self, job: &ClaimedJob) -> Result<(), String> {
+    async fn execute(&self, job: &ClaimedJob) -> Result<(), Failure> {
         match job.kind.as_str() {
+            kind::MAIL_SEND => {
+                let id = payload_id(&job.payload, "send")?;
+                send_result(
+                    self.app
+                        .run_mail_send(id, job.attempts, job.max_attempts)
+                        .await,
+                )
+            }
+            kind::OUTBOX_EMAIL => {
+                let id = payload_id(&job.payload, "message")?;
+                send_result(
+                    self.app
+                        .deliver_outbox_email(id, job.attempts, job.max_attempts)
+                        .await,
+                )
+            }
             kind::PURGE_SESSIONS => {
                 let n = self
                     .app
@@ -193,7 +261,7 @@ impl Worker {
                 tracing::debug!(removed = n, "forgotten idempotency keys purged");
                 Ok(())
             }
-            other => Err(format!("unknown job kind {other:?}")),
+            other => Err(Failure::from(format!("unknown job kind {other:?}"))),
         }
     }
 }

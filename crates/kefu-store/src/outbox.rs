@@ -28,6 +28,8 @@ pub struct OutboundMessage {
     pub delivered_at: Option<Timestamp>,
     pub attempts: i64,
     pub last_error: Option<String>,
+    /// The channel gave up on it (the server refused it for good); it left the queue.
+    pub failed_at: Option<Timestamp>,
 }
 
 impl std::fmt::Debug for OutboundMessage {
@@ -53,7 +55,7 @@ pub struct NewMessage<'a> {
 }
 
 const SELECT: &str = "SELECT id, channel, kind, address, locale, params, created_at, expires_at, \
-    delivered_at, attempts, last_error FROM outbound_messages";
+    delivered_at, attempts, last_error, failed_at FROM outbound_messages";
 
 fn from_row(r: &AnyRow) -> Result<OutboundMessage> {
     let time = |col: &str| -> Result<Option<Timestamp>> {
@@ -71,6 +73,7 @@ fn from_row(r: &AnyRow) -> Result<OutboundMessage> {
         delivered_at: time("delivered_at")?,
         attempts: r.try_get("attempts")?,
         last_error: r.try_get("last_error")?,
+        failed_at: time("failed_at")?,
     })
 }
 
@@ -99,7 +102,7 @@ pub async fn pending(
     limit: i64,
 ) -> Result<Vec<OutboundMessage>> {
     let rows = sqlx::query(&format!(
-        "{SELECT} WHERE channel = $1 AND delivered_at IS NULL \
+        "{SELECT} WHERE channel = $1 AND delivered_at IS NULL AND failed_at IS NULL \
          AND (expires_at IS NULL OR expires_at > $2) ORDER BY id LIMIT $3"
     ))
     .bind(channel)
@@ -108,6 +111,15 @@ pub async fn pending(
     .fetch_all(conn)
     .await?;
     rows.iter().map(from_row).collect()
+}
+
+/// Message `id`, if it exists.
+pub async fn by_id(conn: &mut AnyConnection, id: i64) -> Result<Option<OutboundMessage>> {
+    let row = sqlx::query(&format!("{SELECT} WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(from_row).transpose()
 }
 
 /// The messages of a channel to one address, newest first, delivered or not.
@@ -148,6 +160,26 @@ pub async fn mark_failed(conn: &mut AnyConnection, id: i64, error: &str) -> Resu
         "UPDATE outbound_messages SET attempts = attempts + 1, last_error = $2 WHERE id = $1",
     )
     .bind(id)
+    .bind(error)
+    .execute(conn)
+    .await?;
+    found(done)
+}
+
+/// The channel gave up on the message (its server refused it for good): it leaves the
+/// queue with the reason, and its values (a code, a link) are not kept.
+pub async fn mark_given_up(
+    conn: &mut AnyConnection,
+    id: i64,
+    error: &str,
+    at: Timestamp,
+) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE outbound_messages SET failed_at = $2, params = '{}', \
+         attempts = attempts + 1, last_error = $3 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(to_micros(at))
     .bind(error)
     .execute(conn)
     .await?;

@@ -6,6 +6,9 @@
 //! on it. Tests therefore run in parallel and the same suite runs on both backends.
 
 pub mod browser;
+pub mod smtp_peer;
+
+pub use smtp_peer::SmtpPeer;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -103,13 +106,17 @@ impl TestApp {
         let (database_url, temp_dir) = fresh_database().await;
         // Every test app keeps its own search index, as every instance does.
         let search_dir = std::env::temp_dir().join(format!("kefu-search-{}", unique_name()));
-        let config = ServerConfig {
+        let mut config = ServerConfig {
             listen: "127.0.0.1:0".parse().expect("address"),
             database_url: database_url.clone(),
             web: options.web.clone(),
             app: options.settings.clone(),
             search_dir: Some(search_dir.clone()),
         };
+        // Bound first, so the links kefu writes in mail point at this server.
+        let listener = TcpListener::bind(config.listen).await.expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        config.app.public_url = base.clone();
         let clock: Arc<dyn Clock> = match &options.clock {
             Some(c) => c.clone(),
             None => Arc::new(SystemClock),
@@ -120,8 +127,6 @@ impl TestApp {
         let admin_password = prepared
             .admin_password
             .expect("a fresh database bootstraps the admin");
-        let listener = TcpListener::bind(config.listen).await.expect("bind");
-        let base = format!("http://{}", listener.local_addr().expect("addr"));
         let (tx, rx) = oneshot::channel::<()>();
         let app = prepared.app.clone();
         let run_options = RunOptions {

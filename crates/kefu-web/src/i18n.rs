@@ -54,6 +54,12 @@ fn parse(text: &str) -> Table {
     out
 }
 
+/// Text `key` in `locale` with `{name}` placeholders filled: what kefu-app renders the
+/// texts it sends outside with (see `kefu_app::Texts`).
+pub fn text(locale: Locale, key: &str, args: &[(&str, &str)]) -> String {
+    Tr(locale).f(key, args)
+}
+
 /// The translator for one request, handed to every template.
 #[derive(Debug, Clone, Copy)]
 pub struct Tr(pub Locale);
@@ -257,6 +263,50 @@ mod dynamic_key_tests {
             .filter(|k| !have.contains(k))
             .collect();
         assert!(missing.is_empty(), "missing translations: {missing:?}");
+    }
+
+    #[test]
+    fn every_mail_text_and_smtp_word_is_translated() {
+        use kefu_domain::channel::mail_out::SmtpSecurity;
+        let have = keys(Locale::ZhCn);
+        let mut want: Vec<String> = [
+            "mail.verify_subject",
+            "mail.verify_body",
+            "mail.test_subject",
+            "mail.test_body",
+        ]
+        .iter()
+        .map(|k| (*k).to_owned())
+        .collect();
+        want.extend(
+            SmtpSecurity::ALL
+                .iter()
+                .map(|s| format!("channels.security.{}", s.key())),
+        );
+        for why in [
+            "no_address",
+            "no_smtp",
+            "bounced",
+            "no_auto_reply",
+            "auto_cap",
+        ] {
+            want.push(format!("mail_not_sent.{why}"));
+        }
+        for field in ["mail_sent", "mail_send_failed", "mail_not_sent"] {
+            want.push(format!("event.{field}"));
+        }
+        let missing: Vec<_> = want.iter().filter(|k| !have.contains(k)).collect();
+        assert!(missing.is_empty(), "missing translations: {missing:?}");
+        // The mail texts fill their placeholders.
+        let body = super::text(
+            Locale::ZhCn,
+            "mail.verify_body",
+            &[
+                ("link", "https://kefu.example.com/portal/verify/ab"),
+                ("expires", "2026-11-24 10:00"),
+            ],
+        );
+        assert!(body.contains("https://kefu.example.com/portal/verify/ab") && !body.contains('{'));
     }
 
     #[test]

@@ -56,6 +56,8 @@ pub struct FileConfig {
     pub web_form_per_hour: Option<i64>,
     /// Days without contact after which a key account needs attention (default 30).
     pub dormant_after_days: Option<i64>,
+    /// Automatic mails (a trigger's reply) to one address per hour, at most (default 3).
+    pub auto_mail_per_hour: Option<i64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -132,6 +134,22 @@ fn public_url(url: Option<String>) -> Result<Option<String>, ConfigError> {
         Ok(Some(url))
     } else {
         Err(ConfigError::PublicUrl(url))
+    }
+}
+
+/// The address links in mail start with when no public URL is set: the listen address
+/// (this machine's loopback for an unspecified one), which only people on this machine can
+/// follow — set `public_url`.
+fn listen_url(listen: SocketAddr) -> String {
+    let host = if listen.ip().is_unspecified() {
+        "127.0.0.1".to_owned()
+    } else {
+        listen.ip().to_string()
+    };
+    if listen.is_ipv6() && !listen.ip().is_unspecified() {
+        format!("http://[{host}]:{}", listen.port())
+    } else {
+        format!("http://{host}:{}", listen.port())
     }
 }
 
@@ -217,6 +235,8 @@ impl ServerConfig {
             attachments_per_message: d.attachments_per_message,
             web_form_per_hour: f.web_form_per_hour.unwrap_or(d.web_form_per_hour).max(1),
             dormant_after_days: f.dormant_after_days.unwrap_or(d.dormant_after_days).max(1),
+            public_url: web.public_url.clone().unwrap_or_else(|| listen_url(listen)),
+            auto_mail_per_hour: f.auto_mail_per_hour.unwrap_or(d.auto_mail_per_hour).max(0),
         };
         let search_dir = f.search_dir.clone().or_else(|| {
             Some(

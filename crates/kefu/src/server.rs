@@ -29,7 +29,8 @@ pub struct Prepared {
 pub async fn prepare(config: &ServerConfig, clock: Arc<dyn Clock>) -> anyhow::Result<Prepared> {
     let store = Store::connect(&config.database_url).await?;
     store.migrate().await?;
-    let mut app = App::new(store, clock, config.app.clone());
+    let texts: kefu_app::Texts = Arc::new(kefu_web::i18n::text);
+    let mut app = App::new(store, clock, config.app.clone()).with_texts(texts);
     let mut search_rebuild = false;
     if let Some(dir) = &config.search_dir {
         // The index is derived data: a broken one is rebuilt, and one that cannot be opened

@@ -216,7 +216,7 @@ impl App {
                     notify::notify(conn, &users, kind, Some(t.id), &params, now).await?;
                 }
                 Effect::Reply { body } => {
-                    conversation::add_message(
+                    let message_id = conversation::add_message(
                         conn,
                         &NewMessage {
                             ticket_id: t.id,
@@ -229,6 +229,10 @@ impl App {
                         },
                     )
                     .await?;
+                    // No person wrote it: by mail it is an automatic reply (held back for
+                    // an auto-reply's sender, capped per address and hour).
+                    self.queue_reply_mail(conn, t, message_id, true, now)
+                        .await?;
                 }
                 Effect::FieldValue { field_id, value } => {
                     store_setup::set_field_value(conn, t.id, field_id, value.as_deref()).await?;

@@ -351,6 +351,11 @@ impl App {
         )
         .await?;
         store_uploads(&mut *conn, id, Some(message_id), checked, now).await?;
+        if visibility == Visibility::Public {
+            // A customer who wrote by mail gets the answer by mail (queued with the reply).
+            self.queue_reply_mail(&mut *conn, &t, message_id, false, now)
+                .await?;
+        }
         Ok(message_id)
     }
 

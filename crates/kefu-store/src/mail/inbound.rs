@@ -29,6 +29,8 @@ pub struct InboundMail {
     pub ticket_id: Option<i64>,
     pub ticket_message_id: Option<i64>,
     pub sender: Option<String>,
+    /// Where the sender asked answers to go (Reply-To, lower case), when the mail said.
+    pub reply_to: Option<String>,
     pub subject: Option<String>,
     pub size: i64,
     /// `webhook`, `cli` or `imap`.
@@ -48,6 +50,7 @@ pub struct NewInbound<'a> {
     pub ticket_id: Option<i64>,
     pub ticket_message_id: Option<i64>,
     pub sender: Option<&'a str>,
+    pub reply_to: Option<&'a str>,
     pub subject: Option<&'a str>,
     pub raw: &'a [u8],
     pub source: &'a str,
@@ -58,7 +61,7 @@ pub struct NewInbound<'a> {
 }
 
 const SELECT_MAIL: &str = "SELECT id, channel_id, message_id, status, ticket_id, \
-    ticket_message_id, sender, subject, size, source, reason, reason_detail, no_auto_reply, \
+    ticket_message_id, sender, reply_to, subject, size, source, reason, reason_detail, no_auto_reply, \
     received_at, updated_at FROM inbound_mails";
 
 fn mail_from_row(r: &AnyRow) -> Result<InboundMail> {
@@ -70,6 +73,7 @@ fn mail_from_row(r: &AnyRow) -> Result<InboundMail> {
         ticket_id: r.try_get("ticket_id")?,
         ticket_message_id: r.try_get("ticket_message_id")?,
         sender: r.try_get("sender")?,
+        reply_to: r.try_get("reply_to")?,
         subject: r.try_get("subject")?,
         size: r.try_get("size")?,
         source: r.try_get("source")?,
@@ -87,8 +91,8 @@ pub async fn claim(conn: &mut AnyConnection, m: &NewInbound<'_>) -> Result<Optio
     let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO inbound_mails (channel_id, message_id, status, ticket_id, \
          ticket_message_id, sender, subject, size, raw, source, reason, reason_detail, \
-         no_auto_reply, received_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) \
+         no_auto_reply, received_at, updated_at, reply_to) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15) \
          ON CONFLICT (channel_id, message_id) DO NOTHING RETURNING id",
     )
     .bind(m.channel_id)
@@ -105,6 +109,7 @@ pub async fn claim(conn: &mut AnyConnection, m: &NewInbound<'_>) -> Result<Optio
     .bind(m.reason_detail)
     .bind(crate::flag(m.no_auto_reply))
     .bind(to_micros(m.at))
+    .bind(m.reply_to)
     .fetch_optional(conn)
     .await?;
     Ok(id)
@@ -117,7 +122,7 @@ pub async fn settle_failed(conn: &mut AnyConnection, id: i64, m: &NewInbound<'_>
     let done = sqlx::query(
         "UPDATE inbound_mails SET message_id = $2, status = $3, ticket_id = $4, \
          ticket_message_id = $5, sender = $6, subject = $7, reason = NULL, \
-         reason_detail = NULL, no_auto_reply = $8, updated_at = $9 \
+         reason_detail = NULL, no_auto_reply = $8, updated_at = $9, reply_to = $10 \
          WHERE id = $1 AND status = 'failed'",
     )
     .bind(id)
@@ -129,9 +134,60 @@ pub async fn settle_failed(conn: &mut AnyConnection, id: i64, m: &NewInbound<'_>
     .bind(m.subject)
     .bind(crate::flag(m.no_auto_reply))
     .bind(to_micros(m.at))
+    .bind(m.reply_to)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Links stored mail `id` to the message it became (claimed before the message was
+/// written, so the message's triggers could read the mail).
+pub async fn set_ticket_message(
+    conn: &mut AnyConnection,
+    id: i64,
+    ticket_message_id: i64,
+) -> Result<()> {
+    let done = sqlx::query("UPDATE inbound_mails SET ticket_message_id = $2 WHERE id = $1")
+        .bind(id)
+        .bind(ticket_message_id)
+        .execute(conn)
+        .await?;
+    found(done)
+}
+
+/// The last mail the ticket received from its customer (a new ticket's or a reply on it;
+/// not a bounce), if any: answers go back the way it came.
+pub async fn last_of_ticket(
+    conn: &mut AnyConnection,
+    ticket_id: i64,
+) -> Result<Option<InboundMail>> {
+    let row = sqlx::query(&format!(
+        "{SELECT_MAIL} WHERE ticket_id = $1 AND status IN ('ticket_created', 'added_to_ticket') \
+         ORDER BY id DESC LIMIT 1"
+    ))
+    .bind(ticket_id)
+    .fetch_optional(conn)
+    .await?;
+    row.as_ref().map(mail_from_row).transpose()
+}
+
+/// The newest `limit` Message-IDs kefu knows for the ticket (received and sent), oldest
+/// first: the thread a reply's References names.
+pub async fn thread_of_ticket(
+    conn: &mut AnyConnection,
+    ticket_id: i64,
+    limit: i64,
+) -> Result<Vec<String>> {
+    let mut ids: Vec<String> = sqlx::query_scalar(
+        "SELECT message_id FROM mail_message_ids WHERE ticket_id = $1 \
+         ORDER BY created_at DESC, message_id DESC LIMIT $2",
+    )
+    .bind(ticket_id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    ids.reverse();
+    Ok(ids)
 }
 
 /// The mail of the mailbox with this Message-ID, if it was received.

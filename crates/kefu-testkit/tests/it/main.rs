@@ -22,6 +22,7 @@ mod jobs;
 mod layout;
 mod live;
 mod mail_ingest;
+mod mail_out;
 mod ops;
 mod permissions;
 mod portal;

@@ -333,3 +333,20 @@ pub(super) fn verify_info(e: kefu_domain::portal::VerifyError) -> ErrorInfo {
         ..ErrorInfo::new(status, code)
     }
 }
+
+pub(super) fn smtp_info(e: kefu_domain::channel::mail_out::SmtpSettingsError) -> ErrorInfo {
+    use kefu_domain::channel::mail_out::SmtpSettingsError as E;
+    let (code, args) = match e {
+        E::BadHost => ("smtp_bad_host", vec![]),
+        E::BadPort => ("smtp_bad_port", vec![]),
+        E::BadSecurity(value) => ("smtp_bad_security", vec![("value", value)]),
+        E::CleartextRemote => ("smtp_cleartext_remote", vec![]),
+        E::BadUsername => ("smtp_bad_username", vec![]),
+        E::PasswordWithoutUser => ("smtp_password_without_user", vec![]),
+        E::BadFromName => ("smtp_bad_from_name", vec![]),
+    };
+    ErrorInfo {
+        args,
+        ..ErrorInfo::new(StatusCode::UNPROCESSABLE_ENTITY, code)
+    }
+}

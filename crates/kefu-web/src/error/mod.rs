@@ -401,6 +401,8 @@ impl WebError {
                     ..ErrorInfo::new(S::UNAUTHORIZED, "webhook_rejected")
                 },
                 AppError::ChannelInactive => ErrorInfo::new(S::FORBIDDEN, "channel_inactive"),
+                AppError::Smtp(e) => smtp_info(e),
+                AppError::SmtpNotSet => ErrorInfo::new(S::CONFLICT, "smtp_not_set"),
                 AppError::Store(e) => {
                     tracing::error!(error = %e, "store error");
                     ErrorInfo::new(S::INTERNAL_SERVER_ERROR, "internal")

@@ -120,7 +120,7 @@ impl App {
 }
 
 /// A bounce's diagnostic with every address in it masked.
-fn mask_addresses(text: &str) -> String {
+pub(super) fn mask_addresses(text: &str) -> String {
     text.split(' ')
         .map(|word| {
             if !word.contains('@') {

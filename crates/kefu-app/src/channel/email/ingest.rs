@@ -353,6 +353,7 @@ impl App {
             retry,
             raw,
             sender: mail.from.as_ref().map(|a| a.address.clone()),
+            reply_to: mail.reply_to.as_ref().map(|a| a.address.clone()),
             subject: clean_line(&mail.subject),
             source,
             no_auto_reply: no_auto_reply(&mail),
@@ -426,26 +427,29 @@ impl App {
                 .open_ticket(channel, mail, landing, Some(t.number))
                 .await;
         }
+        // Claimed before the message is written: the update triggers the message runs read
+        // the mail (an automatic answer to an auto-reply is held back).
+        let row = match landing.claim_for_ticket(&mut tx, ticket_id, now).await {
+            Ok(row) => row,
+            Err(AppError::Store(StoreError::Conflict(_))) => {
+                drop(tx);
+                return self.after_conflict(&landing).await;
+            }
+            Err(e) => return Err(e),
+        };
         let system = Actor::system();
         let message_id = self
             .add_customer_message(&mut tx, &system, t, &author, &body, now)
             .await?;
-        let written = landing.write(&mut tx, ticket_id, message_id, now).await;
-        match written {
-            Ok(row) => {
-                tx.commit().await.map_err(StoreError::from)?;
-                Ok(IngestOutcome {
-                    status: IngestStatus::AddedToTicket,
-                    ticket_id: Some(ticket_id),
-                    mail_id: Some(row),
-                })
-            }
-            Err(AppError::Store(StoreError::Conflict(_))) => {
-                drop(tx);
-                self.after_conflict(&landing).await
-            }
-            Err(e) => Err(e),
-        }
+        landing
+            .finish(&mut tx, row, ticket_id, message_id, now)
+            .await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(IngestOutcome {
+            status: IngestStatus::AddedToTicket,
+            ticket_id: Some(ticket_id),
+            mail_id: Some(row),
+        })
     }
 
     /// A new ticket through the intake, the mail written in its transaction.
@@ -547,6 +551,7 @@ impl App {
                 ticket_id: None,
                 ticket_message_id: None,
                 sender: sender.as_deref(),
+                reply_to: None,
                 subject: None,
                 raw,
                 source: source.key(),

@@ -24,6 +24,8 @@ pub(crate) struct MailLanding {
     pub(crate) raw: Vec<u8>,
     /// The From address, lower case.
     pub(crate) sender: Option<String>,
+    /// The Reply-To address, lower case: where answers go when it is set.
+    pub(crate) reply_to: Option<String>,
     pub(crate) subject: String,
     pub(crate) source: MailSource,
     pub(crate) no_auto_reply: bool,
@@ -62,6 +64,7 @@ impl MailLanding {
             ticket_id,
             ticket_message_id,
             sender: self.sender.as_deref(),
+            reply_to: self.reply_to.as_deref(),
             subject: Some(self.subject.as_str()).filter(|s| !s.is_empty()),
             raw: &self.raw,
             source: self.source.key(),
@@ -109,6 +112,57 @@ impl MailLanding {
             now,
         )
         .await?;
+        self.write_rest(&mut *conn, ticket_id, message_id, now)
+            .await?;
+        Ok(row)
+    }
+
+    /// Claims the mail for ticket `ticket_id` before its message is written, and remembers
+    /// its Message-ID: the message's triggers then know the mail they would answer (an
+    /// automatic reply must not answer an auto-reply). [`Self::finish`] writes the rest.
+    pub(crate) async fn claim_for_ticket(
+        &self,
+        conn: &mut AnyConnection,
+        ticket_id: i64,
+        now: Timestamp,
+    ) -> Result<i64> {
+        let row = self
+            .claim(&mut *conn, self.status, Some(ticket_id), None, now)
+            .await?;
+        inbound::remember_message_id(
+            &mut *conn,
+            self.channel_id,
+            &self.message_id,
+            ticket_id,
+            "in",
+            now,
+        )
+        .await?;
+        Ok(row)
+    }
+
+    /// After [`Self::claim_for_ticket`]: links stored mail `row` to its message and writes
+    /// the quoted history and the files.
+    pub(crate) async fn finish(
+        &self,
+        conn: &mut AnyConnection,
+        row: i64,
+        ticket_id: i64,
+        message_id: i64,
+        now: Timestamp,
+    ) -> Result<()> {
+        inbound::set_ticket_message(&mut *conn, row, message_id).await?;
+        self.write_rest(conn, ticket_id, message_id, now).await
+    }
+
+    /// The quoted history, the files and the event naming a referred ticket.
+    async fn write_rest(
+        &self,
+        conn: &mut AnyConnection,
+        ticket_id: i64,
+        message_id: i64,
+        now: Timestamp,
+    ) -> Result<()> {
         if let Some(quoted) = &self.quoted {
             conversation::set_quoted_text(&mut *conn, message_id, quoted).await?;
         }
@@ -126,7 +180,7 @@ impl MailLanding {
             )
             .await?;
         }
-        Ok(row)
+        Ok(())
     }
 
     /// Each file by [`attachment::check_mail_file`]: kept, kept quarantined (an event says

@@ -1,9 +1,11 @@
-//! 邮件渠道 — e-mail in. One parser (`parse`) and one path
+//! 邮件渠道 — e-mail in and out. In: one parser (`parse`) and one path
 //! ([`App::ingest_mail`](crate::App::ingest_mail)) for every way a mail arrives (the signed
 //! webhook, `kefu mail import`, later IMAP): each mail lands once per mailbox and
 //! Message-ID, on the ticket it answers or on a new one, with its files, its quoted history
 //! folded, and its raw bytes kept; a mail that cannot be read waits in the mailbox's failed
-//! list without holding up the next.
+//! list without holding up the next. Out: a public reply on a ticket the customer wrote by
+//! mail is queued as a mail in the reply's transaction (`outgoing`) and sent by a job over
+//! the mailbox's SMTP server (`send`, `smtp`); so are the outbox's e-mail messages.
 
 pub mod parse;
 pub use parse::*;
@@ -12,9 +14,16 @@ mod admin;
 mod bounce;
 mod ingest;
 mod landing;
+mod outgoing;
+mod send;
+mod smtp;
+mod smtp_admin;
 mod webhook;
 
 pub use admin::{ChannelForm, ChannelView, FailedMail, NewSecret};
 pub use ingest::{IngestOutcome, IngestStatus, MailSource, webhook_body_limit};
 pub(crate) use landing::MailLanding;
+pub use outgoing::SEND_ATTEMPTS;
+pub use send::SendOutcome;
+pub use smtp_admin::{SmtpForm, TestMail};
 pub use webhook::{MAX_SKEW_SECS, Rejection};

@@ -1,13 +1,15 @@
 //! 渠道 — the administrator's e-mail channels: the list with what each received, adding
 //! one (its webhook secret shown on that answer only), changing one against the version
-//! seen, switching it off, rotating its secret; and each channel's failed list.
+//! seen, switching it off, rotating its secret, setting its SMTP server (the password
+//! written, never shown) and trying it with a test mail; and each channel's failed list.
 
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use kefu_app::channel::email::{ChannelForm, IngestStatus};
+use kefu_app::channel::email::{ChannelForm, IngestStatus, SmtpForm};
+use kefu_domain::channel::mail_out::SmtpSecurity;
 use kefu_store::mail::EmailChannel;
 use serde::Deserialize;
 
@@ -164,6 +166,87 @@ pub async fn create(
     }
 }
 
+/// The SMTP form as shown: the stored server, or what the reader sent (never a password).
+pub struct SmtpView {
+    pub host: String,
+    pub port: String,
+    pub security: Vec<Choice>,
+    pub username: String,
+    pub from_name: String,
+    /// A password is stored (the field stays empty either way).
+    pub password_set: bool,
+    /// `发信：host:port` when the stored channel has a server.
+    pub summary: Option<String>,
+}
+
+fn security_choices(t: Tr, selected: &str) -> Vec<Choice> {
+    SmtpSecurity::ALL
+        .into_iter()
+        .map(|s| Choice {
+            value: s.key().to_owned(),
+            label: t.tk("channels.security", s.key()),
+            selected: s.key() == selected,
+        })
+        .collect()
+}
+
+/// The SMTP form of channel `c`, with the reader's input when `submitted`.
+fn smtp_view(t: Tr, c: &EmailChannel, submitted: Option<&[(String, String)]>) -> SmtpView {
+    let stored = c.smtp.as_ref();
+    let summary = stored.map(|s| {
+        t.f(
+            "channels.smtp_on",
+            &[("host", &s.host), ("port", &s.port.to_string())],
+        )
+    });
+    let password_set = stored.is_some_and(|s| s.has_password);
+    match submitted {
+        Some(p) => SmtpView {
+            host: field(p, "smtp_host").to_owned(),
+            port: field(p, "smtp_port").to_owned(),
+            security: security_choices(t, field(p, "smtp_security")),
+            username: field(p, "smtp_username").to_owned(),
+            from_name: field(p, "smtp_from_name").to_owned(),
+            password_set,
+            summary,
+        },
+        None => SmtpView {
+            host: stored.map(|s| s.host.clone()).unwrap_or_default(),
+            port: stored.map(|s| s.port.to_string()).unwrap_or_default(),
+            security: security_choices(
+                t,
+                stored.map_or(SmtpSecurity::StartTls.key(), |s| s.security.as_str()),
+            ),
+            username: stored.map(|s| s.username.clone()).unwrap_or_default(),
+            from_name: stored.map(|s| s.from_name.clone()).unwrap_or_default(),
+            password_set,
+            summary,
+        },
+    }
+}
+
+impl SmtpView {
+    /// The SMTP form's fields as it shows them, labelled, for the stale-form notice.
+    fn shown(&self, t: Tr) -> Vec<(String, String)> {
+        vec![
+            (t.t("channels.smtp_host").to_owned(), self.host.clone()),
+            (t.t("channels.smtp_port").to_owned(), self.port.clone()),
+            (
+                t.t("channels.smtp_security").to_owned(),
+                picked(&self.security).unwrap_or_default(),
+            ),
+            (
+                t.t("channels.smtp_username").to_owned(),
+                self.username.clone(),
+            ),
+            (
+                t.t("channels.smtp_from_name").to_owned(),
+                self.from_name.clone(),
+            ),
+        ]
+    }
+}
+
 #[derive(Template)]
 #[template(path = "admin_channel_form.html")]
 struct ChannelPage {
@@ -181,6 +264,18 @@ struct ChannelPage {
     new_secret: Option<String>,
     error: Option<String>,
     stale: Option<SettingStale>,
+    smtp: SmtpView,
+    /// Why the SMTP form was refused.
+    smtp_error: Option<String>,
+    /// The test mail's address as typed, and what came of it.
+    test_to: String,
+    test_result: Option<TestResult>,
+}
+
+/// What a test mail came to: whether the server took it, and its words in a frame.
+pub struct TestResult {
+    pub ok: bool,
+    pub text: String,
 }
 
 impl ChannelPage {
@@ -229,8 +324,9 @@ async fn channel_page(
             c.version.to_string(),
         ),
     };
+    let t = identity.tr();
     Ok(ChannelPage {
-        t: identity.tr(),
+        t,
         layout: Layout::new(identity, "/admin/channels"),
         id,
         name,
@@ -242,6 +338,10 @@ async fn channel_page(
         new_secret: None,
         error,
         stale: None,
+        smtp: smtp_view(t, &c, None),
+        smtp_error: None,
+        test_to: String::new(),
+        test_result: None,
     })
 }
 
@@ -341,6 +441,95 @@ pub async fn rotate(
             super::ok(&page)
         }
         Err(e) => refused(&state, &identity, id, &pairs, e).await,
+    }
+}
+
+/// The SMTP form's values as sent (an empty password keeps the stored one).
+fn smtp_form(pairs: &[(String, String)]) -> SmtpForm {
+    SmtpForm {
+        host: field(pairs, "smtp_host").to_owned(),
+        port: field(pairs, "smtp_port").to_owned(),
+        security: field(pairs, "smtp_security").to_owned(),
+        username: field(pairs, "smtp_username").to_owned(),
+        password: field(pairs, "smtp_password").to_owned(),
+        from_name: field(pairs, "smtp_from_name").to_owned(),
+    }
+}
+
+/// Sets the channel's SMTP server against the version the page was rendered with. Refused,
+/// the page comes back with the reader's input (never the password they typed); sent from
+/// an older version, with 409 and what is stored now named above it.
+pub async fn save_smtp(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let t = identity.tr();
+    let actor = identity.actor();
+    let saved = state
+        .app
+        .save_smtp_settings(&actor, id, &smtp_form(&pairs), form_version(&pairs))
+        .await;
+    let e = match saved {
+        Ok(()) => return Ok(Redirect::to(&format!("/admin/channels/{id}")).into_response()),
+        Err(e) => e,
+    };
+    let channel = state.app.email_channel(&actor, id).await?;
+    let mut page = channel_page(&state, &identity, id, None, None).await?;
+    let stored = smtp_view(t, &channel, None);
+    page.smtp = smtp_view(t, &channel, Some(&pairs));
+    if let Some(current) = stale_version(&e) {
+        page.stale = Some(SettingStale::new(
+            t,
+            current,
+            page.smtp.shown(t),
+            stored.shown(t),
+        ));
+        return render(StatusCode::CONFLICT, &page);
+    }
+    // The form goes back with the version it was made against, so its next save is
+    // still checked against what the reader saw.
+    page.version = field(&pairs, "version").to_owned();
+    let (status, message) = super::refusal(e, t);
+    page.smtp_error = Some(message);
+    render(status, &page)
+}
+
+/// Sends a test mail through the channel's server and shows the server's answer — a
+/// refusal (`550 …`) included, in a translated frame.
+pub async fn test_mail(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let t = identity.tr();
+    let to = field(&pairs, "to").to_owned();
+    let sent = state.app.send_test_mail(&identity.actor(), id, &to).await;
+    let mut page = channel_page(&state, &identity, id, None, None).await?;
+    page.test_to = to;
+    match sent {
+        Ok(answer) => {
+            let key = if answer.ok {
+                "channels.test_ok"
+            } else {
+                "channels.test_failed"
+            };
+            page.test_result = Some(TestResult {
+                ok: answer.ok,
+                text: t.f(key, &[("answer", &answer.answer)]),
+            });
+            super::ok(&page)
+        }
+        Err(e) => {
+            let (status, message) = super::refusal(e, t);
+            page.test_result = Some(TestResult {
+                ok: false,
+                text: message,
+            });
+            render(status, &page)
+        }
     }
 }
 

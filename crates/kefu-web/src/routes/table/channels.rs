@@ -57,6 +57,20 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
     )
     .add(
         Page,
+        Method::POST,
+        "/admin/channels/{id}/smtp",
+        Requires(TicketAdmin),
+        admin_channels::save_smtp,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/admin/channels/{id}/test-mail",
+        Requires(TicketAdmin),
+        admin_channels::test_mail,
+    )
+    .add(
+        Page,
         Method::GET,
         "/admin/channels/{id}/failed",
         Requires(TicketAdmin),

@@ -198,6 +198,18 @@ fn event_value(
     }
 }
 
+/// A mail event said as one sentence (邮件发送失败：550 …, 地址曾退信，未发送, 邮件已发送至 …);
+/// `None` for any other event.
+fn mail_event(t: Tr, field: &str, v: &Option<String>) -> Option<String> {
+    let v = v.as_deref().unwrap_or_default();
+    match field {
+        "mail_sent" => Some(t.f("event.mail_sent_to", &[("to", v)])),
+        "mail_send_failed" => Some(t.f("event.mail_send_failed_as", &[("reason", v)])),
+        "mail_not_sent" => Some(t.tk("mail_not_sent", v)),
+        _ => None,
+    }
+}
+
 pub(super) async fn page(
     state: &AppState,
     identity: &Identity,
@@ -279,10 +291,13 @@ pub(super) async fn page(
                 new: if e.field == "created" {
                     let channel = event_value(t, &d, locale, "created", &e.new_value);
                     t.f("event.created_via", &[("channel", &channel)])
+                } else if let Some(said) = mail_event(t, &e.field, &e.new_value) {
+                    said
                 } else {
                     event_value(t, &d, locale, &e.field, &e.new_value)
                 },
-                is_creation: e.field == "created",
+                is_creation: e.field == "created"
+                    || mail_event(t, &e.field, &e.new_value).is_some(),
                 files: Vec::new(),
                 held: Vec::new(),
                 quoted: String::new(),
