@@ -1,3 +1,4 @@
-//! 渠道 — rules of the ways customers reach the department (mail first).
+//! 渠道 — rules of the ways customers reach the department: mail, and the telephone.
 
 pub mod email;
+pub mod phone;

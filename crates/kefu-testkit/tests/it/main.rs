@@ -24,6 +24,7 @@ mod live;
 mod mail_ingest;
 mod ops;
 mod permissions;
+mod phone;
 mod portal;
 mod portal_verify;
 mod schema;

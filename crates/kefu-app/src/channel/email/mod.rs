@@ -8,13 +8,13 @@
 pub mod parse;
 pub use parse::*;
 
-mod admin;
+pub(crate) mod admin;
 mod bounce;
 mod ingest;
 mod landing;
 mod webhook;
 
+pub use crate::channel::signature::{MAX_SKEW_SECS, Rejection};
 pub use admin::{ChannelForm, ChannelView, FailedMail, NewSecret};
 pub use ingest::{IngestOutcome, IngestStatus, MailSource, webhook_body_limit};
 pub(crate) use landing::MailLanding;
-pub use webhook::{MAX_SKEW_SECS, Rejection};
