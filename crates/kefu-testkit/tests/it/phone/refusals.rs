@@ -9,6 +9,10 @@ use serde_json::json;
 
 use super::{count, event, line, post_event, post_raw, sign};
 
+/// A refused post: the reason expected, the timestamp and signature headers sent (if any),
+/// and the body.
+type Refused = (&'static str, Option<String>, Option<String>, Vec<u8>);
+
 #[tokio::test]
 async fn forged_stale_or_unsigned_events_are_refused_audited_and_store_nothing() {
     let app = TestApp::spawn().await;
@@ -19,7 +23,7 @@ async fn forged_stale_or_unsigned_events_are_refused_audited_and_store_nothing()
     tampered[at] ^= 1;
     let now = app.now().as_second();
     let s = &l.secret;
-    let cases: Vec<(&str, Option<String>, Option<String>, Vec<u8>)> = vec![
+    let cases: Vec<Refused> = vec![
         (
             "bad_signature",
             Some(now.to_string()),
