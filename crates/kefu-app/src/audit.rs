@@ -59,6 +59,8 @@ pub mod action {
     /// A post to a channel's webhook without a valid signature: the channel and the
     /// reason, never the body or a secret.
     pub const WEBHOOK_REJECTED: &str = "webhook_rejected";
+    /// 分机 — a telephone system's extension mapped to an agent, or unmapped.
+    pub const EXTENSION_MAPPED: &str = "extension_mapped";
 }
 
 /// What an audit entry is about.

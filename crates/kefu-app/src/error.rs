@@ -136,8 +136,8 @@ pub enum AppError {
     /// A mail posted to a channel's webhook without a valid signature (see
     /// [`crate::channel::email`]); audited, nothing stored.
     #[error("webhook signature refused: {}", .0.key())]
-    WebhookRejected(crate::channel::email::Rejection),
-    /// The channel is switched off: its webhook and imports take no mail.
+    WebhookRejected(crate::channel::signature::Rejection),
+    /// The channel is switched off: its webhook and imports take no mail or calls.
     #[error("this channel is switched off")]
     ChannelInactive,
     /// An SMTP setting that cannot be used (see [`kefu_domain::channel::mail_out`]).
@@ -146,6 +146,15 @@ pub enum AppError {
     /// A test mail through a channel without an SMTP server (or switched off).
     #[error("this channel has no SMTP server")]
     SmtpNotSet,
+    /// An event a telephone system posted that kefu cannot take (see
+    /// [`kefu_domain::channel::phone`]); nothing of it is stored.
+    #[error("{0}")]
+    CallEvent(#[from] kefu_domain::channel::phone::CallEventError),
+    #[error("{0}")]
+    AreaCode(#[from] kefu_domain::channel::phone::AreaCodeError),
+    /// An extension that is not 1–32 plain characters.
+    #[error("an extension must be 1–32 letters, digits or *#._-/@:")]
+    BadExtension,
     #[error("store: {0}")]
     Store(StoreError),
     #[error("internal: {0}")]

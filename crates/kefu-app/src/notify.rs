@@ -56,6 +56,9 @@ pub mod kind {
     /// An agent proposed a reply script and it waits for your review (话术审核): sent to
     /// everyone who reviews scripts.
     pub const SCRIPT_PROPOSED: &str = "script_proposed";
+    /// 未接来电 — an inbound call rang at your extension (or, at nobody's, in your group)
+    /// and nobody answered: a callback waits.
+    pub const MISSED_CALL: &str = "missed_call";
 }
 
 /// Tells each user in `users` (duplicates ignored) about `kind`, with placeholder values

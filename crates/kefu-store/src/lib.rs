@@ -21,6 +21,7 @@ pub mod kb;
 pub mod mail;
 pub mod notification;
 pub mod outbox;
+pub mod phone;
 pub mod portal;
 pub mod search;
 pub mod sla;

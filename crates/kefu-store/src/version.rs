@@ -22,6 +22,7 @@ pub enum Setting {
     User,
     ReplyScript,
     EmailChannel,
+    PhoneChannel,
 }
 
 impl Setting {
@@ -34,6 +35,7 @@ impl Setting {
             Setting::User => "users",
             Setting::ReplyScript => "reply_scripts",
             Setting::EmailChannel => "email_channels",
+            Setting::PhoneChannel => "phone_channels",
         }
     }
 }

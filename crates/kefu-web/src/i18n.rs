@@ -531,6 +531,37 @@ mod dynamic_key_tests {
         assert!(missing.is_empty(), "missing translations: {missing:?}");
     }
 
+    /// The call pages word every direction, state and list, and the bell a missed call.
+    #[test]
+    fn every_call_value_shown_by_key_is_translated() {
+        use kefu_domain::channel::phone::{CallStatus, Direction};
+        let have = keys(Locale::ZhCn);
+        let mut want: Vec<String> = Vec::new();
+        for d in Direction::ALL {
+            want.push(format!("calls.direction.{}", d.key()));
+            want.push(format!("calls.default_subject.{}", d.key()));
+        }
+        want.extend(
+            CallStatus::ALL
+                .iter()
+                .map(|s| format!("calls.status.{}", s.key())),
+        );
+        for v in ["mine", "unlogged", "callbacks"] {
+            want.push(format!("calls.view.{v}"));
+            want.push(format!("calls.view_hint.{v}"));
+        }
+        want.push(format!(
+            "notification.{}",
+            kefu_app::notify::kind::MISSED_CALL
+        ));
+        want.push(format!(
+            "audit.action.{}",
+            kefu_app::audit::action::EXTENSION_MAPPED
+        ));
+        let missing: Vec<_> = want.iter().filter(|k| !have.contains(k)).collect();
+        assert!(missing.is_empty(), "missing translations: {missing:?}");
+    }
+
     /// The 360 page words every graded-handling answer, and the today view every reason.
     #[test]
     fn every_credit_answer_and_attention_reason_is_translated() {

@@ -1,6 +1,7 @@
 //! Live updates: one poller per instance reads the shared change log and fans changes out
 //! to every open page through server-sent events — ticket changes to the queues and ticket
-//! pages, every change (as a bare nudge) to the workbench, which fetches its tiles again.
+//! pages, every change (as a bare nudge) to the workbench, which fetches its tiles again,
+//! and a ringing call's screen pop to the pages of the agent whose extension rings.
 //! Reading the log (not an in-process channel) is what makes a change saved on one
 //! instance reach pages served by another.
 
@@ -15,6 +16,8 @@ use futures_util::Stream;
 use tokio::sync::{broadcast, watch};
 
 use crate::AppState;
+use crate::auth::Identity;
+use crate::error::WebError;
 
 /// How often the change log is read while someone listens.
 const POLL: Duration = Duration::from_millis(500);
@@ -23,8 +26,12 @@ const POLL: Duration = Duration::from_millis(500);
 /// made it (0: nobody signed in).
 type Change = (Option<i64>, i64);
 
+/// A screen pop read from the log: the call, and the agent whose pages show it.
+type Pop = (i64, i64);
+
 pub struct LiveHub {
     tx: broadcast::Sender<Change>,
+    pops: broadcast::Sender<Pop>,
     started: AtomicBool,
     closing_tx: watch::Sender<bool>,
 }
@@ -32,9 +39,11 @@ pub struct LiveHub {
 impl LiveHub {
     pub fn new() -> LiveHub {
         let (tx, _) = broadcast::channel(1024);
+        let (pops, _) = broadcast::channel(256);
         let (closing_tx, _) = watch::channel(false);
         LiveHub {
             tx,
+            pops,
             started: AtomicBool::new(false),
             closing_tx,
         }
@@ -59,7 +68,7 @@ impl LiveHub {
                     _ = tokio::time::sleep(POLL) => {}
                     _ = closing.changed() => break,
                 }
-                if hub.tx.receiver_count() == 0 {
+                if hub.tx.receiver_count() == 0 && hub.pops.receiver_count() == 0 {
                     // Nobody listens: skip ahead instead of replaying old changes later.
                     if let Ok(head) = app.change_log_head().await {
                         last = head;
@@ -68,6 +77,19 @@ impl LiveHub {
                 }
                 match app.live_changes_since(last).await {
                     Ok((next, changes)) => {
+                        if hub.pops.receiver_count() > 0 {
+                            match app.phone_pops_between(last, next).await {
+                                Ok(pops) => {
+                                    for pop in pops {
+                                        let _ = hub.pops.send(pop);
+                                    }
+                                }
+                                Err(e) => tracing::warn!(
+                                    error = %e,
+                                    "live updates could not read the screen pops"
+                                ),
+                            }
+                        }
                         last = next;
                         for (ticket, by) in changes {
                             let _ = hub.tx.send((ticket, by.unwrap_or(0)));
@@ -146,4 +168,45 @@ pub async fn workbench_events(
         Some((Ok(event), (rx, closing)))
     });
     Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+/// `GET /events/phone`: an event `call` with the call's id — nothing else, the number least
+/// of all — when a call starts ringing at the reader's extension. The page fetches the pop
+/// itself (`/calls/{id}/pop`), so what it shows is checked like any page.
+pub async fn phone_events(
+    State(state): State<AppState>,
+    identity: Identity,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, WebError> {
+    let me = identity
+        .user
+        .as_ref()
+        .map(|u| u.id)
+        .ok_or(WebError::Unauthorized)?;
+    let hub = state.live.clone();
+    hub.ensure_poller(&state);
+    let rx = hub.pops.subscribe();
+    let closing = hub.closing_tx.subscribe();
+    let stream =
+        futures_util::stream::unfold((rx, closing), move |(mut rx, mut closing)| async move {
+            if *closing.borrow() {
+                return None;
+            }
+            let call = loop {
+                tokio::select! {
+                    msg = rx.recv() => match msg {
+                        Ok((call, agent)) if agent == me => break call,
+                        // Another agent's call, or pops missed while lagging (a ring long gone
+                        // is no pop).
+                        Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                        Err(broadcast::error::RecvError::Closed) => return None,
+                    },
+                    _ = closing.changed() => return None,
+                }
+            };
+            let event = Event::default()
+                .event("call")
+                .data(format!("{{\"call\":{call}}}"));
+            Some((Ok(event), (rx, closing)))
+        });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }

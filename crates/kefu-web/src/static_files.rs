@@ -18,6 +18,11 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("../static/kefu.js"),
     ),
     (
+        "kefu-phone.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../static/kefu-phone.js"),
+    ),
+    (
         "favicon.svg",
         "image/svg+xml",
         include_str!("../static/favicon.svg"),

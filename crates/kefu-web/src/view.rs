@@ -187,6 +187,14 @@ impl Layout {
         }
     }
 
+    /// Whether the signed-in user works tickets: their pages listen for the screen pops of
+    /// calls ringing at their extension.
+    pub fn works_tickets(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| u.allows(Permission::TicketWork))
+    }
+
     /// Role names of the signed-in user, joined for the header.
     pub fn role_names(&self) -> String {
         self.user

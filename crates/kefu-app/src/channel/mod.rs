@@ -1,3 +1,6 @@
-//! 渠道 — where requests come in besides the forms: e-mail first.
+//! 渠道 — where requests come in besides the forms: e-mail, and the telephone. Every
+//! channel's webhook is signed the same way ([`signature`]).
 
 pub mod email;
+pub mod phone;
+pub mod signature;

@@ -167,6 +167,7 @@ pub struct TileSpec {
 const REGISTRY: &[&[TileSpec]] = &[
     approvals::TILES,
     crate::ticket::TILES,
+    crate::channel::phone::TILES,
     crate::customer::TILES,
     crate::notify::TILES,
     crate::complaint::TILES,

@@ -1,4 +1,5 @@
-//! 渠道 — rules of the ways customers reach the department (mail first).
+//! 渠道 — rules of the ways customers reach the department: mail, and the telephone.
 
 pub mod email;
 pub mod mail_out;
+pub mod phone;

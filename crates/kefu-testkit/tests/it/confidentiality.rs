@@ -210,6 +210,44 @@ async fn seed(app: &TestApp, admin: &ApiClient) -> Seeded {
             .await
             .unwrap();
     }
+    // A telephone channel (id 1, as the walk's `{id}` names it): a call from the archive
+    // contact's mobile nobody answered (call 1: its page, pop and callback), and an answered
+    // one from the ticket's phone (call 2).
+    let system = kefu_app::Actor::system();
+    let phone = app
+        .app
+        .create_phone_channel(
+            &system,
+            &kefu_app::channel::phone::PhoneChannelForm {
+                name: "客服热线".into(),
+                group_id: None,
+                area_code: "0571".into(),
+                active: true,
+            },
+        )
+        .await
+        .unwrap()
+        .channel_id;
+    let line = app.app.phone_channel(&system, phone).await.unwrap();
+    for (call, kind, from) in [
+        ("leak-1", "ringing", CONTACT_MOBILE),
+        ("leak-1", "hangup", CONTACT_MOBILE),
+        ("leak-2", "ringing", TICKET_PHONE),
+        ("leak-2", "answered", TICKET_PHONE),
+    ] {
+        let raw = kefu_domain::channel::phone::RawCallEvent {
+            call_id: Some(call.into()),
+            event: Some(kind.into()),
+            direction: Some("inbound".into()),
+            from: Some(format!("+86 {from}")),
+            to: Some("4008001234".into()),
+            extension: Some("8001".into()),
+            at: Some(app.now().to_string()),
+            duration_secs: None,
+            recording_url: None,
+        };
+        app.app.record_call_event(&line, &raw).await.unwrap();
+    }
     Seeded {
         customer,
         ticket,
@@ -316,6 +354,12 @@ async fn the_leak_walk_finds_no_sensitive_value_in_clear_on_any_route_for_any_ro
         "/complaints/report.csv".to_owned(),
         "/complaints/report.xlsx".to_owned(),
         "/admin/audit".to_owned(),
+        // The calls: lists, the answered call's page and pop (call 1's are walked by the
+        // table's `{id}`).
+        "/calls?view=callbacks".to_owned(),
+        "/calls?view=unlogged".to_owned(),
+        "/calls/2".to_owned(),
+        "/calls/2/pop".to_owned(),
     ] {
         routes.push((Surface::Page, page));
     }

@@ -25,6 +25,7 @@ mod mail_ingest;
 mod mail_out;
 mod ops;
 mod permissions;
+mod phone;
 mod portal;
 mod portal_verify;
 mod schema;

@@ -20,6 +20,7 @@ pub(crate) fn record_testid(link: &str) -> &'static str {
         "/approvals" => "approval-row",
         "/admin/audit" => "audit-row",
         "/admin/jobs" => "job-row",
+        "/calls" => "call-row",
         other => panic!("a tile opens {other}, whose records this test cannot count"),
     }
 }

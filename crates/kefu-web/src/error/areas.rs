@@ -350,3 +350,56 @@ pub(super) fn smtp_info(e: kefu_domain::channel::mail_out::SmtpSettingsError) ->
         ..ErrorInfo::new(StatusCode::UNPROCESSABLE_ENTITY, code)
     }
 }
+
+/// An event a telephone system posted that kefu cannot take: 422, `detail` naming the field
+/// (`event: "rung" (allowed: ringing, answered, hangup)`, `call_id is missing`).
+pub(super) fn call_event_info(e: kefu_domain::channel::phone::CallEventError) -> ErrorInfo {
+    use kefu_domain::channel::phone::CallEventError as C;
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    let detail = Some(e.to_string());
+    let field = e.field().to_owned();
+    match e {
+        C::Unknown {
+            field,
+            value,
+            allowed,
+        } => {
+            let allowed = allowed.join(", ");
+            ErrorInfo {
+                detail: Some(format!("{field}: {value:?} (allowed: {allowed})")),
+                args: vec![
+                    ("field", field.to_owned()),
+                    ("value", value),
+                    ("allowed", allowed),
+                ],
+                ..ErrorInfo::new(status, "unknown_value")
+            }
+        }
+        C::Missing(_) => ErrorInfo {
+            detail,
+            args: vec![("field", field)],
+            ..ErrorInfo::new(status, "call_event_missing")
+        },
+        C::TooLong(_) => ErrorInfo {
+            detail,
+            args: vec![("field", field)],
+            ..ErrorInfo::new(status, "call_event_too_long")
+        },
+        C::BadTime(_) => ErrorInfo {
+            detail,
+            ..ErrorInfo::new(status, "call_event_bad_time")
+        },
+        C::OutOfBounds(_) => ErrorInfo {
+            detail,
+            ..ErrorInfo::new(status, "call_event_out_of_range")
+        },
+        C::BadDuration => ErrorInfo {
+            detail,
+            ..ErrorInfo::new(status, "call_event_bad_duration")
+        },
+        C::BadRecordingUrl => ErrorInfo {
+            detail,
+            ..ErrorInfo::new(status, "call_event_bad_recording_url")
+        },
+    }
+}

@@ -403,6 +403,12 @@ impl WebError {
                 AppError::ChannelInactive => ErrorInfo::new(S::FORBIDDEN, "channel_inactive"),
                 AppError::Smtp(e) => smtp_info(e),
                 AppError::SmtpNotSet => ErrorInfo::new(S::CONFLICT, "smtp_not_set"),
+                AppError::CallEvent(e) => call_event_info(e),
+                AppError::AreaCode(e) => ErrorInfo {
+                    args: vec![("value", e.0)],
+                    ..ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "bad_area_code")
+                },
+                AppError::BadExtension => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "bad_extension"),
                 AppError::Store(e) => {
                     tracing::error!(error = %e, "store error");
                     ErrorInfo::new(S::INTERNAL_SERVER_ERROR, "internal")

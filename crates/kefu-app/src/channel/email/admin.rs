@@ -71,10 +71,10 @@ pub struct FailedMail {
 /// The most failed mails the list shows.
 const FAILED_LISTED: i64 = 200;
 
-/// Bytes of a webhook secret (64 hex digits).
-const SECRET_BYTES: usize = 32;
+/// Bytes of a webhook secret (64 hex digits), every channel's.
+pub(crate) const SECRET_BYTES: usize = 32;
 
-fn check_name(name: &str) -> Result<String> {
+pub(crate) fn check_name(name: &str) -> Result<String> {
     let n = name.trim();
     if n.is_empty() || n.chars().count() > 60 {
         return Err(AppError::BadName);
@@ -88,7 +88,7 @@ fn check_address(address: &str) -> Result<String> {
     Ok(a)
 }
 
-fn name_taken(e: StoreError) -> AppError {
+pub(crate) fn name_taken(e: StoreError) -> AppError {
     match e {
         StoreError::Conflict(_) => AppError::NameTaken,
         e => e.into(),
@@ -112,7 +112,7 @@ impl App {
         audit::write(conn, self, actor, what, target, detail).await
     }
 
-    async fn check_channel_group(
+    pub(crate) async fn check_channel_group(
         &self,
         conn: &mut kefu_store::AnyConnection,
         group_id: Option<i64>,

@@ -10,7 +10,7 @@
 pub mod parse;
 pub use parse::*;
 
-mod admin;
+pub(crate) mod admin;
 mod bounce;
 mod ingest;
 mod landing;
@@ -20,10 +20,10 @@ mod smtp;
 mod smtp_admin;
 mod webhook;
 
+pub use crate::channel::signature::{MAX_SKEW_SECS, Rejection};
 pub use admin::{ChannelForm, ChannelView, FailedMail, NewSecret};
 pub use ingest::{IngestOutcome, IngestStatus, MailSource, webhook_body_limit};
 pub(crate) use landing::MailLanding;
 pub use outgoing::SEND_ATTEMPTS;
 pub use send::SendOutcome;
 pub use smtp_admin::{SmtpForm, TestMail};
-pub use webhook::{MAX_SKEW_SECS, Rejection};

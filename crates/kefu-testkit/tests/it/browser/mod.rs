@@ -8,6 +8,7 @@ mod agent_speed;
 mod complaints;
 mod dashboard;
 mod layout;
+mod phone;
 mod pickers;
 mod tickets;
 mod workbench;

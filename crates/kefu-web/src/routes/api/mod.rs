@@ -8,6 +8,7 @@ pub mod customers;
 pub mod doc;
 pub mod idempotency;
 pub mod me;
+pub mod phone;
 pub mod scripts;
 pub mod search;
 pub mod tickets;
@@ -165,6 +166,7 @@ use doc::{
         complaints::stats,
         search::search,
         channels::inbound,
+        phone::events,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     // The bearer scheme, the key and value schemas, the refusals every operation can give

@@ -2,6 +2,7 @@
 //! one (its webhook secret shown on that answer only), changing one against the version
 //! seen, switching it off, rotating its secret, setting its SMTP server (the password
 //! written, never shown) and trying it with a test mail; and each channel's failed list.
+//! The same page lists the telephone systems (see `admin_phone`).
 
 use askama::Template;
 use axum::Form;
@@ -13,6 +14,7 @@ use kefu_domain::channel::mail_out::SmtpSecurity;
 use kefu_store::mail::EmailChannel;
 use serde::Deserialize;
 
+use super::admin_phone::PhoneSection;
 use super::render;
 use super::tickets::show::size_text;
 use super::tickets::{Choice, field, non_empty};
@@ -52,10 +54,12 @@ struct ListPage {
     /// A channel just added: (id, its webhook secret), shown this once.
     new_secret: Option<(i64, String)>,
     error: Option<String>,
+    /// The telephone systems, and the form that adds one.
+    phone: PhoneSection,
 }
 
 /// The groups as a select: none, then each.
-async fn group_choices(
+pub(super) async fn group_choices(
     state: &AppState,
     identity: &Identity,
     selected: &str,
@@ -111,7 +115,21 @@ async fn list_page(
         address: field(pairs, "address").to_owned(),
         new_secret,
         error,
+        phone: super::admin_phone::section(state, identity, None).await?,
     })
+}
+
+/// The channels page with the telephone part as given (a system just added, or the add
+/// form refused), answered with `status`.
+pub(super) async fn list_with_phone(
+    state: &AppState,
+    identity: &Identity,
+    phone: PhoneSection,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let mut page = list_page(state, identity, None, None, None).await?;
+    page.phone = phone;
+    render(status, &page)
 }
 
 /// The channel form's group: empty for none.

@@ -41,6 +41,8 @@ fn text(t: Tr, kind: &str, params: &str) -> String {
     let subject = get("subject");
     let text = get("text");
     let stage = t.tk("complaint_stage", &get("stage"));
+    // A call's number, stored masked.
+    let phone = get("phone");
     t.f(
         &format!("notification.{kind}"),
         &[
@@ -50,6 +52,7 @@ fn text(t: Tr, kind: &str, params: &str) -> String {
             ("due", due.as_str()),
             ("text", text.as_str()),
             ("stage", stage.as_str()),
+            ("phone", phone.as_str()),
         ],
     )
 }
@@ -108,7 +111,11 @@ pub async fn open(
                 (Some(c), _) => Some(format!("/complaints/{c}")),
                 // A proposed script is decided in the approvals inbox.
                 (None, Some(_)) => Some("/approvals?kind=reply_script".to_owned()),
-                (None, None) => n.ticket_id.map(|tid| format!("/tickets/{tid}")),
+                // A missed call opens the call, whose page has its callback.
+                (None, None) => match v["call"].as_i64() {
+                    Some(call) => Some(format!("/calls/{call}")),
+                    None => n.ticket_id.map(|tid| format!("/tickets/{tid}")),
+                },
             }
         })
         .unwrap_or_else(|| "/notifications".into());

@@ -5,5 +5,6 @@ pub(super) mod channels;
 pub(super) mod complaints;
 pub(super) mod customers;
 pub(super) mod foundation;
+pub(super) mod phone;
 pub(super) mod ticket_settings;
 pub(super) mod tickets;

@@ -1,5 +1,6 @@
-//! How a webhook authenticates: not with a bearer token (a mail server has none) but with
-//! a signature of the body under the channel's secret, in headers the operation documents.
+//! How a webhook authenticates: not with a bearer token (a mail server or a telephone system
+//! has none) but with a signature of the body under the channel's secret, in headers the
+//! operation documents.
 
 use utoipa::Modify;
 use utoipa::openapi::OpenApi;
@@ -8,9 +9,11 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 /// The name of the webhooks' security scheme.
 pub const WEBHOOK_SIGNATURE: &str = "webhook_signature";
 
-/// Whether an operation's path is a webhook's (signed, not bearer-authenticated).
+/// Whether an operation's path is a webhook's (signed, not bearer-authenticated): a
+/// mailbox's inbound mail, a telephone system's call events.
 pub fn is_webhook(path: &str) -> bool {
-    path.starts_with("/api/v1/channels/") && path.ends_with("/inbound")
+    path.starts_with("/api/v1/channels/")
+        && (path.ends_with("/inbound") || path.ends_with("/events"))
 }
 
 /// `X-Kefu-Signature: sha256=<hex HMAC-SHA256(secret, "<X-Kefu-Timestamp>." + body)>`.

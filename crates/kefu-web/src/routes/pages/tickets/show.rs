@@ -147,6 +147,8 @@ pub(super) struct TicketPage {
     customer_query: String,
     /// Files attached to the ticket outside any message.
     loose_files: Vec<(i64, String, String)>,
+    /// The calls the ticket was logged from: duration, recording.
+    calls: Vec<crate::routes::pages::calls::CallRow>,
     fields: Vec<FieldInput>,
     draft: String,
     error: Option<String>,
@@ -410,6 +412,7 @@ pub(super) async fn page(
         .as_ref()
         .is_some_and(|u| u.allows(kefu_domain::Permission::ComplaintOpen));
     let mut p = TicketPage {
+        calls: crate::routes::pages::calls::of_ticket(state, &actor, t, id).await?,
         complaint,
         can_open_complaint,
         t,
