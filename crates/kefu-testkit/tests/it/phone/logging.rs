@@ -85,7 +85,8 @@ async fn a_call_is_logged_as_its_ticket_from_its_page() {
     assert_eq!(ticket_of(&res), ticket);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM tickets").await, 1);
 
-    let t = json_body(api.get(&format!("/api/v1/tickets/{ticket}")).await).await;
+    let body = json_body(api.get(&format!("/api/v1/tickets/{ticket}")).await).await;
+    let t = &body["ticket"];
     assert_eq!(t["channel"], "phone", "{t}");
     assert_eq!(t["subject"], "电机轴承异响");
     assert_eq!(t["assignee_id"], agent, "{t}");

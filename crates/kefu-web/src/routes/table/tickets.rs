@@ -183,7 +183,7 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
             Method::POST,
             "/tickets/{id}",
             Requires(TicketWork),
-            tickets::show::update,
+            tickets::properties::update,
         )
         .add(
             Page,

@@ -2,6 +2,7 @@
 
 pub mod card;
 pub mod create;
+pub mod properties;
 pub mod queue;
 pub mod script;
 pub mod show;

@@ -4,24 +4,21 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use kefu_app::AppError;
-use kefu_app::ticket::{Reply, TicketChanges, TicketDetail, Visibility};
+use kefu_app::ticket::{Reply, TicketDetail, Visibility};
 use kefu_domain::Permission;
 use kefu_domain::customer::ContactValue;
-use kefu_domain::ticket::{FieldKind, Priority, TicketType};
+use kefu_domain::ticket::FieldKind;
 
 use super::{
-    Choice, custom_fields, field, non_empty, priority_choices, status_choices, status_name,
-    type_choices,
+    Choice, field, non_empty, priority_choices, status_choices, status_name, type_choices,
 };
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
 use crate::i18n::Tr;
 use crate::routes::pages::render;
-use crate::routes::pages::versioned::{ATTEMPTS, Shown, choose, chosen, picked};
+use crate::routes::pages::versioned::{choose, chosen, picked};
 use crate::view::{Layout, local_time};
 
 /// One entry of the conversation: a message or a field change.
@@ -151,16 +148,16 @@ pub(super) struct TicketPage {
     calls: Vec<crate::routes::pages::calls::CallRow>,
     fields: Vec<FieldInput>,
     draft: String,
-    error: Option<String>,
+    pub(super) error: Option<String>,
     /// Approved reply scripts by category: (category, [(id, title)]).
     scripts: Vec<(String, Vec<(i64, String)>)>,
     /// The ticket's version the properties form is rendered from, sent back with it.
-    version: i64,
+    pub(super) version: i64,
     /// What each field of the properties form sends untouched, sent back as
     /// `orig_<field>`: a form sent later writes only the fields the reader changed.
-    orig: Vec<(String, String)>,
+    pub(super) orig: Vec<(String, String)>,
     /// Another person's changes since the reader's form was rendered: (field, value now).
-    stale: Vec<(String, String)>,
+    pub(super) stale: Vec<(String, String)>,
 }
 
 /// Who did it, as stored; triggers are stored as `trigger:NAME`.
@@ -546,7 +543,7 @@ impl TicketPage {
     }
 
     /// Shows the reader's values in place of the stored ones (their form, sent back).
-    fn keep_input(&mut self, sent: &[(String, String)]) {
+    pub(super) fn keep_input(&mut self, sent: &[(String, String)]) {
         for (key, v) in sent {
             match key.as_str() {
                 "status" => choose(&mut self.statuses, v),
@@ -574,7 +571,7 @@ impl TicketPage {
 
     /// A field of the properties form as the reader reads it: its label and the value it
     /// shows ("—" for none).
-    fn describe(&self, key: &str) -> (String, String) {
+    pub(super) fn describe(&self, key: &str) -> (String, String) {
         let t = self.t;
         let (label, value) = match key {
             "status" => (t.t("ticket.status"), picked(&self.statuses)),
@@ -672,124 +669,6 @@ pub async fn reply(
                 &page(&state, &identity, id, body, Some(message)).await?,
             )
         }
-    }
-}
-
-/// `Some(None)` for an empty value, so clearing a field in the form clears it.
-fn optional(pairs: &[(String, String)], key: &str) -> Option<Option<String>> {
-    pairs
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| non_empty(v).map(str::to_owned))
-}
-
-/// The changes a properties form asks for: a field absent from `pairs` stays as it is.
-fn ticket_changes(pairs: &[(String, String)]) -> Result<TicketChanges, WebError> {
-    let get = |k| field(pairs, k);
-    let id_of = |k: &str| -> Result<Option<Option<i64>>, WebError> {
-        match optional(pairs, k) {
-            None => Ok(None),
-            Some(None) => Ok(Some(None)),
-            Some(Some(v)) => v
-                .parse()
-                .map(|n| Some(Some(n)))
-                .map_err(|_| WebError::bad_request("bad_id", k)),
-        }
-    };
-    Ok(TicketChanges {
-        status: non_empty(get("status")).map(str::to_owned),
-        // Empty leaves it as it is; an unknown key is refused.
-        priority: crate::routes::pages::form_key::<Priority>(pairs, "priority")?,
-        ticket_type: crate::routes::pages::form_key::<TicketType>(pairs, "type")?,
-        subject: non_empty(get("subject")).map(str::to_owned),
-        assignee_id: id_of("assignee")?,
-        group_id: id_of("group")?,
-        tags: pairs
-            .iter()
-            .find(|(k, _)| k == "tags")
-            .map(|(_, v)| v.clone()),
-        add_tags: None,
-        customer_name: optional(pairs, "customer_name"),
-        contact_name: optional(pairs, "contact_name"),
-        contact_email: optional(pairs, "contact_email"),
-        contact_phone: optional(pairs, "contact_phone"),
-        customer_tier: optional(pairs, "customer_tier"),
-        requester_id: None,
-        fields: custom_fields(pairs),
-    })
-}
-
-/// Saves the properties form. Only the fields the reader changed are written (the form
-/// carries what it showed), against the version the form was rendered from. When someone
-/// else changed the ticket meanwhile, the rule of `kefu_domain::version` decides: changes
-/// to other fields than the reader's are kept and the reader's are written onto them; a
-/// field both changed sends the form back (409) naming the other person's values, with
-/// the reader's input kept, and nothing is written.
-pub async fn update(
-    State(state): State<AppState>,
-    identity: Identity,
-    Path(id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, WebError> {
-    let shown = Shown::read(&pairs);
-    let sent = match &shown {
-        Some(s) => s.changed(&pairs),
-        None => pairs.clone(),
-    };
-    if shown.is_some() && sent.is_empty() {
-        return Ok(Redirect::to(&format!("/tickets/{id}")).into_response());
-    }
-    let changes = match ticket_changes(&sent) {
-        Ok(changes) => changes,
-        Err(e) => {
-            // A bad key or id: the form comes back with the reason and nothing is written.
-            let (status, message) = crate::routes::pages::input_refusal(e, identity.tr());
-            let mut p = page(&state, &identity, id, String::new(), Some(message)).await?;
-            p.keep_input(&sent);
-            return render(status, &p);
-        }
-    };
-    let actor = identity.actor();
-    let mut expected = shown.as_ref().map(|s| s.version);
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        let e = match state
-            .app
-            .update_ticket(&actor, id, &changes, expected)
-            .await
-        {
-            Ok(_) => return Ok(Redirect::to(&format!("/tickets/{id}")).into_response()),
-            Err(e) => e,
-        };
-        let (Some(seen), AppError::StaleVersion { .. }) = (&shown, &e) else {
-            let message = WebError::from(e).into_info().message(identity.tr());
-            let mut p = page(&state, &identity, id, String::new(), Some(message)).await?;
-            p.keep_input(&sent);
-            return render(StatusCode::UNPROCESSABLE_ENTITY, &p);
-        };
-        let mut p = page(&state, &identity, id, String::new(), None).await?;
-        let r = seen.reconcile(&pairs, &p.orig);
-        if r.can_apply() && attempt < ATTEMPTS {
-            // Someone else changed other fields: the reader's changes go onto theirs.
-            expected = Some(p.version);
-            continue;
-        }
-        let t = identity.tr();
-        p.stale = r.theirs.iter().map(|k| p.describe(k)).collect();
-        p.error = Some(if r.clashes.is_empty() {
-            WebError::from(e).into_info().message(t)
-        } else {
-            let names: Vec<String> = r.clashes.iter().map(|k| p.describe(k).0).collect();
-            t.f("stale.conflict", &[("fields", &names.join("、"))])
-        });
-        let mine: Vec<(String, String)> = pairs
-            .iter()
-            .filter(|(k, _)| r.mine.contains(k))
-            .cloned()
-            .collect();
-        p.keep_input(&mine);
-        return render(StatusCode::CONFLICT, &p);
     }
 }
 
