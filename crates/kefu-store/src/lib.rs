@@ -29,6 +29,7 @@ pub mod staff;
 pub mod ticket;
 pub mod trigger;
 pub mod version;
+pub mod webhook;
 
 use jiff::Timestamp;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

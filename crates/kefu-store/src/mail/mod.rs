@@ -184,25 +184,6 @@ pub async fn update_channel(
     found(done)
 }
 
-/// Replaces the webhook secret; the old one stops working at once.
-pub async fn set_secret(
-    conn: &mut AnyConnection,
-    id: i64,
-    secret: &str,
-    now: Timestamp,
-) -> Result<()> {
-    let done = sqlx::query(
-        "UPDATE email_channels SET webhook_secret = $2, secret_rotated_at = $3, \
-         updated_at = $3 WHERE id = $1",
-    )
-    .bind(id)
-    .bind(secret)
-    .bind(to_micros(now))
-    .execute(conn)
-    .await?;
-    found(done)
-}
-
 /// Stores the mailbox's SMTP server (`None`: it sends no mail; the password goes too).
 pub async fn set_smtp(
     conn: &mut AnyConnection,

@@ -135,25 +135,6 @@ pub async fn update_channel(
     found(done)
 }
 
-/// Replaces the webhook secret; the old one stops working at once.
-pub async fn set_secret(
-    conn: &mut AnyConnection,
-    id: i64,
-    secret: &str,
-    now: Timestamp,
-) -> Result<()> {
-    let done = sqlx::query(
-        "UPDATE phone_channels SET webhook_secret = $2, secret_rotated_at = $3, \
-         updated_at = $3 WHERE id = $1",
-    )
-    .bind(id)
-    .bind(secret)
-    .bind(to_micros(now))
-    .execute(conn)
-    .await?;
-    found(done)
-}
-
 /// Per system: when its last call started and how many calls it reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChannelActivity {

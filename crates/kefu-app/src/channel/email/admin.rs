@@ -260,7 +260,14 @@ impl App {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         versions::expect_setting(&mut tx, Setting::EmailChannel, id, expected).await?;
-        store::set_secret(&mut tx, id, &secret, now).await?;
+        kefu_store::webhook::set_secret(
+            &mut tx,
+            kefu_store::webhook::WebhookChannel::Email,
+            id,
+            &secret,
+            now,
+        )
+        .await?;
         self.audit_channel(&mut tx, actor, action::CHANNEL_SECRET_ROTATED, id, None)
             .await?;
         tx.commit().await.map_err(StoreError::from)?;
