@@ -2,5 +2,6 @@
 //! channel's webhook is signed the same way ([`signature`]).
 
 pub mod email;
+pub mod http;
 pub mod phone;
 pub mod signature;
