@@ -51,6 +51,10 @@ pub mod action {
     pub const CHANNEL_SECRET_ROTATED: &str = "channel_secret_rotated";
     /// A channel's SMTP server set or taken away (the server, never the password).
     pub const CHANNEL_SMTP_UPDATED: &str = "channel_smtp_updated";
+    /// A channel's IMAP server set or taken away (the server, never the password).
+    pub const CHANNEL_IMAP_UPDATED: &str = "channel_imap_updated";
+    /// A channel's IMAP server tried (whether it answered; never the password).
+    pub const CHANNEL_IMAP_TESTED: &str = "channel_imap_tested";
     /// A test mail sent through a channel's server (to whom, masked, and whether it went).
     pub const CHANNEL_TEST_MAIL: &str = "channel_test_mail";
     pub const FAILED_MAIL_DISCARDED: &str = "failed_mail_discarded";

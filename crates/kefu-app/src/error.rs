@@ -146,6 +146,12 @@ pub enum AppError {
     /// A test mail through a channel without an SMTP server (or switched off).
     #[error("this channel has no SMTP server")]
     SmtpNotSet,
+    /// An IMAP setting that cannot be used (see [`kefu_domain::channel::imap`]).
+    #[error("{0}")]
+    Imap(#[from] kefu_domain::channel::imap::ImapSettingsError),
+    /// A connection test of a mailbox whose mail is not fetched by IMAP.
+    #[error("this channel has no IMAP server")]
+    ImapNotSet,
     /// An event a telephone system posted that kefu cannot take (see
     /// [`kefu_domain::channel::phone`]); nothing of it is stored.
     #[error("{0}")]

@@ -18,6 +18,9 @@ use kefu_app::channel::email::SendOutcome;
 use kefu_store::jobs::{self, ClaimedJob, NewJob};
 use tokio::sync::watch;
 
+mod mailboxes;
+pub use mailboxes::MailboxReaders;
+
 /// Kinds of job this worker knows how to run.
 pub mod kind {
     /// Removes sessions that ran out.

@@ -7,7 +7,7 @@ use std::time::Duration;
 use kefu_app::App;
 use kefu_app::demo::{DemoError, DemoPlan};
 use kefu_domain::{Clock, SystemClock};
-use kefu_jobs::Worker;
+use kefu_jobs::{MailboxReaders, Worker};
 use kefu_store::Store;
 use kefu_web::{AppState, WebConfig};
 use tokio::net::TcpListener;
@@ -121,12 +121,16 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let follow_rx = stop_rx.clone();
+    let name = format!(
+        "kefu-{}-{}",
+        std::process::id(),
+        kefu_app::secret::random_hex(4)
+    );
+    // The mailboxes read by IMAP run beside the jobs, under the same instance name.
+    let readers = options.job_poll.map(|poll| {
+        tokio::spawn(MailboxReaders::new(app.clone(), name.clone(), poll).run(stop_rx.clone()))
+    });
     let worker = options.job_poll.map(|poll| {
-        let name = format!(
-            "kefu-{}-{}",
-            std::process::id(),
-            kefu_app::secret::random_hex(4)
-        );
         tokio::spawn(
             Worker::new(app.clone(), name)
                 .with_poll_interval(poll)
@@ -149,6 +153,9 @@ pub async fn run(
     let _ = stop_tx.send(true);
     if let Some(f) = follower {
         let _ = f.await;
+    }
+    if let Some(r) = readers {
+        let _ = r.await;
     }
     if let Some(Err(e)) = match worker {
         Some(w) => Some(w.await),

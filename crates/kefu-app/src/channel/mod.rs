@@ -4,4 +4,5 @@
 pub mod email;
 pub mod http;
 pub mod phone;
+pub mod reply;
 pub mod signature;

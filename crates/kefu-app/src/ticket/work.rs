@@ -352,9 +352,8 @@ impl App {
         .await?;
         store_uploads(&mut *conn, id, Some(message_id), checked, now).await?;
         if visibility == Visibility::Public {
-            // A customer who wrote by mail gets the answer by mail (queued with the reply).
-            self.queue_reply_mail(&mut *conn, &t, message_id, false, now)
-                .await?;
+            // The answer goes back the way the customer wrote (queued with the reply).
+            self.queue_reply(&mut *conn, &t, message_id, now).await?;
         }
         Ok(message_id)
     }

@@ -1,6 +1,7 @@
 //! 邮件渠道 — the mailboxes kefu answers from, with their webhook secrets and SMTP servers;
 //! the mail they received is in [`inbound`], the mail they send in [`outbound`].
 
+pub mod imap;
 pub mod inbound;
 pub mod outbound;
 

@@ -264,3 +264,33 @@ pub async fn quoted_texts(conn: &mut AnyConnection, ticket_id: i64) -> Result<Ve
     .fetch_all(conn)
     .await?)
 }
+
+/// Records the channel a customer's message came by (`email`, `sms`, `wechat`, `chat`).
+pub async fn set_message_channel(
+    conn: &mut AnyConnection,
+    message_id: i64,
+    channel: &str,
+) -> Result<()> {
+    sqlx::query("UPDATE ticket_messages SET channel = $2 WHERE id = $1")
+        .bind(message_id)
+        .bind(channel)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The channel of the customer's latest message on the ticket that came by one; `None`:
+/// every customer message was written on a form, the portal, or by staff.
+pub async fn last_inbound_channel(
+    conn: &mut AnyConnection,
+    ticket_id: i64,
+) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT channel FROM ticket_messages \
+         WHERE ticket_id = $1 AND author_kind = 'customer' AND channel IS NOT NULL \
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(ticket_id)
+    .fetch_optional(conn)
+    .await?)
+}

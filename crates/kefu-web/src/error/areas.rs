@@ -351,6 +351,30 @@ pub(super) fn smtp_info(e: kefu_domain::channel::mail_out::SmtpSettingsError) ->
     }
 }
 
+pub(super) fn imap_info(e: kefu_domain::channel::imap::ImapSettingsError) -> ErrorInfo {
+    use kefu_domain::channel::imap::ImapSettingsError as E;
+    let (code, args) = match e {
+        E::BadHost => ("imap_bad_host", vec![]),
+        E::BadPort => ("imap_bad_port", vec![]),
+        E::BadSecurity(value) => ("imap_bad_security", vec![("value", value)]),
+        E::CleartextRemote => ("imap_cleartext_remote", vec![]),
+        E::BadUsername => ("imap_bad_username", vec![]),
+        E::MissingPassword => ("imap_missing_password", vec![]),
+        E::BadFolder => ("imap_bad_folder", vec![]),
+        E::BadAfter(value) => ("imap_bad_after", vec![("value", value)]),
+        E::BadMoveTo => ("imap_bad_move_to", vec![]),
+        E::BadInterval { min, max } => (
+            "imap_bad_interval",
+            vec![("min", min.to_string()), ("max", max.to_string())],
+        ),
+        E::BadCertificate => ("imap_bad_certificate", vec![]),
+    };
+    ErrorInfo {
+        args,
+        ..ErrorInfo::new(StatusCode::UNPROCESSABLE_ENTITY, code)
+    }
+}
+
 /// An event a telephone system posted that kefu cannot take: 422, `detail` naming the field
 /// (`event: "rung" (allowed: ringing, answered, hangup)`, `call_id is missing`).
 pub(super) fn call_event_info(e: kefu_domain::channel::phone::CallEventError) -> ErrorInfo {

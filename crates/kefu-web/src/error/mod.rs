@@ -403,6 +403,8 @@ impl WebError {
                 AppError::ChannelInactive => ErrorInfo::new(S::FORBIDDEN, "channel_inactive"),
                 AppError::Smtp(e) => smtp_info(e),
                 AppError::SmtpNotSet => ErrorInfo::new(S::CONFLICT, "smtp_not_set"),
+                AppError::Imap(e) => imap_info(e),
+                AppError::ImapNotSet => ErrorInfo::new(S::CONFLICT, "imap_not_set"),
                 AppError::CallEvent(e) => call_event_info(e),
                 AppError::AreaCode(e) => ErrorInfo {
                     args: vec![("value", e.0)],

@@ -6,6 +6,7 @@
 use jiff::Timestamp;
 use kefu_domain::Permission;
 use kefu_domain::customer::mask_email;
+use kefu_store::mail::imap::{self as imap_store, ImapMailbox};
 use kefu_store::mail::inbound::{self, status};
 use kefu_store::mail::{self as store, ChannelRow, EmailChannel};
 use kefu_store::ticket::setup as store_setup;
@@ -35,6 +36,8 @@ pub struct ChannelView {
     pub last_received_at: Option<Timestamp>,
     /// Mail waiting in its failed list.
     pub failed: i64,
+    /// Its IMAP server and how reading it goes; `None`: its mail is not fetched.
+    pub imap: Option<ImapMailbox>,
 }
 
 /// A webhook secret, given once: when the mailbox is added and when it is rotated.
@@ -131,14 +134,20 @@ impl App {
         actor.require(Permission::TicketAdmin)?;
         let mut conn = self.store.conn().await?;
         let activity = store::activity(&mut conn).await?;
+        let mut imap = imap_store::mailboxes(&mut conn).await?;
         Ok(store::channels(&mut conn)
             .await?
             .into_iter()
             .map(|channel| {
                 let a = activity.iter().find(|a| a.channel_id == channel.id);
+                let fetched = imap
+                    .iter()
+                    .position(|m| m.channel_id == channel.id)
+                    .map(|i| imap.swap_remove(i));
                 ChannelView {
                     last_received_at: a.and_then(|a| a.last_received_at),
                     failed: a.map_or(0, |a| a.failed),
+                    imap: fetched,
                     channel,
                 }
             })

@@ -519,7 +519,7 @@ impl App {
 
     /// A mail that could not be read: kept raw in the failed list (once per content), or,
     /// tried again, left there with the new reason.
-    async fn record_failed(
+    pub(super) async fn record_failed(
         &self,
         channel: &EmailChannel,
         raw: &[u8],

@@ -155,7 +155,8 @@ impl MailLanding {
         self.write_rest(conn, ticket_id, message_id, now).await
     }
 
-    /// The quoted history, the files and the event naming a referred ticket.
+    /// The message's channel, the quoted history, the files and the event naming a referred
+    /// ticket.
     async fn write_rest(
         &self,
         conn: &mut AnyConnection,
@@ -163,6 +164,8 @@ impl MailLanding {
         message_id: i64,
         now: Timestamp,
     ) -> Result<()> {
+        // The answer goes back by mail while this is the customer's latest message.
+        conversation::set_message_channel(&mut *conn, message_id, "email").await?;
         if let Some(quoted) = &self.quoted {
             conversation::set_quoted_text(&mut *conn, message_id, quoted).await?;
         }

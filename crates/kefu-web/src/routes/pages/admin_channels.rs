@@ -2,6 +2,7 @@
 //! one (its webhook secret shown on that answer only), changing one against the version
 //! seen, switching it off, rotating its secret, setting its SMTP server (the password
 //! written, never shown) and trying it with a test mail; and each channel's failed list.
+//! The IMAP part of a channel's page is `admin_channel_imap`.
 //! The same page lists the telephone systems (see `admin_phone`).
 
 use askama::Template;
@@ -14,6 +15,7 @@ use kefu_domain::channel::mail_out::SmtpSecurity;
 use kefu_store::mail::EmailChannel;
 use serde::Deserialize;
 
+use super::admin_channel_imap::{ImapView, imap_view};
 use super::admin_phone::PhoneSection;
 use super::render;
 use super::tickets::show::size_text;
@@ -39,6 +41,9 @@ pub struct ChannelRow {
     pub last_received: String,
     pub failed: i64,
     pub webhook: String,
+    /// How reading it by IMAP goes (`None`: not fetched), and whether that is failing.
+    pub imap: Option<String>,
+    pub imap_failing: bool,
 }
 
 #[derive(Template)]
@@ -103,6 +108,19 @@ async fn list_page(
                 .unwrap_or_else(|| t.t("channels.never").to_owned()),
             failed: v.failed,
             webhook: webhook_path(v.channel.id),
+            imap_failing: v
+                .imap
+                .as_ref()
+                .is_some_and(|m| m.status.as_deref() == Some("error")),
+            imap: v.imap.as_ref().map(|m| {
+                t.f(
+                    match m.status.as_deref() {
+                        Some("error") => "channels.imap_badge_failing",
+                        _ => "channels.imap_badge",
+                    },
+                    &[("host", &m.host)],
+                )
+            }),
         })
         .collect();
     let pairs = submitted.unwrap_or_default();
@@ -267,7 +285,7 @@ impl SmtpView {
 
 #[derive(Template)]
 #[template(path = "admin_channel_form.html")]
-struct ChannelPage {
+pub(super) struct ChannelPage {
     t: Tr,
     layout: Layout,
     id: i64,
@@ -276,18 +294,23 @@ struct ChannelPage {
     groups: Vec<Choice>,
     active: bool,
     /// The channel's version the forms were rendered with.
-    version: String,
+    pub(super) version: String,
     webhook: String,
     /// A secret just made by rotating, shown this once.
     new_secret: Option<String>,
     error: Option<String>,
-    stale: Option<SettingStale>,
+    pub(super) stale: Option<SettingStale>,
     smtp: SmtpView,
     /// Why the SMTP form was refused.
     smtp_error: Option<String>,
     /// The test mail's address as typed, and what came of it.
     test_to: String,
     test_result: Option<TestResult>,
+    pub(super) imap: ImapView,
+    /// Why the IMAP form was refused.
+    pub(super) imap_error: Option<String>,
+    /// What the connection test came to.
+    pub(super) imap_test: Option<TestResult>,
 }
 
 /// What a test mail came to: whether the server took it, and its words in a frame.
@@ -320,7 +343,7 @@ impl ChannelPage {
     }
 }
 
-async fn channel_page(
+pub(super) async fn channel_page(
     state: &AppState,
     identity: &Identity,
     id: i64,
@@ -328,6 +351,7 @@ async fn channel_page(
     error: Option<String>,
 ) -> Result<ChannelPage, WebError> {
     let c: EmailChannel = state.app.email_channel(&identity.actor(), id).await?;
+    let imap = state.app.email_channel_imap(&identity.actor(), id).await?;
     let (name, address, group, version) = match submitted {
         Some(p) => (
             field(p, "name").to_owned(),
@@ -360,6 +384,9 @@ async fn channel_page(
         smtp_error: None,
         test_to: String::new(),
         test_result: None,
+        imap: imap_view(t, imap.as_ref(), None),
+        imap_error: None,
+        imap_test: None,
     })
 }
 

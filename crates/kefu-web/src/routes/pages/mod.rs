@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin_audit;
+pub mod admin_channel_imap;
 pub mod admin_channels;
 pub mod admin_grants;
 pub mod admin_jobs;

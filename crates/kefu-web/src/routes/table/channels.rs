@@ -9,7 +9,7 @@ use crate::routes::{
     RouteTable,
     Surface::{Api, Page},
     api,
-    pages::admin_channels,
+    pages::{admin_channel_imap, admin_channels},
 };
 
 pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
@@ -68,6 +68,20 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
         "/admin/channels/{id}/test-mail",
         Requires(TicketAdmin),
         admin_channels::test_mail,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/admin/channels/{id}/imap",
+        Requires(TicketAdmin),
+        admin_channel_imap::save,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/admin/channels/{id}/imap/test",
+        Requires(TicketAdmin),
+        admin_channel_imap::test,
     )
     .add(
         Page,
