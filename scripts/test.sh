@@ -2,7 +2,8 @@
 # The one command that runs kefu's whole test suite on a fresh Debian machine.
 #
 # Installs what is missing (PostgreSQL, Chromium, ChromeDriver, python3-venv, and
-# python3-aiosmtpd for the SMTP peer the mail-out tests send to), starts a
+# python3-aiosmtpd for the SMTP peer the mail-out tests send to, dovecot for the IMAP peer
+# the mail-in tests fetch from), starts a
 # throw-away PostgreSQL cluster, runs fmt, clippy, every test on SQLite, fuzzes the JSON API
 # against its OpenAPI document (scripts/fuzz-api.sh), then runs the integration suite on
 # PostgreSQL, and stops what it started.
@@ -41,7 +42,7 @@ as_root() {
     elif command -v sudo >/dev/null 2>&1; then sudo "$@"
     else
         echo "error: need root to install packages: $*" >&2
-        echo "install them by hand: apt-get install postgresql chromium chromium-driver python3-aiosmtpd" >&2
+        echo "install them by hand: apt-get install postgresql chromium chromium-driver python3-aiosmtpd dovecot-imapd dovecot-lmtpd openssl" >&2
         exit 1
     fi
 }
@@ -60,6 +61,10 @@ missing=()
 [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
 # The SMTP peer (crates/kefu-testkit/smtp_peer.py) runs on Debian's Python with aiosmtpd.
 /usr/bin/python3 -c 'import aiosmtpd.smtp' >/dev/null 2>&1 || missing+=(python3-aiosmtpd)
+# The IMAP peer (crates/kefu-testkit/src/imap_peer.rs): Debian's dovecot, run by each test
+# on loopback with its own configuration and a throw-away CA made by openssl.
+[ -x /usr/sbin/dovecot ] || missing+=(dovecot-imapd dovecot-lmtpd)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 if [ "$sqlite_only" -eq 0 ] && [ -z "${KEFU_TEST_PG_URL:-}" ] && [ -z "$(pg_bindir)" ]; then
     missing+=(postgresql)
 fi

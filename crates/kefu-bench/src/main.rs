@@ -397,6 +397,8 @@ fn ms(d: Duration) -> String {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // The workspace's reqwest comes without a TLS crypto provider of its own.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let args = match Command::parse() {
         Command::Tickets(a) => a,
         Command::Customers(a) => return bench_customers(a).await,

@@ -6,8 +6,10 @@
 //! on it. Tests therefore run in parallel and the same suite runs on both backends.
 
 pub mod browser;
+pub mod imap_peer;
 pub mod smtp_peer;
 
+pub use imap_peer::ImapPeer;
 pub use smtp_peer::SmtpPeer;
 
 use std::path::PathBuf;
@@ -39,6 +41,9 @@ pub struct TestOptions {
     pub clock: Option<Arc<FixedClock>>,
     /// Run no background job worker in this server (for tests of the job queue itself).
     pub without_worker: bool,
+    /// Serve the database of a running test app (its `database_url`) as a second instance,
+    /// instead of a fresh one.
+    pub join_database: Option<String>,
 }
 
 /// A running kefu.
@@ -55,7 +60,14 @@ pub struct TestApp {
     search_dir: Option<PathBuf>,
 }
 
-fn unique_name() -> String {
+/// Makes ring the process's TLS crypto: the workspace's reqwest is built without a
+/// provider of its own (kefu hands its client a ready TLS setup), so the test clients need
+/// one installed before they are built.
+pub fn install_crypto() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+pub(crate) fn unique_name() -> String {
     let mut b = [0u8; 6];
     getrandom::fill(&mut b).expect("randomness");
     hex::encode(b)
@@ -103,7 +115,11 @@ impl TestApp {
     }
 
     pub async fn spawn_with(options: TestOptions) -> TestApp {
-        let (database_url, temp_dir) = fresh_database().await;
+        install_crypto();
+        let (database_url, temp_dir) = match &options.join_database {
+            Some(url) => (url.clone(), None),
+            None => fresh_database().await,
+        };
         // Every test app keeps its own search index, as every instance does.
         let search_dir = std::env::temp_dir().join(format!("kefu-search-{}", unique_name()));
         let mut config = ServerConfig {
@@ -124,9 +140,14 @@ impl TestApp {
         let prepared = server::prepare(&config, clock)
             .await
             .expect("kefu prepares");
-        let admin_password = prepared
-            .admin_password
-            .expect("a fresh database bootstraps the admin");
+        let admin_password = match &options.join_database {
+            // The first instance bootstrapped the admin; a second one knows no password.
+            Some(_) => prepared.admin_password.clone().unwrap_or_default(),
+            None => prepared
+                .admin_password
+                .clone()
+                .expect("a fresh database bootstraps the admin"),
+        };
         let (tx, rx) = oneshot::channel::<()>();
         let app = prepared.app.clone();
         let run_options = RunOptions {
@@ -152,6 +173,15 @@ impl TestApp {
             temp_dir,
             search_dir: Some(search_dir),
         }
+    }
+
+    /// A second kefu instance on this one's database, as a deployment of several runs.
+    pub async fn spawn_beside(&self) -> TestApp {
+        TestApp::spawn_with(TestOptions {
+            join_database: Some(self.database_url.clone()),
+            ..TestOptions::default()
+        })
+        .await
     }
 
     pub fn backend(&self) -> Backend {

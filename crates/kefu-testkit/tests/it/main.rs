@@ -21,6 +21,7 @@ mod intake;
 mod jobs;
 mod layout;
 mod live;
+mod mail_imap;
 mod mail_ingest;
 mod mail_out;
 mod ops;
