@@ -263,7 +263,8 @@ pub async fn start_folder(
 }
 
 /// Records that the folder was read up to `last_uid` (of `uid_validity`), `fetched` mails
-/// more: only while `owner` holds the lease (false: it was lost, stop reading).
+/// more, and renews the lease until `until`: only while `owner` holds it (false: it was
+/// lost, stop reading).
 #[allow(clippy::too_many_arguments)]
 pub async fn advance(
     conn: &mut AnyConnection,
@@ -273,10 +274,11 @@ pub async fn advance(
     last_uid: u32,
     fetched: i64,
     now: Timestamp,
+    until: Timestamp,
 ) -> Result<bool> {
     let done = sqlx::query(
         "UPDATE imap_mailboxes SET uid_validity = $3, last_uid = $4, \
-         fetched_total = fetched_total + $5, checked_at = $6 \
+         fetched_total = fetched_total + $5, checked_at = $6, lease_until = $7 \
          WHERE channel_id = $1 AND lease_owner = $2",
     )
     .bind(channel_id)
@@ -285,6 +287,7 @@ pub async fn advance(
     .bind(i64::from(last_uid))
     .bind(fetched)
     .bind(to_micros(now))
+    .bind(to_micros(until))
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)

@@ -4,6 +4,7 @@
 //! is read again without duplicates; a wrong password or a dead server flags the mailbox
 //! and backs off; two instances read one mailbox once.
 
+mod crash;
 mod failures;
 mod settings;
 
@@ -96,7 +97,7 @@ pub async fn wait_folder(
     }
 }
 
-fn customer_mail(n: u32) -> Vec<u8> {
+pub fn customer_mail(n: u32) -> Vec<u8> {
     mail(
         &format!("imap-{n}@customer.example"),
         ("王芳", "wangfang@customer.example"),

@@ -26,8 +26,15 @@ use crate::channel::email::ingest::{IngestStatus, MailSource};
 use crate::channel::email::parse::{MailLimits, ParseError};
 use crate::{App, AppError, Result};
 
-/// How long one IDLE waits before kefu reads the folder anyway and renews its lease.
-const IDLE_WAIT: Duration = Duration::from_secs(20);
+/// How long one IDLE waits before kefu reads the folder anyway (servers drop an IDLE
+/// after 30 minutes; a new one every few keeps firewalls from forgetting the connection).
+const IDLE_WAIT: Duration = Duration::from_secs(5 * 60);
+
+/// How long a lease lasts, and how often the reader renews it — while reading, IDLE-ing or
+/// waiting alike. An instance that died (kill -9, power) leaves its mailbox to another
+/// within [`LEASE`].
+const LEASE: SignedDuration = SignedDuration::from_secs(30);
+const RENEW: Duration = Duration::from_secs(10);
 
 /// Most mails, and bytes, fetched in one command.
 const BATCH_MAILS: usize = 50;
@@ -70,6 +77,8 @@ async fn timed<T>(
 /// Why a connection's reading ended without an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Ended {
+    /// The wait ended: read the folder again.
+    Woke,
     /// kefu is stopping.
     Shutdown,
     /// The lease went to another instance, or the mailbox was switched off or its fetching
@@ -85,12 +94,6 @@ struct Abilities {
     idle: bool,
     uid_move: bool,
     uidplus: bool,
-}
-
-/// How long the lease is taken for: past the longest wait between renewals.
-fn lease_for(poll_secs: i64) -> SignedDuration {
-    let wait = poll_secs.max(IDLE_WAIT.as_secs() as i64);
-    SignedDuration::from_secs(wait + 60)
 }
 
 fn after_of(mailbox: &ImapMailbox) -> AfterFetch {
@@ -144,8 +147,7 @@ impl App {
             let Some(mailbox) = store::mailbox(&mut conn, channel_id).await? else {
                 return Ok(());
             };
-            let until = now + lease_for(mailbox.poll_secs);
-            if !store::hold(&mut conn, channel_id, owner, now, until).await? {
+            if !store::hold(&mut conn, channel_id, owner, now, now + LEASE).await? {
                 return Ok(());
             }
             mailbox
@@ -216,32 +218,17 @@ impl App {
             }
             // Drop what the server said in passing; the next read asks anew.
             while session.unsolicited_responses.try_recv().is_ok() {}
-            if abilities.idle {
-                let (back, stopping) = idle_once(session, shutdown).await?;
+            let waited = if abilities.idle {
+                let (back, ended) = self.idle_once(session, mailbox, owner, shutdown).await?;
                 session = back;
-                if stopping {
-                    break Ended::Shutdown;
-                }
+                ended
             } else {
                 let wait = Duration::from_secs(u64::try_from(mailbox.poll_secs).unwrap_or(60));
-                tokio::select! {
-                    _ = tokio::time::sleep(wait) => {}
-                    _ = shutdown.changed() => {}
-                }
-                if *shutdown.borrow() {
-                    break Ended::Shutdown;
-                }
-            }
-            let now = self.now();
-            let mut conn = self.store.conn().await?;
-            let until = now + lease_for(mailbox.poll_secs);
-            if !store::hold(&mut conn, id, owner, now, until).await? {
-                break Ended::Released;
-            }
-            match store::mailbox(&mut conn, id).await? {
-                None => break Ended::Released,
-                Some(fresh) if fresh.updated_at != mailbox.updated_at => break Ended::Changed,
-                Some(_) => {}
+                self.wait_holding(tokio::time::sleep(wait), mailbox, owner, shutdown)
+                    .await?
+            };
+            if waited != Ended::Woke {
+                break waited;
             }
         };
         let _ = tokio::time::timeout(Duration::from_secs(5), session.logout()).await;
@@ -380,6 +367,7 @@ impl App {
         fetched: i64,
     ) -> std::result::Result<bool, ReadError> {
         let mut conn = self.store.conn().await?;
+        let now = self.now();
         Ok(store::advance(
             &mut conn,
             channel_id,
@@ -387,32 +375,84 @@ impl App {
             validity,
             uid,
             fetched,
-            self.now(),
+            now,
+            now + LEASE,
         )
         .await?)
     }
-}
 
-/// Waits in IDLE until the server reports a change, [`IDLE_WAIT`] passes or kefu stops
-/// (the second value: kefu stops).
-async fn idle_once(
-    session: ImapSession,
-    shutdown: &mut watch::Receiver<bool>,
-) -> std::result::Result<(ImapSession, bool), ReadError> {
-    let mut handle = session.idle();
-    timed("IDLE", handle.init()).await?;
-    let stopping = {
-        let (wait, _interrupt) = handle.wait_with_timeout(IDLE_WAIT);
-        tokio::select! {
-            r = wait => {
-                r.map_err(|e| imap_error("IDLE", e))?;
-                false
-            }
-            _ = shutdown.changed() => true,
+    /// Renews the lease and looks at the settings: whether to go on waiting.
+    async fn keep(
+        &self,
+        mailbox: &ImapMailbox,
+        owner: &str,
+    ) -> std::result::Result<Option<Ended>, ReadError> {
+        let id = mailbox.channel_id;
+        let now = self.now();
+        let mut conn = self.store.conn().await?;
+        if !store::hold(&mut conn, id, owner, now, now + LEASE).await? {
+            return Ok(Some(Ended::Released));
         }
-    };
-    let session = timed("DONE", handle.done()).await?;
-    Ok((session, stopping))
+        Ok(match store::mailbox(&mut conn, id).await? {
+            None => Some(Ended::Released),
+            Some(fresh) if fresh.updated_at != mailbox.updated_at => Some(Ended::Changed),
+            Some(_) => None,
+        })
+    }
+
+    /// Waits for `until` while holding the mailbox: renews the lease every [`RENEW`],
+    /// stops early when kefu stops, the lease is lost or the settings change.
+    async fn wait_holding<F: Future>(
+        &self,
+        until: F,
+        mailbox: &ImapMailbox,
+        owner: &str,
+        shutdown: &mut watch::Receiver<bool>,
+    ) -> std::result::Result<Ended, ReadError> {
+        tokio::pin!(until);
+        let mut renew = tokio::time::interval(RENEW);
+        renew.tick().await;
+        loop {
+            tokio::select! {
+                _ = &mut until => return Ok(Ended::Woke),
+                _ = shutdown.changed() => return Ok(Ended::Shutdown),
+                _ = renew.tick() => {
+                    if let Some(ended) = self.keep(mailbox, owner).await? {
+                        return Ok(ended);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Waits in IDLE until the server reports a change or [`IDLE_WAIT`] passes (then the
+    /// folder is read again), holding the mailbox meanwhile.
+    async fn idle_once(
+        &self,
+        session: ImapSession,
+        mailbox: &ImapMailbox,
+        owner: &str,
+        shutdown: &mut watch::Receiver<bool>,
+    ) -> std::result::Result<(ImapSession, Ended), ReadError> {
+        let mut handle = session.idle();
+        timed("IDLE", handle.init()).await?;
+        let ended = {
+            let (wait, _interrupt) = handle.wait_with_timeout(IDLE_WAIT);
+            let mut failed = None;
+            let wait = async {
+                if let Err(e) = wait.await {
+                    failed = Some(imap_error("IDLE", e));
+                }
+            };
+            let ended = self.wait_holding(wait, mailbox, owner, shutdown).await?;
+            if let Some(e) = failed {
+                return Err(e);
+            }
+            ended
+        };
+        let session = timed("DONE", handle.done()).await?;
+        Ok((session, ended))
+    }
 }
 
 async fn fetch_sizes(
@@ -555,11 +595,5 @@ mod tests {
                 vec![(5, 100)],
             ]
         );
-    }
-
-    #[test]
-    fn lease_outlasts_the_longest_wait() {
-        assert_eq!(lease_for(5).as_secs(), 80);
-        assert_eq!(lease_for(600).as_secs(), 660);
     }
 }
