@@ -11,7 +11,7 @@
 
 use std::time::Duration;
 
-use async_imap::types::Fetch;
+use async_imap::types::{Fetch, UnsolicitedResponse};
 use futures_util::TryStreamExt;
 use jiff::SignedDuration;
 use kefu_domain::channel::imap::{
@@ -216,8 +216,11 @@ impl App {
                 let mut conn = self.store.conn().await?;
                 store::record_ok(&mut conn, id, abilities.idle, next, now).await?;
             }
-            // Drop what the server said in passing; the next read asks anew.
-            while session.unsolicited_responses.try_recv().is_ok() {}
+            // Mail that arrived during the read (the server said so in passing) is read
+            // now rather than after the wait.
+            if news(|| session.unsolicited_responses.try_recv().ok()) {
+                continue;
+            }
             let waited = if abilities.idle {
                 let (back, ended) = self.idle_once(session, mailbox, owner, shutdown).await?;
                 session = back;
@@ -434,9 +437,15 @@ impl App {
         owner: &str,
         shutdown: &mut watch::Receiver<bool>,
     ) -> std::result::Result<(ImapSession, Ended), ReadError> {
+        let said = session.unsolicited_responses.clone();
         let mut handle = session.idle();
         timed("IDLE", handle.init()).await?;
-        let ended = {
+        // Mail that arrived between the last search and IDLE is announced while IDLE
+        // starts, before the wait listens: it must not wait for the next one.
+        let arrived = news(|| said.try_recv().ok());
+        let ended = if arrived {
+            Ended::Woke
+        } else {
             let (wait, _interrupt) = handle.wait_with_timeout(IDLE_WAIT);
             let mut failed = None;
             let wait = async {
@@ -453,6 +462,19 @@ impl App {
         let session = timed("DONE", handle.done()).await?;
         Ok((session, ended))
     }
+}
+
+/// Whether the server announced new mail (EXISTS, RECENT) in passing; drains what it
+/// said.
+fn news(mut said: impl FnMut() -> Option<UnsolicitedResponse>) -> bool {
+    let mut new_mail = false;
+    while let Some(r) = said() {
+        new_mail |= matches!(
+            r,
+            UnsolicitedResponse::Exists(_) | UnsolicitedResponse::Recent(_)
+        );
+    }
+    new_mail
 }
 
 async fn fetch_sizes(
