@@ -6,8 +6,10 @@
 //! on it. Tests therefore run in parallel and the same suite runs on both backends.
 
 pub mod browser;
+pub mod sms_peer;
 pub mod smtp_peer;
 
+pub use sms_peer::SmsPeer;
 pub use smtp_peer::SmtpPeer;
 
 use std::path::PathBuf;

@@ -5,3 +5,4 @@ pub mod email;
 pub mod http;
 pub mod phone;
 pub mod signature;
+pub mod sms;

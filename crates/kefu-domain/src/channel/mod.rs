@@ -3,3 +3,4 @@
 pub mod email;
 pub mod mail_out;
 pub mod phone;
+pub mod sms;
