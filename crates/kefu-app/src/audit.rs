@@ -65,6 +65,11 @@ pub mod action {
     pub const WEBHOOK_REJECTED: &str = "webhook_rejected";
     /// 分机 — a telephone system's extension mapped to an agent, or unmapped.
     pub const EXTENSION_MAPPED: &str = "extension_mapped";
+    /// A test text sent through an SMS gateway (to whom, masked, and whether it went).
+    pub const CHANNEL_TEST_SMS: &str = "channel_test_sms";
+    /// 退订 — a customer's text asked for no more texts: the contact (or, nobody's, the
+    /// number, masked) that refuses them from now on.
+    pub const SMS_OPTED_OUT: &str = "sms_opted_out";
 }
 
 /// What an audit entry is about.

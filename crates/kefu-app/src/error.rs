@@ -161,6 +161,21 @@ pub enum AppError {
     /// An extension that is not 1–32 plain characters.
     #[error("an extension must be 1–32 letters, digits or *#._-/@:")]
     BadExtension,
+    /// An SMS gateway setting that cannot be used (see [`kefu_domain::channel::sms`]).
+    #[error("{0}")]
+    SmsSettings(#[from] kefu_domain::channel::sms::SmsSettingsError),
+    /// An event an SMS gateway posted that kefu cannot take; nothing of it is stored.
+    #[error("{0}")]
+    SmsEvent(#[from] kefu_domain::channel::sms::SmsEventError),
+    /// A delivery report naming a send this gateway never made; nothing is stored.
+    #[error("no text was sent with this reference")]
+    SmsUnknownSend,
+    /// 已退订 — the number asked for no more texts.
+    #[error("this number has opted out of text messages")]
+    SmsOptedOut,
+    /// A number no text message can go to (not a mobile).
+    #[error("not a mobile number a text message can go to")]
+    SmsBadNumber,
     #[error("store: {0}")]
     Store(StoreError),
     #[error("internal: {0}")]

@@ -16,6 +16,11 @@ pub mod kind {
     pub const MAIL_SEND: &str = "mail_send";
     /// One outbox message by e-mail (`{"message": <outbound_messages id>}`).
     pub const OUTBOX_EMAIL: &str = "outbox_email";
+    /// One text replying on a ticket (`{"send": <sms_sends id>}`); see
+    /// [`crate::channel::sms`].
+    pub const SMS_SEND: &str = "sms_send";
+    /// One outbox message by text (`{"message": <outbound_messages id>}`).
+    pub const OUTBOX_SMS: &str = "outbox_sms";
 }
 
 /// The list shows at most this many jobs.

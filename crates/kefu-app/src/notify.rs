@@ -59,6 +59,9 @@ pub mod kind {
     /// 未接来电 — an inbound call rang at your extension (or, at nobody's, in your group)
     /// and nobody answered: a callback waits.
     pub const MISSED_CALL: &str = "missed_call";
+    /// 短信发送失败 — a reply you sent by text did not reach the customer (the gateway
+    /// refused it, or the operator's delivery report says it failed).
+    pub const SMS_FAILED: &str = "sms_failed";
 }
 
 /// Tells each user in `users` (duplicates ignored) about `kind`, with placeholder values

@@ -9,10 +9,13 @@
 //! than finished text: SMS gateways in China send templates registered with the operator,
 //! filled with parameters, and e-mail is rendered in the customer's language by the channel.
 //!
-//! E-mail is delivered: each `email` message is queued with a job
+//! Both channels deliver: each `email` message is queued with a job
 //! ([`crate::jobs::kind::OUTBOX_EMAIL`]) that sends it through the first switched-on e-mail
-//! channel with an SMTP server (see [`crate::channel::email`]). No SMS gateway exists yet:
-//! `sms` messages wait here (and a code runs out while it waits).
+//! channel with an SMTP server (see [`crate::channel::email`]); each `sms` message with a
+//! job ([`crate::jobs::kind::OUTBOX_SMS`]) that sends it through the first switched-on SMS
+//! gateway, rendered from its kind and parameters in its locale (see
+//! [`crate::channel::sms`]). While no channel can take it, a message waits here, its job
+//! trying again (and a code runs out while it waits).
 
 use jiff::Timestamp;
 use kefu_domain::Locale;
@@ -53,7 +56,10 @@ pub(crate) struct Outgoing<'a> {
 /// verification link being worth little later.
 const EMAIL_ATTEMPTS: i64 = 5;
 
-/// Queues a message in the caller's transaction; an e-mail with the job that sends it.
+/// Attempts a text message gets: 30 s, 2 and 8 minutes apart — a code runs out soon after.
+const SMS_ATTEMPTS: i64 = 4;
+
+/// Queues a message in the caller's transaction, with the job that sends it.
 pub(crate) async fn enqueue(
     conn: &mut AnyConnection,
     m: &Outgoing<'_>,
@@ -73,17 +79,22 @@ pub(crate) async fn enqueue(
         now,
     )
     .await?;
-    if m.channel == channel::EMAIL {
-        let key = format!("{}:{id}", crate::jobs::kind::OUTBOX_EMAIL);
+    let job = match m.channel {
+        channel::EMAIL => Some((crate::jobs::kind::OUTBOX_EMAIL, EMAIL_ATTEMPTS)),
+        channel::SMS => Some((crate::jobs::kind::OUTBOX_SMS, SMS_ATTEMPTS)),
+        _ => None,
+    };
+    if let Some((kind, max_attempts)) = job {
+        let key = format!("{kind}:{id}");
         let payload = serde_json::json!({ "message": id }).to_string();
         jobs::enqueue(
             conn,
             &NewJob {
-                kind: crate::jobs::kind::OUTBOX_EMAIL,
+                kind,
                 unique_key: Some(&key),
                 payload: &payload,
                 run_at: now,
-                max_attempts: EMAIL_ATTEMPTS,
+                max_attempts,
             },
             now,
         )

@@ -8,7 +8,8 @@
 //!
 //! Besides the periodic jobs, the use cases queue jobs of their own in the transaction that
 //! made the work: a mail about a ticket ([`kind::MAIL_SEND`]), an outbox message by e-mail
-//! ([`kind::OUTBOX_EMAIL`]).
+//! ([`kind::OUTBOX_EMAIL`]), a text replying on a ticket ([`kind::SMS_SEND`]), an outbox
+//! message by text ([`kind::OUTBOX_SMS`]).
 
 use std::time::Duration;
 
@@ -37,6 +38,10 @@ pub mod kind {
     pub const MAIL_SEND: &str = kefu_app::jobs::kind::MAIL_SEND;
     /// Sends one outbox message by e-mail (`{"message": id}`), queued with the message.
     pub const OUTBOX_EMAIL: &str = kefu_app::jobs::kind::OUTBOX_EMAIL;
+    /// Sends one text replying on a ticket (`{"send": id}`), queued with the reply.
+    pub const SMS_SEND: &str = kefu_app::jobs::kind::SMS_SEND;
+    /// Sends one outbox message by text (`{"message": id}`), queued with the message.
+    pub const OUTBOX_SMS: &str = kefu_app::jobs::kind::OUTBOX_SMS;
 }
 
 /// Why a job did not finish: its error, and whether another attempt could help.
@@ -213,6 +218,22 @@ impl Worker {
                 send_result(
                     self.app
                         .deliver_outbox_email(id, job.attempts, job.max_attempts)
+                        .await,
+                )
+            }
+            kind::SMS_SEND => {
+                let id = payload_id(&job.payload, "send")?;
+                send_result(
+                    self.app
+                        .run_sms_send(id, job.attempts, job.max_attempts)
+                        .await,
+                )
+            }
+            kind::OUTBOX_SMS => {
+                let id = payload_id(&job.payload, "message")?;
+                send_result(
+                    self.app
+                        .deliver_outbox_sms(id, job.attempts, job.max_attempts)
                         .await,
                 )
             }

@@ -25,6 +25,7 @@ pub mod phone;
 pub mod portal;
 pub mod search;
 pub mod sla;
+pub mod sms;
 pub mod staff;
 pub mod ticket;
 pub mod trigger;

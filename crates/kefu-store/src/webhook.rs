@@ -12,6 +12,8 @@ pub enum WebhookChannel {
     Email,
     /// A telephone system (`phone_channels`).
     Phone,
+    /// An SMS gateway (`sms_channels`).
+    Sms,
 }
 
 impl WebhookChannel {
@@ -19,6 +21,7 @@ impl WebhookChannel {
         match self {
             WebhookChannel::Email => "email_channels",
             WebhookChannel::Phone => "phone_channels",
+            WebhookChannel::Sms => "sms_channels",
         }
     }
 }

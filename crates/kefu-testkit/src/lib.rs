@@ -7,9 +7,11 @@
 
 pub mod browser;
 pub mod imap_peer;
+pub mod sms_peer;
 pub mod smtp_peer;
 
 pub use imap_peer::ImapPeer;
+pub use sms_peer::SmsPeer;
 pub use smtp_peer::SmtpPeer;
 
 use std::path::PathBuf;

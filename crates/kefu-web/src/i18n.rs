@@ -586,3 +586,70 @@ mod dynamic_key_tests {
         assert!(missing.is_empty(), "missing translations: {missing:?}");
     }
 }
+
+#[cfg(test)]
+mod sms_key_tests {
+    use kefu_domain::Locale;
+
+    use super::keys;
+
+    /// The texts kefu sends by SMS, the ticket page's words for texts, the refusals and the
+    /// bell, the audit log and the workbench.
+    #[test]
+    fn every_sms_word_is_translated() {
+        let have = keys(Locale::ZhCn);
+        let mut want: Vec<String> = [
+            "sms.portal_sign_in_code",
+            "sms.portal_verify_mobile",
+            "sms.test",
+            "sms.segments",
+            "sms.counter",
+            "event.sms_send_failed",
+            "event.sms_not_sent",
+            "workbench.tile.sms_failed",
+            "workbench.hint.sms_failed",
+        ]
+        .iter()
+        .map(|k| (*k).to_owned())
+        .collect();
+        for s in ["queued", "sent", "delivered", "failed"] {
+            want.push(format!("sms.status.{s}"));
+        }
+        for why in ["no_number", "no_channel", "opted_out"] {
+            want.push(format!("sms_not_sent.{why}"));
+        }
+        want.push(format!(
+            "notification.{}",
+            kefu_app::notify::kind::SMS_FAILED
+        ));
+        for a in [
+            kefu_app::audit::action::CHANNEL_TEST_SMS,
+            kefu_app::audit::action::SMS_OPTED_OUT,
+        ] {
+            want.push(format!("audit.action.{a}"));
+        }
+        for code in [
+            "sms_bad_send_url",
+            "sms_cleartext_remote",
+            "sms_bad_sign_name",
+            "sms_bad_api_key",
+            "sms_event_missing",
+            "sms_event_too_long",
+            "sms_event_out_of_range",
+            "sms_event_bad_number",
+            "sms_unknown_send",
+            "sms_opted_out",
+            "sms_bad_number",
+        ] {
+            want.push(format!("error.{code}"));
+        }
+        let missing: Vec<_> = want.iter().filter(|k| !have.contains(k)).collect();
+        assert!(missing.is_empty(), "missing translations: {missing:?}");
+        let code = super::text(
+            Locale::ZhCn,
+            "sms.portal_sign_in_code",
+            &[("code", "204816"), ("minutes", "10")],
+        );
+        assert!(code.contains("204816") && code.contains("10") && !code.contains('{'));
+    }
+}

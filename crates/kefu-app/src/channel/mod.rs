@@ -6,3 +6,4 @@ pub mod http;
 pub mod phone;
 pub mod reply;
 pub mod signature;
+pub mod sms;

@@ -23,6 +23,9 @@ impl App {
     ) -> Result<()> {
         let channel = conversation::last_inbound_channel(&mut *conn, t.id).await?;
         match channel.as_deref() {
+            Some("sms") => {
+                self.queue_reply_sms(&mut *conn, t, message_id, now).await?;
+            }
             Some("email") | None => {
                 self.queue_reply_mail(&mut *conn, t, message_id, false, now)
                     .await?;

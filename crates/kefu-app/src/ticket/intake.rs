@@ -13,8 +13,10 @@ use kefu_store::{AnyConnection, StoreError};
 
 use super::attachments::Upload;
 use super::intake_writer::Prepared;
+use super::landing::Landing;
 use super::{check_fields, check_tier, number_day};
 use crate::channel::email::MailLanding;
+use crate::channel::sms::SmsLanding;
 use crate::idempotency::{IdempotencyKey, Resource};
 use crate::{Actor, ActorKind, App, AppError, Result};
 
@@ -236,7 +238,15 @@ impl App {
         req: &Intake,
         mail: MailLanding,
     ) -> Result<IntakeOutcome> {
-        self.intake_core(&Actor::system(), req, &[], None, Some(mail))
+        self.intake_core(&Actor::system(), req, &[], None, Some(Landing::Mail(mail)))
+            .await
+    }
+
+    /// A ticket opened by a customer's text (see [`crate::channel::sms`]): the text's claim
+    /// is written in the ticket's transaction. A claim another delivery of the text holds
+    /// fails it as a `Conflict`, and nothing is written.
+    pub(crate) async fn intake_sms(&self, req: &Intake, text: SmsLanding) -> Result<IntakeOutcome> {
+        self.intake_core(&Actor::system(), req, &[], None, Some(Landing::Sms(text)))
             .await
     }
 
@@ -246,7 +256,7 @@ impl App {
         req: &Intake,
         files: &[Upload],
         claim: Option<(IdempotencyKey, Resource)>,
-        mail: Option<MailLanding>,
+        landing: Option<Landing>,
     ) -> Result<IntakeOutcome> {
         let checked = self.check_uploads(files)?;
         let staff = match &actor.kind {
@@ -414,9 +424,9 @@ impl App {
             fields,
             auto_group: group_id.filter(|_| assignee_id.is_none()),
             claim,
-            mail,
+            landing,
         };
-        let mut outcome = if checked.is_empty() && prepared.mail.is_none() {
+        let mut outcome = if checked.is_empty() && prepared.landing.is_none() {
             self.write_queued(prepared).await
         } else {
             self.write_alone(&prepared, &checked).await

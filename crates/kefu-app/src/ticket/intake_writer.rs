@@ -31,8 +31,8 @@ use tokio::sync::oneshot;
 
 use super::assign::auto_assignee;
 use super::attachments::{Checked, store_uploads};
+use super::landing::Landing;
 use super::{IntakeOutcome, SlaContext, actor_display};
-use crate::channel::email::MailLanding;
 use crate::idempotency::{self, IdempotencyKey, Resource};
 use crate::notify;
 use crate::{Actor, ActorKind, App, AppError, Result};
@@ -55,8 +55,9 @@ pub(super) struct Prepared {
     pub auto_group: Option<i64>,
     /// The `Idempotency-Key` the ticket's transaction claims, and what it is remembered as.
     pub claim: Option<(IdempotencyKey, Resource)>,
-    /// The mail the ticket comes from, written with it (such a request is written alone).
-    pub mail: Option<MailLanding>,
+    /// The delivery (a mail, a text) the ticket comes from, written with it (such a request
+    /// is written alone).
+    pub landing: Option<Landing>,
 }
 
 struct Job {
@@ -151,9 +152,9 @@ impl App {
             Err(e) => e,
         };
         let conflict = matches!(err, AppError::Store(StoreError::Conflict(_)));
-        // A mail's claim (or its Message-ID as external id) taken by another delivery: the
-        // mail path finds that delivery's answer itself.
-        if conflict && p.mail.is_some() {
+        // A mail's or text's claim (or its id as external id) taken by another delivery:
+        // the channel's path finds that delivery's answer itself.
+        if conflict && p.landing.is_some() {
             return Err(err);
         }
         if conflict
@@ -228,7 +229,7 @@ impl App {
                 idempotency::claim(&mut tx, key, *resource, t.id, now).await?;
             }
             batch.ticket(&t);
-            if files.is_empty() && p.mail.is_none() {
+            if files.is_empty() && p.landing.is_none() {
                 batch.message(&first_message(p, t.id));
             }
             batch.event(&Event {
@@ -249,7 +250,7 @@ impl App {
         let mut outcomes = Vec::with_capacity(items.len());
         for (p, mut ticket) in items.iter().zip(tickets) {
             let (id, now) = (ticket.id, ticket.created_at);
-            if !files.is_empty() || p.mail.is_some() {
+            if !files.is_empty() || p.landing.is_some() {
                 let m = first_message(p, id);
                 let message_id = conversation::insert_message(
                     &mut tx,
@@ -265,8 +266,8 @@ impl App {
                 )
                 .await?;
                 store_uploads(&mut tx, id, Some(message_id), files, now).await?;
-                if let Some(mail) = &p.mail {
-                    mail.write(&mut tx, id, message_id, now).await?;
+                if let Some(landing) = &p.landing {
+                    landing.write(&mut tx, id, message_id, now).await?;
                 }
             }
             for (field, value) in &p.fields {

@@ -6,6 +6,7 @@ mod attachments;
 mod customer_message;
 mod intake;
 mod intake_writer;
+mod landing;
 mod queue;
 mod setup;
 mod sla;

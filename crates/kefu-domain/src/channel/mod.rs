@@ -5,3 +5,4 @@ pub mod email;
 pub mod imap;
 pub mod mail_out;
 pub mod phone;
+pub mod sms;

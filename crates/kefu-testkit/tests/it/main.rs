@@ -34,6 +34,7 @@ mod scripts;
 mod search;
 mod settings_versions;
 mod sla;
+mod sms;
 mod spreadsheet;
 mod ticket_settings;
 mod tickets;

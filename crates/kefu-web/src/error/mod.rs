@@ -28,6 +28,7 @@ use crate::auth::Identity;
 use crate::i18n::Tr;
 
 mod areas;
+mod sms;
 
 use areas::*;
 
@@ -411,6 +412,11 @@ impl WebError {
                     ..ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "bad_area_code")
                 },
                 AppError::BadExtension => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "bad_extension"),
+                AppError::SmsSettings(e) => sms::settings_info(e),
+                AppError::SmsEvent(e) => sms::event_info(e),
+                AppError::SmsUnknownSend => ErrorInfo::new(S::NOT_FOUND, "sms_unknown_send"),
+                AppError::SmsOptedOut => ErrorInfo::new(S::CONFLICT, "sms_opted_out"),
+                AppError::SmsBadNumber => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "sms_bad_number"),
                 AppError::Store(e) => {
                     tracing::error!(error = %e, "store error");
                     ErrorInfo::new(S::INTERNAL_SERVER_ERROR, "internal")

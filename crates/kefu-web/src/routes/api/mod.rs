@@ -11,6 +11,7 @@ pub mod me;
 pub mod phone;
 pub mod scripts;
 pub mod search;
+pub mod sms;
 pub mod tickets;
 pub mod users;
 
@@ -167,8 +168,9 @@ use doc::{
         search::search,
         channels::inbound,
         phone::events,
+        sms::sms_events, sms::list, sms::create, sms::show, sms::update, sms::rotate, sms::test,
     ),
-    components(schemas(ErrorBody, ErrorDetail)),
+    components(schemas(ErrorBody, ErrorDetail, sms::SmsGatewaySend, sms::SmsGatewayAnswer)),
     // The bearer scheme, the key and value schemas, the refusals every operation can give
     // and unique operation ids: see `doc`.
     modifiers(

@@ -8,6 +8,7 @@ pub mod admin_grants;
 pub mod admin_jobs;
 pub mod admin_phone;
 pub mod admin_sla;
+pub mod admin_sms;
 pub mod admin_tickets;
 pub mod admin_triggers;
 pub mod admin_users;

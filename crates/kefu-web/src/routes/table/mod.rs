@@ -6,5 +6,6 @@ pub(super) mod complaints;
 pub(super) mod customers;
 pub(super) mod foundation;
 pub(super) mod phone;
+pub(super) mod sms;
 pub(super) mod ticket_settings;
 pub(super) mod tickets;

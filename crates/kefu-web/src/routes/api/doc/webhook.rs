@@ -10,7 +10,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 pub const WEBHOOK_SIGNATURE: &str = "webhook_signature";
 
 /// Whether an operation's path is a webhook's (signed, not bearer-authenticated): a
-/// mailbox's inbound mail, a telephone system's call events.
+/// mailbox's inbound mail, a telephone system's call events, an SMS gateway's texts and
+/// delivery reports.
 pub fn is_webhook(path: &str) -> bool {
     path.starts_with("/api/v1/channels/")
         && (path.ends_with("/inbound") || path.ends_with("/events"))

@@ -41,6 +41,8 @@ pub struct Entry {
     pub quoted: String,
     pub old: String,
     pub new: String,
+    /// A reply sent by text: the messages it took and what became of it.
+    pub sms: Option<super::sms::SmsLine>,
 }
 
 /// One SLA target on the side panel.
@@ -146,6 +148,8 @@ pub(super) struct TicketPage {
     loose_files: Vec<(i64, String, String)>,
     /// The calls the ticket was logged from: duration, recording.
     calls: Vec<crate::routes::pages::calls::CallRow>,
+    /// The next public reply goes by text: the reply box counts its messages.
+    sms_reply: Option<super::sms::ReplyBox>,
     fields: Vec<FieldInput>,
     draft: String,
     pub(super) error: Option<String>,
@@ -205,6 +209,8 @@ fn mail_event(t: Tr, field: &str, v: &Option<String>) -> Option<String> {
         "mail_sent" => Some(t.f("event.mail_sent_to", &[("to", v)])),
         "mail_send_failed" => Some(t.f("event.mail_send_failed_as", &[("reason", v)])),
         "mail_not_sent" => Some(t.tk("mail_not_sent", v)),
+        "sms_send_failed" => Some(t.f("event.sms_send_failed_as", &[("reason", v)])),
+        "sms_not_sent" => Some(t.tk("sms_not_sent", v)),
         _ => None,
     }
 }
@@ -223,6 +229,7 @@ pub(super) async fn page(
     let users = state.app.list_users(&actor).await?;
     let groups = state.app.ticket_groups(&actor).await?;
     let tk = &d.ticket;
+    let sms = state.app.ticket_sms(&actor, id).await?;
 
     let mut entries: Vec<(jiff::Timestamp, i64, Entry)> = Vec::new();
     for m in &d.messages {
@@ -263,6 +270,7 @@ pub(super) async fn page(
                     .unwrap_or_default(),
                 old: String::new(),
                 new: String::new(),
+                sms: sms.of_message(m.id).map(|s| super::sms::line(t, s)),
             },
         ));
     }
@@ -301,6 +309,7 @@ pub(super) async fn page(
                 held: Vec::new(),
                 quoted: String::new(),
                 field: field_label,
+                sms: None,
             },
         ));
     }
@@ -410,6 +419,7 @@ pub(super) async fn page(
         .is_some_and(|u| u.allows(kefu_domain::Permission::ComplaintOpen));
     let mut p = TicketPage {
         calls: crate::routes::pages::calls::of_ticket(state, &actor, t, id).await?,
+        sms_reply: super::sms::reply_box(&sms),
         complaint,
         can_open_complaint,
         t,
