@@ -61,6 +61,11 @@ pub mod action {
     pub const WEBHOOK_REJECTED: &str = "webhook_rejected";
     /// 分机 — a telephone system's extension mapped to an agent, or unmapped.
     pub const EXTENSION_MAPPED: &str = "extension_mapped";
+    /// 微信公众号 — an official account tried from its settings page (an access token
+    /// fetched): WeChat's errcode when it refused, never the AppSecret.
+    pub const WECHAT_CHANNEL_TESTED: &str = "wechat_channel_tested";
+    /// A WeChat follower (OpenID) linked to a contact of the archive by an agent.
+    pub const WECHAT_FOLLOWER_LINKED: &str = "wechat_follower_linked";
 }
 
 /// What an audit entry is about.

@@ -155,6 +155,15 @@ pub enum AppError {
     /// An extension that is not 1–32 plain characters.
     #[error("an extension must be 1–32 letters, digits or *#._-/@:")]
     BadExtension,
+    /// A message a WeChat official account posted that kefu cannot take (a DTD or entity,
+    /// not WeChat's XML, an encrypted one; see [`kefu_domain::channel::wechat`]); nothing
+    /// of it is stored.
+    #[error("{0}")]
+    WechatMessage(#[from] kefu_domain::channel::wechat::XmlError),
+    /// An official account's setting that cannot be used (AppID, AppSecret, Token, API
+    /// address).
+    #[error("{0}")]
+    WechatSettings(#[from] kefu_domain::channel::wechat::WechatSettingsError),
     #[error("store: {0}")]
     Store(StoreError),
     #[error("internal: {0}")]

@@ -16,6 +16,12 @@ pub mod kind {
     pub const MAIL_SEND: &str = "mail_send";
     /// One outbox message by e-mail (`{"message": <outbound_messages id>}`).
     pub const OUTBOX_EMAIL: &str = "outbox_email";
+    /// One message or event a WeChat official account received
+    /// (`{"inbound": <wechat_inbound id>}`), landed on a ticket; see
+    /// [`crate::channel::wechat`].
+    pub const WECHAT_INBOUND: &str = "wechat_inbound";
+    /// One reply to a WeChat follower (`{"send": <wechat_sends id>}`).
+    pub const WECHAT_SEND: &str = "wechat_send";
 }
 
 /// The list shows at most this many jobs.

@@ -59,6 +59,9 @@ pub mod kind {
     /// 未接来电 — an inbound call rang at your extension (or, at nobody's, in your group)
     /// and nobody answered: a callback waits.
     pub const MISSED_CALL: &str = "missed_call";
+    /// Your reply did not go by WeChat: the customer's last message is 48 hours old or
+    /// more (WeChat's reply window); answer them another way.
+    pub const WECHAT_NOT_SENT: &str = "wechat_not_sent";
 }
 
 /// Tells each user in `users` (duplicates ignored) about `kind`, with placeholder values

@@ -23,6 +23,7 @@ pub enum Setting {
     ReplyScript,
     EmailChannel,
     PhoneChannel,
+    WechatChannel,
 }
 
 impl Setting {
@@ -36,6 +37,7 @@ impl Setting {
             Setting::ReplyScript => "reply_scripts",
             Setting::EmailChannel => "email_channels",
             Setting::PhoneChannel => "phone_channels",
+            Setting::WechatChannel => "wechat_channels",
         }
     }
 }

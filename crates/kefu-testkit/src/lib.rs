@@ -7,8 +7,10 @@
 
 pub mod browser;
 pub mod smtp_peer;
+pub mod wechat_peer;
 
 pub use smtp_peer::SmtpPeer;
+pub use wechat_peer::WechatPeer;
 
 use std::path::PathBuf;
 use std::sync::Arc;

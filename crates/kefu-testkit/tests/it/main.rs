@@ -39,5 +39,6 @@ mod tickets;
 mod triggers;
 mod users;
 mod versions;
+mod wechat;
 mod workbench;
 mod workbench_setup;

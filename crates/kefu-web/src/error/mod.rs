@@ -409,6 +409,8 @@ impl WebError {
                     ..ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "bad_area_code")
                 },
                 AppError::BadExtension => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "bad_extension"),
+                AppError::WechatMessage(e) => wechat_message_info(e),
+                AppError::WechatSettings(e) => wechat_settings_info(e),
                 AppError::Store(e) => {
                     tracing::error!(error = %e, "store error");
                     ErrorInfo::new(S::INTERNAL_SERVER_ERROR, "internal")

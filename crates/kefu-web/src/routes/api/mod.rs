@@ -13,6 +13,7 @@ pub mod scripts;
 pub mod search;
 pub mod tickets;
 pub mod users;
+pub mod wechat;
 
 use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
@@ -167,6 +168,9 @@ use doc::{
         search::search,
         channels::inbound,
         phone::events,
+        wechat::server_check, wechat::receive,
+        wechat::list, wechat::create, wechat::show, wechat::update, wechat::test,
+        wechat::link_follower,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     // The bearer scheme, the key and value schemas, the refusals every operation can give

@@ -10,6 +10,7 @@ pub mod admin_sla;
 pub mod admin_tickets;
 pub mod admin_triggers;
 pub mod admin_users;
+pub mod admin_wechat;
 pub mod approvals;
 pub mod calls;
 pub mod complaints;

@@ -8,3 +8,4 @@ pub(super) mod foundation;
 pub(super) mod phone;
 pub(super) mod ticket_settings;
 pub(super) mod tickets;
+pub(super) mod wechat;

@@ -6,6 +6,7 @@ pub mod properties;
 pub mod queue;
 pub mod script;
 pub mod show;
+pub mod wechat;
 
 use kefu_domain::Locale;
 use kefu_domain::ticket::{Priority, TicketType};

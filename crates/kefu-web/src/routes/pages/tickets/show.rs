@@ -146,6 +146,8 @@ pub(super) struct TicketPage {
     loose_files: Vec<(i64, String, String)>,
     /// The calls the ticket was logged from: duration, recording.
     calls: Vec<crate::routes::pages::calls::CallRow>,
+    /// What came by WeChat: the follower, the reply window, the link to a contact.
+    wechat: Option<super::wechat::WechatPanel>,
     fields: Vec<FieldInput>,
     draft: String,
     pub(super) error: Option<String>,
@@ -197,15 +199,15 @@ fn event_value(
     }
 }
 
-/// A mail event said as one sentence (邮件发送失败：550 …, 地址曾退信，未发送, 邮件已发送至 …);
-/// `None` for any other event.
+/// A mail or WeChat event said as one sentence (邮件发送失败：550 …, 地址曾退信，未发送,
+/// 邮件已发送至 …, 已通过微信发送); `None` for any other event.
 fn mail_event(t: Tr, field: &str, v: &Option<String>) -> Option<String> {
     let v = v.as_deref().unwrap_or_default();
     match field {
         "mail_sent" => Some(t.f("event.mail_sent_to", &[("to", v)])),
         "mail_send_failed" => Some(t.f("event.mail_send_failed_as", &[("reason", v)])),
         "mail_not_sent" => Some(t.tk("mail_not_sent", v)),
-        _ => None,
+        _ => super::wechat::event_text(t, field, v),
     }
 }
 
@@ -410,6 +412,7 @@ pub(super) async fn page(
         .is_some_and(|u| u.allows(kefu_domain::Permission::ComplaintOpen));
     let mut p = TicketPage {
         calls: crate::routes::pages::calls::of_ticket(state, &actor, t, id).await?,
+        wechat: super::wechat::panel(state, &actor, t, id).await?,
         complaint,
         can_open_complaint,
         t,
