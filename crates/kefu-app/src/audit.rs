@@ -70,6 +70,11 @@ pub mod action {
     /// 退订 — a customer's text asked for no more texts: the contact (or, nobody's, the
     /// number, masked) that refuses them from now on.
     pub const SMS_OPTED_OUT: &str = "sms_opted_out";
+    /// 微信公众号 — an official account tried from its settings page (an access token
+    /// fetched): WeChat's errcode when it refused, never the AppSecret.
+    pub const WECHAT_CHANNEL_TESTED: &str = "wechat_channel_tested";
+    /// A WeChat follower (OpenID) linked to a contact of the archive by an agent.
+    pub const WECHAT_FOLLOWER_LINKED: &str = "wechat_follower_linked";
 }
 
 /// What an audit entry is about.

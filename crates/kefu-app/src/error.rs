@@ -176,6 +176,15 @@ pub enum AppError {
     /// A number no text message can go to (not a mobile).
     #[error("not a mobile number a text message can go to")]
     SmsBadNumber,
+    /// A message a WeChat official account posted that kefu cannot take (a DTD or entity,
+    /// not WeChat's XML, an encrypted one; see [`kefu_domain::channel::wechat`]); nothing
+    /// of it is stored.
+    #[error("{0}")]
+    WechatMessage(#[from] kefu_domain::channel::wechat::XmlError),
+    /// An official account's setting that cannot be used (AppID, AppSecret, Token, API
+    /// address).
+    #[error("{0}")]
+    WechatSettings(#[from] kefu_domain::channel::wechat::WechatSettingsError),
     #[error("store: {0}")]
     Store(StoreError),
     #[error("internal: {0}")]

@@ -21,6 +21,12 @@ pub mod kind {
     pub const SMS_SEND: &str = "sms_send";
     /// One outbox message by text (`{"message": <outbound_messages id>}`).
     pub const OUTBOX_SMS: &str = "outbox_sms";
+    /// One message or event a WeChat official account received
+    /// (`{"inbound": <wechat_inbound id>}`), landed on a ticket; see
+    /// [`crate::channel::wechat`].
+    pub const WECHAT_INBOUND: &str = "wechat_inbound";
+    /// One reply to a WeChat follower (`{"send": <wechat_sends id>}`).
+    pub const WECHAT_SEND: &str = "wechat_send";
 }
 
 /// The list shows at most this many jobs.

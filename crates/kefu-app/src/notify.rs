@@ -62,6 +62,9 @@ pub mod kind {
     /// 短信发送失败 — a reply you sent by text did not reach the customer (the gateway
     /// refused it, or the operator's delivery report says it failed).
     pub const SMS_FAILED: &str = "sms_failed";
+    /// Your reply did not go by WeChat: the customer's last message is 48 hours old or
+    /// more (WeChat's reply window); answer them another way.
+    pub const WECHAT_NOT_SENT: &str = "wechat_not_sent";
 }
 
 /// Tells each user in `users` (duplicates ignored) about `kind`, with placeholder values

@@ -9,7 +9,8 @@
 //! Besides the periodic jobs, the use cases queue jobs of their own in the transaction that
 //! made the work: a mail about a ticket ([`kind::MAIL_SEND`]), an outbox message by e-mail
 //! ([`kind::OUTBOX_EMAIL`]), a text replying on a ticket ([`kind::SMS_SEND`]), an outbox
-//! message by text ([`kind::OUTBOX_SMS`]).
+//! message by text ([`kind::OUTBOX_SMS`]), a WeChat message to land
+//! ([`kind::WECHAT_INBOUND`]) and a reply to send by WeChat ([`kind::WECHAT_SEND`]).
 
 use std::time::Duration;
 
@@ -42,6 +43,11 @@ pub mod kind {
     pub const SMS_SEND: &str = kefu_app::jobs::kind::SMS_SEND;
     /// Sends one outbox message by text (`{"message": id}`), queued with the message.
     pub const OUTBOX_SMS: &str = kefu_app::jobs::kind::OUTBOX_SMS;
+    /// Lands one message or event a WeChat official account received (`{"inbound": id}`),
+    /// queued when WeChat posted it.
+    pub const WECHAT_INBOUND: &str = kefu_app::jobs::kind::WECHAT_INBOUND;
+    /// Sends one reply to a WeChat follower (`{"send": id}`), queued with the reply.
+    pub const WECHAT_SEND: &str = kefu_app::jobs::kind::WECHAT_SEND;
 }
 
 /// Why a job did not finish: its error, and whether another attempt could help.
@@ -234,6 +240,21 @@ impl Worker {
                 send_result(
                     self.app
                         .deliver_outbox_sms(id, job.attempts, job.max_attempts)
+                        .await,
+                )
+            }
+            kind::WECHAT_INBOUND => {
+                let id = payload_id(&job.payload, "inbound")?;
+                self.app
+                    .land_wechat_inbound(id)
+                    .await
+                    .map_err(|e| Failure::from(e.to_string()))
+            }
+            kind::WECHAT_SEND => {
+                let id = payload_id(&job.payload, "send")?;
+                send_result(
+                    self.app
+                        .run_wechat_send(id, job.attempts, job.max_attempts)
                         .await,
                 )
             }

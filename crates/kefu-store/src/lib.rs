@@ -31,6 +31,7 @@ pub mod ticket;
 pub mod trigger;
 pub mod version;
 pub mod webhook;
+pub mod wechat;
 
 use jiff::Timestamp;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

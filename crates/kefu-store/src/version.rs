@@ -24,6 +24,7 @@ pub enum Setting {
     EmailChannel,
     PhoneChannel,
     SmsChannel,
+    WechatChannel,
 }
 
 impl Setting {
@@ -38,6 +39,7 @@ impl Setting {
             Setting::EmailChannel => "email_channels",
             Setting::PhoneChannel => "phone_channels",
             Setting::SmsChannel => "sms_channels",
+            Setting::WechatChannel => "wechat_channels",
         }
     }
 }

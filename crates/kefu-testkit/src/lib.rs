@@ -9,10 +9,12 @@ pub mod browser;
 pub mod imap_peer;
 pub mod sms_peer;
 pub mod smtp_peer;
+pub mod wechat_peer;
 
 pub use imap_peer::ImapPeer;
 pub use sms_peer::SmsPeer;
 pub use smtp_peer::SmtpPeer;
+pub use wechat_peer::WechatPeer;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -1,5 +1,7 @@
-//! 渠道 — where requests come in besides the forms: e-mail, and the telephone. Every
-//! channel's webhook is signed the same way ([`signature`]).
+//! 渠道 — where requests come in besides the forms: e-mail, the telephone, text messages
+//! and WeChat official accounts; a reply goes back the way the customer last wrote
+//! ([`reply`]). Every channel's webhook is signed the same way ([`signature`]) but
+//! WeChat's, which signs as WeChat does ([`wechat`]); refusals are audited alike.
 
 pub mod email;
 pub mod http;
@@ -7,3 +9,4 @@ pub mod phone;
 pub mod reply;
 pub mod signature;
 pub mod sms;
+pub mod wechat;

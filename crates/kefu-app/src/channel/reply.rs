@@ -23,6 +23,10 @@ impl App {
     ) -> Result<()> {
         let channel = conversation::last_inbound_channel(&mut *conn, t.id).await?;
         match channel.as_deref() {
+            Some("wechat") => {
+                self.queue_reply_wechat(&mut *conn, t, message_id, now)
+                    .await?;
+            }
             Some("sms") => {
                 self.queue_reply_sms(&mut *conn, t, message_id, now).await?;
             }

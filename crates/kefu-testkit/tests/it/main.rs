@@ -41,5 +41,6 @@ mod tickets;
 mod triggers;
 mod users;
 mod versions;
+mod wechat;
 mod workbench;
 mod workbench_setup;

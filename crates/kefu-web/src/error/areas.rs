@@ -427,3 +427,56 @@ pub(super) fn call_event_info(e: kefu_domain::channel::phone::CallEventError) ->
         },
     }
 }
+
+/// A message a WeChat official account posted that kefu does not take: 400 for what is not
+/// WeChat's plaintext XML (a DTD or entity above all), 422 for an encrypted one, 413 over
+/// the size limit.
+pub(super) fn wechat_message_info(e: kefu_domain::channel::wechat::XmlError) -> ErrorInfo {
+    use kefu_domain::channel::wechat::XmlError as X;
+    let detail = Some(e.to_string());
+    match e {
+        X::TooLarge { .. } => ErrorInfo::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+        X::Dtd => ErrorInfo {
+            detail,
+            ..ErrorInfo::new(StatusCode::BAD_REQUEST, "wechat_dtd")
+        },
+        X::UnknownEntity(name) => ErrorInfo {
+            detail,
+            args: vec![("name", name)],
+            ..ErrorInfo::new(StatusCode::BAD_REQUEST, "wechat_entity")
+        },
+        X::Malformed(_) => ErrorInfo {
+            detail,
+            ..ErrorInfo::new(StatusCode::BAD_REQUEST, "wechat_malformed")
+        },
+        X::Missing(field) => ErrorInfo {
+            detail,
+            args: vec![("field", field.to_owned())],
+            ..ErrorInfo::new(StatusCode::BAD_REQUEST, "wechat_missing_field")
+        },
+        X::Invalid(field) => ErrorInfo {
+            detail,
+            args: vec![("field", field.to_owned())],
+            ..ErrorInfo::new(StatusCode::BAD_REQUEST, "wechat_invalid_field")
+        },
+        X::Encrypted => ErrorInfo {
+            detail,
+            ..ErrorInfo::new(StatusCode::UNPROCESSABLE_ENTITY, "wechat_encrypted")
+        },
+    }
+}
+
+/// An official account's setting that cannot be used: 422.
+pub(super) fn wechat_settings_info(
+    e: kefu_domain::channel::wechat::WechatSettingsError,
+) -> ErrorInfo {
+    use kefu_domain::channel::wechat::WechatSettingsError as W;
+    let code = match e {
+        W::BadAppId => "wechat_bad_app_id",
+        W::BadAppSecret => "wechat_bad_app_secret",
+        W::BadToken => "wechat_bad_token",
+        W::BadApiBase => "wechat_bad_api_base",
+        W::CleartextRemote => "wechat_cleartext_remote",
+    };
+    ErrorInfo::new(StatusCode::UNPROCESSABLE_ENTITY, code)
+}

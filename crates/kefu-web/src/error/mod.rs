@@ -417,6 +417,8 @@ impl WebError {
                 AppError::SmsUnknownSend => ErrorInfo::new(S::NOT_FOUND, "sms_unknown_send"),
                 AppError::SmsOptedOut => ErrorInfo::new(S::CONFLICT, "sms_opted_out"),
                 AppError::SmsBadNumber => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "sms_bad_number"),
+                AppError::WechatMessage(e) => wechat_message_info(e),
+                AppError::WechatSettings(e) => wechat_settings_info(e),
                 AppError::Store(e) => {
                     tracing::error!(error = %e, "store error");
                     ErrorInfo::new(S::INTERNAL_SERVER_ERROR, "internal")

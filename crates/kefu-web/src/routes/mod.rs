@@ -137,6 +137,7 @@ pub fn table(upload_limit: usize) -> RouteTable {
     let t = table::channels::add(t);
     let t = table::phone::add(t);
     let t = table::sms::add(t);
+    let t = table::wechat::add(t);
     table::api::add(t)
 }
 

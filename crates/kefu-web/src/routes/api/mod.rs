@@ -14,6 +14,7 @@ pub mod search;
 pub mod sms;
 pub mod tickets;
 pub mod users;
+pub mod wechat;
 
 use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
@@ -169,6 +170,9 @@ use doc::{
         channels::inbound,
         phone::events,
         sms::sms_events, sms::list, sms::create, sms::show, sms::update, sms::rotate, sms::test,
+        wechat::server_check, wechat::receive,
+        wechat::list, wechat::create, wechat::show, wechat::update, wechat::test,
+        wechat::link_follower,
     ),
     components(schemas(ErrorBody, ErrorDetail, sms::SmsGatewaySend, sms::SmsGatewayAnswer)),
     // The bearer scheme, the key and value schemas, the refusals every operation can give

@@ -12,6 +12,7 @@ pub mod admin_sms;
 pub mod admin_tickets;
 pub mod admin_triggers;
 pub mod admin_users;
+pub mod admin_wechat;
 pub mod approvals;
 pub mod calls;
 pub mod complaints;

@@ -9,3 +9,4 @@ pub(super) mod phone;
 pub(super) mod sms;
 pub(super) mod ticket_settings;
 pub(super) mod tickets;
+pub(super) mod wechat;

@@ -85,6 +85,11 @@ pub const CONDITIONAL: &[ConditionalWrite] = &[
     write("patch", "/api/v1/users/{id}", "the account"),
     write("post", "/api/v1/scripts/{id}/review", "the script"),
     write("patch", "/api/v1/channels/sms/{id}", "the SMS channel"),
+    write(
+        "patch",
+        "/api/v1/wechat/accounts/{id}",
+        "the WeChat account",
+    ),
 ];
 
 /// Documents `If-Match` and the 412 it can bring on every [`CONDITIONAL`] write.

@@ -41,7 +41,9 @@ mod conditional;
 mod webhook;
 
 pub use conditional::{CONDITIONAL, Conditional, ConditionalWrite};
-pub use webhook::{WEBHOOK_SIGNATURE, WebhookSignature, is_webhook};
+pub use webhook::{
+    WEBHOOK_SIGNATURE, WECHAT_SIGNATURE, WebhookSignature, is_webhook, is_wechat_webhook,
+};
 
 /// The name of the security scheme every operation requires.
 pub const BEARER: &str = "bearer";
@@ -568,6 +570,9 @@ mod tests {
             // the body authenticates instead.
             if is_webhook(&path) {
                 assert_eq!(operation.get("security"), Some(&signed), "{method} {path}");
+            } else if is_wechat_webhook(&path) {
+                let wechat = json!([{ "wechat_signature": [] }]);
+                assert_eq!(operation.get("security"), Some(&wechat), "{method} {path}");
             } else if let Some(security) = operation.get("security") {
                 assert_eq!(security, &required, "{method} {path}");
             }

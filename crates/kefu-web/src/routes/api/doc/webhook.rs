@@ -17,7 +17,17 @@ pub fn is_webhook(path: &str) -> bool {
         && (path.ends_with("/inbound") || path.ends_with("/events"))
 }
 
-/// `X-Kefu-Signature: sha256=<hex HMAC-SHA256(secret, "<X-Kefu-Timestamp>." + body)>`.
+/// The name of WeChat's security scheme: its own signature, in the query string.
+pub const WECHAT_SIGNATURE: &str = "wechat_signature";
+
+/// Whether an operation's path is a WeChat official account's server address (signed as
+/// WeChat signs, not bearer-authenticated).
+pub fn is_wechat_webhook(path: &str) -> bool {
+    path == "/api/v1/channels/wechat/{id}"
+}
+
+/// `X-Kefu-Signature: sha256=<hex HMAC-SHA256(secret, "<X-Kefu-Timestamp>." + body)>`, and
+/// WeChat's `signature` query parameter.
 pub struct WebhookSignature;
 
 impl Modify for WebhookSignature {
@@ -31,6 +41,16 @@ impl Modify for WebhookSignature {
                  when the channel is created or its secret rotated), of `X-Kefu-Timestamp`, \
                  a dot and the request body. The timestamp (Unix seconds) must be within five \
                  minutes of kefu's clock.",
+            ))),
+        );
+        components.add_security_scheme(
+            WECHAT_SIGNATURE,
+            SecurityScheme::ApiKey(ApiKey::Query(ApiKeyValue::with_description(
+                "signature",
+                "WeChat's own: the hex SHA-1 of the official account's Token, the `timestamp` \
+                 and the `nonce` query parameters, sorted as strings and joined. The \
+                 timestamp (Unix seconds) must be within five minutes of kefu's clock. \
+                 Plaintext mode only.",
             ))),
         );
     }

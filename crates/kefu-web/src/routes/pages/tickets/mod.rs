@@ -7,6 +7,7 @@ pub mod queue;
 pub mod script;
 pub mod show;
 pub mod sms;
+pub mod wechat;
 
 use kefu_domain::Locale;
 use kefu_domain::ticket::{Priority, TicketType};

@@ -150,6 +150,8 @@ pub(super) struct TicketPage {
     calls: Vec<crate::routes::pages::calls::CallRow>,
     /// The next public reply goes by text: the reply box counts its messages.
     sms_reply: Option<super::sms::ReplyBox>,
+    /// What came by WeChat: the follower, the reply window, the link to a contact.
+    wechat: Option<super::wechat::WechatPanel>,
     fields: Vec<FieldInput>,
     draft: String,
     pub(super) error: Option<String>,
@@ -201,8 +203,8 @@ fn event_value(
     }
 }
 
-/// A mail event said as one sentence (邮件发送失败：550 …, 地址曾退信，未发送, 邮件已发送至 …);
-/// `None` for any other event.
+/// A mail, SMS or WeChat event said as one sentence (邮件发送失败：550 …, 地址曾退信，未发送,
+/// 邮件已发送至 …, 已通过微信发送); `None` for any other event.
 fn mail_event(t: Tr, field: &str, v: &Option<String>) -> Option<String> {
     let v = v.as_deref().unwrap_or_default();
     match field {
@@ -211,7 +213,7 @@ fn mail_event(t: Tr, field: &str, v: &Option<String>) -> Option<String> {
         "mail_not_sent" => Some(t.tk("mail_not_sent", v)),
         "sms_send_failed" => Some(t.f("event.sms_send_failed_as", &[("reason", v)])),
         "sms_not_sent" => Some(t.tk("sms_not_sent", v)),
-        _ => None,
+        _ => super::wechat::event_text(t, field, v),
     }
 }
 
@@ -420,6 +422,7 @@ pub(super) async fn page(
     let mut p = TicketPage {
         calls: crate::routes::pages::calls::of_ticket(state, &actor, t, id).await?,
         sms_reply: super::sms::reply_box(&sms),
+        wechat: super::wechat::panel(state, &actor, t, id).await?,
         complaint,
         can_open_complaint,
         t,
