@@ -218,7 +218,7 @@ impl Drop for WechatPeer {
 
 /// WeChat's signature: the hex SHA-1 of Token, timestamp and nonce sorted and joined.
 pub fn signature(token: &str, timestamp: &str, nonce: &str) -> String {
-    let mut parts = vec![token, timestamp, nonce];
+    let mut parts = [token, timestamp, nonce];
     parts.sort();
     let digest = Sha1::digest(parts.concat().as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
