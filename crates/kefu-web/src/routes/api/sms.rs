@@ -28,7 +28,7 @@ pub struct SmsEventBody {
     /// The gateway's id of the text: of the customer's text (`inbound`, required, at most
     /// 128 characters; each is stored once), of kefu's text (`delivery`, optional).
     pub message_id: Option<String>,
-    /// `inbound`: the customer's number (`+8613812345678`, `13812345678`…).
+    /// `inbound`: the customer's number (`+8613900001111`, `13900001111`…).
     pub from: Option<String>,
     /// `inbound`: the number the text was sent to.
     pub to: Option<String>,
@@ -76,7 +76,7 @@ pub struct SmsEventAnswer {
 pub struct SmsGatewaySend {
     /// kefu's id of this send, the same on every attempt; delivery reports name it.
     pub reference: String,
-    /// The recipient, E.164 (`+8613812345678`).
+    /// The recipient, E.164 (`+8613900001111`).
     pub to: String,
     /// The signature the gateway puts before the text (【恒信售后】).
     pub sign_name: String,
@@ -410,7 +410,7 @@ pub async fn rotate(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TestSmsIn {
-    /// A mobile number (`13812345678`, `+86 138 1234 5678`, or a foreign one with `+`).
+    /// A mobile number (`13900001111`, `+86 139 0000 1111`, or a foreign one with `+`).
     pub to: String,
 }
 
