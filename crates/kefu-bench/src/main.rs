@@ -6,6 +6,7 @@
 
 mod baseline;
 mod complaints;
+mod mail;
 mod run;
 mod search;
 
@@ -32,6 +33,9 @@ enum Command {
     Customers(CustomersArgs),
     /// Open complaints (some judged), then measure the statistics report and the list.
     Complaints(complaints::ComplaintsArgs),
+    /// Mail fetched by IMAP from a real dovecot: a full mailbox's mails/s, and a delivered
+    /// mail's time to its ticket with IDLE and when polled.
+    Mail(mail::MailArgs),
     /// Build the search index over a `tickets` run's database, measure queries and freshness.
     Search(search::SearchArgs),
     /// The benchmark: the demo company at a scale, the real server, every measure, the
@@ -404,6 +408,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Customers(a) => return bench_customers(a).await,
         Command::Complaints(a) => return complaints::run(a).await,
         Command::Search(a) => return search::run(a).await,
+        Command::Mail(a) => return mail::run(a).await,
         Command::Run(a) => return run::run(a).await,
     };
     let url = match &args.database_url {

@@ -182,9 +182,9 @@ async fn measure(
 }
 
 /// The server process and its peak memory.
-struct Server {
-    child: Child,
-    base: String,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) base: String,
 }
 
 impl Server {
@@ -210,7 +210,7 @@ impl Drop for Server {
     }
 }
 
-fn kefu_binary(arg: Option<&Path>) -> anyhow::Result<PathBuf> {
+pub(crate) fn kefu_binary(arg: Option<&Path>) -> anyhow::Result<PathBuf> {
     if let Some(p) = arg {
         return Ok(p.to_owned());
     }
@@ -225,7 +225,7 @@ fn kefu_binary(arg: Option<&Path>) -> anyhow::Result<PathBuf> {
 }
 
 /// A fresh database for `name`: a SQLite file under `dir`, or a new PostgreSQL database.
-async fn fresh_database(
+pub(crate) async fn fresh_database(
     postgres: Option<&str>,
     dir: &Path,
     name: &str,
@@ -256,7 +256,7 @@ async fn fresh_database(
     }
 }
 
-fn kefu_cmd(bin: &Path, url: &str, dir: &Path) -> Command {
+pub(crate) fn kefu_cmd(bin: &Path, url: &str, dir: &Path) -> Command {
     let mut c = Command::new(bin);
     c.arg("--database-url")
         .arg(url)
@@ -287,7 +287,7 @@ fn run_checked(mut c: Command, input: Option<&str>) -> anyhow::Result<String> {
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-async fn wait_until_up(base: &str, server: &mut Server) -> anyhow::Result<()> {
+pub(crate) async fn wait_until_up(base: &str, server: &mut Server) -> anyhow::Result<()> {
     let client = reqwest::Client::new();
     for _ in 0..600 {
         if let Some(status) = server.child.try_wait()? {

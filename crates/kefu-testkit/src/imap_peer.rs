@@ -72,6 +72,15 @@ impl ImapPeer {
     /// A dovecot with the account `kefu@hengxin.example`; `None` (the caller returns, the
     /// test skipped) when dovecot is missing and not required.
     pub async fn start() -> Option<ImapPeer> {
+        ImapPeer::launch(true).await
+    }
+
+    /// The same, but a server that does not offer IDLE: kefu has to poll it.
+    pub async fn start_without_idle() -> Option<ImapPeer> {
+        ImapPeer::launch(false).await
+    }
+
+    async fn launch(idle: bool) -> Option<ImapPeer> {
         if !available() {
             assert!(
                 !required(),
@@ -190,13 +199,22 @@ impl ImapPeer {
             ),
             None => String::new(),
         };
+        // dovecot's own list of what it can do after LOGIN, less IDLE.
+        let capability = if idle {
+            String::new()
+        } else {
+            "imap_capability = IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE SORT \
+             THREAD=REFERENCES MULTIAPPEND UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED \
+             I18NLEVEL=1 ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE\n"
+                .to_owned()
+        };
         let d = dir.display();
         let conf = format!(
             "base_dir = {d}/run\nstate_dir = {d}/state\nlog_path = {d}/dovecot.log\n\
              protocols = imap lmtp\nlisten = 127.0.0.1\nssl = yes\n\
              ssl_cert = <{d}/cert.pem\nssl_key = <{d}/key.pem\n\
              auth_mechanisms = plain login\ndisable_plaintext_auth = no\nfirst_valid_uid = 1\n\
-             {users}\
+             {users}{capability}\
              passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {d}/passwd\n}}\n\
              userdb {{\n  driver = passwd-file\n  args = username_format=%u {d}/passwd\n}}\n\
              mail_location = maildir:~/Maildir\n\
@@ -271,6 +289,57 @@ impl ImapPeer {
         let mut s = self.session().await;
         s.append(folder, None, None, raw).await.expect("APPEND");
         let _ = s.logout().await;
+    }
+
+    /// Delivers a mail into INBOX over LMTP, as a mail server (postfix) does at its last hop.
+    pub async fn deliver(&self, raw: &[u8]) {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+        let tcp = TcpStream::connect(("127.0.0.1", self.lmtp_port))
+            .await
+            .expect("LMTP connects");
+        let (read, mut write) = tcp.into_split();
+        let mut lines = BufReader::new(read).lines();
+        // Reads one reply (its last line: `250 …`, not `250-…`), which must be `code`.
+        async fn reply(
+            lines: &mut tokio::io::Lines<BufReader<tokio::net::tcp::OwnedReadHalf>>,
+            code: &str,
+        ) {
+            loop {
+                let line = lines.next_line().await.expect("LMTP reads").expect("LMTP line");
+                if line.len() < 4 || line.as_bytes()[3] != b'-' {
+                    assert!(line.starts_with(code), "LMTP answered {line:?}, not {code}");
+                    return;
+                }
+            }
+        }
+        reply(&mut lines, "220").await;
+        for (command, code) in [
+            ("LHLO bench.example\r\n".to_owned(), "250"),
+            ("MAIL FROM:<sender@customer.example>\r\n".to_owned(), "250"),
+            (format!("RCPT TO:<{}>\r\n", self.user), "250"),
+            ("DATA\r\n".to_owned(), "354"),
+        ] {
+            write
+                .write_all(command.as_bytes())
+                .await
+                .expect("LMTP writes");
+            reply(&mut lines, code).await;
+        }
+        // Dot-stuffing: a line starting with "." gets another.
+        let mut data = Vec::with_capacity(raw.len() + 16);
+        for line in raw.split_inclusive(|b| *b == b'\n') {
+            if line.first() == Some(&b'.') {
+                data.push(b'.');
+            }
+            data.extend_from_slice(line);
+        }
+        if !data.ends_with(b"\r\n") {
+            data.extend_from_slice(b"\r\n");
+        }
+        data.extend_from_slice(b".\r\n");
+        write.write_all(&data).await.expect("LMTP writes");
+        reply(&mut lines, "250").await;
+        write.write_all(b"QUIT\r\n").await.expect("LMTP writes");
     }
 
     /// Makes a folder.

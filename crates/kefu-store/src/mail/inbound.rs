@@ -421,3 +421,13 @@ pub async fn bounced(conn: &mut AnyConnection, address: &str) -> Result<Option<B
     })
     .transpose()
 }
+
+/// How many mails channel `channel_id` has received (each once, whatever became of it).
+pub async fn count_for_channel(conn: &mut AnyConnection, channel_id: i64) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM inbound_mails WHERE channel_id = $1")
+            .bind(channel_id)
+            .fetch_one(conn)
+            .await?,
+    )
+}

@@ -277,3 +277,36 @@ async fn two_instances_read_one_mailbox_once() {
     assert_eq!(holders, 1, "one instance holds the mailbox");
     second.stop().await;
 }
+
+#[tokio::test]
+async fn a_server_without_idle_is_polled() {
+    let Some(peer) = ImapPeer::start_without_idle().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let mb = fetched_mailbox(&app, &peer, "INBOX", "seen").await;
+    // Delivered as a mail server delivers (LMTP), after kefu's first read.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while app
+        .app
+        .email_channel_imap(&Actor::system(), mb.id)
+        .await
+        .unwrap()
+        .and_then(|m| m.status)
+        .is_none()
+    {
+        assert!(Instant::now() < deadline, "never read: {}", peer.log());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    peer.deliver(&customer_mail(1)).await;
+    // The polling interval is 5 s: the mail lands on the next poll.
+    wait_stored(&app, mb.id, 1, &peer).await;
+    let state = app
+        .app
+        .email_channel_imap(&Actor::system(), mb.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!state.idle, "the server offers no IDLE");
+    wait_folder(&peer, "INBOX", "flagged seen", |m| m.len() == 1 && m[0].1).await;
+}
