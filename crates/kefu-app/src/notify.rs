@@ -59,6 +59,8 @@ pub mod kind {
     /// 未接来电 — an inbound call rang at your extension (or, at nobody's, in your group)
     /// and nobody answered: a callback waits.
     pub const MISSED_CALL: &str = "missed_call";
+    /// 在线客服 — another agent transferred a chat to you.
+    pub const CHAT_TRANSFERRED: &str = "chat_transferred";
 }
 
 /// Tells each user in `users` (duplicates ignored) about `kind`, with placeholder values

@@ -34,6 +34,9 @@ pub mod kind {
     pub const MAIL_SEND: &str = kefu_app::jobs::kind::MAIL_SEND;
     /// Sends one outbox message by e-mail (`{"message": id}`), queued with the message.
     pub const OUTBOX_EMAIL: &str = kefu_app::jobs::kind::OUTBOX_EMAIL;
+    /// 在线客服 — ends chats nobody wrote in for half an hour and makes the tickets of
+    /// ended chats that have none yet.
+    pub const CHAT_SWEEP: &str = "chat_sweep";
 }
 
 /// Why a job did not finish: its error, and whether another attempt could help.
@@ -106,6 +109,10 @@ const PERIODIC: &[Periodic] = &[
     Periodic {
         kind: kind::PURGE_IDEMPOTENCY_KEYS,
         every: SignedDuration::from_hours(1),
+    },
+    Periodic {
+        kind: kind::CHAT_SWEEP,
+        every: SignedDuration::from_mins(1),
     },
 ];
 
@@ -259,6 +266,13 @@ impl Worker {
                     .await
                     .map_err(|e| e.to_string())?;
                 tracing::debug!(removed = n, "forgotten idempotency keys purged");
+                Ok(())
+            }
+            kind::CHAT_SWEEP => {
+                let (ended, made) = self.app.sweep_chats().await.map_err(|e| e.to_string())?;
+                if ended + made > 0 {
+                    tracing::info!(ended, made, "chat sweep");
+                }
                 Ok(())
             }
             other => Err(Failure::from(format!("unknown job kind {other:?}"))),

@@ -1,6 +1,7 @@
 //! 版本 — the versions of settings: one row each (groups, SLA policies, calendars, triggers,
-//! users, reply scripts, e-mail channels), or one sheet edited as a whole (the complaint deadline grid, the
-//! credit model). Tickets, customers and complaints keep their versions
+//! users, reply scripts, e-mail, telephone and chat channels), or one sheet edited as a
+//! whole (the complaint deadline grid, the credit model). Tickets, customers and
+//! complaints keep their versions
 //! with their own queries.
 //!
 //! Every write of a setting calls [`advance`] (or [`advance_sheet`]) first, inside its
@@ -23,6 +24,7 @@ pub enum Setting {
     ReplyScript,
     EmailChannel,
     PhoneChannel,
+    ChatChannel,
 }
 
 impl Setting {
@@ -36,6 +38,7 @@ impl Setting {
             Setting::ReplyScript => "reply_scripts",
             Setting::EmailChannel => "email_channels",
             Setting::PhoneChannel => "phone_channels",
+            Setting::ChatChannel => "chat_channels",
         }
     }
 }

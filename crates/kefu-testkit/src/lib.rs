@@ -6,6 +6,8 @@
 //! on it. Tests therefore run in parallel and the same suite runs on both backends.
 
 pub mod browser;
+pub mod chat_client;
+pub mod host_page;
 pub mod smtp_peer;
 
 pub use smtp_peer::SmtpPeer;
@@ -104,6 +106,35 @@ impl TestApp {
 
     pub async fn spawn_with(options: TestOptions) -> TestApp {
         let (database_url, temp_dir) = fresh_database().await;
+        TestApp::start(database_url, temp_dir, options, None).await
+    }
+
+    /// A second kefu on this one's database, as a larger site runs several instances behind
+    /// a load balancer: its own port, search index, job worker and in-process state, the
+    /// same clock. What one instance writes, the other reads from the database.
+    pub async fn spawn_peer(&self) -> TestApp {
+        let options = TestOptions {
+            clock: self.clock.clone(),
+            ..TestOptions::default()
+        };
+        TestApp::start(
+            self.database_url.clone(),
+            None,
+            options,
+            Some(self.admin_password.clone()),
+        )
+        .await
+    }
+
+    /// Starts kefu on `database_url`; `temp_dir` (the SQLite file's) is removed when it
+    /// stops. `admin_password` is the bootstrap administrator's when the database had one
+    /// already (a peer's).
+    async fn start(
+        database_url: String,
+        temp_dir: Option<PathBuf>,
+        options: TestOptions,
+        admin_password: Option<String>,
+    ) -> TestApp {
         // Every test app keeps its own search index, as every instance does.
         let search_dir = std::env::temp_dir().join(format!("kefu-search-{}", unique_name()));
         let mut config = ServerConfig {
@@ -126,6 +157,7 @@ impl TestApp {
             .expect("kefu prepares");
         let admin_password = prepared
             .admin_password
+            .or(admin_password)
             .expect("a fresh database bootstraps the admin");
         let (tx, rx) = oneshot::channel::<()>();
         let app = prepared.app.clone();

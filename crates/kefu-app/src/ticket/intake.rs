@@ -14,6 +14,7 @@ use kefu_store::{AnyConnection, StoreError};
 use super::attachments::Upload;
 use super::intake_writer::Prepared;
 use super::{check_fields, check_tier, number_day};
+use crate::channel::chat::ChatLanding;
 use crate::channel::email::MailLanding;
 use crate::idempotency::{IdempotencyKey, Resource};
 use crate::{Actor, ActorKind, App, AppError, Result};
@@ -225,7 +226,7 @@ impl App {
         files: &[Upload],
         claim: Option<(IdempotencyKey, Resource)>,
     ) -> Result<IntakeOutcome> {
-        self.intake_core(actor, req, files, claim, None).await
+        self.intake_core(actor, req, files, claim, None, None).await
     }
 
     /// A ticket opened by a mail (see [`crate::channel::email`]): the mail's claim, files,
@@ -236,7 +237,20 @@ impl App {
         req: &Intake,
         mail: MailLanding,
     ) -> Result<IntakeOutcome> {
-        self.intake_core(&Actor::system(), req, &[], None, Some(mail))
+        self.intake_core(&Actor::system(), req, &[], None, Some(mail), None)
+            .await
+    }
+
+    /// A ticket made of a chat, or of a message left on a chat channel's offline form (see
+    /// [`crate::channel::chat`]): the rest of the transcript and the chat's link to the
+    /// ticket are written in the ticket's transaction. A chat that became a ticket
+    /// meanwhile fails it as a `Conflict`, and nothing is written.
+    pub(crate) async fn intake_chat(
+        &self,
+        req: &Intake,
+        chat: ChatLanding,
+    ) -> Result<IntakeOutcome> {
+        self.intake_core(&Actor::system(), req, &[], None, None, Some(chat))
             .await
     }
 
@@ -247,6 +261,7 @@ impl App {
         files: &[Upload],
         claim: Option<(IdempotencyKey, Resource)>,
         mail: Option<MailLanding>,
+        chat: Option<ChatLanding>,
     ) -> Result<IntakeOutcome> {
         let checked = self.check_uploads(files)?;
         let staff = match &actor.kind {
@@ -415,12 +430,14 @@ impl App {
             auto_group: group_id.filter(|_| assignee_id.is_none()),
             claim,
             mail,
+            chat,
         };
-        let mut outcome = if checked.is_empty() && prepared.mail.is_none() {
-            self.write_queued(prepared).await
-        } else {
-            self.write_alone(&prepared, &checked).await
-        }?;
+        let mut outcome =
+            if checked.is_empty() && prepared.mail.is_none() && prepared.chat.is_none() {
+                self.write_queued(prepared).await
+            } else {
+                self.write_alone(&prepared, &checked).await
+            }?;
         outcome.ticket = crate::confidential::mask_ticket(outcome.ticket);
         Ok(outcome)
     }

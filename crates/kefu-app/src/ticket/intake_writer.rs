@@ -32,6 +32,7 @@ use tokio::sync::oneshot;
 use super::assign::auto_assignee;
 use super::attachments::{Checked, store_uploads};
 use super::{IntakeOutcome, SlaContext, actor_display};
+use crate::channel::chat::ChatLanding;
 use crate::channel::email::MailLanding;
 use crate::idempotency::{self, IdempotencyKey, Resource};
 use crate::notify;
@@ -57,6 +58,8 @@ pub(super) struct Prepared {
     pub claim: Option<(IdempotencyKey, Resource)>,
     /// The mail the ticket comes from, written with it (such a request is written alone).
     pub mail: Option<MailLanding>,
+    /// The chat the ticket is made of, written with it (such a request is written alone).
+    pub chat: Option<ChatLanding>,
 }
 
 struct Job {
@@ -152,8 +155,9 @@ impl App {
         };
         let conflict = matches!(err, AppError::Store(StoreError::Conflict(_)));
         // A mail's claim (or its Message-ID as external id) taken by another delivery: the
-        // mail path finds that delivery's answer itself.
-        if conflict && p.mail.is_some() {
+        // mail path finds that delivery's answer itself. So does the chat path, for a chat
+        // that became a ticket meanwhile.
+        if conflict && (p.mail.is_some() || p.chat.is_some()) {
             return Err(err);
         }
         if conflict
@@ -228,7 +232,7 @@ impl App {
                 idempotency::claim(&mut tx, key, *resource, t.id, now).await?;
             }
             batch.ticket(&t);
-            if files.is_empty() && p.mail.is_none() {
+            if files.is_empty() && p.mail.is_none() && p.chat.is_none() {
                 batch.message(&first_message(p, t.id));
             }
             batch.event(&Event {
@@ -249,7 +253,7 @@ impl App {
         let mut outcomes = Vec::with_capacity(items.len());
         for (p, mut ticket) in items.iter().zip(tickets) {
             let (id, now) = (ticket.id, ticket.created_at);
-            if !files.is_empty() || p.mail.is_some() {
+            if !files.is_empty() || p.mail.is_some() || p.chat.is_some() {
                 let m = first_message(p, id);
                 let message_id = conversation::insert_message(
                     &mut tx,
@@ -267,6 +271,9 @@ impl App {
                 store_uploads(&mut tx, id, Some(message_id), files, now).await?;
                 if let Some(mail) = &p.mail {
                     mail.write(&mut tx, id, message_id, now).await?;
+                }
+                if let Some(chat) = &p.chat {
+                    chat.write(&mut tx, id, message_id, now).await?;
                 }
             }
             for (field, value) in &p.fields {

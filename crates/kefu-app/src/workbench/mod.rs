@@ -168,6 +168,7 @@ const REGISTRY: &[&[TileSpec]] = &[
     approvals::TILES,
     crate::ticket::TILES,
     crate::channel::phone::TILES,
+    crate::channel::chat::TILES,
     crate::customer::TILES,
     crate::notify::TILES,
     crate::complaint::TILES,

@@ -409,6 +409,7 @@ impl WebError {
                     ..ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "bad_area_code")
                 },
                 AppError::BadExtension => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "bad_extension"),
+                AppError::Chat(e) => chat_info(e),
                 AppError::Store(e) => {
                     tracing::error!(error = %e, "store error");
                     ErrorInfo::new(S::INTERNAL_SERVER_ERROR, "internal")

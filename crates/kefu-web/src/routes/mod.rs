@@ -136,6 +136,7 @@ pub fn table(upload_limit: usize) -> RouteTable {
     let t = table::tickets::add(t);
     let t = table::channels::add(t);
     let t = table::phone::add(t);
+    let t = table::chat::add(t);
     table::api::add(t)
 }
 

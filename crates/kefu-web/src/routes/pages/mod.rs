@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin_audit;
 pub mod admin_channels;
+pub mod admin_chat;
 pub mod admin_grants;
 pub mod admin_jobs;
 pub mod admin_phone;
@@ -12,6 +13,7 @@ pub mod admin_triggers;
 pub mod admin_users;
 pub mod approvals;
 pub mod calls;
+pub mod chat;
 pub mod complaints;
 pub mod credit;
 pub mod customer_import;
