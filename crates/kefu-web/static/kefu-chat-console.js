@@ -204,5 +204,9 @@
     // kefu's own lines mark a change of the chat's state; any line moves the lists.
     refresh(false);
   });
-  events.addEventListener("queue", function () { refresh(false); });
+  events.addEventListener("queue", function (e) {
+    var all = false;
+    try { all = !!JSON.parse(e.data).all; } catch (_) { /* a plain nudge */ }
+    refresh(all);
+  });
 })();

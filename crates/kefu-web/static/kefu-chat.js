@@ -194,6 +194,7 @@
 
   // --- what is on screen ---
   var lastSeq = 0;
+  var sessionId = null;
   var unread = 0;
   var status = null;
   var greeted = false;
@@ -234,7 +235,7 @@
     again.hidden = !ended;
     compose.hidden = ended;
     hint.hidden = ended;
-    endBtn.hidden = !(s === "waiting" || s === "active") || !token;
+    endBtn.hidden = !(s === "waiting" || s === "active") || !sessionId;
     if (s === "offline") {
       chatView.hidden = true;
       offline.hidden = false;
@@ -314,6 +315,7 @@
         save();
       }
       maxChars = f.max_chars || 0;
+      sessionId = f.session || null;
       greet(f.greeting);
       setStatus(f.status, f.agent);
       flush();
@@ -340,6 +342,7 @@
       var a = findCseq(f.cseq);
       if (a) a.classList.remove("pending");
     } else if (f.t === "status") {
+      if (f.session) sessionId = f.session;
       setStatus(f.status, f.agent);
     } else if (f.t === "error") {
       if (f.cseq != null) {
@@ -410,6 +413,7 @@
     nextCseq = 1;
     save();
     lastSeq = 0;
+    sessionId = null;
     greeted = false;
     list.textContent = "";
     showError("");

@@ -1,9 +1,9 @@
 //! `GET /chat/events` — the agent console's stream: an event `msg` with each line of the
 //! reader's own chats (the line itself, for the transcript on screen), and an event
 //! `queue` when the queues changed (a chat opened, accepted, transferred or ended:
-//! kefu's own lines say so), after which the console reads its lists again. While the
-//! stream is open the agent counts as there (在线 needs it; a closed browser does not
-//! leave visitors waiting for nobody).
+//! kefu's own lines say so), after which the console reads its lists again (everything,
+//! with `{"all":true}`, when lines were missed). While the stream is open the agent counts
+//! as there (在线 needs it; a closed browser does not leave visitors waiting for nobody).
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -95,8 +95,10 @@ pub async fn agent_events(
                             return Some((Ok(Event::default().event("queue").data("{}")), l));
                         }
                     }
+                    // Lines were missed: the console reads everything again.
                     Err(broadcast::error::RecvError::Lagged(_)) => {
-                        return Some((Ok(Event::default().event("queue").data("{}")), l));
+                        let event = Event::default().event("queue").data("{\"all\":true}");
+                        return Some((Ok(event), l));
                     }
                     Err(broadcast::error::RecvError::Closed) => return None,
                 },

@@ -374,3 +374,41 @@ async fn the_console_shows_the_queue_and_the_workbench_counts_it() {
     w.close().await;
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_visitors_contact_is_shown_masked() {
+    let app = TestApp::spawn().await;
+    let api = admin(&app, "chat.mask").await;
+    let id = channel(&api, "官网", json!({})).await;
+    let (_, agent) = agent_online(&app, "chat.mask.agent").await;
+    // The shop's page passes what it knows of its signed-in customer on the tag.
+    let mut w = kefu_testkit::chat_client::Widget::connect(&app.base, id, SHOP)
+        .await
+        .unwrap();
+    w.send(json!({"t": "hello", "token": null, "last_seq": 0,
+                  "name": "王女士", "contact": "13912345678"}))
+        .await;
+    w.until("the welcome", |f| f["t"] == "welcome").await;
+    let session = accepted(&mut w, &agent, "我的快递丢了").await;
+    let chat = json_body(agent.get(&format!("/api/v1/chat/sessions/{session}")).await).await;
+    assert_eq!(chat["session"]["visitor"], "王女士");
+    assert_eq!(chat["session"]["visitor_phone"], "139****5678");
+    let s = app.login("chat.mask.agent", TEST_PASSWORD).await;
+    let page = s
+        .get(&format!("/chat?session={session}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("139****5678"), "masked on the console");
+    assert!(!page.contains("13912345678"), "never in clear");
+    let list = agent
+        .get("/api/v1/chat/sessions?view=mine")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!list.contains("13912345678"));
+    w.close().await;
+    app.stop().await;
+}

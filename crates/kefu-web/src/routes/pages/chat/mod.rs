@@ -156,7 +156,7 @@ async fn open_chat(
         None => None,
     };
     let (agents, groups, scripts) = if d.mine {
-        let agents = state
+        let agents: Vec<Choice> = state
             .app
             .chat_online_agents(&actor)
             .await?
@@ -168,7 +168,7 @@ async fn open_chat(
                 selected: false,
             })
             .collect();
-        let groups = state
+        let groups: Vec<Choice> = state
             .app
             .ticket_groups(&actor)
             .await?
