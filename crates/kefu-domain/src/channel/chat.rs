@@ -192,7 +192,7 @@ pub fn parse_origins(text: &str) -> Result<Vec<String>, ChatError> {
 /// wildcards, no "same site", and `null` (a sandboxed page, a file) is never allowed.
 pub fn origin_allowed(allowed: &[String], origin: Option<&str>) -> bool {
     match origin.map(clean_origin) {
-        Some(Ok(o)) => allowed.iter().any(|a| *a == o),
+        Some(Ok(o)) => allowed.contains(&o),
         _ => false,
     }
 }

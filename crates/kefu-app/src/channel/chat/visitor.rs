@@ -181,7 +181,7 @@ impl App {
             .contact
             .as_deref()
             .and_then(rules::split_contact)
-            .unwrap_or((None, None));
+            .unwrap_or_default();
         let mut visitor = VisitorChat {
             channel,
             token: String::new(),
