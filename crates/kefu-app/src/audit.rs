@@ -75,6 +75,13 @@ pub mod action {
     pub const WECHAT_CHANNEL_TESTED: &str = "wechat_channel_tested";
     /// A WeChat follower (OpenID) linked to a contact of the archive by an agent.
     pub const WECHAT_FOLLOWER_LINKED: &str = "wechat_follower_linked";
+    /// 在线客服 — a page on a web site the chat channel does not allow tried to open its
+    /// widget (the channel and the page's origin).
+    pub const CHAT_ORIGIN_REFUSED: &str = "chat_origin_refused";
+    /// A visitor left a message through a chat channel's offline form (its ticket).
+    pub const CHAT_OFFLINE_SUBMITTED: &str = "chat_offline_submitted";
+    /// 接待上限 — how many chats an agent takes at once was set.
+    pub const CHAT_LIMIT_SET: &str = "chat_limit_set";
 }
 
 /// What an audit entry is about.

@@ -158,6 +158,9 @@ pub enum AppError {
     CallEvent(#[from] kefu_domain::channel::phone::CallEventError),
     #[error("{0}")]
     AreaCode(#[from] kefu_domain::channel::phone::AreaCodeError),
+    /// 在线客服 — a chat setting or action refused (see [`kefu_domain::channel::chat`]).
+    #[error("{0}")]
+    Chat(#[from] kefu_domain::channel::chat::ChatError),
     /// An extension that is not 1–32 plain characters.
     #[error("an extension must be 1–32 letters, digits or *#._-/@:")]
     BadExtension,

@@ -65,6 +65,8 @@ pub mod kind {
     /// Your reply did not go by WeChat: the customer's last message is 48 hours old or
     /// more (WeChat's reply window); answer them another way.
     pub const WECHAT_NOT_SENT: &str = "wechat_not_sent";
+    /// 在线客服 — another agent transferred a chat to you.
+    pub const CHAT_TRANSFERRED: &str = "chat_transferred";
 }
 
 /// Tells each user in `users` (duplicates ignored) about `kind`, with placeholder values

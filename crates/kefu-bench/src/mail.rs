@@ -279,6 +279,9 @@ pub async fn run(args: MailArgs) -> anyhow::Result<()> {
         ms(percentile(&polled, 0.5)),
         ms(percentile(&polled, 0.99)),
     );
-    std::fs::write(dir.join("mail.json"), serde_json::to_string_pretty(&report)?)?;
+    std::fs::write(
+        dir.join("mail.json"),
+        serde_json::to_string_pretty(&report)?,
+    )?;
     Ok(())
 }

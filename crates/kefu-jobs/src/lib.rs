@@ -48,6 +48,9 @@ pub mod kind {
     pub const WECHAT_INBOUND: &str = kefu_app::jobs::kind::WECHAT_INBOUND;
     /// Sends one reply to a WeChat follower (`{"send": id}`), queued with the reply.
     pub const WECHAT_SEND: &str = kefu_app::jobs::kind::WECHAT_SEND;
+    /// 在线客服 — ends chats nobody wrote in for half an hour and makes the tickets of
+    /// ended chats that have none yet.
+    pub const CHAT_SWEEP: &str = "chat_sweep";
 }
 
 /// Why a job did not finish: its error, and whether another attempt could help.
@@ -120,6 +123,10 @@ const PERIODIC: &[Periodic] = &[
     Periodic {
         kind: kind::PURGE_IDEMPOTENCY_KEYS,
         every: SignedDuration::from_hours(1),
+    },
+    Periodic {
+        kind: kind::CHAT_SWEEP,
+        every: SignedDuration::from_mins(1),
     },
 ];
 
@@ -304,6 +311,13 @@ impl Worker {
                     .await
                     .map_err(|e| e.to_string())?;
                 tracing::debug!(removed = n, "forgotten idempotency keys purged");
+                Ok(())
+            }
+            kind::CHAT_SWEEP => {
+                let (ended, made) = self.app.sweep_chats().await.map_err(|e| e.to_string())?;
+                if ended + made > 0 {
+                    tracing::info!(ended, made, "chat sweep");
+                }
                 Ok(())
             }
             other => Err(Failure::from(format!("unknown job kind {other:?}"))),

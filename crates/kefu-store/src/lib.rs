@@ -12,6 +12,7 @@
 pub mod audit;
 pub mod bulk;
 pub mod changelog;
+pub mod chat;
 pub mod complaint;
 pub mod customer;
 pub mod dialect;

@@ -1,6 +1,7 @@
 //! 版本 — the versions of settings: one row each (groups, SLA policies, calendars, triggers,
-//! users, reply scripts, e-mail channels), or one sheet edited as a whole (the complaint deadline grid, the
-//! credit model). Tickets, customers and complaints keep their versions
+//! users, reply scripts, e-mail, telephone and chat channels), or one sheet edited as a
+//! whole (the complaint deadline grid, the credit model). Tickets, customers and
+//! complaints keep their versions
 //! with their own queries.
 //!
 //! Every write of a setting calls [`advance`] (or [`advance_sheet`]) first, inside its
@@ -25,6 +26,7 @@ pub enum Setting {
     PhoneChannel,
     SmsChannel,
     WechatChannel,
+    ChatChannel,
 }
 
 impl Setting {
@@ -40,6 +42,7 @@ impl Setting {
             Setting::PhoneChannel => "phone_channels",
             Setting::SmsChannel => "sms_channels",
             Setting::WechatChannel => "wechat_channels",
+            Setting::ChatChannel => "chat_channels",
         }
     }
 }

@@ -305,7 +305,11 @@ impl ImapPeer {
             code: &str,
         ) {
             loop {
-                let line = lines.next_line().await.expect("LMTP reads").expect("LMTP line");
+                let line = lines
+                    .next_line()
+                    .await
+                    .expect("LMTP reads")
+                    .expect("LMTP line");
                 if line.len() < 4 || line.as_bytes()[3] != b'-' {
                     assert!(line.starts_with(code), "LMTP answered {line:?}, not {code}");
                     return;

@@ -6,6 +6,8 @@
 //! on it. Tests therefore run in parallel and the same suite runs on both backends.
 
 pub mod browser;
+pub mod chat_client;
+pub mod host_page;
 pub mod imap_peer;
 pub mod sms_peer;
 pub mod smtp_peer;
@@ -124,6 +126,35 @@ impl TestApp {
             Some(url) => (url.clone(), None),
             None => fresh_database().await,
         };
+        TestApp::start(database_url, temp_dir, options, None).await
+    }
+
+    /// A second kefu on this one's database, as a larger site runs several instances behind
+    /// a load balancer: its own port, search index, job worker and in-process state, the
+    /// same clock. What one instance writes, the other reads from the database.
+    pub async fn spawn_peer(&self) -> TestApp {
+        let options = TestOptions {
+            clock: self.clock.clone(),
+            ..TestOptions::default()
+        };
+        TestApp::start(
+            self.database_url.clone(),
+            None,
+            options,
+            Some(self.admin_password.clone()),
+        )
+        .await
+    }
+
+    /// Starts kefu on `database_url`; `temp_dir` (the SQLite file's) is removed when it
+    /// stops. `admin_password` is the bootstrap administrator's when the database had one
+    /// already (a peer's); a process joining a database by URL alone knows none.
+    async fn start(
+        database_url: String,
+        temp_dir: Option<PathBuf>,
+        options: TestOptions,
+        admin_password: Option<String>,
+    ) -> TestApp {
         // Every test app keeps its own search index, as every instance does.
         let search_dir = std::env::temp_dir().join(format!("kefu-search-{}", unique_name()));
         let mut config = ServerConfig {
@@ -144,13 +175,10 @@ impl TestApp {
         let prepared = server::prepare(&config, clock)
             .await
             .expect("kefu prepares");
-        let admin_password = match &options.join_database {
-            // The first instance bootstrapped the admin; a second one knows no password.
-            Some(_) => prepared.admin_password.clone().unwrap_or_default(),
-            None => prepared
-                .admin_password
-                .clone()
-                .expect("a fresh database bootstraps the admin"),
+        let admin_password = match (prepared.admin_password.clone(), admin_password) {
+            (Some(fresh), _) | (None, Some(fresh)) => fresh,
+            (None, None) if options.join_database.is_some() => String::new(),
+            (None, None) => panic!("a fresh database bootstraps the admin"),
         };
         let (tx, rx) = oneshot::channel::<()>();
         let app = prepared.app.clone();
@@ -177,15 +205,6 @@ impl TestApp {
             temp_dir,
             search_dir: Some(search_dir),
         }
-    }
-
-    /// A second kefu instance on this one's database, as a deployment of several runs.
-    pub async fn spawn_beside(&self) -> TestApp {
-        TestApp::spawn_with(TestOptions {
-            join_database: Some(self.database_url.clone()),
-            ..TestOptions::default()
-        })
-        .await
     }
 
     pub fn backend(&self) -> Backend {

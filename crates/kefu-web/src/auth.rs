@@ -170,9 +170,16 @@ fn is_api(path: &str) -> bool {
     path.starts_with("/api/")
 }
 
-/// Paths that need nobody's identity: no database round trip for them.
+/// Paths that need nobody's identity: no database round trip for them. The live-chat
+/// widget's script, socket and offline form are loaded by other web sites' pages, for
+/// visitors who are nobody to kefu.
 fn skips_identity(path: &str) -> bool {
-    path.starts_with("/static/") || path == "/healthz" || path == "/metrics"
+    path.starts_with("/static/")
+        || path == "/healthz"
+        || path == "/metrics"
+        || path == crate::headers::WIDGET_PATH
+        || path.starts_with("/chat/ws/")
+        || path.starts_with("/chat/offline/")
 }
 
 /// Resolves the caller and attaches an [`Identity`] to the request.

@@ -5,14 +5,17 @@
 //! style in `/static/kefu.css`, reading per-page data from `data-*` attributes), no plugins,
 //! no framing by anyone. A header a handler set itself wins (attachments send their own,
 //! stricter policy, a sandbox) — except `Cache-Control`: pages, API answers and the live
-//! event stream all carry customers' data and are never stored; only static assets keep
-//! their cache time.
+//! event stream all carry customers' data and are never stored; only static assets (and
+//! the chat widget's script) keep their cache time.
 
 use axum::extract::Request;
 use axum::http::header::CACHE_CONTROL;
 use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
+
+/// Where web sites load the live-chat widget from (cached like the static assets).
+pub const WIDGET_PATH: &str = "/chat/widget.js";
 
 /// The Content-Security-Policy of kefu's pages (and of every other answer that sets none).
 pub const CONTENT_SECURITY: &str = "default-src 'self'; script-src 'self'; \
@@ -32,7 +35,9 @@ const HEADERS: [(&str, &str); 4] = [
 /// Adds [`HEADERS`] to every response that does not set them itself, and `Cache-Control:
 /// no-store` to every response but static assets.
 pub async fn harden(req: Request, next: Next) -> Response {
-    let is_static = req.uri().path().starts_with("/static/");
+    let path = req.uri().path();
+    // The chat widget's script is a static asset too, served at an address of its own.
+    let is_static = path.starts_with("/static/") || path == WIDGET_PATH;
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     for (name, value) in HEADERS {

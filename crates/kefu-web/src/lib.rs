@@ -1,11 +1,13 @@
 //! kefu-web — the HTTP face of kefu: server-rendered pages for staff, the JSON API under
-//! `/api/v1` with its OpenAPI document, health and metrics.
+//! `/api/v1` with its OpenAPI document, the live-chat widget and its WebSocket, health and
+//! metrics.
 //!
 //! Handlers are thin: parse, check permission (done by the route table before the handler
 //! runs), call a use case of kefu-app, render. Errors from anywhere become one
 //! [`error::WebError`], rendered as a translated page or as the API's JSON error shape.
 
 pub mod auth;
+pub mod chat;
 mod complaint_shared;
 pub mod config;
 pub mod csrf;
@@ -44,6 +46,8 @@ pub struct AppState {
     metrics: Arc<metrics::Metrics>,
     limiter: Arc<ratelimit::ApiLimiter>,
     live: Arc<live::LiveHub>,
+    /// Live chat's fan-out of chat lines to this instance's sockets and consoles.
+    chat: Arc<chat::ChatHub>,
     /// The CSRF signing key, read from the database at the first request that needs it.
     csrf_key: Arc<tokio::sync::OnceCell<csrf::CsrfKey>>,
 }
@@ -57,6 +61,7 @@ impl AppState {
             metrics: Arc::new(metrics::Metrics::default()),
             limiter: Arc::new(limiter),
             live: Arc::new(live::LiveHub::new()),
+            chat: Arc::new(chat::ChatHub::new()),
             csrf_key: Arc::default(),
         }
     }
@@ -110,12 +115,14 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let live = state.live.clone();
+    let chat = state.chat.clone();
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;
             // Live streams never end by themselves: end them so shutdown can finish.
             live.close();
+            chat.close();
         })
         .await
 }

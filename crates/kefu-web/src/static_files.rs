@@ -23,6 +23,11 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("../static/kefu-phone.js"),
     ),
     (
+        "kefu-chat-console.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../static/kefu-chat-console.js"),
+    ),
+    (
         "favicon.svg",
         "image/svg+xml",
         include_str!("../static/favicon.svg"),

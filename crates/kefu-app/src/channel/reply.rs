@@ -30,7 +30,9 @@ impl App {
             Some("sms") => {
                 self.queue_reply_sms(&mut *conn, t, message_id, now).await?;
             }
-            Some("email") | None => {
+            // A chat is over once it is a ticket: a later answer goes by mail when the
+            // visitor left an address.
+            Some("email" | "chat") | None => {
                 self.queue_reply_mail(&mut *conn, t, message_id, false, now)
                     .await?;
             }

@@ -15,6 +15,7 @@ use super::attachments::Upload;
 use super::intake_writer::Prepared;
 use super::landing::Landing;
 use super::{check_fields, check_tier, number_day};
+use crate::channel::chat::ChatLanding;
 use crate::channel::email::MailLanding;
 use crate::channel::sms::SmsLanding;
 use crate::idempotency::{IdempotencyKey, Resource};
@@ -247,6 +248,19 @@ impl App {
     /// fails it as a `Conflict`, and nothing is written.
     pub(crate) async fn intake_sms(&self, req: &Intake, text: SmsLanding) -> Result<IntakeOutcome> {
         self.intake_core(&Actor::system(), req, &[], None, Some(Landing::Sms(text)))
+            .await
+    }
+
+    /// A ticket made of a chat, or of a message left on a chat channel's offline form (see
+    /// [`crate::channel::chat`]): the rest of the transcript and the chat's link to the
+    /// ticket are written in the ticket's transaction. A chat that became a ticket
+    /// meanwhile fails it as a `Conflict`, and nothing is written.
+    pub(crate) async fn intake_chat(
+        &self,
+        req: &Intake,
+        chat: ChatLanding,
+    ) -> Result<IntakeOutcome> {
+        self.intake_core(&Actor::system(), req, &[], None, Some(Landing::Chat(chat)))
             .await
     }
 

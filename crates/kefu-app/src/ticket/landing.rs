@@ -1,5 +1,6 @@
 //! 落地 — what a channel writes with the first message of a ticket it opens, in the
-//! ticket's transaction: a mail's claim, files and raw bytes; a text's claim. A claim
+//! ticket's transaction: a mail's claim, files and raw bytes; a text's claim; a chat's
+//! transcript. A claim
 //! another delivery holds fails the transaction as a `Conflict`, and the channel's path
 //! finds that delivery's answer itself.
 
@@ -7,6 +8,7 @@ use jiff::Timestamp;
 use kefu_store::AnyConnection;
 
 use crate::Result;
+use crate::channel::chat::ChatLanding;
 use crate::channel::email::MailLanding;
 use crate::channel::sms::SmsLanding;
 
@@ -14,6 +16,8 @@ use crate::channel::sms::SmsLanding;
 pub(crate) enum Landing {
     Mail(MailLanding),
     Sms(SmsLanding),
+    /// A chat's transcript and its link to the ticket.
+    Chat(ChatLanding),
 }
 
 impl Landing {
@@ -31,6 +35,7 @@ impl Landing {
                 .await
                 .map(|_| ()),
             Landing::Sms(text) => text.write(conn, ticket_id, message_id, now).await,
+            Landing::Chat(chat) => chat.write(conn, ticket_id, message_id, now).await,
         }
     }
 }

@@ -169,6 +169,7 @@ const REGISTRY: &[&[TileSpec]] = &[
     crate::ticket::TILES,
     crate::channel::phone::TILES,
     crate::channel::sms::TILES,
+    crate::channel::chat::TILES,
     crate::customer::TILES,
     crate::notify::TILES,
     crate::complaint::TILES,

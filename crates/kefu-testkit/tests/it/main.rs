@@ -7,6 +7,7 @@ mod api;
 mod attachments;
 mod auth;
 mod browser;
+mod chat;
 mod complaints;
 mod confidentiality;
 mod credit;

@@ -480,3 +480,59 @@ pub(super) fn wechat_settings_info(
     };
     ErrorInfo::new(StatusCode::UNPROCESSABLE_ENTITY, code)
 }
+pub(super) fn chat_info(e: kefu_domain::channel::chat::ChatError) -> ErrorInfo {
+    use kefu_domain::channel::chat::ChatError as C;
+    let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+    let conflict = StatusCode::CONFLICT;
+    let detail = Some(e.to_string());
+    let (status, code, args) = match e {
+        C::BadOrigin(v) => (unprocessable, "chat_bad_origin", vec![("value", v)]),
+        C::TooManyOrigins { max } => (
+            unprocessable,
+            "chat_too_many_origins",
+            vec![("max", max.to_string())],
+        ),
+        C::BadMaxChars { max } => (
+            unprocessable,
+            "chat_bad_max_chars",
+            vec![("max", max.to_string())],
+        ),
+        C::GreetingTooLong { max } => (
+            unprocessable,
+            "chat_greeting_too_long",
+            vec![("max", max.to_string())],
+        ),
+        C::BadChatLimit { max } => (
+            unprocessable,
+            "chat_bad_limit",
+            vec![("max", max.to_string())],
+        ),
+        C::EmptyMessage => (unprocessable, "chat_empty", vec![]),
+        C::MessageTooLong { max } => (
+            unprocessable,
+            "chat_too_long",
+            vec![("max", max.to_string())],
+        ),
+        C::OriginRefused => (StatusCode::FORBIDDEN, "chat_origin_refused", vec![]),
+        C::Ended => (conflict, "chat_ended", vec![]),
+        C::NotWaiting => (conflict, "chat_not_waiting", vec![]),
+        C::NotYours => (conflict, "chat_not_yours", vec![]),
+        C::LimitReached { limit } => (
+            conflict,
+            "chat_limit_reached",
+            vec![("limit", limit.to_string())],
+        ),
+        C::AgentUnavailable => (conflict, "chat_agent_unavailable", vec![]),
+        C::NoTransferTarget => (unprocessable, "chat_no_transfer_target", vec![]),
+        C::BadVisitorField(field) => (
+            unprocessable,
+            "chat_bad_visitor_field",
+            vec![("field", format!("@chat.field.{field}"))],
+        ),
+    };
+    ErrorInfo {
+        args,
+        detail,
+        ..ErrorInfo::new(status, code)
+    }
+}

@@ -419,6 +419,7 @@ impl WebError {
                 AppError::SmsBadNumber => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "sms_bad_number"),
                 AppError::WechatMessage(e) => wechat_message_info(e),
                 AppError::WechatSettings(e) => wechat_settings_info(e),
+                AppError::Chat(e) => chat_info(e),
                 AppError::Store(e) => {
                     tracing::error!(error = %e, "store error");
                     ErrorInfo::new(S::INTERNAL_SERVER_ERROR, "internal")

@@ -138,6 +138,7 @@ pub fn table(upload_limit: usize) -> RouteTable {
     let t = table::phone::add(t);
     let t = table::sms::add(t);
     let t = table::wechat::add(t);
+    let t = table::chat::add(t);
     table::api::add(t)
 }
 

@@ -5,6 +5,7 @@
 //! the width); the journeys live in the submodules, by area.
 
 mod agent_speed;
+mod chat;
 mod complaints;
 mod dashboard;
 mod layout;

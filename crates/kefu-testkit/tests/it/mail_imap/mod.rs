@@ -255,7 +255,7 @@ async fn two_instances_read_one_mailbox_once() {
         return;
     };
     let first = TestApp::spawn().await;
-    let second = first.spawn_beside().await;
+    let second = first.spawn_peer().await;
     let mb = fetched_mailbox(&first, &peer, "INBOX", "seen").await;
     for n in 1..=20 {
         peer.append("INBOX", &customer_mail(n)).await;

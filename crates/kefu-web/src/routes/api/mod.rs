@@ -3,6 +3,8 @@
 
 pub mod audit;
 pub mod channels;
+pub mod chat;
+pub mod chat_channels;
 pub mod complaints;
 pub mod customers;
 pub mod doc;
@@ -173,6 +175,10 @@ use doc::{
         wechat::server_check, wechat::receive,
         wechat::list, wechat::create, wechat::show, wechat::update, wechat::test,
         wechat::link_follower,
+        chat::agent, chat::set_agent, chat::list, chat::show, chat::accept, chat::send,
+        chat::transfer, chat::link_customer, chat::end,
+        chat_channels::list, chat_channels::create, chat_channels::show, chat_channels::update,
+        chat_channels::set_limit,
     ),
     components(schemas(ErrorBody, ErrorDetail, sms::SmsGatewaySend, sms::SmsGatewayAnswer)),
     // The bearer scheme, the key and value schemas, the refusals every operation can give

@@ -43,6 +43,9 @@ fn text(t: Tr, kind: &str, params: &str) -> String {
     let stage = t.tk("complaint_stage", &get("stage"));
     // A call's number, stored masked.
     let phone = get("phone");
+    // A chat transferred: who from, and the visitor's name.
+    let from = get("from");
+    let visitor = get("visitor");
     t.f(
         &format!("notification.{kind}"),
         &[
@@ -53,6 +56,8 @@ fn text(t: Tr, kind: &str, params: &str) -> String {
             ("text", text.as_str()),
             ("stage", stage.as_str()),
             ("phone", phone.as_str()),
+            ("from", from.as_str()),
+            ("visitor", visitor.as_str()),
         ],
     )
 }
@@ -112,9 +117,11 @@ pub async fn open(
                 // A proposed script is decided in the approvals inbox.
                 (None, Some(_)) => Some("/approvals?kind=reply_script".to_owned()),
                 // A missed call opens the call, whose page has its callback.
-                (None, None) => match v["call"].as_i64() {
-                    Some(call) => Some(format!("/calls/{call}")),
-                    None => n.ticket_id.map(|tid| format!("/tickets/{tid}")),
+                (None, None) => match (v["call"].as_i64(), v["session"].as_i64()) {
+                    (Some(call), _) => Some(format!("/calls/{call}")),
+                    // A chat transferred opens it in the chat console.
+                    (None, Some(chat)) => Some(format!("/chat?session={chat}")),
+                    (None, None) => n.ticket_id.map(|tid| format!("/tickets/{tid}")),
                 },
             }
         })

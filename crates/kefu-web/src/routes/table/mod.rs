@@ -2,6 +2,7 @@
 
 pub(super) mod api;
 pub(super) mod channels;
+pub(super) mod chat;
 pub(super) mod complaints;
 pub(super) mod customers;
 pub(super) mod foundation;

@@ -30,6 +30,7 @@ const fn write(method: &'static str, path: &'static str, record: &'static str) -
 /// the handlers.
 pub const CONDITIONAL: &[ConditionalWrite] = &[
     write("patch", "/api/v1/tickets/{id}", "the ticket"),
+    write("patch", "/api/v1/chat/channels/{id}", "the chat channel"),
     write("post", "/api/v1/complaints/{id}/intake", "the complaint"),
     write("post", "/api/v1/complaints/{id}/judgement", "the complaint"),
     write(

@@ -331,6 +331,9 @@ key_schemas! {
     LocaleKey = <Locale as Keyed>::keys(), Refused;
     /// A role.
     RoleKey = <Role as Keyed>::keys(), Refused;
+    /// Which chats: `waiting` (the reader's queue, the default) or `mine` (those they
+    /// answer now).
+    ChatListKey = super::chat::LIST_KEYS, Absent;
 }
 
 fn string(format: Option<KnownFormat>) -> ObjectBuilder {

@@ -83,7 +83,7 @@ impl CardView {
 
 /// The card of customer `id` as `actor` reads it; none when the reader may not see the
 /// archive (the ticket page then shows only the link).
-pub(super) async fn load(state: &AppState, actor: &Actor, t: Tr, id: i64) -> Option<CardView> {
+pub(crate) async fn load(state: &AppState, actor: &Actor, t: Tr, id: i64) -> Option<CardView> {
     let card = state.app.customer_card(actor, id).await.ok()?;
     Some(CardView::new(t, card))
 }
