@@ -443,7 +443,9 @@ pub fn unescape_html(v: &str) -> String {
         .replace("&#39;", "'")
         .replace("&#x27;", "'")
         .replace("&lt;", "<")
+        .replace("&#60;", "<")
         .replace("&gt;", ">")
+        .replace("&#62;", ">")
         .replace("&#38;", "&")
         .replace("&amp;", "&")
 }

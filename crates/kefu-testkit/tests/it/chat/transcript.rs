@@ -99,7 +99,8 @@ async fn an_ended_chat_becomes_one_ticket_with_its_whole_transcript() {
     .await;
     assert_eq!(ended_lines, 1, "ended once");
 
-    let t = json_body(agent.get(&format!("/api/v1/tickets/{ticket}")).await).await;
+    let t =
+        json_body(agent.get(&format!("/api/v1/tickets/{ticket}")).await).await["ticket"].clone();
     assert_eq!(t["channel"], "chat");
     assert_eq!(t["external_id"], format!("chat-session-{session}"));
     assert_eq!(
