@@ -65,6 +65,9 @@ pub mod kind {
     /// Your reply did not go by WeChat: the customer's last message is 48 hours old or
     /// more (WeChat's reply window); answer them another way.
     pub const WECHAT_NOT_SENT: &str = "wechat_not_sent";
+    /// 收信失败 — a mailbox's IMAP server could not be read (to the administrators, when
+    /// it starts failing; the page says when kefu tries again).
+    pub const MAILBOX_FAILING: &str = "mailbox_failing";
     /// 在线客服 — another agent transferred a chat to you.
     pub const CHAT_TRANSFERRED: &str = "chat_transferred";
 }
@@ -88,6 +91,16 @@ pub(crate) async fn notify(
         store::insert(conn, *u, kind, ticket_id, &params.to_string(), now).await?;
     }
     Ok(())
+}
+
+/// The active users holding `role`: who hears of what that role must act on.
+pub(crate) async fn with_role(conn: &mut AnyConnection, role: kefu_domain::Role) -> Result<Vec<i64>> {
+    Ok(kefu_store::staff::list_users(conn)
+        .await?
+        .into_iter()
+        .filter(|u| u.active && u.roles.contains(role))
+        .map(|u| u.id)
+        .collect())
 }
 
 /// The bell counts to here and shows "99+" beyond.

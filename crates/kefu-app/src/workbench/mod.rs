@@ -167,6 +167,7 @@ pub struct TileSpec {
 const REGISTRY: &[&[TileSpec]] = &[
     approvals::TILES,
     crate::ticket::TILES,
+    crate::channel::email::TILES,
     crate::channel::phone::TILES,
     crate::channel::sms::TILES,
     crate::channel::chat::TILES,

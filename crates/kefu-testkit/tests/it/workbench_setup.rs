@@ -22,6 +22,7 @@ pub(crate) fn record_testid(link: &str) -> &'static str {
         "/admin/jobs" => "job-row",
         "/calls" => "call-row",
         "/admin/channels/sms" => "sms-failed-row",
+        "/admin/channels" => "channel-row",
         other => panic!("a tile opens {other}, whose records this test cannot count"),
     }
 }

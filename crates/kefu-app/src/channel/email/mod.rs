@@ -19,6 +19,7 @@ mod outgoing;
 mod send;
 mod smtp;
 mod smtp_admin;
+mod tiles;
 mod webhook;
 
 pub use crate::channel::signature::{MAX_SKEW_SECS, Rejection};
@@ -29,3 +30,5 @@ pub(crate) use landing::MailLanding;
 pub use outgoing::SEND_ATTEMPTS;
 pub use send::SendOutcome;
 pub use smtp_admin::{SmtpForm, TestMail};
+pub(crate) use tiles::TILES;
+pub use tiles::{ATTENTION_LINK, needs_attention};

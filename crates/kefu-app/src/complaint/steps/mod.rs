@@ -31,15 +31,7 @@ pub(crate) async fn managers(conn: &mut AnyConnection) -> Result<Vec<i64>> {
     with_role(conn, Role::CsManager).await
 }
 
-/// The active users holding `role`.
-pub(crate) async fn with_role(conn: &mut AnyConnection, role: Role) -> Result<Vec<i64>> {
-    Ok(kefu_store::staff::list_users(conn)
-        .await?
-        .into_iter()
-        .filter(|u| u.active && u.roles.contains(role))
-        .map(|u| u.id)
-        .collect())
-}
+pub(crate) use crate::notify::with_role;
 
 /// Who must act on complaint `c` now: its handler (the complaint specialist who accepted
 /// it), or — before anyone has — every complaint specialist.

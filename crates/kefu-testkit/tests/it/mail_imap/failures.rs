@@ -66,6 +66,35 @@ async fn wrong_password_flags_the_mailbox_until_fixed() {
         .unwrap();
     assert!(page.contains("收信失败（连续 1 次）"), "{page}");
     assert!(!page.contains("a-wrong-password"));
+    // The administrators heard of it once (not at every retry), and it opens the mailbox.
+    let bell = admin.get("/notifications").await.text().await.unwrap();
+    assert_eq!(bell.matches("收信失败：").count(), 1, "{bell}");
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM notifications WHERE kind = 'mailbox_failing'"
+        )
+        .await,
+        2,
+        "the bootstrap admin and this one"
+    );
+    // The workbench tile counts it, and its link lists just that mailbox.
+    let other = crate::mail_ingest::mailbox_named(&app, "投诉邮箱", "tousu@hengxin.example").await;
+    let home = admin.get("/").await.text().await.unwrap();
+    let at = home
+        .find("data-tile=\"email.attention\"")
+        .expect("the tile shows");
+    let tile = &home[at..at + home[at..].find("</article>").unwrap()];
+    assert!(tile.contains("data-count=\"1\""), "{tile}");
+    let list = admin
+        .get("/admin/channels?attention=1")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(list.matches("data-testid=\"channel-row\"").count(), 1);
+    assert!(list.contains(&format!("/admin/channels/{}\"", mb.id)));
+    assert!(!list.contains(&format!("/admin/channels/{}\"", other)));
     // Nothing landed meanwhile.
     assert_eq!(super::stored(&app, mb.id).await, 0);
     // The administrator types the right password: read at once.

@@ -20,6 +20,23 @@ pub struct Mailbox {
     pub secret: String,
 }
 
+/// Another mailbox, by name and address: its id.
+pub async fn mailbox_named(app: &TestApp, name: &str, address: &str) -> i64 {
+    app.app
+        .create_email_channel(
+            &Actor::system(),
+            &ChannelForm {
+                name: name.to_owned(),
+                address: address.to_owned(),
+                group_id: None,
+                active: true,
+            },
+        )
+        .await
+        .expect("a channel")
+        .channel_id
+}
+
 pub async fn mailbox(app: &TestApp) -> Mailbox {
     let created = app
         .app

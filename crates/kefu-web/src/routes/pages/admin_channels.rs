@@ -10,7 +10,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use kefu_app::channel::email::{ChannelForm, IngestStatus, SmtpForm};
+use kefu_app::channel::email::{ChannelForm, IngestStatus, SmtpForm, needs_attention};
 use kefu_domain::channel::mail_out::SmtpSecurity;
 use kefu_store::mail::EmailChannel;
 use serde::Deserialize;
@@ -44,6 +44,8 @@ pub struct ChannelRow {
     /// How reading it by IMAP goes (`None`: not fetched), and whether that is failing.
     pub imap: Option<String>,
     pub imap_failing: bool,
+    /// Its reading fails or failed mail waits (see the workbench tile).
+    pub attention: bool,
 }
 
 #[derive(Template)]
@@ -61,6 +63,8 @@ struct ListPage {
     error: Option<String>,
     /// The telephone systems, and the form that adds one.
     phone: PhoneSection,
+    /// Only the mailboxes that need attention are listed.
+    attention_only: bool,
 }
 
 /// The groups as a select: none, then each.
@@ -97,6 +101,7 @@ async fn list_page(
         .await?
         .into_iter()
         .map(|v| ChannelRow {
+            attention: needs_attention(&v),
             id: v.channel.id,
             name: v.channel.name,
             address: v.channel.address,
@@ -134,6 +139,7 @@ async fn list_page(
         new_secret,
         error,
         phone: super::admin_phone::section(state, identity, None).await?,
+        attention_only: false,
     })
 }
 
@@ -160,8 +166,23 @@ fn form_group(pairs: &[(String, String)]) -> Result<Option<i64>, WebError> {
         .transpose()
 }
 
-pub async fn list(State(state): State<AppState>, identity: Identity) -> Result<Response, WebError> {
-    super::ok(&list_page(&state, &identity, None, None, None).await?)
+#[derive(Deserialize)]
+pub struct ListQuery {
+    /// Only the mailboxes that need attention (the workbench tile's link).
+    attention: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    identity: Identity,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, WebError> {
+    let mut page = list_page(&state, &identity, None, None, None).await?;
+    if q.attention.is_some_and(|a| a == "1") {
+        page.attention_only = true;
+        page.rows.retain(|r| r.attention);
+    }
+    super::ok(&page)
 }
 
 /// Adds a channel; the answer shows its secret, which no page shows again.

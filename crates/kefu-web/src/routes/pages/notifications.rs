@@ -94,6 +94,33 @@ pub async fn list(
     })
 }
 
+/// Where a notification opens, from what it is about.
+fn target_of(params: &str, ticket_id: Option<i64>) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(params).unwrap_or_default();
+    // A complaint's notification opens the complaint: its department's staff may not work
+    // tickets.
+    if let Some(c) = v["complaint"].as_i64() {
+        return Some(format!("/complaints/{c}"));
+    }
+    // A proposed script is decided in the approvals inbox.
+    if v["script"].as_i64().is_some() {
+        return Some("/approvals?kind=reply_script".to_owned());
+    }
+    // A missed call opens the call, whose page has its callback.
+    if let Some(call) = v["call"].as_i64() {
+        return Some(format!("/calls/{call}"));
+    }
+    // A chat transferred opens it in the chat console.
+    if let Some(chat) = v["session"].as_i64() {
+        return Some(format!("/chat?session={chat}"));
+    }
+    // A mailbox that cannot be read opens its settings, which say why.
+    if let Some(mailbox) = v["mailbox"].as_i64() {
+        return Some(format!("/admin/channels/{mailbox}"));
+    }
+    ticket_id.map(|tid| format!("/tickets/{tid}"))
+}
+
 /// Marks one read and opens what it is about.
 pub async fn open(
     State(state): State<AppState>,
@@ -108,23 +135,7 @@ pub async fn open(
         .await?
         .into_iter()
         .find(|n| n.id == id)
-        .and_then(|n| {
-            // A complaint's notification opens the complaint: its department's staff may
-            // not work tickets.
-            let v: serde_json::Value = serde_json::from_str(&n.params).unwrap_or_default();
-            match (v["complaint"].as_i64(), v["script"].as_i64()) {
-                (Some(c), _) => Some(format!("/complaints/{c}")),
-                // A proposed script is decided in the approvals inbox.
-                (None, Some(_)) => Some("/approvals?kind=reply_script".to_owned()),
-                // A missed call opens the call, whose page has its callback.
-                (None, None) => match (v["call"].as_i64(), v["session"].as_i64()) {
-                    (Some(call), _) => Some(format!("/calls/{call}")),
-                    // A chat transferred opens it in the chat console.
-                    (None, Some(chat)) => Some(format!("/chat?session={chat}")),
-                    (None, None) => n.ticket_id.map(|tid| format!("/tickets/{tid}")),
-                },
-            }
-        })
+        .and_then(|n| target_of(&n.params, n.ticket_id))
         .unwrap_or_else(|| "/notifications".into());
     Ok(Redirect::to(&target).into_response())
 }

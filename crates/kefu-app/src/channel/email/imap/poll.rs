@@ -19,11 +19,14 @@ use kefu_domain::channel::imap::{
 };
 use kefu_store::mail::imap::{self as store, ImapMailbox};
 use kefu_store::mail::{self as channels, EmailChannel};
+use kefu_domain::Role;
+use serde_json::json;
 use tokio::sync::watch;
 
 use super::client::{COMMAND_TIMEOUT, ImapSession, Server, connect};
 use crate::channel::email::ingest::{IngestStatus, MailSource};
 use crate::channel::email::parse::{MailLimits, ParseError};
+use crate::notify::{kind, notify, with_role};
 use crate::{App, AppError, Result};
 
 /// How long one IDLE waits before kefu reads the folder anyway (servers drop an IDLE
@@ -164,7 +167,16 @@ impl App {
                 let wait = backoff(u32::try_from(failures).unwrap_or(u32::MAX));
                 let next = now + SignedDuration::try_from(wait).unwrap_or(SignedDuration::ZERO);
                 tracing::warn!(channel = channel_id, failures, %error, "mailbox could not be read");
-                store::record_error(&mut conn, channel_id, &error, failures, next, now).await?;
+                let mut tx = self.store.begin().await?;
+                store::record_error(&mut tx, channel_id, &error, failures, next, now).await?;
+                // The administrators hear of it when it starts failing, not at every retry.
+                if failures == 1 {
+                    let admins = with_role(&mut tx, Role::Admin).await?;
+                    let name = channels::channel(&mut tx, channel_id).await?.name;
+                    let params = json!({"mailbox": channel_id, "channel": name, "error": error});
+                    notify(&mut tx, &admins, kind::MAILBOX_FAILING, None, &params, now).await?;
+                }
+                tx.commit().await.map_err(kefu_store::StoreError::from)?;
             }
         }
         store::release(&mut conn, channel_id, owner).await?;
