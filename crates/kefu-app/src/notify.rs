@@ -94,7 +94,10 @@ pub(crate) async fn notify(
 }
 
 /// The active users holding `role`: who hears of what that role must act on.
-pub(crate) async fn with_role(conn: &mut AnyConnection, role: kefu_domain::Role) -> Result<Vec<i64>> {
+pub(crate) async fn with_role(
+    conn: &mut AnyConnection,
+    role: kefu_domain::Role,
+) -> Result<Vec<i64>> {
     Ok(kefu_store::staff::list_users(conn)
         .await?
         .into_iter()

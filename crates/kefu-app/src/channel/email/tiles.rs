@@ -25,8 +25,7 @@ pub(crate) const TILES: &[TileSpec] = &[TileSpec {
 /// failed list.
 pub fn needs_attention(v: &ChannelView) -> bool {
     v.failed > 0
-        || v
-            .imap
+        || v.imap
             .as_ref()
             .is_some_and(|m| m.status.as_deref() == Some("error"))
 }

@@ -38,6 +38,8 @@ async fn wrong_password_flags_the_mailbox_until_fixed() {
     };
     peer.append("INBOX", &customer_mail(1)).await;
     let app = TestApp::spawn().await;
+    app.create_user("imap.admin", &[kefu_domain::Role::Admin])
+        .await;
     let mb = {
         let mb = crate::mail_ingest::mailbox(&app).await;
         let mut f = form(&peer, "INBOX", "seen");
@@ -55,8 +57,6 @@ async fn wrong_password_flags_the_mailbox_until_fixed() {
     assert_eq!(failing.failures, 1);
     assert!(failing.next_at > app.now(), "backs off");
     // The page says so, in Chinese, and never shows a password.
-    app.create_user("imap.admin", &[kefu_domain::Role::Admin])
-        .await;
     let admin = app.login("imap.admin", kefu_testkit::TEST_PASSWORD).await;
     let page = admin
         .get(&format!("/admin/channels/{}", mb.id))

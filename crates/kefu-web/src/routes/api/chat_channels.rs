@@ -191,6 +191,7 @@ pub struct ChatLimit {
     request_body = ChatLimit,
     responses(
         (status = 204, description = "Set"),
+        (status = 404, body = super::ErrorBody, description = "No such user (`not_found`)"),
         (status = 422, body = super::ErrorBody, description = "`chat_bad_limit`, \
             `unknown_assignee` (no such active agent)"),
     ))]

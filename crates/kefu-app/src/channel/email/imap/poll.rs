@@ -14,12 +14,12 @@ use std::time::Duration;
 use async_imap::types::{Fetch, UnsolicitedResponse};
 use futures_util::TryStreamExt;
 use jiff::SignedDuration;
+use kefu_domain::Role;
 use kefu_domain::channel::imap::{
     AfterFetch, ImapSecurity, Resume, acts_after_fetch, backoff, resume, uid_set,
 };
 use kefu_store::mail::imap::{self as store, ImapMailbox};
 use kefu_store::mail::{self as channels, EmailChannel};
-use kefu_domain::Role;
 use serde_json::json;
 use tokio::sync::watch;
 
