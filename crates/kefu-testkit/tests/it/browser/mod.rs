@@ -65,7 +65,7 @@ async fn type_until_suggested(
             .await;
         match found {
             Ok(e) => return e,
-            Err(e) if started.elapsed() > std::time::Duration::from_secs(45) => {
+            Err(e) if started.elapsed() > std::time::Duration::from_secs(90) => {
                 panic!("{what}: {e}")
             }
             Err(_) => {}
