@@ -1,5 +1,7 @@
 //! 附件 — files on tickets: checked by kefu-domain's rules (size, type read from the bytes),
-//! stored in the database so every instance serves them, always linked to their ticket.
+//! stored in the database so every instance serves them, always linked to their ticket. The
+//! bytes are stored once by their SHA-256: the same file uploaded again, or arriving by mail,
+//! on any ticket, adds an attachment naming the bytes already there.
 
 use jiff::Timestamp;
 use kefu_domain::Permission;

@@ -1,5 +1,6 @@
 //! A ticket's conversation: messages (public replies and internal notes), field-change
-//! events and attachments.
+//! events and attachments (whose bytes are stored once per SHA-256, however many
+//! attachments carry them).
 
 use jiff::Timestamp;
 use sqlx::{AnyConnection, Row};
@@ -162,6 +163,7 @@ pub struct Attachment {
     pub filename: String,
     pub content_type: String,
     pub size: i64,
+    /// The hex SHA-256 of the bytes, under which they are stored (once).
     pub sha256: String,
     pub created_at: Timestamp,
     /// 隔离 — kept but never served: a program or script that came by mail, whatever the
@@ -171,11 +173,24 @@ pub struct Attachment {
     pub inline: bool,
 }
 
+/// Stores an attachment: its bytes once under their SHA-256 (`a.sha256`, the hex digest of
+/// `data`) — bytes already stored, for any ticket, are not stored again — and the attachment
+/// naming them.
 pub async fn add_attachment(conn: &mut AnyConnection, a: &Attachment, data: &[u8]) -> Result<i64> {
+    sqlx::query(
+        "INSERT INTO attachment_blobs (sha256, size, data, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (sha256) DO NOTHING",
+    )
+    .bind(&a.sha256)
+    .bind(data.len() as i64)
+    .bind(data.to_vec())
+    .bind(to_micros(a.created_at))
+    .execute(&mut *conn)
+    .await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO ticket_attachments (ticket_id, message_id, filename, content_type, size, \
-         sha256, data, created_at, quarantined, is_inline) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+         sha256, created_at, quarantined, is_inline) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(a.ticket_id)
     .bind(a.message_id)
@@ -183,7 +198,6 @@ pub async fn add_attachment(conn: &mut AnyConnection, a: &Attachment, data: &[u8
     .bind(&a.content_type)
     .bind(a.size)
     .bind(&a.sha256)
-    .bind(data.to_vec())
     .bind(to_micros(a.created_at))
     .bind(crate::flag(a.quarantined))
     .bind(crate::flag(a.inline))
@@ -226,8 +240,9 @@ pub async fn attachment_data(
     id: i64,
 ) -> Result<(String, String, Vec<u8>)> {
     let row = sqlx::query(
-        "SELECT filename, content_type, data FROM ticket_attachments \
-         WHERE id = $1 AND ticket_id = $2 AND quarantined = 0",
+        "SELECT a.filename, a.content_type, b.data FROM ticket_attachments a \
+         JOIN attachment_blobs b ON b.sha256 = a.sha256 \
+         WHERE a.id = $1 AND a.ticket_id = $2 AND a.quarantined = 0",
     )
     .bind(id)
     .bind(ticket_id)
@@ -238,6 +253,45 @@ pub async fn attachment_data(
         row.try_get("content_type")?,
         row.try_get("data")?,
     ))
+}
+
+/// Deletes the attachments of ticket `ticket_id`, and the bytes no other attachment names,
+/// in the caller's transaction (ticket deletion and the erasure of personal data go through
+/// here, so no file outlives the last attachment naming it). A file that is a complaint's
+/// evidence is refused ([`StoreError::Conflict`](crate::StoreError::Conflict)): evidence
+/// goes only with its complaint. Returns how many attachments went.
+pub async fn delete_attachments(conn: &mut AnyConnection, ticket_id: i64) -> Result<u64> {
+    let digests: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT sha256 FROM ticket_attachments WHERE ticket_id = $1")
+            .bind(ticket_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let done = sqlx::query("DELETE FROM ticket_attachments WHERE ticket_id = $1")
+        .bind(ticket_id)
+        .execute(&mut *conn)
+        .await?;
+    drop_orphan_blobs(conn, &digests).await?;
+    Ok(done.rows_affected())
+}
+
+/// Deletes the stored bytes among `digests` that no attachment names any more; run in the
+/// transaction that deleted attachments, after them. Returns how many went.
+///
+/// Attachments name their bytes by a foreign key: should another transaction attach the same
+/// file meanwhile, one of the two fails rather than leaving an attachment without its bytes.
+pub async fn drop_orphan_blobs(conn: &mut AnyConnection, digests: &[String]) -> Result<u64> {
+    let mut dropped = 0;
+    for digest in digests {
+        dropped += sqlx::query(
+            "DELETE FROM attachment_blobs WHERE sha256 = $1 \
+             AND NOT EXISTS (SELECT 1 FROM ticket_attachments WHERE sha256 = $1)",
+        )
+        .bind(digest)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    }
+    Ok(dropped)
 }
 
 /// Keeps the history a message quoted (a mail's 原始邮件 or "On … wrote:"), shown folded.

@@ -2,6 +2,7 @@
 //! right ticket; forged, stale and oversize posts refused with nothing stored; unreadable
 //! mail kept in the failed list; programs quarantined; bounces recorded on their ticket.
 
+mod blobs;
 mod landing;
 mod refusals;
 mod settings;
