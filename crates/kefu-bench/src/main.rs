@@ -10,6 +10,11 @@ mod mail;
 mod run;
 mod search;
 
+// Live chat and the channels' webhooks, measured against the real server.
+mod chat;
+mod harness;
+mod webhooks;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -38,6 +43,12 @@ enum Command {
     Mail(mail::MailArgs),
     /// Build the search index over a `tickets` run's database, measure queries and freshness.
     Search(search::SearchArgs),
+    /// Live chat with many widgets open: a visitor's message to the agent's console and the
+    /// agent's answer back, p50/p99, with every failure counted.
+    Chat(chat::ChatArgs),
+    /// The mail, phone, SMS and WeChat webhooks posted concurrently: ack p50/p99/max and
+    /// posts/s per endpoint, the outcome counted in the database.
+    Webhooks(webhooks::WebhooksArgs),
     /// The benchmark: the demo company at a scale, the real server, every measure, the
     /// raw-insert baseline; Markdown and JSON.
     Run(run::RunArgs),
@@ -409,6 +420,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Complaints(a) => return complaints::run(a).await,
         Command::Search(a) => return search::run(a).await,
         Command::Mail(a) => return mail::run(a).await,
+        Command::Chat(a) => return chat::run(a).await,
+        Command::Webhooks(a) => return webhooks::run(a).await,
         Command::Run(a) => return run::run(a).await,
     };
     let url = match &args.database_url {
