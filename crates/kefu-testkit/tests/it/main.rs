@@ -7,6 +7,7 @@ mod api;
 mod attachments;
 mod auth;
 mod browser;
+mod channel_api;
 mod chat;
 mod complaints;
 mod confidentiality;

@@ -347,6 +347,7 @@ pub(super) fn smtp_info(e: kefu_domain::channel::mail_out::SmtpSettingsError) ->
     };
     ErrorInfo {
         args,
+        detail: Some(settings_field(code, "smtp_").to_owned()),
         ..ErrorInfo::new(StatusCode::UNPROCESSABLE_ENTITY, code)
     }
 }
@@ -371,7 +372,27 @@ pub(super) fn imap_info(e: kefu_domain::channel::imap::ImapSettingsError) -> Err
     };
     ErrorInfo {
         args,
+        detail: Some(settings_field(code, "imap_").to_owned()),
         ..ErrorInfo::new(StatusCode::UNPROCESSABLE_ENTITY, code)
+    }
+}
+
+/// The field of an SMTP or IMAP setting a refusal `code` is about, named as the API's body
+/// names it (`host`, `poll_secs`…), for the error's `detail`.
+fn settings_field(code: &str, prefix: &str) -> &'static str {
+    match code.strip_prefix(prefix).unwrap_or(code) {
+        "bad_host" => "host",
+        "bad_port" => "port",
+        "bad_security" | "cleartext_remote" => "security",
+        "bad_username" => "username",
+        "password_without_user" | "missing_password" => "password",
+        "bad_from_name" => "from_name",
+        "bad_folder" => "folder",
+        "bad_after" => "after",
+        "bad_move_to" => "move_to",
+        "bad_interval" => "poll_secs",
+        "bad_certificate" => "ca_pem",
+        _ => "settings",
     }
 }
 

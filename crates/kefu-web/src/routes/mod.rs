@@ -139,6 +139,7 @@ pub fn table(upload_limit: usize) -> RouteTable {
     let t = table::sms::add(t);
     let t = table::wechat::add(t);
     let t = table::chat::add(t);
+    let t = table::channel_api::add(t);
     table::api::add(t)
 }
 

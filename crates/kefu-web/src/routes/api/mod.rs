@@ -18,6 +18,12 @@ pub mod tickets;
 pub mod users;
 pub mod wechat;
 
+// 邮件渠道 and 电话渠道 administered over the API.
+pub mod email_channels;
+pub mod email_imap;
+pub mod email_mails;
+pub mod phone_channels;
+
 use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
@@ -179,6 +185,16 @@ use doc::{
         chat::transfer, chat::link_customer, chat::end,
         chat_channels::list, chat_channels::create, chat_channels::show, chat_channels::update,
         chat_channels::set_limit,
+        email_channels::list, email_channels::create, email_channels::show,
+        email_channels::update, email_channels::rotate, email_channels::set_smtp,
+        email_channels::remove_smtp, email_channels::test_mail,
+        email_imap::imap_show, email_imap::imap_save, email_imap::imap_remove,
+        email_imap::imap_test,
+        email_mails::failed_list, email_mails::failed_retry, email_mails::failed_discard,
+        email_mails::raw_mail,
+        phone_channels::list, phone_channels::create, phone_channels::show,
+        phone_channels::update, phone_channels::rotate, phone_channels::extensions,
+        phone_channels::map_extension, phone_channels::unmap_extension,
     ),
     components(schemas(ErrorBody, ErrorDetail, sms::SmsGatewaySend, sms::SmsGatewayAnswer)),
     // The bearer scheme, the key and value schemas, the refusals every operation can give

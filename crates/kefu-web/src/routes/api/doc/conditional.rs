@@ -91,6 +91,43 @@ pub const CONDITIONAL: &[ConditionalWrite] = &[
         "/api/v1/wechat/accounts/{id}",
         "the WeChat account",
     ),
+    // 邮件渠道 and 电话渠道: each part of a mailbox or telephone system moves its one version.
+    write("patch", "/api/v1/channels/email/{id}", "the e-mail channel"),
+    write(
+        "put",
+        "/api/v1/channels/email/{id}/smtp",
+        "the e-mail channel",
+    ),
+    write(
+        "delete",
+        "/api/v1/channels/email/{id}/smtp",
+        "the e-mail channel",
+    ),
+    write(
+        "put",
+        "/api/v1/channels/email/{id}/imap",
+        "the e-mail channel",
+    ),
+    write(
+        "delete",
+        "/api/v1/channels/email/{id}/imap",
+        "the e-mail channel",
+    ),
+    write(
+        "patch",
+        "/api/v1/channels/phone/{id}",
+        "the telephone channel",
+    ),
+    write(
+        "put",
+        "/api/v1/channels/phone/{id}/extensions/{ext}",
+        "the telephone channel",
+    ),
+    write(
+        "delete",
+        "/api/v1/channels/phone/{id}/extensions/{ext}",
+        "the telephone channel",
+    ),
 ];
 
 /// Documents `If-Match` and the 412 it can bring on every [`CONDITIONAL`] write.
