@@ -4,16 +4,16 @@
 
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use kefu_app::channel::email::ImapForm;
 use kefu_domain::channel::imap::{AfterFetch, ImapSecurity};
 use kefu_store::mail::imap::ImapMailbox;
 
-use super::admin_channels::{TestResult, channel_page};
+use super::admin_channels::ChannelPage;
+use super::channel_admin::{Page, TestResult, test_frame};
 use super::render;
 use super::tickets::{Choice, field};
-use super::versioned::{SettingStale, form_version, picked, stale_version};
+use super::versioned::{form_version, picked};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
@@ -200,22 +200,13 @@ pub async fn save(
         Err(e) => e,
     };
     let stored_mailbox = state.app.email_channel_imap(&actor, id).await?;
-    let mut page = channel_page(&state, &identity, id, None, None).await?;
-    let stored = imap_view(t, stored_mailbox.as_ref(), None);
+    let mut page = ChannelPage::load(&state, &identity, id, None, None).await?;
+    let stored = imap_view(t, stored_mailbox.as_ref(), None).shown(t);
     page.imap = imap_view(t, stored_mailbox.as_ref(), Some(&pairs));
-    if let Some(current) = stale_version(&e) {
-        page.stale = Some(SettingStale::new(
-            t,
-            current,
-            page.imap.shown(t),
-            stored.shown(t),
-        ));
-        return render(StatusCode::CONFLICT, &page);
-    }
-    page.version = field(&pairs, "version").to_owned();
-    let (status, message) = super::refusal(e, t);
-    page.imap_error = Some(message);
-    render(status, &page)
+    let sent = page.imap.shown(t);
+    page.part_refused(e, &pairs, sent, stored, |page, message| {
+        page.imap_error = Some(message);
+    })
 }
 
 /// Connects to the mailbox's IMAP server now and shows how it went.
@@ -226,38 +217,29 @@ pub async fn test(
 ) -> Result<Response, WebError> {
     let t = identity.tr();
     let tried = state.app.test_imap(&identity.actor(), id).await;
-    let mut page = channel_page(&state, &identity, id, None, None).await?;
-    match tried {
-        Ok(r) => {
-            let text = if r.ok {
-                let idle = t.t(if r.idle {
-                    "channels.imap_mode_idle"
-                } else {
-                    "channels.imap_mode_poll"
-                });
-                t.f(
-                    "channels.imap_test_ok",
-                    &[
-                        ("messages", &r.messages.unwrap_or(0).to_string()),
-                        ("mode", idle),
-                    ],
-                )
+    let mut page = ChannelPage::load(&state, &identity, id, None, None).await?;
+    let (status, frame) = test_frame(t, tried, |r| {
+        let text = if r.ok {
+            let idle = t.t(if r.idle {
+                "channels.imap_mode_idle"
             } else {
-                t.f(
-                    "channels.imap_test_failed",
-                    &[("error", r.error.as_deref().unwrap_or(""))],
-                )
-            };
-            page.imap_test = Some(TestResult { ok: r.ok, text });
-            super::ok(&page)
-        }
-        Err(e) => {
-            let (status, message) = super::refusal(e, t);
-            page.imap_test = Some(TestResult {
-                ok: false,
-                text: message,
+                "channels.imap_mode_poll"
             });
-            render(status, &page)
-        }
-    }
+            t.f(
+                "channels.imap_test_ok",
+                &[
+                    ("messages", &r.messages.unwrap_or(0).to_string()),
+                    ("mode", idle),
+                ],
+            )
+        } else {
+            t.f(
+                "channels.imap_test_failed",
+                &[("error", r.error.as_deref().unwrap_or(""))],
+            )
+        };
+        TestResult { ok: r.ok, text }
+    });
+    page.imap_test = Some(frame);
+    render(status, &page)
 }

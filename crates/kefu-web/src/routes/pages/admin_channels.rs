@@ -17,10 +17,14 @@ use serde::Deserialize;
 
 use super::admin_channel_imap::{ImapView, imap_view};
 use super::admin_phone::PhoneSection;
+use super::channel_admin::{
+    self, List, Page, SecretPage, TestResult, form_group, group_choices, group_shown, labelled,
+    status_shown,
+};
 use super::render;
 use super::tickets::show::size_text;
-use super::tickets::{Choice, field, non_empty};
-use super::versioned::{SettingStale, at_version, form_version, picked, stale_version};
+use super::tickets::{Choice, field};
+use super::versioned::{SettingStale, form_version, picked, stale_version};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
@@ -67,80 +71,64 @@ struct ListPage {
     attention_only: bool,
 }
 
-/// The groups as a select: none, then each.
-pub(super) async fn group_choices(
-    state: &AppState,
-    identity: &Identity,
-    selected: &str,
-) -> Result<Vec<Choice>, WebError> {
-    let groups = state.app.ticket_groups(&identity.actor()).await?;
-    Ok(std::iter::once(Choice {
-        value: String::new(),
-        label: "—".into(),
-        selected: selected.is_empty(),
-    })
-    .chain(groups.into_iter().map(|g| Choice {
-        selected: g.id.to_string() == selected,
-        value: g.id.to_string(),
-        label: g.name,
-    }))
-    .collect())
-}
-
-async fn list_page(
-    state: &AppState,
-    identity: &Identity,
-    submitted: Option<&[(String, String)]>,
-    new_secret: Option<(i64, String)>,
-    error: Option<String>,
-) -> Result<ListPage, WebError> {
-    let t = identity.tr();
-    let rows = state
-        .app
-        .email_channels(&identity.actor())
-        .await?
-        .into_iter()
-        .map(|v| ChannelRow {
-            attention: needs_attention(&v),
-            id: v.channel.id,
-            name: v.channel.name,
-            address: v.channel.address,
-            active: v.channel.active,
-            group: v.channel.group_name.unwrap_or_else(|| "—".into()),
-            last_received: v
-                .last_received_at
-                .map(local_time)
-                .unwrap_or_else(|| t.t("channels.never").to_owned()),
-            failed: v.failed,
-            webhook: webhook_path(v.channel.id),
-            imap_failing: v
-                .imap
-                .as_ref()
-                .is_some_and(|m| m.status.as_deref() == Some("error")),
-            imap: v.imap.as_ref().map(|m| {
-                t.f(
-                    match m.status.as_deref() {
-                        Some("error") => "channels.imap_badge_failing",
-                        _ => "channels.imap_badge",
-                    },
-                    &[("host", &m.host)],
-                )
-            }),
+impl List for ListPage {
+    async fn load(
+        state: &AppState,
+        identity: &Identity,
+        submitted: Option<&[(String, String)]>,
+    ) -> Result<ListPage, WebError> {
+        let t = identity.tr();
+        let rows = state
+            .app
+            .email_channels(&identity.actor())
+            .await?
+            .into_iter()
+            .map(|v| ChannelRow {
+                attention: needs_attention(&v),
+                id: v.channel.id,
+                name: v.channel.name,
+                address: v.channel.address,
+                active: v.channel.active,
+                group: v.channel.group_name.unwrap_or_else(|| "—".into()),
+                last_received: v
+                    .last_received_at
+                    .map(local_time)
+                    .unwrap_or_else(|| t.t("channels.never").to_owned()),
+                failed: v.failed,
+                webhook: webhook_path(v.channel.id),
+                imap_failing: v
+                    .imap
+                    .as_ref()
+                    .is_some_and(|m| m.status.as_deref() == Some("error")),
+                imap: v.imap.as_ref().map(|m| {
+                    t.f(
+                        match m.status.as_deref() {
+                            Some("error") => "channels.imap_badge_failing",
+                            _ => "channels.imap_badge",
+                        },
+                        &[("host", &m.host)],
+                    )
+                }),
+            })
+            .collect();
+        let pairs = submitted.unwrap_or_default();
+        Ok(ListPage {
+            t,
+            layout: Layout::new(identity, "/admin/channels"),
+            rows,
+            groups: group_choices(state, identity, field(pairs, "group")).await?,
+            name: field(pairs, "name").to_owned(),
+            address: field(pairs, "address").to_owned(),
+            new_secret: None,
+            error: None,
+            phone: super::admin_phone::section(state, identity, None).await?,
+            attention_only: false,
         })
-        .collect();
-    let pairs = submitted.unwrap_or_default();
-    Ok(ListPage {
-        t,
-        layout: Layout::new(identity, "/admin/channels"),
-        rows,
-        groups: group_choices(state, identity, field(pairs, "group")).await?,
-        name: field(pairs, "name").to_owned(),
-        address: field(pairs, "address").to_owned(),
-        new_secret,
-        error,
-        phone: super::admin_phone::section(state, identity, None).await?,
-        attention_only: false,
-    })
+    }
+
+    fn error(&mut self) -> &mut Option<String> {
+        &mut self.error
+    }
 }
 
 /// The channels page with the telephone part as given (a system just added, or the add
@@ -151,19 +139,9 @@ pub(super) async fn list_with_phone(
     phone: PhoneSection,
     status: StatusCode,
 ) -> Result<Response, WebError> {
-    let mut page = list_page(state, identity, None, None, None).await?;
+    let mut page = ListPage::load(state, identity, None).await?;
     page.phone = phone;
     render(status, &page)
-}
-
-/// The channel form's group: empty for none.
-fn form_group(pairs: &[(String, String)]) -> Result<Option<i64>, WebError> {
-    non_empty(field(pairs, "group"))
-        .map(|g| {
-            g.parse::<i64>()
-                .map_err(|_| WebError::bad_request("invalid_field", format!("group: {g:?}")))
-        })
-        .transpose()
 }
 
 #[derive(Deserialize)]
@@ -177,7 +155,7 @@ pub async fn list(
     identity: Identity,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, WebError> {
-    let mut page = list_page(&state, &identity, None, None, None).await?;
+    let mut page = ListPage::load(&state, &identity, None).await?;
     if q.attention.is_some_and(|a| a == "1") {
         page.attention_only = true;
         page.rows.retain(|r| r.attention);
@@ -197,30 +175,20 @@ pub async fn create(
         group_id: form_group(&pairs)?,
         active: true,
     };
-    match state
+    let created = state
         .app
         .create_email_channel(&identity.actor(), &form)
-        .await
-    {
-        Ok(created) => render(
-            StatusCode::CREATED,
-            &list_page(
-                &state,
-                &identity,
-                None,
-                Some((created.channel_id, created.secret)),
-                None,
-            )
-            .await?,
-        ),
-        Err(e) => {
-            let (status, message) = super::refusal(e, identity.tr());
-            render(
-                status,
-                &list_page(&state, &identity, Some(&pairs), None, Some(message)).await?,
-            )
-        }
-    }
+        .await;
+    channel_admin::created(
+        &state,
+        &identity,
+        &pairs,
+        created,
+        |page: &mut ListPage, c| {
+            page.new_secret = Some((c.channel_id, c.secret));
+        },
+    )
+    .await
 }
 
 /// The SMTP form as shown: the stored server, or what the reader sent (never a password).
@@ -315,12 +283,12 @@ pub(super) struct ChannelPage {
     groups: Vec<Choice>,
     active: bool,
     /// The channel's version the forms were rendered with.
-    pub(super) version: String,
+    version: String,
     webhook: String,
     /// A secret just made by rotating, shown this once.
     new_secret: Option<String>,
     error: Option<String>,
-    pub(super) stale: Option<SettingStale>,
+    stale: Option<SettingStale>,
     smtp: SmtpView,
     /// Why the SMTP form was refused.
     smtp_error: Option<String>,
@@ -334,81 +302,99 @@ pub(super) struct ChannelPage {
     pub(super) imap_test: Option<TestResult>,
 }
 
-/// What a test mail came to: whether the server took it, and its words in a frame.
-pub struct TestResult {
-    pub ok: bool,
-    pub text: String,
-}
+impl Page for ChannelPage {
+    async fn load(
+        state: &AppState,
+        identity: &Identity,
+        id: i64,
+        submitted: Option<&[(String, String)]>,
+        error: Option<String>,
+    ) -> Result<ChannelPage, WebError> {
+        let c: EmailChannel = state.app.email_channel(&identity.actor(), id).await?;
+        let imap = state.app.email_channel_imap(&identity.actor(), id).await?;
+        let (name, address, group, version) = match submitted {
+            Some(p) => (
+                field(p, "name").to_owned(),
+                field(p, "address").to_owned(),
+                field(p, "group").to_owned(),
+                field(p, "version").to_owned(),
+            ),
+            None => (
+                c.name.clone(),
+                c.address.clone(),
+                c.group_id.map(|g| g.to_string()).unwrap_or_default(),
+                c.version.to_string(),
+            ),
+        };
+        let t = identity.tr();
+        Ok(ChannelPage {
+            t,
+            layout: Layout::new(identity, "/admin/channels"),
+            id,
+            name,
+            address,
+            groups: group_choices(state, identity, &group).await?,
+            active: c.active,
+            version,
+            webhook: webhook_path(id),
+            new_secret: None,
+            error,
+            stale: None,
+            smtp: smtp_view(t, &c, None),
+            smtp_error: None,
+            test_to: String::new(),
+            test_result: None,
+            imap: imap_view(t, imap.as_ref(), None),
+            imap_error: None,
+            imap_test: None,
+        })
+    }
 
-impl ChannelPage {
-    /// The form's fields as it shows them, labelled, for the stale-form notice.
     fn shown(&self) -> Vec<(String, String)> {
         let t = self.t;
         vec![
-            (t.t("channels.name").to_owned(), self.name.clone()),
-            (t.t("channels.address").to_owned(), self.address.clone()),
-            (
-                t.t("channels.group").to_owned(),
-                picked(&self.groups).unwrap_or_default(),
-            ),
-            (
-                t.t("common.status").to_owned(),
-                t.t(if self.active {
-                    "channels.active"
-                } else {
-                    "channels.inactive"
-                })
-                .to_owned(),
-            ),
+            labelled(t, "channels.name", &self.name),
+            labelled(t, "channels.address", &self.address),
+            group_shown(t, "channels.group", &self.groups),
+            status_shown(t, self.active),
         ]
+    }
+
+    fn stale(&mut self) -> &mut Option<SettingStale> {
+        &mut self.stale
     }
 }
 
-pub(super) async fn channel_page(
-    state: &AppState,
-    identity: &Identity,
-    id: i64,
-    submitted: Option<&[(String, String)]>,
-    error: Option<String>,
-) -> Result<ChannelPage, WebError> {
-    let c: EmailChannel = state.app.email_channel(&identity.actor(), id).await?;
-    let imap = state.app.email_channel_imap(&identity.actor(), id).await?;
-    let (name, address, group, version) = match submitted {
-        Some(p) => (
-            field(p, "name").to_owned(),
-            field(p, "address").to_owned(),
-            field(p, "group").to_owned(),
-            field(p, "version").to_owned(),
-        ),
-        None => (
-            c.name.clone(),
-            c.address.clone(),
-            c.group_id.map(|g| g.to_string()).unwrap_or_default(),
-            c.version.to_string(),
-        ),
-    };
-    let t = identity.tr();
-    Ok(ChannelPage {
-        t,
-        layout: Layout::new(identity, "/admin/channels"),
-        id,
-        name,
-        address,
-        groups: group_choices(state, identity, &group).await?,
-        active: c.active,
-        version,
-        webhook: webhook_path(id),
-        new_secret: None,
-        error,
-        stale: None,
-        smtp: smtp_view(t, &c, None),
-        smtp_error: None,
-        test_to: String::new(),
-        test_result: None,
-        imap: imap_view(t, imap.as_ref(), None),
-        imap_error: None,
-        imap_test: None,
-    })
+impl SecretPage for ChannelPage {
+    fn new_secret(&mut self) -> &mut Option<String> {
+        &mut self.new_secret
+    }
+}
+
+impl ChannelPage {
+    /// The page again after its SMTP or IMAP form was refused, `sent` and `stored` being
+    /// that form as the reader sent it and as stored: 409 with what is stored now named
+    /// above it when another administrator changed the channel meanwhile, else the form's
+    /// refusal, which `refused` puts beside it.
+    pub(super) fn part_refused(
+        mut self,
+        e: kefu_app::AppError,
+        pairs: &[(String, String)],
+        sent: Vec<(String, String)>,
+        stored: Vec<(String, String)>,
+        refused: impl FnOnce(&mut ChannelPage, String),
+    ) -> Result<Response, WebError> {
+        if let Some(current) = stale_version(&e) {
+            self.stale = Some(SettingStale::new(self.t, current, sent, stored));
+            return render(StatusCode::CONFLICT, &self);
+        }
+        // The form goes back with the version it was made against, so its next save is
+        // still checked against what the reader saw.
+        self.version = field(pairs, "version").to_owned();
+        let (status, message) = super::refusal(e, self.t);
+        refused(&mut self, message);
+        render(status, &self)
+    }
 }
 
 pub async fn edit(
@@ -416,35 +402,7 @@ pub async fn edit(
     identity: Identity,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    super::ok(&channel_page(&state, &identity, id, None, None).await?)
-}
-
-/// The channel's form again after a refusal: 409 with what is stored now named above it when
-/// another administrator changed the channel meanwhile, else the refusal's message.
-async fn refused(
-    state: &AppState,
-    identity: &Identity,
-    id: i64,
-    pairs: &[(String, String)],
-    e: kefu_app::AppError,
-) -> Result<Response, WebError> {
-    if let Some(current) = stale_version(&e) {
-        let stored = channel_page(state, identity, id, None, None).await?;
-        let sent = at_version(pairs, current);
-        let mut page = channel_page(state, identity, id, Some(&sent), None).await?;
-        page.stale = Some(SettingStale::new(
-            identity.tr(),
-            current,
-            page.shown(),
-            stored.shown(),
-        ));
-        return render(StatusCode::CONFLICT, &page);
-    }
-    let (status, message) = super::refusal(e, identity.tr());
-    render(
-        status,
-        &channel_page(state, identity, id, Some(pairs), Some(message)).await?,
-    )
+    channel_admin::show::<ChannelPage>(&state, &identity, id).await
 }
 
 pub async fn update(
@@ -461,14 +419,12 @@ pub async fn update(
         group_id: form_group(&pairs)?,
         active: current.active,
     };
-    match state
+    let saved = state
         .app
         .save_email_channel(&actor, id, &form, form_version(&pairs))
-        .await
-    {
-        Ok(()) => Ok(Redirect::to("/admin/channels").into_response()),
-        Err(e) => refused(&state, &identity, id, &pairs, e).await,
-    }
+        .await;
+    let to = "/admin/channels";
+    channel_admin::answer::<ChannelPage>(&state, &identity, id, &pairs, saved, to).await
 }
 
 /// Switches the channel off (`active=0`) or on (`active=1`).
@@ -478,15 +434,13 @@ pub async fn set_active(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let active = field(&pairs, "active") == "1";
-    match state
+    let active = channel_admin::form_active(&pairs);
+    let done = state
         .app
         .set_email_channel_active(&identity.actor(), id, active, form_version(&pairs))
-        .await
-    {
-        Ok(()) => Ok(Redirect::to("/admin/channels").into_response()),
-        Err(e) => refused(&state, &identity, id, &pairs, e).await,
-    }
+        .await;
+    let to = "/admin/channels";
+    channel_admin::answer::<ChannelPage>(&state, &identity, id, &pairs, done, to).await
 }
 
 /// A new secret for the channel, shown on this answer only.
@@ -496,18 +450,11 @@ pub async fn rotate(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    match state
+    let rotated = state
         .app
         .rotate_channel_secret(&identity.actor(), id, form_version(&pairs))
-        .await
-    {
-        Ok(created) => {
-            let mut page = channel_page(&state, &identity, id, None, None).await?;
-            page.new_secret = Some(created.secret);
-            super::ok(&page)
-        }
-        Err(e) => refused(&state, &identity, id, &pairs, e).await,
-    }
+        .await;
+    channel_admin::rotated::<ChannelPage>(&state, &identity, id, &pairs, rotated).await
 }
 
 /// The SMTP form's values as sent (an empty password keeps the stored one).
@@ -542,24 +489,13 @@ pub async fn save_smtp(
         Err(e) => e,
     };
     let channel = state.app.email_channel(&actor, id).await?;
-    let mut page = channel_page(&state, &identity, id, None, None).await?;
-    let stored = smtp_view(t, &channel, None);
+    let mut page = ChannelPage::load(&state, &identity, id, None, None).await?;
+    let stored = smtp_view(t, &channel, None).shown(t);
     page.smtp = smtp_view(t, &channel, Some(&pairs));
-    if let Some(current) = stale_version(&e) {
-        page.stale = Some(SettingStale::new(
-            t,
-            current,
-            page.smtp.shown(t),
-            stored.shown(t),
-        ));
-        return render(StatusCode::CONFLICT, &page);
-    }
-    // The form goes back with the version it was made against, so its next save is
-    // still checked against what the reader saw.
-    page.version = field(&pairs, "version").to_owned();
-    let (status, message) = super::refusal(e, t);
-    page.smtp_error = Some(message);
-    render(status, &page)
+    let sent = page.smtp.shown(t);
+    page.part_refused(e, &pairs, sent, stored, |page, message| {
+        page.smtp_error = Some(message);
+    })
 }
 
 /// Sends a test mail through the channel's server and shows the server's answer — a
@@ -573,30 +509,13 @@ pub async fn test_mail(
     let t = identity.tr();
     let to = field(&pairs, "to").to_owned();
     let sent = state.app.send_test_mail(&identity.actor(), id, &to).await;
-    let mut page = channel_page(&state, &identity, id, None, None).await?;
+    let mut page = ChannelPage::load(&state, &identity, id, None, None).await?;
     page.test_to = to;
-    match sent {
-        Ok(answer) => {
-            let key = if answer.ok {
-                "channels.test_ok"
-            } else {
-                "channels.test_failed"
-            };
-            page.test_result = Some(TestResult {
-                ok: answer.ok,
-                text: t.f(key, &[("answer", &answer.answer)]),
-            });
-            super::ok(&page)
-        }
-        Err(e) => {
-            let (status, message) = super::refusal(e, t);
-            page.test_result = Some(TestResult {
-                ok: false,
-                text: message,
-            });
-            render(status, &page)
-        }
-    }
+    let keys = ("channels.test_ok", "channels.test_failed");
+    let (status, frame) =
+        channel_admin::test_frame(t, sent, |a| TestResult::answer(t, a.ok, &a.answer, keys));
+    page.test_result = Some(frame);
+    render(status, &page)
 }
 
 pub struct FailedRow {

@@ -6,15 +6,16 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use kefu_app::channel::chat::ChatChannelForm;
 use kefu_domain::channel::chat::DEFAULT_MAX_MESSAGE_CHARS;
 
-use super::admin_channels::group_choices;
+use super::channel_admin::{
+    self, Page, form_group, form_number, group_choices, group_shown, labelled,
+};
 use super::render;
-use super::tickets::{Choice, field, non_empty};
-use super::versioned::{SettingStale, at_version, form_version, picked, stale_version};
+use super::tickets::{Choice, field};
+use super::versioned::{SettingStale, form_version};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
@@ -55,33 +56,14 @@ struct ListPage {
     error: Option<String>,
 }
 
-/// The form's group: empty for none.
-fn form_group(pairs: &[(String, String)]) -> Result<Option<i64>, WebError> {
-    non_empty(field(pairs, "group"))
-        .map(|g| {
-            g.parse::<i64>()
-                .map_err(|_| WebError::bad_request("invalid_field", format!("group: {g:?}")))
-        })
-        .transpose()
-}
-
-/// The form's longest message: empty for the default.
-fn form_max_chars(pairs: &[(String, String)]) -> Result<Option<i64>, WebError> {
-    non_empty(field(pairs, "max_chars"))
-        .map(|v| {
-            v.parse::<i64>()
-                .map_err(|_| WebError::bad_request("invalid_field", format!("max_chars: {v:?}")))
-        })
-        .transpose()
-}
-
 fn form_of(pairs: &[(String, String)], active: bool) -> Result<ChatChannelForm, WebError> {
     Ok(ChatChannelForm {
         name: field(pairs, "name").to_owned(),
         active,
         allowed_origins: field(pairs, "origins").replace("\r\n", "\n"),
         group_id: form_group(pairs)?,
-        max_message_chars: form_max_chars(pairs)?,
+        // Empty for the default.
+        max_message_chars: form_number(pairs, "max_chars")?,
         greeting: field(pairs, "greeting").replace("\r\n", "\n"),
     })
 }
@@ -229,73 +211,64 @@ struct ChannelPage {
     stale: Option<SettingStale>,
 }
 
-impl ChannelPage {
-    /// The form's fields as it shows them, labelled, for the stale-form notice.
+impl Page for ChannelPage {
+    async fn load(
+        state: &AppState,
+        identity: &Identity,
+        id: i64,
+        submitted: Option<&[(String, String)]>,
+        error: Option<String>,
+    ) -> Result<ChannelPage, WebError> {
+        let c = state.app.chat_channel(&identity.actor(), id).await?;
+        let (name, origins, group, max_chars, greeting, version) = match submitted {
+            Some(p) => (
+                field(p, "name").to_owned(),
+                field(p, "origins").replace("\r\n", "\n"),
+                field(p, "group").to_owned(),
+                field(p, "max_chars").to_owned(),
+                field(p, "greeting").replace("\r\n", "\n"),
+                field(p, "version").to_owned(),
+            ),
+            None => (
+                c.name.clone(),
+                c.allowed_origins.join("\n"),
+                c.group_id.map(|g| g.to_string()).unwrap_or_default(),
+                c.max_message_chars.to_string(),
+                c.greeting.clone().unwrap_or_default(),
+                c.version.to_string(),
+            ),
+        };
+        Ok(ChannelPage {
+            t: identity.tr(),
+            layout: Layout::new(identity, "/admin/channels"),
+            id,
+            name,
+            active: c.active,
+            origins,
+            groups: group_choices(state, identity, &group).await?,
+            max_chars,
+            greeting,
+            version,
+            snippet: state.app.chat_snippet(id),
+            error,
+            stale: None,
+        })
+    }
+
     fn shown(&self) -> Vec<(String, String)> {
         let t = self.t;
         vec![
-            (t.t("channels.name").to_owned(), self.name.clone()),
-            (
-                t.t("chat_channels.origins").to_owned(),
-                self.origins.clone(),
-            ),
-            (
-                t.t("chat_channels.group").to_owned(),
-                picked(&self.groups).unwrap_or_default(),
-            ),
-            (
-                t.t("chat_channels.max_chars").to_owned(),
-                self.max_chars.clone(),
-            ),
-            (
-                t.t("chat_channels.greeting").to_owned(),
-                self.greeting.clone(),
-            ),
+            labelled(t, "channels.name", &self.name),
+            labelled(t, "chat_channels.origins", &self.origins),
+            group_shown(t, "chat_channels.group", &self.groups),
+            labelled(t, "chat_channels.max_chars", &self.max_chars),
+            labelled(t, "chat_channels.greeting", &self.greeting),
         ]
     }
-}
 
-async fn channel_page(
-    state: &AppState,
-    identity: &Identity,
-    id: i64,
-    submitted: Option<&[(String, String)]>,
-    error: Option<String>,
-) -> Result<ChannelPage, WebError> {
-    let c = state.app.chat_channel(&identity.actor(), id).await?;
-    let (name, origins, group, max_chars, greeting, version) = match submitted {
-        Some(p) => (
-            field(p, "name").to_owned(),
-            field(p, "origins").replace("\r\n", "\n"),
-            field(p, "group").to_owned(),
-            field(p, "max_chars").to_owned(),
-            field(p, "greeting").replace("\r\n", "\n"),
-            field(p, "version").to_owned(),
-        ),
-        None => (
-            c.name.clone(),
-            c.allowed_origins.join("\n"),
-            c.group_id.map(|g| g.to_string()).unwrap_or_default(),
-            c.max_message_chars.to_string(),
-            c.greeting.clone().unwrap_or_default(),
-            c.version.to_string(),
-        ),
-    };
-    Ok(ChannelPage {
-        t: identity.tr(),
-        layout: Layout::new(identity, "/admin/channels"),
-        id,
-        name,
-        active: c.active,
-        origins,
-        groups: group_choices(state, identity, &group).await?,
-        max_chars,
-        greeting,
-        version,
-        snippet: state.app.chat_snippet(id),
-        error,
-        stale: None,
-    })
+    fn stale(&mut self) -> &mut Option<SettingStale> {
+        &mut self.stale
+    }
 }
 
 /// `GET /admin/channels/chat/{id}`.
@@ -304,37 +277,7 @@ pub async fn edit(
     identity: Identity,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    super::ok(&channel_page(&state, &identity, id, None, None).await?)
-}
-
-/// The channel's page again after a refusal: 409 with what is stored now named above it
-/// when another administrator changed the channel meanwhile, else the refusal's message.
-async fn refused(
-    state: &AppState,
-    identity: &Identity,
-    id: i64,
-    pairs: &[(String, String)],
-    e: WebError,
-) -> Result<Response, WebError> {
-    if let WebError::App(app) = &e
-        && let Some(current) = stale_version(app)
-    {
-        let stored = channel_page(state, identity, id, None, None).await?;
-        let sent = at_version(pairs, current);
-        let mut page = channel_page(state, identity, id, Some(&sent), None).await?;
-        page.stale = Some(SettingStale::new(
-            identity.tr(),
-            current,
-            page.shown(),
-            stored.shown(),
-        ));
-        return render(StatusCode::CONFLICT, &page);
-    }
-    let (status, message) = super::input_refusal(e, identity.tr());
-    render(
-        status,
-        &channel_page(state, identity, id, Some(pairs), Some(message)).await?,
-    )
+    channel_admin::show::<ChannelPage>(&state, &identity, id).await
 }
 
 /// `POST /admin/channels/chat/{id}`.
@@ -354,10 +297,8 @@ pub async fn update(
             .map_err(WebError::from),
         Err(e) => Err(e),
     };
-    match saved {
-        Ok(()) => Ok(Redirect::to(&format!("/admin/channels/chat/{id}")).into_response()),
-        Err(e) => refused(&state, &identity, id, &pairs, e).await,
-    }
+    let to = format!("/admin/channels/chat/{id}");
+    channel_admin::answer::<ChannelPage>(&state, &identity, id, &pairs, saved, &to).await
 }
 
 /// `POST /admin/channels/chat/{id}/active`: `active=0` switches it off, `active=1` on.
@@ -367,13 +308,11 @@ pub async fn set_active(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let active = field(&pairs, "active") == "1";
-    match state
+    let active = channel_admin::form_active(&pairs);
+    let done = state
         .app
         .set_chat_channel_active(&identity.actor(), id, active, form_version(&pairs))
-        .await
-    {
-        Ok(()) => Ok(Redirect::to(&format!("/admin/channels/chat/{id}")).into_response()),
-        Err(e) => refused(&state, &identity, id, &pairs, e.into()).await,
-    }
+        .await;
+    let to = format!("/admin/channels/chat/{id}");
+    channel_admin::answer::<ChannelPage>(&state, &identity, id, &pairs, done, &to).await
 }

@@ -11,10 +11,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use kefu_app::channel::phone::PhoneChannelForm;
 use kefu_domain::Permission;
 
-use super::admin_channels::{group_choices, list_with_phone};
+use super::admin_channels::list_with_phone;
+use super::channel_admin::{
+    self, Page, SecretPage, form_group, group_choices, group_shown, labelled, status_shown,
+};
 use super::render;
-use super::tickets::{Choice, field, non_empty};
-use super::versioned::{SettingStale, at_version, form_version, picked, stale_version};
+use super::tickets::{Choice, field};
+use super::versioned::{SettingStale, form_version};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
@@ -88,16 +91,6 @@ pub(super) async fn section(
     })
 }
 
-/// The form's group: empty for none.
-fn form_group(pairs: &[(String, String)]) -> Result<Option<i64>, WebError> {
-    non_empty(field(pairs, "group"))
-        .map(|g| {
-            g.parse::<i64>()
-                .map_err(|_| WebError::bad_request("invalid_field", format!("group: {g:?}")))
-        })
-        .transpose()
-}
-
 /// Adds a telephone system; the answer shows its secret, which no page shows again.
 pub async fn create(
     State(state): State<AppState>,
@@ -157,94 +150,89 @@ struct PhoneChannelPage {
     stale: Option<SettingStale>,
 }
 
-impl PhoneChannelPage {
-    /// The form's fields as it shows them, labelled, for the stale-form notice.
+impl Page for PhoneChannelPage {
+    async fn load(
+        state: &AppState,
+        identity: &Identity,
+        id: i64,
+        submitted: Option<&[(String, String)]>,
+        error: Option<String>,
+    ) -> Result<PhoneChannelPage, WebError> {
+        let actor = identity.actor();
+        let c = state.app.phone_channel(&actor, id).await?;
+        let (name, area_code, group, version) = match submitted {
+            Some(p) => (
+                field(p, "name").to_owned(),
+                field(p, "area_code").to_owned(),
+                field(p, "group").to_owned(),
+                field(p, "version").to_owned(),
+            ),
+            None => (
+                c.name.clone(),
+                c.area_code.clone().unwrap_or_default(),
+                c.group_id.map(|g| g.to_string()).unwrap_or_default(),
+                c.version.to_string(),
+            ),
+        };
+        let extensions = state
+            .app
+            .phone_extensions(&actor, id)
+            .await?
+            .into_iter()
+            .map(|e| ExtensionRow {
+                extension: e.extension,
+                user: e.user_name,
+            })
+            .collect();
+        let agents = state
+            .app
+            .list_users(&actor)
+            .await?
+            .into_iter()
+            .filter(|u| u.active && u.roles.allows(Permission::TicketWork))
+            .map(|u| Choice {
+                value: u.id.to_string(),
+                label: u.display_name,
+                selected: false,
+            })
+            .collect();
+        Ok(PhoneChannelPage {
+            t: identity.tr(),
+            layout: Layout::new(identity, "/admin/channels"),
+            id,
+            name,
+            area_code,
+            groups: group_choices(state, identity, &group).await?,
+            active: c.active,
+            version,
+            webhook: webhook_path(id),
+            extensions,
+            agents,
+            new_secret: None,
+            error,
+            stale: None,
+        })
+    }
+
     fn shown(&self) -> Vec<(String, String)> {
         let t = self.t;
         vec![
-            (t.t("channels.name").to_owned(), self.name.clone()),
-            (
-                t.t("phone_channels.group").to_owned(),
-                picked(&self.groups).unwrap_or_default(),
-            ),
-            (
-                t.t("phone_channels.area_code").to_owned(),
-                self.area_code.clone(),
-            ),
-            (
-                t.t("common.status").to_owned(),
-                t.t(if self.active {
-                    "channels.active"
-                } else {
-                    "channels.inactive"
-                })
-                .to_owned(),
-            ),
+            labelled(t, "channels.name", &self.name),
+            group_shown(t, "phone_channels.group", &self.groups),
+            labelled(t, "phone_channels.area_code", &self.area_code),
+            status_shown(t, self.active),
         ]
+    }
+
+    fn stale(&mut self) -> &mut Option<SettingStale> {
+        &mut self.stale
     }
 }
 
-async fn channel_page(
-    state: &AppState,
-    identity: &Identity,
-    id: i64,
-    submitted: Option<&[(String, String)]>,
-    error: Option<String>,
-) -> Result<PhoneChannelPage, WebError> {
-    let actor = identity.actor();
-    let c = state.app.phone_channel(&actor, id).await?;
-    let (name, area_code, group, version) = match submitted {
-        Some(p) => (
-            field(p, "name").to_owned(),
-            field(p, "area_code").to_owned(),
-            field(p, "group").to_owned(),
-            field(p, "version").to_owned(),
-        ),
-        None => (
-            c.name.clone(),
-            c.area_code.clone().unwrap_or_default(),
-            c.group_id.map(|g| g.to_string()).unwrap_or_default(),
-            c.version.to_string(),
-        ),
-    };
-    let extensions = state
-        .app
-        .phone_extensions(&actor, id)
-        .await?
-        .into_iter()
-        .map(|e| ExtensionRow {
-            extension: e.extension,
-            user: e.user_name,
-        })
-        .collect();
-    let agents = state
-        .app
-        .list_users(&actor)
-        .await?
-        .into_iter()
-        .filter(|u| u.active && u.roles.allows(Permission::TicketWork))
-        .map(|u| Choice {
-            value: u.id.to_string(),
-            label: u.display_name,
-            selected: false,
-        })
-        .collect();
-    Ok(PhoneChannelPage {
-        t: identity.tr(),
-        layout: Layout::new(identity, "/admin/channels"),
-        id,
-        name,
-        area_code,
-        groups: group_choices(state, identity, &group).await?,
-        active: c.active,
-        version,
-        webhook: webhook_path(id),
-        extensions,
-        agents,
-        new_secret: None,
-        error,
-        stale: None,
-    })
+impl SecretPage for PhoneChannelPage {
+    fn new_secret(&mut self) -> &mut Option<String> {
+        &mut self.new_secret
+    }
 }
 
 pub async fn edit(
@@ -252,35 +240,7 @@ pub async fn edit(
     identity: Identity,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    super::ok(&channel_page(&state, &identity, id, None, None).await?)
-}
-
-/// The system's page again after a refusal: 409 with what is stored now named above it
-/// when another administrator changed the system meanwhile, else the refusal's message.
-async fn refused(
-    state: &AppState,
-    identity: &Identity,
-    id: i64,
-    pairs: &[(String, String)],
-    e: kefu_app::AppError,
-) -> Result<Response, WebError> {
-    if let Some(current) = stale_version(&e) {
-        let stored = channel_page(state, identity, id, None, None).await?;
-        let sent = at_version(pairs, current);
-        let mut page = channel_page(state, identity, id, Some(&sent), None).await?;
-        page.stale = Some(SettingStale::new(
-            identity.tr(),
-            current,
-            page.shown(),
-            stored.shown(),
-        ));
-        return render(StatusCode::CONFLICT, &page);
-    }
-    let (status, message) = super::refusal(e, identity.tr());
-    render(
-        status,
-        &channel_page(state, identity, id, Some(pairs), Some(message)).await?,
-    )
+    channel_admin::show::<PhoneChannelPage>(&state, &identity, id).await
 }
 
 pub async fn update(
@@ -297,14 +257,12 @@ pub async fn update(
         area_code: field(&pairs, "area_code").to_owned(),
         active: current.active,
     };
-    match state
+    let saved = state
         .app
         .save_phone_channel(&actor, id, &form, form_version(&pairs))
-        .await
-    {
-        Ok(()) => Ok(Redirect::to(&format!("/admin/channels/phone/{id}")).into_response()),
-        Err(e) => refused(&state, &identity, id, &pairs, e).await,
-    }
+        .await;
+    let to = format!("/admin/channels/phone/{id}");
+    channel_admin::answer::<PhoneChannelPage>(&state, &identity, id, &pairs, saved, &to).await
 }
 
 /// Switches the system off (`active=0`) or on (`active=1`).
@@ -314,15 +272,13 @@ pub async fn set_active(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let active = field(&pairs, "active") == "1";
-    match state
+    let active = channel_admin::form_active(&pairs);
+    let done = state
         .app
         .set_phone_channel_active(&identity.actor(), id, active, form_version(&pairs))
-        .await
-    {
-        Ok(()) => Ok(Redirect::to("/admin/channels").into_response()),
-        Err(e) => refused(&state, &identity, id, &pairs, e).await,
-    }
+        .await;
+    let to = "/admin/channels";
+    channel_admin::answer::<PhoneChannelPage>(&state, &identity, id, &pairs, done, to).await
 }
 
 /// A new secret for the system, shown on this answer only.
@@ -332,18 +288,11 @@ pub async fn rotate(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    match state
+    let rotated = state
         .app
         .rotate_phone_secret(&identity.actor(), id, form_version(&pairs))
-        .await
-    {
-        Ok(created) => {
-            let mut page = channel_page(&state, &identity, id, None, None).await?;
-            page.new_secret = Some(created.secret);
-            super::ok(&page)
-        }
-        Err(e) => refused(&state, &identity, id, &pairs, e).await,
-    }
+        .await;
+    channel_admin::rotated::<PhoneChannelPage>(&state, &identity, id, &pairs, rotated).await
 }
 
 /// Maps an extension to an agent (`extension`, `user`).
@@ -386,7 +335,7 @@ async fn extension_refused(
     let (status, message) = super::refusal(e, identity.tr());
     render(
         status,
-        &channel_page(state, identity, id, None, Some(message)).await?,
+        &PhoneChannelPage::load(state, identity, id, None, Some(message)).await?,
     )
 }
 

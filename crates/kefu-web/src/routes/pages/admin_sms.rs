@@ -7,14 +7,16 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use kefu_app::channel::sms::SmsChannelForm;
 
-use super::admin_channels::group_choices;
+use super::channel_admin::{
+    self, List, Page, SecretPage, TestResult, form_group, group_choices, group_shown, labelled,
+    status_shown,
+};
 use super::render;
-use super::tickets::{Choice, field, non_empty};
-use super::versioned::{SettingStale, at_version, form_version, picked, stale_version};
+use super::tickets::{Choice, field};
+use super::versioned::{SettingStale, form_version};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
@@ -68,79 +70,75 @@ struct ListPage {
     error: Option<String>,
 }
 
-/// The form's group: empty for none.
-fn form_group(pairs: &[(String, String)]) -> Result<Option<i64>, WebError> {
-    non_empty(field(pairs, "group"))
-        .map(|g| {
-            g.parse::<i64>()
-                .map_err(|_| WebError::bad_request("invalid_field", format!("group: {g:?}")))
+impl List for ListPage {
+    async fn load(
+        state: &AppState,
+        identity: &Identity,
+        submitted: Option<&[(String, String)]>,
+    ) -> Result<ListPage, WebError> {
+        let t = identity.tr();
+        let actor = identity.actor();
+        let rows = state
+            .app
+            .sms_channels(&actor)
+            .await?
+            .into_iter()
+            .map(|v| SmsRow {
+                id: v.channel.id,
+                webhook: webhook_path(v.channel.id),
+                name: v.channel.name,
+                active: v.channel.active,
+                send_url: v.channel.send_url,
+                sign_name: v.channel.sign_name,
+                group: v.channel.group_name.unwrap_or_else(|| "—".into()),
+                last_received: v
+                    .last_received_at
+                    .map(local_time)
+                    .unwrap_or_else(|| t.t("sms_channels.never").to_owned()),
+                sent: v.sent,
+                failed: v.failed,
+            })
+            .collect();
+        let failed = state
+            .app
+            .failed_sms(&actor)
+            .await?
+            .into_iter()
+            .map(|f| FailedRow {
+                at: local_time(f.failed_at),
+                channel: f.channel_name,
+                to: f.recipient,
+                what: if f.template == "reply" {
+                    t.t("sms_channels.template_reply").to_owned()
+                } else {
+                    f.template
+                },
+                reason: f.reason,
+                ticket: f.ticket_id.zip(f.ticket_number),
+            })
+            .collect();
+        let pairs = submitted.unwrap_or_default();
+        Ok(ListPage {
+            t,
+            layout: Layout::new(identity, "/admin/channels"),
+            rows,
+            failed,
+            groups: group_choices(state, identity, field(pairs, "group")).await?,
+            name: field(pairs, "name").to_owned(),
+            send_url: field(pairs, "send_url").to_owned(),
+            sign_name: field(pairs, "sign_name").to_owned(),
+            new_secret: None,
+            error: None,
         })
-        .transpose()
-}
+    }
 
-async fn list_page(
-    state: &AppState,
-    identity: &Identity,
-    submitted: Option<&[(String, String)]>,
-) -> Result<ListPage, WebError> {
-    let t = identity.tr();
-    let actor = identity.actor();
-    let rows = state
-        .app
-        .sms_channels(&actor)
-        .await?
-        .into_iter()
-        .map(|v| SmsRow {
-            id: v.channel.id,
-            webhook: webhook_path(v.channel.id),
-            name: v.channel.name,
-            active: v.channel.active,
-            send_url: v.channel.send_url,
-            sign_name: v.channel.sign_name,
-            group: v.channel.group_name.unwrap_or_else(|| "—".into()),
-            last_received: v
-                .last_received_at
-                .map(local_time)
-                .unwrap_or_else(|| t.t("sms_channels.never").to_owned()),
-            sent: v.sent,
-            failed: v.failed,
-        })
-        .collect();
-    let failed = state
-        .app
-        .failed_sms(&actor)
-        .await?
-        .into_iter()
-        .map(|f| FailedRow {
-            at: local_time(f.failed_at),
-            channel: f.channel_name,
-            to: f.recipient,
-            what: if f.template == "reply" {
-                t.t("sms_channels.template_reply").to_owned()
-            } else {
-                f.template
-            },
-            reason: f.reason,
-            ticket: f.ticket_id.zip(f.ticket_number),
-        })
-        .collect();
-    let pairs = submitted.unwrap_or_default();
-    Ok(ListPage {
-        t,
-        layout: Layout::new(identity, "/admin/channels"),
-        rows,
-        failed,
-        groups: group_choices(state, identity, field(pairs, "group")).await?,
-        name: field(pairs, "name").to_owned(),
-        send_url: field(pairs, "send_url").to_owned(),
-        sign_name: field(pairs, "sign_name").to_owned(),
-        new_secret: None,
-        error: None,
-    })
+    fn error(&mut self) -> &mut Option<String> {
+        &mut self.error
+    }
 }
 
 pub async fn list(State(state): State<AppState>, identity: Identity) -> Result<Response, WebError> {
-    super::ok(&list_page(&state, &identity, None).await?)
+    super::ok(&ListPage::load(&state, &identity, None).await?)
 }
 
 /// Adds a gateway; the answer shows its secret, which no page shows again.
@@ -157,25 +155,17 @@ pub async fn create(
         active: true,
         api_key: Some(field(&pairs, "api_key").to_owned()),
     };
-    match state.app.create_sms_channel(&identity.actor(), &form).await {
-        Ok(created) => {
-            let mut page = list_page(&state, &identity, None).await?;
-            page.new_secret = Some((created.channel_id, created.secret));
-            render(StatusCode::CREATED, &page)
-        }
-        Err(e) => {
-            let (status, message) = super::refusal(e, identity.tr());
-            let mut page = list_page(&state, &identity, Some(&pairs)).await?;
-            page.error = Some(message);
-            render(status, &page)
-        }
-    }
-}
-
-/// What a test text came to: whether the gateway took it, and its words in a frame.
-pub struct TestResult {
-    pub ok: bool,
-    pub text: String,
+    let created = state.app.create_sms_channel(&identity.actor(), &form).await;
+    channel_admin::created(
+        &state,
+        &identity,
+        &pairs,
+        created,
+        |page: &mut ListPage, c| {
+            page.new_secret = Some((c.channel_id, c.secret));
+        },
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -201,78 +191,70 @@ struct ChannelPage {
     test_result: Option<TestResult>,
 }
 
-impl ChannelPage {
-    /// The form's fields as it shows them, labelled, for the stale-form notice.
+impl Page for ChannelPage {
+    async fn load(
+        state: &AppState,
+        identity: &Identity,
+        id: i64,
+        submitted: Option<&[(String, String)]>,
+        error: Option<String>,
+    ) -> Result<ChannelPage, WebError> {
+        let c = state.app.sms_channel(&identity.actor(), id).await?;
+        let (name, send_url, sign_name, group, version) = match submitted {
+            Some(p) => (
+                field(p, "name").to_owned(),
+                field(p, "send_url").to_owned(),
+                field(p, "sign_name").to_owned(),
+                field(p, "group").to_owned(),
+                field(p, "version").to_owned(),
+            ),
+            None => (
+                c.name.clone(),
+                c.send_url.clone(),
+                c.sign_name.clone(),
+                c.group_id.map(|g| g.to_string()).unwrap_or_default(),
+                c.version.to_string(),
+            ),
+        };
+        Ok(ChannelPage {
+            t: identity.tr(),
+            layout: Layout::new(identity, "/admin/channels"),
+            id,
+            name,
+            send_url,
+            sign_name,
+            groups: group_choices(state, identity, &group).await?,
+            active: c.active,
+            api_key_set: c.has_api_key,
+            version,
+            webhook: webhook_path(id),
+            new_secret: None,
+            error,
+            stale: None,
+            test_result: None,
+        })
+    }
+
     fn shown(&self) -> Vec<(String, String)> {
         let t = self.t;
         vec![
-            (t.t("channels.name").to_owned(), self.name.clone()),
-            (
-                t.t("sms_channels.send_url").to_owned(),
-                self.send_url.clone(),
-            ),
-            (
-                t.t("sms_channels.sign_name").to_owned(),
-                self.sign_name.clone(),
-            ),
-            (
-                t.t("sms_channels.group").to_owned(),
-                picked(&self.groups).unwrap_or_default(),
-            ),
-            (
-                t.t("common.status").to_owned(),
-                t.t(if self.active {
-                    "channels.active"
-                } else {
-                    "channels.inactive"
-                })
-                .to_owned(),
-            ),
+            labelled(t, "channels.name", &self.name),
+            labelled(t, "sms_channels.send_url", &self.send_url),
+            labelled(t, "sms_channels.sign_name", &self.sign_name),
+            group_shown(t, "sms_channels.group", &self.groups),
+            status_shown(t, self.active),
         ]
+    }
+
+    fn stale(&mut self) -> &mut Option<SettingStale> {
+        &mut self.stale
     }
 }
 
-async fn channel_page(
-    state: &AppState,
-    identity: &Identity,
-    id: i64,
-    submitted: Option<&[(String, String)]>,
-    error: Option<String>,
-) -> Result<ChannelPage, WebError> {
-    let c = state.app.sms_channel(&identity.actor(), id).await?;
-    let (name, send_url, sign_name, group, version) = match submitted {
-        Some(p) => (
-            field(p, "name").to_owned(),
-            field(p, "send_url").to_owned(),
-            field(p, "sign_name").to_owned(),
-            field(p, "group").to_owned(),
-            field(p, "version").to_owned(),
-        ),
-        None => (
-            c.name.clone(),
-            c.send_url.clone(),
-            c.sign_name.clone(),
-            c.group_id.map(|g| g.to_string()).unwrap_or_default(),
-            c.version.to_string(),
-        ),
-    };
-    Ok(ChannelPage {
-        t: identity.tr(),
-        layout: Layout::new(identity, "/admin/channels"),
-        id,
-        name,
-        send_url,
-        sign_name,
-        groups: group_choices(state, identity, &group).await?,
-        active: c.active,
-        api_key_set: c.has_api_key,
-        version,
-        webhook: webhook_path(id),
-        new_secret: None,
-        error,
-        stale: None,
-        test_result: None,
-    })
+impl SecretPage for ChannelPage {
+    fn new_secret(&mut self) -> &mut Option<String> {
+        &mut self.new_secret
+    }
 }
 
 pub async fn edit(
@@ -280,35 +262,7 @@ pub async fn edit(
     identity: Identity,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    super::ok(&channel_page(&state, &identity, id, None, None).await?)
-}
-
-/// The gateway's page again after a refusal: 409 with what is stored now named above it
-/// when another administrator changed the gateway meanwhile, else the refusal's message.
-async fn refused(
-    state: &AppState,
-    identity: &Identity,
-    id: i64,
-    pairs: &[(String, String)],
-    e: kefu_app::AppError,
-) -> Result<Response, WebError> {
-    if let Some(current) = stale_version(&e) {
-        let stored = channel_page(state, identity, id, None, None).await?;
-        let sent = at_version(pairs, current);
-        let mut page = channel_page(state, identity, id, Some(&sent), None).await?;
-        page.stale = Some(SettingStale::new(
-            identity.tr(),
-            current,
-            page.shown(),
-            stored.shown(),
-        ));
-        return render(StatusCode::CONFLICT, &page);
-    }
-    let (status, message) = super::refusal(e, identity.tr());
-    render(
-        status,
-        &channel_page(state, identity, id, Some(pairs), Some(message)).await?,
-    )
+    channel_admin::show::<ChannelPage>(&state, &identity, id).await
 }
 
 /// The form's API key: empty keeps the stored one, unless `api_key_clear` is ticked.
@@ -339,14 +293,12 @@ pub async fn update(
         active: current.active,
         api_key: form_api_key(&pairs),
     };
-    match state
+    let saved = state
         .app
         .save_sms_channel(&actor, id, &form, form_version(&pairs))
-        .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/channels/sms/{id}")).into_response()),
-        Err(e) => refused(&state, &identity, id, &pairs, e).await,
-    }
+        .await;
+    let to = format!("/admin/channels/sms/{id}");
+    channel_admin::answer::<ChannelPage>(&state, &identity, id, &pairs, saved, &to).await
 }
 
 /// Switches the gateway off (`active=0`) or on (`active=1`).
@@ -356,15 +308,13 @@ pub async fn set_active(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let active = field(&pairs, "active") == "1";
-    match state
+    let active = channel_admin::form_active(&pairs);
+    let done = state
         .app
         .set_sms_channel_active(&identity.actor(), id, active, form_version(&pairs))
-        .await
-    {
-        Ok(()) => Ok(Redirect::to("/admin/channels/sms").into_response()),
-        Err(e) => refused(&state, &identity, id, &pairs, e).await,
-    }
+        .await;
+    let to = "/admin/channels/sms";
+    channel_admin::answer::<ChannelPage>(&state, &identity, id, &pairs, done, to).await
 }
 
 /// A new secret for the gateway, shown on this answer only.
@@ -374,18 +324,11 @@ pub async fn rotate(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    match state
+    let rotated = state
         .app
         .rotate_sms_secret(&identity.actor(), id, form_version(&pairs))
-        .await
-    {
-        Ok(created) => {
-            let mut page = channel_page(&state, &identity, id, None, None).await?;
-            page.new_secret = Some(created.secret);
-            super::ok(&page)
-        }
-        Err(e) => refused(&state, &identity, id, &pairs, e).await,
-    }
+        .await;
+    channel_admin::rotated::<ChannelPage>(&state, &identity, id, &pairs, rotated).await
 }
 
 /// Sends a test text to the number typed (`to`) and shows the gateway's answer — a
@@ -401,27 +344,10 @@ pub async fn test_sms(
         .app
         .send_test_sms(&identity.actor(), id, field(&pairs, "to"))
         .await;
-    let mut page = channel_page(&state, &identity, id, None, None).await?;
-    match sent {
-        Ok(answer) => {
-            let key = if answer.ok {
-                "sms_channels.test_ok"
-            } else {
-                "sms_channels.test_failed"
-            };
-            page.test_result = Some(TestResult {
-                ok: answer.ok,
-                text: t.f(key, &[("answer", &answer.answer)]),
-            });
-            super::ok(&page)
-        }
-        Err(e) => {
-            let (status, message) = super::refusal(e, t);
-            page.test_result = Some(TestResult {
-                ok: false,
-                text: message,
-            });
-            render(status, &page)
-        }
-    }
+    let mut page = ChannelPage::load(&state, &identity, id, None, None).await?;
+    let keys = ("sms_channels.test_ok", "sms_channels.test_failed");
+    let (status, frame) =
+        channel_admin::test_frame(t, sent, |a| TestResult::answer(t, a.ok, &a.answer, keys));
+    page.test_result = Some(frame);
+    render(status, &page)
 }

@@ -8,14 +8,14 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use kefu_app::channel::wechat::{TokenTest, WechatChannelForm};
 
-use super::admin_channels::group_choices;
-use super::render;
-use super::tickets::{Choice, field, non_empty};
-use super::versioned::{SettingStale, at_version, form_version, picked, stale_version};
+use super::channel_admin::{
+    self, List, Page, TestResult, form_group, group_choices, group_shown, labelled, status_shown,
+};
+use super::tickets::{Choice, field};
+use super::versioned::{SettingStale, form_version};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
@@ -57,54 +57,50 @@ struct ListPage {
     error: Option<String>,
 }
 
-async fn list_page(
-    state: &AppState,
-    identity: &Identity,
-    submitted: Option<&[(String, String)]>,
-) -> Result<ListPage, WebError> {
-    let t = identity.tr();
-    let rows = state
-        .app
-        .wechat_channels(&identity.actor())
-        .await?
-        .into_iter()
-        .map(|v| WechatRow {
-            id: v.channel.id,
-            name: v.channel.name,
-            active: v.channel.active,
-            app_id: v.channel.app_id,
-            group: v.channel.group_name.unwrap_or_else(|| "—".into()),
-            server_url: v.server_url,
-            last_received: v
-                .last_received_at
-                .map(local_time)
-                .unwrap_or_else(|| t.t("wechat.never").to_owned()),
-            received: v.received,
-            followers: v.followers,
+impl List for ListPage {
+    async fn load(
+        state: &AppState,
+        identity: &Identity,
+        submitted: Option<&[(String, String)]>,
+    ) -> Result<ListPage, WebError> {
+        let t = identity.tr();
+        let rows = state
+            .app
+            .wechat_channels(&identity.actor())
+            .await?
+            .into_iter()
+            .map(|v| WechatRow {
+                id: v.channel.id,
+                name: v.channel.name,
+                active: v.channel.active,
+                app_id: v.channel.app_id,
+                group: v.channel.group_name.unwrap_or_else(|| "—".into()),
+                server_url: v.server_url,
+                last_received: v
+                    .last_received_at
+                    .map(local_time)
+                    .unwrap_or_else(|| t.t("wechat.never").to_owned()),
+                received: v.received,
+                followers: v.followers,
+            })
+            .collect();
+        let pairs = submitted.unwrap_or_default();
+        Ok(ListPage {
+            t,
+            layout: Layout::new(identity, "/admin/channels"),
+            rows,
+            groups: group_choices(state, identity, field(pairs, "group")).await?,
+            name: field(pairs, "name").to_owned(),
+            app_id: field(pairs, "app_id").to_owned(),
+            api_base: field(pairs, "api_base").to_owned(),
+            created: None,
+            error: None,
         })
-        .collect();
-    let pairs = submitted.unwrap_or_default();
-    Ok(ListPage {
-        t,
-        layout: Layout::new(identity, "/admin/channels"),
-        rows,
-        groups: group_choices(state, identity, field(pairs, "group")).await?,
-        name: field(pairs, "name").to_owned(),
-        app_id: field(pairs, "app_id").to_owned(),
-        api_base: field(pairs, "api_base").to_owned(),
-        created: None,
-        error: None,
-    })
-}
+    }
 
-/// The form's group: empty for none.
-fn form_group(pairs: &[(String, String)]) -> Result<Option<i64>, WebError> {
-    non_empty(field(pairs, "group"))
-        .map(|g| {
-            g.parse::<i64>()
-                .map_err(|_| WebError::bad_request("invalid_field", format!("group: {g:?}")))
-        })
-        .transpose()
+    fn error(&mut self) -> &mut Option<String> {
+        &mut self.error
+    }
 }
 
 /// The account form as sent; `active` as given.
@@ -121,7 +117,7 @@ fn form_of(pairs: &[(String, String)], active: bool) -> Result<WechatChannelForm
 }
 
 pub async fn list(State(state): State<AppState>, identity: Identity) -> Result<Response, WebError> {
-    super::ok(&list_page(&state, &identity, None).await?)
+    super::ok(&ListPage::load(&state, &identity, None).await?)
 }
 
 /// Adds an account; the answer shows the Token kefu generated, which no page shows again.
@@ -131,33 +127,24 @@ pub async fn create(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let form = form_of(&pairs, true)?;
-    match state
+    let created = state
         .app
         .create_wechat_channel(&identity.actor(), &form)
-        .await
-    {
-        Ok(created) => {
-            let mut page = list_page(&state, &identity, None).await?;
+        .await;
+    channel_admin::created(
+        &state,
+        &identity,
+        &pairs,
+        created,
+        |page: &mut ListPage, c| {
             page.created = Some(Created {
-                id: created.channel_id,
-                server_url: state.app.wechat_server_url(created.channel_id),
-                token: created.generated_token,
+                id: c.channel_id,
+                server_url: state.app.wechat_server_url(c.channel_id),
+                token: c.generated_token,
             });
-            render(StatusCode::CREATED, &page)
-        }
-        Err(e) => {
-            let (status, message) = super::refusal(e, identity.tr());
-            let mut page = list_page(&state, &identity, Some(&pairs)).await?;
-            page.error = Some(message);
-            render(status, &page)
-        }
-    }
-}
-
-/// What the test button found, in words.
-pub struct TestResult {
-    pub ok: bool,
-    pub text: String,
+        },
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -180,72 +167,64 @@ struct ChannelPage {
     stale: Option<SettingStale>,
 }
 
-impl ChannelPage {
-    /// The form's fields as it shows them, labelled, for the stale-form notice (the
-    /// secrets are never shown, so never compared).
+impl Page for ChannelPage {
+    async fn load(
+        state: &AppState,
+        identity: &Identity,
+        id: i64,
+        submitted: Option<&[(String, String)]>,
+        error: Option<String>,
+    ) -> Result<ChannelPage, WebError> {
+        let v = state.app.wechat_channel(&identity.actor(), id).await?;
+        let c = &v.channel;
+        let (name, app_id, api_base, group, version) = match submitted {
+            Some(p) => (
+                field(p, "name").to_owned(),
+                field(p, "app_id").to_owned(),
+                field(p, "api_base").to_owned(),
+                field(p, "group").to_owned(),
+                field(p, "version").to_owned(),
+            ),
+            None => (
+                c.name.clone(),
+                c.app_id.clone(),
+                c.api_base.clone(),
+                c.group_id.map(|g| g.to_string()).unwrap_or_default(),
+                c.version.to_string(),
+            ),
+        };
+        Ok(ChannelPage {
+            t: identity.tr(),
+            layout: Layout::new(identity, "/admin/channels"),
+            id,
+            name,
+            app_id,
+            api_base,
+            groups: group_choices(state, identity, &group).await?,
+            active: c.active,
+            version,
+            server_url: v.server_url.clone(),
+            test: None,
+            error,
+            stale: None,
+        })
+    }
+
+    /// The secrets are never shown, so never compared.
     fn shown(&self) -> Vec<(String, String)> {
         let t = self.t;
         vec![
-            (t.t("channels.name").to_owned(), self.name.clone()),
-            (t.t("wechat.app_id").to_owned(), self.app_id.clone()),
-            (t.t("wechat.api_base").to_owned(), self.api_base.clone()),
-            (
-                t.t("channels.group").to_owned(),
-                picked(&self.groups).unwrap_or_default(),
-            ),
-            (
-                t.t("common.status").to_owned(),
-                t.t(if self.active {
-                    "channels.active"
-                } else {
-                    "channels.inactive"
-                })
-                .to_owned(),
-            ),
+            labelled(t, "channels.name", &self.name),
+            labelled(t, "wechat.app_id", &self.app_id),
+            labelled(t, "wechat.api_base", &self.api_base),
+            group_shown(t, "channels.group", &self.groups),
+            status_shown(t, self.active),
         ]
     }
-}
 
-async fn channel_page(
-    state: &AppState,
-    identity: &Identity,
-    id: i64,
-    submitted: Option<&[(String, String)]>,
-    error: Option<String>,
-) -> Result<ChannelPage, WebError> {
-    let v = state.app.wechat_channel(&identity.actor(), id).await?;
-    let c = &v.channel;
-    let (name, app_id, api_base, group, version) = match submitted {
-        Some(p) => (
-            field(p, "name").to_owned(),
-            field(p, "app_id").to_owned(),
-            field(p, "api_base").to_owned(),
-            field(p, "group").to_owned(),
-            field(p, "version").to_owned(),
-        ),
-        None => (
-            c.name.clone(),
-            c.app_id.clone(),
-            c.api_base.clone(),
-            c.group_id.map(|g| g.to_string()).unwrap_or_default(),
-            c.version.to_string(),
-        ),
-    };
-    Ok(ChannelPage {
-        t: identity.tr(),
-        layout: Layout::new(identity, "/admin/channels"),
-        id,
-        name,
-        app_id,
-        api_base,
-        groups: group_choices(state, identity, &group).await?,
-        active: c.active,
-        version,
-        server_url: v.server_url.clone(),
-        test: None,
-        error,
-        stale: None,
-    })
+    fn stale(&mut self) -> &mut Option<SettingStale> {
+        &mut self.stale
+    }
 }
 
 pub async fn edit(
@@ -253,35 +232,7 @@ pub async fn edit(
     identity: Identity,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    super::ok(&channel_page(&state, &identity, id, None, None).await?)
-}
-
-/// The account's page again after a refusal: 409 with what is stored now named above it
-/// when another administrator changed the account meanwhile, else the refusal's message.
-async fn refused(
-    state: &AppState,
-    identity: &Identity,
-    id: i64,
-    pairs: &[(String, String)],
-    e: kefu_app::AppError,
-) -> Result<Response, WebError> {
-    if let Some(current) = stale_version(&e) {
-        let stored = channel_page(state, identity, id, None, None).await?;
-        let sent = at_version(pairs, current);
-        let mut page = channel_page(state, identity, id, Some(&sent), None).await?;
-        page.stale = Some(SettingStale::new(
-            identity.tr(),
-            current,
-            page.shown(),
-            stored.shown(),
-        ));
-        return render(StatusCode::CONFLICT, &page);
-    }
-    let (status, message) = super::refusal(e, identity.tr());
-    render(
-        status,
-        &channel_page(state, identity, id, Some(pairs), Some(message)).await?,
-    )
+    channel_admin::show::<ChannelPage>(&state, &identity, id).await
 }
 
 pub async fn update(
@@ -293,14 +244,12 @@ pub async fn update(
     let actor = identity.actor();
     let current = state.app.wechat_channel(&actor, id).await?;
     let form = form_of(&pairs, current.channel.active)?;
-    match state
+    let saved = state
         .app
         .save_wechat_channel(&actor, id, &form, form_version(&pairs))
-        .await
-    {
-        Ok(()) => Ok(Redirect::to(&format!("/admin/channels/wechat/{id}")).into_response()),
-        Err(e) => refused(&state, &identity, id, &pairs, e).await,
-    }
+        .await;
+    let to = format!("/admin/channels/wechat/{id}");
+    channel_admin::answer::<ChannelPage>(&state, &identity, id, &pairs, saved, &to).await
 }
 
 /// Switches the account off (`active=0`) or on (`active=1`).
@@ -310,15 +259,13 @@ pub async fn set_active(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let active = field(&pairs, "active") == "1";
-    match state
+    let active = channel_admin::form_active(&pairs);
+    let done = state
         .app
         .set_wechat_channel_active(&identity.actor(), id, active, form_version(&pairs))
-        .await
-    {
-        Ok(()) => Ok(Redirect::to("/admin/channels/wechat").into_response()),
-        Err(e) => refused(&state, &identity, id, &pairs, e).await,
-    }
+        .await;
+    let to = "/admin/channels/wechat";
+    channel_admin::answer::<ChannelPage>(&state, &identity, id, &pairs, done, to).await
 }
 
 /// 测试 — fetches an access token; the page says WeChat's answer.
@@ -346,7 +293,7 @@ pub async fn test(
             text: t.f("wechat.test_failed", &[("error", &error)]),
         },
     };
-    let mut page = channel_page(&state, &identity, id, None, None).await?;
+    let mut page = ChannelPage::load(&state, &identity, id, None, None).await?;
     page.test = Some(said);
     super::ok(&page)
 }

@@ -16,6 +16,7 @@ pub mod admin_users;
 pub mod admin_wechat;
 pub mod approvals;
 pub mod calls;
+mod channel_admin;
 pub mod chat;
 pub mod complaints;
 pub mod credit;
