@@ -3,7 +3,7 @@
 #
 # Installs what is missing (PostgreSQL, Chromium, ChromeDriver, python3-venv, and
 # python3-aiosmtpd for the SMTP peer the mail-out tests send to, dovecot for the IMAP peer
-# the mail-in tests fetch from), starts a
+# the mail-in tests fetch from, postfix for the mail server they send through), starts a
 # throw-away PostgreSQL cluster, runs fmt, clippy, every test on SQLite, fuzzes the JSON API
 # against its OpenAPI document (scripts/fuzz-api.sh), then runs the integration suite on
 # PostgreSQL, and stops what it started.
@@ -42,7 +42,7 @@ as_root() {
     elif command -v sudo >/dev/null 2>&1; then sudo "$@"
     else
         echo "error: need root to install packages: $*" >&2
-        echo "install them by hand: apt-get install postgresql chromium chromium-driver python3-aiosmtpd dovecot-imapd dovecot-lmtpd openssl" >&2
+        echo "install them by hand: apt-get install postgresql chromium chromium-driver python3-aiosmtpd dovecot-imapd dovecot-lmtpd openssl postfix" >&2
         exit 1
     fi
 }
@@ -65,6 +65,11 @@ missing=()
 # on loopback with its own configuration and a throw-away CA made by openssl.
 [ -x /usr/sbin/dovecot ] || missing+=(dovecot-imapd dovecot-lmtpd)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+# The mail server in front of them (crates/kefu-testkit/src/postfix_peer.rs): Debian's
+# postfix, run by each test as a private instance with its own configuration directory
+# (which needs root: the postfix command is the superuser's). The package's own instance
+# stays unconfigured ("No configuration"), so installing it starts no system mail server.
+[ -x /usr/sbin/postfix ] || missing+=(postfix)
 if [ "$sqlite_only" -eq 0 ] && [ -z "${KEFU_TEST_PG_URL:-}" ] && [ -z "$(pg_bindir)" ]; then
     missing+=(postgresql)
 fi
@@ -84,6 +89,9 @@ fi
 if [ "${#missing[@]}" -gt 0 ]; then
     echo "==> installing ${missing[*]}"
     as_root apt-get update -qq
+    if [[ " ${missing[*]} " == *" postfix "* ]]; then
+        echo "postfix postfix/main_mailer_type select No configuration" | as_root debconf-set-selections
+    fi
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 

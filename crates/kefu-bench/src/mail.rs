@@ -1,8 +1,10 @@
 //! `kefu-bench mail` — mail fetched by IMAP, measured against a real dovecot (the test
 //! suite's peer): how many mails a second kefu lands from a full mailbox (the first read of
-//! a mailbox of `--mails`), then how long a mail delivered by LMTP (the last hop of a mail
-//! server) takes to become a ticket, with a server that pushes (IDLE) and with one that has
-//! to be polled.
+//! a mailbox of `--mails`), then how long a mail takes to become a ticket, with a server
+//! that pushes (IDLE) and with one that has to be polled — sent by SMTP to a real postfix
+//! in front of dovecot (the suite's `PostfixPeer`, which delivers by LMTP), timed from
+//! postfix's 250 after DATA, as a customer's mail server sees "accepted"; and delivered
+//! straight by LMTP (postfix's last hop), timed from LMTP's 250.
 
 use std::process::Stdio;
 use std::sync::Arc;
@@ -13,7 +15,7 @@ use kefu_app::channel::email::{ChannelForm, ImapForm};
 use kefu_app::{Actor, App, Settings};
 use kefu_domain::SystemClock;
 use kefu_store::Store;
-use kefu_testkit::ImapPeer;
+use kefu_testkit::{ImapPeer, PostfixPeer};
 use serde_json::json;
 
 use crate::run::{Server, fresh_database, kefu_binary, kefu_cmd, wait_until_up};
@@ -38,6 +40,37 @@ pub struct MailArgs {
     /// The kefu binary (default: beside this one).
     #[arg(long)]
     kefu: Option<std::path::PathBuf>,
+    /// How the timed mails reach the mailbox: through postfix (SMTP, needs root and Debian's
+    /// postfix), straight by LMTP, or both.
+    #[arg(long, value_enum, default_value_t = Via::Both)]
+    via: Via,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Via {
+    Postfix,
+    Lmtp,
+    Both,
+}
+
+impl Via {
+    fn postfix(self) -> bool {
+        self != Via::Lmtp
+    }
+
+    fn lmtp(self) -> bool {
+        self != Via::Postfix
+    }
+}
+
+/// How a timed mail reaches the mailbox, and from which moment it is timed.
+#[derive(Clone, Copy)]
+enum Hop<'a> {
+    /// LMTP straight into dovecot: from LMTP's 250.
+    Lmtp(&'a ImapPeer),
+    /// SMTP to postfix, which delivers by LMTP into `ImapPeer`'s mailbox: from postfix's
+    /// 250 after DATA (the mail accepted).
+    Postfix(&'a PostfixPeer, &'a ImapPeer),
 }
 
 /// A customer's mail, the `n`th: from one of 500 senders, with Chinese subject and body.
@@ -94,10 +127,11 @@ fn imap_form(peer: &ImapPeer, poll_secs: u64) -> ImapForm {
     }
 }
 
-/// Delivers `n` mails one at a time and times each from LMTP's 250 to its stored row.
+/// Delivers `n` mails one at a time and times each from the 250 that accepts it (see
+/// [`Hop`]) to its stored row, which is written in one transaction with its ticket.
 async fn latencies(
     app: &App,
-    peer: &ImapPeer,
+    hop: Hop<'_>,
     channel: i64,
     n: usize,
     tag: &str,
@@ -105,13 +139,24 @@ async fn latencies(
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
         let before = stored(app, channel).await?;
-        peer.deliver(&mail(i as u32, tag)).await;
+        let raw = mail(i as u32, tag);
+        match hop {
+            Hop::Lmtp(peer) => peer.deliver(&raw).await,
+            Hop::Postfix(postfix, peer) => {
+                postfix
+                    .send(&format!("c{}@customer.example", i % 500), &peer.user, &raw)
+                    .await;
+            }
+        }
         let t0 = Instant::now();
         loop {
             if stored(app, channel).await? > before {
                 break;
             }
             if t0.elapsed() > Duration::from_secs(120) {
+                if let Hop::Postfix(postfix, _) = hop {
+                    eprintln!("postfix's log:\n{}", postfix.log());
+                }
                 bail!("a delivered mail did not land within two minutes");
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
@@ -120,6 +165,23 @@ async fn latencies(
     }
     out.sort_unstable();
     Ok(out)
+}
+
+/// A postfix delivering `peer`'s domain into its mailbox by LMTP.
+async fn postfix_for(peer: &ImapPeer) -> anyhow::Result<PostfixPeer> {
+    PostfixPeer::to_mailbox(peer).await.context(
+        "postfix cannot run here (it needs Debian's postfix and root); \
+         `--via lmtp` measures without it",
+    )
+}
+
+/// p50, p99 and the largest of sorted latencies, in milliseconds.
+fn summary(sorted: &[Duration]) -> serde_json::Value {
+    json!({
+        "p50": ms(percentile(sorted, 0.5)),
+        "p99": ms(percentile(sorted, 0.99)),
+        "max": ms(percentile(sorted, 1.0)),
+    })
 }
 
 async fn wait_read(app: &App, channel: i64) -> anyhow::Result<()> {
@@ -157,6 +219,12 @@ pub async fn run(args: MailArgs) -> anyhow::Result<()> {
     let url = fresh_database(args.postgres.as_deref(), &dir, "mail", false).await?;
     let Some(peer) = ImapPeer::start().await else {
         bail!("dovecot is not installed (apt-get install dovecot-imapd dovecot-lmtpd)");
+    };
+    // Before the long part, so a machine where postfix cannot run fails at once.
+    let postfix = if args.via.postfix() {
+        Some(postfix_for(&peer).await?)
+    } else {
+        None
     };
     eprintln!("filling the mailbox with {} mails…", args.mails);
     {
@@ -234,12 +302,27 @@ pub async fn run(args: MailArgs) -> anyhow::Result<()> {
 
     // 2. One mail at a time, pushed (IDLE).
     wait_read(&app, channel).await?;
-    eprintln!("latency with IDLE…");
-    let idle = latencies(&app, &peer, channel, args.latency_mails, "idle").await?;
+    let n = args.latency_mails;
+    let mut idle_smtp = Vec::new();
+    let mut idle_lmtp = Vec::new();
+    if let Some(postfix) = &postfix {
+        eprintln!("latency with IDLE, mail sent to postfix…");
+        idle_smtp = latencies(&app, Hop::Postfix(postfix, &peer), channel, n, "idle-smtp").await?;
+    }
+    if args.via.lmtp() {
+        eprintln!("latency with IDLE, mail delivered by LMTP…");
+        idle_lmtp = latencies(&app, Hop::Lmtp(&peer), channel, n, "idle").await?;
+    }
+    drop(postfix);
 
-    // 3. One mail at a time, polled: a server without IDLE.
+    // 3. One mail at a time, polled: a server without IDLE (and a postfix in front of it).
     let Some(polled_peer) = ImapPeer::start_without_idle().await else {
         bail!("dovecot went missing");
+    };
+    let polled_postfix = if args.via.postfix() {
+        Some(postfix_for(&polled_peer).await?)
+    } else {
+        None
     };
     app.save_imap_settings(
         &Actor::system(),
@@ -249,36 +332,94 @@ pub async fn run(args: MailArgs) -> anyhow::Result<()> {
     )
     .await?;
     wait_read(&app, channel).await?;
-    eprintln!("latency when polled every {} s…", args.poll_secs);
-    let polled = latencies(&app, &polled_peer, channel, args.latency_mails, "polled").await?;
+    let mut polled_smtp = Vec::new();
+    let mut polled_lmtp = Vec::new();
+    if let Some(postfix) = &polled_postfix {
+        eprintln!(
+            "latency when polled every {} s, mail sent to postfix…",
+            args.poll_secs
+        );
+        polled_smtp = latencies(
+            &app,
+            Hop::Postfix(postfix, &polled_peer),
+            channel,
+            n,
+            "polled-smtp",
+        )
+        .await?;
+    }
+    if args.via.lmtp() {
+        eprintln!(
+            "latency when polled every {} s, mail delivered by LMTP…",
+            args.poll_secs
+        );
+        polled_lmtp = latencies(&app, Hop::Lmtp(&polled_peer), channel, n, "polled").await?;
+    }
+    drop(polled_postfix);
     drop(server);
 
+    let measured = "from the 250 that accepts the mail (postfix's answer to DATA for \
+                    `postfix`, dovecot's LMTP answer for `lmtp`) until its stored mail and \
+                    its ticket (written in one transaction) are in the database";
+    let mut latency = serde_json::Map::new();
+    for (key, idle, polled, on) in [
+        ("postfix", &idle_smtp, &polled_smtp, args.via.postfix()),
+        ("lmtp", &idle_lmtp, &polled_lmtp, args.via.lmtp()),
+    ] {
+        if on {
+            latency.insert(
+                key.to_owned(),
+                json!({"idle_ms": summary(idle), "polled_ms": summary(polled)}),
+            );
+        }
+    }
     let report = json!({
         "backend": backend,
         "mails": args.mails,
         "full_mailbox_seconds": total.as_secs_f64(),
         "mails_per_second": rate,
         "mails_per_second_after_first": steady,
-        "idle_ms": {"p50": ms(percentile(&idle, 0.5)), "p99": ms(percentile(&idle, 0.99)), "max": ms(percentile(&idle, 1.0))},
-        "polled_ms": {"p50": ms(percentile(&polled, 0.5)), "p99": ms(percentile(&polled, 0.99)), "max": ms(percentile(&polled, 1.0))},
+        "latency": latency,
+        "latency_mails": n,
+        "latency_measured": measured,
         "poll_secs": args.poll_secs,
     });
+    println!("| backend | mailbox | read in | mails/s |");
+    println!("|---|---|---|---|");
     println!(
-        "| backend | mailbox | read in | mails/s | LMTP→ticket p50 / p99 (IDLE) | (polled every {} s) |",
-        args.poll_secs
-    );
-    println!("|---|---|---|---|---|---|");
-    println!(
-        "| {backend} | {} | {:.1} s | {:.0} ({:.0} after the first) | {} / {} ms | {} / {} ms |",
+        "| {backend} | {} | {:.1} s | {:.0} ({:.0} after the first) |",
         args.mails,
         total.as_secs_f64(),
         rate,
         steady,
-        ms(percentile(&idle, 0.5)),
-        ms(percentile(&idle, 0.99)),
-        ms(percentile(&polled, 0.5)),
-        ms(percentile(&polled, 0.99)),
     );
+    println!();
+    println!("Mail → ticket, {n} mails one at a time, measured {measured}:");
+    println!();
+    println!(
+        "| accepted by | p50 / p99 with IDLE | p50 / p99 polled every {} s |",
+        args.poll_secs
+    );
+    println!("|---|---|---|");
+    for (label, idle, polled, on) in [
+        (
+            "postfix (SMTP, then LMTP to dovecot)",
+            &idle_smtp,
+            &polled_smtp,
+            args.via.postfix(),
+        ),
+        ("dovecot (LMTP)", &idle_lmtp, &polled_lmtp, args.via.lmtp()),
+    ] {
+        if on {
+            println!(
+                "| {label} | {} / {} ms | {} / {} ms |",
+                ms(percentile(idle, 0.5)),
+                ms(percentile(idle, 0.99)),
+                ms(percentile(polled, 0.5)),
+                ms(percentile(polled, 0.99)),
+            );
+        }
+    }
     std::fs::write(
         dir.join("mail.json"),
         serde_json::to_string_pretty(&report)?,

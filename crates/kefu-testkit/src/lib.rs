@@ -9,11 +9,13 @@ pub mod browser;
 pub mod chat_client;
 pub mod host_page;
 pub mod imap_peer;
+pub mod postfix_peer;
 pub mod sms_peer;
 pub mod smtp_peer;
 pub mod wechat_peer;
 
 pub use imap_peer::ImapPeer;
+pub use postfix_peer::PostfixPeer;
 pub use sms_peer::SmsPeer;
 pub use smtp_peer::SmtpPeer;
 pub use wechat_peer::WechatPeer;

@@ -26,6 +26,7 @@ mod live;
 mod mail_imap;
 mod mail_ingest;
 mod mail_out;
+mod mail_postfix;
 mod ops;
 mod permissions;
 mod phone;
