@@ -74,9 +74,10 @@ async fn mail_through_postfix_and_dovecot_lands_once() {
     // The same mail again, then twice at once (a sender's retry, a second route): postfix
     // delivers every copy into the mailbox, and kefu reads each without landing it again.
     let again = postfix.send(SENDER, &imap.user, &customer_mail(1)).await;
+    let mail = customer_mail(1);
     let (a, b) = tokio::join!(
-        postfix.send(SENDER, &imap.user, &customer_mail(1)),
-        postfix.send(SENDER, &imap.user, &customer_mail(1)),
+        postfix.send(SENDER, &imap.user, &mail),
+        postfix.send(SENDER, &imap.user, &mail),
     );
     for id in [&again, &a, &b] {
         postfix.wait_delivered(id).await;

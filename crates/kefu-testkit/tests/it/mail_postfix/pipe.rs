@@ -55,9 +55,10 @@ async fn piped_mail_lands_once() {
     // Again, then twice at once: every copy is posted, kefu answers `duplicate`, and
     // postfix counts each as delivered.
     let again = postfix.send(SENDER, &recipient(), &piped_mail(1)).await;
+    let (to, mail) = (recipient(), piped_mail(1));
     let (a, b) = tokio::join!(
-        postfix.send(SENDER, &recipient(), &piped_mail(1)),
-        postfix.send(SENDER, &recipient(), &piped_mail(1)),
+        postfix.send(SENDER, &to, &mail),
+        postfix.send(SENDER, &to, &mail),
     );
     for id in [&again, &a, &b] {
         postfix.wait_delivered(id).await;
