@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A scripted SMTP server for kefu's tests, on aiosmtpd (Debian's python3-aiosmtpd).
 
-    smtp_peer.py --port PORT --dir DIR [--user NAME --password SECRET]
+    smtp_peer.py --port PORT --dir DIR [--user NAME --password SECRET] [--slow SECONDS]
 
 Every message it accepts is written to DIR/NNNN.eml (complete files only: written under
 another name, then renamed). It answers by the recipient's local part:
@@ -9,6 +9,9 @@ another name, then renamed). It answers by the recipient's local part:
     reject+…@…    550 at RCPT TO, every time
     tempfail+…@…  451 at DATA the first time that recipient is seen (the refused message
                   is kept in DIR/tempfail/NNNN.eml), accepted from then on
+    slow+…@…      the first time that recipient is seen, the message is kept at once but
+                  its 250 comes only after --slow seconds (default 60): a sender killed
+                  meanwhile never learns that it was taken; accepted at once from then on
 
 With --user and --password, AUTH PLAIN/LOGIN is offered on the plain connection and
 required, and only that user and password are let in. Prints "ready" once it listens.
@@ -35,10 +38,12 @@ def write(path, data):
 
 
 class Handler:
-    def __init__(self, directory):
+    def __init__(self, directory, slow):
         self.dir = directory
+        self.slow = slow
         self.count = itertools.count(1)
         self.tempfailed = set()
+        self.slowed = set()
         os.makedirs(os.path.join(directory, "tempfail"), exist_ok=True)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -57,6 +62,14 @@ class Handler:
                 write(os.path.join(self.dir, "tempfail", "%04d.eml" % n), content)
                 return "451 4.3.0 Temporary local problem, try again later"
         write(os.path.join(self.dir, "%04d.eml" % n), content)
+        slow = [
+            rcpt.lower()
+            for rcpt in envelope.rcpt_tos
+            if local_part(rcpt).startswith("slow+") and rcpt.lower() not in self.slowed
+        ]
+        if slow:
+            self.slowed.update(slow)
+            await asyncio.sleep(self.slow)
         return "250 2.0.0 Ok: queued as KF%04d" % n
 
 
@@ -81,8 +94,9 @@ async def main():
     parser.add_argument("--dir", required=True)
     parser.add_argument("--user")
     parser.add_argument("--password")
+    parser.add_argument("--slow", type=float, default=60.0)
     args = parser.parse_args()
-    handler = Handler(args.dir)
+    handler = Handler(args.dir, args.slow)
     login = Login(args.user, args.password or "") if args.user else None
 
     def protocol():

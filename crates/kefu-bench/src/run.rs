@@ -56,6 +56,11 @@ pub struct RunArgs {
     /// Skip the load: reuse the database left in --data-dir by an earlier run (SQLite).
     #[arg(long)]
     reuse: bool,
+    /// SQLite's durability: `normal` (kefu's default: a commit survives a crash of kefu)
+    /// or `full` (it also survives power loss: every commit waits for the disk). The
+    /// baseline runs with the same. Ignored on PostgreSQL.
+    #[arg(long, default_value = "normal")]
+    sqlite_synchronous: String,
 }
 
 const PASSWORD: &str = "bench-password-2026";
@@ -411,10 +416,18 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     }
     std::fs::create_dir_all(&args.data_dir)?;
     let dir = args.data_dir.canonicalize()?;
+    let synchronous = kefu_store::Synchronous::parse(&args.sqlite_synchronous)
+        .context("--sqlite-synchronous: normal or full")?;
     let url = fresh_database(args.postgres.as_deref(), &dir, "kefu", args.reuse).await?;
+    let durable = |url: String| match synchronous {
+        kefu_store::Synchronous::Normal => url,
+        level => kefu_store::dialect::with_synchronous(&url, level),
+    };
+    let url = durable(url);
     let kefu_dir = dir.join("kefu");
     let mut report = json!({
         "backend": backend,
+        "sqlite_synchronous": args.postgres.is_none().then_some(synchronous.key()),
         "scale": args.scale,
         "machine": machine(),
         "clients": args.clients,
@@ -683,6 +696,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     // 7. The baseline, same engine and durability, same machine, same run.
     eprintln!("baseline: {} raw ticket inserts…", args.create);
     let base_url = fresh_database(args.postgres.as_deref(), &dir, "baseline", false).await?;
+    let base_url = durable(base_url);
     let baseline_per_second = crate::baseline::run(&base_url, args.create, args.clients).await?;
     let ratio = created_per_second / baseline_per_second;
 
@@ -710,6 +724,9 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     println!("| API ticket creation | {created_per_second:.0} tickets/s |");
     println!("| raw-insert baseline | {baseline_per_second:.0} tickets/s |");
     println!("| kefu / baseline | {:.0} % |", ratio * 100.0);
+    if args.postgres.is_none() {
+        println!("| SQLite synchronous | {} |", synchronous.key());
+    }
     if let Some(kb) = rss_idle {
         println!("| server RSS after start | {:.0} MB |", kb as f64 / 1024.0);
     }

@@ -94,8 +94,10 @@ fn payload_id(payload: &str, key: &str) -> Result<i64, Failure> {
         .ok_or_else(|| Failure::fatal(format!("payload without {key:?}: {payload}")))
 }
 
-/// How long a claimed job is ours before another instance may take it over.
-const LEASE: SignedDuration = SignedDuration::from_mins(5);
+/// How long a claimed job is ours before another instance may take it over: longer than
+/// any job runs, so a slow job is never run twice at once, yet short enough that the job of
+/// an instance that died (`kill -9`, a lost machine) runs again within minutes.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(5 * 60);
 
 /// A periodic job: its kind and how often it runs.
 struct Periodic {
@@ -142,11 +144,17 @@ fn retry_delay(attempts: i64) -> SignedDuration {
     SignedDuration::from_secs(secs.min(3600))
 }
 
+/// A lease as the job queue counts it; one too long to count is the default.
+fn lease_of(lease: Duration) -> SignedDuration {
+    SignedDuration::try_from(lease).unwrap_or(SignedDuration::from_mins(5))
+}
+
 /// Runs jobs for one instance until told to stop.
 pub struct Worker {
     app: App,
     name: String,
     poll: Duration,
+    lease: SignedDuration,
 }
 
 impl Worker {
@@ -156,11 +164,19 @@ impl Worker {
             app,
             name,
             poll: Duration::from_secs(5),
+            lease: lease_of(DEFAULT_LEASE),
         }
     }
 
     pub fn with_poll_interval(mut self, poll: Duration) -> Worker {
         self.poll = poll;
+        self
+    }
+
+    /// Another lease than [`DEFAULT_LEASE`]; the crash tests shorten it so that a job whose
+    /// worker they killed runs again within the test.
+    pub fn with_lease(mut self, lease: Duration) -> Worker {
+        self.lease = lease_of(lease);
         self
     }
 
@@ -198,7 +214,8 @@ impl Worker {
             jobs::enqueue(&mut conn, &job, now).await?;
         }
         let mut ran = 0;
-        while let Some(job) = jobs::claim(&mut conn, &self.name, self.app.now(), LEASE).await? {
+        while let Some(job) = jobs::claim(&mut conn, &self.name, self.app.now(), self.lease).await?
+        {
             let outcome = self.execute(&job).await;
             let now = self.app.now();
             match outcome {

@@ -14,6 +14,60 @@ use crate::StoreError;
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// When a SQLite commit waits for the disk, chosen by the URL's `synchronous=` parameter
+/// (`sqlite://data/kefu.db?synchronous=full`).
+///
+/// Both keep every committed transaction through a crash of the process (`kill -9`, an
+/// out-of-memory kill): in WAL mode a commit has reached the operating system before it
+/// returns, and the operating system writes it out whatever became of kefu. They differ
+/// when the machine itself stops (power loss, a kernel panic):
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Synchronous {
+    /// `NORMAL` (the default): the write-ahead log is flushed to disk at checkpoints, not
+    /// at every commit. Power loss may undo the last transactions committed before it —
+    /// the database stays consistent, never corrupt — in exchange for commits that do not
+    /// wait for the disk.
+    #[default]
+    Normal,
+    /// `FULL`: every commit waits until the log is on disk, so power loss undoes nothing
+    /// that was committed (on a disk that honours flushes), at the price of one flush per
+    /// commit.
+    Full,
+}
+
+impl Synchronous {
+    pub fn parse(s: &str) -> Option<Synchronous> {
+        match s.to_ascii_lowercase().as_str() {
+            "normal" => Some(Synchronous::Normal),
+            "full" => Some(Synchronous::Full),
+            _ => None,
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Synchronous::Normal => "normal",
+            Synchronous::Full => "full",
+        }
+    }
+}
+
+/// `url` with its `synchronous=` set to `level` when it is a SQLite URL; any other URL as
+/// it is.
+pub fn with_synchronous(url: &str, level: Synchronous) -> String {
+    if !url.starts_with("sqlite:") {
+        return url.to_owned();
+    }
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let mut params: Vec<String> = query
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("synchronous="))
+        .map(str::to_owned)
+        .collect();
+    params.push(format!("synchronous={}", level.key()));
+    format!("{base}?{}", params.join("&"))
+}
+
 /// Which database engine a store runs on, chosen from the URL scheme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -47,13 +101,20 @@ impl Backend {
         }
     }
 
-    /// For SQLite: creates the file's directory and asks for the file to be created.
+    /// For SQLite: creates the file's directory and asks for the file to be created. kefu's
+    /// own `synchronous=` parameter (see [`Synchronous`]) is taken out: sqlx refuses
+    /// parameters it does not know.
     pub(crate) fn prepare_url(self, url: &str) -> Result<String, StoreError> {
         if self == Backend::Postgres {
             return Ok(url.to_owned());
         }
         let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
         let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let query = query
+            .split('&')
+            .filter(|p| !p.is_empty() && !p.starts_with("synchronous="))
+            .collect::<Vec<_>>()
+            .join("&");
         let dir = Path::new(path)
             .parent()
             .filter(|d| !d.as_os_str().is_empty());
@@ -76,19 +137,42 @@ impl Backend {
         Ok(format!("sqlite://{path}?{query}{sep}{mode}"))
     }
 
-    /// SQLite: a write-ahead log so readers never block the writer; `synchronous=NORMAL`
-    /// which in WAL mode keeps every committed transaction through a crash of the process;
-    /// foreign keys enforced; a busy timeout instead of instant "database is locked".
+    /// The `synchronous=` of a SQLite URL ([`Synchronous::Normal`] without one); always
+    /// `Normal` for PostgreSQL, whose durability is the server's own setting.
+    pub(crate) fn synchronous(self, url: &str) -> Result<Synchronous, StoreError> {
+        if self == Backend::Postgres {
+            return Ok(Synchronous::Normal);
+        }
+        let query = url.split_once('?').map_or("", |(_, q)| q);
+        match query
+            .split('&')
+            .find_map(|p| p.strip_prefix("synchronous="))
+        {
+            None => Ok(Synchronous::Normal),
+            Some(v) => Synchronous::parse(v).ok_or_else(|| StoreError::Synchronous(v.to_owned())),
+        }
+    }
+
+    /// SQLite: a write-ahead log so readers never block the writer; `synchronous` as the
+    /// URL asks (see [`Synchronous`]); foreign keys enforced; a busy timeout instead of
+    /// instant "database is locked".
     pub(crate) async fn configure_connection(
         self,
         conn: &mut AnyConnection,
+        synchronous: Synchronous,
     ) -> Result<(), sqlx::Error> {
         if self == Backend::Sqlite {
-            conn.execute(
-                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000;",
-            )
-            .await?;
+            let pragmas = match synchronous {
+                Synchronous::Normal => {
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000;"
+                }
+                Synchronous::Full => {
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000;"
+                }
+            };
+            conn.execute(pragmas).await?;
         }
         Ok(())
     }
@@ -201,6 +285,37 @@ mod tests {
             Backend::Postgres
         );
         assert!(Backend::from_url("mysql://u@h/db").is_err());
+    }
+
+    #[test]
+    fn synchronous_is_read_from_the_url_and_kept_from_sqlx() {
+        let b = Backend::Sqlite;
+        assert_eq!(
+            b.synchronous("sqlite://d/kefu.db").unwrap(),
+            Synchronous::Normal
+        );
+        let full = with_synchronous("sqlite://d/kefu.db", Synchronous::Full);
+        assert_eq!(full, "sqlite://d/kefu.db?synchronous=full");
+        assert_eq!(b.synchronous(&full).unwrap(), Synchronous::Full);
+        let again = with_synchronous(
+            "sqlite://d/kefu.db?mode=rwc&synchronous=full",
+            Synchronous::Normal,
+        );
+        assert_eq!(again, "sqlite://d/kefu.db?mode=rwc&synchronous=normal");
+        assert!(b.synchronous("sqlite://d/kefu.db?synchronous=off").is_err());
+        let dir = std::env::temp_dir().join(format!("kefu-sync-{}", std::process::id()));
+        let url = format!(
+            "sqlite://{}?synchronous=FULL",
+            dir.join("kefu.db").display()
+        );
+        let prepared = b.prepare_url(&url).unwrap();
+        assert!(!prepared.contains("synchronous"), "{prepared}");
+        assert!(prepared.ends_with("?mode=rwc"), "{prepared}");
+        let _ = std::fs::remove_dir_all(dir);
+        assert_eq!(
+            with_synchronous("postgres://u@h/db", Synchronous::Full),
+            "postgres://u@h/db"
+        );
     }
 
     #[test]

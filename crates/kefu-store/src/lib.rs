@@ -39,7 +39,7 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyPool, Transaction};
 
-pub use dialect::Backend;
+pub use dialect::{Backend, Synchronous};
 pub use sqlx::AnyConnection;
 
 /// A write transaction on either backend. On SQLite it also holds this process's writer
@@ -89,6 +89,8 @@ pub enum StoreError {
     },
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("invalid synchronous={0:?} in the SQLite URL: use normal or full")]
+    Synchronous(String),
     /// A stored value that no longer parses (edited by hand, or written by a newer kefu).
     #[error("unreadable stored value: {0}")]
     Corrupt(String),
@@ -138,11 +140,14 @@ impl Store {
     pub async fn connect(url: &str) -> Result<Store> {
         install_default_drivers();
         let backend = Backend::from_url(url)?;
+        let synchronous = backend.synchronous(url)?;
         let url = backend.prepare_url(url)?;
         let max = backend.max_connections();
         let pool = AnyPoolOptions::new()
             .max_connections(max)
-            .after_connect(move |conn, _meta| Box::pin(backend.configure_connection(conn)))
+            .after_connect(move |conn, _meta| {
+                Box::pin(backend.configure_connection(conn, synchronous))
+            })
             .connect(&url)
             .await?;
         Ok(Store {

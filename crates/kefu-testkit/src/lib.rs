@@ -10,12 +10,14 @@ pub mod chat_client;
 pub mod host_page;
 pub mod imap_peer;
 pub mod postfix_peer;
+pub mod server_process;
 pub mod sms_peer;
 pub mod smtp_peer;
 pub mod wechat_peer;
 
 pub use imap_peer::ImapPeer;
 pub use postfix_peer::PostfixPeer;
+pub use server_process::ServerProcess;
 pub use sms_peer::SmsPeer;
 pub use smtp_peer::SmtpPeer;
 pub use wechat_peer::WechatPeer;
@@ -188,6 +190,7 @@ impl TestApp {
             job_poll: (!options.without_worker).then_some(Duration::from_millis(200)),
             search_poll: Duration::from_millis(100),
             search_rebuild: prepared.search_rebuild,
+            ..RunOptions::default()
         };
         let handle = tokio::spawn(async move {
             server::run(prepared.app, config.web, listener, run_options, async {

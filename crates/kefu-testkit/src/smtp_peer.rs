@@ -1,7 +1,8 @@
 //! A real SMTP server for the mail-out tests: `smtp_peer.py` beside this crate, on Debian's
 //! `python3-aiosmtpd`, run as a child process on a free loopback port. It keeps every
 //! message it takes in a directory and answers by recipient — `reject+…@` gets 550 at
-//! RCPT, `tempfail+…@` gets 451 at DATA the first time (see the script).
+//! RCPT, `tempfail+…@` gets 451 at DATA the first time, `slow+…@` is kept at once but
+//! answered only a minute later the first time (see the script).
 //!
 //! Without python3-aiosmtpd a test using it skips (prints why and returns), unless the
 //! peers are required (`KEFU_REQUIRE_PEERS=1`, set by `scripts/test.sh`): then it fails.

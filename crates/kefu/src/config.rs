@@ -58,6 +58,9 @@ pub struct FileConfig {
     pub dormant_after_days: Option<i64>,
     /// Automatic mails (a trigger's reply) to one address per hour, at most (default 3).
     pub auto_mail_per_hour: Option<i64>,
+    /// SQLite only: `normal` (default) or `full` — whether a commit also survives power
+    /// loss (see `kefu_store::Synchronous`). A `synchronous=` in the URL wins.
+    pub sqlite_synchronous: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -80,6 +83,8 @@ pub enum ConfigError {
         "invalid public_url {0:?}: expected the address people reach kefu at, such as https://kefu.example.com"
     )]
     PublicUrl(String),
+    #[error("invalid sqlite_synchronous {0:?}: expected normal or full")]
+    SqliteSynchronous(String),
 }
 
 impl FileConfig {
@@ -183,6 +188,11 @@ impl ServerConfig {
                 .as_deref()
                 .unwrap_or("127.0.0.1:8080"),
         )?;
+        if let Some(level) = &f.sqlite_synchronous
+            && kefu_store::Synchronous::parse(level).is_none()
+        {
+            return Err(ConfigError::SqliteSynchronous(level.clone()));
+        }
         let database_url = database_url(o.database_url.clone(), o.data_dir.clone(), &f);
         let defaults = WebConfig::default();
         let web = WebConfig {
@@ -257,15 +267,26 @@ impl ServerConfig {
     }
 }
 
-/// The database URL: explicit URL, else SQLite in the data directory (default `./data`).
+/// The database URL: explicit URL, else SQLite in the data directory (default `./data`);
+/// a SQLite URL without `synchronous=` takes the file's `sqlite_synchronous`.
 pub fn database_url(url: Option<String>, data_dir: Option<PathBuf>, f: &FileConfig) -> String {
-    url.or_else(|| f.database_url.clone()).unwrap_or_else(|| {
+    let url = url.or_else(|| f.database_url.clone()).unwrap_or_else(|| {
         sqlite_url(
             &data_dir
                 .or_else(|| f.data_dir.clone())
                 .unwrap_or_else(|| PathBuf::from("data")),
         )
-    })
+    });
+    let level = f
+        .sqlite_synchronous
+        .as_deref()
+        .and_then(kefu_store::Synchronous::parse);
+    match level {
+        Some(level) if !url.contains("synchronous=") => {
+            kefu_store::dialect::with_synchronous(&url, level)
+        }
+        _ => url,
+    }
 }
 
 #[cfg(test)]
@@ -304,6 +325,27 @@ mod tests {
         };
         let e = ServerConfig::resolve(o, FileConfig::default()).unwrap_err();
         assert!(e.to_string().contains("public_url"));
+    }
+
+    #[test]
+    fn sqlite_synchronous_goes_into_a_sqlite_url_unless_it_has_one() {
+        let file: FileConfig = toml::from_str("sqlite_synchronous = \"full\"").unwrap();
+        let c = ServerConfig::resolve(Overrides::default(), file).unwrap();
+        assert_eq!(c.database_url, "sqlite://data/kefu.db?synchronous=full");
+        let file: FileConfig = toml::from_str(
+            "sqlite_synchronous = \"full\"\ndatabase_url = \"sqlite://x.db?synchronous=normal\"",
+        )
+        .unwrap();
+        let c = ServerConfig::resolve(Overrides::default(), file).unwrap();
+        assert_eq!(c.database_url, "sqlite://x.db?synchronous=normal");
+        let file: FileConfig =
+            toml::from_str("sqlite_synchronous = \"full\"\ndatabase_url = \"postgres://k@h/kefu\"")
+                .unwrap();
+        let c = ServerConfig::resolve(Overrides::default(), file).unwrap();
+        assert_eq!(c.database_url, "postgres://k@h/kefu");
+        let file: FileConfig = toml::from_str("sqlite_synchronous = \"off\"").unwrap();
+        let e = ServerConfig::resolve(Overrides::default(), file).unwrap_err();
+        assert!(e.to_string().contains("normal or full"), "{e}");
     }
 
     #[test]

@@ -69,6 +69,9 @@ pub struct RunOptions {
     pub search_poll: Duration,
     /// Fill the search index from the database before following the change log.
     pub search_rebuild: bool,
+    /// How long a job this instance claims is its own before another may take it over
+    /// (the job of an instance that died runs again after it).
+    pub job_lease: Duration,
 }
 
 impl Default for RunOptions {
@@ -77,6 +80,7 @@ impl Default for RunOptions {
             job_poll: Some(Duration::from_secs(5)),
             search_poll: Duration::from_millis(500),
             search_rebuild: false,
+            job_lease: kefu_jobs::DEFAULT_LEASE,
         }
     }
 }
@@ -134,6 +138,7 @@ pub async fn run(
         tokio::spawn(
             Worker::new(app.clone(), name)
                 .with_poll_interval(poll)
+                .with_lease(options.job_lease)
                 .run(stop_rx),
         )
     });

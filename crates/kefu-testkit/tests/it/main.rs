@@ -11,6 +11,7 @@ mod channel_api;
 mod chat;
 mod complaints;
 mod confidentiality;
+mod crash;
 mod credit;
 mod customer_card;
 mod customer_import;
