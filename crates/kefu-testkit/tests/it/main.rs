@@ -47,3 +47,6 @@ mod versions;
 mod wechat;
 mod workbench;
 mod workbench_setup;
+
+// The database restarted, stopped or full: answers, recovery, nothing lost.
+mod degrade;
