@@ -73,6 +73,11 @@ command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 if [ "$sqlite_only" -eq 0 ] && [ -z "${KEFU_TEST_PG_URL:-}" ] && [ -z "$(pg_bindir)" ]; then
     missing+=(postgresql)
 fi
+# The degradation tests run a private PostgreSQL of their own (kefu_testkit::PgPeer), to
+# restart and stop under load, in every run, --sqlite-only and KEFU_TEST_PG_URL included.
+if [ -z "$(pg_bindir)" ] && [[ " ${missing[*]} " != *" postgresql "* ]]; then
+    missing+=(postgresql)
+fi
 # The fuzzing step installs schemathesis into a virtual environment, which Debian's python3
 # makes only with python3-venv: tried once, until that environment exists.
 venv_works() {

@@ -198,6 +198,19 @@ impl Backend {
         }
     }
 
+    /// How long a request waits for a connection before it is answered "unavailable"
+    /// (503 with `Retry-After`). PostgreSQL away (restarting, failing over) is an outage a
+    /// person should hear of within seconds, not after sqlx's default 30; a restart itself
+    /// takes well under that, so requests that arrive during one mostly just wait it out.
+    /// A local SQLite file is never away: its wait is only ever for a free connection
+    /// under a burst, which may take longer before it is better refused.
+    pub(crate) fn acquire_timeout(self) -> std::time::Duration {
+        match self {
+            Backend::Sqlite => std::time::Duration::from_secs(10),
+            Backend::Postgres => std::time::Duration::from_secs(3),
+        }
+    }
+
     pub(crate) fn migrator(self) -> &'static Migrator {
         match self {
             Backend::Sqlite => &SQLITE_MIGRATIONS,

@@ -10,6 +10,7 @@
 //! transaction (`&mut *tx`).
 
 pub mod audit;
+mod availability;
 pub mod bulk;
 pub mod changelog;
 pub mod chat;
@@ -34,10 +35,15 @@ pub mod version;
 pub mod webhook;
 pub mod wechat;
 
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
 use jiff::Timestamp;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyPool, Transaction};
+use sqlx::{Any, AnyPool, Executor, Transaction};
+
+use availability::{Class, PageCap};
 
 pub use dialect::{Backend, Synchronous};
 pub use sqlx::AnyConnection;
@@ -96,20 +102,39 @@ pub enum StoreError {
     Corrupt(String),
     #[error("database error: {0}")]
     Database(sqlx::Error),
+    /// 数据库不可用 — the database cannot be reached or refuses work for now: connection
+    /// refused or reset, no connection within the pool's acquire timeout, PostgreSQL
+    /// shutting down, restarting or failing over, SQLite locked by another process past its
+    /// busy timeout. The work was not done (or, for a commit cut off in flight, may have
+    /// been: an `Idempotency-Key` or external id makes sending it again safe).
+    #[error("database unavailable: {0}")]
+    Unavailable(sqlx::Error),
+    /// 存储空间已满 — the disk under the database is full (SQLite's SQLITE_FULL, also when
+    /// the page cap of [`Store::set_page_cap`] is reached; PostgreSQL's `disk_full`). The
+    /// transaction was rolled back; what was stored before is intact.
+    #[error("database storage full: {0}")]
+    StorageFull(sqlx::Error),
+}
+
+impl StoreError {
+    /// An outage of the database: the same request may succeed later.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, StoreError::Unavailable(_))
+    }
+
+    pub fn is_storage_full(&self) -> bool {
+        matches!(self, StoreError::StorageFull(_))
+    }
 }
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
-        match &e {
-            sqlx::Error::RowNotFound => StoreError::NotFound,
-            sqlx::Error::Database(db) => match db.kind() {
-                sqlx::error::ErrorKind::UniqueViolation
-                | sqlx::error::ErrorKind::ForeignKeyViolation => {
-                    StoreError::Conflict(db.constraint().unwrap_or(db.message()).to_owned())
-                }
-                _ => StoreError::Database(e),
-            },
-            _ => StoreError::Database(e),
+        match availability::classify(&e) {
+            Class::NotFound => StoreError::NotFound,
+            Class::Conflict(name) => StoreError::Conflict(name),
+            Class::Unavailable => StoreError::Unavailable(e),
+            Class::StorageFull => StoreError::StorageFull(e),
+            Class::Other => StoreError::Database(e),
         }
     }
 }
@@ -132,29 +157,71 @@ pub struct Store {
     /// SQLite takes one writer at a time: writers of this process queue here, fairly,
     /// instead of polling the database lock (which starves some under load).
     writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    page_cap: Arc<PageCap>,
 }
+
+/// How long start-up waits for a database that is not accepting connections yet (one
+/// started together with kefu); later, a request waits only the pool's acquire timeout.
+const STARTUP_WAIT: Duration = Duration::from_secs(30);
 
 impl Store {
     /// Connects to `url` (`sqlite://…` or `postgres://…`); for SQLite, the file and its
     /// directory are created when missing.
+    ///
+    /// While kefu runs, the pool gives up on a connection after the backend's acquire
+    /// timeout (a few seconds), so a request during an outage fails fast with
+    /// [`StoreError::Unavailable`] instead of hanging; an idle connection is pinged before
+    /// it is handed out, so one the server closed (a restart) is replaced, not used; and
+    /// each new request tries to connect again, so kefu recovers by itself when the
+    /// database is back.
     pub async fn connect(url: &str) -> Result<Store> {
         install_default_drivers();
         let backend = Backend::from_url(url)?;
         let synchronous = backend.synchronous(url)?;
         let url = backend.prepare_url(url)?;
         let max = backend.max_connections();
+        let page_cap = Arc::new(PageCap::default());
+        let cap_on_connect = page_cap.clone();
+        let cap_on_acquire = page_cap.clone();
         let pool = AnyPoolOptions::new()
             .max_connections(max)
+            .acquire_timeout(backend.acquire_timeout())
+            .test_before_acquire(true)
             .after_connect(move |conn, _meta| {
-                Box::pin(backend.configure_connection(conn, synchronous))
+                let pages = cap_on_connect
+                    .pages()
+                    .filter(|_| backend == Backend::Sqlite);
+                Box::pin(async move {
+                    backend.configure_connection(&mut *conn, synchronous).await?;
+                    if let Some(pages) = pages {
+                        let sql = format!("PRAGMA max_page_count = {pages}");
+                        conn.execute(sql.as_str()).await?;
+                    }
+                    Ok::<(), sqlx::Error>(())
+                })
             })
-            .connect(&url)
-            .await?;
+            // A connection opened under another page cap is closed rather than reused.
+            .before_acquire(move |_conn, meta| {
+                let current = !cap_on_acquire.predates(meta.age);
+                Box::pin(async move { Ok::<bool, sqlx::Error>(current) })
+            })
+            .connect_lazy(&url)?;
+        wait_for_database(&pool).await?;
         Ok(Store {
             pool,
             backend,
             writer: std::sync::Arc::new(tokio::sync::Mutex::new(())),
+            page_cap,
         })
+    }
+
+    /// SQLite: caps the database file at `pages` pages (`PRAGMA max_page_count`), as a
+    /// disk with only that much room would — a write that needs more fails with
+    /// [`StoreError::StorageFull`] and is rolled back; `None` lifts the cap. A cap below
+    /// the file's size holds it at its size. Connections opened before take the new cap as
+    /// they are next handed out. No effect on PostgreSQL.
+    pub fn set_page_cap(&self, pages: Option<u32>) {
+        self.page_cap.set(pages);
     }
 
     /// Applies the embedded migrations of this backend that have not run yet.
@@ -201,6 +268,26 @@ impl Store {
     /// its write-ahead log as the last connection closes.
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+/// Waits up to [`STARTUP_WAIT`] for the first connection while the database is not up
+/// yet (refusing connections, or starting up: the pool keeps trying those until its
+/// acquire timeout); any other error (a wrong password, no such database, a host that does
+/// not resolve) is answered at once.
+async fn wait_for_database(pool: &AnyPool) -> Result<()> {
+    let deadline = Instant::now() + STARTUP_WAIT;
+    loop {
+        match pool.acquire().await {
+            Ok(conn) => {
+                drop(conn);
+                return Ok(());
+            }
+            Err(sqlx::Error::PoolTimedOut) if Instant::now() < deadline => {
+                tracing::info!("waiting for the database to accept connections");
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
 }
 

@@ -22,6 +22,10 @@ pub use sms_peer::SmsPeer;
 pub use smtp_peer::SmtpPeer;
 pub use wechat_peer::WechatPeer;
 
+// A private PostgreSQL per test, to restart, stop and crash (see `pg_peer`).
+pub mod pg_peer;
+pub use pg_peer::PgPeer;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;

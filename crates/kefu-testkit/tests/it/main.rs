@@ -48,3 +48,6 @@ mod versions;
 mod wechat;
 mod workbench;
 mod workbench_setup;
+
+// The database restarted, stopped or full: answers, recovery, nothing lost.
+mod degrade;

@@ -30,6 +30,10 @@ use crate::i18n::Tr;
 mod areas;
 mod sms;
 
+// The database away or full: 503/507 with Retry-After (see `outage`).
+mod outage;
+pub use outage::{KeepBody, STORAGE_FULL_RETRY_SECS, UNAVAILABLE_RETRY_SECS};
+
 use areas::*;
 
 #[derive(Debug, thiserror::Error)]
@@ -420,6 +424,7 @@ impl WebError {
                 AppError::WechatMessage(e) => wechat_message_info(e),
                 AppError::WechatSettings(e) => wechat_settings_info(e),
                 AppError::Chat(e) => chat_info(e),
+                AppError::Store(e) if outage::is_outage(&e) => outage::outage_info(&e),
                 AppError::Store(e) => {
                     tracing::error!(error = %e, "store error");
                     ErrorInfo::new(S::INTERNAL_SERVER_ERROR, "internal")
@@ -508,6 +513,8 @@ fn status_title_key(status: StatusCode) -> &'static str {
         403 => "error.title_403",
         404 => "error.title_404",
         429 => "error.title_429",
+        503 => "error.title_503",
+        507 => "error.title_507",
         s if s >= 500 => "error.title_500",
         _ => "error.title_400",
     }
@@ -530,6 +537,9 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     let res = next.run(req).await;
     let status = res.status();
     if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    if res.extensions().get::<KeepBody>().is_some() {
         return res;
     }
     let info = match res.extensions().get::<ErrorInfo>() {

@@ -106,8 +106,9 @@ pub fn request(p: SearchParams) -> Result<SearchRequest, WebError> {
         (status = 200, description = "The hits", body = Vec<SearchHit>),
         (status = 422, description = "An unknown `kind`, a day outside the business range, \
             `to` before `from`", body = super::ErrorBody),
-        (status = 503, description = "Search is off on this instance (`search_unavailable`)",
-            body = super::ErrorBody),
+        (status = 503, description = "Search is off on this instance (`search_unavailable`), \
+            or the database cannot be reached right now (`database_unavailable`, with \
+            `Retry-After`)", body = super::ErrorBody),
     ))]
 pub async fn search(
     State(state): State<AppState>,

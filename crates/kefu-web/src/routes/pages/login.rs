@@ -95,7 +95,11 @@ pub async fn submit(
         Err(e) => {
             let info = WebError::from(e).into_info();
             if info.status.is_server_error() {
-                return Err(WebError::Internal(info.code.to_owned()));
+                // The database away or full, or a fault: the error page (with its
+                // `Retry-After`), not the form with a message the person cannot act on.
+                let mut res = info.status.into_response();
+                res.extensions_mut().insert(info);
+                return Ok(res);
             }
             let t = identity.tr();
             let page = LoginPage {

@@ -123,6 +123,21 @@ const COMMON: &[Common] = &[
         with_body_only: false,
     },
     Common {
+        name: "ServiceUnavailable",
+        status: "503",
+        description: "The database cannot be reached right now — restarting, failing over \
+            (`database_unavailable`): nothing was done; send the same request again after \
+            the seconds in `Retry-After` (with the same `Idempotency-Key` on a create).",
+        with_body_only: false,
+    },
+    Common {
+        name: "InsufficientStorage",
+        status: "507",
+        description: "The database's disk is full (`storage_full`): nothing of this request \
+            was saved, what was saved before is intact. Send it again once space is freed.",
+        with_body_only: false,
+    },
+    Common {
         name: "PayloadTooLarge",
         status: "413",
         description: "The request body is larger than the server accepts (`payload_too_large`, \
@@ -159,7 +174,7 @@ impl Modify for CommonResponses {
             let mut response = ResponseBuilder::new()
                 .description(common.description)
                 .content("application/json", Content::new(Some(error_body.clone())));
-            if common.status == "429" {
+            if matches!(common.status, "429" | "503" | "507") {
                 response = response.header(
                     "Retry-After",
                     HeaderBuilder::new()
@@ -527,7 +542,7 @@ mod tests {
         let doc = document();
         for (method, path, operation) in operations(&doc) {
             let responses = operation["responses"].as_object().expect("responses");
-            let mut expected = vec!["400", "401", "403", "414", "429"];
+            let mut expected = vec!["400", "401", "403", "414", "429", "503", "507"];
             if operation.get("requestBody").is_some() {
                 expected.extend(["413", "415", "422"]);
             }
@@ -555,6 +570,10 @@ mod tests {
         }
         let rate_limited = resolve(&doc, "#/components/responses/RateLimited");
         assert!(rate_limited["headers"]["Retry-After"].is_object());
+        for name in ["ServiceUnavailable", "InsufficientStorage"] {
+            let outage = resolve(&doc, &format!("#/components/responses/{name}"));
+            assert!(outage["headers"]["Retry-After"].is_object(), "{name}");
+        }
     }
 
     #[test]
