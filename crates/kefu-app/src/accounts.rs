@@ -228,6 +228,41 @@ impl App {
         Ok(SessionLookup::Valid(current_user(&user)))
     }
 
+    /// A new session for the signed-in user whose own change (of their roles) just ended
+    /// every session they had: they carry on under a new id, never under one issued before
+    /// the change. The account must still be active.
+    pub async fn reissue_session(
+        &self,
+        actor: &Actor,
+        user_agent: Option<&str>,
+    ) -> Result<NewSession> {
+        let user_id = actor.user_id().ok_or(AppError::Forbidden)?;
+        let token = secret::random_hex(32);
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let user = store::user_by_id(&mut tx, user_id).await?;
+        if !user.active {
+            return Err(AppError::Forbidden);
+        }
+        store::insert_session(
+            &mut tx,
+            &secret::sha256_hex(&token),
+            user.id,
+            now,
+            now + self.settings.session_idle,
+            actor.ip.as_deref(),
+            user_agent
+                .map(|ua| ua.chars().take(256).collect::<String>())
+                .as_deref(),
+        )
+        .await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(NewSession {
+            token,
+            user: current_user(&user),
+        })
+    }
+
     /// Ends the session behind `token`.
     pub async fn logout(&self, actor: &Actor, token: &str) -> Result<()> {
         let mut tx = self.store.begin().await?;

@@ -29,6 +29,9 @@ pub mod action {
     pub const ACCESS_DENIED: &str = "access_denied";
     pub const PORTAL_REGISTERED: &str = "portal_registered";
     pub const PORTAL_LOGIN_FAILED: &str = "portal_login_failed";
+    /// A portal sign-in refused unread because the account or the address failed too often
+    /// (the e-mail as typed is the target, whether or not an account has it).
+    pub const PORTAL_LOGIN_THROTTLED: &str = "portal_login_throttled";
     /// A portal account proved an e-mail address or mobile (the address is not recorded).
     pub const PORTAL_ADDRESS_VERIFIED: &str = "portal_address_verified";
     /// A wrong portal code was entered (the code is not recorded).

@@ -225,6 +225,18 @@ impl App {
         if per_account >= self.settings.throttle_per_account
             || per_ip >= self.settings.throttle_per_ip
         {
+            audit::write(
+                &mut conn,
+                self,
+                &actor,
+                action::PORTAL_LOGIN_THROTTLED,
+                Some(Target {
+                    kind: "portal_customer",
+                    id: &email,
+                }),
+                None,
+            )
+            .await?;
             return Err(AppError::Throttled {
                 retry_after_secs: self.settings.throttle_window.as_secs(),
             });

@@ -180,7 +180,11 @@ impl App {
     }
 
     /// Changes an account's profile and roles, made against version `expected` of it (see
-    /// [`crate::versions`]).
+    /// [`crate::versions`]). A change of roles ends every session of the account: a sign-in
+    /// must never carry on with privileges it did not begin with, and a session id known
+    /// before the change (to a shared computer, a captured cookie) is worth nothing after it.
+    /// The web layer gives an administrator who changed their own roles a new session
+    /// ([`App::reissue_session`]).
     pub async fn update_user(
         &self,
         actor: &Actor,
@@ -212,6 +216,7 @@ impl App {
             if before.active && store::count_active_with_role(&mut tx, Role::Admin).await? == 0 {
                 return Err(AppError::LastAdmin);
             }
+            let ended = store::delete_sessions_of(&mut tx, id, None).await?;
             let old: Vec<&str> = before.roles.iter().map(Role::key).collect();
             let new: Vec<&str> = update.roles.iter().map(Role::key).collect();
             audit_user(
@@ -220,7 +225,12 @@ impl App {
                 actor,
                 action::ROLES_CHANGED,
                 id,
-                Some(json!({"username": before.username, "old": old, "new": new})),
+                Some(json!({
+                    "username": before.username,
+                    "old": old,
+                    "new": new,
+                    "sessions_ended": ended,
+                })),
             )
             .await?;
         }

@@ -36,6 +36,7 @@ mod portal_verify;
 mod schema;
 mod scripts;
 mod search;
+mod security;
 mod settings_versions;
 mod sla;
 mod sms;

@@ -11,6 +11,7 @@ mod dashboard;
 mod layout;
 mod phone;
 mod pickers;
+mod security;
 mod tickets;
 mod workbench;
 

@@ -3,7 +3,8 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use kefu_app::users::{UserForm, UserUpdate};
 use kefu_domain::{Locale, Role, RoleSet, StaffLevel};
@@ -12,7 +13,7 @@ use kefu_store::staff::{DepartmentRow, User};
 use super::render;
 use super::versioned::{SettingStale, stale_version};
 use crate::AppState;
-use crate::auth::Identity;
+use crate::auth::{Identity, SESSION_COOKIE, set_cookie};
 use crate::error::WebError;
 use crate::i18n::Tr;
 use crate::input::{parse_key, parse_optional_key};
@@ -382,6 +383,7 @@ pub async fn update(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
+    headers: HeaderMap,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let existing = state.app.get_user(&identity.actor(), id).await?;
@@ -405,7 +407,21 @@ pub async fn update(
         )
     };
     match attempt.await {
-        Ok(Ok(_)) => Ok(Redirect::to("/admin/users").into_response()),
+        Ok(Ok(user)) => {
+            let mut res = Redirect::to("/admin/users").into_response();
+            // A change of roles ended every session of the account, this one too when the
+            // administrator changed their own: they carry on under a new session id.
+            let own = identity.user.as_ref().is_some_and(|u| u.id == id);
+            if own && user.roles != existing.roles {
+                let ua = headers.get("user-agent").and_then(|v| v.to_str().ok());
+                let session = state.app.reissue_session(&identity.actor(), ua).await?;
+                res.headers_mut().append(
+                    SET_COOKIE,
+                    set_cookie(SESSION_COOKIE, &session.token, None, identity.secure),
+                );
+            }
+            Ok(res)
+        }
         Ok(Err(e)) if stale_version(&e).is_some() => {
             let current = state.app.get_user(&identity.actor(), id).await?;
             let departments = state.app.departments().await?;

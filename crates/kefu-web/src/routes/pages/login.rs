@@ -78,6 +78,13 @@ pub async fn submit(
         .await
     {
         Ok(session) => {
+            // Signing in over a live session (another account's, or a form left open) ends
+            // it: a browser holds one sign-in, and an id issued before this one is dead.
+            if let Some(old) = &identity.session_token
+                && let Err(e) = state.app.logout(&identity.actor(), old).await
+            {
+                tracing::error!(error = %e, "could not end the session signed in over");
+            }
             let to = if session.user.must_change_password {
                 "/account?must_change=1"
             } else {
