@@ -192,7 +192,9 @@ impl Store {
                     .pages()
                     .filter(|_| backend == Backend::Sqlite);
                 Box::pin(async move {
-                    backend.configure_connection(&mut *conn, synchronous).await?;
+                    backend
+                        .configure_connection(&mut *conn, synchronous)
+                        .await?;
                     if let Some(pages) = pages {
                         let sql = format!("PRAGMA max_page_count = {pages}");
                         conn.execute(sql.as_str()).await?;

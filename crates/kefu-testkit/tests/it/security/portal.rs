@@ -46,7 +46,7 @@ async fn another_customers_ticket_is_not_found_like_one_that_does_not_exist() {
     let (zhang, zhang_id) = register(&app, "pt.zhang@example.com", "张女士").await;
     let (li, _) = register(&app, "pt.li@example.com", "李先生").await;
 
-    // Staff file a ticket for 张女士 with a photo.
+    // Staff file a ticket for 张女士.
     let ticket = json_body(
         api.json(
             Method::POST,
@@ -58,19 +58,27 @@ async fn another_customers_ticket_is_not_found_like_one_that_does_not_exist() {
     .await["id"]
         .as_i64()
         .expect("a ticket");
-    let form = Form::new().part("file", Part::bytes(PNG.to_vec()).file_name("漏水.png"));
-    let files = json_body(
-        api.request(
-            Method::POST,
-            &format!("/api/v1/tickets/{ticket}/attachments"),
-        )
+    // She answers with a photo (a customer sees the files on public messages only).
+    let form = Form::new()
+        .text("_csrf", zhang.csrf().await)
+        .text("body", "漏水处的照片")
+        .part("files", Part::bytes(PNG.to_vec()).file_name("漏水.png"));
+    let sent = zhang
+        .client
+        .post(zhang.url(&format!("/portal/tickets/{ticket}/reply")))
         .multipart(form)
         .send()
         .await
-        .unwrap(),
-    )
-    .await;
-    let file = files[0]["id"].as_i64().expect("a file");
+        .unwrap();
+    assert!(sent.status().is_redirection(), "{}", sent.status());
+    let file: i64 = {
+        let mut c = app.app.store.conn().await.unwrap();
+        sqlx::query_scalar("SELECT id FROM ticket_attachments WHERE ticket_id = $1")
+            .bind(ticket)
+            .fetch_one(&mut *c)
+            .await
+            .unwrap()
+    };
     assert_eq!(
         zhang
             .get(&format!("/portal/tickets/{ticket}"))
