@@ -10,6 +10,7 @@
 //! transaction (`&mut *tx`).
 
 pub mod audit;
+pub mod backup;
 pub mod bulk;
 pub mod changelog;
 pub mod chat;
