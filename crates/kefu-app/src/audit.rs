@@ -85,6 +85,9 @@ pub mod action {
     pub const CHAT_OFFLINE_SUBMITTED: &str = "chat_offline_submitted";
     /// 接待上限 — how many chats an agent takes at once was set.
     pub const CHAT_LIMIT_SET: &str = "chat_limit_set";
+    /// 恢复备份 — the database was filled from a backup (`kefu restore`): which backup, and
+    /// whether it replaced data by force.
+    pub const DATABASE_RESTORED: &str = kefu_store::backup::RESTORED_ACTION;
 }
 
 /// What an audit entry is about.

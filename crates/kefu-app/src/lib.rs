@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod backup;
 pub mod calendar;
 pub mod channel;
 pub mod complaint;
@@ -74,6 +75,8 @@ pub struct Settings {
     pub public_url: String,
     /// Automatic mails (a trigger's reply) to one address in an hour, at most.
     pub auto_mail_per_hour: i64,
+    /// 定时备份: where, when and how many to keep; `None` makes none.
+    pub backup: Option<backup::schedule::Schedule>,
 }
 
 impl Default for Settings {
@@ -91,6 +94,7 @@ impl Default for Settings {
             dormant_after_days: 30,
             public_url: "http://127.0.0.1:8080".to_owned(),
             auto_mail_per_hour: 3,
+            backup: None,
         }
     }
 }

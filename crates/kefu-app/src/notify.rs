@@ -70,6 +70,9 @@ pub mod kind {
     pub const MAILBOX_FAILING: &str = "mailbox_failing";
     /// 在线客服 — another agent transferred a chat to you.
     pub const CHAT_TRANSFERRED: &str = "chat_transferred";
+    /// 定时备份失败 — a scheduled backup could not be made (to the administrators, each
+    /// time: the next one is a period away).
+    pub const BACKUP_FAILED: &str = "backup_failed";
 }
 
 /// Tells each user in `users` (duplicates ignored) about `kind`, with placeholder values

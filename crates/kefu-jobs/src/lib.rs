@@ -51,6 +51,9 @@ pub mod kind {
     /// 在线客服 — ends chats nobody wrote in for half an hour and makes the tickets of
     /// ended chats that have none yet.
     pub const CHAT_SWEEP: &str = "chat_sweep";
+    /// 定时备份 — the scheduled backup of its period (only when a schedule is set; see
+    /// [`kefu_app::backup::schedule`]).
+    pub const BACKUP: &str = "backup";
 }
 
 /// Why a job did not finish: its error, and whether another attempt could help.
@@ -213,6 +216,19 @@ impl Worker {
             };
             jobs::enqueue(&mut conn, &job, now).await?;
         }
+        if let Some(schedule) = &self.app.settings.backup {
+            // One attempt: a failed backup is told to the administrators, and the next
+            // period makes the next one.
+            let key = schedule.period_key(now);
+            let job = NewJob {
+                kind: kind::BACKUP,
+                unique_key: Some(&key),
+                payload: "{}",
+                run_at: now,
+                max_attempts: 1,
+            };
+            jobs::enqueue(&mut conn, &job, now).await?;
+        }
         let mut ran = 0;
         while let Some(job) = jobs::claim(&mut conn, &self.name, self.app.now(), self.lease).await?
         {
@@ -330,6 +346,17 @@ impl Worker {
                 tracing::debug!(removed = n, "forgotten idempotency keys purged");
                 Ok(())
             }
+            kind::BACKUP => {
+                // A large database takes longer to copy than a lease lasts: the lease is
+                // renewed while the backup runs, so no other instance starts it again.
+                let outcome = tokio::select! {
+                    outcome = self.app.run_scheduled_backup() => outcome,
+                    never = self.renew_lease(job.id) => match never {},
+                };
+                outcome
+                    .map(|_| ())
+                    .map_err(|e| Failure::fatal(e.to_string()))
+            }
             kind::CHAT_SWEEP => {
                 let (ended, made) = self.app.sweep_chats().await.map_err(|e| e.to_string())?;
                 if ended + made > 0 {
@@ -338,6 +365,26 @@ impl Worker {
                 Ok(())
             }
             other => Err(Failure::from(format!("unknown job kind {other:?}"))),
+        }
+    }
+}
+
+impl Worker {
+    /// Keeps this worker's lease on job `id` from running out, until dropped.
+    async fn renew_lease(&self, id: i64) -> std::convert::Infallible {
+        let every = Duration::from_secs(u64::try_from(LEASE.as_secs() / 3).unwrap_or(60));
+        loop {
+            tokio::time::sleep(every).await;
+            let now = self.app.now();
+            let renewed = match self.app.store.conn().await {
+                Ok(mut conn) => {
+                    jobs::renew_lease(&mut conn, id, &self.name, now + LEASE, now).await
+                }
+                Err(e) => Err(e),
+            };
+            if let Err(e) = renewed {
+                tracing::warn!(job = id, error = %e, "job lease could not be renewed");
+            }
         }
     }
 }

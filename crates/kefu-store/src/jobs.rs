@@ -203,3 +203,25 @@ pub async fn count_failing(conn: &mut AnyConnection, since: Timestamp, cap: i64)
     .fetch_one(conn)
     .await?)
 }
+
+/// Extends the lease `worker` holds on job `id` to `until`, for a job that runs longer than
+/// a lease (a backup of a large database); false when the job is no longer its.
+pub async fn renew_lease(
+    conn: &mut AnyConnection,
+    id: i64,
+    worker: &str,
+    until: Timestamp,
+    now: Timestamp,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE jobs SET locked_until = $1, updated_at = $2 \
+         WHERE id = $3 AND locked_by = $4 AND status = 'processing'",
+    )
+    .bind(to_micros(until))
+    .bind(to_micros(now))
+    .bind(id)
+    .bind(worker)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -11,6 +11,7 @@
 
 pub mod audit;
 mod availability;
+pub mod backup;
 pub mod bulk;
 pub mod changelog;
 pub mod chat;

@@ -61,6 +61,14 @@ pub struct FileConfig {
     /// SQLite only: `normal` (default) or `full` — whether a commit also survives power
     /// loss (see `kefu_store::Synchronous`). A `synchronous=` in the URL wins.
     pub sqlite_synchronous: Option<String>,
+    /// 定时备份: the directory scheduled backups are written to; none are made without it.
+    pub backup_dir: Option<PathBuf>,
+    /// The time of day of the scheduled backup, Beijing time, `HH:MM` (default `03:00`).
+    pub backup_at: Option<String>,
+    /// Instead of a time of day: a backup every so many minutes.
+    pub backup_every_minutes: Option<i64>,
+    /// How many scheduled backups to keep, the newest (default 7).
+    pub backup_keep: Option<usize>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -85,6 +93,10 @@ pub enum ConfigError {
     PublicUrl(String),
     #[error("invalid sqlite_synchronous {0:?}: expected normal or full")]
     SqliteSynchronous(String),
+    #[error("invalid backup_at {0:?}: expected a time of day HH:MM such as 03:00")]
+    BackupAt(String),
+    #[error("set backup_at or backup_every_minutes, not both")]
+    BackupWhen,
 }
 
 impl FileConfig {
@@ -215,6 +227,7 @@ impl ServerConfig {
                 .map(|m| m.max(1) * 1024 * 1024)
                 .unwrap_or(defaults.max_upload_bytes),
         };
+        let backup = backup_schedule(&f)?;
         let d = kefu_app::Settings::default();
         let mins = |v: Option<i64>, dflt: SignedDuration| {
             v.map(|m| SignedDuration::from_mins(m.max(1)))
@@ -247,6 +260,7 @@ impl ServerConfig {
             dormant_after_days: f.dormant_after_days.unwrap_or(d.dormant_after_days).max(1),
             public_url: web.public_url.clone().unwrap_or_else(|| listen_url(listen)),
             auto_mail_per_hour: f.auto_mail_per_hour.unwrap_or(d.auto_mail_per_hour).max(0),
+            backup,
         };
         let search_dir = f.search_dir.clone().or_else(|| {
             Some(
@@ -265,6 +279,39 @@ impl ServerConfig {
             search_dir,
         })
     }
+}
+
+/// The scheduled backups the file asks for (none without `backup_dir`).
+fn backup_schedule(
+    f: &FileConfig,
+) -> Result<Option<kefu_app::backup::schedule::Schedule>, ConfigError> {
+    use kefu_app::backup::schedule::{Schedule, When};
+    let Some(dir) = f.backup_dir.clone() else {
+        return Ok(None);
+    };
+    let when = match (f.backup_at.as_deref(), f.backup_every_minutes) {
+        (Some(_), Some(_)) => return Err(ConfigError::BackupWhen),
+        (None, Some(minutes)) => When::Every(SignedDuration::from_mins(minutes.max(1))),
+        (at, None) => {
+            let at = at.unwrap_or("03:00");
+            When::daily_at(at).ok_or_else(|| ConfigError::BackupAt(at.to_owned()))?
+        }
+    };
+    Ok(Some(Schedule {
+        dir,
+        when,
+        keep: f.backup_keep.unwrap_or(7).max(1),
+    }))
+}
+
+/// This instance's search index: `search_dir`, else `search` in the data directory.
+pub fn search_dir(data_dir: Option<PathBuf>, f: &FileConfig) -> PathBuf {
+    f.search_dir.clone().unwrap_or_else(|| {
+        data_dir
+            .or_else(|| f.data_dir.clone())
+            .unwrap_or_else(|| PathBuf::from("data"))
+            .join("search")
+    })
 }
 
 /// The database URL: explicit URL, else SQLite in the data directory (default `./data`);
@@ -346,6 +393,30 @@ mod tests {
         let file: FileConfig = toml::from_str("sqlite_synchronous = \"off\"").unwrap();
         let e = ServerConfig::resolve(Overrides::default(), file).unwrap_err();
         assert!(e.to_string().contains("normal or full"), "{e}");
+    }
+
+    #[test]
+    fn scheduled_backups_are_read_from_the_file() {
+        use kefu_app::backup::schedule::When;
+        let file: FileConfig =
+            toml::from_str("backup_dir = \"/var/backups/kefu\"\nbackup_keep = 3").unwrap();
+        let c = ServerConfig::resolve(Overrides::default(), file).unwrap();
+        let s = c.app.backup.expect("a schedule");
+        assert_eq!(s.keep, 3);
+        assert_eq!(s.when, When::Daily { hour: 3, minute: 0 });
+        let file: FileConfig =
+            toml::from_str("backup_dir = \"b\"\nbackup_every_minutes = 60").unwrap();
+        let s = ServerConfig::resolve(Overrides::default(), file)
+            .unwrap()
+            .app
+            .backup
+            .unwrap();
+        assert_eq!(s.when, When::Every(SignedDuration::from_hours(1)));
+        let file: FileConfig = toml::from_str("backup_dir = \"b\"\nbackup_at = \"25:00\"").unwrap();
+        let e = ServerConfig::resolve(Overrides::default(), file).unwrap_err();
+        assert!(e.to_string().contains("backup_at"), "{e}");
+        let none = ServerConfig::resolve(Overrides::default(), FileConfig::default()).unwrap();
+        assert!(none.app.backup.is_none());
     }
 
     #[test]

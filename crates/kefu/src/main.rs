@@ -62,6 +62,30 @@ enum Command {
     /// Fill a fresh database with the demo company 杭州恒信电器有限公司: staff in every role,
     /// customers, half a year of tickets with conversations, complaints in every stage.
     Demo(DemoArgs),
+    /// Write a backup of the whole database (attachments included) to FILE while kefu
+    /// runs; with --verify, check a backup file instead.
+    Backup(BackupArgs),
+    /// Restore a backup into an empty database (stop kefu first); this instance's search
+    /// index is built again.
+    Restore(RestoreArgs),
+}
+
+#[derive(Args)]
+struct BackupArgs {
+    /// The backup file: written (it must not exist yet), or checked with --verify.
+    file: PathBuf,
+    /// Check FILE — the manifest, every table's SHA-256 and row count — and write nothing.
+    #[arg(long)]
+    verify: bool,
+}
+
+#[derive(Args)]
+struct RestoreArgs {
+    /// The backup file (from `kefu backup`, of either database).
+    file: PathBuf,
+    /// Replace everything in a database that is not empty.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Args)]
@@ -347,6 +371,15 @@ async fn main() -> anyhow::Result<()> {
                 dir.display()
             );
             Ok(())
+        }
+        Command::Backup(a) => {
+            let url = config::database_url(cli.database_url.clone(), cli.data_dir.clone(), &file);
+            kefu::backup::backup_command(&url, &a.file, a.verify).await
+        }
+        Command::Restore(a) => {
+            let url = config::database_url(cli.database_url.clone(), cli.data_dir.clone(), &file);
+            let search_dir = config::search_dir(cli.data_dir.clone(), &file);
+            kefu::backup::restore_command(&url, &a.file, a.force, &search_dir).await
         }
         Command::Token(TokenCommand::Create { user, name }) => {
             let app = open_app(&cli, &file).await?;

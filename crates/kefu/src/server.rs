@@ -41,6 +41,11 @@ pub async fn prepare(config: &ServerConfig, clock: Arc<dyn Clock>) -> anyhow::Re
                 // An index still at position 0 is new or its rebuild was cut short (the
                 // server stopped during it): it is built again.
                 search_rebuild = fresh || index.cursor() == 0;
+                // So is one built from another database than this one: the database was
+                // restored from a backup since (see crate::backup).
+                if crate::backup::search_outdated(&app, dir, index.cursor()).await {
+                    search_rebuild = true;
+                }
                 app = app.with_search(Arc::new(index));
             }
             Err(e) => tracing::error!(

@@ -6,6 +6,7 @@ mod agent_speed;
 mod api;
 mod attachments;
 mod auth;
+mod backup;
 mod browser;
 mod channel_api;
 mod chat;

@@ -22,6 +22,19 @@ pub struct JobView {
     pub next_run: Option<String>,
 }
 
+/// 定时备份 — one scheduled backup in the schedule's directory.
+pub struct BackupView {
+    pub name: String,
+    pub size: String,
+    pub written: String,
+}
+
+/// The scheduled backups, when a schedule is set.
+pub struct BackupsView {
+    pub hint: String,
+    pub files: Vec<BackupView>,
+}
+
 #[derive(Template)]
 #[template(path = "admin_jobs.html")]
 struct JobsPage {
@@ -29,6 +42,12 @@ struct JobsPage {
     layout: Layout,
     rows: Vec<JobView>,
     hint: String,
+    backups: Option<BackupsView>,
+}
+
+/// `12.3 MiB`.
+fn mebibytes(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
 }
 
 /// `GET /admin/jobs`.
@@ -56,10 +75,31 @@ pub async fn list(State(state): State<AppState>, identity: Identity) -> Result<R
         "workbench.hint.jobs",
         &[("days", FAILED_WITHIN_DAYS.to_string().as_str())],
     );
+    let backups = state
+        .app
+        .backup_files(&identity.actor())?
+        .map(|(schedule, files)| BackupsView {
+            hint: t.f(
+                "jobs.backups_hint",
+                &[
+                    ("dir", schedule.dir.display().to_string().as_str()),
+                    ("keep", schedule.keep.to_string().as_str()),
+                ],
+            ),
+            files: files
+                .into_iter()
+                .map(|f| BackupView {
+                    name: f.name,
+                    size: mebibytes(f.bytes),
+                    written: f.modified.map(local_time).unwrap_or_default(),
+                })
+                .collect(),
+        });
     super::ok(&JobsPage {
         t,
         layout: Layout::new(&identity, "/admin/jobs"),
         rows,
         hint,
+        backups,
     })
 }
