@@ -51,6 +51,7 @@ pub async fn run(args: SearchArgs) -> anyhow::Result<()> {
     let config = ServerConfig {
         listen: "127.0.0.1:0".parse()?,
         database_url: kefu::config::sqlite_url(&args.data_dir),
+        read_database_url: None,
         web: kefu_web::WebConfig {
             api_rate_per_minute: 1_000_000,
             ..kefu_web::WebConfig::default()

@@ -18,6 +18,7 @@ pub mod chat;
 pub mod complaint;
 pub mod customer;
 pub mod dialect;
+mod failover;
 pub mod idempotency;
 pub mod jobs;
 pub mod kb;
@@ -40,7 +41,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
-use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions, install_default_drivers};
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyPool, Executor, Transaction};
 
@@ -98,6 +99,16 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("invalid synchronous={0:?} in the SQLite URL: use normal or full")]
     Synchronous(String),
+    /// kefu writes, so its database URL must lead to a primary.
+    #[error(
+        "unsupported target_session_attrs={0:?} in the database URL: kefu writes, so use read-write (or leave it out)"
+    )]
+    SessionAttrs(String),
+    /// `read_database_url` is for a PostgreSQL replica of a PostgreSQL database.
+    #[error(
+        "invalid read_database_url {0:?}: use postgres://USER@HOST:PORT/DB (one host, a replica of the PostgreSQL database_url)"
+    )]
+    ReaderUrl(String),
     /// A stored value that no longer parses (edited by hand, or written by a newer kefu).
     #[error("unreadable stored value: {0}")]
     Corrupt(String),
@@ -159,11 +170,20 @@ pub struct Store {
     /// instead of polling the database lock (which starves some under load).
     writer: std::sync::Arc<tokio::sync::Mutex<()>>,
     page_cap: Arc<PageCap>,
+    /// With several PostgreSQL hosts (or `target_session_attrs`): what finds the primary
+    /// again after a failover (see the `failover` module).
+    failover: Option<Arc<failover::Follower>>,
+    /// A pool on a replica, for reads that may lag behind ([`Store::read_conn`]).
+    reader: Option<AnyPool>,
 }
 
 /// How long start-up waits for a database that is not accepting connections yet (one
 /// started together with kefu); later, a request waits only the pool's acquire timeout.
 const STARTUP_WAIT: Duration = Duration::from_secs(30);
+
+/// How long a report waits for a connection to the replica before it reads from the
+/// primary instead: a replica that is away must not make reports slow.
+const READER_WAIT: Duration = Duration::from_secs(1);
 
 impl Store {
     /// Connects to `url` (`sqlite://…` or `postgres://…`); for SQLite, the file and its
@@ -175,11 +195,28 @@ impl Store {
     /// it is handed out, so one the server closed (a restart) is replaced, not used; and
     /// each new request tries to connect again, so kefu recovers by itself when the
     /// database is back.
+    ///
+    /// A PostgreSQL URL may name several hosts (`postgres://u@db1:5432,db2:5432/kefu?
+    /// target_session_attrs=read-write`): kefu uses the one that takes writes and, after a
+    /// failover, moves to the new primary by itself (see the `failover` module).
     pub async fn connect(url: &str) -> Result<Store> {
         install_default_drivers();
         let backend = Backend::from_url(url)?;
         let synchronous = backend.synchronous(url)?;
         let url = backend.prepare_url(url)?;
+        let hosts = match backend {
+            Backend::Postgres => failover::parse(&url)?,
+            Backend::Sqlite => None,
+        };
+        let options = match &hosts {
+            Some(hosts) => hosts.first(),
+            None => url.parse::<AnyConnectOptions>()?,
+        };
+        let switch = hosts
+            .as_ref()
+            .map(|_| Arc::new(failover::Switch::default()));
+        let switch_on_connect = switch.clone();
+        let switch_on_acquire = switch.clone();
         let max = backend.max_connections();
         let page_cap = Arc::new(PageCap::default());
         let cap_on_connect = page_cap.clone();
@@ -192,6 +229,7 @@ impl Store {
                 let pages = cap_on_connect
                     .pages()
                     .filter(|_| backend == Backend::Sqlite);
+                let switch = switch_on_connect.clone();
                 Box::pin(async move {
                     backend
                         .configure_connection(&mut *conn, synchronous)
@@ -200,22 +238,64 @@ impl Store {
                         let sql = format!("PRAGMA max_page_count = {pages}");
                         conn.execute(sql.as_str()).await?;
                     }
+                    // A standby (the old primary's host after a failover, or a host list's
+                    // first entry) is closed, and the prober asked where the primary is.
+                    if let Some(switch) = switch
+                        && !failover::accepts_writes(&mut *conn).await?
+                    {
+                        switch.nudge();
+                        return Err(failover::standby_refused());
+                    }
                     Ok::<(), sqlx::Error>(())
                 })
             })
-            // A connection opened under another page cap is closed rather than reused.
+            // A connection opened under another page cap, or to the host the pool has
+            // since moved away from, is closed rather than reused.
             .before_acquire(move |_conn, meta| {
-                let current = !cap_on_acquire.predates(meta.age);
+                let current = !cap_on_acquire.predates(meta.age)
+                    && !switch_on_acquire
+                        .as_ref()
+                        .is_some_and(|s| s.predates(meta.age));
                 Box::pin(async move { Ok::<bool, sqlx::Error>(current) })
             })
-            .connect_lazy(&url)?;
+            .connect_lazy_with(options);
+        let failover = match (hosts, switch) {
+            (Some(hosts), Some(switch)) => Some(Arc::new(failover::Follower::start(
+                pool.clone(),
+                hosts,
+                switch,
+            ))),
+            _ => None,
+        };
         wait_for_database(&pool).await?;
         Ok(Store {
             pool,
             backend,
             writer: std::sync::Arc::new(tokio::sync::Mutex::new(())),
             page_cap,
+            failover,
+            reader: None,
         })
+    }
+
+    /// Adds a pool on a PostgreSQL replica (`read_database_url`, one host) for reads that
+    /// may lag a little behind the primary: [`Store::read_conn`]. Connects lazily: a replica
+    /// that is away does not keep kefu from starting.
+    pub fn with_reader(mut self, url: &str) -> Result<Store> {
+        let postgres = Backend::from_url(url).is_ok_and(|b| b == Backend::Postgres);
+        if self.backend != Backend::Postgres || !postgres || url.contains(',') {
+            return Err(StoreError::ReaderUrl(url.to_owned()));
+        }
+        let options = url
+            .parse::<AnyConnectOptions>()
+            .map_err(|_| StoreError::ReaderUrl(url.to_owned()))?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(self.backend.max_connections() / 2)
+            .acquire_timeout(READER_WAIT)
+            .test_before_acquire(true)
+            .connect_lazy_with(options);
+        self.reader = Some(pool);
+        Ok(self)
     }
 
     /// SQLite: caps the database file at `pages` pages (`PRAGMA max_page_count`), as a
@@ -238,7 +318,51 @@ impl Store {
     }
 
     pub async fn conn(&self) -> Result<PoolConnection<Any>> {
-        Ok(self.pool.acquire().await?)
+        Ok(self.watched(self.pool.acquire()).await?)
+    }
+
+    /// A connection for a read that may lag a little behind the latest writes — reports
+    /// and statistics — from the replica of [`Store::with_reader`] when there is one (else,
+    /// or while the replica is away, the primary). Never for a read that must see a write
+    /// just made (a page shown after its own form, a check before a write): a replica
+    /// applies the primary's changes a moment later.
+    pub async fn read_conn(&self) -> Result<PoolConnection<Any>> {
+        if let Some(reader) = &self.reader {
+            match reader.acquire().await {
+                Ok(conn) => return Ok(conn),
+                Err(e) => tracing::warn!(
+                    error = %e,
+                    "the read replica is unavailable: reading from the primary"
+                ),
+            }
+        }
+        self.conn().await
+    }
+
+    /// Runs an acquire on the pool; with several hosts, one that takes long or fails asks
+    /// the prober where the primary is — the primary may have failed over.
+    async fn watched<T>(
+        &self,
+        acquire: impl std::future::Future<Output = std::result::Result<T, sqlx::Error>>,
+    ) -> std::result::Result<T, sqlx::Error> {
+        let Some(follower) = &self.failover else {
+            return acquire.await;
+        };
+        let mut acquire = std::pin::pin!(acquire);
+        let result = match tokio::time::timeout(failover::SLOW_ACQUIRE, acquire.as_mut()).await {
+            Ok(result) => result,
+            Err(_) => {
+                follower.nudge();
+                acquire.await
+            }
+        };
+        if result
+            .as_ref()
+            .is_err_and(|e| availability::classify(e) == Class::Unavailable)
+        {
+            follower.nudge();
+        }
+        result
     }
 
     /// Begins a write transaction. On SQLite it takes the write lock at once (`BEGIN
@@ -249,13 +373,16 @@ impl Store {
             Backend::Sqlite => Some(self.writer.clone().lock_owned().await),
             Backend::Postgres => None,
         };
-        let inner = self.pool.begin_with(self.backend.begin_statement()).await?;
+        let inner = self
+            .watched(self.pool.begin_with(self.backend.begin_statement()))
+            .await?;
         Ok(Tx { inner, _turn: turn })
     }
 
     /// A trivial round trip, for the health check.
     pub async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        self.watched(sqlx::query("SELECT 1").execute(&self.pool))
+            .await?;
         Ok(())
     }
 
@@ -270,6 +397,9 @@ impl Store {
     /// Waits for checked-out connections to return and closes the pool; SQLite checkpoints
     /// its write-ahead log as the last connection closes.
     pub async fn close(&self) {
+        if let Some(reader) = &self.reader {
+            reader.close().await;
+        }
         self.pool.close().await;
     }
 }

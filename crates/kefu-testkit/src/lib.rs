@@ -168,6 +168,7 @@ impl TestApp {
         let mut config = ServerConfig {
             listen: "127.0.0.1:0".parse().expect("address"),
             database_url: database_url.clone(),
+            read_database_url: None,
             web: options.web.clone(),
             app: options.settings.clone(),
             search_dir: Some(search_dir.clone()),

@@ -5,7 +5,8 @@
 //! driven with `pg_ctl` the way an operator does: `restart -m fast`, `stop -m fast`,
 //! `start`, and a `kill -9` of the postmaster. Extra `postgresql.conf` lines can be given
 //! ([`PgPeer::start_with`]), and any server program run as the cluster's owner
-//! ([`PgPeer::command`]), for replicas and failover later.
+//! ([`PgPeer::command`]). A streaming standby of a peer ([`PgPeer::standby_of`]) can be
+//! promoted ([`PgPeer::promote`]) when its primary is killed: a failover.
 //!
 //! PostgreSQL's server programs are Debian's (`/usr/lib/postgresql/<version>/bin`, the
 //! newest, or `KEFU_PG_BINDIR`). PostgreSQL refuses to run as root: tests running as root
@@ -228,6 +229,40 @@ impl Cluster {
         .map_err(|e| format!("{e}\nserver log:\n{}", self.log_tail()))
     }
 
+    /// Makes this (not yet existing) cluster a streaming standby of the one on
+    /// `primary_port`: `pg_basebackup -R` writes its connection to the primary, `-C -S`
+    /// creates the physical replication slot `name` there (the primary keeps the WAL the
+    /// standby has not received yet). It reports itself as `name` (`cluster_name`), what
+    /// the primary's `synchronous_standby_names` names; its own copy of that setting is
+    /// emptied, so that once promoted, alone, it does not wait for a standby it has not.
+    fn clone_of(&self, primary_port: u16, name: &str) -> Result<(), String> {
+        let port = primary_port.to_string();
+        let mut backup = self.command("pg_basebackup");
+        backup
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                port.as_str(),
+                "-U",
+                SUPERUSER,
+                "-D",
+            ])
+            .arg(self.data())
+            .args(["-R", "-C", "-S", name, "-X", "stream", "--no-sync"]);
+        run(backup, "pg_basebackup")?;
+        let settings = format!(
+            "\n# kefu test standby\nport = {}\nunix_socket_directories = '{}'\n\
+             cluster_name = '{name}'\nsynchronous_standby_names = ''\n",
+            self.port,
+            self.dir.display()
+        );
+        let path = self.data().join("postgresql.conf");
+        let mut file = std::fs::read_to_string(&path).map_err(|e| format!("{e}"))?;
+        file.push_str(&settings);
+        std::fs::write(&path, file).map_err(|e| format!("postgresql.conf: {e}"))
+    }
+
     fn restart(&self, mode: &str) -> Result<(), String> {
         let log = self.log_path().display().to_string();
         run(
@@ -354,6 +389,60 @@ impl PgPeer {
         .await
         .unwrap_or_else(|e| panic!("the private PostgreSQL did not start: {e}"));
         peer
+    }
+
+    /// A streaming standby of `primary` in a cluster of its own, made as an operator does
+    /// (`pg_basebackup -R -C -S name`), with a physical replication slot `name` on the
+    /// primary and `name` as its `application_name` there — list it in the primary's
+    /// `synchronous_standby_names` (given to [`PgPeer::start_with`]) for synchronous
+    /// replication. Returns once the primary streams to it.
+    pub async fn standby_of(primary: &PgPeer, name: &str) -> PgPeer {
+        let dir = Path::new("/tmp").join(format!("kefu-pg-{}", crate::unique_name()));
+        std::fs::create_dir_all(&dir).expect("the standby's directory");
+        if let Owner::Postgres { uid, gid } = primary.cluster.owner {
+            std::os::unix::fs::chown(&dir, Some(uid), Some(gid)).expect("chown");
+        }
+        let cluster = Cluster {
+            dir: dir.clone(),
+            bindir: primary.cluster.bindir.clone(),
+            owner: primary.cluster.owner,
+            port: free_port(),
+        };
+        let standby = PgPeer {
+            port: cluster.port,
+            dir,
+            cluster: cluster.clone(),
+        };
+        let (primary_port, slot) = (primary.port, name.to_owned());
+        blocking(move || {
+            cluster.clone_of(primary_port, &slot)?;
+            cluster.start()
+        })
+        .await
+        .unwrap_or_else(|e| panic!("the standby did not start: {e}"));
+        let deadline = Instant::now() + PATIENCE;
+        let sql = format!(
+            "SELECT state FROM pg_stat_replication \
+             WHERE application_name = '{name}' AND state = 'streaming'"
+        );
+        while primary.psql("postgres", &sql).await.trim().is_empty() {
+            assert!(
+                Instant::now() < deadline,
+                "the primary does not stream to standby {name}:\n{}",
+                standby.log()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        standby
+    }
+
+    /// `pg_ctl promote`: a standby stops following its primary and takes writes. Returns
+    /// once it does.
+    pub async fn promote(&self) {
+        let cmd = self.cluster.pg_ctl(&["-w", "-t", "30", "promote"]);
+        blocking(move || run(cmd, "pg_ctl promote"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
     }
 
     /// kefu's database on this cluster.

@@ -14,8 +14,13 @@ use serde::Deserialize;
 pub struct FileConfig {
     /// Address to listen on, e.g. `127.0.0.1:8080`.
     pub listen: Option<String>,
-    /// `sqlite://PATH` or `postgres://USER@HOST/DB`.
+    /// `sqlite://PATH` or `postgres://USER@HOST/DB`; for PostgreSQL with a standby,
+    /// several hosts: `postgres://USER@HOST1:PORT1,HOST2:PORT2/DB?target_session_attrs=read-write`.
     pub database_url: Option<String>,
+    /// PostgreSQL only: a replica (`postgres://USER@HOST:PORT/DB`, one host) that reports
+    /// read from; they may lag a moment behind. Nothing that must see its own write reads
+    /// there.
+    pub read_database_url: Option<String>,
     /// Where the embedded SQLite database lives when no URL is given.
     pub data_dir: Option<PathBuf>,
     /// This instance's search index (default `<data_dir>/search`); each instance keeps its
@@ -130,6 +135,8 @@ impl FileConfig {
 pub struct ServerConfig {
     pub listen: SocketAddr,
     pub database_url: String,
+    /// A PostgreSQL replica for reports ([`kefu_store::Store::with_reader`]).
+    pub read_database_url: Option<String>,
     pub web: WebConfig,
     pub app: kefu_app::Settings,
     /// Where this instance keeps its search index; `None` runs without search.
@@ -274,6 +281,7 @@ impl ServerConfig {
         Ok(ServerConfig {
             listen,
             database_url,
+            read_database_url: f.read_database_url.clone(),
             web,
             app,
             search_dir,

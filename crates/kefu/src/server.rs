@@ -27,7 +27,10 @@ pub struct Prepared {
 /// Connects to the database, applies migrations and, on the very first start, creates the
 /// administrator.
 pub async fn prepare(config: &ServerConfig, clock: Arc<dyn Clock>) -> anyhow::Result<Prepared> {
-    let store = Store::connect(&config.database_url).await?;
+    let mut store = Store::connect(&config.database_url).await?;
+    if let Some(url) = &config.read_database_url {
+        store = store.with_reader(url)?;
+    }
     store.migrate().await?;
     let texts: kefu_app::Texts = Arc::new(kefu_web::i18n::text);
     let mut app = App::new(store, clock, config.app.clone()).with_texts(texts);

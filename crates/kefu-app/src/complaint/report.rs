@@ -102,7 +102,9 @@ impl App {
                 .timestamp();
         // China has kept one offset since 1991, so a day number at +8 h is a Beijing day.
         let offset = tz.to_offset(start).seconds() as i64 * 1_000_000;
-        let mut conn = self.store.conn().await?;
+        // Statistics over past days may lag a moment behind: the replica serves them when
+        // one is configured, sparing the primary the scans.
+        let mut conn = self.store.read_conn().await?;
         let days = store::stats(&mut conn, "day", start, end, offset, 10_000).await?;
         let by = store::stats(&mut conn, q.by.key(), start, end, offset, 100).await?;
         let stages = store::stage_durations(&mut conn, start, end).await?;

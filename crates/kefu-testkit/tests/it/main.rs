@@ -53,3 +53,6 @@ mod workbench_setup;
 
 // The database restarted, stopped or full: answers, recovery, nothing lost.
 mod degrade;
+
+// PostgreSQL's primary killed under load, a standby promoted: kefu follows, nothing lost.
+mod failover;
