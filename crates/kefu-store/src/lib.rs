@@ -25,6 +25,7 @@ pub mod notification;
 pub mod outbox;
 pub mod phone;
 pub mod portal;
+pub mod ratelimit;
 pub mod search;
 pub mod sla;
 pub mod sms;
@@ -164,6 +165,10 @@ pub struct Store {
 /// started together with kefu); later, a request waits only the pool's acquire timeout.
 const STARTUP_WAIT: Duration = Duration::from_secs(30);
 
+/// The advisory lock key of first-start seeding on PostgreSQL ("kefuseed" in ASCII);
+/// sqlx's migration lock is another key.
+const SEED_LOCK: i64 = 0x6b65_6675_7365_6564;
+
 impl Store {
     /// Connects to `url` (`sqlite://…` or `postgres://…`); for SQLite, the file and its
     /// directory are created when missing.
@@ -250,6 +255,27 @@ impl Store {
         };
         let inner = self.pool.begin_with(self.backend.begin_statement()).await?;
         Ok(Tx { inner, _turn: turn })
+    }
+
+    /// Begins the transaction of a first-start seed (the administrator, the default
+    /// calendar and SLA policies, the starter scripts): it checks that nothing is there yet
+    /// and writes. Instances started together on one PostgreSQL database would all see
+    /// "nothing yet" and all write, so there each seed transaction first takes a
+    /// transaction-scoped advisory lock and they take turns; the second finds the first's
+    /// rows. On SQLite writers take turns anyway.
+    pub async fn begin_seeding(&self) -> Result<Tx> {
+        let mut tx = self.begin().await?;
+        if self.backend == Backend::Postgres {
+            // Wrapped in a count: the lock function returns `void`, which the `Any` driver
+            // cannot decode.
+            let _: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM (SELECT pg_advisory_xact_lock($1)) AS seeding",
+            )
+            .bind(SEED_LOCK)
+            .fetch_one(&mut *tx)
+            .await?;
+        }
+        Ok(tx)
     }
 
     /// A trivial round trip, for the health check.

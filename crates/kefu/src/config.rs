@@ -61,6 +61,13 @@ pub struct FileConfig {
     /// SQLite only: `normal` (default) or `full` — whether a commit also survives power
     /// loss (see `kefu_store::Synchronous`). A `synchronous=` in the URL wins.
     pub sqlite_synchronous: Option<String>,
+    /// This instance's name in the `X-Kefu-Instance` header (default: host name and
+    /// process id).
+    pub instance_name: Option<String>,
+    /// Seconds `/healthz` answers 503 at shutdown before the listener closes, so a load
+    /// balancer drains the instance first (default 0; behind one, a little more than its
+    /// check interval times its fall count).
+    pub shutdown_drain_seconds: Option<u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -178,6 +185,8 @@ pub struct Overrides {
     pub trust_proxy_headers: Option<bool>,
     pub secure_cookies: Option<SecureCookies>,
     pub public_url: Option<String>,
+    pub instance_name: Option<String>,
+    pub shutdown_drain_seconds: Option<u64>,
 }
 
 impl ServerConfig {
@@ -214,6 +223,18 @@ impl ServerConfig {
                 .upload_max_mb
                 .map(|m| m.max(1) * 1024 * 1024)
                 .unwrap_or(defaults.max_upload_bytes),
+            instance: o
+                .instance_name
+                .clone()
+                .or(f.instance_name.clone())
+                .map(|n| n.trim().to_owned())
+                .filter(|n| !n.is_empty())
+                .unwrap_or(defaults.instance),
+            shutdown_drain: std::time::Duration::from_secs(
+                o.shutdown_drain_seconds
+                    .or(f.shutdown_drain_seconds)
+                    .unwrap_or(0),
+            ),
         };
         let d = kefu_app::Settings::default();
         let mins = |v: Option<i64>, dflt: SignedDuration| {

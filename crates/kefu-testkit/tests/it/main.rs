@@ -52,3 +52,7 @@ mod workbench_setup;
 
 // The database restarted, stopped or full: answers, recovery, nothing lost.
 mod degrade;
+
+// Three instances on one PostgreSQL behind haproxy: sessions, search, live updates, jobs,
+// limits and a rolling restart.
+mod instances;

@@ -1,0 +1,117 @@
+//! 接口限流 — the API's calls per key per minute, counted in the database so that the limit
+//! holds across every instance behind a load balancer: a client spreading its calls over
+//! three instances gets the limit once, not three times.
+//!
+//! The count is the generic cell rate algorithm: each call moves the key's "allowance whole
+//! again" moment on by a minute divided by the limit; a call that would move it more than a
+//! minute ahead of now is refused. So a key may spend its whole minute at once, then gets
+//! one call back every `60 / limit` seconds — the same allowance the in-memory limiter gave
+//! each instance. It runs on the wall clock, which instances share (keep them on NTP), not
+//! on the application's clock that tests may stop.
+
+use kefu_domain::{Clock, SystemClock};
+use kefu_store::ratelimit as store;
+
+use crate::{App, Result};
+
+const MINUTE_US: i64 = 60_000_000;
+
+/// An allowed call: what the `X-RateLimit-*` headers tell the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Allowance {
+    pub limit: u32,
+    pub remaining: u32,
+    /// Seconds until the allowance is whole again.
+    pub reset_secs: u64,
+}
+
+/// The answer to one call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateCheck {
+    Allowed(Allowance),
+    /// Refused; the next call is allowed after this many seconds.
+    Limited {
+        retry_after_secs: u64,
+    },
+}
+
+/// The wall clock in microseconds: the rate is real time even where the application's
+/// clock is a test's.
+fn wall_clock_us() -> i64 {
+    SystemClock.now().as_microsecond()
+}
+
+/// What one call costs in microseconds of the minute.
+fn cost_us(per_minute: u32) -> i64 {
+    (MINUTE_US / i64::from(per_minute.max(1))).max(1)
+}
+
+/// The allowance left when the key is whole again at `full_at_us`.
+fn allowance(per_minute: u32, now_us: i64, full_at_us: i64) -> Allowance {
+    let ahead = (full_at_us - now_us).clamp(0, MINUTE_US);
+    let left = (MINUTE_US - ahead) / cost_us(per_minute);
+    Allowance {
+        limit: per_minute.max(1),
+        remaining: u32::try_from(left)
+            .unwrap_or(u32::MAX)
+            .min(per_minute.max(1)),
+        reset_secs: u64::try_from(ahead).unwrap_or(0).div_ceil(1_000_000),
+    }
+}
+
+/// Seconds until one more call fits, when the key is whole again at `full_at_us`.
+fn retry_after(per_minute: u32, now_us: i64, full_at_us: i64) -> u64 {
+    let wait = full_at_us + cost_us(per_minute) - MINUTE_US - now_us;
+    u64::try_from(wait).unwrap_or(0).div_ceil(1_000_000).max(1)
+}
+
+impl App {
+    /// Counts one API call of `key` (`token:ID` or `ip:ADDRESS`) against `per_minute`.
+    pub async fn take_api_call(&self, key: &str, per_minute: u32) -> Result<RateCheck> {
+        let now_us = wall_clock_us();
+        let mut conn = self.store.conn().await?;
+        let cost = cost_us(per_minute);
+        if let Some(full_at) = store::take(&mut conn, key, now_us, cost, MINUTE_US).await? {
+            return Ok(RateCheck::Allowed(allowance(per_minute, now_us, full_at)));
+        }
+        // Refused: the row was left as it was; read it for the wait.
+        let full_at = store::full_at(&mut conn, key)
+            .await?
+            .unwrap_or(now_us + MINUTE_US);
+        Ok(RateCheck::Limited {
+            retry_after_secs: retry_after(per_minute, now_us, full_at),
+        })
+    }
+
+    /// Forgets the keys whose allowance has been whole for a minute; the web layer calls it
+    /// about once a minute per instance.
+    pub async fn purge_api_rate_limits(&self) -> Result<u64> {
+        let before = wall_clock_us() - MINUTE_US;
+        let mut conn = self.store.conn().await?;
+        Ok(store::purge(&mut conn, before).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fresh_key_has_all_but_the_call_it_made() {
+        let now = 1_000 * MINUTE_US;
+        let a = allowance(5, now, now + cost_us(5));
+        assert_eq!(a.remaining, 4);
+        assert_eq!(a.limit, 5);
+        assert_eq!(a.reset_secs, 12);
+    }
+
+    #[test]
+    fn a_spent_minute_waits_for_one_call() {
+        let now = 1_000 * MINUTE_US;
+        // Five calls of five at once: whole again in a minute, the sixth waits 12 s.
+        let full_at = now + 5 * cost_us(5);
+        assert_eq!(allowance(5, now, full_at).remaining, 0);
+        assert_eq!(retry_after(5, now, full_at), 12);
+        assert_eq!(retry_after(5, now + 11_500_000, full_at), 1);
+    }
+}
