@@ -10,6 +10,7 @@
 //! on the application's clock that tests may stop.
 
 use kefu_domain::{Clock, SystemClock};
+use kefu_store::StoreError;
 use kefu_store::ratelimit as store;
 
 use crate::{App, Result};
@@ -69,18 +70,24 @@ impl App {
     /// Counts one API call of `key` (`token:ID` or `ip:ADDRESS`) against `per_minute`.
     pub async fn take_api_call(&self, key: &str, per_minute: u32) -> Result<RateCheck> {
         let now_us = wall_clock_us();
-        let mut conn = self.store.conn().await?;
+        // A write transaction: on SQLite it waits its turn with the other writers of this
+        // process instead of spinning on the database lock.
+        let mut tx = self.store.begin().await?;
         let cost = cost_us(per_minute);
-        if let Some(full_at) = store::take(&mut conn, key, now_us, cost, MINUTE_US).await? {
-            return Ok(RateCheck::Allowed(allowance(per_minute, now_us, full_at)));
-        }
-        // Refused: the row was left as it was; read it for the wait.
-        let full_at = store::full_at(&mut conn, key)
-            .await?
-            .unwrap_or(now_us + MINUTE_US);
-        Ok(RateCheck::Limited {
-            retry_after_secs: retry_after(per_minute, now_us, full_at),
-        })
+        let check = match store::take(&mut tx, key, now_us, cost, MINUTE_US).await? {
+            Some(full_at) => RateCheck::Allowed(allowance(per_minute, now_us, full_at)),
+            None => {
+                // Refused: the row was left as it was; read it for the wait.
+                let full_at = store::full_at(&mut tx, key)
+                    .await?
+                    .unwrap_or(now_us + MINUTE_US);
+                RateCheck::Limited {
+                    retry_after_secs: retry_after(per_minute, now_us, full_at),
+                }
+            }
+        };
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(check)
     }
 
     /// Forgets the keys whose allowance has been whole for a minute; the web layer calls it
