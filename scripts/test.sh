@@ -42,7 +42,7 @@ as_root() {
     elif command -v sudo >/dev/null 2>&1; then sudo "$@"
     else
         echo "error: need root to install packages: $*" >&2
-        echo "install them by hand: apt-get install postgresql chromium chromium-driver python3-aiosmtpd dovecot-imapd dovecot-lmtpd openssl postfix" >&2
+        echo "install them by hand: apt-get install postgresql chromium chromium-driver python3-aiosmtpd dovecot-imapd dovecot-lmtpd openssl postfix haproxy" >&2
         exit 1
     fi
 }
@@ -70,6 +70,10 @@ command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 # (which needs root: the postfix command is the superuser's). The package's own instance
 # stays unconfigured ("No configuration"), so installing it starts no system mail server.
 [ -x /usr/sbin/postfix ] || missing+=(postfix)
+# The load balancer in front of several kefu instances (crates/kefu-testkit/src/balancer.rs):
+# Debian's haproxy, run by each test as a child with its own configuration on loopback. The
+# package's own service keeps its stock configuration, which listens nowhere.
+[ -x /usr/sbin/haproxy ] || missing+=(haproxy)
 if [ "$sqlite_only" -eq 0 ] && [ -z "${KEFU_TEST_PG_URL:-}" ] && [ -z "$(pg_bindir)" ]; then
     missing+=(postgresql)
 fi

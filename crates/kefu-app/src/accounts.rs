@@ -50,7 +50,7 @@ impl App {
     /// On the very first start, creates the `admin` account with a one-time password and
     /// returns that password; returns `None` when any account exists already.
     pub async fn bootstrap_admin(&self) -> Result<Option<String>> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_seeding().await?;
         if store::count_users(&mut tx).await? > 0 {
             return Ok(None);
         }

@@ -106,7 +106,7 @@ impl App {
     /// Creates the standard calendar and SLA policies on an installation that has none.
     pub async fn ensure_ticket_defaults(&self) -> Result<()> {
         let now = self.now();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_seeding().await?;
         if !store::calendars(&mut tx).await?.is_empty() {
             return Ok(());
         }

@@ -79,7 +79,7 @@ impl App {
     /// Seeds the starter scripts on an installation without any.
     pub async fn ensure_starter_scripts(&self) -> Result<()> {
         let now = self.now();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_seeding().await?;
         if store::count(&mut tx).await? > 0 {
             return Ok(());
         }

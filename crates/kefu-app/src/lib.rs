@@ -24,6 +24,7 @@ pub mod kb;
 pub mod notify;
 pub mod outbox;
 pub mod portal;
+pub mod ratelimit;
 pub mod search;
 pub mod secret;
 pub mod ticket;

@@ -27,6 +27,7 @@ pub mod notification;
 pub mod outbox;
 pub mod phone;
 pub mod portal;
+pub mod ratelimit;
 pub mod search;
 pub mod sla;
 pub mod sms;
@@ -184,6 +185,9 @@ const STARTUP_WAIT: Duration = Duration::from_secs(30);
 /// How long a report waits for a connection to the replica before it reads from the
 /// primary instead: a replica that is away must not make reports slow.
 const READER_WAIT: Duration = Duration::from_secs(1);
+/// The advisory lock key of first-start seeding on PostgreSQL ("kefuseed" in ASCII);
+/// sqlx's migration lock is another key.
+const SEED_LOCK: i64 = 0x6b65_6675_7365_6564;
 
 impl Store {
     /// Connects to `url` (`sqlite://…` or `postgres://…`); for SQLite, the file and its
@@ -377,6 +381,27 @@ impl Store {
             .watched(self.pool.begin_with(self.backend.begin_statement()))
             .await?;
         Ok(Tx { inner, _turn: turn })
+    }
+
+    /// Begins the transaction of a first-start seed (the administrator, the default
+    /// calendar and SLA policies, the starter scripts): it checks that nothing is there yet
+    /// and writes. Instances started together on one PostgreSQL database would all see
+    /// "nothing yet" and all write, so there each seed transaction first takes a
+    /// transaction-scoped advisory lock and they take turns; the second finds the first's
+    /// rows. On SQLite writers take turns anyway.
+    pub async fn begin_seeding(&self) -> Result<Tx> {
+        let mut tx = self.begin().await?;
+        if self.backend == Backend::Postgres {
+            // Wrapped in a count: the lock function returns `void`, which the `Any` driver
+            // cannot decode.
+            let _: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM (SELECT pg_advisory_xact_lock($1)) AS seeding",
+            )
+            .bind(SEED_LOCK)
+            .fetch_one(&mut *tx)
+            .await?;
+        }
+        Ok(tx)
     }
 
     /// A trivial round trip, for the health check.

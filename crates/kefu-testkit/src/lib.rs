@@ -26,6 +26,11 @@ pub use wechat_peer::WechatPeer;
 pub mod pg_peer;
 pub use pg_peer::PgPeer;
 
+// haproxy in front of several kefu instances (see `balancer`).
+pub mod balancer;
+pub use balancer::Balancer;
+pub use server_process::ProcessOptions;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -121,6 +126,13 @@ async fn fresh_database() -> (String, Option<PathBuf>) {
             (kefu::config::sqlite_url(&dir), Some(dir))
         }
     }
+}
+
+/// A fresh, empty database nobody has started kefu on yet — for tests that start their
+/// own servers on it (several instances at once). The URL, and the SQLite file's directory
+/// to remove afterwards (`None` on PostgreSQL).
+pub async fn fresh_database_url() -> (String, Option<PathBuf>) {
+    fresh_database().await
 }
 
 impl TestApp {

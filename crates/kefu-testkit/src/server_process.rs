@@ -8,7 +8,10 @@
 //! [`kefu::server::run`] (HTTP, the job worker, the mailbox readers and the search index
 //! following the change log) — on the database, data directory and port it is told, until
 //! it is killed. Only its poll intervals are a test's (200 ms for jobs, 100 ms for search)
-//! and, when asked, its job lease.
+//! and, when asked, its job lease, its instance name (`X-Kefu-Instance`), how long it
+//! drains at SIGTERM and its API rate limit. SIGTERM stops it as it stops `kefu serve`
+//! ([`ServerProcess::stop_gracefully`]); [`ServerProcess::launch`] starts several without
+//! waiting, so they start together.
 //!
 //! ```ignore
 //! #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -42,6 +45,25 @@ const DATA_DIR: &str = "KEFU_SERVER_PROCESS_DATA_DIR";
 const PORT: &str = "KEFU_SERVER_PROCESS_PORT";
 /// Its job lease in milliseconds, when not the default.
 const JOB_LEASE_MS: &str = "KEFU_SERVER_PROCESS_JOB_LEASE_MS";
+/// Its name in `X-Kefu-Instance`, when given.
+const INSTANCE: &str = "KEFU_SERVER_PROCESS_INSTANCE";
+/// How long it drains on SIGTERM (`/healthz` 503 while still serving), in milliseconds.
+const DRAIN_MS: &str = "KEFU_SERVER_PROCESS_DRAIN_MS";
+/// Its API rate limit per token per minute, when not (practically) unlimited.
+const API_RATE: &str = "KEFU_SERVER_PROCESS_API_RATE";
+
+/// How a [`ServerProcess`] is started, beyond its database.
+#[derive(Debug, Clone, Default)]
+pub struct ProcessOptions {
+    /// Another job lease than kefu's default.
+    pub job_lease: Option<Duration>,
+    /// The instance's name in `X-Kefu-Instance` (kefu's default otherwise).
+    pub instance: Option<String>,
+    /// At SIGTERM, how long `/healthz` answers 503 while requests are still served.
+    pub drain: Option<Duration>,
+    /// The API's rate limit per token per minute; practically unlimited when `None`.
+    pub api_rate_per_minute: Option<u32>,
+}
 
 /// How long a start may take before the test gives up on it: a loaded CI machine runs the
 /// whole suite beside it.
@@ -59,7 +81,7 @@ pub struct ServerProcess {
     pub data_dir: PathBuf,
     /// The test the process runs (`module::test_name`).
     entry: String,
-    job_lease: Option<Duration>,
+    options: ProcessOptions,
     child: Option<Child>,
     /// Starts so far; each start logs to its own file.
     starts: u32,
@@ -78,6 +100,27 @@ impl ServerProcess {
         database_url: &str,
         job_lease: Option<Duration>,
     ) -> ServerProcess {
+        let options = ProcessOptions {
+            job_lease,
+            ..ProcessOptions::default()
+        };
+        ServerProcess::start_with(entry, database_url, options).await
+    }
+
+    /// As [`start`](ServerProcess::start), with `options`.
+    pub async fn start_with(
+        entry: &str,
+        database_url: &str,
+        options: ProcessOptions,
+    ) -> ServerProcess {
+        let mut server = ServerProcess::launch(entry, database_url, options);
+        server.wait_until_up().await;
+        server
+    }
+
+    /// Starts the process without waiting for it: several launched one after the other
+    /// start together (then [`wait_ready`](ServerProcess::wait_ready) each).
+    pub fn launch(entry: &str, database_url: &str, options: ProcessOptions) -> ServerProcess {
         install_crypto();
         let port = free_port();
         let data_dir = std::env::temp_dir().join(format!("kefu-process-{}", unique_name()));
@@ -88,13 +131,47 @@ impl ServerProcess {
             database_url: database_url.to_owned(),
             data_dir,
             entry: entry.to_owned(),
-            job_lease,
+            options,
             child: None,
             starts: 0,
         };
         server.spawn();
-        server.wait_until_up().await;
         server
+    }
+
+    /// Waits until a [`launch`](ServerProcess::launch)ed process answers `/healthz`.
+    pub async fn wait_ready(&mut self) {
+        self.wait_until_up().await;
+    }
+
+    /// SIGTERM, as a service manager stops kefu: it drains (when told to), lets requests in
+    /// flight and the current job finish, and exits. Waits up to `within` for the exit and
+    /// returns how it ended; the process is killed if it outlasts that.
+    pub async fn stop_gracefully(&mut self, within: Duration) -> std::process::ExitStatus {
+        let Some(mut child) = self.child.take() else {
+            panic!("SIGTERM to a server that is not running");
+        };
+        let sent = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .expect("kill -TERM");
+        assert!(sent.success(), "kill -TERM {} failed", child.id());
+        let deadline = Instant::now() + within;
+        loop {
+            if let Ok(Some(status)) = child.try_wait() {
+                return status;
+            }
+            if Instant::now() >= deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "the server did not stop within {} s of SIGTERM:\n{}",
+                    within.as_secs(),
+                    self.log()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// The operating system's id of the running process.
@@ -156,8 +233,17 @@ impl ServerProcess {
         .stdin(Stdio::null())
         .stdout(Stdio::from(out))
         .stderr(Stdio::from(err));
-        if let Some(lease) = self.job_lease {
+        if let Some(lease) = self.options.job_lease {
             cmd.env(JOB_LEASE_MS, lease.as_millis().to_string());
+        }
+        if let Some(instance) = &self.options.instance {
+            cmd.env(INSTANCE, instance);
+        }
+        if let Some(drain) = self.options.drain {
+            cmd.env(DRAIN_MS, drain.as_millis().to_string());
+        }
+        if let Some(rate) = self.options.api_rate_per_minute {
+            cmd.env(API_RATE, rate.to_string());
         }
         self.child = Some(cmd.spawn().expect("the server process starts"));
     }
@@ -219,6 +305,9 @@ pub async fn serve_from_env() {
         return;
     };
     install_crypto();
+    // Installed before start-up, so a SIGTERM during it still stops the server cleanly.
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("a SIGTERM handler");
     let data_dir = PathBuf::from(std::env::var_os(DATA_DIR).expect("KEFU_SERVER_PROCESS_DATA_DIR"));
     let port: u16 = std::env::var(PORT)
         .ok()
@@ -235,10 +324,25 @@ pub async fn serve_from_env() {
         listen: Some(format!("127.0.0.1:{port}")),
         database_url: Some(database_url),
         data_dir: Some(data_dir),
-        api_rate_limit_per_minute: Some(1_000_000_000),
+        api_rate_limit_per_minute: Some(
+            std::env::var(API_RATE)
+                .ok()
+                .and_then(|r| r.parse().ok())
+                .unwrap_or(1_000_000_000),
+        ),
         ..Overrides::default()
     };
-    let config = ServerConfig::resolve(overrides, FileConfig::default()).expect("configuration");
+    let mut config =
+        ServerConfig::resolve(overrides, FileConfig::default()).expect("configuration");
+    if let Ok(instance) = std::env::var(INSTANCE) {
+        config.web.instance = instance;
+    }
+    if let Some(drain) = std::env::var(DRAIN_MS)
+        .ok()
+        .and_then(|ms| ms.parse::<u64>().ok())
+    {
+        config.web.shutdown_drain = Duration::from_millis(drain);
+    }
     let prepared = server::prepare(&config, Arc::new(SystemClock))
         .await
         .expect("kefu prepares");
@@ -252,13 +356,9 @@ pub async fn serve_from_env() {
     if let Some(lease) = job_lease {
         options.job_lease = lease;
     }
-    server::run(
-        prepared.app,
-        config.web,
-        listener,
-        options,
-        std::future::pending::<()>(),
-    )
+    server::run(prepared.app, config.web, listener, options, async move {
+        term.recv().await;
+    })
     .await
     .expect("kefu runs");
 }

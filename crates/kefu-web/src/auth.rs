@@ -392,7 +392,12 @@ pub async fn guard(
             Some(id) => format!("token:{id}"),
             None => format!("ip:{}", identity.ip.as_deref().unwrap_or("-")),
         };
-        match identity.state.limiter.check(&key) {
+        match identity
+            .state
+            .limiter
+            .check(&identity.state.app, &key)
+            .await
+        {
             Ok(headers) => rate_headers = Some(headers),
             Err(limited) => return limited.into_response(),
         }

@@ -40,6 +40,24 @@ pub struct WebConfig {
     /// `Origin` is not this origin is refused as cross-site. Unset, the request's own
     /// `Host` (or, with `trust_proxy_headers`, `X-Forwarded-Host`) is taken as the origin.
     pub public_url: Option<String>,
+    /// This instance's name, sent with every answer as `X-Kefu-Instance` so that, behind a
+    /// load balancer, one can tell which instance answered (default: host name and process
+    /// id).
+    pub instance: String,
+    /// On shutdown, how long `/healthz` answers 503 ("draining") while requests are still
+    /// served, so that a load balancer stops sending new ones before the listener closes.
+    pub shutdown_drain: std::time::Duration,
+}
+
+/// `HOST-PID`: unique among the instances of one site without any configuration.
+pub fn default_instance_name() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "kefu".to_owned());
+    format!("{host}-{}", std::process::id())
 }
 
 impl Default for WebConfig {
@@ -51,6 +69,8 @@ impl Default for WebConfig {
             trust_proxy_headers: false,
             secure_cookies: SecureCookies::Auto,
             public_url: None,
+            instance: default_instance_name(),
+            shutdown_drain: std::time::Duration::ZERO,
         }
     }
 }

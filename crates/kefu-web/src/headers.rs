@@ -53,3 +53,22 @@ pub async fn harden(req: Request, next: Next) -> Response {
     }
     res
 }
+
+/// The header naming the instance that answered (see [`crate::WebConfig::instance`]).
+pub const INSTANCE_HEADER: &str = "x-kefu-instance";
+
+/// Adds `X-Kefu-Instance` to every answer. A name that is not a valid header value (it
+/// should be plain ASCII) is sent with its other characters replaced by `_`.
+pub fn instance_layer(
+    instance: &str,
+) -> tower_http::set_header::SetResponseHeaderLayer<HeaderValue> {
+    let clean: String = instance
+        .chars()
+        .map(|c| if c.is_ascii_graphic() { c } else { '_' })
+        .collect();
+    let value = HeaderValue::from_str(&clean).unwrap_or_else(|_| HeaderValue::from_static("kefu"));
+    tower_http::set_header::SetResponseHeaderLayer::overriding(
+        HeaderName::from_static(INSTANCE_HEADER),
+        value,
+    )
+}

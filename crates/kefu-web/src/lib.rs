@@ -50,6 +50,9 @@ pub struct AppState {
     chat: Arc<chat::ChatHub>,
     /// The CSRF signing key, read from the database at the first request that needs it.
     csrf_key: Arc<tokio::sync::OnceCell<csrf::CsrfKey>>,
+    /// Set when shutdown begins: `/healthz` answers 503 so load balancers drain this
+    /// instance while it still serves (see [`WebConfig::shutdown_drain`]).
+    draining: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl AppState {
@@ -63,6 +66,7 @@ impl AppState {
             live: Arc::new(live::LiveHub::new()),
             chat: Arc::new(chat::ChatHub::new()),
             csrf_key: Arc::default(),
+            draining: Arc::default(),
         }
     }
 
@@ -100,6 +104,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(metrics::server_timing))
         // Outermost, so every answer carries them, errors included.
         .layer(axum::middleware::from_fn(headers::harden))
+        .layer(headers::instance_layer(&state.config.instance))
         .with_state(state)
 }
 
@@ -116,10 +121,20 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let live = state.live.clone();
     let chat = state.chat.clone();
+    let draining = state.draining.clone();
+    let drain = state.config.shutdown_drain;
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;
+            // Still accepting while the balancer's health checks see 503 and move new
+            // requests elsewhere; closing the listener at once would refuse (or reset)
+            // requests already on their way here.
+            if !drain.is_zero() {
+                draining.store(true, std::sync::atomic::Ordering::SeqCst);
+                tracing::info!(secs = drain.as_secs_f64(), "draining before shutdown");
+                tokio::time::sleep(drain).await;
+            }
             // Live streams never end by themselves: end them so shutdown can finish.
             live.close();
             chat.close();

@@ -1,26 +1,26 @@
 //! Rate limiting of the JSON API, per token (or per client address without one).
 //!
-//! The counters live in this instance's memory: behind N instances a client gets up to N
-//! times the limit. That is the usual trade for not writing to the database on every
-//! call; the limit protects each instance, it is not a quota.
+//! The counts live in the database (see `kefu_app::ratelimit`), so behind several instances
+//! a client gets the limit once, wherever its calls land. Each call costs one upsert of one
+//! row; about once a minute each instance also forgets the keys that are whole again. On
+//! SQLite, which only ever has one kefu process, the counts stay in this process's memory.
 
-use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use axum::http::{HeaderMap, HeaderValue};
-use governor::clock::{Clock, DefaultClock};
-use governor::middleware::StateInformationMiddleware;
-use governor::state::keyed::DefaultKeyedStateStore;
-use governor::{Quota, RateLimiter};
+use kefu_app::App;
+use kefu_app::ratelimit::{LocalRates, RateCheck};
+use kefu_store::Backend;
+use kefu_domain::{Clock, SystemClock};
 
 use crate::error::WebError;
 
-type Limiter =
-    RateLimiter<String, DefaultKeyedStateStore<String>, DefaultClock, StateInformationMiddleware>;
-
 pub struct ApiLimiter {
-    limiter: Limiter,
     per_minute: u32,
-    clock: DefaultClock,
+    /// When (Unix seconds) this instance last purged the spent keys.
+    purged_at: AtomicI64,
+    /// The counts of a SQLite kefu (one process).
+    local: LocalRates,
 }
 
 /// The `X-RateLimit-*` headers of an allowed call.
@@ -40,39 +40,46 @@ impl RateHeaders {
 
 impl ApiLimiter {
     pub fn new(per_minute: u32) -> ApiLimiter {
-        let n = NonZeroU32::new(per_minute.max(1)).expect("at least one");
-        let limiter = RateLimiter::keyed(Quota::per_minute(n))
-            .with_middleware::<StateInformationMiddleware>();
         ApiLimiter {
-            limiter,
-            per_minute: n.get(),
-            clock: DefaultClock::default(),
+            per_minute: per_minute.max(1),
+            purged_at: AtomicI64::new(0),
+            local: LocalRates::default(),
         }
     }
 
-    pub fn check(&self, key: &str) -> Result<RateHeaders, WebError> {
-        // Drop idle keys now and then so the map does not grow without bound.
-        if self.limiter.len() > 10_000 {
-            self.limiter.retain_recent();
+    pub async fn check(&self, app: &App, key: &str) -> Result<RateHeaders, WebError> {
+        let check = if app.store.backend() == Backend::Sqlite {
+            self.local.take(key, self.per_minute)
+        } else {
+            self.purge_now_and_then(app).await;
+            app.take_api_call(key, self.per_minute).await?
+        };
+        match check {
+            RateCheck::Allowed(a) => Ok(RateHeaders {
+                limit: a.limit,
+                remaining: a.remaining,
+                reset_secs: a.reset_secs,
+            }),
+            RateCheck::Limited { retry_after_secs } => {
+                Err(WebError::RateLimited { retry_after_secs })
+            }
         }
-        match self.limiter.check_key(&key.to_owned()) {
-            Ok(snapshot) => {
-                let remaining = snapshot.remaining_burst_capacity();
-                let used = self.per_minute.saturating_sub(remaining);
-                // Capacity comes back evenly over the minute.
-                let reset_secs = (u64::from(used) * 60).div_ceil(u64::from(self.per_minute));
-                Ok(RateHeaders {
-                    limit: self.per_minute,
-                    remaining,
-                    reset_secs,
-                })
-            }
-            Err(not_until) => {
-                let wait = not_until.wait_time_from(self.clock.now());
-                Err(WebError::RateLimited {
-                    retry_after_secs: wait.as_secs().max(1),
-                })
-            }
+    }
+
+    /// The first call of each minute purges; a failed purge is tried again next minute.
+    async fn purge_now_and_then(&self, app: &App) {
+        let now = SystemClock.now().as_second();
+        let last = self.purged_at.load(Ordering::Relaxed);
+        if now - last < 60
+            || self
+                .purged_at
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_err()
+        {
+            return;
+        }
+        if let Err(e) = app.purge_api_rate_limits().await {
+            tracing::warn!(error = %e, "spent API rate limit keys could not be purged");
         }
     }
 }

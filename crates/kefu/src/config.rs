@@ -74,6 +74,13 @@ pub struct FileConfig {
     pub backup_every_minutes: Option<i64>,
     /// How many scheduled backups to keep, the newest (default 7).
     pub backup_keep: Option<usize>,
+    /// This instance's name in the `X-Kefu-Instance` header (default: host name and
+    /// process id).
+    pub instance_name: Option<String>,
+    /// Seconds `/healthz` answers 503 at shutdown before the listener closes, so a load
+    /// balancer drains the instance first (default 0; behind one, a little more than its
+    /// check interval times its fall count).
+    pub shutdown_drain_seconds: Option<u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -197,6 +204,8 @@ pub struct Overrides {
     pub trust_proxy_headers: Option<bool>,
     pub secure_cookies: Option<SecureCookies>,
     pub public_url: Option<String>,
+    pub instance_name: Option<String>,
+    pub shutdown_drain_seconds: Option<u64>,
 }
 
 impl ServerConfig {
@@ -233,6 +242,18 @@ impl ServerConfig {
                 .upload_max_mb
                 .map(|m| m.max(1) * 1024 * 1024)
                 .unwrap_or(defaults.max_upload_bytes),
+            instance: o
+                .instance_name
+                .clone()
+                .or(f.instance_name.clone())
+                .map(|n| n.trim().to_owned())
+                .filter(|n| !n.is_empty())
+                .unwrap_or(defaults.instance),
+            shutdown_drain: std::time::Duration::from_secs(
+                o.shutdown_drain_seconds
+                    .or(f.shutdown_drain_seconds)
+                    .unwrap_or(0),
+            ),
         };
         let backup = backup_schedule(&f)?;
         let d = kefu_app::Settings::default();

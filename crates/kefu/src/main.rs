@@ -167,6 +167,14 @@ struct ServeArgs {
     /// request's Host); form posts from another origin are refused.
     #[arg(long, env = "KEFU_PUBLIC_URL")]
     public_url: Option<String>,
+    /// This instance's name, sent as the X-Kefu-Instance header of every answer (default:
+    /// host name and process id).
+    #[arg(long, env = "KEFU_INSTANCE")]
+    instance: Option<String>,
+    /// Seconds /healthz answers 503 at shutdown before the listener closes, so a load
+    /// balancer drains this instance first (default 0).
+    #[arg(long, env = "KEFU_SHUTDOWN_DRAIN_SECONDS")]
+    shutdown_drain_seconds: Option<u64>,
     /// Load the demo company first when the database is fresh (scale: small, medium,
     /// large or a ticket count; default small).
     #[arg(long, num_args = 0..=1, default_missing_value = "small", value_name = "SCALE")]
@@ -285,6 +293,8 @@ async fn main() -> anyhow::Result<()> {
                 trust_proxy_headers: a.trust_proxy_headers,
                 secure_cookies: a.secure_cookies,
                 public_url: a.public_url.clone(),
+                instance_name: a.instance.clone(),
+                shutdown_drain_seconds: a.shutdown_drain_seconds,
             };
             let demo = a
                 .demo

@@ -133,11 +133,9 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let follow_rx = stop_rx.clone();
-    let name = format!(
-        "kefu-{}-{}",
-        std::process::id(),
-        kefu_app::secret::random_hex(4)
-    );
+    // The instance's name (as in `X-Kefu-Instance`) and a random suffix: unique even when
+    // two instances were given one name.
+    let name = format!("{}-{}", web.instance, kefu_app::secret::random_hex(4));
     // The mailboxes read by IMAP run beside the jobs, under the same instance name.
     let readers = options.job_poll.map(|poll| {
         tokio::spawn(MailboxReaders::new(app.clone(), name.clone(), poll).run(stop_rx.clone()))

@@ -56,3 +56,6 @@ mod degrade;
 
 // PostgreSQL's primary killed under load, a standby promoted: kefu follows, nothing lost.
 mod failover;
+// Three instances on one PostgreSQL behind haproxy: sessions, search, live updates, jobs,
+// limits and a rolling restart.
+mod instances;

@@ -20,6 +20,18 @@ const PING_TIMEOUT: Duration = Duration::from_secs(2);
 /// [`PING_TIMEOUT`]; the JSON body says which, for people and balancers alike.
 pub async fn healthz(State(state): State<AppState>) -> Response {
     let backend = state.app.store.backend().name();
+    // Shutting down: still serving, but a balancer should send new requests elsewhere.
+    if state.draining.load(std::sync::atomic::Ordering::SeqCst) {
+        let mut res = (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "draining", "database": {"backend": backend}})),
+        )
+            .into_response();
+        res.headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from(UNAVAILABLE_RETRY_SECS));
+        res.extensions_mut().insert(KeepBody);
+        return res;
+    }
     let error = match tokio::time::timeout(PING_TIMEOUT, state.app.store.ping()).await {
         Ok(Ok(())) => {
             return Json(json!({"status": "ok", "database": {"status": "ok", "backend": backend}}))
