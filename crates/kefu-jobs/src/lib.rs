@@ -372,13 +372,14 @@ impl Worker {
 impl Worker {
     /// Keeps this worker's lease on job `id` from running out, until dropped.
     async fn renew_lease(&self, id: i64) -> std::convert::Infallible {
-        let every = Duration::from_secs(u64::try_from(LEASE.as_secs() / 3).unwrap_or(60));
+        let every =
+            Duration::from_secs(u64::try_from(self.lease.as_secs() / 3).unwrap_or(60).max(1));
         loop {
             tokio::time::sleep(every).await;
             let now = self.app.now();
             let renewed = match self.app.store.conn().await {
                 Ok(mut conn) => {
-                    jobs::renew_lease(&mut conn, id, &self.name, now + LEASE, now).await
+                    jobs::renew_lease(&mut conn, id, &self.name, now + self.lease, now).await
                 }
                 Err(e) => Err(e),
             };

@@ -10,8 +10,8 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use axum::http::{HeaderMap, HeaderValue};
 use kefu_app::App;
 use kefu_app::ratelimit::{LocalRates, RateCheck};
-use kefu_store::Backend;
 use kefu_domain::{Clock, SystemClock};
+use kefu_store::Backend;
 
 use crate::error::WebError;
 

@@ -48,23 +48,40 @@ async fn primary_killed_and_standby_promoted_under_load() {
     }
     // Synchronous replication: a commit returns once the standby has it on disk, so the
     // standby holds every write kefu acknowledged.
-    let Some(primary) = PgPeer::start_with(&[
-        "wal_level = replica",
-        "synchronous_commit = on",
-        "synchronous_standby_names = 'kefu_standby'",
-    ])
-    .await
+    // The standby's name is set once the standby exists: before, every commit (the peer's
+    // own CREATE DATABASE first) would wait for a standby that is not there.
+    let Some(primary) =
+        PgPeer::start_with(&["wal_level = replica", "synchronous_commit = on"]).await
     else {
         return;
     };
     let standby = PgPeer::standby_of(&primary, STANDBY).await;
-    let sync = primary
+    primary
         .psql(
             "postgres",
-            "SELECT sync_state FROM pg_stat_replication WHERE application_name = 'kefu_standby'",
+            &format!("ALTER SYSTEM SET synchronous_standby_names = '{STANDBY}'"),
         )
         .await;
-    assert_eq!(sync.trim(), "sync", "the standby is not synchronous");
+    primary.psql("postgres", "SELECT pg_reload_conf()").await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let sync = primary
+            .psql(
+                "postgres",
+                &format!(
+                    "SELECT sync_state FROM pg_stat_replication WHERE application_name = '{STANDBY}'"
+                ),
+            )
+            .await;
+        if sync.trim() == "sync" {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the standby is not synchronous: {sync:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     let url = format!(
         "postgres://{SUPERUSER}@127.0.0.1:{},127.0.0.1:{}/{DATABASE}?target_session_attrs=read-write",
         primary.port, standby.port

@@ -112,22 +112,23 @@ async fn a_rolling_restart_under_load_fails_no_request() {
         .collect();
 
     let mut steps = Vec::new();
-    for i in 0..cluster.servers.len() {
+    let count = cluster.servers.len();
+    for (i, name) in NAMES.iter().enumerate().take(count) {
         tokio::time::sleep(Duration::from_secs(1)).await;
-        steps.push(format!("{:?} SIGTERM {}", started.elapsed(), NAMES[i]));
+        steps.push(format!("{:?} SIGTERM {}", started.elapsed(), name));
         let status = cluster.servers[i]
             .stop_gracefully(Duration::from_secs(30))
             .await;
         assert!(
             status.success(),
             "{} ended with {status}:\n{}",
-            NAMES[i],
+            name,
             cluster.servers[i].log()
         );
-        steps.push(format!("{:?} {} stopped", started.elapsed(), NAMES[i]));
+        steps.push(format!("{:?} {} stopped", started.elapsed(), name));
         tokio::time::sleep(Duration::from_millis(500)).await;
         cluster.servers[i].restart().await;
-        steps.push(format!("{:?} {} up again", started.elapsed(), NAMES[i]));
+        steps.push(format!("{:?} {} up again", started.elapsed(), name));
         cluster.wait_all_in_rotation().await;
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
