@@ -191,74 +191,92 @@ impl ImapPeer {
             ),
         )
         .expect("passwd");
-        let (imap_port, imaps_port, lmtp_port) = (free_port(), free_port(), free_port());
-        let users = match &login_user {
-            Some(name) => format!(
-                "default_internal_user = {name}\ndefault_login_user = {name}\n\
-                 default_internal_group = {name}\n"
-            ),
-            None => String::new(),
-        };
-        // dovecot's own list of what it can do after LOGIN, less IDLE.
-        let capability = if idle {
-            String::new()
-        } else {
-            "imap_capability = IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE SORT \
-             THREAD=REFERENCES MULTIAPPEND UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED \
-             I18NLEVEL=1 ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE\n"
-                .to_owned()
-        };
-        let d = dir.display();
-        let conf = format!(
-            "base_dir = {d}/run\nstate_dir = {d}/state\nlog_path = {d}/dovecot.log\n\
-             protocols = imap lmtp\nlisten = 127.0.0.1\nssl = yes\n\
-             ssl_cert = <{d}/cert.pem\nssl_key = <{d}/key.pem\n\
-             auth_mechanisms = plain login\ndisable_plaintext_auth = no\nfirst_valid_uid = 1\n\
-             {users}{capability}\
-             passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {d}/passwd\n}}\n\
-             userdb {{\n  driver = passwd-file\n  args = username_format=%u {d}/passwd\n}}\n\
-             mail_location = maildir:~/Maildir\n\
-             service imap-login {{\n  chroot =\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {imap_port}\n  }}\n\
-               inet_listener imaps {{\n    address = 127.0.0.1\n    port = {imaps_port}\n    ssl = yes\n  }}\n}}\n\
-             service lmtp {{\n  inet_listener lmtp {{\n    address = 127.0.0.1\n    port = {lmtp_port}\n  }}\n}}\n\
-             service anvil {{\n  chroot =\n}}\n\
-             protocol lmtp {{\n  auth_username_format = %u\n}}\n"
-        );
-        std::fs::write(dir.join("dovecot.conf"), conf).expect("conf");
-        let child = Command::new(DOVECOT)
-            .arg("-F")
-            .arg("-c")
-            .arg(dir.join("dovecot.conf"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("dovecot starts");
-        let peer = ImapPeer {
-            imap_port,
-            imaps_port,
-            lmtp_port,
-            user,
-            password,
-            ca_pem,
-            dir,
-            child: Some(child),
-        };
-        peer.wait_ready().await;
-        Some(peer)
+        // The ports are free when chosen, but another test's server may take one before
+        // dovecot binds it: then dovecot is started again on others.
+        let mut failure = String::new();
+        for _ in 0..3 {
+            let (imap_port, imaps_port, lmtp_port) = (free_port(), free_port(), free_port());
+            let users = match &login_user {
+                Some(name) => format!(
+                    "default_internal_user = {name}\ndefault_login_user = {name}\n\
+                     default_internal_group = {name}\n"
+                ),
+                None => String::new(),
+            };
+            // dovecot's own list of what it can do after LOGIN, less IDLE.
+            let capability = if idle {
+                String::new()
+            } else {
+                "imap_capability = IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE SORT \
+                 THREAD=REFERENCES MULTIAPPEND UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED \
+                 I18NLEVEL=1 ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE\n"
+                    .to_owned()
+            };
+            let d = dir.display();
+            let conf = format!(
+                "base_dir = {d}/run\nstate_dir = {d}/state\nlog_path = {d}/dovecot.log\n\
+                 protocols = imap lmtp\nlisten = 127.0.0.1\nssl = yes\n\
+                 ssl_cert = <{d}/cert.pem\nssl_key = <{d}/key.pem\n\
+                 auth_mechanisms = plain login\ndisable_plaintext_auth = no\nfirst_valid_uid = 1\n\
+                 {users}{capability}\
+                 passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {d}/passwd\n}}\n\
+                 userdb {{\n  driver = passwd-file\n  args = username_format=%u {d}/passwd\n}}\n\
+                 mail_location = maildir:~/Maildir\n\
+                 service imap-login {{\n  chroot =\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {imap_port}\n  }}\n\
+                   inet_listener imaps {{\n    address = 127.0.0.1\n    port = {imaps_port}\n    ssl = yes\n  }}\n}}\n\
+                 service lmtp {{\n  inet_listener lmtp {{\n    address = 127.0.0.1\n    port = {lmtp_port}\n  }}\n}}\n\
+                 service anvil {{\n  chroot =\n}}\n\
+                 protocol lmtp {{\n  auth_username_format = %u\n}}\n"
+            );
+            std::fs::write(dir.join("dovecot.conf"), conf).expect("conf");
+            let stderr = std::fs::File::create(dir.join("dovecot.stderr")).expect("stderr file");
+            let child = Command::new(DOVECOT)
+                .arg("-F")
+                .arg("-c")
+                .arg(dir.join("dovecot.conf"))
+                .stdout(Stdio::null())
+                .stderr(stderr)
+                .spawn()
+                .expect("dovecot starts");
+            let mut peer = ImapPeer {
+                imap_port,
+                imaps_port,
+                lmtp_port,
+                user: user.clone(),
+                password: password.clone(),
+                ca_pem: ca_pem.clone(),
+                dir: dir.clone(),
+                child: Some(child),
+            };
+            match peer.wait_ready().await {
+                Ok(()) => return Some(peer),
+                Err(e) => {
+                    failure = e;
+                    peer.stop();
+                    // The directory (certificate, passwords) serves the next attempt.
+                    peer.dir = PathBuf::new();
+                }
+            }
+        }
+        panic!("dovecot did not come up in 3 attempts: {failure}");
     }
 
-    async fn wait_ready(&self) {
+    async fn wait_ready(&self) -> Result<(), String> {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
             if let Ok(mut s) = self.session_or_err().await {
                 let _ = s.logout().await;
-                return;
+                return Ok(());
             }
-            assert!(
-                Instant::now() < deadline,
-                "dovecot did not come up; its log: {}",
-                std::fs::read_to_string(self.dir.join("dovecot.log")).unwrap_or_default()
-            );
+            if Instant::now() >= deadline {
+                let read =
+                    |name: &str| std::fs::read_to_string(self.dir.join(name)).unwrap_or_default();
+                return Err(format!(
+                    "its log: {}\nits stderr: {}",
+                    read("dovecot.log"),
+                    read("dovecot.stderr")
+                ));
+            }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
