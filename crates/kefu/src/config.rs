@@ -290,15 +290,7 @@ impl ServerConfig {
             auto_mail_per_hour: f.auto_mail_per_hour.unwrap_or(d.auto_mail_per_hour).max(0),
             backup,
         };
-        let search_dir = f.search_dir.clone().or_else(|| {
-            Some(
-                o.data_dir
-                    .clone()
-                    .or_else(|| f.data_dir.clone())
-                    .unwrap_or_else(|| PathBuf::from("data"))
-                    .join("search"),
-            )
-        });
+        let search_dir = Some(search_dir(o.data_dir.clone(), &f));
         Ok(ServerConfig {
             listen,
             database_url,

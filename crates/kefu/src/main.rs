@@ -345,13 +345,7 @@ async fn main() -> anyhow::Result<()> {
             result
         }
         Command::Reindex => {
-            let dir = file.search_dir.clone().unwrap_or_else(|| {
-                cli.data_dir
-                    .clone()
-                    .or_else(|| file.data_dir.clone())
-                    .unwrap_or_else(|| std::path::PathBuf::from("data"))
-                    .join("search")
-            });
+            let dir = config::search_dir(cli.data_dir.clone(), &file);
             let (index, _) = kefu_search::SearchIndex::open(&dir).with_context(|| {
                 format!(
                     "opening the search index in {} (is kefu still running? stop it first)",
