@@ -278,8 +278,17 @@ async fn open_app(cli: &Cli, file: &FileConfig) -> anyhow::Result<App> {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let file = FileConfig::load(cli.config.as_deref())?;
+    // Reading or writing whole tables makes every statement "slow" by sqlx's measure; a
+    // backup's progress line says more than a warning per table.
+    let quiet_default = match &cli.command {
+        Command::Backup(_) | Command::Restore(_) => Some("info,sqlx::query=error"),
+        _ => None,
+    };
     init_logging(
-        cli.log_level.as_deref().or(file.log_level.as_deref()),
+        cli.log_level
+            .as_deref()
+            .or(file.log_level.as_deref())
+            .or(quiet_default),
         cli.log_format.as_deref().or(file.log_format.as_deref()),
     )?;
     match &cli.command {

@@ -388,7 +388,16 @@ impl Loader {
                         sql.push_str(", ");
                     }
                     n += 1;
-                    sql.push_str(&format!("${n}"));
+                    match self.backend {
+                        // SQLite looks a named parameter (`$7`) up by scanning the ones
+                        // before it, which turns a statement of thousands into seconds of
+                        // parsing; plain `?` are numbered as they come.
+                        Backend::Sqlite => sql.push('?'),
+                        Backend::Postgres => {
+                            use std::fmt::Write as _;
+                            let _ = write!(sql, "${n}");
+                        }
+                    }
                 }
                 sql.push(')');
             }
