@@ -13,6 +13,11 @@ mod limits;
 mod rolling;
 mod together;
 
+// A chat whose customer and agent are on different instances, and a real Chromium
+// through the balancer.
+mod browser;
+mod chat;
+
 use std::collections::BTreeSet;
 use std::time::Duration;
 
