@@ -28,6 +28,7 @@ pub mod outbox;
 pub mod phone;
 pub mod portal;
 pub mod ratelimit;
+mod reader;
 pub mod search;
 pub mod sla;
 pub mod sms;
@@ -49,6 +50,7 @@ use sqlx::{Any, AnyPool, Executor, Transaction};
 use availability::{Class, PageCap};
 
 pub use dialect::{Backend, Synchronous};
+pub use reader::{ReaderUrlError, check_reader_url};
 pub use sqlx::AnyConnection;
 
 /// A write transaction on either backend. On SQLite it also holds this process's writer
@@ -106,10 +108,8 @@ pub enum StoreError {
     )]
     SessionAttrs(String),
     /// `read_database_url` is for a PostgreSQL replica of a PostgreSQL database.
-    #[error(
-        "invalid read_database_url {0:?}: use postgres://USER@HOST:PORT/DB (one host, a replica of the PostgreSQL database_url)"
-    )]
-    ReaderUrl(String),
+    #[error(transparent)]
+    ReaderUrl(#[from] ReaderUrlError),
     /// A stored value that no longer parses (edited by hand, or written by a newer kefu).
     #[error("unreadable stored value: {0}")]
     Corrupt(String),
@@ -174,7 +174,7 @@ pub struct Store {
     /// With several PostgreSQL hosts (or `target_session_attrs`): what finds the primary
     /// again after a failover (see the `failover` module).
     failover: Option<Arc<failover::Follower>>,
-    /// A pool on a replica, for reads that may lag behind ([`Store::read_conn`]).
+    /// A pool on a replica, for reads that may lag behind ([`Store::replica_conn`]).
     reader: Option<AnyPool>,
 }
 
@@ -182,9 +182,6 @@ pub struct Store {
 /// started together with kefu); later, a request waits only the pool's acquire timeout.
 const STARTUP_WAIT: Duration = Duration::from_secs(30);
 
-/// How long a report waits for a connection to the replica before it reads from the
-/// primary instead: a replica that is away must not make reports slow.
-const READER_WAIT: Duration = Duration::from_secs(1);
 /// The advisory lock key of first-start seeding on PostgreSQL ("kefuseed" in ASCII);
 /// sqlx's migration lock is another key.
 const SEED_LOCK: i64 = 0x6b65_6675_7365_6564;
@@ -282,26 +279,6 @@ impl Store {
         })
     }
 
-    /// Adds a pool on a PostgreSQL replica (`read_database_url`, one host) for reads that
-    /// may lag a little behind the primary: [`Store::read_conn`]. Connects lazily: a replica
-    /// that is away does not keep kefu from starting.
-    pub fn with_reader(mut self, url: &str) -> Result<Store> {
-        let postgres = Backend::from_url(url).is_ok_and(|b| b == Backend::Postgres);
-        if self.backend != Backend::Postgres || !postgres || url.contains(',') {
-            return Err(StoreError::ReaderUrl(url.to_owned()));
-        }
-        let options = url
-            .parse::<AnyConnectOptions>()
-            .map_err(|_| StoreError::ReaderUrl(url.to_owned()))?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(self.backend.max_connections() / 2)
-            .acquire_timeout(READER_WAIT)
-            .test_before_acquire(true)
-            .connect_lazy_with(options);
-        self.reader = Some(pool);
-        Ok(self)
-    }
-
     /// SQLite: caps the database file at `pages` pages (`PRAGMA max_page_count`), as a
     /// disk with only that much room would — a write that needs more fails with
     /// [`StoreError::StorageFull`] and is rolled back; `None` lifts the cap. A cap below
@@ -323,24 +300,6 @@ impl Store {
 
     pub async fn conn(&self) -> Result<PoolConnection<Any>> {
         Ok(self.watched(self.pool.acquire()).await?)
-    }
-
-    /// A connection for a read that may lag a little behind the latest writes — reports
-    /// and statistics — from the replica of [`Store::with_reader`] when there is one (else,
-    /// or while the replica is away, the primary). Never for a read that must see a write
-    /// just made (a page shown after its own form, a check before a write): a replica
-    /// applies the primary's changes a moment later.
-    pub async fn read_conn(&self) -> Result<PoolConnection<Any>> {
-        if let Some(reader) = &self.reader {
-            match reader.acquire().await {
-                Ok(conn) => return Ok(conn),
-                Err(e) => tracing::warn!(
-                    error = %e,
-                    "the read replica is unavailable: reading from the primary"
-                ),
-            }
-        }
-        self.conn().await
     }
 
     /// Runs an acquire on the pool; with several hosts, one that takes long or fails asks

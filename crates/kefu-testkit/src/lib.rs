@@ -63,6 +63,8 @@ pub struct TestOptions {
     /// Serve the database of a running test app (its `database_url`) as a second instance,
     /// instead of a fresh one.
     pub join_database: Option<String>,
+    /// `read_database_url`: a PostgreSQL replica the reports read from.
+    pub read_database_url: Option<String>,
 }
 
 /// A running kefu.
@@ -180,7 +182,7 @@ impl TestApp {
         let mut config = ServerConfig {
             listen: "127.0.0.1:0".parse().expect("address"),
             database_url: database_url.clone(),
-            read_database_url: None,
+            read_database_url: options.read_database_url.clone(),
             web: options.web.clone(),
             app: options.settings.clone(),
             search_dir: Some(search_dir.clone()),

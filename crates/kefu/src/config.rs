@@ -109,6 +109,8 @@ pub enum ConfigError {
     BackupAt(String),
     #[error("set backup_at or backup_every_minutes, not both")]
     BackupWhen,
+    #[error(transparent)]
+    ReadDatabaseUrl(#[from] kefu_store::ReaderUrlError),
 }
 
 impl FileConfig {
@@ -290,6 +292,9 @@ impl ServerConfig {
             auto_mail_per_hour: f.auto_mail_per_hour.unwrap_or(d.auto_mail_per_hour).max(0),
             backup,
         };
+        if let Some(url) = &f.read_database_url {
+            kefu_store::check_reader_url(&database_url, url)?;
+        }
         let search_dir = Some(search_dir(o.data_dir.clone(), &f));
         Ok(ServerConfig {
             listen,
@@ -438,6 +443,30 @@ mod tests {
         assert!(e.to_string().contains("backup_at"), "{e}");
         let none = ServerConfig::resolve(Overrides::default(), FileConfig::default()).unwrap();
         assert!(none.app.backup.is_none());
+    }
+
+    #[test]
+    fn a_read_database_url_is_checked_against_the_database_url() {
+        let file: FileConfig = toml::from_str(
+            "database_url = \"postgres://k@db1/kefu\"\nread_database_url = \"postgres://k@db2/kefu\"",
+        )
+        .unwrap();
+        let c = ServerConfig::resolve(Overrides::default(), file).unwrap();
+        assert_eq!(
+            c.read_database_url.as_deref(),
+            Some("postgres://k@db2/kefu")
+        );
+        // SQLite, the default database, has no replicas.
+        let file: FileConfig =
+            toml::from_str("read_database_url = \"postgres://k@db2/kefu\"").unwrap();
+        let e = ServerConfig::resolve(Overrides::default(), file).unwrap_err();
+        assert!(e.to_string().contains("database_url is SQLite"), "{e}");
+        let file: FileConfig = toml::from_str(
+            "database_url = \"postgres://k@db1/kefu\"\nread_database_url = \"sqlite://r.db\"",
+        )
+        .unwrap();
+        let e = ServerConfig::resolve(Overrides::default(), file).unwrap_err();
+        assert!(e.to_string().contains("not a sqlite: URL"), "{e}");
     }
 
     #[test]

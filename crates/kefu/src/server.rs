@@ -27,6 +27,10 @@ pub struct Prepared {
 /// Connects to the database, applies migrations and, on the very first start, creates the
 /// administrator.
 pub async fn prepare(config: &ServerConfig, clock: Arc<dyn Clock>) -> anyhow::Result<Prepared> {
+    // A mistaken replica URL is refused before the primary is waited for.
+    if let Some(url) = &config.read_database_url {
+        kefu_store::check_reader_url(&config.database_url, url)?;
+    }
     let mut store = Store::connect(&config.database_url).await?;
     if let Some(url) = &config.read_database_url {
         store = store.with_reader(url)?;

@@ -2,12 +2,14 @@
 //! by one dimension, the business time each stage took, and what it all cost — carried out
 //! and committed, by the rule of [`kefu_domain::complaint_cost`] the complaint page uses.
 
+use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use kefu_domain::Permission;
 use kefu_domain::complaint_cost::Cost;
 use kefu_domain::complaint_report::{self as rules, Dimension, Period};
 use kefu_domain::{dates, money};
+use kefu_store::AnyConnection;
 use kefu_store::complaint::{self as store, StatRow};
 
 use crate::{Actor, App, AppError, Result};
@@ -79,6 +81,30 @@ fn row(key: String, r: &StatRow) -> ReportRow {
     }
 }
 
+/// What the report reads from the database, all of it on one side: the replica or the
+/// primary.
+struct Figures {
+    days: Vec<StatRow>,
+    by: Vec<StatRow>,
+    stages: Vec<(String, i64, i64)>,
+    penalties_fen: i64,
+}
+
+async fn figures(
+    conn: &mut AnyConnection,
+    by: Dimension,
+    start: Timestamp,
+    end: Timestamp,
+    offset: i64,
+) -> kefu_store::Result<Figures> {
+    Ok(Figures {
+        days: store::stats(conn, "day", start, end, offset, 10_000).await?,
+        by: store::stats(conn, by.key(), start, end, offset, 100).await?,
+        stages: store::stage_durations(conn, start, end).await?,
+        penalties_fen: store::penalty_total(conn, start, end).await?,
+    })
+}
+
 /// The report's clock: Beijing time, as the department reads dates.
 fn beijing() -> TimeZone {
     TimeZone::get("Asia/Shanghai").unwrap_or(TimeZone::fixed(jiff::tz::offset(8)))
@@ -103,12 +129,31 @@ impl App {
         // China has kept one offset since 1991, so a day number at +8 h is a Beijing day.
         let offset = tz.to_offset(start).seconds() as i64 * 1_000_000;
         // Statistics over past days may lag a moment behind: the replica serves them when
-        // one is configured, sparing the primary the scans.
-        let mut conn = self.store.read_conn().await?;
-        let days = store::stats(&mut conn, "day", start, end, offset, 10_000).await?;
-        let by = store::stats(&mut conn, q.by.key(), start, end, offset, 100).await?;
-        let stages = store::stage_durations(&mut conn, start, end).await?;
-        let penalties_fen = store::penalty_total(&mut conn, start, end).await?;
+        // one is configured, sparing the primary the scans. One that is away, or fails the
+        // report for a reason of its own (stopped mid-report, behind a migration), leaves
+        // the primary to answer.
+        let mut read = None;
+        if let Some(mut conn) = self.store.replica_conn().await {
+            match figures(&mut conn, q.by, start, end, offset).await {
+                Err(e) if e.is_replica_miss() => tracing::warn!(
+                    error = %e,
+                    "the report could not be read on the replica: reading from the primary"
+                ),
+                other => read = Some(other?),
+            }
+        }
+        let Figures {
+            days,
+            by,
+            stages,
+            penalties_fen,
+        } = match read {
+            Some(f) => f,
+            None => {
+                let mut conn = self.store.conn().await?;
+                figures(&mut conn, q.by, start, end, offset).await?
+            }
+        };
 
         let epoch = jiff::civil::date(1970, 1, 1);
         // Summed in i128: nothing a group of rows holds can overflow the totals.

@@ -13,3 +13,7 @@ mod streaming;
 fn once_per_suite() -> bool {
     !std::env::var("KEFU_TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty())
 }
+
+// The complaint statistics report on a streaming standby (`read_database_url`): it lags
+// while the standby does, the primary answers without it, bad URLs stop kefu at start.
+mod replica;
