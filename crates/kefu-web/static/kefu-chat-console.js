@@ -196,17 +196,26 @@
   if (t) t.scrollTop = t.scrollHeight;
 
   if (!window.EventSource) return;
-  var events = new EventSource("/chat/events");
-  events.addEventListener("msg", function (e) {
-    var l;
-    try { l = JSON.parse(e.data); } catch (_) { return; }
-    if (String(l.session) === session) addLine(l);
-    // kefu's own lines mark a change of the chat's state; any line moves the lists.
-    refresh(false);
-  });
-  events.addEventListener("queue", function (e) {
-    var all = false;
-    try { all = !!JSON.parse(e.data).all; } catch (_) { /* a plain nudge */ }
-    refresh(all);
-  });
+  var handlers = {
+    msg: function (e) {
+      var l;
+      try { l = JSON.parse(e.data); } catch (_) { return; }
+      if (String(l.session) === session) addLine(l);
+      // kefu's own lines mark a change of the chat's state; any line moves the lists.
+      refresh(false);
+    },
+    queue: function (e) {
+      var all = false;
+      try { all = !!JSON.parse(e.data).all; } catch (_) { /* a plain nudge */ }
+      refresh(all);
+    }
+  };
+  // kefu.js (loaded first) closes the stream when the page is left.
+  if (window.kefuStream) {
+    window.kefuStream("/chat/events", handlers);
+  } else {
+    var events = new EventSource("/chat/events");
+    events.addEventListener("msg", handlers.msg);
+    events.addEventListener("queue", handlers.queue);
+  }
 })();

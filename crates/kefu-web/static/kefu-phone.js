@@ -43,10 +43,17 @@
     if (pop && pop.parentNode) pop.parentNode.removeChild(pop);
   });
 
-  var events = new EventSource("/events/phone");
-  events.addEventListener("call", function (e) {
-    var data;
-    try { data = JSON.parse(e.data); } catch (_) { return; }
-    if (data && typeof data.call === "number") showPop(data.call);
-  });
+  var handlers = {
+    call: function (e) {
+      var data;
+      try { data = JSON.parse(e.data); } catch (_) { return; }
+      if (data && typeof data.call === "number") showPop(data.call);
+    }
+  };
+  // kefu.js (loaded first) closes the stream when the page is left.
+  if (window.kefuStream) {
+    window.kefuStream("/events/phone", handlers);
+  } else {
+    new EventSource("/events/phone").addEventListener("call", handlers.call);
+  }
 })();

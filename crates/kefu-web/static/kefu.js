@@ -15,6 +15,30 @@
   var me = meta("kefu-user");
   var csrf = meta("kefu-csrf");
 
+  // A page's server-sent events, closed when the page is left and opened again when the
+  // browser brings the page back from its back/forward cache. A page kept there would hold
+  // its connection, and over HTTP/1.1 a browser opens only six to one site: a few pages
+  // left behind would make the next one wait for a free connection.
+  window.kefuStream = function (url, handlers) {
+    if (!window.EventSource) return;
+    var source = null;
+    var open = function () {
+      source = new EventSource(url);
+      Object.keys(handlers).forEach(function (name) {
+        source.addEventListener(name, handlers[name]);
+      });
+    };
+    open();
+    window.addEventListener("pagehide", function () {
+      if (source) source.close();
+      source = null;
+    });
+    window.addEventListener("pageshow", function (e) {
+      if (e.persisted && !source) open();
+    });
+  };
+  var kefuStream = window.kefuStream;
+
   // A Chinese input method sends keys while it composes (pinyin, then the choice of
   // characters); none of them is a shortcut or a choice in a list.
   var composing = false;
@@ -412,9 +436,7 @@
       if (pending) return;
       pending = setTimeout(refreshTiles, Math.max(1000, 5000 - (Date.now() - last)));
     };
-    if (window.EventSource) {
-      new EventSource("/events/workbench").addEventListener("change", soon);
-    }
+    kefuStream("/events/workbench", { change: soon });
     setInterval(soon, 60000);
   }
 
@@ -452,9 +474,7 @@
       .finally(function () { refreshing = false; });
   }
 
-  if (window.EventSource) {
-    var events = new EventSource("/events/tickets");
-    events.addEventListener("ticket", function (e) {
+  kefuStream("/events/tickets", { ticket: function (e) {
       var change;
       try { change = JSON.parse(e.data); } catch (_) { return; }
       if (queue) refreshQueue();
@@ -462,8 +482,7 @@
           && String(change.by) !== me) {
         show("live-changed");
       }
-    });
-  }
+  } });
 
   // Presence: tell the server this ticket is open (and whether a reply is being written);
   // warn when someone else is writing one too.

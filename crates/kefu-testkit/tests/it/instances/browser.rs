@@ -21,6 +21,9 @@ use super::{Cluster, all_names};
 /// Chromium: the change log is read every 500 ms, then the queue fetches itself again.
 const LIVE_WITHIN: Duration = Duration::from_secs(10);
 
+/// How long a page may take to load through the balancer; what a person would wait.
+const PAGE_LOAD_WITHIN: Duration = Duration::from_secs(10);
+
 /// Run in the page: a few same-origin requests as the page's script makes them — a page
 /// read (still signed in?) and a CSRF-checked post (the presence beat, token in the
 /// `X-CSRF-Token` header), in turns — and one post with a wrong token. Each with the
@@ -140,10 +143,29 @@ async fn chromium_through_haproxy_stays_signed_in_on_every_instance() {
     let b = Browser::start().await;
     let c = &b.client;
     let base = cluster.balancer.base.as_str();
+    // A page that waits for a free connection fails here instead of after WebDriver's
+    // five minutes.
+    c.update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
+        None,
+        Some(PAGE_LOAD_WITHIN),
+        None,
+    ))
+    .await
+    .expect("the page load timeout");
     sign_in(c, base, "lb.xu").await;
     let ticket_page = format!("/tickets/{ticket}");
-    for path in ["/tickets", "/account", ticket_page.as_str(), "/"] {
-        open_signed_in(c, base, path).await;
+    // Each of these pages holds one or two live streams while open; left behind in the
+    // browser's back/forward cache they would use up its six connections to the site.
+    for _ in 0..2 {
+        for path in ["/tickets", "/account", ticket_page.as_str(), "/"] {
+            let opened = Instant::now();
+            open_signed_in(c, base, path).await;
+            assert!(
+                opened.elapsed() < PAGE_LOAD_WITHIN,
+                "{path} took {:?} to open: pages left behind still hold their connections",
+                opened.elapsed()
+            );
+        }
     }
 
     // -- The page's own requests: on every instance, signed in, the token accepted. -------
