@@ -104,6 +104,22 @@ if [ "${#missing[@]}" -gt 0 ]; then
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+# The failover test's pg_auto_failover variant (crates/kefu-testkit/src/auto_failover.rs):
+# Debian's pg_auto_failover for the PostgreSQL installed above — pg_autoctl and the monitor's
+# extension — run by the test as private clusters on loopback, in every run, like the
+# degradation tests' PostgreSQL. The package starts no service of its own.
+af_bindir=$(pg_bindir)
+if [ -n "$af_bindir" ]; then
+    af_version=$(basename "$(dirname "$af_bindir")")
+    if [ ! -x /usr/bin/pg_autoctl ] \
+        || [ ! -e "/usr/share/postgresql/$af_version/extension/pgautofailover.control" ]; then
+        echo "==> installing postgresql-$af_version-auto-failover"
+        as_root apt-get update -qq
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+            "postgresql-$af_version-auto-failover"
+    fi
+fi
+
 # --- a throw-away PostgreSQL cluster ----------------------------------------------------
 pg_dir=""
 pg_ctl_cmd=()

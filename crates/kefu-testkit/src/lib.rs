@@ -31,6 +31,11 @@ pub mod balancer;
 pub use balancer::Balancer;
 pub use server_process::ProcessOptions;
 
+// pg_auto_failover: a monitor, a primary and a secondary that fail over by themselves (see
+// `auto_failover`).
+pub mod auto_failover;
+pub use auto_failover::PgAutoFailover;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;

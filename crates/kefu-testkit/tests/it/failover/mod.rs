@@ -9,6 +9,10 @@
 
 mod streaming;
 
+// The same with pg_auto_failover (monitor, primary, secondary), which promotes the secondary
+// by itself.
+mod auto;
+
 /// Whether this is the suite's pass on its own default database (not PostgreSQL's).
 fn once_per_suite() -> bool {
     !std::env::var("KEFU_TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty())
