@@ -249,7 +249,10 @@ impl Cluster {
                 "-D",
             ])
             .arg(self.data())
-            .args(["-R", "-C", "-S", name, "-X", "stream", "--no-sync"]);
+            // A spread checkpoint (the default) makes the copy wait for one paced over
+            // `checkpoint_timeout`.
+            .args(["-R", "-C", "-S", name, "-X", "stream", "--no-sync"])
+            .arg("--checkpoint=fast");
         run(backup, "pg_basebackup")?;
         let settings = format!(
             "\n# kefu test standby\nport = {}\nunix_socket_directories = '{}'\n\
