@@ -15,6 +15,9 @@ mod chat;
 mod harness;
 mod webhooks;
 
+// Several instances behind haproxy.
+mod instances;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -49,6 +52,9 @@ enum Command {
     /// The mail, phone, SMS and WeChat webhooks posted concurrently: ack p50/p99/max and
     /// posts/s per endpoint, the outcome counted in the database.
     Webhooks(webhooks::WebhooksArgs),
+    /// One mixed API load through haproxy with one, two and three instances on one
+    /// PostgreSQL database: requests/s, latency, and the CPU each part used.
+    Instances(instances::InstancesArgs),
     /// The benchmark: the demo company at a scale, the real server, every measure, the
     /// raw-insert baseline; Markdown and JSON.
     Run(run::RunArgs),
@@ -424,6 +430,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Chat(a) => return chat::run(a).await,
         Command::Webhooks(a) => return webhooks::run(a).await,
         Command::Run(a) => return run::run(a).await,
+        Command::Instances(a) => return instances::run(a).await,
     };
     let url = match &args.database_url {
         Some(u) => u.clone(),

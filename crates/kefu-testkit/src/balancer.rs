@@ -123,6 +123,11 @@ impl Balancer {
         Some(balancer)
     }
 
+    /// haproxy's process id, while it runs (the benchmark reads its CPU time).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     /// What haproxy wrote: its warnings and one line per request.
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.join("haproxy.log")).unwrap_or_default()
