@@ -13,6 +13,8 @@
 //! kept in that process's memory ([`LocalRates`]) and an API call costs no write: a read
 //! never queues behind the writers for its count.
 
+use std::sync::Arc;
+
 use kefu_domain::{Clock, SystemClock};
 use kefu_store::StoreError;
 use kefu_store::ratelimit as store;
@@ -109,28 +111,156 @@ impl LocalRates {
     }
 }
 
+/// How many calls an instance takes from a key's shared allowance at once: a hundredth of
+/// the minute's worth (6 at 600 a minute), at least one. Each API call would otherwise
+/// write the key's row, and calls of one key queue on that row: with one busy token, the
+/// row's lock was what limited the API.
+fn slice_calls(per_minute: u32) -> u32 {
+    u32::try_from((MINUTE_US / 100) / cost_us(per_minute))
+        .unwrap_or(u32::MAX)
+        .max(1)
+}
+
+/// How long calls taken but not yet spent stay this instance's; then they lapse. Only for
+/// keys gone quiet: a busy key spends its slice long before.
+const SLICE_LIFE_US: i64 = MINUTE_US;
+
+/// Calls taken from the shared allowance and not yet spent.
+#[derive(Debug, Clone, Copy)]
+struct Slice {
+    left: u32,
+    taken_at_us: i64,
+    /// The key's moment in the database once this slice was taken.
+    full_at_us: i64,
+}
+
+/// What the database's row gave.
+enum Taken {
+    Granted { full_at_us: i64 },
+    Refused { retry_after_secs: u64 },
+}
+
+/// An instance's slices of the shared allowances (PostgreSQL), keyed like the database's.
+#[derive(Debug, Default)]
+pub struct SharedRates {
+    slices: std::sync::Mutex<std::collections::HashMap<String, Slice>>,
+    /// One refill per key at a time: requests of a key arriving together wait for the one
+    /// taking its next slice instead of each taking one.
+    refills: std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl SharedRates {
+    /// Spends one call of a live slice of `key`, when there is one.
+    fn spend(&self, key: &str, per_minute: u32, now_us: i64) -> Option<Allowance> {
+        let mut slices = self.slices.lock().unwrap_or_else(|e| e.into_inner());
+        let slice = slices.get_mut(key)?;
+        if slice.left == 0 || now_us - slice.taken_at_us > SLICE_LIFE_US {
+            slices.remove(key);
+            return None;
+        }
+        slice.left -= 1;
+        let mut a = allowance(per_minute, now_us, slice.full_at_us);
+        a.remaining = a.remaining.saturating_add(slice.left).min(a.limit);
+        Some(a)
+    }
+
+    /// The lock a refill of `key` holds.
+    fn refill_lock(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut refills = self.refills.lock().unwrap_or_else(|e| e.into_inner());
+        if refills.len() > 10_000 {
+            refills.retain(|_, lock| Arc::strong_count(lock) > 1);
+        }
+        refills.entry(key.to_owned()).or_default().clone()
+    }
+
+    /// Keeps what is left of a slice just taken (the call that took it spent one).
+    fn keep(&self, key: &str, left: u32, now_us: i64, full_at_us: i64) {
+        let mut slices = self.slices.lock().unwrap_or_else(|e| e.into_inner());
+        if slices.len() > 10_000 {
+            slices.retain(|_, s| now_us - s.taken_at_us <= SLICE_LIFE_US);
+        }
+        if left == 0 {
+            return;
+        }
+        // Calls taken at the same moment by other requests of the key are kept together.
+        let slice = slices.entry(key.to_owned()).or_insert(Slice {
+            left: 0,
+            taken_at_us: now_us,
+            full_at_us,
+        });
+        slice.left = slice.left.saturating_add(left);
+        slice.taken_at_us = slice.taken_at_us.max(now_us);
+        slice.full_at_us = slice.full_at_us.max(full_at_us);
+    }
+}
+
 impl App {
-    /// Counts one API call of `key` (`token:ID` or `ip:ADDRESS`) against `per_minute`.
-    pub async fn take_api_call(&self, key: &str, per_minute: u32) -> Result<RateCheck> {
+    /// Counts one API call of `key` (`token:ID` or `ip:ADDRESS`) against `per_minute`, in the
+    /// database that every instance shares, a slice of calls at a time (see [`SharedRates`]).
+    pub async fn take_api_call(
+        &self,
+        rates: &SharedRates,
+        key: &str,
+        per_minute: u32,
+    ) -> Result<RateCheck> {
+        if let Some(a) = rates.spend(key, per_minute, wall_clock_us()) {
+            return Ok(RateCheck::Allowed(a));
+        }
+        let lock = rates.refill_lock(key);
+        let _refilling = lock.lock().await;
         let now_us = wall_clock_us();
+        // Refilled by another request while this one waited.
+        if let Some(a) = rates.spend(key, per_minute, now_us) {
+            return Ok(RateCheck::Allowed(a));
+        }
+        let calls = slice_calls(per_minute);
+        let mut granted = calls;
+        let mut taken = self
+            .take_from_database(key, per_minute, calls, now_us)
+            .await?;
+        if calls > 1 && matches!(taken, Taken::Refused { .. }) {
+            // Near the limit a whole slice may not fit while one call does.
+            granted = 1;
+            taken = self.take_from_database(key, per_minute, 1, now_us).await?;
+        }
+        Ok(match taken {
+            Taken::Granted { full_at_us } => {
+                let left = granted - 1;
+                rates.keep(key, left, now_us, full_at_us);
+                let mut a = allowance(per_minute, now_us, full_at_us);
+                a.remaining = a.remaining.saturating_add(left).min(a.limit);
+                RateCheck::Allowed(a)
+            }
+            Taken::Refused { retry_after_secs } => RateCheck::Limited { retry_after_secs },
+        })
+    }
+
+    /// Takes `calls` calls of `key` at once from the database's row.
+    async fn take_from_database(
+        &self,
+        key: &str,
+        per_minute: u32,
+        calls: u32,
+        now_us: i64,
+    ) -> Result<Taken> {
         // A write transaction: on SQLite it waits its turn with the other writers of this
         // process instead of spinning on the database lock.
         let mut tx = self.store.begin().await?;
-        let cost = cost_us(per_minute);
-        let check = match store::take(&mut tx, key, now_us, cost, MINUTE_US).await? {
-            Some(full_at) => RateCheck::Allowed(allowance(per_minute, now_us, full_at)),
+        let cost = cost_us(per_minute) * i64::from(calls);
+        let taken = match store::take(&mut tx, key, now_us, cost, MINUTE_US).await? {
+            Some(full_at_us) => Taken::Granted { full_at_us },
             None => {
                 // Refused: the row was left as it was; read it for the wait.
                 let full_at = store::full_at(&mut tx, key)
                     .await?
                     .unwrap_or(now_us + MINUTE_US);
-                RateCheck::Limited {
+                Taken::Refused {
                     retry_after_secs: retry_after(per_minute, now_us, full_at),
                 }
             }
         };
         tx.commit().await.map_err(StoreError::from)?;
-        Ok(check)
+        Ok(taken)
     }
 
     /// Forgets the keys whose allowance has been whole for a minute; the web layer calls it
@@ -171,6 +301,52 @@ mod tests {
             RateCheck::Limited { retry_after_secs } if retry_after_secs >= 1
         ));
         assert!(matches!(rates.take("token:2", 2), RateCheck::Allowed(_)));
+    }
+
+    #[test]
+    fn a_slice_is_spent_call_by_call_and_lapses_after_its_life() {
+        let now = 1_000 * MINUTE_US;
+        let rates = SharedRates::default();
+        assert_eq!(slice_calls(30), 1);
+        assert_eq!(slice_calls(600), 6);
+        assert_eq!(
+            slice_calls(1_000_000_000),
+            600_000,
+            "0.6 s of the minute, in whole µs"
+        );
+        // Six calls taken for the first; five left to spend here.
+        let full_at = now + 6 * cost_us(600);
+        rates.keep("token:1", 5, now, full_at);
+        for left in (0..5).rev() {
+            let a = rates
+                .spend("token:1", 600, now + 1)
+                .expect("a call of the slice");
+            assert_eq!(
+                a.remaining,
+                allowance(600, now + 1, full_at).remaining + left
+            );
+        }
+        assert!(
+            rates.spend("token:1", 600, now + 2).is_none(),
+            "the slice is spent"
+        );
+        assert!(rates.spend("token:2", 600, now).is_none(), "keys are apart");
+        rates.keep("token:1", 5, now, full_at);
+        rates.keep("token:1", 5, now, full_at + 6 * cost_us(600));
+        for _ in 0..10 {
+            assert!(
+                rates.spend("token:1", 600, now + 1).is_some(),
+                "slices taken together add up"
+            );
+        }
+        assert!(rates.spend("token:1", 600, now + 1).is_none());
+        rates.keep("token:1", 5, now, full_at);
+        assert!(
+            rates
+                .spend("token:1", 600, now + SLICE_LIFE_US + 1)
+                .is_none(),
+            "an old slice lapses"
+        );
     }
 
     #[test]

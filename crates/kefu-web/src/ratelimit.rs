@@ -1,15 +1,16 @@
 //! Rate limiting of the JSON API, per token (or per client address without one).
 //!
 //! The counts live in the database (see `kefu_app::ratelimit`), so behind several instances
-//! a client gets the limit once, wherever its calls land. Each call costs one upsert of one
-//! row; about once a minute each instance also forgets the keys that are whole again. On
-//! SQLite, which only ever has one kefu process, the counts stay in this process's memory.
+//! a client gets the limit once, wherever its calls land. Each instance takes a key's calls
+//! from its row a hundredth of the limit at a time (one upsert per slice); about once a
+//! minute each instance also forgets the keys that are whole again. On SQLite, which only
+//! ever has one kefu process, the counts stay in this process's memory.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use axum::http::{HeaderMap, HeaderValue};
 use kefu_app::App;
-use kefu_app::ratelimit::{LocalRates, RateCheck};
+use kefu_app::ratelimit::{LocalRates, RateCheck, SharedRates};
 use kefu_domain::{Clock, SystemClock};
 use kefu_store::Backend;
 
@@ -21,6 +22,8 @@ pub struct ApiLimiter {
     purged_at: AtomicI64,
     /// The counts of a SQLite kefu (one process).
     local: LocalRates,
+    /// This instance's slices of the shared counts (PostgreSQL).
+    shared: SharedRates,
 }
 
 /// The `X-RateLimit-*` headers of an allowed call.
@@ -44,6 +47,7 @@ impl ApiLimiter {
             per_minute: per_minute.max(1),
             purged_at: AtomicI64::new(0),
             local: LocalRates::default(),
+            shared: SharedRates::default(),
         }
     }
 
@@ -52,7 +56,8 @@ impl ApiLimiter {
             self.local.take(key, self.per_minute)
         } else {
             self.purge_now_and_then(app).await;
-            app.take_api_call(key, self.per_minute).await?
+            app.take_api_call(&self.shared, key, self.per_minute)
+                .await?
         };
         match check {
             RateCheck::Allowed(a) => Ok(RateHeaders {
