@@ -30,12 +30,24 @@ pub(crate) async fn open_app(url: &str) -> anyhow::Result<App> {
 /// `kefu serve` over `url`, its log in `dir/server.log`. The API's rate limit (600 a minute
 /// per caller by default) would otherwise be what is measured.
 pub(crate) async fn serve(bin: &Path, url: &str, dir: &Path) -> anyhow::Result<Server> {
+    serve_with(bin, url, dir, &[]).await
+}
+
+/// [`serve`] with more arguments to `kefu serve` (e.g. `--instance NAME`).
+pub(crate) async fn serve_with(
+    bin: &Path,
+    url: &str,
+    dir: &Path,
+    extra: &[&str],
+) -> anyhow::Result<Server> {
+    std::fs::create_dir_all(dir)?;
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();
     let log = std::fs::File::create(dir.join("server.log"))?;
     let mut c = kefu_cmd(bin, url, &dir.join("kefu"));
     c.args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .args(extra)
         .env("KEFU_API_RATE_LIMIT", "1000000000")
         .stdout(Stdio::null())
         .stderr(log);

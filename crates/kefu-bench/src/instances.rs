@@ -12,7 +12,6 @@
 //! several-instances tests run and the README shows).
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -24,8 +23,8 @@ use kefu_domain::{Locale, Role, RoleSet};
 use kefu_testkit::Balancer;
 use serde_json::{Value, json};
 
-use crate::harness::{PASSWORD, Spread, open_app};
-use crate::run::{Server, fresh_database, kefu_binary, kefu_cmd, wait_until_up};
+use crate::harness::{PASSWORD, Spread, open_app, serve_with};
+use crate::run::{Server, fresh_database, kefu_binary};
 
 #[derive(clap::Args)]
 pub struct InstancesArgs {
@@ -244,27 +243,10 @@ async fn set_up(url: &str) -> anyhow::Result<String> {
     Ok(app.create_token(&system, id, "bench").await?.secret)
 }
 
-/// `kefu serve` number `i` (`--instance kefu-i`), the API's rate limit out of the way.
+/// `kefu serve` number `i` (`--instance kefu-i`), in its own directory.
 async fn start_instance(bin: &Path, url: &str, dir: &Path, i: usize) -> anyhow::Result<Server> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let own = dir.join(format!("kefu-{i}"));
-    std::fs::create_dir_all(&own)?;
-    let log = std::fs::File::create(own.join("server.log"))?;
-    let mut c = kefu_cmd(bin, url, &own);
-    c.args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .args(["--instance", &format!("kefu-{i}")])
-        .env("KEFU_API_RATE_LIMIT", "1000000000")
-        .stdout(Stdio::null())
-        .stderr(log);
-    let mut server = Server {
-        child: c.spawn()?,
-        base: format!("http://127.0.0.1:{port}"),
-    };
-    let base = server.base.clone();
-    wait_until_up(&base, &mut server).await?;
-    Ok(server)
+    let name = format!("kefu-{i}");
+    serve_with(bin, url, &dir.join(&name), &["--instance", &name]).await
 }
 
 fn new_ticket(i: usize) -> Value {

@@ -1,6 +1,5 @@
 //! pg_auto_failover promotes the secondary by itself after its primary is killed under load.
 
-use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use kefu_domain::Role;
@@ -10,7 +9,6 @@ use kefu_testkit::{ApiClient, PgAutoFailover, TestApp, TestOptions, json_body};
 use kefu_web::WebConfig;
 use reqwest::Method;
 use serde_json::json;
-use sqlx::Connection;
 
 use crate::degrade::{Load, NEVER_HANGS, assert_all_stored, retry_after, timed};
 
@@ -18,30 +16,6 @@ use crate::degrade::{Load, NEVER_HANGS, assert_all_stored, retry_after, timed};
 /// `PgAutoFailover` sets them promote the secondary about 7 s after the kill (by hand, on an
 /// idle machine); the rest is margin for a loaded two-core machine.
 const FAILOVER_PATIENCE: Duration = Duration::from_secs(30);
-
-/// The port of the server kefu's store now talks to.
-async fn server_port(app: &TestApp) -> u16 {
-    let mut conn = app.app.store.conn().await.expect("a connection");
-    let port: i32 = sqlx::query_scalar("SELECT inet_server_port()")
-        .fetch_one(&mut *conn)
-        .await
-        .expect("the server's port");
-    u16::try_from(port).expect("a port")
-}
-
-/// The ids of the tickets stored on the server at `url`, read without kefu.
-async fn ticket_ids(url: &str) -> HashSet<i64> {
-    sqlx::any::install_default_drivers();
-    let mut conn = sqlx::AnyConnection::connect(url)
-        .await
-        .expect("a connection to the new primary");
-    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM tickets")
-        .fetch_all(&mut conn)
-        .await
-        .expect("tickets");
-    let _ = conn.close().await;
-    ids.into_iter().collect()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn primary_killed_and_secondary_promoted_by_pg_auto_failover() {
@@ -133,7 +107,7 @@ async fn primary_killed_and_secondary_promoted_by_pg_auto_failover() {
     .await;
     assert_eq!(app.backend(), Backend::Postgres);
     assert_eq!(
-        server_port(&app).await,
+        super::server_port(&app).await,
         primary_port,
         "kefu is on the primary"
     );
@@ -201,7 +175,7 @@ async fn primary_killed_and_secondary_promoted_by_pg_auto_failover() {
         first_write.as_secs_f64()
     );
     assert_eq!(
-        server_port(&app).await,
+        super::server_port(&app).await,
         secondary_port,
         "kefu moved to the new primary"
     );
@@ -250,7 +224,7 @@ async fn primary_killed_and_secondary_promoted_by_pg_auto_failover() {
     assert!(unavailable > 0, "the writers never met the failover");
     // Read through kefu (now on the new primary), and on the new primary directly.
     assert_all_stored(&app, &acked).await;
-    let on_new_primary = ticket_ids(&formation.node_url(1)).await;
+    let on_new_primary = super::ticket_ids(&formation.node_url(1)).await;
     let lost: Vec<i64> = acked
         .iter()
         .map(|(id, _)| *id)

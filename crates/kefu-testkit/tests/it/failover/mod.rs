@@ -21,3 +21,29 @@ fn once_per_suite() -> bool {
 // The complaint statistics report on a streaming standby (`read_database_url`): it lags
 // while the standby does, the primary answers without it, bad URLs stop kefu at start.
 mod replica;
+
+/// The port of the server kefu's store now talks to.
+pub(super) async fn server_port(app: &kefu_testkit::TestApp) -> u16 {
+    let mut conn = app.app.store.conn().await.expect("a connection");
+    let port: i32 = sqlx::query_scalar("SELECT inet_server_port()")
+        .fetch_one(&mut *conn)
+        .await
+        .expect("the server's port");
+    u16::try_from(port).expect("a port")
+}
+
+/// The ids of the tickets stored on the server at `url`, read without kefu.
+pub(super) async fn ticket_ids(url: &str) -> std::collections::HashSet<i64> {
+    use sqlx::Connection as _;
+
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(url)
+        .await
+        .expect("a connection to the new primary");
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM tickets")
+        .fetch_all(&mut conn)
+        .await
+        .expect("tickets");
+    let _ = conn.close().await;
+    ids.into_iter().collect()
+}

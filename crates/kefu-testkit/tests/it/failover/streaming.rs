@@ -1,6 +1,5 @@
 //! A streaming standby promoted by hand after its primary is killed under load.
 
-use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use kefu_domain::Role;
@@ -10,36 +9,11 @@ use kefu_testkit::{ApiClient, PgPeer, TestApp, TestOptions, json_body};
 use kefu_web::WebConfig;
 use reqwest::Method;
 use serde_json::json;
-use sqlx::Connection;
 
 use crate::degrade::{Load, NEVER_HANGS, assert_all_stored, retry_after, timed};
 
 /// The standby's name: its replication slot and `application_name` on the primary.
 const STANDBY: &str = "kefu_standby";
-
-/// The port of the server kefu's store now talks to.
-async fn server_port(app: &TestApp) -> u16 {
-    let mut conn = app.app.store.conn().await.expect("a connection");
-    let port: i32 = sqlx::query_scalar("SELECT inet_server_port()")
-        .fetch_one(&mut *conn)
-        .await
-        .expect("the server's port");
-    u16::try_from(port).expect("a port")
-}
-
-/// The ids of the tickets stored on the server at `url`, read without kefu.
-async fn ticket_ids(url: &str) -> HashSet<i64> {
-    sqlx::any::install_default_drivers();
-    let mut conn = sqlx::AnyConnection::connect(url)
-        .await
-        .expect("a connection to the new primary");
-    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM tickets")
-        .fetch_all(&mut conn)
-        .await
-        .expect("tickets");
-    let _ = conn.close().await;
-    ids.into_iter().collect()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn primary_killed_and_standby_promoted_under_load() {
@@ -97,7 +71,7 @@ async fn primary_killed_and_standby_promoted_under_load() {
     .await;
     assert_eq!(app.backend(), Backend::Postgres);
     assert_eq!(
-        server_port(&app).await,
+        super::server_port(&app).await,
         primary.port,
         "kefu is on the primary"
     );
@@ -166,7 +140,7 @@ async fn primary_killed_and_standby_promoted_under_load() {
         (first_write - (promoted - killed)).as_secs_f64()
     );
     assert_eq!(
-        server_port(&app).await,
+        super::server_port(&app).await,
         standby.port,
         "kefu moved to the new primary"
     );
@@ -196,7 +170,7 @@ async fn primary_killed_and_standby_promoted_under_load() {
     assert!(unavailable > 0, "the writers never met the failover");
     // Read through kefu (now on the new primary), and on the new primary directly.
     assert_all_stored(&app, &acked).await;
-    let on_new_primary = ticket_ids(&standby.url()).await;
+    let on_new_primary = super::ticket_ids(&standby.url()).await;
     let lost: Vec<i64> = acked
         .iter()
         .map(|(id, _)| *id)
