@@ -7,6 +7,7 @@
 mod baseline;
 mod complaints;
 mod mail;
+mod queues;
 mod run;
 mod search;
 
@@ -55,6 +56,9 @@ enum Command {
     /// One mixed API load through haproxy with one, two and three instances on one
     /// PostgreSQL database: requests/s, latency, and the CPU each part used.
     Instances(instances::InstancesArgs),
+    /// Every queue tab × order × direction over a loaded database: server p50/p99 per page
+    /// beside the plan the database chose.
+    Queues(queues::QueuesArgs),
     /// The benchmark: the demo company at a scale, the real server, every measure, the
     /// raw-insert baseline; Markdown and JSON.
     Run(run::RunArgs),
@@ -430,6 +434,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Chat(a) => return chat::run(a).await,
         Command::Webhooks(a) => return webhooks::run(a).await,
         Command::Run(a) => return run::run(a).await,
+        Command::Queues(a) => return queues::run(a).await,
         Command::Instances(a) => return instances::run(a).await,
     };
     let url = match &args.database_url {

@@ -107,7 +107,7 @@ fn millis(d: Duration) -> f64 {
 }
 
 /// The server's own time for a request, from its `Server-Timing: app;dur=…` header.
-fn server_time(res: &reqwest::Response) -> Option<Duration> {
+pub(crate) fn server_time(res: &reqwest::Response) -> Option<Duration> {
     let h = res.headers().get("server-timing")?.to_str().ok()?;
     let dur = h.split(';').find_map(|p| p.trim().strip_prefix("dur="))?;
     dur.parse::<f64>()

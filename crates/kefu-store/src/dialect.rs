@@ -86,6 +86,15 @@ impl Backend {
         }
     }
 
+    /// The engine behind an open connection.
+    pub(crate) fn of(conn: &sqlx::AnyConnection) -> Backend {
+        if conn.backend_name() == "PostgreSQL" {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+
     /// The statement that opens a write transaction.
     pub(crate) fn begin_statement(self) -> &'static str {
         match self {

@@ -302,6 +302,21 @@ impl Store {
         Ok(self.watched(self.pool.acquire()).await?)
     }
 
+    /// After a bulk load, on PostgreSQL: marks the loaded pages all-visible and takes fresh
+    /// statistics (`VACUUM (ANALYZE)`), as autovacuum would some time into the first
+    /// working hours. Until then the planner prices a queue's index-only read like a read
+    /// of every row it matches and may sort instead. SQLite keeps no statistics on purpose
+    /// (the queue plans are chosen without them) and needs nothing.
+    pub async fn settle_after_load(&self) -> Result<()> {
+        if self.backend == Backend::Postgres {
+            let mut conn = self.conn().await?;
+            sqlx::raw_sql("VACUUM (ANALYZE)")
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Runs an acquire on the pool; with several hosts, one that takes long or fails asks
     /// the prober where the primary is — the primary may have failed over.
     async fn watched<T>(

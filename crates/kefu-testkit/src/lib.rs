@@ -65,6 +65,10 @@ pub struct TestOptions {
     pub clock: Option<Arc<FixedClock>>,
     /// Run no background job worker in this server (for tests of the job queue itself).
     pub without_worker: bool,
+    /// How often the search index reads the change log (100 ms unless set); a test that
+    /// loads a large company and searches nothing sets it long, so indexing leaves the
+    /// machine to the test.
+    pub search_poll: Option<Duration>,
     /// Serve the database of a running test app (its `database_url`) as a second instance,
     /// instead of a fresh one.
     pub join_database: Option<String>,
@@ -212,7 +216,7 @@ impl TestApp {
         let app = prepared.app.clone();
         let run_options = RunOptions {
             job_poll: (!options.without_worker).then_some(Duration::from_millis(200)),
-            search_poll: Duration::from_millis(100),
+            search_poll: options.search_poll.unwrap_or(Duration::from_millis(100)),
             search_rebuild: prepared.search_rebuild,
             ..RunOptions::default()
         };

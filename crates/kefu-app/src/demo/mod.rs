@@ -428,6 +428,7 @@ impl App {
         bulk::last_contact_from_tickets(&mut tx).await?;
         bulk::finish(&mut tx, self.store.backend()).await?;
         tx.commit().await.map_err(StoreError::from)?;
+        self.store.settle_after_load().await?;
         progress("tickets", plan.tickets, plan.tickets);
 
         Ok(DemoReport {

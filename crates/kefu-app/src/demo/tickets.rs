@@ -250,8 +250,14 @@ pub(super) fn ticket(
     let opening = corpus::opening(rng, ticket_type, channel, &topic, &order_number);
     let desk = desk_of(ticket_type, customer.tier);
     let (group_id, members) = world.cast.desk(desk);
-    let assignee = pick(rng, members);
+    let picked = pick(rng, members);
     let by_staff = matches!(channel, Channel::Phone | Channel::Staff);
+    // What came in by itself and nobody has looked at yet waits on its desk for someone
+    // to take it: the 未分配 queue of the morning. (The pick is drawn anyway, so a seed
+    // writes the same company whatever waits.)
+    let waiting =
+        hold == Some(StatusCategory::New) && !by_staff && ticket_type != TicketType::Complaint;
+    let assignee = if waiting { None } else { picked };
     let severity = (ticket_type == TicketType::Complaint).then(|| complaints::severity(rng));
     let priority = match severity {
         Some(s) => crate::complaint::priority_of(s),

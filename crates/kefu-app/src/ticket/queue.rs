@@ -6,7 +6,9 @@ use jiff::{SignedDuration, Timestamp};
 use kefu_domain::Permission;
 use kefu_domain::ticket::StatusCategory;
 use kefu_store::ticket::setup as store_setup;
-use kefu_store::ticket::{self as store, AssigneeFilter, Cursor, SortKey, Ticket, TicketFilter};
+use kefu_store::ticket::{
+    self as store, AssigneeFilter, Cursor, ListPlan, PlanKind, SortKey, Ticket, TicketFilter,
+};
 
 use crate::{Actor, App, Result};
 
@@ -227,6 +229,30 @@ impl App {
             .map(crate::confidential::mask_ticket)
             .collect();
         Ok(QueuePage { tickets, next })
+    }
+
+    /// How the database would read this page of a queue: from an index in the queue's
+    /// order, never a sort of what it matched (the tests and the benchmark check it).
+    pub async fn queue_plan(
+        &self,
+        actor: &Actor,
+        q: &QueueQuery,
+        kind: PlanKind,
+    ) -> Result<ListPlan> {
+        actor.require(Permission::TicketWork)?;
+        let filter = self.queue_query_filter(actor, q).await?;
+        let limit = q.limit.clamp(1, 200);
+        let mut conn = self.store.conn().await?;
+        Ok(store::explain_list(
+            &mut conn,
+            &filter,
+            q.sort,
+            q.ascending,
+            q.after,
+            limit + 1,
+            kind,
+        )
+        .await?)
     }
 
     /// Badge counts of the personal queues.

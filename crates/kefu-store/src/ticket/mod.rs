@@ -2,8 +2,14 @@
 //! the submodules) its conversation and the settings around it.
 
 pub mod conversation;
+mod list;
 pub mod presence;
 pub mod setup;
+
+pub use list::{
+    AssigneeFilter, Cursor, ListPlan, PlanKind, SortKey, TicketFilter, by_ids, count,
+    count_by_status, count_created_before, explain_list, list,
+};
 
 use jiff::Timestamp;
 use kefu_domain::ticket::{Channel, Priority, StatusCategory, TicketType};
@@ -75,19 +81,29 @@ pub struct TicketSla {
     pub next_response_breaches: i64,
 }
 
-const SELECT_TICKET: &str = "SELECT t.id, t.number, t.ticket_type, t.channel, t.status, \
+/// The columns of a ticket as `ticket_from_row` reads them. The names of the assignee and
+/// group are scalar subqueries rather than joins: a queue page then reads `tickets` alone,
+/// and PostgreSQL, which does not count on a hash join keeping its input's order, cannot
+/// trade the index order of a queue for a join and a sort of everything it matched.
+macro_rules! ticket_columns {
+    () => {
+        "t.id, t.number, t.ticket_type, t.channel, t.status, \
     t.status_category, t.priority, t.subject, t.customer_name, t.contact_name, \
-    t.contact_email, t.contact_phone, t.assignee_id, u.display_name AS assignee_name, \
-    t.group_id, g.name AS group_name, t.tags, t.external_id, t.created_by_user_id, \
+    t.contact_email, t.contact_phone, t.assignee_id, \
+    (SELECT u.display_name FROM users u WHERE u.id = t.assignee_id) AS assignee_name, \
+    t.group_id, (SELECT g.name FROM ticket_groups g WHERE g.id = t.group_id) AS group_name, \
+    t.tags, t.external_id, t.created_by_user_id, \
     t.created_at, t.updated_at, t.first_response_at, t.resolved_at, t.closed_at, \
     t.message_count, t.customer_tier, t.sla_policy_id, t.first_response_due_at, \
     t.next_response_due_at, t.resolution_due_at, t.sla_next_due_at, t.sla_next_target, \
     t.awaiting_reply_since, t.sla_paused_secs, t.sla_paused_since, t.sla_warned_due_at, \
     t.sla_escalated_due_at, t.first_response_met, t.resolution_met, t.next_response_breaches, \
-    t.requester_id, t.status_changed_at, t.customer_id, t.version \
-    FROM tickets t \
-    LEFT JOIN users u ON u.id = t.assignee_id \
-    LEFT JOIN ticket_groups g ON g.id = t.group_id";
+    t.requester_id, t.status_changed_at, t.customer_id, t.version"
+    };
+}
+pub(crate) use ticket_columns;
+
+const SELECT_TICKET: &str = concat!("SELECT ", ticket_columns!(), " FROM tickets t");
 
 pub(crate) fn parse<T: std::str::FromStr>(row: &AnyRow, col: &str) -> Result<T> {
     let raw: String = row.try_get(col)?;
@@ -351,348 +367,4 @@ pub async fn by_external_id(
     .fetch_optional(conn)
     .await?;
     row.as_ref().map(ticket_from_row).transpose()
-}
-
-/// Whom a queue shows.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum AssigneeFilter {
-    #[default]
-    Anyone,
-    Nobody,
-    User(i64),
-}
-
-/// The order of a queue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SortKey {
-    #[default]
-    Updated,
-    Created,
-    Priority,
-    /// The earliest running SLA deadline first.
-    Due,
-}
-
-impl SortKey {
-    fn column(self) -> &'static str {
-        match self {
-            SortKey::Updated => "t.updated_at",
-            SortKey::Created => "t.created_at",
-            SortKey::Priority => "t.priority_rank",
-            SortKey::Due => "t.sla_next_due_at",
-        }
-    }
-
-    /// The value of this key on a ticket, for the next page's cursor.
-    pub fn value(self, t: &Ticket) -> i64 {
-        match self {
-            SortKey::Updated => to_micros(t.updated_at),
-            SortKey::Created => to_micros(t.created_at),
-            SortKey::Priority => priority_rank(t.priority),
-            SortKey::Due => t.sla.next_due_at.map(to_micros).unwrap_or(i64::MAX),
-        }
-    }
-}
-
-/// A position in a sorted queue: the sort value and id of the last ticket shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cursor {
-    pub value: i64,
-    pub id: i64,
-}
-
-/// What to list. Every filter narrows; the defaults list every ticket.
-#[derive(Debug, Clone, Default)]
-pub struct TicketFilter {
-    pub active_only: bool,
-    pub assignee: AssigneeFilter,
-    /// Only tickets of these groups (an empty list matches nothing).
-    pub groups: Option<Vec<i64>>,
-    pub categories: Vec<StatusCategory>,
-    pub status: Option<String>,
-    pub ticket_type: Option<TicketType>,
-    pub priority: Option<Priority>,
-    pub channel: Option<Channel>,
-    pub tag: Option<String>,
-    /// Part of the subject, the number or the customer's name.
-    pub text: Option<String>,
-    /// Only the tickets of this portal customer.
-    pub requester: Option<i64>,
-    /// Only the tickets linked to this customer of the archive (its open ones are read
-    /// from the `tickets_customer_active` index).
-    pub customer_id: Option<i64>,
-    pub created_from: Option<Timestamp>,
-    pub created_before: Option<Timestamp>,
-    /// Only tickets with a running deadline before this instant (overdue at `now`).
-    pub due_before: Option<Timestamp>,
-    /// Only tickets with a running deadline at or after this instant; with `due_before`, a
-    /// window (due within the next two business hours, overdue since this morning).
-    pub due_from: Option<Timestamp>,
-    /// Only tickets whose customer wrote last and waits for an answer (客户已回复).
-    pub awaiting_reply: bool,
-    pub customer_tier: Option<String>,
-}
-
-enum Bind {
-    I64(i64),
-    Text(String),
-}
-
-/// Builds a `WHERE` clause with numbered placeholders, identical on both backends.
-struct Where {
-    clauses: Vec<String>,
-    binds: Vec<Bind>,
-}
-
-impl Where {
-    fn new() -> Where {
-        Where {
-            clauses: Vec::new(),
-            binds: Vec::new(),
-        }
-    }
-
-    fn arg(&mut self, b: Bind) -> String {
-        self.binds.push(b);
-        format!("${}", self.binds.len())
-    }
-
-    fn push(&mut self, clause: String) {
-        self.clauses.push(clause);
-    }
-
-    fn sql(&self) -> String {
-        if self.clauses.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", self.clauses.join(" AND "))
-        }
-    }
-
-    fn apply<'q>(
-        &'q self,
-        mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-        for b in &self.binds {
-            q = match b {
-                Bind::I64(v) => q.bind(*v),
-                Bind::Text(v) => q.bind(v.as_str()),
-            };
-        }
-        q
-    }
-}
-
-fn filter_where(f: &TicketFilter) -> Where {
-    let mut w = Where::new();
-    if f.active_only {
-        w.push("t.active = 1".into());
-    }
-    match f.assignee {
-        AssigneeFilter::Anyone => {}
-        AssigneeFilter::Nobody => w.push("t.assignee_id IS NULL".into()),
-        AssigneeFilter::User(id) => {
-            let p = w.arg(Bind::I64(id));
-            w.push(format!("t.assignee_id = {p}"));
-        }
-    }
-    if let Some(groups) = &f.groups {
-        if groups.is_empty() {
-            w.push("1 = 0".into());
-        } else {
-            let ps: Vec<String> = groups.iter().map(|g| w.arg(Bind::I64(*g))).collect();
-            w.push(format!("t.group_id IN ({})", ps.join(", ")));
-        }
-    }
-    if !f.categories.is_empty() {
-        let ps: Vec<String> = f
-            .categories
-            .iter()
-            .map(|c| w.arg(Bind::Text(c.key().into())))
-            .collect();
-        w.push(format!("t.status_category IN ({})", ps.join(", ")));
-    }
-    if let Some(s) = &f.status {
-        let p = w.arg(Bind::Text(s.clone()));
-        w.push(format!("t.status = {p}"));
-    }
-    if let Some(v) = f.ticket_type {
-        let p = w.arg(Bind::Text(v.key().into()));
-        w.push(format!("t.ticket_type = {p}"));
-    }
-    if let Some(v) = f.priority {
-        let p = w.arg(Bind::Text(v.key().into()));
-        w.push(format!("t.priority = {p}"));
-    }
-    if let Some(v) = f.channel {
-        let p = w.arg(Bind::Text(v.key().into()));
-        w.push(format!("t.channel = {p}"));
-    }
-    if let Some(tag) = &f.tag {
-        let p = w.arg(Bind::Text(tag.clone()));
-        w.push(format!(
-            "EXISTS (SELECT 1 FROM ticket_tags tt WHERE tt.ticket_id = t.id AND tt.tag = {p})"
-        ));
-    }
-    if let Some(text) = &f.text {
-        // LOWER on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
-        let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
-        let p = w.arg(Bind::Text(pattern));
-        w.push(format!(
-            "(LOWER(t.subject) LIKE {p} ESCAPE '\\' OR LOWER(t.number) LIKE {p} ESCAPE '\\' \
-             OR LOWER(t.customer_name) LIKE {p} ESCAPE '\\')"
-        ));
-    }
-    if let Some(from) = f.created_from {
-        let p = w.arg(Bind::I64(to_micros(from)));
-        w.push(format!("t.created_at >= {p}"));
-    }
-    if let Some(r) = f.requester {
-        let p = w.arg(Bind::I64(r));
-        w.push(format!("t.requester_id = {p}"));
-    }
-    if let Some(c) = f.customer_id {
-        let p = w.arg(Bind::I64(c));
-        w.push(format!("t.customer_id = {p}"));
-    }
-    if let Some(due) = f.due_before {
-        let p = w.arg(Bind::I64(to_micros(due)));
-        w.push(format!("t.active = 1 AND t.sla_next_due_at < {p}"));
-    }
-    if let Some(from) = f.due_from {
-        let p = w.arg(Bind::I64(to_micros(from)));
-        w.push(format!("t.active = 1 AND t.sla_next_due_at >= {p}"));
-    }
-    if f.awaiting_reply {
-        w.push("t.awaiting_reply_since IS NOT NULL".into());
-    }
-    if let Some(tier) = &f.customer_tier {
-        let p = w.arg(Bind::Text(tier.clone()));
-        w.push(format!("t.customer_tier = {p}"));
-    }
-    if let Some(before) = f.created_before {
-        let p = w.arg(Bind::I64(to_micros(before)));
-        w.push(format!("t.created_at < {p}"));
-    }
-    w
-}
-
-fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
-}
-
-/// One page of a queue, newest (or highest) first unless `ascending`. Keyset pagination:
-/// the page after `after` starts strictly past it, so deep pages cost what the first does.
-pub async fn list(
-    conn: &mut AnyConnection,
-    f: &TicketFilter,
-    sort: SortKey,
-    ascending: bool,
-    after: Option<Cursor>,
-    limit: i64,
-) -> Result<Vec<Ticket>> {
-    let mut w = filter_where(f);
-    // Only tickets with a running deadline have a place in this order. The overdue filter
-    // says so already; saying it twice makes PostgreSQL multiply the selectivities of what
-    // are the same rows, expect a few dozen overdue tickets instead of thousands, and sort
-    // them all (80–150 ms at a million tickets) instead of reading its index in order.
-    if sort == SortKey::Due && f.due_before.is_none() && f.due_from.is_none() {
-        w.push("t.sla_next_due_at IS NOT NULL".into());
-    }
-    let col = sort.column();
-    let (cmp, dir) = if ascending {
-        (">", "ASC")
-    } else {
-        ("<", "DESC")
-    };
-    if let Some(c) = after {
-        let v = w.arg(Bind::I64(c.value));
-        let id = w.arg(Bind::I64(c.id));
-        w.push(format!(
-            "({col} {cmp} {v} OR ({col} = {v} AND t.id {cmp} {id}))"
-        ));
-    }
-    let lim = w.arg(Bind::I64(limit));
-    let sql = format!(
-        "{SELECT_TICKET}{} ORDER BY {col} {dir}, t.id {dir} LIMIT {lim}",
-        w.sql()
-    );
-    let rows = w.apply(sqlx::query(&sql)).fetch_all(conn).await?;
-    rows.iter().map(ticket_from_row).collect()
-}
-
-/// How many tickets match, counting at most `cap` (a queue badge shows "999+").
-pub async fn count(conn: &mut AnyConnection, f: &TicketFilter, cap: i64) -> Result<i64> {
-    let mut w = filter_where(f);
-    let lim = w.arg(Bind::I64(cap));
-    let sql = format!(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM tickets t{} LIMIT {lim}) AS capped",
-        w.sql()
-    );
-    let n: i64 = w
-        .apply(sqlx::query(&sql))
-        .fetch_one(conn)
-        .await?
-        .try_get(0)?;
-    Ok(n)
-}
-
-/// How many tickets match, per status key (statuses with none are left out): the number
-/// of rows each status filter of the same queue lists.
-pub async fn count_by_status(
-    conn: &mut AnyConnection,
-    f: &TicketFilter,
-) -> Result<Vec<(String, i64)>> {
-    let w = filter_where(f);
-    let sql = format!(
-        "SELECT t.status AS status, COUNT(*) AS n FROM tickets t{} GROUP BY t.status",
-        w.sql()
-    );
-    let rows = w.apply(sqlx::query(&sql)).fetch_all(conn).await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("status")?, r.try_get("n")?)))
-        .collect()
-}
-
-/// How many tickets match that were created before each instant of `before`, in one query
-/// (the backlog by age).
-pub async fn count_created_before(
-    conn: &mut AnyConnection,
-    f: &TicketFilter,
-    before: &[Timestamp],
-) -> Result<Vec<i64>> {
-    if before.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut w = filter_where(f);
-    let sums: Vec<String> = before
-        .iter()
-        .enumerate()
-        .map(|(i, b)| {
-            let p = w.arg(Bind::I64(to_micros(*b)));
-            format!("COALESCE(SUM(CASE WHEN t.created_at < {p} THEN 1 ELSE 0 END), 0) AS n{i}")
-        })
-        .collect();
-    let sql = format!("SELECT {} FROM tickets t{}", sums.join(", "), w.sql());
-    let row = w.apply(sqlx::query(&sql)).fetch_one(conn).await?;
-    (0..before.len())
-        .map(|i| Ok(row.try_get::<i64, _>(format!("n{i}").as_str())?))
-        .collect()
-}
-
-/// Tickets by id, in one query (for bulk actions).
-pub async fn by_ids(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<Ticket>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut w = Where::new();
-    let ps: Vec<String> = ids.iter().map(|i| w.arg(Bind::I64(*i))).collect();
-    let sql = format!(
-        "{SELECT_TICKET} WHERE t.id IN ({}) ORDER BY t.id",
-        ps.join(", ")
-    );
-    let rows = w.apply(sqlx::query(&sql)).fetch_all(conn).await?;
-    rows.iter().map(ticket_from_row).collect()
 }

@@ -34,6 +34,7 @@ mod permissions;
 mod phone;
 mod portal;
 mod portal_verify;
+mod queue_plans;
 mod schema;
 mod scripts;
 mod search;
