@@ -47,7 +47,7 @@ use directory::IndexDirectory;
 use query::term;
 use writer::{Writing, writer};
 
-use tokenize::{Bigrams, Codes, DigitGrams, Folding, HanChars};
+use tokenize::{Bigrams, Codes, DigitGrams, Folding, HanChars, Trigrams};
 
 /// What a hit is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -170,7 +170,9 @@ pub const MAX_QUERY_CHARS: usize = 200;
 /// 1. Until the cursor carried a version.
 /// 2. Text folded (full-width to half-width, traditional to simplified); codes without
 ///    their separators.
-pub const INDEX_VERSION: u32 = 2;
+/// 3. Han trigrams (`title_tg`, `body_tg`); a new field changes the schema, which rebuilds
+///    the index anyway.
+pub const INDEX_VERSION: u32 = 3;
 
 /// The commit payload: the index version and the change-log cursor.
 fn payload(cursor: i64) -> String {
@@ -192,11 +194,14 @@ struct Fields {
     id: Field,
     title: Field,
     title_ng: Field,
+    /// The title's Han trigrams (see [`tokenize::Trigrams`]), fed as `title_ng` is.
+    title_tg: Field,
     /// The Han characters of the title, the line under it and the names, one by one.
     title_chars: Field,
     subtitle: Field,
     body: Field,
     body_ng: Field,
+    body_tg: Field,
     codes: Field,
     digits: Field,
     names: Field,
@@ -219,12 +224,21 @@ fn schema() -> (Schema, Fields) {
         let o = TextOptions::default().set_indexing_options(indexing);
         if stored { o.set_stored() } else { o }
     };
+    let terms_only = |tokenizer: &str| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(IndexRecordOption::WithFreqs),
+        )
+    };
     let fields = Fields {
         key: b.add_text_field("key", STRING | STORED),
         kind: b.add_text_field("kind", STRING | STORED),
         id: b.add_i64_field("id", STORED | INDEXED | FAST),
         title: b.add_text_field("title", text("jieba", true)),
         title_ng: b.add_text_field("title_ng", text("bigram", false)),
+        // Looked up as single terms, never as a phrase: no positions.
+        title_tg: b.add_text_field("title_tg", terms_only("trigram")),
         // Looked up one character at a time, never as a phrase: no positions.
         title_chars: b.add_text_field(
             "title_chars",
@@ -237,6 +251,7 @@ fn schema() -> (Schema, Fields) {
         subtitle: b.add_text_field("subtitle", STORED),
         body: b.add_text_field("body", text("jieba", true)),
         body_ng: b.add_text_field("body_ng", text("bigram", false)),
+        body_tg: b.add_text_field("body_tg", terms_only("trigram")),
         codes: b.add_text_field("codes", text("code", false)),
         digits: b.add_text_field("digits", text("digits", false)),
         names: b.add_text_field("names", text("lower_raw", false)),
@@ -264,6 +279,7 @@ fn register_tokenizers(index: &Index) {
             .build(),
     );
     t.register("bigram", TextAnalyzer::builder(Bigrams).build());
+    t.register("trigram", TextAnalyzer::builder(Trigrams).build());
     t.register("han_chars", TextAnalyzer::builder(HanChars).build());
     t.register("digits", TextAnalyzer::builder(DigitGrams).build());
     t.register("code", TextAnalyzer::builder(Codes).build());
@@ -499,10 +515,12 @@ impl SearchIndex {
             f.id => d.id,
             f.title => d.title.as_str(),
             f.title_ng => d.title.as_str(),
+            f.title_tg => d.title.as_str(),
             f.title_chars => d.title.as_str(),
             f.subtitle => d.subtitle.as_str(),
             f.body => d.body.as_str(),
             f.body_ng => d.body.as_str(),
+            f.body_tg => d.body.as_str(),
             f.status => d.status.as_str(),
             f.doc_type => d.doc_type.as_str(),
             f.tier => d.tier.as_str(),
@@ -511,6 +529,7 @@ impl SearchIndex {
         );
         // The line under the title (a contact's company, a ticket's number) is found too.
         doc.add_text(f.title_ng, &d.subtitle);
+        doc.add_text(f.title_tg, &d.subtitle);
         doc.add_text(f.title_chars, &d.subtitle);
         doc.add_text(f.codes, &d.subtitle);
         doc.add_text(f.codes, &d.title);
@@ -532,6 +551,7 @@ impl SearchIndex {
                 doc.add_text(f.names, &k);
             }
             doc.add_text(f.title_ng, n);
+            doc.add_text(f.title_tg, n);
             doc.add_text(f.title_chars, n);
         }
         for e in &d.emails {

@@ -65,8 +65,20 @@ impl SearchIndex {
         if grams.is_empty() && codes.is_empty() {
             return None;
         }
-        for field in [f.title_ng, f.body_ng] {
-            if let Some(p) = phrase(field, &grams) {
+        // Three Han characters are two bigrams that must stand side by side: one trigram,
+        // looked up as a term without reading a position. As a phrase, the positions of
+        // both bigrams were compared in every document holding the two (不制冷: tens of
+        // thousands of conversations).
+        let trigram = match tokenize::trigrams(part).as_slice() {
+            [(_, _, t)] if grams.len() == 2 => Some(t.clone()),
+            _ => None,
+        };
+        for (bigrams, trigrams) in [(f.title_ng, f.title_tg), (f.body_ng, f.body_tg)] {
+            let found = match &trigram {
+                Some(t) => Some(term(trigrams, t)),
+                None => phrase(bigrams, &grams),
+            };
+            if let Some(p) = found {
                 any.push((Occur::Should, p));
             }
         }

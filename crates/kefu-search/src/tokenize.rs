@@ -172,6 +172,45 @@ impl Tokenizer for Bigrams {
     }
 }
 
+/// Every three consecutive Han characters of a run — two overlapping bigrams as one token.
+/// Indexed without positions: a three-character query (不制冷) is then one term looked up,
+/// where the bigram phrase (不制 + 制冷) had its positions checked in every document that
+/// has both bigrams.
+#[derive(Clone, Default)]
+pub struct Trigrams;
+
+/// The tokens of [`Trigrams`] as (byte offset from, to, text), in order.
+pub fn trigrams(text: &str) -> Vec<(usize, usize, String)> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let end_of = |k: usize| chars.get(k).map_or(text.len(), |(o, _)| *o);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if !is_han(chars[i].1) {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < chars.len() && is_han(chars[j].1) {
+            j += 1;
+        }
+        for k in i..j.saturating_sub(2) {
+            let (from, to) = (chars[k].0, end_of(k + 3));
+            out.push((from, to, text[from..to].to_owned()));
+        }
+        i = j;
+    }
+    out
+}
+
+impl Tokenizer for Trigrams {
+    type TokenStream<'a> = VecStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecStream {
+        VecStream::new(folded_tokens(text, trigrams))
+    }
+}
+
 /// Each Han character on its own, at consecutive positions; everything else is left out.
 #[derive(Clone, Default)]
 pub struct HanChars;
@@ -307,6 +346,17 @@ mod tests {
         for (from, to, s) in bigrams(text) {
             assert_eq!(&text[from..to], s);
         }
+    }
+
+    #[test]
+    fn han_runs_of_three_or_more_become_trigrams() {
+        let text = "空调不制冷 ok 货物𪚥𪚥, 退款";
+        let t = trigrams(text);
+        assert_eq!(
+            texts(t.clone()),
+            ["空调不", "调不制", "不制冷", "货物𪚥", "物𪚥𪚥"]
+        );
+        on_boundaries(text, &t);
     }
 
     /// Every token is the slice of the text it says it is, cut on character boundaries.

@@ -421,3 +421,62 @@ fn rare_characters_in_names_are_found() {
         assert_eq!(found.cursor, 8);
     }
 }
+
+/// Three Han characters are found as one trigram, in the title or the body, folded like
+/// every text; two of their bigrams apart in a text do not make them.
+#[test]
+fn three_characters_are_found_side_by_side_only() {
+    let i = SearchIndex::in_memory().unwrap();
+    let ticket = |id: i64, title: &str, body: &str| Doc {
+        kind: Some(Kind::Ticket),
+        id,
+        title: title.into(),
+        body: body.into(),
+        status: "open".into(),
+        link: format!("/tickets/{id}"),
+        at: id * 1_000_000,
+        ..Doc::default()
+    };
+    let company = Doc {
+        kind: Some(Kind::Customer),
+        id: 11,
+        title: "杭州明达贸易有限公司".into(),
+        names: vec!["杭州明达贸易有限公司".into()],
+        link: "/customers/11".into(),
+        ..Doc::default()
+    };
+    i.apply(
+        &[
+            ticket(1, "空调不制冷", "压缩机故障"),
+            ticket(2, "冰箱问题", "客户反映冰箱不制冷，已派师傅上门"),
+            // 不制 and 制冷 both here, never side by side.
+            ticket(3, "空调制冷正常", "但是不制热，客户要求检修"),
+            ticket(4, "冰箱异响", "冷藏室不製冷（客户用繁体字写的）"),
+            company,
+        ],
+        &[],
+        5,
+    )
+    .unwrap();
+    let ids = |q: &str| {
+        let mut got = find(&i, q, false);
+        got.sort();
+        got
+    };
+    use Kind::*;
+    assert_eq!(
+        ids("不制冷"),
+        [(Ticket, 1), (Ticket, 2), (Ticket, 4)],
+        "title, body and traditional characters; not the ticket with the bigrams apart"
+    );
+    assert_eq!(ids("不製冷"), ids("不制冷"));
+    assert_eq!(
+        ids("有限公"),
+        [(Customer, 11)],
+        "three characters of a name"
+    );
+    assert_eq!(
+        ids("制冷 不制"),
+        [(Ticket, 1), (Ticket, 2), (Ticket, 3), (Ticket, 4)]
+    );
+}
