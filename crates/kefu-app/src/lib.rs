@@ -147,6 +147,12 @@ impl Actor {
         }
     }
 
+    /// A staff account acting outside any session (the benchmark, tests), with the roles
+    /// and grants it has now.
+    pub fn of_user(user: &kefu_store::staff::User) -> Actor {
+        Actor::user(accounts::current_user(user), None)
+    }
+
     pub fn user_id(&self) -> Option<i64> {
         match &self.kind {
             ActorKind::User(u) => Some(u.id),

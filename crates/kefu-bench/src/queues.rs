@@ -12,7 +12,6 @@ use std::time::Duration;
 use anyhow::Context;
 use kefu_app::Actor;
 use kefu_app::ticket::{NewGroup, Queue, QueueQuery};
-use kefu_domain::CurrentUser;
 use kefu_store::ticket::{PlanKind, SortKey};
 use serde_json::{Value, json};
 
@@ -99,18 +98,7 @@ pub async fn run(args: QueuesArgs) -> anyhow::Result<()> {
         user.username,
         groups.len()
     );
-    let actor = Actor::user(
-        CurrentUser {
-            id: user_id,
-            username: user.username.clone(),
-            display_name: user.display_name.clone(),
-            roles: user.roles.clone(),
-            grants: Default::default(),
-            locale: user.locale,
-            must_change_password: false,
-        },
-        None,
-    );
+    let actor = Actor::of_user(&user);
     let postgres = app.store.backend() == kefu_store::Backend::Postgres;
 
     let kefu_dir = args.data_dir.join("kefu");

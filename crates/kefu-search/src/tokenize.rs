@@ -194,8 +194,8 @@ pub fn trigrams(text: &str) -> Vec<(usize, usize, String)> {
         while j < chars.len() && is_han(chars[j].1) {
             j += 1;
         }
-        for k in i..j.saturating_sub(2) {
-            let (from, to) = (chars[k].0, end_of(k + 3));
+        for (k, &(from, _)) in chars.iter().enumerate().take(j.saturating_sub(2)).skip(i) {
+            let to = end_of(k + 3);
             out.push((from, to, text[from..to].to_owned()));
         }
         i = j;

@@ -116,8 +116,13 @@ async fn follow_changes(app: App, poll: Duration, rebuild: bool, mut stop: watch
         }
     }
     loop {
-        if let Err(e) = app.search_catch_up().await {
-            tracing::warn!(error = %e, "search index could not follow the change log");
+        // A long catch-up (a large load landed since the last poll) does not hold up a
+        // stop either: what it has not committed, the next start reads again.
+        tokio::select! {
+            caught = app.search_catch_up() => if let Err(e) = caught {
+                tracing::warn!(error = %e, "search index could not follow the change log");
+            },
+            _ = stop.changed() => return,
         }
         tokio::select! {
             _ = tokio::time::sleep(poll) => {}

@@ -23,19 +23,7 @@ const SORTS: [SortKey; 4] = [
 ];
 
 async fn actor_of(app: &TestApp, id: i64) -> Actor {
-    let user = app.app.get_user(&Actor::system(), id).await.unwrap();
-    Actor::user(
-        kefu_domain::CurrentUser {
-            id,
-            username: user.username.clone(),
-            display_name: user.display_name.clone(),
-            roles: user.roles.clone(),
-            grants: Default::default(),
-            locale: user.locale,
-            must_change_password: false,
-        },
-        None,
-    )
+    Actor::of_user(&app.app.get_user(&Actor::system(), id).await.unwrap())
 }
 
 /// Open tickets per assignee, counted page by page through the open queue.
