@@ -3,10 +3,24 @@
 //! person changed the same field; the API refuses a stale `If-Match` with 412; every write
 //! (a reply, a bulk action) moves the version on.
 
-use kefu_domain::Role;
-use kefu_testkit::{ApiClient, Session, TEST_PASSWORD, TestApp, json_body};
+use std::sync::Arc;
+
+use kefu_domain::{FixedClock, Role};
+use kefu_testkit::{ApiClient, Session, TEST_PASSWORD, TestApp, TestOptions, json_body};
 use reqwest::Method;
 use serde_json::{Value, json};
+
+/// An app whose clock stands still on a Wednesday at 10:00 in Shanghai: no SLA or stage
+/// deadline comes near while a test runs, so no warning moves a version under it (on the
+/// real clock, a run late in the business day met a stage warning between read and write).
+async fn spawn() -> TestApp {
+    let at = "2026-11-25T02:00:00Z".parse().unwrap();
+    TestApp::spawn_with(TestOptions {
+        clock: Some(Arc::new(FixedClock::new(at))),
+        ..Default::default()
+    })
+    .await
+}
 
 /// Undoes the escaping askama applies to attribute values.
 fn unescape(v: &str) -> String {
@@ -108,7 +122,7 @@ async fn patch_if(api: &ApiClient, id: i64, tag: &str, body: Value) -> reqwest::
 
 #[tokio::test]
 async fn a_stale_ticket_form_keeps_the_managers_priority_and_tag() {
-    let app = TestApp::spawn().await;
+    let app = spawn().await;
     let (agent, agent_api) = api_user(&app, "xu.agent", Role::Agent).await;
     let (_, manager) = api_user(&app, "gao.manager", Role::CsManager).await;
     let id = new_ticket(&agent_api).await;
@@ -147,7 +161,7 @@ async fn a_stale_ticket_form_keeps_the_managers_priority_and_tag() {
 
 #[tokio::test]
 async fn both_changing_the_priority_sends_the_form_back_with_the_other_value_named() {
-    let app = TestApp::spawn().await;
+    let app = spawn().await;
     let (agent, agent_api) = api_user(&app, "he.agent", Role::Agent).await;
     let (_, manager) = api_user(&app, "lu.manager", Role::CsManager).await;
     let id = new_ticket(&agent_api).await;
@@ -213,7 +227,7 @@ async fn both_changing_the_priority_sends_the_form_back_with_the_other_value_nam
 
 #[tokio::test]
 async fn the_api_answers_an_etag_and_refuses_a_stale_if_match() {
-    let app = TestApp::spawn().await;
+    let app = spawn().await;
     let (_, agent) = api_user(&app, "ma.agent", Role::Agent).await;
     let (_, manager) = api_user(&app, "qin.manager", Role::CsManager).await;
     let id = new_ticket(&agent).await;
@@ -293,7 +307,7 @@ async fn the_api_answers_an_etag_and_refuses_a_stale_if_match() {
 
 #[tokio::test]
 async fn replies_and_bulk_actions_move_the_version_on() {
-    let app = TestApp::spawn().await;
+    let app = spawn().await;
     let (_, agent) = api_user(&app, "tang.agent", Role::Agent).await;
     let colleague = app.create_user("song.agent", &[Role::Agent]).await;
     let id = new_ticket(&agent).await;
@@ -338,7 +352,7 @@ async fn replies_and_bulk_actions_move_the_version_on() {
 
 #[tokio::test]
 async fn a_stale_customer_form_is_weighed_field_by_field() {
-    let app = TestApp::spawn().await;
+    let app = spawn().await;
     let (_, api) = api_user(&app, "wei.agent", Role::Agent).await;
     app.create_user("fan.agent", &[Role::Agent]).await;
     let res = api
@@ -437,7 +451,7 @@ async fn post_if(api: &ApiClient, path: &str, tag: &str, body: Value) -> reqwest
 
 #[tokio::test]
 async fn a_step_from_a_stale_complaint_page_is_refused_with_the_readers_text_kept() {
-    let app = TestApp::spawn().await;
+    let app = spawn().await;
     let (_, api) = api_user(&app, "tou.su", Role::ComplaintSpecialist).await;
     app.create_user("tou.su2", &[Role::ComplaintSpecialist])
         .await;
@@ -504,7 +518,7 @@ async fn a_step_from_a_stale_complaint_page_is_refused_with_the_readers_text_kep
 
 #[tokio::test]
 async fn a_complaint_answers_its_version_and_a_step_honours_if_match() {
-    let app = TestApp::spawn().await;
+    let app = spawn().await;
     let (_, api) = api_user(&app, "tou.su", Role::ComplaintSpecialist).await;
     let id = new_complaint(&api).await;
 
