@@ -200,6 +200,7 @@ impl TestApp {
         let listener = TcpListener::bind(config.listen).await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         config.app.public_url = base.clone();
+        capture_logs();
         let clock: Arc<dyn Clock> = match &options.clock {
             Some(c) => c.clone(),
             None => Arc::new(SystemClock),
@@ -562,4 +563,18 @@ pub fn form_fields(html: &str, action: &str) -> Vec<(String, String)> {
         }
     }
     fields
+}
+
+/// Sends kefu's log to libtest's captured output, so a failing test shows the errors the
+/// server logged (a 500's cause) and a passing one shows nothing. `KEFU_TEST_LOG` sets the
+/// filter (`error` unless told, e.g. `KEFU_TEST_LOG=kefu_store=debug`).
+fn capture_logs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let filter = std::env::var("KEFU_TEST_LOG").unwrap_or_else(|_| "error".to_owned());
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_test_writer()
+            .try_init();
+    });
 }
