@@ -1,6 +1,8 @@
-//! The benchmark's baseline: the rows an API ticket creation writes, inserted straight into a
-//! fresh database of the same engine, one ticket per transaction, so `kefu-bench run` can
-//! compare kefu with what the database alone does on the same machine in the same run.
+//! The benchmark's baselines: the rows an API ticket creation writes, inserted straight into
+//! a fresh database of the same engine — one ticket per transaction, and many tickets per
+//! transaction in multi-row statements (the engine's ceiling for these rows) — so
+//! `kefu-bench run` can compare kefu with what the database alone does on the same machine
+//! in the same run.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -15,9 +17,16 @@ use kefu_store::ticket::conversation::{Event, Message};
 use kefu_store::ticket::{Ticket, TicketSla};
 
 /// The same rows an API ticket creation writes (ticket, first message, "created" event,
-/// change-log entry), one ticket per transaction, `clients` writers at once, into a fresh
-/// database of the same engine. Returns tickets per second.
-pub async fn run(url: &str, tickets: usize, clients: usize) -> anyhow::Result<f64> {
+/// change-log entry), `per_transaction` tickets per transaction (one multi-row statement
+/// per table), `clients` writers at once, into a fresh database of the same engine.
+/// Returns tickets per second.
+pub async fn run(
+    url: &str,
+    tickets: usize,
+    clients: usize,
+    per_transaction: usize,
+) -> anyhow::Result<f64> {
+    let per_transaction = per_transaction.max(1);
     let store = Store::connect(url).await?;
     store.migrate().await?;
     let store = Arc::new(store);
@@ -29,37 +38,14 @@ pub async fn run(url: &str, tickets: usize, clients: usize) -> anyhow::Result<f6
         let (store, next) = (store.clone(), next.clone());
         workers.push(tokio::spawn(async move {
             loop {
-                let n = next.fetch_add(1, Ordering::Relaxed);
-                if n >= tickets {
+                let first = next.fetch_add(per_transaction, Ordering::Relaxed);
+                if first >= tickets {
                     return Ok::<(), anyhow::Error>(());
                 }
-                let id = n as i64 + 1;
-                let at = now + SignedDuration::from_micros(id);
                 let mut batch = Batch::default();
-                batch.ticket(&raw_ticket(id, at));
-                batch.message(&Message {
-                    id: 0,
-                    ticket_id: id,
-                    visibility: "public".into(),
-                    author_kind: "customer".into(),
-                    author_user_id: None,
-                    author_name: "王女士".into(),
-                    body:
-                        "家里的变频空调开机半小时还是不制冷，外机有异响，麻烦尽快安排师傅上门看看。"
-                            .into(),
-                    created_at: at,
-                });
-                batch.event(&Event {
-                    id: 0,
-                    ticket_id: id,
-                    at,
-                    actor_user_id: None,
-                    actor_name: "kefu".into(),
-                    field: "created".into(),
-                    old_value: None,
-                    new_value: Some("api".into()),
-                });
-                batch.change("ticket", id, None, at);
+                for n in first..(first + per_transaction).min(tickets) {
+                    add_ticket(&mut batch, n as i64 + 1, now);
+                }
                 let mut tx = store.begin().await?;
                 batch.write(&mut tx).await?;
                 tx.commit().await?;
@@ -72,6 +58,33 @@ pub async fn run(url: &str, tickets: usize, clients: usize) -> anyhow::Result<f6
     let secs = started.elapsed().as_secs_f64();
     store.close().await;
     Ok(tickets as f64 / secs)
+}
+
+/// Ticket `id`'s rows, as an API creation writes them.
+fn add_ticket(batch: &mut Batch, id: i64, now: Timestamp) {
+    let at = now + SignedDuration::from_micros(id);
+    batch.ticket(&raw_ticket(id, at));
+    batch.message(&Message {
+        id: 0,
+        ticket_id: id,
+        visibility: "public".into(),
+        author_kind: "customer".into(),
+        author_user_id: None,
+        author_name: "王女士".into(),
+        body: "家里的变频空调开机半小时还是不制冷，外机有异响，麻烦尽快安排师傅上门看看。".into(),
+        created_at: at,
+    });
+    batch.event(&Event {
+        id: 0,
+        ticket_id: id,
+        at,
+        actor_user_id: None,
+        actor_name: "kefu".into(),
+        field: "created".into(),
+        old_value: None,
+        new_value: Some("api".into()),
+    });
+    batch.change("ticket", id, None, at);
 }
 
 fn raw_ticket(id: i64, at: Timestamp) -> Ticket {

@@ -62,7 +62,20 @@ pub(crate) async fn serve_with(
 
 /// Signs `username` in through the login form; the client keeps the session cookie.
 pub(crate) async fn sign_in(base: &str, username: &str) -> anyhow::Result<reqwest::Client> {
-    let client = reqwest::Client::builder().cookie_store(true).build()?;
+    sign_in_with(
+        reqwest::Client::builder().cookie_store(true).build()?,
+        base,
+        username,
+    )
+    .await
+}
+
+/// [`sign_in`] with a client of the caller's (one that does not follow redirects, say).
+pub(crate) async fn sign_in_with(
+    client: reqwest::Client,
+    base: &str,
+    username: &str,
+) -> anyhow::Result<reqwest::Client> {
     let login = client
         .get(format!("{base}/login"))
         .send()

@@ -6,7 +6,9 @@
 
 mod baseline;
 mod complaints;
+mod day;
 mod mail;
+mod procstat;
 mod queues;
 mod run;
 mod search;
@@ -62,6 +64,10 @@ enum Command {
     /// The benchmark: the demo company at a scale, the real server, every measure, the
     /// raw-insert baseline; Markdown and JSON.
     Run(run::RunArgs),
+    /// A working day at once: agents at work on the pages, tickets arriving through the API
+    /// and the web form, the report every minute, jobs and search running; page p50/p99,
+    /// intake, index freshness, job lag, write waits, CPU and memory.
+    Day(day::DayArgs),
 }
 
 #[derive(clap::Args)]
@@ -436,6 +442,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Run(a) => return run::run(a).await,
         Command::Queues(a) => return queues::run(a).await,
         Command::Instances(a) => return instances::run(a).await,
+        Command::Day(a) => return day::run(a).await,
     };
     let url = match &args.database_url {
         Some(u) => u.clone(),

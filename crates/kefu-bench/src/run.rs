@@ -63,7 +63,7 @@ pub struct RunArgs {
     sqlite_synchronous: String,
 }
 
-const PASSWORD: &str = "bench-password-2026";
+pub(crate) const PASSWORD: &str = "bench-password-2026";
 
 /// One measured row of the report.
 struct Row {
@@ -193,15 +193,8 @@ pub(crate) struct Server {
 }
 
 impl Server {
-    fn rss_kb(&self, field: &str) -> Option<u64> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
-        status
-            .lines()
-            .find(|l| l.starts_with(field))?
-            .split_whitespace()
-            .nth(1)?
-            .parse()
-            .ok()
+    pub(crate) fn rss_kb(&self, field: &str) -> Option<u64> {
+        crate::procstat::status_kb(self.child.id(), field)
     }
 }
 
@@ -272,7 +265,7 @@ pub(crate) fn kefu_cmd(bin: &Path, url: &str, dir: &Path) -> Command {
     c
 }
 
-fn run_checked(mut c: Command, input: Option<&str>) -> anyhow::Result<String> {
+pub(crate) fn run_checked(mut c: Command, input: Option<&str>) -> anyhow::Result<String> {
     c.stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
@@ -338,7 +331,7 @@ async fn sign_in(base: &str, username: &str) -> anyhow::Result<reqwest::Client> 
     Ok(client)
 }
 
-async fn json_get(
+pub(crate) async fn json_get(
     client: &reqwest::Client,
     base: &str,
     token: &str,
@@ -359,11 +352,11 @@ fn get(path: String) -> Request {
     (reqwest::Method::GET, path, None)
 }
 
-fn urlencode(s: &str) -> String {
+pub(crate) fn urlencode(s: &str) -> String {
     kefu_web::auth::urlencode(s)
 }
 
-fn machine() -> Value {
+pub(crate) fn machine() -> Value {
     let cpu = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let model = cpu
         .lines()
@@ -386,6 +379,49 @@ fn machine() -> Value {
         "os": std::env::consts::OS,
     })
 }
+
+/// Waits until the search index holds every record: customers are indexed after every
+/// ticket, so the newest customer found means all are in (a new instance builds its
+/// index in the background).
+pub(crate) async fn wait_for_index(
+    api: &reqwest::Client,
+    base: &str,
+    token: &str,
+) -> anyhow::Result<()> {
+    let newest = json_get(api, base, token, "/api/v1/customers?limit=1").await?;
+    let probe_id = newest[0]["id"].as_i64().context("a customer")?;
+    let probe = newest[0]["name"].as_str().context("a name")?.to_owned();
+    let t0 = Instant::now();
+    loop {
+        let path = format!("/api/v1/search?q={}&kind=customer", urlencode(&probe));
+        let hits = json_get(api, base, token, &path).await?;
+        let found = hits
+            .as_array()
+            .is_some_and(|a| a.iter().any(|h| h["id"] == probe_id));
+        if found {
+            return Ok(());
+        }
+        ensure!(
+            t0.elapsed() < Duration::from_secs(3600),
+            "search index never caught up"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// Loads the demo company at `scale` (seed 1) into the empty database at `url`; the
+/// password of every demo account is [`PASSWORD`]. Answers the seconds it took.
+pub(crate) fn load_demo(bin: &Path, url: &str, kefu_dir: &Path, scale: &str) -> anyhow::Result<f64> {
+    let t0 = Instant::now();
+    let mut c = kefu_cmd(bin, url, kefu_dir);
+    c.args(["demo", "--scale", scale, "--seed", "1", "--password-stdin"]);
+    let out = run_checked(c, Some(&format!("{PASSWORD}\n")))?;
+    eprint!("{out}");
+    Ok(t0.elapsed().as_secs_f64())
+}
+
+/// Tickets a transaction in the multi-row baseline: the most kefu's intake writes together.
+const BASELINE_BATCH: usize = 64;
 
 /// The administrator the benchmark adds to the demo company.
 const ADMIN: &str = "bench-admin";
@@ -439,19 +475,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         None
     } else {
         eprintln!("loading the demo company ({}) on {backend}…", args.scale);
-        let t0 = Instant::now();
-        let mut c = kefu_cmd(&bin, &url, &kefu_dir);
-        c.args([
-            "demo",
-            "--scale",
-            &args.scale,
-            "--seed",
-            "1",
-            "--password-stdin",
-        ]);
-        let out = run_checked(c, Some(&format!("{PASSWORD}\n")))?;
-        eprint!("{out}");
-        Some(t0.elapsed().as_secs_f64())
+        Some(load_demo(&bin, &url, &kefu_dir, &args.scale)?)
     };
     let mut token_cmd = kefu_cmd(&bin, &url, &kefu_dir);
     token_cmd.args(["token", "create", "--user", "manager", "--name", "bench"]);
@@ -488,26 +512,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let sample = json_get(&api, &base, &token, "/api/v1/tickets?queue=all&limit=200").await?;
     let tickets: Vec<Value> = sample["tickets"].as_array().cloned().unwrap_or_default();
     ensure!(!tickets.is_empty(), "the demo loaded no tickets");
-    // Customers are indexed after every ticket: the newest one found means all are in.
-    let newest = json_get(&api, &base, &token, "/api/v1/customers?limit=1").await?;
-    let probe_id = newest[0]["id"].as_i64().context("a customer")?;
-    let probe = newest[0]["name"].as_str().context("a name")?.to_owned();
-    let t0 = Instant::now();
-    loop {
-        let path = format!("/api/v1/search?q={}&kind=customer", urlencode(&probe));
-        let hits = json_get(&api, &base, &token, &path).await?;
-        let found = hits
-            .as_array()
-            .is_some_and(|a| a.iter().any(|h| h["id"] == probe_id));
-        if found {
-            break;
-        }
-        ensure!(
-            t0.elapsed() < Duration::from_secs(3600),
-            "search index never caught up"
-        );
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+    wait_for_index(&api, &base, &token).await?;
     let index_seconds = started.elapsed().as_secs_f64();
     eprintln!("kefu up in {start_seconds:.1} s, search index ready after {index_seconds:.1} s");
 
@@ -618,6 +623,22 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
         )
         .await?,
     );
+    // The broadest phrase: two very common bigrams (不制 + 制冷) in tens of thousands of
+    // conversations.
+    let reqs = (0..n.div_ceil(2))
+        .map(|_| get(format!("/api/v1/search?q={}", urlencode("不制冷"))))
+        .collect();
+    rows.push(
+        measure(
+            "full-text search: 不制冷 alone",
+            &api,
+            &base,
+            Some(&token),
+            clients,
+            reqs,
+        )
+        .await?,
+    );
     let reqs = (0..n)
         .map(|i| {
             get(format!(
@@ -697,8 +718,17 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     eprintln!("baseline: {} raw ticket inserts…", args.create);
     let base_url = fresh_database(args.postgres.as_deref(), &dir, "baseline", false).await?;
     let base_url = durable(base_url);
-    let baseline_per_second = crate::baseline::run(&base_url, args.create, args.clients).await?;
+    let baseline_per_second =
+        crate::baseline::run(&base_url, args.create, args.clients, 1).await?;
     let ratio = created_per_second / baseline_per_second;
+    // The engine's ceiling for these rows: as many tickets a transaction as kefu's intake
+    // writes together at most, one multi-row statement per table.
+    eprintln!("baseline: the same rows, {BASELINE_BATCH} tickets a transaction…");
+    let multi_url = fresh_database(args.postgres.as_deref(), &dir, "baseline_multi", false).await?;
+    let multi_url = durable(multi_url);
+    let multi_per_second =
+        crate::baseline::run(&multi_url, args.create, args.clients, BASELINE_BATCH).await?;
+    let multi_ratio = created_per_second / multi_per_second;
 
     println!();
     println!(
@@ -724,6 +754,10 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     println!("| API ticket creation | {created_per_second:.0} tickets/s |");
     println!("| raw-insert baseline | {baseline_per_second:.0} tickets/s |");
     println!("| kefu / baseline | {:.0} % |", ratio * 100.0);
+    println!(
+        "| multi-row baseline, {BASELINE_BATCH} tickets a transaction | {multi_per_second:.0} tickets/s |"
+    );
+    println!("| kefu / multi-row baseline | {:.0} % |", multi_ratio * 100.0);
     if args.postgres.is_none() {
         println!("| SQLite synchronous | {} |", synchronous.key());
     }
@@ -747,6 +781,8 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     report["creation_per_second"] = json!(created_per_second);
     report["baseline_per_second"] = json!(baseline_per_second);
     report["creation_vs_baseline"] = json!(ratio);
+    report["multi_row_baseline_per_second"] = json!(multi_per_second);
+    report["creation_vs_multi_row_baseline"] = json!(multi_ratio);
     report["rss_after_start_mb"] = json!(rss_idle.map(|kb| kb as f64 / 1024.0));
     report["rss_peak_mb"] = json!(rss_peak.map(|kb| kb as f64 / 1024.0));
     report["rss_anon_end_mb"] = json!(rss_anon.map(|kb| kb as f64 / 1024.0));

@@ -152,12 +152,17 @@ fn lease_of(lease: Duration) -> SignedDuration {
     SignedDuration::try_from(lease).unwrap_or(SignedDuration::from_mins(5))
 }
 
+/// Receives, for each job run, its kind, how late it started (from its `run_at`) and
+/// how long it ran: the job lag `/metrics` shows.
+pub type JobObserver = Box<dyn Fn(&str, Duration, Duration) + Send + Sync>;
+
 /// Runs jobs for one instance until told to stop.
 pub struct Worker {
     app: App,
     name: String,
     poll: Duration,
     lease: SignedDuration,
+    observer: Option<JobObserver>,
 }
 
 impl Worker {
@@ -168,6 +173,7 @@ impl Worker {
             name,
             poll: Duration::from_secs(5),
             lease: lease_of(DEFAULT_LEASE),
+            observer: None,
         }
     }
 
@@ -180,6 +186,12 @@ impl Worker {
     /// worker they killed runs again within the test.
     pub fn with_lease(mut self, lease: Duration) -> Worker {
         self.lease = lease_of(lease);
+        self
+    }
+
+    /// Tells `observe` of every job this worker runs.
+    pub fn on_job(mut self, observe: impl Fn(&str, Duration, Duration) + Send + Sync + 'static) -> Worker {
+        self.observer = Some(Box::new(observe));
         self
     }
 
@@ -232,7 +244,13 @@ impl Worker {
         let mut ran = 0;
         while let Some(job) = jobs::claim(&mut conn, &self.name, self.app.now(), self.lease).await?
         {
+            let started = std::time::Instant::now();
+            let lag = self.app.now().duration_since(job.run_at);
             let outcome = self.execute(&job).await;
+            if let Some(observe) = &self.observer {
+                let lag = Duration::try_from(lag).unwrap_or(Duration::ZERO);
+                observe(&job.kind, lag, started.elapsed());
+            }
             let now = self.app.now();
             match outcome {
                 Ok(()) => jobs::succeed(&mut conn, job.id, &self.name, now).await?,

@@ -26,6 +26,8 @@ pub struct ClaimedJob {
     pub payload: String,
     pub attempts: i64,
     pub max_attempts: i64,
+    /// When it was due: the claim's time less this is how late it started.
+    pub run_at: Timestamp,
 }
 
 /// A job as listed for operators.
@@ -80,7 +82,7 @@ pub async fn claim(
                      ORDER BY run_at, id LIMIT 1) \
            AND ((status = 'enqueued' AND run_at <= $3) \
                 OR (status = 'processing' AND locked_until < $3)) \
-         RETURNING id, kind, payload, attempts, max_attempts",
+         RETURNING id, kind, payload, attempts, max_attempts, run_at",
     )
     .bind(worker)
     .bind(until)
@@ -94,6 +96,7 @@ pub async fn claim(
             payload: r.try_get("payload")?,
             attempts: r.try_get("attempts")?,
             max_attempts: r.try_get("max_attempts")?,
+            run_at: from_micros(r.try_get("run_at")?),
         })
     })
     .transpose()

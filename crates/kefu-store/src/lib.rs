@@ -176,6 +176,17 @@ pub struct Store {
     failover: Option<Arc<failover::Follower>>,
     /// A pool on a replica, for reads that may lag behind ([`Store::replica_conn`]).
     reader: Option<AnyPool>,
+    /// Told how long each write transaction waited to begin (see [`Store::on_write_wait`]).
+    write_waits: Arc<std::sync::OnceLock<WaitObserver>>,
+}
+
+/// Receives how long a write transaction waited for its turn and its connection.
+pub struct WaitObserver(Box<dyn Fn(Duration) + Send + Sync>);
+
+impl std::fmt::Debug for WaitObserver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WaitObserver")
+    }
 }
 
 /// How long start-up waits for a database that is not accepting connections yet (one
@@ -276,6 +287,7 @@ impl Store {
             page_cap,
             failover,
             reader: None,
+            write_waits: Arc::default(),
         })
     }
 
@@ -347,6 +359,7 @@ impl Store {
     /// IMMEDIATE`): a transaction that read first and wrote later could otherwise fail
     /// with "database is locked" instead of waiting its turn.
     pub async fn begin(&self) -> Result<Tx> {
+        let asked = Instant::now();
         let turn = match self.backend {
             Backend::Sqlite => Some(self.writer.clone().lock_owned().await),
             Backend::Postgres => None,
@@ -354,7 +367,17 @@ impl Store {
         let inner = self
             .watched(self.pool.begin_with(self.backend.begin_statement()))
             .await?;
+        if let Some(observe) = self.write_waits.get() {
+            (observe.0)(asked.elapsed());
+        }
         Ok(Tx { inner, _turn: turn })
+    }
+
+    /// Sets what is told, for every write transaction begun, how long it waited for its
+    /// turn (SQLite's one writer), a connection and `BEGIN`: the writer queue as `/metrics`
+    /// shows it. Set once per process; a later call changes nothing.
+    pub fn on_write_wait(&self, observe: impl Fn(Duration) + Send + Sync + 'static) {
+        let _ = self.write_waits.set(WaitObserver(Box::new(observe)));
     }
 
     /// Begins the transaction of a first-start seed (the administrator, the default

@@ -19,6 +19,7 @@ pub mod import_report;
 pub mod input;
 pub mod live;
 mod metrics;
+pub use metrics::Metrics;
 mod ratelimit;
 pub mod routes;
 mod static_files;
@@ -68,6 +69,12 @@ impl AppState {
             csrf_key: Arc::default(),
             draining: Arc::default(),
         }
+    }
+
+    /// This instance's metrics, for the parts outside the web layer that report to them
+    /// (the store's write waits, the job worker).
+    pub fn metrics(&self) -> Arc<metrics::Metrics> {
+        self.metrics.clone()
     }
 
     /// The key that signs CSRF tokens; the same in every instance (it is kept in the

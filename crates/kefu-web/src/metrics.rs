@@ -1,4 +1,6 @@
-//! Prometheus metrics: requests and latencies by route, and database pool figures.
+//! Prometheus metrics: requests and latencies by route, database pool figures, how long
+//! write transactions waited for their turn, and how late and how long background jobs
+//! ran.
 
 use std::sync::Mutex;
 use std::time::Instant;
@@ -28,8 +30,17 @@ struct RouteLabels {
     route: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct JobLabels {
+    kind: String,
+}
+
+/// This instance's figures, read by `GET /metrics`.
 pub struct Metrics {
     registry: Mutex<Registry>,
+    write_wait: Histogram,
+    job_lag: Family<JobLabels, Histogram>,
+    job_duration: Family<JobLabels, Histogram>,
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram>,
     pool_size: Gauge,
@@ -45,7 +56,35 @@ impl Default for Metrics {
         });
         let (pool_size, pool_idle, pool_max) =
             (Gauge::default(), Gauge::default(), Gauge::default());
+        // Bounds at 50 ms and 1 s: the targets of a write's wait and of job lag read
+        // straight off a bucket.
+        let write_wait = Histogram::new(
+            [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0].into_iter(),
+        );
+        let job_lag = Family::<JobLabels, Histogram>::new_with_constructor(|| {
+            Histogram::new(
+                [0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0].into_iter(),
+            )
+        });
+        let job_duration = Family::<JobLabels, Histogram>::new_with_constructor(|| {
+            Histogram::new(exponential_buckets(0.001, 2.0, 16))
+        });
         let mut registry = Registry::with_prefix("kefu");
+        registry.register(
+            "db_write_wait_seconds",
+            "Time a write transaction waited for its turn, a connection and BEGIN",
+            write_wait.clone(),
+        );
+        registry.register(
+            "job_lag_seconds",
+            "Time from a job being due to it starting, by kind",
+            job_lag.clone(),
+        );
+        registry.register(
+            "job_duration_seconds",
+            "Time a job ran, by kind",
+            job_duration.clone(),
+        );
         registry.register(
             "http_requests",
             "HTTP requests by route and status",
@@ -73,6 +112,9 @@ impl Default for Metrics {
         );
         Metrics {
             registry: Mutex::new(registry),
+            write_wait,
+            job_lag,
+            job_duration,
             requests,
             latency,
             pool_size,
@@ -83,6 +125,22 @@ impl Default for Metrics {
 }
 
 impl Metrics {
+    /// A write transaction began after waiting `wait`.
+    pub fn write_waited(&self, wait: std::time::Duration) {
+        self.write_wait.observe(wait.as_secs_f64());
+    }
+
+    /// A job of `kind` started `lag` after it was due and ran for `took`.
+    pub fn job_ran(&self, kind: &str, lag: std::time::Duration, took: std::time::Duration) {
+        let labels = JobLabels {
+            kind: kind.to_owned(),
+        };
+        self.job_lag.get_or_create(&labels).observe(lag.as_secs_f64());
+        self.job_duration
+            .get_or_create(&labels)
+            .observe(took.as_secs_f64());
+    }
+
     pub fn encode(&self, state: &AppState) -> String {
         let stats = state.app.store.pool_stats();
         self.pool_size.set(i64::from(stats.size));

@@ -149,11 +149,18 @@ pub async fn run(
     let readers = options.job_poll.map(|poll| {
         tokio::spawn(MailboxReaders::new(app.clone(), name.clone(), poll).run(stop_rx.clone()))
     });
+    let state = AppState::new(app.clone(), web);
+    let metrics = state.metrics();
+    app.store.on_write_wait({
+        let metrics = metrics.clone();
+        move |wait| metrics.write_waited(wait)
+    });
     let worker = options.job_poll.map(|poll| {
         tokio::spawn(
             Worker::new(app.clone(), name)
                 .with_poll_interval(poll)
                 .with_lease(options.job_lease)
+                .on_job(move |kind, lag, took| metrics.job_ran(kind, lag, took))
                 .run(stop_rx),
         )
     });
@@ -167,7 +174,6 @@ pub async fn run(
         ))
     });
 
-    let state = AppState::new(app.clone(), web);
     let served = kefu_web::serve(listener, state, shutdown).await;
 
     let _ = stop_tx.send(true);
