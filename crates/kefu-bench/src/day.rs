@@ -271,10 +271,11 @@ async fn agent(
             let statuses = options(&page, from, "status");
             // A closed ticket is only reopened by its customer's reply: agents leave it.
             if let (Some(version), Some(shown)) = (version, shown.filter(|s| *s != "closed")) {
-                // Closing follows solving (a closed ticket is the customer's to reopen).
+                // Nothing goes back to "new", and closing follows solving (a closed ticket
+                // is the customer's to reopen).
                 let others: Vec<&String> = statuses
                     .iter()
-                    .filter(|s| *s != shown && *s != "closed")
+                    .filter(|s| *s != shown && *s != "new" && *s != "closed")
                     .collect();
                 if !others.is_empty() {
                     let status = others[dice.below(others.len())];
@@ -621,6 +622,10 @@ pub async fn run(args: DayArgs) -> anyhow::Result<()> {
     eprintln!("kefu is up; waiting for the search index…");
     wait_for_index(&api, &base, &token).await?;
     let rss_start = status_kb(pid, "VmRSS:").unwrap_or(0);
+    // About how many tickets the day starts with: the newest one's id (the demo's, and what
+    // earlier runs added).
+    let newest = json_get(&api, &base, &token, "/api/v1/tickets?queue=all&sort=created&limit=1").await?;
+    let tickets = newest["tickets"][0]["id"].as_i64().unwrap_or(0);
 
     // The demo's agents, signed in once each; more agents than accounts sign some in twice
     // (two desks, one account).
@@ -713,8 +718,8 @@ pub async fn run(args: DayArgs) -> anyhow::Result<()> {
     }
     println!();
     println!(
-        "## kefu-bench day — {backend}, {} scale, {} agents (think {:.1} s mean, exponential), {:.0} new tickets/s, {measured:.0} s",
-        args.scale, args.agents, args.think_seconds, args.intake_per_second
+        "## kefu-bench day — {backend}, {tickets} tickets, {} agents (think {:.1} s mean, exponential), {:.0} new tickets/s, {measured:.0} s",
+        args.agents, args.think_seconds, args.intake_per_second
     );
     println!();
     println!("| kind | answers | failed | server p50 | p99 | max | client p50 | p99 | max |");
@@ -829,7 +834,8 @@ pub async fn run(args: DayArgs) -> anyhow::Result<()> {
 
     let report = json!({
         "backend": backend,
-        "scale": args.scale,
+        "scale": if args.reuse { "reused" } else { args.scale.as_str() },
+        "tickets_at_start": tickets,
         "machine": machine(),
         "agents": args.agents,
         "agent_accounts": accounts.len(),

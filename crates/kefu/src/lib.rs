@@ -7,4 +7,5 @@ pub mod backup;
 pub mod config;
 pub mod demo;
 pub mod mail;
+pub mod memory;
 pub mod server;

@@ -102,13 +102,17 @@ async fn follow_changes(app: App, poll: Duration, rebuild: bool, mut stop: watch
     if rebuild {
         let started = std::time::Instant::now();
         tokio::select! {
-            built = app.reindex(&|_, _| {}) => match built {
-                Ok(n) => tracing::info!(
-                    documents = n,
-                    secs = started.elapsed().as_secs_f64(),
-                    "search index built"
-                ),
-                Err(e) => tracing::error!(error = %e, "search index build failed"),
+            built = app.reindex(&|_, _| {}) => {
+                match built {
+                    Ok(n) => tracing::info!(
+                        documents = n,
+                        secs = started.elapsed().as_secs_f64(),
+                        "search index built"
+                    ),
+                    Err(e) => tracing::error!(error = %e, "search index build failed"),
+                }
+                // The build's buffers are freed now; without this their pages stay resident.
+                crate::memory::give_back();
             },
             // A million tickets take minutes to index; stopping does not wait for them. The
             // index stays at position 0 and the next start builds it again.
@@ -128,6 +132,19 @@ async fn follow_changes(app: App, poll: Duration, rebuild: bool, mut stop: watch
             _ = tokio::time::sleep(poll) => {}
             _ = stop.changed() => return,
         }
+    }
+}
+
+/// Asks the allocator for its free pages back once a [`TRIM_EVERY`](crate::memory::TRIM_EVERY)
+/// until `stop`: what a busy hour allocated and freed does not stay resident.
+async fn give_back_memory(mut stop: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(crate::memory::TRIM_EVERY) => {}
+            _ = stop.changed() => return,
+        }
+        // It walks every arena under its lock: off the request threads.
+        let _ = tokio::task::spawn_blocking(crate::memory::give_back).await;
     }
 }
 
@@ -165,6 +182,7 @@ pub async fn run(
         )
     });
 
+    let trimmer = tokio::spawn(give_back_memory(follow_rx.clone()));
     let follower = app.has_search().then(|| {
         tokio::spawn(follow_changes(
             app.clone(),
@@ -177,6 +195,7 @@ pub async fn run(
     let served = kefu_web::serve(listener, state, shutdown).await;
 
     let _ = stop_tx.send(true);
+    let _ = trimmer.await;
     if let Some(f) = follower {
         let _ = f.await;
     }

@@ -1,4 +1,7 @@
-use kefu_testkit::{TestApp, json_body};
+use std::time::{Duration, Instant};
+
+use kefu_domain::Role;
+use kefu_testkit::{ApiClient, TestApp, json_body};
 
 #[tokio::test]
 async fn healthz_reports_the_database() {
@@ -30,14 +33,7 @@ async fn metrics_count_requests_by_route_and_show_the_pool() {
     for _ in 0..3 {
         c.get(app.url("/login")).send().await.unwrap();
     }
-    let text = c
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = metrics_text(&app).await;
     let line = text
         .lines()
         .find(|l| {
@@ -49,6 +45,63 @@ async fn metrics_count_requests_by_route_and_show_the_pool() {
     assert!(line.ends_with(" 3"), "{line}");
     assert!(text.contains("kefu_http_request_duration_seconds_bucket"));
     assert!(text.contains("kefu_db_pool_max_connections"));
+    app.stop().await;
+}
+
+async fn metrics_text(app: &TestApp) -> String {
+    let res = app.client().get(app.url("/metrics")).send().await.unwrap();
+    res.text().await.unwrap()
+}
+
+/// The value of the sample `name` (with its labels, as printed) in a metrics text.
+fn sample(text: &str, name: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+}
+
+#[tokio::test]
+async fn metrics_show_write_waits_and_how_late_and_long_jobs_ran() {
+    let app = TestApp::spawn().await;
+    let id = app.create_user("wang.li", &[Role::Agent]).await;
+    let api = ApiClient::new(&app, &app.token_for(id).await);
+    let scrape = || metrics_text(&app);
+    let begun = |text: &str| sample(text, "kefu_db_write_wait_seconds_count").unwrap_or(0.0);
+    let before = begun(&scrape().await);
+    for n in 0..3 {
+        let res = api
+            .json(
+                reqwest::Method::POST,
+                "/api/v1/tickets",
+                &serde_json::json!({"subject": format!("空调不制冷 {n}"), "body": "外机不转"}),
+            )
+            .await;
+        assert_eq!(res.status(), 201);
+    }
+    // The worker runs the periodic SLA check within a poll (200 ms in tests) of starting.
+    let started = Instant::now();
+    let text = loop {
+        let text = scrape().await;
+        if sample(&text, "kefu_job_lag_seconds_count{kind=\"sla_check\"}").is_some() {
+            break text;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no job lag for sla_check in:\n{text}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    // Every creation began a write transaction (a batch of one each, one after another).
+    assert!(begun(&text) >= before + 3.0, "{text}");
+    let within_5s = sample(
+        &text,
+        "kefu_db_write_wait_seconds_bucket{le=\"5.0\"}",
+    )
+    .unwrap();
+    assert!(within_5s >= before + 3.0, "{text}");
+    let ran = sample(&text, "kefu_job_duration_seconds_count{kind=\"sla_check\"}").unwrap();
+    assert!(ran >= 1.0, "{text}");
+    let lag = sample(&text, "kefu_job_lag_seconds_sum{kind=\"sla_check\"}").unwrap();
+    assert!((0.0..5.0).contains(&lag), "a job due now waited {lag} s");
     app.stop().await;
 }
 
