@@ -466,6 +466,8 @@ struct Usage {
     at: f64,
     kefu_cpu: f64,
     postgres_cpu: f64,
+    /// This benchmark's own share: the clients run on the same two cores.
+    generator_cpu: f64,
     machine_busy: f64,
     kefu_rss_mb: f64,
 }
@@ -473,10 +475,23 @@ struct Usage {
 async fn watch_usage(pid: u32, start: Instant, stop: Arc<AtomicBool>) -> Vec<Usage> {
     let hz = ticks_per_second();
     let mut out = Vec::new();
-    let mut last = (Instant::now(), ticks(pid), postgres_ticks(), machine_ticks());
+    let me = std::process::id();
+    let mut last = (
+        Instant::now(),
+        ticks(pid),
+        postgres_ticks(),
+        machine_ticks(),
+        ticks(me),
+    );
     while !stop.load(Ordering::Relaxed) {
         tokio::time::sleep(Duration::from_secs(5)).await;
-        let now = (Instant::now(), ticks(pid), postgres_ticks(), machine_ticks());
+        let now = (
+            Instant::now(),
+            ticks(pid),
+            postgres_ticks(),
+            machine_ticks(),
+            ticks(me),
+        );
         let secs = now.0.duration_since(last.0).as_secs_f64();
         let share = |a: u64, b: u64| (b.saturating_sub(a)) as f64 / hz / secs * 100.0;
         let (busy, total) = (
@@ -487,6 +502,7 @@ async fn watch_usage(pid: u32, start: Instant, stop: Arc<AtomicBool>) -> Vec<Usa
             at: now.0.duration_since(start).as_secs_f64(),
             kefu_cpu: share(last.1, now.1),
             postgres_cpu: share(last.2, now.2),
+            generator_cpu: share(last.4, now.4),
             machine_busy: busy as f64 / total.max(1) as f64 * 100.0,
             kefu_rss_mb: status_kb(pid, "VmRSS:").unwrap_or(0) as f64 / 1024.0,
         });
@@ -818,11 +834,12 @@ pub async fn run(args: DayArgs) -> anyhow::Result<()> {
     let top = |f: fn(&Usage) -> f64| usage.iter().map(f).fold(0.0, f64::max);
     println!();
     println!(
-        "CPU (100 % = one core): kefu mean {:.0} % (max {:.0} %), PostgreSQL mean {:.0} % (max {:.0} %); machine busy mean {:.0} %",
+        "CPU (100 % = one core): kefu mean {:.0} % (max {:.0} %), PostgreSQL mean {:.0} % (max {:.0} %), this benchmark's clients mean {:.0} %; machine busy mean {:.0} % of its cores",
         mean(|u| u.kefu_cpu),
         top(|u| u.kefu_cpu),
         mean(|u| u.postgres_cpu),
         top(|u| u.postgres_cpu),
+        mean(|u| u.generator_cpu),
         mean(|u| u.machine_busy)
     );
     println!(
@@ -856,6 +873,7 @@ pub async fn run(args: DayArgs) -> anyhow::Result<()> {
             "at_s": u.at,
             "kefu_cpu_pct": u.kefu_cpu,
             "postgres_cpu_pct": u.postgres_cpu,
+            "generator_cpu_pct": u.generator_cpu,
             "machine_busy_pct": u.machine_busy,
             "kefu_rss_mb": u.kefu_rss_mb,
         })).collect::<Vec<_>>(),
