@@ -23,8 +23,8 @@ use serde_json::{Value, json};
 use crate::harness::{Spread, serve_with, sign_in, sign_in_with};
 use crate::procstat::{machine_ticks, postgres_pids, status_kb, ticks, ticks_per_second};
 use crate::run::{
-    fresh_database, json_get, kefu_binary, kefu_cmd, load_demo, machine, run_checked,
-    server_time, urlencode, wait_for_index,
+    fresh_database, json_get, kefu_binary, kefu_cmd, load_demo, machine, run_checked, server_time,
+    urlencode, wait_for_index,
 };
 
 #[derive(clap::Args)]
@@ -64,7 +64,16 @@ pub struct DayArgs {
 
 /// Words agents search for: the demo's common complaints.
 const TERMS: [&str; 10] = [
-    "不制冷", "退款", "漏水", "发票", "安装", "维修", "物流", "噪音", "质量", "上门",
+    "不制冷",
+    "退款",
+    "漏水",
+    "发票",
+    "安装",
+    "维修",
+    "物流",
+    "噪音",
+    "质量",
+    "上门",
 ];
 
 const QUEUES: [&str; 7] = [
@@ -110,11 +119,18 @@ impl Recorder {
             ok: res.is_some_and(|r| r.status().is_success() || r.status().is_redirection()),
             status: res.map_or(0, |r| r.status().as_u16()),
         };
-        self.seen.lock().unwrap_or_else(|e| e.into_inner()).push(seen);
+        self.seen
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(seen);
     }
 
     /// Sends `req`, notes it as `kind` and answers the status and body.
-    async fn send(&self, kind: &'static str, req: reqwest::RequestBuilder) -> Option<(u16, String)> {
+    async fn send(
+        &self,
+        kind: &'static str,
+        req: reqwest::RequestBuilder,
+    ) -> Option<(u16, String)> {
         let began = Instant::now();
         let res = req.send().await.ok();
         self.note(kind, began, res.as_ref());
@@ -172,10 +188,16 @@ fn ids_after(html: &str, prefix: &str) -> Vec<i64> {
 /// The option values of the `<select name="{name}"…>` starting after `from`.
 fn options(html: &str, from: usize, name: &str) -> Vec<String> {
     let marker = format!("<select name=\"{name}\"");
-    let Some(start) = html.get(from..).and_then(|h| h.find(&marker)).map(|i| i + from) else {
+    let Some(start) = html
+        .get(from..)
+        .and_then(|h| h.find(&marker))
+        .map(|i| i + from)
+    else {
         return Vec::new();
     };
-    let end = html[start..].find("</select>").map_or(html.len(), |e| e + start);
+    let end = html[start..]
+        .find("</select>")
+        .map_or(html.len(), |e| e + start);
     html[start..end]
         .match_indices("<option value=\"")
         .filter_map(|(i, m)| {
@@ -219,7 +241,9 @@ async fn agent(
             continue;
         };
         let mut page = page;
-        let csrf = input_value(&page, 0, "_csrf").unwrap_or_default().to_owned();
+        let csrf = input_value(&page, 0, "_csrf")
+            .unwrap_or_default()
+            .to_owned();
         tokio::time::sleep(dice.think(think)).await;
 
         // Half the tickets opened get an answer from a script.
@@ -347,7 +371,9 @@ async fn web_form(client: reqwest::Client, base: String, rec: Recorder, n: u64) 
     else {
         return;
     };
-    let csrf = input_value(&html, 0, "_csrf").unwrap_or_default().to_owned();
+    let csrf = input_value(&html, 0, "_csrf")
+        .unwrap_or_default()
+        .to_owned();
     let token = input_value(&html, 0, "form_token")
         .unwrap_or_default()
         .to_owned();
@@ -357,7 +383,10 @@ async fn web_form(client: reqwest::Client, base: String, rec: Recorder, n: u64) 
         .text("name", format!("顾客{n}"))
         .text("phone", format!("139{:08}", n % 100_000_000))
         .text("subject", format!("网页表单来单 {n}：空调外机噪音大"))
-        .text("body", "空调外机噪音很大，晚上影响休息，请安排师傅上门检查。");
+        .text(
+            "body",
+            "空调外机噪音很大，晚上影响休息，请安排师傅上门检查。",
+        );
     rec.send(
         "intake: web form",
         client
@@ -398,7 +427,7 @@ async fn arrivals(
         }
         let (api, token, freshness) = (api.clone(), token.clone(), freshness.clone());
         // About one probe a second.
-        let probe = (k / 2) % (rate.round().max(2.0) as u64 / 2).max(1) == 0;
+        let probe = (k / 2).is_multiple_of((rate.round().max(2.0) as u64 / 2).max(1));
         tokio::spawn(async move {
             let word = format!("fresh{k}probe");
             let subject = if probe {
@@ -406,7 +435,8 @@ async fn arrivals(
             } else {
                 format!("接口来单 {k}：冰箱不制冷")
             };
-            let body = json!({"subject": subject, "body": "冰箱买了两个月，冷藏室不制冷，请尽快处理。"});
+            let body =
+                json!({"subject": subject, "body": "冰箱买了两个月，冷藏室不制冷，请尽快处理。"});
             let began = Instant::now();
             let res = api
                 .post(format!("{base}/api/v1/tickets"))
@@ -449,8 +479,11 @@ async fn arrivals(
 /// The manager opens the complaint statistics report every minute.
 async fn reports(client: reqwest::Client, base: String, rec: Recorder, stop: Arc<AtomicBool>) {
     while !stop.load(Ordering::Relaxed) {
-        rec.send("complaint report", client.get(format!("{base}/complaints/report")))
-            .await;
+        rec.send(
+            "complaint report",
+            client.get(format!("{base}/complaints/report")),
+        )
+        .await;
         for _ in 0..60 {
             if stop.load(Ordering::Relaxed) {
                 return;
@@ -606,7 +639,10 @@ fn histograms(text: &str, name: &str) -> BTreeMap<String, Histogram> {
 }
 
 async fn scrape(base: &str) -> anyhow::Result<String> {
-    Ok(reqwest::get(format!("{base}/metrics")).await?.text().await?)
+    Ok(reqwest::get(format!("{base}/metrics"))
+        .await?
+        .text()
+        .await?)
 }
 
 pub async fn run(args: DayArgs) -> anyhow::Result<()> {
@@ -628,7 +664,14 @@ pub async fn run(args: DayArgs) -> anyhow::Result<()> {
         load_demo(&bin, &url, &kefu_dir, &args.scale)?;
     }
     let mut token_cmd = kefu_cmd(&bin, &url, &kefu_dir);
-    token_cmd.args(["token", "create", "--user", "manager", "--name", "bench-day"]);
+    token_cmd.args([
+        "token",
+        "create",
+        "--user",
+        "manager",
+        "--name",
+        "bench-day",
+    ]);
     let token = run_checked(token_cmd, None)?.trim().to_owned();
 
     let server = serve_with(&bin, &url, &dir, &["--trust-proxy-headers", "true"]).await?;
@@ -640,7 +683,13 @@ pub async fn run(args: DayArgs) -> anyhow::Result<()> {
     let rss_start = status_kb(pid, "VmRSS:").unwrap_or(0);
     // About how many tickets the day starts with: the newest one's id (the demo's, and what
     // earlier runs added).
-    let newest = json_get(&api, &base, &token, "/api/v1/tickets?queue=all&sort=created&limit=1").await?;
+    let newest = json_get(
+        &api,
+        &base,
+        &token,
+        "/api/v1/tickets?queue=all&sort=created&limit=1",
+    )
+    .await?;
     let tickets = newest["tickets"][0]["id"].as_i64().unwrap_or(0);
 
     // The demo's agents, signed in once each; more agents than accounts sign some in twice
@@ -770,7 +819,10 @@ pub async fn run(args: DayArgs) -> anyhow::Result<()> {
     }
     if !failures.is_empty() {
         println!();
-        println!("Failed answers by status (0: none came): {}", failures.join("; "));
+        println!(
+            "Failed answers by status (0: none came): {}",
+            failures.join("; ")
+        );
     }
     let fresh = Spread::new(freshness.lock().unwrap_or_else(|e| e.into_inner()).clone());
     println!();

@@ -411,7 +411,12 @@ pub(crate) async fn wait_for_index(
 
 /// Loads the demo company at `scale` (seed 1) into the empty database at `url`; the
 /// password of every demo account is [`PASSWORD`]. Answers the seconds it took.
-pub(crate) fn load_demo(bin: &Path, url: &str, kefu_dir: &Path, scale: &str) -> anyhow::Result<f64> {
+pub(crate) fn load_demo(
+    bin: &Path,
+    url: &str,
+    kefu_dir: &Path,
+    scale: &str,
+) -> anyhow::Result<f64> {
     let t0 = Instant::now();
     let mut c = kefu_cmd(bin, url, kefu_dir);
     c.args(["demo", "--scale", scale, "--seed", "1", "--password-stdin"]);
@@ -718,8 +723,7 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     eprintln!("baseline: {} raw ticket inserts…", args.create);
     let base_url = fresh_database(args.postgres.as_deref(), &dir, "baseline", false).await?;
     let base_url = durable(base_url);
-    let baseline_per_second =
-        crate::baseline::run(&base_url, args.create, args.clients, 1).await?;
+    let baseline_per_second = crate::baseline::run(&base_url, args.create, args.clients, 1).await?;
     let ratio = created_per_second / baseline_per_second;
     // The engine's ceiling for these rows: as many tickets a transaction as kefu's intake
     // writes together at most, one multi-row statement per table.
@@ -757,7 +761,10 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     println!(
         "| multi-row baseline, {BASELINE_BATCH} tickets a transaction | {multi_per_second:.0} tickets/s |"
     );
-    println!("| kefu / multi-row baseline | {:.0} % |", multi_ratio * 100.0);
+    println!(
+        "| kefu / multi-row baseline | {:.0} % |",
+        multi_ratio * 100.0
+    );
     if args.postgres.is_none() {
         println!("| SQLite synchronous | {} |", synchronous.key());
     }

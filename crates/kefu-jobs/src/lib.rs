@@ -190,7 +190,10 @@ impl Worker {
     }
 
     /// Tells `observe` of every job this worker runs.
-    pub fn on_job(mut self, observe: impl Fn(&str, Duration, Duration) + Send + Sync + 'static) -> Worker {
+    pub fn on_job(
+        mut self,
+        observe: impl Fn(&str, Duration, Duration) + Send + Sync + 'static,
+    ) -> Worker {
         self.observer = Some(Box::new(observe));
         self
     }

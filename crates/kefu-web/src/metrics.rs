@@ -58,13 +58,13 @@ impl Default for Metrics {
             (Gauge::default(), Gauge::default(), Gauge::default());
         // Bounds at 50 ms and 1 s: the targets of a write's wait and of job lag read
         // straight off a bucket.
-        let write_wait = Histogram::new(
-            [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0].into_iter(),
-        );
+        let write_wait = Histogram::new([
+            0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0,
+        ]);
         let job_lag = Family::<JobLabels, Histogram>::new_with_constructor(|| {
-            Histogram::new(
-                [0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0].into_iter(),
-            )
+            Histogram::new([
+                0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0,
+            ])
         });
         let job_duration = Family::<JobLabels, Histogram>::new_with_constructor(|| {
             Histogram::new(exponential_buckets(0.001, 2.0, 16))
@@ -135,7 +135,9 @@ impl Metrics {
         let labels = JobLabels {
             kind: kind.to_owned(),
         };
-        self.job_lag.get_or_create(&labels).observe(lag.as_secs_f64());
+        self.job_lag
+            .get_or_create(&labels)
+            .observe(lag.as_secs_f64());
         self.job_duration
             .get_or_create(&labels)
             .observe(took.as_secs_f64());

@@ -57,7 +57,13 @@ mod tests {
         let after = rss_anon_kb();
         assert_eq!(above[0], 1);
         // Most of the 64 MiB stays resident after the free, and leaves with the trim.
-        assert!(before.saturating_sub(freed) < 16 * 1024, "{before} → {freed} KiB");
-        assert!(freed.saturating_sub(after) > 48 * 1024, "{freed} → {after} KiB");
+        assert!(
+            before.saturating_sub(freed) < 16 * 1024,
+            "{before} → {freed} KiB"
+        );
+        assert!(
+            freed.saturating_sub(after) > 48 * 1024,
+            "{freed} → {after} KiB"
+        );
     }
 }

@@ -92,11 +92,7 @@ async fn metrics_show_write_waits_and_how_late_and_long_jobs_ran() {
     };
     // Every creation began a write transaction (a batch of one each, one after another).
     assert!(begun(&text) >= before + 3.0, "{text}");
-    let within_5s = sample(
-        &text,
-        "kefu_db_write_wait_seconds_bucket{le=\"5.0\"}",
-    )
-    .unwrap();
+    let within_5s = sample(&text, "kefu_db_write_wait_seconds_bucket{le=\"5.0\"}").unwrap();
     assert!(within_5s >= before + 3.0, "{text}");
     let ran = sample(&text, "kefu_job_duration_seconds_count{kind=\"sla_check\"}").unwrap();
     assert!(ran >= 1.0, "{text}");
