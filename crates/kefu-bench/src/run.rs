@@ -425,6 +425,24 @@ pub(crate) fn load_demo(
     Ok(t0.elapsed().as_secs_f64())
 }
 
+/// The backend a run measures, as its report names it.
+pub(crate) fn backend_name(postgres: Option<&str>) -> &'static str {
+    if postgres.is_some() {
+        "postgres"
+    } else {
+        "sqlite"
+    }
+}
+
+/// The run's working directory, emptied first unless the run reuses what is there.
+pub(crate) fn working_dir(data_dir: &Path, reuse: bool) -> anyhow::Result<PathBuf> {
+    if !reuse && data_dir.exists() {
+        std::fs::remove_dir_all(data_dir).context("emptying the data dir")?;
+    }
+    std::fs::create_dir_all(data_dir)?;
+    Ok(data_dir.canonicalize()?)
+}
+
 /// Tickets a transaction in the multi-row baseline: the most kefu's intake writes together.
 const BASELINE_BATCH: usize = 64;
 
@@ -447,16 +465,8 @@ const WORKBENCH_USERS: [(&str, &str); 10] = [
 
 pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let bin = kefu_binary(args.kefu.as_deref())?;
-    let backend = if args.postgres.is_some() {
-        "postgres"
-    } else {
-        "sqlite"
-    };
-    if !args.reuse && args.data_dir.exists() {
-        std::fs::remove_dir_all(&args.data_dir).context("emptying the data dir")?;
-    }
-    std::fs::create_dir_all(&args.data_dir)?;
-    let dir = args.data_dir.canonicalize()?;
+    let backend = backend_name(args.postgres.as_deref());
+    let dir = working_dir(&args.data_dir, args.reuse)?;
     let synchronous = kefu_store::Synchronous::parse(&args.sqlite_synchronous)
         .context("--sqlite-synchronous: normal or full")?;
     let url = fresh_database(args.postgres.as_deref(), &dir, "kefu", args.reuse).await?;
