@@ -1,8 +1,11 @@
 //! The index writer's two set-ups: following the change log while agents search, and
 //! rebuilding the whole index.
 
+use std::time::Duration;
+
+use tantivy::directory::error::LockError;
 use tantivy::indexer::{IndexWriterOptions, LogMergePolicy};
-use tantivy::{Index, IndexWriter};
+use tantivy::{Index, IndexWriter, TantivyError};
 
 use crate::Result;
 
@@ -18,6 +21,12 @@ const WRITER_BYTES: usize = 32_000_000;
 /// The same while rebuilding: bigger segments, so there are fewer to merge afterwards (a
 /// million tickets made some 400 segments with the follower's budget).
 const REBUILD_WRITER_BYTES: usize = 128_000_000;
+
+/// How long a new writer waits for the lock its predecessor released. The lock is a
+/// `flock` on a file: a process this one starts (a browser, a mail peer; any fork) shares
+/// the descriptor until it has exec'd, so the lock can stay taken for a moment after the
+/// old writer closed it.
+const LOCK_WAIT: Duration = Duration::from_secs(2);
 
 /// What the writer is set up for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,13 +45,22 @@ pub(crate) fn writer(index: &Index, writing: Writing) -> Result<IndexWriter> {
         Writing::Follow => (WRITER_BYTES, 1),
         Writing::Rebuild => (REBUILD_WRITER_BYTES, threads),
     };
-    let writer = index.writer_with_options(
-        IndexWriterOptions::builder()
-            .num_worker_threads(threads)
-            .memory_budget_per_thread(bytes / threads)
-            .num_merge_threads(merge_threads)
-            .build(),
-    )?;
+    let options = IndexWriterOptions::builder()
+        .num_worker_threads(threads)
+        .memory_budget_per_thread(bytes / threads)
+        .num_merge_threads(merge_threads)
+        .build();
+    let step = Duration::from_millis(10);
+    let mut waited = Duration::ZERO;
+    let writer = loop {
+        match index.writer_with_options(options.clone()) {
+            Err(TantivyError::LockFailure(LockError::LockBusy, _)) if waited < LOCK_WAIT => {
+                std::thread::sleep(step);
+                waited += step;
+            }
+            other => break other?,
+        }
+    };
     let mut merges = LogMergePolicy::default();
     merges.set_max_docs_before_merge(MERGE_MAX_DOCS);
     writer.set_merge_policy(Box::new(merges));

@@ -619,3 +619,89 @@ async fn an_agent_works_tickets_from_the_pages() {
     assert_eq!(d.get("/tickets").await.status(), 403);
     app.stop().await;
 }
+
+/// The values of the options of the `n`th select named `name` on a page.
+fn select_options(html: &str, name: &str, n: usize) -> Vec<String> {
+    let marker = format!("<select name=\"{name}\"");
+    let start = html.match_indices(&marker).nth(n).expect("the select").0;
+    let end = start + html[start..].find("</select>").unwrap();
+    html[start..end]
+        .split("<option value=\"")
+        .skip(1)
+        .map(|o| o[..o.find('"').unwrap()].to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_status_lists_offer_only_the_moves_the_lifecycle_allows() {
+    let app = TestApp::spawn().await;
+    let (_, api) = agent_api(&app, "xu.agent").await;
+    let s = app.login("xu.agent", kefu_testkit::TEST_PASSWORD).await;
+    let (status, t) = create(
+        &api,
+        json!({"subject": "发票抬头写错", "body": "请重开发票。", "channel": "phone"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{t}");
+    let path = format!("/tickets/{}", t["id"]);
+    // The reply form's list (first) and the properties form's (second).
+    let lists = |html: &str| {
+        (
+            select_options(html, "status", 0),
+            select_options(html, "status", 1),
+        )
+    };
+
+    let page = s.get(&path).await.text().await.unwrap();
+    let (reply, properties) = lists(&page);
+    assert_eq!(
+        properties,
+        [
+            "new",
+            "open",
+            "pending_customer",
+            "pending_internal",
+            "resolved",
+            "closed"
+        ],
+        "a new ticket may go anywhere, and shows where it is"
+    );
+    assert_eq!(
+        reply,
+        [
+            "",
+            "open",
+            "pending_customer",
+            "pending_internal",
+            "resolved",
+            "closed"
+        ],
+        "the reply keeps the status or moves it, never back to new"
+    );
+
+    let res = api
+        .json(
+            Method::PATCH,
+            &format!("/api/v1/tickets/{}", t["id"]),
+            &json!({"status": "closed"}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let page = s.get(&path).await.text().await.unwrap();
+    let (reply, properties) = lists(&page);
+    assert_eq!(
+        properties,
+        ["open", "closed"],
+        "a closed ticket is only reopened"
+    );
+    assert_eq!(reply, ["", "open"]);
+
+    // What the list offers is taken.
+    let res = s.post_form(&path, &[("status", "open")]).await;
+    assert_eq!(res.status(), 303);
+    let page = s.get(&path).await.text().await.unwrap();
+    let (_, properties) = lists(&page);
+    assert!(!properties.contains(&"new".to_owned()), "{properties:?}");
+    assert_eq!(properties.len(), 5, "{properties:?}");
+    app.stop().await;
+}

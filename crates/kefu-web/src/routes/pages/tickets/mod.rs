@@ -10,7 +10,7 @@ pub mod sms;
 pub mod wechat;
 
 use kefu_domain::Locale;
-use kefu_domain::ticket::{Priority, TicketType};
+use kefu_domain::ticket::{Priority, StatusCategory, TicketType};
 use kefu_store::ticket::setup::Status;
 
 use crate::i18n::Tr;
@@ -42,6 +42,23 @@ pub fn status_choices(statuses: &[Status], selected: &str, locale: Locale) -> Ve
             label: status_name(statuses, &s.key, locale),
             selected: s.key == selected,
         })
+        .collect()
+}
+
+/// The statuses a ticket in status `current` (of `category`) may be set to, the current
+/// one first selected: a form offers only the moves the lifecycle allows, so nothing it
+/// shows is refused (no way back to "new", a closed ticket only reopened).
+pub fn move_choices(
+    statuses: &[Status],
+    current: &str,
+    category: StatusCategory,
+    locale: Locale,
+) -> Vec<Choice> {
+    status_choices(statuses, current, locale)
+        .into_iter()
+        .zip(statuses)
+        .filter(|(c, s)| c.selected || category.can_move_to(s.category))
+        .map(|(c, _)| c)
         .collect()
 }
 

@@ -10,9 +10,7 @@ use kefu_domain::Permission;
 use kefu_domain::customer::ContactValue;
 use kefu_domain::ticket::FieldKind;
 
-use super::{
-    Choice, field, non_empty, priority_choices, status_choices, status_name, type_choices,
-};
+use super::{Choice, field, move_choices, non_empty, priority_choices, status_name, type_choices};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
@@ -374,9 +372,9 @@ pub(super) async fn page(
         selected: true,
     }];
     reply_statuses.extend(
-        status_choices(&d.statuses, "", locale)
+        move_choices(&d.statuses, "", tk.category, locale)
             .into_iter()
-            .filter(|c| c.value != "new"),
+            .filter(|c| c.value != tk.status),
     );
     let sla = sla_lines(t, tk, state.app.now());
     let customer_card = match tk.customer_id {
@@ -456,7 +454,7 @@ pub(super) async fn page(
         revealed: None,
         tags: tk.tags.join(", "),
         entries: entries.into_iter().map(|(_, _, e)| e).collect(),
-        statuses: status_choices(&d.statuses, &tk.status, locale),
+        statuses: move_choices(&d.statuses, &tk.status, tk.category, locale),
         reply_statuses,
         types: type_choices(t, Some(tk.ticket_type)),
         priorities: priority_choices(t, Some(tk.priority)),
