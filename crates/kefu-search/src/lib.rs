@@ -470,10 +470,22 @@ impl SearchIndex {
     pub fn finish_rebuild(&self, cursor: i64) -> Result<()> {
         self.commit(cursor)?;
         let mut guard = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(w) = guard.take()
-            && let Err(e) = w.wait_merging_threads()
-        {
-            tracing::warn!(error = %e, "search index: merging after the rebuild failed");
+        if let Some(mut w) = guard.take() {
+            let segments = self
+                .index
+                .searchable_segment_metas()?
+                .into_iter()
+                .map(|m| (m.id(), m.num_docs()))
+                .collect();
+            for group in writer::merge_groups(segments) {
+                if let Err(e) = w.merge(&group).wait() {
+                    tracing::warn!(error = %e, "search index: merging after the rebuild failed");
+                    break;
+                }
+            }
+            if let Err(e) = w.wait_merging_threads() {
+                tracing::warn!(error = %e, "search index: merging after the rebuild failed");
+            }
         }
         self.switch_writer(&mut guard, Writing::Follow)?;
         drop(guard);

@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use tantivy::directory::error::LockError;
-use tantivy::indexer::{IndexWriterOptions, LogMergePolicy};
+use tantivy::index::SegmentId;
+use tantivy::indexer::{IndexWriterOptions, LogMergePolicy, NoMergePolicy};
 use tantivy::{Index, IndexWriter, TantivyError};
 
 use crate::Result;
@@ -19,8 +20,10 @@ const MERGE_MAX_DOCS: usize = 200_000;
 const WRITER_BYTES: usize = 32_000_000;
 
 /// The same while rebuilding: bigger segments, so there are fewer to merge afterwards (a
-/// million tickets made some 400 segments with the follower's budget).
-const REBUILD_WRITER_BYTES: usize = 128_000_000;
+/// million tickets made some 400 segments with the follower's budget). With 128 MB a
+/// first start at a million tickets held up to 70 MB more while indexing, and built 3 %
+/// faster.
+const REBUILD_WRITER_BYTES: usize = 64_000_000;
 
 /// How long a new writer waits for the lock its predecessor released. The lock is a
 /// `flock` on a file: a process this one starts (a browser, a mail peer; any fork) shares
@@ -34,21 +37,21 @@ pub(crate) enum Writing {
     /// Following the change log while agents search: small segments, one merge at a time
     /// (on the two cores kefu is sized for, parallel merges only add their memory together).
     Follow,
-    /// Rebuilding the index: larger segments, merges on every core; the memory is given back
-    /// when the rebuild ends.
+    /// Rebuilding the index: larger segments, merged when the documents are in; the memory
+    /// is given back when the rebuild ends.
     Rebuild,
 }
 
 pub(crate) fn writer(index: &Index, writing: Writing) -> Result<IndexWriter> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(2));
-    let (bytes, merge_threads) = match writing {
-        Writing::Follow => (WRITER_BYTES, 1),
-        Writing::Rebuild => (REBUILD_WRITER_BYTES, threads),
+    let bytes = match writing {
+        Writing::Follow => WRITER_BYTES,
+        Writing::Rebuild => REBUILD_WRITER_BYTES,
     };
     let options = IndexWriterOptions::builder()
         .num_worker_threads(threads)
         .memory_budget_per_thread(bytes / threads)
-        .num_merge_threads(merge_threads)
+        .num_merge_threads(1)
         .build();
     let step = Duration::from_millis(10);
     let mut waited = Duration::ZERO;
@@ -61,8 +64,75 @@ pub(crate) fn writer(index: &Index, writing: Writing) -> Result<IndexWriter> {
             other => break other?,
         }
     };
-    let mut merges = LogMergePolicy::default();
-    merges.set_max_docs_before_merge(MERGE_MAX_DOCS);
-    writer.set_merge_policy(Box::new(merges));
+    match writing {
+        Writing::Follow => {
+            let mut merges = LogMergePolicy::default();
+            merges.set_max_docs_before_merge(MERGE_MAX_DOCS);
+            writer.set_merge_policy(Box::new(merges));
+        }
+        // Merged once the documents are in (see `merge_groups`), one merge at a time, when
+        // the indexing buffers are gone: merges beside the indexing added their memory to
+        // the buffers' and set the first start's peak.
+        Writing::Rebuild => writer.set_merge_policy(Box::new(NoMergePolicy)),
+    }
     Ok(writer)
+}
+
+/// The rebuilt index's segments in groups to merge one after another: neighbours by size,
+/// each group up to `MERGE_MAX_DOCS` documents and of at least two segments, so the index
+/// ends in a few segments of about that size, which the follower's merges leave as they are.
+pub(crate) fn merge_groups(mut segments: Vec<(SegmentId, u32)>) -> Vec<Vec<SegmentId>> {
+    segments.sort_by_key(|(_, docs)| *docs);
+    let mut groups = Vec::new();
+    let mut group = Vec::new();
+    let mut docs = 0usize;
+    for (id, n) in segments {
+        if docs + n as usize > MERGE_MAX_DOCS && !group.is_empty() {
+            groups.push(std::mem::take(&mut group));
+            docs = 0;
+        }
+        group.push(id);
+        docs += n as usize;
+    }
+    groups.push(group);
+    groups.retain(|g| g.len() > 1);
+    groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_are_merged_in_groups_of_neighbours_up_to_the_size_left_alone() {
+        let ids: Vec<SegmentId> = (0..7).map(|_| SegmentId::generate_random()).collect();
+        let sizes = [90_000, 60_000, 60_000, 150_000, 10_000, 250_000, 40_000];
+        let groups = merge_groups(ids.iter().copied().zip(sizes).collect());
+        let docs = |g: &Vec<SegmentId>| -> usize {
+            g.iter()
+                .map(|id| sizes[ids.iter().position(|i| i == id).unwrap()] as usize)
+                .sum()
+        };
+        // By size: 10k 40k 60k 60k | 90k | 150k | 250k — the lone ones are left as they are.
+        assert_eq!(groups.len(), 1, "{groups:?}");
+        assert_eq!(groups[0].len(), 4);
+        assert_eq!(docs(&groups[0]), 170_000);
+        assert!(
+            groups
+                .iter()
+                .all(|g| docs(g) <= MERGE_MAX_DOCS && g.len() > 1)
+        );
+
+        let many: Vec<(SegmentId, u32)> = (0..46)
+            .map(|_| (SegmentId::generate_random(), 25_000))
+            .collect();
+        let groups = merge_groups(many);
+        assert_eq!(
+            groups.len(),
+            6,
+            "46 segments of 25k: five groups of 8, one of 6"
+        );
+        assert!(groups.iter().all(|g| g.len() * 25_000 <= MERGE_MAX_DOCS));
+        assert!(merge_groups(Vec::new()).is_empty());
+    }
 }

@@ -274,8 +274,16 @@ async fn open_app(cli: &Cli, file: &FileConfig) -> anyhow::Result<App> {
     ))
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
+    // Before the runtime's threads start allocating.
+    kefu::memory::tune();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(run())
+}
+
+async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let file = FileConfig::load(cli.config.as_deref())?;
     // Reading or writing whole tables makes every statement "slow" by sqlx's measure; a
