@@ -265,13 +265,55 @@ fn escape_like(s: &str) -> String {
         .replace('_', "\\_")
 }
 
+/// Which part of the overdue tickets an arm of the overdue queue reads, in an order other
+/// than the deadline's. The SLA sweep marks a ticket whose running deadline it escalated
+/// (`sla_escalated_due_at = sla_next_due_at`); the marked ones, almost all of them, are read
+/// from the partial indexes of migration 0039 in the page's order. The few the sweep has not
+/// reached yet are read by their deadline (`tickets_escalation_pending`) and sorted. Before,
+/// the page read every working ticket in its order and kept the overdue ones: the newest
+/// tickets are not overdue yet, so a first page by creation passed tens of thousands of rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Overdue {
+    Marked,
+    Unmarked,
+}
+
+/// One index range of a queue page.
+#[derive(Debug, Clone)]
+struct Arm {
+    filter: TicketFilter,
+    overdue: Option<Overdue>,
+}
+
 /// Most arms a queue page is split into; past it the groups are one `IN` list, sorted (a
 /// supervisor in forty groups waits for a sort rather than for forty index ranges).
 const MAX_ARMS: usize = 16;
 
 /// The parts of a queue page that each read one index range in order: one per group of a
 /// "my groups" queue and one per category of the waiting queue, otherwise the whole filter.
-fn arms(f: &TicketFilter) -> Vec<TicketFilter> {
+fn arms(f: &TicketFilter, sort: SortKey) -> Vec<Arm> {
+    let parts = filter_arms(f);
+    if sort == SortKey::Due || f.due_before.is_none() || f.due_from.is_some() {
+        return parts
+            .into_iter()
+            .map(|filter| Arm {
+                filter,
+                overdue: None,
+            })
+            .collect();
+    }
+    parts
+        .into_iter()
+        .flat_map(|filter| {
+            [Overdue::Marked, Overdue::Unmarked].map(|o| Arm {
+                filter: filter.clone(),
+                overdue: Some(o),
+            })
+        })
+        .collect()
+}
+
+fn filter_arms(f: &TicketFilter) -> Vec<TicketFilter> {
     if let Some(groups) = &f.groups {
         let mut groups = groups.clone();
         groups.sort_unstable();
@@ -318,21 +360,56 @@ fn list_sql(
     };
     let mut w = Where::new();
     let cursor = after.map(|c| (w.arg(Bind::I64(c.value)), w.arg(Bind::I64(c.id))));
-    let arms: Vec<String> = arms(f)
+    // Each arm's WHERE clause and the expression it is ordered by: the unmarked overdue
+    // tickets by `key + 0`, so that no index of the order is taken for them and they are
+    // found by their deadline instead.
+    let arms: Vec<(String, String, &str)> = arms(f, sort)
         .iter()
         .map(|arm| {
-            let mut clauses = filter_clauses(arm, Some(sort), &mut w);
+            let (order, key) = match arm.overdue {
+                Some(Overdue::Unmarked) => (None, format!("{col} + 0")),
+                _ => (Some(sort), col.to_owned()),
+            };
+            let mut clauses = filter_clauses(&arm.filter, order, &mut w);
+            match arm.overdue {
+                Some(Overdue::Marked) => {
+                    clauses.push("t.sla_escalated_due_at = t.sla_next_due_at".into());
+                }
+                Some(Overdue::Unmarked) => clauses.push(
+                    "(t.sla_escalated_due_at IS NULL OR t.sla_escalated_due_at <> t.sla_next_due_at)"
+                        .into(),
+                ),
+                None => {}
+            }
             // Only tickets with a running deadline have a place in this order. The overdue
             // filter says so already; saying it twice makes PostgreSQL multiply the
             // selectivities of what are the same rows and expect a few dozen tickets.
-            if sort == SortKey::Due && arm.due_before.is_none() && arm.due_from.is_none() {
+            if sort == SortKey::Due
+                && arm.filter.due_before.is_none()
+                && arm.filter.due_from.is_none()
+            {
                 clauses.push("t.sla_next_due_at IS NOT NULL".into());
             }
             // A row value: both engines read it as one range of the (…, key, id) index.
             if let Some((v, id)) = &cursor {
-                clauses.push(format!("({col}, t.id) {cmp} ({v}, {id})"));
+                clauses.push(format!("({key}, t.id) {cmp} ({v}, {id})"));
             }
-            where_sql(&clauses)
+            // SQLite, without statistics, would read the unmarked from `tickets_sla_next`
+            // (the same leading columns) and test the mark on every overdue ticket, and the
+            // marked by creation from all working tickets by creation: it is told.
+            let from = match (arm.overdue, backend) {
+                (Some(Overdue::Unmarked), Backend::Sqlite) => {
+                    "tickets t INDEXED BY tickets_escalation_pending"
+                }
+                (Some(Overdue::Marked), Backend::Sqlite) => match sort {
+                    SortKey::Updated => "tickets t INDEXED BY tickets_q_overdue_updated",
+                    SortKey::Created => "tickets t INDEXED BY tickets_q_overdue_created",
+                    SortKey::Priority => "tickets t INDEXED BY tickets_q_overdue_priority",
+                    SortKey::Due => "tickets t",
+                },
+                _ => "tickets t",
+            };
+            (where_sql(&clauses), key, from)
         })
         .collect();
     // The page size is written into the statement: PostgreSQL's generic plan for a
@@ -340,15 +417,15 @@ fn list_sql(
     let select = concat!("SELECT ", ticket_columns!());
     let sql = match backend {
         Backend::Sqlite => match arms.as_slice() {
-            [only] => format!(
-                "{select} FROM tickets t{only} ORDER BY {col} {dir}, t.id {dir} LIMIT {limit}"
-            ),
+            [(only, key, from)] => {
+                format!("{select} FROM {from}{only} ORDER BY {key} {dir}, t.id {dir} LIMIT {limit}")
+            }
             // SQLite merges the arms of a compound select in order when each can be read
             // in it (an arm may have no `ORDER BY` of its own).
             _ => {
                 let parts: Vec<String> = arms
                     .iter()
-                    .map(|wh| format!("{select}, {col} AS sort_key FROM tickets t{wh}"))
+                    .map(|(wh, key, from)| format!("{select}, {key} AS sort_key FROM {from}{wh}"))
                     .collect();
                 format!(
                     "{} ORDER BY sort_key {dir}, id {dir} LIMIT {limit}",
@@ -362,10 +439,10 @@ fn list_sql(
         Backend::Postgres => {
             let parts: Vec<String> = arms
                 .iter()
-                .map(|wh| {
+                .map(|(wh, key, from)| {
                     format!(
-                        "(SELECT t.id, {col} AS sort_key FROM tickets t{wh} \
-                         ORDER BY {col} {dir}, t.id {dir} LIMIT {limit})"
+                        "(SELECT t.id, {key} AS sort_key FROM {from}{wh} \
+                         ORDER BY {key} {dir}, t.id {dir} LIMIT {limit})"
                     )
                 })
                 .collect();

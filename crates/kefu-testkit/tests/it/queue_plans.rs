@@ -85,14 +85,57 @@ fn sqlite_index(queue: Queue, sort: SortKey) -> &'static str {
     }
 }
 
-fn check(plan: &ListPlan, expected: Option<&str>, what: &str, failures: &mut Vec<String>) {
-    let wrong_index = expected.is_some_and(|e| plan.indexes != [e]);
-    if plan.sorts || plan.scans_table || plan.indexes.is_empty() || wrong_index {
+/// The indexes SQLite reads a queue page from: its queue's, and for the overdue queue in
+/// another order than the deadline's, the marked tickets' index of that order beside the
+/// deadline index of those the sweep has not marked yet.
+fn sqlite_indexes(queue: Queue, sort: SortKey) -> Vec<&'static str> {
+    match (queue, sort) {
+        (Queue::Overdue, SortKey::Updated) => {
+            vec!["tickets_escalation_pending", "tickets_q_overdue_updated"]
+        }
+        (Queue::Overdue, SortKey::Created) => {
+            vec!["tickets_escalation_pending", "tickets_q_overdue_created"]
+        }
+        (Queue::Overdue, SortKey::Priority) => {
+            vec!["tickets_escalation_pending", "tickets_q_overdue_priority"]
+        }
+        _ => vec![sqlite_index(queue, sort)],
+    }
+}
+
+/// Whether the plan sorts anything but the overdue tickets the sweep has not marked yet
+/// (read by their deadline from `tickets_escalation_pending`; a sweep interval's worth). A
+/// sort reads what SQLite names just before it, and what PostgreSQL puts just below it.
+fn sorts_more_than_the_unmarked(plan: &ListPlan) -> bool {
+    let lines: Vec<&str> = plan
+        .text
+        .lines()
+        .map(|l| l.trim().trim_start_matches("->").trim())
+        .collect();
+    let reads_tickets = |l: &&&str| {
+        l.starts_with("SEARCH t ") || l.starts_with("SCAN t ") || l.contains(" on tickets ")
+    };
+    lines.iter().enumerate().any(|(i, l)| {
+        let sorted = if l.contains("TEMP B-TREE") {
+            lines[..i].iter().rev().find(|l| reads_tickets(l))
+        } else if *l == "Sort" || *l == "Incremental Sort" {
+            lines[i + 1..].iter().find(|l| reads_tickets(l))
+        } else {
+            return false;
+        };
+        !sorted.is_some_and(|r| r.contains("tickets_escalation_pending"))
+    })
+}
+
+fn check(plan: &ListPlan, expected: Option<Vec<&str>>, what: &str, failures: &mut Vec<String>) {
+    let wrong_index = expected.as_ref().is_some_and(|e| plan.indexes != *e);
+    let sorts = plan.sorts && sorts_more_than_the_unmarked(plan);
+    if sorts || plan.scans_table || plan.indexes.is_empty() || wrong_index {
         failures.push(format!(
             "{what}: reads {:?}{}\n{}\n",
             plan.indexes,
             expected
-                .map(|e| format!(", expected {e}"))
+                .map(|e| format!(", expected {e:?}"))
                 .unwrap_or_default(),
             plan.text
         ));
@@ -183,7 +226,7 @@ async fn every_queue_in_every_order_reads_an_index_in_order() {
                             if ascending { "ascending" } else { "descending" }
                         );
                         let expected =
-                            (backend == Backend::Sqlite).then(|| sqlite_index(queue, sort));
+                            (backend == Backend::Sqlite).then(|| sqlite_indexes(queue, sort));
                         check(&plan, expected, &what, &mut failures);
                         checked += 1;
                     }

@@ -79,6 +79,16 @@ async fn deadlines_pause_warn_and_escalate_once() {
     assert_eq!(notes.len(), 1);
     assert_eq!(notes[0].kind, "sla_warning");
 
+    // 11:01: past the deadline before any check has marked it: the overdue queue lists it
+    // already, in every order (the marked and the unmarked are read apart).
+    clock.set(bj("2026-03-02T11:01"));
+    for sort in ["updated", "created", "priority", "due"] {
+        let path = format!("/api/v1/tickets?queue=overdue&sort={sort}");
+        let overdue = json_body(boss.get(&path).await).await;
+        assert_eq!(overdue["tickets"][0]["id"], id, "{sort}");
+        assert_eq!(overdue["tickets"].as_array().unwrap().len(), 1, "{sort}");
+    }
+
     // 11:05: the deadline has passed. Two checks race; the manager hears once.
     clock.set(bj("2026-03-02T11:05"));
     let (a, b) = tokio::join!(app.app.run_sla_check(), app.app.run_sla_check());
@@ -92,6 +102,15 @@ async fn deadlines_pause_warn_and_escalate_once() {
     let overdue = json_body(boss.get("/api/v1/tickets?queue=overdue").await).await;
     assert_eq!(overdue["tickets"][0]["id"], id);
     assert_eq!(overdue["tickets"][0]["sla"]["first_response_met"], false);
+    for sort in ["updated", "created", "priority", "due"] {
+        let path = format!("/api/v1/tickets?queue=overdue&sort={sort}");
+        let overdue = json_body(boss.get(&path).await).await;
+        assert_eq!(
+            overdue["tickets"].as_array().unwrap().len(),
+            1,
+            "{sort}, marked"
+        );
+    }
 
     // 11:10: answered late, and now waiting for the customer: the clock pauses.
     clock.set(bj("2026-03-02T11:10"));
