@@ -44,6 +44,16 @@ impl SortKey {
         }
     }
 
+    /// How the indexes of this order are named (`tickets_q_overdue_created`…).
+    fn index_suffix(self) -> &'static str {
+        match self {
+            SortKey::Updated => "updated",
+            SortKey::Created => "created",
+            SortKey::Priority => "priority",
+            SortKey::Due => "due",
+        }
+    }
+
     /// The value of this key on a ticket, for the next page's cursor.
     pub fn value(self, t: &Ticket) -> i64 {
         match self {
@@ -292,22 +302,18 @@ const MAX_ARMS: usize = 16;
 /// The parts of a queue page that each read one index range in order: one per group of a
 /// "my groups" queue and one per category of the waiting queue, otherwise the whole filter.
 fn arms(f: &TicketFilter, sort: SortKey) -> Vec<Arm> {
-    let parts = filter_arms(f);
-    if sort == SortKey::Due || f.due_before.is_none() || f.due_from.is_some() {
-        return parts
-            .into_iter()
-            .map(|filter| Arm {
-                filter,
-                overdue: None,
-            })
-            .collect();
-    }
-    parts
+    let split: &[Option<Overdue>] =
+        if sort == SortKey::Due || f.due_before.is_none() || f.due_from.is_some() {
+            &[None]
+        } else {
+            &[Some(Overdue::Marked), Some(Overdue::Unmarked)]
+        };
+    filter_arms(f)
         .into_iter()
         .flat_map(|filter| {
-            [Overdue::Marked, Overdue::Unmarked].map(|o| Arm {
+            split.iter().map(move |&overdue| Arm {
                 filter: filter.clone(),
-                overdue: Some(o),
+                overdue,
             })
         })
         .collect()
@@ -363,24 +369,38 @@ fn list_sql(
     // Each arm's WHERE clause and the expression it is ordered by: the unmarked overdue
     // tickets by `key + 0`, so that no index of the order is taken for them and they are
     // found by their deadline instead.
-    let arms: Vec<(String, String, &str)> = arms(f, sort)
+    let arms: Vec<(String, String, String)> = arms(f, sort)
         .iter()
         .map(|arm| {
-            let (order, key) = match arm.overdue {
-                Some(Overdue::Unmarked) => (None, format!("{col} + 0")),
-                _ => (Some(sort), col.to_owned()),
+            // SQLite, without statistics, would read the unmarked from `tickets_sla_next`
+            // (the same leading columns) and test the mark on every overdue ticket, and the
+            // marked by creation from all working tickets by creation: it is told.
+            let (order, key, mark, index) = match arm.overdue {
+                None => (Some(sort), col.to_owned(), None, None),
+                Some(Overdue::Marked) => (
+                    Some(sort),
+                    col.to_owned(),
+                    Some("t.sla_escalated_due_at = t.sla_next_due_at"),
+                    Some(format!("tickets_q_overdue_{}", sort.index_suffix())),
+                ),
+                Some(Overdue::Unmarked) => (
+                    None,
+                    format!("{col} + 0"),
+                    Some(
+                        "(t.sla_escalated_due_at IS NULL \
+                         OR t.sla_escalated_due_at <> t.sla_next_due_at)",
+                    ),
+                    Some("tickets_escalation_pending".to_owned()),
+                ),
+            };
+            let from = match index {
+                Some(index) if backend == Backend::Sqlite => {
+                    format!("tickets t INDEXED BY {index}")
+                }
+                _ => "tickets t".to_owned(),
             };
             let mut clauses = filter_clauses(&arm.filter, order, &mut w);
-            match arm.overdue {
-                Some(Overdue::Marked) => {
-                    clauses.push("t.sla_escalated_due_at = t.sla_next_due_at".into());
-                }
-                Some(Overdue::Unmarked) => clauses.push(
-                    "(t.sla_escalated_due_at IS NULL OR t.sla_escalated_due_at <> t.sla_next_due_at)"
-                        .into(),
-                ),
-                None => {}
-            }
+            clauses.extend(mark.map(str::to_owned));
             // Only tickets with a running deadline have a place in this order. The overdue
             // filter says so already; saying it twice makes PostgreSQL multiply the
             // selectivities of what are the same rows and expect a few dozen tickets.
@@ -394,21 +414,6 @@ fn list_sql(
             if let Some((v, id)) = &cursor {
                 clauses.push(format!("({key}, t.id) {cmp} ({v}, {id})"));
             }
-            // SQLite, without statistics, would read the unmarked from `tickets_sla_next`
-            // (the same leading columns) and test the mark on every overdue ticket, and the
-            // marked by creation from all working tickets by creation: it is told.
-            let from = match (arm.overdue, backend) {
-                (Some(Overdue::Unmarked), Backend::Sqlite) => {
-                    "tickets t INDEXED BY tickets_escalation_pending"
-                }
-                (Some(Overdue::Marked), Backend::Sqlite) => match sort {
-                    SortKey::Updated => "tickets t INDEXED BY tickets_q_overdue_updated",
-                    SortKey::Created => "tickets t INDEXED BY tickets_q_overdue_created",
-                    SortKey::Priority => "tickets t INDEXED BY tickets_q_overdue_priority",
-                    SortKey::Due => "tickets t",
-                },
-                _ => "tickets t",
-            };
             (where_sql(&clauses), key, from)
         })
         .collect();
