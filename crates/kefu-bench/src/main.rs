@@ -12,6 +12,7 @@ mod procstat;
 mod queues;
 mod run;
 mod search;
+mod setup;
 
 // Live chat and the channels' webhooks, measured against the real server.
 mod chat;

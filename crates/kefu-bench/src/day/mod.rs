@@ -26,10 +26,8 @@ use serde_json::json;
 
 use crate::harness::{Spread, serve_with, sign_in, sign_in_with};
 use crate::procstat::status_kb;
-use crate::run::{
-    backend_name, fresh_database, json_get, kefu_binary, kefu_cmd, load_demo, machine, run_checked,
-    server_time, wait_for_index, working_dir,
-};
+use crate::run::{fresh_database, json_get, kefu_binary, kefu_cmd, run_checked, server_time};
+use crate::setup::{backend_name, load_demo, machine, wait_for_index, working_dir};
 use arrivals::{arrivals, reports};
 use figures::{Usage, histograms, scrape, watch_usage};
 use staff::agent;
