@@ -127,6 +127,16 @@ impl App {
         };
         let days = calendar::parse_holiday_list(calendar::CHINA_HOLIDAYS)?;
         store::upsert_days(&mut tx, id, &day_rows(&days)).await?;
+        // Logged like an administrator's change, so set-up read before it is read again.
+        changelog::record(
+            &mut tx,
+            "calendar",
+            id,
+            changelog::Operation::Create,
+            None,
+            now,
+        )
+        .await?;
         if store::policies(&mut tx).await?.is_empty() {
             let policy = |name: &str, position, priority: Option<&str>, fr, nr, res| PolicyRow {
                 id: 0,

@@ -201,6 +201,8 @@ pub struct App {
     pub(crate) numbers: Arc<ticket::NumberBlock>,
     /// New tickets waiting to be written together.
     pub(crate) intake_queue: Arc<ticket::IntakeQueue>,
+    /// The ticket set-up (SLA, calendars, triggers) last read, for the next write.
+    pub(crate) rules: Arc<ticket::RulesCache>,
     /// The translations of what is sent outside; without them a text is its key.
     pub(crate) texts: Option<Texts>,
 }
@@ -214,6 +216,7 @@ impl App {
             search: None,
             numbers: Arc::default(),
             intake_queue: Arc::default(),
+            rules: Arc::default(),
             texts: None,
         }
     }

@@ -87,3 +87,20 @@ pub async fn latest_id(conn: &mut AnyConnection) -> Result<i64> {
         .await?;
     Ok(id.unwrap_or(0))
 }
+
+/// How many entries the log holds about `entities`, and the newest one's id: a mark that
+/// moves with every committed change of them. The count is what notices a change that
+/// commits after a newer one (on PostgreSQL ids are taken before commit, not in its order).
+pub async fn mark_of(conn: &mut AnyConnection, entities: &[&str]) -> Result<(i64, i64)> {
+    let list = (1..=entities.len())
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!("SELECT COUNT(*), MAX(id) FROM change_log WHERE entity IN ({list})");
+    let mut query = sqlx::query_as::<_, (i64, Option<i64>)>(&sql);
+    for e in entities {
+        query = query.bind(*e);
+    }
+    let (count, newest) = query.fetch_one(conn).await?;
+    Ok((count, newest.unwrap_or(0)))
+}

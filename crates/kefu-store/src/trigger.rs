@@ -57,6 +57,14 @@ pub async fn all(conn: &mut AnyConnection) -> Result<Vec<TriggerRow>> {
     rows.iter().map(from_row).collect()
 }
 
+/// The active triggers of every event, in the order they run.
+pub async fn all_active(conn: &mut AnyConnection) -> Result<Vec<TriggerRow>> {
+    let rows = sqlx::query(&format!("{SELECT} WHERE active = 1 ORDER BY position, id"))
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
 /// The active triggers of one event, in order.
 pub async fn active_for(conn: &mut AnyConnection, event: &str) -> Result<Vec<TriggerRow>> {
     let rows = sqlx::query(&format!(

@@ -10,7 +10,7 @@ use kefu_store::ticket::{self as tickets, Ticket};
 use kefu_store::{AnyConnection, changelog};
 use serde_json::json;
 
-use super::{ClosedReply, SlaContext, event};
+use super::{ClosedReply, event};
 use crate::notify;
 use crate::{Actor, App, AppError, Result};
 
@@ -93,11 +93,17 @@ impl App {
             .await?;
             changed.push("status".to_owned());
         }
-        self.run_triggers(&mut *tx, TriggerEvent::Update, &mut t, &changed, now)
-            .await?;
-        SlaContext::load(&mut *tx)
-            .await?
-            .refresh(&mut t, Some(before.category), now);
+        let rules = self.ticket_rules(&mut *tx).await?;
+        self.run_triggers(
+            &mut *tx,
+            &rules,
+            TriggerEvent::Update,
+            &mut t,
+            &changed,
+            now,
+        )
+        .await?;
+        rules.sla.refresh(&mut t, Some(before.category), now);
         tickets::save(&mut *tx, &t).await?;
         if let Some(a) = t.assignee_id {
             let params = json!({"number": t.number, "subject": t.subject});

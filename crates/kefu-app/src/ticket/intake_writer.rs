@@ -32,7 +32,7 @@ use tokio::sync::oneshot;
 use super::assign::auto_assignee;
 use super::attachments::{Checked, store_uploads};
 use super::landing::Landing;
-use super::{IntakeOutcome, SlaContext, actor_display};
+use super::{IntakeOutcome, actor_display};
 use crate::idempotency::{self, IdempotencyKey, Resource};
 use crate::notify;
 use crate::{Actor, ActorKind, App, AppError, Result};
@@ -190,14 +190,13 @@ impl App {
     ) -> Result<Vec<IntakeOutcome>> {
         // The SLA policies and the creation triggers, read once for the batch (and before
         // the write lock): every ticket of it is measured and triggered by the same set-up.
-        let (sla, triggers, owners) = {
+        let (rules, owners) = {
             let mut conn = self.store.conn().await?;
-            let sla = SlaContext::load(&mut conn).await?;
-            let triggers =
-                kefu_store::trigger::active_for(&mut conn, TriggerEvent::Create.key()).await?;
+            let rules = self.ticket_rules(&mut conn).await?;
             let owners = known_customers(&mut conn, items).await?;
-            (sla, triggers, owners)
+            (rules, owners)
         };
+        let (sla, triggers) = (&rules.sla, rules.triggers(TriggerEvent::Create));
         let block = self.store.backend().ticket_number_block();
         let mut seqs = Vec::with_capacity(items.len());
         if block > 1 {
@@ -307,7 +306,7 @@ impl App {
             if !triggers.is_empty() {
                 let mut stored = store::by_id(&mut tx, id).await?;
                 if self
-                    .run_loaded_triggers(&mut tx, triggers.clone(), &sla, &mut stored, &[], now)
+                    .run_loaded_triggers(&mut tx, triggers, sla, &mut stored, &[], now)
                     .await?
                 {
                     sla.refresh(&mut stored, Some(StatusCategory::New), now);

@@ -8,6 +8,7 @@ mod intake;
 mod intake_writer;
 mod landing;
 mod queue;
+mod rules_cache;
 mod setup;
 mod sla;
 mod tiles;
@@ -23,6 +24,7 @@ pub(crate) use intake_writer::IntakeQueue;
 pub use queue::{
     COUNT_CAP, DUE_SOON_MINUTES, DueWindow, Queue, QueueCounts, QueuePage, QueueQuery,
 };
+pub(crate) use rules_cache::RulesCache;
 pub use setup::{NewField, NewGroup, NewStatus};
 pub use sla::{PolicyForm, TIERS};
 pub(crate) use sla::{SlaContext, record_breach};

@@ -23,6 +23,7 @@ use serde_json::json;
 
 use super::SlaContext;
 use super::intake::{check_assignee, check_group};
+use super::rules_cache::TicketRules;
 use super::work::{move_to, status_of};
 use crate::notify::{self, kind};
 use crate::versions::{self, Setting};
@@ -129,17 +130,17 @@ impl App {
     pub(crate) async fn run_triggers(
         &self,
         conn: &mut AnyConnection,
+        rules: &TicketRules,
         event: TriggerEvent,
         t: &mut Ticket,
         changed: &[String],
         now: Timestamp,
     ) -> Result<bool> {
-        let triggers = store::active_for(conn, event.key()).await?;
+        let triggers = rules.triggers(event);
         if triggers.is_empty() {
             return Ok(false);
         }
-        let sla = SlaContext::load(conn).await?;
-        self.run_loaded_triggers(conn, triggers, &sla, t, changed, now)
+        self.run_loaded_triggers(conn, triggers, &rules.sla, t, changed, now)
             .await
     }
 
@@ -148,7 +149,7 @@ impl App {
     pub(crate) async fn run_loaded_triggers(
         &self,
         conn: &mut AnyConnection,
-        triggers: Vec<store::TriggerRow>,
+        triggers: &[store::TriggerRow],
         sla: &SlaContext,
         t: &mut Ticket,
         changed: &[String],
@@ -156,7 +157,7 @@ impl App {
     ) -> Result<bool> {
         let mut fired = false;
         for row in triggers {
-            let v = read(row);
+            let v = read(row.clone());
             let values = field_values(conn, t.id).await?;
             if !condition::all_hold(&v.conditions, &facts(t, values, changed, now, sla)) {
                 continue;
@@ -439,9 +440,10 @@ impl App {
                 {
                     continue;
                 }
-                let sla = SlaContext::load(&mut tx).await?;
+                let rules = self.ticket_rules(&mut tx).await?;
+                let sla = &rules.sla;
                 let values = field_values(&mut tx, id).await?;
-                if !condition::all_hold(&v.conditions, &facts(&t, values, &[], now, &sla)) {
+                if !condition::all_hold(&v.conditions, &facts(&t, values, &[], now, sla)) {
                     continue;
                 }
                 let before = t.category;
@@ -553,6 +555,15 @@ impl App {
         let mut tx = self.store.begin().await?;
         versions::expect_setting(&mut tx, Setting::Trigger, id, None).await?;
         store::set_active(&mut tx, id, active, self.now()).await?;
+        changelog::record(
+            &mut tx,
+            "trigger",
+            id,
+            changelog::Operation::Update,
+            actor.user_id(),
+            self.now(),
+        )
+        .await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(())
     }

@@ -17,7 +17,7 @@ use serde_json::json;
 
 use super::assign::auto_assignee;
 use super::attachments::{Upload, store_uploads};
-use super::{SlaContext, actor_display, check_fields, check_tier, event};
+use super::{actor_display, check_fields, check_tier, event};
 use crate::notify;
 use crate::{Actor, App, AppError, Result};
 
@@ -331,11 +331,17 @@ impl App {
             .then(|| "status".to_owned())
             .into_iter()
             .collect();
-        self.run_triggers(&mut *conn, TriggerEvent::Update, &mut t, &changed, now)
-            .await?;
-        SlaContext::load(&mut *conn)
-            .await?
-            .refresh(&mut t, Some(before.category), now);
+        let rules = self.ticket_rules(&mut *conn).await?;
+        self.run_triggers(
+            &mut *conn,
+            &rules,
+            TriggerEvent::Update,
+            &mut t,
+            &changed,
+            now,
+        )
+        .await?;
+        rules.sla.refresh(&mut t, Some(before.category), now);
         store::save(&mut *conn, &t).await?;
         changelog::record(
             &mut *conn,
@@ -607,11 +613,10 @@ impl App {
         for (field, old, new) in field_changes {
             event(conn, id, actor, now, &field, old, new).await?;
         }
-        self.run_triggers(conn, TriggerEvent::Update, &mut t, &changed, now)
+        let rules = self.ticket_rules(conn).await?;
+        self.run_triggers(conn, &rules, TriggerEvent::Update, &mut t, &changed, now)
             .await?;
-        SlaContext::load(conn)
-            .await?
-            .refresh(&mut t, Some(before.category), now);
+        rules.sla.refresh(&mut t, Some(before.category), now);
         store::save(conn, &t).await?;
         if let Some(a) = t
             .assignee_id

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use kefu_app::Actor;
-use kefu_app::ticket::NewGroup;
+use kefu_app::ticket::{NewGroup, PolicyForm, TriggerForm};
+use kefu_domain::trigger::{Action, TriggerEvent};
 use kefu_domain::{FixedClock, Role};
 use kefu_testkit::{ApiClient, TestApp, TestOptions, json_body};
 use reqwest::Method;
@@ -234,6 +235,134 @@ async fn urgent_tickets_get_the_urgent_policy_and_changes_recompute() {
         .await;
     assert_eq!(res.status(), 422);
     assert_eq!(json_body(res).await["error"]["code"], "unknown_tier");
+    app.stop().await;
+}
+
+/// Each instance keeps the SLA policies, calendars and triggers between writes; a change
+/// made on another instance applies to the very next ticket it writes, new or changed.
+#[tokio::test]
+async fn set_up_changed_on_one_instance_measures_the_next_write_on_another() {
+    // Monday 2 March 2026, 09:00 in Beijing: an ordinary working day.
+    let clock = Arc::new(FixedClock::new(bj("2026-03-02T09:00")));
+    let app = TestApp::spawn_with(TestOptions {
+        clock: Some(clock.clone()),
+        without_worker: true,
+        ..TestOptions::default()
+    })
+    .await;
+    let peer = app.spawn_peer().await;
+    let agent = app.create_user("qin.agent", &[Role::Agent]).await;
+    let api = ApiClient::new(&peer, &app.token_for(agent).await);
+    let create = |subject: &'static str| {
+        let api = &api;
+        async move {
+            let res = api
+                .json(
+                    Method::POST,
+                    "/api/v1/tickets",
+                    &json!({"subject": subject, "body": "空调不制冷"}),
+                )
+                .await;
+            assert_eq!(res.status(), 201);
+            json_body(res).await
+        }
+    };
+    let system = Actor::system();
+
+    // The peer has read the standard policy: 120 business minutes to answer.
+    let first = create("第一张").await;
+    assert_eq!(
+        first["sla"]["first_response_due_at"],
+        rfc("2026-03-02T11:00")
+    );
+
+    // Another instance shortens it to 60 minutes: the peer's next new ticket and its next
+    // change to an older one are measured by it.
+    let standard = app
+        .app
+        .sla_policies(&system)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.name == "标准服务")
+        .unwrap();
+    let form = PolicyForm {
+        name: standard.name.clone(),
+        position: standard.position,
+        ticket_type: None,
+        priority: None,
+        customer_tier: None,
+        calendar_id: standard.calendar_id,
+        first_response_minutes: Some(60),
+        next_response_minutes: standard.next_response_minutes,
+        resolution_minutes: standard.resolution_minutes,
+        active: true,
+    };
+    app.app
+        .save_sla_policy(&system, Some(standard.id), &form, None)
+        .await
+        .unwrap();
+    let second = create("第二张").await;
+    assert_eq!(
+        second["sla"]["first_response_due_at"],
+        rfc("2026-03-02T10:00")
+    );
+    let id = first["id"].as_i64().unwrap();
+    let changed = json_body(
+        api.json(
+            Method::PATCH,
+            &format!("/api/v1/tickets/{id}"),
+            &json!({"priority": "high"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        changed["sla"]["first_response_due_at"],
+        rfc("2026-03-02T10:00")
+    );
+
+    // Today becomes a holiday: the hour starts counting tomorrow.
+    app.app
+        .import_holidays(&system, standard.calendar_id, "2026-03-02,holiday,停电检修")
+        .await
+        .unwrap();
+    let third = create("第三张").await;
+    assert_eq!(
+        third["sla"]["first_response_due_at"],
+        rfc("2026-03-03T10:00")
+    );
+
+    // A creation trigger added, then switched off, on the other instance.
+    let trigger = app
+        .app
+        .save_trigger(
+            &system,
+            None,
+            &TriggerForm {
+                name: "新单打标".into(),
+                event: TriggerEvent::Create,
+                conditions: Vec::new(),
+                actions: vec![Action::AddTag {
+                    tag: "规则已更新".into(),
+                }],
+                active: true,
+                position: 10,
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    let tagged = create("第四张").await;
+    assert_eq!(tagged["tags"], json!(["规则已更新"]));
+    app.app
+        .set_trigger_active(&system, trigger, false)
+        .await
+        .unwrap();
+    let untagged = create("第五张").await;
+    assert_eq!(untagged["tags"], json!([]));
+
+    peer.stop().await;
     app.stop().await;
 }
 
