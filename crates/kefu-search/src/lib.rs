@@ -28,8 +28,8 @@ pub mod tokenize;
 mod writer;
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query, QueryClone, RangeQuery, TermQuery};
@@ -301,6 +301,9 @@ pub struct SearchIndex {
     /// The change-log position every search sees: set after the reader has reloaded a
     /// commit (the stored cursor may be ahead of the searcher for a moment).
     visible: AtomicI64,
+    /// Called when a rebuild's documents are committed, before its merges (see
+    /// [`SearchIndex::when_indexed`]).
+    indexed: OnceLock<fn()>,
 }
 
 /// Customers found by the index, for the archive's list box.
@@ -382,6 +385,7 @@ impl SearchIndex {
             writer: Mutex::new(Some(writer)),
             f,
             visible: AtomicI64::new(0),
+            indexed: OnceLock::new(),
         };
         index.visible.store(index.cursor(), Ordering::SeqCst);
         Ok(index)
@@ -469,6 +473,9 @@ impl SearchIndex {
     /// following the change log.
     pub fn finish_rebuild(&self, cursor: i64) -> Result<()> {
         self.commit(cursor)?;
+        if let Some(indexed) = self.indexed.get() {
+            indexed();
+        }
         let mut guard = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(mut w) = guard.take() {
             let segments = self
@@ -482,6 +489,11 @@ impl SearchIndex {
                     tracing::warn!(error = %e, "search index: merging after the rebuild failed");
                     break;
                 }
+                // Searches move to the merged segment, so the merged-away ones are unmapped:
+                // a merge reads their dictionaries whole, and a searcher still holding them
+                // kept those pages resident until the last merge (93 MB of them at a
+                // million tickets).
+                self.reader.reload()?;
             }
             if let Err(e) = w.wait_merging_threads() {
                 tracing::warn!(error = %e, "search index: merging after the rebuild failed");
@@ -508,6 +520,13 @@ impl SearchIndex {
                 Err(e)
             }
         }
+    }
+
+    /// Has `hook` called each time a rebuild's documents are all committed, before the
+    /// rebuild merges its segments: the indexing buffers are freed then, and a server gives
+    /// that memory back to the system there (it would otherwise add to the merges' peak).
+    pub fn when_indexed(&self, hook: fn()) {
+        let _ = self.indexed.set(hook);
     }
 
     /// How many documents the index holds.

@@ -23,7 +23,7 @@ const WRITER_BYTES: usize = 32_000_000;
 /// million tickets made some 400 segments with the follower's budget). With 128 MB a
 /// first start at a million tickets held up to 70 MB more while indexing, and built 3 %
 /// faster.
-const REBUILD_WRITER_BYTES: usize = 64_000_000;
+const REBUILD_WRITER_BYTES: usize = 48_000_000;
 
 /// How long a new writer waits for the lock its predecessor released. The lock is a
 /// `flock` on a file: a process this one starts (a browser, a mail peer; any fork) shares

@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 use sqlx::{AnyConnection, Row};
 
-use crate::{Result, found, to_micros};
+use crate::{Backend, Result, found, to_micros};
 
 /// A calendar as stored: the week as JSON, the special days as rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -252,15 +252,44 @@ pub async fn due_unhandled(
     column: SlaMark,
     limit: i64,
 ) -> Result<Vec<i64>> {
+    Ok(
+        sqlx::query_scalar(&due_unhandled_sql(Backend::of(conn), column))
+            .bind(to_micros(before))
+            .bind(limit)
+            .fetch_all(conn)
+            .await?,
+    )
+}
+
+fn due_unhandled_sql(backend: Backend, column: SlaMark) -> String {
     let col = column.column();
-    Ok(sqlx::query_scalar(&format!(
-        "SELECT id FROM tickets WHERE active = 1 AND sla_next_due_at < $1 \
+    // SQLite, which keeps no statistics, read `tickets_sla_next` instead and looked up the
+    // mark of every overdue ticket (21,561 at a million tickets: 3.4 s on a cold start).
+    let from = match backend {
+        Backend::Sqlite => format!("tickets INDEXED BY {}", column.pending_index()),
+        Backend::Postgres => "tickets".to_owned(),
+    };
+    format!(
+        "SELECT id FROM {from} WHERE active = 1 AND sla_next_due_at < $1 \
          AND ({col} IS NULL OR {col} <> sla_next_due_at) ORDER BY sla_next_due_at LIMIT $2"
-    ))
-    .bind(to_micros(before))
-    .bind(limit)
-    .fetch_all(conn)
-    .await?)
+    )
+}
+
+/// SQLite's plan of [`due_unhandled`], step by step (`EXPLAIN QUERY PLAN`).
+pub async fn explain_due_unhandled_sqlite(
+    conn: &mut AnyConnection,
+    column: SlaMark,
+) -> Result<Vec<String>> {
+    let sql = due_unhandled_sql(Backend::Sqlite, column);
+    let rows = sqlx::query(&format!("EXPLAIN QUERY PLAN {sql}"))
+        .bind(0i64)
+        .bind(500i64)
+        .fetch_all(conn)
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| r.try_get::<String, _>("detail"))
+        .collect::<std::result::Result<_, _>>()?)
 }
 
 /// What the escalation job records having done.
@@ -275,6 +304,14 @@ impl SlaMark {
         match self {
             SlaMark::Warned => "sla_warned_due_at",
             SlaMark::Escalated => "sla_escalated_due_at",
+        }
+    }
+
+    /// The partial index of the tickets this mark has not handled yet.
+    fn pending_index(self) -> &'static str {
+        match self {
+            SlaMark::Warned => "tickets_warning_pending",
+            SlaMark::Escalated => "tickets_escalation_pending",
         }
     }
 }

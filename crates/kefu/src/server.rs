@@ -53,6 +53,9 @@ pub async fn prepare(config: &ServerConfig, clock: Arc<dyn Clock>) -> anyhow::Re
                 if crate::backup::search_outdated(&app, dir, index.cursor()).await {
                     search_rebuild = true;
                 }
+                index.when_indexed(|| {
+                    crate::memory::give_back();
+                });
                 app = app.with_search(Arc::new(index));
             }
             Err(e) => tracing::error!(

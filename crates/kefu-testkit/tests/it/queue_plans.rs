@@ -12,6 +12,7 @@ use kefu_app::Actor;
 use kefu_app::demo::DemoPlan;
 use kefu_app::ticket::{NewGroup, Queue, QueueQuery};
 use kefu_store::Backend;
+use kefu_store::sla::{SlaMark, explain_due_unhandled_sqlite};
 use kefu_store::ticket::{ListPlan, PlanKind, SortKey, TicketFilter};
 use kefu_testkit::{TestApp, TestOptions};
 
@@ -240,6 +241,25 @@ async fn every_queue_in_every_order_reads_an_index_in_order() {
         failures.len(),
         failures.join("\n")
     );
+
+    // The SLA sweep finds the tickets it has not warned or escalated yet from the partial
+    // index of each; on SQLite, without statistics, only when told.
+    if backend == Backend::Sqlite {
+        let mut conn = app.app.store.conn().await.unwrap();
+        for (mark, index) in [
+            (SlaMark::Warned, "tickets_warning_pending"),
+            (SlaMark::Escalated, "tickets_escalation_pending"),
+        ] {
+            let steps = explain_due_unhandled_sqlite(&mut conn, mark).await.unwrap();
+            assert_eq!(
+                steps,
+                [format!(
+                    "SEARCH tickets USING INDEX {index} (active=? AND sla_next_due_at<?)"
+                )],
+                "{mark:?}"
+            );
+        }
+    }
 
     // The check sees a sort when there is one: a customer's tickets by priority come from
     // the customer's index and are sorted, a handful of rows.
