@@ -97,9 +97,10 @@ async fn figures(
     end: Timestamp,
     offset: i64,
 ) -> kefu_store::Result<Figures> {
+    let (days, by) = store::stats(conn, by.key(), start, end, offset, 100).await?;
     Ok(Figures {
-        days: store::stats(conn, "day", start, end, offset, 10_000).await?,
-        by: store::stats(conn, by.key(), start, end, offset, 100).await?,
+        days,
+        by,
         stages: store::stage_durations(conn, start, end).await?,
         penalties_fen: store::penalty_total(conn, start, end).await?,
     })
