@@ -164,7 +164,8 @@ impl Backend {
 
     /// SQLite: a write-ahead log so readers never block the writer; `synchronous` as the
     /// URL asks (see [`Synchronous`]); foreign keys enforced; a busy timeout instead of
-    /// instant "database is locked".
+    /// instant "database is locked"; no checkpoint inside a commit (see
+    /// [`crate::checkpoint`]).
     pub(crate) async fn configure_connection(
         self,
         conn: &mut AnyConnection,
@@ -174,11 +175,13 @@ impl Backend {
             let pragmas = match synchronous {
                 Synchronous::Normal => {
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000;"
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000; \
+                     PRAGMA wal_autocheckpoint = 0;"
                 }
                 Synchronous::Full => {
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000;"
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000; \
+                     PRAGMA wal_autocheckpoint = 0;"
                 }
             };
             conn.execute(pragmas).await?;

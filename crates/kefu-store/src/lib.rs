@@ -15,6 +15,7 @@ pub mod backup;
 pub mod bulk;
 pub mod changelog;
 pub mod chat;
+pub mod checkpoint;
 pub mod complaint;
 pub mod customer;
 pub mod dialect;
@@ -280,6 +281,9 @@ impl Store {
             _ => None,
         };
         wait_for_database(&pool).await?;
+        if backend == Backend::Sqlite {
+            tokio::spawn(checkpoint::checkpoint_until_closed(pool.clone()));
+        }
         Ok(Store {
             pool,
             backend,

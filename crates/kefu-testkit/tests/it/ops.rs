@@ -208,3 +208,68 @@ async fn graceful_shutdown_finishes_and_closes_the_database() {
         "no longer listening"
     );
 }
+
+/// On SQLite a commit never checkpoints the write-ahead log (that flush, inside a commit,
+/// held every queued writer up); a task of the store does, once a second, beside the
+/// writers: new tickets reach the database file itself within seconds.
+#[tokio::test]
+async fn sqlite_checkpoints_beside_the_writers_not_in_their_commits() {
+    let app = TestApp::spawn().await;
+    if app.backend() != kefu_store::Backend::Sqlite {
+        app.stop().await;
+        return;
+    }
+    let mut conn = app.app.store.conn().await.unwrap();
+    let auto: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(auto, 0, "commits checkpoint by themselves");
+    drop(conn);
+
+    let file = std::path::PathBuf::from(
+        app.database_url
+            .strip_prefix("sqlite://")
+            .unwrap()
+            .split('?')
+            .next()
+            .unwrap(),
+    );
+    // The database file alone, without its log, as a copy: what has been checkpointed.
+    let copy = file.with_extension("copy.db");
+    let in_file = || async {
+        std::fs::copy(&file, &copy).ok()?;
+        let url = format!("sqlite://{}?mode=ro", copy.display());
+        let mut c = <sqlx::AnyConnection as sqlx::Connection>::connect(&url)
+            .await
+            .ok()?;
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM tickets WHERE subject LIKE '空调故障%'")
+            .fetch_one(&mut c)
+            .await
+            .ok()
+    };
+    let agent = app.create_user("wal.agent", &[Role::Agent]).await;
+    let api = ApiClient::new(&app, &app.token_for(agent).await);
+    for n in 0..20 {
+        let res = api
+            .json(
+                reqwest::Method::POST,
+                "/api/v1/tickets",
+                &serde_json::json!({"subject": format!("空调故障 {n}"), "body": "压缩机不启动"}),
+            )
+            .await;
+        assert_eq!(res.status(), 201);
+    }
+    // Twenty tickets are far fewer pages than SQLite's own threshold (1,000): only the
+    // store's task copies them into the file.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while in_file().await != Some(20) {
+        assert!(
+            Instant::now() < deadline,
+            "the tickets are not in the database file: the log was not checkpointed"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let _ = std::fs::remove_file(&copy);
+    app.stop().await;
+}
