@@ -47,10 +47,13 @@ impl TicketRules {
     }
 }
 
+/// How many change-log entries there are about the set-up, and the newest one's id.
+type Mark = (i64, i64);
+
 /// The set-up this instance read last, and the mark it was read at.
 #[derive(Default)]
 pub struct RulesCache {
-    held: Mutex<Option<((i64, i64), Arc<TicketRules>)>>,
+    held: Mutex<Option<(Mark, Arc<TicketRules>)>>,
 }
 
 impl std::fmt::Debug for RulesCache {
