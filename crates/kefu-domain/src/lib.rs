@@ -57,6 +57,7 @@ pub mod credit;
 pub mod customer;
 pub mod customer_import;
 pub mod dates;
+pub mod follow_up;
 pub mod idempotency;
 pub mod input;
 pub mod kb;
