@@ -74,6 +74,20 @@ fn parse_hhmm(s: &str) -> Option<u16> {
     Some(h * 60 + m)
 }
 
+/// Seed 002's department hours (客服部管理制度 工作時間): 9:00–12:00 and 14:30–18:00.
+pub fn department_hours() -> Vec<Period> {
+    vec![
+        Period {
+            start: 9 * 60,
+            end: 12 * 60,
+        },
+        Period {
+            start: 14 * 60 + 30,
+            end: 18 * 60,
+        },
+    ]
+}
+
 /// What a listed date is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -162,16 +176,7 @@ impl BusinessCalendar {
     /// Seed 002's department hours: 9:00–12:00 and 14:30–18:00, Monday to Friday, with the
     /// Chinese public holidays and make-up days kefu ships with.
     pub fn china_standard() -> BusinessCalendar {
-        let day = vec![
-            Period {
-                start: 9 * 60,
-                end: 12 * 60,
-            },
-            Period {
-                start: 14 * 60 + 30,
-                end: 18 * 60,
-            },
-        ];
+        let day = department_hours();
         let week = [
             day.clone(),
             day.clone(),
@@ -240,7 +245,8 @@ impl BusinessCalendar {
         })
     }
 
-    fn local(&self, date: Date, minute: u16) -> Option<Timestamp> {
+    /// The instant of minute `minute` of local `date` (24:00 is the next midnight).
+    pub(crate) fn local(&self, date: Date, minute: u16) -> Option<Timestamp> {
         let at = if minute >= 24 * 60 {
             date.tomorrow().ok()?.to_datetime(Time::midnight())
         } else {

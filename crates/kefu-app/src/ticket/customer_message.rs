@@ -3,7 +3,6 @@
 
 use jiff::Timestamp;
 use kefu_domain::ticket::{self as rules, StatusCategory};
-use kefu_domain::trigger::TriggerEvent;
 use kefu_store::ticket::conversation::{self, NewMessage};
 use kefu_store::ticket::setup as store_setup;
 use kefu_store::ticket::{self as tickets, Ticket};
@@ -93,17 +92,8 @@ impl App {
             .await?;
             changed.push("status".to_owned());
         }
-        let rules = self.ticket_rules(&mut *tx).await?;
-        self.run_triggers(
-            &mut *tx,
-            &rules,
-            TriggerEvent::Update,
-            &mut t,
-            &changed,
-            now,
-        )
-        .await?;
-        rules.sla.refresh(&mut t, Some(before.category), now);
+        self.apply_update_rules(&mut *tx, &mut t, before.category, &changed, now)
+            .await?;
         tickets::save(&mut *tx, &t).await?;
         if let Some(a) = t.assignee_id {
             let params = json!({"number": t.number, "subject": t.subject});

@@ -11,7 +11,7 @@ use jiff::{SignedDuration, Timestamp};
 use kefu_domain::Permission;
 use kefu_domain::condition::{self, Condition, Facts};
 use kefu_domain::kb::{self as kb_rules, ScriptStatus, ScriptValues};
-use kefu_domain::ticket::{self as rules, FieldDefinition};
+use kefu_domain::ticket::{self as rules, FieldDefinition, StatusCategory};
 use kefu_domain::trigger::{self as trigger_rules, Action, Recipient, TriggerEvent};
 use kefu_store::kb as scripts;
 use kefu_store::ticket::conversation::{self, Event, NewMessage};
@@ -23,7 +23,6 @@ use serde_json::json;
 
 use super::SlaContext;
 use super::intake::{check_assignee, check_group};
-use super::rules_cache::TicketRules;
 use super::work::{move_to, status_of};
 use crate::notify::{self, kind};
 use crate::versions::{self, Setting};
@@ -125,27 +124,30 @@ fn facts(
 }
 
 impl App {
-    /// Runs the active triggers of `event` on `t`; returns whether any fired. The caller
+    /// What follows every change to a ticket, inside its transaction: the active update
+    /// triggers run on `t` (`changed`: the fields the change touched), then its SLA columns
+    /// are brought up to date from `before`, its category before the change. The caller
     /// saves the ticket afterwards.
-    pub(crate) async fn run_triggers(
+    pub(crate) async fn apply_update_rules(
         &self,
         conn: &mut AnyConnection,
-        rules: &TicketRules,
-        event: TriggerEvent,
         t: &mut Ticket,
+        before: StatusCategory,
         changed: &[String],
         now: Timestamp,
-    ) -> Result<bool> {
-        let triggers = rules.triggers(event);
-        if triggers.is_empty() {
-            return Ok(false);
+    ) -> Result<()> {
+        let rules = self.ticket_rules(conn).await?;
+        let triggers = rules.triggers(TriggerEvent::Update);
+        if !triggers.is_empty() {
+            self.run_loaded_triggers(conn, triggers, &rules.sla, t, changed, now)
+                .await?;
         }
-        self.run_loaded_triggers(conn, triggers, &rules.sla, t, changed, now)
-            .await
+        rules.sla.refresh(t, Some(before), now);
+        Ok(())
     }
 
-    /// [`run_triggers`](Self::run_triggers) with the event's active triggers and the SLA
-    /// context already read (intake reads them before it takes the write lock).
+    /// Runs `triggers` on `t` with the SLA context already read (intake reads them before
+    /// it takes the write lock); returns whether any fired.
     pub(crate) async fn run_loaded_triggers(
         &self,
         conn: &mut AnyConnection,

@@ -4,7 +4,6 @@
 use jiff::Timestamp;
 use kefu_domain::Permission;
 use kefu_domain::ticket::{self as rules, Priority, StatusCategory, TicketType};
-use kefu_domain::trigger::TriggerEvent;
 use kefu_store::ticket::conversation::{self, Attachment, Event, Message, NewMessage};
 use kefu_store::ticket::setup::{self as store_setup, Field, Status};
 use kefu_store::ticket::{self as store, Ticket};
@@ -331,17 +330,8 @@ impl App {
             .then(|| "status".to_owned())
             .into_iter()
             .collect();
-        let rules = self.ticket_rules(&mut *conn).await?;
-        self.run_triggers(
-            &mut *conn,
-            &rules,
-            TriggerEvent::Update,
-            &mut t,
-            &changed,
-            now,
-        )
-        .await?;
-        rules.sla.refresh(&mut t, Some(before.category), now);
+        self.apply_update_rules(&mut *conn, &mut t, before.category, &changed, now)
+            .await?;
         store::save(&mut *conn, &t).await?;
         changelog::record(
             &mut *conn,
@@ -613,10 +603,8 @@ impl App {
         for (field, old, new) in field_changes {
             event(conn, id, actor, now, &field, old, new).await?;
         }
-        let rules = self.ticket_rules(conn).await?;
-        self.run_triggers(conn, &rules, TriggerEvent::Update, &mut t, &changed, now)
+        self.apply_update_rules(conn, &mut t, before.category, &changed, now)
             .await?;
-        rules.sla.refresh(&mut t, Some(before.category), now);
         store::save(conn, &t).await?;
         if let Some(a) = t
             .assignee_id

@@ -7,11 +7,10 @@
 //! Times are whole minutes: calling hours, shifts and rest hours all start and end on a
 //! minute, so a slot starts at the due moment itself or on the minute a stretch opens.
 
-use jiff::civil::{Date, Time};
-use jiff::tz::TimeZone;
+use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 
-use crate::calendar::{BusinessCalendar, CalendarError, Period};
+use crate::calendar::{BusinessCalendar, CalendarError, Period, department_hours};
 use crate::customer::RestHours;
 
 /// Minutes in a day; a period may end at 24:00.
@@ -61,16 +60,7 @@ impl CallingHours {
 impl Default for CallingHours {
     /// 002's working hours: 9:00–12:00 and 14:30–18:00.
     fn default() -> CallingHours {
-        CallingHours::new([
-            Period {
-                start: 9 * 60,
-                end: 12 * 60,
-            },
-            Period {
-                start: 14 * 60 + 30,
-                end: 18 * 60,
-            },
-        ])
+        CallingHours::new(department_hours())
     }
 }
 
@@ -101,15 +91,14 @@ impl CallWindow<'_> {
         if due >= until {
             return None;
         }
-        let tz = self.business.time_zone();
-        let first = due.to_zoned(tz.clone()).date();
-        let mut date = first;
+        let local = |date, minute| self.business.local(date, minute);
+        let mut date = due.to_zoned(self.business.time_zone().clone()).date();
         for _ in 0..HORIZON_DAYS {
-            if local(tz, date, 0)? >= until {
+            if local(date, 0)? >= until {
                 return None;
             }
             for (open, close) in self.open_minutes(date) {
-                let (open, close) = (local(tz, date, open)?, local(tz, date, close)?);
+                let (open, close) = (local(date, open)?, local(date, close)?);
                 if close <= due {
                     continue;
                 }
@@ -199,16 +188,6 @@ fn subtract(list: &[(u16, u16)], cut: (u16, u16)) -> Vec<(u16, u16)> {
         }
     }
     out
-}
-
-/// The instant of minute `minute` of `date` in `tz` (`DAY` is the next midnight).
-fn local(tz: &TimeZone, date: Date, minute: u16) -> Option<Timestamp> {
-    let at = if minute >= DAY {
-        date.tomorrow().ok()?.to_datetime(Time::midnight())
-    } else {
-        date.at((minute / 60) as i8, (minute % 60) as i8, 0, 0)
-    };
-    at.to_zoned(tz.clone()).ok().map(|z| z.timestamp())
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
 use jiff::civil::{Date, DateTime, date};
+use jiff::tz::TimeZone;
 use proptest::prelude::*;
 
 use super::*;
