@@ -155,6 +155,14 @@ pub enum AppError {
     /// An event a telephone system posted that kefu cannot take (see
     /// [`kefu_domain::channel::phone`]); nothing of it is stored.
     #[error("{0}")]
+    FollowUpSettings(#[from] crate::follow_up::SettingsError),
+    #[error("{0}")]
+    FollowUpPlan(#[from] kefu_domain::follow_up::plan::PlanError),
+    #[error("{0}")]
+    Visit(#[from] kefu_domain::follow_up::visit::VisitError),
+    #[error("unknown call")]
+    UnknownCall,
+    #[error("{0}")]
     CallEvent(#[from] kefu_domain::channel::phone::CallEventError),
     #[error("{0}")]
     AreaCode(#[from] kefu_domain::channel::phone::AreaCodeError),

@@ -18,6 +18,7 @@ pub mod customer_import;
 pub mod demo;
 mod error;
 pub mod export;
+pub mod follow_up;
 pub mod idempotency;
 pub mod jobs;
 pub mod kb;

@@ -73,6 +73,11 @@ pub mod kind {
     /// 定时备份失败 — a scheduled backup could not be made (to the administrators, each
     /// time: the next one is a period away).
     pub const BACKUP_FAILED: &str = "backup_failed";
+    /// 回访待核查 — a phone visit completed without a call long enough to prove it (to the
+    /// quality specialists).
+    pub const FOLLOW_UP_UNVERIFIED: &str = "follow_up_unverified";
+    /// 回访覆盖预警 — key customers still without a visit days before the period ends.
+    pub const FOLLOW_UP_COVERAGE: &str = "follow_up_coverage";
 }
 
 /// Tells each user in `users` (duplicates ignored) about `kind`, with placeholder values

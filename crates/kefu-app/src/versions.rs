@@ -21,6 +21,7 @@ impl App {
         actor.require(match sheet {
             Sheet::ComplaintDeadlines => Permission::TicketAdmin,
             Sheet::CreditModel => Permission::CreditManage,
+            Sheet::FollowUp => Permission::FollowUpManage,
         })?;
         let mut conn = self.store.conn().await?;
         Ok(store::sheet_version(&mut conn, sheet).await?)

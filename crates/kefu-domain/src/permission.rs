@@ -52,10 +52,16 @@ pub enum Permission {
     ComplaintRespond,
     /// 退换货 — move returns, exchanges, refunds and repairs through their steps.
     RmaWork,
+    /// 回访 — make the follow-up visits planned for oneself or one's groups and record
+    /// their results.
+    FollowUpWork,
+    /// 回访管理 — the follow-up rules, calling hours and scripts, every agent's visits, and
+    /// the coverage report.
+    FollowUpManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 19] = [
+    pub const ALL: [Permission; 21] = [
         Permission::DashboardView,
         Permission::AccountSelf,
         Permission::DirectoryView,
@@ -75,6 +81,8 @@ impl Permission {
         Permission::ComplaintApprove,
         Permission::ComplaintRespond,
         Permission::RmaWork,
+        Permission::FollowUpWork,
+        Permission::FollowUpManage,
     ];
 
     pub fn key(self) -> &'static str {
@@ -98,6 +106,8 @@ impl Permission {
             Permission::ComplaintApprove => "complaint_approve",
             Permission::ComplaintRespond => "complaint_respond",
             Permission::RmaWork => "rma_work",
+            Permission::FollowUpWork => "follow_up_work",
+            Permission::FollowUpManage => "follow_up_manage",
         }
     }
 }
@@ -171,6 +181,15 @@ pub fn role_grants(role: Role, permission: Permission) -> bool {
         Permission::RmaWork => matches!(
             role,
             Role::Admin | Role::CsManager | Role::ComplaintSpecialist | Role::AftersalesSpecialist
+        ),
+        // Visits are made by whoever serves the customer (002 §三: 客服人员); the quality
+        // specialist reviews them rather than calling.
+        Permission::FollowUpWork => !matches!(role, Role::Department | Role::QualitySpecialist),
+        // Visits are arranged by the relationship and key-account specialists (000 §(六)1)
+        // and overseen by the manager, who gets the analysis (002 §三2).
+        Permission::FollowUpManage => matches!(
+            role,
+            Role::Admin | Role::CsManager | Role::CrmSpecialist | Role::KeyAccountSpecialist
         ),
         Permission::DashboardView | Permission::AccountSelf | Permission::DirectoryView => true,
     }

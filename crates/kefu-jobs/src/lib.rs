@@ -51,6 +51,10 @@ pub mod kind {
     /// 在线客服 — ends chats nobody wrote in for half an hour and makes the tickets of
     /// ended chats that have none yet.
     pub const CHAT_SWEEP: &str = "chat_sweep";
+    /// 回访计划 — plans each active follow-up rule's visits for its current period.
+    pub const FOLLOW_UP_PLAN: &str = "follow_up_plan";
+    /// 回访覆盖预警 — warns once per period and tier when key-customer coverage is at risk.
+    pub const FOLLOW_UP_COVERAGE: &str = "follow_up_coverage";
     /// 定时备份 — the scheduled backup of its period (only when a schedule is set; see
     /// [`kefu_app::backup::schedule`]).
     pub const BACKUP: &str = "backup";
@@ -132,6 +136,15 @@ const PERIODIC: &[Periodic] = &[
     Periodic {
         kind: kind::CHAT_SWEEP,
         every: SignedDuration::from_mins(1),
+    },
+    // A customer upgraded during the period gets its visit within the hour.
+    Periodic {
+        kind: kind::FOLLOW_UP_PLAN,
+        every: SignedDuration::from_hours(1),
+    },
+    Periodic {
+        kind: kind::FOLLOW_UP_COVERAGE,
+        every: SignedDuration::from_hours(1),
     },
 ];
 
@@ -344,6 +357,29 @@ impl Worker {
                     .map_err(|e| e.to_string())?;
                 if fired > 0 {
                     tracing::info!(fired, "time triggers");
+                }
+                Ok(())
+            }
+            kind::FOLLOW_UP_PLAN => {
+                let report = self
+                    .app
+                    .run_follow_up_plan()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let created: i64 = report.rules.iter().map(|r| r.created).sum();
+                if created > 0 {
+                    tracing::info!(created, "follow-up visits planned");
+                }
+                Ok(())
+            }
+            kind::FOLLOW_UP_COVERAGE => {
+                let sent = self
+                    .app
+                    .warn_follow_up_coverage()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if sent > 0 {
+                    tracing::info!(sent, "follow-up coverage warnings");
                 }
                 Ok(())
             }

@@ -20,6 +20,7 @@ pub mod complaint;
 pub mod customer;
 pub mod dialect;
 mod failover;
+pub mod follow_up;
 pub mod idempotency;
 pub mod jobs;
 pub mod kb;

@@ -27,6 +27,7 @@ pub enum Setting {
     SmsChannel,
     WechatChannel,
     ChatChannel,
+    FollowUpRule,
 }
 
 impl Setting {
@@ -43,6 +44,7 @@ impl Setting {
             Setting::SmsChannel => "sms_channels",
             Setting::WechatChannel => "wechat_channels",
             Setting::ChatChannel => "chat_channels",
+            Setting::FollowUpRule => "follow_up_rules",
         }
     }
 }
@@ -52,6 +54,7 @@ impl Setting {
 pub enum Sheet {
     ComplaintDeadlines,
     CreditModel,
+    FollowUp,
 }
 
 impl Sheet {
@@ -59,6 +62,7 @@ impl Sheet {
         match self {
             Sheet::ComplaintDeadlines => "complaint_deadlines",
             Sheet::CreditModel => "credit_model",
+            Sheet::FollowUp => "follow_up",
         }
     }
 }

@@ -57,6 +57,9 @@ enum Command {
     /// E-mail channels: add one, import mail files into one.
     #[command(subcommand)]
     Mail(MailCommand),
+    /// 回访: plan the visits of the follow-up rules.
+    #[command(subcommand)]
+    Followup(FollowupCommand),
     /// Rebuild this instance's search index from the database (with kefu stopped).
     Reindex,
     /// Fill a fresh database with the demo company 杭州恒信电器有限公司: staff in every role,
@@ -118,6 +121,21 @@ enum ImportCommand {
         /// Write the per-row problems (row, column, reason, value) to this CSV file.
         #[arg(long)]
         report: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum FollowupCommand {
+    /// Plan the visits of every active rule for a period (one per rule, customer and
+    /// period, as the hourly job does); prints what each rule planned.
+    Plan {
+        /// `2026-12` (monthly rules), `2026-Q4`, `2026-H2` or `2026`; default each rule's
+        /// current period.
+        #[arg(long)]
+        period: Option<String>,
+        /// Count what would be planned and write nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -355,6 +373,12 @@ async fn run() -> anyhow::Result<()> {
             app.store.close().await;
             result
         }
+        Command::Followup(FollowupCommand::Plan { period, dry_run }) => {
+            let app = open_app(&cli, &file).await?;
+            let result = plan_follow_ups(&app, period.as_deref(), *dry_run).await;
+            app.store.close().await;
+            result
+        }
         Command::Mail(cmd) => {
             let app = open_app(&cli, &file).await?;
             let result = mail_command(&app, cmd).await;
@@ -558,6 +582,39 @@ async fn import_customers(
 
 /// `kefu mail`: the counts of an import, or a new channel and its secret, in Chinese as
 /// the pages word them.
+/// `kefu followup plan`: one line per rule, as the zh-CN reader reads it.
+async fn plan_follow_ups(app: &App, period: Option<&str>, dry_run: bool) -> anyhow::Result<()> {
+    let tr = kefu_web::i18n::Tr(Locale::ZhCn);
+    let report = app
+        .plan_follow_ups(&Actor::system(), period, dry_run)
+        .await
+        .map_err(|e| anyhow::anyhow!(kefu_web::error::WebError::from(e).into_info().message(tr)))?;
+    let key = if dry_run {
+        "follow_up_cli.dry_run_line"
+    } else {
+        "follow_up_cli.line"
+    };
+    for r in &report.rules {
+        println!(
+            "{}",
+            tr.f(
+                key,
+                &[
+                    ("name", &r.name),
+                    ("period", &r.period),
+                    ("customers", &r.customers.to_string()),
+                    ("created", &r.created.to_string()),
+                    ("without_slot", &r.without_slot.to_string()),
+                ],
+            )
+        );
+    }
+    if report.rules.is_empty() {
+        println!("{}", tr.t("follow_up_cli.no_rules"));
+    }
+    Ok(())
+}
+
 async fn mail_command(app: &App, cmd: &MailCommand) -> anyhow::Result<()> {
     let tr = kefu_web::i18n::Tr(Locale::ZhCn);
     match cmd {

@@ -1,6 +1,10 @@
-//! 回访 — follow-up visits: when a contact may be called (the calling window), and, as the
-//! area grows, the plans, scripts and results of visits (002 §三, 000 §(六)).
+//! 回访 — follow-up visits (002 §三, 000 §(六)): when a contact may be called (the calling
+//! window), which customers the rules plan visits for and who is in the 100 % coverage duty,
+//! what one attempt records and when it completes a visit, and the scripts the agent reads.
 
 mod call_slot;
+pub mod plan;
+pub mod script;
+pub mod visit;
 
 pub use call_slot::{CallSlot, CallWindow, CallingHours};

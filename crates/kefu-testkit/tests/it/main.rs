@@ -18,6 +18,7 @@ mod customer_card;
 mod customer_import;
 mod customers;
 mod demo;
+mod follow_ups;
 mod hardening;
 mod hostile_input;
 mod idempotency;

@@ -28,6 +28,7 @@ use crate::auth::Identity;
 use crate::i18n::Tr;
 
 mod areas;
+mod follow_up;
 mod sms;
 
 // The database away or full: 503/507 with Retry-After (see `outage`).
@@ -410,6 +411,10 @@ impl WebError {
                 AppError::SmtpNotSet => ErrorInfo::new(S::CONFLICT, "smtp_not_set"),
                 AppError::Imap(e) => imap_info(e),
                 AppError::ImapNotSet => ErrorInfo::new(S::CONFLICT, "imap_not_set"),
+                AppError::FollowUpSettings(e) => follow_up::settings_info(e),
+                AppError::FollowUpPlan(e) => follow_up::plan_info(e),
+                AppError::Visit(e) => follow_up::visit_info(e),
+                AppError::UnknownCall => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_call"),
                 AppError::CallEvent(e) => call_event_info(e),
                 AppError::AreaCode(e) => ErrorInfo {
                     args: vec![("value", e.0)],

@@ -8,6 +8,7 @@ pub mod chat_channels;
 pub mod complaints;
 pub mod customers;
 pub mod doc;
+pub mod follow_ups;
 pub mod idempotency;
 pub mod me;
 pub mod phone;
@@ -174,6 +175,9 @@ use doc::{
         complaints::cancel_rma, complaints::penalty, complaints::tell,
         complaints::customer_decision, complaints::follow_up, complaints::evaluate,
         complaints::stats,
+        follow_ups::list, follow_ups::show, follow_ups::reschedule, follow_ups::attempt,
+        follow_ups::plan, follow_ups::coverage, follow_ups::settings, follow_ups::save_settings,
+        follow_ups::rules, follow_ups::create_rule, follow_ups::save_rule,
         search::search,
         channels::inbound,
         phone::events,

@@ -93,7 +93,11 @@ pub(crate) fn label(t: Tr, l: &Label) -> String {
     match l {
         Label::Key(k) => t.t(k).to_owned(),
         Label::Format(k, args) => {
-            let args: Vec<(&str, &str)> = args.iter().map(|(n, v)| (*n, v.as_str())).collect();
+            // A value `@key` is itself translated (a tier, a stage), as in error messages.
+            let args: Vec<(&str, &str)> = args
+                .iter()
+                .map(|(n, v)| (*n, v.strip_prefix('@').map_or(v.as_str(), |key| t.t(key))))
+                .collect();
             t.f(k, &args)
         }
         Label::Keyed(prefix, key) => t.tk(prefix, key),

@@ -6,6 +6,7 @@ pub(super) mod channels;
 pub(super) mod chat;
 pub(super) mod complaints;
 pub(super) mod customers;
+pub(super) mod follow_ups;
 pub(super) mod foundation;
 pub(super) mod phone;
 pub(super) mod sms;

@@ -48,6 +48,14 @@ pub const CONDITIONAL: &[ConditionalWrite] = &[
         "the complaint",
     ),
     write("post", "/api/v1/complaints/{id}/follow-up", "the complaint"),
+    write("patch", "/api/v1/follow-ups/{id}", "the visit"),
+    write("post", "/api/v1/follow-ups/{id}/attempts", "the visit"),
+    write(
+        "put",
+        "/api/v1/follow-up-settings",
+        "the follow-up settings",
+    ),
+    write("put", "/api/v1/follow-up-rules/{id}", "the rule"),
     write(
         "post",
         "/api/v1/complaints/{id}/evaluation",

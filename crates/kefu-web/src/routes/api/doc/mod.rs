@@ -19,6 +19,7 @@ use kefu_domain::customer::{
     ContactChannel, ContactValue, CustomerKind, CustomerStatus, CustomerType, SensitiveField, Tier,
 };
 use kefu_domain::dates::{MAX_DATE, MIN_DATE};
+use kefu_domain::follow_up::visit::{Aspect, Reach};
 use kefu_domain::input::Keyed;
 use kefu_domain::kb::ScriptStatus;
 use kefu_domain::money::MAX_AMOUNT_FEN;
@@ -349,6 +350,12 @@ key_schemas! {
     /// Which chats: `waiting` (the reader's queue, the default) or `mine` (those they
     /// answer now).
     ChatListKey = super::chat::LIST_KEYS, Absent;
+    /// What came of a follow-up attempt.
+    ReachKey = <Reach as Keyed>::keys(), Refused;
+    /// What a customer's opinion on a follow-up visit is about.
+    AspectKey = <Aspect as Keyed>::keys(), Refused;
+    /// The tier a follow-up rule visits.
+    RuleTierKey = <Tier as Keyed>::keys(), Refused;
 }
 
 fn string(format: Option<KnownFormat>) -> ObjectBuilder {

@@ -1,0 +1,223 @@
+//! 回访计划 — the job that plans visits from the rules: one visit per rule, customer and
+//! period, however often it runs and on however many instances (the plan key is unique).
+//!
+//! A visit goes to the customer's owner while the owner's account is active, else it waits
+//! in the rule's group for whoever takes it. It is made on the phone when the contact has a
+//! number (002 §三1: 最好是电话), else on the contact's preferred channel. Its window is the
+//! rest of the period; its slot is the earliest moment in that window the calling rules
+//! allow (company calling hours on business days, outside the contact's rest hours).
+
+use jiff::Timestamp;
+use kefu_domain::Permission;
+use kefu_domain::calendar::BusinessCalendar;
+use kefu_domain::customer::{ContactChannel, RestHours};
+use kefu_domain::follow_up::plan::{PlanPeriod, RuleSpec};
+use kefu_domain::follow_up::visit::Reason;
+use kefu_domain::follow_up::{CallWindow, CallingHours};
+use kefu_store::StoreError;
+use kefu_store::customer::{self as customers, Contact};
+use kefu_store::follow_up::{self as store, NewVisit};
+
+use super::{load_settings, local_midnight, rule_view};
+use crate::{Actor, App, Result};
+
+/// Customers planned per transaction.
+const BATCH: i64 = 500;
+
+/// What one rule planned (or, in a dry run, would plan).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RulePlan {
+    pub rule_id: i64,
+    pub name: String,
+    pub period: String,
+    /// Customers of the rule's tier without a visit of this rule in the period.
+    pub customers: i64,
+    /// Visits written (0 in a dry run; fewer than `customers` when another instance
+    /// planned some at the same moment).
+    pub created: i64,
+    /// Of those, visits with no slot in their window (the contact rests all the calling
+    /// hours that remain).
+    pub without_slot: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PlanReport {
+    pub rules: Vec<RulePlan>,
+    pub dry_run: bool,
+}
+
+/// The contact a visit is made to: the primary one, else the first.
+pub(crate) fn visit_contact(contacts: &[Contact]) -> Option<&Contact> {
+    contacts
+        .iter()
+        .find(|c| c.is_primary)
+        .or_else(|| contacts.first())
+}
+
+/// The channel a visit is made on: the phone when the contact has a number and does not
+/// refuse calls, else the contact's preferred channel, else e-mail when there is an
+/// address.
+pub(crate) fn visit_channel(contact: Option<&Contact>) -> ContactChannel {
+    let Some(c) = contact else {
+        return ContactChannel::Phone;
+    };
+    let refuses = |ch: ContactChannel| c.opt_outs.iter().any(|o| o == ch.key());
+    if (c.mobile.is_some() || c.phone.is_some()) && !refuses(ContactChannel::Phone) {
+        return ContactChannel::Phone;
+    }
+    if let Some(p) = c.preferred_channel.as_deref().and_then(|p| p.parse().ok())
+        && !refuses(p)
+    {
+        return p;
+    }
+    if c.email.is_some() {
+        return ContactChannel::Email;
+    }
+    ContactChannel::Phone
+}
+
+/// The earliest moment in `[due, until)` a call to `contact` may be made.
+pub(crate) fn slot_for(
+    calendar: &BusinessCalendar,
+    hours: &CallingHours,
+    contact: Option<&Contact>,
+    due: Timestamp,
+    until: Timestamp,
+) -> Option<Timestamp> {
+    let rest = contact
+        .and_then(|c| RestHours::parse(&c.rest_hours).ok())
+        .unwrap_or_default();
+    CallWindow {
+        business: calendar,
+        calling_hours: hours,
+        // Shifts are not kept yet: an agent works the business calendar's hours.
+        shift: calendar,
+        rest: &rest,
+    }
+    .earliest(due, until)
+    .map(|s| s.start)
+}
+
+impl App {
+    /// Plans the visits of every active rule for `period` (a key such as `2026-12`; each
+    /// rule's current period when `None`). A dry run counts and writes nothing.
+    pub async fn plan_follow_ups(
+        &self,
+        actor: &Actor,
+        period: Option<&str>,
+        dry_run: bool,
+    ) -> Result<PlanReport> {
+        actor.require(Permission::FollowUpManage)?;
+        let asked = period.map(PlanPeriod::parse).transpose()?;
+        let now = self.now();
+        let (rules, settings, calendar) = {
+            let mut conn = self.store.conn().await?;
+            let rules = store::rules(&mut conn).await?;
+            (
+                rules,
+                load_settings(&mut conn).await?,
+                self.business_calendar(&mut conn).await?,
+            )
+        };
+        let mut report = PlanReport {
+            rules: Vec::new(),
+            dry_run,
+        };
+        for row in rules.into_iter().filter(|r| r.active) {
+            let rule = rule_view(row)?;
+            let RuleSpec::TierPeriodic { tier, months } = rule.spec;
+            let today = now.to_zoned(calendar.time_zone().clone()).date();
+            let p = match asked {
+                // A period asked for is planned by the rules of its length.
+                Some(p) if p.months() != months => continue,
+                Some(p) => p,
+                None => PlanPeriod::containing(today, i64::from(months))?,
+            };
+            let (start, end) = (
+                local_midnight(&calendar, p.start()),
+                local_midnight(&calendar, p.end()),
+            );
+            if end <= now {
+                report.rules.push(RulePlan {
+                    rule_id: rule.id,
+                    name: rule.name,
+                    period: p.key(),
+                    customers: 0,
+                    created: 0,
+                    without_slot: 0,
+                });
+                continue;
+            }
+            let due = start.max(now);
+            let mut plan = RulePlan {
+                rule_id: rule.id,
+                name: rule.name.clone(),
+                period: p.key(),
+                customers: 0,
+                created: 0,
+                without_slot: 0,
+            };
+            let mut after = 0;
+            loop {
+                let mut conn = self.store.conn().await?;
+                let batch =
+                    store::plan_candidates(&mut conn, tier.key(), rule.id, &p.key(), after, BATCH)
+                        .await?;
+                let Some(last) = batch.last() else { break };
+                after = last.customer_id;
+                plan.customers += batch.len() as i64;
+                if dry_run {
+                    continue;
+                }
+                let ids: Vec<i64> = batch.iter().map(|c| c.customer_id).collect();
+                let contacts = customers::contacts_of_many(&mut conn, &ids).await?;
+                drop(conn);
+                let mut tx = self.store.begin().await?;
+                for c in &batch {
+                    let mine: Vec<Contact> = contacts
+                        .iter()
+                        .filter(|x| x.customer_id == c.customer_id)
+                        .cloned()
+                        .collect();
+                    let contact = visit_contact(&mine);
+                    let slot = slot_for(&calendar, &settings.calling_hours, contact, due, end);
+                    let visit = NewVisit {
+                        plan_key: Some(format!("r{}:c{}:{}", rule.id, c.customer_id, p.key())),
+                        rule_id: Some(rule.id),
+                        reason: Reason::Periodic.key().to_owned(),
+                        period: Some(p.key()),
+                        tier: Some(tier.key().to_owned()),
+                        customer_id: c.customer_id,
+                        contact_id: contact.map(|x| x.id),
+                        complaint_id: None,
+                        agent_id: c.owner_id,
+                        group_id: if c.owner_id.is_some() {
+                            None
+                        } else {
+                            rule.group_id
+                        },
+                        channel: visit_channel(contact).key().to_owned(),
+                        due_at: due,
+                        window_end: end,
+                        slot_at: slot,
+                        first_visit: !c.visited_before,
+                    };
+                    if store::insert_visit(&mut tx, &visit, now).await?.is_some() {
+                        plan.created += 1;
+                        if slot.is_none() {
+                            plan.without_slot += 1;
+                        }
+                    }
+                }
+                tx.commit().await.map_err(StoreError::from)?;
+            }
+            report.rules.push(plan);
+        }
+        Ok(report)
+    }
+
+    /// The periodic job: plans each active rule's current period.
+    pub async fn run_follow_up_plan(&self) -> Result<PlanReport> {
+        self.plan_follow_ups(&Actor::system(), None, false).await
+    }
+}

@@ -1,0 +1,615 @@
+//! 回访任务 — an agent's visits: today's list in slot order, the visit page with its script,
+//! the dial button that stays off while the contact rests, rescheduling, and recording each
+//! attempt; a complete result finishes the visit, an unsatisfied one opens a ticket or a
+//! complaint, and one without a call to prove it goes to the quality specialist.
+
+use jiff::{SignedDuration, Timestamp};
+use kefu_domain::Permission;
+use kefu_domain::complaint::{Category, Severity};
+use kefu_domain::customer::{self as rules, ContactChannel, RestHours};
+use kefu_domain::follow_up::CallWindow;
+use kefu_domain::follow_up::script::{self, ScriptValues};
+use kefu_domain::follow_up::visit::{
+    Aspect, Attempt, Escalation, Reach, Satisfaction, VisitError, VisitStatus, escalation,
+    needs_quality_check,
+};
+use kefu_domain::ticket::{Channel, TicketType};
+use kefu_store::StoreError;
+use kefu_store::customer::{self as customers, Contact};
+use kefu_store::follow_up::{self as store, AttemptRow, Completion, Visit, VisitList};
+use serde_json::json;
+
+use super::plan::slot_for;
+use super::{FollowUpSettings, load_settings};
+use crate::complaint::ComplaintForm;
+use crate::notify::{self, kind};
+use crate::ticket::Intake;
+use crate::{Actor, App, AppError, Result};
+
+/// How long after an unanswered attempt the next one is planned.
+const RETRY_AFTER: SignedDuration = SignedDuration::from_hours(2);
+/// How long a call-back time the contact asked for keeps the dial button on.
+const CALLBACK_GRACE: SignedDuration = SignedDuration::from_mins(30);
+/// Visits on one list, at most.
+pub const LIST_LIMIT: i64 = 500;
+
+/// Whose visits a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VisitScope {
+    /// Mine, and those waiting in my groups.
+    Mine,
+    /// Everyone's (the manager's view).
+    Everyone,
+}
+
+/// Whether a call may be made now, and when it may be next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DialState {
+    pub allowed: bool,
+    /// The contact asked to be called at this time: the one exception to rest hours.
+    pub callback: Option<Timestamp>,
+    /// The next moment the calling rules allow, when not now.
+    pub next: Option<Timestamp>,
+}
+
+/// A visit as its page shows it.
+#[derive(Debug, Clone)]
+pub struct VisitView {
+    pub visit: Visit,
+    pub contact_name: Option<String>,
+    pub contact_title: Option<String>,
+    /// The number the dial button calls, masked by the archive's rule.
+    pub number_masked: Option<String>,
+    pub rest_hours: String,
+    pub opening: String,
+    pub ending_satisfied: String,
+    pub ending_other: String,
+    /// The text message of the agent's number a first visit ends with.
+    pub card_sms: Option<String>,
+    pub dial: DialState,
+    pub attempts: Vec<AttemptRow>,
+}
+
+/// One attempt as typed.
+#[derive(Debug, Clone)]
+pub struct AttemptForm {
+    pub reach: Reach,
+    pub channel: ContactChannel,
+    pub started_at: Timestamp,
+    pub ended_at: Timestamp,
+    pub call_id: Option<i64>,
+    pub callback_at: Option<Timestamp>,
+    pub satisfaction: Option<Satisfaction>,
+    pub aspects: Vec<Aspect>,
+    pub words: String,
+    pub next_action: String,
+}
+
+/// What recording an attempt did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttemptOutcome {
+    pub attempt_id: i64,
+    pub completed: bool,
+    /// Completed without a call long enough to prove it: sent to quality.
+    pub unverified: bool,
+    pub ticket_id: Option<i64>,
+    pub complaint_id: Option<i64>,
+    /// The visit's version now.
+    pub version: i64,
+}
+
+/// The number a call goes to: the mobile, else the landline.
+fn number_of(c: &Contact) -> Option<&str> {
+    c.mobile.as_deref().or(c.phone.as_deref())
+}
+
+impl App {
+    /// Whether `actor` may work visit `v`: their own, one waiting in their groups, or any
+    /// for whoever manages follow-ups.
+    async fn check_visit_access(&self, actor: &Actor, v: &Visit) -> Result<()> {
+        actor.require(Permission::FollowUpWork)?;
+        if actor.require(Permission::FollowUpManage).is_ok() {
+            return Ok(());
+        }
+        let me = actor.user_id().ok_or(AppError::Forbidden)?;
+        if v.agent_id == Some(me) {
+            return Ok(());
+        }
+        if v.agent_id.is_none()
+            && let Some(g) = v.group_id
+        {
+            let mut conn = self.store.conn().await?;
+            if kefu_store::ticket::setup::group_ids_of(&mut conn, me)
+                .await?
+                .contains(&g)
+            {
+                return Ok(());
+            }
+        }
+        Err(AppError::Forbidden)
+    }
+
+    /// 今日回访 — planned visits whose slot (or asked-for call-back) comes before `until`,
+    /// and those with no slot in their window, in slot order.
+    pub async fn follow_up_visits(
+        &self,
+        actor: &Actor,
+        scope: VisitScope,
+        until: Timestamp,
+    ) -> Result<Vec<Visit>> {
+        actor.require(Permission::FollowUpWork)?;
+        let mut conn = self.store.conn().await?;
+        let q = match scope {
+            VisitScope::Everyone => {
+                actor.require(Permission::FollowUpManage)?;
+                VisitList {
+                    agent_id: None,
+                    group_ids: Vec::new(),
+                    until,
+                    limit: LIST_LIMIT,
+                }
+            }
+            VisitScope::Mine => {
+                let me = actor.user_id().ok_or(AppError::Forbidden)?;
+                VisitList {
+                    agent_id: Some(me),
+                    group_ids: kefu_store::ticket::setup::group_ids_of(&mut conn, me).await?,
+                    until,
+                    limit: LIST_LIMIT,
+                }
+            }
+        };
+        Ok(store::planned(&mut conn, &q).await?)
+    }
+
+    /// One visit with its contact (numbers masked), script and attempts.
+    pub async fn follow_up_visit(&self, actor: &Actor, id: i64) -> Result<VisitView> {
+        let (v, contact, settings, calendar, attempts, agent) = {
+            let mut conn = self.store.conn().await?;
+            let v = store::visit_by_id(&mut conn, id).await?;
+            let contact = match v.contact_id {
+                Some(c) => Some(customers::contact_by_id(&mut conn, c).await?),
+                None => None,
+            };
+            let agent = match v.agent_id.or(actor.user_id()) {
+                Some(u) => Some(kefu_store::staff::user_by_id(&mut conn, u).await?),
+                None => None,
+            };
+            (
+                v,
+                contact,
+                load_settings(&mut conn).await?,
+                self.business_calendar(&mut conn).await?,
+                store::attempts_of(&mut conn, id).await?,
+                agent,
+            )
+        };
+        self.check_visit_access(actor, &v).await?;
+        let now = self.now();
+        let salutation = contact.as_ref().map_or_else(
+            || v.customer_name.clone(),
+            |c| format!("{}{}", c.name, c.title.clone().unwrap_or_default()),
+        );
+        let agent_name = agent.map(|u| u.display_name).unwrap_or_default();
+        let values = ScriptValues {
+            salutation: &salutation,
+            company: &settings.company,
+            agent_name: &agent_name,
+            agent_phone: &settings.service_phone,
+            blessing: &settings.blessing,
+        };
+        let opening = if v.first_visit {
+            &settings.script_first
+        } else {
+            &settings.script_later
+        };
+        let dial = dial_state(&v, contact.as_ref(), &settings, &calendar, now);
+        Ok(VisitView {
+            contact_name: contact.as_ref().map(|c| c.name.clone()),
+            contact_title: contact.as_ref().and_then(|c| c.title.clone()),
+            number_masked: contact.as_ref().and_then(number_of).map(rules::mask_phone),
+            rest_hours: contact
+                .as_ref()
+                .map(|c| c.rest_hours.clone())
+                .unwrap_or_default(),
+            opening: script::render(opening, &values),
+            ending_satisfied: script::render(&settings.ending_satisfied, &values),
+            ending_other: script::render(&settings.ending_other, &values),
+            card_sms: v.first_visit.then(|| script::agent_card_sms(&values)),
+            dial,
+            attempts,
+            visit: v,
+        })
+    }
+
+    /// The dial button: the contact's number, when the calling rules allow a call now (or
+    /// the contact asked to be called now). Revealing the number is audited like any
+    /// reveal.
+    pub async fn dial_follow_up(&self, actor: &Actor, id: i64) -> Result<String> {
+        let view = self.follow_up_visit(actor, id).await?;
+        if !view.dial.allowed {
+            return Err(VisitError::OutsideCallingWindow {
+                next: view.dial.next,
+            }
+            .into());
+        }
+        let mut tx = self.store.begin().await?;
+        let contact = match view.visit.contact_id {
+            Some(c) => customers::contact_by_id(&mut tx, c).await?,
+            None => return Err(AppError::NotFound),
+        };
+        let number = number_of(&contact).ok_or(AppError::NotFound)?.to_owned();
+        let detail = json!({
+            "field": "mobile",
+            "contact_id": contact.id,
+            "customer": view.visit.customer_name,
+            "visit": id,
+        });
+        crate::confidential::audit_reveal(
+            &mut tx,
+            self,
+            actor,
+            "customer",
+            view.visit.customer_id,
+            detail,
+        )
+        .await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(number)
+    }
+
+    /// Moves a planned visit to `at`, made against `version`. A moment the calling rules
+    /// do not allow (outside calling hours or business days, inside the contact's rest
+    /// hours, outside the visit's window) is refused with the next allowed one.
+    pub async fn reschedule_follow_up(
+        &self,
+        actor: &Actor,
+        id: i64,
+        at: Timestamp,
+        version: Option<i64>,
+    ) -> Result<i64> {
+        let now = self.now();
+        let (v, contact, settings, calendar) = {
+            let mut conn = self.store.conn().await?;
+            let v = store::visit_by_id(&mut conn, id).await?;
+            let contact = match v.contact_id {
+                Some(c) => Some(customers::contact_by_id(&mut conn, c).await?),
+                None => None,
+            };
+            (
+                v,
+                contact,
+                load_settings(&mut conn).await?,
+                self.business_calendar(&mut conn).await?,
+            )
+        };
+        self.check_visit_access(actor, &v).await?;
+        if v.status != VisitStatus::Planned.key() {
+            return Err(VisitError::Finished(v.status.parse().unwrap_or(VisitStatus::Done)).into());
+        }
+        let from = now.max(v.due_at);
+        let next = slot_for(
+            &calendar,
+            &settings.calling_hours,
+            contact.as_ref(),
+            from,
+            v.window_end,
+        );
+        let allowed = at >= from
+            && at < v.window_end
+            && slot_for(
+                &calendar,
+                &settings.calling_hours,
+                contact.as_ref(),
+                at,
+                at + SignedDuration::from_mins(1),
+            ) == Some(at);
+        if !allowed {
+            let next = match next {
+                // The next allowed moment at or after the one asked for, else the first.
+                Some(_) if at >= from => slot_for(
+                    &calendar,
+                    &settings.calling_hours,
+                    contact.as_ref(),
+                    at,
+                    v.window_end,
+                )
+                .or(next),
+                other => other,
+            };
+            return Err(VisitError::OutsideCallingWindow { next }.into());
+        }
+        let mut tx = self.store.begin().await?;
+        let version = match store::advance_visit(&mut tx, id, version, now).await? {
+            Ok(v) => v,
+            Err(current) => {
+                return Err(AppError::StaleVersion {
+                    current,
+                    changed: Vec::new(),
+                });
+            }
+        };
+        store::set_schedule(&mut tx, id, Some(at), None).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(version)
+    }
+
+    /// Records one attempt at a visit, made against `version`. A reached contact with the
+    /// whole result completes the visit; an unsatisfied result opens a ticket (or a
+    /// complaint for product or service faults) linked to it; a phone visit completed
+    /// without a call of at least the set seconds is flagged to the quality specialists.
+    pub async fn record_follow_up_attempt(
+        &self,
+        actor: &Actor,
+        id: i64,
+        form: &AttemptForm,
+        version: Option<i64>,
+    ) -> Result<AttemptOutcome> {
+        let now = self.now();
+        let attempt = Attempt {
+            reach: form.reach,
+            channel: form.channel,
+            started_at: form.started_at,
+            ended_at: form.ended_at,
+            call_id: form.call_id,
+            callback_at: form.callback_at,
+            satisfaction: form.satisfaction,
+            aspects: form.aspects.clone(),
+            words: form.words.trim().to_owned(),
+            next_action: form.next_action.trim().to_owned(),
+        };
+        let (v, contact, settings, calendar, call_seconds) = {
+            let mut conn = self.store.conn().await?;
+            let v = store::visit_by_id(&mut conn, id).await?;
+            let contact = match v.contact_id {
+                Some(c) => Some(customers::contact_by_id(&mut conn, c).await?),
+                None => None,
+            };
+            let call_seconds = match form.call_id {
+                Some(c) => {
+                    let call = kefu_store::phone::calls::by_id(&mut conn, c)
+                        .await
+                        .map_err(|e| match e {
+                            StoreError::NotFound => AppError::UnknownCall,
+                            e => e.into(),
+                        })?;
+                    Some(call.duration_secs.unwrap_or(0))
+                }
+                None => None,
+            };
+            (
+                v,
+                contact,
+                load_settings(&mut conn).await?,
+                self.business_calendar(&mut conn).await?,
+                call_seconds,
+            )
+        };
+        self.check_visit_access(actor, &v).await?;
+        if v.status != VisitStatus::Planned.key() {
+            return Err(VisitError::Finished(v.status.parse().unwrap_or(VisitStatus::Done)).into());
+        }
+        attempt.check(now)?;
+        if let Some(expected) = version
+            && expected != v.version
+        {
+            return Err(AppError::StaleVersion {
+                current: v.version,
+                changed: Vec::new(),
+            });
+        }
+        let completes = attempt.completes();
+        // What an unsatisfied result opens is opened first, in its own use case (a ticket
+        // or a complaint with its own rules and notifications); the visit then records the
+        // link in the same transaction as the result.
+        let (mut ticket_id, mut complaint_id) = (None, None);
+        if completes
+            && let Some(satisfaction) = attempt.satisfaction
+            && let Some(what) = escalation(satisfaction, &attempt.aspects)
+        {
+            let opened = self
+                .open_for_unsatisfied(actor, &v, contact.as_ref(), &attempt, what)
+                .await?;
+            match what {
+                Escalation::Ticket => ticket_id = Some(opened),
+                Escalation::Complaint => complaint_id = Some(opened),
+            }
+        }
+        let unverified = completes
+            && needs_quality_check(attempt.channel, call_seconds, settings.min_call_seconds);
+        let mut tx = self.store.begin().await?;
+        let version = match store::advance_visit(&mut tx, id, version, now).await? {
+            Ok(v) => v,
+            Err(current) => {
+                return Err(AppError::StaleVersion {
+                    current,
+                    changed: Vec::new(),
+                });
+            }
+        };
+        let row = AttemptRow {
+            id: 0,
+            visit_id: id,
+            reach: attempt.reach.key().to_owned(),
+            channel: attempt.channel.key().to_owned(),
+            started_at: attempt.started_at,
+            ended_at: attempt.ended_at,
+            call_id: attempt.call_id,
+            callback_at: attempt.callback_at,
+            satisfaction: attempt.satisfaction.map(|s| s.key().to_owned()),
+            aspects: attempt.aspects.iter().map(|a| a.key().to_owned()).collect(),
+            words: attempt.words.clone(),
+            next_action: attempt.next_action.clone(),
+            by_user_id: actor.user_id(),
+            by_name: None,
+            created_at: now,
+        };
+        let attempt_id = store::insert_attempt(&mut tx, &row).await?;
+        if completes {
+            let done = Completion {
+                attempt_id,
+                done_at: attempt.ended_at,
+                satisfaction: attempt
+                    .satisfaction
+                    .map(|s| s.key().to_owned())
+                    .unwrap_or_default(),
+                unverified,
+            };
+            store::complete(&mut tx, id, &done)
+                .await
+                .map_err(|e| match e {
+                    StoreError::NotFound => AppError::from(VisitError::Finished(VisitStatus::Done)),
+                    e => e.into(),
+                })?;
+            store::set_opened(&mut tx, id, ticket_id, complaint_id).await?;
+            if unverified {
+                let quality =
+                    notify::with_role(&mut tx, kefu_domain::Role::QualitySpecialist).await?;
+                let params = json!({
+                    "visit": id,
+                    "customer": v.customer_name,
+                    "seconds": settings.min_call_seconds,
+                });
+                notify::notify(
+                    &mut tx,
+                    &quality,
+                    kind::FOLLOW_UP_UNVERIFIED,
+                    None,
+                    &params,
+                    now,
+                )
+                .await?;
+            }
+        } else {
+            // The next try: when the contact asked, else a while after this one.
+            let (slot, callback) = match attempt.reach {
+                Reach::CallBack => (attempt.callback_at, attempt.callback_at),
+                _ => (
+                    slot_for(
+                        &calendar,
+                        &settings.calling_hours,
+                        contact.as_ref(),
+                        now.max(v.due_at) + RETRY_AFTER,
+                        v.window_end,
+                    ),
+                    None,
+                ),
+            };
+            store::set_schedule(&mut tx, id, slot, callback).await?;
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+        // Treat the contact as reached for the archive's "last contact".
+        if completes {
+            let mut conn = self.store.conn().await?;
+            customers::touch_contact(&mut conn, v.customer_id, attempt.ended_at).await?;
+        }
+        Ok(AttemptOutcome {
+            attempt_id,
+            completed: completes,
+            unverified,
+            ticket_id,
+            complaint_id,
+            version,
+        })
+    }
+
+    async fn open_for_unsatisfied(
+        &self,
+        actor: &Actor,
+        v: &Visit,
+        contact: Option<&Contact>,
+        attempt: &Attempt,
+        what: Escalation,
+    ) -> Result<i64> {
+        let aspects: Vec<&str> = attempt.aspects.iter().map(|a| a.key()).collect();
+        let content = format!(
+            "回访不满意（{}）：{}\n后续行动：{}",
+            aspects.join("、"),
+            attempt.words,
+            attempt.next_action
+        );
+        let channel = match attempt.channel {
+            ContactChannel::Phone => Channel::Phone,
+            ContactChannel::Sms => Channel::Sms,
+            ContactChannel::Email => Channel::Email,
+            ContactChannel::Wechat => Channel::Wechat,
+            ContactChannel::Visit => Channel::Staff,
+        };
+        match what {
+            Escalation::Complaint => {
+                let category = if attempt.aspects.contains(&Aspect::Product) {
+                    Category::Quality
+                } else {
+                    Category::Service
+                };
+                let form = ComplaintForm {
+                    customer_id: Some(v.customer_id),
+                    complainant: contact
+                        .map_or_else(|| v.customer_name.clone(), |c| c.name.clone()),
+                    complainant_phone: contact.and_then(number_of).map(str::to_owned),
+                    channel,
+                    content,
+                    received_at: Some(attempt.ended_at),
+                    order_number: String::new(),
+                    part_number: String::new(),
+                    quantity: None,
+                    delivery_date: None,
+                    product: String::new(),
+                    category,
+                    severity: Severity::Minor,
+                };
+                self.open_complaint(actor, None, &form).await
+            }
+            Escalation::Ticket => {
+                let mut intake = Intake::new(
+                    channel,
+                    &format!("回访不满意：{}", v.customer_name),
+                    &content,
+                );
+                intake.ticket_type = TicketType::Suggestion;
+                intake.customer_id = Some(v.customer_id);
+                intake.contact_name = contact.map(|c| c.name.clone());
+                intake.contact_phone = contact.and_then(number_of).map(str::to_owned);
+                intake.assignee_id = v.agent_id;
+                Ok(self.intake(actor, &intake).await?.ticket.id)
+            }
+        }
+    }
+}
+
+/// Whether the dial button is on at `now`.
+fn dial_state(
+    v: &Visit,
+    contact: Option<&Contact>,
+    settings: &FollowUpSettings,
+    calendar: &kefu_domain::calendar::BusinessCalendar,
+    now: Timestamp,
+) -> DialState {
+    let planned = v.status == VisitStatus::Planned.key();
+    let has_number = contact.and_then(number_of).is_some();
+    let rest = contact
+        .and_then(|c| RestHours::parse(&c.rest_hours).ok())
+        .unwrap_or_default();
+    let window = CallWindow {
+        business: calendar,
+        calling_hours: &settings.calling_hours,
+        shift: calendar,
+        rest: &rest,
+    };
+    let asked = v
+        .callback_at
+        .filter(|at| *at <= now + CALLBACK_GRACE && now <= *at + CALLBACK_GRACE);
+    let allowed = planned && has_number && (asked.is_some() || window.allows(now));
+    let next = if allowed || !planned {
+        None
+    } else {
+        window
+            .earliest(now.max(v.due_at), v.window_end)
+            .map(|s| s.start)
+    };
+    DialState {
+        allowed,
+        callback: v.callback_at,
+        next,
+    }
+}

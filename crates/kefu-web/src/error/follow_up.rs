@@ -1,0 +1,105 @@
+//! 回访 — how follow-up refusals read: settings, periods and rules, and visits.
+
+use axum::http::StatusCode;
+use kefu_app::follow_up::SettingsError;
+use kefu_domain::follow_up::plan::PlanError;
+use kefu_domain::follow_up::script::ScriptTextError;
+use kefu_domain::follow_up::visit::VisitError;
+
+use super::ErrorInfo;
+
+const UNPROCESSABLE: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
+
+fn field(key: &str) -> String {
+    format!("@follow_up.field.{key}")
+}
+
+pub(super) fn settings_info(e: SettingsError) -> ErrorInfo {
+    let detail = Some(e.to_string());
+    let (code, args) = match e {
+        SettingsError::CallingHours(_) => ("bad_calling_hours", vec![]),
+        SettingsError::NoCallingHours => ("no_calling_hours", vec![]),
+        SettingsError::Script { field: f, error } => match error {
+            ScriptTextError::Empty => ("script_text_empty", vec![("field", field(f))]),
+            ScriptTextError::TooLong => ("script_text_too_long", vec![("field", field(f))]),
+            ScriptTextError::UnknownPlaceholder(p) => (
+                "script_unknown_placeholder",
+                vec![("field", field(f)), ("placeholder", p)],
+            ),
+        },
+        SettingsError::OutOfRange { field: f, min, max } => (
+            "follow_up_out_of_range",
+            vec![
+                ("field", field(f)),
+                ("min", min.to_string()),
+                ("max", max.to_string()),
+            ],
+        ),
+        SettingsError::TooLong { field: f, max } => (
+            "follow_up_too_long",
+            vec![("field", field(f)), ("max", max.to_string())],
+        ),
+    };
+    ErrorInfo {
+        args,
+        detail,
+        ..ErrorInfo::new(UNPROCESSABLE, code)
+    }
+}
+
+pub(super) fn plan_info(e: PlanError) -> ErrorInfo {
+    let detail = Some(e.to_string());
+    let (code, args) = match e {
+        PlanError::BadMonths(_) => ("bad_period_months", vec![]),
+        PlanError::BadPeriod(p) => ("bad_plan_period", vec![("value", p)]),
+        PlanError::TierRequired => ("tier_required", vec![]),
+    };
+    ErrorInfo {
+        args,
+        detail,
+        ..ErrorInfo::new(UNPROCESSABLE, code)
+    }
+}
+
+pub(super) fn visit_info(e: VisitError) -> ErrorInfo {
+    let (status, code, args, detail) = match e {
+        VisitError::Required { field: f } => (
+            UNPROCESSABLE,
+            "visit_required",
+            vec![("field", field(f))],
+            Some(f.to_owned()),
+        ),
+        VisitError::TooLong { field: f, max } => (
+            UNPROCESSABLE,
+            "visit_too_long",
+            vec![("field", field(f)), ("max", max.to_string())],
+            Some(f.to_owned()),
+        ),
+        VisitError::EndsBeforeStart => (UNPROCESSABLE, "visit_ends_before_start", vec![], None),
+        VisitError::TooLongCall => (UNPROCESSABLE, "visit_too_long_call", vec![], None),
+        VisitError::InFuture => (UNPROCESSABLE, "visit_in_future", vec![], None),
+        VisitError::CallbackInPast => (UNPROCESSABLE, "callback_in_past", vec![], None),
+        VisitError::Finished(s) => (
+            StatusCode::CONFLICT,
+            "visit_finished",
+            vec![("status", format!("@follow_up.status.{}", s.key()))],
+            None,
+        ),
+        // The next allowed moment: in words for a person, RFC 3339 in `detail` for a
+        // program to take up.
+        VisitError::OutsideCallingWindow { next: Some(next) } => (
+            UNPROCESSABLE,
+            "outside_calling_window",
+            vec![("next", crate::view::local_time(next))],
+            Some(next.to_string()),
+        ),
+        VisitError::OutsideCallingWindow { next: None } => {
+            (UNPROCESSABLE, "no_calling_slot", vec![], None)
+        }
+    };
+    ErrorInfo {
+        args,
+        detail,
+        ..ErrorInfo::new(status, code)
+    }
+}
