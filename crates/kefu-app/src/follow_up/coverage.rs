@@ -9,7 +9,7 @@
 //! period; a visit only attempted (no answer, wrong number, refused, call back) does not
 //! count.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use jiff::{SignedDuration, Timestamp};
 use kefu_domain::customer::Tier;
@@ -199,12 +199,13 @@ impl App {
             .count() as i64;
         let missing = rows.len() as i64 - covered;
         let warn_from = end - SignedDuration::from_hours(24 * settings.coverage_warning_days);
+        let in_scope: HashSet<i64> = rows.iter().map(|r| r.customer_id).collect();
         let mut standings: Vec<Standing> = Vec::new();
         for v in visits
             .values()
             .flatten()
             .filter(|v| v.period.as_deref() == Some(key.as_str()) && v.status != "cancelled")
-            .filter(|v| rows.iter().any(|r| r.customer_id == v.customer_id))
+            .filter(|v| in_scope.contains(&v.customer_id))
         {
             let at = match standings.iter().position(|s| s.agent_id == v.agent_id) {
                 Some(i) => i,
@@ -313,7 +314,7 @@ impl App {
                 "tier": report.tier.key(),
                 "missing": report.missing,
                 "total": report.in_scope(),
-                "end": report.end.to_string(),
+                "due": report.end.to_string(),
             });
             notify::notify(&mut tx, &to, kind::FOLLOW_UP_COVERAGE, None, &params, now).await?;
             tx.commit().await.map_err(StoreError::from)?;

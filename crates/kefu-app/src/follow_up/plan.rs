@@ -76,6 +76,28 @@ pub(crate) fn visit_channel(contact: Option<&Contact>) -> ContactChannel {
     ContactChannel::Phone
 }
 
+/// The contact's rest hours (none without a contact).
+pub(crate) fn rest_of(contact: Option<&Contact>) -> RestHours {
+    contact
+        .and_then(|c| RestHours::parse(&c.rest_hours).ok())
+        .unwrap_or_default()
+}
+
+/// The rules a call to a contact resting `rest` keeps.
+pub(crate) fn call_window<'a>(
+    calendar: &'a BusinessCalendar,
+    hours: &'a CallingHours,
+    rest: &'a RestHours,
+) -> CallWindow<'a> {
+    CallWindow {
+        business: calendar,
+        calling_hours: hours,
+        // Shifts are not kept yet: an agent works the business calendar's hours.
+        shift: calendar,
+        rest,
+    }
+}
+
 /// The earliest moment in `[due, until)` a call to `contact` may be made.
 pub(crate) fn slot_for(
     calendar: &BusinessCalendar,
@@ -84,18 +106,10 @@ pub(crate) fn slot_for(
     due: Timestamp,
     until: Timestamp,
 ) -> Option<Timestamp> {
-    let rest = contact
-        .and_then(|c| RestHours::parse(&c.rest_hours).ok())
-        .unwrap_or_default();
-    CallWindow {
-        business: calendar,
-        calling_hours: hours,
-        // Shifts are not kept yet: an agent works the business calendar's hours.
-        shift: calendar,
-        rest: &rest,
-    }
-    .earliest(due, until)
-    .map(|s| s.start)
+    let rest = rest_of(contact);
+    call_window(calendar, hours, &rest)
+        .earliest(due, until)
+        .map(|s| s.start)
 }
 
 impl App {
@@ -137,18 +151,6 @@ impl App {
                 local_midnight(&calendar, p.start()),
                 local_midnight(&calendar, p.end()),
             );
-            if end <= now {
-                report.rules.push(RulePlan {
-                    rule_id: rule.id,
-                    name: rule.name,
-                    period: p.key(),
-                    customers: 0,
-                    created: 0,
-                    without_slot: 0,
-                });
-                continue;
-            }
-            let due = start.max(now);
             let mut plan = RulePlan {
                 rule_id: rule.id,
                 name: rule.name.clone(),
@@ -157,6 +159,12 @@ impl App {
                 created: 0,
                 without_slot: 0,
             };
+            // A period over is not planned any more: its visits could not be made.
+            if end <= now {
+                report.rules.push(plan);
+                continue;
+            }
+            let due = start.max(now);
             let mut after = 0;
             loop {
                 let mut conn = self.store.conn().await?;

@@ -6,8 +6,7 @@
 use jiff::{SignedDuration, Timestamp};
 use kefu_domain::Permission;
 use kefu_domain::complaint::{Category, Severity};
-use kefu_domain::customer::{self as rules, ContactChannel, RestHours};
-use kefu_domain::follow_up::CallWindow;
+use kefu_domain::customer::{self as rules, ContactChannel};
 use kefu_domain::follow_up::script::{self, ScriptValues};
 use kefu_domain::follow_up::visit::{
     Aspect, Attempt, Escalation, Reach, Satisfaction, VisitError, VisitStatus, escalation,
@@ -19,7 +18,7 @@ use kefu_store::customer::{self as customers, Contact};
 use kefu_store::follow_up::{self as store, AttemptRow, Completion, Visit, VisitList};
 use serde_json::json;
 
-use super::plan::slot_for;
+use super::plan::{call_window, rest_of, slot_for};
 use super::{FollowUpSettings, load_settings};
 use crate::complaint::ComplaintForm;
 use crate::notify::{self, kind};
@@ -288,35 +287,14 @@ impl App {
             return Err(VisitError::Finished(v.status.parse().unwrap_or(VisitStatus::Done)).into());
         }
         let from = now.max(v.due_at);
-        let next = slot_for(
-            &calendar,
-            &settings.calling_hours,
-            contact.as_ref(),
-            from,
-            v.window_end,
-        );
-        let allowed = at >= from
-            && at < v.window_end
-            && slot_for(
-                &calendar,
-                &settings.calling_hours,
-                contact.as_ref(),
-                at,
-                at + SignedDuration::from_mins(1),
-            ) == Some(at);
-        if !allowed {
-            let next = match next {
-                // The next allowed moment at or after the one asked for, else the first.
-                Some(_) if at >= from => slot_for(
-                    &calendar,
-                    &settings.calling_hours,
-                    contact.as_ref(),
-                    at,
-                    v.window_end,
-                )
-                .or(next),
-                other => other,
-            };
+        let rest = rest_of(contact.as_ref());
+        let window = call_window(&calendar, &settings.calling_hours, &rest);
+        if at < from || at >= v.window_end || !window.allows(at) {
+            // The next allowed moment at or after the one asked for, else the window's first.
+            let next = window
+                .earliest(at.max(from), v.window_end)
+                .or_else(|| window.earliest(from, v.window_end))
+                .map(|s| s.start);
             return Err(VisitError::OutsideCallingWindow { next }.into());
         }
         let mut tx = self.store.begin().await?;
@@ -587,15 +565,8 @@ fn dial_state(
 ) -> DialState {
     let planned = v.status == VisitStatus::Planned.key();
     let has_number = contact.and_then(number_of).is_some();
-    let rest = contact
-        .and_then(|c| RestHours::parse(&c.rest_hours).ok())
-        .unwrap_or_default();
-    let window = CallWindow {
-        business: calendar,
-        calling_hours: &settings.calling_hours,
-        shift: calendar,
-        rest: &rest,
-    };
+    let rest = rest_of(contact);
+    let window = call_window(calendar, &settings.calling_hours, &rest);
     let asked = v
         .callback_at
         .filter(|at| *at <= now + CALLBACK_GRACE && now <= *at + CALLBACK_GRACE);

@@ -373,34 +373,6 @@ pub async fn planned(conn: &mut AnyConnection, q: &VisitList) -> Result<Vec<Visi
     rows.iter().map(visit_from).collect()
 }
 
-/// Visits of one customer, newest first.
-pub async fn visits_of_customer(
-    conn: &mut AnyConnection,
-    customer_id: i64,
-    limit: i64,
-) -> Result<Vec<Visit>> {
-    let rows = sqlx::query(&format!(
-        "{SELECT_VISIT} WHERE v.customer_id = $1 ORDER BY v.id DESC LIMIT $2"
-    ))
-    .bind(customer_id)
-    .bind(limit)
-    .fetch_all(conn)
-    .await?;
-    rows.iter().map(visit_from).collect()
-}
-
-/// Whether the customer has had a completed visit before (the next one is not the first).
-pub async fn has_done_visit(conn: &mut AnyConnection, customer_id: i64) -> Result<bool> {
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM follow_up_visits WHERE customer_id = $1 \
-         AND status = 'done' LIMIT 1) AS d",
-    )
-    .bind(customer_id)
-    .fetch_one(conn)
-    .await?;
-    Ok(n > 0)
-}
-
 /// A customer a periodic rule still has to plan for: its id, owner (when active) and
 /// whether it has had a completed visit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -446,21 +418,4 @@ pub async fn plan_candidates(
             })
         })
         .collect()
-}
-
-/// Counts planned visits of the agent (or, with `None`, of everyone) due by `until`.
-pub async fn count_planned(
-    conn: &mut AnyConnection,
-    agent_id: Option<i64>,
-    until: Timestamp,
-) -> Result<i64> {
-    Ok(sqlx::query_scalar(
-        "SELECT COUNT(*) FROM follow_up_visits v WHERE v.status = 'planned' \
-         AND ($1 IS NULL OR v.agent_id = $1) \
-         AND (COALESCE(v.callback_at, v.slot_at) < $2 OR v.slot_at IS NULL)",
-    )
-    .bind(agent_id)
-    .bind(to_micros(until))
-    .fetch_one(conn)
-    .await?)
 }

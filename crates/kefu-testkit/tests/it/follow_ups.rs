@@ -375,6 +375,16 @@ async fn visits_are_planned_once_and_coverage_lists_every_key_customer_missing()
         0,
         "once a period"
     );
+    let manager = c
+        .app
+        .login("hui.manager", kefu_testkit::TEST_PASSWORD)
+        .await;
+    let page = manager.get("/notifications").await.text().await.unwrap();
+    assert!(
+        page.contains("2026-12 周期还有 3 位重点客户（共 4 位）")
+            && page.contains("2027-01-01 00:00"),
+        "the warning names the period, the counts and the end in local time: {page}"
+    );
     let (_, cov) = call(
         &c.manager,
         Method::GET,
@@ -540,6 +550,15 @@ async fn results_are_complete_and_unsatisfied_opens_a_complaint() {
     .unwrap();
     assert_eq!(n, 1);
     drop(conn);
+    let quality = c
+        .app
+        .login("hui.quality", kefu_testkit::TEST_PASSWORD)
+        .await;
+    let page = quality.get("/notifications").await.text().await.unwrap();
+    assert!(
+        page.contains("不满意的大客户") && page.contains("60 秒"),
+        "the notification names the customer and the seconds: {page}"
+    );
     c.app.stop().await;
 }
 

@@ -46,6 +46,11 @@ fn text(t: Tr, kind: &str, params: &str) -> String {
     // A chat transferred: who from, and the visitor's name.
     let from = get("from");
     let visitor = get("visitor");
+    // A follow-up visit's customer, a coverage period and its counts, the proving seconds.
+    let customer = get("customer");
+    let coverage = get("coverage");
+    let count = |k: &str| v[k].as_i64().map(|n| n.to_string()).unwrap_or_default();
+    let (missing, total, seconds) = (count("missing"), count("total"), count("seconds"));
     t.f(
         &format!("notification.{kind}"),
         &[
@@ -58,6 +63,11 @@ fn text(t: Tr, kind: &str, params: &str) -> String {
             ("phone", phone.as_str()),
             ("from", from.as_str()),
             ("visitor", visitor.as_str()),
+            ("customer", customer.as_str()),
+            ("coverage", coverage.as_str()),
+            ("missing", missing.as_str()),
+            ("total", total.as_str()),
+            ("seconds", seconds.as_str()),
         ],
     )
 }
