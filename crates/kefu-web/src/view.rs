@@ -51,6 +51,12 @@ const NAV: &[(&str, &str, Place, &[Permission])] = &[
         &[Permission::CustomerView],
     ),
     (
+        "/follow-ups",
+        "nav.follow_ups",
+        Place::Bar,
+        &[Permission::FollowUpWork],
+    ),
+    (
         "/scripts",
         "nav.scripts",
         Place::Bar,
@@ -99,6 +105,12 @@ const NAV: &[(&str, &str, Place, &[Permission])] = &[
         "nav.credit",
         Place::Settings,
         &[Permission::CreditManage],
+    ),
+    (
+        "/admin/follow-ups",
+        "nav.follow_up_settings",
+        Place::Settings,
+        &[Permission::FollowUpManage],
     ),
     (
         "/admin/users",

@@ -4,10 +4,12 @@
 
 mod coverage;
 mod plan;
+mod tiles;
 mod visit;
 
 pub use coverage::{CoverageReport, CoverageRow, CoverageState, Standing};
 pub use plan::{PlanReport, RulePlan};
+pub(crate) use tiles::TILES;
 pub use visit::{AttemptForm, AttemptOutcome, DialState, VisitScope, VisitView};
 
 use jiff::Timestamp;

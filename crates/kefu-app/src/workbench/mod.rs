@@ -174,6 +174,7 @@ const REGISTRY: &[&[TileSpec]] = &[
     crate::customer::TILES,
     crate::notify::TILES,
     crate::complaint::TILES,
+    crate::follow_up::TILES,
     crate::audit::TILES,
     crate::customer_import::TILES,
     crate::jobs::TILES,

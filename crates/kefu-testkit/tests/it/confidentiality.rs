@@ -91,6 +91,9 @@ async fn seed(app: &TestApp, admin: &ApiClient) -> Seeded {
     .await["id"]
         .as_i64()
         .unwrap();
+    // The key account's visit of the month (visit 1, as the walk's `{id}` names it), to its
+    // contact with the numbers.
+    app.app.run_follow_up_plan().await.unwrap();
     let ticket = post(
         admin,
         "/api/v1/tickets",
@@ -360,6 +363,9 @@ async fn the_leak_walk_finds_no_sensitive_value_in_clear_on_any_route_for_any_ro
         "/calls?view=unlogged".to_owned(),
         "/calls/2".to_owned(),
         "/calls/2/pop".to_owned(),
+        // Every visit, and the coverage of the month's key accounts.
+        "/follow-ups?scope=all".to_owned(),
+        "/follow-ups/coverage?tier=key_account".to_owned(),
     ] {
         routes.push((Surface::Page, page));
     }
@@ -372,6 +378,7 @@ async fn the_leak_walk_finds_no_sensitive_value_in_clear_on_any_route_for_any_ro
         format!("/api/v1/complaints/{tc}"),
         "/api/v1/complaints".to_owned(),
         "/api/v1/audit".to_owned(),
+        "/api/v1/follow-ups?scope=all&until=2099-01-01".to_owned(),
     ] {
         routes.push((Surface::Api, api));
     }

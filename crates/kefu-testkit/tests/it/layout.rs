@@ -60,6 +60,12 @@ async fn the_settings_menu_holds_exactly_the_admin_pages_each_role_may_open() {
         if matches!(role, Role::Admin | Role::CsManager | Role::InfoSpecialist) {
             menu.push("/admin/credit");
         }
+        if matches!(
+            role,
+            Role::Admin | Role::CsManager | Role::CrmSpecialist | Role::KeyAccountSpecialist
+        ) {
+            menu.push("/admin/follow-ups");
+        }
         if role == Role::Admin {
             menu.push("/admin/users");
         }

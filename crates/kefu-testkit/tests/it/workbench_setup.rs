@@ -21,6 +21,8 @@ pub(crate) fn record_testid(link: &str) -> &'static str {
         "/admin/audit" => "audit-row",
         "/admin/jobs" => "job-row",
         "/calls" => "call-row",
+        "/follow-ups" => "follow-up-row",
+        "/follow-ups/coverage" => "coverage-row",
         "/admin/channels/sms" => "sms-failed-row",
         "/admin/channels" => "channel-row",
         other => panic!("a tile opens {other}, whose records this test cannot count"),

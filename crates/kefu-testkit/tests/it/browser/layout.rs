@@ -103,6 +103,7 @@ async fn at_1366_the_bar_and_the_complaint_board_keep_to_one_row_in_chromium() {
             "投诉",
             "今日关注",
             "客户档案",
+            "回访",
             "话术库",
             "待我审批",
             "设置"
@@ -161,6 +162,7 @@ async fn at_1366_the_bar_and_the_complaint_board_keep_to_one_row_in_chromium() {
             "触发器",
             "渠道",
             "信用模型",
+            "回访设置",
             "用户管理",
             "审计日志",
             "我的账户",

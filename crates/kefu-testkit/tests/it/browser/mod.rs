@@ -8,6 +8,7 @@ mod agent_speed;
 mod chat;
 mod complaints;
 mod dashboard;
+mod follow_ups;
 mod layout;
 mod phone;
 mod pickers;

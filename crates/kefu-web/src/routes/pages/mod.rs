@@ -24,6 +24,7 @@ pub mod customer_import;
 pub mod customer_imports;
 pub mod customers;
 pub mod dashboard;
+pub mod follow_ups;
 pub mod login;
 pub mod notifications;
 pub mod scripts;

@@ -120,6 +120,13 @@ fn target_of(params: &str, ticket_id: Option<i64>) -> Option<String> {
     if let Some(call) = v["call"].as_i64() {
         return Some(format!("/calls/{call}"));
     }
+    // A follow-up visit opens its page; a coverage warning the coverage it is about.
+    if let Some(visit) = v["visit"].as_i64() {
+        return Some(format!("/follow-ups/{visit}"));
+    }
+    if let (Some(period), Some(tier)) = (v["coverage"].as_str(), v["tier"].as_str()) {
+        return Some(format!("/follow-ups/coverage?period={period}&tier={tier}"));
+    }
     // A chat transferred opens it in the chat console.
     if let Some(chat) = v["session"].as_i64() {
         return Some(format!("/chat?session={chat}"));

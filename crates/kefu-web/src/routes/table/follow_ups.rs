@@ -1,13 +1,95 @@
-//! 回访 — follow-up visits, their coverage, settings and rules, over the API.
+//! 回访 — follow-up visits, their coverage, settings and rules, on pages and over the API.
 
 use axum::http::Method;
 use kefu_domain::Access::Requires;
 use kefu_domain::Permission::*;
 
-use crate::routes::{RouteTable, Surface::Api, api::follow_ups};
+use crate::routes::{
+    RouteTable,
+    Surface::{Api, Page},
+    api::follow_ups,
+    pages::follow_ups as pages,
+};
 
 pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
     t.add(
+        Page,
+        Method::GET,
+        "/follow-ups",
+        Requires(FollowUpWork),
+        pages::list,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/follow-ups/coverage",
+        Requires(FollowUpManage),
+        pages::coverage,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/follow-ups/{id}",
+        Requires(FollowUpWork),
+        pages::show,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/follow-ups/{id}/attempts",
+        Requires(FollowUpWork),
+        pages::attempt,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/follow-ups/{id}/schedule",
+        Requires(FollowUpWork),
+        pages::reschedule,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/follow-ups/{id}/dial",
+        Requires(FollowUpWork),
+        pages::dial,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/admin/follow-ups",
+        Requires(FollowUpManage),
+        pages::settings,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/admin/follow-ups",
+        Requires(FollowUpManage),
+        pages::save_settings,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/admin/follow-ups/rules",
+        Requires(FollowUpManage),
+        pages::add_rule,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/admin/follow-ups/rules/{id}",
+        Requires(FollowUpManage),
+        pages::save_rule,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/admin/follow-ups/plan",
+        Requires(FollowUpManage),
+        pages::plan,
+    )
+    .add(
         Api,
         Method::GET,
         "/api/v1/follow-ups",
