@@ -366,6 +366,8 @@ async fn the_leak_walk_finds_no_sensitive_value_in_clear_on_any_route_for_any_ro
         // Every visit, and the coverage of the month's key accounts.
         "/follow-ups?scope=all".to_owned(),
         "/follow-ups/coverage?tier=key_account".to_owned(),
+        "/follow-ups/coverage.csv?tier=key_account".to_owned(),
+        "/follow-ups/coverage.xlsx?tier=key_account".to_owned(),
     ] {
         routes.push((Surface::Page, page));
     }

@@ -844,5 +844,49 @@ async fn the_pages_keep_the_rules_and_say_why_in_the_agents_language() {
         1,
         "{cov}"
     );
+
+    // The coverage as files, read back: a CSV reader, and the XLSX cell by cell.
+    use calamine::Reader;
+    let q = "period=2026-12&tier=key_account";
+    let res = manager.get(&format!("/follow-ups/coverage.csv?{q}")).await;
+    assert_eq!(res.status(), 200);
+    let csv = crate::spreadsheet::utf8_csv(&res.bytes().await.unwrap());
+    assert_eq!(
+        csv[0],
+        [
+            "客户名称",
+            "当前等级",
+            "负责人",
+            "回访情况",
+            "完成时间",
+            "回访人",
+            "尝试次数",
+            "满意度"
+        ]
+    );
+    assert_eq!(
+        csv[1][..4],
+        ["午休的大客户", "大客户", "测试 hui.agent", "待回访"]
+    );
+    assert_eq!(csv[1][6], "0");
+    let res = manager.get(&format!("/follow-ups/coverage.xlsx?{q}")).await;
+    assert_eq!(res.status(), 200);
+    let mut book = crate::spreadsheet::xlsx(&res.bytes().await.unwrap());
+    let names = book.sheet_names().to_vec();
+    let sheet = book.worksheet_range(&names[0]).unwrap();
+    assert_eq!(crate::spreadsheet::text(&sheet, (1, 0)), "午休的大客户");
+    assert_eq!(crate::spreadsheet::text(&sheet, (1, 3)), "待回访");
+    assert_eq!(
+        crate::spreadsheet::number(&sheet, (1, 6)),
+        0.0,
+        "attempts are a number"
+    );
+    let conditions = book.worksheet_range(&names[1]).unwrap();
+    assert_eq!(crate::spreadsheet::text(&conditions, (1, 1)), "2026-12");
+    assert_eq!(
+        crate::spreadsheet::number(&conditions, (5, 1)),
+        1.0,
+        "one missing"
+    );
     c.app.stop().await;
 }

@@ -22,6 +22,20 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
     .add(
         Page,
         Method::GET,
+        "/follow-ups/coverage.csv",
+        Requires(FollowUpManage),
+        pages::coverage_csv,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/follow-ups/coverage.xlsx",
+        Requires(FollowUpManage),
+        pages::coverage_xlsx,
+    )
+    .add(
+        Page,
+        Method::GET,
         "/follow-ups/coverage",
         Requires(FollowUpManage),
         pages::coverage,

@@ -1,6 +1,6 @@
 //! 回访覆盖 — the coverage page: a period and a tier, every customer in scope with its
 //! completed visit or why it is missing (the missing first), and each agent's planned,
-//! done and overdue visits.
+//! done and overdue visits; the same as CSV or XLSX.
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -16,8 +16,10 @@ use super::super::{form_key, input_refusal, refusal, render};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
+use crate::export::{FileFormat, conditions_sheet, download};
 use crate::i18n::Tr;
 use crate::view::{Layout, local_time};
+use kefu_app::export::{Cell, Export, Row as SheetRow, Sheet};
 
 struct Row {
     customer_id: i64,
@@ -27,6 +29,7 @@ struct Row {
     state_key: &'static str,
     state: String,
     visit_id: Option<i64>,
+    done: Option<jiff::Timestamp>,
     done_at: String,
     agent: String,
     attempts: i64,
@@ -50,6 +53,8 @@ struct CoveragePage {
     missing_only: bool,
     tiers: Vec<(String, String, bool)>,
     report: Option<Summary>,
+    /// The query string of the exports: this period, tier and filter.
+    query: String,
     rows: Vec<Row>,
     agents: Vec<AgentRow>,
     error: Option<String>,
@@ -76,6 +81,7 @@ fn rows(t: Tr, r: &CoverageReport) -> Vec<Row> {
             state_key: c.state.key(),
             state: t.tk("follow_up.coverage_state", c.state.key()),
             visit_id: c.visit_id,
+            done: c.done_at,
             done_at: c.done_at.map(local_time).unwrap_or_default(),
             agent: c.agent_name.clone().unwrap_or_default(),
             attempts: c.attempts,
@@ -99,15 +105,7 @@ pub async fn coverage(
     Query(q): Query<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let t = identity.tr();
-    let today = kefu_app::workbench::start_of_day(state.app.now())
-        .to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC))
-        .date();
-    let period = match field(&q, "period").trim() {
-        "" => PlanPeriod::containing(today, 1)
-            .map(|p| p.key())
-            .unwrap_or_default(),
-        p => p.to_owned(),
-    };
+    let period = asked_period(&state, &q);
     let mut page = CoveragePage {
         t,
         layout: Layout::new(&identity, "/follow-ups/coverage"),
@@ -115,6 +113,7 @@ pub async fn coverage(
         missing_only: field(&q, "missing") == "1",
         tiers: Vec::new(),
         report: None,
+        query: String::new(),
         rows: Vec::new(),
         agents: Vec::new(),
         error: None,
@@ -129,6 +128,11 @@ pub async fn coverage(
         }
     };
     page.tiers = tier_choices(t, tier);
+    page.query = format!(
+        "period={period}&tier={}{}",
+        tier.key(),
+        if page.missing_only { "&missing=1" } else { "" }
+    );
     match state
         .app
         .follow_up_coverage(&identity.actor(), &period, tier)
@@ -172,9 +176,142 @@ pub async fn coverage(
     }
 }
 
+/// The period asked for, else this month.
+fn asked_period(state: &AppState, q: &[(String, String)]) -> String {
+    let today = kefu_app::workbench::start_of_day(state.app.now())
+        .to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC))
+        .date();
+    match field(q, "period").trim() {
+        "" => PlanPeriod::containing(today, 1)
+            .map(|p| p.key())
+            .unwrap_or_default(),
+        p => p.to_owned(),
+    }
+}
+
 fn tier_choices(t: Tr, chosen: Tier) -> Vec<(String, String, bool)> {
     <Tier as Keyed>::keys()
         .into_iter()
         .map(|k| (k.to_owned(), t.tk("tier", k), k == chosen.key()))
         .collect()
+}
+
+/// `GET /follow-ups/coverage.csv` (`?encoding=gbk` for the Chinese Excel default).
+pub async fn coverage_csv(
+    State(state): State<AppState>,
+    identity: Identity,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let format = FileFormat::csv(&q)?;
+    coverage_file(state, identity, q, format).await
+}
+
+/// `GET /follow-ups/coverage.xlsx`: the customers, the agents, and the conditions.
+pub async fn coverage_xlsx(
+    State(state): State<AppState>,
+    identity: Identity,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    coverage_file(state, identity, q, FileFormat::Xlsx).await
+}
+
+async fn coverage_file(
+    state: AppState,
+    identity: Identity,
+    q: Vec<(String, String)>,
+    format: FileFormat,
+) -> Result<Response, WebError> {
+    let t = identity.tr();
+    let period = asked_period(&state, &q);
+    let tier = form_key::<Tier>(&q, "tier")?.unwrap_or(Tier::KeyAccount);
+    let r = state
+        .app
+        .follow_up_coverage(&identity.actor(), &period, tier)
+        .await?;
+    let mut list = rows(t, &r);
+    let missing_only = field(&q, "missing") == "1";
+    if missing_only {
+        list.retain(|row| row.state_key != CoverageState::Done.key());
+    }
+    let tz = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC);
+    let mut sheet = Sheet::new(t.t("follow_up.coverage_title"));
+    sheet.push(SheetRow::heading([
+        t.t("customer.name"),
+        t.t("follow_up.tier_now"),
+        t.t("customer.owner"),
+        t.t("follow_up.state"),
+        t.t("follow_up.done_at"),
+        t.t("follow_up.agent"),
+        t.t("follow_up.attempts"),
+        t.t("follow_up.field.satisfaction"),
+    ]));
+    for row in list {
+        sheet.push(SheetRow::new(vec![
+            Cell::Text(row.customer),
+            Cell::Text(row.tier_now),
+            Cell::Text(row.owner),
+            Cell::Text(row.state),
+            row.done.map_or(Cell::Empty, |d| {
+                Cell::DateTime(d.to_zoned(tz.clone()).datetime())
+            }),
+            Cell::Text(row.agent),
+            Cell::Int(row.attempts),
+            Cell::Text(row.satisfaction),
+        ]));
+    }
+    sheet.push(SheetRow::blank());
+    sheet.push(SheetRow::heading([
+        t.t("follow_up.agent"),
+        t.t("follow_up.planned"),
+        t.t("follow_up.done"),
+        t.t("follow_up.overdue"),
+    ]));
+    for s in &r.standings {
+        sheet.push(SheetRow::new(vec![
+            Cell::Text(
+                s.agent_name
+                    .clone()
+                    .unwrap_or_else(|| t.t("follow_up.in_group").to_owned()),
+            ),
+            Cell::Int(s.planned),
+            Cell::Int(s.done),
+            Cell::Int(s.overdue),
+        ]));
+    }
+    let conditions = vec![
+        (
+            t.t("follow_up.period").to_owned(),
+            Cell::Text(r.period.clone()),
+        ),
+        (
+            t.t("customer.tier").to_owned(),
+            Cell::Text(t.tk("tier", r.tier.key())),
+        ),
+        (
+            t.t("follow_up.in_scope").to_owned(),
+            Cell::Int(r.in_scope()),
+        ),
+        (t.t("follow_up.covered").to_owned(), Cell::Int(r.covered)),
+        (t.t("follow_up.missing").to_owned(), Cell::Int(r.missing)),
+        (
+            t.t("follow_up.missing_only").to_owned(),
+            Cell::Text(
+                t.t(if missing_only {
+                    "common.yes"
+                } else {
+                    "common.no"
+                })
+                .to_owned(),
+            ),
+        ),
+    ];
+    let export = Export::new(
+        sheet,
+        Some(conditions_sheet(t, conditions, state.app.now())),
+    );
+    download(
+        &export,
+        format,
+        &format!("follow-up-coverage-{}-{}", r.period, r.tier.key()),
+    )
 }

@@ -6,7 +6,7 @@ mod coverage;
 mod visit;
 
 pub use admin::{add_rule, plan, save_rule, save_settings, settings};
-pub use coverage::coverage;
+pub use coverage::{coverage, coverage_csv, coverage_xlsx};
 pub use visit::{attempt, dial, reschedule, show};
 
 use askama::Template;
