@@ -3,8 +3,9 @@
 //! overdue visits per agent; the warning, a set number of days before the period ends, to
 //! the manager, the relationship specialists and the owners of the customers still missing.
 //!
-//! In scope: every customer that held the tier at some moment of the period (see
-//! [`held_tier_during`]) — the tier on the period's first day, or won during it. Covered:
+//! In scope: every customer, not lost (流失), that held the tier at some moment of the period
+//! (see [`held_tier_during`]) — the tier on the period's first day, or won during it.
+//! Covered:
 //! a visit of any reason (periodic, after a complaint, by hand) completed within the
 //! period; a visit only attempted (no answer, wrong number, refused, call back) does not
 //! count.

@@ -22,8 +22,9 @@ pub struct ScopeCustomer {
     pub created_at: Timestamp,
 }
 
-/// Customers added before `end` who hold `tier` now or whose tier moved to or from it at
-/// or after `start`: everyone who may have held it during `[start, end)`.
+/// Customers added before `end`, not lost, who hold `tier` now or whose tier moved to or
+/// from it at or after `start`: everyone who may have held it during `[start, end)` and is
+/// still a customer to visit (the planner skips lost customers too).
 pub async fn scope_candidates(
     conn: &mut AnyConnection,
     tier: &str,
@@ -33,7 +34,7 @@ pub async fn scope_candidates(
     let rows = sqlx::query(
         "SELECT c.id, c.name, c.tier, c.status, c.owner_id, u.display_name AS owner_name, \
          c.created_at FROM customers c LEFT JOIN users u ON u.id = c.owner_id \
-         WHERE c.created_at < $3 AND (c.tier = $1 OR c.id IN ( \
+         WHERE c.created_at < $3 AND c.status <> 'lost' AND (c.tier = $1 OR c.id IN ( \
             SELECT h.customer_id FROM customer_history h WHERE h.field = 'tier' \
             AND h.at >= $2 AND (h.old_value = $1 OR h.new_value = $1))) \
          ORDER BY c.id",

@@ -112,10 +112,11 @@ async fn missing_from_raw_rows(app: &TestApp) -> BTreeSet<i64> {
         bj("2027-01-01T00:00").as_microsecond(),
     );
     let mut conn = app.app.store.conn().await.unwrap();
-    let customers = sqlx::query("SELECT id, tier, created_at FROM customers")
-        .fetch_all(&mut *conn)
-        .await
-        .unwrap();
+    let customers =
+        sqlx::query("SELECT id, tier, created_at FROM customers WHERE status <> 'lost'")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap();
     let history = sqlx::query(
         "SELECT customer_id, at, old_value, new_value FROM customer_history \
          WHERE field = 'tier' ORDER BY id",
@@ -188,6 +189,15 @@ async fn visits_are_planned_once_and_coverage_lists_every_key_customer_missing()
     let v1 = customer(&c, "贵宾客户", "vip", "").await;
     let n1 = customer(&c, "普通客户", "normal", "").await;
     let down = customer(&c, "降级客户", "key_account", "").await;
+    // A lost key account is neither visited nor counted.
+    let (status, _) = call(
+        &c.manager,
+        Method::POST,
+        "/api/v1/customers",
+        json!({"name": "流失大客户", "tier": "key_account", "status": "lost", "owner_id": c.agent_id}),
+    )
+    .await;
+    assert_eq!(status, 201);
     c.clock.advance(SignedDuration::from_mins(5));
     set_tier(&c, down, Tier::Normal).await;
 
