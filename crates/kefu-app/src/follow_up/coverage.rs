@@ -85,6 +85,17 @@ pub struct Standing {
     pub overdue: i64,
 }
 
+/// A period's coverage figures without the rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoverageCounts {
+    pub period: String,
+    pub tier: Tier,
+    pub in_scope: i64,
+    pub covered: i64,
+    pub missing: i64,
+    pub at_risk: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CoverageReport {
     pub period: String,
@@ -147,9 +158,12 @@ impl App {
             });
         }
         let key = p.key();
+        let candidates_set: HashSet<i64> = ids.iter().copied().collect();
         let mut visits: HashMap<i64, Vec<CoverageVisit>> = HashMap::new();
-        for v in store::coverage_visits(&mut conn, &ids, &key, start, end).await? {
-            visits.entry(v.customer_id).or_default().push(v);
+        for v in store::coverage_visits(&mut conn, &key, start, end).await? {
+            if candidates_set.contains(&v.customer_id) {
+                visits.entry(v.customer_id).or_default().push(v);
+            }
         }
         drop(conn);
         let mut rows = Vec::new();
@@ -243,8 +257,59 @@ impl App {
         })
     }
 
-    /// The coverage of each active rule's current period, for tiles.
-    pub(crate) async fn current_coverage(&self) -> Result<Vec<CoverageReport>> {
+    /// How many customers are in the coverage scope of `p` and `tier`, and how many are
+    /// covered — the report's figures without its rows: the customers whose tier did not
+    /// change since the period began are counted in the database, only the few whose tier
+    /// changed are read and replayed. What the workbench counts on every load.
+    async fn coverage_counts(&self, p: PlanPeriod, tier: Tier) -> Result<CoverageCounts> {
+        let now = self.now();
+        let mut conn = self.store.conn().await?;
+        let settings = load_settings(&mut conn).await?;
+        let calendar = self.business_calendar(&mut conn).await?;
+        let (start, end) = (
+            local_midnight(&calendar, p.start()),
+            local_midnight(&calendar, p.end()),
+        );
+        let (mut in_scope, mut covered) =
+            store::steady_counts(&mut conn, tier.key(), start, end).await?;
+        let changed = store::changed_candidates(&mut conn, tier.key(), start, end).await?;
+        let ids: Vec<i64> = changed.iter().map(|c| c.0).collect();
+        let mut changes: HashMap<i64, Vec<TierChange>> = HashMap::new();
+        for (customer, at, old, new) in store::tier_changes(&mut conn, &ids).await? {
+            changes.entry(customer).or_default().push(TierChange {
+                at,
+                old: old.and_then(|t| t.parse().ok()),
+                new: new.and_then(|t| t.parse().ok()),
+            });
+        }
+        let done: HashSet<i64> = store::done_in(&mut conn, &ids, start, end)
+            .await?
+            .into_iter()
+            .collect();
+        for (id, current, created_at) in changed {
+            let Ok(current) = current.parse::<Tier>() else {
+                continue;
+            };
+            let mine = changes.get(&id).map(Vec::as_slice).unwrap_or_default();
+            if held_tier_during(tier, current, created_at, mine, start, end) {
+                in_scope += 1;
+                covered += i64::from(done.contains(&id));
+            }
+        }
+        let missing = in_scope - covered;
+        let warn_from = end - SignedDuration::from_hours(24 * settings.coverage_warning_days);
+        Ok(CoverageCounts {
+            period: p.key(),
+            tier,
+            in_scope,
+            covered,
+            missing,
+            at_risk: missing > 0 && now >= warn_from && now < end,
+        })
+    }
+
+    /// The figures of each active rule's current period, for the workbench.
+    pub(crate) async fn current_coverage(&self) -> Result<Vec<CoverageCounts>> {
         let now = self.now();
         let (rules, calendar) = {
             let mut conn = self.store.conn().await?;
@@ -254,14 +319,14 @@ impl App {
             )
         };
         let today = now.to_zoned(calendar.time_zone().clone()).date();
-        let mut out: Vec<CoverageReport> = Vec::new();
+        let mut out: Vec<CoverageCounts> = Vec::new();
         for row in rules.into_iter().filter(|r| r.active) {
             let RuleSpec::TierPeriodic { tier, months } = rule_view(row)?.spec;
             let p = PlanPeriod::containing(today, i64::from(months))?;
             if out.iter().any(|r| r.tier == tier && r.period == p.key()) {
                 continue;
             }
-            out.push(self.coverage_of(p, tier).await?);
+            out.push(self.coverage_counts(p, tier).await?);
         }
         Ok(out)
     }
@@ -272,10 +337,13 @@ impl App {
     pub async fn warn_follow_up_coverage(&self) -> Result<usize> {
         let now = self.now();
         let mut sent = 0;
-        for report in self.current_coverage().await? {
-            if !report.at_risk {
+        for counts in self.current_coverage().await? {
+            if !counts.at_risk {
                 continue;
             }
+            let report = self
+                .coverage_of(PlanPeriod::parse(&counts.period)?, counts.tier)
+                .await?;
             let mut tx = self.store.begin().await?;
             if !store::claim_coverage_warning(
                 &mut tx,

@@ -7,7 +7,7 @@ mod plan;
 mod tiles;
 mod visit;
 
-pub use coverage::{CoverageReport, CoverageRow, CoverageState, Standing};
+pub use coverage::{CoverageCounts, CoverageReport, CoverageRow, CoverageState, Standing};
 pub use plan::{PlanReport, RulePlan};
 pub(crate) use tiles::TILES;
 pub use visit::{AttemptForm, AttemptOutcome, DialState, VisitScope, VisitView};

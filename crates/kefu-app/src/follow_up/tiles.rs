@@ -80,7 +80,7 @@ fn coverage<'a>(app: &'a App, _r: &'a Reader) -> TileFuture<'a> {
                     vec![
                         ("tier", format!("@tier.{}", rep.tier.key())),
                         ("period", rep.period.clone()),
-                        ("total", rep.in_scope().to_string()),
+                        ("total", rep.in_scope.to_string()),
                     ],
                 ),
                 count: Count::exact(rep.missing),

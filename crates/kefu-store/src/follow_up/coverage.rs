@@ -59,6 +59,84 @@ pub async fn scope_candidates(
         .collect()
 }
 
+/// Of the customers (not lost, added before `end`) holding `tier` with no tier change since
+/// `start` — nearly everyone in a period's scope — how many there are, and how many had a
+/// visit completed in `[start, end)`: counted in the database, one row back.
+pub async fn steady_counts(
+    conn: &mut AnyConnection,
+    tier: &str,
+    start: Timestamp,
+    end: Timestamp,
+) -> Result<(i64, i64)> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM follow_up_visits v \
+            WHERE v.customer_id = c.id AND v.status = 'done' AND v.done_at >= $2 \
+            AND v.done_at < $3) THEN 1 ELSE 0 END), 0) AS covered \
+         FROM customers c WHERE c.tier = $1 AND c.status <> 'lost' AND c.created_at < $3 \
+         AND NOT EXISTS (SELECT 1 FROM customer_history h WHERE h.customer_id = c.id \
+            AND h.field = 'tier' AND h.at >= $2)",
+    )
+    .bind(tier)
+    .bind(to_micros(start))
+    .bind(to_micros(end))
+    .fetch_one(conn)
+    .await?;
+    Ok((row.try_get("n")?, row.try_get("covered")?))
+}
+
+/// The customers (not lost, added before `end`) whose tier moved to or from `tier` at or
+/// after `start`: (id, tier now, added), for their history to be replayed.
+pub async fn changed_candidates(
+    conn: &mut AnyConnection,
+    tier: &str,
+    start: Timestamp,
+    end: Timestamp,
+) -> Result<Vec<(i64, String, Timestamp)>> {
+    let rows = sqlx::query(
+        "SELECT c.id, c.tier, c.created_at FROM customers c \
+         WHERE c.created_at < $3 AND c.status <> 'lost' AND c.id IN ( \
+            SELECT h.customer_id FROM customer_history h WHERE h.field = 'tier' \
+            AND h.at >= $2 AND (h.old_value = $1 OR h.new_value = $1)) ORDER BY c.id",
+    )
+    .bind(tier)
+    .bind(to_micros(start))
+    .bind(to_micros(end))
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("id")?,
+                r.try_get("tier")?,
+                from_micros(r.try_get("created_at")?),
+            ))
+        })
+        .collect()
+}
+
+/// Which of these customers had a visit completed in `[start, end)`.
+pub async fn done_in(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+    start: Timestamp,
+    end: Timestamp,
+) -> Result<Vec<i64>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(CHUNK) {
+        let list = id_list(chunk);
+        let done: Vec<i64> = sqlx::query_scalar(&format!(
+            "SELECT DISTINCT customer_id FROM follow_up_visits WHERE customer_id IN ({list}) \
+             AND status = 'done' AND done_at >= $1 AND done_at < $2"
+        ))
+        .bind(to_micros(start))
+        .bind(to_micros(end))
+        .fetch_all(&mut *conn)
+        .await?;
+        out.extend(done);
+    }
+    Ok(out)
+}
+
 /// One tier change: (customer, when, old, new), in the order made.
 pub type TierChangeRow = (i64, Timestamp, Option<String>, Option<String>);
 
@@ -102,33 +180,31 @@ pub struct CoverageVisit {
     pub cancel_reason: Option<String>,
 }
 
-/// The visits of these customers that were completed in `[start, end)`, or planned for
-/// `period`.
+/// The visits planned for `period` and those completed in `[start, end)`, of every
+/// customer: two index ranges read once (the caller keeps those of the customers in scope),
+/// rather than one lookup per customer.
 pub async fn coverage_visits(
     conn: &mut AnyConnection,
-    ids: &[i64],
     period: &str,
     start: Timestamp,
     end: Timestamp,
 ) -> Result<Vec<CoverageVisit>> {
-    let mut out = Vec::new();
-    for chunk in ids.chunks(CHUNK) {
-        let list = id_list(chunk);
-        let rows = sqlx::query(&format!(
-            "SELECT v.id, v.customer_id, v.status, v.period, v.attempts, v.slot_at, \
-             v.window_end, v.done_at, v.agent_id, u.display_name AS agent_name, \
-             v.satisfaction, v.cancel_reason FROM follow_up_visits v \
-             LEFT JOIN users u ON u.id = v.agent_id WHERE v.customer_id IN ({list}) \
-             AND (v.period = $1 OR (v.status = 'done' AND v.done_at >= $2 AND v.done_at < $3)) \
-             ORDER BY v.customer_id, v.id"
-        ))
-        .bind(period)
-        .bind(to_micros(start))
-        .bind(to_micros(end))
-        .fetch_all(&mut *conn)
-        .await?;
-        for r in &rows {
-            out.push(CoverageVisit {
+    let rows = sqlx::query(
+        "SELECT v.id, v.customer_id, v.status, v.period, v.attempts, v.slot_at, \
+         v.window_end, v.done_at, v.agent_id, u.display_name AS agent_name, \
+         v.satisfaction, v.cancel_reason FROM follow_up_visits v \
+         LEFT JOIN users u ON u.id = v.agent_id \
+         WHERE v.period = $1 OR (v.status = 'done' AND v.done_at >= $2 AND v.done_at < $3) \
+         ORDER BY v.customer_id, v.id",
+    )
+    .bind(period)
+    .bind(to_micros(start))
+    .bind(to_micros(end))
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(CoverageVisit {
                 id: r.try_get("id")?,
                 customer_id: r.try_get("customer_id")?,
                 status: r.try_get("status")?,
@@ -141,10 +217,9 @@ pub async fn coverage_visits(
                 agent_name: r.try_get("agent_name")?,
                 satisfaction: r.try_get("satisfaction")?,
                 cancel_reason: r.try_get("cancel_reason")?,
-            });
-        }
-    }
-    Ok(out)
+            })
+        })
+        .collect()
 }
 
 /// Records that the warning for `period` and `tier` went out; false when it had already.

@@ -366,6 +366,17 @@ async fn visits_are_planned_once_and_coverage_lists_every_key_customer_missing()
         (agent["planned"].as_i64(), agent["done"].as_i64()),
         (Some(2), Some(1))
     );
+    // The workbench counts the same without the rows (the tier changes replayed apart).
+    let manager = c
+        .app
+        .login("hui.manager", kefu_testkit::TEST_PASSWORD)
+        .await;
+    let home = manager.get("/").await.text().await.unwrap();
+    let line = &home[home
+        .find("tier=key_account&#38;missing=1")
+        .expect("the coverage line")..];
+    let count = &line[line.find("data-count=\"").unwrap() + 12..];
+    assert_eq!(&count[..count.find('"').unwrap()], "3", "{line}");
 
     // The next run plans the upgraded customer; days before the month ends the manager is
     // warned once.
