@@ -69,12 +69,14 @@ pub async fn steady_counts(
     end: Timestamp,
 ) -> Result<(i64, i64)> {
     let row = sqlx::query(
-        "SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM follow_up_visits v \
-            WHERE v.customer_id = c.id AND v.status = 'done' AND v.done_at >= $2 \
+        // Both subqueries are small sets read by their indexes once (the period's completed
+        // visits, its tier changes), not lookups per customer.
+        "SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN c.id IN (SELECT v.customer_id \
+            FROM follow_up_visits v WHERE v.status = 'done' AND v.done_at >= $2 \
             AND v.done_at < $3) THEN 1 ELSE 0 END), 0) AS covered \
          FROM customers c WHERE c.tier = $1 AND c.status <> 'lost' AND c.created_at < $3 \
-         AND NOT EXISTS (SELECT 1 FROM customer_history h WHERE h.customer_id = c.id \
-            AND h.field = 'tier' AND h.at >= $2)",
+         AND c.id NOT IN (SELECT h.customer_id FROM customer_history h \
+            WHERE h.field = 'tier' AND h.at >= $2)",
     )
     .bind(tier)
     .bind(to_micros(start))
