@@ -76,6 +76,9 @@ pub struct ComplaintDetail {
     pub rmas: Vec<Rma>,
     pub penalties: Vec<Penalty>,
     pub follow_ups: Vec<FollowUp>,
+    /// The visit (回访任务) that makes the latest follow-up call, when the complaint has a
+    /// customer.
+    pub follow_up_visit_id: Option<i64>,
     /// 调查证据 — the files backing the investigation (attachments of the complaint's ticket).
     pub evidence: Vec<Evidence>,
     /// 短 — how many times it changed hands.
@@ -431,6 +434,9 @@ impl App {
         let rmas = store::rmas(&mut conn, id).await?;
         let penalties = store::penalties(&mut conn, id).await?;
         let follow_ups = store::follow_ups(&mut conn, id).await?;
+        let follow_up_visit_id = kefu_store::follow_up::complaint_visit(&mut conn, id)
+            .await?
+            .map(|v| v.id);
         let evidence = store::evidence(&mut conn, id).await?;
         let actors: Vec<Option<i64>> = steps.iter().map(|s| s.actor_user_id).collect();
         let until = complaint.closed_at.unwrap_or(self.now());
@@ -469,6 +475,7 @@ impl App {
             rmas,
             penalties,
             follow_ups,
+            follow_up_visit_id,
             evidence,
         })
     }

@@ -2,6 +2,7 @@
 //! scripts, the rules that plan visits, planning them, making them, and the 100 % coverage
 //! report on key customers.
 
+mod after_complaint;
 mod coverage;
 mod plan;
 mod tiles;

@@ -9,7 +9,7 @@ use kefu_domain::complaint::{Category, Severity};
 use kefu_domain::customer::{self as rules, ContactChannel};
 use kefu_domain::follow_up::script::{self, ScriptValues};
 use kefu_domain::follow_up::visit::{
-    Aspect, Attempt, Escalation, Reach, Satisfaction, VisitError, VisitStatus, escalation,
+    Aspect, Attempt, Escalation, Reach, Reason, Satisfaction, VisitError, VisitStatus, escalation,
     needs_quality_check,
 };
 use kefu_domain::ticket::{Channel, TicketType};
@@ -18,10 +18,10 @@ use kefu_store::customer::{self as customers, Contact};
 use kefu_store::follow_up::{self as store, AttemptRow, Completion, Visit, VisitList};
 use serde_json::json;
 
+use super::after_complaint::flag_unverified;
 use super::plan::{call_window, rest_of, slot_for};
 use super::{FollowUpSettings, load_settings};
 use crate::complaint::ComplaintForm;
-use crate::notify::{self, kind};
 use crate::ticket::Intake;
 use crate::{Actor, App, AppError, Result};
 
@@ -163,9 +163,19 @@ impl App {
 
     /// One visit with its contact (numbers masked), script and attempts.
     pub async fn follow_up_visit(&self, actor: &Actor, id: i64) -> Result<VisitView> {
-        let (v, contact, settings, calendar, attempts, agent) = {
+        let (v, contact, settings, calendar, attempts, agent, complaint_script) = {
             let mut conn = self.store.conn().await?;
             let v = store::visit_by_id(&mut conn, id).await?;
+            // A complaint's visit asks what its handler wrote for the call.
+            let complaint_script = match v.complaint_id {
+                Some(c) if v.reason == Reason::Complaint.key() => {
+                    kefu_store::complaint::follow_ups(&mut conn, c)
+                        .await?
+                        .pop()
+                        .map(|f| f.script)
+                }
+                _ => None,
+            };
             let contact = match v.contact_id {
                 Some(c) => Some(customers::contact_by_id(&mut conn, c).await?),
                 None => None,
@@ -181,6 +191,7 @@ impl App {
                 self.business_calendar(&mut conn).await?,
                 store::attempts_of(&mut conn, id).await?,
                 agent,
+                complaint_script,
             )
         };
         self.check_visit_access(actor, &v).await?;
@@ -211,7 +222,7 @@ impl App {
                 .as_ref()
                 .map(|c| c.rest_hours.clone())
                 .unwrap_or_default(),
-            opening: script::render(opening, &values),
+            opening: complaint_script.unwrap_or_else(|| script::render(opening, &values)),
             ending_satisfied: script::render(&settings.ending_satisfied, &values),
             ending_other: script::render(&settings.ending_other, &values),
             card_sms: v.first_visit.then(|| script::agent_card_sms(&values)),
@@ -381,7 +392,13 @@ impl App {
         // or a complaint with its own rules and notifications); the visit then records the
         // link in the same transaction as the result.
         let (mut ticket_id, mut complaint_id) = (None, None);
+        // A complaint's own follow-up visit opens nothing: an unsatisfied result sends
+        // that complaint back to its solution.
+        let complaint_visit = v
+            .complaint_id
+            .filter(|_| v.reason == Reason::Complaint.key());
         if completes
+            && complaint_visit.is_none()
             && let Some(satisfaction) = attempt.satisfaction
             && let Some(what) = escalation(satisfaction, &attempt.aspects)
         {
@@ -441,22 +458,25 @@ impl App {
                 })?;
             store::set_opened(&mut tx, id, ticket_id, complaint_id).await?;
             if unverified {
-                let quality =
-                    notify::with_role(&mut tx, kefu_domain::Role::QualitySpecialist).await?;
-                let params = json!({
-                    "visit": id,
-                    "customer": v.customer_name,
-                    "seconds": settings.min_call_seconds,
-                });
-                notify::notify(
+                flag_unverified(
                     &mut tx,
-                    &quality,
-                    kind::FOLLOW_UP_UNVERIFIED,
-                    None,
-                    &params,
+                    id,
+                    &v.customer_name,
+                    settings.min_call_seconds,
                     now,
                 )
                 .await?;
+            }
+            // 投诉结案回访: the visit's result is the complaint's follow-up result.
+            if let Some(complaint) = complaint_visit
+                && let Some(result) = attempt.satisfaction
+            {
+                let mut comment = attempt.words.clone();
+                if !attempt.next_action.is_empty() {
+                    comment = format!("{comment}\n后续行动：{}", attempt.next_action);
+                }
+                self.settle_follow_up_from_visit(&mut tx, actor, complaint, result, &comment, now)
+                    .await?;
             }
         } else {
             // The next try: when the contact asked, else a while after this one.

@@ -147,6 +147,18 @@ pub async fn visit_by_id(conn: &mut AnyConnection, id: i64) -> Result<Visit> {
     visit_from(&row)
 }
 
+/// The latest visit made for complaint `complaint_id`'s follow-up (投诉结案回访), if any.
+pub async fn complaint_visit(conn: &mut AnyConnection, complaint_id: i64) -> Result<Option<Visit>> {
+    let row = sqlx::query(&format!(
+        "{SELECT_VISIT} WHERE v.complaint_id = $1 AND v.reason = 'complaint' \
+         ORDER BY v.id DESC LIMIT 1"
+    ))
+    .bind(complaint_id)
+    .fetch_optional(conn)
+    .await?;
+    row.as_ref().map(visit_from).transpose()
+}
+
 /// Moves the visit's version on if it is still `expected` (any version when `None`);
 /// `Err(current)` when it is not.
 pub async fn advance_visit(

@@ -59,7 +59,8 @@ impl App {
     }
 
     /// The customer accepts the solution carried out (a follow-up task is created, due on
-    /// the business calendar) or rejects it (back to the solution stage).
+    /// the business calendar, and a visit planned to make it) or rejects it (back to the
+    /// solution stage).
     pub async fn record_customer_decision(
         &self,
         actor: &Actor,
@@ -97,7 +98,7 @@ impl App {
             // 回访人: the agent chosen at intake, else the complaint's handler.
             let assignee = c.follow_up_agent_id.or(c.handler_id).or(actor.user_id());
             let due_at = c.stage_due_at.unwrap_or(now);
-            store::insert_follow_up(
+            let follow_up_id = store::insert_follow_up(
                 &mut tx,
                 &FollowUp {
                     id: 0,
@@ -113,6 +114,9 @@ impl App {
                 },
             )
             .await?;
+            // 投诉结案回访: the call is a visit on the agent's list, in the calling hours.
+            self.plan_complaint_visit(&mut tx, &c, follow_up_id, assignee, now)
+                .await?;
             // The call is due: the agent who makes it hears of it (not when they are the
             // one who recorded the acceptance).
             let to: Vec<i64> = assignee
@@ -186,13 +190,55 @@ impl App {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let mut c = self.open_for_step(&mut tx, id, expected).await?;
+        self.settle_follow_up(&mut tx, actor, &mut c, result, &comment, now)
+            .await?;
+        // The visit planned for this call is done with it: the result recorded here is
+        // the visit's too.
+        self.complete_complaint_visit(&mut tx, actor, id, result, &comment, now)
+            .await?;
+        self.save_complaint(&mut tx, actor, &mut c, now).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(())
+    }
+
+    /// The follow-up's result recorded on its visit (回访任务), inside the visit's
+    /// transaction: the complaint moves on as if it had been recorded on the complaint.
+    /// Whoever may work the visit may record it.
+    pub(crate) async fn settle_follow_up_from_visit(
+        &self,
+        conn: &mut kefu_store::AnyConnection,
+        actor: &Actor,
+        id: i64,
+        result: FollowUpResult,
+        comment: &str,
+        now: jiff::Timestamp,
+    ) -> Result<()> {
+        let comment: String = comment.chars().take(2000).collect();
+        let mut c = self.open_for_step(conn, id, None).await?;
+        self.settle_follow_up(conn, actor, &mut c, result, &comment, now)
+            .await?;
+        self.save_complaint(conn, actor, &mut c, now).await
+    }
+
+    /// Finishes complaint `c`'s open follow-up with `result`: settled moves on to the
+    /// evaluation; unsatisfied goes back to the solution, whose approved proposals no
+    /// longer stand.
+    async fn settle_follow_up(
+        &self,
+        conn: &mut kefu_store::AnyConnection,
+        actor: &Actor,
+        c: &mut kefu_store::complaint::Complaint,
+        result: FollowUpResult,
+        comment: &str,
+        now: jiff::Timestamp,
+    ) -> Result<()> {
         let action = if result == FollowUpResult::Unsatisfied {
             Action::FollowUpUnsatisfied
         } else {
             Action::FollowUpSettled
         };
         rules::transition(c.stage, action)?;
-        let mut f = store::follow_ups(&mut tx, id)
+        let mut f = store::follow_ups(conn, c.id)
             .await?
             .into_iter()
             .rfind(|f| f.done_at.is_none())
@@ -201,24 +247,22 @@ impl App {
                 action,
             })?;
         f.result = Some(result);
-        f.comment = Some(comment.clone()).filter(|s| !s.is_empty());
+        f.comment = Some(comment.to_owned()).filter(|s| !s.is_empty());
         f.done_by = actor.user_id();
         f.done_at = Some(now);
-        store::finish_follow_up(&mut tx, &f).await?;
-        let note = Some(rules::follow_up_note(result, &comment));
-        self.step(&mut tx, actor, &mut c, action, note, now).await?;
+        store::finish_follow_up(conn, &f).await?;
+        let note = Some(rules::follow_up_note(result, comment));
+        self.step(conn, actor, c, action, note, now).await?;
         if result == FollowUpResult::Unsatisfied {
             // The solution carried out did not satisfy: it no longer stands. The customer
             // did accept it, so it is reopened, not "rejected by the customer".
-            for mut p in store::proposals(&mut tx, id).await? {
+            for mut p in store::proposals(conn, c.id).await? {
                 if p.status == ProposalStatus::Approved {
                     p.status = ProposalStatus::Reopened;
-                    store::decide_proposal(&mut tx, &p).await?;
+                    store::decide_proposal(conn, &p).await?;
                 }
             }
         }
-        self.save_complaint(&mut tx, actor, &mut c, now).await?;
-        tx.commit().await.map_err(StoreError::from)?;
         Ok(())
     }
 

@@ -11,6 +11,7 @@ mod corners;
 mod cost;
 mod deadlines;
 mod follow_up_agent;
+mod follow_up_visit;
 mod intake;
 mod loop_api;
 mod notices_to_act;

@@ -36,6 +36,9 @@ pub struct VisitRow {
     pub customer_id: i64,
     pub customer_name: String,
     pub contact_id: Option<i64>,
+    /// The complaint this visit follows up (reason `complaint`): its result is that
+    /// complaint's follow-up result.
+    pub complaint_id: Option<i64>,
     /// Who makes it; none while it waits in `group_id`.
     pub agent_id: Option<i64>,
     pub agent_name: Option<String>,
@@ -72,6 +75,7 @@ fn row(v: &Visit) -> VisitRow {
         customer_id: v.customer_id,
         customer_name: v.customer_name.clone(),
         contact_id: v.contact_id,
+        complaint_id: v.complaint_id,
         agent_id: v.agent_id,
         agent_name: v.agent_name.clone(),
         group_id: v.group_id,

@@ -254,6 +254,9 @@ pub struct Detail {
     pub rmas: Vec<RmaOut>,
     pub penalties: Vec<PenaltyOut>,
     pub follow_ups: Vec<FollowUpOut>,
+    /// The visit (`/api/v1/follow-ups/{id}`) that makes the latest follow-up call; none
+    /// when the complaint has no customer. Recording its result records the follow-up.
+    pub follow_up_visit_id: Option<i64>,
     /// 调查证据 — the files backing the investigation, oldest first.
     pub evidence: Vec<EvidenceOut>,
     /// 短 — times it changed hands.
@@ -336,6 +339,7 @@ fn detail(d: ComplaintDetail) -> Detail {
                 reason: p.reason,
             })
             .collect(),
+        follow_up_visit_id: d.follow_up_visit_id,
         follow_ups: d
             .follow_ups
             .into_iter()

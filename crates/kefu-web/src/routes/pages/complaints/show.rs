@@ -118,6 +118,8 @@ struct ShowPage {
     follow_up_agent: String,
     /// Whether the reader may record the follow-up: a handler, or the agent making the call.
     can_follow_up: bool,
+    /// The visit that makes the follow-up call.
+    follow_up_visit_id: Option<i64>,
     /// The agents who may make the call, for the intake form; the ticket's assignee chosen.
     agents: Vec<Choice>,
     evidence: Vec<EvidenceRow>,
@@ -270,6 +272,7 @@ async fn show_page(
             (None, None) => String::new(),
         },
         can_follow_up: can_handle || calls,
+        follow_up_visit_id: d.follow_up_visit_id,
         agents: users
             .iter()
             .filter(|u| u.active && u.roles.allows(Permission::TicketWork))
