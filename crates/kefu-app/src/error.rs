@@ -159,6 +159,8 @@ pub enum AppError {
     #[error("{0}")]
     FollowUpPlan(#[from] kefu_domain::follow_up::plan::PlanError),
     #[error("{0}")]
+    FollowUpRule(#[from] kefu_domain::follow_up::rule::RuleError),
+    #[error("{0}")]
     Visit(#[from] kefu_domain::follow_up::visit::VisitError),
     #[error("unknown call")]
     UnknownCall,

@@ -14,7 +14,8 @@ use std::collections::{HashMap, HashSet};
 
 use jiff::{SignedDuration, Timestamp};
 use kefu_domain::customer::Tier;
-use kefu_domain::follow_up::plan::{PlanPeriod, RuleSpec, TierChange, held_tier_during};
+use kefu_domain::follow_up::plan::{PlanPeriod, TierChange, held_tier_during};
+use kefu_domain::follow_up::rule::RuleSpec;
 use kefu_domain::{Permission, Role};
 use kefu_store::StoreError;
 use kefu_store::follow_up::{self as store, CoverageVisit};
@@ -321,7 +322,11 @@ impl App {
         let today = now.to_zoned(calendar.time_zone().clone()).date();
         let mut out: Vec<CoverageCounts> = Vec::new();
         for row in rules.into_iter().filter(|r| r.active) {
-            let RuleSpec::TierPeriodic { tier, months } = rule_view(row)?.spec;
+            // Coverage is the periodic rules' duty; occasions and dormant customers add
+            // visits on top of it.
+            let RuleSpec::TierPeriodic { tier, months } = rule_view(row)?.spec else {
+                continue;
+            };
             let p = PlanPeriod::containing(today, i64::from(months))?;
             if out.iter().any(|r| r.tier == tier && r.period == p.key()) {
                 continue;

@@ -18,7 +18,7 @@ use kefu_domain::Permission;
 use kefu_domain::calendar::{BusinessCalendar, CalendarError};
 use kefu_domain::customer::Tier;
 use kefu_domain::follow_up::CallingHours;
-use kefu_domain::follow_up::plan::{RuleKind, RuleSpec};
+use kefu_domain::follow_up::rule::{RuleInput, RuleKind, RuleSpec};
 use kefu_domain::follow_up::script::{self, ScriptTextError};
 use kefu_store::follow_up::{self as store, RuleRow, SettingsRow};
 use kefu_store::{AnyConnection, StoreError};
@@ -28,6 +28,8 @@ use crate::{Actor, App, AppError, Result};
 
 /// The most seconds a call must last to prove a visit (a quarter of an hour).
 pub const MAX_MIN_CALL_SECONDS: i64 = 900;
+/// The longest a 祝福语 may be, in characters.
+pub const MAX_BLESSING: usize = 20;
 /// The most days before a period's end coverage may be called "at risk".
 pub const MAX_WARNING_DAYS: i64 = 60;
 
@@ -156,7 +158,7 @@ impl SettingsForm {
             script_later: text("script_later", &self.script_later)?,
             ending_satisfied: text("ending_satisfied", &self.ending_satisfied)?,
             ending_other: text("ending_other", &self.ending_other)?,
-            blessing: short("blessing", &self.blessing, 20)?,
+            blessing: short("blessing", &self.blessing, MAX_BLESSING)?,
         })
     }
 }
@@ -211,6 +213,8 @@ pub struct RuleView {
     pub id: i64,
     pub name: String,
     pub spec: RuleSpec,
+    /// {祝福语} of this rule's visits; the department's when `None`.
+    pub blessing: Option<String>,
     pub group_id: Option<i64>,
     pub active: bool,
     pub version: i64,
@@ -221,8 +225,9 @@ pub struct RuleView {
 pub struct RuleForm {
     pub name: String,
     pub kind: RuleKind,
-    pub tier: Option<Tier>,
-    pub every_months: Option<i64>,
+    pub input: RuleInput,
+    /// {祝福语} of this rule's visits (新年快乐…); empty: the department's.
+    pub blessing: String,
     pub group_id: Option<i64>,
     pub active: bool,
 }
@@ -237,11 +242,25 @@ fn rule_view(r: RuleRow) -> Result<RuleView> {
         .map(str::parse::<Tier>)
         .transpose()
         .map_err(|_| corrupt("tier"))?;
-    let spec = RuleSpec::new(kind, tier, r.every_months).map_err(|_| corrupt("every_months"))?;
+    let date = |what: &'static str, v: Option<&str>| {
+        v.map(str::parse::<jiff::civil::Date>)
+            .transpose()
+            .map_err(|_| corrupt(what))
+    };
+    let input = RuleInput {
+        tier,
+        every_months: r.every_months,
+        starts_on: date("starts_on", r.starts_on.as_deref())?,
+        ends_on: date("ends_on", r.ends_on.as_deref())?,
+        yearly: r.yearly,
+        dormant_days: r.dormant_days,
+    };
+    let spec = RuleSpec::new(kind, &input).map_err(|_| corrupt("spec"))?;
     Ok(RuleView {
         id: r.id,
         name: r.name,
         spec,
+        blessing: r.blessing,
         group_id: r.group_id,
         active: r.active,
         version: r.version,
@@ -304,8 +323,16 @@ impl App {
         if name.is_empty() || name.chars().count() > 60 {
             return Err(AppError::BadName);
         }
-        let spec = RuleSpec::new(form.kind, form.tier, form.every_months)?;
-        let RuleSpec::TierPeriodic { tier, months } = spec;
+        let spec = RuleSpec::new(form.kind, &form.input)?;
+        let input = spec.input();
+        let blessing = form.blessing.trim();
+        if blessing.chars().count() > MAX_BLESSING {
+            return Err(SettingsError::TooLong {
+                field: "blessing",
+                max: MAX_BLESSING,
+            }
+            .into());
+        }
         let now = self.now();
         let mut tx = self.store.begin().await?;
         if let Some(g) = form.group_id {
@@ -319,8 +346,13 @@ impl App {
             id: id.unwrap_or_default(),
             name: name.to_owned(),
             kind: spec.kind().key().to_owned(),
-            tier: Some(tier.key().to_owned()),
-            every_months: Some(i64::from(months)),
+            tier: spec.tier().map(|t| t.key().to_owned()),
+            every_months: input.every_months,
+            starts_on: input.starts_on.map(|d| d.to_string()),
+            ends_on: input.ends_on.map(|d| d.to_string()),
+            yearly: input.yearly,
+            dormant_days: input.dormant_days,
+            blessing: Some(blessing.to_owned()).filter(|b| !b.is_empty()),
             group_id: form.group_id,
             active: form.active,
             version: 1,

@@ -4,19 +4,25 @@
 //! A visit goes to the customer's owner while the owner's account is active, else it waits
 //! in the rule's group for whoever takes it. It is made on the phone when the contact has a
 //! number (002 §三1: 最好是电话), else on the contact's preferred channel. Its window is the
-//! rest of the period; its slot is the earliest moment in that window the calling rules
-//! allow (company calling hours on business days, outside the contact's rest hours).
+//! rest of the period (a periodic rule), the occasion's days (特色回访, planned up to
+//! [`OCCASION_LEAD_DAYS`] ahead) or [`DORMANT_WINDOW_DAYS`] days (a dormant customer); its
+//! slot is the earliest moment in that window the calling rules allow (company calling
+//! hours on business days, outside the contact's rest hours).
 
-use jiff::Timestamp;
+use jiff::civil::Date;
+use jiff::{SignedDuration, Timestamp};
 use kefu_domain::Permission;
 use kefu_domain::calendar::BusinessCalendar;
 use kefu_domain::customer::{ContactChannel, RestHours};
-use kefu_domain::follow_up::plan::{PlanPeriod, RuleSpec};
+use kefu_domain::follow_up::plan::PlanPeriod;
+use kefu_domain::follow_up::rule::{
+    DORMANT_WINDOW_DAYS, OCCASION_LEAD_DAYS, RuleSpec, dormant_cutoff,
+};
 use kefu_domain::follow_up::visit::Reason;
 use kefu_domain::follow_up::{CallWindow, CallingHours};
 use kefu_store::StoreError;
 use kefu_store::customer::{self as customers, Contact};
-use kefu_store::follow_up::{self as store, NewVisit};
+use kefu_store::follow_up::{self as store, CandidateFilter, NewVisit, PlanCandidate};
 
 use super::{load_settings, local_midnight, rule_view};
 use crate::{Actor, App, Result};
@@ -112,6 +118,96 @@ pub(crate) fn slot_for(
         .map(|s| s.start)
 }
 
+/// What one rule plans now: which customers, for which period, due when.
+struct Target {
+    filter: CandidateFilter,
+    /// The period stored with each visit (a periodic rule's, an occasion's first day).
+    period: Option<String>,
+    /// What the report calls the period.
+    label: String,
+    reason: Reason,
+    due: Timestamp,
+    end: Timestamp,
+}
+
+impl Target {
+    /// One visit per rule, customer and period; for a dormant customer, per spell without
+    /// contact (the spell's start names it).
+    fn plan_key(&self, rule_id: i64, c: &PlanCandidate) -> String {
+        match &self.filter {
+            CandidateFilter::Period(p) => format!("r{rule_id}:c{}:{p}", c.customer_id),
+            CandidateFilter::DormantSince(_) => format!(
+                "r{rule_id}:c{}:s{}",
+                c.customer_id,
+                c.last_contact_at.map_or(0, |t| t.as_microsecond())
+            ),
+        }
+    }
+}
+
+/// What `rule` plans on `today`; `None` when it plans nothing (a period asked for that
+/// is not the rule's kind or length, an occasion over or still far off).
+fn target_of(
+    rule: &super::RuleView,
+    asked: Option<PlanPeriod>,
+    today: Date,
+    now: Timestamp,
+    calendar: &BusinessCalendar,
+) -> Result<Option<Target>> {
+    Ok(match rule.spec {
+        RuleSpec::TierPeriodic { months, .. } => {
+            let p = match asked {
+                // A period asked for is planned by the rules of its length.
+                Some(p) if p.months() != months => return Ok(None),
+                Some(p) => p,
+                None => PlanPeriod::containing(today, i64::from(months))?,
+            };
+            let start = local_midnight(calendar, p.start());
+            Some(Target {
+                filter: CandidateFilter::Period(p.key()),
+                period: Some(p.key()),
+                label: p.key(),
+                reason: Reason::Periodic,
+                due: start.max(now),
+                end: local_midnight(calendar, p.end()),
+            })
+        }
+        // Occasions and dormant customers are planned for today, not for a period.
+        _ if asked.is_some() => None,
+        RuleSpec::Occasion { occasion, .. } => {
+            let Some((from, to)) = occasion.next_from(today) else {
+                return Ok(None);
+            };
+            if today.until(from).map_or(0, |s| i64::from(s.get_days())) > OCCASION_LEAD_DAYS {
+                return Ok(None);
+            }
+            let key = from.to_string();
+            Some(Target {
+                filter: CandidateFilter::Period(key.clone()),
+                period: Some(key.clone()),
+                label: key,
+                reason: Reason::Occasion,
+                due: local_midnight(calendar, from).max(now),
+                end: local_midnight(calendar, to.tomorrow().unwrap_or(to)),
+            })
+        }
+        RuleSpec::Dormant { days, .. } => {
+            let cutoff = dormant_cutoff(days, now);
+            Some(Target {
+                filter: CandidateFilter::DormantSince(cutoff),
+                period: None,
+                label: cutoff
+                    .to_zoned(calendar.time_zone().clone())
+                    .date()
+                    .to_string(),
+                reason: Reason::Dormant,
+                due: now,
+                end: now + SignedDuration::from_hours(DORMANT_WINDOW_DAYS * 24),
+            })
+        }
+    })
+}
+
 impl App {
     /// Plans the visits of every active rule for `period` (a key such as `2026-12`; each
     /// rule's current period when `None`). A dry run counts and writes nothing.
@@ -137,39 +233,31 @@ impl App {
             rules: Vec::new(),
             dry_run,
         };
+        let today = now.to_zoned(calendar.time_zone().clone()).date();
         for row in rules.into_iter().filter(|r| r.active) {
             let rule = rule_view(row)?;
-            let RuleSpec::TierPeriodic { tier, months } = rule.spec;
-            let today = now.to_zoned(calendar.time_zone().clone()).date();
-            let p = match asked {
-                // A period asked for is planned by the rules of its length.
-                Some(p) if p.months() != months => continue,
-                Some(p) => p,
-                None => PlanPeriod::containing(today, i64::from(months))?,
+            let Some(target) = target_of(&rule, asked, today, now, &calendar)? else {
+                continue;
             };
-            let (start, end) = (
-                local_midnight(&calendar, p.start()),
-                local_midnight(&calendar, p.end()),
-            );
             let mut plan = RulePlan {
                 rule_id: rule.id,
                 name: rule.name.clone(),
-                period: p.key(),
+                period: target.label.clone(),
                 customers: 0,
                 created: 0,
                 without_slot: 0,
             };
             // A period over is not planned any more: its visits could not be made.
-            if end <= now {
+            if target.end <= now {
                 report.rules.push(plan);
                 continue;
             }
-            let due = start.max(now);
+            let tier = rule.spec.tier().map(|t| t.key());
             let mut after = 0;
             loop {
                 let mut conn = self.store.conn().await?;
                 let batch =
-                    store::plan_candidates(&mut conn, tier.key(), rule.id, &p.key(), after, BATCH)
+                    store::plan_candidates(&mut conn, tier, rule.id, &target.filter, after, BATCH)
                         .await?;
                 let Some(last) = batch.last() else { break };
                 after = last.customer_id;
@@ -188,13 +276,19 @@ impl App {
                         .cloned()
                         .collect();
                     let contact = visit_contact(&mine);
-                    let slot = slot_for(&calendar, &settings.calling_hours, contact, due, end);
+                    let slot = slot_for(
+                        &calendar,
+                        &settings.calling_hours,
+                        contact,
+                        target.due,
+                        target.end,
+                    );
                     let visit = NewVisit {
-                        plan_key: Some(format!("r{}:c{}:{}", rule.id, c.customer_id, p.key())),
+                        plan_key: Some(target.plan_key(rule.id, c)),
                         rule_id: Some(rule.id),
-                        reason: Reason::Periodic.key().to_owned(),
-                        period: Some(p.key()),
-                        tier: Some(tier.key().to_owned()),
+                        reason: target.reason.key().to_owned(),
+                        period: target.period.clone(),
+                        tier: tier.map(str::to_owned),
                         customer_id: c.customer_id,
                         contact_id: contact.map(|x| x.id),
                         complaint_id: None,
@@ -205,8 +299,8 @@ impl App {
                             rule.group_id
                         },
                         channel: visit_channel(contact).key().to_owned(),
-                        due_at: due,
-                        window_end: end,
+                        due_at: target.due,
+                        window_end: target.end,
                         slot_at: slot,
                         first_visit: !c.visited_before,
                     };

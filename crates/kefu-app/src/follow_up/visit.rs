@@ -163,7 +163,7 @@ impl App {
 
     /// One visit with its contact (numbers masked), script and attempts.
     pub async fn follow_up_visit(&self, actor: &Actor, id: i64) -> Result<VisitView> {
-        let (v, contact, settings, calendar, attempts, agent, complaint_script) = {
+        let (v, contact, settings, calendar, attempts, agent, complaint_script, rule_blessing) = {
             let mut conn = self.store.conn().await?;
             let v = store::visit_by_id(&mut conn, id).await?;
             // A complaint's visit asks what its handler wrote for the call.
@@ -175,6 +175,11 @@ impl App {
                         .map(|f| f.script)
                 }
                 _ => None,
+            };
+            // An occasion's rule may say its own 祝福语 (新年快乐…).
+            let rule_blessing = match v.rule_id {
+                Some(r) => store::rule_by_id(&mut conn, r).await?.blessing,
+                None => None,
             };
             let contact = match v.contact_id {
                 Some(c) => Some(customers::contact_by_id(&mut conn, c).await?),
@@ -192,6 +197,7 @@ impl App {
                 store::attempts_of(&mut conn, id).await?,
                 agent,
                 complaint_script,
+                rule_blessing,
             )
         };
         self.check_visit_access(actor, &v).await?;
@@ -206,7 +212,7 @@ impl App {
             company: &settings.company,
             agent_name: &agent_name,
             agent_phone: &settings.service_phone,
-            blessing: &settings.blessing,
+            blessing: rule_blessing.as_deref().unwrap_or(&settings.blessing),
         };
         let opening = if v.first_visit {
             &settings.script_first

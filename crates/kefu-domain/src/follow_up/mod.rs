@@ -4,6 +4,7 @@
 
 mod call_slot;
 pub mod plan;
+pub mod rule;
 pub mod script;
 pub mod visit;
 

@@ -12,14 +12,6 @@ use jiff::civil::Date;
 
 use crate::customer::Tier;
 
-keyed! {
-    /// What makes a rule plan a visit.
-    RuleKind {
-        /// 定期回访 — every customer of a tier, once per period.
-        TierPeriodic = "tier_periodic",
-    }
-}
-
 /// Why a plan rule or period is not acceptable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PlanError {
@@ -27,8 +19,6 @@ pub enum PlanError {
     BadMonths(i64),
     #[error("not a period: {0:?} (2026-12, 2026-Q4, 2026-H2 or 2026)")]
     BadPeriod(String),
-    #[error("a periodic rule needs a tier")]
-    TierRequired,
 }
 
 /// A calendar period a periodic rule plans in: `months` long, starting on the first of
@@ -133,41 +123,12 @@ impl fmt::Display for PlanPeriod {
     }
 }
 
-fn check_months(months: i64) -> Result<i8, PlanError> {
+pub(crate) fn check_months(months: i64) -> Result<i8, PlanError> {
     PERIOD_MONTHS
         .iter()
         .copied()
         .find(|&m| i64::from(m) == months)
         .ok_or(PlanError::BadMonths(months))
-}
-
-/// What a rule says, checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RuleSpec {
-    /// Every customer of `tier`, once per period of `months` months.
-    TierPeriodic { tier: Tier, months: i8 },
-}
-
-impl RuleSpec {
-    /// Checks a rule as a form or the API gives it.
-    pub fn new(
-        kind: RuleKind,
-        tier: Option<Tier>,
-        months: Option<i64>,
-    ) -> Result<RuleSpec, PlanError> {
-        match kind {
-            RuleKind::TierPeriodic => Ok(RuleSpec::TierPeriodic {
-                tier: tier.ok_or(PlanError::TierRequired)?,
-                months: check_months(months.unwrap_or(1))?,
-            }),
-        }
-    }
-
-    pub fn kind(&self) -> RuleKind {
-        match self {
-            RuleSpec::TierPeriodic { .. } => RuleKind::TierPeriodic,
-        }
-    }
 }
 
 /// One change of a customer's tier, from the archive's history.
@@ -262,22 +223,6 @@ mod tests {
         assert_eq!(
             PlanPeriod::containing(date(2026, 1, 1), 2),
             Err(PlanError::BadMonths(2))
-        );
-    }
-
-    #[test]
-    fn rules_are_checked() {
-        assert_eq!(
-            RuleSpec::new(RuleKind::TierPeriodic, None, Some(1)),
-            Err(PlanError::TierRequired)
-        );
-        assert!(RuleSpec::new(RuleKind::TierPeriodic, Some(Tier::Vip), Some(4)).is_err());
-        assert_eq!(
-            RuleSpec::new(RuleKind::TierPeriodic, Some(Tier::Vip), Some(3)),
-            Ok(RuleSpec::TierPeriodic {
-                tier: Tier::Vip,
-                months: 3
-            })
         );
     }
 

@@ -53,6 +53,10 @@ keyed! {
         Periodic = "periodic",
         /// 投诉结案回访
         Complaint = "complaint",
+        /// 特色回访 — a holiday, the 店庆日, a promotion.
+        Occasion = "occasion",
+        /// 沉睡客户回访
+        Dormant = "dormant",
         /// 手工安排
         Manual = "manual",
     }

@@ -96,6 +96,13 @@ pub struct RuleRow {
     pub kind: String,
     pub tier: Option<String>,
     pub every_months: Option<i64>,
+    /// An occasion's first and last day (`2026-12-28`).
+    pub starts_on: Option<String>,
+    pub ends_on: Option<String>,
+    pub yearly: bool,
+    pub dormant_days: Option<i64>,
+    /// {祝福语} for this rule's visits, instead of the department's.
+    pub blessing: Option<String>,
     pub group_id: Option<i64>,
     pub active: bool,
     pub version: i64,
@@ -103,8 +110,9 @@ pub struct RuleRow {
     pub updated_at: Timestamp,
 }
 
-const SELECT_RULE: &str = "SELECT id, name, kind, tier, every_months, group_id, active, \
-    version, created_at, updated_at FROM follow_up_rules";
+const SELECT_RULE: &str = "SELECT id, name, kind, tier, every_months, starts_on, ends_on, \
+    yearly, dormant_days, blessing, group_id, active, version, created_at, updated_at \
+    FROM follow_up_rules";
 
 fn rule_from(r: &AnyRow) -> Result<RuleRow> {
     Ok(RuleRow {
@@ -113,6 +121,11 @@ fn rule_from(r: &AnyRow) -> Result<RuleRow> {
         kind: r.try_get("kind")?,
         tier: r.try_get("tier")?,
         every_months: r.try_get("every_months")?,
+        starts_on: r.try_get("starts_on")?,
+        ends_on: r.try_get("ends_on")?,
+        yearly: r.try_get::<i64, _>("yearly")? != 0,
+        dormant_days: r.try_get("dormant_days")?,
+        blessing: r.try_get("blessing")?,
         group_id: r.try_get("group_id")?,
         active: r.try_get::<i64, _>("active")? != 0,
         version: r.try_get("version")?,
@@ -141,7 +154,8 @@ pub async fn rule_by_id(conn: &mut AnyConnection, id: i64) -> Result<RuleRow> {
 pub async fn insert_rule(conn: &mut AnyConnection, r: &RuleRow) -> Result<i64> {
     Ok(sqlx::query_scalar(
         "INSERT INTO follow_up_rules (name, kind, tier, every_months, group_id, active, \
-         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+         created_at, updated_at, starts_on, ends_on, yearly, dormant_days, blessing) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11, $12) RETURNING id",
     )
     .bind(&r.name)
     .bind(&r.kind)
@@ -150,6 +164,11 @@ pub async fn insert_rule(conn: &mut AnyConnection, r: &RuleRow) -> Result<i64> {
     .bind(r.group_id)
     .bind(i64::from(r.active))
     .bind(to_micros(r.updated_at))
+    .bind(&r.starts_on)
+    .bind(&r.ends_on)
+    .bind(i64::from(r.yearly))
+    .bind(r.dormant_days)
+    .bind(&r.blessing)
     .fetch_one(conn)
     .await?)
 }
@@ -158,7 +177,8 @@ pub async fn insert_rule(conn: &mut AnyConnection, r: &RuleRow) -> Result<i64> {
 pub async fn update_rule(conn: &mut AnyConnection, r: &RuleRow) -> Result<()> {
     let done = sqlx::query(
         "UPDATE follow_up_rules SET name = $2, kind = $3, tier = $4, every_months = $5, \
-         group_id = $6, active = $7, updated_at = $8 WHERE id = $1",
+         group_id = $6, active = $7, updated_at = $8, starts_on = $9, ends_on = $10, \
+         yearly = $11, dormant_days = $12, blessing = $13 WHERE id = $1",
     )
     .bind(r.id)
     .bind(&r.name)
@@ -168,6 +188,11 @@ pub async fn update_rule(conn: &mut AnyConnection, r: &RuleRow) -> Result<()> {
     .bind(r.group_id)
     .bind(i64::from(r.active))
     .bind(to_micros(r.updated_at))
+    .bind(&r.starts_on)
+    .bind(&r.ends_on)
+    .bind(i64::from(r.yearly))
+    .bind(r.dormant_days)
+    .bind(&r.blessing)
     .execute(conn)
     .await?;
     found(done)

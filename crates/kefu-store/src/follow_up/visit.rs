@@ -385,48 +385,68 @@ pub async fn planned(conn: &mut AnyConnection, q: &VisitList) -> Result<Vec<Visi
     rows.iter().map(visit_from).collect()
 }
 
-/// A customer a periodic rule still has to plan for: its id, owner (when active) and
-/// whether it has had a completed visit.
+/// A customer a rule still has to plan for: its id, owner (when active), whether it has
+/// had a completed visit, and when it was last in touch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanCandidate {
     pub customer_id: i64,
     pub owner_id: Option<i64>,
     pub visited_before: bool,
+    pub last_contact_at: Option<Timestamp>,
 }
 
-/// Customers of `tier` (not lost) after `after_id` without a visit of this rule in this
-/// period, in id order, at most `limit`.
+/// Which customers of a rule's tier still need a visit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CandidateFilter {
+    /// Those without a visit of the rule in this period (or occasion).
+    Period(String),
+    /// 沉睡客户 — those last in touch (or, never in touch, added) at or before this, without
+    /// a visit of the rule still planned.
+    DormantSince(Timestamp),
+}
+
+/// Customers (of `tier`, every tier when `None`; never lost ones) after `after_id` that
+/// rule `rule_id` still has to plan for, in id order, at most `limit`.
 pub async fn plan_candidates(
     conn: &mut AnyConnection,
-    tier: &str,
+    tier: Option<&str>,
     rule_id: i64,
-    period: &str,
+    filter: &CandidateFilter,
     after_id: i64,
     limit: i64,
 ) -> Result<Vec<PlanCandidate>> {
-    let rows = sqlx::query(
+    let condition = match filter {
+        CandidateFilter::Period(_) => {
+            "NOT EXISTS (SELECT 1 FROM follow_up_visits v WHERE v.customer_id = c.id \
+             AND v.rule_id = $3 AND v.period = $4)"
+        }
+        CandidateFilter::DormantSince(_) => {
+            "COALESCE(c.last_contact_at, c.created_at) <= $4 \
+             AND NOT EXISTS (SELECT 1 FROM follow_up_visits v WHERE v.customer_id = c.id \
+             AND v.rule_id = $3 AND v.status = 'planned')"
+        }
+    };
+    let sql = format!(
         "SELECT c.id, CASE WHEN u.active = 1 THEN c.owner_id END AS owner_id, \
          CASE WHEN EXISTS (SELECT 1 FROM follow_up_visits d WHERE d.customer_id = c.id \
-                 AND d.status = 'done') THEN 1 ELSE 0 END AS visited \
+                 AND d.status = 'done') THEN 1 ELSE 0 END AS visited, c.last_contact_at \
          FROM customers c LEFT JOIN users u ON u.id = c.owner_id \
-         WHERE c.tier = $1 AND c.status <> 'lost' AND c.id > $2 \
-         AND NOT EXISTS (SELECT 1 FROM follow_up_visits v WHERE v.customer_id = c.id \
-                         AND v.rule_id = $3 AND v.period = $4) \
-         ORDER BY c.id LIMIT $5",
-    )
-    .bind(tier)
-    .bind(after_id)
-    .bind(rule_id)
-    .bind(period)
-    .bind(limit)
-    .fetch_all(conn)
-    .await?;
+         WHERE ($1 IS NULL OR c.tier = $1) AND c.status <> 'lost' AND c.id > $2 \
+         AND {condition} ORDER BY c.id LIMIT $5"
+    );
+    let q = sqlx::query(&sql).bind(tier).bind(after_id).bind(rule_id);
+    let q = match filter {
+        CandidateFilter::Period(p) => q.bind(p.clone()),
+        CandidateFilter::DormantSince(at) => q.bind(to_micros(*at)),
+    };
+    let rows = q.bind(limit).fetch_all(conn).await?;
     rows.iter()
         .map(|r| {
             Ok(PlanCandidate {
                 customer_id: r.try_get("id")?,
                 owner_id: r.try_get("owner_id")?,
                 visited_before: crate::ticket::opt_flag(r, "visited")?.unwrap_or(false),
+                last_contact_at: opt_time(r, "last_contact_at")?,
             })
         })
         .collect()

@@ -3,6 +3,7 @@
 use axum::http::StatusCode;
 use kefu_app::follow_up::SettingsError;
 use kefu_domain::follow_up::plan::PlanError;
+use kefu_domain::follow_up::rule::{DORMANT_DAYS, MAX_OCCASION_DAYS, RuleError};
 use kefu_domain::follow_up::script::ScriptTextError;
 use kefu_domain::follow_up::visit::VisitError;
 
@@ -52,7 +53,32 @@ pub(super) fn plan_info(e: PlanError) -> ErrorInfo {
     let (code, args) = match e {
         PlanError::BadMonths(_) => ("bad_period_months", vec![]),
         PlanError::BadPeriod(p) => ("bad_plan_period", vec![("value", p)]),
-        PlanError::TierRequired => ("tier_required", vec![]),
+    };
+    ErrorInfo {
+        args,
+        detail,
+        ..ErrorInfo::new(UNPROCESSABLE, code)
+    }
+}
+
+pub(super) fn rule_info(e: RuleError) -> ErrorInfo {
+    let detail = Some(e.to_string());
+    let (code, args) = match e {
+        RuleError::Period(p) => return plan_info(p),
+        RuleError::Date(d) => return super::areas::date_info(d),
+        RuleError::TierRequired => ("tier_required", vec![]),
+        RuleError::DatesRequired => ("occasion_dates_required", vec![]),
+        RuleError::OccasionTooLong => (
+            "occasion_too_long",
+            vec![("max", MAX_OCCASION_DAYS.to_string())],
+        ),
+        RuleError::DormantDays => (
+            "dormant_days_out_of_range",
+            vec![
+                ("min", DORMANT_DAYS.0.to_string()),
+                ("max", DORMANT_DAYS.1.to_string()),
+            ],
+        ),
     };
     ErrorInfo {
         args,

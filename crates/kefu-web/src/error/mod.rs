@@ -413,6 +413,7 @@ impl WebError {
                 AppError::ImapNotSet => ErrorInfo::new(S::CONFLICT, "imap_not_set"),
                 AppError::FollowUpSettings(e) => follow_up::settings_info(e),
                 AppError::FollowUpPlan(e) => follow_up::plan_info(e),
+                AppError::FollowUpRule(e) => follow_up::rule_info(e),
                 AppError::Visit(e) => follow_up::visit_info(e),
                 AppError::UnknownCall => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_call"),
                 AppError::CallEvent(e) => call_event_info(e),

@@ -150,34 +150,34 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
         Method::GET,
         "/api/v1/follow-up-settings",
         Requires(FollowUpManage),
-        follow_ups::settings,
+        follow_ups::setup::settings,
     )
     .add(
         Api,
         Method::PUT,
         "/api/v1/follow-up-settings",
         Requires(FollowUpManage),
-        follow_ups::save_settings,
+        follow_ups::setup::save_settings,
     )
     .add(
         Api,
         Method::GET,
         "/api/v1/follow-up-rules",
         Requires(FollowUpManage),
-        follow_ups::rules,
+        follow_ups::setup::rules,
     )
     .add(
         Api,
         Method::POST,
         "/api/v1/follow-up-rules",
         Requires(FollowUpManage),
-        follow_ups::create_rule,
+        follow_ups::setup::create_rule,
     )
     .add(
         Api,
         Method::PUT,
         "/api/v1/follow-up-rules/{id}",
         Requires(FollowUpManage),
-        follow_ups::save_rule,
+        follow_ups::setup::save_rule,
     )
 }

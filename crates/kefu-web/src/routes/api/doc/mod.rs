@@ -356,6 +356,8 @@ key_schemas! {
     AspectKey = <Aspect as Keyed>::keys(), Refused;
     /// The tier a follow-up rule visits.
     RuleTierKey = <Tier as Keyed>::keys(), Refused;
+    /// What makes a follow-up rule plan a visit.
+    RuleKindKey = <kefu_domain::follow_up::rule::RuleKind as Keyed>::keys(), Refused;
 }
 
 fn string(format: Option<KnownFormat>) -> ObjectBuilder {

@@ -8,7 +8,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use kefu_app::follow_up::{PlanReport, RuleForm, SettingsForm};
 use kefu_domain::customer::Tier;
-use kefu_domain::follow_up::plan::{PERIOD_MONTHS, RuleKind, RuleSpec};
+use kefu_domain::dates;
+use kefu_domain::follow_up::plan::PERIOD_MONTHS;
+use kefu_domain::follow_up::rule::{RuleInput, RuleKind};
 use kefu_domain::input::Keyed;
 
 use super::super::tickets::field;
@@ -22,8 +24,15 @@ use crate::view::Layout;
 struct RuleLine {
     id: i64,
     name: String,
+    kind: String,
+    /// Empty: every tier.
     tier: String,
     months: i64,
+    starts_on: String,
+    ends_on: String,
+    yearly: bool,
+    dormant_days: String,
+    blessing: String,
     group_id: Option<i64>,
     active: bool,
     version: i64,
@@ -38,6 +47,7 @@ struct AdminPage {
     version: i64,
     rules: Vec<RuleLine>,
     tiers: Vec<(String, String)>,
+    kinds: Vec<(String, String)>,
     months: Vec<i64>,
     groups: Vec<(i64, String)>,
     planned: Vec<String>,
@@ -60,12 +70,25 @@ async fn page(
         .await?
         .into_iter()
         .map(|r| {
-            let RuleSpec::TierPeriodic { tier, months } = r.spec;
+            let input = r.spec.input();
             RuleLine {
                 id: r.id,
                 name: r.name,
-                tier: tier.key().to_owned(),
-                months: i64::from(months),
+                kind: r.spec.kind().key().to_owned(),
+                tier: r
+                    .spec
+                    .tier()
+                    .map(|t| t.key().to_owned())
+                    .unwrap_or_default(),
+                months: input.every_months.unwrap_or(1),
+                starts_on: input.starts_on.map(|d| d.to_string()).unwrap_or_default(),
+                ends_on: input.ends_on.map(|d| d.to_string()).unwrap_or_default(),
+                yearly: input.yearly,
+                dormant_days: input
+                    .dormant_days
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                blessing: r.blessing.unwrap_or_default(),
                 group_id: r.group_id,
                 active: r.active,
                 version: r.version,
@@ -86,6 +109,10 @@ async fn page(
         tiers: <Tier as Keyed>::keys()
             .into_iter()
             .map(|k| (k.to_owned(), t.tk("tier", k)))
+            .collect(),
+        kinds: <RuleKind as Keyed>::keys()
+            .into_iter()
+            .map(|k| (k.to_owned(), t.tk("follow_up.rule_kind", k)))
             .collect(),
         months: PERIOD_MONTHS.iter().map(|m| i64::from(*m)).collect(),
         groups,
@@ -152,9 +179,20 @@ pub async fn save_settings(
 fn rule_form(pairs: &[(String, String)]) -> Result<RuleForm, WebError> {
     Ok(RuleForm {
         name: field(pairs, "name").to_owned(),
-        kind: RuleKind::TierPeriodic,
-        tier: form_key::<Tier>(pairs, "tier")?,
-        every_months: field(pairs, "every_months").trim().parse().ok(),
+        kind: form_key::<RuleKind>(pairs, "kind")?.unwrap_or(RuleKind::TierPeriodic),
+        input: RuleInput {
+            tier: form_key::<Tier>(pairs, "tier")?,
+            every_months: field(pairs, "every_months").trim().parse().ok(),
+            starts_on: dates::parse_opt("starts_on", Some(field(pairs, "starts_on")))?,
+            ends_on: dates::parse_opt("ends_on", Some(field(pairs, "ends_on")))?,
+            yearly: field(pairs, "yearly") == "1",
+            // Not a number: out of range, so the rule's own refusal names the field.
+            dormant_days: match field(pairs, "dormant_days").trim() {
+                "" => None,
+                d => Some(d.parse().unwrap_or(-1)),
+            },
+        },
+        blessing: field(pairs, "blessing").to_owned(),
         group_id: field(pairs, "group_id").trim().parse().ok(),
         active: field(pairs, "active") == "1",
     })

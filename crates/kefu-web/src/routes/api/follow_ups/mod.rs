@@ -6,15 +6,15 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use kefu_app::follow_up::{
-    AttemptForm, AttemptOutcome, CoverageReport, FollowUpSettings, PlanReport, RuleForm, RuleView,
-    SettingsForm, VisitScope, VisitView,
+    AttemptForm, AttemptOutcome, CoverageReport, PlanReport, VisitScope, VisitView,
 };
 use kefu_domain::customer::{ContactChannel, Tier};
-use kefu_domain::follow_up::plan::{RuleKind, RuleSpec};
 use kefu_domain::follow_up::visit::{Aspect, Reach, Satisfaction, VisitError};
 use kefu_store::follow_up::{AttemptRow, Visit};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+pub mod setup;
 
 use super::search::instant;
 use super::{ApiJson, ErrorBody, IfMatch, Tagged, doc, rfc3339, tagged};
@@ -27,11 +27,12 @@ use crate::input::{parse_key, parse_optional_key};
 #[derive(Serialize, ToSchema)]
 pub struct VisitRow {
     pub id: i64,
-    /// `periodic`, `complaint` or `manual`.
+    /// `periodic`, `complaint` (its `complaint_id` is followed up), `occasion`, `dormant`
+    /// or `manual`.
     pub reason: String,
-    /// The period a periodic visit covers (`2026-12`, `2026-Q4`).
+    /// The period a periodic visit covers (`2026-12`, `2026-Q4`); an occasion's first day.
     pub period: Option<String>,
-    /// The tier a periodic visit covers.
+    /// The tier its rule visits.
     pub tier: Option<String>,
     pub customer_id: i64,
     pub customer_name: String,
@@ -410,7 +411,8 @@ pub async fn attempt(
 #[serde(deny_unknown_fields)]
 pub struct PlanIn {
     /// The period to plan: `2026-12` (monthly rules), `2026-Q4`, `2026-H2` or `2026`;
-    /// default each rule's current period.
+    /// default each rule's current period, and occasions and dormant customers as of today
+    /// (a period asked for plans the periodic rules of its length only).
     pub period: Option<String>,
     /// Count what would be planned and write nothing.
     #[serde(default)]
@@ -421,6 +423,8 @@ pub struct PlanIn {
 pub struct RulePlanOut {
     pub rule_id: i64,
     pub name: String,
+    /// The period planned; an occasion's first day; for a dormant rule, the day whose
+    /// contacts (and earlier) leave a customer dormant.
     pub period: String,
     /// Customers of the rule's tier still without a visit of it in the period.
     pub customers: i64,
@@ -580,198 +584,4 @@ pub async fn coverage(
         .follow_up_coverage(&identity.actor(), &p.period, tier)
         .await?;
     Ok(Json(coverage_out(report)))
-}
-
-/// 回访设置
-#[derive(Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SettingsBody {
-    /// 允许拨打时段 on business days, `09:00-12:00, 14:30-18:00`.
-    pub calling_hours: String,
-    /// A completed phone visit without a linked call this long (0–900 s) goes to quality.
-    pub min_call_seconds: i64,
-    /// Coverage is "at risk" this many days (0–60) before a period ends.
-    pub coverage_warning_days: i64,
-    /// {公司}, at most 60 characters.
-    pub company: String,
-    /// {客服电话}, at most 40 characters.
-    pub service_phone: String,
-    /// Scripts, each 1–2,000 characters, with the placeholders {称呼}, {公司}, {客服姓名},
-    /// {客服电话}, {祝福语} only.
-    pub script_first: String,
-    pub script_later: String,
-    pub ending_satisfied: String,
-    pub ending_other: String,
-    /// {祝福语}, at most 20 characters.
-    pub blessing: String,
-}
-
-fn settings_body(s: &FollowUpSettings) -> SettingsBody {
-    let f = SettingsForm::from(s);
-    SettingsBody {
-        calling_hours: f.calling_hours,
-        min_call_seconds: f.min_call_seconds,
-        coverage_warning_days: f.coverage_warning_days,
-        company: f.company,
-        service_phone: f.service_phone,
-        script_first: f.script_first,
-        script_later: f.script_later,
-        ending_satisfied: f.ending_satisfied,
-        ending_other: f.ending_other,
-        blessing: f.blessing,
-    }
-}
-
-/// The follow-up settings; `ETag` carries their version.
-#[utoipa::path(get, path = "/api/v1/follow-up-settings", tag = "follow_ups",
-    responses((status = 200, description = "The settings", body = SettingsBody)))]
-pub async fn settings(
-    State(state): State<AppState>,
-    identity: Identity,
-) -> Result<Tagged<SettingsBody>, WebError> {
-    let (s, version) = state.app.follow_up_settings(&identity.actor()).await?;
-    Ok(tagged(version, settings_body(&s)))
-}
-
-/// Saves the follow-up settings. Refusals (`bad_calling_hours`, `no_calling_hours`,
-/// `script_unknown_placeholder`, `follow_up_out_of_range` …) store nothing.
-#[utoipa::path(put, path = "/api/v1/follow-up-settings", tag = "follow_ups", request_body = SettingsBody,
-    responses((status = 200, description = "The settings saved", body = SettingsBody)))]
-pub async fn save_settings(
-    State(state): State<AppState>,
-    identity: Identity,
-    IfMatch(expected): IfMatch,
-    ApiJson(b): ApiJson<SettingsBody>,
-) -> Result<Tagged<SettingsBody>, WebError> {
-    let form = SettingsForm {
-        calling_hours: b.calling_hours,
-        min_call_seconds: b.min_call_seconds,
-        coverage_warning_days: b.coverage_warning_days,
-        company: b.company,
-        service_phone: b.service_phone,
-        script_first: b.script_first,
-        script_later: b.script_later,
-        ending_satisfied: b.ending_satisfied,
-        ending_other: b.ending_other,
-        blessing: b.blessing,
-    };
-    let actor = identity.actor();
-    state
-        .app
-        .save_follow_up_settings(&actor, &form, expected)
-        .await?;
-    let (s, version) = state.app.follow_up_settings(&actor).await?;
-    Ok(tagged(version, settings_body(&s)))
-}
-
-/// 回访规则
-#[derive(Serialize, ToSchema)]
-pub struct RuleOut {
-    pub id: i64,
-    pub name: String,
-    /// `tier_periodic`.
-    pub kind: String,
-    pub tier: String,
-    /// 1, 3, 6 or 12.
-    pub every_months: i64,
-    /// Visits of customers without an active owner wait in this group.
-    pub group_id: Option<i64>,
-    pub active: bool,
-    pub version: i64,
-}
-
-fn rule_out(r: RuleView) -> RuleOut {
-    let RuleSpec::TierPeriodic { tier, months } = r.spec;
-    RuleOut {
-        id: r.id,
-        name: r.name,
-        kind: r.spec.kind().key().to_owned(),
-        tier: tier.key().to_owned(),
-        every_months: i64::from(months),
-        group_id: r.group_id,
-        active: r.active,
-        version: r.version,
-    }
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RuleIn {
-    /// 1–60 characters, unique.
-    #[schema(min_length = 1, max_length = 60)]
-    pub name: String,
-    /// The tier whose customers are visited.
-    #[schema(value_type = doc::RuleTierKey)]
-    pub tier: String,
-    /// 1, 3, 6 or 12 (`bad_period_months` otherwise); default 1.
-    pub every_months: Option<i64>,
-    pub group_id: Option<i64>,
-    /// Default true.
-    pub active: Option<bool>,
-}
-
-fn rule_form(b: &RuleIn) -> Result<RuleForm, WebError> {
-    Ok(RuleForm {
-        name: b.name.clone(),
-        kind: RuleKind::TierPeriodic,
-        tier: Some(parse_key::<Tier>("tier", &b.tier)?),
-        every_months: b.every_months,
-        group_id: b.group_id,
-        active: b.active.unwrap_or(true),
-    })
-}
-
-/// Every follow-up rule.
-#[utoipa::path(get, path = "/api/v1/follow-up-rules", tag = "follow_ups",
-    responses((status = 200, description = "The rules", body = Vec<RuleOut>)))]
-pub async fn rules(
-    State(state): State<AppState>,
-    identity: Identity,
-) -> Result<Json<Vec<RuleOut>>, WebError> {
-    let rules = state.app.follow_up_rules(&identity.actor()).await?;
-    Ok(Json(rules.into_iter().map(rule_out).collect()))
-}
-
-/// Adds a rule: every customer of a tier, visited once per period.
-#[utoipa::path(post, path = "/api/v1/follow-up-rules", tag = "follow_ups", request_body = RuleIn,
-    responses(
-        (status = 201, description = "Added", body = RuleOut),
-        (status = 409, description = "The name is taken (`name_taken`)", body = ErrorBody),
-    ))]
-pub async fn create_rule(
-    State(state): State<AppState>,
-    identity: Identity,
-    ApiJson(b): ApiJson<RuleIn>,
-) -> Result<(StatusCode, Json<RuleOut>), WebError> {
-    let actor = identity.actor();
-    let id = state
-        .app
-        .save_follow_up_rule(&actor, None, &rule_form(&b)?, None)
-        .await?;
-    let rule = state.app.follow_up_rule(&actor, id).await?;
-    Ok((StatusCode::CREATED, Json(rule_out(rule))))
-}
-
-/// Changes a rule (a changed period applies from the next planning run).
-#[utoipa::path(put, path = "/api/v1/follow-up-rules/{id}", tag = "follow_ups",
-    params(("id" = i64, Path, description = "rule id")), request_body = RuleIn,
-    responses(
-        (status = 200, description = "Saved", body = RuleOut),
-        (status = 404, description = "No such rule", body = ErrorBody),
-        (status = 409, description = "The name is taken (`name_taken`)", body = ErrorBody),
-    ))]
-pub async fn save_rule(
-    State(state): State<AppState>,
-    identity: Identity,
-    Path(id): Path<i64>,
-    IfMatch(expected): IfMatch,
-    ApiJson(b): ApiJson<RuleIn>,
-) -> Result<Tagged<RuleOut>, WebError> {
-    let actor = identity.actor();
-    state
-        .app
-        .save_follow_up_rule(&actor, Some(id), &rule_form(&b)?, expected)
-        .await?;
-    let rule = state.app.follow_up_rule(&actor, id).await?;
-    Ok(tagged(rule.version, rule_out(rule)))
 }
