@@ -161,6 +161,8 @@ pub enum AppError {
     #[error("{0}")]
     FollowUpRule(#[from] kefu_domain::follow_up::rule::RuleError),
     #[error("{0}")]
+    FollowUpWeek(#[from] kefu_domain::follow_up::week::BadWeek),
+    #[error("{0}")]
     Visit(#[from] kefu_domain::follow_up::visit::VisitError),
     #[error("unknown call")]
     UnknownCall,

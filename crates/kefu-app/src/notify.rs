@@ -78,6 +78,9 @@ pub mod kind {
     pub const FOLLOW_UP_UNVERIFIED: &str = "follow_up_unverified";
     /// 回访覆盖预警 — key customers still without a visit days before the period ends.
     pub const FOLLOW_UP_COVERAGE: &str = "follow_up_coverage";
+    /// 回访周报 — last week's follow-up analysis is ready (`params`: `week`, `done`,
+    /// `satisfied`, `unsatisfied`, `overdue`).
+    pub const FOLLOW_UP_ANALYSIS: &str = "follow_up_analysis";
 }
 
 /// Tells each user in `users` (duplicates ignored) about `kind`, with placeholder values

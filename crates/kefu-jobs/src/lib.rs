@@ -55,6 +55,8 @@ pub mod kind {
     pub const FOLLOW_UP_PLAN: &str = "follow_up_plan";
     /// 回访覆盖预警 — warns once per period and tier when key-customer coverage is at risk.
     pub const FOLLOW_UP_COVERAGE: &str = "follow_up_coverage";
+    /// 回访周报 — sends last week's follow-up analysis to the managers, once.
+    pub const FOLLOW_UP_ANALYSIS: &str = "follow_up_analysis";
     /// 定时备份 — the scheduled backup of its period (only when a schedule is set; see
     /// [`kefu_app::backup::schedule`]).
     pub const BACKUP: &str = "backup";
@@ -144,6 +146,10 @@ const PERIODIC: &[Periodic] = &[
     },
     Periodic {
         kind: kind::FOLLOW_UP_COVERAGE,
+        every: SignedDuration::from_hours(1),
+    },
+    Periodic {
+        kind: kind::FOLLOW_UP_ANALYSIS,
         every: SignedDuration::from_hours(1),
     },
 ];
@@ -380,6 +386,17 @@ impl Worker {
                     .map_err(|e| e.to_string())?;
                 if sent > 0 {
                     tracing::info!(sent, "follow-up coverage warnings");
+                }
+                Ok(())
+            }
+            kind::FOLLOW_UP_ANALYSIS => {
+                if self
+                    .app
+                    .send_follow_up_analysis()
+                    .await
+                    .map_err(|e| e.to_string())?
+                {
+                    tracing::info!("follow-up weekly analysis sent");
                 }
                 Ok(())
             }

@@ -3,11 +3,13 @@
 //! report on key customers.
 
 mod after_complaint;
+mod analysis;
 mod coverage;
 mod plan;
 mod tiles;
 mod visit;
 
+pub use analysis::{NOT_SATISFIED_LIMIT, WeeklyAnalysis, week_or_this};
 pub use coverage::{CoverageCounts, CoverageReport, CoverageRow, CoverageState, Standing};
 pub use plan::{PlanReport, RulePlan};
 pub(crate) use tiles::TILES;

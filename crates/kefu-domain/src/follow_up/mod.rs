@@ -7,5 +7,6 @@ pub mod plan;
 pub mod rule;
 pub mod script;
 pub mod visit;
+pub mod week;
 
 pub use call_slot::{CallSlot, CallWindow, CallingHours};

@@ -1,9 +1,11 @@
 //! 回访 — follow-up settings, the rules that plan visits, the visits and their attempts,
 //! and what the coverage report reads.
 
+mod analysis;
 mod coverage;
 mod visit;
 
+pub use analysis::*;
 pub use coverage::*;
 pub use visit::*;
 

@@ -414,6 +414,11 @@ impl WebError {
                 AppError::FollowUpSettings(e) => follow_up::settings_info(e),
                 AppError::FollowUpPlan(e) => follow_up::plan_info(e),
                 AppError::FollowUpRule(e) => follow_up::rule_info(e),
+                AppError::FollowUpWeek(e) => ErrorInfo {
+                    args: vec![("value", e.0.clone())],
+                    detail: Some(e.to_string()),
+                    ..ErrorInfo::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_week")
+                },
                 AppError::Visit(e) => follow_up::visit_info(e),
                 AppError::UnknownCall => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_call"),
                 AppError::CallEvent(e) => call_event_info(e),

@@ -51,6 +51,10 @@ fn text(t: Tr, kind: &str, params: &str) -> String {
     let coverage = get("coverage");
     let count = |k: &str| v[k].as_i64().map(|n| n.to_string()).unwrap_or_default();
     let (missing, total, seconds) = (count("missing"), count("total"), count("seconds"));
+    // A weekly follow-up analysis: its week and figures.
+    let week = get("week");
+    let satisfied = get("satisfied");
+    let (done, unsatisfied, overdue) = (count("done"), count("unsatisfied"), count("overdue"));
     t.f(
         &format!("notification.{kind}"),
         &[
@@ -68,6 +72,11 @@ fn text(t: Tr, kind: &str, params: &str) -> String {
             ("missing", missing.as_str()),
             ("total", total.as_str()),
             ("seconds", seconds.as_str()),
+            ("week", week.as_str()),
+            ("done", done.as_str()),
+            ("satisfied", satisfied.as_str()),
+            ("unsatisfied", unsatisfied.as_str()),
+            ("overdue", overdue.as_str()),
         ],
     )
 }
@@ -126,6 +135,9 @@ fn target_of(params: &str, ticket_id: Option<i64>) -> Option<String> {
     }
     if let (Some(period), Some(tier)) = (v["coverage"].as_str(), v["tier"].as_str()) {
         return Some(format!("/follow-ups/coverage?period={period}&tier={tier}"));
+    }
+    if let Some(week) = v["week"].as_str() {
+        return Some(format!("/follow-ups/analysis?week={week}"));
     }
     // A chat transferred opens it in the chat console.
     if let Some(chat) = v["session"].as_i64() {

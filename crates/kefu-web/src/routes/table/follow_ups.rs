@@ -36,6 +36,20 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
     .add(
         Page,
         Method::GET,
+        "/follow-ups/analysis.xlsx",
+        Requires(FollowUpManage),
+        pages::analysis_xlsx,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/follow-ups/analysis",
+        Requires(FollowUpManage),
+        pages::analysis_page,
+    )
+    .add(
+        Page,
+        Method::GET,
         "/follow-ups/coverage",
         Requires(FollowUpManage),
         pages::coverage,
@@ -116,6 +130,13 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
         "/api/v1/follow-ups/plan",
         Requires(FollowUpManage),
         follow_ups::plan,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/follow-ups/analysis",
+        Requires(FollowUpManage),
+        follow_ups::analysis::weekly,
     )
     .add(
         Api,

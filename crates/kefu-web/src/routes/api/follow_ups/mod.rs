@@ -14,6 +14,7 @@ use kefu_store::follow_up::{AttemptRow, Visit};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+pub mod analysis;
 pub mod setup;
 
 use super::search::instant;

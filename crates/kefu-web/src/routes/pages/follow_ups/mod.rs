@@ -2,10 +2,12 @@
 //! and result form, the coverage report, and the settings with the rules.
 
 mod admin;
+mod analysis;
 mod coverage;
 mod visit;
 
 pub use admin::{add_rule, plan, save_rule, save_settings, settings};
+pub use analysis::{analysis_page, analysis_xlsx};
 pub use coverage::{coverage, coverage_csv, coverage_xlsx};
 pub use visit::{attempt, dial, reschedule, show};
 
