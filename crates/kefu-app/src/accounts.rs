@@ -348,6 +348,49 @@ impl App {
         Ok(())
     }
 
+    /// 客服名片 — the user's own desk phone and work mobile.
+    pub async fn own_work_contact(&self, actor: &Actor) -> Result<store::WorkContact> {
+        actor.require(Permission::AccountSelf)?;
+        let user_id = actor.user_id().ok_or(AppError::Forbidden)?;
+        let mut conn = self.store.conn().await?;
+        Ok(store::work_contact(&mut conn, user_id).await?)
+    }
+
+    /// Sets the user's own desk phone ({客服电话} in the follow-up scripts) and work mobile
+    /// (the one the first visit's text message gives); blank clears one.
+    pub async fn set_own_work_contact(
+        &self,
+        actor: &Actor,
+        phone: &str,
+        mobile: &str,
+    ) -> Result<()> {
+        actor.require(Permission::AccountSelf)?;
+        let user_id = actor.user_id().ok_or(AppError::Forbidden)?;
+        let blank = |s: &str| s.trim().is_empty();
+        let contact = store::WorkContact {
+            phone: (!blank(phone))
+                .then(|| kefu_domain::customer::clean_phone(phone))
+                .transpose()?,
+            mobile: (!blank(mobile))
+                .then(|| kefu_domain::customer::clean_mobile(mobile))
+                .transpose()?,
+        };
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        store::set_work_contact(&mut tx, user_id, &contact, now).await?;
+        changelog::record(
+            &mut tx,
+            "user",
+            user_id,
+            changelog::Operation::Update,
+            Some(user_id),
+            now,
+        )
+        .await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(())
+    }
+
     /// The key that signs CSRF tokens (hex): made at first use and kept in the database,
     /// so every instance signs and checks tokens alike. The web layer reads it once.
     pub async fn csrf_key(&self) -> Result<String> {

@@ -166,6 +166,9 @@ pub enum AppError {
     Visit(#[from] kefu_domain::follow_up::visit::VisitError),
     #[error("unknown call")]
     UnknownCall,
+    /// A text message to send with no SMS channel switched on.
+    #[error("no SMS channel is switched on")]
+    NoSmsChannel,
     #[error("{0}")]
     CallEvent(#[from] kefu_domain::channel::phone::CallEventError),
     #[error("{0}")]

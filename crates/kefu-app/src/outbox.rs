@@ -40,6 +40,9 @@ pub mod kind {
     /// To a mobile: the code that proves it for a signed-in account (`params`: `code`,
     /// `minutes`).
     pub const PORTAL_VERIFY_MOBILE: &str = "portal_verify_mobile";
+    /// To a contact's mobile: the agent's card after a first follow-up visit (`params`:
+    /// `salutation`, `company`, `agent`, `mobile`, `phone`).
+    pub const FOLLOW_UP_AGENT_CARD: &str = "follow_up_agent_card";
 }
 
 /// A message to queue.

@@ -272,6 +272,43 @@ pub async fn set_locale(
     found(done.rows_affected())
 }
 
+/// 客服名片 — a user's desk phone and work mobile, as the customers are given them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WorkContact {
+    pub phone: Option<String>,
+    pub mobile: Option<String>,
+}
+
+pub async fn work_contact(conn: &mut AnyConnection, id: i64) -> Result<WorkContact> {
+    let row = sqlx::query("SELECT work_phone, work_mobile FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(WorkContact {
+        phone: row.try_get("work_phone")?,
+        mobile: row.try_get("work_mobile")?,
+    })
+}
+
+pub async fn set_work_contact(
+    conn: &mut AnyConnection,
+    id: i64,
+    c: &WorkContact,
+    now: Timestamp,
+) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE users SET work_phone = $1, work_mobile = $2, updated_at = $3 WHERE id = $4",
+    )
+    .bind(&c.phone)
+    .bind(&c.mobile)
+    .bind(to_micros(now))
+    .bind(id)
+    .execute(conn)
+    .await?;
+    found(done.rows_affected())
+}
+
 pub async fn set_password(
     conn: &mut AnyConnection,
     id: i64,

@@ -4,12 +4,14 @@
 
 mod after_complaint;
 mod analysis;
+mod card;
 mod coverage;
 mod plan;
 mod tiles;
 mod visit;
 
 pub use analysis::{NOT_SATISFIED_LIMIT, WeeklyAnalysis, week_or_this};
+pub(crate) use card::card_text;
 pub use coverage::{CoverageCounts, CoverageReport, CoverageRow, CoverageState, Standing};
 pub use plan::{PlanReport, RulePlan};
 pub(crate) use tiles::TILES;

@@ -19,6 +19,7 @@ use kefu_store::follow_up::{self as store, AttemptRow, Completion, Visit, VisitL
 use serde_json::json;
 
 use super::after_complaint::flag_unverified;
+use super::card::{CardValues, card_text};
 use super::plan::{call_window, rest_of, slot_for};
 use super::{FollowUpSettings, load_settings};
 use crate::complaint::ComplaintForm;
@@ -65,6 +66,8 @@ pub struct VisitView {
     pub ending_other: String,
     /// The text message of the agent's number a first visit ends with.
     pub card_sms: Option<String>,
+    /// What that message is sent with.
+    pub card_params: serde_json::Value,
     pub dial: DialState,
     pub attempts: Vec<AttemptRow>,
 }
@@ -185,8 +188,13 @@ impl App {
                 Some(c) => Some(customers::contact_by_id(&mut conn, c).await?),
                 None => None,
             };
+            // The agent who makes the visit (whoever takes it, when it waits in a group),
+            // with the numbers the card gives.
             let agent = match v.agent_id.or(actor.user_id()) {
-                Some(u) => Some(kefu_store::staff::user_by_id(&mut conn, u).await?),
+                Some(u) => Some((
+                    kefu_store::staff::user_by_id(&mut conn, u).await?,
+                    kefu_store::staff::work_contact(&mut conn, u).await?,
+                )),
                 None => None,
             };
             (
@@ -206,12 +214,25 @@ impl App {
             || v.customer_name.clone(),
             |c| format!("{}{}", c.name, c.title.clone().unwrap_or_default()),
         );
-        let agent_name = agent.map(|u| u.display_name).unwrap_or_default();
+        let (agent_name, work) = agent.map(|(u, w)| (u.display_name, w)).unwrap_or_default();
+        // {客服电话}: the agent's desk phone, else the department's number.
+        let agent_phone = work
+            .phone
+            .clone()
+            .unwrap_or_else(|| settings.service_phone.clone());
+        let card = CardValues {
+            salutation: &salutation,
+            company: &settings.company,
+            agent: &agent_name,
+            mobile: work.mobile.as_deref().unwrap_or(&agent_phone),
+            phone: &agent_phone,
+        };
+        let card_params = card.params();
         let values = ScriptValues {
             salutation: &salutation,
             company: &settings.company,
             agent_name: &agent_name,
-            agent_phone: &settings.service_phone,
+            agent_phone: &agent_phone,
             blessing: rule_blessing.as_deref().unwrap_or(&settings.blessing),
         };
         let opening = if v.first_visit {
@@ -231,7 +252,11 @@ impl App {
             opening: complaint_script.unwrap_or_else(|| script::render(opening, &values)),
             ending_satisfied: script::render(&settings.ending_satisfied, &values),
             ending_other: script::render(&settings.ending_other, &values),
-            card_sms: v.first_visit.then(|| script::agent_card_sms(&values)),
+            card_sms: v
+                .first_visit
+                .then(|| card_text(self, kefu_domain::Locale::ZhCn, &card_params))
+                .flatten(),
+            card_params,
             dial,
             attempts,
             visit: v,

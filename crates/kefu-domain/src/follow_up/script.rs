@@ -97,15 +97,6 @@ pub fn render(text: &str, v: &ScriptValues<'_>) -> String {
         .replace("{祝福语}", v.blessing)
 }
 
-/// The text message the first visit ends with: the agent's number, so the customer keeps it
-/// (我的手机号码等下我会发个短信到您的手机上).
-pub fn agent_card_sms(v: &ScriptValues<'_>) -> String {
-    format!(
-        "{}您好，我是{}的客服专员{}，以后由我为您服务，我的电话：{}。",
-        v.salutation, v.company, v.agent_name, v.agent_phone
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,7 +122,6 @@ mod tests {
         assert!(text.contains("祝您节日快乐"));
         assert!(!text.contains('{'));
         assert!(render(FIRST_VISIT, &v).contains("0571-88886666"));
-        assert!(agent_card_sms(&v).contains("小李"));
         assert_eq!(
             check("您好 {客户}"),
             Err(ScriptTextError::UnknownPlaceholder("{客户}".into()))

@@ -116,6 +116,12 @@ pub enum VisitError {
     CallbackInPast,
     #[error("this visit is already {0}")]
     Finished(VisitStatus),
+    /// The contact has no mobile number to text.
+    #[error("the contact has no mobile number")]
+    NoMobile,
+    /// The contact asked for no text messages.
+    #[error("the contact does not want text messages")]
+    OptedOutOfSms,
     /// The moment asked for is outside the calling window; `next` is the next allowed one.
     #[error("no call may be made then (next allowed: {next:?})")]
     OutsideCallingWindow { next: Option<Timestamp> },

@@ -56,6 +56,8 @@ pub struct Visit {
     pub opened_ticket_id: Option<i64>,
     pub opened_complaint_id: Option<i64>,
     pub cancel_reason: Option<String>,
+    /// When the agent's card (名片短信) was last sent to the contact.
+    pub card_sent_at: Option<Timestamp>,
     pub version: i64,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -65,7 +67,8 @@ const SELECT_VISIT: &str = "SELECT v.id, v.rule_id, v.reason, v.period, v.tier, 
     v.customer_id, c.name AS customer_name, v.contact_id, v.complaint_id, v.agent_id, \
     u.display_name AS agent_name, v.group_id, v.channel, v.due_at, v.window_end, v.slot_at, \
     v.callback_at, v.first_visit, v.status, v.attempts, v.done_at, v.satisfaction, \
-    v.unverified, v.opened_ticket_id, v.opened_complaint_id, v.cancel_reason, v.version, \
+    v.unverified, v.opened_ticket_id, v.opened_complaint_id, v.cancel_reason, \
+    v.card_sent_at, v.version, \
     v.created_at, v.updated_at \
     FROM follow_up_visits v JOIN customers c ON c.id = v.customer_id \
     LEFT JOIN users u ON u.id = v.agent_id";
@@ -98,6 +101,7 @@ fn visit_from(r: &AnyRow) -> Result<Visit> {
         opened_ticket_id: r.try_get("opened_ticket_id")?,
         opened_complaint_id: r.try_get("opened_complaint_id")?,
         cancel_reason: r.try_get("cancel_reason")?,
+        card_sent_at: opt_time(r, "card_sent_at")?,
         version: r.try_get("version")?,
         created_at: from_micros(r.try_get("created_at")?),
         updated_at: from_micros(r.try_get("updated_at")?),
@@ -201,6 +205,16 @@ pub async fn set_schedule(
         .bind(id)
         .bind(slot_at.map(to_micros))
         .bind(callback_at.map(to_micros))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Records that the agent's card went to the visit's contact at `at`.
+pub async fn set_card_sent(conn: &mut AnyConnection, id: i64, at: Timestamp) -> Result<()> {
+    sqlx::query("UPDATE follow_up_visits SET card_sent_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(to_micros(at))
         .execute(conn)
         .await?;
     Ok(())

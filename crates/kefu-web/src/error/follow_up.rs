@@ -105,6 +105,8 @@ pub(super) fn visit_info(e: VisitError) -> ErrorInfo {
         VisitError::TooLongCall => (UNPROCESSABLE, "visit_too_long_call", vec![], None),
         VisitError::InFuture => (UNPROCESSABLE, "visit_in_future", vec![], None),
         VisitError::CallbackInPast => (UNPROCESSABLE, "callback_in_past", vec![], None),
+        VisitError::NoMobile => (UNPROCESSABLE, "visit_no_mobile", vec![], None),
+        VisitError::OptedOutOfSms => (UNPROCESSABLE, "visit_sms_opted_out", vec![], None),
         VisitError::Finished(s) => (
             StatusCode::CONFLICT,
             "visit_finished",

@@ -299,6 +299,9 @@ impl App {
 
     /// The text of an outbox message in `locale`; `None` for a kind with no text message.
     fn outbox_sms_text(&self, kind: &str, params: &Value, locale: Locale) -> Option<String> {
+        if kind == outbox::kind::FOLLOW_UP_AGENT_CARD {
+            return crate::follow_up::card_text(self, locale, params);
+        }
         let key = match kind {
             outbox::kind::PORTAL_SIGN_IN_CODE => "sms.portal_sign_in_code",
             outbox::kind::PORTAL_VERIFY_MOBILE => "sms.portal_verify_mobile",

@@ -64,6 +64,13 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
     .add(
         Page,
         Method::POST,
+        "/follow-ups/{id}/card",
+        Requires(FollowUpWork),
+        pages::card,
+    )
+    .add(
+        Page,
+        Method::POST,
         "/follow-ups/{id}/attempts",
         Requires(FollowUpWork),
         pages::attempt,
@@ -158,6 +165,13 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
         "/api/v1/follow-ups/{id}",
         Requires(FollowUpWork),
         follow_ups::reschedule,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/follow-ups/{id}/card",
+        Requires(FollowUpWork),
+        follow_ups::card,
     )
     .add(
         Api,

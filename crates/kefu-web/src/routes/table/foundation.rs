@@ -93,6 +93,13 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
         )
         .add(
             Page,
+            Method::POST,
+            "/account/contact",
+            Requires(AccountSelf),
+            account::change_contact,
+        )
+        .add(
+            Page,
             Method::GET,
             "/account/tokens",
             Requires(AccountSelf),

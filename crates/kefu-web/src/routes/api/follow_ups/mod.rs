@@ -65,6 +65,8 @@ pub struct VisitRow {
     pub unverified: bool,
     pub opened_ticket_id: Option<i64>,
     pub opened_complaint_id: Option<i64>,
+    /// When the agent's card (名片短信) was last texted to the contact.
+    pub card_sent_at: Option<String>,
     pub version: i64,
 }
 
@@ -94,6 +96,7 @@ fn row(v: &Visit) -> VisitRow {
         unverified: v.unverified,
         opened_ticket_id: v.opened_ticket_id,
         opened_complaint_id: v.opened_complaint_id,
+        card_sent_at: v.card_sent_at.map(rfc3339),
         version: v.version,
     }
 }
@@ -349,6 +352,40 @@ impl From<AttemptOutcome> for AttemptAnswer {
             version: o.version,
         }
     }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CardSent {
+    /// When the message was queued for the SMS channel.
+    pub sent_at: String,
+}
+
+/// 名片短信 — texts the agent's card (name, work mobile, desk phone) to the visit's contact
+/// through the SMS channel. Refused for a contact with no mobile (`visit_no_mobile`) or who
+/// opted out of text messages (`visit_sms_opted_out`), while the contact rests
+/// (`outside_calling_window`, the next allowed moment in `detail`), and with no SMS
+/// channel switched on (409 `no_sms_channel`).
+#[utoipa::path(post, path = "/api/v1/follow-ups/{id}/card", tag = "follow_ups",
+    params(("id" = i64, Path, description = "visit id")),
+    responses(
+        (status = 202, description = "Queued for the SMS channel", body = CardSent),
+        (status = 404, description = "No such visit", body = ErrorBody),
+        (status = 409, description = "`no_sms_channel`", body = ErrorBody),
+        (status = 422, description = "`visit_no_mobile`, `visit_sms_opted_out`, \
+            `outside_calling_window`, `no_calling_slot`", body = ErrorBody),
+    ))]
+pub async fn card(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+) -> Result<(StatusCode, Json<CardSent>), WebError> {
+    let at = state.app.send_follow_up_card(&identity.actor(), id).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(CardSent {
+            sent_at: rfc3339(at),
+        }),
+    ))
 }
 
 /// 回访记录 — records one attempt. `reached` completes the visit and needs the whole result

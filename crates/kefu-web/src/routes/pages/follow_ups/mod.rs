@@ -9,7 +9,7 @@ mod visit;
 pub use admin::{add_rule, plan, save_rule, save_settings, settings};
 pub use analysis::{analysis_page, analysis_xlsx};
 pub use coverage::{coverage, coverage_csv, coverage_xlsx};
-pub use visit::{attempt, dial, reschedule, show};
+pub use visit::{attempt, card, dial, reschedule, show};
 
 use askama::Template;
 use axum::extract::{Query, State};

@@ -51,6 +51,8 @@ struct VisitPage {
     window: String,
     slot: String,
     callback: String,
+    /// When the agent's card was last texted.
+    card_sent: String,
     /// Why the dial button is off, and when it comes on.
     dial_off: String,
     done_at: String,
@@ -135,6 +137,7 @@ async fn page(
         .collect();
     Ok(VisitPage {
         planned: v.visit.status == "planned",
+        card_sent: v.visit.card_sent_at.map(local_time).unwrap_or_default(),
         reason: t.tk("follow_up.reason", &v.visit.reason),
         channel: t.tk("contact_channel", &v.visit.channel),
         status: t.tk("follow_up.status", &v.visit.status),
@@ -316,6 +319,27 @@ pub async fn dial(
         Ok(number) => {
             Ok((StatusCode::SEE_OTHER, [(LOCATION, format!("tel:{number}"))]).into_response())
         }
+        Err(kefu_app::AppError::NotFound) => Err(WebError::NotFound),
+        Err(kefu_app::AppError::Forbidden) => Err(WebError::Forbidden),
+        Err(e) => refused(&state, &identity, id, &[], refusal(e, t)).await,
+    }
+}
+
+/// `POST /follow-ups/{id}/card`: sends the agent's card (名片短信) to the contact's mobile;
+/// the page then says when it went. Refused (no mobile, opted out, the contact resting, no
+/// SMS channel) on the page, saying why.
+pub async fn card(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let t = identity.tr();
+    match state.app.send_follow_up_card(&identity.actor(), id).await {
+        Ok(_) => Ok((
+            StatusCode::SEE_OTHER,
+            [(LOCATION, format!("/follow-ups/{id}"))],
+        )
+            .into_response()),
         Err(kefu_app::AppError::NotFound) => Err(WebError::NotFound),
         Err(kefu_app::AppError::Forbidden) => Err(WebError::Forbidden),
         Err(e) => refused(&state, &identity, id, &[], refusal(e, t)).await,
