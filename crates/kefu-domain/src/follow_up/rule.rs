@@ -79,8 +79,9 @@ impl Occasion {
             return (self.to >= today).then_some((self.from, self.to));
         }
         let shift = |d: Date, years: i16| d.checked_add(Span::new().years(years)).ok();
-        let mut years = i16::try_from(today.year() - self.to.year())
-            .unwrap_or(0)
+        let mut years = today
+            .year()
+            .saturating_sub(self.to.year())
             .max(0)
             .saturating_sub(1);
         loop {
