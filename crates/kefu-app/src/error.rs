@@ -166,6 +166,9 @@ pub enum AppError {
     Visit(#[from] kefu_domain::follow_up::visit::VisitError),
     #[error("unknown call")]
     UnknownCall,
+    /// 满意度调查 — settings, an answer or a follow-up refused.
+    #[error("{0}")]
+    Csat(#[from] kefu_domain::satisfaction::CsatError),
     /// A text message to send with no SMS channel switched on.
     #[error("no SMS channel is switched on")]
     NoSmsChannel,

@@ -26,6 +26,7 @@ pub mod notify;
 pub mod outbox;
 pub mod portal;
 pub mod ratelimit;
+pub mod satisfaction;
 pub mod search;
 pub mod secret;
 pub mod ticket;

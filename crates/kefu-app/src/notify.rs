@@ -81,6 +81,9 @@ pub mod kind {
     /// 回访周报 — last week's follow-up analysis is ready (`params`: `week`, `done`,
     /// `satisfied`, `unsatisfied`, `overdue`).
     pub const FOLLOW_UP_ANALYSIS: &str = "follow_up_analysis";
+    /// 低分评价 — a customer rated a ticket low (`params`: `number`, `score`, `customer`,
+    /// `survey`); to the manager and the relationship specialists, who follow it up.
+    pub const CSAT_LOW: &str = "csat_low";
 }
 
 /// Tells each user in `users` (duplicates ignored) about `kind`, with placeholder values

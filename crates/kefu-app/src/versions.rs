@@ -22,6 +22,7 @@ impl App {
             Sheet::ComplaintDeadlines => Permission::TicketAdmin,
             Sheet::CreditModel => Permission::CreditManage,
             Sheet::FollowUp => Permission::FollowUpManage,
+            Sheet::Csat => Permission::SatisfactionManage,
         })?;
         let mut conn = self.store.conn().await?;
         Ok(store::sheet_version(&mut conn, sheet).await?)

@@ -65,6 +65,7 @@ pub mod money;
 pub mod permission;
 pub mod portal;
 pub mod region;
+pub mod satisfaction;
 pub mod sla;
 pub mod staff;
 pub mod ticket;

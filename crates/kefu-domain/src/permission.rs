@@ -58,10 +58,12 @@ pub enum Permission {
     /// 回访管理 — the follow-up rules, calling hours and scripts, every agent's visits, and
     /// the coverage report.
     FollowUpManage,
+    /// 满意度调查 — the survey settings, every answer, and following up low scores.
+    SatisfactionManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 21] = [
+    pub const ALL: [Permission; 22] = [
         Permission::DashboardView,
         Permission::AccountSelf,
         Permission::DirectoryView,
@@ -83,6 +85,7 @@ impl Permission {
         Permission::RmaWork,
         Permission::FollowUpWork,
         Permission::FollowUpManage,
+        Permission::SatisfactionManage,
     ];
 
     pub fn key(self) -> &'static str {
@@ -108,6 +111,7 @@ impl Permission {
             Permission::RmaWork => "rma_work",
             Permission::FollowUpWork => "follow_up_work",
             Permission::FollowUpManage => "follow_up_manage",
+            Permission::SatisfactionManage => "satisfaction_manage",
         }
     }
 }
@@ -191,6 +195,11 @@ pub fn role_grants(role: Role, permission: Permission) -> bool {
             role,
             Role::Admin | Role::CsManager | Role::CrmSpecialist | Role::KeyAccountSpecialist
         ),
+        // A low score is the team lead's to follow up (the manager, or the relationship
+        // specialist who keeps the customer's satisfaction).
+        Permission::SatisfactionManage => {
+            matches!(role, Role::Admin | Role::CsManager | Role::CrmSpecialist)
+        }
         Permission::DashboardView | Permission::AccountSelf | Permission::DirectoryView => true,
     }
 }

@@ -57,6 +57,8 @@ pub mod kind {
     pub const FOLLOW_UP_COVERAGE: &str = "follow_up_coverage";
     /// 回访周报 — sends last week's follow-up analysis to the managers, once.
     pub const FOLLOW_UP_ANALYSIS: &str = "follow_up_analysis";
+    /// 满意度调查 — decides each newly resolved ticket: surveyed or skipped.
+    pub const CSAT_SURVEY: &str = "csat_survey";
     /// 定时备份 — the scheduled backup of its period (only when a schedule is set; see
     /// [`kefu_app::backup::schedule`]).
     pub const BACKUP: &str = "backup";
@@ -151,6 +153,11 @@ const PERIODIC: &[Periodic] = &[
     Periodic {
         kind: kind::FOLLOW_UP_ANALYSIS,
         every: SignedDuration::from_hours(1),
+    },
+    // The survey follows the resolution within the minute.
+    Periodic {
+        kind: kind::CSAT_SURVEY,
+        every: SignedDuration::from_mins(1),
     },
 ];
 
@@ -386,6 +393,17 @@ impl Worker {
                     .map_err(|e| e.to_string())?;
                 if sent > 0 {
                     tracing::info!(sent, "follow-up coverage warnings");
+                }
+                Ok(())
+            }
+            kind::CSAT_SURVEY => {
+                let sent = self
+                    .app
+                    .send_csat_surveys()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if sent > 0 {
+                    tracing::info!(sent, "satisfaction surveys sent");
                 }
                 Ok(())
             }

@@ -55,6 +55,7 @@ pub enum Sheet {
     ComplaintDeadlines,
     CreditModel,
     FollowUp,
+    Csat,
 }
 
 impl Sheet {
@@ -63,6 +64,7 @@ impl Sheet {
             Sheet::ComplaintDeadlines => "complaint_deadlines",
             Sheet::CreditModel => "credit_model",
             Sheet::FollowUp => "follow_up",
+            Sheet::Csat => "csat",
         }
     }
 }

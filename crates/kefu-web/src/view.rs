@@ -113,6 +113,12 @@ const NAV: &[(&str, &str, Place, &[Permission])] = &[
         &[Permission::FollowUpManage],
     ),
     (
+        "/admin/satisfaction",
+        "nav.satisfaction_settings",
+        Place::Settings,
+        &[Permission::SatisfactionManage],
+    ),
+    (
         "/admin/users",
         "nav.users",
         Place::Settings,

@@ -175,6 +175,7 @@ const REGISTRY: &[&[TileSpec]] = &[
     crate::notify::TILES,
     crate::complaint::TILES,
     crate::follow_up::TILES,
+    crate::satisfaction::TILES,
     crate::audit::TILES,
     crate::customer_import::TILES,
     crate::jobs::TILES,

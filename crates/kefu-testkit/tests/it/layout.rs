@@ -66,6 +66,9 @@ async fn the_settings_menu_holds_exactly_the_admin_pages_each_role_may_open() {
         ) {
             menu.push("/admin/follow-ups");
         }
+        if matches!(role, Role::Admin | Role::CsManager | Role::CrmSpecialist) {
+            menu.push("/admin/satisfaction");
+        }
         if role == Role::Admin {
             menu.push("/admin/users");
         }

@@ -23,6 +23,7 @@ pub(crate) fn record_testid(link: &str) -> &'static str {
         "/calls" => "call-row",
         "/follow-ups" => "follow-up-row",
         "/follow-ups/coverage" => "coverage-row",
+        "/satisfaction" => "csat-line",
         "/admin/channels/sms" => "sms-failed-row",
         "/admin/channels" => "channel-row",
         other => panic!("a tile opens {other}, whose records this test cannot count"),

@@ -1,4 +1,5 @@
-//! 回访 — how follow-up refusals read: settings, periods and rules, and visits.
+//! 回访与满意度 — how follow-up and survey refusals read: settings, periods and rules,
+//! visits, survey answers and the follow-up of low scores.
 
 use axum::http::StatusCode;
 use kefu_app::follow_up::SettingsError;
@@ -6,6 +7,7 @@ use kefu_domain::follow_up::plan::PlanError;
 use kefu_domain::follow_up::rule::{DORMANT_DAYS, MAX_OCCASION_DAYS, RuleError};
 use kefu_domain::follow_up::script::ScriptTextError;
 use kefu_domain::follow_up::visit::VisitError;
+use kefu_domain::satisfaction::{CsatError, MAX_COMMENT, MAX_NOTE};
 
 use super::ErrorInfo;
 
@@ -124,6 +126,43 @@ pub(super) fn visit_info(e: VisitError) -> ErrorInfo {
         VisitError::OutsideCallingWindow { next: None } => {
             (UNPROCESSABLE, "no_calling_slot", vec![], None)
         }
+    };
+    ErrorInfo {
+        args,
+        detail,
+        ..ErrorInfo::new(status, code)
+    }
+}
+
+pub(super) fn csat_info(e: CsatError) -> ErrorInfo {
+    let detail = Some(e.to_string());
+    let (status, code, args) = match e {
+        CsatError::OutOfRange { field: f, min, max } => (
+            UNPROCESSABLE,
+            "follow_up_out_of_range",
+            vec![
+                ("field", format!("@csat.field.{f}")),
+                ("min", min.to_string()),
+                ("max", max.to_string()),
+            ],
+        ),
+        CsatError::BadScore => (UNPROCESSABLE, "csat_bad_score", vec![]),
+        CsatError::CommentTooLong => (
+            UNPROCESSABLE,
+            "csat_comment_too_long",
+            vec![("max", MAX_COMMENT.to_string())],
+        ),
+        CsatError::BadLink => (StatusCode::NOT_FOUND, "csat_bad_link", vec![]),
+        CsatError::Expired => (StatusCode::GONE, "csat_expired", vec![]),
+        CsatError::Final => (StatusCode::CONFLICT, "csat_final", vec![]),
+        CsatError::NoteRequired => (UNPROCESSABLE, "csat_note_required", vec![]),
+        CsatError::NoteTooLong => (
+            UNPROCESSABLE,
+            "csat_note_too_long",
+            vec![("max", MAX_NOTE.to_string())],
+        ),
+        CsatError::NotLow => (StatusCode::CONFLICT, "csat_not_low", vec![]),
+        CsatError::AlreadyHandled => (StatusCode::CONFLICT, "csat_already_handled", vec![]),
     };
     ErrorInfo {
         args,

@@ -422,6 +422,7 @@ impl WebError {
                 AppError::Visit(e) => follow_up::visit_info(e),
                 AppError::UnknownCall => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_call"),
                 AppError::NoSmsChannel => ErrorInfo::new(S::CONFLICT, "no_sms_channel"),
+                AppError::Csat(e) => follow_up::csat_info(e),
                 AppError::CallEvent(e) => call_event_info(e),
                 AppError::AreaCode(e) => ErrorInfo {
                     args: vec![("value", e.0)],

@@ -134,6 +134,7 @@ pub fn table(upload_limit: usize) -> RouteTable {
     let t = table::customers::add(t);
     let t = table::complaints::add(t);
     let t = table::follow_ups::add(t);
+    let t = table::satisfaction::add(t);
     let t = table::tickets::add(t);
     let t = table::channels::add(t);
     let t = table::phone::add(t);

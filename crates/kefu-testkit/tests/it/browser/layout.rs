@@ -163,6 +163,7 @@ async fn at_1366_the_bar_and_the_complaint_board_keep_to_one_row_in_chromium() {
             "渠道",
             "信用模型",
             "回访设置",
+            "满意度调查",
             "用户管理",
             "审计日志",
             "我的账户",

@@ -8,6 +8,7 @@
 //! These servers run no job worker of their own: each test runs the worker's rounds itself
 //! ([`run_jobs`]) on a clock it moves, so a retry's back-off is a step of the test.
 
+mod csat;
 mod follow_up_card;
 mod inbound;
 mod opt_out;

@@ -12,6 +12,7 @@ pub mod follow_ups;
 pub mod idempotency;
 pub mod me;
 pub mod phone;
+pub mod satisfaction;
 pub mod scripts;
 pub mod search;
 pub mod sms;
@@ -181,6 +182,8 @@ use doc::{
         follow_ups::setup::settings,
         follow_ups::setup::save_settings, follow_ups::setup::rules, follow_ups::setup::create_rule,
         follow_ups::setup::save_rule,
+        satisfaction::settings, satisfaction::save_settings, satisfaction::surveys,
+        satisfaction::handle,
         search::search,
         channels::inbound,
         phone::events,

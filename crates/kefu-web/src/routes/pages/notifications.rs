@@ -53,6 +53,8 @@ fn text(t: Tr, kind: &str, params: &str) -> String {
     let (missing, total, seconds) = (count("missing"), count("total"), count("seconds"));
     // A weekly follow-up analysis: its week and figures.
     let week = get("week");
+    // A low satisfaction score.
+    let score = get("score");
     let satisfied = get("satisfied");
     let (done, unsatisfied, overdue) = (count("done"), count("unsatisfied"), count("overdue"));
     t.f(
@@ -77,6 +79,7 @@ fn text(t: Tr, kind: &str, params: &str) -> String {
             ("satisfied", satisfied.as_str()),
             ("unsatisfied", unsatisfied.as_str()),
             ("overdue", overdue.as_str()),
+            ("score", score.as_str()),
         ],
     )
 }
@@ -135,6 +138,10 @@ fn target_of(params: &str, ticket_id: Option<i64>) -> Option<String> {
     }
     if let (Some(period), Some(tier)) = (v["coverage"].as_str(), v["tier"].as_str()) {
         return Some(format!("/follow-ups/coverage?period={period}&tier={tier}"));
+    }
+    // A low satisfaction score opens the low scores waiting for their follow-up.
+    if v["survey"].as_i64().is_some() {
+        return Some("/satisfaction?low=1".to_owned());
     }
     if let Some(week) = v["week"].as_str() {
         return Some(format!("/follow-ups/analysis?week={week}"));

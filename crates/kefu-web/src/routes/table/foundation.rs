@@ -207,6 +207,15 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
             portal::login_form,
         )
         .add(Page, Method::POST, "/portal/login", Public, portal::login)
+        // 满意度调查: the survey link from the message, answered with no sign-in.
+        .add(Page, Method::GET, "/s/{link}", Public, portal::survey::show)
+        .add(
+            Page,
+            Method::POST,
+            "/s/{link}",
+            Public,
+            portal::survey::answer,
+        )
         // 手机号登录: a code to the mobile, then the code (an unknown mobile gets the same
         // answer, and its code opens a mobile-only account).
         .add(

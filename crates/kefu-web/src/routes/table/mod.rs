@@ -9,6 +9,7 @@ pub(super) mod customers;
 pub(super) mod follow_ups;
 pub(super) mod foundation;
 pub(super) mod phone;
+pub(super) mod satisfaction;
 pub(super) mod sms;
 pub(super) mod ticket_settings;
 pub(super) mod tickets;

@@ -56,6 +56,7 @@ pub const CONDITIONAL: &[ConditionalWrite] = &[
         "the follow-up settings",
     ),
     write("put", "/api/v1/follow-up-rules/{id}", "the rule"),
+    write("put", "/api/v1/csat-settings", "the survey settings"),
     write(
         "post",
         "/api/v1/complaints/{id}/evaluation",

@@ -150,6 +150,8 @@ pub(super) struct TicketPage {
     sms_reply: Option<super::sms::ReplyBox>,
     /// What came by WeChat: the follower, the reply window, the link to a contact.
     wechat: Option<super::wechat::WechatPanel>,
+    /// 满意度评价: what the survey says (sent, the score and comment, or why none went).
+    csat: Option<CsatBox>,
     fields: Vec<FieldInput>,
     draft: String,
     pub(super) error: Option<String>,
@@ -162,6 +164,31 @@ pub(super) struct TicketPage {
     pub(super) orig: Vec<(String, String)>,
     /// Another person's changes since the reader's form was rendered: (field, value now).
     pub(super) stale: Vec<(String, String)>,
+}
+
+/// The ticket's satisfaction survey as its page shows it.
+pub(super) struct CsatBox {
+    /// The score and its words, once answered.
+    pub score: Option<(i64, String)>,
+    pub comment: String,
+    pub low: bool,
+    /// Sent and not answered, or why none was sent.
+    pub note: String,
+    pub handled: String,
+}
+
+fn csat_box(t: Tr, s: kefu_store::satisfaction::Survey) -> CsatBox {
+    CsatBox {
+        score: s.score.map(|n| (n, t.tk("csat.score", &n.to_string()))),
+        comment: s.comment.unwrap_or_default(),
+        low: s.low,
+        note: match (s.state.as_str(), s.skip_reason) {
+            ("skipped", Some(r)) => format!("{}{}", t.t("csat.skipped"), t.tk("csat.skip", &r)),
+            _ if s.score.is_none() => t.t("csat.not_answered").to_owned(),
+            _ => String::new(),
+        },
+        handled: s.handling_note.unwrap_or_default(),
+    }
 }
 
 /// Who did it, as stored; triggers are stored as `trigger:NAME`.
@@ -197,6 +224,9 @@ fn event_value(
         "sla_warning" | "sla_breach" => t.tk("sla", v),
         "customer_tier" => t.tk("tier", v),
         "complaint_stage" => t.tk("complaint_stage", v),
+        // 满意度调查: sent, then the score (and any change of it).
+        "csat" if v == "sent" => t.t("csat.event_sent").to_owned(),
+        "csat" => format!("{v} · {}", t.tk("csat.score", v)),
         _ => v.clone(),
     }
 }
@@ -421,6 +451,11 @@ pub(super) async fn page(
         calls: crate::routes::pages::calls::of_ticket(state, &actor, t, id).await?,
         sms_reply: super::sms::reply_box(&sms),
         wechat: super::wechat::panel(state, &actor, t, id).await?,
+        csat: state
+            .app
+            .ticket_csat(&actor, id)
+            .await?
+            .map(|s| csat_box(t, s)),
         complaint,
         can_open_complaint,
         t,
