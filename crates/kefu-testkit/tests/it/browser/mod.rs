@@ -7,6 +7,7 @@
 mod agent_speed;
 mod chat;
 mod complaints;
+mod csat;
 mod dashboard;
 mod follow_ups;
 mod layout;
