@@ -9,6 +9,8 @@
 //! days after it was first given, never after; one answer per ticket. A score at or under
 //! `low_score` is low: the team lead follows it up.
 
+pub mod relationship;
+
 use jiff::{SignedDuration, Timestamp};
 
 use crate::ticket::{Channel, TicketType};
