@@ -98,7 +98,9 @@ pub struct CsatCandidate {
 }
 
 /// Tickets resolved (or closed) at or after `since` without a survey row, oldest first,
-/// at most `limit`.
+/// at most `limit`. A reopened ticket has no `resolved_at`, so the time alone says the
+/// ticket is resolved or closed — and lets the range be read by its index (a condition on
+/// the status would have SQLite read the status index and sort).
 pub async fn candidates(
     conn: &mut AnyConnection,
     since: Timestamp,
@@ -107,7 +109,7 @@ pub async fn candidates(
     let rows = sqlx::query(
         "SELECT t.id, t.ticket_type, t.channel, t.customer_id, t.contact_email, \
          t.contact_phone, t.requester_id, t.assignee_id, t.group_id FROM tickets t \
-         WHERE t.resolved_at >= $1 AND t.status_category IN ('resolved', 'closed') \
+         WHERE t.resolved_at >= $1 \
          AND NOT EXISTS (SELECT 1 FROM csat_surveys s WHERE s.ticket_id = t.id) \
          ORDER BY t.resolved_at, t.id LIMIT $2",
     )
