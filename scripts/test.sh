@@ -173,6 +173,26 @@ step() {
     timings+=("$(printf '%-32s %5ds' "$name" $((SECONDS - t0)))")
 }
 
+# Runs a test command; when it fails, ends with why each test failed (the panic and the
+# lines after it, without the backtrace), so the last lines of a long run name the causes.
+with_digest() {
+    local log status=0
+    log=$(mktemp)
+    "$@" 2>&1 | tee "$log" || status=$?
+    if [ "$status" -ne 0 ]; then
+        echo
+        echo "==> why the tests failed"
+        awk '
+            /^---- .* stdout ----$/ { name = $2; grab = 0; next }
+            /^stack backtrace:/ || /^note: / { grab = 0; next }
+            / panicked at / { print "* " name; print "  " substr($0, 1, 240); grab = 8; next }
+            grab > 0 { print "  " substr($0, 1, 240); grab--; next }
+        ' "$log" | head -n 120
+    fi
+    rm -f "$log"
+    return "$status"
+}
+
 if [ "$quick" -eq 0 ]; then
     step "format (cargo fmt --check)" cargo fmt --all -- --check
     if cargo clippy --version >/dev/null 2>&1; then
@@ -181,13 +201,13 @@ if [ "$quick" -eq 0 ]; then
         echo "cargo clippy is not installed: skipping the lint step"
     fi
 fi
-step "tests on SQLite" cargo test --workspace --locked
+step "tests on SQLite" with_digest cargo test --workspace --locked
 # The kefu binary the fuzzing serves was built by the step above (the CLI tests run it).
 if [ "$fuzz" -eq 1 ]; then
     step "API fuzzing (schemathesis)" scripts/fuzz-api.sh
 fi
 if [ -n "$pg_url" ]; then
-    step "integration tests on PostgreSQL" env KEFU_TEST_DATABASE_URL="$pg_url" \
+    step "integration tests on PostgreSQL" with_digest env KEFU_TEST_DATABASE_URL="$pg_url" \
         cargo test -p kefu-testkit --test it --locked
 fi
 

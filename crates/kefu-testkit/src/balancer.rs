@@ -62,6 +62,9 @@ pub fn config(port: u16, backends: &[u16]) -> String {
          \x20   balance roundrobin\n\
          \x20   option httpchk GET /healthz\n\
          \x20   http-check expect status 200\n\
+         \x20   # A busy instance's slow answer is no failure (without this a check times\n\
+         \x20   # out after `inter`); a refused connection or a draining instance's 503 is.\n\
+         \x20   timeout check 3s\n\
          \x20   default-server inter 300ms fastinter 200ms downinter 300ms fall 1 rise 2\n"
     );
     for (i, backend) in backends.iter().enumerate() {

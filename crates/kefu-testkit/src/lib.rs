@@ -335,12 +335,15 @@ impl TestApp {
             let _ = tx.send(());
         }
         if let Some(h) = self.handle.take() {
-            let result = tokio::time::timeout(Duration::from_secs(20), h).await;
+            // A loaded machine may take a while; what holds a stop up is logged after 10 s.
+            let result = tokio::time::timeout(Duration::from_secs(45), h).await;
             match result {
                 Ok(Ok(Ok(()))) => {}
                 Ok(Ok(Err(e))) => panic!("kefu stopped with an error: {e}"),
                 Ok(Err(e)) => panic!("kefu task failed: {e}"),
-                Err(_) => panic!("kefu did not stop within 20 s"),
+                Err(_) => panic!(
+                    "kefu did not stop within 45 s (the log line 'shutdown is still waiting' names the part)"
+                ),
             }
         }
     }

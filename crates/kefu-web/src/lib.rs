@@ -131,7 +131,10 @@ pub async fn serve(
     let draining = state.draining.clone();
     let drain = state.config.shutdown_drain;
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
+    // Dropped when serving ends; until then, a stop that waits long on open connections
+    // says so in the log.
+    let (served_tx, served_rx) = tokio::sync::oneshot::channel::<()>();
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;
             // Still accepting while the balancer's health checks see 503 and move new
@@ -145,6 +148,21 @@ pub async fn serve(
             // Live streams never end by themselves: end them so shutdown can finish.
             live.close();
             chat.close();
+            tokio::spawn(async move {
+                tokio::select! {
+                    _ = served_rx => {}
+                    _ = tokio::time::sleep(SLOW_STOP) => tracing::error!(
+                        part = "open connections",
+                        secs = SLOW_STOP.as_secs(),
+                        "shutdown is still waiting"
+                    ),
+                }
+            });
         })
-        .await
+        .await;
+    drop(served_tx);
+    served
 }
+
+/// How long the open connections may hold up a stop before the log says so.
+const SLOW_STOP: std::time::Duration = std::time::Duration::from_secs(10);

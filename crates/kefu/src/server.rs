@@ -198,23 +198,38 @@ pub async fn run(
     let served = kefu_web::serve(listener, state, shutdown).await;
 
     let _ = stop_tx.send(true);
-    let _ = trimmer.await;
+    let _ = stopping("memory trimmer", trimmer).await;
     if let Some(f) = follower {
-        let _ = f.await;
+        let _ = stopping("search follower", f).await;
     }
     if let Some(r) = readers {
-        let _ = r.await;
+        let _ = stopping("mailbox readers", r).await;
     }
-    if let Some(Err(e)) = match worker {
-        Some(w) => Some(w.await),
-        None => None,
-    } {
+    if let Some(w) = worker
+        && let Err(e) = stopping("job worker", w).await
+    {
         tracing::error!(error = %e, "job worker ended abnormally");
     }
-    app.store.close().await;
+    stopping("database pool", app.store.close()).await;
     tracing::info!("kefu stopped");
     served.map_err(Into::into)
 }
+
+/// Awaits one part of the shutdown, saying in the log which part holds it up when it takes
+/// longer than [`SLOW_STOP`] (a stop that never ends is then explained by its last line).
+async fn stopping<F: Future>(part: &'static str, done: F) -> F::Output {
+    let mut done = std::pin::pin!(done);
+    tokio::select! {
+        out = &mut done => out,
+        _ = tokio::time::sleep(SLOW_STOP) => {
+            tracing::error!(part, secs = SLOW_STOP.as_secs(), "shutdown is still waiting");
+            done.await
+        }
+    }
+}
+
+/// How long one part of the shutdown may take before the log says it is waited for.
+const SLOW_STOP: Duration = Duration::from_secs(10);
 
 /// `kefu serve`.
 pub async fn serve(config: ServerConfig, demo: Option<DemoPlan>) -> anyhow::Result<()> {

@@ -109,8 +109,16 @@ async fn wrong_password_flags_the_mailbox_until_fixed() {
         .await
         .unwrap();
     wait_stored(&app, mb.id, 1, &peer).await;
-    let s = state(&app, mb.id).await;
-    assert_eq!((s.status.as_deref(), s.failures), (Some("ok"), 0));
+    // The status is written after the message is stored: wait for it too.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let s = state(&app, mb.id).await;
+        if (s.status.as_deref(), s.failures) == (Some("ok"), 0) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "never cleared: {s:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 async fn failing_version(app: &TestApp, channel: i64) -> i64 {
