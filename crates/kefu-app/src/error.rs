@@ -169,6 +169,15 @@ pub enum AppError {
     /// 满意度调查 — settings, an answer or a follow-up refused.
     #[error("{0}")]
     Csat(#[from] kefu_domain::satisfaction::CsatError),
+    /// 关系调查 — a survey plan refused.
+    #[error("{0}")]
+    SurveyPlan(#[from] kefu_domain::satisfaction::relationship::SurveyPlanError),
+    /// 关系调查 — a questionnaire or the answers to it refused.
+    #[error("{0}")]
+    Questionnaire(#[from] kefu_domain::satisfaction::relationship::QuestionnaireError),
+    /// The survey's invitations went out: its questions can no longer change.
+    #[error("the questions are fixed once the survey was sent")]
+    QuestionsFixed,
     /// A text message to send with no SMS channel switched on.
     #[error("no SMS channel is switched on")]
     NoSmsChannel,

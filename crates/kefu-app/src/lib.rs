@@ -207,6 +207,8 @@ pub struct App {
     pub(crate) rules: Arc<ticket::RulesCache>,
     /// The translations of what is sent outside; without them a text is its key.
     pub(crate) texts: Option<Texts>,
+    /// The key survey links are signed with, read from the database once.
+    pub(crate) csat_key: Arc<tokio::sync::OnceCell<String>>,
 }
 
 impl App {
@@ -220,6 +222,7 @@ impl App {
             intake_queue: Arc::default(),
             rules: Arc::default(),
             texts: None,
+            csat_key: Arc::default(),
         }
     }
 

@@ -84,6 +84,10 @@ pub mod kind {
     /// 低分评价 — a customer rated a ticket low (`params`: `number`, `score`, `customer`,
     /// `survey`); to the manager and the relationship specialists, who follow it up.
     pub const CSAT_LOW: &str = "csat_low";
+    /// 关系调查贬损者 — a customer answered the recommendation question 0–6 (`params`:
+    /// `customer`, `score`, `survey_name`, `relationship`, `period`); to the relationship
+    /// specialists and the customer's owner, who call them.
+    pub const RELATIONSHIP_DETRACTOR: &str = "relationship_detractor";
 }
 
 /// Tells each user in `users` (duplicates ignored) about `kind`, with placeholder values

@@ -43,6 +43,12 @@ pub mod kind {
     /// To a contact's mobile: the agent's card after a first follow-up visit (`params`:
     /// `salutation`, `company`, `agent`, `mobile`, `phone`).
     pub const FOLLOW_UP_AGENT_CARD: &str = "follow_up_agent_card";
+    /// 关系调查 — to a contact's mobile or mail: the invitation to a relationship survey
+    /// (`params`: `salutation`, `company`, `survey`, `link`, `days`).
+    pub const RELATIONSHIP_INVITATION: &str = "relationship_invitation";
+    /// The one reminder of an unanswered invitation (`params`: `salutation`, `company`,
+    /// `survey`, `link`, `expires`).
+    pub const RELATIONSHIP_REMINDER: &str = "relationship_reminder";
 }
 
 /// A message to queue.

@@ -59,6 +59,9 @@ pub mod kind {
     pub const FOLLOW_UP_ANALYSIS: &str = "follow_up_analysis";
     /// 满意度调查 — decides each newly resolved ticket: surveyed or skipped.
     pub const CSAT_SURVEY: &str = "csat_survey";
+    /// 关系调查 — invites each active relationship survey's segment once a round and
+    /// reminds those who have not answered.
+    pub const RELATIONSHIP_SURVEY: &str = "relationship_survey";
     /// 定时备份 — the scheduled backup of its period (only when a schedule is set; see
     /// [`kefu_app::backup::schedule`]).
     pub const BACKUP: &str = "backup";
@@ -158,6 +161,12 @@ const PERIODIC: &[Periodic] = &[
     Periodic {
         kind: kind::CSAT_SURVEY,
         every: SignedDuration::from_mins(1),
+    },
+    // Texts wait for each contact's calling window: a run every quarter hour takes them
+    // up soon after it opens.
+    Periodic {
+        kind: kind::RELATIONSHIP_SURVEY,
+        every: SignedDuration::from_mins(15),
     },
 ];
 
@@ -404,6 +413,22 @@ impl Worker {
                     .map_err(|e| e.to_string())?;
                 if sent > 0 {
                     tracing::info!(sent, "satisfaction surveys sent");
+                }
+                Ok(())
+            }
+            kind::RELATIONSHIP_SURVEY => {
+                let run = self
+                    .app
+                    .send_relationship_surveys()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if run != Default::default() {
+                    tracing::info!(
+                        invited = run.invited,
+                        skipped = run.skipped,
+                        reminded = run.reminded,
+                        "relationship surveys"
+                    );
                 }
                 Ok(())
             }

@@ -31,6 +31,7 @@ pub mod phone;
 pub mod portal;
 pub mod ratelimit;
 mod reader;
+pub mod relationship;
 pub mod satisfaction;
 pub mod search;
 pub mod sla;

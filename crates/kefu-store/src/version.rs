@@ -28,6 +28,7 @@ pub enum Setting {
     WechatChannel,
     ChatChannel,
     FollowUpRule,
+    RelationshipSurvey,
 }
 
 impl Setting {
@@ -45,6 +46,7 @@ impl Setting {
             Setting::WechatChannel => "wechat_channels",
             Setting::ChatChannel => "chat_channels",
             Setting::FollowUpRule => "follow_up_rules",
+            Setting::RelationshipSurvey => "relationship_surveys",
         }
     }
 }

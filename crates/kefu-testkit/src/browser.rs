@@ -29,6 +29,22 @@ pub fn available() -> bool {
     driver.exists() && chromium.exists()
 }
 
+/// Whether a browser test must skip: chromium or chromedriver is missing. Fails the test
+/// instead when `KEFU_REQUIRE_BROWSER=1` (as `scripts/test.sh` sets).
+pub fn missing() -> bool {
+    if available() {
+        return false;
+    }
+    assert!(
+        !required(),
+        "KEFU_REQUIRE_BROWSER=1 but chromium/chromedriver are missing"
+    );
+    eprintln!(
+        "skipped: chromium and chromedriver are not installed (scripts/test.sh installs them)"
+    );
+    true
+}
+
 /// A running ChromeDriver plus one browser session; both end on drop.
 pub struct Browser {
     pub client: Client,

@@ -312,6 +312,19 @@ impl TestApp {
             .expect("audit log")
     }
 
+    /// How many notifications of `kind` were made, for `user` or for anyone.
+    pub async fn notified(&self, kind: &str, user: Option<i64>) -> i64 {
+        let mut conn = self.app.store.conn().await.expect("a connection");
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM notifications WHERE kind = $1 AND ($2 = 0 OR user_id = $2)",
+        )
+        .bind(kind)
+        .bind(user.unwrap_or(0))
+        .fetch_one(&mut *conn)
+        .await
+        .expect("notifications")
+    }
+
     /// A personal API token for the user.
     pub async fn token_for(&self, user_id: i64) -> String {
         self.app

@@ -72,7 +72,7 @@ impl App {
     pub async fn follow_up_today(&self) -> Result<jiff::civil::Date> {
         let mut conn = self.store.conn().await?;
         let calendar = self.business_calendar(&mut conn).await?;
-        Ok(self.now().to_zoned(calendar.time_zone().clone()).date())
+        Ok(super::local_date(&calendar, self.now()))
     }
 
     async fn analysis_of(&self, week: Week) -> Result<WeeklyAnalysis> {

@@ -319,7 +319,7 @@ impl App {
                 self.business_calendar(&mut conn).await?,
             )
         };
-        let today = now.to_zoned(calendar.time_zone().clone()).date();
+        let today = super::local_date(&calendar, now);
         let mut out: Vec<CoverageCounts> = Vec::new();
         for row in rules.into_iter().filter(|r| r.active) {
             // Coverage is the periodic rules' duty; occasions and dormant customers add

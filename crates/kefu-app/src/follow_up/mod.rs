@@ -13,6 +13,7 @@ mod visit;
 pub use analysis::{NOT_SATISFIED_LIMIT, WeeklyAnalysis, week_or_this};
 pub(crate) use card::card_text;
 pub use coverage::{CoverageCounts, CoverageReport, CoverageRow, CoverageState, Standing};
+pub(crate) use plan::call_window;
 pub use plan::{PlanReport, RulePlan};
 pub(crate) use tiles::TILES;
 pub use visit::{AttemptForm, AttemptOutcome, DialState, VisitScope, VisitView};
@@ -394,6 +395,11 @@ impl App {
 }
 
 /// Local midnight at the start of `date` in the calendar's zone.
+/// The date at `at` where the department works (its calendar's time zone).
+pub(crate) fn local_date(cal: &BusinessCalendar, at: Timestamp) -> jiff::civil::Date {
+    at.to_zoned(cal.time_zone().clone()).date()
+}
+
 pub(crate) fn local_midnight(cal: &BusinessCalendar, date: jiff::civil::Date) -> Timestamp {
     date.to_zoned(cal.time_zone().clone())
         .map(|z| z.timestamp())

@@ -233,7 +233,7 @@ impl App {
             rules: Vec::new(),
             dry_run,
         };
-        let today = now.to_zoned(calendar.time_zone().clone()).date();
+        let today = super::local_date(&calendar, now);
         for row in rules.into_iter().filter(|r| r.active) {
             let rule = rule_view(row)?;
             let Some(target) = target_of(&rule, asked, today, now, &calendar)? else {

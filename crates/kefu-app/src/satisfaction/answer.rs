@@ -4,9 +4,9 @@
 
 use jiff::Timestamp;
 use kefu_domain::Role;
-use kefu_domain::satisfaction::{AnswerState, CsatError, check_answer};
-use kefu_store::StoreError;
+use kefu_domain::satisfaction::{AnswerState, CsatError, answer_window, check_answer};
 use kefu_store::satisfaction::{self as store, Survey};
+use kefu_store::{AnyConnection, StoreError};
 use serde_json::json;
 
 use super::{load_rules, token};
@@ -27,13 +27,17 @@ pub struct PublicSurvey {
 }
 
 impl App {
-    /// The survey a link names; `BadLink` for a link kefu did not make (or whose survey is
-    /// gone), never telling which.
-    async fn survey_of_link(&self, link: &str) -> Result<Survey> {
-        let key = self.csat_key().await?;
-        let (id, expires) = token::read(&key, link).ok_or(CsatError::BadLink)?;
-        let mut conn = self.store.conn().await?;
-        let s = match store::by_id(&mut conn, id).await {
+    /// The survey a link names, read on `conn`; `BadLink` for a link kefu did not make (or
+    /// whose survey is gone), never telling which.
+    async fn survey_of_link(
+        &self,
+        conn: &mut AnyConnection,
+        key: &str,
+        link: &str,
+    ) -> Result<Survey> {
+        let (id, expires) =
+            token::read(key, token::Purpose::Csat, link).ok_or(CsatError::BadLink)?;
+        let s = match store::by_id(conn, id).await {
             Ok(s) => s,
             Err(StoreError::NotFound) => return Err(CsatError::BadLink.into()),
             Err(e) => return Err(e.into()),
@@ -49,26 +53,23 @@ impl App {
             expires_at: s.expires_at.unwrap_or(now),
             answered_at: s.answered_at,
         };
-        let open = check_answer(state, change_days, 5, "", now).is_ok();
+        let open = answer_window(state, change_days, now).is_ok();
         PublicSurvey {
             ticket_number: s.ticket_number.clone(),
             score: s.score,
             comment: s.comment.clone().unwrap_or_default(),
             open,
-            changeable_until: s
-                .answered_at
-                .map(|a| a + jiff::SignedDuration::from_hours(change_days * 24)),
+            changeable_until: state.changeable_until(change_days),
             expired: s.answered_at.is_none() && !open,
         }
     }
 
     /// The survey behind `link`, as its page shows it.
     pub async fn csat_survey(&self, link: &str) -> Result<PublicSurvey> {
-        let s = self.survey_of_link(link).await?;
-        let rules = {
-            let mut conn = self.store.conn().await?;
-            load_rules(&mut conn).await?
-        };
+        let key = self.csat_key().await?;
+        let mut conn = self.store.conn().await?;
+        let s = self.survey_of_link(&mut conn, key, link).await?;
+        let rules = load_rules(&mut conn).await?;
         Ok(self.public(&s, rules.change_days, self.now()))
     }
 
@@ -76,12 +77,13 @@ impl App {
     /// first or a change. Refused (nothing stored) once the link ran out unanswered, once
     /// the answer may no longer be changed, or out of range.
     pub async fn answer_csat(&self, link: &str, score: i64, comment: &str) -> Result<PublicSurvey> {
-        let s = self.survey_of_link(link).await?;
+        // Before the transaction: made at first use, the key takes a write of its own.
+        let key = self.csat_key().await?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
+        // Read in the transaction: two taps at once take one first answer.
+        let s = self.survey_of_link(&mut tx, key, link).await?;
         let rules = load_rules(&mut tx).await?;
-        // Read again in the transaction: two taps at once take one first answer.
-        let s = store::by_id(&mut tx, s.id).await?;
         let state = AnswerState {
             expires_at: s.expires_at.unwrap_or(now),
             answered_at: s.answered_at,
@@ -121,9 +123,14 @@ impl App {
             .await?;
         }
         tx.commit().await.map_err(StoreError::from)?;
-        let mut conn = self.store.conn().await?;
-        let s = store::by_id(&mut conn, s.id).await?;
-        Ok(self.public(&s, rules.change_days, now))
+        let answered = Survey {
+            score: Some(score),
+            comment: Some(comment),
+            answered_at: s.answered_at.or(Some(now)),
+            low,
+            ..s
+        };
+        Ok(self.public(&answered, rules.change_days, now))
     }
 
     /// 低分跟进 — the lead's follow-up of a low score (who called, what was agreed).

@@ -3,6 +3,7 @@
 //! the surveys as lists and tiles.
 
 mod answer;
+pub mod relationship;
 mod send;
 mod tiles;
 mod token;
@@ -58,12 +59,20 @@ pub enum SurveyScope {
 }
 
 impl App {
-    /// The key the survey links are signed with, made at first use.
-    pub(crate) async fn csat_key(&self) -> Result<String> {
-        let candidate = crate::secret::random_hex(32);
-        let mut tx = self.store.begin().await?;
-        let key = kefu_store::staff::server_secret(&mut tx, "csat", &candidate, self.now()).await?;
-        tx.commit().await.map_err(StoreError::from)?;
+    /// The key the survey links are signed with, made at first use (by whichever instance
+    /// comes first: every instance reads the same one) and read once.
+    pub(crate) async fn csat_key(&self) -> Result<&str> {
+        let key = self
+            .csat_key
+            .get_or_try_init(|| async {
+                let candidate = crate::secret::random_hex(32);
+                let mut tx = self.store.begin().await?;
+                let key = kefu_store::staff::server_secret(&mut tx, "csat", &candidate, self.now())
+                    .await?;
+                tx.commit().await.map_err(StoreError::from)?;
+                Ok::<_, crate::AppError>(key)
+            })
+            .await?;
         Ok(key)
     }
 

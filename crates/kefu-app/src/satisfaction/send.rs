@@ -92,7 +92,7 @@ impl App {
                         &mut tx,
                         c.ticket_id,
                         id,
-                        &key,
+                        key,
                         expires_at,
                         rules.link_days,
                         now,
@@ -123,7 +123,7 @@ impl App {
         let link = format!(
             "{}/s/{}",
             self.settings.public_url.trim_end_matches('/'),
-            token::make(key, id, expires_at)
+            token::make(key, token::Purpose::Csat, id, expires_at)
         );
         let days = link_days.to_string();
         let body = self.text(

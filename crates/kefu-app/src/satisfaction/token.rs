@@ -1,6 +1,8 @@
-//! The survey link's token: the survey, when the link runs out, and an HMAC of both under
-//! a key kept in the database (so every instance makes and reads the same links). Nobody
-//! can make a link for another survey, or stretch one's life, without the key.
+//! The survey link's token: the survey, when the link runs out, and an HMAC of both and of
+//! what the link is for (a ticket's survey, a relationship survey's invitation) under a
+//! key kept in the database (so every instance makes and reads the same links). Nobody can
+//! make a link for another survey, turn one kind into the other, or stretch one's life,
+//! without the key.
 
 use jiff::Timestamp;
 
@@ -9,24 +11,47 @@ use crate::secret::hmac_sha256_hex;
 /// Hex digits of the HMAC a token carries (80 bits).
 const MAC_DIGITS: usize = 20;
 
-fn mac(key: &str, id: i64, expires: i64) -> String {
-    let full = hmac_sha256_hex(key.as_bytes(), format!("csat:{id}:{expires}").as_bytes());
+/// What a link is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Purpose {
+    /// 满意度调查 after a ticket.
+    Csat,
+    /// 关系调查 invitation.
+    Relationship,
+}
+
+impl Purpose {
+    fn tag(self) -> &'static str {
+        match self {
+            Purpose::Csat => "csat",
+            Purpose::Relationship => "rel",
+        }
+    }
+}
+
+fn mac(key: &str, purpose: Purpose, id: i64, expires: i64) -> String {
+    let message = format!("{}:{id}:{expires}", purpose.tag());
+    let full = hmac_sha256_hex(key.as_bytes(), message.as_bytes());
     full[..MAC_DIGITS].to_owned()
 }
 
 /// `{id}-{expires, seconds, base 36}-{mac}`: short enough for a text message.
-pub(crate) fn make(key: &str, id: i64, expires_at: Timestamp) -> String {
+pub(crate) fn make(key: &str, purpose: Purpose, id: i64, expires_at: Timestamp) -> String {
     let expires = expires_at.as_second();
-    format!("{id}-{}-{}", base36(expires), mac(key, id, expires))
+    format!(
+        "{id}-{}-{}",
+        base36(expires),
+        mac(key, purpose, id, expires)
+    )
 }
 
 /// The survey and expiry a token names, when kefu made it.
-pub(crate) fn read(key: &str, token: &str) -> Option<(i64, Timestamp)> {
+pub(crate) fn read(key: &str, purpose: Purpose, token: &str) -> Option<(i64, Timestamp)> {
     let mut parts = token.trim().splitn(3, '-');
     let id: i64 = parts.next()?.parse().ok()?;
     let expires = i64::from_str_radix(parts.next()?, 36).ok()?;
     let given = parts.next()?;
-    let want = mac(key, id, expires);
+    let want = mac(key, purpose, id, expires);
     if given.len() != want.len() || !same(given.as_bytes(), want.as_bytes()) {
         return None;
     }
@@ -54,25 +79,27 @@ fn base36(mut n: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::Purpose::*;
     use super::*;
 
     #[test]
     fn a_token_reads_back_and_a_changed_one_does_not() {
         let at: Timestamp = "2026-12-10T02:00:00Z".parse().unwrap();
-        let t = make("key-1", 42, at);
-        assert_eq!(read("key-1", &t), Some((42, at)));
-        assert_eq!(read("key-2", &t), None, "another key");
+        let t = make("key-1", Csat, 42, at);
+        assert_eq!(read("key-1", Csat, &t), Some((42, at)));
+        assert_eq!(read("key-1", Relationship, &t), None, "another purpose");
+        assert_eq!(read("key-2", Csat, &t), None, "another key");
         let (head, mac) = t.rsplit_once('-').unwrap();
         let forged_id = t.replacen("42-", "43-", 1);
-        assert_eq!(read("key-1", &forged_id), None);
-        let later = make("key-1", 42, at + jiff::SignedDuration::from_hours(24));
+        assert_eq!(read("key-1", Csat, &forged_id), None);
+        let later = make("key-1", Csat, 42, at + jiff::SignedDuration::from_hours(24));
         let stretched = format!("{}-{mac}", later.rsplit_once('-').unwrap().0);
         assert_eq!(
-            read("key-1", &stretched),
+            read("key-1", Csat, &stretched),
             None,
             "a later expiry with the old mac"
         );
-        assert_eq!(read("key-1", head), None);
+        assert_eq!(read("key-1", Csat, head), None);
         for junk in [
             "",
             "x",
@@ -81,7 +108,7 @@ mod tests {
             "-1-2-3",
             "9999999999999999999999-1-ab",
         ] {
-            assert_eq!(read("key-1", junk), None, "{junk}");
+            assert_eq!(read("key-1", Csat, junk), None, "{junk}");
         }
     }
 }

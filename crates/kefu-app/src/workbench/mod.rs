@@ -176,6 +176,7 @@ const REGISTRY: &[&[TileSpec]] = &[
     crate::complaint::TILES,
     crate::follow_up::TILES,
     crate::satisfaction::TILES,
+    crate::satisfaction::relationship::TILES,
     crate::audit::TILES,
     crate::customer_import::TILES,
     crate::jobs::TILES,

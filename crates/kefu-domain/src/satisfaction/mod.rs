@@ -185,6 +185,27 @@ pub struct AnswerState {
     pub answered_at: Option<Timestamp>,
 }
 
+impl AnswerState {
+    /// Until when the answer given may still be changed.
+    pub fn changeable_until(&self, change_days: i64) -> Option<Timestamp> {
+        self.answered_at.map(|first| first + days(change_days))
+    }
+}
+
+/// Whether an answer (a first one, or a change) is taken at `now`: before the link runs
+/// out, or — once answered — within `change_days` of the first answer.
+pub fn answer_window(
+    state: AnswerState,
+    change_days: i64,
+    now: Timestamp,
+) -> Result<(), CsatError> {
+    match state.changeable_until(change_days) {
+        None if now >= state.expires_at => Err(CsatError::Expired),
+        Some(until) if now >= until => Err(CsatError::Final),
+        _ => Ok(()),
+    }
+}
+
 /// Checks an answer given at `now`: a score of 1–5 and a comment of at most
 /// [`MAX_COMMENT`] characters, before the link runs out, or — once answered — within
 /// `change_days` of the first answer. Returns the comment trimmed.
@@ -195,11 +216,7 @@ pub fn check_answer(
     comment: &str,
     now: Timestamp,
 ) -> Result<String, CsatError> {
-    match state.answered_at {
-        None if now >= state.expires_at => return Err(CsatError::Expired),
-        Some(first) if now >= first + days(change_days) => return Err(CsatError::Final),
-        _ => {}
-    }
+    answer_window(state, change_days, now)?;
     if !(MIN_SCORE..=MAX_SCORE).contains(&score) {
         return Err(CsatError::BadScore);
     }

@@ -29,6 +29,7 @@ use crate::i18n::Tr;
 
 mod areas;
 mod follow_up;
+mod relationship;
 mod sms;
 
 // The database away or full: 503/507 with Retry-After (see `outage`).
@@ -423,6 +424,9 @@ impl WebError {
                 AppError::UnknownCall => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_call"),
                 AppError::NoSmsChannel => ErrorInfo::new(S::CONFLICT, "no_sms_channel"),
                 AppError::Csat(e) => follow_up::csat_info(e),
+                AppError::SurveyPlan(e) => relationship::plan_info(e),
+                AppError::Questionnaire(e) => relationship::questionnaire_info(e),
+                AppError::QuestionsFixed => ErrorInfo::new(S::CONFLICT, "survey_questions_fixed"),
                 AppError::CallEvent(e) => call_event_info(e),
                 AppError::AreaCode(e) => ErrorInfo {
                     args: vec![("value", e.0)],

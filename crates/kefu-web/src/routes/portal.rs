@@ -2,6 +2,7 @@
 //! where a signed-in customer files tickets and follows and answers their own. Proving an
 //! e-mail or mobile and signing in with a mobile code are in [`verify`].
 
+pub mod relationship;
 pub mod survey;
 pub mod verify;
 

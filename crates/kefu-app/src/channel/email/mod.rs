@@ -17,6 +17,8 @@ mod ingest;
 mod landing;
 mod outgoing;
 mod send;
+
+pub(crate) use send::beijing_minute;
 mod smtp;
 mod smtp_admin;
 mod tiles;

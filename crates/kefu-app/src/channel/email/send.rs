@@ -333,13 +333,14 @@ impl App {
                 );
                 Some((subject, text))
             }
-            _ => None,
+            _ => crate::satisfaction::relationship::invitation_words(self, kind, locale, &params)
+                .map(|(_, subject, text)| (subject, text)),
         }
     }
 }
 
 /// `2026-11-26 10:00`, Beijing time, as a customer reads a deadline.
-pub(super) fn beijing_minute(at: Timestamp) -> String {
+pub(crate) fn beijing_minute(at: Timestamp) -> String {
     let tz = TimeZone::get("Asia/Shanghai").unwrap_or(TimeZone::UTC);
     at.to_zoned(tz).strftime("%Y-%m-%d %H:%M").to_string()
 }

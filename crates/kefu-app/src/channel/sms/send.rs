@@ -302,6 +302,11 @@ impl App {
         if kind == outbox::kind::FOLLOW_UP_AGENT_CARD {
             return crate::follow_up::card_text(self, locale, params);
         }
+        if let Some((text, _, _)) =
+            crate::satisfaction::relationship::invitation_words(self, kind, locale, params)
+        {
+            return Some(text);
+        }
         let key = match kind {
             outbox::kind::PORTAL_SIGN_IN_CODE => "sms.portal_sign_in_code",
             outbox::kind::PORTAL_VERIFY_MOBILE => "sms.portal_verify_mobile",

@@ -70,11 +70,7 @@ const BOX: &str = "document.querySelector('form.reply textarea[name=body]')";
 
 #[tokio::test]
 async fn a_script_goes_in_at_the_cursor_without_a_reload_in_chromium() {
-    if !browser::available() {
-        assert!(
-            !browser::required(),
-            "KEFU_REQUIRE_BROWSER=1 but chromium/chromedriver are missing"
-        );
+    if browser::missing() {
         return;
     }
     let app = TestApp::spawn().await;
@@ -182,11 +178,7 @@ async fn a_script_goes_in_at_the_cursor_without_a_reload_in_chromium() {
 
 #[tokio::test]
 async fn shortcuts_are_listed_and_wait_while_an_input_method_composes_in_chromium() {
-    if !browser::available() {
-        assert!(
-            !browser::required(),
-            "KEFU_REQUIRE_BROWSER=1 but chromium/chromedriver are missing"
-        );
+    if browser::missing() {
         return;
     }
     let app = TestApp::spawn().await;

@@ -49,11 +49,7 @@ const VISITOR_BUBBLES: &str =
 
 #[tokio::test]
 async fn a_chat_from_another_site_is_answered_in_chromium() {
-    if !browser::available() {
-        assert!(
-            !browser::required(),
-            "KEFU_REQUIRE_BROWSER=1 but chromium/chromedriver are missing"
-        );
+    if browser::missing() {
         return;
     }
     let app = TestApp::spawn().await;

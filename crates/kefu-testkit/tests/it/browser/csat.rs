@@ -15,11 +15,7 @@ use serde_json::json;
 
 #[tokio::test]
 async fn a_customer_rates_a_ticket_on_a_phone_in_chromium() {
-    if !browser::available() {
-        assert!(
-            !browser::required(),
-            "KEFU_REQUIRE_BROWSER=1 but chromium/chromedriver are missing"
-        );
+    if browser::missing() {
         return;
     }
     let clock = Arc::new(FixedClock::new("2026-12-03T02:00:00Z".parse().unwrap()));
@@ -114,9 +110,23 @@ async fn a_customer_rates_a_ticket_on_a_phone_in_chromium() {
         .click()
         .await
         .unwrap();
+    // The page the comment came back on (the one before it holds the same elements, so
+    // wait for the saved comment in the server's markup, not for an element).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !c
+        .source()
+        .await
+        .unwrap()
+        .contains(">处理很快，谢谢</textarea>")
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the comment was saved"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     let current = c
-        .wait()
-        .for_element(Locator::Css("[data-testid=csat-current]"))
+        .find(Locator::Css("[data-testid=csat-current]"))
         .await
         .unwrap()
         .text()
@@ -136,5 +146,139 @@ async fn a_customer_rates_a_ticket_on_a_phone_in_chromium() {
     assert_eq!(surveys.score, Some(4));
     assert_eq!(surveys.comment.as_deref(), Some("处理很快，谢谢"));
     b.close().await;
+    app.stop().await;
+}
+
+/// 关系调查 on a phone: the invitation's link opens every question on one page; the 0–10
+/// choices wrap without sideways scrolling, each a thumb's target; the answers go in one
+/// submission and count in the round's results.
+#[tokio::test]
+async fn a_customer_answers_a_relationship_survey_on_a_phone_in_chromium() {
+    if browser::missing() {
+        return;
+    }
+    // Thursday 2026-12-03 10:00 in Beijing: the contact may be texted.
+    let clock = Arc::new(FixedClock::new("2026-12-03T02:00:00Z".parse().unwrap()));
+    let app = TestApp::spawn_with(TestOptions {
+        clock: Some(clock),
+        without_worker: true,
+        ..TestOptions::default()
+    })
+    .await;
+    let manager = app.create_user("rel.phone.mgr", &[Role::CsManager]).await;
+    let api = ApiClient::new(&app, &app.token_for(manager).await);
+    let res = api
+        .json(
+            Method::POST,
+            "/api/v1/customers",
+            &json!({"name": "华东精密", "tier": "key_account",
+                    "contacts": [{"name": "孙经理", "mobile": "13900001111"}]}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let res = api
+        .json(
+            Method::POST,
+            "/api/v1/relationship-surveys",
+            &json!({"name": "大客户季度关系调查", "tier": "key_account", "every_months": 3,
+                    "link_days": 14, "remind_after_days": 5, "active": true,
+                    "questions": [
+                        {"text": "您选择我们的主要原因是？", "kind": "choice",
+                         "options": ["价格", "质量", "服务"], "required": true},
+                        {"text": "还有什么建议？", "kind": "text"}]}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let survey = json_body(res).await["id"].as_i64().unwrap();
+    assert_eq!(
+        app.app.send_relationship_surveys().await.unwrap().invited,
+        1
+    );
+    // The link as the text carries it.
+    let mut conn = app.app.store.conn().await.unwrap();
+    let params: String = sqlx::query_scalar(
+        "SELECT params FROM outbound_messages WHERE kind = 'relationship_invitation'",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap();
+    drop(conn);
+    let params: serde_json::Value = serde_json::from_str(&params).unwrap();
+    let link = params["link"].as_str().unwrap().to_owned();
+    assert!(link.starts_with(&format!("{}/r/", app.base)), "{link}");
+
+    let b = Browser::start().await;
+    let c = &b.client;
+    c.set_window_size(390, 844).await.unwrap();
+    c.goto(&link).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("[data-testid=relationship-answers]"))
+        .await
+        .unwrap();
+    let choices = c
+        .find_all(Locator::Css(
+            "[data-testid=relationship-q-recommend] .survey-choice",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(choices.len(), 11);
+    for choice in &choices {
+        let (_, _, w, h) = choice.rectangle().await.unwrap();
+        assert!(h >= 44.0 && w >= 40.0, "a thumb's target: {w}×{h}");
+    }
+    let sideways = c
+        .execute(
+            "return document.documentElement.scrollWidth > window.innerWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(sideways, json!(false), "no sideways scrolling on a phone");
+    for (question, value) in [
+        ("keep", "5"),
+        ("repurchase", "4"),
+        ("recommend", "9"),
+        ("switch", "4"),
+        ("q1", "2"),
+    ] {
+        c.find(Locator::Css(&format!(
+            "[data-testid=relationship-q-{question}] input[value=\"{value}\"]"
+        )))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    }
+    c.find(Locator::Css("[data-testid=relationship-q-q2] textarea"))
+        .await
+        .unwrap()
+        .send_keys("希望售后响应再快一些")
+        .await
+        .unwrap();
+    c.find(Locator::Css("[data-testid=relationship-submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("[data-testid=relationship-thanks]"))
+        .await
+        .expect("the answers are taken");
+    b.screenshot("relationship-phone").await;
+    b.close().await;
+    let r = json_body(
+        api.get(&format!("/api/v1/relationship-surveys/{survey}/results"))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (r["answered"].as_i64(), r["promoters"].as_i64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(r["nps_tenths"], 1000);
+    assert_eq!(r["questions"][4]["counts"][2]["count"], 1, "服务");
+    assert_eq!(r["comments"][0]["text"], "希望售后响应再快一些");
     app.stop().await;
 }

@@ -9,14 +9,7 @@ use super::assert_no_sideways_scroll;
 
 #[tokio::test]
 async fn sign_in_and_see_the_dashboard_in_chromium() {
-    if !browser::available() {
-        assert!(
-            !browser::required(),
-            "KEFU_REQUIRE_BROWSER=1 but chromium/chromedriver are missing"
-        );
-        eprintln!(
-            "skipped: chromium and chromedriver are not installed (scripts/test.sh installs them)"
-        );
+    if browser::missing() {
         return;
     }
     let app = TestApp::spawn().await;

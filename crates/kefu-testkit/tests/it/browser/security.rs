@@ -19,19 +19,6 @@ use serde_json::Value;
 use super::{sign_in, type_until_suggested};
 use crate::security::xss::{self, Fields};
 
-/// Whether the browser test may run; `false` skips it (the test script requires it).
-fn browser_here() -> bool {
-    if browser::available() {
-        return true;
-    }
-    assert!(
-        !browser::required(),
-        "KEFU_REQUIRE_BROWSER=1 but chromium/chromedriver are missing"
-    );
-    eprintln!("skipped: chromium and chromedriver are not installed");
-    false
-}
-
 /// What ran, or could run, on the page: the payloads' global, inline handlers and
 /// `javascript:` addresses in the DOM as it is now, and inline script elements.
 const HOOK: &str = "\
@@ -98,7 +85,7 @@ async fn hook(c: &Client, what: &str, fields: &Fields) -> Vec<String> {
 
 #[tokio::test]
 async fn stored_markup_runs_on_no_page_in_chromium() {
-    if !browser_here() {
+    if browser::missing() {
         return;
     }
     let app = TestApp::spawn().await;
@@ -246,7 +233,7 @@ async fn locale_of(app: &TestApp, id: i64) -> Locale {
 
 #[tokio::test]
 async fn another_sites_form_acts_for_nobody_in_chromium() {
-    if !browser_here() {
+    if browser::missing() {
         return;
     }
     let app = TestApp::spawn().await;
@@ -309,7 +296,7 @@ async fn another_sites_form_acts_for_nobody_in_chromium() {
 
 #[tokio::test]
 async fn no_site_frames_kefu_in_chromium() {
-    if !browser_here() {
+    if browser::missing() {
         return;
     }
     let app = TestApp::spawn().await;

@@ -10,11 +10,7 @@ use super::{assert_no_sideways_scroll, sign_in};
 
 #[tokio::test]
 async fn an_agent_opens_and_answers_a_ticket_in_chromium() {
-    if !browser::available() {
-        assert!(
-            !browser::required(),
-            "KEFU_REQUIRE_BROWSER=1 but chromium/chromedriver are missing"
-        );
+    if browser::missing() {
         return;
     }
     let app = TestApp::spawn().await;
@@ -185,11 +181,7 @@ async fn an_agent_opens_and_answers_a_ticket_in_chromium() {
 
 #[tokio::test]
 async fn open_pages_update_live_and_warn_of_a_second_answer() {
-    if !browser::available() {
-        assert!(
-            !browser::required(),
-            "KEFU_REQUIRE_BROWSER=1 but chromium/chromedriver are missing"
-        );
+    if browser::missing() {
         return;
     }
     let app = TestApp::spawn().await;

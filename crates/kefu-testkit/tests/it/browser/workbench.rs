@@ -324,11 +324,7 @@ async fn follow(b: &Browser, app: &TestApp, j: &Journey) {
 
 #[tokio::test]
 async fn every_role_follows_a_tile_to_as_many_records_in_chromium() {
-    if !browser::available() {
-        assert!(
-            !browser::required(),
-            "KEFU_REQUIRE_BROWSER=1 but chromium/chromedriver are missing"
-        );
+    if browser::missing() {
         return;
     }
     let clock = Arc::new(FixedClock::new(monday_morning()));
@@ -419,11 +415,7 @@ async fn my_open(c: &Client) -> i64 {
 
 #[tokio::test]
 async fn the_agents_tile_counts_up_without_a_reload_in_chromium() {
-    if !browser::available() {
-        assert!(
-            !browser::required(),
-            "KEFU_REQUIRE_BROWSER=1 but chromium/chromedriver are missing"
-        );
+    if browser::missing() {
         return;
     }
     let app = TestApp::spawn().await;

@@ -262,15 +262,7 @@ async fn a_chat_is_transferred_to_an_agent_and_to_a_group() {
         f["t"] == "status" && f["agent"] == "测试 chat.move.b"
     })
     .await;
-    assert_eq!(
-        count(
-            &app,
-            "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND kind = 'chat_transferred'",
-            b_id
-        )
-        .await,
-        1
-    );
+    assert_eq!(app.notified("chat_transferred", Some(b_id)).await, 1);
     // It is not the first agent's any more.
     let res = a
         .json(

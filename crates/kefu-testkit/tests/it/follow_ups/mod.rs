@@ -566,15 +566,7 @@ async fn results_are_complete_and_unsatisfied_opens_a_complaint() {
     );
 
     // The quality specialists hear of a phone visit no call proves.
-    let mut conn = c.app.app.store.conn().await.unwrap();
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM notifications WHERE kind = 'follow_up_unverified'",
-    )
-    .fetch_one(&mut *conn)
-    .await
-    .unwrap();
-    assert_eq!(n, 1);
-    drop(conn);
+    assert_eq!(c.app.notified("follow_up_unverified", None).await, 1);
     let quality = c
         .app
         .login("hui.quality", kefu_testkit::TEST_PASSWORD)

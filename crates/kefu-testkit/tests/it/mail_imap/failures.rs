@@ -70,11 +70,7 @@ async fn wrong_password_flags_the_mailbox_until_fixed() {
     let bell = admin.get("/notifications").await.text().await.unwrap();
     assert_eq!(bell.matches("收信失败：").count(), 1, "{bell}");
     assert_eq!(
-        count(
-            &app,
-            "SELECT COUNT(*) FROM notifications WHERE kind = 'mailbox_failing'"
-        )
-        .await,
+        app.notified("mailbox_failing", None).await,
         2,
         "the bootstrap admin and this one"
     );

@@ -169,15 +169,7 @@ async fn a_resolved_ticket_is_rated_in_one_tap_and_a_low_score_is_followed_up() 
     assert_eq!(list[0]["score"], 2);
     assert_eq!(list[0]["comment"], "师傅迟到了两个小时");
     let survey = list[0]["id"].as_i64().unwrap();
-    let mut conn = app.app.store.conn().await.unwrap();
-    let told: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM notifications WHERE kind = 'csat_low' AND user_id = $1",
-    )
-    .bind(manager)
-    .fetch_one(&mut *conn)
-    .await
-    .unwrap();
-    drop(conn);
+    let told = app.notified("csat_low", Some(manager)).await;
     assert_eq!(told, 1, "told once, not on the comment");
     let mgr = app.login("csat.manager", TEST_PASSWORD).await;
     let wb = mgr.get("/").await.text().await.unwrap();

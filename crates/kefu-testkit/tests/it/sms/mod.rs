@@ -13,6 +13,7 @@ mod follow_up_card;
 mod inbound;
 mod opt_out;
 mod outbox;
+mod relationship;
 mod replies;
 mod settings;
 

@@ -51,13 +51,7 @@ async fn sends(app: &TestApp, ticket: i64) -> Vec<WechatSend> {
 }
 
 async fn told(app: &TestApp, user: i64) -> i64 {
-    count(
-        app,
-        &format!(
-            "SELECT COUNT(*) FROM notifications WHERE user_id = {user} AND kind = 'wechat_not_sent'"
-        ),
-    )
-    .await
+    app.notified("wechat_not_sent", Some(user)).await
 }
 
 /// The ticket page as the agent sees it now (signed in afresh: the clock may have moved past

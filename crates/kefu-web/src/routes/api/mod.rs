@@ -12,6 +12,7 @@ pub mod follow_ups;
 pub mod idempotency;
 pub mod me;
 pub mod phone;
+pub mod relationship;
 pub mod satisfaction;
 pub mod scripts;
 pub mod search;
@@ -183,7 +184,8 @@ use doc::{
         follow_ups::setup::save_settings, follow_ups::setup::rules, follow_ups::setup::create_rule,
         follow_ups::setup::save_rule,
         satisfaction::settings, satisfaction::save_settings, satisfaction::surveys,
-        satisfaction::handle,
+        satisfaction::handle, relationship::list, relationship::create, relationship::show,
+        relationship::update, relationship::results,
         search::search,
         channels::inbound,
         phone::events,

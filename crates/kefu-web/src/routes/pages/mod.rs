@@ -27,6 +27,7 @@ pub mod dashboard;
 pub mod follow_ups;
 pub mod login;
 pub mod notifications;
+pub mod relationship;
 pub mod satisfaction;
 pub mod scripts;
 pub mod search;

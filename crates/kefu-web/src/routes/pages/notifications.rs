@@ -55,6 +55,8 @@ fn text(t: Tr, kind: &str, params: &str) -> String {
     let week = get("week");
     // A low satisfaction score.
     let score = get("score");
+    // A relationship survey's detractor: which survey.
+    let survey_name = get("survey_name");
     let satisfied = get("satisfied");
     let (done, unsatisfied, overdue) = (count("done"), count("unsatisfied"), count("overdue"));
     t.f(
@@ -80,6 +82,7 @@ fn text(t: Tr, kind: &str, params: &str) -> String {
             ("unsatisfied", unsatisfied.as_str()),
             ("overdue", overdue.as_str()),
             ("score", score.as_str()),
+            ("survey_name", survey_name.as_str()),
         ],
     )
 }
@@ -138,6 +141,12 @@ fn target_of(params: &str, ticket_id: Option<i64>) -> Option<String> {
     }
     if let (Some(period), Some(tier)) = (v["coverage"].as_str(), v["tier"].as_str()) {
         return Some(format!("/follow-ups/coverage?period={period}&tier={tier}"));
+    }
+    // A relationship survey's detractor opens the round they answered.
+    if let (Some(survey), Some(period)) = (v["relationship"].as_i64(), v["period"].as_str()) {
+        return Some(format!(
+            "/satisfaction/relationship/{survey}?period={period}"
+        ));
     }
     // A low satisfaction score opens the low scores waiting for their follow-up.
     if v["survey"].as_i64().is_some() {

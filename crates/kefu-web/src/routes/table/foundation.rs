@@ -216,6 +216,21 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
             Public,
             portal::survey::answer,
         )
+        // 关系调查: the invitation's link, answered with no sign-in.
+        .add(
+            Page,
+            Method::GET,
+            "/r/{link}",
+            Public,
+            portal::relationship::show,
+        )
+        .add(
+            Page,
+            Method::POST,
+            "/r/{link}",
+            Public,
+            portal::relationship::answer,
+        )
         // 手机号登录: a code to the mobile, then the code (an unknown mobile gets the same
         // answer, and its code opens a mobile-only account).
         .add(

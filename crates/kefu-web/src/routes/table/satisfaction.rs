@@ -8,7 +8,9 @@ use kefu_domain::Permission::*;
 use crate::routes::{
     RouteTable,
     Surface::{Api, Page},
+    api::relationship as relationship_api,
     api::satisfaction as api,
+    pages::relationship,
     pages::satisfaction as pages,
 };
 
@@ -68,5 +70,82 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
         "/api/v1/csat-surveys/{id}/handle",
         Requires(SatisfactionManage),
         api::handle,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/satisfaction/relationship",
+        Requires(SatisfactionManage),
+        relationship::list,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/satisfaction/relationship",
+        Requires(SatisfactionManage),
+        relationship::create,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/satisfaction/relationship/new",
+        Requires(SatisfactionManage),
+        relationship::new,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/satisfaction/relationship/{id}",
+        Requires(SatisfactionManage),
+        relationship::results,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/satisfaction/relationship/{id}",
+        Requires(SatisfactionManage),
+        relationship::update,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/satisfaction/relationship/{id}/edit",
+        Requires(SatisfactionManage),
+        relationship::edit,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/relationship-surveys",
+        Requires(SatisfactionManage),
+        relationship_api::list,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/relationship-surveys",
+        Requires(SatisfactionManage),
+        relationship_api::create,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/relationship-surveys/{id}",
+        Requires(SatisfactionManage),
+        relationship_api::show,
+    )
+    .add(
+        Api,
+        Method::PUT,
+        "/api/v1/relationship-surveys/{id}",
+        Requires(SatisfactionManage),
+        relationship_api::update,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/relationship-surveys/{id}/results",
+        Requires(SatisfactionManage),
+        relationship_api::results,
     )
 }

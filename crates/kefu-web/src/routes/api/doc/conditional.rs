@@ -58,6 +58,11 @@ pub const CONDITIONAL: &[ConditionalWrite] = &[
     write("put", "/api/v1/follow-up-rules/{id}", "the rule"),
     write("put", "/api/v1/csat-settings", "the survey settings"),
     write(
+        "put",
+        "/api/v1/relationship-surveys/{id}",
+        "the relationship survey",
+    ),
+    write(
         "post",
         "/api/v1/complaints/{id}/evaluation",
         "the complaint",

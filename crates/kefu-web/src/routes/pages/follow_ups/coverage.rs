@@ -105,7 +105,7 @@ pub async fn coverage(
     Query(q): Query<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let t = identity.tr();
-    let period = asked_period(&state, &q);
+    let period = asked_period(&state, &q).await?;
     let mut page = CoveragePage {
         t,
         layout: Layout::new(&identity, "/follow-ups/coverage"),
@@ -176,17 +176,14 @@ pub async fn coverage(
     }
 }
 
-/// The period asked for, else this month.
-fn asked_period(state: &AppState, q: &[(String, String)]) -> String {
-    let today = kefu_app::workbench::start_of_day(state.app.now())
-        .to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC))
-        .date();
-    match field(q, "period").trim() {
-        "" => PlanPeriod::containing(today, 1)
+/// The period asked for, else the month of today where the department works.
+async fn asked_period(state: &AppState, q: &[(String, String)]) -> Result<String, WebError> {
+    Ok(match field(q, "period").trim() {
+        "" => PlanPeriod::containing(state.app.follow_up_today().await?, 1)
             .map(|p| p.key())
             .unwrap_or_default(),
         p => p.to_owned(),
-    }
+    })
 }
 
 fn tier_choices(t: Tr, chosen: Tier) -> Vec<(String, String, bool)> {
@@ -222,7 +219,7 @@ async fn coverage_file(
     format: FileFormat,
 ) -> Result<Response, WebError> {
     let t = identity.tr();
-    let period = asked_period(&state, &q);
+    let period = asked_period(&state, &q).await?;
     let tier = form_key::<Tier>(&q, "tier")?.unwrap_or(Tier::KeyAccount);
     let r = state
         .app

@@ -6,6 +6,10 @@
 //! NPS counts the 0–10 answers to the recommendation question: promoters 9–10, passives
 //! 7–8, detractors 0–6; NPS = % promoters − % detractors, from −100 to 100.
 
+pub mod plan;
+
+pub use plan::{SurveyPlan, SurveyPlanError, check_plan, contact_channel};
+
 keyed! {
     /// What a question asks for.
     QuestionKind {
@@ -32,17 +36,21 @@ pub const MAX_OPTION: usize = 50;
 pub const MAX_TEXT_ANSWER: usize = 1000;
 
 /// One question of a questionnaire.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Question {
     /// Names it in answers and results (`keep`, `repurchase`, `recommend`, `switch`,
-    /// `q5`…).
+    /// `q1`…).
     pub key: String,
     pub text: String,
     pub kind: QuestionKind,
     /// The options of a choice question.
+    #[serde(default)]
     pub options: Vec<String>,
     pub required: bool,
 }
+
+/// The question NPS is counted from.
+pub const NPS_QUESTION: &str = "recommend";
 
 impl Question {
     fn new(key: &str, text: &str, kind: QuestionKind) -> Question {
@@ -83,6 +91,39 @@ pub fn standard_questions() -> Vec<Question> {
     ]
 }
 
+/// A survey's questionnaire: the four standard questions, then the survey's own (keyed
+/// `q1`, `q2`… in order; a choice, a 1–5 scale or text — the 0–10 question is the
+/// standard one NPS is counted from). The standard four are always asked, so every
+/// survey's results compare.
+pub fn questionnaire(custom: &[Question]) -> Result<Vec<Question>, QuestionnaireError> {
+    let mut all = standard_questions();
+    let first = all.len();
+    for (i, q) in custom.iter().enumerate() {
+        if q.kind == QuestionKind::Nps {
+            return Err(QuestionnaireError::SecondNps(first + i + 1));
+        }
+        all.push(Question {
+            key: format!("q{}", i + 1),
+            text: q.text.trim().to_owned(),
+            kind: q.kind,
+            options: if q.kind == QuestionKind::Choice {
+                q.options.iter().map(|o| o.trim().to_owned()).collect()
+            } else {
+                Vec::new()
+            },
+            required: q.required,
+        });
+    }
+    check_questions(&all)?;
+    Ok(all)
+}
+
+/// The questions a survey added to the standard four.
+pub fn custom_questions(questions: &[Question]) -> &[Question] {
+    let standard = standard_questions().len();
+    questions.get(standard..).unwrap_or_default()
+}
+
 /// Why a questionnaire or an answer is not acceptable. Nothing is stored when one is
 /// returned.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -95,6 +136,8 @@ pub enum QuestionnaireError {
         "question {0}: a choice has 2–{MAX_OPTIONS} options of at most {MAX_OPTION} characters"
     )]
     Options(usize),
+    #[error("question {0}: the 0–10 question is the standard recommendation question")]
+    SecondNps(usize),
     #[error("two questions are named {0:?}")]
     DuplicateKey(String),
     /// An answer to a question that is not on the questionnaire.
@@ -278,6 +321,38 @@ mod tests {
             check_questions(&q),
             Err(QuestionnaireError::DuplicateKey("keep".into()))
         );
+    }
+
+    #[test]
+    fn a_questionnaire_is_the_standard_four_then_the_surveys_own() {
+        let custom = [
+            Question {
+                options: vec![" 价格 ".into(), "质量".into()],
+                ..Question::new("", " 您选择我们的主要原因？ ", QuestionKind::Choice)
+            },
+            Question::new("", "还有什么建议？", QuestionKind::Text),
+        ];
+        let all = questionnaire(&custom).unwrap();
+        let keys: Vec<&str> = all.iter().map(|q| q.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            ["keep", "repurchase", "recommend", "switch", "q1", "q2"]
+        );
+        assert_eq!(all[4].text, "您选择我们的主要原因？");
+        assert_eq!(all[4].options, ["价格", "质量"]);
+        assert_eq!(custom_questions(&all).len(), 2);
+        assert_eq!(
+            questionnaire(&[Question::new("", "再打个分", QuestionKind::Nps)]),
+            Err(QuestionnaireError::SecondNps(5))
+        );
+        let too_many = vec![Question::new("", "问题", QuestionKind::Text); MAX_QUESTIONS - 3];
+        assert_eq!(
+            questionnaire(&too_many),
+            Err(QuestionnaireError::QuestionCount)
+        );
+        let json = serde_json::to_string(&all).unwrap();
+        let back: Vec<Question> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, all);
     }
 
     fn given(pairs: &[(&str, &str)]) -> Vec<Given> {

@@ -1,0 +1,74 @@
+//! 关系调查 — how a refused survey plan, questionnaire or answer reads.
+
+use axum::http::StatusCode;
+use kefu_domain::satisfaction::relationship::plan::{LINK_DAYS, MAX_NAME, REMIND_DAYS};
+use kefu_domain::satisfaction::relationship::{
+    MAX_OPTION, MAX_OPTIONS, MAX_QUESTION, MAX_QUESTIONS, MAX_TEXT_ANSWER, QuestionnaireError,
+    SurveyPlanError,
+};
+
+use super::ErrorInfo;
+
+const UNPROCESSABLE: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
+
+pub(super) fn plan_info(e: SurveyPlanError) -> ErrorInfo {
+    let detail = Some(e.to_string());
+    let (code, args) = match e {
+        SurveyPlanError::Name => ("survey_name", vec![("max", MAX_NAME.to_string())]),
+        SurveyPlanError::EveryMonths => ("survey_every_months", vec![]),
+        SurveyPlanError::LinkDays => (
+            "survey_link_days",
+            vec![
+                ("min", LINK_DAYS.start().to_string()),
+                ("max", LINK_DAYS.end().to_string()),
+            ],
+        ),
+        SurveyPlanError::RemindDays => (
+            "survey_remind_days",
+            vec![("max", REMIND_DAYS.end().to_string())],
+        ),
+    };
+    ErrorInfo {
+        args,
+        detail,
+        ..ErrorInfo::new(UNPROCESSABLE, code)
+    }
+}
+
+/// The question a refusal is about, as the customer or the builder sees it: its number,
+/// or its key for an answer (the page names the question by its text itself).
+pub(super) fn questionnaire_info(e: QuestionnaireError) -> ErrorInfo {
+    let detail = Some(e.to_string());
+    let (code, args) = match e {
+        QuestionnaireError::QuestionCount => (
+            "survey_question_count",
+            vec![("max", MAX_QUESTIONS.to_string())],
+        ),
+        QuestionnaireError::QuestionText(n) => (
+            "survey_question_text",
+            vec![("n", n.to_string()), ("max", MAX_QUESTION.to_string())],
+        ),
+        QuestionnaireError::Options(n) => (
+            "survey_question_options",
+            vec![
+                ("n", n.to_string()),
+                ("max", MAX_OPTIONS.to_string()),
+                ("length", MAX_OPTION.to_string()),
+            ],
+        ),
+        QuestionnaireError::SecondNps(n) => ("survey_second_nps", vec![("n", n.to_string())]),
+        QuestionnaireError::DuplicateKey(k) => ("survey_duplicate_question", vec![("key", k)]),
+        QuestionnaireError::UnknownQuestion(k) => ("survey_unknown_question", vec![("key", k)]),
+        QuestionnaireError::Unanswered(k) => ("survey_unanswered", vec![("key", k)]),
+        QuestionnaireError::OutOfRange(k) => ("survey_answer_out_of_range", vec![("key", k)]),
+        QuestionnaireError::TooLong(k) => (
+            "survey_answer_too_long",
+            vec![("key", k), ("max", MAX_TEXT_ANSWER.to_string())],
+        ),
+    };
+    ErrorInfo {
+        args,
+        detail,
+        ..ErrorInfo::new(UNPROCESSABLE, code)
+    }
+}
