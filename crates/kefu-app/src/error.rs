@@ -175,6 +175,9 @@ pub enum AppError {
     /// 关系调查 — a questionnaire or the answers to it refused.
     #[error("{0}")]
     Questionnaire(#[from] kefu_domain::satisfaction::relationship::QuestionnaireError),
+    /// 满意度报表 — the months asked for are not a report's.
+    #[error("{0}")]
+    ReportRange(#[from] kefu_domain::satisfaction::report::ReportRangeError),
     /// The survey's invitations went out: its questions can no longer change.
     #[error("the questions are fixed once the survey was sent")]
     QuestionsFixed,

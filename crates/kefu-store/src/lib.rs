@@ -33,6 +33,7 @@ pub mod ratelimit;
 mod reader;
 pub mod relationship;
 pub mod satisfaction;
+pub mod satisfaction_report;
 pub mod search;
 pub mod sla;
 pub mod sms;

@@ -22,6 +22,7 @@ mod metrics;
 pub use metrics::Metrics;
 mod ratelimit;
 pub mod routes;
+mod satisfaction_shared;
 mod static_files;
 mod upload;
 mod view;

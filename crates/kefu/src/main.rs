@@ -60,6 +60,9 @@ enum Command {
     /// 回访: plan the visits of the follow-up rules.
     #[command(subcommand)]
     Followup(FollowupCommand),
+    /// 关系调查: send the relationship surveys' invitations and reminders due now.
+    #[command(subcommand)]
+    Survey(SurveyCommand),
     /// Rebuild this instance's search index from the database (with kefu stopped).
     Reindex,
     /// Fill a fresh database with the demo company 杭州恒信电器有限公司: staff in every role,
@@ -122,6 +125,14 @@ enum ImportCommand {
         #[arg(long)]
         report: Option<PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+enum SurveyCommand {
+    /// Invite every customer of each active survey's segment not yet invited this round and
+    /// remind the unanswered whose reminder is due, until nothing more can go now (what the
+    /// job does every 15 minutes, a batch at a time); prints the counts.
+    Send,
 }
 
 #[derive(Subcommand)]
@@ -379,6 +390,12 @@ async fn run() -> anyhow::Result<()> {
             app.store.close().await;
             result
         }
+        Command::Survey(SurveyCommand::Send) => {
+            let app = open_app(&cli, &file).await?;
+            let result = send_surveys(&app).await;
+            app.store.close().await;
+            result
+        }
         Command::Mail(cmd) => {
             let app = open_app(&cli, &file).await?;
             let result = mail_command(&app, cmd).await;
@@ -612,6 +629,37 @@ async fn plan_follow_ups(app: &App, period: Option<&str>, dry_run: bool) -> anyh
     if report.rules.is_empty() {
         println!("{}", tr.t("follow_up_cli.no_rules"));
     }
+    Ok(())
+}
+
+async fn send_surveys(app: &App) -> anyhow::Result<()> {
+    let tr = kefu_web::i18n::Tr(Locale::ZhCn);
+    let started = std::time::Instant::now();
+    let mut total = kefu_app::satisfaction::relationship::RoundRun::default();
+    // A run stops after its time budget: go on until one sends nothing.
+    loop {
+        let run = app.send_relationship_surveys().await.map_err(|e| {
+            anyhow::anyhow!(kefu_web::error::WebError::from(e).into_info().message(tr))
+        })?;
+        if run == Default::default() {
+            break;
+        }
+        total.invited += run.invited;
+        total.skipped += run.skipped;
+        total.reminded += run.reminded;
+    }
+    println!(
+        "{}",
+        tr.f(
+            "relationship.cli_line",
+            &[
+                ("invited", &total.invited.to_string()),
+                ("skipped", &total.skipped.to_string()),
+                ("reminded", &total.reminded.to_string()),
+                ("secs", &format!("{:.1}", started.elapsed().as_secs_f64())),
+            ],
+        )
+    );
     Ok(())
 }
 

@@ -360,6 +360,14 @@ fn operator_imports_customers_from_a_file() {
         "{}",
         stderr(&bad)
     );
+    // No relationship survey runs yet: the round sends nothing, and says so.
+    let round = run(&dir, &["survey", "send"]);
+    assert!(round.status.success(), "{}", stderr(&round));
+    assert!(
+        stdout(&round).contains("关系调查：已邀请 0 位客户，0 位没有可发送的联系方式，已提醒 0 位"),
+        "{}",
+        stdout(&round)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

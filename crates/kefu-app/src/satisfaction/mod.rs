@@ -4,6 +4,7 @@
 
 mod answer;
 pub mod relationship;
+pub mod report;
 mod send;
 mod tiles;
 mod token;

@@ -10,6 +10,7 @@
 //! `low_score` is low: the team lead follows it up.
 
 pub mod relationship;
+pub mod report;
 
 use jiff::{SignedDuration, Timestamp};
 

@@ -1,4 +1,5 @@
-//! 关系调查 — how a refused survey plan, questionnaire or answer reads.
+//! 关系调查 — how a refused survey plan, questionnaire or answer reads; and a satisfaction
+//! report's months.
 
 use axum::http::StatusCode;
 use kefu_domain::satisfaction::relationship::plan::{LINK_DAYS, MAX_NAME, REMIND_DAYS};
@@ -6,6 +7,7 @@ use kefu_domain::satisfaction::relationship::{
     MAX_OPTION, MAX_OPTIONS, MAX_QUESTION, MAX_QUESTIONS, MAX_TEXT_ANSWER, QuestionnaireError,
     SurveyPlanError,
 };
+use kefu_domain::satisfaction::report::{MAX_MONTHS, ReportRangeError};
 
 use super::ErrorInfo;
 
@@ -64,6 +66,23 @@ pub(super) fn questionnaire_info(e: QuestionnaireError) -> ErrorInfo {
         QuestionnaireError::TooLong(k) => (
             "survey_answer_too_long",
             vec![("key", k), ("max", MAX_TEXT_ANSWER.to_string())],
+        ),
+    };
+    ErrorInfo {
+        args,
+        detail,
+        ..ErrorInfo::new(UNPROCESSABLE, code)
+    }
+}
+
+pub(super) fn range_info(e: ReportRangeError) -> ErrorInfo {
+    let detail = Some(e.to_string());
+    let (code, args) = match e {
+        ReportRangeError::BadMonth(m) => ("report_bad_month", vec![("value", m)]),
+        ReportRangeError::Backwards => ("report_months_backwards", vec![]),
+        ReportRangeError::TooLong => (
+            "satisfaction_report_too_long",
+            vec![("max", MAX_MONTHS.to_string())],
         ),
     };
     ErrorInfo {

@@ -14,6 +14,7 @@ pub mod me;
 pub mod phone;
 pub mod relationship;
 pub mod satisfaction;
+pub mod satisfaction_report;
 pub mod scripts;
 pub mod search;
 pub mod sms;
@@ -185,7 +186,7 @@ use doc::{
         follow_ups::setup::save_rule,
         satisfaction::settings, satisfaction::save_settings, satisfaction::surveys,
         satisfaction::handle, relationship::list, relationship::create, relationship::show,
-        relationship::update, relationship::results,
+        relationship::update, relationship::results, satisfaction_report::report,
         search::search,
         channels::inbound,
         phone::events,

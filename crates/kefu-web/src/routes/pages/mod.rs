@@ -29,6 +29,7 @@ pub mod login;
 pub mod notifications;
 pub mod relationship;
 pub mod satisfaction;
+pub mod satisfaction_report;
 pub mod scripts;
 pub mod search;
 pub mod tickets;

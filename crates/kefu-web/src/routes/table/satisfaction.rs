@@ -10,8 +10,10 @@ use crate::routes::{
     Surface::{Api, Page},
     api::relationship as relationship_api,
     api::satisfaction as api,
+    api::satisfaction_report as satisfaction_report_api,
     pages::relationship,
     pages::satisfaction as pages,
+    pages::satisfaction_report as report,
 };
 
 pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
@@ -112,6 +114,34 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
         "/satisfaction/relationship/{id}/edit",
         Requires(SatisfactionManage),
         relationship::edit,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/satisfaction/report",
+        Requires(SatisfactionManage),
+        report::page,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/satisfaction/report.xlsx",
+        Requires(SatisfactionManage),
+        report::xlsx,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/satisfaction/report.csv",
+        Requires(SatisfactionManage),
+        report::csv,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/satisfaction/report",
+        Requires(SatisfactionManage),
+        satisfaction_report_api::report,
     )
     .add(
         Api,

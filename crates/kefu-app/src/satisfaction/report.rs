@@ -1,0 +1,257 @@
+//! 满意度报表 — results and trends of both surveys over whole months: the ticket surveys
+//! (response rate, average, share satisfied, low scores) grouped one way, the relationship
+//! surveys (response rate, NPS) another, the standard questions' averages per round, and
+//! the customers' own words, searched. Pages, exports and the API read this one report.
+
+use kefu_domain::Permission;
+use kefu_domain::satisfaction::relationship::NpsTally;
+use kefu_domain::satisfaction::report::{CsatBy, MonthRange, NpsBy};
+use kefu_store::satisfaction_report::{self as store, Said};
+
+use crate::follow_up::{local_date, local_midnight};
+use crate::{Actor, App, Result};
+
+/// Words one report lists, at most.
+pub const SAID_LIMIT: i64 = 500;
+
+/// What a report is asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportQuery {
+    /// `2026-07`; blank: five months before the last.
+    pub from: String,
+    /// `2026-12`; blank: this month.
+    pub to: String,
+    pub csat_by: CsatBy,
+    pub nps_by: NpsBy,
+    /// One relationship survey only.
+    pub survey: Option<i64>,
+    /// Only the words containing this.
+    pub words: String,
+}
+
+/// The figures of one group of ticket surveys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsatLine {
+    /// The month (`2026-11`), the agent's id, the channel, ticket type or tier key, the
+    /// province (empty: none given).
+    pub key: String,
+    /// The agent's name.
+    pub name: Option<String>,
+    pub sent: i64,
+    pub answered: i64,
+    /// Tenths of a percent (41.7 % is 417).
+    pub response_rate: Option<i64>,
+    /// The average score in tenths (4.3 is 43).
+    pub average: Option<i64>,
+    /// Answered 4–5, of the answered, in tenths of a percent.
+    pub satisfied_rate: Option<i64>,
+    pub low: i64,
+}
+
+/// The figures of one group of relationship invitations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NpsLine {
+    /// The round, tier or customer-type key, the province.
+    pub key: String,
+    pub sent: i64,
+    pub answered: i64,
+    pub response_rate: Option<i64>,
+    pub tally: NpsTally,
+    /// In tenths.
+    pub nps: Option<i64>,
+}
+
+/// The standard questions' averages in one round, in tenths.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrendLine {
+    pub round: String,
+    pub keep: Option<i64>,
+    pub repurchase: Option<i64>,
+    pub recommend: Option<i64>,
+    pub switch: Option<i64>,
+}
+
+/// A satisfaction report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SatisfactionReport {
+    pub range: MonthRange,
+    pub csat_by: CsatBy,
+    pub nps_by: NpsBy,
+    pub survey: Option<i64>,
+    pub words: String,
+    pub csat: Vec<CsatLine>,
+    pub csat_total: CsatLine,
+    pub nps: Vec<NpsLine>,
+    pub nps_total: NpsLine,
+    pub trend: Vec<TrendLine>,
+    pub said: Vec<Said>,
+}
+
+/// `part` of `whole` in tenths of a percent, rounded half up.
+fn per_mille(part: i64, whole: i64) -> Option<i64> {
+    (whole > 0).then(|| (part * 2000 + whole) / (whole * 2))
+}
+
+/// `sum / n` in tenths, rounded half up.
+fn average(sum: i64, n: i64) -> Option<i64> {
+    (n > 0).then(|| (sum * 20 + n) / (n * 2))
+}
+
+fn csat_line(g: &store::CsatGroup) -> CsatLine {
+    CsatLine {
+        key: g.key.clone(),
+        name: g.name.clone(),
+        sent: g.sent,
+        answered: g.answered,
+        response_rate: per_mille(g.answered, g.sent),
+        average: average(g.score_sum, g.answered),
+        satisfied_rate: per_mille(g.satisfied, g.answered),
+        low: g.low,
+    }
+}
+
+fn nps_line(g: &store::NpsGroup) -> NpsLine {
+    let tally = NpsTally {
+        promoters: g.promoters,
+        passives: g.passives,
+        detractors: g.detractors,
+    };
+    NpsLine {
+        key: g.key.clone(),
+        sent: g.sent,
+        answered: g.answered,
+        response_rate: per_mille(g.answered, g.sent),
+        nps: tally.nps_tenths(),
+        tally,
+    }
+}
+
+fn sum_csat(groups: &[store::CsatGroup]) -> store::CsatGroup {
+    let mut t = store::CsatGroup::default();
+    for g in groups {
+        t.sent += g.sent;
+        t.answered += g.answered;
+        t.score_sum += g.score_sum;
+        t.satisfied += g.satisfied;
+        t.low += g.low;
+    }
+    t
+}
+
+fn sum_nps(groups: &[store::NpsGroup]) -> store::NpsGroup {
+    let mut t = store::NpsGroup::default();
+    for g in groups {
+        t.sent += g.sent;
+        t.answered += g.answered;
+        t.promoters += g.promoters;
+        t.passives += g.passives;
+        t.detractors += g.detractors;
+    }
+    t
+}
+
+impl App {
+    /// The satisfaction report asked for.
+    pub async fn satisfaction_report(
+        &self,
+        actor: &Actor,
+        q: &ReportQuery,
+    ) -> Result<SatisfactionReport> {
+        actor.require(Permission::SatisfactionManage)?;
+        let mut conn = self.store.conn().await?;
+        let calendar = self.business_calendar(&mut conn).await?;
+        let range = MonthRange::parse(&q.from, &q.to, local_date(&calendar, self.now()))?;
+        let starts: Vec<jiff::Timestamp> = range
+            .starts()
+            .into_iter()
+            .map(|d| local_midnight(&calendar, d))
+            .collect();
+        let (from, to) = (starts[0], starts[starts.len() - 1]);
+        let by = match q.csat_by {
+            CsatBy::Month => store::CsatBy::Month(starts.clone()),
+            CsatBy::Agent => store::CsatBy::Agent,
+            CsatBy::Channel => store::CsatBy::Channel,
+            CsatBy::TicketType => store::CsatBy::TicketType,
+            CsatBy::Tier => store::CsatBy::Tier,
+            CsatBy::Region => store::CsatBy::Region,
+        };
+        let mut groups = store::csat_groups(&mut conn, &by, from, to).await?;
+        let csat_total = csat_line(&sum_csat(&groups));
+        if q.csat_by == CsatBy::Month {
+            // Every month shows, those without surveys too, named as people read them.
+            let months = range.months();
+            groups = months
+                .iter()
+                .enumerate()
+                .map(|(i, m)| {
+                    let mut g = groups
+                        .iter()
+                        .find(|g| g.key == i.to_string())
+                        .cloned()
+                        .unwrap_or_default();
+                    g.key = m.clone();
+                    g
+                })
+                .collect();
+        }
+        let nps_by = match q.nps_by {
+            NpsBy::Round => store::NpsBy::Round,
+            NpsBy::Tier => store::NpsBy::Tier,
+            NpsBy::CustomerType => store::NpsBy::CustomerType,
+            NpsBy::Region => store::NpsBy::Region,
+        };
+        let nps_groups = store::nps_groups(&mut conn, nps_by, q.survey, from, to).await?;
+        let mut trend: Vec<TrendLine> = Vec::new();
+        for (round, question, n, sum) in
+            store::question_trend(&mut conn, q.survey, from, to).await?
+        {
+            if trend.last().is_none_or(|t| t.round != round) {
+                trend.push(TrendLine {
+                    round: round.clone(),
+                    keep: None,
+                    repurchase: None,
+                    recommend: None,
+                    switch: None,
+                });
+            }
+            if let Some(line) = trend.last_mut() {
+                let avg = average(sum, n);
+                match question.as_str() {
+                    "keep" => line.keep = avg,
+                    "repurchase" => line.repurchase = avg,
+                    "recommend" => line.recommend = avg,
+                    _ => line.switch = avg,
+                }
+            }
+        }
+        let said = store::said(&mut conn, q.words.trim(), from, to, SAID_LIMIT).await?;
+        Ok(SatisfactionReport {
+            range,
+            csat_by: q.csat_by,
+            nps_by: q.nps_by,
+            survey: q.survey,
+            words: q.words.trim().to_owned(),
+            csat: groups.iter().map(csat_line).collect(),
+            csat_total,
+            nps_total: nps_line(&sum_nps(&nps_groups)),
+            nps: nps_groups.iter().map(nps_line).collect(),
+            trend,
+            said,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_and_averages_are_in_tenths_rounded_half_up() {
+        assert_eq!(per_mille(1, 3), Some(333));
+        assert_eq!(per_mille(2, 3), Some(667));
+        assert_eq!(per_mille(0, 0), None);
+        assert_eq!(average(13, 3), Some(43));
+        assert_eq!(average(9, 2), Some(45));
+        assert_eq!(average(0, 0), None);
+    }
+}
