@@ -175,6 +175,9 @@ pub enum AppError {
     /// 关系调查 — a questionnaire or the answers to it refused.
     #[error("{0}")]
     Questionnaire(#[from] kefu_domain::satisfaction::relationship::QuestionnaireError),
+    /// 大客户 — an arrangement, report, rating or change refused.
+    #[error("{0}")]
+    KeyAccount(#[from] kefu_domain::key_account::KeyAccountError),
     /// 满意度报表 — the months asked for are not a report's.
     #[error("{0}")]
     ReportRange(#[from] kefu_domain::satisfaction::report::ReportRangeError),

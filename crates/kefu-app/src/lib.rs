@@ -22,6 +22,7 @@ pub mod follow_up;
 pub mod idempotency;
 pub mod jobs;
 pub mod kb;
+pub mod key_account;
 pub mod notify;
 pub mod outbox;
 pub mod portal;
@@ -207,6 +208,9 @@ pub struct App {
     pub(crate) rules: Arc<ticket::RulesCache>,
     /// The translations of what is sent outside; without them a text is its key.
     pub(crate) texts: Option<Texts>,
+    /// How far this instance's index follower has read the change log, and the ids it
+    /// still waits for.
+    pub(crate) follow: Arc<tokio::sync::Mutex<search::Gaps>>,
     /// The key survey links are signed with, read from the database once.
     pub(crate) csat_key: Arc<tokio::sync::OnceCell<String>>,
 }
@@ -223,6 +227,7 @@ impl App {
             rules: Arc::default(),
             texts: None,
             csat_key: Arc::default(),
+            follow: Arc::default(),
         }
     }
 

@@ -88,6 +88,14 @@ pub mod kind {
     /// `customer`, `score`, `survey_name`, `relationship`, `period`); to the relationship
     /// specialists and the customer's owner, who call them.
     pub const RELATIONSHIP_DETRACTOR: &str = "relationship_detractor";
+    /// 经理拜访 — a visit to a key account was arranged for this manager (`params`:
+    /// `customer`, `due`, `manager_visit`).
+    pub const MANAGER_VISIT_ARRANGED: &str = "manager_visit_arranged";
+    /// 换人建议 — a key account rated its agent low (`params`: `customer`, `score`, `from`,
+    /// `agent_change`); to the managers, who decide.
+    pub const AGENT_CHANGE_PROPOSED: &str = "agent_change_proposed";
+    /// 大客户交接 — a key account is now this agent's (`params`: `customer`, `key_account`).
+    pub const KEY_ACCOUNT_ASSIGNED: &str = "key_account_assigned";
 }
 
 /// Tells each user in `users` (duplicates ignored) about `kind`, with placeholder values

@@ -61,6 +61,7 @@ pub mod follow_up;
 pub mod idempotency;
 pub mod input;
 pub mod kb;
+pub mod key_account;
 pub mod money;
 pub mod permission;
 pub mod portal;

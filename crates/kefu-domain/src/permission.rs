@@ -60,10 +60,15 @@ pub enum Permission {
     FollowUpManage,
     /// 满意度调查 — the survey settings, every answer, and following up low scores.
     SatisfactionManage,
+    /// 大客户 — arrange the manager's visits to key accounts, read their reports, and record
+    /// the key accounts' ratings of the agents serving them.
+    KeyAccountManage,
+    /// 大客户审批 — apply (or dismiss) the change of agent a low rating proposes.
+    KeyAccountApprove,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 22] = [
+    pub const ALL: [Permission; 24] = [
         Permission::DashboardView,
         Permission::AccountSelf,
         Permission::DirectoryView,
@@ -86,6 +91,8 @@ impl Permission {
         Permission::FollowUpWork,
         Permission::FollowUpManage,
         Permission::SatisfactionManage,
+        Permission::KeyAccountManage,
+        Permission::KeyAccountApprove,
     ];
 
     pub fn key(self) -> &'static str {
@@ -112,6 +119,8 @@ impl Permission {
             Permission::FollowUpWork => "follow_up_work",
             Permission::FollowUpManage => "follow_up_manage",
             Permission::SatisfactionManage => "satisfaction_manage",
+            Permission::KeyAccountManage => "key_account_manage",
+            Permission::KeyAccountApprove => "key_account_approve",
         }
     }
 }
@@ -200,6 +209,14 @@ pub fn role_grants(role: Role, permission: Permission) -> bool {
         Permission::SatisfactionManage => {
             matches!(role, Role::Admin | Role::CsManager | Role::CrmSpecialist)
         }
+        // The key-account specialist arranges the manager's visits and asks the key accounts
+        // about their agents (000 §(六)1, 3); the manager visits and reads it all.
+        Permission::KeyAccountManage => matches!(
+            role,
+            Role::Admin | Role::CsManager | Role::KeyAccountSpecialist
+        ),
+        // Who serves a key account is the manager's call (及时调整客户服务人员).
+        Permission::KeyAccountApprove => matches!(role, Role::Admin | Role::CsManager),
         Permission::DashboardView | Permission::AccountSelf | Permission::DirectoryView => true,
     }
 }

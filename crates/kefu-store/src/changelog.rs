@@ -80,6 +80,34 @@ pub async fn since(conn: &mut AnyConnection, after_id: i64, limit: i64) -> Resul
         .collect())
 }
 
+/// The entries of these ids that are there (committed), oldest first.
+pub async fn by_ids(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<Change>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = ids
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let rows: Vec<(i64, String, i64, String, Option<i64>)> = sqlx::query_as(&format!(
+        "SELECT id, entity, entity_id, operation, actor_user_id FROM change_log \
+         WHERE id IN ({list}) ORDER BY id"
+    ))
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, entity, entity_id, operation, actor_user_id)| Change {
+            id,
+            entity,
+            entity_id,
+            operation,
+            actor_user_id,
+        })
+        .collect())
+}
+
 /// The newest entry's id (0 when the log is empty): where a new reader starts.
 pub async fn latest_id(conn: &mut AnyConnection) -> Result<i64> {
     let id: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM change_log")

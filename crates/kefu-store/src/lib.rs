@@ -24,6 +24,7 @@ pub mod follow_up;
 pub mod idempotency;
 pub mod jobs;
 pub mod kb;
+pub mod key_account;
 pub mod mail;
 pub mod notification;
 pub mod outbox;

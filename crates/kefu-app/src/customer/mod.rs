@@ -265,6 +265,44 @@ fn changed_fields(
     ]
 }
 
+/// Makes `owner` the customer's owner in the caller's transaction, recorded in its history
+/// and the change log like any change of the customer.
+pub(crate) async fn set_owner(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+    owner: Option<i64>,
+    now: Timestamp,
+) -> Result<()> {
+    check_owner(&mut *conn, owner).await?;
+    let before = store::by_id(&mut *conn, id).await?;
+    let mut c = before.clone();
+    c.owner_id = owner;
+    c.updated_at = now;
+    store::save(&mut *conn, &c).await?;
+    let h = HistoryWriter {
+        actor,
+        customer_id: id,
+        contact_id: None,
+        at: now,
+    };
+    for (field, old, new) in changed_fields(&before, &c) {
+        if old != new {
+            h.write(&mut *conn, field, old, new).await?;
+        }
+    }
+    changelog::record(
+        &mut *conn,
+        "customer",
+        id,
+        changelog::Operation::Update,
+        actor.user_id(),
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
 async fn check_owner(conn: &mut AnyConnection, id: Option<i64>) -> Result<()> {
     if let Some(id) = id {
         let u = kefu_store::staff::user_by_id(conn, id)

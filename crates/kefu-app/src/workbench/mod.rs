@@ -177,6 +177,7 @@ const REGISTRY: &[&[TileSpec]] = &[
     crate::follow_up::TILES,
     crate::satisfaction::TILES,
     crate::satisfaction::relationship::TILES,
+    crate::key_account::TILES,
     crate::audit::TILES,
     crate::customer_import::TILES,
     crate::jobs::TILES,

@@ -553,3 +553,64 @@ async fn todays_ticket_is_on_the_first_page_among_the_demo_companys() {
     }
     app.stop().await;
 }
+
+/// On PostgreSQL a change-log entry takes its id when written and shows when its
+/// transaction commits: a change committed after a later one (a slow transaction) is still
+/// indexed, not skipped because the follower had read past its id.
+#[tokio::test]
+async fn a_change_that_commits_after_a_later_one_is_still_indexed() {
+    let app = TestApp::spawn().await;
+    if app.backend() != kefu_store::Backend::Postgres {
+        // One writer at a time on SQLite: entries commit in the order of their ids.
+        return;
+    }
+    let agent = app.create_user("man.shi.wu", &[Role::Agent]).await;
+    let api = ApiClient::new(&app, &app.token_for(agent).await);
+    let new_ticket =
+        |subject: &str| json!({"subject": subject, "body": "客户来电", "contact_name": "赵先生"});
+    let slow = json_body(
+        api.json(Method::POST, "/api/v1/tickets", &new_ticket("空调噪音"))
+            .await,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let (hits, _) = wait_for(&api, "空调噪音", slow, "ticket").await;
+    assert!(ids(&hits, "ticket").contains(&slow), "{hits}");
+
+    // A slow transaction changes the ticket and logs it (taking the next id), then waits.
+    let mut tx = app.app.store.begin().await.unwrap();
+    sqlx::query("UPDATE tickets SET subject = '压缩机异响' WHERE id = $1")
+        .bind(slow)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    kefu_store::changelog::record(
+        &mut tx,
+        "ticket",
+        slow,
+        kefu_store::changelog::Operation::Update,
+        None,
+        app.now(),
+    )
+    .await
+    .unwrap();
+    // Meanwhile a later change commits and is indexed.
+    let quick = json_body(
+        api.json(Method::POST, "/api/v1/tickets", &new_ticket("滤网更换"))
+            .await,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let (hits, _) = wait_for(&api, "滤网更换", quick, "ticket").await;
+    assert!(ids(&hits, "ticket").contains(&quick), "{hits}");
+    tx.commit().await.unwrap();
+    let (hits, lag) = wait_for(&api, "压缩机异响", slow, "ticket").await;
+    assert!(
+        ids(&hits, "ticket").contains(&slow),
+        "the late change is indexed: {hits}"
+    );
+    eprintln!("a change committed late was indexed {lag:?} after its commit");
+    app.stop().await;
+}

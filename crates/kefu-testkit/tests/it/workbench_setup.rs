@@ -24,6 +24,8 @@ pub(crate) fn record_testid(link: &str) -> &'static str {
         "/follow-ups" => "follow-up-row",
         "/follow-ups/coverage" => "coverage-row",
         "/satisfaction" => "csat-line",
+        "/key-accounts" => "key-account-row",
+        "/key-accounts/changes" => "agent-change-row",
         "/admin/channels/sms" => "sms-failed-row",
         "/admin/channels" => "channel-row",
         other => panic!("a tile opens {other}, whose records this test cannot count"),

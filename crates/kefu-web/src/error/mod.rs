@@ -427,6 +427,7 @@ impl WebError {
                 AppError::SurveyPlan(e) => relationship::plan_info(e),
                 AppError::Questionnaire(e) => relationship::questionnaire_info(e),
                 AppError::ReportRange(e) => relationship::range_info(e),
+                AppError::KeyAccount(e) => relationship::key_account_info(e),
                 AppError::QuestionsFixed => ErrorInfo::new(S::CONFLICT, "survey_questions_fixed"),
                 AppError::CallEvent(e) => call_event_info(e),
                 AppError::AreaCode(e) => ErrorInfo {

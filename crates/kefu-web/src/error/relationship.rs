@@ -1,7 +1,8 @@
-//! 关系调查 — how a refused survey plan, questionnaire or answer reads; and a satisfaction
-//! report's months.
+//! 关系调查 — how a refused survey plan, questionnaire or answer reads; a satisfaction
+//! report's months; and the key accounts' visits, ratings and changes of agent.
 
 use axum::http::StatusCode;
+use kefu_domain::key_account::KeyAccountError;
 use kefu_domain::satisfaction::relationship::plan::{LINK_DAYS, MAX_NAME, REMIND_DAYS};
 use kefu_domain::satisfaction::relationship::{
     MAX_OPTION, MAX_OPTIONS, MAX_QUESTION, MAX_QUESTIONS, MAX_TEXT_ANSWER, QuestionnaireError,
@@ -89,5 +90,41 @@ pub(super) fn range_info(e: ReportRangeError) -> ErrorInfo {
         args,
         detail,
         ..ErrorInfo::new(UNPROCESSABLE, code)
+    }
+}
+
+pub(super) fn key_account_info(e: KeyAccountError) -> ErrorInfo {
+    let detail = Some(e.to_string());
+    let (status, code, args) = match e {
+        KeyAccountError::NotKeyAccount => (UNPROCESSABLE, "not_key_account", vec![]),
+        KeyAccountError::BadTime => (UNPROCESSABLE, "manager_visit_time", vec![]),
+        KeyAccountError::Required { field } => (
+            UNPROCESSABLE,
+            "key_account_required",
+            vec![("field", format!("@key_account.field.{field}"))],
+        ),
+        KeyAccountError::TooLong { field, max } => (
+            UNPROCESSABLE,
+            "key_account_too_long",
+            vec![
+                ("field", format!("@key_account.field.{field}")),
+                ("max", max.to_string()),
+            ],
+        ),
+        KeyAccountError::BadScore => (UNPROCESSABLE, "agent_rating_score", vec![]),
+        KeyAccountError::NotAManager => (UNPROCESSABLE, "not_a_manager", vec![]),
+        KeyAccountError::NoAgent => (UNPROCESSABLE, "key_account_no_agent", vec![]),
+        KeyAccountError::BadNewAgent => (UNPROCESSABLE, "bad_new_agent", vec![]),
+        KeyAccountError::VisitClosed(s) => (
+            StatusCode::CONFLICT,
+            "manager_visit_closed",
+            vec![("state", format!("@key_account.state.{}", s.key()))],
+        ),
+        KeyAccountError::ChangeDecided => (StatusCode::CONFLICT, "agent_change_decided", vec![]),
+    };
+    ErrorInfo {
+        args,
+        detail,
+        ..ErrorInfo::new(status, code)
     }
 }

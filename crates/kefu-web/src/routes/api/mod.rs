@@ -10,6 +10,7 @@ pub mod customers;
 pub mod doc;
 pub mod follow_ups;
 pub mod idempotency;
+pub mod key_accounts;
 pub mod me;
 pub mod phone;
 pub mod relationship;
@@ -187,6 +188,9 @@ use doc::{
         satisfaction::settings, satisfaction::save_settings, satisfaction::surveys,
         satisfaction::handle, relationship::list, relationship::create, relationship::show,
         relationship::update, relationship::results, satisfaction_report::report,
+        key_accounts::list, key_accounts::rate, key_accounts::visits, key_accounts::arrange,
+        key_accounts::visit, key_accounts::report, key_accounts::cancel, key_accounts::changes,
+        key_accounts::apply, key_accounts::dismiss,
         search::search,
         channels::inbound,
         phone::events,

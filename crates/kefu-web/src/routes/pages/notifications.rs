@@ -142,6 +142,16 @@ fn target_of(params: &str, ticket_id: Option<i64>) -> Option<String> {
     if let (Some(period), Some(tier)) = (v["coverage"].as_str(), v["tier"].as_str()) {
         return Some(format!("/follow-ups/coverage?period={period}&tier={tier}"));
     }
+    // The key accounts: a visit arranged, a change of agent to decide, an account taken.
+    if let Some(visit) = v["manager_visit"].as_i64() {
+        return Some(format!("/key-accounts/visits/{visit}"));
+    }
+    if v["agent_change"].as_i64().is_some() {
+        return Some("/key-accounts/changes".to_owned());
+    }
+    if let Some(customer) = v["key_account"].as_i64() {
+        return Some(format!("/customers/{customer}"));
+    }
     // A relationship survey's detractor opens the round they answered.
     if let (Some(survey), Some(period)) = (v["relationship"].as_i64(), v["period"].as_str()) {
         return Some(format!(

@@ -8,6 +8,7 @@ pub(super) mod complaints;
 pub(super) mod customers;
 pub(super) mod follow_ups;
 pub(super) mod foundation;
+pub(super) mod key_accounts;
 pub(super) mod phone;
 pub(super) mod satisfaction;
 pub(super) mod sms;

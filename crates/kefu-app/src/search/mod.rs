@@ -3,7 +3,8 @@
 //! The index is derived from the database: [`App::search_catch_up`] reads the change log
 //! after the index's cursor and rewrites what changed (run every half second by the server,
 //! so a save is searchable within a second, on every instance); [`App::reindex`] rebuilds
-//! it all. Results are cut to what the reader may open, and phone digits are searched only
+//! it all (an entry that commits after a later one is still read: see [`gaps`]). Results are
+//! cut to what the reader may open, and phone digits are searched only
 //! for those who may see phone numbers.
 
 use std::collections::BTreeSet;
@@ -13,6 +14,10 @@ use kefu_search::{Doc, Hit, Kind, SearchIndex, SearchQuery};
 use kefu_store::{changelog, customer, kb, search as store, ticket};
 
 use crate::{Actor, App, AppError, Result};
+
+mod gaps;
+
+pub(crate) use gaps::Gaps;
 
 /// Change-log entries read per round.
 const BATCH: i64 = 500;
@@ -199,26 +204,36 @@ impl App {
         Ok(Some((found.ids, changed)))
     }
 
-    /// Brings the index up to the change log; returns how many entries were read.
+    /// Brings the index up to the change log; returns how many entries were read. Entries
+    /// missing below the newest read are waited for (see [`gaps`]).
     pub async fn search_catch_up(&self) -> Result<usize> {
         let Some(index) = self.search.as_deref() else {
             return Ok(0);
         };
+        let mut gaps = self.follow.lock().await;
+        gaps.start_from(index.cursor());
         let mut read = 0;
         loop {
-            let cursor = index.cursor();
-            let changes = {
+            let now = std::time::Instant::now();
+            let (arrived, changes) = {
                 let mut conn = self.store.conn().await?;
-                changelog::since(&mut conn, cursor, BATCH).await?
+                (
+                    changelog::by_ids(&mut conn, &gaps.missing()).await?,
+                    changelog::since(&mut conn, gaps.seen(), BATCH).await?,
+                )
             };
-            let Some(last) = changes.last().map(|c| c.id) else {
+            let before = gaps.cursor();
+            gaps.arrived(&arrived.iter().map(|c| c.id).collect::<Vec<_>>());
+            gaps.read_new(&changes.iter().map(|c| c.id).collect::<Vec<_>>(), now);
+            gaps.expire(now);
+            if arrived.is_empty() && changes.is_empty() && gaps.cursor() == before {
                 return Ok(read);
-            };
-            read += changes.len();
+            }
+            read += arrived.len() + changes.len();
             let mut tickets = BTreeSet::new();
             let mut customers = BTreeSet::new();
             let mut scripts = BTreeSet::new();
-            for c in &changes {
+            for c in arrived.iter().chain(&changes) {
                 match c.entity.as_str() {
                     "ticket" => tickets.insert(c.entity_id),
                     "customer" => customers.insert(c.entity_id),
@@ -233,7 +248,7 @@ impl App {
                     &scripts.into_iter().collect::<Vec<_>>(),
                 )
                 .await?;
-            index.apply(&docs, &[], last).map_err(err)?;
+            index.apply(&docs, &[], gaps.cursor()).map_err(err)?;
             if changes.len() < BATCH as usize {
                 return Ok(read);
             }

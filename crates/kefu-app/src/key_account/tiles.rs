@@ -1,0 +1,54 @@
+//! The key-account tiles: key accounts due a manager visit (the key-account specialist and
+//! the manager arrange it), and the changes of agent waiting for the manager.
+
+use kefu_domain::{Permission, Role};
+
+use crate::App;
+use crate::workbench::{Count, Filled, Reader, TileBody, TileFuture, TileSpec};
+
+pub(crate) const TILES: &[TileSpec] = &[
+    TileSpec {
+        key: "key_account.due",
+        title: "workbench.tile.key_account_due",
+        roles: &[Role::KeyAccountSpecialist, Role::CsManager],
+        permission: Permission::KeyAccountManage,
+        fill: due,
+    },
+    TileSpec {
+        key: "key_account.changes",
+        title: "workbench.tile.agent_changes",
+        roles: &[Role::CsManager],
+        permission: Permission::KeyAccountApprove,
+        fill: changes,
+    },
+];
+
+/// 待安排经理拜访 — key accounts with no visit planned and none done for three months.
+fn due<'a>(app: &'a App, r: &'a Reader) -> TileFuture<'a> {
+    Box::pin(async move {
+        let n = app.key_accounts_due(&r.actor).await?;
+        Ok(Some(Filled {
+            link: Some("/key-accounts?due=1".to_owned()),
+            body: TileBody::Count {
+                count: Count::exact(n),
+                alert: n > 0,
+            },
+            hint: None,
+        }))
+    })
+}
+
+/// 待决定的换人建议 — low ratings whose change of agent waits for the manager.
+fn changes<'a>(app: &'a App, r: &'a Reader) -> TileFuture<'a> {
+    Box::pin(async move {
+        let n = app.agent_changes(&r.actor, true).await?.len() as i64;
+        Ok(Some(Filled {
+            link: Some("/key-accounts/changes".to_owned()),
+            body: TileBody::Count {
+                count: Count::exact(n),
+                alert: n > 0,
+            },
+            hint: None,
+        }))
+    })
+}

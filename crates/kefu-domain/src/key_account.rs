@@ -1,0 +1,202 @@
+//! 大客户 — the key-account specialist's duties (000 §(六)): arranging the customer service
+//! manager's regular visits to the key accounts (§(六)1) with a report of each; asking the
+//! key accounts often what they think of the agents serving them and changing the agent
+//! when they are not served well (§(六)3).
+//!
+//! A key account is due a manager visit when its last visit done is more than
+//! [`VISIT_EVERY_MONTHS`] months ago (or it never had one) and none is planned. A rating of
+//! the customer's agent at or under [`LOW_RATING`] proposes a change of agent, which the
+//! manager applies (naming the new agent) or dismisses.
+
+use jiff::Timestamp;
+
+/// A key account should see the manager at least this often.
+pub const VISIT_EVERY_MONTHS: i64 = 3;
+/// A rating at or under this proposes a change of agent.
+pub const LOW_RATING: i64 = 2;
+/// How far ahead a visit may be arranged, in days.
+pub const MAX_AHEAD_DAYS: i64 = 366;
+/// The longest purpose, in characters.
+pub const MAX_PURPOSE: usize = 500;
+/// The longest part of a report (or a rating's comment, a note), in characters.
+pub const MAX_TEXT: usize = 4000;
+
+keyed! {
+    /// How the manager meets the customer.
+    VisitMode {
+        /// 上门拜访
+        OnSite = "on_site",
+        Phone = "phone",
+        Video = "video",
+    }
+}
+
+keyed! {
+    /// Where a manager visit stands.
+    VisitState {
+        Planned = "planned",
+        Done = "done",
+        Cancelled = "cancelled",
+    }
+}
+
+/// Why an arrangement, a report, a rating or a decision is refused; nothing is stored.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyAccountError {
+    #[error("only key accounts get the manager's visits")]
+    NotKeyAccount,
+    #[error("the visit is arranged for a time from now to a year ahead")]
+    BadTime,
+    #[error("{field} is required")]
+    Required { field: &'static str },
+    #[error("{field} is longer than {max} characters")]
+    TooLong { field: &'static str, max: usize },
+    #[error("a rating is 1–5")]
+    BadScore,
+    #[error("the visit is {0:?} already")]
+    VisitClosed(VisitState),
+    #[error("the visitor must be an active customer service manager")]
+    NotAManager,
+    #[error("nobody serves this customer: give it an owner first")]
+    NoAgent,
+    #[error("the change was decided already")]
+    ChangeDecided,
+    #[error("the new agent must be someone else, active")]
+    BadNewAgent,
+}
+
+fn text(
+    field: &'static str,
+    v: &str,
+    max: usize,
+    required: bool,
+) -> Result<String, KeyAccountError> {
+    let v = v.trim();
+    if required && v.is_empty() {
+        return Err(KeyAccountError::Required { field });
+    }
+    if v.chars().count() > max {
+        return Err(KeyAccountError::TooLong { field, max });
+    }
+    Ok(v.to_owned())
+}
+
+/// Checks an arrangement: a time from `now` to [`MAX_AHEAD_DAYS`] ahead, a purpose. Returns
+/// the purpose trimmed.
+pub fn check_arrangement(
+    at: Timestamp,
+    purpose: &str,
+    now: Timestamp,
+) -> Result<String, KeyAccountError> {
+    let ahead = jiff::SignedDuration::from_hours(24 * MAX_AHEAD_DAYS);
+    if at < now || at > now + ahead {
+        return Err(KeyAccountError::BadTime);
+    }
+    text("purpose", purpose, MAX_PURPOSE, true)
+}
+
+/// A visit's report as written.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct VisitReport {
+    /// 拜访纪要 — what was found.
+    pub summary: String,
+    /// 客户需求 — what the customer asked for.
+    pub requests: String,
+    /// 后续措施 — what follows, and who does it.
+    pub actions: String,
+}
+
+/// Checks a report: the summary is required, each part at most [`MAX_TEXT`] characters.
+pub fn check_report(r: &VisitReport) -> Result<VisitReport, KeyAccountError> {
+    Ok(VisitReport {
+        summary: text("summary", &r.summary, MAX_TEXT, true)?,
+        requests: text("requests", &r.requests, MAX_TEXT, false)?,
+        actions: text("actions", &r.actions, MAX_TEXT, false)?,
+    })
+}
+
+/// Checks a rating of the agent (1–5) and its comment; returns the comment trimmed and
+/// whether it proposes a change of agent.
+pub fn check_rating(score: i64, comment: &str) -> Result<(String, bool), KeyAccountError> {
+    if !(1..=5).contains(&score) {
+        return Err(KeyAccountError::BadScore);
+    }
+    Ok((
+        text("comment", comment, MAX_TEXT, false)?,
+        score <= LOW_RATING,
+    ))
+}
+
+/// Whether a key account whose last visit was done `last` (none: `None`) is due a visit
+/// on `today`, none being planned.
+pub fn visit_due(last: Option<jiff::civil::Date>, today: jiff::civil::Date) -> bool {
+    match last {
+        None => true,
+        Some(d) => d
+            .checked_add(jiff::Span::new().months(VISIT_EVERY_MONTHS))
+            .is_ok_and(|next| next <= today),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    fn at(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn an_arrangement_is_ahead_within_a_year_and_says_why() {
+        let now = at("2026-12-03T02:00:00Z");
+        assert_eq!(
+            check_arrangement(at("2026-12-10T02:00:00Z"), " 季度拜访 ", now),
+            Ok("季度拜访".to_owned())
+        );
+        assert_eq!(
+            check_arrangement(at("2026-12-02T02:00:00Z"), "x", now),
+            Err(KeyAccountError::BadTime)
+        );
+        assert_eq!(
+            check_arrangement(at("2028-01-01T02:00:00Z"), "x", now),
+            Err(KeyAccountError::BadTime)
+        );
+        assert_eq!(
+            check_arrangement(at("2026-12-10T02:00:00Z"), "  ", now),
+            Err(KeyAccountError::Required { field: "purpose" })
+        );
+    }
+
+    #[test]
+    fn reports_and_ratings_are_checked() {
+        assert_eq!(
+            check_report(&VisitReport::default()),
+            Err(KeyAccountError::Required { field: "summary" })
+        );
+        let long = VisitReport {
+            summary: "好".into(),
+            actions: "改".repeat(MAX_TEXT + 1),
+            ..VisitReport::default()
+        };
+        assert_eq!(
+            check_report(&long),
+            Err(KeyAccountError::TooLong {
+                field: "actions",
+                max: MAX_TEXT
+            })
+        );
+        assert_eq!(check_rating(0, ""), Err(KeyAccountError::BadScore));
+        assert_eq!(check_rating(6, ""), Err(KeyAccountError::BadScore));
+        assert_eq!(check_rating(2, " 回复太慢 "), Ok(("回复太慢".into(), true)));
+        assert_eq!(check_rating(3, ""), Ok((String::new(), false)));
+    }
+
+    #[test]
+    fn a_key_account_is_due_three_months_after_its_last_visit() {
+        let today = date(2026, 12, 3);
+        assert!(visit_due(None, today));
+        assert!(visit_due(Some(date(2026, 9, 3)), today));
+        assert!(!visit_due(Some(date(2026, 9, 4)), today));
+    }
+}
