@@ -6,6 +6,7 @@
 use kefu_domain::Permission;
 use kefu_domain::satisfaction::relationship::NpsTally;
 use kefu_domain::satisfaction::report::{CsatBy, MonthRange, NpsBy};
+use kefu_domain::satisfaction::{average_tenths, per_mille};
 use kefu_store::satisfaction_report::{self as store, Said};
 
 use crate::follow_up::{local_date, local_midnight};
@@ -87,16 +88,6 @@ pub struct SatisfactionReport {
     pub said: Vec<Said>,
 }
 
-/// `part` of `whole` in tenths of a percent, rounded half up.
-fn per_mille(part: i64, whole: i64) -> Option<i64> {
-    (whole > 0).then(|| (part * 2000 + whole) / (whole * 2))
-}
-
-/// `sum / n` in tenths, rounded half up.
-fn average(sum: i64, n: i64) -> Option<i64> {
-    (n > 0).then(|| (sum * 20 + n) / (n * 2))
-}
-
 fn csat_line(g: &store::CsatGroup) -> CsatLine {
     CsatLine {
         key: g.key.clone(),
@@ -104,7 +95,7 @@ fn csat_line(g: &store::CsatGroup) -> CsatLine {
         sent: g.sent,
         answered: g.answered,
         response_rate: per_mille(g.answered, g.sent),
-        average: average(g.score_sum, g.answered),
+        average: average_tenths(g.score_sum, g.answered),
         satisfied_rate: per_mille(g.satisfied, g.answered),
         low: g.low,
     }
@@ -215,7 +206,7 @@ impl App {
                 });
             }
             if let Some(line) = trend.last_mut() {
-                let avg = average(sum, n);
+                let avg = average_tenths(sum, n);
                 match question.as_str() {
                     "keep" => line.keep = avg,
                     "repurchase" => line.repurchase = avg,
@@ -238,20 +229,5 @@ impl App {
             trend,
             said,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rates_and_averages_are_in_tenths_rounded_half_up() {
-        assert_eq!(per_mille(1, 3), Some(333));
-        assert_eq!(per_mille(2, 3), Some(667));
-        assert_eq!(per_mille(0, 0), None);
-        assert_eq!(average(13, 3), Some(43));
-        assert_eq!(average(9, 2), Some(45));
-        assert_eq!(average(0, 0), None);
     }
 }

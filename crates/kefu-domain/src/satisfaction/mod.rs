@@ -178,6 +178,23 @@ fn days(n: i64) -> SignedDuration {
     SignedDuration::from_hours(n.clamp(0, 3650) * 24)
 }
 
+/// `part` of `whole` in tenths of a percent (41.7 % is 417), rounded half up; `None` of
+/// nothing. Rates and shares of the surveys are kept so, in integers.
+pub fn per_mille(part: i64, whole: i64) -> Option<i64> {
+    (whole > 0).then(|| (part * 2000 + whole) / (whole * 2))
+}
+
+/// `sum / n` in tenths (4.3 is 43), rounded half up; `None` of nothing.
+pub fn average_tenths(sum: i64, n: i64) -> Option<i64> {
+    (n > 0).then(|| (sum * 20 + n) / (n * 2))
+}
+
+/// A figure in tenths as people read it: `4.3`, `-33.3`.
+pub fn tenths_text(x: i64) -> String {
+    let sign = if x < 0 { "-" } else { "" };
+    format!("{sign}{}.{}", x.abs() / 10, x.abs() % 10)
+}
+
 /// Where a survey's answer stands, as the answer rules read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AnswerState {
@@ -234,6 +251,19 @@ mod tests {
 
     fn at(s: &str) -> Timestamp {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn rates_and_averages_are_tenths_rounded_half_up() {
+        assert_eq!(per_mille(5, 12), Some(417));
+        assert_eq!(per_mille(2, 3), Some(667));
+        assert_eq!(per_mille(1, 0), None);
+        assert_eq!(average_tenths(13, 3), Some(43));
+        assert_eq!(average_tenths(9, 2), Some(45));
+        assert_eq!(average_tenths(0, 0), None);
+        assert_eq!(tenths_text(417), "41.7");
+        assert_eq!(tenths_text(-333), "-33.3");
+        assert_eq!(tenths_text(0), "0.0");
     }
 
     #[test]

@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use kefu_domain::Permission;
 use kefu_domain::follow_up::plan::PlanPeriod;
 use kefu_domain::satisfaction::relationship::{NPS_QUESTION, NpsTally, Question, QuestionKind};
+use kefu_domain::satisfaction::{average_tenths, per_mille};
 use kefu_store::relationship::{self as store, RoundTally, TextAnswer};
 
 use super::{RelationshipSurvey, view};
@@ -76,11 +77,6 @@ pub struct RoundResults {
     pub invitations: Vec<InvitationRow>,
 }
 
-/// `part` of `whole` in tenths of a percent, rounded half up.
-fn per_mille(part: i64, whole: i64) -> Option<i64> {
-    (whole > 0).then(|| (part * 2000 + whole) / (whole * 2))
-}
-
 fn question_result(q: &Question, counts: &[(String, i64, i64)]) -> QuestionResult {
     let mine: Vec<(i64, i64)> = counts
         .iter()
@@ -111,7 +107,7 @@ fn question_result(q: &Question, counts: &[(String, i64, i64)]) -> QuestionResul
             };
             let sum: i64 = mine.iter().map(|(number, n)| number * n).sum();
             (
-                (answers > 0).then(|| (sum * 20 + answers) / (answers * 2)),
+                average_tenths(sum, answers),
                 range
                     .map(|number| OptionCount {
                         label: number.to_string(),
@@ -233,10 +229,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rates_and_averages_round_half_up_in_tenths() {
-        assert_eq!(per_mille(5, 12), Some(417));
-        assert_eq!(per_mille(0, 3), Some(0));
-        assert_eq!(per_mille(1, 0), None);
+    fn a_scale_question_counts_each_answer_and_averages_in_tenths() {
         let q = Question {
             key: "keep".into(),
             text: "保持合作".into(),

@@ -49,6 +49,18 @@ fn refused(opt_outs: &str) -> Vec<ContactChannel> {
         .collect()
 }
 
+/// Where a message by `channel` goes: the mobile for a text, else the mail address.
+fn address<'a>(
+    channel: Option<ContactChannel>,
+    mobile: Option<&'a str>,
+    email: Option<&'a str>,
+) -> Option<&'a str> {
+    match channel? {
+        ContactChannel::Sms => mobile,
+        _ => email,
+    }
+}
+
 /// Whether a text may go to a contact resting `rest_hours` at `now`.
 fn may_text(
     app_calendar: &kefu_domain::calendar::BusinessCalendar,
@@ -146,11 +158,7 @@ impl App {
                 else {
                     continue;
                 };
-                let address = match channel {
-                    Some(ContactChannel::Sms) => who.mobile.as_deref(),
-                    Some(_) => who.email.as_deref(),
-                    None => None,
-                };
+                let address = address(channel, who.mobile.as_deref(), who.email.as_deref());
                 if let (Some(channel), Some(address)) = (channel, address) {
                     let params = json!({
                         "salutation": who.contact_name.as_deref().unwrap_or(&who.customer_name),
@@ -212,11 +220,7 @@ impl App {
                 .channel
                 .as_deref()
                 .and_then(|c| c.parse::<ContactChannel>().ok());
-            let address = match channel {
-                Some(ContactChannel::Sms) => inv.mobile.as_deref(),
-                Some(_) => inv.email.as_deref(),
-                None => None,
-            };
+            let address = address(channel, inv.mobile.as_deref(), inv.email.as_deref());
             let (Some(channel), Some(address), Some(expires_at)) =
                 (channel, address, inv.expires_at)
             else {

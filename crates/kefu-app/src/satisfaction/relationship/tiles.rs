@@ -2,6 +2,7 @@
 //! of how many invited, the response rate and the NPS — for the manager and the
 //! relationship specialist.
 
+use kefu_domain::satisfaction::{per_mille, tenths_text};
 use kefu_domain::{Permission, Role};
 
 use crate::App;
@@ -15,12 +16,6 @@ pub(crate) const TILES: &[TileSpec] = &[TileSpec {
     fill: rounds,
 }];
 
-/// `41.7%`, `-33.3`: tenths as the tile says them.
-fn tenths(x: i64) -> String {
-    let sign = if x < 0 { "-" } else { "" };
-    format!("{sign}{}.{}", x.abs() / 10, x.abs() % 10)
-}
-
 /// 关系调查（本期） — a line per running survey; nothing while none runs.
 fn rounds<'a>(app: &'a App, r: &'a Reader) -> TileFuture<'a> {
     Box::pin(async move {
@@ -30,8 +25,7 @@ fn rounds<'a>(app: &'a App, r: &'a Reader) -> TileFuture<'a> {
             .into_iter()
             .filter(|s| s.survey.active)
             .map(|s| {
-                let rate = (s.tally.sent > 0)
-                    .then(|| (s.tally.answered * 2000 + s.tally.sent) / (s.tally.sent * 2));
+                let rate = per_mille(s.tally.answered, s.tally.sent);
                 TileLine {
                     label: Label::Text(s.survey.plan.name.clone()),
                     count: Count::exact(s.tally.answered),
@@ -44,12 +38,14 @@ fn rounds<'a>(app: &'a App, r: &'a Reader) -> TileFuture<'a> {
                             ("sent", s.tally.sent.to_string()),
                             (
                                 "rate",
-                                rate.map(|x| format!("{}%", tenths(x)))
+                                rate.map(|x| format!("{}%", tenths_text(x)))
                                     .unwrap_or_else(|| "—".to_owned()),
                             ),
                             (
                                 "nps",
-                                s.nps_tenths.map(tenths).unwrap_or_else(|| "—".to_owned()),
+                                s.nps_tenths
+                                    .map(tenths_text)
+                                    .unwrap_or_else(|| "—".to_owned()),
                             ),
                         ],
                     )),

@@ -12,10 +12,12 @@ use kefu_app::satisfaction::relationship::{
 };
 use kefu_domain::customer::{CustomerType, Tier};
 use kefu_domain::input::Keyed;
+use kefu_domain::satisfaction::per_mille;
 use kefu_domain::satisfaction::relationship::plan::EVERY_MONTHS;
 use kefu_domain::satisfaction::relationship::{
     MAX_QUESTIONS, Question, QuestionKind, SurveyPlan, standard_questions,
 };
+pub(crate) use kefu_domain::satisfaction::tenths_text as tenths;
 
 use super::tickets::field;
 use super::{refusal, render};
@@ -31,12 +33,6 @@ const BLANK_ROWS: usize = 3;
 /// `41.7%` from tenths of a percent; empty without a figure.
 pub(crate) fn tenths_percent(v: Option<i64>) -> String {
     v.map(|x| format!("{}%", tenths(x))).unwrap_or_default()
-}
-
-/// `4.3` from tenths; `-33.3` for negatives.
-pub(crate) fn tenths(x: i64) -> String {
-    let sign = if x < 0 { "-" } else { "" };
-    format!("{sign}{}.{}", x.abs() / 10, x.abs() % 10)
 }
 
 fn segment(t: Tr, s: &SurveyPlan) -> String {
@@ -90,10 +86,7 @@ pub async fn list(State(state): State<AppState>, identity: Identity) -> Result<R
             period: s.period,
             sent: s.tally.sent,
             answered: s.tally.answered,
-            rate: tenths_percent(
-                (s.tally.sent > 0)
-                    .then(|| (s.tally.answered * 2000 + s.tally.sent) / (s.tally.sent * 2)),
-            ),
+            rate: tenths_percent(per_mille(s.tally.answered, s.tally.sent)),
             nps: s.nps_tenths.map(tenths).unwrap_or_default(),
         })
         .collect();
