@@ -128,8 +128,8 @@ pub struct ReportParams {
     pub csat_by: Option<String>,
     /// `round` (default), `tier`, `customer_type`, `region`.
     pub nps_by: Option<String>,
-    /// One relationship survey's id.
-    pub survey: Option<i64>,
+    /// One relationship survey's id (blank: every survey).
+    pub survey: Option<String>,
     /// Only what customers said containing these words.
     pub q: Option<String>,
 }
