@@ -96,6 +96,15 @@ pub mod kind {
     pub const AGENT_CHANGE_PROPOSED: &str = "agent_change_proposed";
     /// 大客户交接 — a key account is now this agent's (`params`: `customer`, `key_account`).
     pub const KEY_ACCOUNT_ASSIGNED: &str = "key_account_assigned";
+    /// 方案回顾 — a key account's service plan is due for review (`params`: `customer`,
+    /// `due`, `key_account_page`); to its author, once per review date.
+    pub const SERVICE_PLAN_REVIEW_DUE: &str = "service_plan_review_due";
+    /// 优惠政策待审批 — a discount or incentive was proposed for a key account (`params`:
+    /// `customer`, `text` (its title), `key_account_page`); to the managers.
+    pub const KEY_ACCOUNT_POLICY_PROPOSED: &str = "key_account_policy_proposed";
+    /// 优惠政策已批准 / 已驳回 — to its proposer (`params` as proposed).
+    pub const KEY_ACCOUNT_POLICY_APPROVED: &str = "key_account_policy_approved";
+    pub const KEY_ACCOUNT_POLICY_REJECTED: &str = "key_account_policy_rejected";
 }
 
 /// Tells each user in `users` (duplicates ignored) about `kind`, with placeholder values

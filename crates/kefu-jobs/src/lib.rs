@@ -62,6 +62,8 @@ pub mod kind {
     /// 关系调查 — invites each active relationship survey's segment once a round and
     /// reminds those who have not answered.
     pub const RELATIONSHIP_SURVEY: &str = "relationship_survey";
+    /// 方案回顾提醒 — tells each key account's plan author once that its review date came.
+    pub const PLAN_REVIEWS: &str = "plan_reviews";
     /// 定时备份 — the scheduled backup of its period (only when a schedule is set; see
     /// [`kefu_app::backup::schedule`]).
     pub const BACKUP: &str = "backup";
@@ -167,6 +169,10 @@ const PERIODIC: &[Periodic] = &[
     Periodic {
         kind: kind::RELATIONSHIP_SURVEY,
         every: SignedDuration::from_mins(15),
+    },
+    Periodic {
+        kind: kind::PLAN_REVIEWS,
+        every: SignedDuration::from_hours(1),
     },
 ];
 
@@ -429,6 +435,17 @@ impl Worker {
                         reminded = run.reminded,
                         "relationship surveys"
                     );
+                }
+                Ok(())
+            }
+            kind::PLAN_REVIEWS => {
+                let sent = self
+                    .app
+                    .remind_plan_reviews()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if sent > 0 {
+                    tracing::info!(sent, "service plan reviews reminded");
                 }
                 Ok(())
             }

@@ -8,6 +8,10 @@
 //! modules write (same columns, same encodings), so every page and report reads them as its
 //! own.
 
+mod satisfaction;
+
+pub use satisfaction::*;
+
 use jiff::Timestamp;
 use sqlx::AnyConnection;
 
@@ -205,6 +209,40 @@ tables! {
         "note", "created_at", "updated_at", "updated_by"],
     follow_ups: "complaint_follow_ups" ["complaint_id", "due_at", "script", "assignee_id",
         "result", "comment", "done_by", "done_at", "created_at"],
+    visits: "follow_up_visits" ["id", "plan_key", "rule_id", "reason", "period", "tier",
+        "customer_id", "contact_id", "agent_id", "group_id", "channel", "due_at", "window_end",
+        "slot_at", "callback_at", "first_visit", "status", "attempts", "done_attempt_id",
+        "done_at", "satisfaction", "unverified", "version", "created_at", "updated_at"],
+    attempts: "follow_up_attempts" ["id", "visit_id", "reach", "channel", "started_at",
+        "ended_at", "call_id", "callback_at", "satisfaction", "aspects", "words", "next_action",
+        "by_user_id", "created_at"],
+    csat: "csat_surveys" ["ticket_id", "customer_id", "contact_key", "agent_id", "group_id",
+        "channel", "ticket_type", "state", "skip_reason", "message_id", "sent_at", "expires_at",
+        "score", "comment", "answered_at", "changed_at", "low", "handled_at", "handled_by",
+        "handling_note"],
+    surveys: "relationship_surveys" ["id", "name", "questions", "tier", "customer_type",
+        "every_months", "link_days", "remind_after_days", "active", "first_sent_at",
+        "created_by", "created_at", "updated_at", "version"],
+    invitations: "relationship_invitations" ["id", "survey_id", "period", "customer_id",
+        "contact_id", "state", "skip_reason", "channel", "created_at", "sent_at", "expires_at",
+        "reminded_at", "answered_at", "nps"],
+    answers: "relationship_answers" ["invitation_id", "question", "number", "text"],
+    manager_visits: "manager_visits" ["id", "customer_id", "manager_id", "arranged_by",
+        "scheduled_at", "mode", "purpose", "state", "summary", "requests", "actions",
+        "reported_at", "cancel_reason", "created_at", "updated_at"],
+    ratings: "agent_ratings" ["id", "customer_id", "agent_id", "score", "comment", "visit_id",
+        "rated_by", "rated_at"],
+    agent_changes: "agent_changes" ["customer_id", "rating_id", "from_agent_id", "state",
+        "to_agent_id", "decided_by", "decided_at", "note", "created_at"],
+    plans: "service_plans" ["customer_id", "stage", "needs", "review_every_months",
+        "next_review_on", "reminded_for", "author_id", "created_at", "updated_at"],
+    goals: "service_plan_goals" ["customer_id", "position", "stage", "goal", "measure",
+        "due_on", "state"],
+    reviews: "service_plan_reviews" ["customer_id", "reviewed_at", "reviewer_id",
+        "stage_before", "stage_after", "findings", "next_review_on"],
+    policies: "key_account_policies" ["customer_id", "kind", "title", "conditions", "rate_bp",
+        "threshold_fen", "valid_from", "valid_until", "state", "proposed_by", "proposed_at",
+        "decided_by", "decided_at", "decision_note"],
     changes: "change_log" ["at", "entity", "entity_id", "operation", "actor_user_id"],
 }
 

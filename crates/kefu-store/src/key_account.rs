@@ -406,6 +406,9 @@ pub struct KeyAccount {
     pub next_visit_at: Option<Timestamp>,
     pub last_score: Option<i64>,
     pub change_waiting: bool,
+    /// Its service plan's stage and next review (`YYYY-MM-DD`), when it has a plan.
+    pub stage: Option<String>,
+    pub next_review_on: Option<String>,
 }
 
 /// Every key account that is a customer now (active or dormant), by name, at most `limit`.
@@ -419,8 +422,9 @@ pub async fn key_accounts(conn: &mut AnyConnection, limit: i64) -> Result<Vec<Ke
          (SELECT r.score FROM agent_ratings r WHERE r.customer_id = c.id \
            ORDER BY r.rated_at DESC, r.id DESC LIMIT 1) AS last_score, \
          (SELECT COUNT(*) FROM agent_changes g WHERE g.customer_id = c.id \
-           AND g.state = 'proposed') AS waiting \
+           AND g.state = 'proposed') AS waiting, p.stage, p.next_review_on \
          FROM customers c LEFT JOIN users u ON u.id = c.owner_id \
+         LEFT JOIN service_plans p ON p.customer_id = c.id \
          WHERE c.tier = 'key_account' AND c.status IN ('active', 'dormant') \
          ORDER BY c.name, c.id LIMIT $1",
     )
@@ -438,6 +442,8 @@ pub async fn key_accounts(conn: &mut AnyConnection, limit: i64) -> Result<Vec<Ke
                 next_visit_at: opt_time(r, "next_visit_at")?,
                 last_score: r.try_get("last_score")?,
                 change_waiting: r.try_get::<i64, _>("waiting")? > 0,
+                stage: r.try_get("stage")?,
+                next_review_on: r.try_get("next_review_on")?,
             })
         })
         .collect()

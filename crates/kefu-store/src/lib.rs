@@ -25,6 +25,7 @@ pub mod idempotency;
 pub mod jobs;
 pub mod kb;
 pub mod key_account;
+pub mod key_account_plan;
 pub mod mail;
 pub mod notification;
 pub mod outbox;

@@ -20,6 +20,7 @@ pub mod input;
 pub mod live;
 mod metrics;
 pub use metrics::Metrics;
+mod key_account_shared;
 mod ratelimit;
 pub mod routes;
 mod satisfaction_shared;

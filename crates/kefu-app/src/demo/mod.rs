@@ -2,7 +2,8 @@
 //! 恒信电器有限公司: its customer service department in every role and colleagues in the
 //! other departments, customers of every tier and type across the provinces, and half a
 //! year of tickets on every channel with conversations in natural Chinese, complaints in
-//! every stage of the closed loop, SLA targets met and missed.
+//! every stage of the closed loop, SLA targets met and missed, and the care of its key
+//! customers: follow-up visits, satisfaction surveys, manager visits and service plans.
 //!
 //! The same seed gives the same company (names, texts, choices); times are placed relative
 //! to the moment the load runs, so the newest tickets are always from today.
@@ -15,6 +16,7 @@
 mod complaints;
 mod corpus;
 mod customers;
+mod satisfaction;
 mod staff;
 mod tickets;
 
@@ -426,6 +428,13 @@ impl App {
         batch.write(&mut tx).await?;
         // 最近联系 agrees with the tickets: at least each customer's latest ticket.
         bulk::last_contact_from_tickets(&mut tx).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+
+        // Follow-up visits, surveys and the key accounts' care, on the customers and
+        // tickets as they now stand.
+        satisfaction::load(self, &mut rng, &world).await?;
+
+        let mut tx = self.store.begin().await?;
         bulk::finish(&mut tx, self.store.backend()).await?;
         tx.commit().await.map_err(StoreError::from)?;
         self.store.settle_after_load().await?;

@@ -1,8 +1,11 @@
 //! 大客户 — the key-account specialist's work (000 §(六)): arranging the customer service
 //! manager's regular visits to the key accounts, the visits' reports, the key accounts'
 //! ratings of the agents serving them, and the change of agent a low rating proposes,
-//! which the manager applies in one step.
+//! which the manager applies in one step. [`plan`] holds each account's service plan and
+//! its reviews (§(六)5), [`policy`] its discounts and incentives (§(六)6).
 
+pub mod plan;
+pub mod policy;
 mod tiles;
 
 pub(crate) use tiles::TILES;
@@ -53,6 +56,8 @@ pub struct KeyAccountLine {
     pub account: KeyAccount,
     /// No visit planned, the last one done more than three months ago (or never).
     pub due: bool,
+    /// Its service plan's review date has come.
+    pub review_due: bool,
 }
 
 /// A manager visit with its customer's ratings.
@@ -79,6 +84,11 @@ impl App {
             .map(|a| KeyAccountLine {
                 due: a.next_visit_at.is_none()
                     && visit_due(a.last_visit_at.map(|t| local_date(&calendar, t)), today),
+                review_due: a
+                    .next_review_on
+                    .as_deref()
+                    .and_then(|d| d.parse().ok())
+                    .is_some_and(|d| kefu_domain::key_account::plan::review_due(d, today)),
                 account: a,
             })
             .collect())

@@ -1,6 +1,10 @@
 //! The demo company: loaded into a fresh database, it reads as real work on every page and
 //! API — queues, tickets with conversations, SLA met and missed, complaints in every stage,
 //! the statistics report, customers, search — and kefu goes on working on top of it.
+//!
+//! The demo fills a database nobody works on yet (`kefu demo`, or `kefu serve --demo`
+//! before its job worker starts), so these servers run no worker during the load: the
+//! follow-up planner would plan this period's visits while the demo writes them.
 
 use std::collections::{BTreeSet, HashSet};
 use std::time::{Duration, Instant};
@@ -69,6 +73,7 @@ async fn the_demo_company_reads_as_real_work_everywhere() {
     let at: jiff::Timestamp = "2026-11-25T02:00:00Z".parse().unwrap();
     let app = TestApp::spawn_with(TestOptions {
         clock: Some(std::sync::Arc::new(kefu_domain::FixedClock::new(at))),
+        without_worker: true,
         ..TestOptions::default()
     })
     .await;
@@ -262,8 +267,12 @@ async fn complaints_stand_in_every_stage_whatever_the_hour() {
         "2026-11-29T16:05:00Z",
     ] {
         let now: jiff::Timestamp = at.parse().unwrap();
+        // As `kefu serve --demo` does, the company is loaded before any job runs: the
+        // follow-up planner would otherwise plan this period's visits while the demo writes
+        // them.
         let app = TestApp::spawn_with(TestOptions {
             clock: Some(std::sync::Arc::new(kefu_domain::FixedClock::new(now))),
+            without_worker: true,
             ..TestOptions::default()
         })
         .await;
@@ -314,7 +323,11 @@ async fn the_same_seed_builds_the_same_company() {
     };
     let mut runs = Vec::new();
     for seed in [42, 42, 43] {
-        let app = TestApp::spawn().await;
+        let app = TestApp::spawn_with(TestOptions {
+            without_worker: true,
+            ..TestOptions::default()
+        })
+        .await;
         app.app
             .load_demo(&plan("300", seed), &|_, _, _| {})
             .await
@@ -340,6 +353,7 @@ async fn the_demo_customers_last_contact_is_never_older_than_their_tickets() {
     let clock = std::sync::Arc::new(kefu_domain::FixedClock::new(at));
     let app = TestApp::spawn_with(TestOptions {
         clock: Some(clock.clone()),
+        without_worker: true,
         ..TestOptions::default()
     })
     .await;
@@ -390,4 +404,120 @@ async fn the_demo_customers_last_contact_is_never_older_than_their_tickets() {
     let v = app.app.customer_view(&system, customer).await.unwrap();
     assert_eq!(v.customer.last_contact_at, Some(app.now()));
     app.stop().await;
+}
+
+/// 回访与满意度 in the demo: the key customers were visited, tickets rated, the key
+/// accounts surveyed, met by the manager and planned for, so every page of that work shows
+/// real figures — and the jobs that run when a server starts on it find nothing piled up.
+#[tokio::test]
+async fn the_demo_company_cares_for_its_key_customers() {
+    let at: jiff::Timestamp = "2026-11-25T02:00:00Z".parse().unwrap();
+    let app = TestApp::spawn_with(TestOptions {
+        clock: Some(std::sync::Arc::new(kefu_domain::FixedClock::new(at))),
+        without_worker: true,
+        ..TestOptions::default()
+    })
+    .await;
+    app.app
+        .load_demo(&plan("4000", 11), &|_, _, _| {})
+        .await
+        .unwrap();
+    let manager_id = app
+        .app
+        .get_user_by_username(&Actor::system(), "manager")
+        .await
+        .unwrap()
+        .id;
+    let api = ApiClient::new(&app, &app.token_for(manager_id).await);
+
+    // Ticket ratings and the relationship survey, in the satisfaction report.
+    let report = json_body(
+        api.get("/api/v1/satisfaction/report?from=2026-09&to=2026-11")
+            .await,
+    )
+    .await;
+    let csat = &report["csat_total"];
+    let (sent, answered) = (
+        csat["sent"].as_i64().unwrap(),
+        csat["answered"].as_i64().unwrap(),
+    );
+    assert!(
+        sent > 100 && answered > sent / 5 && answered < sent,
+        "{csat}"
+    );
+    let average = csat["average_tenths"].as_i64().unwrap();
+    assert!(
+        (30..=48).contains(&average),
+        "mostly content, not all: {csat}"
+    );
+    assert!(csat["low"].as_i64().unwrap() > 0, "some low scores: {csat}");
+    let nps = &report["nps_total"];
+    assert!(nps["answered"].as_i64().unwrap() > 0, "{nps}");
+    assert!(
+        nps["promoters"].as_i64().unwrap() > nps["detractors"].as_i64().unwrap(),
+        "{nps}"
+    );
+    assert!(
+        !report["said"].as_array().unwrap().is_empty(),
+        "comments to read"
+    );
+
+    // Last month's coverage of the key accounts: visits done, with results.
+    let coverage = json_body(
+        api.get("/api/v1/follow-ups/coverage?period=2026-10&tier=key_account")
+            .await,
+    )
+    .await;
+    let (in_scope, covered) = (
+        coverage["in_scope"].as_i64().unwrap(),
+        coverage["covered"].as_i64().unwrap(),
+    );
+    assert!(in_scope > 0 && covered > in_scope / 2, "{coverage}");
+
+    // The key accounts: visited by the manager, rated, planned for, with policies.
+    let accounts = json_body(api.get("/api/v1/key-accounts").await).await;
+    let accounts = accounts.as_array().unwrap();
+    assert!(accounts.iter().any(|a| a["last_score"].is_i64()));
+    let planned: Vec<&Value> = accounts.iter().filter(|a| a["stage"].is_string()).collect();
+    assert!(!planned.is_empty(), "service plans");
+    let with_plan = planned[0]["customer_id"].as_i64().unwrap();
+    let plan = json_body(
+        api.get(&format!("/api/v1/key-accounts/{with_plan}/plan"))
+            .await,
+    )
+    .await;
+    assert!(
+        !plan["plan"]["goals"].as_array().unwrap().is_empty(),
+        "{plan}"
+    );
+    let waiting = json_body(api.get("/api/v1/key-account-policies").await).await;
+    assert!(
+        !waiting.as_array().unwrap().is_empty(),
+        "a policy to approve"
+    );
+
+    // Every page of the work opens on it.
+    let manager = app.login("manager", DEMO_PASSWORD).await;
+    for page in [
+        "/follow-ups?scope=all".to_owned(),
+        "/follow-ups/coverage?period=2026-10&tier=key_account".to_owned(),
+        "/satisfaction".to_owned(),
+        "/satisfaction/report".to_owned(),
+        "/satisfaction/relationship".to_owned(),
+        "/key-accounts".to_owned(),
+        "/key-accounts/visits".to_owned(),
+        "/key-accounts/policies".to_owned(),
+        format!("/key-accounts/{with_plan}"),
+    ] {
+        let res = manager.get(&page).await;
+        assert_eq!(res.status(), 200, "{page}");
+    }
+
+    // Started on it, the jobs find nothing piled up to send at once.
+    assert_eq!(app.app.remind_plan_reviews().await.unwrap(), 0);
+    let run = app.app.send_relationship_surveys().await.unwrap();
+    assert_eq!(run.invited, 0, "this round was sent: {run:?}");
+    let planned = app.app.run_follow_up_plan().await.unwrap();
+    let created: i64 = planned.rules.iter().map(|r| r.created).sum();
+    assert!(created < 50, "this period's visits were planned: {created}");
 }

@@ -502,8 +502,10 @@ async fn search_parameters_are_documented_as_optional_query_parameters() {
 #[tokio::test]
 async fn todays_ticket_is_on_the_first_page_among_the_demo_companys() {
     let at: jiff::Timestamp = "2026-11-25T02:00:00Z".parse().unwrap();
+    // No job worker while the demo loads (as `kefu serve --demo` loads it).
     let app = TestApp::spawn_with(TestOptions {
         clock: Some(Arc::new(FixedClock::new(at))),
+        without_worker: true,
         ..TestOptions::default()
     })
     .await;

@@ -184,10 +184,32 @@ async fn every_tile_counts_the_records_its_link_opens_for_every_role() {
     .await["id"]
         .as_i64()
         .unwrap();
-    post(
+    let quiet = post(
         &agent,
         "/api/v1/customers",
         json!({"name": "无锡长风重工", "tier": "key_account", "owner_id": people.agent}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    // The key-account specialist plans for one (its review due today) and proposes a
+    // discount for the manager.
+    let key_accounts = api_of(&app, Role::KeyAccountSpecialist).await;
+    let res = key_accounts
+        .json(
+            Method::PUT,
+            &format!("/api/v1/key-accounts/{quiet}/plan"),
+            &json!({"stage": "declining", "needs": "采购量下降，需要了解原因",
+                    "review_every_months": 1, "next_review_on": "2026-03-02",
+                    "goals": [{"stage": "declining", "goal": "恢复季度采购", "measure": "订单金额"}]}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    post(
+        &key_accounts,
+        &format!("/api/v1/key-accounts/{called}/policies"),
+        json!({"kind": "discount", "title": "季度采购九八折", "conditions": "单笔满 2 万元",
+               "rate_bp": 200, "valid_from": "2026-03-01", "valid_until": "2026-12-31"}),
     )
     .await;
     // The agent's tickets: one from the key account's mobile, one pending; one for nobody.

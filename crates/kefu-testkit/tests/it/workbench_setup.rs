@@ -26,6 +26,7 @@ pub(crate) fn record_testid(link: &str) -> &'static str {
         "/satisfaction" => "csat-line",
         "/key-accounts" => "key-account-row",
         "/key-accounts/changes" => "agent-change-row",
+        "/key-accounts/policies" => "policy-row",
         "/admin/channels/sms" => "sms-failed-row",
         "/admin/channels" => "channel-row",
         other => panic!("a tile opens {other}, whose records this test cannot count"),

@@ -121,6 +121,36 @@ pub(super) fn key_account_info(e: KeyAccountError) -> ErrorInfo {
             vec![("state", format!("@key_account.state.{}", s.key()))],
         ),
         KeyAccountError::ChangeDecided => (StatusCode::CONFLICT, "agent_change_decided", vec![]),
+        KeyAccountError::BadReviewInterval => (UNPROCESSABLE, "plan_review_interval", vec![]),
+        KeyAccountError::BadReviewDate => (UNPROCESSABLE, "plan_review_date", vec![]),
+        KeyAccountError::TooManyGoals { max } => (
+            UNPROCESSABLE,
+            "plan_too_many_goals",
+            vec![("max", max.to_string())],
+        ),
+        KeyAccountError::NoPlan => (StatusCode::CONFLICT, "service_plan_missing", vec![]),
+        KeyAccountError::RateRequired => (UNPROCESSABLE, "policy_rate_required", vec![]),
+        KeyAccountError::BadRate { max_bp } => (
+            UNPROCESSABLE,
+            "policy_rate",
+            vec![("max", kefu_domain::key_account::policy::percent(max_bp))],
+        ),
+        KeyAccountError::RateNotApplicable => (UNPROCESSABLE, "policy_rate_not_applicable", vec![]),
+        KeyAccountError::ThresholdRequired => (UNPROCESSABLE, "policy_threshold_required", vec![]),
+        KeyAccountError::PolicyDates { years } => (
+            UNPROCESSABLE,
+            "policy_dates",
+            vec![("years", years.to_string())],
+        ),
+        KeyAccountError::PolicyDecided(s) => (
+            StatusCode::CONFLICT,
+            "policy_decided",
+            vec![("state", format!("@key_account.policy_state.{}", s.key()))],
+        ),
+        KeyAccountError::OwnPolicy => (StatusCode::FORBIDDEN, "own_policy", vec![]),
+        KeyAccountError::NotYourPolicy => (StatusCode::FORBIDDEN, "not_your_policy", vec![]),
+        KeyAccountError::Date(e) => return super::areas::date_info(e),
+        KeyAccountError::Amount(e) => return super::areas::amount_info(e),
     };
     ErrorInfo {
         args,

@@ -322,7 +322,12 @@ async fn round_trip(source: TestApp, targets: Vec<Target>, label: &str) {
 async fn a_backup_under_load_restores_into_every_backend_equal_to_its_snapshot() {
     // The source runs on the suite's backend; the backup goes into a fresh SQLite database
     // and, with a PostgreSQL server, a fresh PostgreSQL one (PostgreSQL → SQLite).
-    let source = TestApp::spawn().await;
+    // No job worker: the demo fills a database nobody works on yet.
+    let source = TestApp::spawn_with(TestOptions {
+        without_worker: true,
+        ..TestOptions::default()
+    })
+    .await;
     let label = source.backend().name();
     round_trip(source, fresh_targets().await, label).await;
 }
@@ -337,6 +342,7 @@ async fn a_sqlite_backup_restores_into_postgresql() {
     let file = sqlite_target();
     let source = TestApp::spawn_with(TestOptions {
         join_database: Some(file.url.clone()),
+        without_worker: true,
         ..TestOptions::default()
     })
     .await;

@@ -30,6 +30,12 @@ pub struct KeyAccountOut {
     /// No visit planned and none done for three months.
     pub due: bool,
     pub change_waiting: bool,
+    /// Its service plan's stage (`exploring`, `forming`, `stable`, `declining`), `null`
+    /// without a plan.
+    pub stage: Option<String>,
+    pub next_review_on: Option<String>,
+    /// The plan's review date has come.
+    pub review_due: bool,
 }
 
 /// 大客户 — the key accounts that are customers now, by name.
@@ -52,6 +58,9 @@ pub async fn list(
                 last_score: a.account.last_score,
                 due: a.due,
                 change_waiting: a.account.change_waiting,
+                stage: a.account.stage,
+                next_review_on: a.account.next_review_on,
+                review_due: a.review_due,
             })
             .collect(),
     ))

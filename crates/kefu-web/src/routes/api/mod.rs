@@ -10,6 +10,7 @@ pub mod customers;
 pub mod doc;
 pub mod follow_ups;
 pub mod idempotency;
+pub mod key_account_plans;
 pub mod key_accounts;
 pub mod me;
 pub mod phone;
@@ -191,6 +192,9 @@ use doc::{
         key_accounts::list, key_accounts::rate, key_accounts::visits, key_accounts::arrange,
         key_accounts::visit, key_accounts::report, key_accounts::cancel, key_accounts::changes,
         key_accounts::apply, key_accounts::dismiss,
+        key_account_plans::plan, key_account_plans::save_plan, key_account_plans::review,
+        key_account_plans::policies, key_account_plans::propose, key_account_plans::pending,
+        key_account_plans::approve, key_account_plans::reject, key_account_plans::withdraw,
         search::search,
         channels::inbound,
         phone::events,

@@ -36,6 +36,9 @@ struct AccountLine {
     last_score: String,
     due: bool,
     change_waiting: bool,
+    stage: String,
+    next_review: String,
+    review_due: bool,
 }
 
 #[derive(Template)]
@@ -45,13 +48,14 @@ struct ListPage {
     layout: Layout,
     lines: Vec<AccountLine>,
     due_only: bool,
+    review_only: bool,
     error: Option<String>,
 }
 
 async fn list_page(
     state: &AppState,
     identity: &Identity,
-    due_only: bool,
+    (due_only, review_only): (bool, bool),
     error: Option<String>,
 ) -> Result<ListPage, WebError> {
     let t = identity.tr();
@@ -60,8 +64,16 @@ async fn list_page(
         .key_accounts(&identity.actor())
         .await?
         .into_iter()
-        .filter(|a| a.due || !due_only)
+        .filter(|a| (a.due || !due_only) && (a.review_due || !review_only))
         .map(|a| AccountLine {
+            stage: a
+                .account
+                .stage
+                .as_deref()
+                .map(|s| t.tk("key_account.stage", s))
+                .unwrap_or_default(),
+            next_review: a.account.next_review_on.clone().unwrap_or_default(),
+            review_due: a.review_due,
             id: a.account.customer_id,
             name: a.account.name,
             owner: a.account.owner_name.unwrap_or_default(),
@@ -81,17 +93,19 @@ async fn list_page(
         layout: Layout::new(identity, "/key-accounts"),
         lines,
         due_only,
+        review_only,
         error,
     })
 }
 
-/// `/key-accounts?due=1`
+/// `/key-accounts?due=1` (due a manager visit), `?review=1` (service plan due for review)
 pub async fn list(
     State(state): State<AppState>,
     identity: Identity,
     Query(q): Query<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let p = list_page(&state, &identity, field(&q, "due") == "1", None).await?;
+    let filters = (field(&q, "due") == "1", field(&q, "review") == "1");
+    let p = list_page(&state, &identity, filters, None).await?;
     render(StatusCode::OK, &p)
 }
 
@@ -113,7 +127,7 @@ pub async fn rate(
         Err(kefu_app::AppError::NotFound) => Err(WebError::NotFound),
         Err(e) => {
             let (status, message) = refusal(e, identity.tr());
-            let p = list_page(&state, &identity, false, Some(message)).await?;
+            let p = list_page(&state, &identity, (false, false), Some(message)).await?;
             render(status, &p)
         }
     }

@@ -25,6 +25,7 @@ pub mod customer_imports;
 pub mod customers;
 pub mod dashboard;
 pub mod follow_ups;
+pub mod key_account_plan;
 pub mod key_accounts;
 pub mod login;
 pub mod notifications;

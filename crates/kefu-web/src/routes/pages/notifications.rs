@@ -142,9 +142,13 @@ fn target_of(params: &str, ticket_id: Option<i64>) -> Option<String> {
     if let (Some(period), Some(tier)) = (v["coverage"].as_str(), v["tier"].as_str()) {
         return Some(format!("/follow-ups/coverage?period={period}&tier={tier}"));
     }
-    // The key accounts: a visit arranged, a change of agent to decide, an account taken.
+    // The key accounts: a visit arranged, a plan or policy to look at, a change of agent
+    // to decide, an account taken.
     if let Some(visit) = v["manager_visit"].as_i64() {
         return Some(format!("/key-accounts/visits/{visit}"));
+    }
+    if let Some(customer) = v["key_account_page"].as_i64() {
+        return Some(format!("/key-accounts/{customer}"));
     }
     if v["agent_change"].as_i64().is_some() {
         return Some("/key-accounts/changes".to_owned());

@@ -1,5 +1,6 @@
 //! 大客户 — the key accounts, the manager's visits and their reports, the ratings of the
-//! agents and the changes of agent, on pages and over the API.
+//! agents and the changes of agent, the service plans and the discount policies, on pages
+//! and over the API.
 
 use axum::http::Method;
 use kefu_domain::Access::Requires;
@@ -8,7 +9,9 @@ use kefu_domain::Permission::*;
 use crate::routes::{
     RouteTable,
     Surface::{Api, Page},
+    api::key_account_plans as plan_api,
     api::key_accounts as api,
+    pages::key_account_plan as plan_pages,
     pages::key_accounts as pages,
 };
 
@@ -82,6 +85,125 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
         "/key-accounts/changes/{id}/dismiss",
         Requires(KeyAccountApprove),
         pages::dismiss,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/key-accounts/policies",
+        Requires(KeyAccountManage),
+        plan_pages::pending,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/key-accounts/policies/{id}/approve",
+        Requires(KeyAccountApprove),
+        plan_pages::approve,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/key-accounts/policies/{id}/reject",
+        Requires(KeyAccountApprove),
+        plan_pages::reject,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/key-accounts/policies/{id}/withdraw",
+        Requires(KeyAccountManage),
+        plan_pages::withdraw,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/key-accounts/{id}",
+        Requires(KeyAccountManage),
+        plan_pages::show,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/key-accounts/{id}/plan",
+        Requires(KeyAccountManage),
+        plan_pages::save,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/key-accounts/{id}/plan/reviews",
+        Requires(KeyAccountManage),
+        plan_pages::review,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/key-accounts/{id}/policies",
+        Requires(KeyAccountManage),
+        plan_pages::propose,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/key-accounts/{id}/plan",
+        Requires(KeyAccountManage),
+        plan_api::plan,
+    )
+    .add(
+        Api,
+        Method::PUT,
+        "/api/v1/key-accounts/{id}/plan",
+        Requires(KeyAccountManage),
+        plan_api::save_plan,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/key-accounts/{id}/plan/reviews",
+        Requires(KeyAccountManage),
+        plan_api::review,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/key-accounts/{id}/policies",
+        Requires(KeyAccountManage),
+        plan_api::policies,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/key-accounts/{id}/policies",
+        Requires(KeyAccountManage),
+        plan_api::propose,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/key-account-policies",
+        Requires(KeyAccountManage),
+        plan_api::pending,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/key-account-policies/{id}/approve",
+        Requires(KeyAccountApprove),
+        plan_api::approve,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/key-account-policies/{id}/reject",
+        Requires(KeyAccountApprove),
+        plan_api::reject,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/key-account-policies/{id}/withdraw",
+        Requires(KeyAccountManage),
+        plan_api::withdraw,
     )
     .add(
         Api,

@@ -96,6 +96,10 @@ pub(crate) struct ShowPage {
     can_manage_credit: bool,
     /// The factors for the investigation form: (key, label).
     factors: Vec<(String, String)>,
+    /// 优惠政策 — the key account's discounts and incentives in force today.
+    policies: Vec<crate::routes::pages::key_account_plan::PolicyLine>,
+    /// The reader plans key accounts: the card links to the account's plan.
+    can_plan: bool,
 }
 
 pub struct InvestigationRow {
@@ -171,6 +175,13 @@ pub(super) async fn show_page(
         .may_buy_on_credit(&identity.actor(), id, 1)
         .await?;
     let credit_rule = credit_rule(t, &credit, decision);
+    let policies = state
+        .app
+        .policies_in_force(&identity.actor(), id)
+        .await?
+        .into_iter()
+        .map(|p| crate::routes::pages::key_account_plan::policy_line(t, p, true, None, false))
+        .collect();
     let c = &v.customer;
     let users = state.app.list_users(&identity.actor()).await?;
     let user_name = |id: &str| {
@@ -329,6 +340,11 @@ pub(super) async fn show_page(
             .iter()
             .map(|f| (f.key().to_owned(), t.tk("credit.factor", f.key())))
             .collect(),
+        policies,
+        can_plan: identity
+            .user
+            .as_ref()
+            .is_some_and(|u| u.allows(Permission::KeyAccountManage)),
     })
 }
 

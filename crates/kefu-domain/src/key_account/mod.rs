@@ -7,6 +7,12 @@
 //! [`VISIT_EVERY_MONTHS`] months ago (or it never had one) and none is planned. A rating of
 //! the customer's agent at or under [`LOW_RATING`] proposes a change of agent, which the
 //! manager applies (naming the new agent) or dismisses.
+//!
+//! [`plan`] holds the service plan of each account (§(六)5), [`policy`] its discounts and
+//! incentives (§(六)6).
+
+pub mod plan;
+pub mod policy;
 
 use jiff::Timestamp;
 
@@ -63,9 +69,38 @@ pub enum KeyAccountError {
     ChangeDecided,
     #[error("the new agent must be someone else, active")]
     BadNewAgent,
+    #[error("a plan is reviewed every 1, 3, 6 or 12 months")]
+    BadReviewInterval,
+    #[error("the next review is from today to a year ahead")]
+    BadReviewDate,
+    #[error("a plan holds at most {max} goals")]
+    TooManyGoals { max: usize },
+    #[error("a discount or rebate needs its rate")]
+    RateRequired,
+    #[error("a rate is 0.01 % to {max_bp} basis points")]
+    BadRate { max_bp: i64 },
+    #[error("a free or priority service has no rate or amount")]
+    RateNotApplicable,
+    #[error("a rebate needs the purchases it starts at")]
+    ThresholdRequired,
+    #[error("a policy runs until today or later, for at most {years} years")]
+    PolicyDates { years: i64 },
+    #[error("the policy is {0:?} already")]
+    PolicyDecided(policy::PolicyState),
+    #[error("the account has no service plan yet: write it first")]
+    NoPlan,
+    #[error("nobody approves a policy they proposed")]
+    OwnPolicy,
+    #[error("only the proposer or the manager withdraws a policy")]
+    NotYourPolicy,
+    #[error(transparent)]
+    Date(#[from] crate::dates::DateError),
+    #[error(transparent)]
+    Amount(#[from] crate::money::AmountError),
 }
 
-fn text(
+/// Trims a text field and checks it: required when `required`, at most `max` characters.
+pub fn text(
     field: &'static str,
     v: &str,
     max: usize,
