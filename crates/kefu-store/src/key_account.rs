@@ -405,6 +405,8 @@ pub struct KeyAccount {
     /// Its next planned visit.
     pub next_visit_at: Option<Timestamp>,
     pub last_score: Option<i64>,
+    /// When it last rated its agent.
+    pub last_rated_at: Option<Timestamp>,
     pub change_waiting: bool,
     /// Its service plan's stage and next review (`YYYY-MM-DD`), when it has a plan.
     pub stage: Option<String>,
@@ -421,6 +423,8 @@ pub async fn key_accounts(conn: &mut AnyConnection, limit: i64) -> Result<Vec<Ke
            WHERE v.customer_id = c.id AND v.state = 'planned') AS next_visit_at, \
          (SELECT r.score FROM agent_ratings r WHERE r.customer_id = c.id \
            ORDER BY r.rated_at DESC, r.id DESC LIMIT 1) AS last_score, \
+         (SELECT MAX(r.rated_at) FROM agent_ratings r WHERE r.customer_id = c.id) \
+           AS last_rated_at, \
          (SELECT COUNT(*) FROM agent_changes g WHERE g.customer_id = c.id \
            AND g.state = 'proposed') AS waiting, p.stage, p.next_review_on \
          FROM customers c LEFT JOIN users u ON u.id = c.owner_id \
@@ -441,6 +445,7 @@ pub async fn key_accounts(conn: &mut AnyConnection, limit: i64) -> Result<Vec<Ke
                 last_visit_at: opt_time(r, "last_visit_at")?,
                 next_visit_at: opt_time(r, "next_visit_at")?,
                 last_score: r.try_get("last_score")?,
+                last_rated_at: opt_time(r, "last_rated_at")?,
                 change_waiting: r.try_get::<i64, _>("waiting")? > 0,
                 stage: r.try_get("stage")?,
                 next_review_on: r.try_get("next_review_on")?,

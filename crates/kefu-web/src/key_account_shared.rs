@@ -22,7 +22,7 @@ fn optional_date(field: &str, v: Option<&str>) -> Result<Option<jiff::civil::Dat
 /// A goal of a service plan.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct GoalInput {
+pub struct PlanGoalIn {
     /// The stage it is for: `exploring`, `forming`, `stable`, `declining`.
     pub stage: String,
     /// 目标.
@@ -38,7 +38,7 @@ pub struct GoalInput {
 /// A key account's service plan as written.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct PlanInput {
+pub struct ServicePlanIn {
     /// 客户发展阶段: `exploring` 考察期, `forming` 形成期, `stable` 稳定期, `declining` 退化期.
     pub stage: String,
     /// 客户需求 — what the account needs at this stage.
@@ -48,10 +48,10 @@ pub struct PlanInput {
     /// `YYYY-MM-DD`, from today to a year ahead.
     pub next_review_on: String,
     /// 1–20 goals.
-    pub goals: Vec<GoalInput>,
+    pub goals: Vec<PlanGoalIn>,
 }
 
-impl PlanInput {
+impl ServicePlanIn {
     pub fn plan(&self) -> Result<Plan, WebError> {
         Ok(Plan {
             stage: parse_key::<Stage>("stage", self.stage.trim())?,
@@ -92,7 +92,7 @@ pub fn review_of(findings: &str, stage: &str, next: Option<&str>) -> Result<Revi
 /// A discount or incentive policy as proposed.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct PolicyInput {
+pub struct KeyAccountPolicyIn {
     /// `discount` 价格折扣, `rebate` 采购返利, `free_service` 免费服务, `priority` 优先服务.
     pub kind: String,
     pub title: String,
@@ -110,7 +110,7 @@ pub struct PolicyInput {
     pub valid_until: String,
 }
 
-impl PolicyInput {
+impl KeyAccountPolicyIn {
     pub fn policy(&self) -> Result<Policy, WebError> {
         Ok(Policy {
             kind: parse_key::<PolicyKind>("kind", self.kind.trim())?,

@@ -13,7 +13,7 @@ pub(crate) use tiles::TILES;
 use jiff::Timestamp;
 use kefu_domain::key_account::{
     KeyAccountError, VisitMode, VisitReport, VisitState, check_arrangement, check_rating,
-    check_report, visit_due,
+    check_report, rating_due, visit_due,
 };
 use kefu_domain::{Permission, Role};
 use kefu_store::key_account::{self as store, Change, NewRating, NewVisit, Rating, Visit};
@@ -58,6 +58,8 @@ pub struct KeyAccountLine {
     pub due: bool,
     /// Its service plan's review date has come.
     pub review_due: bool,
+    /// Its opinion of its agent was not asked this quarter.
+    pub rating_due: bool,
 }
 
 /// A manager visit with its customer's ratings.
@@ -84,6 +86,7 @@ impl App {
             .map(|a| KeyAccountLine {
                 due: a.next_visit_at.is_none()
                     && visit_due(a.last_visit_at.map(|t| local_date(&calendar, t)), today),
+                rating_due: rating_due(a.last_rated_at.map(|t| local_date(&calendar, t)), today),
                 review_due: a
                     .next_review_on
                     .as_deref()

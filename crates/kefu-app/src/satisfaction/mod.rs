@@ -5,7 +5,7 @@
 mod answer;
 pub mod relationship;
 pub mod report;
-mod send;
+pub(crate) mod send;
 mod tiles;
 mod token;
 

@@ -23,18 +23,33 @@ const BATCH: i64 = 100;
 /// Whom a survey goes to: the ticket's e-mail address, else its phone, else its portal
 /// customer, else its customer in the archive.
 pub(crate) fn contact_key(c: &CsatCandidate) -> Option<String> {
-    if let Some(e) = c.contact_email.as_deref().filter(|e| !e.trim().is_empty()) {
+    contact_key_of(
+        c.contact_email.as_deref(),
+        c.contact_phone.as_deref(),
+        c.requester_id,
+        c.customer_id,
+    )
+}
+
+/// [`contact_key`] from a ticket's contact fields, for whatever reads them (the demo too).
+pub(crate) fn contact_key_of(
+    email: Option<&str>,
+    phone: Option<&str>,
+    requester: Option<i64>,
+    customer: Option<i64>,
+) -> Option<String> {
+    if let Some(e) = email.filter(|e| !e.trim().is_empty()) {
         return Some(format!("e:{}", e.trim().to_lowercase()));
     }
-    if let Some(p) = c.contact_phone.as_deref() {
+    if let Some(p) = phone {
         let digits: String = p.chars().filter(char::is_ascii_digit).collect();
         if digits.len() >= 5 {
             return Some(format!("p:{digits}"));
         }
     }
-    c.requester_id
+    requester
         .map(|r| format!("r:{r}"))
-        .or_else(|| c.customer_id.map(|x| format!("c:{x}")))
+        .or_else(|| customer.map(|x| format!("c:{x}")))
 }
 
 impl App {

@@ -6,7 +6,8 @@
 //! A key account is due a manager visit when its last visit done is more than
 //! [`VISIT_EVERY_MONTHS`] months ago (or it never had one) and none is planned. A rating of
 //! the customer's agent at or under [`LOW_RATING`] proposes a change of agent, which the
-//! manager applies (naming the new agent) or dismisses.
+//! manager applies (naming the new agent) or dismisses. The opinion is asked each calendar
+//! quarter ([`rating_due`]).
 //!
 //! [`plan`] holds the service plan of each account (§(六)5), [`policy`] its discounts and
 //! incentives (§(六)6).
@@ -173,10 +174,26 @@ pub fn visit_due(last: Option<jiff::civil::Date>, today: jiff::civil::Date) -> b
     }
 }
 
+/// Whether a key account last rated its agent on `last` (never: `None`) is due to be asked
+/// again on `today`: its opinion is heard each calendar quarter (经常性地征求意见).
+pub fn rating_due(last: Option<jiff::civil::Date>, today: jiff::civil::Date) -> bool {
+    let quarter = |d: jiff::civil::Date| (d.year(), (d.month() - 1) / 3);
+    last.is_none_or(|d| quarter(d) != quarter(today))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use jiff::civil::date;
+
+    #[test]
+    fn a_key_accounts_opinion_is_asked_each_quarter() {
+        let today = date(2026, 12, 5);
+        assert!(rating_due(None, today));
+        assert!(!rating_due(Some(date(2026, 10, 1)), today));
+        assert!(rating_due(Some(date(2026, 9, 30)), today));
+        assert!(rating_due(Some(date(2025, 12, 5)), today), "a year ago");
+    }
 
     fn at(s: &str) -> Timestamp {
         s.parse().unwrap()

@@ -13,16 +13,7 @@ use kefu_testkit::{ApiClient, TEST_PASSWORD, TestApp, TestOptions, json_body};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-async fn send(api: &ApiClient, method: Method, path: &str, body: &Value) -> (u16, Value) {
-    let res = api.json(method, path, body).await;
-    let status = res.status().as_u16();
-    let text = res.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
-fn code(v: &Value) -> Option<&str> {
-    v["error"]["code"].as_str()
-}
+use super::key_accounts::{code, send};
 
 /// The count a workbench tile shows on the reader's home page.
 async fn tile_count(session: &kefu_testkit::Session, key: &str) -> i64 {

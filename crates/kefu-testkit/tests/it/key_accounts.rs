@@ -13,14 +13,21 @@ use kefu_testkit::{ApiClient, TEST_PASSWORD, TestApp, TestOptions, json_body};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-async fn send(api: &ApiClient, method: Method, path: &str, body: &Value) -> (u16, Value) {
+/// The status and JSON body of an API call.
+pub(crate) async fn send(
+    api: &ApiClient,
+    method: Method,
+    path: &str,
+    body: &Value,
+) -> (u16, Value) {
     let res = api.json(method, path, body).await;
     let status = res.status().as_u16();
     let text = res.text().await.unwrap();
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
-fn code(v: &Value) -> Option<&str> {
+/// An API error's code.
+pub(crate) fn code(v: &Value) -> Option<&str> {
     v["error"]["code"].as_str()
 }
 
@@ -70,6 +77,7 @@ async fn a_manager_visit_is_arranged_reported_and_a_low_rating_changes_the_agent
     let list = json_body(specialist.get("/api/v1/key-accounts").await).await;
     assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
     assert_eq!(list[0]["due"], true, "never visited");
+    assert_eq!(list[0]["rating_due"], true, "its opinion never asked");
 
     // Arranging: only key accounts, only managers, only ahead.
     let arrange = |customer: i64, manager: i64, at: &str| {
@@ -268,6 +276,8 @@ async fn a_manager_visit_is_arranged_reported_and_a_low_rating_changes_the_agent
     assert_eq!(s, 204);
     let c = json_body(manager.get(&format!("/api/v1/customers/{key}")).await).await;
     assert_eq!(c["owner_id"], new_agent, "dismissed: the agent stays");
+    let list = json_body(specialist.get("/api/v1/key-accounts").await).await;
+    assert_eq!(list[0]["rating_due"], false, "asked this quarter");
 
     // A visit arranged on the page, then cancelled with a reason.
     let ks = app.login("da.kehu", TEST_PASSWORD).await;

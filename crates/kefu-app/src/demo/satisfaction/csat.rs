@@ -66,21 +66,14 @@ pub(super) async fn write(app: &App, rng: &mut Rng, cx: &Context<'_>) -> Result<
     Ok(written)
 }
 
-/// Whom a survey goes to, as the survey job keys it: the ticket's e-mail address, else its
-/// phone, else its portal customer, else its customer in the archive.
+/// Whom a survey goes to, as the survey job keys it.
 fn contact_key(t: &ResolvedTicket) -> Option<String> {
-    if let Some(e) = t.contact_email.as_deref().filter(|e| !e.trim().is_empty()) {
-        return Some(format!("e:{}", e.trim().to_lowercase()));
-    }
-    if let Some(p) = t.contact_phone.as_deref() {
-        let digits: String = p.chars().filter(char::is_ascii_digit).collect();
-        if digits.len() >= 5 {
-            return Some(format!("p:{digits}"));
-        }
-    }
-    t.requester_id
-        .map(|r| format!("r:{r}"))
-        .or_else(|| t.customer_id.map(|c| format!("c:{c}")))
+    crate::satisfaction::send::contact_key_of(
+        t.contact_email.as_deref(),
+        t.contact_phone.as_deref(),
+        t.requester_id,
+        t.customer_id,
+    )
 }
 
 /// Ticket `t`'s survey as the job decided it a few minutes after the ticket was resolved;

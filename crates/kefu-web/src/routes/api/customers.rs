@@ -1,6 +1,7 @@
 //! The customer archive over the API: list and search, one customer with contacts, create,
 //! and reveal one sensitive field (audited). Sensitive values are masked everywhere else.
 
+use super::Created;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -241,11 +242,6 @@ fn parse<T: kefu_domain::input::Keyed>(
     default: T,
 ) -> Result<T, WebError> {
     Ok(crate::input::parse_optional_key(name, v)?.unwrap_or(default))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct Created {
-    pub id: i64,
 }
 
 /// Adds a customer with contacts. A call sent again with its `Idempotency-Key` gets the

@@ -13,11 +13,11 @@ use super::{ApiJson, ErrorBody, rfc3339};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
-use crate::key_account_shared::{PlanInput, PolicyInput, review_of};
+use crate::key_account_shared::{KeyAccountPolicyIn, ServicePlanIn, review_of};
 
 /// A goal of a plan.
 #[derive(Serialize, ToSchema)]
-pub struct GoalOut {
+pub struct PlanGoalOut {
     pub stage: String,
     pub goal: String,
     pub measure: String,
@@ -28,18 +28,18 @@ pub struct GoalOut {
 
 /// A key account's service plan.
 #[derive(Serialize, ToSchema)]
-pub struct PlanOut {
+pub struct ServicePlanOut {
     /// `exploring`, `forming`, `stable`, `declining`.
     pub stage: String,
     pub needs: String,
     pub review_every_months: i64,
     pub next_review_on: String,
-    pub goals: Vec<GoalOut>,
+    pub goals: Vec<PlanGoalOut>,
 }
 
 /// A review held with the customer.
 #[derive(Serialize, ToSchema)]
-pub struct ReviewOut {
+pub struct PlanReviewOut {
     pub id: i64,
     pub reviewed_at: String,
     pub reviewer_name: Option<String>,
@@ -54,17 +54,17 @@ pub struct ReviewOut {
 pub struct AccountPlanOut {
     pub customer_id: i64,
     pub customer_name: String,
-    pub plan: Option<PlanOut>,
+    pub plan: Option<ServicePlanOut>,
     /// The review date has come.
     pub review_due: bool,
-    pub reviews: Vec<ReviewOut>,
+    pub reviews: Vec<PlanReviewOut>,
 }
 
 fn plan_out(a: AccountPlan) -> AccountPlanOut {
     AccountPlanOut {
         customer_id: a.customer_id,
         customer_name: a.customer_name,
-        plan: a.plan.map(|p| PlanOut {
+        plan: a.plan.map(|p| ServicePlanOut {
             stage: p.stage.key().to_owned(),
             needs: p.needs,
             review_every_months: p.review_every_months,
@@ -72,7 +72,7 @@ fn plan_out(a: AccountPlan) -> AccountPlanOut {
             goals: p
                 .goals
                 .into_iter()
-                .map(|g| GoalOut {
+                .map(|g| PlanGoalOut {
                     stage: g.stage.key().to_owned(),
                     goal: g.goal,
                     measure: g.measure,
@@ -85,7 +85,7 @@ fn plan_out(a: AccountPlan) -> AccountPlanOut {
         reviews: a
             .reviews
             .into_iter()
-            .map(|r| ReviewOut {
+            .map(|r| PlanReviewOut {
                 id: r.id,
                 reviewed_at: rfc3339(r.reviewed_at),
                 reviewer_name: r.reviewer_name,
@@ -116,7 +116,7 @@ pub async fn plan(
 
 /// Writes a key account's service plan, replacing the one there (its reviews stay).
 #[utoipa::path(put, path = "/api/v1/key-accounts/{id}/plan", tag = "key_accounts",
-    params(("id" = i64, Path, description = "customer id")), request_body = PlanInput,
+    params(("id" = i64, Path, description = "customer id")), request_body = ServicePlanIn,
     responses(
         (status = 200, description = "Written", body = AccountPlanOut),
         (status = 404, description = "No such customer", body = ErrorBody),
@@ -126,7 +126,7 @@ pub async fn save_plan(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
-    ApiJson(b): ApiJson<PlanInput>,
+    ApiJson(b): ApiJson<ServicePlanIn>,
 ) -> Result<Json<AccountPlanOut>, WebError> {
     let actor = identity.actor();
     state.app.save_service_plan(&actor, id, &b.plan()?).await?;
@@ -138,7 +138,7 @@ pub async fn save_plan(
 /// A review of the plan.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ReviewIn {
+pub struct PlanReviewIn {
     /// What was found, 1–4000 characters.
     pub findings: String,
     /// The stage after the review.
@@ -150,7 +150,7 @@ pub struct ReviewIn {
 /// 方案回顾 — records a review held with the customer and moves the plan to its stage and
 /// next review date.
 #[utoipa::path(post, path = "/api/v1/key-accounts/{id}/plan/reviews", tag = "key_accounts",
-    params(("id" = i64, Path, description = "customer id")), request_body = ReviewIn,
+    params(("id" = i64, Path, description = "customer id")), request_body = PlanReviewIn,
     responses(
         (status = 201, description = "Recorded", body = AccountPlanOut),
         (status = 404, description = "No such customer", body = ErrorBody),
@@ -161,7 +161,7 @@ pub async fn review(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
-    ApiJson(b): ApiJson<ReviewIn>,
+    ApiJson(b): ApiJson<PlanReviewIn>,
 ) -> Result<(StatusCode, Json<AccountPlanOut>), WebError> {
     let actor = identity.actor();
     let r = review_of(&b.findings, &b.stage, b.next_review_on.as_deref())?;
@@ -174,7 +174,7 @@ pub async fn review(
 
 /// A discount or incentive policy.
 #[derive(Serialize, ToSchema)]
-pub struct PolicyOut {
+pub struct KeyAccountPolicyOut {
     pub id: i64,
     pub customer_id: i64,
     pub customer_name: String,
@@ -200,8 +200,8 @@ pub struct PolicyOut {
     pub decision_note: Option<String>,
 }
 
-fn policy_out(p: Policy, in_force: bool) -> PolicyOut {
-    PolicyOut {
+fn policy_out(p: Policy, in_force: bool) -> KeyAccountPolicyOut {
+    KeyAccountPolicyOut {
         id: p.id,
         customer_id: p.customer_id,
         customer_name: p.customer_name,
@@ -227,14 +227,14 @@ fn policy_out(p: Policy, in_force: bool) -> PolicyOut {
 #[utoipa::path(get, path = "/api/v1/key-accounts/{id}/policies", tag = "key_accounts",
     params(("id" = i64, Path, description = "customer id")),
     responses(
-        (status = 200, description = "The policies", body = Vec<PolicyOut>),
+        (status = 200, description = "The policies", body = Vec<KeyAccountPolicyOut>),
         (status = 404, description = "No such customer", body = ErrorBody),
     ))]
 pub async fn policies(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
-) -> Result<Json<Vec<PolicyOut>>, WebError> {
+) -> Result<Json<Vec<KeyAccountPolicyOut>>, WebError> {
     let a = state.app.key_account_plan(&identity.actor(), id).await?;
     Ok(Json(
         a.policies
@@ -246,9 +246,9 @@ pub async fn policies(
 
 /// Proposes a policy for a key account; the managers are told.
 #[utoipa::path(post, path = "/api/v1/key-accounts/{id}/policies", tag = "key_accounts",
-    params(("id" = i64, Path, description = "customer id")), request_body = PolicyInput,
+    params(("id" = i64, Path, description = "customer id")), request_body = KeyAccountPolicyIn,
     responses(
-        (status = 201, description = "Proposed, waiting for a manager", body = PolicyOut),
+        (status = 201, description = "Proposed, waiting for a manager", body = KeyAccountPolicyOut),
         (status = 404, description = "No such customer", body = ErrorBody),
         (status = 422, description = "`not_key_account`, `key_account_required`, `key_account_too_long`, `policy_rate_required`, `policy_rate`, `policy_rate_not_applicable`, `policy_threshold_required`, `policy_dates`, `dates_reversed`, `date_out_of_range`, `negative_amount`, `amount_too_large`, `unknown_value`", body = ErrorBody),
     ))]
@@ -256,8 +256,8 @@ pub async fn propose(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
-    ApiJson(b): ApiJson<PolicyInput>,
-) -> Result<(StatusCode, Json<PolicyOut>), WebError> {
+    ApiJson(b): ApiJson<KeyAccountPolicyIn>,
+) -> Result<(StatusCode, Json<KeyAccountPolicyOut>), WebError> {
     let actor = identity.actor();
     let pid = state.app.propose_policy(&actor, id, &b.policy()?).await?;
     let (p, f) = state.app.key_account_policy(&actor, pid).await?;
@@ -266,11 +266,11 @@ pub async fn propose(
 
 /// 待审批 — the policies waiting for a manager, the oldest first.
 #[utoipa::path(get, path = "/api/v1/key-account-policies", tag = "key_accounts",
-    responses((status = 200, description = "The policies waiting", body = Vec<PolicyOut>)))]
+    responses((status = 200, description = "The policies waiting", body = Vec<KeyAccountPolicyOut>)))]
 pub async fn pending(
     State(state): State<AppState>,
     identity: Identity,
-) -> Result<Json<Vec<PolicyOut>>, WebError> {
+) -> Result<Json<Vec<KeyAccountPolicyOut>>, WebError> {
     let list = state.app.pending_policies(&identity.actor()).await?;
     Ok(Json(
         list.into_iter().map(|p| policy_out(p, false)).collect(),
@@ -279,7 +279,7 @@ pub async fn pending(
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct DecisionIn {
+pub struct PolicyDecisionIn {
     /// Why: optional when approving, required to reject or withdraw; at most 2000
     /// characters.
     #[serde(default)]
@@ -291,7 +291,7 @@ async fn decided(
     identity: &Identity,
     id: i64,
     result: kefu_app::Result<()>,
-) -> Result<Json<PolicyOut>, WebError> {
+) -> Result<Json<KeyAccountPolicyOut>, WebError> {
     result?;
     let (p, f) = state.app.key_account_policy(&identity.actor(), id).await?;
     Ok(Json(policy_out(p, f)))
@@ -299,9 +299,9 @@ async fn decided(
 
 /// Approves a waiting policy (not one you proposed); its proposer is told.
 #[utoipa::path(post, path = "/api/v1/key-account-policies/{id}/approve", tag = "key_accounts",
-    params(("id" = i64, Path, description = "policy id")), request_body = DecisionIn,
+    params(("id" = i64, Path, description = "policy id")), request_body = PolicyDecisionIn,
     responses(
-        (status = 200, description = "Approved", body = PolicyOut),
+        (status = 200, description = "Approved", body = KeyAccountPolicyOut),
         (status = 403, description = "`own_policy`", body = ErrorBody),
         (status = 404, description = "No such policy", body = ErrorBody),
         (status = 409, description = "`policy_decided`", body = ErrorBody),
@@ -311,8 +311,8 @@ pub async fn approve(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
-    ApiJson(b): ApiJson<DecisionIn>,
-) -> Result<Json<PolicyOut>, WebError> {
+    ApiJson(b): ApiJson<PolicyDecisionIn>,
+) -> Result<Json<KeyAccountPolicyOut>, WebError> {
     let r = state
         .app
         .decide_policy(&identity.actor(), id, true, &b.note)
@@ -322,9 +322,9 @@ pub async fn approve(
 
 /// Rejects a waiting policy, saying why; its proposer is told.
 #[utoipa::path(post, path = "/api/v1/key-account-policies/{id}/reject", tag = "key_accounts",
-    params(("id" = i64, Path, description = "policy id")), request_body = DecisionIn,
+    params(("id" = i64, Path, description = "policy id")), request_body = PolicyDecisionIn,
     responses(
-        (status = 200, description = "Rejected", body = PolicyOut),
+        (status = 200, description = "Rejected", body = KeyAccountPolicyOut),
         (status = 403, description = "`own_policy`", body = ErrorBody),
         (status = 404, description = "No such policy", body = ErrorBody),
         (status = 409, description = "`policy_decided`", body = ErrorBody),
@@ -334,8 +334,8 @@ pub async fn reject(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
-    ApiJson(b): ApiJson<DecisionIn>,
-) -> Result<Json<PolicyOut>, WebError> {
+    ApiJson(b): ApiJson<PolicyDecisionIn>,
+) -> Result<Json<KeyAccountPolicyOut>, WebError> {
     let r = state
         .app
         .decide_policy(&identity.actor(), id, false, &b.note)
@@ -346,9 +346,9 @@ pub async fn reject(
 /// Withdraws a waiting policy (its proposer or a manager) or ends an approved one early (a
 /// manager), saying why.
 #[utoipa::path(post, path = "/api/v1/key-account-policies/{id}/withdraw", tag = "key_accounts",
-    params(("id" = i64, Path, description = "policy id")), request_body = DecisionIn,
+    params(("id" = i64, Path, description = "policy id")), request_body = PolicyDecisionIn,
     responses(
-        (status = 200, description = "Withdrawn", body = PolicyOut),
+        (status = 200, description = "Withdrawn", body = KeyAccountPolicyOut),
         (status = 403, description = "`not_your_policy`", body = ErrorBody),
         (status = 404, description = "No such policy", body = ErrorBody),
         (status = 409, description = "`policy_decided`", body = ErrorBody),
@@ -358,8 +358,8 @@ pub async fn withdraw(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
-    ApiJson(b): ApiJson<DecisionIn>,
-) -> Result<Json<PolicyOut>, WebError> {
+    ApiJson(b): ApiJson<PolicyDecisionIn>,
+) -> Result<Json<KeyAccountPolicyOut>, WebError> {
     let r = state
         .app
         .withdraw_policy(&identity.actor(), id, &b.note)

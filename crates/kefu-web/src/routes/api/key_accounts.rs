@@ -36,6 +36,8 @@ pub struct KeyAccountOut {
     pub next_review_on: Option<String>,
     /// The plan's review date has come.
     pub review_due: bool,
+    /// Its opinion of its agent was not asked this calendar quarter.
+    pub rating_due: bool,
 }
 
 /// 大客户 — the key accounts that are customers now, by name.
@@ -61,6 +63,7 @@ pub async fn list(
                 stage: a.account.stage,
                 next_review_on: a.account.next_review_on,
                 review_due: a.review_due,
+                rating_due: a.rating_due,
             })
             .collect(),
     ))
@@ -263,14 +266,14 @@ pub async fn report(
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct CancelIn {
+pub struct VisitCancelIn {
     /// Why, 1–500 characters.
     pub reason: String,
 }
 
 /// Cancels a planned visit.
 #[utoipa::path(post, path = "/api/v1/manager-visits/{id}/cancel", tag = "key_accounts",
-    params(("id" = i64, Path, description = "visit id")), request_body = CancelIn,
+    params(("id" = i64, Path, description = "visit id")), request_body = VisitCancelIn,
     responses(
         (status = 204, description = "Cancelled"),
         (status = 404, description = "No such visit", body = ErrorBody),
@@ -281,7 +284,7 @@ pub async fn cancel(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
-    ApiJson(b): ApiJson<CancelIn>,
+    ApiJson(b): ApiJson<VisitCancelIn>,
 ) -> Result<StatusCode, WebError> {
     state
         .app

@@ -304,3 +304,9 @@ fn if_match(headers: &HeaderMap) -> Result<Option<i64>, WebError> {
 pub(crate) fn rfc3339(at: jiff::Timestamp) -> String {
     at.to_string()
 }
+
+/// The id of what a call created.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Created {
+    pub id: i64,
+}

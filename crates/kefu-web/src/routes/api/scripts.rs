@@ -1,5 +1,6 @@
 //! Reply scripts over the API: search (filled in for a ticket when asked), propose, review.
 
+use super::Created;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -94,11 +95,6 @@ pub struct NewScript {
     #[serde(default)]
     #[schema(value_type = Object)]
     pub actions: MacroActions,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct Created {
-    pub id: i64,
 }
 
 /// Proposes a script (a reviewer's own script is approved at once).

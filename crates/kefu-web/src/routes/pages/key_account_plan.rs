@@ -22,7 +22,7 @@ use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
 use crate::i18n::Tr;
-use crate::key_account_shared::{PlanInput, PolicyInput};
+use crate::key_account_shared::{KeyAccountPolicyIn, ServicePlanIn};
 use crate::view::{Layout, local_time, yuan};
 
 /// A goal row of the form (the plan's goals, then blank rows to add more).
@@ -381,7 +381,7 @@ fn app_result<T>(r: kefu_app::Result<T>) -> Result<(), WebError> {
 }
 
 /// The goal rows of a form, blank rows left out.
-fn goals_of(pairs: &[(String, String)]) -> Vec<crate::key_account_shared::GoalInput> {
+fn goals_of(pairs: &[(String, String)]) -> Vec<crate::key_account_shared::PlanGoalIn> {
     let col = |k: &str| -> Vec<&str> {
         pairs
             .iter()
@@ -399,7 +399,7 @@ fn goals_of(pairs: &[(String, String)]) -> Vec<crate::key_account_shared::GoalIn
     let at = |v: &[&str], i: usize| v.get(i).copied().unwrap_or_default().to_owned();
     (0..goals.len())
         .filter(|i| !at(&goals, *i).trim().is_empty() || !at(&measures, *i).trim().is_empty())
-        .map(|i| crate::key_account_shared::GoalInput {
+        .map(|i| crate::key_account_shared::PlanGoalIn {
             stage: at(&stages, i),
             goal: at(&goals, i),
             measure: at(&measures, i),
@@ -416,7 +416,7 @@ pub async fn save(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let input = PlanInput {
+    let input = ServicePlanIn {
         stage: field(&pairs, "stage").to_owned(),
         needs: field(&pairs, "needs").to_owned(),
         review_every_months: field(&pairs, "review_every_months")
@@ -482,7 +482,7 @@ pub async fn propose(
     };
     let result = match (money("rate_percent"), money("threshold")) {
         (Ok(rate_bp), Ok(threshold_fen)) => {
-            let input = PolicyInput {
+            let input = KeyAccountPolicyIn {
                 kind: field(&pairs, "kind").to_owned(),
                 title: field(&pairs, "title").to_owned(),
                 conditions: field(&pairs, "conditions").to_owned(),

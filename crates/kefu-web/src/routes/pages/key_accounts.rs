@@ -39,6 +39,7 @@ struct AccountLine {
     stage: String,
     next_review: String,
     review_due: bool,
+    rating_due: bool,
 }
 
 #[derive(Template)]
@@ -74,6 +75,7 @@ async fn list_page(
                 .unwrap_or_default(),
             next_review: a.account.next_review_on.clone().unwrap_or_default(),
             review_due: a.review_due,
+            rating_due: a.rating_due,
             id: a.account.customer_id,
             name: a.account.name,
             owner: a.account.owner_name.unwrap_or_default(),

@@ -5,6 +5,7 @@
 //! complaint's own steps are in `steps`, the steps on its notices, proposals and RMAs in
 //! `rows`, and the statistics in `stats`.
 
+use crate::routes::api::Created;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -438,11 +439,6 @@ pub struct NewComplaint {
     /// `minor`, `major`, `serious`, `critical`.
     #[schema(value_type = doc::SeverityKey)]
     pub severity: String,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct Created {
-    pub id: i64,
 }
 
 /// Opens a complaint (受理), directly or from a ticket. A call sent again with its

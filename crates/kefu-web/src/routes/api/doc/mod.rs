@@ -476,6 +476,9 @@ impl Modify for InputSchemas {
 }
 
 #[cfg(test)]
+mod schema_names;
+
+#[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;
 
