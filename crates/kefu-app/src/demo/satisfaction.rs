@@ -99,15 +99,33 @@ pub(super) async fn load(app: &App, rng: &mut Rng, world: &World) -> Result<(), 
             customers: bulk::key_customers(&mut conn).await?,
         }
     };
-    visits::write(app, rng, &cx).await?;
-    csat::write(app, rng, &cx).await?;
-    relationship::write(app, rng, &cx).await?;
-    key_accounts::write(app, rng, &cx).await?;
+    // Each part's time goes to the log: the large demo's load time is a measured figure.
+    let mut part = PartClock(std::time::Instant::now());
+    part.logged("follow-up visits", visits::write(app, rng, &cx).await?);
+    part.logged("ticket surveys", csat::write(app, rng, &cx).await?);
+    part.logged(
+        "relationship survey",
+        relationship::write(app, rng, &cx).await?,
+    );
+    part.logged("key accounts", key_accounts::write(app, rng, &cx).await?);
     // A reached visit is a contact, as recording it says.
     let mut tx = app.store.begin().await?;
-    bulk::last_contact_from_visits(&mut tx).await?;
+    let customers = bulk::last_contact_from_visits(&mut tx).await?;
     tx.commit().await.map_err(StoreError::from)?;
+    part.logged("last contacts", customers as usize);
     Ok(())
+}
+
+/// Times the parts of the load one after the other.
+struct PartClock(std::time::Instant);
+
+impl PartClock {
+    /// Logs a part's row count and the time since the previous part ended.
+    fn logged(&mut self, part: &str, rows: usize) {
+        let secs = self.0.elapsed().as_secs_f64();
+        tracing::info!(part, rows, secs, "demo: care written");
+        self.0 = std::time::Instant::now();
+    }
 }
 
 /// Active or dormant: not a prospect, not lost.

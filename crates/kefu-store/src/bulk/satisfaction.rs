@@ -556,11 +556,11 @@ pub async fn resolved_tickets(
 /// contact is already later, keep theirs.
 pub async fn last_contact_from_visits(conn: &mut AnyConnection) -> Result<u64> {
     let done = sqlx::query(
-        "UPDATE customers SET last_contact_at = (SELECT MAX(v.done_at) FROM follow_up_visits v \
-         WHERE v.customer_id = customers.id AND v.status = 'done') \
-         WHERE id IN (SELECT v.customer_id FROM follow_up_visits v WHERE v.status = 'done') \
-         AND (last_contact_at IS NULL OR last_contact_at < (SELECT MAX(v.done_at) \
-         FROM follow_up_visits v WHERE v.customer_id = customers.id AND v.status = 'done'))",
+        "UPDATE customers SET last_contact_at = d.latest \
+         FROM (SELECT customer_id, MAX(done_at) AS latest FROM follow_up_visits \
+           WHERE status = 'done' GROUP BY customer_id) d \
+         WHERE customers.id = d.customer_id \
+         AND (customers.last_contact_at IS NULL OR customers.last_contact_at < d.latest)",
     )
     .execute(conn)
     .await?;
