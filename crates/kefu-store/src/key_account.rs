@@ -413,28 +413,83 @@ pub struct KeyAccount {
     pub next_review_on: Option<String>,
 }
 
-/// Every key account that is a customer now (active or dormant), by name, at most `limit`.
-pub async fn key_accounts(conn: &mut AnyConnection, limit: i64) -> Result<Vec<KeyAccount>> {
-    let rows = sqlx::query(
-        "SELECT c.id, c.name, c.owner_id, u.display_name AS owner_name, \
-         (SELECT MAX(v.reported_at) FROM manager_visits v \
-           WHERE v.customer_id = c.id AND v.state = 'done') AS last_visit_at, \
-         (SELECT MIN(v.scheduled_at) FROM manager_visits v \
-           WHERE v.customer_id = c.id AND v.state = 'planned') AS next_visit_at, \
-         (SELECT r.score FROM agent_ratings r WHERE r.customer_id = c.id \
-           ORDER BY r.rated_at DESC, r.id DESC LIMIT 1) AS last_score, \
-         (SELECT MAX(r.rated_at) FROM agent_ratings r WHERE r.customer_id = c.id) \
-           AS last_rated_at, \
-         (SELECT COUNT(*) FROM agent_changes g WHERE g.customer_id = c.id \
-           AND g.state = 'proposed') AS waiting, p.stage, p.next_review_on \
-         FROM customers c LEFT JOIN users u ON u.id = c.owner_id \
-         LEFT JOIN service_plans p ON p.customer_id = c.id \
-         WHERE c.tier = 'key_account' AND c.status IN ('active', 'dormant') \
-         ORDER BY c.name, c.id LIMIT $1",
-    )
-    .bind(limit)
-    .fetch_all(conn)
-    .await?;
+/// Which key accounts a list holds: each set condition narrows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyAccountFilter {
+    /// Due a manager visit: none planned, and the last one done before this moment (or
+    /// never).
+    pub visit_done_before: Option<Timestamp>,
+    /// Its service plan's review falls on or before this day (`YYYY-MM-DD`).
+    pub review_by: Option<String>,
+    /// Its opinion of its agent not heard since this moment.
+    pub rated_before: Option<Timestamp>,
+}
+
+/// The key accounts that are customers now (active or dormant), each with where it stands;
+/// the filter's conditions apply to these columns.
+const KEY_ACCOUNTS: &str = "SELECT c.id, c.name, c.owner_id, u.display_name AS owner_name, \
+     (SELECT MAX(v.reported_at) FROM manager_visits v \
+       WHERE v.customer_id = c.id AND v.state = 'done') AS last_visit_at, \
+     (SELECT MIN(v.scheduled_at) FROM manager_visits v \
+       WHERE v.customer_id = c.id AND v.state = 'planned') AS next_visit_at, \
+     (SELECT r.score FROM agent_ratings r WHERE r.customer_id = c.id \
+       ORDER BY r.rated_at DESC, r.id DESC LIMIT 1) AS last_score, \
+     (SELECT MAX(r.rated_at) FROM agent_ratings r WHERE r.customer_id = c.id) \
+       AS last_rated_at, \
+     (SELECT COUNT(*) FROM agent_changes g WHERE g.customer_id = c.id \
+       AND g.state = 'proposed') AS waiting, p.stage, p.next_review_on \
+     FROM customers c LEFT JOIN users u ON u.id = c.owner_id \
+     LEFT JOIN service_plans p ON p.customer_id = c.id \
+     WHERE c.tier = 'key_account' AND c.status IN ('active', 'dormant')";
+
+/// The filter's conditions on [`KEY_ACCOUNTS`] as `k`, bound as $1–$6 by [`bind_filter`]:
+/// a flag and a value each, so one statement serves every combination.
+const FILTERED: &str = "($1 = 0 OR (k.next_visit_at IS NULL \
+       AND (k.last_visit_at IS NULL OR k.last_visit_at < $2))) \
+     AND ($3 = 0 OR k.next_review_on <= $4) \
+     AND ($5 = 0 OR k.last_rated_at IS NULL OR k.last_rated_at < $6)";
+
+fn bind_filter<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    f: &'q KeyAccountFilter,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    q.bind(i64::from(f.visit_done_before.is_some()))
+        .bind(f.visit_done_before.map_or(0, to_micros))
+        .bind(i64::from(f.review_by.is_some()))
+        .bind(f.review_by.as_deref().unwrap_or(""))
+        .bind(i64::from(f.rated_before.is_some()))
+        .bind(f.rated_before.map_or(0, to_micros))
+}
+
+/// How many key accounts the filter holds.
+pub async fn count_key_accounts(conn: &mut AnyConnection, f: &KeyAccountFilter) -> Result<i64> {
+    let sql = format!("SELECT COUNT(*) AS n FROM ({KEY_ACCOUNTS}) k WHERE {FILTERED}");
+    let row = bind_filter(sqlx::query(&sql), f).fetch_one(conn).await?;
+    Ok(row.try_get("n")?)
+}
+
+/// The key accounts the filter holds, by name (then id), after the account `after` in that
+/// order, at most `limit`.
+pub async fn key_accounts(
+    conn: &mut AnyConnection,
+    f: &KeyAccountFilter,
+    after: Option<i64>,
+    limit: i64,
+) -> Result<Vec<KeyAccount>> {
+    // The cursor is an id; its name is read here, so a renamed account moves the page
+    // boundary with it rather than breaking it.
+    let sql = format!(
+        "SELECT k.* FROM ({KEY_ACCOUNTS}) k WHERE {FILTERED} \
+         AND ($7 = 0 OR k.name > (SELECT name FROM customers WHERE id = $8) \
+           OR (k.name = (SELECT name FROM customers WHERE id = $8) AND k.id > $8)) \
+         ORDER BY k.name, k.id LIMIT $9"
+    );
+    let rows = bind_filter(sqlx::query(&sql), f)
+        .bind(i64::from(after.is_some()))
+        .bind(after.unwrap_or(0))
+        .bind(limit)
+        .fetch_all(conn)
+        .await?;
     rows.iter()
         .map(|r| {
             Ok(KeyAccount {
@@ -451,5 +506,19 @@ pub async fn key_accounts(conn: &mut AnyConnection, limit: i64) -> Result<Vec<Ke
                 next_review_on: r.try_get("next_review_on")?,
             })
         })
+        .collect()
+}
+
+/// Every key account that is a customer now, (id, name) by name: what a visit may be
+/// arranged for.
+pub async fn key_account_names(conn: &mut AnyConnection) -> Result<Vec<(i64, String)>> {
+    let rows = sqlx::query(
+        "SELECT id, name FROM customers WHERE tier = 'key_account' \
+         AND status IN ('active', 'dormant') ORDER BY name, id",
+    )
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
         .collect()
 }

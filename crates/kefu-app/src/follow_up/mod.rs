@@ -394,12 +394,12 @@ impl App {
     }
 }
 
-/// Local midnight at the start of `date` in the calendar's zone.
 /// The date at `at` where the department works (its calendar's time zone).
 pub(crate) fn local_date(cal: &BusinessCalendar, at: Timestamp) -> jiff::civil::Date {
     at.to_zoned(cal.time_zone().clone()).date()
 }
 
+/// Local midnight at the start of `date` in the calendar's zone.
 pub(crate) fn local_midnight(cal: &BusinessCalendar, date: jiff::civil::Date) -> Timestamp {
     date.to_zoned(cal.time_zone().clone())
         .map(|z| z.timestamp())

@@ -11,16 +11,17 @@ mod tiles;
 pub(crate) use tiles::TILES;
 
 use jiff::Timestamp;
+use kefu_domain::calendar::BusinessCalendar;
 use kefu_domain::key_account::{
     KeyAccountError, VisitMode, VisitReport, VisitState, check_arrangement, check_rating,
-    check_report, rating_due, visit_due,
+    check_report, rating_due, rating_quarter_start, visit_due, visit_due_through,
 };
 use kefu_domain::{Permission, Role};
 use kefu_store::key_account::{self as store, Change, NewRating, NewVisit, Rating, Visit};
 use kefu_store::{AnyConnection, StoreError};
 use serde_json::json;
 
-use crate::follow_up::local_date;
+use crate::follow_up::{local_date, local_midnight};
 use crate::notify::{self, kind};
 use crate::{Actor, App, Result};
 
@@ -29,8 +30,35 @@ pub use kefu_store::key_account::KeyAccount;
 /// People to choose from: (id, name).
 pub type People = Vec<(i64, String)>;
 
-/// Key accounts one list shows, at most.
+/// Changes of agent one list shows, at most.
 pub const LIST_LIMIT: i64 = 2000;
+
+/// Key accounts on one page of the list, unless asked otherwise; at most [`MAX_PAGE`].
+pub const PAGE_SIZE: i64 = 200;
+pub const MAX_PAGE: i64 = 500;
+
+/// Which key accounts a list shows: each set condition narrows it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KeyAccountQuery {
+    /// Due a manager visit (none planned, none done for three months).
+    pub visit_due: bool,
+    /// Its service plan's review date has come.
+    pub review_due: bool,
+    /// Its opinion of its agent not asked this quarter.
+    pub rating_due: bool,
+    /// The last account of the previous page.
+    pub after: Option<i64>,
+    /// Page size; brought within 1–[`MAX_PAGE`].
+    pub limit: i64,
+}
+
+/// A page of the key-account list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyAccountPage {
+    pub lines: Vec<KeyAccountLine>,
+    /// Pass as `after` for the next page; `None` on the last page.
+    pub next: Option<i64>,
+}
 
 /// A visit to arrange.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,19 +97,48 @@ pub struct VisitView {
     pub ratings: Vec<Rating>,
 }
 
+/// The query's conditions as moments and days the store compares with: the domain's due
+/// rules turned into cut-offs on `today` in the calendar's zone.
+fn key_account_filter(
+    calendar: &BusinessCalendar,
+    today: jiff::civil::Date,
+    q: &KeyAccountQuery,
+) -> store::KeyAccountFilter {
+    let day_after = |d: jiff::civil::Date| d.tomorrow().unwrap_or(d);
+    store::KeyAccountFilter {
+        visit_done_before: q
+            .visit_due
+            .then(|| local_midnight(calendar, day_after(visit_due_through(today)))),
+        review_by: q.review_due.then(|| today.to_string()),
+        rated_before: q
+            .rating_due
+            .then(|| local_midnight(calendar, rating_quarter_start(today))),
+    }
+}
+
 fn state_of(v: &Visit) -> VisitState {
     v.state.parse().unwrap_or(VisitState::Planned)
 }
 
 impl App {
-    /// The key accounts, each with its last and next manager visit and last rating.
-    pub async fn key_accounts(&self, actor: &Actor) -> Result<Vec<KeyAccountLine>> {
+    /// A page of the key accounts the query holds, by name, each with its last and next
+    /// manager visit, last rating and plan.
+    pub async fn key_accounts(&self, actor: &Actor, q: &KeyAccountQuery) -> Result<KeyAccountPage> {
         actor.require(Permission::KeyAccountManage)?;
         let mut conn = self.store.conn().await?;
         let calendar = self.business_calendar(&mut conn).await?;
         let today = local_date(&calendar, self.now());
-        Ok(store::key_accounts(&mut conn, LIST_LIMIT)
-            .await?
+        let filter = key_account_filter(&calendar, today, q);
+        let limit = q.limit.clamp(1, MAX_PAGE);
+        // One more than the page tells whether another follows.
+        let mut accounts = store::key_accounts(&mut conn, &filter, q.after, limit + 1).await?;
+        let next = if accounts.len() as i64 > limit {
+            accounts.truncate(limit as usize);
+            accounts.last().map(|a| a.customer_id)
+        } else {
+            None
+        };
+        let lines = accounts
             .into_iter()
             .map(|a| KeyAccountLine {
                 due: a.next_visit_at.is_none()
@@ -94,7 +151,25 @@ impl App {
                     .is_some_and(|d| kefu_domain::key_account::plan::review_due(d, today)),
                 account: a,
             })
-            .collect())
+            .collect();
+        Ok(KeyAccountPage { lines, next })
+    }
+
+    /// How many key accounts the query holds (its page and size aside).
+    pub async fn count_key_accounts(&self, actor: &Actor, q: &KeyAccountQuery) -> Result<i64> {
+        actor.require(Permission::KeyAccountManage)?;
+        let mut conn = self.store.conn().await?;
+        let calendar = self.business_calendar(&mut conn).await?;
+        let today = local_date(&calendar, self.now());
+        let filter = key_account_filter(&calendar, today, q);
+        Ok(store::count_key_accounts(&mut conn, &filter).await?)
+    }
+
+    /// Every key account a visit may be arranged for: (id, name) by name.
+    pub async fn key_account_names(&self, actor: &Actor) -> Result<People> {
+        actor.require(Permission::KeyAccountManage)?;
+        let mut conn = self.store.conn().await?;
+        Ok(store::key_account_names(&mut conn).await?)
     }
 
     /// Arranges the manager's visit to a key account and tells the manager.
@@ -412,11 +487,10 @@ impl App {
 
     /// How many key accounts are due a manager visit; for the tile.
     pub(crate) async fn key_accounts_due(&self, actor: &Actor) -> Result<i64> {
-        Ok(self
-            .key_accounts(actor)
-            .await?
-            .iter()
-            .filter(|a| a.due)
-            .count() as i64)
+        let due = KeyAccountQuery {
+            visit_due: true,
+            ..KeyAccountQuery::default()
+        };
+        self.count_key_accounts(actor, &due).await
     }
 }

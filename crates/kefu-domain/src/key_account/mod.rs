@@ -181,10 +181,63 @@ pub fn rating_due(last: Option<jiff::civil::Date>, today: jiff::civil::Date) -> 
     last.is_none_or(|d| quarter(d) != quarter(today))
 }
 
+/// The last day a key account's visit may have been done for it to be due another on
+/// `today`: [`visit_due`] holds exactly for the days on or before it, so a list can be
+/// filtered by one comparison.
+pub fn visit_due_through(today: jiff::civil::Date) -> jiff::civil::Date {
+    let back = jiff::Span::new().months(VISIT_EVERY_MONTHS);
+    let mut d = today.checked_sub(back).unwrap_or(jiff::civil::Date::MIN);
+    // Adding months clamps to a month's end, so a few days around the estimate may differ.
+    while !visit_due(Some(d), today) {
+        match d.yesterday() {
+            Ok(y) => d = y,
+            Err(_) => return d,
+        }
+    }
+    while let Ok(next) = d.tomorrow() {
+        if !visit_due(Some(next), today) {
+            break;
+        }
+        d = next;
+    }
+    d
+}
+
+/// The first day of `today`'s calendar quarter: an opinion heard before it is due again
+/// ([`rating_due`]).
+pub fn rating_quarter_start(today: jiff::civil::Date) -> jiff::civil::Date {
+    let month = (today.month() - 1) / 3 * 3 + 1;
+    jiff::civil::Date::new(today.year(), month, 1).unwrap_or(today)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use jiff::civil::date;
+
+    #[test]
+    fn the_due_cutoffs_agree_with_the_rules_on_every_day() {
+        let mut today = date(2023, 11, 1);
+        while today < date(2028, 3, 1) {
+            let through = visit_due_through(today);
+            let quarter = rating_quarter_start(today);
+            let mut last = today.checked_sub(jiff::Span::new().days(200)).unwrap();
+            while last <= today {
+                assert_eq!(
+                    visit_due(Some(last), today),
+                    last <= through,
+                    "{last} {today}"
+                );
+                assert_eq!(
+                    rating_due(Some(last), today),
+                    last < quarter,
+                    "{last} {today}"
+                );
+                last = last.tomorrow().unwrap();
+            }
+            today = today.tomorrow().unwrap();
+        }
+    }
 
     #[test]
     fn a_key_accounts_opinion_is_asked_each_quarter() {

@@ -24,6 +24,7 @@ mod hostile_input;
 mod idempotency;
 mod intake;
 mod jobs;
+mod key_account_list;
 mod key_account_plans;
 mod key_accounts;
 mod layout;

@@ -4,11 +4,11 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use kefu_app::key_account::{ArrangeForm, ReportForm};
+use kefu_app::key_account::{ArrangeForm, KeyAccountQuery, PAGE_SIZE, ReportForm};
 use kefu_domain::key_account::{VisitMode, VisitReport};
 use kefu_store::key_account::{Change, Visit};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::{ApiJson, ErrorBody, rfc3339};
 use crate::AppState;
@@ -40,14 +40,43 @@ pub struct KeyAccountOut {
     pub rating_due: bool,
 }
 
-/// 大客户 — the key accounts that are customers now, by name.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct KeyAccountParams {
+    /// Only those due a manager visit.
+    pub due: Option<bool>,
+    /// Only those whose service plan's review date has come.
+    pub review: Option<bool>,
+    /// Only those whose opinion was not asked this quarter.
+    pub rating: Option<bool>,
+    /// The `customer_id` of the last account of the previous page.
+    pub after: Option<i64>,
+    /// Page size, default 200; values outside 1–500 are brought within it.
+    pub limit: Option<i64>,
+}
+
+/// 大客户 — the key accounts that are customers now, by name, a page at a time.
 #[utoipa::path(get, path = "/api/v1/key-accounts", tag = "key_accounts",
-    responses((status = 200, description = "The key accounts", body = Vec<KeyAccountOut>)))]
+    params(KeyAccountParams),
+    responses((status = 200, description = "A page of the key accounts",
+        body = Vec<KeyAccountOut>)))]
 pub async fn list(
     State(state): State<AppState>,
     identity: Identity,
+    Query(p): Query<KeyAccountParams>,
 ) -> Result<Json<Vec<KeyAccountOut>>, WebError> {
-    let list = state.app.key_accounts(&identity.actor()).await?;
+    let query = KeyAccountQuery {
+        visit_due: p.due.unwrap_or(false),
+        review_due: p.review.unwrap_or(false),
+        rating_due: p.rating.unwrap_or(false),
+        after: p.after,
+        limit: p.limit.unwrap_or(PAGE_SIZE),
+    };
+    let list = state
+        .app
+        .key_accounts(&identity.actor(), &query)
+        .await?
+        .lines;
     Ok(Json(
         list.into_iter()
             .map(|a| KeyAccountOut {

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use kefu_app::key_account::{ArrangeForm, People, ReportForm};
+use kefu_app::key_account::{ArrangeForm, KeyAccountQuery, PAGE_SIZE, People, ReportForm};
 use kefu_domain::Permission;
 use kefu_domain::input::Keyed;
 use kefu_domain::key_account::{VisitMode, VisitReport};
@@ -48,24 +48,45 @@ struct ListPage {
     t: Tr,
     layout: Layout,
     lines: Vec<AccountLine>,
-    due_only: bool,
-    review_only: bool,
+    /// The filter shown: `due`, `review`, `rating` or empty for every account.
+    shown: &'static str,
+    /// How many accounts the filter holds, over every page, in words.
+    total: String,
+    next_href: Option<String>,
     error: Option<String>,
 }
+
+/// The list's filters as their query parameter names, one at a time on the page.
+const FILTERS: [&str; 3] = ["due", "review", "rating"];
 
 async fn list_page(
     state: &AppState,
     identity: &Identity,
-    (due_only, review_only): (bool, bool),
+    q: &[(String, String)],
     error: Option<String>,
 ) -> Result<ListPage, WebError> {
     let t = identity.tr();
-    let lines = state
-        .app
-        .key_accounts(&identity.actor())
-        .await?
+    let filter = FILTERS
         .into_iter()
-        .filter(|a| (a.due || !due_only) && (a.review_due || !review_only))
+        .find(|f| field(q, f) == "1")
+        .unwrap_or("");
+    let query = KeyAccountQuery {
+        visit_due: filter == "due",
+        review_due: filter == "review",
+        rating_due: filter == "rating",
+        after: field(q, "after").trim().parse().ok(),
+        limit: PAGE_SIZE,
+    };
+    let actor = identity.actor();
+    let page = state.app.key_accounts(&actor, &query).await?;
+    let total = state.app.count_key_accounts(&actor, &query).await?;
+    let next_href = page.next.map(|id| match filter {
+        "" => format!("/key-accounts?after={id}"),
+        f => format!("/key-accounts?{f}=1&after={id}"),
+    });
+    let lines = page
+        .lines
+        .into_iter()
         .map(|a| AccountLine {
             stage: a
                 .account
@@ -94,20 +115,21 @@ async fn list_page(
         t,
         layout: Layout::new(identity, "/key-accounts"),
         lines,
-        due_only,
-        review_only,
+        shown: filter,
+        total: t.f("key_account.total", &[("n", &total.to_string())]),
+        next_href,
         error,
     })
 }
 
-/// `/key-accounts?due=1` (due a manager visit), `?review=1` (service plan due for review)
+/// `/key-accounts`, a page at a time (`after`), or only those due a manager visit
+/// (`?due=1`), a plan review (`?review=1`) or the quarter's opinion (`?rating=1`).
 pub async fn list(
     State(state): State<AppState>,
     identity: Identity,
     Query(q): Query<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let filters = (field(&q, "due") == "1", field(&q, "review") == "1");
-    let p = list_page(&state, &identity, filters, None).await?;
+    let p = list_page(&state, &identity, &q, None).await?;
     render(StatusCode::OK, &p)
 }
 
@@ -129,7 +151,7 @@ pub async fn rate(
         Err(kefu_app::AppError::NotFound) => Err(WebError::NotFound),
         Err(e) => {
             let (status, message) = refusal(e, identity.tr());
-            let p = list_page(&state, &identity, (false, false), Some(message)).await?;
+            let p = list_page(&state, &identity, &[], Some(message)).await?;
             render(status, &p)
         }
     }
@@ -246,13 +268,7 @@ async fn calendar_page(
         weeks.push(it.by_ref().take(7).collect());
     }
     let (managers, _) = state.app.key_account_people(&actor).await?;
-    let accounts = state
-        .app
-        .key_accounts(&actor)
-        .await?
-        .into_iter()
-        .map(|a| (a.account.customer_id, a.account.name))
-        .collect();
+    let accounts = state.app.key_account_names(&actor).await?;
     Ok(CalendarPage {
         t,
         layout: Layout::new(identity, "/key-accounts"),
