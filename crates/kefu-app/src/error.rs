@@ -175,6 +175,9 @@ pub enum AppError {
     /// 关系调查 — a questionnaire or the answers to it refused.
     #[error("{0}")]
     Questionnaire(#[from] kefu_domain::satisfaction::relationship::QuestionnaireError),
+    /// 休假 — an absence refused.
+    #[error("{0}")]
+    Absence(#[from] kefu_domain::staff::absence::AbsenceError),
     /// 大客户 — an arrangement, report, rating or change refused.
     #[error("{0}")]
     KeyAccount(#[from] kefu_domain::key_account::KeyAccountError),

@@ -5,6 +5,7 @@
 //! inside one transaction, and writes the audit and change logs. The web pages, the JSON
 //! API, the jobs and the CLI all call these, so a rule holds the same way on every path.
 
+pub mod absence;
 pub mod accounts;
 pub mod audit;
 pub mod backup;

@@ -3,6 +3,8 @@
 //! Roles come from the department's job descriptions (seed 000 §一, 004); levels from the
 //! career path of seed 003 §四. A user may hold several roles.
 
+pub mod absence;
+
 use std::fmt;
 use std::str::FromStr;
 

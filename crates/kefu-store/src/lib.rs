@@ -9,6 +9,7 @@
 //! Functions take a `&mut AnyConnection`, so a use case can run several of them inside one
 //! transaction (`&mut *tx`).
 
+pub mod absence;
 pub mod audit;
 mod availability;
 pub mod backup;

@@ -20,6 +20,7 @@ use kefu_domain::follow_up::rule::{
 };
 use kefu_domain::follow_up::visit::Reason;
 use kefu_domain::follow_up::{CallWindow, CallingHours};
+use kefu_domain::staff::absence::away_on;
 use kefu_store::StoreError;
 use kefu_store::customer::{self as customers, Contact};
 use kefu_store::follow_up::{self as store, CandidateFilter, NewVisit, PlanCandidate};
@@ -234,6 +235,10 @@ impl App {
             dry_run,
         };
         let today = super::local_date(&calendar, now);
+        let away = {
+            let mut conn = self.store.conn().await?;
+            crate::absence::away_days(&mut conn, today).await?
+        };
         for row in rules.into_iter().filter(|r| r.active) {
             let rule = rule_view(row)?;
             let Some(target) = target_of(&rule, asked, today, now, &calendar)? else {
@@ -283,6 +288,12 @@ impl App {
                         target.due,
                         target.end,
                     );
+                    // An owner away on the visit's day leaves it to the rule's group, when
+                    // there is one to make it.
+                    let day = super::local_date(&calendar, slot.unwrap_or(target.due));
+                    let agent_id = c.owner_id.filter(|owner| {
+                        rule.group_id.is_none() || !away.get(owner).is_some_and(|a| away_on(a, day))
+                    });
                     let visit = NewVisit {
                         plan_key: Some(target.plan_key(rule.id, c)),
                         rule_id: Some(rule.id),
@@ -292,8 +303,8 @@ impl App {
                         customer_id: c.customer_id,
                         contact_id: contact.map(|x| x.id),
                         complaint_id: None,
-                        agent_id: c.owner_id,
-                        group_id: if c.owner_id.is_some() {
+                        agent_id,
+                        group_id: if agent_id.is_some() {
                             None
                         } else {
                             rule.group_id

@@ -108,6 +108,34 @@ fn visit_from(r: &AnyRow) -> Result<Visit> {
     })
 }
 
+/// Hands `agent_id`'s planned visits that are to be made in `[from, until)` (at the call
+/// back asked for, else their slot, else the start of their window) and whose rule has a
+/// group to that group, for a colleague to make; returns how many.
+pub async fn hand_to_rule_groups(
+    conn: &mut AnyConnection,
+    agent_id: i64,
+    (from, until): (Timestamp, Timestamp),
+    now: Timestamp,
+) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE follow_up_visits SET agent_id = NULL, updated_at = $4, \
+         group_id = (SELECT r.group_id FROM follow_up_rules r \
+           WHERE r.id = follow_up_visits.rule_id) \
+         WHERE agent_id = $1 AND status = 'planned' \
+         AND COALESCE(callback_at, slot_at, due_at) >= $2 \
+         AND COALESCE(callback_at, slot_at, due_at) < $3 \
+         AND EXISTS (SELECT 1 FROM follow_up_rules r WHERE r.id = follow_up_visits.rule_id \
+           AND r.group_id IS NOT NULL)",
+    )
+    .bind(agent_id)
+    .bind(to_micros(from))
+    .bind(to_micros(until))
+    .bind(to_micros(now))
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// Stores a planned visit; `None` when its plan key is taken (planned before, perhaps by
 /// another instance at the same moment).
 pub async fn insert_visit(

@@ -2,6 +2,7 @@
 //! runs on SQLite by default and on PostgreSQL when `KEFU_TEST_DATABASE_URL` is set
 //! (`scripts/test.sh` runs both).
 
+mod absences;
 mod agent_speed;
 mod api;
 mod attachments;

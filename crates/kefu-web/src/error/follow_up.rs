@@ -8,6 +8,7 @@ use kefu_domain::follow_up::rule::{DORMANT_DAYS, MAX_OCCASION_DAYS, RuleError};
 use kefu_domain::follow_up::script::ScriptTextError;
 use kefu_domain::follow_up::visit::VisitError;
 use kefu_domain::satisfaction::{CsatError, MAX_COMMENT, MAX_NOTE};
+use kefu_domain::staff::absence::AbsenceError;
 
 use super::ErrorInfo;
 
@@ -163,6 +164,34 @@ pub(super) fn csat_info(e: CsatError) -> ErrorInfo {
         ),
         CsatError::NotLow => (StatusCode::CONFLICT, "csat_not_low", vec![]),
         CsatError::AlreadyHandled => (StatusCode::CONFLICT, "csat_already_handled", vec![]),
+    };
+    ErrorInfo {
+        args,
+        detail,
+        ..ErrorInfo::new(status, code)
+    }
+}
+
+pub(super) fn absence_info(e: AbsenceError) -> ErrorInfo {
+    let detail = Some(e.to_string());
+    let (status, code, args) = match e {
+        AbsenceError::Reversed => (UNPROCESSABLE, "absence_reversed", vec![]),
+        AbsenceError::Past => (UNPROCESSABLE, "absence_past", vec![]),
+        AbsenceError::TooLong { max } => (
+            UNPROCESSABLE,
+            "absence_too_long",
+            vec![("max", max.to_string())],
+        ),
+        AbsenceError::ReasonTooLong { max } => (
+            UNPROCESSABLE,
+            "absence_reason_too_long",
+            vec![("max", max.to_string())],
+        ),
+        AbsenceError::Overlaps { starts_on, ends_on } => (
+            StatusCode::CONFLICT,
+            "absence_overlaps",
+            vec![("from", starts_on.to_string()), ("to", ends_on.to_string())],
+        ),
     };
     ErrorInfo {
         args,

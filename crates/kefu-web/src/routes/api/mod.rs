@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: bearer-token auth, the same permission policy as the
 //! pages, one error shape, and an OpenAPI document generated from these handlers.
 
+pub mod absences;
 pub mod audit;
 pub mod channels;
 pub mod chat;
@@ -195,6 +196,7 @@ use doc::{
         key_account_plans::plan, key_account_plans::save_plan, key_account_plans::review,
         key_account_plans::policies, key_account_plans::propose, key_account_plans::pending,
         key_account_plans::approve, key_account_plans::reject, key_account_plans::withdraw,
+        absences::list, absences::record, absences::cancel,
         search::search,
         channels::inbound,
         phone::events,

@@ -1,5 +1,6 @@
 //! Server-rendered pages for staff.
 
+pub mod absences;
 pub mod account;
 pub mod admin_audit;
 pub mod admin_channel_imap;

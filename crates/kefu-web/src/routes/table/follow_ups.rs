@@ -1,4 +1,5 @@
-//! 回访 — follow-up visits, their coverage, settings and rules, on pages and over the API.
+//! 回访 — follow-up visits, their coverage, settings and rules, and the staff absences that
+//! hand visits to a group, on pages and over the API.
 
 use axum::http::Method;
 use kefu_domain::Access::Requires;
@@ -7,12 +8,56 @@ use kefu_domain::Permission::*;
 use crate::routes::{
     RouteTable,
     Surface::{Api, Page},
+    api::absences as absence_api,
     api::follow_ups,
+    pages::absences as absence_pages,
     pages::follow_ups as pages,
 };
 
 pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
     t.add(
+        Page,
+        Method::GET,
+        "/absences",
+        Requires(AccountSelf),
+        absence_pages::list,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/absences",
+        Requires(AccountSelf),
+        absence_pages::record,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/absences/{id}/cancel",
+        Requires(AccountSelf),
+        absence_pages::cancel,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/absences",
+        Requires(AccountSelf),
+        absence_api::list,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/absences",
+        Requires(AccountSelf),
+        absence_api::record,
+    )
+    .add(
+        Api,
+        Method::DELETE,
+        "/api/v1/absences/{id}",
+        Requires(AccountSelf),
+        absence_api::cancel,
+    )
+    .add(
         Page,
         Method::GET,
         "/follow-ups",
