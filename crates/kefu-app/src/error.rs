@@ -175,6 +175,9 @@ pub enum AppError {
     /// 关系调查 — a questionnaire or the answers to it refused.
     #[error("{0}")]
     Questionnaire(#[from] kefu_domain::satisfaction::relationship::QuestionnaireError),
+    /// 排班 — a roster or a change refused.
+    #[error("{0}")]
+    Shift(#[from] kefu_domain::staff::shift::ShiftError),
     /// 休假 — an absence refused.
     #[error("{0}")]
     Absence(#[from] kefu_domain::staff::absence::AbsenceError),

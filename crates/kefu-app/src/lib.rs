@@ -31,6 +31,7 @@ pub mod ratelimit;
 pub mod satisfaction;
 pub mod search;
 pub mod secret;
+pub mod shift;
 pub mod ticket;
 pub mod tokens;
 pub mod users;

@@ -216,6 +216,11 @@ impl BusinessCalendar {
             .unwrap_or(&[])
     }
 
+    /// What `date` is in this calendar, when it is listed (a holiday or a make-up day).
+    pub fn day_kind(&self, date: Date) -> Option<DayKind> {
+        self.special.get(&date).copied()
+    }
+
     /// The working periods of one local date, after holidays and make-up days.
     pub fn periods_on(&self, date: Date) -> &[Period] {
         match self.special.get(&date) {

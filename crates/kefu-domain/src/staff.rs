@@ -4,6 +4,7 @@
 //! career path of seed 003 §四. A user may hold several roles.
 
 pub mod absence;
+pub mod shift;
 
 use std::fmt;
 use std::str::FromStr;

@@ -38,6 +38,7 @@ pub mod relationship;
 pub mod satisfaction;
 pub mod satisfaction_report;
 pub mod search;
+pub mod shift;
 pub mod sla;
 pub mod sms;
 pub mod staff;

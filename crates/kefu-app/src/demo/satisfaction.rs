@@ -20,6 +20,7 @@ use fastrand::Rng;
 use jiff::civil::Date;
 use jiff::{SignedDuration, Span, Timestamp};
 use kefu_domain::calendar::BusinessCalendar;
+use kefu_domain::staff::shift::Roster;
 use kefu_store::StoreError;
 use kefu_store::bulk::{self, KeyCustomer};
 
@@ -39,6 +40,8 @@ struct Context<'a> {
     world: &'a World,
     /// The standard calendar calls and visits are made on.
     calendar: BusinessCalendar,
+    /// The demo's agents have no rosters: they work the calendar's hours.
+    roster: Roster,
     follow_up: FollowUpSettings,
     /// The key accounts and VIP customers, by id.
     customers: Vec<KeyCustomer>,
@@ -92,9 +95,11 @@ impl Context<'_> {
 pub(super) async fn load(app: &App, rng: &mut Rng, world: &World) -> Result<(), DemoError> {
     let cx = {
         let mut conn = app.store.conn().await?;
+        let calendar = app.business_calendar(&mut conn).await?;
         Context {
             world,
-            calendar: app.business_calendar(&mut conn).await?,
+            roster: Roster::department(&calendar),
+            calendar,
             follow_up: load_settings(&mut conn).await?,
             customers: bulk::key_customers(&mut conn).await?,
         }

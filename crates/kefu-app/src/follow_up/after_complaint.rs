@@ -85,7 +85,14 @@ impl App {
             channel: visit_channel(contact).key().to_owned(),
             due_at: now,
             window_end,
-            slot_at: slot_for(&calendar, &settings.calling_hours, contact, now, window_end),
+            slot_at: slot_for(
+                &calendar,
+                &settings.calling_hours,
+                &crate::shift::roster_of(conn, &calendar, agent_id, (now, window_end)).await?,
+                contact,
+                now,
+                window_end,
+            ),
             first_visit: false,
         };
         Ok(store::insert_visit(conn, &visit, now).await?)

@@ -19,6 +19,7 @@ use super::load_settings;
 use super::plan::{call_window, rest_of};
 use crate::outbox::{self, Outgoing};
 use crate::{Actor, App, AppError, Result};
+use kefu_domain::staff::shift::Roster;
 
 /// What fills the card: who the customer is told to call, and on which numbers.
 pub(crate) struct CardValues<'a> {
@@ -87,7 +88,8 @@ impl App {
             return Err(VisitError::OptedOutOfSms.into());
         }
         let rest = rest_of(Some(&contact));
-        let window = call_window(&calendar, &settings.calling_hours, &rest);
+        let roster = Roster::department(&calendar);
+        let window = call_window(&calendar, &settings.calling_hours, &roster, &rest);
         if !(view.dial.allowed || window.allows(now)) {
             let next = window
                 .earliest(now, now + jiff::SignedDuration::from_hours(24 * 14))

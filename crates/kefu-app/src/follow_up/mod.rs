@@ -13,8 +13,8 @@ mod visit;
 pub use analysis::{NOT_SATISFIED_LIMIT, WeeklyAnalysis, week_or_this};
 pub(crate) use card::card_text;
 pub use coverage::{CoverageCounts, CoverageReport, CoverageRow, CoverageState, Standing};
-pub(crate) use plan::call_window;
 pub use plan::{PlanReport, RulePlan};
+pub(crate) use plan::{call_window, rest_of};
 pub(crate) use tiles::TILES;
 pub use visit::{AttemptForm, AttemptOutcome, DialState, VisitScope, VisitView};
 

@@ -7,7 +7,9 @@
 //! rest of the period (a periodic rule), the occasion's days (特色回访, planned up to
 //! [`OCCASION_LEAD_DAYS`] ahead) or [`DORMANT_WINDOW_DAYS`] days (a dormant customer); its
 //! slot is the earliest moment in that window the calling rules allow (company calling
-//! hours on business days, outside the contact's rest hours).
+//! hours on business days, on the agent's roster 排班, outside the contact's rest hours).
+//! An owner away on the slot's day or without any rostered moment in the window leaves the
+//! visit to the rule's group, slotted on the business calendar's hours.
 
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
@@ -21,6 +23,7 @@ use kefu_domain::follow_up::rule::{
 use kefu_domain::follow_up::visit::Reason;
 use kefu_domain::follow_up::{CallWindow, CallingHours};
 use kefu_domain::staff::absence::away_on;
+use kefu_domain::staff::shift::Roster;
 use kefu_store::StoreError;
 use kefu_store::customer::{self as customers, Contact};
 use kefu_store::follow_up::{self as store, CandidateFilter, NewVisit, PlanCandidate};
@@ -90,31 +93,32 @@ pub(crate) fn rest_of(contact: Option<&Contact>) -> RestHours {
         .unwrap_or_default()
 }
 
-/// The rules a call to a contact resting `rest` keeps.
+/// The rules a call by an agent rostered `roster` to a contact resting `rest` keeps.
 pub(crate) fn call_window<'a>(
     calendar: &'a BusinessCalendar,
     hours: &'a CallingHours,
+    roster: &'a Roster,
     rest: &'a RestHours,
 ) -> CallWindow<'a> {
     CallWindow {
         business: calendar,
         calling_hours: hours,
-        // Shifts are not kept yet: an agent works the business calendar's hours.
-        shift: calendar,
+        shift: roster,
         rest,
     }
 }
 
-/// The earliest moment in `[due, until)` a call to `contact` may be made.
+/// The earliest moment in `[due, until)` an agent rostered `roster` may call `contact`.
 pub(crate) fn slot_for(
     calendar: &BusinessCalendar,
     hours: &CallingHours,
+    roster: &Roster,
     contact: Option<&Contact>,
     due: Timestamp,
     until: Timestamp,
 ) -> Option<Timestamp> {
     let rest = rest_of(contact);
-    call_window(calendar, hours, &rest)
+    call_window(calendar, hours, roster, &rest)
         .earliest(due, until)
         .map(|s| s.start)
 }
@@ -235,6 +239,7 @@ impl App {
             dry_run,
         };
         let today = super::local_date(&calendar, now);
+        let department = Roster::department(&calendar);
         let away = {
             let mut conn = self.store.conn().await?;
             crate::absence::away_days(&mut conn, today).await?
@@ -258,6 +263,11 @@ impl App {
                 continue;
             }
             let tier = rule.spec.tier().map(|t| t.key());
+            let rosters = {
+                let mut conn = self.store.conn().await?;
+                let last = super::local_date(&calendar, target.end);
+                crate::shift::rosters(&mut conn, &calendar, (today, last)).await?
+            };
             let mut after = 0;
             loop {
                 let mut conn = self.store.conn().await?;
@@ -281,19 +291,28 @@ impl App {
                         .cloned()
                         .collect();
                     let contact = visit_contact(&mine);
-                    let slot = slot_for(
-                        &calendar,
-                        &settings.calling_hours,
-                        contact,
-                        target.due,
-                        target.end,
-                    );
-                    // An owner away on the visit's day leaves it to the rule's group, when
-                    // there is one to make it.
-                    let day = super::local_date(&calendar, slot.unwrap_or(target.due));
+                    let slot_on = |roster: &Roster| {
+                        let hours = &settings.calling_hours;
+                        slot_for(&calendar, hours, roster, contact, target.due, target.end)
+                    };
+                    let group_slot = slot_on(&department);
+                    let own_slot = match c.owner_id.and_then(|o| rosters.get(&o)) {
+                        Some(roster) => slot_on(roster),
+                        None => group_slot,
+                    };
+                    // An owner away on the visit's day, or not rostered at any moment of its
+                    // window, leaves it to the rule's group when there is one to make it.
+                    let day = super::local_date(&calendar, own_slot.unwrap_or(target.due));
                     let agent_id = c.owner_id.filter(|owner| {
-                        rule.group_id.is_none() || !away.get(owner).is_some_and(|a| away_on(a, day))
+                        rule.group_id.is_none()
+                            || (own_slot.is_some()
+                                && !away.get(owner).is_some_and(|a| away_on(a, day)))
                     });
+                    let slot = if agent_id.is_some() {
+                        own_slot
+                    } else {
+                        group_slot
+                    };
                     let visit = NewVisit {
                         plan_key: Some(target.plan_key(rule.id, c)),
                         rule_id: Some(rule.id),

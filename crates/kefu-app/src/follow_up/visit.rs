@@ -25,6 +25,7 @@ use super::{FollowUpSettings, load_settings};
 use crate::complaint::ComplaintForm;
 use crate::ticket::Intake;
 use crate::{Actor, App, AppError, Result};
+use kefu_domain::staff::shift::Roster;
 
 /// How long after an unanswered attempt the next one is planned.
 const RETRY_AFTER: SignedDuration = SignedDuration::from_hours(2);
@@ -330,7 +331,11 @@ impl App {
         }
         let from = now.max(v.due_at);
         let rest = rest_of(contact.as_ref());
-        let window = call_window(&calendar, &settings.calling_hours, &rest);
+        let roster = {
+            let mut conn = self.store.conn().await?;
+            crate::shift::roster_of(&mut conn, &calendar, v.agent_id, (from, v.window_end)).await?
+        };
+        let window = call_window(&calendar, &settings.calling_hours, &roster, &rest);
         if at < from || at >= v.window_end || !window.allows(at) {
             // The next allowed moment at or after the one asked for, else the window's first.
             let next = window
@@ -517,6 +522,13 @@ impl App {
                     slot_for(
                         &calendar,
                         &settings.calling_hours,
+                        &crate::shift::roster_of(
+                            &mut tx,
+                            &calendar,
+                            v.agent_id,
+                            (now, v.window_end),
+                        )
+                        .await?,
                         contact.as_ref(),
                         now.max(v.due_at) + RETRY_AFTER,
                         v.window_end,
@@ -617,7 +629,9 @@ fn dial_state(
     let planned = v.status == VisitStatus::Planned.key();
     let has_number = contact.and_then(number_of).is_some();
     let rest = rest_of(contact);
-    let window = call_window(calendar, &settings.calling_hours, &rest);
+    // The dial follows the company's hours, whoever sits at the phone.
+    let roster = Roster::department(calendar);
+    let window = call_window(calendar, &settings.calling_hours, &roster, &rest);
     let asked = v
         .callback_at
         .filter(|at| *at <= now + CALLBACK_GRACE && now <= *at + CALLBACK_GRACE);

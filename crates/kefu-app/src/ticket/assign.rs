@@ -1,5 +1,8 @@
 //! 派单 — automatic assignment within a group: round robin or least open tickets, only to
-//! members who are active, on shift and allowed to work tickets.
+//! members who are active, signed in (上班), on duty by their roster and not on leave (see
+//! [`crate::shift`]), and allowed to work tickets.
+
+use std::collections::HashSet;
 
 use kefu_domain::Permission;
 use kefu_domain::ticket::{AssignmentRule, pick_assignee};
@@ -10,11 +13,13 @@ use crate::{Actor, App, Result};
 
 /// The agent a new ticket of `group_id` goes to, if the group assigns automatically and
 /// someone is on shift; records the turn. `unwritten` are the agents given tickets earlier
-/// in the same transaction whose rows are not written yet: they count as open.
+/// in the same transaction whose rows are not written yet: they count as open. `off` are
+/// the signed-in people off duty now ([`crate::shift::off_duty`]).
 pub(crate) async fn auto_assignee(
     conn: &mut AnyConnection,
     group_id: i64,
     unwritten: &[i64],
+    off: &HashSet<i64>,
 ) -> Result<Option<i64>> {
     let groups = store_setup::groups(conn).await?;
     let Some(group) = groups.into_iter().find(|g| g.id == group_id) else {
@@ -27,6 +32,9 @@ pub(crate) async fn auto_assignee(
     store_setup::lock_group(conn, group.id).await?;
     let mut candidates = Vec::new();
     for id in store_setup::members_on_shift(conn, group.id).await? {
+        if off.contains(&id) {
+            continue;
+        }
         let user = kefu_store::staff::user_by_id(conn, id).await?;
         if user.roles.allows(Permission::TicketWork) {
             candidates.push(id);

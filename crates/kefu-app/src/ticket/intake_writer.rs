@@ -212,13 +212,20 @@ impl App {
         let mut batch = Batch::default();
         let mut tickets = Vec::with_capacity(items.len());
         let mut chosen = Vec::new();
+        // Who is off duty is read once, and only when a ticket is to be assigned.
+        let off = if items.iter().any(|p| p.auto_group.is_some()) {
+            let calendar = self.business_calendar(&mut tx).await?;
+            crate::shift::off_duty(&mut tx, &calendar, self.now()).await?
+        } else {
+            Default::default()
+        };
         for (((p, id), seq), owner) in items.iter().zip(&ids).zip(&seqs).zip(owners) {
             let mut t = p.ticket.clone();
             t.id = *id;
             t.customer_id = t.customer_id.or(owner);
             t.number = rules::ticket_number(p.date, *seq);
             if let Some(group) = p.auto_group {
-                t.assignee_id = auto_assignee(&mut tx, group, &chosen).await?;
+                t.assignee_id = auto_assignee(&mut tx, group, &chosen, &off).await?;
                 chosen.extend(t.assignee_id);
             }
             let now = t.created_at;

@@ -490,7 +490,11 @@ impl App {
             changes.push(("group", before.group_name.clone(), name));
             // Moved to a group that assigns automatically, with nobody named: it assigns.
             if let (Some(gid), None, None) = (g, t.assignee_id, c.assignee_id)
-                && let Some(uid) = auto_assignee(conn, gid, &[]).await?
+                && let Some(uid) = {
+                    let calendar = self.business_calendar(conn).await?;
+                    let off = crate::shift::off_duty(conn, &calendar, now).await?;
+                    auto_assignee(conn, gid, &[], &off).await?
+                }
             {
                 let name = check_assignee(conn, uid).await?;
                 t.assignee_id = Some(uid);

@@ -12,6 +12,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::calendar::{BusinessCalendar, CalendarError, Period, department_hours};
 use crate::customer::RestHours;
+use crate::staff::shift::Roster;
 
 /// Minutes in a day; a period may end at 24:00.
 const DAY: u16 = 24 * 60;
@@ -70,8 +71,8 @@ pub struct CallWindow<'a> {
     /// Which dates are business days, and the zone every time of day is read in.
     pub business: &'a BusinessCalendar,
     pub calling_hours: &'a CallingHours,
-    /// The periods the agent works on each date.
-    pub shift: &'a BusinessCalendar,
+    /// The agent's roster: the periods they work on each date.
+    pub shift: &'a Roster,
     /// The contact's rest hours, when nobody may call them.
     pub rest: &'a RestHours,
 }
@@ -138,7 +139,7 @@ impl CallWindow<'_> {
             .collect();
         let shift: Vec<(u16, u16)> = self
             .shift
-            .periods_on(date)
+            .periods_on(date, self.business)
             .iter()
             .map(|p| (p.start, p.end))
             .collect();

@@ -238,6 +238,53 @@ pub async fn set_schedule(
     Ok(())
 }
 
+/// A planned visit whose slot is still ahead, as re-slotting it needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AheadVisit {
+    pub id: i64,
+    pub contact_id: Option<i64>,
+    pub due_at: Timestamp,
+    pub window_end: Timestamp,
+}
+
+/// `agent_id`'s planned visits without a call-back time asked for whose window is still
+/// open and whose slot is at or after `now` (or not found), by id.
+pub async fn ahead_of_agent(
+    conn: &mut AnyConnection,
+    agent_id: i64,
+    now: Timestamp,
+) -> Result<Vec<AheadVisit>> {
+    let rows = sqlx::query(
+        "SELECT id, contact_id, due_at, window_end FROM follow_up_visits \
+         WHERE agent_id = $1 AND status = 'planned' AND callback_at IS NULL \
+         AND window_end > $2 AND (slot_at IS NULL OR slot_at >= $2) ORDER BY id",
+    )
+    .bind(agent_id)
+    .bind(to_micros(now))
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(AheadVisit {
+                id: r.try_get("id")?,
+                contact_id: r.try_get("contact_id")?,
+                due_at: from_micros(r.try_get("due_at")?),
+                window_end: from_micros(r.try_get("window_end")?),
+            })
+        })
+        .collect()
+}
+
+/// Sets a planned visit's slot (keeping any call-back time).
+pub async fn set_slot(conn: &mut AnyConnection, id: i64, slot_at: Option<Timestamp>) -> Result<()> {
+    sqlx::query("UPDATE follow_up_visits SET slot_at = $2 WHERE id = $1 AND status = 'planned'")
+        .bind(id)
+        .bind(slot_at.map(to_micros))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Records that the agent's card went to the visit's contact at `at`.
 pub async fn set_card_sent(conn: &mut AnyConnection, id: i64, at: Timestamp) -> Result<()> {
     sqlx::query("UPDATE follow_up_visits SET card_sent_at = $2 WHERE id = $1")

@@ -45,6 +45,7 @@ mod scripts;
 mod search;
 mod security;
 mod settings_versions;
+mod shifts;
 mod sla;
 mod sms;
 mod spreadsheet;

@@ -9,6 +9,7 @@ use kefu_domain::follow_up::script::ScriptTextError;
 use kefu_domain::follow_up::visit::VisitError;
 use kefu_domain::satisfaction::{CsatError, MAX_COMMENT, MAX_NOTE};
 use kefu_domain::staff::absence::AbsenceError;
+use kefu_domain::staff::shift::ShiftError;
 
 use super::ErrorInfo;
 
@@ -169,6 +170,40 @@ pub(super) fn csat_info(e: CsatError) -> ErrorInfo {
         args,
         detail,
         ..ErrorInfo::new(status, code)
+    }
+}
+
+/// A weekday named by the domain (`Monday`…) read in the user's language; a date as is.
+fn day_name(day: String) -> String {
+    const DAYS: [&str; 7] = [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ];
+    match DAYS.iter().position(|d| *d == day) {
+        Some(i) => format!("@shift.weekday.{i}"),
+        None => day,
+    }
+}
+
+pub(super) fn shift_info(e: ShiftError) -> ErrorInfo {
+    let detail = Some(e.to_string());
+    let (code, args) = match e {
+        ShiftError::BadPeriod(text) => ("shift_bad_period", vec![("value", text)]),
+        ShiftError::Overlapping(day) => ("shift_overlapping", vec![("day", day_name(day))]),
+        ShiftError::WeekLength(n) => ("shift_week_length", vec![("n", n.to_string())]),
+        ShiftError::Past => ("shift_past", vec![]),
+        ShiftError::TooFar { max } => ("shift_too_far", vec![("max", max.to_string())]),
+        ShiftError::NoteTooLong { max } => ("shift_note_too_long", vec![("max", max.to_string())]),
+    };
+    ErrorInfo {
+        args,
+        detail,
+        ..ErrorInfo::new(UNPROCESSABLE, code)
     }
 }
 

@@ -422,6 +422,7 @@ impl WebError {
                 },
                 AppError::Visit(e) => follow_up::visit_info(e),
                 AppError::Absence(e) => follow_up::absence_info(e),
+                AppError::Shift(e) => follow_up::shift_info(e),
                 AppError::UnknownCall => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_call"),
                 AppError::NoSmsChannel => ErrorInfo::new(S::CONFLICT, "no_sms_channel"),
                 AppError::Csat(e) => follow_up::csat_info(e),

@@ -127,7 +127,7 @@ fn invitation(
         });
     };
     let rest = RestHours::parse(&c.rest_hours).unwrap_or_default();
-    let window = call_window(&cx.calendar, &cx.follow_up.calling_hours, &rest);
+    let window = call_window(&cx.calendar, &cx.follow_up.calling_hours, &cx.roster, &rest);
     // A text waits for the contact's calling window; mail goes at once.
     let sent = match channel {
         ContactChannel::Sms => window.earliest(from, from + hours(24 * 10))?.start,

@@ -207,7 +207,7 @@ fn visit(
         return None;
     }
     let rest = RestHours::parse(&c.rest_hours).unwrap_or_default();
-    let window = call_window(&cx.calendar, &cx.follow_up.calling_hours, &rest);
+    let window = call_window(&cx.calendar, &cx.follow_up.calling_hours, &cx.roster, &rest);
     let period = p.period.key();
     let mut made = Made {
         visit: VisitRow {

@@ -22,6 +22,7 @@ use crate::follow_up::{FollowUpSettings, call_window, load_settings, local_date}
 use crate::outbox::{self, Outgoing};
 use crate::satisfaction::token::{self, Purpose};
 use crate::{App, Result};
+use kefu_domain::staff::shift::Roster;
 
 /// Customers invited (and invitations reminded) per survey and batch, at most.
 const BATCH: i64 = 200;
@@ -69,7 +70,8 @@ fn may_text(
     now: Timestamp,
 ) -> bool {
     let rest = RestHours::parse(rest_hours).unwrap_or_default();
-    call_window(app_calendar, &settings.calling_hours, &rest).allows(now)
+    let roster = Roster::department(app_calendar);
+    call_window(app_calendar, &settings.calling_hours, &roster, &rest).allows(now)
 }
 
 impl App {

@@ -4,6 +4,7 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::calendar::DayKind;
+use crate::staff::shift::Roster;
 
 const ZONE: &str = "Asia/Shanghai";
 
@@ -22,10 +23,10 @@ fn rest(s: &str) -> RestHours {
     RestHours::parse(s).unwrap()
 }
 
-/// The standard calendar's working days with agents on shift all day.
-fn all_day_shift() -> BusinessCalendar {
+/// Agents rostered all day, every day.
+fn all_day_shift() -> Roster {
     let day = vec![p("00:00-24:00")];
-    BusinessCalendar::new(ZONE, std::array::from_fn(|_| day.clone()), []).unwrap()
+    Roster::new(std::array::from_fn(|_| day.clone()), [])
 }
 
 #[test]
@@ -89,8 +90,7 @@ fn a_make_up_saturday_is_callable_and_the_agents_shift_narrows_the_hours() {
     // Saturday 10 October 2026 is worked (调休) in the standard calendar.
     let business = BusinessCalendar::china_standard();
     let afternoon = vec![p("15:00-17:00")];
-    let shift =
-        BusinessCalendar::new(ZONE, std::array::from_fn(|_| afternoon.clone()), []).unwrap();
+    let shift = Roster::new(std::array::from_fn(|_| afternoon.clone()), []);
     let (hours, rest) = (CallingHours::default(), RestHours::default());
     let w = CallWindow {
         business: &business,
@@ -154,6 +154,21 @@ fn calendar() -> impl Strategy<Value = BusinessCalendar> {
     })
 }
 
+/// A roster: a week and dated changes (a day off, or other hours) in the three weeks.
+fn roster() -> impl Strategy<Value = Roster> {
+    let week = prop::array::uniform7(prop_oneof![
+        1 => Just(Vec::new()),
+        3 => periods(),
+    ]);
+    let changes = prop::collection::btree_map(0i32..21, periods(), 0..6);
+    (week, changes).prop_map(|(week, changes)| {
+        let changes = changes
+            .into_iter()
+            .map(|(d, p)| (BASE.checked_add(jiff::Span::new().days(d)).unwrap(), p));
+        Roster::new(week, changes)
+    })
+}
+
 /// Up to three rest periods, any of them across midnight, overlapping or not.
 fn rest_hours() -> impl Strategy<Value = RestHours> {
     prop::collection::vec((0u16..288, 0u16..288), 0..=3).prop_map(|v| {
@@ -174,7 +189,7 @@ fn allowed(w: &CallWindow<'_>, at: Timestamp) -> bool {
     let inside = |ps: &[Period]| ps.iter().any(|p| p.start <= minute && minute < p.end);
     w.business.is_working_day(d)
         && inside(w.calling_hours.periods())
-        && inside(w.shift.periods_on(d))
+        && inside(w.shift.periods_on(d, w.business))
         && !w.rest.contains(minute)
 }
 
@@ -204,7 +219,7 @@ proptest! {
     #[test]
     fn the_slot_is_the_earliest_moment_the_rules_allow(
         business in calendar(),
-        shift in calendar(),
+        shift in roster(),
         hours in periods(),
         rest in rest_hours(),
         due_minute in 0i64..14 * 1440,
@@ -239,7 +254,8 @@ proptest! {
         second in 0i64..60,
     ) {
         let hours = CallingHours::new(hours);
-        let w = CallWindow { business: &business, calling_hours: &hours, shift: &business, rest: &rest };
+        let shift = Roster::department(&business);
+        let w = CallWindow { business: &business, calling_hours: &hours, shift: &shift, rest: &rest };
         let base = BASE.to_zoned(TimeZone::get(ZONE).unwrap()).unwrap().timestamp();
         let at = base + SignedDuration::from_secs(minute * 60 + second);
         prop_assert_eq!(w.allows(at), allowed(&w, at));

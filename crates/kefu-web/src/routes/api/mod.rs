@@ -20,6 +20,7 @@ pub mod satisfaction;
 pub mod satisfaction_report;
 pub mod scripts;
 pub mod search;
+pub mod shifts;
 pub mod sms;
 pub mod tickets;
 pub mod users;
@@ -197,6 +198,8 @@ use doc::{
         key_account_plans::policies, key_account_plans::propose, key_account_plans::pending,
         key_account_plans::approve, key_account_plans::reject, key_account_plans::withdraw,
         absences::list, absences::record, absences::cancel,
+        shifts::week, shifts::set_week, shifts::clear_week, shifts::set_change,
+        shifts::clear_change,
         search::search,
         channels::inbound,
         phone::events,

@@ -35,6 +35,7 @@ pub mod satisfaction;
 pub mod satisfaction_report;
 pub mod scripts;
 pub mod search;
+pub mod shifts;
 pub mod tickets;
 pub mod tokens;
 pub(crate) mod versioned;

@@ -1,5 +1,5 @@
-//! 回访 — follow-up visits, their coverage, settings and rules, and the staff absences that
-//! hand visits to a group, on pages and over the API.
+//! 回访 — follow-up visits, their coverage, settings and rules, and the staff absences and
+//! rosters that decide who makes a visit when, on pages and over the API.
 
 use axum::http::Method;
 use kefu_domain::Access::Requires;
@@ -10,8 +10,10 @@ use crate::routes::{
     Surface::{Api, Page},
     api::absences as absence_api,
     api::follow_ups,
+    api::shifts as shift_api,
     pages::absences as absence_pages,
     pages::follow_ups as pages,
+    pages::shifts as shift_pages,
 };
 
 pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
@@ -56,6 +58,62 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
         "/api/v1/absences/{id}",
         Requires(AccountSelf),
         absence_api::cancel,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/shifts",
+        Requires(AccountSelf),
+        shift_pages::show,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/shifts/week",
+        Requires(FollowUpManage),
+        shift_pages::save_week,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/shifts/changes",
+        Requires(FollowUpManage),
+        shift_pages::save_change,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/shifts",
+        Requires(AccountSelf),
+        shift_api::week,
+    )
+    .add(
+        Api,
+        Method::PUT,
+        "/api/v1/shifts/{user_id}",
+        Requires(FollowUpManage),
+        shift_api::set_week,
+    )
+    .add(
+        Api,
+        Method::DELETE,
+        "/api/v1/shifts/{user_id}",
+        Requires(FollowUpManage),
+        shift_api::clear_week,
+    )
+    .add(
+        Api,
+        Method::PUT,
+        "/api/v1/shifts/{user_id}/changes/{date}",
+        Requires(FollowUpManage),
+        shift_api::set_change,
+    )
+    .add(
+        Api,
+        Method::DELETE,
+        "/api/v1/shifts/{user_id}/changes/{date}",
+        Requires(FollowUpManage),
+        shift_api::clear_change,
     )
     .add(
         Page,
