@@ -14,7 +14,9 @@ use kefu_store::follow_up as visits;
 use kefu_store::{AnyConnection, StoreError};
 
 use crate::follow_up::{local_date, local_midnight};
+use crate::notify::kind;
 use crate::{Actor, App, AppError, Result};
+use serde_json::json;
 
 /// An absence to record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,6 +78,20 @@ impl App {
         let from = local_midnight(&calendar, form.starts_on);
         let until = local_midnight(&calendar, form.ends_on.tomorrow().unwrap_or(form.ends_on));
         let handed = visits::hand_to_rule_groups(&mut tx, form.user_id, (from, until), now).await?;
+        let params = json!({
+            "from": form.starts_on.to_string(),
+            "to": form.ends_on.to_string(),
+            "absences": id,
+        });
+        crate::shift::tell(
+            &mut tx,
+            actor,
+            form.user_id,
+            kind::ABSENCE_RECORDED,
+            params,
+            now,
+        )
+        .await?;
         tx.commit().await.map_err(StoreError::from)?;
         tracing::info!(user = form.user_id, id, handed, "absence recorded");
         Ok(Recorded {

@@ -105,6 +105,14 @@ pub mod kind {
     /// 优惠政策已批准 / 已驳回 — to its proposer (`params` as proposed).
     pub const KEY_ACCOUNT_POLICY_APPROVED: &str = "key_account_policy_approved";
     pub const KEY_ACCOUNT_POLICY_REJECTED: &str = "key_account_policy_rejected";
+    /// 排班调整 — someone else set your week (`params`: `by`, `roster_week`).
+    pub const SHIFT_WEEK_CHANGED: &str = "shift_week_changed";
+    /// 调班 — someone else changed what you work on a date (`params`: `by`, `date`,
+    /// `roster_week`).
+    pub const SHIFT_DAY_CHANGED: &str = "shift_day_changed";
+    /// 休假登记 — someone else recorded an absence of yours (`params`: `by`, `from`, `to`,
+    /// `absences`).
+    pub const ABSENCE_RECORDED: &str = "absence_recorded";
 }
 
 /// Tells each user in `users` (duplicates ignored) about `kind`, with placeholder values

@@ -20,9 +20,11 @@ use kefu_domain::staff::shift::{
 };
 use kefu_store::shift::{self as store, RosterChange};
 use kefu_store::{AnyConnection, StoreError};
+use serde_json::json;
 
 use crate::absence::{away_days, manages_absences};
 use crate::follow_up::{call_window, load_settings, local_date, rest_of};
+use crate::notify::{kind, notify};
 use crate::{Actor, App, AppError, Result};
 
 /// Days a roster page shows: one week, Monday first.
@@ -158,6 +160,27 @@ pub(crate) async fn off_duty(
     Ok(off)
 }
 
+/// Tells `user` that someone else changed their working time (nobody is told of their
+/// own change); `params` get `by`, the name of who did it.
+pub(crate) async fn tell(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    user: i64,
+    kind: &str,
+    mut params: serde_json::Value,
+    now: Timestamp,
+) -> Result<()> {
+    if actor.user_id() == Some(user) {
+        return Ok(());
+    }
+    let by = match actor.user_id() {
+        Some(id) => kefu_store::staff::user_by_id(conn, id).await?.display_name,
+        None => actor.name().to_owned(),
+    };
+    params["by"] = by.into();
+    notify(conn, &[user], kind, None, &params, now).await
+}
+
 fn may_set(actor: &Actor) -> Result<()> {
     if manages_absences(actor) {
         Ok(())
@@ -249,6 +272,18 @@ impl App {
             let mut tx = self.store.begin().await?;
             kefu_store::staff::user_by_id(&mut tx, user_id).await?;
             store::set_week(&mut tx, user_id, &format_week(&week), actor.user_id(), now).await?;
+            let calendar = self.business_calendar(&mut tx).await?;
+            let monday = monday_of(local_date(&calendar, now)).to_string();
+            let params = json!({ "roster_week": monday });
+            tell(
+                &mut tx,
+                actor,
+                user_id,
+                kind::SHIFT_WEEK_CHANGED,
+                params,
+                now,
+            )
+            .await?;
             tx.commit().await.map_err(StoreError::from)?;
         }
         self.reslot_visits(user_id).await
@@ -258,9 +293,23 @@ impl App {
     pub async fn clear_roster(&self, actor: &Actor, user_id: i64) -> Result<u64> {
         may_set(actor)?;
         {
-            let mut conn = self.store.conn().await?;
-            kefu_store::staff::user_by_id(&mut conn, user_id).await?;
-            store::clear_week(&mut conn, user_id).await?;
+            let now = self.now();
+            let mut tx = self.store.begin().await?;
+            kefu_store::staff::user_by_id(&mut tx, user_id).await?;
+            store::clear_week(&mut tx, user_id).await?;
+            let calendar = self.business_calendar(&mut tx).await?;
+            let monday = monday_of(local_date(&calendar, now)).to_string();
+            let params = json!({ "roster_week": monday });
+            tell(
+                &mut tx,
+                actor,
+                user_id,
+                kind::SHIFT_WEEK_CHANGED,
+                params,
+                now,
+            )
+            .await?;
+            tx.commit().await.map_err(StoreError::from)?;
         }
         self.reslot_visits(user_id).await
     }
@@ -283,6 +332,19 @@ impl App {
                 note,
             };
             store::set_change(&mut tx, &change, actor.user_id(), self.now()).await?;
+            let params = json!({
+                "date": change.day,
+                "roster_week": monday_of(form.date).to_string(),
+            });
+            tell(
+                &mut tx,
+                actor,
+                form.user_id,
+                kind::SHIFT_DAY_CHANGED,
+                params,
+                self.now(),
+            )
+            .await?;
             tx.commit().await.map_err(StoreError::from)?;
         }
         self.reslot_visits(form.user_id).await
@@ -297,10 +359,24 @@ impl App {
     ) -> Result<u64> {
         may_set(actor)?;
         {
-            let mut conn = self.store.conn().await?;
-            if !store::clear_change(&mut conn, user_id, &date.to_string()).await? {
+            let mut tx = self.store.begin().await?;
+            if !store::clear_change(&mut tx, user_id, &date.to_string()).await? {
                 return Err(StoreError::NotFound.into());
             }
+            let params = json!({
+                "date": date.to_string(),
+                "roster_week": monday_of(date).to_string(),
+            });
+            tell(
+                &mut tx,
+                actor,
+                user_id,
+                kind::SHIFT_DAY_CHANGED,
+                params,
+                self.now(),
+            )
+            .await?;
+            tx.commit().await.map_err(StoreError::from)?;
         }
         self.reslot_visits(user_id).await
     }

@@ -55,6 +55,9 @@ pub enum Permission {
     /// 回访 — make the follow-up visits planned for oneself or one's groups and record
     /// their results.
     FollowUpWork,
+    /// 回访核查 — open any visit's page and read its result: whoever works visits, and the
+    /// quality specialists, who check the visits flagged to them (002 §三4 真实性).
+    FollowUpView,
     /// 回访管理 — the follow-up rules, calling hours and scripts, every agent's visits, and
     /// the coverage report.
     FollowUpManage,
@@ -68,7 +71,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 24] = [
+    pub const ALL: [Permission; 25] = [
         Permission::DashboardView,
         Permission::AccountSelf,
         Permission::DirectoryView,
@@ -89,6 +92,7 @@ impl Permission {
         Permission::ComplaintRespond,
         Permission::RmaWork,
         Permission::FollowUpWork,
+        Permission::FollowUpView,
         Permission::FollowUpManage,
         Permission::SatisfactionManage,
         Permission::KeyAccountManage,
@@ -117,6 +121,7 @@ impl Permission {
             Permission::ComplaintRespond => "complaint_respond",
             Permission::RmaWork => "rma_work",
             Permission::FollowUpWork => "follow_up_work",
+            Permission::FollowUpView => "follow_up_view",
             Permission::FollowUpManage => "follow_up_manage",
             Permission::SatisfactionManage => "satisfaction_manage",
             Permission::KeyAccountManage => "key_account_manage",
@@ -198,6 +203,7 @@ pub fn role_grants(role: Role, permission: Permission) -> bool {
         // Visits are made by whoever serves the customer (002 §三: 客服人员); the quality
         // specialist reviews them rather than calling.
         Permission::FollowUpWork => !matches!(role, Role::Department | Role::QualitySpecialist),
+        Permission::FollowUpView => !matches!(role, Role::Department),
         // Visits are arranged by the relationship and key-account specialists (000 §(六)1)
         // and overseen by the manager, who gets the analysis (002 §三2).
         Permission::FollowUpManage => matches!(

@@ -71,6 +71,8 @@ pub struct VisitView {
     pub card_params: serde_json::Value,
     pub dial: DialState,
     pub attempts: Vec<AttemptRow>,
+    /// Whether the reader may work the visit (else they only read it: quality).
+    pub may_work: bool,
 }
 
 /// One attempt as typed.
@@ -109,6 +111,17 @@ fn number_of(c: &Contact) -> Option<&str> {
 impl App {
     /// Whether `actor` may work visit `v`: their own, one waiting in their groups, or any
     /// for whoever manages follow-ups.
+    /// Whether `actor` may open `v`: whoever may work it, and the quality specialists,
+    /// who read any visit (those flagged to them above all) and change none.
+    async fn check_visit_read(&self, actor: &Actor, v: &Visit) -> Result<bool> {
+        if actor.require(Permission::FollowUpWork).is_err() {
+            actor.require(Permission::FollowUpView)?;
+            return Ok(false);
+        }
+        self.check_visit_access(actor, v).await?;
+        Ok(true)
+    }
+
     async fn check_visit_access(&self, actor: &Actor, v: &Visit) -> Result<()> {
         actor.require(Permission::FollowUpWork)?;
         if actor.require(Permission::FollowUpManage).is_ok() {
@@ -209,7 +222,7 @@ impl App {
                 rule_blessing,
             )
         };
-        self.check_visit_access(actor, &v).await?;
+        let may_work = self.check_visit_read(actor, &v).await?;
         let now = self.now();
         let salutation = contact.as_ref().map_or_else(
             || v.customer_name.clone(),
@@ -260,6 +273,7 @@ impl App {
             card_params,
             dial,
             attempts,
+            may_work,
             visit: v,
         })
     }

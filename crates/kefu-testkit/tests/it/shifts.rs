@@ -384,6 +384,7 @@ async fn visits_and_tickets_follow_the_agents_roster() {
     )
     .await;
     assert_eq!(s, 201, "{r}");
+    assert_eq!(app.notified("absence_recorded", Some(plain_id)).await, 1);
     assert_eq!(ticket(5).await, Some(late_id));
     assert_eq!(ticket(6).await, Some(late_id));
     let week = json_body(manager.get("/api/v1/shifts").await).await;
@@ -522,8 +523,28 @@ async fn the_roster_page_shows_the_week_and_the_manager_sets_it() {
     let html = boss.get("/shifts").await.text().await.unwrap();
     assert_eq!(html.matches("data-testid=\"change-row\"").count(), 0);
 
-    // The agent sees only their own week, without forms, and may not set it.
+    // The agent was told of each change, and a notification opens the week it is about.
+    assert_eq!(app.notified("shift_week_changed", Some(agent)).await, 1);
+    assert_eq!(app.notified("shift_day_changed", Some(agent)).await, 2);
     let own = app.login("zao.ban", TEST_PASSWORD).await;
+    let bell = own.get("/notifications").await.text().await.unwrap();
+    assert!(
+        bell.contains("测试 pai.ban.page 调整了你 2026-12-04 的排班（调班）"),
+        "{bell}"
+    );
+    let marker = "action=\"/notifications/";
+    let text = bell.find("调整了你的每周排班").unwrap();
+    let at = bell[..text].rfind(marker).expect("its form") + marker.len();
+    let id = &bell[at..at + bell[at..].find('/').unwrap()];
+    let res = own
+        .post_form(&format!("/notifications/{id}/open"), &[])
+        .await;
+    assert_eq!(
+        res.headers()["location"].to_str().unwrap(),
+        "/shifts?week=2026-11-30"
+    );
+
+    // The agent sees only their own week, without forms, and may not set it.
     let html = own.get("/shifts").await.text().await.unwrap();
     assert_eq!(
         html.matches("data-testid=\"roster-row\"").count(),

@@ -576,6 +576,34 @@ async fn results_are_complete_and_unsatisfied_opens_a_complaint() {
         page.contains("不满意的大客户") && page.contains("60 秒"),
         "the notification names the customer and the seconds: {page}"
     );
+    // It opens the visit, which quality reads — the result, no form to change it.
+    let marker = "action=\"/notifications/";
+    let text = page.find("不满意的大客户").unwrap();
+    let at = page[..text].rfind(marker).expect("its form") + marker.len();
+    let note = &page[at..at + page[at..].find('/').unwrap()];
+    let res = quality
+        .post_form(&format!("/notifications/{note}/open"), &[])
+        .await;
+    let to = res.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(to, format!("/follow-ups/{id}"));
+    let res = quality.get(&to).await;
+    assert_eq!(res.status(), 200);
+    let visit = res.text().await.unwrap();
+    assert!(
+        visit.contains("data-testid=\"visit-unverified\""),
+        "{visit}"
+    );
+    assert!(visit.contains("139****0000"), "masked");
+    for form in ["visit-result", "visit-dial", "visit-schedule", "visit-card"] {
+        assert!(
+            !visit.contains(&format!("data-testid=\"{form}\"")),
+            "{form}"
+        );
+    }
+    let res = quality
+        .post_form(&format!("/follow-ups/{id}/dial"), &[])
+        .await;
+    assert_eq!(res.status(), 403, "quality does not call");
     c.app.stop().await;
 }
 

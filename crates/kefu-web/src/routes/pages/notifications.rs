@@ -59,6 +59,8 @@ fn text(t: Tr, kind: &str, params: &str) -> String {
     let survey_name = get("survey_name");
     let satisfied = get("satisfied");
     let (done, unsatisfied, overdue) = (count("done"), count("unsatisfied"), count("overdue"));
+    // Working time changed by someone else: who, which date, an absence's last day.
+    let (by, date, to) = (get("by"), get("date"), get("to"));
     t.f(
         &format!("notification.{kind}"),
         &[
@@ -83,6 +85,9 @@ fn text(t: Tr, kind: &str, params: &str) -> String {
             ("overdue", overdue.as_str()),
             ("score", score.as_str()),
             ("survey_name", survey_name.as_str()),
+            ("by", by.as_str()),
+            ("date", date.as_str()),
+            ("to", to.as_str()),
         ],
     )
 }
@@ -168,6 +173,13 @@ fn target_of(params: &str, ticket_id: Option<i64>) -> Option<String> {
     }
     if let Some(week) = v["week"].as_str() {
         return Some(format!("/follow-ups/analysis?week={week}"));
+    }
+    // A roster changed opens its week; an absence recorded the absences.
+    if let Some(week) = v["roster_week"].as_str() {
+        return Some(format!("/shifts?week={week}"));
+    }
+    if v["absences"].as_i64().is_some() {
+        return Some("/absences".to_owned());
     }
     // A chat transferred opens it in the chat console.
     if let Some(chat) = v["session"].as_i64() {

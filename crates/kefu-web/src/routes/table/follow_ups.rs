@@ -161,7 +161,7 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
         Page,
         Method::GET,
         "/follow-ups/{id}",
-        Requires(FollowUpWork),
+        Requires(FollowUpView),
         pages::show,
     )
     .add(
@@ -259,7 +259,7 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
         Api,
         Method::GET,
         "/api/v1/follow-ups/{id}",
-        Requires(FollowUpWork),
+        Requires(FollowUpView),
         follow_ups::show,
     )
     .add(

@@ -136,7 +136,8 @@ async fn page(
         })
         .collect();
     Ok(VisitPage {
-        planned: v.visit.status == "planned",
+        // Only whoever may work the visit gets its forms; quality reads it.
+        planned: v.visit.status == "planned" && v.may_work,
         card_sent: v.visit.card_sent_at.map(local_time).unwrap_or_default(),
         reason: t.tk("follow_up.reason", &v.visit.reason),
         channel: t.tk("contact_channel", &v.visit.channel),
