@@ -175,6 +175,9 @@ pub enum AppError {
     /// 关系调查 — a questionnaire or the answers to it refused.
     #[error("{0}")]
     Questionnaire(#[from] kefu_domain::satisfaction::relationship::QuestionnaireError),
+    /// 质检评分表 — a scorecard, or a score on it, refused.
+    #[error("{0}")]
+    Scorecard(#[from] kefu_domain::quality::ScorecardError),
     /// 排班 — a roster or a change refused.
     #[error("{0}")]
     Shift(#[from] kefu_domain::staff::shift::ShiftError),

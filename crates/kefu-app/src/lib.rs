@@ -27,6 +27,7 @@ pub mod key_account;
 pub mod notify;
 pub mod outbox;
 pub mod portal;
+pub mod quality;
 pub mod ratelimit;
 pub mod satisfaction;
 pub mod search;

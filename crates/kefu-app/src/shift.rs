@@ -267,36 +267,27 @@ impl App {
     pub async fn set_roster(&self, actor: &Actor, user_id: i64, days: &[String]) -> Result<u64> {
         may_set(actor)?;
         let week = parse_week(days)?;
-        let now = self.now();
-        {
-            let mut tx = self.store.begin().await?;
-            kefu_store::staff::user_by_id(&mut tx, user_id).await?;
-            store::set_week(&mut tx, user_id, &format_week(&week), actor.user_id(), now).await?;
-            let calendar = self.business_calendar(&mut tx).await?;
-            let monday = monday_of(local_date(&calendar, now)).to_string();
-            let params = json!({ "roster_week": monday });
-            tell(
-                &mut tx,
-                actor,
-                user_id,
-                kind::SHIFT_WEEK_CHANGED,
-                params,
-                now,
-            )
-            .await?;
-            tx.commit().await.map_err(StoreError::from)?;
-        }
-        self.reslot_visits(user_id).await
+        self.write_week(actor, user_id, Some(&format_week(&week)))
+            .await
     }
 
     /// Removes a person's week: they work the business calendar's hours again.
     pub async fn clear_roster(&self, actor: &Actor, user_id: i64) -> Result<u64> {
         may_set(actor)?;
+        self.write_week(actor, user_id, None).await
+    }
+
+    /// Stores (or, with `None`, removes) a person's week, tells them, and slots their
+    /// visits again on it.
+    async fn write_week(&self, actor: &Actor, user_id: i64, week: Option<&str>) -> Result<u64> {
+        let now = self.now();
         {
-            let now = self.now();
             let mut tx = self.store.begin().await?;
             kefu_store::staff::user_by_id(&mut tx, user_id).await?;
-            store::clear_week(&mut tx, user_id).await?;
+            match week {
+                Some(w) => store::set_week(&mut tx, user_id, w, actor.user_id(), now).await?,
+                None => store::clear_week(&mut tx, user_id).await?,
+            }
             let calendar = self.business_calendar(&mut tx).await?;
             let monday = monday_of(local_date(&calendar, now)).to_string();
             let params = json!({ "roster_week": monday });

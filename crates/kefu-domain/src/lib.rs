@@ -65,6 +65,7 @@ pub mod key_account;
 pub mod money;
 pub mod permission;
 pub mod portal;
+pub mod quality;
 pub mod region;
 pub mod satisfaction;
 pub mod sla;

@@ -68,10 +68,16 @@ pub enum Permission {
     KeyAccountManage,
     /// 大客户审批 — apply (or dismiss) the change of agent a low rating proposes.
     KeyAccountApprove,
+    /// 质检 — scorecards, inspections, quality anomalies and their measures, the daily
+    /// report (000 §(四)).
+    QualityInspect,
+    /// 质检裁决 — decide agents' appeals and instruct improvement measures (the manager:
+    /// 在客户服务经理的指示下, 000 §(四)6).
+    QualityDecide,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 25] = [
+    pub const ALL: [Permission; 27] = [
         Permission::DashboardView,
         Permission::AccountSelf,
         Permission::DirectoryView,
@@ -97,6 +103,8 @@ impl Permission {
         Permission::SatisfactionManage,
         Permission::KeyAccountManage,
         Permission::KeyAccountApprove,
+        Permission::QualityInspect,
+        Permission::QualityDecide,
     ];
 
     pub fn key(self) -> &'static str {
@@ -126,6 +134,8 @@ impl Permission {
             Permission::SatisfactionManage => "satisfaction_manage",
             Permission::KeyAccountManage => "key_account_manage",
             Permission::KeyAccountApprove => "key_account_approve",
+            Permission::QualityInspect => "quality_inspect",
+            Permission::QualityDecide => "quality_decide",
         }
     }
 }
@@ -223,6 +233,15 @@ pub fn role_grants(role: Role, permission: Permission) -> bool {
         ),
         // Who serves a key account is the manager's call (及时调整客户服务人员).
         Permission::KeyAccountApprove => matches!(role, Role::Admin | Role::CsManager),
+        // 000 §(四): the quality specialist inspects, investigates and reports, the manager
+        // receives the report and instructs the measures.
+        Permission::QualityInspect => {
+            matches!(
+                role,
+                Role::Admin | Role::CsManager | Role::QualitySpecialist
+            )
+        }
+        Permission::QualityDecide => matches!(role, Role::Admin | Role::CsManager),
         Permission::DashboardView | Permission::AccountSelf | Permission::DirectoryView => true,
     }
 }

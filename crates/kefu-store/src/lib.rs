@@ -32,6 +32,7 @@ pub mod notification;
 pub mod outbox;
 pub mod phone;
 pub mod portal;
+pub mod quality;
 pub mod ratelimit;
 mod reader;
 pub mod relationship;

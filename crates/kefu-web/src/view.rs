@@ -119,6 +119,12 @@ const NAV: &[(&str, &str, Place, &[Permission])] = &[
         &[Permission::SatisfactionManage],
     ),
     (
+        "/quality/scorecards",
+        "nav.quality_scorecards",
+        Place::Settings,
+        &[Permission::QualityInspect],
+    ),
+    (
         "/admin/users",
         "nav.users",
         Place::Settings,

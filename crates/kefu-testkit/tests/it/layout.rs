@@ -69,6 +69,13 @@ async fn the_settings_menu_holds_exactly_the_admin_pages_each_role_may_open() {
         if matches!(role, Role::Admin | Role::CsManager | Role::CrmSpecialist) {
             menu.push("/admin/satisfaction");
         }
+        // 质检评分表: the quality specialists, the manager and the administrator.
+        if matches!(
+            role,
+            Role::Admin | Role::CsManager | Role::QualitySpecialist
+        ) {
+            menu.push("/quality/scorecards");
+        }
         if role == Role::Admin {
             menu.push("/admin/users");
         }

@@ -39,6 +39,7 @@ mod permissions;
 mod phone;
 mod portal;
 mod portal_verify;
+mod quality_scorecards;
 mod queue_plans;
 mod schema;
 mod scripts;

@@ -29,6 +29,7 @@ use crate::i18n::Tr;
 
 mod areas;
 mod follow_up;
+mod quality;
 mod relationship;
 mod sms;
 
@@ -423,6 +424,7 @@ impl WebError {
                 AppError::Visit(e) => follow_up::visit_info(e),
                 AppError::Absence(e) => follow_up::absence_info(e),
                 AppError::Shift(e) => follow_up::shift_info(e),
+                AppError::Scorecard(e) => quality::scorecard_info(e),
                 AppError::UnknownCall => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_call"),
                 AppError::NoSmsChannel => ErrorInfo::new(S::CONFLICT, "no_sms_channel"),
                 AppError::Csat(e) => follow_up::csat_info(e),

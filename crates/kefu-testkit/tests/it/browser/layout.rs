@@ -152,6 +152,7 @@ async fn at_1366_the_bar_and_the_complaint_board_keep_to_one_row_in_chromium() {
             "信用模型",
             "回访设置",
             "满意度调查",
+            "质检评分表",
             "用户管理",
             "审计日志",
             "我的账户",

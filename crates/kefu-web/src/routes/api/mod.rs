@@ -15,6 +15,7 @@ pub mod key_account_plans;
 pub mod key_accounts;
 pub mod me;
 pub mod phone;
+pub mod quality;
 pub mod relationship;
 pub mod satisfaction;
 pub mod satisfaction_report;
@@ -200,6 +201,8 @@ use doc::{
         absences::list, absences::record, absences::cancel,
         shifts::week, shifts::set_week, shifts::clear_week, shifts::set_change,
         shifts::clear_change,
+        quality::scorecards, quality::scorecard, quality::create_scorecard,
+        quality::save_scorecard,
         search::search,
         channels::inbound,
         phone::events,

@@ -10,6 +10,7 @@ pub(super) mod follow_ups;
 pub(super) mod foundation;
 pub(super) mod key_accounts;
 pub(super) mod phone;
+pub(super) mod quality;
 pub(super) mod satisfaction;
 pub(super) mod sms;
 pub(super) mod ticket_settings;

@@ -1,0 +1,3 @@
+//! 服务质量管理 — the quality specialist's records.
+
+pub mod scorecard;
