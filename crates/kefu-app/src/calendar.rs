@@ -221,12 +221,12 @@ impl App {
             Some(id) => {
                 store::update_calendar(&mut tx, &row, now)
                     .await
-                    .map_err(name_taken)?;
+                    .map_err(AppError::name_taken)?;
                 id
             }
             None => store::insert_calendar(&mut tx, &row, now)
                 .await
-                .map_err(name_taken)?,
+                .map_err(AppError::name_taken)?,
         };
         changelog::record(
             &mut tx,
@@ -292,13 +292,6 @@ impl App {
         .await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(())
-    }
-}
-
-fn name_taken(e: StoreError) -> AppError {
-    match e {
-        StoreError::Conflict(_) => AppError::NameTaken,
-        e => e.into(),
     }
 }
 

@@ -244,3 +244,14 @@ impl From<StoreError> for AppError {
         }
     }
 }
+
+impl AppError {
+    /// A store error on writing a name that must be unique: [`AppError::NameTaken`] when the
+    /// name is another's, else as any store error.
+    pub(crate) fn name_taken(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict(_) => AppError::NameTaken,
+            e => e.into(),
+        }
+    }
+}

@@ -93,22 +93,34 @@ pub fn monday_of(date: Date) -> Date {
         .unwrap_or(date)
 }
 
-/// Everyone's rosters with the changes from `from` to `to`: the people with a week or a
-/// change in those days (everyone else works the business calendar's hours).
-pub(crate) async fn rosters(
+/// Everyone's rosters over some days, with what the week page shows besides.
+pub(crate) struct Rosters {
+    /// The people with a week or a change in those days (everyone else works the business
+    /// calendar's hours).
+    pub(crate) by_user: HashMap<i64, Roster>,
+    /// The people with a week of their own.
+    pub(crate) own_weeks: HashSet<i64>,
+    /// Each change's note by person and day.
+    pub(crate) notes: HashMap<(i64, String), String>,
+}
+
+/// Everyone's rosters with the changes from `from` to `to`.
+pub(crate) async fn load_rosters(
     conn: &mut AnyConnection,
     calendar: &BusinessCalendar,
     (from, to): (Date, Date),
-) -> Result<HashMap<i64, Roster>> {
+) -> Result<Rosters> {
     let weeks: HashMap<i64, String> = store::weeks(conn).await?.into_iter().collect();
     let mut changes: HashMap<i64, Vec<(Date, Vec<kefu_domain::calendar::Period>)>> = HashMap::new();
+    let mut notes = HashMap::new();
     for c in store::changes(conn, &from.to_string(), &to.to_string()).await? {
         if let (Ok(day), Ok(periods)) = (c.day.parse(), parse_day(&c.periods, &c.day)) {
             changes.entry(c.user_id).or_default().push((day, periods));
         }
+        notes.insert((c.user_id, c.day), c.note);
     }
     let users: HashSet<i64> = weeks.keys().chain(changes.keys()).copied().collect();
-    Ok(users
+    let by_user = users
         .into_iter()
         .map(|u| {
             let week = weeks
@@ -117,7 +129,22 @@ pub(crate) async fn rosters(
                 .unwrap_or_else(|| calendar.week().clone());
             (u, Roster::new(week, changes.remove(&u).unwrap_or_default()))
         })
-        .collect())
+        .collect();
+    Ok(Rosters {
+        by_user,
+        own_weeks: weeks.into_keys().collect(),
+        notes,
+    })
+}
+
+/// Everyone's rosters with the changes from `from` to `to`: the people with a week or a
+/// change in those days (everyone else works the business calendar's hours).
+pub(crate) async fn rosters(
+    conn: &mut AnyConnection,
+    calendar: &BusinessCalendar,
+    span: (Date, Date),
+) -> Result<HashMap<i64, Roster>> {
+    Ok(load_rosters(conn, calendar, span).await?.by_user)
 }
 
 /// `user`'s roster over `from..until` (the business calendar's hours for nobody or someone
@@ -202,19 +229,12 @@ impl App {
             .filter_map(|d| start.checked_add(jiff::Span::new().days(d)).ok())
             .collect();
         let end = *dates.last().unwrap_or(&start);
-        let rosters = rosters(&mut conn, &calendar, (start, end)).await?;
-        let notes: HashMap<(i64, String), String> =
-            store::changes(&mut conn, &start.to_string(), &end.to_string())
-                .await?
-                .into_iter()
-                .map(|c| ((c.user_id, c.day), c.note))
-                .collect();
+        let Rosters {
+            by_user: rosters,
+            own_weeks: own,
+            notes,
+        } = load_rosters(&mut conn, &calendar, (start, end)).await?;
         let away = away_days(&mut conn, start).await?;
-        let own: HashSet<i64> = store::weeks(&mut conn)
-            .await?
-            .into_iter()
-            .map(|(u, _)| u)
-            .collect();
         let department = Roster::department(&calendar);
         let lines = kefu_store::staff::list_users(&mut conn)
             .await?
@@ -388,12 +408,15 @@ impl App {
             .await?
             .remove(&agent_id)
             .unwrap_or_else(|| Roster::department(&calendar));
+        let ids: Vec<i64> = visits.iter().filter_map(|v| v.contact_id).collect();
+        let contacts: HashMap<i64, kefu_store::customer::Contact> =
+            kefu_store::customer::contacts_by_ids(&mut tx, &ids)
+                .await?
+                .into_iter()
+                .map(|c| (c.id, c))
+                .collect();
         for v in &visits {
-            let contact = match v.contact_id {
-                Some(c) => Some(kefu_store::customer::contact_by_id(&mut tx, c).await?),
-                None => None,
-            };
-            let rest = rest_of(contact.as_ref());
+            let rest = rest_of(v.contact_id.and_then(|c| contacts.get(&c)));
             let slot = call_window(&calendar, &settings.calling_hours, &roster, &rest)
                 .earliest(v.due_at.max(now), v.window_end)
                 .map(|s| s.start);

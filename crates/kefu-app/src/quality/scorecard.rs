@@ -90,13 +90,6 @@ fn checked(form: &ScorecardForm) -> Result<(String, String, String)> {
     Ok((name.to_owned(), form.note.trim().to_owned(), body))
 }
 
-fn name_taken(e: StoreError) -> AppError {
-    match e {
-        StoreError::Conflict(_) => AppError::NameTaken,
-        e => e.into(),
-    }
-}
-
 /// Writes the shipped scorecard when there is none (once, whichever instance comes first).
 pub(crate) async fn ensure_default(conn: &mut AnyConnection, now: jiff::Timestamp) -> Result<()> {
     if store::any(conn).await? {
@@ -183,7 +176,7 @@ impl App {
             self.now(),
         )
         .await
-        .map_err(name_taken)?;
+        .map_err(AppError::name_taken)?;
         match saved {
             Ok(number) => {
                 tx.commit().await.map_err(StoreError::from)?;

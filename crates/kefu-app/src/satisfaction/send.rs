@@ -76,6 +76,11 @@ impl App {
             for c in &batch {
                 let contact = contact_key(c);
                 let mut tx = self.store.begin().await?;
+                // A reply may have reopened it since the batch was read: decided when it is
+                // resolved again.
+                if !kefu_store::ticket::lock_if_resolved(&mut tx, c.ticket_id).await? {
+                    continue;
+                }
                 let last = match &contact {
                     Some(k) => store::last_sent_to(&mut tx, k).await?,
                     None => None,

@@ -304,6 +304,27 @@ pub async fn contacts_of_many(conn: &mut AnyConnection, ids: &[i64]) -> Result<V
     rows.iter().map(contact_from_row).collect()
 }
 
+/// The contacts with these ids, in id order (those gone are left out); read in chunks so
+/// a long list stays within either backend's limit on bound values.
+pub async fn contacts_by_ids(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<Contact>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "{SELECT_CONTACT} WHERE id IN ({}) ORDER BY id",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            out.push(contact_from_row(&row)?);
+        }
+    }
+    Ok(out)
+}
+
 pub async fn contact_by_id(conn: &mut AnyConnection, id: i64) -> Result<Contact> {
     let row = sqlx::query(&format!("{SELECT_CONTACT} WHERE id = $1"))
         .bind(id)

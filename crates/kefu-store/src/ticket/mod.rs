@@ -285,6 +285,19 @@ pub async fn lock_at_version(conn: &mut AnyConnection, id: i64, version: i64) ->
     Ok(done.rows_affected() == 1)
 }
 
+/// Takes ticket `id` for the rest of the caller's transaction if it is still resolved:
+/// false when it was reopened (or is gone) meanwhile. Like [`lock_at_version`], the check
+/// and the lock are one statement, so a customer's reply cannot reopen it in between.
+pub async fn lock_if_resolved(conn: &mut AnyConnection, id: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE tickets SET version = version WHERE id = $1 AND resolved_at IS NOT NULL",
+    )
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Moves ticket `id`'s version on without changing a field (its history or files changed).
 pub async fn bump_version(conn: &mut AnyConnection, id: i64) -> Result<()> {
     let done = sqlx::query("UPDATE tickets SET version = version + 1 WHERE id = $1")
