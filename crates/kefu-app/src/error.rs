@@ -178,6 +178,9 @@ pub enum AppError {
     /// 质检评分表 — a scorecard, or a score on it, refused.
     #[error("{0}")]
     Scorecard(#[from] kefu_domain::quality::ScorecardError),
+    /// 质检 — a step of an inspection, or the quality settings, refused.
+    #[error("{0}")]
+    Inspection(#[from] kefu_domain::quality::InspectionError),
     /// 排班 — a roster or a change refused.
     #[error("{0}")]
     Shift(#[from] kefu_domain::staff::shift::ShiftError),

@@ -113,6 +113,14 @@ pub mod kind {
     /// 休假登记 — someone else recorded an absence of yours (`params`: `by`, `from`, `to`,
     /// `absences`).
     pub const ABSENCE_RECORDED: &str = "absence_recorded";
+    /// 今日抽检 — the day's sample gave the inspector items to score.
+    pub const QUALITY_ASSIGNED: &str = "quality_assigned";
+    /// 质检结果 — the agent's work was scored: acknowledge or appeal.
+    pub const QUALITY_SCORED: &str = "quality_scored";
+    /// 质检申诉 — an agent appealed a result: the manager decides.
+    pub const QUALITY_APPEALED: &str = "quality_appealed";
+    /// 申诉裁决 — the manager decided an appeal (to the agent and the inspector).
+    pub const QUALITY_APPEAL_DECIDED: &str = "quality_appeal_decided";
 }
 
 /// Tells each user in `users` (duplicates ignored) about `kind`, with placeholder values

@@ -23,6 +23,7 @@ impl App {
             Sheet::CreditModel => Permission::CreditManage,
             Sheet::FollowUp => Permission::FollowUpManage,
             Sheet::Csat => Permission::SatisfactionManage,
+            Sheet::Quality => Permission::QualityInspect,
         })?;
         let mut conn = self.store.conn().await?;
         Ok(store::sheet_version(&mut conn, sheet).await?)

@@ -64,6 +64,8 @@ pub mod kind {
     pub const RELATIONSHIP_SURVEY: &str = "relationship_survey";
     /// 方案回顾提醒 — tells each key account's plan author once that its review date came.
     pub const PLAN_REVIEWS: &str = "plan_reviews";
+    /// 每日抽检 — draws the day's quality sample once its unannounced minute has come.
+    pub const QUALITY_SAMPLE: &str = "quality_sample";
     /// 定时备份 — the scheduled backup of its period (only when a schedule is set; see
     /// [`kefu_app::backup::schedule`]).
     pub const BACKUP: &str = "backup";
@@ -173,6 +175,12 @@ const PERIODIC: &[Periodic] = &[
     Periodic {
         kind: kind::PLAN_REVIEWS,
         every: SignedDuration::from_hours(1),
+    },
+    // The sample's minute is picked in the working hours; a run every five minutes draws
+    // it within five of that minute.
+    Periodic {
+        kind: kind::QUALITY_SAMPLE,
+        every: SignedDuration::from_mins(5),
     },
 ];
 
@@ -435,6 +443,17 @@ impl Worker {
                         reminded = run.reminded,
                         "relationship surveys"
                     );
+                }
+                Ok(())
+            }
+            kind::QUALITY_SAMPLE => {
+                if let Some(d) = self
+                    .app
+                    .run_quality_sample()
+                    .await
+                    .map_err(|e| e.to_string())?
+                {
+                    tracing::info!(date = %d.date, inspections = d.inspections, "quality sample");
                 }
                 Ok(())
             }

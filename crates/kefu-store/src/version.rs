@@ -58,6 +58,7 @@ pub enum Sheet {
     CreditModel,
     FollowUp,
     Csat,
+    Quality,
 }
 
 impl Sheet {
@@ -67,6 +68,7 @@ impl Sheet {
             Sheet::CreditModel => "credit_model",
             Sheet::FollowUp => "follow_up",
             Sheet::Csat => "csat",
+            Sheet::Quality => "quality",
         }
     }
 }

@@ -62,13 +62,25 @@ const NAV: &[(&str, &str, Place, &[Permission])] = &[
         Place::Bar,
         &[Permission::TicketWork],
     ),
+    // 质检: the inspections to score (agents open their own results from the workbench
+    // and their notifications).
+    (
+        "/quality/inspections",
+        "nav.quality",
+        Place::Bar,
+        &[Permission::QualityInspect],
+    ),
     // 待我审批: for those who decide something that waits there (the inbox of everyone
     // else is always empty).
     (
         "/approvals",
         "nav.approvals",
         Place::Bar,
-        &[Permission::ComplaintApprove, Permission::ScriptApprove],
+        &[
+            Permission::ComplaintApprove,
+            Permission::ScriptApprove,
+            Permission::QualityDecide,
+        ],
     ),
     (
         "/admin/ticket-settings",
@@ -121,6 +133,12 @@ const NAV: &[(&str, &str, Place, &[Permission])] = &[
     (
         "/quality/scorecards",
         "nav.quality_scorecards",
+        Place::Settings,
+        &[Permission::QualityInspect],
+    ),
+    (
+        "/quality/settings",
+        "nav.quality_settings",
         Place::Settings,
         &[Permission::QualityInspect],
     ),

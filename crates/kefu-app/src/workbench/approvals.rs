@@ -1,7 +1,8 @@
 //! 待我审批 — one list of everything waiting for the reader's decision, across areas, the
 //! oldest first: the solutions proposed for complaints (decided on the complaint's page,
 //! which holds what the decision needs) and the reply scripts agents proposed (decided
-//! from the list: the script's wording is the whole of what is decided). Each kind is
+//! from the list: the script's wording is the whole of what is decided) and the agents'
+//! appeals of inspection results (decided on the inspection's page). Each kind is
 //! listed for those who decide it; the notification when one arrives is sent by the area
 //! (`complaint_approval`, `script_proposed`).
 
@@ -9,6 +10,7 @@ use jiff::Timestamp;
 use kefu_domain::kb::ScriptStatus;
 use kefu_domain::{Permission, Role};
 use kefu_store::complaint::Waiting;
+use kefu_store::quality::inspection::InspectionRow;
 
 use super::{Count, Filled, Label, Reader, TileBody, TileFuture, TileLine, TileSpec};
 use crate::complaint::WAITING_SHOWN;
@@ -25,15 +27,22 @@ pub enum ApprovalKind {
     ComplaintProposal,
     /// 话术 — a reply script an agent proposed (话术审核).
     ReplyScript,
+    /// 质检申诉 — an agent's appeal of an inspection result.
+    QualityAppeal,
 }
 
 impl ApprovalKind {
-    pub const ALL: [ApprovalKind; 2] = [ApprovalKind::ComplaintProposal, ApprovalKind::ReplyScript];
+    pub const ALL: [ApprovalKind; 3] = [
+        ApprovalKind::ComplaintProposal,
+        ApprovalKind::ReplyScript,
+        ApprovalKind::QualityAppeal,
+    ];
 
     pub fn key(self) -> &'static str {
         match self {
             ApprovalKind::ComplaintProposal => "complaint_proposal",
             ApprovalKind::ReplyScript => "reply_script",
+            ApprovalKind::QualityAppeal => "quality_appeal",
         }
     }
 
@@ -46,6 +55,7 @@ impl ApprovalKind {
         match self {
             ApprovalKind::ComplaintProposal => Permission::ComplaintApprove,
             ApprovalKind::ReplyScript => Permission::ScriptApprove,
+            ApprovalKind::QualityAppeal => Permission::QualityDecide,
         }
     }
 }
@@ -55,6 +65,7 @@ impl ApprovalKind {
 pub enum Awaiting {
     Proposal(Waiting),
     Script(ScriptView),
+    Appeal(Box<InspectionRow>),
 }
 
 impl Awaiting {
@@ -63,6 +74,7 @@ impl Awaiting {
         match self {
             Awaiting::Proposal(w) => w.proposal.proposed_at,
             Awaiting::Script(s) => s.script.updated_at,
+            Awaiting::Appeal(a) => a.appealed_at.unwrap_or(a.created_at),
         }
     }
 
@@ -70,6 +82,7 @@ impl Awaiting {
         match self {
             Awaiting::Proposal(_) => ApprovalKind::ComplaintProposal,
             Awaiting::Script(_) => ApprovalKind::ReplyScript,
+            Awaiting::Appeal(_) => ApprovalKind::QualityAppeal,
         }
     }
 }
@@ -111,6 +124,11 @@ impl App {
                     cut |= proposed.len() >= SCRIPTS_SHOWN;
                     items.extend(proposed.into_iter().map(Awaiting::Script));
                 }
+                ApprovalKind::QualityAppeal => {
+                    let appeals = self.quality_appeals_waiting(actor).await?;
+                    cut |= appeals.len() as i64 >= crate::quality::LIST_LIMIT;
+                    items.extend(appeals.into_iter().map(|a| Awaiting::Appeal(Box::new(a))));
+                }
             }
         }
         items.sort_by_key(Awaiting::since);
@@ -141,6 +159,10 @@ fn waiting<'a>(app: &'a App, r: &'a Reader) -> TileFuture<'a> {
                 }
                 ApprovalKind::ReplyScript => {
                     kefu_store::kb::count_in_status(&mut conn, ScriptStatus::Proposed.key()).await?
+                }
+                ApprovalKind::QualityAppeal => {
+                    kefu_store::quality::inspection::count(&mut conn, "appealed", None, None)
+                        .await?
                 }
             };
             lines.push(TileLine {

@@ -173,6 +173,7 @@ const REGISTRY: &[&[TileSpec]] = &[
     crate::channel::chat::TILES,
     crate::customer::TILES,
     crate::notify::TILES,
+    crate::quality::TILES,
     crate::complaint::TILES,
     crate::follow_up::TILES,
     crate::satisfaction::TILES,

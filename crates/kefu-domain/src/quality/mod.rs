@@ -1,9 +1,12 @@
-//! 服务质量管理 — the quality specialist's work (000 §(四)): scorecards the daily
-//! inspections are scored on.
+//! 服务质量管理 — the quality specialist's work (000 §(四)): scorecards, the daily sample
+//! and its inspections, with the phrases hinted at in written replies.
 
 pub mod defaults;
+pub mod inspection;
+pub mod phrases;
 pub mod sample;
 pub mod scorecard;
 
 pub use defaults::default_scorecard;
+pub use inspection::{AppealDecision, InspectionError, InspectionStatus, QualitySettings};
 pub use scorecard::{Item, ItemScore, Outcome, Scorecard, ScorecardError, Section};

@@ -297,5 +297,24 @@ pub fn assign(picks: &[Pick], inspectors: &[i64]) -> Vec<Option<i64>> {
         .collect()
 }
 
+/// 不定时 — the minute of the day (after midnight) the day's sample is drawn: a point in the
+/// day's working `periods` chosen by `noise`, a secret hash of the date, so nobody can tell
+/// it ahead and every instance picks the same. `None` on a day without working time.
+pub fn draw_minute(periods: &[crate::calendar::Period], noise: u64) -> Option<u16> {
+    let total: u64 = periods.iter().map(|p| u64::from(p.end - p.start)).sum();
+    if total == 0 {
+        return None;
+    }
+    let mut k = noise % total;
+    for p in periods {
+        let len = u64::from(p.end - p.start);
+        if k < len {
+            return Some(p.start + k as u16);
+        }
+        k -= len;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests;

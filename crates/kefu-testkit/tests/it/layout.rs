@@ -75,6 +75,7 @@ async fn the_settings_menu_holds_exactly_the_admin_pages_each_role_may_open() {
             Role::Admin | Role::CsManager | Role::QualitySpecialist
         ) {
             menu.push("/quality/scorecards");
+            menu.push("/quality/settings");
         }
         if role == Role::Admin {
             menu.push("/admin/users");

@@ -39,7 +39,7 @@ mod permissions;
 mod phone;
 mod portal;
 mod portal_verify;
-mod quality_scorecards;
+mod quality;
 mod queue_plans;
 mod schema;
 mod scripts;

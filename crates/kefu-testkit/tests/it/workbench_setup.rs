@@ -29,6 +29,7 @@ pub(crate) fn record_testid(link: &str) -> &'static str {
         "/key-accounts/policies" => "policy-row",
         "/admin/channels/sms" => "sms-failed-row",
         "/admin/channels" => "channel-row",
+        "/quality/inspections" => "inspection-row",
         other => panic!("a tile opens {other}, whose records this test cannot count"),
     }
 }

@@ -1,7 +1,11 @@
-//! 服务质量 — how quality refusals read: scorecards and the scores given on them.
+//! 服务质量 — how quality refusals read: scorecards and the scores given on them, the steps
+//! of an inspection and the quality settings.
 
 use axum::http::StatusCode;
 use kefu_domain::quality::ScorecardError;
+use kefu_domain::quality::inspection::InspectionError;
+use kefu_domain::quality::phrases::PhrasesError;
+use kefu_domain::quality::sample::SampleRulesError;
 
 use super::ErrorInfo;
 
@@ -58,5 +62,80 @@ pub(super) fn scorecard_info(e: ScorecardError) -> ErrorInfo {
         args,
         detail,
         ..ErrorInfo::new(StatusCode::UNPROCESSABLE_ENTITY, code)
+    }
+}
+
+pub(super) fn inspection_info(e: InspectionError) -> ErrorInfo {
+    use InspectionError as E;
+    use StatusCode as S;
+    let detail = Some(e.to_string());
+    let (status, code, args) = match e {
+        E::NotYourInspection => (S::FORBIDDEN, "inspection_not_yours", vec![]),
+        E::NotYourResult => (S::FORBIDDEN, "inspection_not_your_result", vec![]),
+        E::OwnWork => (S::FORBIDDEN, "inspection_own_work", vec![]),
+        E::NotOpenToScore(s) => (
+            S::CONFLICT,
+            "inspection_not_open",
+            vec![("status", s.key().to_owned())],
+        ),
+        E::NoResultToAnswer(s) => (
+            S::CONFLICT,
+            "inspection_no_result",
+            vec![("status", s.key().to_owned())],
+        ),
+        E::NotAppealed(s) => (
+            S::CONFLICT,
+            "inspection_not_appealed",
+            vec![("status", s.key().to_owned())],
+        ),
+        E::AppealClosed { due } => (
+            S::CONFLICT,
+            "inspection_appeal_closed",
+            vec![("due", crate::view::local_time(due))],
+        ),
+        E::SampleDrawn(date) => (S::CONFLICT, "quality_sample_drawn", vec![("date", date)]),
+        E::NoReason => (S::UNPROCESSABLE_ENTITY, "inspection_no_reason", vec![]),
+        E::TextTooLong { max } => (
+            S::UNPROCESSABLE_ENTITY,
+            "inspection_text_too_long",
+            vec![("max", max.to_string())],
+        ),
+        E::BadAppealDays { max } => (
+            S::UNPROCESSABLE_ENTITY,
+            "quality_bad_appeal_days",
+            vec![("max", max.to_string())],
+        ),
+        E::Rules(r) => {
+            let (code, args) = match r {
+                SampleRulesError::PerAgentTooMany { max } => {
+                    ("quality_per_agent_too_many", vec![("max", max.to_string())])
+                }
+                SampleRulesError::QuotaTooLarge { max } => {
+                    ("quality_quota_too_large", vec![("max", max.to_string())])
+                }
+                SampleRulesError::UnknownChannel(c) => {
+                    ("quality_unknown_channel", vec![("channel", c)])
+                }
+                SampleRulesError::BadCallMinutes => ("quality_bad_call_minutes", vec![]),
+            };
+            (S::UNPROCESSABLE_ENTITY, code, args)
+        }
+        E::Phrases(p) => {
+            let (code, args) = match p {
+                PhrasesError::TooMany { max } => {
+                    ("quality_phrases_too_many", vec![("max", max.to_string())])
+                }
+                PhrasesError::TooLong { max, phrase } => (
+                    "quality_phrase_too_long",
+                    vec![("max", max.to_string()), ("value", phrase)],
+                ),
+            };
+            (S::UNPROCESSABLE_ENTITY, code, args)
+        }
+    };
+    ErrorInfo {
+        args,
+        detail,
+        ..ErrorInfo::new(status, code)
     }
 }

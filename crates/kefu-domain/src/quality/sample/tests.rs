@@ -262,3 +262,22 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_draw_minute_falls_in_working_time_and_spreads_over_it() {
+    use crate::calendar::Period;
+    let periods = [
+        Period::parse("09:00-12:00").unwrap(),
+        Period::parse("13:30-18:00").unwrap(),
+    ];
+    let mut seen_morning = false;
+    let mut seen_afternoon = false;
+    for noise in 0..2000u64 {
+        let m = super::draw_minute(&periods, noise.wrapping_mul(0x9E37_79B9_7F4A_7C15)).unwrap();
+        assert!(periods.iter().any(|p| p.start <= m && m < p.end), "{m}");
+        seen_morning |= m < 12 * 60;
+        seen_afternoon |= m >= 13 * 60 + 30;
+    }
+    assert!(seen_morning && seen_afternoon);
+    assert_eq!(super::draw_minute(&[], 42), None);
+}

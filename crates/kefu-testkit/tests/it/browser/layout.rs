@@ -93,6 +93,7 @@ async fn at_1366_the_bar_and_the_complaint_board_keep_to_one_row_in_chromium() {
             "客户档案",
             "回访",
             "话术库",
+            "质检",
             "待我审批",
             "设置"
         ]
@@ -153,6 +154,7 @@ async fn at_1366_the_bar_and_the_complaint_board_keep_to_one_row_in_chromium() {
             "回访设置",
             "满意度调查",
             "质检评分表",
+            "质检设置",
             "用户管理",
             "审计日志",
             "我的账户",

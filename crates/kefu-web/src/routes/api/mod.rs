@@ -16,6 +16,7 @@ pub mod key_accounts;
 pub mod me;
 pub mod phone;
 pub mod quality;
+pub mod quality_inspections;
 pub mod relationship;
 pub mod satisfaction;
 pub mod satisfaction_report;
@@ -203,6 +204,10 @@ use doc::{
         shifts::clear_change,
         quality::scorecards, quality::scorecard, quality::create_scorecard,
         quality::save_scorecard,
+        quality_inspections::settings, quality_inspections::save_settings,
+        quality_inspections::samples, quality_inspections::draw, quality_inspections::list,
+        quality_inspections::show, quality_inspections::score, quality_inspections::acknowledge,
+        quality_inspections::appeal, quality_inspections::decide,
         search::search,
         channels::inbound,
         phone::events,

@@ -44,12 +44,21 @@ pub struct ScriptRow {
     pub version: i64,
 }
 
-/// One thing waiting: a proposal or a script.
+/// 质检申诉 — an appeal, decided on the inspection's page.
+pub struct AppealRow {
+    pub inspection_id: i64,
+    pub what: String,
+    pub score: String,
+    pub reason: String,
+}
+
+/// One thing waiting: a proposal, a script or an appeal.
 pub struct InboxRow {
     pub kind: &'static str,
     pub kind_label: String,
     pub proposal: Option<ProposalRow>,
     pub script: Option<ScriptRow>,
+    pub appeal: Option<AppealRow>,
     pub proposed_by: String,
     pub since: String,
 }
@@ -102,6 +111,7 @@ async fn rows(
                     proposed_by: w.proposal.proposed_by_name.clone().unwrap_or_default(),
                     since,
                     script: None,
+                    appeal: None,
                     proposal: Some(ProposalRow {
                         complaint_id: w.proposal.complaint_id,
                         number: w.ticket_number,
@@ -122,6 +132,7 @@ async fn rows(
                     proposed_by: s.script.proposed_by_name.clone().unwrap_or_default(),
                     since,
                     proposal: None,
+                    appeal: None,
                     script: Some(ScriptRow {
                         actions: actions_text(t, &statuses, identity.locale, &s.actions),
                         id: s.script.id,
@@ -129,6 +140,26 @@ async fn rows(
                         category: s.script.category,
                         body: s.script.body,
                         version: s.script.version,
+                    }),
+                },
+                Awaiting::Appeal(a) => InboxRow {
+                    kind: kind.key(),
+                    kind_label,
+                    proposed_by: a.agent_name.clone(),
+                    since,
+                    proposal: None,
+                    script: None,
+                    appeal: Some(AppealRow {
+                        inspection_id: a.id,
+                        what: a
+                            .ticket_number
+                            .clone()
+                            .unwrap_or_else(|| t.tk("quality.source", &a.source_kind)),
+                        score: a
+                            .score_tenths
+                            .map(kefu_app::quality::points)
+                            .unwrap_or_default(),
+                        reason: a.appeal_reason.clone(),
                     }),
                 },
             }

@@ -61,6 +61,17 @@ fn text(t: Tr, kind: &str, params: &str) -> String {
     let (done, unsatisfied, overdue) = (count("done"), count("unsatisfied"), count("overdue"));
     // Working time changed by someone else: who, which date, an absence's last day.
     let (by, date, to) = (get("by"), get("date"), get("to"));
+    // Quality: an inspection's result and an appeal's decision, the agent who appealed.
+    let result = match get("result").as_str() {
+        "" => String::new(),
+        r => t.tk("quality.result", r),
+    };
+    let decision = match get("decision").as_str() {
+        "" => String::new(),
+        d => t.tk("quality.decision", d),
+    };
+    let agent = get("agent");
+    let n = count("count");
     t.f(
         &format!("notification.{kind}"),
         &[
@@ -88,6 +99,10 @@ fn text(t: Tr, kind: &str, params: &str) -> String {
             ("by", by.as_str()),
             ("date", date.as_str()),
             ("to", to.as_str()),
+            ("result", result.as_str()),
+            ("decision", decision.as_str()),
+            ("agent", agent.as_str()),
+            ("count", n.as_str()),
         ],
     )
 }
@@ -131,6 +146,13 @@ fn target_of(params: &str, ticket_id: Option<i64>) -> Option<String> {
     // tickets.
     if let Some(c) = v["complaint"].as_i64() {
         return Some(format!("/complaints/{c}"));
+    }
+    // Quality: an inspection opens its page; the day's sample the inspector's list.
+    if let Some(i) = v["inspection"].as_i64() {
+        return Some(format!("/quality/inspections/{i}"));
+    }
+    if v["quality_sample"].as_str().is_some() {
+        return Some("/quality/inspections?scope=todo".to_owned());
     }
     // A proposed script is decided in the approvals inbox.
     if v["script"].as_i64().is_some() {

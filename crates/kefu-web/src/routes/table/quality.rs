@@ -1,4 +1,6 @@
-//! 服务质量 — the quality specialist's pages and API: scorecards.
+//! 服务质量 — the quality specialist's pages and API: scorecards, settings, the daily
+//! sample and the inspections. An agent opens their own results: those routes require
+//! `ticket_work`, and the inspection answers 404 to anyone else without `quality_inspect`.
 
 use axum::http::Method;
 use kefu_domain::Access::Requires;
@@ -8,7 +10,10 @@ use crate::routes::{
     RouteTable,
     Surface::{Api, Page},
     api::quality as api,
+    api::quality_inspections as api_inspections,
+    pages::quality_inspections as inspections,
     pages::quality_scorecards as scorecards,
+    pages::quality_settings as settings,
 };
 
 pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
@@ -60,5 +65,131 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
         "/api/v1/quality/scorecards/{id}",
         Requires(QualityInspect),
         api::save_scorecard,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/quality/settings",
+        Requires(QualityInspect),
+        settings::show,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/quality/settings",
+        Requires(QualityInspect),
+        settings::save,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/quality/inspections",
+        Requires(TicketWork),
+        inspections::list,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/quality/samples",
+        Requires(QualityInspect),
+        inspections::draw,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/quality/inspections/{id}",
+        Requires(TicketWork),
+        inspections::show,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/quality/inspections/{id}/score",
+        Requires(QualityInspect),
+        inspections::score,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/quality/inspections/{id}/answer",
+        Requires(TicketWork),
+        inspections::answer,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/quality/inspections/{id}/decide",
+        Requires(QualityDecide),
+        inspections::decide,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/quality/settings",
+        Requires(QualityInspect),
+        api_inspections::settings,
+    )
+    .add(
+        Api,
+        Method::PUT,
+        "/api/v1/quality/settings",
+        Requires(QualityInspect),
+        api_inspections::save_settings,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/quality/samples",
+        Requires(QualityInspect),
+        api_inspections::samples,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/quality/samples",
+        Requires(QualityInspect),
+        api_inspections::draw,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/quality/inspections",
+        Requires(TicketWork),
+        api_inspections::list,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/quality/inspections/{id}",
+        Requires(TicketWork),
+        api_inspections::show,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/quality/inspections/{id}/score",
+        Requires(QualityInspect),
+        api_inspections::score,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/quality/inspections/{id}/acknowledge",
+        Requires(TicketWork),
+        api_inspections::acknowledge,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/quality/inspections/{id}/appeal",
+        Requires(TicketWork),
+        api_inspections::appeal,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/quality/inspections/{id}/decision",
+        Requires(QualityDecide),
+        api_inspections::decide,
     )
 }

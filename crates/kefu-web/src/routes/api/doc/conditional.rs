@@ -57,6 +57,27 @@ pub const CONDITIONAL: &[ConditionalWrite] = &[
     ),
     write("put", "/api/v1/follow-up-rules/{id}", "the rule"),
     write("put", "/api/v1/csat-settings", "the survey settings"),
+    write("put", "/api/v1/quality/settings", "the quality settings"),
+    write(
+        "post",
+        "/api/v1/quality/inspections/{id}/score",
+        "the inspection",
+    ),
+    write(
+        "post",
+        "/api/v1/quality/inspections/{id}/acknowledge",
+        "the inspection",
+    ),
+    write(
+        "post",
+        "/api/v1/quality/inspections/{id}/appeal",
+        "the inspection",
+    ),
+    write(
+        "post",
+        "/api/v1/quality/inspections/{id}/decision",
+        "the inspection",
+    ),
     write(
         "put",
         "/api/v1/relationship-surveys/{id}",
