@@ -181,6 +181,9 @@ pub enum AppError {
     /// 质检 — a step of an inspection, or the quality settings, refused.
     #[error("{0}")]
     Inspection(#[from] kefu_domain::quality::InspectionError),
+    /// 服务质量异常 — an anomaly, its investigation or its closing refused.
+    #[error("{0}")]
+    Anomaly(#[from] kefu_domain::quality::anomaly::AnomalyError),
     /// 排班 — a roster or a change refused.
     #[error("{0}")]
     Shift(#[from] kefu_domain::staff::shift::ShiftError),

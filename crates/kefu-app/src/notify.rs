@@ -121,6 +121,8 @@ pub mod kind {
     pub const QUALITY_APPEALED: &str = "quality_appealed";
     /// 申诉裁决 — the manager decided an appeal (to the agent and the inspector).
     pub const QUALITY_APPEAL_DECIDED: &str = "quality_appeal_decided";
+    /// 服务质量异常 — a quality anomaly was opened (to the quality specialists).
+    pub const QUALITY_ANOMALY: &str = "quality_anomaly";
 }
 
 /// Tells each user in `users` (duplicates ignored) about `kind`, with placeholder values

@@ -507,6 +507,27 @@ impl App {
                     e => e.into(),
                 })?;
             store::set_opened(&mut tx, id, ticket_id, complaint_id).await?;
+            // 不满意 is a quality anomaly of the visit's service, once per visit.
+            if attempt.satisfaction == Some(Satisfaction::Unsatisfied) {
+                let opening = crate::quality::anomaly::Opening {
+                    source: kefu_domain::quality::anomaly::AnomalySource::FollowUp,
+                    source_key: id.to_string(),
+                    service_item: "visit",
+                    channel: Some(attempt.channel.key()),
+                    agent_id: v.agent_id,
+                    ticket_id,
+                    severity: kefu_domain::quality::anomaly::AnomalySeverity::Major,
+                    description: self.text(
+                        kefu_domain::Locale::ZhCn,
+                        "quality.anomaly_from.follow_up",
+                        &[("customer", &v.customer_name)],
+                    ),
+                    evidence: attempt.words.clone(),
+                    occurred_on: None,
+                    created_by: actor.user_id(),
+                };
+                crate::quality::anomaly::open(&mut tx, &opening, now).await?;
+            }
             if unverified {
                 flag_unverified(
                     &mut tx,

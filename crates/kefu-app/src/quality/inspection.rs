@@ -3,6 +3,7 @@
 //! manager's decision. An agent reads only their own results, and only once scored.
 
 use jiff::{SignedDuration, Timestamp};
+use kefu_domain::quality::anomaly::{self as anomaly_rules, AnomalySeverity, AnomalySource};
 use kefu_domain::quality::inspection::{self as rules, MAX_EVIDENCE, MAX_TEXT, check_text};
 use kefu_domain::quality::phrases;
 use kefu_domain::quality::{
@@ -380,6 +381,10 @@ impl App {
         if !store::write_score(&mut tx, id, row.version, &write, now).await? {
             return Err(stale(&row));
         }
+        if !outcome.passed {
+            self.open_failed_inspection(&mut tx, &row, outcome, form.comment.trim(), me, now)
+                .await?;
+        }
         let params = serde_json::json!({
             "inspection": id,
             "score": points(i64::from(outcome.tenths)),
@@ -396,6 +401,56 @@ impl App {
         .await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(row.version + 1)
+    }
+
+    /// A failed inspection opens its anomaly (once, however often it is scored again).
+    async fn open_failed_inspection(
+        &self,
+        conn: &mut AnyConnection,
+        row: &InspectionRow,
+        outcome: kefu_domain::quality::Outcome,
+        comment: &str,
+        inspector: i64,
+        now: Timestamp,
+    ) -> Result<()> {
+        let what = match &row.ticket_number {
+            Some(n) => n.clone(),
+            None => format!("{} #{}", row.source_kind, row.source_id),
+        };
+        let score = points(i64::from(outcome.tenths));
+        let key = if outcome.critical_failed {
+            "quality.anomaly_from.inspection_critical"
+        } else {
+            "quality.anomaly_from.inspection"
+        };
+        let item = if row.source_kind == "visit" {
+            "visit"
+        } else {
+            anomaly_rules::service_item_of_channel(&row.channel)
+        };
+        let opening = super::anomaly::Opening {
+            source: AnomalySource::Inspection,
+            source_key: row.id.to_string(),
+            service_item: item,
+            channel: Some(&row.channel),
+            agent_id: Some(row.agent_id),
+            ticket_id: (row.source_kind == "ticket").then_some(row.source_id),
+            severity: if outcome.critical_failed {
+                AnomalySeverity::Critical
+            } else {
+                AnomalySeverity::Major
+            },
+            description: self.text(
+                kefu_domain::Locale::ZhCn,
+                key,
+                &[("what", &what), ("score", &score)],
+            ),
+            evidence: comment.to_owned(),
+            occurred_on: None,
+            created_by: Some(inspector),
+        };
+        super::anomaly::open(conn, &opening, now).await?;
+        Ok(())
     }
 
     /// The agent accepts the result.

@@ -1,5 +1,6 @@
 //! The quality tiles on the workbench: the inspections waiting for the specialist's score,
-//! and the results waiting for the agent's answer. Appeals wait in the approvals inbox.
+//! the results waiting for the agent's answer, and the anomalies waiting for their
+//! investigation. Appeals wait in the approvals inbox.
 
 use kefu_domain::{Permission, Role};
 use kefu_store::quality::inspection as store;
@@ -29,7 +30,30 @@ pub(crate) const TILES: &[TileSpec] = &[
         permission: Permission::TicketWork,
         fill: my_results,
     },
+    TileSpec {
+        key: "quality.anomalies_open",
+        title: "workbench.tile.quality_anomalies_open",
+        roles: &[Role::QualitySpecialist, Role::CsManager],
+        permission: Permission::QualityInspect,
+        fill: anomalies_open,
+    },
 ];
+
+/// 待调查的质量异常 — anomalies waiting for their investigation.
+fn anomalies_open<'a>(app: &'a App, _r: &'a Reader) -> TileFuture<'a> {
+    Box::pin(async move {
+        let mut conn = app.store.conn().await?;
+        let n = kefu_store::quality::anomaly::count_in_status(&mut conn, "open").await?;
+        Ok(Some(Filled {
+            link: Some("/quality/anomalies?status=open".to_owned()),
+            body: TileBody::Count {
+                count: Count::exact(n),
+                alert: n > 0,
+            },
+            hint: None,
+        }))
+    })
+}
 
 /// 待我质检 — inspections assigned to me, first scores and second ones after an appeal.
 fn to_inspect<'a>(app: &'a App, r: &'a Reader) -> TileFuture<'a> {

@@ -305,6 +305,8 @@ impl App {
         if mark == SlaMark::Escalated {
             record_breach(&mut t, &target, due);
             tickets::save(&mut tx, &t).await?;
+            self.open_breach_anomaly(&mut tx, &t, &target, due, now)
+                .await?;
         }
         changelog::record(
             &mut tx,
@@ -317,6 +319,49 @@ impl App {
         .await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(true)
+    }
+
+    /// 服务质量异常 — a breached deadline opens its anomaly (once per deadline).
+    async fn open_breach_anomaly(
+        &self,
+        conn: &mut AnyConnection,
+        t: &Ticket,
+        target: &str,
+        due: Timestamp,
+        now: Timestamp,
+    ) -> Result<()> {
+        let zh = kefu_domain::Locale::ZhCn;
+        let target_name = self.text(zh, &format!("sla.{target}"), &[]);
+        let due_text = due
+            .to_zoned(
+                jiff::tz::TimeZone::get(super::NUMBER_TIME_ZONE).unwrap_or(jiff::tz::TimeZone::UTC),
+            )
+            .strftime("%Y-%m-%d %H:%M")
+            .to_string();
+        let opening = crate::quality::anomaly::Opening {
+            source: kefu_domain::quality::anomaly::AnomalySource::SlaBreach,
+            source_key: format!("{}:{target}:{}", t.id, due.as_microsecond()),
+            service_item: kefu_domain::quality::anomaly::service_item_of_channel(t.channel.key()),
+            channel: Some(t.channel.key()),
+            agent_id: t.assignee_id,
+            ticket_id: Some(t.id),
+            severity: kefu_domain::quality::anomaly::AnomalySeverity::Major,
+            description: self.text(
+                zh,
+                "quality.anomaly_from.sla_breach",
+                &[
+                    ("number", &t.number),
+                    ("subject", &t.subject),
+                    ("target", &target_name),
+                    ("due", &due_text),
+                ],
+            ),
+            evidence: String::new(),
+            occurred_on: None,
+            created_by: None,
+        };
+        crate::quality::anomaly::open(conn, &opening, now).await?;
+        Ok(())
     }
 
     /// Who is warned: the assignee, else the members of the ticket's group.

@@ -1,6 +1,8 @@
 //! 服务质量管理 — the quality specialist's work (000 §(四)): scorecards, the daily sample
-//! and its inspections, with the phrases hinted at in written replies.
+//! and its inspections, with the phrases hinted at in written replies, and the quality
+//! anomalies with their investigation.
 
+pub mod anomaly;
 pub mod defaults;
 pub mod inspection;
 pub mod phrases;

@@ -1,4 +1,5 @@
 //! 服务质量管理 — the quality specialist's records.
 
+pub mod anomaly;
 pub mod inspection;
 pub mod scorecard;

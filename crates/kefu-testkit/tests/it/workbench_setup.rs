@@ -30,6 +30,7 @@ pub(crate) fn record_testid(link: &str) -> &'static str {
         "/admin/channels/sms" => "sms-failed-row",
         "/admin/channels" => "channel-row",
         "/quality/inspections" => "inspection-row",
+        "/quality/anomalies" => "anomaly-row",
         other => panic!("a tile opens {other}, whose records this test cannot count"),
     }
 }

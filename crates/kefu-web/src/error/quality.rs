@@ -139,3 +139,35 @@ pub(super) fn inspection_info(e: InspectionError) -> ErrorInfo {
         ..ErrorInfo::new(status, code)
     }
 }
+
+pub(super) fn anomaly_info(e: kefu_domain::quality::anomaly::AnomalyError) -> ErrorInfo {
+    use StatusCode as S;
+    use kefu_domain::quality::anomaly::AnomalyError as E;
+    let detail = Some(e.to_string());
+    let (status, code, args) = match e {
+        E::NoDescription => (S::UNPROCESSABLE_ENTITY, "anomaly_no_description", vec![]),
+        E::NoFindings => (S::UNPROCESSABLE_ENTITY, "anomaly_no_findings", vec![]),
+        E::TextTooLong { max } => (
+            S::UNPROCESSABLE_ENTITY,
+            "anomaly_text_too_long",
+            vec![("max", max.to_string())],
+        ),
+        E::NotInvestigated => (S::CONFLICT, "anomaly_not_investigated", vec![]),
+        E::Closed => (S::CONFLICT, "anomaly_closed", vec![]),
+        E::UnknownServiceItem(v) => (
+            S::UNPROCESSABLE_ENTITY,
+            "anomaly_unknown_service_item",
+            vec![("value", v)],
+        ),
+        E::FutureDate(d) => (
+            S::UNPROCESSABLE_ENTITY,
+            "anomaly_future_date",
+            vec![("date", d.to_string())],
+        ),
+    };
+    ErrorInfo {
+        args,
+        detail,
+        ..ErrorInfo::new(status, code)
+    }
+}

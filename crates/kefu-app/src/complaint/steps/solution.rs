@@ -86,6 +86,33 @@ impl App {
         let files = files_of_message(&mut tx, c.ticket_id, note).await?;
         mark_evidence(&mut tx, actor, c.id, &files, now).await?;
         self.save_complaint(&mut tx, actor, &mut c, now).await?;
+        // 属服务问题 (002 §四3(3)): a quality anomaly of the service, once per complaint.
+        if inv.cause == Cause::Service {
+            use kefu_domain::complaint::Severity;
+            use kefu_domain::quality::anomaly::{AnomalySeverity, AnomalySource};
+            let opening = crate::quality::anomaly::Opening {
+                source: AnomalySource::Complaint,
+                source_key: c.id.to_string(),
+                service_item: kefu_domain::quality::anomaly::service_item_of_channel(&c.channel),
+                channel: Some(&c.channel),
+                agent_id: inv.responsible_user_id,
+                ticket_id: Some(c.ticket_id),
+                severity: match c.severity {
+                    Severity::Minor => AnomalySeverity::Minor,
+                    Severity::Critical => AnomalySeverity::Critical,
+                    _ => AnomalySeverity::Major,
+                },
+                description: self.text(
+                    kefu_domain::Locale::ZhCn,
+                    "quality.anomaly_from.complaint",
+                    &[("number", &c.ticket_number)],
+                ),
+                evidence: findings.clone(),
+                occurred_on: None,
+                created_by: actor.user_id(),
+            };
+            crate::quality::anomaly::open(&mut tx, &opening, now).await?;
+        }
         tx.commit().await.map_err(StoreError::from)?;
         Ok(())
     }

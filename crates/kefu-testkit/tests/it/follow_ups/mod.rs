@@ -565,6 +565,22 @@ async fn results_are_complete_and_unsatisfied_opens_a_complaint() {
         (409, Some("visit_finished"))
     );
 
+    // 不满意 is a quality anomaly of the visit, once, told to the quality specialists.
+    {
+        let mut conn = c.app.app.store.conn().await.unwrap();
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT source_key, description, evidence FROM quality_anomalies \
+             WHERE source_kind = 'follow_up'",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        assert_eq!(rows[0].0, id.to_string());
+        assert!(rows[0].1.contains("不满意的大客户"), "{rows:?}");
+    }
+    assert_eq!(c.app.notified("quality_anomaly", None).await, 1);
+
     // The quality specialists hear of a phone visit no call proves.
     assert_eq!(c.app.notified("follow_up_unverified", None).await, 1);
     let quality = c

@@ -1,5 +1,6 @@
 //! 服务质量管理 — scorecards, the daily sample and the inspections.
 
+mod anomalies;
 mod inspections;
 mod sample;
 mod scorecards;

@@ -16,6 +16,7 @@ pub mod key_accounts;
 pub mod me;
 pub mod phone;
 pub mod quality;
+pub mod quality_anomalies;
 pub mod quality_inspections;
 pub mod relationship;
 pub mod satisfaction;
@@ -208,6 +209,8 @@ use doc::{
         quality_inspections::samples, quality_inspections::draw, quality_inspections::list,
         quality_inspections::show, quality_inspections::score, quality_inspections::acknowledge,
         quality_inspections::appeal, quality_inspections::decide,
+        quality_anomalies::service_items, quality_anomalies::list, quality_anomalies::show,
+        quality_anomalies::create, quality_anomalies::investigate, quality_anomalies::close,
         search::search,
         channels::inbound,
         phone::events,

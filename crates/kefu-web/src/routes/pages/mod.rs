@@ -30,6 +30,7 @@ pub mod key_account_plan;
 pub mod key_accounts;
 pub mod login;
 pub mod notifications;
+pub mod quality_anomalies;
 pub mod quality_inspections;
 pub mod quality_scorecards;
 pub mod quality_settings;

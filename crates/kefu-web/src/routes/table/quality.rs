@@ -1,5 +1,5 @@
 //! 服务质量 — the quality specialist's pages and API: scorecards, settings, the daily
-//! sample and the inspections. An agent opens their own results: those routes require
+//! sample, the inspections and the quality anomalies. An agent opens their own results: those routes require
 //! `ticket_work`, and the inspection answers 404 to anyone else without `quality_inspect`.
 
 use axum::http::Method;
@@ -10,7 +10,9 @@ use crate::routes::{
     RouteTable,
     Surface::{Api, Page},
     api::quality as api,
+    api::quality_anomalies as api_anomalies,
     api::quality_inspections as api_inspections,
+    pages::quality_anomalies as anomalies,
     pages::quality_inspections as inspections,
     pages::quality_scorecards as scorecards,
     pages::quality_settings as settings,
@@ -191,5 +193,89 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
         "/api/v1/quality/inspections/{id}/decision",
         Requires(QualityDecide),
         api_inspections::decide,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/quality/anomalies",
+        Requires(QualityInspect),
+        anomalies::list,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/quality/anomalies",
+        Requires(QualityInspect),
+        anomalies::create,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/quality/anomalies/new",
+        Requires(QualityInspect),
+        anomalies::new,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/quality/anomalies/{id}",
+        Requires(QualityInspect),
+        anomalies::show,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/quality/anomalies/{id}/investigation",
+        Requires(QualityInspect),
+        anomalies::investigate,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/quality/anomalies/{id}/close",
+        Requires(QualityInspect),
+        anomalies::close,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/quality/service-items",
+        Requires(QualityInspect),
+        api_anomalies::service_items,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/quality/anomalies",
+        Requires(QualityInspect),
+        api_anomalies::list,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/quality/anomalies",
+        Requires(QualityInspect),
+        api_anomalies::create,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/quality/anomalies/{id}",
+        Requires(QualityInspect),
+        api_anomalies::show,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/quality/anomalies/{id}/investigation",
+        Requires(QualityInspect),
+        api_anomalies::investigate,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/quality/anomalies/{id}/close",
+        Requires(QualityInspect),
+        api_anomalies::close,
     )
 }

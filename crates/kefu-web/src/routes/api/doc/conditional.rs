@@ -60,6 +60,16 @@ pub const CONDITIONAL: &[ConditionalWrite] = &[
     write("put", "/api/v1/quality/settings", "the quality settings"),
     write(
         "post",
+        "/api/v1/quality/anomalies/{id}/investigation",
+        "the anomaly",
+    ),
+    write(
+        "post",
+        "/api/v1/quality/anomalies/{id}/close",
+        "the anomaly",
+    ),
+    write(
+        "post",
         "/api/v1/quality/inspections/{id}/score",
         "the inspection",
     ),
