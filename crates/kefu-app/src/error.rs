@@ -184,6 +184,9 @@ pub enum AppError {
     /// 服务质量异常 — an anomaly, its investigation or its closing refused.
     #[error("{0}")]
     Anomaly(#[from] kefu_domain::quality::anomaly::AnomalyError),
+    /// 改善措施 — a measure or one of its steps refused.
+    #[error("{0}")]
+    Measure(#[from] kefu_domain::quality::measure::MeasureError),
     /// 排班 — a roster or a change refused.
     #[error("{0}")]
     Shift(#[from] kefu_domain::staff::shift::ShiftError),

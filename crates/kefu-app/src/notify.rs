@@ -123,6 +123,16 @@ pub mod kind {
     pub const QUALITY_APPEAL_DECIDED: &str = "quality_appeal_decided";
     /// 服务质量异常 — a quality anomaly was opened (to the quality specialists).
     pub const QUALITY_ANOMALY: &str = "quality_anomaly";
+    /// 改善措施 — a measure was given to its owner.
+    pub const QUALITY_MEASURE: &str = "quality_measure";
+    /// 经理指示 — the manager instructed on the owner's measure.
+    pub const QUALITY_MEASURE_INSTRUCTED: &str = "quality_measure_instructed";
+    /// A measure is overdue (to its owner, once a day).
+    pub const QUALITY_MEASURE_OVERDUE: &str = "quality_measure_overdue";
+    /// A measure is days overdue (to the managers, once).
+    pub const QUALITY_MEASURE_ESCALATED: &str = "quality_measure_escalated";
+    /// A measure was found not effective: its anomaly is open again.
+    pub const QUALITY_MEASURE_NOT_EFFECTIVE: &str = "quality_measure_not_effective";
 }
 
 /// Tells each user in `users` (duplicates ignored) about `kind`, with placeholder values

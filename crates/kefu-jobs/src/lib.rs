@@ -66,6 +66,8 @@ pub mod kind {
     pub const PLAN_REVIEWS: &str = "plan_reviews";
     /// 每日抽检 — draws the day's quality sample once its unannounced minute has come.
     pub const QUALITY_SAMPLE: &str = "quality_sample";
+    /// 改善措施提醒 — reminds the owners of overdue measures, escalates the late ones.
+    pub const QUALITY_MEASURES: &str = "quality_measures";
     /// 定时备份 — the scheduled backup of its period (only when a schedule is set; see
     /// [`kefu_app::backup::schedule`]).
     pub const BACKUP: &str = "backup";
@@ -181,6 +183,10 @@ const PERIODIC: &[Periodic] = &[
     Periodic {
         kind: kind::QUALITY_SAMPLE,
         every: SignedDuration::from_mins(5),
+    },
+    Periodic {
+        kind: kind::QUALITY_MEASURES,
+        every: SignedDuration::from_hours(1),
     },
 ];
 
@@ -443,6 +449,17 @@ impl Worker {
                         reminded = run.reminded,
                         "relationship surveys"
                     );
+                }
+                Ok(())
+            }
+            kind::QUALITY_MEASURES => {
+                let sent = self
+                    .app
+                    .remind_quality_measures()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if sent > 0 {
+                    tracing::info!(sent, "overdue quality measures reminded");
                 }
                 Ok(())
             }

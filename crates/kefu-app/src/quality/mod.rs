@@ -4,6 +4,7 @@
 
 pub(crate) mod anomaly;
 mod inspection;
+mod measure;
 mod sample;
 mod scorecard;
 mod settings;
@@ -14,6 +15,7 @@ pub use inspection::{
     ConversationLine, InspectionScope, InspectionView, ItemScoreForm, LIST_LIMIT, ScoreForm,
     SourceView, points,
 };
+pub use measure::{MEASURE_LIMIT, MeasureForm, MeasureScope, MeasureView};
 pub use sample::DrawnSample;
 pub use scorecard::{
     DEFAULT_NAME, MAX_NAME, MAX_NOTE, ScorecardForm, ScorecardVersion, ScorecardView,

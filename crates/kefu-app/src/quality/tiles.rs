@@ -1,12 +1,25 @@
 //! The quality tiles on the workbench: the inspections waiting for the specialist's score,
 //! the results waiting for the agent's answer, and the anomalies waiting for their
-//! investigation. Appeals wait in the approvals inbox.
+//! investigation, the measures still to be carried out (everyone's, and the owner's own).
+//! Appeals wait in the approvals inbox.
 
 use kefu_domain::{Permission, Role};
 use kefu_store::quality::inspection as store;
 
 use crate::App;
 use crate::workbench::{Count, Filled, Reader, TileBody, TileFuture, TileSpec};
+
+/// A tile of one count opening `link`.
+fn count_tile(link: &str, n: i64, alert: bool) -> Filled {
+    Filled {
+        link: Some(link.to_owned()),
+        body: TileBody::Count {
+            count: Count::exact(n),
+            alert,
+        },
+        hint: None,
+    }
+}
 
 pub(crate) const TILES: &[TileSpec] = &[
     TileSpec {
@@ -37,21 +50,70 @@ pub(crate) const TILES: &[TileSpec] = &[
         permission: Permission::QualityInspect,
         fill: anomalies_open,
     },
+    TileSpec {
+        key: "quality.measures_pending",
+        title: "workbench.tile.quality_measures_pending",
+        roles: &[Role::QualitySpecialist, Role::CsManager],
+        permission: Permission::QualityInspect,
+        fill: measures_pending,
+    },
+    TileSpec {
+        key: "quality.my_measures",
+        title: "workbench.tile.quality_my_measures",
+        roles: &[
+            Role::Agent,
+            Role::ComplaintSpecialist,
+            Role::CrmSpecialist,
+            Role::KeyAccountSpecialist,
+            Role::AftersalesSpecialist,
+            Role::InfoSpecialist,
+            Role::Department,
+        ],
+        permission: Permission::AccountSelf,
+        fill: my_measures,
+    },
 ];
+
+fn today(r: &Reader) -> String {
+    r.now
+        .to_zoned(
+            jiff::tz::TimeZone::get(crate::ticket::NUMBER_TIME_ZONE)
+                .unwrap_or(jiff::tz::TimeZone::UTC),
+        )
+        .date()
+        .to_string()
+}
+
+/// 待完成的改善措施 — everyone's measures still to be carried out; alert when any is late.
+fn measures_pending<'a>(app: &'a App, r: &'a Reader) -> TileFuture<'a> {
+    Box::pin(async move {
+        let mut conn = app.store.conn().await?;
+        let n = kefu_store::quality::measure::count_pending(&mut conn, None).await?;
+        let late = kefu_store::quality::measure::count_overdue(&mut conn, &today(r), None).await?;
+        Ok(Some(count_tile("/quality/measures?scope=all", n, late > 0)))
+    })
+}
+
+/// 我的改善措施 — mine still to be carried out; nothing shown when none.
+fn my_measures<'a>(app: &'a App, r: &'a Reader) -> TileFuture<'a> {
+    Box::pin(async move {
+        let mut conn = app.store.conn().await?;
+        let me = Some(r.id());
+        let n = kefu_store::quality::measure::count_pending(&mut conn, me).await?;
+        if n == 0 {
+            return Ok(None);
+        }
+        let late = kefu_store::quality::measure::count_overdue(&mut conn, &today(r), me).await?;
+        Ok(Some(count_tile("/quality/measures", n, late > 0)))
+    })
+}
 
 /// 待调查的质量异常 — anomalies waiting for their investigation.
 fn anomalies_open<'a>(app: &'a App, _r: &'a Reader) -> TileFuture<'a> {
     Box::pin(async move {
         let mut conn = app.store.conn().await?;
         let n = kefu_store::quality::anomaly::count_in_status(&mut conn, "open").await?;
-        Ok(Some(Filled {
-            link: Some("/quality/anomalies?status=open".to_owned()),
-            body: TileBody::Count {
-                count: Count::exact(n),
-                alert: n > 0,
-            },
-            hint: None,
-        }))
+        Ok(Some(count_tile("/quality/anomalies?status=open", n, n > 0)))
     })
 }
 
@@ -62,14 +124,7 @@ fn to_inspect<'a>(app: &'a App, r: &'a Reader) -> TileFuture<'a> {
         let me = Some(r.id());
         let n = store::count(&mut conn, "assigned", me, None).await?
             + store::count(&mut conn, "rescoring", me, None).await?;
-        Ok(Some(Filled {
-            link: Some("/quality/inspections".to_owned()),
-            body: TileBody::Count {
-                count: Count::exact(n),
-                alert: n > 0,
-            },
-            hint: None,
-        }))
+        Ok(Some(count_tile("/quality/inspections", n, n > 0)))
     })
 }
 
@@ -81,13 +136,10 @@ fn my_results<'a>(app: &'a App, r: &'a Reader) -> TileFuture<'a> {
         if n == 0 {
             return Ok(None);
         }
-        Ok(Some(Filled {
-            link: Some("/quality/inspections?scope=mine&status=scored".to_owned()),
-            body: TileBody::Count {
-                count: Count::exact(n),
-                alert: true,
-            },
-            hint: None,
-        }))
+        Ok(Some(count_tile(
+            "/quality/inspections?scope=mine&status=scored",
+            n,
+            true,
+        )))
     })
 }

@@ -5,6 +5,7 @@
 pub mod anomaly;
 pub mod defaults;
 pub mod inspection;
+pub mod measure;
 pub mod phrases;
 pub mod sample;
 pub mod scorecard;

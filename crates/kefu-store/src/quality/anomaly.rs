@@ -294,3 +294,16 @@ pub async fn close(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Opens anomaly `id` again (a measure found not effective): it waits for a new
+/// investigation.
+pub async fn reopen(conn: &mut AnyConnection, id: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE quality_anomalies SET status = 'open', closed_by = NULL, closed_at = NULL, \
+         version = version + 1 WHERE id = $1",
+    )
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

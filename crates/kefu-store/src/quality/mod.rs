@@ -2,4 +2,5 @@
 
 pub mod anomaly;
 pub mod inspection;
+pub mod measure;
 pub mod scorecard;

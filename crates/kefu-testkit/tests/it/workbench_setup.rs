@@ -31,6 +31,7 @@ pub(crate) fn record_testid(link: &str) -> &'static str {
         "/admin/channels" => "channel-row",
         "/quality/inspections" => "inspection-row",
         "/quality/anomalies" => "anomaly-row",
+        "/quality/measures" => "measure-row",
         other => panic!("a tile opens {other}, whose records this test cannot count"),
     }
 }

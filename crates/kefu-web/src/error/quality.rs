@@ -171,3 +171,44 @@ pub(super) fn anomaly_info(e: kefu_domain::quality::anomaly::AnomalyError) -> Er
         ..ErrorInfo::new(status, code)
     }
 }
+
+pub(super) fn measure_info(e: kefu_domain::quality::measure::MeasureError) -> ErrorInfo {
+    use StatusCode as S;
+    use kefu_domain::quality::measure::MeasureError as E;
+    let detail = Some(e.to_string());
+    let (status, code, args) = match e {
+        E::NoText => (S::UNPROCESSABLE_ENTITY, "measure_no_text", vec![]),
+        E::TextTooLong { max } => (
+            S::UNPROCESSABLE_ENTITY,
+            "measure_text_too_long",
+            vec![("max", max.to_string())],
+        ),
+        E::DueInPast(d) => (
+            S::UNPROCESSABLE_ENTITY,
+            "measure_due_in_past",
+            vec![("date", d.to_string())],
+        ),
+        E::BadMove { from, to } => (
+            S::CONFLICT,
+            "measure_bad_move",
+            vec![("from", from.key().to_owned()), ("to", to.key().to_owned())],
+        ),
+        E::NotOwner => (S::FORBIDDEN, "measure_not_owner", vec![]),
+        E::OwnerVerifies => (S::FORBIDDEN, "measure_owner_verifies", vec![]),
+        E::TooEarly(d) => (
+            S::CONFLICT,
+            "measure_too_early",
+            vec![("date", d.to_string())],
+        ),
+        E::NotDone(s) => (
+            S::CONFLICT,
+            "measure_not_done",
+            vec![("status", s.key().to_owned())],
+        ),
+    };
+    ErrorInfo {
+        args,
+        detail,
+        ..ErrorInfo::new(status, code)
+    }
+}

@@ -2,6 +2,7 @@
 
 mod anomalies;
 mod inspections;
+mod measures;
 mod sample;
 mod scorecards;
 

@@ -18,6 +18,7 @@ pub mod phone;
 pub mod quality;
 pub mod quality_anomalies;
 pub mod quality_inspections;
+pub mod quality_measures;
 pub mod relationship;
 pub mod satisfaction;
 pub mod satisfaction_report;
@@ -205,12 +206,14 @@ use doc::{
         shifts::clear_change,
         quality::scorecards, quality::scorecard, quality::create_scorecard,
         quality::save_scorecard,
-        quality_inspections::settings, quality_inspections::save_settings,
-        quality_inspections::samples, quality_inspections::draw, quality_inspections::list,
-        quality_inspections::show, quality_inspections::score, quality_inspections::acknowledge,
-        quality_inspections::appeal, quality_inspections::decide,
-        quality_anomalies::service_items, quality_anomalies::list, quality_anomalies::show,
-        quality_anomalies::create, quality_anomalies::investigate, quality_anomalies::close,
+        quality_inspections::quality_settings, quality_inspections::save_quality_settings,
+        quality_inspections::quality_samples, quality_inspections::draw_sample, quality_inspections::inspections,
+        quality_inspections::inspection, quality_inspections::score_inspection, quality_inspections::acknowledge_inspection,
+        quality_inspections::appeal_inspection, quality_inspections::decide_appeal,
+        quality_anomalies::service_items, quality_anomalies::anomalies, quality_anomalies::anomaly,
+        quality_anomalies::record_anomaly, quality_anomalies::investigate_anomaly, quality_anomalies::close_anomaly,
+        quality_measures::plan_measure, quality_measures::measures, quality_measures::measure,
+        quality_measures::progress_measure, quality_measures::instruct_measure, quality_measures::verify_measure,
         search::search,
         channels::inbound,
         phone::events,

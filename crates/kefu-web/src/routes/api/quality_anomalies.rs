@@ -136,7 +136,7 @@ pub struct AnomalyParams {
         (status = 200, description = "The anomalies", body = Vec<AnomalyOut>),
         (status = 422, description = "`unknown_value`", body = ErrorBody),
     ))]
-pub async fn list(
+pub async fn anomalies(
     State(state): State<AppState>,
     identity: Identity,
     Query(p): Query<AnomalyParams>,
@@ -157,7 +157,7 @@ pub async fn list(
         (status = 200, description = "The anomaly", body = AnomalyOut),
         (status = 404, description = "No such anomaly", body = ErrorBody),
     ))]
-pub async fn show(
+pub async fn anomaly(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
@@ -194,7 +194,7 @@ pub struct AnomalyIn {
         (status = 422, description = "`anomaly_no_description`, `anomaly_text_too_long`, \
             `anomaly_unknown_service_item`, `anomaly_future_date`, `date_out_of_range`, `unknown_value`", body = ErrorBody),
     ))]
-pub async fn create(
+pub async fn record_anomaly(
     State(state): State<AppState>,
     identity: Identity,
     ApiJson(b): ApiJson<AnomalyIn>,
@@ -217,7 +217,7 @@ pub async fn create(
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct InvestigationIn {
+pub struct AnomalyInvestigationIn {
     /// `people`, `process`, `rules`, `system`, `product`, `customer` or `other`.
     pub cause: String,
     #[serde(default)]
@@ -228,19 +228,19 @@ pub struct InvestigationIn {
 
 /// 调查处理 — records (or corrects, until it closes) the anomaly's investigation.
 #[utoipa::path(post, path = "/api/v1/quality/anomalies/{id}/investigation", tag = "quality",
-    params(("id" = i64, Path, description = "anomaly id")), request_body = InvestigationIn,
+    params(("id" = i64, Path, description = "anomaly id")), request_body = AnomalyInvestigationIn,
     responses(
         (status = 200, description = "Investigated", body = AnomalyOut),
         (status = 404, description = "No such anomaly or person", body = ErrorBody),
         (status = 409, description = "`anomaly_closed`", body = ErrorBody),
         (status = 422, description = "`anomaly_no_findings`, `anomaly_text_too_long`, `unknown_value`", body = ErrorBody),
     ))]
-pub async fn investigate(
+pub async fn investigate_anomaly(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
     IfMatch(expected): IfMatch,
-    ApiJson(b): ApiJson<InvestigationIn>,
+    ApiJson(b): ApiJson<AnomalyInvestigationIn>,
 ) -> Result<Tagged<AnomalyOut>, WebError> {
     let i = AnomalyInvestigation {
         cause: parse_key::<CauseCategory>("cause", &b.cause)?,
@@ -264,7 +264,7 @@ pub async fn investigate(
         (status = 404, description = "No such anomaly", body = ErrorBody),
         (status = 409, description = "`anomaly_not_investigated`, `anomaly_closed`", body = ErrorBody),
     ))]
-pub async fn close(
+pub async fn close_anomaly(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,

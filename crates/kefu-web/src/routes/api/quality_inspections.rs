@@ -60,7 +60,7 @@ fn settings_body(s: QualitySettings) -> QualitySettingsBody {
 /// The quality settings; `ETag` carries their version.
 #[utoipa::path(get, path = "/api/v1/quality/settings", tag = "quality",
     responses((status = 200, description = "The settings", body = QualitySettingsBody)))]
-pub async fn settings(
+pub async fn quality_settings(
     State(state): State<AppState>,
     identity: Identity,
 ) -> Result<Tagged<QualitySettingsBody>, WebError> {
@@ -77,7 +77,7 @@ pub async fn settings(
             `quality_unknown_channel`, `quality_bad_call_minutes`, `quality_bad_appeal_days`, \
             `quality_phrases_too_many`, `quality_phrase_too_long`", body = ErrorBody),
     ))]
-pub async fn save_settings(
+pub async fn save_quality_settings(
     State(state): State<AppState>,
     identity: Identity,
     IfMatch(expected): IfMatch,
@@ -146,7 +146,7 @@ fn sample_out(s: SampleRow) -> SampleOut {
 /// The latest samples, the newest first.
 #[utoipa::path(get, path = "/api/v1/quality/samples", tag = "quality",
     responses((status = 200, description = "The samples", body = Vec<SampleOut>)))]
-pub async fn samples(
+pub async fn quality_samples(
     State(state): State<AppState>,
     identity: Identity,
 ) -> Result<Json<Vec<SampleOut>>, WebError> {
@@ -169,7 +169,7 @@ pub struct DrawnOut {
         (status = 201, description = "Drawn", body = DrawnOut),
         (status = 409, description = "`quality_sample_drawn`: today's was drawn already", body = ErrorBody),
     ))]
-pub async fn draw(
+pub async fn draw_sample(
     State(state): State<AppState>,
     identity: Identity,
 ) -> Result<(StatusCode, Json<DrawnOut>), WebError> {
@@ -274,7 +274,7 @@ pub struct InspectionParams {
         (status = 200, description = "The inspections", body = Vec<InspectionOut>),
         (status = 422, description = "`unknown_value`: scope or status", body = ErrorBody),
     ))]
-pub async fn list(
+pub async fn inspections(
     State(state): State<AppState>,
     identity: Identity,
     Query(p): Query<InspectionParams>,
@@ -418,7 +418,7 @@ async fn tagged_detail(
         (status = 200, description = "The inspection", body = InspectionDetail),
         (status = 404, description = "No such inspection (or not the caller's)", body = ErrorBody),
     ))]
-pub async fn show(
+pub async fn inspection(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
@@ -461,7 +461,7 @@ pub struct ScoreIn {
             `score_not_scored`, `score_not_applicable`, `score_nothing_scored`, \
             `inspection_text_too_long`", body = ErrorBody),
     ))]
-pub async fn score(
+pub async fn score_inspection(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
@@ -498,7 +498,7 @@ pub async fn score(
         (status = 404, description = "No such inspection (or not the caller's)", body = ErrorBody),
         (status = 409, description = "`inspection_no_result`, `inspection_appeal_closed`", body = ErrorBody),
     ))]
-pub async fn acknowledge(
+pub async fn acknowledge_inspection(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
@@ -528,7 +528,7 @@ pub struct AppealIn {
         (status = 409, description = "`inspection_no_result`, `inspection_appeal_closed`", body = ErrorBody),
         (status = 422, description = "`inspection_no_reason`, `inspection_text_too_long`", body = ErrorBody),
     ))]
-pub async fn appeal(
+pub async fn appeal_inspection(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
@@ -544,7 +544,7 @@ pub async fn appeal(
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct DecisionIn {
+pub struct AppealDecisionIn {
     /// `uphold` (the score stands) or `rescore` (the inspector scores again, finally).
     pub decision: String,
     #[serde(default)]
@@ -553,7 +553,7 @@ pub struct DecisionIn {
 
 /// 申诉裁决 — the manager decides an appeal.
 #[utoipa::path(post, path = "/api/v1/quality/inspections/{id}/decision", tag = "quality",
-    params(("id" = i64, Path, description = "inspection id")), request_body = DecisionIn,
+    params(("id" = i64, Path, description = "inspection id")), request_body = AppealDecisionIn,
     responses(
         (status = 200, description = "Decided", body = InspectionDetail),
         (status = 403, description = "`inspection_own_work`", body = ErrorBody),
@@ -561,12 +561,12 @@ pub struct DecisionIn {
         (status = 409, description = "`inspection_not_appealed`", body = ErrorBody),
         (status = 422, description = "`unknown_value`, `inspection_text_too_long`", body = ErrorBody),
     ))]
-pub async fn decide(
+pub async fn decide_appeal(
     State(state): State<AppState>,
     identity: Identity,
     Path(id): Path<i64>,
     IfMatch(expected): IfMatch,
-    ApiJson(b): ApiJson<DecisionIn>,
+    ApiJson(b): ApiJson<AppealDecisionIn>,
 ) -> Result<Tagged<InspectionDetail>, WebError> {
     let decision = parse_key::<AppealDecision>("decision", &b.decision)?;
     state

@@ -148,6 +148,9 @@ fn target_of(params: &str, ticket_id: Option<i64>) -> Option<String> {
         return Some(format!("/complaints/{c}"));
     }
     // Quality: an inspection opens its page; the day's sample the inspector's list.
+    if let Some(m) = v["measure"].as_i64() {
+        return Some(format!("/quality/measures/{m}"));
+    }
     if let Some(a) = v["anomaly"].as_i64() {
         return Some(format!("/quality/anomalies/{a}"));
     }

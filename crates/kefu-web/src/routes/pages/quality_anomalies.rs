@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use kefu_app::quality::{AnomalyForm, AnomalyInvestigation};
 use kefu_domain::quality::anomaly::{AnomalySeverity, AnomalySource, AnomalyStatus, CauseCategory};
+use kefu_domain::quality::measure::MeasureKind;
 use kefu_store::quality::anomaly::AnomalyRow;
 
 use super::render;
@@ -287,8 +288,36 @@ struct ShowPage {
     findings: String,
     open: bool,
     may_close: bool,
+    measures: Vec<MeasureLine>,
+    kinds: Vec<Opt>,
+    owners: Vec<Opt>,
+    measure_body: String,
+    measure_due: String,
     notice: Option<String>,
     error: Option<String>,
+}
+
+/// A measure as the anomaly lists it.
+pub(crate) struct MeasureLine {
+    pub(crate) id: i64,
+    pub(crate) kind: String,
+    pub(crate) body: String,
+    pub(crate) owner: String,
+    pub(crate) due_on: String,
+    pub(crate) status_key: String,
+    pub(crate) status: String,
+}
+
+pub(crate) fn measure_line(t: Tr, m: kefu_store::quality::measure::MeasureRow) -> MeasureLine {
+    MeasureLine {
+        id: m.id,
+        kind: t.tk("quality.measure.kind", &m.kind),
+        status: t.tk("quality.measure.status", &m.status),
+        body: m.body,
+        owner: m.owner_name,
+        due_on: m.due_on,
+        status_key: m.status,
+    }
 }
 
 /// Where the source of an anomaly is read.
@@ -313,6 +342,35 @@ async fn show_page(
     let actor = identity.actor();
     let a = state.app.quality_anomaly(&actor, id).await?;
     let users = state.app.list_users(&actor).await?;
+    let measures = state
+        .app
+        .quality_measures_of(&actor, id)
+        .await?
+        .into_iter()
+        .map(|m| measure_line(t, m))
+        .collect();
+    let typed_measure = |k: &str| typed.map(|p| field(p, k).to_owned()).unwrap_or_default();
+    let owners = opts(
+        users
+            .iter()
+            .filter(|u| u.active)
+            .map(|u| (u.id.to_string(), u.display_name.clone()))
+            .collect(),
+        &typed_measure("owner"),
+        Some(t.t("quality.choose").to_owned()),
+    );
+    let kinds = opts(
+        keyed(
+            t,
+            "quality.measure.kind",
+            MeasureKind::ALL,
+            MeasureKind::key,
+        ),
+        &typed_measure("kind"),
+        None,
+    );
+    let measure_body = typed_measure("body");
+    let measure_due = typed_measure("due_on");
     let (cause, person, findings) = match typed {
         Some(p) => (
             field(p, "cause").to_owned(),
@@ -364,6 +422,11 @@ async fn show_page(
         findings,
         open: a.status != "closed",
         may_close: a.status == "investigated",
+        measures,
+        kinds,
+        owners,
+        measure_body,
+        measure_due,
         a,
         notice,
         error,
@@ -447,5 +510,37 @@ pub async fn close(
     {
         Ok(_) => Ok(Redirect::to(&format!("/quality/anomalies/{id}?done=closed")).into_response()),
         Err(e) => refused(&state, &identity, id, WebError::from(e), None).await,
+    }
+}
+
+/// `POST /quality/anomalies/{id}/measures`: `kind`, `body`, `owner`, `due_on`.
+pub async fn plan_measure(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let due = kefu_domain::dates::parse("due_on", field(&pairs, "due_on")).map_err(WebError::from);
+    let outcome = match due {
+        Err(e) => Err(e),
+        Ok(due_on) => {
+            let form = kefu_app::quality::MeasureForm {
+                kind: field(&pairs, "kind")
+                    .parse()
+                    .unwrap_or(MeasureKind::Corrective),
+                body: field(&pairs, "body").to_owned(),
+                owner_id: field(&pairs, "owner").parse().unwrap_or(0),
+                due_on,
+            };
+            state
+                .app
+                .plan_quality_measure(&identity.actor(), id, &form)
+                .await
+                .map_err(WebError::from)
+        }
+    };
+    match outcome {
+        Ok(_) => Ok(Redirect::to(&format!("/quality/anomalies/{id}?done=measure")).into_response()),
+        Err(e) => refused(&state, &identity, id, e, Some(&pairs)).await,
     }
 }

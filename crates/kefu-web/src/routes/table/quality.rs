@@ -1,5 +1,5 @@
 //! 服务质量 — the quality specialist's pages and API: scorecards, settings, the daily
-//! sample, the inspections and the quality anomalies. An agent opens their own results: those routes require
+//! sample, the inspections, the quality anomalies and their improvement measures. An agent opens their own results: those routes require
 //! `ticket_work`, and the inspection answers 404 to anyone else without `quality_inspect`.
 
 use axum::http::Method;
@@ -12,8 +12,10 @@ use crate::routes::{
     api::quality as api,
     api::quality_anomalies as api_anomalies,
     api::quality_inspections as api_inspections,
+    api::quality_measures as api_measures,
     pages::quality_anomalies as anomalies,
     pages::quality_inspections as inspections,
+    pages::quality_measures as measures,
     pages::quality_scorecards as scorecards,
     pages::quality_settings as settings,
 };
@@ -129,70 +131,70 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
         Method::GET,
         "/api/v1/quality/settings",
         Requires(QualityInspect),
-        api_inspections::settings,
+        api_inspections::quality_settings,
     )
     .add(
         Api,
         Method::PUT,
         "/api/v1/quality/settings",
         Requires(QualityInspect),
-        api_inspections::save_settings,
+        api_inspections::save_quality_settings,
     )
     .add(
         Api,
         Method::GET,
         "/api/v1/quality/samples",
         Requires(QualityInspect),
-        api_inspections::samples,
+        api_inspections::quality_samples,
     )
     .add(
         Api,
         Method::POST,
         "/api/v1/quality/samples",
         Requires(QualityInspect),
-        api_inspections::draw,
+        api_inspections::draw_sample,
     )
     .add(
         Api,
         Method::GET,
         "/api/v1/quality/inspections",
         Requires(TicketWork),
-        api_inspections::list,
+        api_inspections::inspections,
     )
     .add(
         Api,
         Method::GET,
         "/api/v1/quality/inspections/{id}",
         Requires(TicketWork),
-        api_inspections::show,
+        api_inspections::inspection,
     )
     .add(
         Api,
         Method::POST,
         "/api/v1/quality/inspections/{id}/score",
         Requires(QualityInspect),
-        api_inspections::score,
+        api_inspections::score_inspection,
     )
     .add(
         Api,
         Method::POST,
         "/api/v1/quality/inspections/{id}/acknowledge",
         Requires(TicketWork),
-        api_inspections::acknowledge,
+        api_inspections::acknowledge_inspection,
     )
     .add(
         Api,
         Method::POST,
         "/api/v1/quality/inspections/{id}/appeal",
         Requires(TicketWork),
-        api_inspections::appeal,
+        api_inspections::appeal_inspection,
     )
     .add(
         Api,
         Method::POST,
         "/api/v1/quality/inspections/{id}/decision",
         Requires(QualityDecide),
-        api_inspections::decide,
+        api_inspections::decide_appeal,
     )
     .add(
         Page,
@@ -248,34 +250,118 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
         Method::GET,
         "/api/v1/quality/anomalies",
         Requires(QualityInspect),
-        api_anomalies::list,
+        api_anomalies::anomalies,
     )
     .add(
         Api,
         Method::POST,
         "/api/v1/quality/anomalies",
         Requires(QualityInspect),
-        api_anomalies::create,
+        api_anomalies::record_anomaly,
     )
     .add(
         Api,
         Method::GET,
         "/api/v1/quality/anomalies/{id}",
         Requires(QualityInspect),
-        api_anomalies::show,
+        api_anomalies::anomaly,
     )
     .add(
         Api,
         Method::POST,
         "/api/v1/quality/anomalies/{id}/investigation",
         Requires(QualityInspect),
-        api_anomalies::investigate,
+        api_anomalies::investigate_anomaly,
     )
     .add(
         Api,
         Method::POST,
         "/api/v1/quality/anomalies/{id}/close",
         Requires(QualityInspect),
-        api_anomalies::close,
+        api_anomalies::close_anomaly,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/quality/anomalies/{id}/measures",
+        Requires(QualityInspect),
+        anomalies::plan_measure,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/quality/measures",
+        Requires(AccountSelf),
+        measures::list,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/quality/measures/{id}",
+        Requires(AccountSelf),
+        measures::show,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/quality/measures/{id}/progress",
+        Requires(AccountSelf),
+        measures::progress,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/quality/measures/{id}/instruction",
+        Requires(QualityDecide),
+        measures::instruct,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/quality/measures/{id}/verification",
+        Requires(QualityInspect),
+        measures::verify,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/quality/anomalies/{id}/measures",
+        Requires(QualityInspect),
+        api_measures::plan_measure,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/quality/measures",
+        Requires(AccountSelf),
+        api_measures::measures,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/quality/measures/{id}",
+        Requires(AccountSelf),
+        api_measures::measure,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/quality/measures/{id}/progress",
+        Requires(AccountSelf),
+        api_measures::progress_measure,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/quality/measures/{id}/instruction",
+        Requires(QualityDecide),
+        api_measures::instruct_measure,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/quality/measures/{id}/verification",
+        Requires(QualityInspect),
+        api_measures::verify_measure,
     )
 }

@@ -70,6 +70,21 @@ pub const CONDITIONAL: &[ConditionalWrite] = &[
     ),
     write(
         "post",
+        "/api/v1/quality/measures/{id}/progress",
+        "the measure",
+    ),
+    write(
+        "post",
+        "/api/v1/quality/measures/{id}/instruction",
+        "the measure",
+    ),
+    write(
+        "post",
+        "/api/v1/quality/measures/{id}/verification",
+        "the measure",
+    ),
+    write(
+        "post",
         "/api/v1/quality/inspections/{id}/score",
         "the inspection",
     ),
