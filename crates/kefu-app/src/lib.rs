@@ -216,6 +216,8 @@ pub struct App {
     pub(crate) follow: Arc<tokio::sync::Mutex<search::Gaps>>,
     /// The key survey links are signed with, read from the database once.
     pub(crate) csat_key: Arc<tokio::sync::OnceCell<String>>,
+    /// The secret the daily quality sample's minute and seed come from, read once.
+    pub(crate) quality_secret: Arc<tokio::sync::OnceCell<String>>,
 }
 
 impl App {
@@ -230,6 +232,7 @@ impl App {
             rules: Arc::default(),
             texts: None,
             csat_key: Arc::default(),
+            quality_secret: Arc::default(),
             follow: Arc::default(),
         }
     }

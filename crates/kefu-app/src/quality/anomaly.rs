@@ -6,7 +6,6 @@
 
 use jiff::Timestamp;
 use jiff::civil::Date;
-use jiff::tz::TimeZone;
 use kefu_domain::quality::anomaly::{
     self as rules, AnomalySeverity, AnomalySource, AnomalyStatus, CauseCategory,
 };
@@ -17,7 +16,6 @@ use kefu_store::quality::anomaly::{
 use kefu_store::{AnyConnection, StoreError};
 
 use crate::notify::{self, kind};
-use crate::ticket::NUMBER_TIME_ZONE;
 use crate::{Actor, App, AppError, Result};
 
 /// Most anomalies a list shows.
@@ -40,11 +38,6 @@ pub(crate) struct Opening<'a> {
     /// The day it happened; today when `None`.
     pub occurred_on: Option<Date>,
     pub created_by: Option<i64>,
-}
-
-fn beijing(now: Timestamp) -> Date {
-    now.to_zoned(TimeZone::get(NUMBER_TIME_ZONE).unwrap_or(TimeZone::UTC))
-        .date()
 }
 
 /// Opens the anomaly of `o`'s source in the caller's transaction, unless it has one: its
@@ -70,7 +63,7 @@ pub(crate) async fn open(
         Some(a) => kefu_store::staff::user_by_id(conn, a).await?.department_id,
         None => None,
     };
-    let today = beijing(now);
+    let today = super::beijing_today(now);
     let day = today.strftime("%Y%m%d").to_string();
     let seq = store::next_seq(conn, &day).await?;
     let number = rules::anomaly_number(today, seq);
@@ -135,23 +128,6 @@ fn status_of(a: &AnomalyRow) -> Result<AnomalyStatus> {
         .map_err(|_| AppError::Store(StoreError::Corrupt(format!("status {}", a.status))))
 }
 
-fn stale(a: &AnomalyRow) -> AppError {
-    AppError::StaleVersion {
-        current: a.version + 1,
-        changed: Vec::new(),
-    }
-}
-
-fn expect_version(a: &AnomalyRow, version: Option<i64>) -> Result<()> {
-    match version {
-        Some(v) if v != a.version => Err(AppError::StaleVersion {
-            current: a.version,
-            changed: Vec::new(),
-        }),
-        _ => Ok(()),
-    }
-}
-
 impl App {
     /// The service items 服务项目, in their order.
     pub async fn quality_service_items(&self, actor: &Actor) -> Result<Vec<ServiceItem>> {
@@ -191,7 +167,7 @@ impl App {
         rules::check_description(&form.description, &form.evidence)?;
         let now = self.now();
         if let Some(d) = form.occurred_on
-            && d > beijing(now)
+            && d > super::beijing_today(now)
         {
             return Err(rules::AnomalyError::FutureDate(d).into());
         }
@@ -239,7 +215,7 @@ impl App {
         actor.require(Permission::QualityInspect)?;
         let mut tx = self.store.begin().await?;
         let a = store::by_id(&mut tx, id).await?;
-        expect_version(&a, version)?;
+        super::expect_version(a.version, version)?;
         rules::check_investigation(status_of(&a)?, &i.findings)?;
         if let Some(u) = i.responsible_user_id {
             kefu_store::staff::user_by_id(&mut tx, u).await?;
@@ -251,7 +227,7 @@ impl App {
             by: actor.user_id(),
         };
         if !store::investigate(&mut tx, id, a.version, &w, self.now()).await? {
-            return Err(stale(&a));
+            return Err(super::moved_on(a.version + 1));
         }
         tx.commit().await.map_err(StoreError::from)?;
         Ok(a.version + 1)
@@ -267,10 +243,10 @@ impl App {
         actor.require(Permission::QualityInspect)?;
         let mut tx = self.store.begin().await?;
         let a = store::by_id(&mut tx, id).await?;
-        expect_version(&a, version)?;
+        super::expect_version(a.version, version)?;
         rules::may_close(status_of(&a)?)?;
         if !store::close(&mut tx, id, a.version, actor.user_id(), self.now()).await? {
-            return Err(stale(&a));
+            return Err(super::moved_on(a.version + 1));
         }
         tx.commit().await.map_err(StoreError::from)?;
         Ok(a.version + 1)

@@ -172,23 +172,6 @@ fn may_read(actor: &Actor, row: &InspectionRow, status: InspectionStatus) -> Res
     Err(AppError::NotFound)
 }
 
-fn expect_version(row: &InspectionRow, version: Option<i64>) -> Result<()> {
-    match version {
-        Some(v) if v != row.version => Err(AppError::StaleVersion {
-            current: row.version,
-            changed: Vec::new(),
-        }),
-        _ => Ok(()),
-    }
-}
-
-fn stale(row: &InspectionRow) -> AppError {
-    AppError::StaleVersion {
-        current: row.version + 1,
-        changed: Vec::new(),
-    }
-}
-
 impl App {
     /// Inspections in `scope`, the newest first; `status` narrows the list.
     pub async fn quality_inspections(
@@ -340,7 +323,7 @@ impl App {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let row = store::inspection_by_id(&mut tx, id).await?;
-        expect_version(&row, version)?;
+        super::expect_version(row.version, version)?;
         let next = rules::may_score(status_of(&row)?, row.inspector_id, row.agent_id, me)?;
         // A second score after an appeal stays on the first one's scorecard.
         let card_version = row.scorecard_version_id.unwrap_or(form.card_version_id);
@@ -379,7 +362,7 @@ impl App {
             items: &items,
         };
         if !store::write_score(&mut tx, id, row.version, &write, now).await? {
-            return Err(stale(&row));
+            return Err(super::moved_on(row.version + 1));
         }
         if !outcome.passed {
             self.open_failed_inspection(&mut tx, &row, outcome, form.comment.trim(), me, now)
@@ -466,10 +449,10 @@ impl App {
         let row = store::inspection_by_id(&mut tx, id).await?;
         let status = status_of(&row)?;
         may_read(actor, &row, status)?;
-        expect_version(&row, version)?;
+        super::expect_version(row.version, version)?;
         rules::may_acknowledge(status, row.agent_id, me)?;
         if !store::answer(&mut tx, id, row.version, &Answer::Acknowledge, self.now()).await? {
-            return Err(stale(&row));
+            return Err(super::moved_on(row.version + 1));
         }
         tx.commit().await.map_err(StoreError::from)?;
         Ok(row.version + 1)
@@ -491,13 +474,13 @@ impl App {
         let row = store::inspection_by_id(&mut tx, id).await?;
         let status = status_of(&row)?;
         may_read(actor, &row, status)?;
-        expect_version(&row, version)?;
+        super::expect_version(row.version, version)?;
         rules::may_appeal(status, row.agent_id, me, row.appeal_due_at, now, reason)?;
         let answer = Answer::Appeal {
             reason: reason.trim(),
         };
         if !store::answer(&mut tx, id, row.version, &answer, now).await? {
-            return Err(stale(&row));
+            return Err(super::moved_on(row.version + 1));
         }
         let deciders = notify::with_role(&mut tx, Role::CsManager).await?;
         let params = serde_json::json!({ "inspection": id, "agent": row.agent_name });
@@ -529,7 +512,7 @@ impl App {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let row = store::inspection_by_id(&mut tx, id).await?;
-        expect_version(&row, version)?;
+        super::expect_version(row.version, version)?;
         if row.agent_id == me {
             return Err(InspectionError::OwnWork.into());
         }
@@ -541,7 +524,7 @@ impl App {
             by: me,
         };
         if !store::answer(&mut tx, id, row.version, &answer, now).await? {
-            return Err(stale(&row));
+            return Err(super::moved_on(row.version + 1));
         }
         let mut to = vec![row.agent_id];
         to.extend(row.inspector_id);

@@ -4,9 +4,7 @@
 //! back since — and reminded daily when overdue, the managers told once past a few days.
 //! A measure found not effective opens its anomaly again.
 
-use jiff::Timestamp;
 use jiff::civil::Date;
-use jiff::tz::TimeZone;
 use kefu_domain::quality::measure::{
     self as rules, ESCALATE_AFTER_DAYS, MeasureError, MeasureKind, MeasureStatus,
 };
@@ -15,16 +13,10 @@ use kefu_store::StoreError;
 use kefu_store::quality::measure::{self as store, MeasureRow, NewMeasure, Step};
 
 use crate::notify::{self, kind};
-use crate::ticket::NUMBER_TIME_ZONE;
 use crate::{Actor, App, AppError, Result};
 
 /// Most measures a list shows.
 pub const MEASURE_LIMIT: i64 = 500;
-
-fn today(now: Timestamp) -> Date {
-    now.to_zoned(TimeZone::get(NUMBER_TIME_ZONE).unwrap_or(TimeZone::UTC))
-        .date()
-}
 
 /// A measure as planned.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,23 +61,6 @@ fn done_on(m: &MeasureRow) -> Option<Date> {
     m.done_on.as_deref().and_then(|d| d.parse().ok())
 }
 
-fn expect_version(m: &MeasureRow, version: Option<i64>) -> Result<()> {
-    match version {
-        Some(v) if v != m.version => Err(AppError::StaleVersion {
-            current: m.version,
-            changed: Vec::new(),
-        }),
-        _ => Ok(()),
-    }
-}
-
-fn stale(m: &MeasureRow) -> AppError {
-    AppError::StaleVersion {
-        current: m.version + 1,
-        changed: Vec::new(),
-    }
-}
-
 /// Who reads a measure: quality, or its owner.
 fn may_read(actor: &Actor, m: &MeasureRow) -> Result<()> {
     if actor.require(Permission::QualityInspect).is_ok() || actor.user_id() == Some(m.owner_id) {
@@ -105,7 +80,7 @@ impl App {
     ) -> Result<i64> {
         actor.require(Permission::QualityInspect)?;
         let now = self.now();
-        rules::check_new(&form.body, form.due_on, today(now))?;
+        rules::check_new(&form.body, form.due_on, super::beijing_today(now))?;
         let mut tx = self.store.begin().await?;
         let a = kefu_store::quality::anomaly::by_id(&mut tx, anomaly_id).await?;
         let owner = kefu_store::staff::user_by_id(&mut tx, form.owner_id).await?;
@@ -198,14 +173,15 @@ impl App {
         let due: Option<Date> = m.due_on.parse().ok();
         Ok(MeasureView {
             overdue_days: match due {
-                Some(d) if status.pending() => rules::days_overdue(d, today(now)),
+                Some(d) if status.pending() => rules::days_overdue(d, super::beijing_today(now)),
                 _ => 0,
             },
             verify_from: done.map(|d| rules::verify_from(d, rules::VERIFY_AFTER_DAYS)),
             recurrences,
             may_progress: status.pending() && me == m.owner_id,
             may_verify: actor.require(Permission::QualityInspect).is_ok()
-                && rules::may_verify(status, m.owner_id, me, done, today(now)).is_ok(),
+                && rules::may_verify(status, m.owner_id, me, done, super::beijing_today(now))
+                    .is_ok(),
             may_instruct: actor.require(Permission::QualityDecide).is_ok() && status.pending(),
             measure: m,
         })
@@ -226,16 +202,16 @@ impl App {
         let mut tx = self.store.begin().await?;
         let m = store::by_id(&mut tx, id).await?;
         may_read(actor, &m)?;
-        expect_version(&m, version)?;
+        super::expect_version(m.version, version)?;
         rules::progress(status_of(&m)?, to, m.owner_id, me)?;
-        let day = today(now).to_string();
+        let day = super::beijing_today(now).to_string();
         let step = Step::Progress {
             status: to.key(),
             note: note.trim(),
             done_on: (to == MeasureStatus::Done).then_some(day.as_str()),
         };
         if !store::step(&mut tx, id, m.version, &step, now).await? {
-            return Err(stale(&m));
+            return Err(super::moved_on(m.version + 1));
         }
         tx.commit().await.map_err(StoreError::from)?;
         Ok(m.version + 1)
@@ -258,13 +234,13 @@ impl App {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let m = store::by_id(&mut tx, id).await?;
-        expect_version(&m, version)?;
+        super::expect_version(m.version, version)?;
         let step = Step::Instruction {
             text: text.trim(),
             by: me,
         };
         if !store::step(&mut tx, id, m.version, &step, now).await? {
-            return Err(stale(&m));
+            return Err(super::moved_on(m.version + 1));
         }
         if m.owner_id != me {
             let params = serde_json::json!({ "measure": id, "text": text.trim() });
@@ -298,13 +274,19 @@ impl App {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let m = store::by_id(&mut tx, id).await?;
-        expect_version(&m, version)?;
+        super::expect_version(m.version, version)?;
         let done = done_on(&m);
-        rules::may_verify(status_of(&m)?, m.owner_id, me, done, today(now))?;
+        rules::may_verify(
+            status_of(&m)?,
+            m.owner_id,
+            me,
+            done,
+            super::beijing_today(now),
+        )?;
         let a = kefu_store::quality::anomaly::by_id(&mut tx, m.anomaly_id).await?;
         let since = crate::follow_up::local_midnight(
             &kefu_domain::calendar::BusinessCalendar::china_standard(),
-            done.unwrap_or(today(now)),
+            done.unwrap_or(super::beijing_today(now)),
         );
         let recurrences =
             store::recurrences(&mut tx, a.service_item_id, a.cause.as_deref(), since, a.id).await?;
@@ -320,7 +302,7 @@ impl App {
             recurrences,
         };
         if !store::step(&mut tx, id, m.version, &step, now).await? {
-            return Err(stale(&m));
+            return Err(super::moved_on(m.version + 1));
         }
         if !effective {
             kefu_store::quality::anomaly::reopen(&mut tx, a.id).await?;
@@ -348,7 +330,7 @@ impl App {
     /// [`ESCALATE_AFTER_DAYS`] late, tells the managers once. Returns the reminders sent.
     pub async fn remind_quality_measures(&self) -> Result<usize> {
         let now = self.now();
-        let day = today(now);
+        let day = super::beijing_today(now);
         let key = day.to_string();
         let due = {
             let mut conn = self.store.conn().await?;

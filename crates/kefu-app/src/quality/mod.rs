@@ -21,3 +21,27 @@ pub use scorecard::{
     DEFAULT_NAME, MAX_NAME, MAX_NOTE, ScorecardForm, ScorecardVersion, ScorecardView,
 };
 pub(crate) use tiles::TILES;
+
+/// Today in Beijing, the day anomaly numbers and measure dates are counted in.
+pub(crate) fn beijing_today(now: jiff::Timestamp) -> jiff::civil::Date {
+    now.to_zoned(
+        jiff::tz::TimeZone::get(crate::ticket::NUMBER_TIME_ZONE).unwrap_or(jiff::tz::TimeZone::UTC),
+    )
+    .date()
+}
+
+/// Refuses a step made against `expected` when the record is at `current` now.
+pub(crate) fn expect_version(current: i64, expected: Option<i64>) -> crate::Result<()> {
+    match expected {
+        Some(v) if v != current => Err(moved_on(current)),
+        _ => Ok(()),
+    }
+}
+
+/// The refusal when a record read at `version` moved on before the write.
+pub(crate) fn moved_on(version: i64) -> crate::AppError {
+    crate::AppError::StaleVersion {
+        current: version,
+        changed: Vec::new(),
+    }
+}

@@ -29,12 +29,6 @@ pub struct DrawnSample {
     pub inspections: usize,
 }
 
-/// The secret the draw time and the seed come from (made at first use).
-async fn secret(conn: &mut AnyConnection, now: Timestamp) -> Result<String> {
-    let candidate = crate::secret::random_hex(32);
-    Ok(kefu_store::staff::server_secret(conn, "quality_sample", &candidate, now).await?)
-}
-
 /// A u64 from the secret hash of `what` on `date`.
 fn noise(secret: &str, what: &str, date: Date) -> u64 {
     let hex =
@@ -92,18 +86,39 @@ pub(crate) async fn candidates(
 }
 
 impl App {
+    /// The secret the draw time and the seed come from: made at first use (whichever
+    /// instance comes first; every instance reads the same one) and read once, so the job's
+    /// round every five minutes writes nothing until the minute comes.
+    async fn quality_secret(&self) -> Result<&str> {
+        let secret = self
+            .quality_secret
+            .get_or_try_init(|| async {
+                let candidate = crate::secret::random_hex(32);
+                let mut tx = self.store.begin().await?;
+                let s = kefu_store::staff::server_secret(
+                    &mut tx,
+                    "quality_sample",
+                    &candidate,
+                    self.now(),
+                )
+                .await?;
+                tx.commit().await.map_err(StoreError::from)?;
+                Ok::<_, AppError>(s)
+            })
+            .await?;
+        Ok(secret)
+    }
+
     /// The job's round: draws today's sample once today's minute has come (on a business
     /// day; work of the days between folds into the next one's). `None` when there was
     /// nothing to do.
     pub async fn run_quality_sample(&self) -> Result<Option<DrawnSample>> {
         let now = self.now();
-        let (calendar, secret) = {
-            let mut tx = self.store.begin().await?;
-            let calendar = self.business_calendar(&mut tx).await?;
-            let secret = secret(&mut tx, now).await?;
-            tx.commit().await.map_err(StoreError::from)?;
-            (calendar, secret)
+        let calendar = {
+            let mut conn = self.store.conn().await?;
+            self.business_calendar(&mut conn).await?
         };
+        let secret = self.quality_secret().await?.to_owned();
         let local = now.to_zoned(calendar.time_zone().clone());
         let date = local.date();
         let Some(minute) =
@@ -123,13 +138,11 @@ impl App {
     pub async fn draw_quality_sample(&self, actor: &Actor) -> Result<DrawnSample> {
         actor.require(Permission::QualityInspect)?;
         let now = self.now();
-        let (date, secret) = {
-            let mut tx = self.store.begin().await?;
-            let calendar = self.business_calendar(&mut tx).await?;
-            let secret = secret(&mut tx, now).await?;
-            tx.commit().await.map_err(StoreError::from)?;
-            (local_date(&calendar, now), secret)
+        let date = {
+            let mut conn = self.store.conn().await?;
+            local_date(&self.business_calendar(&mut conn).await?, now)
         };
+        let secret = self.quality_secret().await?.to_owned();
         self.draw(actor.user_id(), date, &secret)
             .await?
             .ok_or_else(|| InspectionError::SampleDrawn(date.to_string()).into())

@@ -74,22 +74,17 @@ pub(crate) const TILES: &[TileSpec] = &[
     },
 ];
 
-fn today(r: &Reader) -> String {
-    r.now
-        .to_zoned(
-            jiff::tz::TimeZone::get(crate::ticket::NUMBER_TIME_ZONE)
-                .unwrap_or(jiff::tz::TimeZone::UTC),
-        )
-        .date()
-        .to_string()
-}
-
 /// 待完成的改善措施 — everyone's measures still to be carried out; alert when any is late.
 fn measures_pending<'a>(app: &'a App, r: &'a Reader) -> TileFuture<'a> {
     Box::pin(async move {
         let mut conn = app.store.conn().await?;
         let n = kefu_store::quality::measure::count_pending(&mut conn, None).await?;
-        let late = kefu_store::quality::measure::count_overdue(&mut conn, &today(r), None).await?;
+        let late = kefu_store::quality::measure::count_overdue(
+            &mut conn,
+            &super::beijing_today(r.now).to_string(),
+            None,
+        )
+        .await?;
         Ok(Some(count_tile("/quality/measures?scope=all", n, late > 0)))
     })
 }
@@ -103,7 +98,12 @@ fn my_measures<'a>(app: &'a App, r: &'a Reader) -> TileFuture<'a> {
         if n == 0 {
             return Ok(None);
         }
-        let late = kefu_store::quality::measure::count_overdue(&mut conn, &today(r), me).await?;
+        let late = kefu_store::quality::measure::count_overdue(
+            &mut conn,
+            &super::beijing_today(r.now).to_string(),
+            me,
+        )
+        .await?;
         Ok(Some(count_tile("/quality/measures", n, late > 0)))
     })
 }

@@ -4,6 +4,7 @@ use jiff::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use crate::ticket::opt_time;
 use crate::{Result, from_micros, to_micros};
 
 /// A service item 服务项目.
@@ -159,10 +160,6 @@ const SELECT: &str = "SELECT a.id, a.number, a.occurred_on, a.recorded_at, a.sou
      LEFT JOIN users iv ON iv.id = a.investigated_by \
      LEFT JOIN users cl ON cl.id = a.closed_by \
      LEFT JOIN users cr ON cr.id = a.created_by";
-
-fn opt_time(r: &AnyRow, col: &str) -> Result<Option<Timestamp>> {
-    Ok(r.try_get::<Option<i64>, _>(col)?.map(from_micros))
-}
 
 fn anomaly(r: &AnyRow) -> Result<AnomalyRow> {
     Ok(AnomalyRow {

@@ -5,11 +5,8 @@ use jiff::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use crate::ticket::opt_time;
 use crate::{Result, from_micros, to_micros};
-
-fn opt_time(r: &AnyRow, col: &str) -> Result<Option<Timestamp>> {
-    Ok(r.try_get::<Option<i64>, _>(col)?.map(from_micros))
-}
 
 fn flag(r: &AnyRow, col: &str) -> Result<bool> {
     Ok(r.try_get::<i64, _>(col)? != 0)

@@ -4,6 +4,7 @@ use jiff::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use crate::ticket::opt_time;
 use crate::{Result, from_micros, to_micros};
 
 /// A measure to store.
@@ -90,7 +91,7 @@ fn measure(r: &AnyRow) -> Result<MeasureRow> {
         progress_note: r.try_get("progress_note")?,
         done_on: r.try_get("done_on")?,
         verified_by_name: r.try_get("verified_by_name")?,
-        verified_at: r.try_get::<Option<i64>, _>("verified_at")?.map(from_micros),
+        verified_at: opt_time(r, "verified_at")?,
         verdict_note: r.try_get("verdict_note")?,
         recurrences: r.try_get("recurrences")?,
         created_at: from_micros(r.try_get("created_at")?),

@@ -106,10 +106,11 @@ async fn the_daily_sample_is_drawn_once_by_rule_and_replays_from_its_seed() {
     );
 
     // Somewhere in the working hours the job draws it, once, whichever instance runs.
-    // 09:00 to 18:00 Beijing, by steps of five minutes as the job runs.
+    // 09:00 to 18:00 Beijing, by steps of five minutes as the job runs (the last step, at
+    // 18:00, is past any minute of the day).
     let mut drawn_at = None;
     let mut minute = at("2026-12-02T01:00:00Z");
-    while minute < at("2026-12-02T10:00:00Z") {
+    while minute <= at("2026-12-02T10:00:00Z") {
         clock.set(minute);
         let (a, b) = tokio::join!(app.app.run_quality_sample(), peer.app.run_quality_sample());
         let drawn = [a.unwrap(), b.unwrap()];
@@ -210,7 +211,8 @@ async fn the_daily_sample_is_drawn_once_by_rule_and_replays_from_its_seed() {
         app.app.run_quality_sample().await.unwrap().is_none(),
         "no sample on Saturday"
     );
-    clock.set(at("2026-12-07T09:55:00Z"));
+    // Monday evening, after the working hours: whatever its minute, the sample is due.
+    clock.set(at("2026-12-07T10:30:00Z"));
     let monday = app
         .app
         .run_quality_sample()
