@@ -187,6 +187,9 @@ pub enum AppError {
     /// 改善措施 — a measure or one of its steps refused.
     #[error("{0}")]
     Measure(#[from] kefu_domain::quality::measure::MeasureError),
+    /// 质量异常分析日报表 — a daily report refused (a future date, a day without one).
+    #[error("{0}")]
+    QualityReport(#[from] kefu_domain::quality::report::ReportError),
     /// 排班 — a roster or a change refused.
     #[error("{0}")]
     Shift(#[from] kefu_domain::staff::shift::ShiftError),

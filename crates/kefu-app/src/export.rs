@@ -17,7 +17,7 @@
 //! exported: the period, the filters, when) go into the XLSX only.
 
 use jiff::civil::{Date, DateTime};
-use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet};
+use rust_xlsxwriter::{Chart, ExcelDateTime, Format, Workbook, Worksheet};
 
 use crate::{AppError, Result};
 
@@ -188,6 +188,21 @@ impl Row {
 pub struct Sheet {
     pub name: String,
     pub rows: Vec<Row>,
+    /// A column chart of some of its rows, beside them in the XLSX.
+    pub chart: Option<ColumnChart>,
+}
+
+/// A column chart of a table on its sheet: the labels in one column, the values in
+/// another, over a run of rows (0-based, inclusive).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnChart {
+    pub title: String,
+    pub first_row: u32,
+    pub last_row: u32,
+    pub label_column: u16,
+    pub value_column: u16,
+    /// Where the chart's top left corner goes.
+    pub at: (u32, u16),
 }
 
 impl Sheet {
@@ -195,6 +210,7 @@ impl Sheet {
         Sheet {
             name: name.into(),
             rows: Vec::new(),
+            chart: None,
         }
     }
 
@@ -338,6 +354,29 @@ impl Export {
             ws.set_name(sheet.name.as_str())
                 .map_err(|e| internal("sheet name", e))?;
             write_sheet(ws, sheet, &formats)?;
+            if let Some(c) = &sheet.chart {
+                let mut chart = Chart::new_column();
+                chart.title().set_name(c.title.as_str());
+                chart.legend().set_hidden();
+                chart
+                    .add_series()
+                    .set_categories((
+                        sheet.name.as_str(),
+                        c.first_row,
+                        c.label_column,
+                        c.last_row,
+                        c.label_column,
+                    ))
+                    .set_values((
+                        sheet.name.as_str(),
+                        c.first_row,
+                        c.value_column,
+                        c.last_row,
+                        c.value_column,
+                    ));
+                ws.insert_chart(c.at.0, c.at.1, &chart)
+                    .map_err(|e| internal("chart", e))?;
+            }
         }
         book.save_to_buffer().map_err(|e| internal("xlsx", e))
     }

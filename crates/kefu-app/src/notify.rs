@@ -133,6 +133,9 @@ pub mod kind {
     pub const QUALITY_MEASURE_ESCALATED: &str = "quality_measure_escalated";
     /// A measure was found not effective: its anomaly is open again.
     pub const QUALITY_MEASURE_NOT_EFFECTIVE: &str = "quality_measure_not_effective";
+    /// 质量异常分析日报表 — a daily report was made (to the managers and the quality
+    /// specialists).
+    pub const QUALITY_REPORT: &str = "quality_report";
 }
 
 /// Tells each user in `users` (duplicates ignored) about `kind`, with placeholder values

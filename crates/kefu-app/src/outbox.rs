@@ -49,6 +49,9 @@ pub mod kind {
     /// The one reminder of an unanswered invitation (`params`: `salutation`, `company`,
     /// `survey`, `link`, `expires`).
     pub const RELATIONSHIP_REMINDER: &str = "relationship_reminder";
+    /// 质量异常分析日报表 — to a manager's mail: a daily report, its summary and XLSX
+    /// (`params`: `report`, the stored revision's id).
+    pub const QUALITY_DAILY_REPORT: &str = "quality_daily_report";
 }
 
 /// A message to queue.

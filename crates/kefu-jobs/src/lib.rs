@@ -68,6 +68,8 @@ pub mod kind {
     pub const QUALITY_SAMPLE: &str = "quality_sample";
     /// 改善措施提醒 — reminds the owners of overdue measures, escalates the late ones.
     pub const QUALITY_MEASURES: &str = "quality_measures";
+    /// 质量异常分析日报表 — the previous business day's report, made and mailed once.
+    pub const QUALITY_REPORT: &str = "quality_report";
     /// 定时备份 — the scheduled backup of its period (only when a schedule is set; see
     /// [`kefu_app::backup::schedule`]).
     pub const BACKUP: &str = "backup";
@@ -187,6 +189,11 @@ const PERIODIC: &[Periodic] = &[
     Periodic {
         kind: kind::QUALITY_MEASURES,
         every: SignedDuration::from_hours(1),
+    },
+    // The report is made within five minutes of its time.
+    Periodic {
+        kind: kind::QUALITY_REPORT,
+        every: SignedDuration::from_mins(5),
     },
 ];
 
@@ -460,6 +467,17 @@ impl Worker {
                     .map_err(|e| e.to_string())?;
                 if sent > 0 {
                     tracing::info!(sent, "overdue quality measures reminded");
+                }
+                Ok(())
+            }
+            kind::QUALITY_REPORT => {
+                if let Some((date, id)) = self
+                    .app
+                    .run_quality_report()
+                    .await
+                    .map_err(|e| e.to_string())?
+                {
+                    tracing::info!(%date, report = id, "quality daily report made");
                 }
                 Ok(())
             }

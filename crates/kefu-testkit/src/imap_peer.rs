@@ -404,6 +404,27 @@ impl ImapPeer {
         out
     }
 
+    /// Every mail in `folder` as it was delivered (read without flagging it \Seen).
+    pub async fn raw_mails(&self, folder: &str) -> Vec<Vec<u8>> {
+        let mut s = self.session().await;
+        let m = s.examine(folder).await.expect("EXAMINE");
+        let mut out = Vec::new();
+        if m.exists > 0 {
+            let fetched: Vec<_> = s
+                .fetch("1:*", "BODY.PEEK[]")
+                .await
+                .expect("FETCH")
+                .try_collect()
+                .await
+                .expect("FETCH");
+            for f in fetched {
+                out.push(f.body().unwrap_or_default().to_vec());
+            }
+        }
+        let _ = s.logout().await;
+        out
+    }
+
     /// Flags every mail in `folder` \Seen, as a person reading it in their mail client.
     pub async fn read_all(&self, folder: &str) {
         let mut s = self.session().await;

@@ -13,6 +13,7 @@ use kefu_store::Store;
 use kefu_web::SecureCookies;
 
 mod commands;
+mod quality;
 
 use commands::{import_customers, mail_command, plan_follow_ups, send_surveys, user_command};
 
@@ -66,6 +67,9 @@ enum Command {
     /// 关系调查: send the relationship surveys' invitations and reminders due now.
     #[command(subcommand)]
     Survey(SurveyCommand),
+    /// 质检: the daily quality anomaly report.
+    #[command(subcommand)]
+    Quality(QualityCommand),
     /// Rebuild this instance's search index from the database (with kefu stopped).
     Reindex,
     /// Fill a fresh database with the demo company 杭州恒信电器有限公司: staff in every role,
@@ -127,6 +131,26 @@ enum ImportCommand {
         /// Write the per-row problems (row, column, reason, value) to this CSV file.
         #[arg(long)]
         report: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum QualityCommand {
+    /// Print the 质量异常分析日报表 of a business day, making it when it was not made yet
+    /// (and mailing it, as the daily job does); --reason makes it again as a new revision.
+    Report {
+        /// The business day, e.g. 2026-11-23; its days must be over.
+        #[arg(long)]
+        date: String,
+        /// Make the report again as a new revision, for this reason.
+        #[arg(long)]
+        reason: Option<String>,
+        /// Mail the latest revision to the customer service managers again.
+        #[arg(long)]
+        send: bool,
+        /// Also write the report's XLSX to this file.
+        #[arg(long)]
+        xlsx: Option<PathBuf>,
     },
 }
 
@@ -299,11 +323,11 @@ async fn open_app(cli: &Cli, file: &FileConfig) -> anyhow::Result<App> {
         .await
         .with_context(|| format!("opening the database {url}"))?;
     store.migrate().await?;
-    Ok(App::new(
-        store,
-        Arc::new(SystemClock),
-        kefu_app::Settings::default(),
-    ))
+    // With the texts of what kefu sends, so that a file written here reads as the pages'.
+    Ok(
+        App::new(store, Arc::new(SystemClock), kefu_app::Settings::default())
+            .with_texts(Arc::new(kefu_web::i18n::text)),
+    )
 }
 
 fn main() -> anyhow::Result<()> {
@@ -396,6 +420,26 @@ async fn run() -> anyhow::Result<()> {
         Command::Survey(SurveyCommand::Send) => {
             let app = open_app(&cli, &file).await?;
             let result = send_surveys(&app).await;
+            app.store.close().await;
+            result
+        }
+        Command::Quality(QualityCommand::Report {
+            date,
+            reason,
+            send,
+            xlsx,
+        }) => {
+            let app = open_app(&cli, &file).await?;
+            let result = quality::report(
+                &app,
+                quality::ReportRequest {
+                    date,
+                    reason: reason.as_deref(),
+                    send: *send,
+                    xlsx: xlsx.as_deref(),
+                },
+            )
+            .await;
             app.store.close().await;
             result
         }

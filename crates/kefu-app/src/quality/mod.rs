@@ -5,6 +5,7 @@
 pub(crate) mod anomaly;
 mod inspection;
 mod measure;
+mod report;
 mod sample;
 mod scorecard;
 mod settings;
@@ -16,6 +17,9 @@ pub use inspection::{
     SourceView, points,
 };
 pub use measure::{MEASURE_LIMIT, MeasureForm, MeasureScope, MeasureView};
+pub use report::{
+    QualityReport, REPORT_LIST_LIMIT, ReportSummary, change, number, percent, shown, tenths,
+};
 pub use sample::DrawnSample;
 pub use scorecard::{
     DEFAULT_NAME, MAX_NAME, MAX_NOTE, ScorecardForm, ScorecardVersion, ScorecardView,
@@ -28,6 +32,14 @@ pub(crate) fn beijing_today(now: jiff::Timestamp) -> jiff::civil::Date {
         jiff::tz::TimeZone::get(crate::ticket::NUMBER_TIME_ZONE).unwrap_or(jiff::tz::TimeZone::UTC),
     )
     .date()
+}
+
+/// `at` on Beijing's clock.
+pub(crate) fn beijing_time(at: jiff::Timestamp) -> jiff::civil::DateTime {
+    at.to_zoned(
+        jiff::tz::TimeZone::get(crate::ticket::NUMBER_TIME_ZONE).unwrap_or(jiff::tz::TimeZone::UTC),
+    )
+    .datetime()
 }
 
 /// Refuses a step made against `expected` when the record is at `current` now.

@@ -3,4 +3,5 @@
 pub mod anomaly;
 pub mod inspection;
 pub mod measure;
+pub mod report;
 pub mod scorecard;

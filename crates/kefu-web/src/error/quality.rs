@@ -212,3 +212,49 @@ pub(super) fn measure_info(e: kefu_domain::quality::measure::MeasureError) -> Er
         ..ErrorInfo::new(status, code)
     }
 }
+
+pub(super) fn report_info(e: kefu_domain::quality::report::ReportError) -> ErrorInfo {
+    use StatusCode as S;
+    use kefu_domain::quality::report::ReportError as E;
+    let detail = Some(e.to_string());
+    let (status, code, args) = match e {
+        E::Future { date, ready } => (
+            S::UNPROCESSABLE_ENTITY,
+            "quality_report_future",
+            vec![("date", date.to_string()), ("ready", ready.to_string())],
+        ),
+        E::NotBusinessDay { date, folded_into } => (
+            S::UNPROCESSABLE_ENTITY,
+            "quality_report_not_business_day",
+            vec![
+                ("date", date.to_string()),
+                ("folded_into", folded_into.to_string()),
+            ],
+        ),
+        E::NoBusinessDay { date } => (
+            S::UNPROCESSABLE_ENTITY,
+            "quality_report_no_business_day",
+            vec![("date", date.to_string())],
+        ),
+        E::TooEarly { min } => (
+            S::UNPROCESSABLE_ENTITY,
+            "quality_report_too_early",
+            vec![("min", min.to_string())],
+        ),
+        E::NeedsReason(d) => (
+            S::UNPROCESSABLE_ENTITY,
+            "quality_report_needs_reason",
+            vec![("date", d.to_string())],
+        ),
+        E::ReasonTooLong { max } => (
+            S::UNPROCESSABLE_ENTITY,
+            "quality_report_reason_too_long",
+            vec![("max", max.to_string())],
+        ),
+    };
+    ErrorInfo {
+        args,
+        detail,
+        ..ErrorInfo::new(status, code)
+    }
+}

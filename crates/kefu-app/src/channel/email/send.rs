@@ -131,6 +131,7 @@ impl App {
             auto_submitted: send.automatic.then_some(AUTO_REPLIED),
             date: self.now(),
             text: &text,
+            html: None,
             files,
         };
         match try_send(&server, &mail).await {
@@ -269,7 +270,15 @@ impl App {
             });
         };
         let locale = message.locale.parse::<Locale>().unwrap_or(Locale::ZhCn);
-        let Some((subject, text)) = self.outbox_text(&message.kind, &message.params, locale) else {
+        let Some(OutboxMail {
+            subject,
+            text,
+            html,
+            files,
+        }) = self
+            .outbox_mail(&message.kind, &message.params, locale)
+            .await?
+        else {
             let why = format!("no e-mail text for {:?}", message.kind);
             self.outbox_given_up(id, &why).await?;
             return Ok(SendOutcome::Failed(why));
@@ -288,7 +297,8 @@ impl App {
             auto_submitted: Some(AUTO_GENERATED),
             date: now,
             text: &text,
-            files: Vec::new(),
+            html: html.as_deref(),
+            files,
         };
         match try_send(&server, &mail).await {
             Ok(_) => {
@@ -312,10 +322,46 @@ impl App {
         Ok(())
     }
 
+    /// The mail of an outbox message, in `locale`; `None` for a kind mail has no text for
+    /// (or whose record is gone).
+    async fn outbox_mail(
+        &self,
+        kind: &str,
+        params: &str,
+        locale: Locale,
+    ) -> Result<Option<OutboxMail>> {
+        let Ok(params) = serde_json::from_str::<serde_json::Value>(params) else {
+            return Ok(None);
+        };
+        if kind == outbox::kind::QUALITY_DAILY_REPORT {
+            return Ok(self
+                .quality_report_mail(&params, locale)
+                .await?
+                .map(|m| OutboxMail {
+                    subject: m.subject,
+                    text: m.text,
+                    html: Some(m.html),
+                    files: m.files,
+                }));
+        }
+        Ok(self
+            .outbox_text(kind, &params, locale)
+            .map(|(subject, text)| OutboxMail {
+                subject,
+                text,
+                html: None,
+                files: Vec::new(),
+            }))
+    }
+
     /// The subject and text of an outbox message, in `locale`; `None` for a kind mail has
     /// no text for.
-    fn outbox_text(&self, kind: &str, params: &str, locale: Locale) -> Option<(String, String)> {
-        let params: serde_json::Value = serde_json::from_str(params).ok()?;
+    fn outbox_text(
+        &self,
+        kind: &str,
+        params: &serde_json::Value,
+        locale: Locale,
+    ) -> Option<(String, String)> {
         match kind {
             outbox::kind::PORTAL_VERIFY_EMAIL => {
                 let path = params["path"].as_str()?;
@@ -333,10 +379,18 @@ impl App {
                 );
                 Some((subject, text))
             }
-            _ => crate::satisfaction::relationship::invitation_words(self, kind, locale, &params)
+            _ => crate::satisfaction::relationship::invitation_words(self, kind, locale, params)
                 .map(|(_, subject, text)| (subject, text)),
         }
     }
+}
+
+/// What an outbox message says by mail.
+struct OutboxMail {
+    subject: String,
+    text: String,
+    html: Option<String>,
+    files: Vec<(String, String, Vec<u8>)>,
 }
 
 /// `2026-11-26 10:00`, Beijing time, as a customer reads a deadline.

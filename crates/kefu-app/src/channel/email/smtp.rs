@@ -142,6 +142,8 @@ pub(crate) struct Outgoing<'a> {
     pub auto_submitted: Option<&'static str>,
     pub date: jiff::Timestamp,
     pub text: &'a str,
+    /// The same as HTML, for mail readers that show it (a report's tables).
+    pub html: Option<&'a str>,
     /// (file name, content type, bytes).
     pub files: Vec<(String, String, Vec<u8>)>,
 }
@@ -152,8 +154,8 @@ fn address(a: &str) -> Result<Address, SmtpFailure> {
         .map_err(|e| SmtpFailure::permanent(keep_answer(&format!("invalid address {a}: {e}"))))
 }
 
-/// The message: plain UTF-8 text (lettre picks quoted-printable or base64), the files
-/// after it. A mail that cannot be written (an address no server would take) is a
+/// The message: plain UTF-8 text (lettre picks quoted-printable or base64) — with its
+/// HTML as the alternative when there is one —, the files after it. A mail that cannot be written (an address no server would take) is a
 /// permanent failure.
 pub(crate) fn compose(m: &Outgoing<'_>) -> Result<Message, SmtpFailure> {
     let from_name = Some(m.from_name.trim().to_owned()).filter(|n| !n.is_empty());
@@ -176,11 +178,21 @@ pub(crate) fn compose(m: &Outgoing<'_>) -> Result<Message, SmtpFailure> {
             kind.to_owned(),
         ));
     }
-    let text = SinglePart::plain(m.text.replace("\r\n", "\n"));
+    let plain = m.text.replace("\r\n", "\n");
+    let body = match m.html {
+        Some(html) => Body::Alternative(MultiPart::alternative_plain_html(plain, html.to_owned())),
+        None => Body::Plain(SinglePart::plain(plain)),
+    };
     let built = if m.files.is_empty() {
-        builder.singlepart(text)
+        match body {
+            Body::Plain(p) => builder.singlepart(p),
+            Body::Alternative(a) => builder.multipart(a),
+        }
     } else {
-        let mut parts = MultiPart::mixed().singlepart(text);
+        let mut parts = match body {
+            Body::Plain(p) => MultiPart::mixed().singlepart(p),
+            Body::Alternative(a) => MultiPart::mixed().multipart(a),
+        };
         for (name, content_type, bytes) in &m.files {
             let ct = ContentType::parse(content_type)
                 .or_else(|_| ContentType::parse("application/octet-stream"))
@@ -190,6 +202,12 @@ pub(crate) fn compose(m: &Outgoing<'_>) -> Result<Message, SmtpFailure> {
         builder.multipart(parts)
     };
     built.map_err(|e| SmtpFailure::permanent(keep_answer(&e.to_string())))
+}
+
+/// A mail's text, plain or with its HTML.
+enum Body {
+    Plain(SinglePart),
+    Alternative(MultiPart),
 }
 
 #[cfg(test)]
@@ -208,6 +226,7 @@ mod tests {
             auto_submitted,
             date: "2026-11-22T02:00:00Z".parse().unwrap(),
             text: "您好，师傅明天上午上门。",
+            html: None,
             files: vec![(
                 "说明.txt".to_owned(),
                 "text/plain".to_owned(),

@@ -184,6 +184,7 @@ impl App {
             auto_submitted: None,
             date: now,
             text: &text,
+            html: None,
             files: Vec::new(),
         };
         let result = match compose(&mail) {

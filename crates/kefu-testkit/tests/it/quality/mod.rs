@@ -3,6 +3,7 @@
 mod anomalies;
 mod inspections;
 mod measures;
+mod reports;
 mod sample;
 mod scorecards;
 

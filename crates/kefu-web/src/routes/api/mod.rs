@@ -19,6 +19,7 @@ pub mod quality;
 pub mod quality_anomalies;
 pub mod quality_inspections;
 pub mod quality_measures;
+pub mod quality_reports;
 pub mod relationship;
 pub mod satisfaction;
 pub mod satisfaction_report;
@@ -214,6 +215,9 @@ use doc::{
         quality_anomalies::record_anomaly, quality_anomalies::investigate_anomaly, quality_anomalies::close_anomaly,
         quality_measures::plan_measure, quality_measures::measures, quality_measures::measure,
         quality_measures::progress_measure, quality_measures::instruct_measure, quality_measures::verify_measure,
+        quality_reports::quality_reports, quality_reports::quality_report,
+        quality_reports::quality_report_xlsx, quality_reports::make_quality_report,
+        quality_reports::resend_quality_report,
         search::search,
         channels::inbound,
         phone::events,

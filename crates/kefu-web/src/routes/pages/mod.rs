@@ -33,6 +33,7 @@ pub mod notifications;
 pub mod quality_anomalies;
 pub mod quality_inspections;
 pub mod quality_measures;
+pub mod quality_reports;
 pub mod quality_scorecards;
 pub mod quality_settings;
 pub mod relationship;

@@ -157,6 +157,9 @@ fn target_of(params: &str, ticket_id: Option<i64>) -> Option<String> {
     if let Some(i) = v["inspection"].as_i64() {
         return Some(format!("/quality/inspections/{i}"));
     }
+    if let Some(date) = v["quality_report"].as_str() {
+        return Some(format!("/quality/reports/{date}"));
+    }
     if v["quality_sample"].as_str().is_some() {
         return Some("/quality/inspections?scope=todo".to_owned());
     }

@@ -13,15 +13,87 @@ use crate::routes::{
     api::quality_anomalies as api_anomalies,
     api::quality_inspections as api_inspections,
     api::quality_measures as api_measures,
+    api::quality_reports as api_reports,
     pages::quality_anomalies as anomalies,
     pages::quality_inspections as inspections,
     pages::quality_measures as measures,
+    pages::quality_reports as reports,
     pages::quality_scorecards as scorecards,
     pages::quality_settings as settings,
 };
 
 pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
     t.add(
+        Page,
+        Method::GET,
+        "/quality/reports",
+        Requires(QualityInspect),
+        reports::list,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/quality/reports",
+        Requires(QualityInspect),
+        reports::make,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/quality/reports/{date}",
+        Requires(QualityInspect),
+        reports::show,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/quality/reports/{date}/xlsx",
+        Requires(QualityInspect),
+        reports::xlsx,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/quality/reports/{date}/mail",
+        Requires(QualityInspect),
+        reports::mail,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/quality/reports",
+        Requires(QualityInspect),
+        api_reports::quality_reports,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/quality/reports",
+        Requires(QualityInspect),
+        api_reports::make_quality_report,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/quality/reports/{date}",
+        Requires(QualityInspect),
+        api_reports::quality_report,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/quality/reports/{date}/xlsx",
+        Requires(QualityInspect),
+        api_reports::quality_report_xlsx,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/quality/reports/{date}/mail",
+        Requires(QualityInspect),
+        api_reports::resend_quality_report,
+    )
+    .add(
         Page,
         Method::GET,
         "/quality/scorecards",
