@@ -3,6 +3,7 @@
 mod anomalies;
 mod inspections;
 mod measures;
+mod report_mail;
 mod reports;
 mod sample;
 mod scorecards;
