@@ -627,3 +627,51 @@ fn operator_adds_a_mail_channel_and_imports_an_mbox() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn operator_prints_makes_again_and_writes_the_daily_quality_report() {
+    let dir = temp_dir("quality");
+    // A Friday long past: its report (with the weekend) is made at the first ask.
+    let first = run(&dir, &["quality", "report", "--date", "2026-11-20"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let out = stdout(&first);
+    assert!(
+        out.contains("质量异常分析日报表 2026-11-20 · 覆盖日期 2026-11-20 – 2026-11-22 · 版本 1"),
+        "{out}"
+    );
+    assert!(out.contains("新增异常 0"), "{out}");
+    // Asked again: the report as issued, not a new one.
+    let again = run(&dir, &["quality", "report", "--date", "2026-11-20"]);
+    assert!(stdout(&again).contains("版本 1"), "{}", stdout(&again));
+    let xlsx = dir.join("日报.xlsx");
+    let made = run(
+        &dir,
+        &[
+            "quality",
+            "report",
+            "--date",
+            "2026-11-20",
+            "--reason",
+            "补录后重出",
+            "--xlsx",
+            xlsx.to_str().unwrap(),
+        ],
+    );
+    assert!(made.status.success(), "{}", stderr(&made));
+    assert!(stdout(&made).contains("版本 2"), "{}", stdout(&made));
+    assert!(stdout(&made).contains("原因：补录后重出"));
+    let bytes = std::fs::read(&xlsx).unwrap();
+    assert_eq!(&bytes[..2], b"PK", "an XLSX (a zip)");
+    // Refused with the reason in Chinese, nothing made.
+    let saturday = run(&dir, &["quality", "report", "--date", "2026-11-21"]);
+    assert!(!saturday.status.success());
+    assert!(
+        stderr(&saturday).contains("并入 2026-11-20 的日报表"),
+        "{}",
+        stderr(&saturday)
+    );
+    let future = run(&dir, &["quality", "report", "--date", "2099-12-30"]);
+    assert!(!future.status.success());
+    assert!(stderr(&future).contains("才能制作"), "{}", stderr(&future));
+    let _ = std::fs::remove_dir_all(dir);
+}
