@@ -13,6 +13,7 @@ mod follow_ups;
 mod layout;
 mod phone;
 mod pickers;
+mod quality;
 mod security;
 mod tickets;
 mod workbench;

@@ -4,7 +4,7 @@ mod anomalies;
 mod inspections;
 mod measures;
 mod report_mail;
-mod reports;
+pub(crate) mod reports;
 mod sample;
 mod scorecards;
 
