@@ -187,6 +187,9 @@ pub enum AppError {
     /// 改善措施 — a measure or one of its steps refused.
     #[error("{0}")]
     Measure(#[from] kefu_domain::quality::measure::MeasureError),
+    /// 质检校准 — a calibration asked or scored refused.
+    #[error("{0}")]
+    Calibration(#[from] kefu_domain::quality::calibration::CalibrationError),
     /// 质量异常分析日报表 — a daily report refused (a future date, a day without one).
     #[error("{0}")]
     QualityReport(#[from] kefu_domain::quality::report::ReportError),

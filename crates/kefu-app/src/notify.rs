@@ -136,6 +136,10 @@ pub mod kind {
     /// 质量异常分析日报表 — a daily report was made (to the managers and the quality
     /// specialists).
     pub const QUALITY_REPORT: &str = "quality_report";
+    /// 质检校准 — an inspector was asked to score an inspection again, blind.
+    pub const QUALITY_CALIBRATION: &str = "quality_calibration";
+    /// The calibration was scored (to the first inspector and who asked).
+    pub const QUALITY_CALIBRATED: &str = "quality_calibrated";
 }
 
 /// Tells each user in `users` (duplicates ignored) about `kind`, with placeholder values

@@ -86,6 +86,9 @@ pub struct InspectionView {
     pub may_answer: bool,
     pub may_appeal: bool,
     pub may_decide: bool,
+    /// 质检校准 — for inspectors: the calibrations, and the reader's own waiting one (then
+    /// the first score is hidden from them: `scores` is empty and the row's score unset).
+    pub calibration: super::CalibrationPart,
 }
 
 /// One item's score as typed.
@@ -112,7 +115,7 @@ pub(crate) fn status_of(row: &InspectionRow) -> Result<InspectionStatus> {
         .map_err(|_| AppError::Store(StoreError::Corrupt(format!("status {}", row.status))))
 }
 
-fn parse_card(body: &str) -> Result<Scorecard> {
+pub(super) fn parse_card(body: &str) -> Result<Scorecard> {
     serde_json::from_str(body)
         .map_err(|e| AppError::Internal(format!("a stored scorecard does not read: {e}")))
 }
@@ -217,7 +220,7 @@ impl App {
     pub async fn quality_inspection(&self, actor: &Actor, id: i64) -> Result<InspectionView> {
         actor.require(Permission::TicketWork)?;
         let now = self.now();
-        let (row, card_version_id, card, scores, phrase_list) = {
+        let (mut row, card_version_id, card, mut scores, phrase_list, calibration) = {
             let mut conn = self.store.conn().await?;
             let row = store::inspection_by_id(&mut conn, id).await?;
             may_read(actor, &row, status_of(&row)?)?;
@@ -227,8 +230,19 @@ impl App {
             };
             let scores = store::item_scores(&mut conn, id).await?;
             let phrase_list = super::settings::load(&mut conn).await?.phrases;
-            (row, version_id, card, scores, phrase_list)
+            let calibration = self
+                .calibration_part(&mut conn, actor, &row, &scores)
+                .await?;
+            (row, version_id, card, scores, phrase_list, calibration)
         };
+        // Scoring blind: the first score stays hidden until the calibration is in.
+        if calibration.mine.is_some() {
+            scores.clear();
+            row.score_tenths = None;
+            row.passed = None;
+            row.critical_failed = None;
+            row.comment.clear();
+        }
         let status = status_of(&row)?;
         let source = self.source_view(actor, &row, &phrase_list).await?;
         let hints = match &source {
@@ -256,6 +270,7 @@ impl App {
             scores,
             source,
             hints,
+            calibration,
         })
     }
 

@@ -3,6 +3,7 @@
 //! anomalies opened where service went wrong, investigated before they close.
 
 pub(crate) mod anomaly;
+mod calibration;
 mod inspection;
 mod measure;
 mod report;
@@ -12,6 +13,9 @@ mod settings;
 mod tiles;
 
 pub use anomaly::{ANOMALY_LIMIT, AnomalyForm, AnomalyInvestigation};
+pub use calibration::{
+    CALIBRATION_LIMIT, CalibrationOverview, CalibrationPart, CalibrationRound, PairAgreement,
+};
 pub use inspection::{
     ConversationLine, InspectionScope, InspectionView, ItemScoreForm, LIST_LIMIT, ScoreForm,
     SourceView, points,

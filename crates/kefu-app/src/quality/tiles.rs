@@ -1,5 +1,6 @@
 //! The quality tiles on the workbench: the inspections waiting for the specialist's score,
-//! the results waiting for the agent's answer, and the anomalies waiting for their
+//! the calibrations waiting for a second inspector's blind score, the results waiting for
+//! the agent's answer, and the anomalies waiting for their
 //! investigation, the measures still to be carried out (everyone's, and the owner's own).
 //! Appeals wait in the approvals inbox.
 
@@ -28,6 +29,13 @@ pub(crate) const TILES: &[TileSpec] = &[
         roles: &[Role::QualitySpecialist],
         permission: Permission::QualityInspect,
         fill: to_inspect,
+    },
+    TileSpec {
+        key: "quality.to_calibrate",
+        title: "workbench.tile.quality_to_calibrate",
+        roles: &[Role::QualitySpecialist, Role::CsManager],
+        permission: Permission::QualityInspect,
+        fill: to_calibrate,
     },
     TileSpec {
         key: "quality.my_results",
@@ -125,6 +133,18 @@ fn to_inspect<'a>(app: &'a App, r: &'a Reader) -> TileFuture<'a> {
         let n = store::count(&mut conn, "assigned", me, None).await?
             + store::count(&mut conn, "rescoring", me, None).await?;
         Ok(Some(count_tile("/quality/inspections", n, n > 0)))
+    })
+}
+
+/// 待我校准 — calibrations waiting for my blind score; nothing shown when none waits.
+fn to_calibrate<'a>(app: &'a App, r: &'a Reader) -> TileFuture<'a> {
+    Box::pin(async move {
+        let mut conn = app.store.conn().await?;
+        let n = kefu_store::quality::calibration::pending_count(&mut conn, r.id()).await?;
+        if n == 0 {
+            return Ok(None);
+        }
+        Ok(Some(count_tile("/quality/calibrations", n, true)))
     })
 }
 

@@ -3,6 +3,7 @@
 //! anomalies with their investigation.
 
 pub mod anomaly;
+pub mod calibration;
 pub mod defaults;
 pub mod inspection;
 pub mod measure;

@@ -32,6 +32,7 @@ pub(crate) fn record_testid(link: &str) -> &'static str {
         "/quality/inspections" => "inspection-row",
         "/quality/anomalies" => "anomaly-row",
         "/quality/measures" => "measure-row",
+        "/quality/calibrations" => "calibration-row",
         other => panic!("a tile opens {other}, whose records this test cannot count"),
     }
 }

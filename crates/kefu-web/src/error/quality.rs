@@ -258,3 +258,24 @@ pub(super) fn report_info(e: kefu_domain::quality::report::ReportError) -> Error
         ..ErrorInfo::new(status, code)
     }
 }
+
+pub(super) fn calibration_info(
+    e: kefu_domain::quality::calibration::CalibrationError,
+) -> ErrorInfo {
+    use StatusCode as S;
+    use kefu_domain::quality::calibration::CalibrationError as E;
+    let detail = Some(e.to_string());
+    let (status, code) = match e {
+        E::NotScoredYet => (S::CONFLICT, "calibration_not_scored"),
+        E::SameInspector => (S::UNPROCESSABLE_ENTITY, "calibration_same_inspector"),
+        E::OwnWork => (S::UNPROCESSABLE_ENTITY, "calibration_own_work"),
+        E::NotAnInspector => (S::UNPROCESSABLE_ENTITY, "calibration_not_inspector"),
+        E::NotYours => (S::FORBIDDEN, "calibration_not_yours"),
+        E::AlreadyScored => (S::CONFLICT, "calibration_scored"),
+        E::AlreadyAsked => (S::CONFLICT, "calibration_asked"),
+    };
+    ErrorInfo {
+        detail,
+        ..ErrorInfo::new(status, code)
+    }
+}

@@ -1,6 +1,7 @@
 //! 服务质量管理 — scorecards, the daily sample and the inspections.
 
 mod anomalies;
+mod calibration;
 mod inspections;
 mod measures;
 mod report_mail;

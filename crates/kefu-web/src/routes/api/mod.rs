@@ -17,6 +17,7 @@ pub mod me;
 pub mod phone;
 pub mod quality;
 pub mod quality_anomalies;
+pub mod quality_calibrations;
 pub mod quality_inspections;
 pub mod quality_measures;
 pub mod quality_reports;
@@ -218,6 +219,8 @@ use doc::{
         quality_reports::quality_reports, quality_reports::quality_report,
         quality_reports::quality_report_xlsx, quality_reports::make_quality_report,
         quality_reports::resend_quality_report,
+        quality_calibrations::quality_calibrations, quality_calibrations::ask_calibration,
+        quality_calibrations::score_calibration,
         search::search,
         channels::inbound,
         phone::events,

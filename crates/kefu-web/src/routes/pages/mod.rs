@@ -31,6 +31,7 @@ pub mod key_accounts;
 pub mod login;
 pub mod notifications;
 pub mod quality_anomalies;
+pub mod quality_calibrations;
 pub mod quality_inspections;
 pub mod quality_measures;
 pub mod quality_reports;

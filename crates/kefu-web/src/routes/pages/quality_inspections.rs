@@ -269,6 +269,13 @@ struct ShowPage {
     decided_by: String,
     typed_reason: String,
     typed_note: String,
+    /// Where the score form posts: the inspection's score, or the reader's blind
+    /// calibration score.
+    score_action: String,
+    /// The reader scores a calibration blind.
+    calibrating: bool,
+    calibrations: Vec<super::quality_calibrations::RoundLine>,
+    calibrators: Vec<(i64, String)>,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -299,7 +306,7 @@ fn lines_of(t: Tr, lines: Vec<kefu_app::quality::ConversationLine>) -> Vec<LineV
 }
 
 /// The form's typed scores, by item number, when the page comes back refused.
-type Typed = Vec<(String, String, String)>;
+pub(super) type Typed = Vec<(String, String, String)>;
 
 fn items_of(t: Tr, v: &InspectionView, typed: Option<&Typed>) -> Vec<ItemLine> {
     let channel = v.inspection.channel.as_str();
@@ -362,11 +369,11 @@ fn items_of(t: Tr, v: &InspectionView, typed: Option<&Typed>) -> Vec<ItemLine> {
     out
 }
 
-struct Typing {
-    items: Option<Typed>,
-    comment: Option<String>,
-    reason: String,
-    note: String,
+pub(super) struct Typing {
+    pub(super) items: Option<Typed>,
+    pub(super) comment: Option<String>,
+    pub(super) reason: String,
+    pub(super) note: String,
 }
 
 async fn show_page(
@@ -475,7 +482,7 @@ async fn show_page(
         hints: (v.hints > 0).then(|| t.f("quality.hints", &[("n", &v.hints.to_string())])),
         items,
         card_version_id: v.card_version_id,
-        may_score: v.may_score,
+        may_score: v.may_score || v.calibration.mine.is_some(),
         may_answer: v.may_answer,
         may_appeal: v.may_appeal,
         may_decide: v.may_decide,
@@ -490,12 +497,19 @@ async fn show_page(
         decided_by: r.decided_by_name.clone().unwrap_or_default(),
         typed_reason: typing.reason,
         typed_note: typing.note,
+        score_action: match v.calibration.mine {
+            Some(c) => format!("/quality/calibrations/{c}/score"),
+            None => format!("/quality/inspections/{id}/score"),
+        },
+        calibrating: v.calibration.mine.is_some(),
+        calibrations: super::quality_calibrations::round_lines(t, &v.card, &v.calibration.rounds),
+        calibrators: v.calibration.candidates.clone(),
         notice,
         error,
     })
 }
 
-fn no_typing() -> Typing {
+pub(super) fn no_typing() -> Typing {
     Typing {
         items: None,
         comment: None,
@@ -523,7 +537,7 @@ pub async fn show(
 }
 
 /// A step's refusal: the page again, with what was typed and why.
-async fn refused(
+pub(super) async fn refused(
     state: &AppState,
     identity: &Identity,
     id: i64,
@@ -547,25 +561,19 @@ fn done(id: i64, what: &str) -> Response {
     Redirect::to(&format!("/quality/inspections/{id}?done={what}")).into_response()
 }
 
-/// `POST /quality/inspections/{id}/score`: `count` items, each `key{n}`, `score{n}` (a
-/// level, `na`, or empty for an item that does not apply), `comment{n}`, `evidence{n}`.
-pub async fn score(
-    State(state): State<AppState>,
-    identity: Identity,
-    Path(id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
-) -> Result<Response, WebError> {
-    let count: usize = field(&pairs, "count").parse().unwrap_or(0);
+/// The score form as typed (to show again when refused) and as read.
+pub(super) fn score_form(pairs: &[(String, String)]) -> (Typed, ScoreForm) {
+    let count: usize = field(pairs, "count").parse().unwrap_or(0);
     let count = count.min(kefu_domain::quality::scorecard::MAX_ITEMS);
     let typed: Typed = (0..count)
         .map(|n| {
-            let f = |k: &str| field(&pairs, &format!("{k}{n}")).to_owned();
+            let f = |k: &str| field(pairs, &format!("{k}{n}")).to_owned();
             (f("score"), f("comment"), f("evidence"))
         })
         .collect();
     let mut items = Vec::new();
     for n in 0..count {
-        let f = |k: &str| field(&pairs, &format!("{k}{n}")).trim().to_owned();
+        let f = |k: &str| field(pairs, &format!("{k}{n}")).trim().to_owned();
         let value = f("score");
         // An item left unchosen is not sent: the scorecard names it as not scored.
         let score = match value.as_str() {
@@ -581,10 +589,22 @@ pub async fn score(
         });
     }
     let form = ScoreForm {
-        card_version_id: field(&pairs, "card_version").parse().unwrap_or(0),
+        card_version_id: field(pairs, "card_version").parse().unwrap_or(0),
         items,
-        comment: field(&pairs, "comment").to_owned(),
+        comment: field(pairs, "comment").to_owned(),
     };
+    (typed, form)
+}
+
+/// `POST /quality/inspections/{id}/score`: `count` items, each `key{n}`, `score{n}` (a
+/// level, `na`, or empty for an item that does not apply), `comment{n}`, `evidence{n}`.
+pub async fn score(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let (typed, form) = score_form(&pairs);
     match state
         .app
         .score_inspection(&identity.actor(), id, &form, form_version(&pairs))

@@ -11,10 +11,12 @@ use crate::routes::{
     Surface::{Api, Page},
     api::quality as api,
     api::quality_anomalies as api_anomalies,
+    api::quality_calibrations as api_calibrations,
     api::quality_inspections as api_inspections,
     api::quality_measures as api_measures,
     api::quality_reports as api_reports,
     pages::quality_anomalies as anomalies,
+    pages::quality_calibrations as calibrations,
     pages::quality_inspections as inspections,
     pages::quality_measures as measures,
     pages::quality_reports as reports,
@@ -24,6 +26,48 @@ use crate::routes::{
 
 pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
     t.add(
+        Page,
+        Method::GET,
+        "/quality/calibrations",
+        Requires(QualityInspect),
+        calibrations::list,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/quality/inspections/{id}/calibrations",
+        Requires(QualityInspect),
+        calibrations::ask,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/quality/calibrations/{id}/score",
+        Requires(QualityInspect),
+        calibrations::score,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/quality/calibrations",
+        Requires(QualityInspect),
+        api_calibrations::quality_calibrations,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/quality/inspections/{id}/calibrations",
+        Requires(QualityInspect),
+        api_calibrations::ask_calibration,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/quality/calibrations/{id}/score",
+        Requires(QualityInspect),
+        api_calibrations::score_calibration,
+    )
+    .add(
         Page,
         Method::GET,
         "/quality/reports",
