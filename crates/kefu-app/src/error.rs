@@ -190,6 +190,9 @@ pub enum AppError {
     /// 质检校准 — a calibration asked or scored refused.
     #[error("{0}")]
     Calibration(#[from] kefu_domain::quality::calibration::CalibrationError),
+    /// 质量异常讨论会 — a meeting summary or record refused.
+    #[error("{0}")]
+    Meeting(#[from] kefu_domain::quality::meeting::MeetingError),
     /// 质量异常分析日报表 — a daily report refused (a future date, a day without one).
     #[error("{0}")]
     QualityReport(#[from] kefu_domain::quality::report::ReportError),

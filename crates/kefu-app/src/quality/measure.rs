@@ -15,6 +15,50 @@ use kefu_store::quality::measure::{self as store, MeasureRow, NewMeasure, Step};
 use crate::notify::{self, kind};
 use crate::{Actor, App, AppError, Result};
 
+/// Plans a measure in the caller's transaction (by hand, or decided by `meeting`); its
+/// owner is told unless they planned it.
+pub(crate) async fn plan(
+    conn: &mut kefu_store::AnyConnection,
+    by: Option<i64>,
+    anomaly_id: i64,
+    form: &MeasureForm,
+    meeting: Option<i64>,
+    now: jiff::Timestamp,
+) -> Result<i64> {
+    rules::check_new(&form.body, form.due_on, super::beijing_today(now))?;
+    let a = kefu_store::quality::anomaly::by_id(conn, anomaly_id).await?;
+    let owner = kefu_store::staff::user_by_id(conn, form.owner_id).await?;
+    if !owner.active {
+        return Err(AppError::NotFound);
+    }
+    let due = form.due_on.to_string();
+    let row = NewMeasure {
+        anomaly_id,
+        kind: form.kind.key(),
+        body: form.body.trim(),
+        owner_id: form.owner_id,
+        due_on: &due,
+        created_by: by,
+        meeting_id: meeting,
+    };
+    let id = store::insert(conn, &row, now).await?;
+    if by != Some(form.owner_id) {
+        let params = serde_json::json!({
+            "measure": id, "number": a.number, "text": form.body.trim(), "due": due,
+        });
+        notify::notify(
+            conn,
+            &[form.owner_id],
+            kind::QUALITY_MEASURE,
+            None,
+            &params,
+            now,
+        )
+        .await?;
+    }
+    Ok(id)
+}
+
 /// Most measures a list shows.
 pub const MEASURE_LIMIT: i64 = 500;
 
@@ -80,37 +124,8 @@ impl App {
     ) -> Result<i64> {
         actor.require(Permission::QualityInspect)?;
         let now = self.now();
-        rules::check_new(&form.body, form.due_on, super::beijing_today(now))?;
         let mut tx = self.store.begin().await?;
-        let a = kefu_store::quality::anomaly::by_id(&mut tx, anomaly_id).await?;
-        let owner = kefu_store::staff::user_by_id(&mut tx, form.owner_id).await?;
-        if !owner.active {
-            return Err(AppError::NotFound);
-        }
-        let due = form.due_on.to_string();
-        let row = NewMeasure {
-            anomaly_id,
-            kind: form.kind.key(),
-            body: form.body.trim(),
-            owner_id: form.owner_id,
-            due_on: &due,
-            created_by: actor.user_id(),
-        };
-        let id = store::insert(&mut tx, &row, now).await?;
-        if actor.user_id() != Some(form.owner_id) {
-            let params = serde_json::json!({
-                "measure": id, "number": a.number, "text": form.body.trim(), "due": due,
-            });
-            notify::notify(
-                &mut tx,
-                &[form.owner_id],
-                kind::QUALITY_MEASURE,
-                None,
-                &params,
-                now,
-            )
-            .await?;
-        }
+        let id = plan(&mut tx, actor.user_id(), anomaly_id, form, None, now).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(id)
     }

@@ -6,6 +6,7 @@ pub(crate) mod anomaly;
 mod calibration;
 mod inspection;
 mod measure;
+mod meeting;
 mod report;
 mod sample;
 mod scorecard;
@@ -21,6 +22,7 @@ pub use inspection::{
     SourceView, points,
 };
 pub use measure::{MEASURE_LIMIT, MeasureForm, MeasureScope, MeasureView};
+pub use meeting::{MEETING_LIMIT, MeetingForm, MeetingSummary, MeetingView};
 pub use report::{
     QualityReport, REPORT_LIST_LIMIT, ReportSummary, change, number, percent, shown, tenths,
 };

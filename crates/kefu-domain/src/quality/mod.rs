@@ -7,6 +7,7 @@ pub mod calibration;
 pub mod defaults;
 pub mod inspection;
 pub mod measure;
+pub mod meeting;
 pub mod phrases;
 pub mod report;
 pub mod sample;

@@ -16,12 +16,15 @@ pub struct NewMeasure<'a> {
     pub owner_id: i64,
     pub due_on: &'a str,
     pub created_by: Option<i64>,
+    /// 质量异常讨论会 — the meeting that decided it, if one did.
+    pub meeting_id: Option<i64>,
 }
 
 pub async fn insert(conn: &mut AnyConnection, m: &NewMeasure<'_>, now: Timestamp) -> Result<i64> {
     Ok(sqlx::query_scalar(
         "INSERT INTO quality_measures (anomaly_id, kind, body, owner_id, due_on, status, \
-         created_by, created_at) VALUES ($1, $2, $3, $4, $5, 'planned', $6, $7) RETURNING id",
+         created_by, created_at, meeting_id) \
+         VALUES ($1, $2, $3, $4, $5, 'planned', $6, $7, $8) RETURNING id",
     )
     .bind(m.anomaly_id)
     .bind(m.kind)
@@ -30,6 +33,7 @@ pub async fn insert(conn: &mut AnyConnection, m: &NewMeasure<'_>, now: Timestamp
     .bind(m.due_on)
     .bind(m.created_by)
     .bind(to_micros(now))
+    .bind(m.meeting_id)
     .fetch_one(conn)
     .await?)
 }
@@ -113,6 +117,34 @@ pub async fn of_anomaly(conn: &mut AnyConnection, id: i64) -> Result<Vec<Measure
         .bind(id)
         .fetch_all(conn)
         .await?;
+    rows.iter().map(measure).collect()
+}
+
+/// The measures meeting `id` decided.
+pub async fn of_meeting(conn: &mut AnyConnection, id: i64) -> Result<Vec<MeasureRow>> {
+    let rows = sqlx::query(&format!("{SELECT} WHERE m.meeting_id = $1 ORDER BY m.id"))
+        .bind(id)
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(measure).collect()
+}
+
+/// The measures on anomalies of the days `[from, to)`, the soonest due first, at most
+/// `limit`.
+pub async fn of_period(
+    conn: &mut AnyConnection,
+    from: &str,
+    to: &str,
+    limit: i64,
+) -> Result<Vec<MeasureRow>> {
+    let rows = sqlx::query(&format!(
+        "{SELECT} WHERE a.occurred_on >= $1 AND a.occurred_on < $2 ORDER BY m.due_on, m.id LIMIT $3"
+    ))
+    .bind(from)
+    .bind(to)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
     rows.iter().map(measure).collect()
 }
 

@@ -4,5 +4,6 @@ pub mod anomaly;
 pub mod calibration;
 pub mod inspection;
 pub mod measure;
+pub mod meeting;
 pub mod report;
 pub mod scorecard;

@@ -430,6 +430,7 @@ impl WebError {
                 AppError::Measure(e) => quality::measure_info(e),
                 AppError::QualityReport(e) => quality::report_info(e),
                 AppError::Calibration(e) => quality::calibration_info(e),
+                AppError::Meeting(e) => quality::meeting_info(e),
                 AppError::UnknownCall => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_call"),
                 AppError::NoSmsChannel => ErrorInfo::new(S::CONFLICT, "no_sms_channel"),
                 AppError::Csat(e) => follow_up::csat_info(e),

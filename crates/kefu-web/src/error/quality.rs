@@ -279,3 +279,27 @@ pub(super) fn calibration_info(
         ..ErrorInfo::new(status, code)
     }
 }
+
+pub(super) fn meeting_info(e: kefu_domain::quality::meeting::MeetingError) -> ErrorInfo {
+    use StatusCode as S;
+    use kefu_domain::quality::meeting::MeetingError as E;
+    let detail = Some(e.to_string());
+    let (code, args) = match e {
+        E::PeriodTooLong { max } => ("meeting_period_too_long", vec![("max", max.to_string())]),
+        E::NoAttendees => ("meeting_no_attendees", vec![]),
+        E::TooManyAttendees { max } => {
+            ("meeting_too_many_attendees", vec![("max", max.to_string())])
+        }
+        E::NoDecisions => ("meeting_no_decisions", vec![]),
+        E::TextTooLong { max } => ("meeting_text_too_long", vec![("max", max.to_string())]),
+        E::TooManyMeasures { max } => ("meeting_too_many_measures", vec![("max", max.to_string())]),
+        E::HeldInFuture(d) => ("meeting_held_in_future", vec![("date", d.to_string())]),
+        E::AnomalyOutsidePeriod(n) => ("meeting_anomaly_outside", vec![("number", n)]),
+        E::MeasureIncomplete(n) => ("meeting_measure_incomplete", vec![("n", n.to_string())]),
+    };
+    ErrorInfo {
+        args,
+        detail,
+        ..ErrorInfo::new(S::UNPROCESSABLE_ENTITY, code)
+    }
+}

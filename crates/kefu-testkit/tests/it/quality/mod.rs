@@ -4,6 +4,7 @@ mod anomalies;
 mod calibration;
 mod inspections;
 mod measures;
+mod meetings;
 mod report_mail;
 pub(crate) mod reports;
 mod sample;

@@ -20,6 +20,7 @@ pub mod quality_anomalies;
 pub mod quality_calibrations;
 pub mod quality_inspections;
 pub mod quality_measures;
+pub mod quality_meetings;
 pub mod quality_reports;
 pub mod relationship;
 pub mod satisfaction;
@@ -221,6 +222,8 @@ use doc::{
         quality_reports::resend_quality_report,
         quality_calibrations::quality_calibrations, quality_calibrations::ask_calibration,
         quality_calibrations::score_calibration,
+        quality_meetings::meeting_summary, quality_meetings::meetings,
+        quality_meetings::record_meeting, quality_meetings::meeting,
         search::search,
         channels::inbound,
         phone::events,

@@ -49,7 +49,7 @@ pub struct MeasureOut {
     pub version: i64,
 }
 
-fn measure_out(m: MeasureRow) -> MeasureOut {
+pub(super) fn measure_out(m: MeasureRow) -> MeasureOut {
     MeasureOut {
         id: m.id,
         anomaly_id: m.anomaly_id,

@@ -34,6 +34,7 @@ pub mod quality_anomalies;
 pub mod quality_calibrations;
 pub mod quality_inspections;
 pub mod quality_measures;
+pub mod quality_meetings;
 pub mod quality_reports;
 pub mod quality_scorecards;
 pub mod quality_settings;

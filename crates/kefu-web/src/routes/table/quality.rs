@@ -14,11 +14,13 @@ use crate::routes::{
     api::quality_calibrations as api_calibrations,
     api::quality_inspections as api_inspections,
     api::quality_measures as api_measures,
+    api::quality_meetings as api_meetings,
     api::quality_reports as api_reports,
     pages::quality_anomalies as anomalies,
     pages::quality_calibrations as calibrations,
     pages::quality_inspections as inspections,
     pages::quality_measures as measures,
+    pages::quality_meetings as meetings,
     pages::quality_reports as reports,
     pages::quality_scorecards as scorecards,
     pages::quality_settings as settings,
@@ -26,6 +28,62 @@ use crate::routes::{
 
 pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
     t.add(
+        Page,
+        Method::GET,
+        "/quality/meetings",
+        Requires(QualityInspect),
+        meetings::list,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/quality/meetings/agenda",
+        Requires(QualityInspect),
+        meetings::agenda,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/quality/meetings",
+        Requires(QualityInspect),
+        meetings::record,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/quality/meetings/{id}",
+        Requires(QualityInspect),
+        meetings::show,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/quality/meeting-summary",
+        Requires(QualityInspect),
+        api_meetings::meeting_summary,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/quality/meetings",
+        Requires(QualityInspect),
+        api_meetings::meetings,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/quality/meetings",
+        Requires(QualityInspect),
+        api_meetings::record_meeting,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/quality/meetings/{id}",
+        Requires(QualityInspect),
+        api_meetings::meeting,
+    )
+    .add(
         Page,
         Method::GET,
         "/quality/calibrations",
