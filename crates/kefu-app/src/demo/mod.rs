@@ -3,7 +3,9 @@
 //! other departments, customers of every tier and type across the provinces, and half a
 //! year of tickets on every channel with conversations in natural Chinese, complaints in
 //! every stage of the closed loop, SLA targets met and missed, and the care of its key
-//! customers: follow-up visits, satisfaction surveys, manager visits and service plans.
+//! customers: follow-up visits, satisfaction surveys, manager visits and service plans;
+//! and the quality specialists' last weeks: samples scored, anomalies, measures, daily
+//! reports, a calibration round and a meeting.
 //!
 //! The same seed gives the same company (names, texts, choices); times are placed relative
 //! to the moment the load runs, so the newest tickets are always from today.
@@ -16,6 +18,7 @@
 mod complaints;
 mod corpus;
 mod customers;
+mod quality;
 mod satisfaction;
 mod staff;
 mod tickets;
@@ -433,6 +436,15 @@ impl App {
         // Follow-up visits, surveys and the key accounts' care, on the customers and
         // tickets as they now stand.
         satisfaction::load(self, &mut rng, &world).await?;
+        // The quality specialists' last weeks, through the use cases on a clock set to
+        // each day.
+        let started_quality = Instant::now();
+        let quality_rows = quality::load(self, &mut rng, &world, plan.tickets).await?;
+        tracing::info!(
+            rows = quality_rows,
+            secs = started_quality.elapsed().as_secs_f64(),
+            "demo: quality written"
+        );
 
         let mut tx = self.store.begin().await?;
         bulk::finish(&mut tx, self.store.backend()).await?;

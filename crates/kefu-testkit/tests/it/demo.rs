@@ -521,3 +521,92 @@ async fn the_demo_company_cares_for_its_key_customers() {
     let created: i64 = planned.rules.iter().map(|r| r.created).sum();
     assert!(created < 50, "this period's visits were planned: {created}");
 }
+
+#[tokio::test]
+async fn the_demo_quality_specialists_have_two_weeks_of_work_behind_them() {
+    // Wednesday 2026-11-25 10:00 in Beijing: this morning's report is made.
+    let at: jiff::Timestamp = "2026-11-25T02:00:00Z".parse().unwrap();
+    let app = TestApp::spawn_with(TestOptions {
+        clock: Some(std::sync::Arc::new(kefu_domain::FixedClock::new(at))),
+        without_worker: true,
+        ..TestOptions::default()
+    })
+    .await;
+    app.app
+        .load_demo(&plan("3000", 5), &|_, _, _| {})
+        .await
+        .unwrap();
+    let manager_id = app
+        .app
+        .get_user_by_username(&Actor::system(), "manager")
+        .await
+        .unwrap()
+        .id;
+    let api = ApiClient::new(&app, &app.token_for(manager_id).await);
+
+    // A daily report for each of the last business days, this morning's (of yesterday)
+    // the newest.
+    let reports = json_body(api.get("/api/v1/quality/reports").await).await;
+    let dates: Vec<&str> = reports
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["date"].as_str().unwrap())
+        .collect();
+    assert_eq!(dates.first(), Some(&"2026-11-24"), "{dates:?}");
+    assert!(dates.len() >= 10, "{dates:?}");
+    let scored: i64 = reports
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["figures"]["inspections"].as_i64().unwrap())
+        .sum();
+    assert!(scored > 0, "inspections scored in the reports' days");
+
+    // Results scored, most passed, some failed, one appeal upheld; nothing left unscored.
+    let all = json_body(api.get("/api/v1/quality/inspections?scope=all").await).await;
+    let all = all.as_array().unwrap();
+    let status = |s: &str| all.iter().filter(|i| i["status"] == s).count();
+    assert_eq!(status("assigned"), 0, "every day's sample scored");
+    assert_eq!(status("upheld"), 1, "one appeal, upheld");
+    assert!(status("acknowledged") > 0);
+    let failed = all.iter().filter(|i| i["passed"] == false).count();
+    assert!(
+        failed > 0 && failed * 3 < all.len(),
+        "{failed} of {}",
+        all.len()
+    );
+
+    // Anomalies in every state; measures planned, done, verified; one calibration round
+    // with the inspectors' agreement; the last meeting.
+    let anomalies = json_body(api.get("/api/v1/quality/anomalies").await).await;
+    let states: BTreeSet<&str> = anomalies
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["status"].as_str().unwrap())
+        .collect();
+    assert!(
+        states.contains("open") && states.contains("investigated"),
+        "{states:?}"
+    );
+    let measures = json_body(api.get("/api/v1/quality/measures?scope=all").await).await;
+    let measure_states: BTreeSet<&str> = measures
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["status"].as_str().unwrap())
+        .collect();
+    assert!(
+        measure_states.contains("done") || measure_states.contains("effective"),
+        "{measure_states:?}"
+    );
+    let calibrations = json_body(api.get("/api/v1/quality/calibrations").await).await;
+    let overall = &calibrations["overall"];
+    assert!(overall["rounds"].as_i64().unwrap() > 0, "{calibrations}");
+    let agreement = overall["item_permille"].as_i64().unwrap();
+    assert!((600..=1000).contains(&agreement), "{overall}");
+    let meetings = json_body(api.get("/api/v1/quality/meetings").await).await;
+    assert_eq!(meetings.as_array().unwrap().len(), 1);
+    app.stop().await;
+}
