@@ -277,12 +277,19 @@ async fn seed(app: &TestApp, admin: &ApiClient) -> Seeded {
         .await
         .unwrap()
         .channel_id;
+    // The hotline's extension rings an agent, so the calls are theirs (and sampled).
+    let hotline = app.create_user("leak.hotline", &[Role::Agent]).await;
+    app.app
+        .map_extension(&system, phone, "8001", hotline, None)
+        .await
+        .unwrap();
     let line = app.app.phone_channel(&system, phone).await.unwrap();
     for (call, kind, from) in [
         ("leak-1", "ringing", CONTACT_MOBILE),
         ("leak-1", "hangup", CONTACT_MOBILE),
         ("leak-2", "ringing", TICKET_PHONE),
         ("leak-2", "answered", TICKET_PHONE),
+        ("leak-2", "hangup", TICKET_PHONE),
     ] {
         let raw = kefu_domain::channel::phone::RawCallEvent {
             call_id: Some(call.into()),
@@ -292,11 +299,21 @@ async fn seed(app: &TestApp, admin: &ApiClient) -> Seeded {
             to: Some("4008001234".into()),
             extension: Some("8001".into()),
             at: Some(app.now().to_string()),
-            duration_secs: None,
+            // A long call: the day's quality sample takes it whole.
+            duration_secs: (kind == "hangup" && call == "leak-2").then_some(900),
             recording_url: None,
         };
         app.app.record_call_event(&line, &raw).await.unwrap();
     }
+    // The quality sample (its inspection of the long call shows the caller's number), a
+    // daily report and a meeting's agenda of a period with the seed's records.
+    post(admin, "/api/v1/quality/samples", json!({})).await;
+    post(
+        admin,
+        "/api/v1/quality/reports",
+        json!({"date": "2026-11-20", "reason": ""}),
+    )
+    .await;
     Seeded {
         customer,
         ticket,
@@ -369,6 +386,12 @@ async fn the_leak_walk_finds_no_sensitive_value_in_clear_on_any_route_for_any_ro
     let admin_id = app.create_user("leak.seeder", &[Role::Admin]).await;
     let admin = ApiClient::new(&app, &app.token_for(admin_id).await);
     let s = seed(&app, &admin).await;
+    let sampled = json_body(admin.get("/api/v1/quality/inspections?scope=all").await).await;
+    let sampled = sampled.as_array().unwrap();
+    assert!(
+        sampled.iter().any(|i| i["source_kind"] == "call"),
+        "the long call is in the sample: {sampled:?}"
+    );
 
     // Every readable route of the table, and the list variants that show the records.
     let mut routes: Vec<(Surface, String)> = Vec::new();
@@ -414,8 +437,21 @@ async fn the_leak_walk_finds_no_sensitive_value_in_clear_on_any_route_for_any_ro
         "/follow-ups/coverage?tier=key_account".to_owned(),
         "/follow-ups/coverage.csv?tier=key_account".to_owned(),
         "/follow-ups/coverage.xlsx?tier=key_account".to_owned(),
+        // Quality: the sample's inspections (the long call's among them), a daily report
+        // and its workbook, the calibrations, a meeting's agenda.
+        "/quality/inspections?scope=all".to_owned(),
+        "/quality/reports/2026-11-20".to_owned(),
+        "/quality/reports/2026-11-20/xlsx".to_owned(),
+        "/quality/meetings/agenda?from=2026-11-01&to=2099-01-01".to_owned(),
     ] {
         routes.push((Surface::Page, page));
+    }
+    for i in sampled {
+        routes.push((Surface::Page, format!("/quality/inspections/{}", i["id"])));
+        routes.push((
+            Surface::Api,
+            format!("/api/v1/quality/inspections/{}", i["id"]),
+        ));
     }
     for api in [
         "/api/v1/tickets?queue=all".to_owned(),
@@ -427,6 +463,8 @@ async fn the_leak_walk_finds_no_sensitive_value_in_clear_on_any_route_for_any_ro
         "/api/v1/complaints".to_owned(),
         "/api/v1/audit".to_owned(),
         "/api/v1/follow-ups?scope=all&until=2099-01-01".to_owned(),
+        "/api/v1/quality/inspections?scope=all".to_owned(),
+        "/api/v1/quality/reports/2026-11-20".to_owned(),
     ] {
         routes.push((Surface::Api, api));
     }
