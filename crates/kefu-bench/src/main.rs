@@ -9,6 +9,7 @@ mod complaints;
 mod day;
 mod mail;
 mod procstat;
+mod quality;
 mod queues;
 mod run;
 mod search;
@@ -59,6 +60,9 @@ enum Command {
     /// One mixed API load through haproxy with one, two and three instances on one
     /// PostgreSQL database: requests/s, latency, and the CPU each part used.
     Instances(instances::InstancesArgs),
+    /// 服务质量 at a scale: the morning's sample of a crowded day (time, spread), the daily
+    /// report over many anomalies (time per revision, XLSX size), the demo's calibration.
+    Quality(quality::QualityArgs),
     /// Every queue tab × order × direction over a loaded database: server p50/p99 per page
     /// beside the plan the database chose.
     Queues(queues::QueuesArgs),
@@ -436,6 +440,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Tickets(a) => a,
         Command::Customers(a) => return bench_customers(a).await,
         Command::Complaints(a) => return complaints::run(a).await,
+        Command::Quality(a) => return quality::run(a).await,
         Command::Search(a) => return search::run(a).await,
         Command::Mail(a) => return mail::run(a).await,
         Command::Chat(a) => return chat::run(a).await,

@@ -8,8 +8,10 @@
 //! modules write (same columns, same encodings), so every page and report reads them as its
 //! own.
 
+mod quality;
 mod satisfaction;
 
+pub use quality::*;
 pub use satisfaction::*;
 
 use jiff::Timestamp;
