@@ -7,7 +7,6 @@
 use jiff::SignedDuration;
 use kefu_domain::Permission;
 use kefu_domain::permission::role_grants;
-use kefu_domain::quality::ItemScore;
 use kefu_domain::quality::calibration::{self as rules, Agreement, CalibrationError, Comparison};
 use kefu_domain::quality::inspection::{MAX_TEXT, check_text};
 use kefu_store::StoreError;
@@ -200,25 +199,8 @@ impl App {
             .scorecard_version_id
             .ok_or(CalibrationError::NotScoredYet)?;
         let card = parse_card(&inspection_store::version_body(&mut tx, version).await?)?;
-        let given: Vec<ItemScore> = form
-            .items
-            .iter()
-            .map(|i| ItemScore {
-                key: i.key.clone(),
-                score: i.score,
-            })
-            .collect();
-        let outcome = card.score(&row.channel, &given)?;
-        let items: Vec<ItemScoreRow> = form
-            .items
-            .iter()
-            .map(|i| ItemScoreRow {
-                item_key: i.key.clone(),
-                score: i.score.map(i64::from),
-                comment: i.comment.trim().to_owned(),
-                evidence: String::new(),
-            })
-            .collect();
+        let outcome = card.score(&row.channel, &form.given())?;
+        let items = form.rows();
         let written = store::write_score(
             &mut tx,
             id,

@@ -109,6 +109,32 @@ pub struct ScoreForm {
     pub comment: String,
 }
 
+impl ScoreForm {
+    /// The levels given, as the scorecard reads them.
+    pub(super) fn given(&self) -> Vec<ItemScore> {
+        self.items
+            .iter()
+            .map(|i| ItemScore {
+                key: i.key.clone(),
+                score: i.score,
+            })
+            .collect()
+    }
+
+    /// The item scores as stored, texts trimmed.
+    pub(super) fn rows(&self) -> Vec<ItemScoreRow> {
+        self.items
+            .iter()
+            .map(|i| ItemScoreRow {
+                item_key: i.key.clone(),
+                score: i.score.map(i64::from),
+                comment: i.comment.trim().to_owned(),
+                evidence: i.evidence.trim().to_owned(),
+            })
+            .collect()
+    }
+}
+
 pub(crate) fn status_of(row: &InspectionRow) -> Result<InspectionStatus> {
     row.status
         .parse()
@@ -343,28 +369,11 @@ impl App {
         // A second score after an appeal stays on the first one's scorecard.
         let card_version = row.scorecard_version_id.unwrap_or(form.card_version_id);
         let card = parse_card(&store::version_body(&mut tx, card_version).await?)?;
-        let given: Vec<ItemScore> = form
-            .items
-            .iter()
-            .map(|i| ItemScore {
-                key: i.key.clone(),
-                score: i.score,
-            })
-            .collect();
-        let outcome = card.score(&row.channel, &given)?;
+        let outcome = card.score(&row.channel, &form.given())?;
         let settings = super::settings::load(&mut tx).await?;
         let appeal_due_at = (next == InspectionStatus::Scored)
             .then(|| now + SignedDuration::from_hours(24 * i64::from(settings.appeal_days)));
-        let items: Vec<ItemScoreRow> = form
-            .items
-            .iter()
-            .map(|i| ItemScoreRow {
-                item_key: i.key.clone(),
-                score: i.score.map(i64::from),
-                comment: i.comment.trim().to_owned(),
-                evidence: i.evidence.trim().to_owned(),
-            })
-            .collect();
+        let items = form.rows();
         let write = ScoreWrite {
             inspector_id: me,
             status: next.key(),

@@ -11,7 +11,7 @@ use kefu_testkit::{ApiClient, TestApp, json_body};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::{assert_no_sideways_scroll, sign_in};
+use super::{assert_no_sideways_scroll, sign_in, text_of};
 use crate::layout::{complaint_about, set_stage_due};
 
 async fn run(c: &fantoccini::Client, script: &str) -> Value {
@@ -22,16 +22,6 @@ async fn run(c: &fantoccini::Client, script: &str) -> Value {
 
 fn num(v: &Value) -> f64 {
     v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
-}
-
-async fn text_of(c: &fantoccini::Client, css: &str) -> String {
-    c.wait()
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .text()
-        .await
-        .unwrap()
 }
 
 #[tokio::test]

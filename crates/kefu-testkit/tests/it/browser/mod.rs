@@ -21,6 +21,17 @@ mod workbench;
 use fantoccini::Locator;
 use kefu_testkit::{TEST_PASSWORD, TestApp};
 
+/// The text of the element `css` names, once it shows.
+async fn text_of(c: &fantoccini::Client, css: &str) -> String {
+    c.wait()
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
 /// Signs in through the login form and waits for the dashboard.
 async fn sign_in(c: &fantoccini::Client, app: &TestApp, username: &str) {
     c.goto(&app.url("/login")).await.unwrap();

@@ -14,7 +14,7 @@ use kefu_domain::{FixedClock, Role};
 use kefu_testkit::browser::{self, Browser};
 use kefu_testkit::{ApiClient, TestApp, TestOptions};
 
-use super::{fill_and_submit, sign_in, sign_out};
+use super::{fill_and_submit, sign_in, sign_out, text_of};
 use crate::quality::reports::beijing;
 use crate::quality::resolved_ticket;
 
@@ -26,16 +26,6 @@ async fn click(c: &fantoccini::Client, css: &str) {
         .click()
         .await
         .unwrap();
-}
-
-async fn text_of(c: &fantoccini::Client, css: &str) -> String {
-    c.wait()
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .text()
-        .await
-        .unwrap()
 }
 
 #[tokio::test]

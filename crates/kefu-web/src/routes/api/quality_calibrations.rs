@@ -4,12 +4,12 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use kefu_app::quality::{CalibrationOverview, CalibrationRound, ItemScoreForm, ScoreForm};
+use kefu_app::quality::{CalibrationOverview, CalibrationRound, ScoreForm};
 use kefu_domain::quality::calibration::Agreement;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::quality_inspections::ItemScoreIn;
+use super::quality_inspections::{ItemScoreIn, item_forms};
 use super::{ApiJson, Created, ErrorBody, rfc3339};
 use crate::AppState;
 use crate::auth::Identity;
@@ -73,16 +73,7 @@ pub async fn score_calibration(
 ) -> Result<StatusCode, WebError> {
     let form = ScoreForm {
         card_version_id: 0,
-        items: b
-            .items
-            .into_iter()
-            .map(|i| ItemScoreForm {
-                key: i.key,
-                score: i.score,
-                comment: i.comment,
-                evidence: i.evidence,
-            })
-            .collect(),
+        items: item_forms(b.items),
         comment: b.comment,
     };
     state

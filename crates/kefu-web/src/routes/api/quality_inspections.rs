@@ -439,6 +439,19 @@ pub struct ItemScoreIn {
     pub evidence: String,
 }
 
+/// The items as the use case takes them.
+pub(super) fn item_forms(items: Vec<ItemScoreIn>) -> Vec<ItemScoreForm> {
+    items
+        .into_iter()
+        .map(|i| ItemScoreForm {
+            key: i.key,
+            score: i.score,
+            comment: i.comment,
+            evidence: i.evidence,
+        })
+        .collect()
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScoreIn {
@@ -470,16 +483,7 @@ pub async fn score_inspection(
 ) -> Result<Tagged<InspectionDetail>, WebError> {
     let form = ScoreForm {
         card_version_id: b.scorecard_version_id,
-        items: b
-            .items
-            .into_iter()
-            .map(|i| ItemScoreForm {
-                key: i.key,
-                score: i.score,
-                comment: i.comment,
-                evidence: i.evidence,
-            })
-            .collect(),
+        items: item_forms(b.items),
         comment: b.comment,
     };
     state
