@@ -22,12 +22,13 @@ use crate::view::{Layout, local_time};
 
 /// One choice of a select.
 pub(crate) struct Opt {
-    value: String,
-    label: String,
-    selected: bool,
+    pub(crate) value: String,
+    pub(crate) label: String,
+    pub(crate) selected: bool,
 }
 
-fn opts(list: Vec<(String, String)>, chosen: &str, blank: Option<String>) -> Vec<Opt> {
+/// The choices of a select: a blank one first when given, `chosen` selected.
+pub(crate) fn opts(list: Vec<(String, String)>, chosen: &str, blank: Option<String>) -> Vec<Opt> {
     blank
         .map(|b| (String::new(), b))
         .into_iter()

@@ -12,7 +12,7 @@ use kefu_app::quality::{MeasureForm, MeetingForm, MeetingSummary};
 use kefu_domain::quality::measure::MeasureKind;
 use kefu_domain::quality::meeting::MeetingError;
 
-use super::quality_anomalies::{MeasureLine, measure_line};
+use super::quality_anomalies::{MeasureLine, Opt, measure_line, opts};
 use super::tickets::{field, non_empty};
 use super::{input_refusal, render};
 use crate::AppState;
@@ -167,13 +167,6 @@ pub async fn list(State(state): State<AppState>, identity: Identity) -> Result<R
     )
 }
 
-/// A choice in a select.
-struct Opt {
-    value: String,
-    label: String,
-    selected: bool,
-}
-
 /// A new measure row of the record form, as typed.
 struct MeasureRow {
     n: usize,
@@ -196,19 +189,6 @@ struct AgendaPage {
     people: Vec<Opt>,
     rows: Vec<MeasureRow>,
     error: Option<String>,
-}
-
-fn opts(list: &[(String, String)], chosen: &str, blank: Option<&str>) -> Vec<Opt> {
-    blank
-        .map(|b| (String::new(), b.to_owned()))
-        .into_iter()
-        .chain(list.iter().cloned())
-        .map(|(value, label)| Opt {
-            selected: value == chosen,
-            value,
-            label,
-        })
-        .collect()
 }
 
 /// The period asked (`from`, `to`), both days included.
@@ -278,9 +258,17 @@ async fn agenda_page(
     let rows = (0..MEASURE_ROWS)
         .map(|n| MeasureRow {
             n,
-            anomalies: opts(&anomalies, &typed_of(&format!("anomaly{n}")), Some(choose)),
-            kinds: opts(&kinds, &typed_of(&format!("kind{n}")), None),
-            owners: opts(&users, &typed_of(&format!("owner{n}")), Some(choose)),
+            anomalies: opts(
+                anomalies.clone(),
+                &typed_of(&format!("anomaly{n}")),
+                Some(choose.to_owned()),
+            ),
+            kinds: opts(kinds.clone(), &typed_of(&format!("kind{n}")), None),
+            owners: opts(
+                users.clone(),
+                &typed_of(&format!("owner{n}")),
+                Some(choose.to_owned()),
+            ),
             due: typed_of(&format!("due{n}")),
             body: typed_of(&format!("body{n}")),
         })
