@@ -109,6 +109,18 @@ pub enum AppError {
     BadName,
     #[error("that name is already taken")]
     NameTaken,
+    /// A catalogue entry refused (see [`kefu_domain::aftersales::catalogue`]).
+    #[error("{0}")]
+    Catalogue(#[from] kefu_domain::aftersales::catalogue::CatalogueError),
+    /// A product or part list whose header does not do.
+    #[error("{0}")]
+    CatalogueColumns(kefu_domain::aftersales::import::ColumnError),
+    /// An after-sales policy version refused.
+    #[error("{0}")]
+    Policy(#[from] kefu_domain::aftersales::policy::PolicyError),
+    /// A claim the policy cannot decide.
+    #[error("{0}")]
+    Claim(#[from] kefu_domain::aftersales::policy::ClaimError),
     #[error("a target must be 1–525600 minutes")]
     BadMinutes,
     #[error("unknown customer tier {0:?}")]

@@ -7,6 +7,7 @@
 
 pub mod absence;
 pub mod accounts;
+pub mod aftersales;
 pub mod audit;
 pub mod backup;
 pub mod calendar;

@@ -45,6 +45,7 @@ macro_rules! keyed {
     };
 }
 
+pub mod aftersales;
 pub mod attachment;
 pub mod calendar;
 pub mod channel;

@@ -54,6 +54,35 @@ pub fn saturate(sum: i128) -> i64 {
     i64::try_from(sum).unwrap_or(if sum < 0 { i64::MIN } else { i64::MAX })
 }
 
+/// Yuan as a person types them (`12,000.50`, `12，000`, `.5`) to fen: digits with at most
+/// two decimals, thousands separators allowed; blank is 0. `None` for anything else — a
+/// sign, a third decimal (`12.345`), letters. The ceiling is [`amount`]'s to check.
+pub fn parse_yuan(s: &str) -> Option<i64> {
+    let t: String = s
+        .trim()
+        .chars()
+        .filter(|c| *c != ',' && *c != '，')
+        .collect();
+    if t.is_empty() {
+        return Some(0);
+    }
+    let (whole, frac) = t.split_once('.').unwrap_or((&t, ""));
+    if frac.len() > 2
+        || (whole.is_empty() && frac.is_empty())
+        || !whole.chars().all(|c| c.is_ascii_digit())
+        || !frac.chars().all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let w: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let f: i64 = format!("{frac:0<2}").parse().ok()?;
+    w.checked_mul(100)?.checked_add(f)
+}
+
 /// The ceiling in yuan for people, with thousands separators: `1,000,000,000`.
 pub fn max_yuan() -> String {
     grouped(&(MAX_AMOUNT_FEN / 100).to_string())
@@ -114,6 +143,19 @@ mod tests {
         );
         assert_eq!(amount(-1), Err(AmountError::Negative));
         assert_eq!(amount(i64::MIN), Err(AmountError::Negative));
+    }
+
+    #[test]
+    fn yuan_are_read_to_the_fen_and_no_further() {
+        assert_eq!(parse_yuan("12,000.5"), Some(1_200_050));
+        assert_eq!(parse_yuan("0.05"), Some(5));
+        assert_eq!(parse_yuan(".5"), Some(50));
+        assert_eq!(parse_yuan(""), Some(0));
+        assert_eq!(parse_yuan("12.345"), None);
+        assert_eq!(parse_yuan("-1"), None);
+        assert_eq!(parse_yuan("."), None);
+        assert_eq!(parse_yuan("1e3"), None);
+        assert_eq!(parse_yuan("99999999999999999999"), None);
     }
 
     #[test]

@@ -74,10 +74,16 @@ pub enum Permission {
     /// 质检裁决 — decide agents' appeals and instruct improvement measures (the manager:
     /// 在客户服务经理的指示下, 000 §(四)6).
     QualityDecide,
+    /// 产品目录 — see products, parts, price lists and the after-sales policy.
+    CatalogueView,
+    /// 目录维护 — add and change products, parts and price lists, and import them.
+    CatalogueManage,
+    /// 售后政策 — issue versions of the after-sales policy (000 §(七)1).
+    AftersalesPolicy,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 27] = [
+    pub const ALL: [Permission; 30] = [
         Permission::DashboardView,
         Permission::AccountSelf,
         Permission::DirectoryView,
@@ -105,6 +111,9 @@ impl Permission {
         Permission::KeyAccountApprove,
         Permission::QualityInspect,
         Permission::QualityDecide,
+        Permission::CatalogueView,
+        Permission::CatalogueManage,
+        Permission::AftersalesPolicy,
     ];
 
     pub fn key(self) -> &'static str {
@@ -136,6 +145,9 @@ impl Permission {
             Permission::KeyAccountApprove => "key_account_approve",
             Permission::QualityInspect => "quality_inspect",
             Permission::QualityDecide => "quality_decide",
+            Permission::CatalogueView => "catalogue_view",
+            Permission::CatalogueManage => "catalogue_manage",
+            Permission::AftersalesPolicy => "aftersales_policy",
         }
     }
 }
@@ -242,6 +254,15 @@ pub fn role_grants(role: Role, permission: Permission) -> bool {
             )
         }
         Permission::QualityDecide => matches!(role, Role::Admin | Role::CsManager),
+        // Whoever serves customers names products and quotes the policy; departments answer
+        // notices, not customers.
+        Permission::CatalogueView => !matches!(role, Role::Department),
+        // The after-sales specialist keeps the catalogue the returns and repairs run on and
+        // issues the policy and its final interpretation (000 §(七)1, 8), under the manager.
+        Permission::CatalogueManage | Permission::AftersalesPolicy => matches!(
+            role,
+            Role::Admin | Role::CsManager | Role::AftersalesSpecialist
+        ),
         Permission::DashboardView | Permission::AccountSelf | Permission::DirectoryView => true,
     }
 }

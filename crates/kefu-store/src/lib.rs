@@ -10,6 +10,7 @@
 //! transaction (`&mut *tx`).
 
 pub mod absence;
+pub mod aftersales;
 pub mod audit;
 mod availability;
 pub mod backup;

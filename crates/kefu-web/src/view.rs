@@ -62,6 +62,13 @@ const NAV: &[(&str, &str, Place, &[Permission])] = &[
         Place::Bar,
         &[Permission::TicketWork],
     ),
+    // 产品目录: products, parts, price lists, and the after-sales policy.
+    (
+        "/catalogue",
+        "nav.catalogue",
+        Place::Bar,
+        &[Permission::CatalogueView],
+    ),
     // 质检: the inspections to score (agents open their own results from the workbench
     // and their notifications).
     (
@@ -141,6 +148,12 @@ const NAV: &[(&str, &str, Place, &[Permission])] = &[
         "nav.quality_settings",
         Place::Settings,
         &[Permission::QualityInspect],
+    ),
+    (
+        "/aftersales/policies",
+        "nav.aftersales_policies",
+        Place::Settings,
+        &[Permission::AftersalesPolicy],
     ),
     (
         "/admin/users",

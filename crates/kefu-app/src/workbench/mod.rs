@@ -215,7 +215,7 @@ pub fn start_of_day(at: Timestamp) -> Timestamp {
 }
 
 /// The local calendar date of `at`.
-pub(crate) fn local_date(at: Timestamp) -> jiff::civil::Date {
+pub fn local_date(at: Timestamp) -> jiff::civil::Date {
     let tz = TimeZone::get(LOCAL_ZONE).unwrap_or(TimeZone::UTC);
     at.to_zoned(tz).date()
 }

@@ -30,6 +30,7 @@ use crate::i18n::Tr;
 mod areas;
 mod follow_up;
 mod quality;
+mod aftersales;
 mod relationship;
 mod sms;
 
@@ -431,6 +432,10 @@ impl WebError {
                 AppError::QualityReport(e) => quality::report_info(e),
                 AppError::Calibration(e) => quality::calibration_info(e),
                 AppError::Meeting(e) => quality::meeting_info(e),
+                AppError::Catalogue(e) => aftersales::catalogue_info(e),
+                AppError::CatalogueColumns(e) => aftersales::columns_info(e),
+                AppError::Policy(e) => aftersales::policy_info(e),
+                AppError::Claim(e) => aftersales::claim_info(e),
                 AppError::UnknownCall => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_call"),
                 AppError::NoSmsChannel => ErrorInfo::new(S::CONFLICT, "no_sms_channel"),
                 AppError::Csat(e) => follow_up::csat_info(e),

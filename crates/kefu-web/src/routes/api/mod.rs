@@ -2,7 +2,9 @@
 //! pages, one error shape, and an OpenAPI document generated from these handlers.
 
 pub mod absences;
+pub mod aftersales_policies;
 pub mod audit;
+pub mod catalogue;
 pub mod channels;
 pub mod chat;
 pub mod chat_channels;
@@ -224,6 +226,17 @@ use doc::{
         quality_calibrations::score_calibration,
         quality_meetings::meeting_summary, quality_meetings::meetings,
         quality_meetings::record_meeting, quality_meetings::meeting,
+        catalogue::catalogue_categories, catalogue::add_catalogue_category,
+        catalogue::catalogue_products, catalogue::create_catalogue_product,
+        catalogue::catalogue_product, catalogue::save_catalogue_product,
+        catalogue::import_catalogue_products, catalogue::catalogue_parts,
+        catalogue::create_catalogue_part, catalogue::catalogue_part,
+        catalogue::save_catalogue_part, catalogue::import_catalogue_parts,
+        catalogue::catalogue_price_lists, catalogue::create_catalogue_price_list,
+        catalogue::catalogue_price_list, catalogue::save_catalogue_price_list,
+        catalogue::set_catalogue_prices, catalogue::catalogue_customer_price,
+        aftersales_policies::aftersales_policies, aftersales_policies::aftersales_policy,
+        aftersales_policies::issue_aftersales_policy, aftersales_policies::check_aftersales_claim,
         search::search,
         channels::inbound,
         phone::events,

@@ -19,31 +19,8 @@ use crate::error::WebError;
 use crate::i18n::Tr;
 use crate::view::{Layout, local_time};
 
-/// Yuan as typed (`12,000.50`) to fen.
-pub fn parse_yuan(s: &str) -> Option<i64> {
-    let t: String = s
-        .trim()
-        .chars()
-        .filter(|c| *c != ',' && *c != '，')
-        .collect();
-    if t.is_empty() {
-        return Some(0);
-    }
-    let (whole, frac) = t.split_once('.').unwrap_or((&t, ""));
-    if frac.len() > 2
-        || !whole.chars().all(|c| c.is_ascii_digit())
-        || !frac.chars().all(|c| c.is_ascii_digit())
-    {
-        return None;
-    }
-    let w: i64 = if whole.is_empty() {
-        0
-    } else {
-        whole.parse().ok()?
-    };
-    let f: i64 = format!("{frac:0<2}").parse().ok()?;
-    w.checked_mul(100)?.checked_add(f)
-}
+/// Yuan as typed (`12,000.50`) to fen: the domain's one reading of money typed by people.
+pub use kefu_domain::money::parse_yuan;
 
 /// Money on the pages: one formatter for all of them ([`crate::view::yuan`], `12,000.50`),
 /// which the credit form also reads back ([`parse_yuan`] takes the separators).

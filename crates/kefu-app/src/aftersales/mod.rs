@@ -1,0 +1,10 @@
+//! 售后 — after-sales: the catalogue (products, parts, price lists and their import) and the
+//! after-sales policy's versions and the check of a claim by it.
+
+pub mod catalogue;
+pub mod import;
+pub mod policy;
+
+pub use catalogue::{CustomerPrice, MAX_PAGE, PriceChange, ProductDetail};
+pub use import::CatalogueImport;
+pub use policy::{ClaimQuery, PolicyCheck, PolicyDraft, PolicyVersion, numbered_clauses};

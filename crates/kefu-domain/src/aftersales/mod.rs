@@ -1,0 +1,6 @@
+//! 售后 — after-sales: the catalogue complaints, orders and RMAs name, and the after-sales
+//! policy 售后服务政策 that decides returns, exchanges, refunds and repairs.
+
+pub mod catalogue;
+pub mod import;
+pub mod policy;

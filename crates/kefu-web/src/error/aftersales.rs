@@ -1,0 +1,125 @@
+//! 售后 — how catalogue, import-header, policy and claim refusals read.
+
+use axum::http::StatusCode;
+use kefu_domain::aftersales::catalogue::CatalogueError;
+use kefu_domain::aftersales::import::ColumnError;
+use kefu_domain::aftersales::policy::{ClaimError, PolicyError};
+use kefu_domain::money::AmountError;
+
+use super::ErrorInfo;
+
+const REFUSED: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
+
+fn info(code: &'static str, args: Vec<(&'static str, String)>, detail: String) -> ErrorInfo {
+    ErrorInfo {
+        args,
+        detail: Some(detail),
+        ..ErrorInfo::new(REFUSED, code)
+    }
+}
+
+/// The field named as the page names it (`@catalogue.column.sku` is translated).
+fn field(f: &str) -> (&'static str, String) {
+    ("field", format!("@catalogue.column.{f}"))
+}
+
+fn amount_code(e: AmountError) -> (&'static str, Vec<(&'static str, String)>) {
+    match e {
+        AmountError::Negative => ("negative_amount", vec![]),
+        AmountError::TooLarge { .. } => (
+            "amount_too_large",
+            vec![("max", kefu_domain::money::max_yuan())],
+        ),
+    }
+}
+
+pub(super) fn catalogue_info(e: CatalogueError) -> ErrorInfo {
+    let detail = e.to_string();
+    let (code, args) = match e {
+        CatalogueError::BadCode { field: f } => ("catalogue_bad_code", vec![field(f)]),
+        CatalogueError::Missing { field: f } => ("catalogue_missing", vec![field(f)]),
+        CatalogueError::TooLong { field: f, max } => {
+            ("catalogue_too_long", vec![field(f), ("max", max.to_string())])
+        }
+        CatalogueError::Warranty => ("catalogue_warranty", vec![]),
+        CatalogueError::Amount { field: f, source } => {
+            let (code, mut args) = amount_code(source);
+            args.push(field(f));
+            (code, args)
+        }
+        CatalogueError::TooManyUses => ("catalogue_too_many_uses", vec![]),
+        CatalogueError::UseQuantity => ("catalogue_use_quantity", vec![]),
+        CatalogueError::UsedTwice(v) => ("catalogue_listed_twice", vec![("value", v)]),
+        CatalogueError::Reversed => ("catalogue_reversed", vec![]),
+        CatalogueError::NotANumber { field: f } => ("catalogue_not_a_number", vec![field(f)]),
+        CatalogueError::UnknownCategory => ("catalogue_unknown_category", vec![]),
+        CatalogueError::UnknownSku(v) => ("catalogue_unknown_sku", vec![("value", v)]),
+        CatalogueError::Taken { field: f, code } => {
+            return ErrorInfo {
+                args: vec![field(f), ("value", code)],
+                detail: Some(detail),
+                ..ErrorInfo::new(StatusCode::CONFLICT, "catalogue_taken")
+            };
+        }
+    };
+    info(code, args, detail)
+}
+
+pub(super) fn columns_info(e: ColumnError) -> ErrorInfo {
+    let detail = e.to_string();
+    let (code, f) = match e {
+        ColumnError::Missing(f) => ("catalogue_column_missing", f),
+        ColumnError::Twice(f) => ("catalogue_column_twice", f),
+    };
+    info(code, vec![field(f)], detail)
+}
+
+pub(super) fn policy_info(e: PolicyError) -> ErrorInfo {
+    let detail = e.to_string();
+    let (code, args) = match e {
+        PolicyError::Days => (
+            "policy_days",
+            vec![("max", kefu_domain::aftersales::policy::MAX_DAYS.to_string())],
+        ),
+        PolicyError::FailedRepairs => (
+            "policy_failed_repairs",
+            vec![(
+                "max",
+                kefu_domain::aftersales::policy::MAX_FAILED_REPAIRS.to_string(),
+            )],
+        ),
+        PolicyError::Warranty => ("catalogue_warranty", vec![]),
+        PolicyError::Amount(a) => amount_code(a),
+        PolicyError::Limits => ("policy_limits", vec![]),
+        PolicyError::ClauseMissing(k) => {
+            ("policy_clause_missing", vec![("clause", format!("@policy.clause.{k}"))])
+        }
+        PolicyError::ClauseTooLong => (
+            "policy_clause_too_long",
+            vec![("max", kefu_domain::aftersales::policy::MAX_CLAUSE.to_string())],
+        ),
+        PolicyError::NoteTooLong => (
+            "policy_note_too_long",
+            vec![("max", kefu_domain::aftersales::policy::MAX_NOTE.to_string())],
+        ),
+        PolicyError::Reversed => ("catalogue_reversed", vec![]),
+        PolicyError::Overlap(n) => {
+            return ErrorInfo {
+                args: vec![("n", n.to_string())],
+                detail: Some(detail),
+                ..ErrorInfo::new(StatusCode::CONFLICT, "policy_overlap")
+            };
+        }
+        PolicyError::NoneInForce => ("policy_none_in_force", vec![]),
+    };
+    info(code, args, detail)
+}
+
+pub(super) fn claim_info(e: ClaimError) -> ErrorInfo {
+    let detail = e.to_string();
+    let (code, args) = match e {
+        ClaimError::BeforeDelivery => ("claim_before_delivery", vec![]),
+        ClaimError::Amount(a) => amount_code(a),
+    };
+    info(code, args, detail)
+}
