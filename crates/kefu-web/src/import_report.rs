@@ -44,3 +44,41 @@ pub fn report_sheet<'a>(t: Tr, lines: impl IntoIterator<Item = &'a Problem>) -> 
     }
     sheet
 }
+
+/// 目录导入 — what a product or part import did, in one sentence: imported, checked (a dry
+/// run), or refused with the number of problems. The page and `kefu import products|parts`
+/// say the same.
+pub fn catalogue_summary(tr: Tr, r: &kefu_app::aftersales::CatalogueImport) -> String {
+    let key = if r.written {
+        "catalogue.import.done"
+    } else if r.problems.is_empty() {
+        "catalogue.import.dry_run"
+    } else {
+        return tr.f(
+            "catalogue.import.refused",
+            &[("n", &r.problems.len().to_string())],
+        );
+    };
+    tr.f(
+        key,
+        &[
+            ("rows", &r.rows.to_string()),
+            ("added", &r.added.to_string()),
+            ("updated", &r.updated.to_string()),
+            ("unchanged", &r.unchanged.to_string()),
+            ("categories", &r.categories_added.to_string()),
+        ],
+    )
+}
+
+/// A refused cell of a catalogue import: (column, reason), translated.
+pub fn catalogue_problem(
+    tr: Tr,
+    e: &kefu_domain::aftersales::import::CellError,
+) -> (String, String) {
+    (
+        tr.t(&format!("catalogue.column.{}", e.column)).to_owned(),
+        tr.t(&format!("catalogue.problem.{}", e.problem.key()))
+            .to_owned(),
+    )
+}

@@ -139,6 +139,69 @@ pub(crate) async fn import_customers(
     Ok(())
 }
 
+/// What `kefu import` reads into the catalogue.
+#[derive(Clone, Copy)]
+pub(crate) enum CatalogueKind {
+    Products,
+    Parts,
+}
+
+/// `kefu import products|parts`: imports (or checks) the file and prints what it did and
+/// every refused cell (第 3 行 · 价格 · 金额格式不对 · 12.345), as the import page words them;
+/// fails when any cell was refused, nothing having been written.
+pub(crate) async fn import_catalogue(
+    app: &App,
+    kind: CatalogueKind,
+    path: &std::path::Path,
+    dry_run: bool,
+) -> anyhow::Result<()> {
+    use kefu_web::import_report::{catalogue_problem, catalogue_summary};
+    let tr = kefu_web::i18n::Tr(Locale::ZhCn);
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let actor = Actor::system();
+    let outcome = match kind {
+        CatalogueKind::Products => app.import_products(&actor, &name, &bytes, dry_run).await,
+        CatalogueKind::Parts => app.import_parts(&actor, &name, &bytes, dry_run).await,
+    };
+    let report = match outcome {
+        Ok(r) => r,
+        Err(e) => {
+            let info = kefu_web::error::WebError::from(e).into_info();
+            bail!("{}", info.message(tr));
+        }
+    };
+    println!("{}", catalogue_summary(tr, &report));
+    for (row, e) in &report.problems {
+        let (column, reason) = catalogue_problem(tr, e);
+        println!(
+            "  {}",
+            tr.f(
+                "import.line",
+                &[
+                    ("row", &row.to_string()),
+                    ("column", &column),
+                    ("reason", &reason),
+                    ("value", &e.value),
+                ],
+            )
+        );
+    }
+    if !report.problems.is_empty() {
+        bail!(
+            "{}",
+            tr.f(
+                "catalogue.import.refused",
+                &[("n", &report.problems.len().to_string())]
+            )
+        );
+    }
+    Ok(())
+}
+
 /// `kefu mail`: the counts of an import, or a new channel and its secret, in Chinese as
 /// the pages word them.
 /// `kefu followup plan`: one line per rule, as the zh-CN reader reads it.

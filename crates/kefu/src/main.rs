@@ -15,7 +15,10 @@ use kefu_web::SecureCookies;
 mod commands;
 mod quality;
 
-use commands::{import_customers, mail_command, plan_follow_ups, send_surveys, user_command};
+use commands::{
+    CatalogueKind, import_catalogue, import_customers, mail_command, plan_follow_ups, send_surveys,
+    user_command,
+};
 
 #[derive(Parser)]
 #[command(
@@ -131,6 +134,23 @@ enum ImportCommand {
         /// Write the per-row problems (row, column, reason, value) to this CSV file.
         #[arg(long)]
         report: Option<PathBuf>,
+    },
+    /// Import products from a CSV or XLSX file (产品编码/sku, 名称/name, 类别/category,
+    /// 价格/price in yuan; 型号, 保修期(月), 序列号管理, 启用), matched by SKU. All or nothing:
+    /// one refused cell and nothing is written.
+    Products {
+        file: PathBuf,
+        /// Check the file and report what would happen, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Import parts from a CSV or XLSX file (料号/part_number, 名称/name, 成本/cost in yuan;
+    /// 单位, 适用产品 as SKU*quantity, 启用), matched by part number. All or nothing.
+    Parts {
+        file: PathBuf,
+        /// Check the file and report what would happen, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -408,6 +428,24 @@ async fn run() -> anyhow::Result<()> {
         }) => {
             let app = open_app(&cli, &file).await?;
             let result = import_customers(&app, path, *dry_run, *merge, report.as_deref()).await;
+            app.store.close().await;
+            result
+        }
+        Command::Import(ImportCommand::Products {
+            file: path,
+            dry_run,
+        }) => {
+            let app = open_app(&cli, &file).await?;
+            let result = import_catalogue(&app, CatalogueKind::Products, path, *dry_run).await;
+            app.store.close().await;
+            result
+        }
+        Command::Import(ImportCommand::Parts {
+            file: path,
+            dry_run,
+        }) => {
+            let app = open_app(&cli, &file).await?;
+            let result = import_catalogue(&app, CatalogueKind::Parts, path, *dry_run).await;
             app.store.close().await;
             result
         }

@@ -372,6 +372,64 @@ fn operator_imports_customers_from_a_file() {
 }
 
 #[test]
+fn operator_imports_products_and_parts_all_or_nothing() {
+    let dir = temp_dir("catalogue");
+    let products = dir.join("产品.csv");
+    std::fs::write(
+        &products,
+        "产品编码,名称,类别,价格,保修期(月)\nKFR-35GW,挂壁式空调,空调,3299,36\nXQG100,滚筒洗衣机,洗衣机,12.345,24\n",
+    )
+    .unwrap();
+    let refused = run(&dir, &["import", "products", products.to_str().unwrap()]);
+    assert!(
+        !refused.status.success(),
+        "a refused cell fails the command"
+    );
+    assert!(
+        stdout(&refused).contains("第 3 行 · 价格 · 金额格式不对（元，最多两位小数） · 12.345"),
+        "{}",
+        stdout(&refused)
+    );
+    assert!(
+        stderr(&refused).contains("未导入任何数据"),
+        "{}",
+        stderr(&refused)
+    );
+    std::fs::write(
+        &products,
+        "产品编码,名称,类别,价格,保修期(月)\nKFR-35GW,挂壁式空调,空调,3299,36\nXQG100,滚筒洗衣机,洗衣机,2899.50,24\n",
+    )
+    .unwrap();
+    let dry = run(
+        &dir,
+        &[
+            "import",
+            "products",
+            products.to_str().unwrap(),
+            "--dry-run",
+        ],
+    );
+    assert!(dry.status.success(), "{}", stderr(&dry));
+    assert!(stdout(&dry).contains("将新增 2"), "{}", stdout(&dry));
+    let real = run(&dir, &["import", "products", products.to_str().unwrap()]);
+    assert!(real.status.success(), "{}", stderr(&real));
+    assert!(
+        stdout(&real).contains("已导入 2 行：新增 2，更新 0，未变 0；新增类别 2"),
+        "{}",
+        stdout(&real)
+    );
+    let parts = dir.join("配件.csv");
+    std::fs::write(
+        &parts,
+        "料号,名称,成本,适用产品\nYSJ-01,压缩机,450,KFR-35GW\nDJ-02,电机,120,XQG100*2\n",
+    )
+    .unwrap();
+    let real = run(&dir, &["import", "parts", parts.to_str().unwrap()]);
+    assert!(real.status.success(), "{}", stderr(&real));
+    assert!(stdout(&real).contains("新增 2"), "{}", stdout(&real));
+}
+
+#[test]
 fn operator_loads_the_demo_company_into_a_fresh_database_once() {
     let dir = temp_dir("demo");
     let demo = |scale: &str| {

@@ -289,10 +289,11 @@ impl App {
         let l = checked_list(list)?;
         let mut tx = self.store.begin().await?;
         let current = store::price_list_by_id(&mut tx, id).await?;
-        let saved = store::update_price_list(&mut tx, id, version, Some(&l), actor.user_id(), self.now())
-            .await
-            .map_err(AppError::name_taken)?
-            .ok_or_else(|| stale(current.version))?;
+        let saved =
+            store::update_price_list(&mut tx, id, version, Some(&l), actor.user_id(), self.now())
+                .await
+                .map_err(AppError::name_taken)?
+                .ok_or_else(|| stale(current.version))?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(saved)
     }
@@ -336,9 +337,10 @@ impl App {
                 None => remove.push(product_id),
             }
         }
-        let saved = store::update_price_list(&mut tx, id, version, None, actor.user_id(), self.now())
-            .await?
-            .ok_or_else(|| stale(current.version))?;
+        let saved =
+            store::update_price_list(&mut tx, id, version, None, actor.user_id(), self.now())
+                .await?
+                .ok_or_else(|| stale(current.version))?;
         store::set_prices(&mut tx, id, &set, &remove).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(saved)

@@ -11,8 +11,8 @@ use kefu_domain::aftersales::catalogue::{Part, PartUse, Product};
 use kefu_domain::aftersales::import::{
     self as rules, CellError, CellProblem, ColumnError, PartLine, ProductLine,
 };
-use kefu_store::aftersales::catalogue as store;
 use kefu_store::StoreError;
+use kefu_store::aftersales::catalogue as store;
 
 use crate::customer_import::read_table;
 use crate::{Actor, App, AppError, Result};
@@ -135,8 +135,15 @@ impl App {
             match existing.get(&product.sku) {
                 Some(row) if row.product == product => out.unchanged += 1,
                 Some(row) => {
-                    store::update_product(&mut tx, row.id, row.version, &product, actor.user_id(), now)
-                        .await?;
+                    store::update_product(
+                        &mut tx,
+                        row.id,
+                        row.version,
+                        &product,
+                        actor.user_id(),
+                        now,
+                    )
+                    .await?;
                     out.updated += 1;
                 }
                 None => {

@@ -128,7 +128,11 @@ impl App {
         actor.require(Permission::CatalogueView)?;
         let mut conn = self.store.conn().await?;
         ensure_default(&mut conn, self.now()).await?;
-        store::all(&mut conn).await?.into_iter().map(version).collect()
+        store::all(&mut conn)
+            .await?
+            .into_iter()
+            .map(version)
+            .collect()
     }
 
     /// One version.

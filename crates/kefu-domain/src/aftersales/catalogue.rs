@@ -65,8 +65,7 @@ pub fn code(field: &'static str, raw: &str) -> Result<String, CatalogueError> {
     let c = raw.trim().to_ascii_uppercase();
     let ok = !c.is_empty()
         && c.chars().count() <= MAX_CODE
-        && c
-            .chars()
+        && c.chars()
             .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | '.' | '/'));
     if ok {
         Ok(c)
@@ -284,7 +283,14 @@ mod tests {
         let p = product().checked().unwrap();
         assert_eq!(p.sku, "AC-35GW/A1");
         assert_eq!(p.name, "空调");
-        for bad in ["", "  ", "空调1", "A B", &"X".repeat(MAX_CODE + 1), "A;DROP"] {
+        for bad in [
+            "",
+            "  ",
+            "空调1",
+            "A B",
+            &"X".repeat(MAX_CODE + 1),
+            "A;DROP",
+        ] {
             assert_eq!(
                 code("sku", bad),
                 Err(CatalogueError::BadCode { field: "sku" }),
@@ -342,7 +348,13 @@ mod tests {
         assert_eq!(none.checked(), Err(CatalogueError::UseQuantity));
     }
 
-    fn listed(id: i64, t: Option<CustomerType>, from: Date, to: Option<Date>, fen: i64) -> ListedPrice {
+    fn listed(
+        id: i64,
+        t: Option<CustomerType>,
+        from: Date,
+        to: Option<Date>,
+        fen: i64,
+    ) -> ListedPrice {
         ListedPrice {
             list_id: id,
             list: PriceList {
@@ -362,7 +374,13 @@ mod tests {
         let lists = [
             listed(1, d, date(2026, 1, 1), None, 300_000),
             listed(2, d, date(2026, 6, 1), Some(date(2026, 6, 30)), 280_000),
-            listed(3, Some(CustomerType::Dealer), date(2026, 1, 1), None, 310_000),
+            listed(
+                3,
+                Some(CustomerType::Dealer),
+                date(2026, 1, 1),
+                None,
+                310_000,
+            ),
             listed(4, None, date(2026, 1, 1), None, 1),
         ];
         let at = |day| price_for(329_900, d, &lists, day).0;
@@ -375,10 +393,19 @@ mod tests {
         );
         // End customers have no list: the list price; no type: never a typed list.
         assert_eq!(
-            price_for(329_900, Some(CustomerType::EndCustomer), &lists, date(2026, 3, 1)).0,
+            price_for(
+                329_900,
+                Some(CustomerType::EndCustomer),
+                &lists,
+                date(2026, 3, 1)
+            )
+            .0,
             329_900
         );
-        assert_eq!(price_for(329_900, None, &lists, date(2026, 3, 1)).0, 329_900);
+        assert_eq!(
+            price_for(329_900, None, &lists, date(2026, 3, 1)).0,
+            329_900
+        );
         let reversed = PriceList {
             valid_to: Some(date(2025, 1, 1)),
             ..lists[0].list.clone()

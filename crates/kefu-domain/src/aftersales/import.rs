@@ -35,7 +35,14 @@ keyed! {
 const PRODUCT_HEADERS: &[(ProductColumn, &[&str])] = &[
     (
         ProductColumn::Sku,
-        &["sku", "产品编码", "产品编号", "商品编码", "物料编码", "编码"],
+        &[
+            "sku",
+            "产品编码",
+            "产品编号",
+            "商品编码",
+            "物料编码",
+            "编码",
+        ],
     ),
     (
         ProductColumn::Name,
@@ -48,11 +55,26 @@ const PRODUCT_HEADERS: &[(ProductColumn, &[&str])] = &[
     ),
     (
         ProductColumn::Price,
-        &["price", "价格", "标准价", "单价", "零售价", "价格(元)", "价格（元）"],
+        &[
+            "price",
+            "价格",
+            "标准价",
+            "单价",
+            "零售价",
+            "价格(元)",
+            "价格（元）",
+        ],
     ),
     (
         ProductColumn::Warranty,
-        &["warranty_months", "warranty", "保修期", "保修期(月)", "保修期（月）", "保修月数"],
+        &[
+            "warranty_months",
+            "warranty",
+            "保修期",
+            "保修期(月)",
+            "保修期（月）",
+            "保修月数",
+        ],
     ),
     (
         ProductColumn::Serial,
@@ -128,13 +150,23 @@ fn map<C: Copy + PartialEq>(
 /// Which column of a product list each header is (`None`: not read).
 pub fn product_columns(headers: &[String]) -> Result<Vec<Option<ProductColumn>>, ColumnError> {
     use ProductColumn as C;
-    map(headers, PRODUCT_HEADERS, C::key, &[C::Sku, C::Name, C::Category, C::Price])
+    map(
+        headers,
+        PRODUCT_HEADERS,
+        C::key,
+        &[C::Sku, C::Name, C::Category, C::Price],
+    )
 }
 
 /// Which column of a part list each header is (`None`: not read).
 pub fn part_columns(headers: &[String]) -> Result<Vec<Option<PartColumn>>, ColumnError> {
     use PartColumn as C;
-    map(headers, PART_HEADERS, C::key, &[C::PartNumber, C::Name, C::Cost])
+    map(
+        headers,
+        PART_HEADERS,
+        C::key,
+        &[C::PartNumber, C::Name, C::Cost],
+    )
 }
 
 keyed! {
@@ -244,7 +276,11 @@ pub fn product_line(
         }
     };
     let sku = keep(catalogue::code("sku", &t(C::Sku)), C::Sku, &t(C::Sku));
-    let name = keep(catalogue::name("name", &t(C::Name), MAX_NAME), C::Name, &t(C::Name));
+    let name = keep(
+        catalogue::name("name", &t(C::Name), MAX_NAME),
+        C::Name,
+        &t(C::Name),
+    );
     let model = keep(
         catalogue::optional("model", &t(C::Model), MAX_MODEL),
         C::Model,
@@ -347,7 +383,11 @@ pub fn part_line(
     let t = |c| text(cells, columns, c);
     let mut errors = Vec::new();
     let part_number = catalogue::code("part_number", &t(C::PartNumber)).unwrap_or_else(|e| {
-        errors.push(cell_error("part_number", catalogue_problem(&e), &t(C::PartNumber)));
+        errors.push(cell_error(
+            "part_number",
+            catalogue_problem(&e),
+            &t(C::PartNumber),
+        ));
         String::new()
     });
     let name = catalogue::name("name", &t(C::Name), MAX_NAME).unwrap_or_else(|e| {
@@ -393,8 +433,15 @@ mod tests {
 
     #[test]
     fn chinese_or_english_headers_name_the_columns() {
-        let cols = product_columns(&s(&["产品编码", "名称", "型号", "类别", "价格（元）", "备注"]))
-            .unwrap();
+        let cols = product_columns(&s(&[
+            "产品编码",
+            "名称",
+            "型号",
+            "类别",
+            "价格（元）",
+            "备注",
+        ]))
+        .unwrap();
         assert_eq!(cols[4], Some(ProductColumn::Price));
         assert_eq!(cols[5], None);
         assert_eq!(
@@ -409,16 +456,24 @@ mod tests {
 
     #[test]
     fn a_product_row_reads_or_names_each_bad_cell() {
-        let cols = product_columns(&s(&["SKU", "名称", "类别", "价格", "保修期", "序列号管理"]))
-            .unwrap();
-        let ok = product_line(&s(&["ac-1", "空调", "空调", "¥3,299.00", "36", "是"]), &cols)
-            .unwrap();
+        let cols =
+            product_columns(&s(&["SKU", "名称", "类别", "价格", "保修期", "序列号管理"])).unwrap();
+        let ok = product_line(
+            &s(&["ac-1", "空调", "空调", "¥3,299.00", "36", "是"]),
+            &cols,
+        )
+        .unwrap();
         assert_eq!(
-            (ok.sku.as_str(), ok.price_fen, ok.warranty_months, ok.serial_tracked),
+            (
+                ok.sku.as_str(),
+                ok.price_fen,
+                ok.warranty_months,
+                ok.serial_tracked
+            ),
             ("AC-1", 329_900, 36, true)
         );
-        let bad = product_line(&s(&["空 调", "", "空调", "12.345", "121", "也许"]), &cols)
-            .unwrap_err();
+        let bad =
+            product_line(&s(&["空 调", "", "空调", "12.345", "121", "也许"]), &cols).unwrap_err();
         let problems: Vec<_> = bad.iter().map(|e| (e.column, e.problem)).collect();
         assert_eq!(
             problems,
@@ -430,8 +485,7 @@ mod tests {
                 ("serial_tracked", CellProblem::BadYesNo),
             ]
         );
-        let too_much = product_line(&s(&["A", "B", "C", "1000000001", "", ""]), &cols)
-            .unwrap_err();
+        let too_much = product_line(&s(&["A", "B", "C", "1000000001", "", ""]), &cols).unwrap_err();
         assert_eq!(too_much[0].problem, CellProblem::TooMuch);
     }
 
@@ -443,6 +497,9 @@ mod tests {
         );
         assert_eq!(uses_cell("").unwrap(), vec![]);
         assert_eq!(uses_cell("A*0").unwrap_err().problem, CellProblem::BadUse);
-        assert_eq!(uses_cell("A, a").unwrap_err().problem, CellProblem::Repeated);
+        assert_eq!(
+            uses_cell("A, a").unwrap_err().problem,
+            CellProblem::Repeated
+        );
     }
 }

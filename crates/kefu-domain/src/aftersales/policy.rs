@@ -189,7 +189,9 @@ fn default_text(key: ClauseKey) -> &'static str {
         ClauseKey::FailedRepairs => {
             "保修期内经两次维修仍不能正常使用的，凭维修记录免费换货或退货。"
         }
-        ClauseKey::PaidRepair => "超过保修期或因人为损坏的，提供有偿维修，维修前先行报价，经客户同意后维修。",
+        ClauseKey::PaidRepair => {
+            "超过保修期或因人为损坏的，提供有偿维修，维修前先行报价，经客户同意后维修。"
+        }
         ClauseKey::CustomerDamage => {
             "因客户使用、维护、保管不当或自行拆修造成损坏的，不属于三包范围，不予退换。"
         }
@@ -225,9 +227,13 @@ impl Policy {
     /// Checks the figures and that every clause has wording; returns the policy with the
     /// clauses in their order and trimmed.
     pub fn checked(mut self) -> Result<Policy, PolicyError> {
-        if [self.return_days, self.exchange_days, self.no_fault_return_days]
-            .iter()
-            .any(|&d| d > MAX_DAYS)
+        if [
+            self.return_days,
+            self.exchange_days,
+            self.no_fault_return_days,
+        ]
+        .iter()
+        .any(|&d| d > MAX_DAYS)
         {
             return Err(PolicyError::Days);
         }
@@ -337,11 +343,7 @@ pub fn check(policy: &Policy, claim: &Claim) -> Result<Decision, ClaimError> {
     if claim.requested_on < claim.delivered_on {
         return Err(ClaimError::BeforeDelivery);
     }
-    let days = i64::from(
-        (claim.requested_on - claim.delivered_on)
-            .get_days()
-            .max(0),
-    );
+    let days = i64::from((claim.requested_on - claim.delivered_on).get_days().max(0));
     let months = policy
         .warranty_months
         .unwrap_or(claim.product_warranty_months);

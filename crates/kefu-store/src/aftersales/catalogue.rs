@@ -92,8 +92,7 @@ fn product(r: &AnyRow) -> Result<ProductRow> {
             model: r.try_get("model")?,
             category_id: r.try_get("category_id")?,
             price_fen: r.try_get("price_fen")?,
-            warranty_months: u32::try_from(r.try_get::<i64, _>("warranty_months")?)
-                .unwrap_or(0),
+            warranty_months: u32::try_from(r.try_get::<i64, _>("warranty_months")?).unwrap_or(0),
             serial_tracked: r.try_get::<i64, _>("serial_tracked")? != 0,
             active: r.try_get::<i64, _>("active")? != 0,
         },
@@ -151,10 +150,7 @@ pub async fn product_by_id(conn: &mut AnyConnection, id: i64) -> Result<ProductR
 }
 
 /// The products of these SKUs (upper-cased), as found.
-pub async fn products_by_sku(
-    conn: &mut AnyConnection,
-    skus: &[String],
-) -> Result<Vec<ProductRow>> {
+pub async fn products_by_sku(conn: &mut AnyConnection, skus: &[String]) -> Result<Vec<ProductRow>> {
     let mut out = Vec::with_capacity(skus.len());
     for chunk in skus.chunks(500) {
         let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
@@ -280,10 +276,12 @@ async fn with_uses(conn: &mut AnyConnection, mut parts: Vec<PartRow>) -> Result<
         let part_id: i64 = r.try_get("part_id")?;
         if let Some(p) = parts.iter_mut().find(|p| p.id == part_id) {
             let product_id: i64 = r.try_get("product_id")?;
-            p.part.uses.push(kefu_domain::aftersales::catalogue::PartUse {
-                product_id,
-                quantity: u32::try_from(r.try_get::<i64, _>("quantity")?).unwrap_or(1),
-            });
+            p.part
+                .uses
+                .push(kefu_domain::aftersales::catalogue::PartUse {
+                    product_id,
+                    quantity: u32::try_from(r.try_get::<i64, _>("quantity")?).unwrap_or(1),
+                });
             p.used_in
                 .push((product_id, r.try_get("sku")?, r.try_get("name")?));
         }
@@ -529,10 +527,7 @@ pub async fn update_price_list(
         .bind(id)
         .bind(version),
     };
-    Ok(q.bind(to_micros(now))
-        .bind(by)
-        .fetch_optional(conn)
-        .await?)
+    Ok(q.bind(to_micros(now)).bind(by).fetch_optional(conn).await?)
 }
 
 /// A price in a list.

@@ -3,6 +3,7 @@
 //! (`scripts/test.sh` runs both).
 
 mod absences;
+mod aftersales;
 mod agent_speed;
 mod api;
 mod attachments;

@@ -38,9 +38,10 @@ pub(super) fn catalogue_info(e: CatalogueError) -> ErrorInfo {
     let (code, args) = match e {
         CatalogueError::BadCode { field: f } => ("catalogue_bad_code", vec![field(f)]),
         CatalogueError::Missing { field: f } => ("catalogue_missing", vec![field(f)]),
-        CatalogueError::TooLong { field: f, max } => {
-            ("catalogue_too_long", vec![field(f), ("max", max.to_string())])
-        }
+        CatalogueError::TooLong { field: f, max } => (
+            "catalogue_too_long",
+            vec![field(f), ("max", max.to_string())],
+        ),
         CatalogueError::Warranty => ("catalogue_warranty", vec![]),
         CatalogueError::Amount { field: f, source } => {
             let (code, mut args) = amount_code(source);
@@ -91,12 +92,16 @@ pub(super) fn policy_info(e: PolicyError) -> ErrorInfo {
         PolicyError::Warranty => ("catalogue_warranty", vec![]),
         PolicyError::Amount(a) => amount_code(a),
         PolicyError::Limits => ("policy_limits", vec![]),
-        PolicyError::ClauseMissing(k) => {
-            ("policy_clause_missing", vec![("clause", format!("@policy.clause.{k}"))])
-        }
+        PolicyError::ClauseMissing(k) => (
+            "policy_clause_missing",
+            vec![("clause", format!("@policy.clause.{k}"))],
+        ),
         PolicyError::ClauseTooLong => (
             "policy_clause_too_long",
-            vec![("max", kefu_domain::aftersales::policy::MAX_CLAUSE.to_string())],
+            vec![(
+                "max",
+                kefu_domain::aftersales::policy::MAX_CLAUSE.to_string(),
+            )],
         ),
         PolicyError::NoteTooLong => (
             "policy_note_too_long",

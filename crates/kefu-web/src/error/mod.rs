@@ -27,10 +27,10 @@ use serde_json::json;
 use crate::auth::Identity;
 use crate::i18n::Tr;
 
+mod aftersales;
 mod areas;
 mod follow_up;
 mod quality;
-mod aftersales;
 mod relationship;
 mod sms;
 

@@ -9,7 +9,9 @@ fn claim(kind: RmaKind, fault: Fault, days: i64, amount_fen: i64) -> Claim {
         kind,
         fault,
         delivered_on,
-        requested_on: delivered_on.checked_add(jiff::Span::new().days(days)).unwrap(),
+        requested_on: delivered_on
+            .checked_add(jiff::Span::new().days(days))
+            .unwrap(),
         failed_repairs: 0,
         product_warranty_months: 12,
         amount_fen,
@@ -23,7 +25,10 @@ fn decide(c: &Claim) -> Decision {
 #[test]
 fn the_shipped_policy_is_the_three_guarantees_and_reads_back() {
     let p = default_policy().checked().unwrap();
-    assert_eq!((p.return_days, p.exchange_days, p.failed_repairs), (7, 15, 2));
+    assert_eq!(
+        (p.return_days, p.exchange_days, p.failed_repairs),
+        (7, 15, 2)
+    );
     assert_eq!(p.clauses.len(), ClauseKey::ALL.len());
     assert!(p.clause(ClauseKey::ReturnWindow).contains("7日内"));
     assert_eq!(clause_number(ClauseKey::ReturnWindow), 1);
@@ -47,7 +52,11 @@ fn a_quality_return_is_taken_for_seven_days_an_exchange_for_fifteen() {
     let d = decide(&claim(RmaKind::Return, Fault::Quality, 8, small));
     assert_eq!(
         (d.verdict, d.approver, d.reason),
-        (Verdict::Outside, Approver::Manager, Reason::PastReturnWindow)
+        (
+            Verdict::Outside,
+            Approver::Manager,
+            Reason::PastReturnWindow
+        )
     );
     assert_eq!(
         decide(&claim(RmaKind::Exchange, Fault::Quality, 15, small)).verdict,
@@ -66,7 +75,10 @@ fn two_failed_repairs_in_warranty_open_an_exchange_or_return() {
     assert_eq!(decide(&c).verdict, Verdict::Outside);
     c.failed_repairs = 2;
     let d = decide(&c);
-    assert_eq!((d.verdict, d.clause), (Verdict::Eligible, ClauseKey::FailedRepairs));
+    assert_eq!(
+        (d.verdict, d.clause),
+        (Verdict::Eligible, ClauseKey::FailedRepairs)
+    );
     c.kind = RmaKind::Return;
     assert_eq!(decide(&c).reason, Reason::RepeatedFailedRepairs);
     // Past the warranty, the repairs no longer open it.
@@ -112,13 +124,19 @@ fn a_repair_is_free_in_warranty_and_quoted_after_or_for_damage() {
 #[test]
 fn goods_without_fault_come_back_only_in_a_no_fault_window() {
     let d = decide(&claim(RmaKind::Return, Fault::NoFault, 1, 100));
-    assert_eq!((d.verdict, d.reason), (Verdict::Outside, Reason::NoFaultNotTaken));
+    assert_eq!(
+        (d.verdict, d.reason),
+        (Verdict::Outside, Reason::NoFaultNotTaken)
+    );
     let seven = Policy {
         no_fault_return_days: 7,
         ..default_policy()
     };
     let c = claim(RmaKind::Return, Fault::NoFault, 7, 100);
-    assert_eq!(check(&seven, &c).unwrap().reason, Reason::WithinNoFaultWindow);
+    assert_eq!(
+        check(&seven, &c).unwrap().reason,
+        Reason::WithinNoFaultWindow
+    );
     let c = claim(RmaKind::Exchange, Fault::NoFault, 1, 100);
     assert_eq!(check(&seven, &c).unwrap().verdict, Verdict::Outside);
 }
@@ -197,8 +215,14 @@ fn span(number: i64, from: Date, to: Option<Date>) -> Span {
 fn a_new_version_ends_the_open_one_or_is_refused_for_an_overlap() {
     let v1 = span(1, date(2020, 1, 1), None);
     assert_eq!(place(&[v1], date(2026, 1, 1), None), Ok(Some(1)));
-    assert_eq!(place(&[v1], date(2020, 1, 1), None), Err(PolicyError::Overlap(1)));
-    assert_eq!(place(&[v1], date(2019, 1, 1), None), Err(PolicyError::Overlap(1)));
+    assert_eq!(
+        place(&[v1], date(2020, 1, 1), None),
+        Err(PolicyError::Overlap(1))
+    );
+    assert_eq!(
+        place(&[v1], date(2019, 1, 1), None),
+        Err(PolicyError::Overlap(1))
+    );
     // Before it, ending before it starts: no overlap.
     assert_eq!(
         place(&[v1], date(2019, 1, 1), Some(date(2019, 12, 31))),

@@ -51,7 +51,10 @@ fn valid_text(v: &PolicyVersion) -> String {
 }
 
 /// Category names by id, for naming each version's scope.
-async fn scope_names(state: &AppState, identity: &Identity) -> Result<Vec<(i64, String)>, WebError> {
+async fn scope_names(
+    state: &AppState,
+    identity: &Identity,
+) -> Result<Vec<(i64, String)>, WebError> {
     Ok(state
         .app
         .product_categories(&identity.actor())
@@ -86,7 +89,10 @@ pub async fn list(State(state): State<AppState>, identity: Identity) -> Result<R
             number: v.number,
             valid: valid_text(v),
             note: v.note.clone(),
-            by: v.by.clone().unwrap_or_else(|| t.t("common.system").to_owned()),
+            by: v
+                .by
+                .clone()
+                .unwrap_or_else(|| t.t("common.system").to_owned()),
             at: local_time(v.at),
             in_force: v.valid_from <= today && v.valid_to.is_none_or(|to| today <= to),
         })
@@ -138,7 +144,10 @@ fn figures(t: Tr, p: &Policy) -> Vec<(String, String)> {
     let days = |n: u32| t.f("policy.days", &[("n", &n.to_string())]);
     vec![
         (t.t("policy.return_days").to_owned(), days(p.return_days)),
-        (t.t("policy.exchange_days").to_owned(), days(p.exchange_days)),
+        (
+            t.t("policy.exchange_days").to_owned(),
+            days(p.exchange_days),
+        ),
         (
             t.t("policy.warranty").to_owned(),
             p.warranty_months.map_or_else(
@@ -146,7 +155,10 @@ fn figures(t: Tr, p: &Policy) -> Vec<(String, String)> {
                 |m| t.f("catalogue.months", &[("n", &m.to_string())]),
             ),
         ),
-        (t.t("policy.failed_repairs").to_owned(), p.failed_repairs.to_string()),
+        (
+            t.t("policy.failed_repairs").to_owned(),
+            p.failed_repairs.to_string(),
+        ),
         (
             t.t("policy.no_fault_return_days").to_owned(),
             if p.no_fault_return_days == 0 {
@@ -161,7 +173,8 @@ fn figures(t: Tr, p: &Policy) -> Vec<(String, String)> {
                 "common.yes"
             } else {
                 "common.no"
-            }).to_owned(),
+            })
+            .to_owned(),
         ),
         (
             t.t("policy.auto_approve").to_owned(),
@@ -364,7 +377,9 @@ pub async fn issue(
         Err(e) => Err(e),
     };
     match done {
-        Ok((id, _)) => Ok(Redirect::to(&format!("/aftersales/policies/{id}?issued=1")).into_response()),
+        Ok((id, _)) => {
+            Ok(Redirect::to(&format!("/aftersales/policies/{id}?issued=1")).into_response())
+        }
         Err(e) => {
             let (status, message) = input_refusal(e, t);
             render(
@@ -445,8 +460,12 @@ async fn checked(
     let d = &c.decision;
     Ok(CheckResult {
         verdict: d.verdict.key(),
-        verdict_text: t.t(&format!("policy.verdict.{}", d.verdict.key())).to_owned(),
-        approver: t.t(&format!("policy.approver.{}", d.approver.key())).to_owned(),
+        verdict_text: t
+            .t(&format!("policy.verdict.{}", d.verdict.key()))
+            .to_owned(),
+        approver: t
+            .t(&format!("policy.approver.{}", d.approver.key()))
+            .to_owned(),
         reason: t.t(&format!("policy.reason.{}", d.reason.key())).to_owned(),
         clause: t.f(
             "policy.clause_cited",

@@ -92,7 +92,10 @@ async fn list_page(
     let mut rows = state.app.products(&actor, &filter).await?;
     let next = (rows.len() as i64 > PAGE).then(|| {
         rows.truncate(PAGE as usize);
-        let last = rows.last().map(|p| p.product.sku.clone()).unwrap_or_default();
+        let last = rows
+            .last()
+            .map(|p| p.product.sku.clone())
+            .unwrap_or_default();
         format!(
             "q={}&category={category_id}{}&after={}",
             crate::auth::urlencode(&text),
@@ -137,7 +140,10 @@ pub async fn add_category(
         Ok(_) => Ok(Redirect::to("/catalogue").into_response()),
         Err(e) => {
             let (status, message) = refusal(e, identity.tr());
-            render(status, &list_page(&state, &identity, &[], Some(message)).await?)
+            render(
+                status,
+                &list_page(&state, &identity, &[], Some(message)).await?,
+            )
         }
     }
 }
@@ -190,9 +196,7 @@ impl ProductFields {
             .ok_or(not_a_number("price"))?;
         let warranty_months = match self.warranty.trim() {
             "" => 0,
-            w => w
-                .parse()
-                .map_err(|_| not_a_number("warranty_months"))?,
+            w => w.parse().map_err(|_| not_a_number("warranty_months"))?,
         };
         Ok(Product {
             sku: self.sku.clone(),
@@ -326,7 +330,8 @@ pub async fn product(
     Path(id): Path<i64>,
     Query(q): Query<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let notice = (!field(&q, "saved").is_empty()).then(|| identity.tr().t("catalogue.saved").to_owned());
+    let notice =
+        (!field(&q, "saved").is_empty()).then(|| identity.tr().t("catalogue.saved").to_owned());
     ok(&product_page(&state, &identity, Some(id), None, notice, None).await?)
 }
 
@@ -411,6 +416,8 @@ struct ImportPage {
     kind: String,
     dry_run: bool,
     result: Option<CatalogueImport>,
+    /// What the import did, in one sentence.
+    summary: Option<String>,
     problems: Vec<ProblemLine>,
     error: Option<String>,
 }
@@ -426,6 +433,7 @@ pub async fn import_form(identity: Identity) -> Result<Response, WebError> {
         kind: "products".to_owned(),
         dry_run: true,
         result: None,
+        summary: None,
         problems: Vec::new(),
         error: None,
     })
@@ -449,6 +457,7 @@ pub async fn import(
         kind: kind.to_owned(),
         dry_run,
         result: None,
+        summary: None,
         problems: Vec::new(),
         error: None,
     };
@@ -474,13 +483,17 @@ pub async fn import(
                 .problems
                 .iter()
                 .take(SHOWN)
-                .map(|(row, e)| ProblemLine {
-                    row: *row,
-                    column: t.t(&format!("catalogue.column.{}", e.column)).to_owned(),
-                    problem: t.t(&format!("catalogue.problem.{}", e.problem.key())).to_owned(),
-                    value: e.value.clone(),
+                .map(|(row, e)| {
+                    let (column, problem) = crate::import_report::catalogue_problem(t, e);
+                    ProblemLine {
+                        row: *row,
+                        column,
+                        problem,
+                        value: e.value.clone(),
+                    }
                 })
                 .collect();
+            page.summary = Some(crate::import_report::catalogue_summary(t, &result));
             let status = if result.problems.is_empty() {
                 StatusCode::OK
             } else {

@@ -84,7 +84,10 @@ pub async fn list(
         .await?;
     let next = (rows.len() as i64 > PAGE).then(|| {
         rows.truncate(PAGE as usize);
-        let last = rows.last().map(|p| p.part.part_number.clone()).unwrap_or_default();
+        let last = rows
+            .last()
+            .map(|p| p.part.part_number.clone())
+            .unwrap_or_default();
         format!(
             "q={}&after={}",
             crate::auth::urlencode(&text),
@@ -205,7 +208,8 @@ pub async fn part(
     Path(id): Path<i64>,
     Query(q): Query<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let notice = (!field(&q, "saved").is_empty()).then(|| identity.tr().t("catalogue.saved").to_owned());
+    let notice =
+        (!field(&q, "saved").is_empty()).then(|| identity.tr().t("catalogue.saved").to_owned());
     ok(&part_page(&state, &identity, Some(id), None, notice, None).await?)
 }
 
@@ -214,8 +218,8 @@ async fn part_of(state: &AppState, identity: &Identity, f: &PartFields) -> Resul
     let cost_fen = parse_yuan(&f.cost)
         .filter(|_| !f.cost.trim().is_empty())
         .ok_or(not_a_number("cost"))?;
-    let uses = uses_cell(&f.used_in)
-        .map_err(|_| kefu_app::AppError::from(CatalogueError::UseQuantity))?;
+    let uses =
+        uses_cell(&f.used_in).map_err(|_| kefu_app::AppError::from(CatalogueError::UseQuantity))?;
     let skus: Vec<String> = uses.iter().map(|(s, _)| s.clone()).collect();
     let ids = state
         .app
@@ -251,7 +255,11 @@ async fn save(
         Ok(part) => match id {
             Some(id) => {
                 let version = field(&pairs, "version").parse().unwrap_or(0);
-                state.app.save_part(&actor, id, version, part).await.map(|_| id)
+                state
+                    .app
+                    .save_part(&actor, id, version, part)
+                    .await
+                    .map(|_| id)
             }
             None => state.app.create_part(&actor, part).await,
         }
@@ -329,7 +337,12 @@ fn type_text(t: Tr, ty: Option<CustomerType>) -> String {
 fn types(t: Tr) -> Vec<(&'static str, String)> {
     CustomerType::ALL
         .iter()
-        .map(|ty| (ty.key(), t.t(&format!("customer_type.{}", ty.key())).to_owned()))
+        .map(|ty| {
+            (
+                ty.key(),
+                t.t(&format!("customer_type.{}", ty.key())).to_owned(),
+            )
+        })
         .collect()
 }
 
@@ -418,7 +431,10 @@ pub async fn create_price_list(
         Ok(id) => Ok(Redirect::to(&format!("/catalogue/price-lists/{id}")).into_response()),
         Err(e) => {
             let (status, message) = input_refusal(e, identity.tr());
-            render(status, &lists_page(&state, &identity, Some(typed), Some(message)).await?)
+            render(
+                status,
+                &lists_page(&state, &identity, Some(typed), Some(message)).await?,
+            )
         }
     }
 }
@@ -461,9 +477,17 @@ async fn list_page(
     let (head, items) = state.app.price_list(&actor, id).await?;
     let stored = HeadFields {
         name: head.list.name.clone(),
-        customer_type: head.list.customer_type.map(|t| t.key().to_owned()).unwrap_or_default(),
+        customer_type: head
+            .list
+            .customer_type
+            .map(|t| t.key().to_owned())
+            .unwrap_or_default(),
         from: head.list.valid_from.to_string(),
-        to: head.list.valid_to.map(|d| d.to_string()).unwrap_or_default(),
+        to: head
+            .list
+            .valid_to
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
         active: head.list.active,
     };
     Ok(ListPageOne {
@@ -497,7 +521,8 @@ pub async fn price_list(
     Path(id): Path<i64>,
     Query(q): Query<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let notice = (!field(&q, "saved").is_empty()).then(|| identity.tr().t("catalogue.saved").to_owned());
+    let notice =
+        (!field(&q, "saved").is_empty()).then(|| identity.tr().t("catalogue.saved").to_owned());
     ok(&list_page(&state, &identity, id, None, String::new(), notice, None).await?)
 }
 
@@ -522,8 +547,15 @@ pub async fn save_price_list(
         Ok(_) => Ok(Redirect::to(&format!("/catalogue/price-lists/{id}?saved=1")).into_response()),
         Err(e) => {
             let (status, message) = input_refusal(e, identity.tr());
-            let page =
-                list_page(&state, &identity, id, Some(typed), String::new(), None, Some(message));
+            let page = list_page(
+                &state,
+                &identity,
+                id,
+                Some(typed),
+                String::new(),
+                None,
+                Some(message),
+            );
             render(status, &page.await?)
         }
     }

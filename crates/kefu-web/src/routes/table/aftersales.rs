@@ -17,8 +17,7 @@ use crate::routes::{
 };
 
 pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
-    t
-    .add(
+    t.add(
         Page,
         Method::GET,
         "/catalogue",

@@ -31,8 +31,16 @@ const fn write(method: &'static str, path: &'static str, record: &'static str) -
 pub const CONDITIONAL: &[ConditionalWrite] = &[
     write("put", "/api/v1/catalogue/products/{id}", "the product"),
     write("put", "/api/v1/catalogue/parts/{id}", "the part"),
-    write("put", "/api/v1/catalogue/price-lists/{id}", "the price list"),
-    write("put", "/api/v1/catalogue/price-lists/{id}/prices", "the price list"),
+    write(
+        "put",
+        "/api/v1/catalogue/price-lists/{id}",
+        "the price list",
+    ),
+    write(
+        "put",
+        "/api/v1/catalogue/price-lists/{id}/prices",
+        "the price list",
+    ),
     write("patch", "/api/v1/tickets/{id}", "the ticket"),
     write("patch", "/api/v1/chat/channels/{id}", "the chat channel"),
     write("post", "/api/v1/complaints/{id}/intake", "the complaint"),

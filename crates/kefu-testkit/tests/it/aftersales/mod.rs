@@ -1,0 +1,4 @@
+//! 售后 — the catalogue and the after-sales policy.
+
+mod catalogue;
+mod policies;
