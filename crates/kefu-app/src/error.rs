@@ -118,6 +118,9 @@ pub enum AppError {
     /// An after-sales policy version refused.
     #[error("{0}")]
     Policy(#[from] kefu_domain::aftersales::policy::PolicyError),
+    /// An RMA's request or move refused (see [`kefu_domain::aftersales::rma`]).
+    #[error("{0}")]
+    Rma(#[from] kefu_domain::aftersales::rma::RmaError),
     /// A claim the policy cannot decide.
     #[error("{0}")]
     Claim(#[from] kefu_domain::aftersales::policy::ClaimError),

@@ -140,6 +140,13 @@ pub mod kind {
     pub const QUALITY_CALIBRATION: &str = "quality_calibration";
     /// The calibration was scored (to the first inspector and who asked).
     pub const QUALITY_CALIBRATED: &str = "quality_calibrated";
+    /// 售后单待审批 — an RMA waits for the approval its decision names (the after-sales
+    /// specialists, or the managers above the specialist's limit and outside the policy).
+    pub const RMA_APPROVAL: &str = "rma_approval";
+    /// The RMA one registered was approved (to who registered it).
+    pub const RMA_APPROVED: &str = "rma_approved";
+    /// The RMA one registered was rejected, with the reason (to who registered it).
+    pub const RMA_REJECTED: &str = "rma_rejected";
 }
 
 /// Tells each user in `users` (duplicates ignored) about `kind`, with placeholder values

@@ -80,10 +80,17 @@ pub enum Permission {
     CatalogueManage,
     /// 售后政策 — issue versions of the after-sales policy (000 §(七)1).
     AftersalesPolicy,
+    /// 售后登记 — register a return, exchange, refund or repair for a customer, and see
+    /// the RMAs.
+    RmaRequest,
+    /// 售后审批 — approve or reject RMAs up to the after-sales specialist's limit.
+    RmaApprove,
+    /// 售后经理审批 — approve RMAs above the specialist's limit or outside the policy.
+    RmaApproveAbove,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 30] = [
+    pub const ALL: [Permission; 33] = [
         Permission::DashboardView,
         Permission::AccountSelf,
         Permission::DirectoryView,
@@ -114,6 +121,9 @@ impl Permission {
         Permission::CatalogueView,
         Permission::CatalogueManage,
         Permission::AftersalesPolicy,
+        Permission::RmaRequest,
+        Permission::RmaApprove,
+        Permission::RmaApproveAbove,
     ];
 
     pub fn key(self) -> &'static str {
@@ -148,6 +158,9 @@ impl Permission {
             Permission::CatalogueView => "catalogue_view",
             Permission::CatalogueManage => "catalogue_manage",
             Permission::AftersalesPolicy => "aftersales_policy",
+            Permission::RmaRequest => "rma_request",
+            Permission::RmaApprove => "rma_approve",
+            Permission::RmaApproveAbove => "rma_approve_above",
         }
     }
 }
@@ -263,6 +276,16 @@ pub fn role_grants(role: Role, permission: Permission) -> bool {
             role,
             Role::Admin | Role::CsManager | Role::AftersalesSpecialist
         ),
+        // Agents take returns and repairs on every channel (004 §3 退换货处理); the
+        // specialists carry them out (RmaWork).
+        Permission::RmaRequest => !matches!(role, Role::Department | Role::QualitySpecialist),
+        // 000 §(七)7–8: the after-sales specialist decides within the policy's limit, the
+        // manager above it and outside the policy.
+        Permission::RmaApprove => matches!(
+            role,
+            Role::Admin | Role::CsManager | Role::AftersalesSpecialist
+        ),
+        Permission::RmaApproveAbove => matches!(role, Role::Admin | Role::CsManager),
         Permission::DashboardView | Permission::AccountSelf | Permission::DirectoryView => true,
     }
 }

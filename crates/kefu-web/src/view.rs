@@ -62,12 +62,12 @@ const NAV: &[(&str, &str, Place, &[Permission])] = &[
         Place::Bar,
         &[Permission::TicketWork],
     ),
-    // 产品目录: products, parts, price lists, and the after-sales policy.
+    // 售后: returns, exchanges, refunds and repairs.
     (
-        "/catalogue",
-        "nav.catalogue",
+        "/aftersales/rmas",
+        "nav.rmas",
         Place::Bar,
-        &[Permission::CatalogueView],
+        &[Permission::RmaRequest],
     ),
     // 质检: the inspections to score (agents open their own results from the workbench
     // and their notifications).
@@ -148,6 +148,14 @@ const NAV: &[(&str, &str, Place, &[Permission])] = &[
         "nav.quality_settings",
         Place::Settings,
         &[Permission::QualityInspect],
+    ),
+    // 产品目录 and 售后政策: kept by the after-sales specialist; everyone serving customers
+    // reads them from the after-sales pages' tabs.
+    (
+        "/catalogue",
+        "nav.catalogue",
+        Place::Settings,
+        &[Permission::CatalogueManage],
     ),
     (
         "/aftersales/policies",

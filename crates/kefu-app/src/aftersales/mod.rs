@@ -4,7 +4,12 @@
 pub mod catalogue;
 pub mod import;
 pub mod policy;
+pub mod rma;
+mod tiles;
+
+pub(crate) use tiles::TILES;
 
 pub use catalogue::{CustomerPrice, MAX_PAGE, PriceChange, ProductDetail};
 pub use import::CatalogueImport;
 pub use policy::{ClaimQuery, PolicyCheck, PolicyDraft, PolicyVersion, numbered_clauses};
+pub use rma::{ComplaintRmaPrefill, MoveInput, RmaDetail, RmaRequest};

@@ -599,7 +599,7 @@ impl App {
         }))
     }
 
-    async fn default_calendar(
+    pub(crate) async fn default_calendar(
         &self,
         conn: &mut AnyConnection,
     ) -> Result<Option<kefu_domain::calendar::BusinessCalendar>> {

@@ -175,6 +175,7 @@ const REGISTRY: &[&[TileSpec]] = &[
     crate::notify::TILES,
     crate::quality::TILES,
     crate::complaint::TILES,
+    crate::aftersales::TILES,
     crate::follow_up::TILES,
     crate::satisfaction::TILES,
     crate::satisfaction::relationship::TILES,

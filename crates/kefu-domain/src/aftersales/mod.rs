@@ -4,3 +4,4 @@
 pub mod catalogue;
 pub mod import;
 pub mod policy;
+pub mod rma;

@@ -2,6 +2,7 @@
 
 pub mod catalogue;
 pub mod policy;
+pub mod rma;
 
 /// A `LIKE` pattern matching `text` anywhere, lower-cased, with `%`, `_` and `\` escaped
 /// (used with `LOWER(column) LIKE $n ESCAPE '\'`).

@@ -77,6 +77,14 @@ async fn the_settings_menu_holds_exactly_the_admin_pages_each_role_may_open() {
             menu.push("/quality/scorecards");
             menu.push("/quality/settings");
         }
+        // 产品目录 and 售后政策: the after-sales specialist, the manager and the administrator.
+        if matches!(
+            role,
+            Role::Admin | Role::CsManager | Role::AftersalesSpecialist
+        ) {
+            menu.push("/catalogue");
+            menu.push("/aftersales/policies");
+        }
         if role == Role::Admin {
             menu.push("/admin/users");
         }

@@ -33,6 +33,7 @@ pub(crate) fn record_testid(link: &str) -> &'static str {
         "/quality/anomalies" => "anomaly-row",
         "/quality/measures" => "measure-row",
         "/quality/calibrations" => "calibration-row",
+        "/aftersales/rmas" => "rma-row",
         other => panic!("a tile opens {other}, whose records this test cannot count"),
     }
 }

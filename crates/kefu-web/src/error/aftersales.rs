@@ -4,6 +4,7 @@ use axum::http::StatusCode;
 use kefu_domain::aftersales::catalogue::CatalogueError;
 use kefu_domain::aftersales::import::ColumnError;
 use kefu_domain::aftersales::policy::{ClaimError, PolicyError};
+use kefu_domain::aftersales::rma::RmaError;
 use kefu_domain::money::AmountError;
 
 use super::ErrorInfo;
@@ -125,6 +126,58 @@ pub(super) fn claim_info(e: ClaimError) -> ErrorInfo {
     let (code, args) = match e {
         ClaimError::BeforeDelivery => ("claim_before_delivery", vec![]),
         ClaimError::Amount(a) => amount_code(a),
+    };
+    info(code, args, detail)
+}
+
+pub(super) fn rma_info(e: RmaError) -> ErrorInfo {
+    let detail = e.to_string();
+    let conflict = |code, args| ErrorInfo {
+        args,
+        detail: Some(detail.clone()),
+        ..ErrorInfo::new(StatusCode::CONFLICT, code)
+    };
+    let (code, args) = match e {
+        RmaError::NotNow { action, state } => {
+            return conflict(
+                "rma_not_now",
+                vec![
+                    ("action", format!("@rma.move.{action}")),
+                    ("state", format!("@rma.state.{state}")),
+                ],
+            );
+        }
+        RmaError::AlreadyTaken(n) => return conflict("rma_already_taken", vec![("number", n)]),
+        RmaError::InAftersales(n) => return conflict("rma_in_aftersales", vec![("number", n)]),
+        RmaError::NotYourApproval(who) => {
+            return ErrorInfo {
+                args: vec![("approver", format!("@policy.approver.{who}"))],
+                detail: Some(detail),
+                ..ErrorInfo::new(StatusCode::FORBIDDEN, "rma_not_your_approval")
+            };
+        }
+        RmaError::RefundAbovePaid { paid_fen } => (
+            "rma_refund_above_paid",
+            vec![("paid", kefu_domain::money::yuan(paid_fen))],
+        ),
+        RmaError::ZeroAmount => ("rma_zero_amount", vec![]),
+        RmaError::SerialRequired => ("rma_serial_required", vec![]),
+        RmaError::Quantity => (
+            "rma_quantity",
+            vec![(
+                "max",
+                kefu_domain::aftersales::rma::MAX_QUANTITY.to_string(),
+            )],
+        ),
+        RmaError::Required(f) => ("rma_required", vec![("field", format!("@rma.field.{f}"))]),
+        RmaError::TooLong { field: f, max } => (
+            "rma_too_long",
+            vec![
+                ("field", format!("@rma.field.{f}")),
+                ("max", max.to_string()),
+            ],
+        ),
+        RmaError::OtherCustomer => ("rma_other_customer", vec![]),
     };
     info(code, args, detail)
 }

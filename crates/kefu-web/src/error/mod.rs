@@ -436,6 +436,7 @@ impl WebError {
                 AppError::CatalogueColumns(e) => aftersales::columns_info(e),
                 AppError::Policy(e) => aftersales::policy_info(e),
                 AppError::Claim(e) => aftersales::claim_info(e),
+                AppError::Rma(e) => aftersales::rma_info(e),
                 AppError::UnknownCall => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_call"),
                 AppError::NoSmsChannel => ErrorInfo::new(S::CONFLICT, "no_sms_channel"),
                 AppError::Csat(e) => follow_up::csat_info(e),

@@ -34,6 +34,11 @@ impl App {
         let complaint_id = store::rma_complaint(&mut tx, rma_id)
             .await?
             .ok_or(AppError::NotFound)?;
+        if let Some((_, number)) =
+            kefu_store::aftersales::rma::by_complaint_rma(&mut tx, rma_id).await?
+        {
+            return Err(kefu_domain::aftersales::rma::RmaError::InAftersales(number).into());
+        }
         expect_version(&mut tx, complaint_id, expected).await?;
         let c = store::by_id(&mut tx, complaint_id).await?;
         let mut r = store::rmas(&mut tx, complaint_id)
@@ -82,6 +87,11 @@ impl App {
         let complaint_id = store::rma_complaint(&mut tx, rma_id)
             .await?
             .ok_or(AppError::NotFound)?;
+        if let Some((_, number)) =
+            kefu_store::aftersales::rma::by_complaint_rma(&mut tx, rma_id).await?
+        {
+            return Err(kefu_domain::aftersales::rma::RmaError::InAftersales(number).into());
+        }
         expect_version(&mut tx, complaint_id, expected).await?;
         let c = store::by_id(&mut tx, complaint_id).await?;
         let mut r = store::rmas(&mut tx, complaint_id)

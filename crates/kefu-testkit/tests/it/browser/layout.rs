@@ -83,6 +83,7 @@ async fn at_1366_the_bar_and_the_complaint_board_keep_to_one_row_in_chromium() {
             "客户档案",
             "回访",
             "话术库",
+            "售后",
             "质检",
             "待我审批",
             "设置"
@@ -145,6 +146,8 @@ async fn at_1366_the_bar_and_the_complaint_board_keep_to_one_row_in_chromium() {
             "满意度调查",
             "质检评分表",
             "质检设置",
+            "产品目录",
+            "售后政策",
             "用户管理",
             "审计日志",
             "我的账户",

@@ -4,6 +4,7 @@
 //! This module holds the steps journeys share (signing in and out, filling a form, checking
 //! the width); the journeys live in the submodules, by area.
 
+mod aftersales;
 mod agent_speed;
 mod chat;
 mod complaints;

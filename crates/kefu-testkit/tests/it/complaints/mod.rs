@@ -6,6 +6,7 @@
 //! This module holds the cast of people and the helpers the tests share; the tests live in
 //! the submodules, by area.
 
+mod aftersales;
 mod bounds;
 mod corners;
 mod cost;
@@ -25,16 +26,16 @@ use kefu_testkit::{ApiClient, TestApp, json_body};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-struct Cast {
-    specialist: ApiClient,
-    manager: ApiClient,
-    quality: ApiClient,
-    sales: ApiClient,
-    agent: ApiClient,
-    quality_dept: i64,
+pub(crate) struct Cast {
+    pub(crate) specialist: ApiClient,
+    pub(crate) manager: ApiClient,
+    pub(crate) quality: ApiClient,
+    pub(crate) sales: ApiClient,
+    pub(crate) agent: ApiClient,
+    pub(crate) quality_dept: i64,
 }
 
-async fn cast(app: &TestApp) -> Cast {
+pub(crate) async fn cast(app: &TestApp) -> Cast {
     let specialist = app
         .create_user("tou.su", &[Role::ComplaintSpecialist])
         .await;
@@ -65,7 +66,7 @@ async fn cast(app: &TestApp) -> Cast {
     }
 }
 
-async fn post(api: &ApiClient, path: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn post(api: &ApiClient, path: &str, body: Value) -> (u16, Value) {
     let res = api.json(Method::POST, path, &body).await;
     let status = res.status().as_u16();
     (status, json_body(res).await)
@@ -94,7 +95,7 @@ fn intake() -> Value {
 
 /// A new complaint walked over the API to the solution stage (registered, accepted, judged
 /// valid, answered by the quality department, investigated); its id.
-async fn at_solution(app: &TestApp, c: &Cast) -> i64 {
+pub(crate) async fn at_solution(app: &TestApp, c: &Cast) -> i64 {
     let (status, body) = post(&c.agent, "/api/v1/complaints", intake()).await;
     assert_eq!(status, 201, "{body}");
     let id = body["id"].as_i64().unwrap();

@@ -3,6 +3,7 @@
 
 pub mod absences;
 pub mod aftersales_policies;
+pub mod aftersales_rmas;
 pub mod audit;
 pub mod catalogue;
 pub mod channels;
@@ -237,6 +238,8 @@ use doc::{
         catalogue::set_catalogue_prices, catalogue::catalogue_customer_price,
         aftersales_policies::aftersales_policies, aftersales_policies::aftersales_policy,
         aftersales_policies::issue_aftersales_policy, aftersales_policies::check_aftersales_claim,
+        aftersales_rmas::aftersales_rmas, aftersales_rmas::request_aftersales_rma,
+        aftersales_rmas::aftersales_rma, aftersales_rmas::move_aftersales_rma,
         search::search,
         channels::inbound,
         phone::events,

@@ -16,6 +16,7 @@ pub mod admin_triggers;
 pub mod admin_users;
 pub mod admin_wechat;
 pub mod aftersales_policies;
+pub mod aftersales_rmas;
 pub mod approvals;
 pub mod calls;
 pub mod catalogue;

@@ -142,6 +142,10 @@ pub async fn list(
 /// Where a notification opens, from what it is about.
 fn target_of(params: &str, ticket_id: Option<i64>) -> Option<String> {
     let v: serde_json::Value = serde_json::from_str(params).unwrap_or_default();
+    // An RMA's notification opens the RMA (a complaint's RMA included: it moves there).
+    if let Some(r) = v["rma"].as_i64() {
+        return Some(format!("/aftersales/rmas/{r}"));
+    }
     // A complaint's notification opens the complaint: its department's staff may not work
     // tickets.
     if let Some(c) = v["complaint"].as_i64() {

@@ -10,8 +10,10 @@ use crate::routes::{
     RouteTable,
     Surface::{Api, Page},
     api::aftersales_policies as api_policies,
+    api::aftersales_rmas as api_rmas,
     api::catalogue as api_catalogue,
     pages::aftersales_policies as policies,
+    pages::aftersales_rmas as rmas,
     pages::catalogue,
     pages::catalogue_parts as parts,
 };
@@ -331,5 +333,68 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
         "/api/v1/aftersales/policy-check",
         Requires(CatalogueView),
         api_policies::check_aftersales_claim,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/aftersales/rmas",
+        Requires(RmaRequest),
+        rmas::list,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/aftersales/rmas/new",
+        Requires(RmaRequest),
+        rmas::new_form,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/aftersales/rmas",
+        Requires(RmaRequest),
+        rmas::create,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/aftersales/rmas/{id}",
+        Requires(RmaRequest),
+        rmas::show,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/aftersales/rmas/{id}/moves",
+        Requires(RmaRequest),
+        rmas::make_move,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/aftersales/rmas",
+        Requires(RmaRequest),
+        api_rmas::aftersales_rmas,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/aftersales/rmas",
+        Requires(RmaRequest),
+        api_rmas::request_aftersales_rma,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/aftersales/rmas/{id}",
+        Requires(RmaRequest),
+        api_rmas::aftersales_rma,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/aftersales/rmas/{id}/moves",
+        Requires(RmaRequest),
+        api_rmas::move_aftersales_rma,
     )
 }

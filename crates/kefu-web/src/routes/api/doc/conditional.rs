@@ -30,6 +30,7 @@ const fn write(method: &'static str, path: &'static str, record: &'static str) -
 /// the handlers.
 pub const CONDITIONAL: &[ConditionalWrite] = &[
     write("put", "/api/v1/catalogue/products/{id}", "the product"),
+    write("post", "/api/v1/aftersales/rmas/{id}/moves", "the RMA"),
     write("put", "/api/v1/catalogue/parts/{id}", "the part"),
     write(
         "put",

@@ -69,6 +69,8 @@ pub struct RmaRow {
     pub next: Option<String>,
     /// Not carried out yet: may be cancelled with a reason.
     pub may_cancel: bool,
+    /// The after-sales record (售后单) carrying it out: (id, number); it moves only there.
+    pub aftersales: Option<(i64, String)>,
 }
 
 /// A file backing the investigation, with its download link when the reader may download
@@ -135,6 +137,8 @@ struct ShowPage {
     can_handle: bool,
     can_approve: bool,
     can_rma: bool,
+    /// May open the 售后单 that carries a complaint RMA out.
+    can_request_rma: bool,
     departments: Vec<Choice>,
     users: Vec<Choice>,
     causes: Vec<Choice>,
@@ -207,6 +211,17 @@ async fn show_page(
             .unwrap_or_default()
     };
     let c = d.complaint.clone();
+    // 售后单 carrying out the complaint's RMAs, which move only there.
+    let aftersales = if allows(Permission::RmaRequest) && !d.rmas.is_empty() {
+        let filter = kefu_store::aftersales::rma::RmaFilter {
+            complaint_id: Some(c.id),
+            limit: 200,
+            ..Default::default()
+        };
+        state.app.rmas(&actor, &filter).await?
+    } else {
+        Vec::new()
+    };
     let current = c.stage.step();
     let progress = Stage::PATH
         .iter()
@@ -394,6 +409,10 @@ async fn show_page(
                     .next(r.remedy)
                     .map(|n: RmaStatus| rma_status(t, r.remedy, n)),
                 may_cancel: r.status.may_cancel(),
+                aftersales: aftersales
+                    .iter()
+                    .find(|a| a.rma.complaint_rma_id == Some(r.id))
+                    .map(|a| (a.rma.id, a.rma.number.clone())),
             })
             .collect(),
         penalties: d
@@ -430,6 +449,7 @@ async fn show_page(
         can_handle,
         can_approve: allows(Permission::ComplaintApprove),
         can_rma: allows(Permission::RmaWork),
+        can_request_rma: allows(Permission::RmaRequest),
         departments: departments
             .iter()
             .map(|d| Choice {

@@ -109,6 +109,8 @@ pub(super) struct TicketPage {
     complaint: Option<i64>,
     /// Whether the reader may open a complaint from it.
     can_open_complaint: bool,
+    /// May register an RMA (售后) for the ticket's customer.
+    can_request_rma: bool,
     number: String,
     subject: String,
     status: String,
@@ -458,6 +460,10 @@ pub(super) async fn page(
             .map(|s| csat_box(t, s)),
         complaint,
         can_open_complaint,
+        can_request_rma: identity
+            .user
+            .as_ref()
+            .is_some_and(|u| u.allows(Permission::RmaRequest)),
         t,
         sla,
         linked_customer,

@@ -1,0 +1,108 @@
+//! The after-sales tiles on the workbench: the RMAs waiting on the reader's approval, the
+//! RMAs past their deadline (repairs past their turnaround among them), and everything
+//! open. Each counts with the filter of the list its link opens.
+
+use kefu_domain::aftersales::policy::Approver;
+use kefu_domain::aftersales::rma::RmaState;
+use kefu_domain::{Permission, Role};
+use kefu_store::aftersales::rma::{self as store, RmaFilter};
+
+use crate::App;
+use crate::workbench::{Count, Filled, Reader, TileBody, TileFuture, TileSpec};
+
+pub(crate) const TILES: &[TileSpec] = &[
+    TileSpec {
+        key: "aftersales.to_approve",
+        title: "workbench.tile.rmas_to_approve",
+        roles: &[Role::AftersalesSpecialist, Role::CsManager],
+        permission: Permission::RmaApprove,
+        fill: to_approve,
+    },
+    TileSpec {
+        key: "aftersales.late",
+        title: "workbench.tile.rmas_late",
+        roles: &[Role::AftersalesSpecialist, Role::CsManager],
+        permission: Permission::RmaWork,
+        fill: late,
+    },
+    TileSpec {
+        key: "aftersales.open",
+        title: "workbench.tile.rmas_open",
+        roles: &[Role::AftersalesSpecialist],
+        permission: Permission::RmaWork,
+        fill: open,
+    },
+];
+
+fn tile(link: &str, n: i64, alert: bool) -> Filled {
+    Filled {
+        link: Some(link.to_owned()),
+        body: TileBody::Count {
+            count: Count::exact(n),
+            alert,
+        },
+        hint: None,
+    }
+}
+
+/// The states of an RMA not yet final.
+pub(crate) fn open_states() -> Vec<RmaState> {
+    RmaState::ALL
+        .iter()
+        .copied()
+        .filter(|s| !s.is_final())
+        .collect()
+}
+
+/// 待我审批的售后单 — those whose decision names an approver the reader is.
+fn to_approve<'a>(app: &'a App, r: &'a Reader) -> TileFuture<'a> {
+    Box::pin(async move {
+        let mut approvers = vec![Approver::Specialist];
+        if r.actor.require(Permission::RmaApproveAbove).is_ok() {
+            approvers.push(Approver::Manager);
+        }
+        let mut conn = app.store.conn().await?;
+        let n = store::count(
+            &mut conn,
+            &RmaFilter {
+                approvers,
+                ..RmaFilter::default()
+            },
+        )
+        .await?;
+        Ok(Some(tile("/aftersales/rmas?view=approval", n, n > 0)))
+    })
+}
+
+/// 超时的售后单 — open RMAs past their deadline in business time.
+fn late<'a>(app: &'a App, r: &'a Reader) -> TileFuture<'a> {
+    Box::pin(async move {
+        let mut conn = app.store.conn().await?;
+        let n = store::count(
+            &mut conn,
+            &RmaFilter {
+                states: open_states(),
+                late_at: Some(r.now),
+                ..RmaFilter::default()
+            },
+        )
+        .await?;
+        Ok(Some(tile("/aftersales/rmas?view=late", n, n > 0)))
+    })
+}
+
+/// 处理中的售后单
+fn open<'a>(app: &'a App, _r: &'a Reader) -> TileFuture<'a> {
+    Box::pin(async move {
+        let mut conn = app.store.conn().await?;
+        let n = store::count(
+            &mut conn,
+            &RmaFilter {
+                states: open_states(),
+                ..RmaFilter::default()
+            },
+        )
+        .await?;
+        Ok(Some(tile("/aftersales/rmas?view=open", n, false)))
+    })
+}
