@@ -121,6 +121,12 @@ pub enum AppError {
     /// An RMA's request or move refused (see [`kefu_domain::aftersales::rma`]).
     #[error("{0}")]
     Rma(#[from] kefu_domain::aftersales::rma::RmaError),
+    /// A dispute or ruling refused (see [`kefu_domain::aftersales::dispute`]).
+    #[error("{0}")]
+    Dispute(#[from] kefu_domain::aftersales::dispute::DisputeError),
+    /// A service point or its inspection refused.
+    #[error("{0}")]
+    ServicePoint(#[from] kefu_domain::aftersales::service_point::ServicePointError),
     /// A claim the policy cannot decide.
     #[error("{0}")]
     Claim(#[from] kefu_domain::aftersales::policy::ClaimError),

@@ -147,6 +147,10 @@ pub mod kind {
     pub const RMA_APPROVED: &str = "rma_approved";
     /// The RMA one registered was rejected, with the reason (to who registered it).
     pub const RMA_REJECTED: &str = "rma_rejected";
+    /// 售后纠纷 — a dispute was registered (to the after-sales specialists, who rule).
+    pub const DISPUTE_OPENED: &str = "dispute_opened";
+    /// The dispute one registered was ruled (to who registered it).
+    pub const DISPUTE_RULED: &str = "dispute_ruled";
 }
 
 /// Tells each user in `users` (duplicates ignored) about `kind`, with placeholder values

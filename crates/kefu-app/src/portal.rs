@@ -78,7 +78,7 @@ const PORTAL_IDLE: SignedDuration = SignedDuration::from_hours(24 * 7);
 /// The most tickets the portal lists.
 const LISTED: i64 = 200;
 
-fn customer_of(actor: &Actor) -> Result<&PortalIdentity> {
+pub(crate) fn customer_of(actor: &Actor) -> Result<&PortalIdentity> {
     match &actor.kind {
         ActorKind::Customer(c) => Ok(c),
         _ => Err(AppError::Forbidden),
@@ -100,7 +100,11 @@ async fn proven(conn: &mut AnyConnection, customer_id: i64) -> Result<(Vec<Strin
 }
 
 /// Whether the account sees the ticket: its own, or one filed from an address it proved.
-async fn sees(conn: &mut AnyConnection, customer_id: i64, ticket_id: i64) -> Result<bool> {
+pub(crate) async fn sees(
+    conn: &mut AnyConnection,
+    customer_id: i64,
+    ticket_id: i64,
+) -> Result<bool> {
     let (emails, mobiles) = proven(conn, customer_id).await?;
     Ok(proofs::sees_ticket(conn, customer_id, &emails, &mobiles, ticket_id).await?)
 }

@@ -8,9 +8,11 @@
 //! modules write (same columns, same encodings), so every page and report reads them as its
 //! own.
 
+mod aftersales;
 mod quality;
 mod satisfaction;
 
+pub use aftersales::*;
 pub use quality::*;
 pub use satisfaction::*;
 

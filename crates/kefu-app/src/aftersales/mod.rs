@@ -2,14 +2,18 @@
 //! after-sales policy's versions and the check of a claim by it.
 
 pub mod catalogue;
+pub mod dispute;
 pub mod import;
 pub mod policy;
 pub mod rma;
+pub mod service_point;
 mod tiles;
 
 pub(crate) use tiles::TILES;
 
 pub use catalogue::{CustomerPrice, MAX_PAGE, PriceChange, ProductDetail};
+pub use dispute::DisputeDetail;
 pub use import::CatalogueImport;
 pub use policy::{ClaimQuery, PolicyCheck, PolicyDraft, PolicyVersion, numbered_clauses};
-pub use rma::{ComplaintRmaPrefill, MoveInput, RmaDetail, RmaRequest};
+pub use rma::{ComplaintRmaPrefill, MoveInput, PortalRma, RmaDetail, RmaRequest};
+pub use service_point::{PointDetail, PointView, days_between};

@@ -80,6 +80,20 @@ pub struct ComplaintRmaPrefill {
     pub delivery_date: String,
 }
 
+/// 售后进度 — an RMA as the customer sees it in the portal: no notes, no staff names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortalRma {
+    pub number: String,
+    pub kind: RmaKind,
+    pub state: RmaState,
+    pub sku: String,
+    pub product: String,
+    pub quote_fen: Option<i64>,
+    pub refund_fen: Option<i64>,
+    /// (move, state reached, when), oldest first.
+    pub steps: Vec<(String, RmaState, Timestamp)>,
+}
+
 /// An RMA with its log.
 #[derive(Debug, Clone)]
 pub struct RmaDetail {
@@ -268,6 +282,8 @@ impl App {
             refund_fen: None,
             replacement_serial: None,
             approved_by: None,
+            service_point_id: None,
+            received_at: None,
             due_at: self.rma_due(&mut tx, state, now).await?,
             version: 1,
             created_by: actor.user_id(),
@@ -275,6 +291,7 @@ impl App {
             updated_at: now,
             closed_at: None,
         };
+        super::service_point::route_repair(&mut tx, &mut row).await?;
         row.id = store::insert(&mut tx, &row).await.map_err(|e| match e {
             StoreError::Conflict(_) => AppError::from(RmaError::AlreadyTaken(String::new())),
             e => e.into(),
@@ -451,6 +468,7 @@ impl App {
                 }
             }
             RmaMove::Refund { amount_fen } => r.refund_fen = Some(*amount_fen),
+            RmaMove::Receive => r.received_at = Some(now),
             RmaMove::Replace => {
                 r.replacement_serial =
                     Some(replacement.to_ascii_uppercase()).filter(|s| !s.is_empty());
@@ -460,6 +478,7 @@ impl App {
         r.state = moved.state;
         r.paid_repair = moved.paid_repair;
         r.updated_at = now;
+        super::service_point::route_repair(&mut tx, &mut r).await?;
         r.due_at = self.rma_due(&mut tx, moved.state, now).await?;
         if moved.state.is_final() {
             r.closed_at = Some(now);
@@ -561,6 +580,48 @@ impl App {
         };
         let mut conn = self.store.conn().await?;
         Ok(store::list(&mut conn, &filter).await?)
+    }
+
+    /// The RMAs registered on one of the signed-in customer's tickets, as the portal shows
+    /// their progress; another's ticket is not found.
+    pub async fn customer_ticket_rmas(
+        &self,
+        actor: &Actor,
+        ticket_id: i64,
+    ) -> Result<Vec<PortalRma>> {
+        let c = crate::portal::customer_of(actor)?;
+        let mut conn = self.store.conn().await?;
+        if !crate::portal::sees(&mut conn, c.id, ticket_id).await? {
+            return Err(AppError::NotFound);
+        }
+        let lines = store::list(
+            &mut conn,
+            &RmaFilter {
+                ticket_id: Some(ticket_id),
+                limit: 20,
+                ..RmaFilter::default()
+            },
+        )
+        .await?;
+        let mut out = Vec::with_capacity(lines.len());
+        for l in lines {
+            let steps = store::steps(&mut conn, l.rma.id)
+                .await?
+                .into_iter()
+                .map(|s| (s.action, s.to_state, s.at))
+                .collect();
+            out.push(PortalRma {
+                number: l.rma.number,
+                kind: l.rma.kind,
+                state: l.rma.state,
+                sku: l.sku,
+                product: l.product,
+                quote_fen: l.rma.quote_fen,
+                refund_fen: l.rma.refund_fen,
+                steps,
+            });
+        }
+        Ok(out)
     }
 
     /// What complaint RMA `crma` tells the request that carries it out.

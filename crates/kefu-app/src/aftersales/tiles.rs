@@ -26,6 +26,20 @@ pub(crate) const TILES: &[TileSpec] = &[
         fill: late,
     },
     TileSpec {
+        key: "aftersales.past_turnaround",
+        title: "workbench.tile.repairs_past_turnaround",
+        roles: &[Role::AftersalesSpecialist, Role::CsManager],
+        permission: Permission::RmaWork,
+        fill: past_turnaround,
+    },
+    TileSpec {
+        key: "aftersales.disputes",
+        title: "workbench.tile.disputes_open",
+        roles: &[Role::AftersalesSpecialist, Role::CsManager],
+        permission: Permission::AftersalesPolicy,
+        fill: disputes,
+    },
+    TileSpec {
         key: "aftersales.open",
         title: "workbench.tile.rmas_open",
         roles: &[Role::AftersalesSpecialist],
@@ -104,5 +118,23 @@ fn open<'a>(app: &'a App, _r: &'a Reader) -> TileFuture<'a> {
         )
         .await?;
         Ok(Some(tile("/aftersales/rmas?view=open", n, false)))
+    })
+}
+
+/// 待裁定的纠纷
+fn disputes<'a>(app: &'a App, _r: &'a Reader) -> TileFuture<'a> {
+    Box::pin(async move {
+        let mut conn = app.store.conn().await?;
+        let n = kefu_store::aftersales::dispute::count_open(&mut conn).await?;
+        Ok(Some(tile("/aftersales/disputes?status=open", n, n > 0)))
+    })
+}
+
+/// 超过维修周期 — repairs past their point's turnaround.
+fn past_turnaround<'a>(app: &'a App, r: &'a Reader) -> TileFuture<'a> {
+    Box::pin(async move {
+        let mut conn = app.store.conn().await?;
+        let (n, _) = store::past_turnaround(&mut conn, r.now, 1).await?;
+        Ok(Some(tile("/aftersales/rmas?view=turnaround", n, n > 0)))
     })
 }

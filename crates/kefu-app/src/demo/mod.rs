@@ -15,6 +15,7 @@
 //! holds — ticket numbers, SLA deadlines and attainment, status stamps, the complaint state
 //! machine and its stage clock — is the one the use cases apply.
 
+mod aftersales;
 mod complaints;
 mod corpus;
 mod customers;
@@ -444,6 +445,14 @@ impl App {
             rows = quality_rows,
             secs = started_quality.elapsed().as_secs_f64(),
             "demo: quality written"
+        );
+        // The after-sales catalogue, points and the last month of RMAs, the same way.
+        let started_aftersales = Instant::now();
+        let aftersales_rows = aftersales::load(self, &mut rng, &world, plan.tickets).await?;
+        tracing::info!(
+            rows = aftersales_rows,
+            secs = started_aftersales.elapsed().as_secs_f64(),
+            "demo: after-sales written"
         );
 
         let mut tx = self.store.begin().await?;

@@ -167,7 +167,7 @@ impl Staff {
 }
 
 /// `hour:minute` on `date`, Beijing time.
-fn at(date: Date, hour: i8, minute: i8) -> Timestamp {
+pub(super) fn at(date: Date, hour: i8, minute: i8) -> Timestamp {
     date.at(hour, minute, 0, 0)
         .to_zoned(
             jiff::tz::TimeZone::get(crate::ticket::NUMBER_TIME_ZONE)

@@ -2,6 +2,8 @@
 //! policy 售后服务政策 that decides returns, exchanges, refunds and repairs.
 
 pub mod catalogue;
+pub mod dispute;
 pub mod import;
 pub mod policy;
 pub mod rma;
+pub mod service_point;

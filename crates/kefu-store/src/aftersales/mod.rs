@@ -1,8 +1,10 @@
 //! 售后 — the catalogue and the after-sales policy's versions.
 
 pub mod catalogue;
+pub mod dispute;
 pub mod policy;
 pub mod rma;
+pub mod service_point;
 
 /// A `LIKE` pattern matching `text` anywhere, lower-cased, with `%`, `_` and `\` escaped
 /// (used with `LOWER(column) LIKE $n ESCAPE '\'`).

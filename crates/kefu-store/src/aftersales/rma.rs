@@ -44,6 +44,10 @@ pub struct RmaRow {
     pub refund_fen: Option<i64>,
     pub replacement_serial: Option<String>,
     pub approved_by: Option<i64>,
+    /// The service point a repair was routed to.
+    pub service_point_id: Option<i64>,
+    /// When the goods arrived: a repair's turnaround runs from here.
+    pub received_at: Option<Timestamp>,
     pub due_at: Option<Timestamp>,
     pub version: i64,
     pub created_by: Option<i64>,
@@ -119,6 +123,8 @@ fn line(r: &AnyRow) -> Result<RmaLine> {
             refund_fen: r.try_get("refund_fen")?,
             replacement_serial: r.try_get("replacement_serial")?,
             approved_by: r.try_get("approved_by")?,
+            service_point_id: r.try_get("service_point_id")?,
+            received_at: micros("received_at")?,
             due_at: micros("due_at")?,
             version: r.try_get("version")?,
             created_by: r.try_get("created_by")?,
@@ -153,8 +159,9 @@ pub async fn insert(conn: &mut AnyConnection, r: &RmaRow) -> Result<i64> {
          complaint_rma_id, product_id, order_number, serial, quantity, fault, description, \
          delivered_on, requested_on, amount_fen, paid_fen, policy_id, clause, verdict, \
          approver, reason, paid_repair, approved_by, due_at, created_by, created_at, \
-         updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
-         $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $28) RETURNING id",
+         updated_at, service_point_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+         $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, \
+         $28, $29) RETURNING id",
     )
     .bind(&r.number)
     .bind(r.kind.key())
@@ -184,6 +191,7 @@ pub async fn insert(conn: &mut AnyConnection, r: &RmaRow) -> Result<i64> {
     .bind(r.due_at.map(to_micros))
     .bind(r.created_by)
     .bind(to_micros(r.created_at))
+    .bind(r.service_point_id)
     .fetch_one(conn)
     .await?)
 }
@@ -194,8 +202,8 @@ pub async fn save_move(conn: &mut AnyConnection, r: &RmaRow) -> Result<bool> {
     let done = sqlx::query(
         "UPDATE rmas SET state = $3, paid_repair = $4, inspection = $5, quote_fen = $6, \
          refund_fen = $7, replacement_serial = $8, approved_by = $9, due_at = $10, \
-         updated_at = $11, closed_at = $12, version = version + 1 \
-         WHERE id = $1 AND version = $2",
+         updated_at = $11, closed_at = $12, service_point_id = $13, received_at = $14, \
+         version = version + 1 WHERE id = $1 AND version = $2",
     )
     .bind(r.id)
     .bind(r.version)
@@ -209,6 +217,8 @@ pub async fn save_move(conn: &mut AnyConnection, r: &RmaRow) -> Result<bool> {
     .bind(r.due_at.map(to_micros))
     .bind(to_micros(r.updated_at))
     .bind(r.closed_at.map(to_micros))
+    .bind(r.service_point_id)
+    .bind(r.received_at.map(to_micros))
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -246,6 +256,7 @@ pub struct RmaFilter {
     pub approvers: Vec<Approver>,
     pub customer_id: Option<i64>,
     pub complaint_id: Option<i64>,
+    pub ticket_id: Option<i64>,
     /// Only those past their deadline at this instant.
     pub late_at: Option<Timestamp>,
     /// The page before this id (newest first).
@@ -284,6 +295,10 @@ fn filter_sql(f: &RmaFilter) -> (String, usize) {
         sql.push_str(&format!(" AND r.complaint_id = ${n}"));
         n += 1;
     }
+    if f.ticket_id.is_some() {
+        sql.push_str(&format!(" AND r.ticket_id = ${n}"));
+        n += 1;
+    }
     if f.late_at.is_some() {
         sql.push_str(&format!(" AND r.due_at < ${n}"));
         n += 1;
@@ -307,6 +322,9 @@ fn bind_filter<'q>(
     }
     if let Some(c) = f.complaint_id {
         q = q.bind(c);
+    }
+    if let Some(t) = f.ticket_id {
+        q = q.bind(t);
     }
     if let Some(at) = f.late_at {
         q = q.bind(to_micros(at));
@@ -387,6 +405,73 @@ pub async fn steps(conn: &mut AnyConnection, rma_id: i64) -> Result<Vec<RmaStep>
                 by_name: r.try_get("display_name")?,
                 at: from_micros(r.try_get("at")?),
             })
+        })
+        .collect()
+}
+
+/// Repairs routed to a point and not yet repaired (nor ended): (point, how many).
+pub async fn open_repairs_by_point(conn: &mut AnyConnection) -> Result<Vec<(i64, i64)>> {
+    let rows = sqlx::query(
+        "SELECT service_point_id, COUNT(*) AS n FROM rmas WHERE service_point_id IS NOT NULL \
+         AND state IN ('awaiting_goods', 'received', 'quoted', 'approved') \
+         GROUP BY service_point_id",
+    )
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("service_point_id")?, r.try_get("n")?)))
+        .collect()
+}
+
+/// Repairs at a point past its turnaround at `now` (the goods arrived more than the point's
+/// days ago and the repair is not done): what the tile counts and its list shows.
+pub async fn past_turnaround(
+    conn: &mut AnyConnection,
+    now: Timestamp,
+    limit: i64,
+) -> Result<(i64, Vec<RmaLine>)> {
+    const LATE: &str = "r.kind = 'repair' AND r.state IN ('received', 'quoted', 'approved') \
+         AND r.received_at + sp.turnaround_days * 86400000000 < $1";
+    let n: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM rmas r JOIN service_points sp ON sp.id = r.service_point_id \
+         WHERE {LATE}"
+    ))
+    .bind(to_micros(now))
+    .fetch_one(&mut *conn)
+    .await?;
+    let rows = sqlx::query(&format!(
+        "{SELECT} JOIN service_points sp ON sp.id = r.service_point_id WHERE {LATE} \
+         ORDER BY r.received_at LIMIT $2"
+    ))
+    .bind(to_micros(now))
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    Ok((n, rows.iter().map(line).collect::<Result<_>>()?))
+}
+
+/// A point's repairs, newest first, with when each was received and repaired (the step's
+/// time), for its turnaround.
+pub async fn repairs_at(
+    conn: &mut AnyConnection,
+    point_id: i64,
+    limit: i64,
+) -> Result<Vec<(RmaLine, Option<Timestamp>)>> {
+    let rows = sqlx::query(&format!(
+        "SELECT x.*, (SELECT MIN(s.at) FROM rma_steps s WHERE s.rma_id = x.id \
+         AND s.to_state = 'repaired') AS repaired_at FROM ({SELECT} \
+         WHERE r.service_point_id = $1) x ORDER BY x.id DESC LIMIT $2"
+    ))
+    .bind(point_id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                line(r)?,
+                r.try_get::<Option<i64>, _>("repaired_at")?.map(from_micros),
+            ))
         })
         .collect()
 }

@@ -610,3 +610,79 @@ async fn the_demo_quality_specialists_have_two_weeks_of_work_behind_them() {
     assert_eq!(meetings.as_array().unwrap().len(), 1);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_demo_after_sales_department_has_a_month_of_returns_and_repairs() {
+    // Monday 2026-12-07 10:00 in Beijing.
+    let at: jiff::Timestamp = "2026-12-07T02:00:00Z".parse().unwrap();
+    let app = TestApp::spawn_with(TestOptions {
+        clock: Some(std::sync::Arc::new(kefu_domain::FixedClock::new(at))),
+        without_worker: true,
+        ..TestOptions::default()
+    })
+    .await;
+    app.app
+        .load_demo(&plan("3000", 7), &|_, _, _| {})
+        .await
+        .unwrap();
+    let manager_id = app
+        .app
+        .get_user_by_username(&Actor::system(), "manager")
+        .await
+        .unwrap()
+        .id;
+    let api = ApiClient::new(&app, &app.token_for(manager_id).await);
+    let products = json_body(api.get("/api/v1/catalogue/products?limit=200").await).await;
+    assert_eq!(products.as_array().unwrap().len(), 11);
+    let points = json_body(api.get("/api/v1/aftersales/points").await).await;
+    assert_eq!(points.as_array().unwrap().len(), 6);
+    let policies = json_body(api.get("/api/v1/aftersales/policies").await).await;
+    assert_eq!(
+        policies.as_array().unwrap().len(),
+        2,
+        "the company's and the TVs'"
+    );
+
+    let rmas = json_body(api.get("/api/v1/aftersales/rmas?view=all&limit=200").await).await;
+    let rmas = rmas.as_array().unwrap();
+    assert!(rmas.len() >= 24, "{}", rmas.len());
+    let states: BTreeSet<&str> = rmas.iter().map(|r| r["state"].as_str().unwrap()).collect();
+    for s in ["closed", "awaiting_goods"] {
+        assert!(states.contains(s), "{s} in {states:?}");
+    }
+    let verdicts: BTreeSet<&str> = rmas
+        .iter()
+        .map(|r| r["verdict"].as_str().unwrap())
+        .collect();
+    assert!(verdicts.len() >= 2, "{verdicts:?}");
+    // Repairs were routed to points.
+    assert!(
+        rmas.iter()
+            .any(|r| r["kind"] == "repair" && r["service_point_id"].is_i64()),
+        "a repair went to a point"
+    );
+    // RMA cycle times (registered → closed), in days: what the README reports.
+    let mut days: Vec<f64> = rmas
+        .iter()
+        .filter(|r| r["state"] == "closed")
+        .map(|r| {
+            let a: jiff::Timestamp = r["created_at"].as_str().unwrap().parse().unwrap();
+            let b: jiff::Timestamp = r["closed_at"].as_str().unwrap().parse().unwrap();
+            (b.as_second() - a.as_second()) as f64 / 86_400.0
+        })
+        .collect();
+    days.sort_by(f64::total_cmp);
+    assert!(!days.is_empty());
+    eprintln!(
+        "demo RMA cycle (days): {} closed of {}, median {:.1}, p90 {:.1}, max {:.1}",
+        days.len(),
+        rmas.len(),
+        days[days.len() / 2],
+        days[days.len() * 9 / 10],
+        days[days.len() - 1]
+    );
+    assert!(days.iter().all(|d| *d >= 0.0));
+    let disputes = json_body(api.get("/api/v1/aftersales/disputes?status=ruled").await).await;
+    assert!(disputes.as_array().unwrap().len() <= 1);
+    app.stop().await;
+}

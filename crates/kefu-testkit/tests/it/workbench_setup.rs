@@ -34,6 +34,7 @@ pub(crate) fn record_testid(link: &str) -> &'static str {
         "/quality/measures" => "measure-row",
         "/quality/calibrations" => "calibration-row",
         "/aftersales/rmas" => "rma-row",
+        "/aftersales/disputes" => "dispute-row",
         other => panic!("a tile opens {other}, whose records this test cannot count"),
     }
 }

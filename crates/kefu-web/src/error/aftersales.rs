@@ -2,9 +2,11 @@
 
 use axum::http::StatusCode;
 use kefu_domain::aftersales::catalogue::CatalogueError;
+use kefu_domain::aftersales::dispute::DisputeError;
 use kefu_domain::aftersales::import::ColumnError;
 use kefu_domain::aftersales::policy::{ClaimError, PolicyError};
 use kefu_domain::aftersales::rma::RmaError;
+use kefu_domain::aftersales::service_point::ServicePointError;
 use kefu_domain::money::AmountError;
 
 use super::ErrorInfo;
@@ -178,6 +180,59 @@ pub(super) fn rma_info(e: RmaError) -> ErrorInfo {
             ],
         ),
         RmaError::OtherCustomer => ("rma_other_customer", vec![]),
+    };
+    info(code, args, detail)
+}
+
+pub(super) fn dispute_info(e: DisputeError) -> ErrorInfo {
+    let detail = e.to_string();
+    let (code, args) = match e {
+        DisputeError::Required(f) => (
+            "dispute_required",
+            vec![("field", format!("@dispute.field.{f}"))],
+        ),
+        DisputeError::TooLong { field: f, max } => (
+            "dispute_too_long",
+            vec![
+                ("field", format!("@dispute.field.{f}")),
+                ("max", max.to_string()),
+            ],
+        ),
+        DisputeError::AlreadyRuled => {
+            return ErrorInfo {
+                detail: Some(detail),
+                ..ErrorInfo::new(StatusCode::CONFLICT, "dispute_already_ruled")
+            };
+        }
+        DisputeError::OtherCustomer => ("dispute_other_customer", vec![]),
+    };
+    info(code, args, detail)
+}
+
+pub(super) fn service_point_info(e: ServicePointError) -> ErrorInfo {
+    use kefu_domain::aftersales::service_point::{MAX_CAPACITY, MAX_TURNAROUND_DAYS};
+    let detail = e.to_string();
+    let (code, args) = match e {
+        ServicePointError::Required(f) => (
+            "point_required",
+            vec![("field", format!("@point.field.{f}"))],
+        ),
+        ServicePointError::TooLong { field: f, max } => (
+            "point_too_long",
+            vec![
+                ("field", format!("@point.field.{f}")),
+                ("max", max.to_string()),
+            ],
+        ),
+        ServicePointError::Capacity => ("point_capacity", vec![("max", MAX_CAPACITY.to_string())]),
+        ServicePointError::Turnaround => (
+            "point_turnaround",
+            vec![("max", MAX_TURNAROUND_DAYS.to_string())],
+        ),
+        ServicePointError::NoCategory => ("point_no_category", vec![]),
+        ServicePointError::Unchecked(item) => ("point_unchecked", vec![("item", item)]),
+        ServicePointError::Checklist => ("point_checklist", vec![]),
+        ServicePointError::NotARepair => ("point_not_a_repair", vec![]),
     };
     info(code, args, detail)
 }

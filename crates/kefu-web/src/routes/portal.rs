@@ -516,8 +516,22 @@ struct TicketPage {
     category: &'static str,
     waiting_for_you: bool,
     messages: Vec<MessageView>,
+    /// 售后进度 — the RMAs registered on the ticket.
+    rmas: Vec<PortalRmaView>,
     draft: String,
     error: Option<String>,
+}
+
+/// An RMA's progress as the portal shows it.
+pub struct PortalRmaView {
+    pub number: String,
+    pub title: String,
+    pub state: &'static str,
+    pub state_text: String,
+    /// A paid repair's quote waiting for the customer's answer.
+    pub quote: Option<String>,
+    pub refund: Option<String>,
+    pub steps: Vec<(String, String)>,
 }
 
 async fn ticket_page(
@@ -553,10 +567,42 @@ async fn ticket_page(
                 .collect(),
         })
         .collect();
+    let rmas = state
+        .app
+        .customer_ticket_rmas(&identity.customer_actor()?, id)
+        .await?
+        .into_iter()
+        .map(|r| PortalRmaView {
+            title: format!(
+                "{} · {} {}",
+                t.t(&format!("policy.kind.{}", r.kind.key())),
+                r.sku,
+                r.product
+            ),
+            state: r.state.key(),
+            state_text: t.t(&format!("rma.state.{}", r.state.key())).to_owned(),
+            quote: (r.state == kefu_domain::aftersales::rma::RmaState::Quoted)
+                .then(|| r.quote_fen.map(crate::view::yuan))
+                .flatten(),
+            refund: r.refund_fen.map(crate::view::yuan),
+            steps: r
+                .steps
+                .iter()
+                .map(|(action, _, at)| {
+                    (
+                        t.t(&format!("rma.move.{action}")).to_owned(),
+                        local_time(*at),
+                    )
+                })
+                .collect(),
+            number: r.number,
+        })
+        .collect();
     Ok(TicketPage {
         t,
         layout: PortalLayout::new(identity),
         id,
+        rmas,
         number: ct.ticket.number.clone(),
         subject: ct.ticket.subject.clone(),
         status: customer_status(t, ct.ticket.category),

@@ -1,5 +1,8 @@
-//! 售后 — the catalogue and the after-sales policy.
+//! 售后 — the catalogue, the after-sales policy, RMAs, disputes and the portal's view.
 
 mod catalogue;
+mod disputes;
+mod points;
 mod policies;
+mod portal;
 mod rmas;

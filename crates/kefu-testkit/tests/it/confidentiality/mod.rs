@@ -314,6 +314,51 @@ async fn seed(app: &TestApp, admin: &ApiClient) -> Seeded {
         json!({"date": "2026-11-20", "reason": ""}),
     )
     .await;
+    // After-sales: an RMA (1) on the linked ticket for the customer with the numbers, routed
+    // to the service point (1), and a dispute (1) over it.
+    let category = post(
+        admin,
+        "/api/v1/catalogue/categories",
+        json!({"name": "空调"}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let product = post(
+        admin,
+        "/api/v1/catalogue/products",
+        json!({"sku": "KFR-35GW", "name": "挂壁式空调", "category_id": category,
+               "price_fen": 329_900, "warranty_months": 36}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    post(
+        admin,
+        "/api/v1/aftersales/points",
+        json!({"name": "杭州西湖服务站", "province": "浙江", "city": "杭州",
+               "category_ids": [category], "capacity": 5, "turnaround_days": 3}),
+    )
+    .await;
+    let rma = post(
+        admin,
+        "/api/v1/aftersales/rmas",
+        json!({"customer_id": customer, "ticket_id": linked_ticket, "kind": "repair",
+               "product_id": product, "quantity": 1, "fault": "quality",
+               "description": "外机噪音大", "delivered_on": "2026-06-01",
+               "amount_fen": 0, "paid_fen": 329_900}),
+    )
+    .await["id"]
+        .as_i64()
+        .expect("the RMA is registered");
+    post(
+        admin,
+        "/api/v1/aftersales/disputes",
+        json!({"customer_id": customer, "rma_id": rma, "subject": "噪音是否属质量问题",
+               "customer_position": "新机噪音大", "company_position": "检测噪音在标准内",
+               "evidence": "检测报告"}),
+    )
+    .await;
     Seeded {
         customer,
         ticket,
@@ -443,6 +488,10 @@ async fn the_leak_walk_finds_no_sensitive_value_in_clear_on_any_route_for_any_ro
         "/quality/reports/2026-11-20".to_owned(),
         "/quality/reports/2026-11-20/xlsx".to_owned(),
         "/quality/meetings/agenda?from=2026-11-01&to=2099-01-01".to_owned(),
+        // After-sales: the RMA form from the linked ticket, every RMA, the dispute form.
+        format!("/aftersales/rmas/new?ticket={lt}"),
+        "/aftersales/rmas?view=all".to_owned(),
+        "/aftersales/disputes/new?rma=1".to_owned(),
     ] {
         routes.push((Surface::Page, page));
     }
@@ -465,6 +514,8 @@ async fn the_leak_walk_finds_no_sensitive_value_in_clear_on_any_route_for_any_ro
         "/api/v1/follow-ups?scope=all&until=2099-01-01".to_owned(),
         "/api/v1/quality/inspections?scope=all".to_owned(),
         "/api/v1/quality/reports/2026-11-20".to_owned(),
+        "/api/v1/aftersales/rmas?view=all".to_owned(),
+        "/api/v1/aftersales/disputes".to_owned(),
     ] {
         routes.push((Surface::Api, api));
     }

@@ -69,6 +69,10 @@ pub struct AftersalesRmaOut {
     pub quote_fen: Option<i64>,
     pub refund_fen: Option<i64>,
     pub replacement_serial: Option<String>,
+    /// The service point a repair was routed to.
+    pub service_point_id: Option<i64>,
+    /// When the goods arrived (a repair's turnaround runs from here).
+    pub received_at: Option<String>,
     /// When the running state is due (business time); `null` once final.
     pub due_at: Option<String>,
     pub version: i64,
@@ -112,6 +116,8 @@ fn rma_out(l: RmaLine) -> AftersalesRmaOut {
         quote_fen: r.quote_fen,
         refund_fen: r.refund_fen,
         replacement_serial: r.replacement_serial,
+        service_point_id: r.service_point_id,
+        received_at: r.received_at.map(rfc3339),
         due_at: r.due_at.map(rfc3339),
         version: r.version,
         created_at: rfc3339(r.created_at),
@@ -123,7 +129,8 @@ fn rma_out(l: RmaLine) -> AftersalesRmaOut {
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AftersalesRmaParams {
-    /// `open` (default), `approval` (waiting on the caller's approval), `late` or `all`.
+    /// `open` (default), `approval` (waiting on the caller's approval), `late`,
+    /// `turnaround` (repairs past their point's turnaround) or `all`.
     pub view: Option<String>,
     pub customer_id: Option<i64>,
     pub complaint_id: Option<i64>,
@@ -174,12 +181,16 @@ pub async fn aftersales_rmas(
                 return Ok(Json(Vec::new()));
             }
         }
+        "turnaround" => {
+            let (_, list) = state.app.repairs_past_turnaround(&actor, f.limit).await?;
+            return Ok(Json(list.into_iter().map(rma_out).collect()));
+        }
         "all" => {}
         other => {
             return Err(unknown_value(
                 "view",
                 other,
-                ["open", "approval", "late", "all"],
+                ["open", "approval", "late", "turnaround", "all"],
             ));
         }
     }

@@ -2,6 +2,8 @@
 //! pages, one error shape, and an OpenAPI document generated from these handlers.
 
 pub mod absences;
+pub mod aftersales_disputes;
+pub mod aftersales_points;
 pub mod aftersales_policies;
 pub mod aftersales_rmas;
 pub mod audit;
@@ -240,6 +242,11 @@ use doc::{
         aftersales_policies::issue_aftersales_policy, aftersales_policies::check_aftersales_claim,
         aftersales_rmas::aftersales_rmas, aftersales_rmas::request_aftersales_rma,
         aftersales_rmas::aftersales_rma, aftersales_rmas::move_aftersales_rma,
+        aftersales_disputes::aftersales_disputes, aftersales_disputes::open_aftersales_dispute,
+        aftersales_disputes::aftersales_dispute, aftersales_disputes::rule_aftersales_dispute,
+        aftersales_points::service_points, aftersales_points::create_service_point,
+        aftersales_points::service_point, aftersales_points::save_service_point,
+        aftersales_points::inspect_service_point, aftersales_points::assign_rma_point,
         search::search,
         channels::inbound,
         phone::events,

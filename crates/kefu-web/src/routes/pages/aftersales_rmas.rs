@@ -92,9 +92,21 @@ pub async fn list(
     let actor = identity.actor();
     let now = state.app.now();
     let view = match field(&q, "view") {
-        v @ ("approval" | "late" | "all") => v,
+        v @ ("approval" | "late" | "turnaround" | "all") => v,
         _ => "open",
     };
+    if view == "turnaround" {
+        // Repairs past their point's turnaround, the longest waiting first.
+        let (_, rows) = state.app.repairs_past_turnaround(&actor, PAGE).await?;
+        let t = identity.tr();
+        return ok(&ListPage {
+            t,
+            layout: Layout::new(&identity, "/aftersales/rmas"),
+            view: view.to_owned(),
+            lines: rows.iter().map(|l| line_view(t, l, now)).collect(),
+            next: None,
+        });
+    }
     let mut filter = RmaFilter {
         before: field(&q, "before").parse().ok(),
         limit: PAGE + 1,
@@ -354,6 +366,10 @@ struct ShowPage {
     complaint_id: Option<i64>,
     steps: Vec<StepView>,
     moves: Vec<&'static str>,
+    /// The service point a repair went to: (id, name).
+    point: Option<(i64, String)>,
+    /// The points a repair may be sent to by hand (empty: not offered).
+    points: Vec<(i64, String)>,
     inspections: Vec<(&'static str, String)>,
     refund: String,
     error: Option<String>,
@@ -448,9 +464,49 @@ async fn show_page(
             at: local_time(s.at),
         })
         .collect();
+    let all_points = if r.kind == RmaKind::Repair {
+        state.app.service_points(&identity.actor()).await?
+    } else {
+        Vec::new()
+    };
+    let point = r.service_point_id.and_then(|id| {
+        all_points
+            .iter()
+            .find(|p| p.row.id == id)
+            .map(|p| (id, p.row.point.name.clone()))
+    });
+    let may_assign = identity
+        .actor()
+        .require(kefu_domain::Permission::RmaWork)
+        .is_ok()
+        && !r.state.is_final()
+        && !r.state.carried_out();
+    let points = if may_assign {
+        all_points
+            .iter()
+            .filter(|p| p.row.point.active)
+            .map(|p| {
+                (
+                    p.row.id,
+                    format!(
+                        "{}（{}{}，{}/{}）",
+                        p.row.point.name,
+                        p.row.point.province,
+                        p.row.point.city,
+                        p.open,
+                        p.row.point.capacity
+                    ),
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(ShowPage {
         t,
         layout: Layout::new(identity, "/aftersales/rmas"),
+        point,
+        points,
         line: line_view(t, &d.rma, state.app.now()),
         version: r.version,
         facts,
@@ -552,6 +608,34 @@ pub async fn make_move(
         Ok(_) => Ok(Redirect::to(&format!("/aftersales/rmas/{id}")).into_response()),
         Err(e) => {
             let (status, message): (StatusCode, String) = input_refusal(e, identity.tr());
+            render(
+                status,
+                &show_page(&state, &identity, id, Some(message)).await?,
+            )
+        }
+    }
+}
+
+/// `POST /aftersales/rmas/{id}/point`: sends the repair to the point chosen.
+pub async fn assign_point(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let done = state
+        .app
+        .assign_rma_point(
+            &identity.actor(),
+            id,
+            field(&pairs, "version").parse().ok(),
+            field(&pairs, "service_point_id").parse().unwrap_or(0),
+        )
+        .await;
+    match done {
+        Ok(()) => Ok(Redirect::to(&format!("/aftersales/rmas/{id}")).into_response()),
+        Err(e) => {
+            let (status, message) = input_refusal(e.into(), identity.tr());
             render(
                 status,
                 &show_page(&state, &identity, id, Some(message)).await?,

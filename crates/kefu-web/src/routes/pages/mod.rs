@@ -15,6 +15,8 @@ pub mod admin_tickets;
 pub mod admin_triggers;
 pub mod admin_users;
 pub mod admin_wechat;
+pub mod aftersales_disputes;
+pub mod aftersales_points;
 pub mod aftersales_policies;
 pub mod aftersales_rmas;
 pub mod approvals;

@@ -146,6 +146,9 @@ fn target_of(params: &str, ticket_id: Option<i64>) -> Option<String> {
     if let Some(r) = v["rma"].as_i64() {
         return Some(format!("/aftersales/rmas/{r}"));
     }
+    if let Some(d) = v["dispute"].as_i64() {
+        return Some(format!("/aftersales/disputes/{d}"));
+    }
     // A complaint's notification opens the complaint: its department's staff may not work
     // tickets.
     if let Some(c) = v["complaint"].as_i64() {

@@ -9,9 +9,13 @@ use kefu_domain::Permission::*;
 use crate::routes::{
     RouteTable,
     Surface::{Api, Page},
+    api::aftersales_disputes as api_disputes,
+    api::aftersales_points as api_points,
     api::aftersales_policies as api_policies,
     api::aftersales_rmas as api_rmas,
     api::catalogue as api_catalogue,
+    pages::aftersales_disputes as disputes,
+    pages::aftersales_points as points,
     pages::aftersales_policies as policies,
     pages::aftersales_rmas as rmas,
     pages::catalogue,
@@ -396,5 +400,152 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
         "/api/v1/aftersales/rmas/{id}/moves",
         Requires(RmaRequest),
         api_rmas::move_aftersales_rma,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/aftersales/disputes",
+        Requires(RmaRequest),
+        disputes::list,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/aftersales/disputes/new",
+        Requires(RmaRequest),
+        disputes::new_form,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/aftersales/disputes",
+        Requires(RmaRequest),
+        disputes::create,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/aftersales/disputes/{id}",
+        Requires(RmaRequest),
+        disputes::show,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/aftersales/disputes/{id}/ruling",
+        Requires(AftersalesPolicy),
+        disputes::rule,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/aftersales/disputes",
+        Requires(RmaRequest),
+        api_disputes::aftersales_disputes,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/aftersales/disputes",
+        Requires(RmaRequest),
+        api_disputes::open_aftersales_dispute,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/aftersales/disputes/{id}",
+        Requires(RmaRequest),
+        api_disputes::aftersales_dispute,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/aftersales/disputes/{id}/ruling",
+        Requires(AftersalesPolicy),
+        api_disputes::rule_aftersales_dispute,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/aftersales/points",
+        Requires(RmaRequest),
+        points::list,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/aftersales/points",
+        Requires(AftersalesPolicy),
+        points::create,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/aftersales/points/{id}",
+        Requires(RmaRequest),
+        points::show,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/aftersales/points/{id}",
+        Requires(AftersalesPolicy),
+        points::save,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/aftersales/points/{id}/inspections",
+        Requires(AftersalesPolicy),
+        points::inspect,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/aftersales/rmas/{id}/point",
+        Requires(RmaWork),
+        rmas::assign_point,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/aftersales/points",
+        Requires(RmaRequest),
+        api_points::service_points,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/aftersales/points",
+        Requires(AftersalesPolicy),
+        api_points::create_service_point,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/aftersales/points/{id}",
+        Requires(RmaRequest),
+        api_points::service_point,
+    )
+    .add(
+        Api,
+        Method::PUT,
+        "/api/v1/aftersales/points/{id}",
+        Requires(AftersalesPolicy),
+        api_points::save_service_point,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/aftersales/points/{id}/inspections",
+        Requires(AftersalesPolicy),
+        api_points::inspect_service_point,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/aftersales/rmas/{id}/point",
+        Requires(RmaWork),
+        api_points::assign_rma_point,
     )
 }

@@ -31,6 +31,13 @@ const fn write(method: &'static str, path: &'static str, record: &'static str) -
 pub const CONDITIONAL: &[ConditionalWrite] = &[
     write("put", "/api/v1/catalogue/products/{id}", "the product"),
     write("post", "/api/v1/aftersales/rmas/{id}/moves", "the RMA"),
+    write(
+        "post",
+        "/api/v1/aftersales/disputes/{id}/ruling",
+        "the dispute",
+    ),
+    write("put", "/api/v1/aftersales/points/{id}", "the service point"),
+    write("post", "/api/v1/aftersales/rmas/{id}/point", "the RMA"),
     write("put", "/api/v1/catalogue/parts/{id}", "the part"),
     write(
         "put",

@@ -1,0 +1,40 @@
+-- 服务网点 — where repairs happen: the place, the categories each repairs, how many repairs
+-- it takes at once and its turnaround in days; the periodic checklist inspections with their
+-- score and actions; and on an RMA the point its repair was routed to and when the goods
+-- arrived (its turnaround runs from there).
+CREATE TABLE service_points (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL UNIQUE,
+    province TEXT NOT NULL,
+    city TEXT NOT NULL DEFAULT '',
+    address TEXT NOT NULL DEFAULT '',
+    capacity INTEGER NOT NULL,
+    turnaround_days INTEGER NOT NULL,
+    active INTEGER NOT NULL DEFAULT 1,
+    version INTEGER NOT NULL DEFAULT 1,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    updated_by INTEGER REFERENCES users (id)
+);
+
+CREATE TABLE service_point_categories (
+    point_id INTEGER NOT NULL REFERENCES service_points (id),
+    category_id INTEGER NOT NULL REFERENCES product_categories (id),
+    PRIMARY KEY (point_id, category_id)
+);
+
+CREATE TABLE service_point_inspections (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    point_id INTEGER NOT NULL REFERENCES service_points (id),
+    inspected_on TEXT NOT NULL,
+    items TEXT NOT NULL,
+    score INTEGER NOT NULL,
+    actions TEXT NOT NULL,
+    inspector_id INTEGER REFERENCES users (id),
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX service_point_inspections_point ON service_point_inspections (point_id, inspected_on);
+
+ALTER TABLE rmas ADD COLUMN service_point_id INTEGER REFERENCES service_points (id);
+ALTER TABLE rmas ADD COLUMN received_at INTEGER;
+CREATE INDEX rmas_service_point ON rmas (service_point_id, state);
