@@ -70,38 +70,44 @@ impl Browser {
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", driver_path.display()));
-        let profile = std::env::temp_dir().join(format!("kefu-chromium-{port}"));
-        let caps = json!({
-            "goog:chromeOptions": {
-                "binary": chromium,
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--window-size=1280,900",
-                    // A Chinese user's browser.
-                    "--lang=zh-CN",
-                    format!("--user-data-dir={}", profile.display()),
-                ],
-                "prefs": { "intl.accept_languages": "zh-CN,zh" }
-            }
-        });
-        let caps = match caps {
-            serde_json::Value::Object(m) => m,
-            _ => unreachable!(),
-        };
         let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let client = loop {
+        // On a loaded machine Chromium may exit while starting; a crashed start can leave
+        // its profile locked, so each attempt gets a profile of its own.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut attempt_no = 0;
+        let (client, profile) = loop {
+            attempt_no += 1;
+            let profile = std::env::temp_dir().join(format!("kefu-chromium-{port}-{attempt_no}"));
+            let caps = json!({
+                "goog:chromeOptions": {
+                    "binary": chromium,
+                    "args": [
+                        "--headless=new", "--no-sandbox", "--disable-gpu",
+                        "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+                        "--disable-background-networking", "--disable-component-update",
+                        "--disable-sync", "--window-size=1280,900",
+                        // A Chinese user's browser.
+                        "--lang=zh-CN",
+                        format!("--user-data-dir={}", profile.display()),
+                    ],
+                    "prefs": { "intl.accept_languages": "zh-CN,zh" }
+                }
+            });
+            let caps = match caps {
+                serde_json::Value::Object(m) => m,
+                _ => unreachable!(),
+            };
             let attempt =
                 ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-                    .capabilities(caps.clone())
+                    .capabilities(caps)
                     .connect(&url)
                     .await;
             match attempt {
-                Ok(c) => break c,
+                Ok(c) => break (c, profile),
                 Err(e) if Instant::now() < deadline => {
                     let _ = e;
-                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    let _ = std::fs::remove_dir_all(&profile);
+                    tokio::time::sleep(Duration::from_millis(300)).await;
                 }
                 Err(e) => panic!("cannot open a Chromium session through ChromeDriver: {e}"),
             }
