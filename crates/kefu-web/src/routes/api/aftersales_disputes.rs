@@ -132,6 +132,7 @@ pub struct AftersalesDisputeCreated {
     request_body = AftersalesDisputeIn,
     responses(
         (status = 201, description = "Registered", body = AftersalesDisputeCreated),
+        (status = 404, description = "The RMA named does not exist", body = ErrorBody),
         (status = 422, description = "Refused: `dispute_required`, `dispute_too_long`, \
             `dispute_other_customer`, `unknown_archive_customer`", body = ErrorBody),
     ))]

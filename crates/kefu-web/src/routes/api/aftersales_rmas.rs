@@ -240,6 +240,7 @@ pub struct AftersalesRmaCreated {
 #[utoipa::path(post, path = "/api/v1/aftersales/rmas", tag = "aftersales", request_body = AftersalesRmaIn,
     responses(
         (status = 201, description = "Registered", body = AftersalesRmaCreated),
+        (status = 404, description = "The ticket or complaint RMA named does not exist", body = ErrorBody),
         (status = 409, description = "`rma_already_taken`: the complaint's RMA is handled", body = ErrorBody),
         (status = 422, description = "Refused: `rma_refund_above_paid`, `rma_serial_required`, \
             `rma_quantity`, `catalogue_unknown_sku`, `claim_before_delivery`…", body = ErrorBody),
