@@ -7,3 +7,4 @@ pub mod import;
 pub mod policy;
 pub mod rma;
 pub mod service_point;
+pub mod stock;
