@@ -127,6 +127,9 @@ pub enum AppError {
     /// A service point or its inspection refused.
     #[error("{0}")]
     ServicePoint(#[from] kefu_domain::aftersales::service_point::ServicePointError),
+    /// A stock movement refused (never below zero; see [`kefu_domain::aftersales::stock`]).
+    #[error("{0}")]
+    Stock(#[from] kefu_domain::aftersales::stock::StockError),
     /// A claim the policy cannot decide.
     #[error("{0}")]
     Claim(#[from] kefu_domain::aftersales::policy::ClaimError),

@@ -7,6 +7,7 @@ pub mod import;
 pub mod policy;
 pub mod rma;
 pub mod service_point;
+pub mod stock;
 mod tiles;
 
 pub(crate) use tiles::TILES;

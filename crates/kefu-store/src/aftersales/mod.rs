@@ -5,6 +5,7 @@ pub mod dispute;
 pub mod policy;
 pub mod rma;
 pub mod service_point;
+pub mod stock;
 
 /// A `LIKE` pattern matching `text` anywhere, lower-cased, with `%`, `_` and `\` escaped
 /// (used with `LOWER(column) LIKE $n ESCAPE '\'`).

@@ -7,6 +7,7 @@ use kefu_domain::aftersales::import::ColumnError;
 use kefu_domain::aftersales::policy::{ClaimError, PolicyError};
 use kefu_domain::aftersales::rma::RmaError;
 use kefu_domain::aftersales::service_point::ServicePointError;
+use kefu_domain::aftersales::stock::StockError;
 use kefu_domain::money::AmountError;
 
 use super::ErrorInfo;
@@ -233,6 +234,23 @@ pub(super) fn service_point_info(e: ServicePointError) -> ErrorInfo {
         ServicePointError::Unchecked(item) => ("point_unchecked", vec![("item", item)]),
         ServicePointError::Checklist => ("point_checklist", vec![]),
         ServicePointError::NotARepair => ("point_not_a_repair", vec![]),
+    };
+    info(code, args, detail)
+}
+
+pub(super) fn stock_info(e: StockError) -> ErrorInfo {
+    let detail = e.to_string();
+    let (code, args) = match e {
+        StockError::BelowZero { have, want } => (
+            "stock_below_zero",
+            vec![("have", have.to_string()), ("want", want.to_string())],
+        ),
+        StockError::Quantity => (
+            "stock_quantity",
+            vec![("max", kefu_domain::aftersales::stock::MAX_QUANTITY.to_string())],
+        ),
+        StockError::SameLocation => ("stock_same_location", vec![]),
+        StockError::Required(f) => ("stock_required", vec![("field", format!("@stock.field.{f}"))]),
     };
     info(code, args, detail)
 }
