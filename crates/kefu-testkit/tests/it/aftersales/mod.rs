@@ -6,3 +6,4 @@ mod points;
 mod policies;
 mod portal;
 mod rmas;
+mod stock;
