@@ -151,6 +151,12 @@ pub mod kind {
     pub const DISPUTE_OPENED: &str = "dispute_opened";
     /// The dispute one registered was ruled (to who registered it).
     pub const DISPUTE_RULED: &str = "dispute_ruled";
+    /// 配件发放计划待审批 — a location's issue plan for a month waits for approval (to the
+    /// after-sales specialists).
+    pub const STOCK_PLAN_PROPOSED: &str = "stock_plan_proposed";
+    /// 不良品处理待审批 — defective goods' disposal waits for approval (to the after-sales
+    /// specialists).
+    pub const DEFECTIVE_PROPOSED: &str = "defective_proposed";
 }
 
 /// Tells each user in `users` (duplicates ignored) about `kind`, with placeholder values

@@ -18,3 +18,4 @@ pub use import::CatalogueImport;
 pub use policy::{ClaimQuery, PolicyCheck, PolicyDraft, PolicyVersion, numbered_clauses};
 pub use rma::{ComplaintRmaPrefill, MoveInput, PortalRma, RmaDetail, RmaRequest};
 pub use service_point::{PointDetail, PointView, days_between};
+pub use stock::{DefectiveInput, StockLine};

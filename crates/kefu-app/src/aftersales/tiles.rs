@@ -40,6 +40,27 @@ pub(crate) const TILES: &[TileSpec] = &[
         fill: disputes,
     },
     TileSpec {
+        key: "aftersales.below_plan",
+        title: "workbench.tile.stock_below_plan",
+        roles: &[Role::AftersalesSpecialist, Role::CsManager],
+        permission: Permission::RmaWork,
+        fill: below_plan,
+    },
+    TileSpec {
+        key: "aftersales.plans_to_approve",
+        title: "workbench.tile.stock_plans_to_approve",
+        roles: &[Role::AftersalesSpecialist, Role::CsManager],
+        permission: Permission::AftersalesPolicy,
+        fill: plans_to_approve,
+    },
+    TileSpec {
+        key: "aftersales.defective_to_decide",
+        title: "workbench.tile.defective_to_decide",
+        roles: &[Role::AftersalesSpecialist, Role::CsManager],
+        permission: Permission::AftersalesPolicy,
+        fill: defective_to_decide,
+    },
+    TileSpec {
         key: "aftersales.open",
         title: "workbench.tile.rmas_open",
         roles: &[Role::AftersalesSpecialist],
@@ -136,5 +157,33 @@ fn past_turnaround<'a>(app: &'a App, r: &'a Reader) -> TileFuture<'a> {
         let mut conn = app.store.conn().await?;
         let (n, _) = store::past_turnaround(&mut conn, r.now, 1).await?;
         Ok(Some(tile("/aftersales/rmas?view=turnaround", n, n > 0)))
+    })
+}
+
+/// 库存低于计划 — this month's approved plan lines whose location holds fewer good parts.
+fn below_plan<'a>(app: &'a App, _r: &'a Reader) -> TileFuture<'a> {
+    Box::pin(async move {
+        let mut conn = app.store.conn().await?;
+        let n = kefu_store::aftersales::stock::count_below_plan(&mut conn, &app.stock_period())
+            .await?;
+        Ok(Some(tile("/aftersales/stock?below=1", n, n > 0)))
+    })
+}
+
+/// 待审批的配件计划 — plans (location × month) with lines waiting for approval.
+fn plans_to_approve<'a>(app: &'a App, _r: &'a Reader) -> TileFuture<'a> {
+    Box::pin(async move {
+        let mut conn = app.store.conn().await?;
+        let n = kefu_store::aftersales::stock::count_plans_pending(&mut conn).await?;
+        Ok(Some(tile("/aftersales/stock/plans?status=pending", n, n > 0)))
+    })
+}
+
+/// 待审批的不良品处理
+fn defective_to_decide<'a>(app: &'a App, _r: &'a Reader) -> TileFuture<'a> {
+    Box::pin(async move {
+        let mut conn = app.store.conn().await?;
+        let n = kefu_store::aftersales::stock::count_defective_pending(&mut conn).await?;
+        Ok(Some(tile("/aftersales/defective?status=pending", n, n > 0)))
     })
 }

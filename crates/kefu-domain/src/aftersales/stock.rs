@@ -36,6 +36,123 @@ keyed! {
     }
 }
 
+keyed! {
+    /// 不良品处理方式 — what becomes of defective goods, once approved.
+    Disposal {
+        /// 修复入库 — repaired and back in stock as good.
+        RepairRestock = "repair_restock",
+        /// 退供应商
+        ReturnToSupplier = "return_to_supplier",
+        /// 报废
+        Scrap = "scrap",
+    }
+}
+
+impl Disposal {
+    /// The movement that carries the disposal out.
+    pub fn movement(self) -> MovementKind {
+        match self {
+            Disposal::RepairRestock => MovementKind::Restock,
+            Disposal::ReturnToSupplier => MovementKind::ReturnToSupplier,
+            Disposal::Scrap => MovementKind::Scrap,
+        }
+    }
+}
+
+keyed! {
+    /// 审批状态 of an issue plan's line or a defective goods' disposal.
+    Approval {
+        /// 待审批
+        Pending = "pending",
+        /// 已批准
+        Approved = "approved",
+        /// 已驳回
+        Rejected = "rejected",
+    }
+}
+
+/// The most lines in one location's plan for a period.
+pub const MAX_PLAN_LINES: usize = 500;
+
+/// One line of an issue plan 配件发放计划: how many of a part a location is to hold for
+/// the period's repairs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanLine {
+    pub part_number: String,
+    pub quantity: i64,
+}
+
+/// Reads a plan typed as lines of `料号 数量` (a space, tab or comma between), blank lines
+/// skipped; every line is checked and every refusal named by its line number.
+pub fn parse_plan(text: &str) -> Result<Vec<PlanLine>, Vec<(usize, PlanLineError)>> {
+    let mut lines = Vec::new();
+    let mut problems = Vec::new();
+    for (n, raw) in text.lines().enumerate() {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            continue;
+        }
+        let mut parts = raw
+            .split(|c: char| c.is_whitespace() || c == ',' || c == '，')
+            .filter(|p| !p.is_empty());
+        let (Some(code), Some(q), None) = (parts.next(), parts.next(), parts.next()) else {
+            problems.push((n + 1, PlanLineError::Shape));
+            continue;
+        };
+        let code = code.to_uppercase();
+        if lines.iter().any(|l: &PlanLine| l.part_number == code) {
+            problems.push((n + 1, PlanLineError::Twice));
+            continue;
+        }
+        match q.parse::<i64>() {
+            Ok(q) if (0..=MAX_QUANTITY).contains(&q) => lines.push(PlanLine {
+                part_number: code,
+                quantity: q,
+            }),
+            _ => problems.push((n + 1, PlanLineError::Quantity)),
+        }
+    }
+    if lines.len() > MAX_PLAN_LINES {
+        problems.push((0, PlanLineError::TooMany));
+    }
+    if lines.is_empty() && problems.is_empty() {
+        problems.push((0, PlanLineError::Empty));
+    }
+    if problems.is_empty() { Ok(lines) } else { Err(problems) }
+}
+
+/// Why a plan's line is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanLineError {
+    /// Not `料号 数量`.
+    Shape,
+    /// A quantity that is not a whole number 0–1,000,000.
+    Quantity,
+    /// The part named twice.
+    Twice,
+    /// More lines than a plan holds.
+    TooMany,
+    /// No line at all.
+    Empty,
+}
+
+impl PlanLineError {
+    pub fn key(self) -> &'static str {
+        match self {
+            PlanLineError::Shape => "shape",
+            PlanLineError::Quantity => "quantity",
+            PlanLineError::Twice => "twice",
+            PlanLineError::TooMany => "too_many",
+            PlanLineError::Empty => "empty",
+        }
+    }
+}
+
+/// How far a location's good stock is below its approved plan: 0 when at or above.
+pub fn short_of_plan(good: i64, planned: i64) -> i64 {
+    (planned - good).max(0)
+}
+
 /// The most of one part in one movement.
 pub const MAX_QUANTITY: i64 = 1_000_000;
 
@@ -51,6 +168,31 @@ pub enum StockError {
     SameLocation,
     #[error("{0} is required")]
     Required(&'static str),
+    #[error("{0} is at most 200 characters")]
+    TooLong(&'static str),
+    /// A plan's line refused: the first, by its line number (0: the plan as a whole).
+    #[error("plan line {line}: {}", problem.key())]
+    PlanLine { line: usize, problem: PlanLineError },
+    #[error("no part has the number {0}")]
+    UnknownPart(String),
+    #[error("no RMA is numbered {0}")]
+    UnknownRma(String),
+    /// A faulty part back, a restock, a scrap or a return to the supplier is never typed:
+    /// it is the registration of defective goods or its approved disposal.
+    #[error("defective goods move by their registration and approved disposal")]
+    ThroughDefective,
+    /// A plan's period is a month, `YYYY-MM`.
+    #[error("a plan's period is a month, YYYY-MM")]
+    Period,
+    /// 审批 takes a second person: who proposed does not approve.
+    #[error("who proposed it does not decide it")]
+    OwnProposal,
+    /// A decision on what is no longer waiting for one.
+    #[error("this was already decided")]
+    Decided,
+    /// An issue goes to a repair: the RMA it is for.
+    #[error("an issue names the RMA it goes to")]
+    IssueWithoutRma,
 }
 
 /// A movement asked: what, how many, where from and to.
@@ -156,6 +298,48 @@ mod tests {
             deltas(&m(MovementKind::Transfer, 1, 1, None)),
             Err(StockError::Required("to"))
         );
+    }
+
+    #[test]
+    fn plans_read_every_line_and_name_each_refusal() {
+        let ok = parse_plan("p-ysj-01 4\n\nP-KB-02,10\nP-X  0").unwrap();
+        assert_eq!(ok.len(), 3);
+        assert_eq!(ok[0].part_number, "P-YSJ-01");
+        assert_eq!(ok[1].quantity, 10);
+        let bad = parse_plan("P-1 4\nP-1 5\nP-2 -1\nP-3\nP-4 1.5").unwrap_err();
+        assert_eq!(
+            bad,
+            vec![
+                (2, PlanLineError::Twice),
+                (3, PlanLineError::Quantity),
+                (4, PlanLineError::Shape),
+                (5, PlanLineError::Quantity),
+            ]
+        );
+        assert_eq!(parse_plan(" \n").unwrap_err(), vec![(0, PlanLineError::Empty)]);
+        assert_eq!(short_of_plan(3, 5), 2);
+        assert_eq!(short_of_plan(7, 5), 0);
+    }
+
+    #[test]
+    fn each_disposal_is_carried_out_by_its_movement() {
+        use Condition::{Defective, Good};
+        let restock = Movement {
+            kind: Disposal::RepairRestock.movement(),
+            quantity: 2,
+            location: 1,
+            to: None,
+        };
+        assert_eq!(deltas(&restock).unwrap(), vec![(1, Defective, -2), (1, Good, 2)]);
+        for d in [Disposal::Scrap, Disposal::ReturnToSupplier] {
+            let m = Movement {
+                kind: d.movement(),
+                quantity: 1,
+                location: 1,
+                to: None,
+            };
+            assert_eq!(deltas(&m).unwrap(), vec![(1, Defective, -1)]);
+        }
     }
 
     #[test]

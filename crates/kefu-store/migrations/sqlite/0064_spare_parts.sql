@@ -58,6 +58,7 @@ CREATE TABLE defective_goods (
     disposal TEXT NOT NULL,
     status TEXT NOT NULL,
     note TEXT NOT NULL DEFAULT '',
+    decision_note TEXT NOT NULL DEFAULT '',
     proposed_by INTEGER REFERENCES users (id),
     decided_by INTEGER REFERENCES users (id),
     created_at INTEGER NOT NULL,

@@ -235,6 +235,14 @@ pub async fn by_id(conn: &mut AnyConnection, id: i64) -> Result<RmaLine> {
 }
 
 /// The RMA handling a complaint's RMA, if any: (id, number).
+/// The id of the RMA numbered `number`, if any.
+pub async fn id_by_number(conn: &mut AnyConnection, number: &str) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar("SELECT id FROM rmas WHERE number = $1")
+        .bind(number)
+        .fetch_optional(conn)
+        .await?)
+}
+
 pub async fn by_complaint_rma(
     conn: &mut AnyConnection,
     complaint_rma_id: i64,

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use super::key_accounts::{code, send};
 
 /// The count a workbench tile shows on the reader's home page.
-async fn tile_count(session: &kefu_testkit::Session, key: &str) -> i64 {
+pub(crate) async fn tile_count(session: &kefu_testkit::Session, key: &str) -> i64 {
     let res = session.get("/").await;
     let status = res.status();
     let loc = res.headers().get("location").cloned();

@@ -251,6 +251,31 @@ pub(super) fn stock_info(e: StockError) -> ErrorInfo {
         ),
         StockError::SameLocation => ("stock_same_location", vec![]),
         StockError::Required(f) => ("stock_required", vec![("field", format!("@stock.field.{f}"))]),
+        StockError::TooLong(f) => ("stock_too_long", vec![("field", format!("@stock.field.{f}"))]),
+        StockError::PlanLine { line, problem } => (
+            "stock_plan_line",
+            vec![
+                ("line", line.to_string()),
+                ("problem", format!("@stock.plan_problem.{}", problem.key())),
+            ],
+        ),
+        StockError::UnknownPart(code) => ("stock_unknown_part", vec![("code", code)]),
+        StockError::UnknownRma(number) => ("stock_unknown_rma", vec![("number", number)]),
+        StockError::Period => ("stock_period", vec![]),
+        StockError::ThroughDefective => ("stock_through_defective", vec![]),
+        StockError::OwnProposal => {
+            return ErrorInfo {
+                detail: Some(detail),
+                ..ErrorInfo::new(StatusCode::FORBIDDEN, "stock_own_proposal")
+            };
+        }
+        StockError::Decided => {
+            return ErrorInfo {
+                detail: Some(detail),
+                ..ErrorInfo::new(StatusCode::CONFLICT, "stock_decided")
+            };
+        }
+        StockError::IssueWithoutRma => ("stock_issue_without_rma", vec![]),
     };
     info(code, args, detail)
 }

@@ -4,6 +4,7 @@
 pub mod absences;
 pub mod aftersales_disputes;
 pub mod aftersales_points;
+pub mod aftersales_stock;
 pub mod aftersales_policies;
 pub mod aftersales_rmas;
 pub mod audit;
@@ -247,6 +248,13 @@ use doc::{
         aftersales_points::service_points, aftersales_points::create_service_point,
         aftersales_points::service_point, aftersales_points::save_service_point,
         aftersales_points::inspect_service_point, aftersales_points::assign_rma_point,
+        aftersales_stock::stock_locations, aftersales_stock::create_stock_location,
+        aftersales_stock::stock, aftersales_stock::stock_movements,
+        aftersales_stock::record_stock_movement, aftersales_stock::stock_plans,
+        aftersales_stock::stock_plan, aftersales_stock::propose_stock_plan,
+        aftersales_stock::decide_stock_plan, aftersales_stock::defective_goods,
+        aftersales_stock::defective, aftersales_stock::register_defective,
+        aftersales_stock::decide_defective, aftersales_stock::repropose_defective,
         search::search,
         channels::inbound,
         phone::events,

@@ -372,6 +372,8 @@ struct ShowPage {
     points: Vec<(i64, String)>,
     inspections: Vec<(&'static str, String)>,
     refund: String,
+    /// Whether the reader may issue parts to it and register its defective goods.
+    may_stock: bool,
     error: Option<String>,
 }
 
@@ -523,6 +525,7 @@ async fn show_page(
             "rma.inspection",
         ),
         refund: kefu_domain::money::plain_yuan(r.amount_fen.min(r.paid_fen)),
+        may_stock: identity.actor().require(Permission::RmaWork).is_ok(),
         error,
     })
 }

@@ -71,6 +71,11 @@ fn text(t: Tr, kind: &str, params: &str) -> String {
         d => t.tk("quality.decision", d),
     };
     let agent = get("agent");
+    // Defective goods: the disposal proposed.
+    let disposal = match get("disposal").as_str() {
+        "" => String::new(),
+        d => t.tk("stock.disposal", d),
+    };
     let n = count("count");
     t.f(
         &format!("notification.{kind}"),
@@ -103,6 +108,7 @@ fn text(t: Tr, kind: &str, params: &str) -> String {
             ("decision", decision.as_str()),
             ("agent", agent.as_str()),
             ("count", n.as_str()),
+            ("disposal", disposal.as_str()),
         ],
     )
 }
@@ -148,6 +154,12 @@ fn target_of(params: &str, ticket_id: Option<i64>) -> Option<String> {
     }
     if let Some(d) = v["dispute"].as_i64() {
         return Some(format!("/aftersales/disputes/{d}"));
+    }
+    if let Some(d) = v["defective"].as_i64() {
+        return Some(format!("/aftersales/defective/{d}"));
+    }
+    if let (Some(l), Some(period)) = (v["stock_plan"].as_i64(), v["date"].as_str()) {
+        return Some(format!("/aftersales/stock/plans/{l}/{period}"));
     }
     // A complaint's notification opens the complaint: its department's staff may not work
     // tickets.

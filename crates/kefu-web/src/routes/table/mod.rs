@@ -1,6 +1,7 @@
 //! The route table by business area, each adding its routes in the order the table had.
 
 pub(super) mod aftersales;
+pub(super) mod aftersales_stock;
 pub(super) mod api;
 pub(super) mod channel_api;
 pub(super) mod channels;
