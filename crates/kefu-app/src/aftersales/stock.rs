@@ -10,13 +10,12 @@ use kefu_domain::aftersales::stock::{
 };
 use kefu_domain::follow_up::plan::PlanPeriod;
 use kefu_domain::{Permission, Role};
-use kefu_store::{AnyConnection, StoreError};
 use kefu_store::aftersales::stock::{
-    self as store, BalanceLine, DefectiveRow, LocationRow, MovementLine, MovementRow,
-    NewDefective, PlanRow, PlanSummary,
+    self as store, BalanceLine, DefectiveRow, LocationRow, MovementLine, MovementRow, NewDefective,
+    PlanRow, PlanSummary,
 };
+use kefu_store::{AnyConnection, StoreError};
 use serde_json::json;
-
 
 use crate::notify::{self, kind};
 use crate::workbench::local_date;
@@ -321,7 +320,11 @@ impl App {
         for (n, l) in lines.iter().enumerate() {
             if !(0..=rules::MAX_QUANTITY).contains(&l.quantity) {
                 let problem = rules::PlanLineError::Quantity;
-                return Err(StockError::PlanLine { line: n + 1, problem }.into());
+                return Err(StockError::PlanLine {
+                    line: n + 1,
+                    problem,
+                }
+                .into());
             }
             let code = l.part_number.trim().to_ascii_uppercase();
             let (part, _) = kefu_store::aftersales::catalogue::part_by_number(&mut tx, &code)
@@ -329,14 +332,21 @@ impl App {
                 .ok_or(StockError::UnknownPart(code))?;
             if resolved.iter().any(|(p, _)| *p == part) {
                 let problem = rules::PlanLineError::Twice;
-                return Err(StockError::PlanLine { line: n + 1, problem }.into());
+                return Err(StockError::PlanLine {
+                    line: n + 1,
+                    problem,
+                }
+                .into());
             }
             resolved.push((part, l.quantity));
         }
         let now = self.now();
         store::replace_plan(&mut tx, location, &period, &resolved, actor.user_id(), now).await?;
         let to = notify::with_role(&mut tx, Role::AftersalesSpecialist).await?;
-        let to: Vec<i64> = to.into_iter().filter(|u| Some(*u) != actor.user_id()).collect();
+        let to: Vec<i64> = to
+            .into_iter()
+            .filter(|u| Some(*u) != actor.user_id())
+            .collect();
         notify::notify(
             &mut tx,
             &to,
@@ -373,14 +383,20 @@ impl App {
         let mut tx = self.store.begin().await?;
         store::location_by_id(&mut tx, location).await?;
         let waiting = store::plan(&mut tx, location, &period).await?;
-        if waiting
-            .iter()
-            .any(|l| l.status == Approval::Pending && l.proposer.is_some() && l.proposer == actor.user_id())
-        {
+        if waiting.iter().any(|l| {
+            l.status == Approval::Pending && l.proposer.is_some() && l.proposer == actor.user_id()
+        }) {
             return Err(StockError::OwnProposal.into());
         }
-        let n = store::decide_plan(&mut tx, location, &period, status, actor.user_id(), self.now())
-            .await?;
+        let n = store::decide_plan(
+            &mut tx,
+            location,
+            &period,
+            status,
+            actor.user_id(),
+            self.now(),
+        )
+        .await?;
         if n == 0 {
             return Err(StockError::Decided.into());
         }
@@ -414,7 +430,12 @@ impl App {
         let note = text("reason", &d.note, false)?;
         let mut tx = self.store.begin().await?;
         let rma_number = match d.rma_id {
-            Some(r) => Some(kefu_store::aftersales::rma::by_id(&mut tx, r).await?.rma.number),
+            Some(r) => Some(
+                kefu_store::aftersales::rma::by_id(&mut tx, r)
+                    .await?
+                    .rma
+                    .number,
+            ),
             None => None,
         };
         let document = match (d.document.trim(), &rma_number) {
@@ -459,7 +480,10 @@ impl App {
     ) -> Result<()> {
         let row = store::defective_by_id(tx, id).await?;
         let to = notify::with_role(tx, Role::AftersalesSpecialist).await?;
-        let to: Vec<i64> = to.into_iter().filter(|u| Some(*u) != actor.user_id()).collect();
+        let to: Vec<i64> = to
+            .into_iter()
+            .filter(|u| Some(*u) != actor.user_id())
+            .collect();
         notify::notify(
             tx,
             &to,
@@ -502,8 +526,7 @@ impl App {
         } else {
             Approval::Rejected
         };
-        if !store::decide_defective(&mut tx, id, status, &note, actor.user_id(), self.now())
-            .await?
+        if !store::decide_defective(&mut tx, id, status, &note, actor.user_id(), self.now()).await?
         {
             return Err(StockError::Decided.into());
         }

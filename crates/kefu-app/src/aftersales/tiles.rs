@@ -164,8 +164,8 @@ fn past_turnaround<'a>(app: &'a App, r: &'a Reader) -> TileFuture<'a> {
 fn below_plan<'a>(app: &'a App, _r: &'a Reader) -> TileFuture<'a> {
     Box::pin(async move {
         let mut conn = app.store.conn().await?;
-        let n = kefu_store::aftersales::stock::count_below_plan(&mut conn, &app.stock_period())
-            .await?;
+        let n =
+            kefu_store::aftersales::stock::count_below_plan(&mut conn, &app.stock_period()).await?;
         Ok(Some(tile("/aftersales/stock?below=1", n, n > 0)))
     })
 }
@@ -175,7 +175,11 @@ fn plans_to_approve<'a>(app: &'a App, _r: &'a Reader) -> TileFuture<'a> {
     Box::pin(async move {
         let mut conn = app.store.conn().await?;
         let n = kefu_store::aftersales::stock::count_plans_pending(&mut conn).await?;
-        Ok(Some(tile("/aftersales/stock/plans?status=pending", n, n > 0)))
+        Ok(Some(tile(
+            "/aftersales/stock/plans?status=pending",
+            n,
+            n > 0,
+        )))
     })
 }
 

@@ -226,7 +226,7 @@ fn rma_count(tickets: usize) -> usize {
     (tickets / 100).clamp(24, 300)
 }
 
-fn at(day: Date, hour: i8, minute: i8) -> Timestamp {
+pub(super) fn at(day: Date, hour: i8, minute: i8) -> Timestamp {
     super::quality::at(day, hour, minute)
 }
 
@@ -607,5 +607,6 @@ pub(super) async fn load(
         .await?;
         written += 1;
     }
+    written += super::aftersales_stock::load(&a, &clock, rng, keeper, manager, today).await?;
     Ok(written)
 }

@@ -16,6 +16,7 @@
 //! machine and its stage clock — is the one the use cases apply.
 
 mod aftersales;
+mod aftersales_stock;
 mod complaints;
 mod corpus;
 mod customers;

@@ -118,7 +118,11 @@ pub fn parse_plan(text: &str) -> Result<Vec<PlanLine>, Vec<(usize, PlanLineError
     if lines.is_empty() && problems.is_empty() {
         problems.push((0, PlanLineError::Empty));
     }
-    if problems.is_empty() { Ok(lines) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(lines)
+    } else {
+        Err(problems)
+    }
 }
 
 /// Why a plan's line is refused.
@@ -241,10 +245,7 @@ pub fn deltas(m: &Movement) -> Result<Vec<Delta>, StockError> {
 pub fn apply(have: i64, delta: i64) -> Result<i64, StockError> {
     let after = have.saturating_add(delta);
     if after < 0 {
-        Err(StockError::BelowZero {
-            have,
-            want: -delta,
-        })
+        Err(StockError::BelowZero { have, want: -delta })
     } else {
         Ok(after)
     }
@@ -316,7 +317,10 @@ mod tests {
                 (5, PlanLineError::Quantity),
             ]
         );
-        assert_eq!(parse_plan(" \n").unwrap_err(), vec![(0, PlanLineError::Empty)]);
+        assert_eq!(
+            parse_plan(" \n").unwrap_err(),
+            vec![(0, PlanLineError::Empty)]
+        );
         assert_eq!(short_of_plan(3, 5), 2);
         assert_eq!(short_of_plan(7, 5), 0);
     }
@@ -330,7 +334,10 @@ mod tests {
             location: 1,
             to: None,
         };
-        assert_eq!(deltas(&restock).unwrap(), vec![(1, Defective, -2), (1, Good, 2)]);
+        assert_eq!(
+            deltas(&restock).unwrap(),
+            vec![(1, Defective, -2), (1, Good, 2)]
+        );
         for d in [Disposal::Scrap, Disposal::ReturnToSupplier] {
             let m = Movement {
                 kind: d.movement(),
@@ -345,7 +352,10 @@ mod tests {
     #[test]
     fn a_balance_never_goes_below_zero() {
         assert_eq!(apply(5, -5), Ok(0));
-        assert_eq!(apply(5, -6), Err(StockError::BelowZero { have: 5, want: 6 }));
+        assert_eq!(
+            apply(5, -6),
+            Err(StockError::BelowZero { have: 5, want: 6 })
+        );
         assert_eq!(apply(0, 3), Ok(3));
     }
 

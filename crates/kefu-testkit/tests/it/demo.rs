@@ -684,5 +684,61 @@ async fn the_demo_after_sales_department_has_a_month_of_returns_and_repairs() {
     assert!(days.iter().all(|d| *d >= 0.0));
     let disputes = json_body(api.get("/api/v1/aftersales/disputes?status=ruled").await).await;
     assert!(disputes.as_array().unwrap().len() <= 1);
+
+    // The spare parts: the warehouse and each point's stock, parts issued to repairs with
+    // their faulty parts back, this month's plans approved but one.
+    let locations = json_body(api.get("/api/v1/aftersales/stock/locations").await).await;
+    assert_eq!(locations.as_array().unwrap().len(), 7, "{locations}");
+    let stock = json_body(api.get("/api/v1/aftersales/stock").await).await;
+    let lines = stock["lines"].as_array().unwrap();
+    assert!(lines.iter().all(|l| l["good"].as_i64().unwrap() >= 0));
+    assert!(lines.iter().any(|l| l["planned"].is_i64()), "{stock}");
+    let issued = json_body(
+        api.get("/api/v1/aftersales/stock/movements?limit=500")
+            .await,
+    )
+    .await;
+    let issues = issued
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["kind"] == "issue")
+        .count();
+    assert!(
+        issues > 0
+            && issued
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|m| m["kind"] != "issue" || m["rma_id"].is_i64())
+    );
+    let defective = json_body(api.get("/api/v1/aftersales/defective").await).await;
+    let defective = defective.as_array().unwrap();
+    assert_eq!(
+        defective.len(),
+        issues,
+        "each part issued gave a faulty one back"
+    );
+    let statuses: BTreeSet<&str> = defective
+        .iter()
+        .map(|d| d["status"].as_str().unwrap())
+        .collect();
+    assert!(
+        statuses.contains("pending"),
+        "the latest waits: {statuses:?}"
+    );
+    assert!(issues < 2 || statuses.contains("approved"), "{statuses:?}");
+    eprintln!(
+        "demo parts: {issues} issued to repairs, {} movements",
+        issued.as_array().unwrap().len()
+    );
+    let plans = json_body(api.get("/api/v1/aftersales/stock/plans").await).await;
+    let waiting = plans
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["pending"].as_i64().unwrap() > 0)
+        .count();
+    assert_eq!(waiting, 1, "{plans}");
     app.stop().await;
 }

@@ -35,6 +35,9 @@ pub(crate) fn record_testid(link: &str) -> &'static str {
         "/quality/calibrations" => "calibration-row",
         "/aftersales/rmas" => "rma-row",
         "/aftersales/disputes" => "dispute-row",
+        "/aftersales/stock" => "stock-row",
+        "/aftersales/stock/plans" => "plan-row",
+        "/aftersales/defective" => "defective-row",
         other => panic!("a tile opens {other}, whose records this test cannot count"),
     }
 }

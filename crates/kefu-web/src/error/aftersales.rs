@@ -247,11 +247,20 @@ pub(super) fn stock_info(e: StockError) -> ErrorInfo {
         ),
         StockError::Quantity => (
             "stock_quantity",
-            vec![("max", kefu_domain::aftersales::stock::MAX_QUANTITY.to_string())],
+            vec![(
+                "max",
+                kefu_domain::aftersales::stock::MAX_QUANTITY.to_string(),
+            )],
         ),
         StockError::SameLocation => ("stock_same_location", vec![]),
-        StockError::Required(f) => ("stock_required", vec![("field", format!("@stock.field.{f}"))]),
-        StockError::TooLong(f) => ("stock_too_long", vec![("field", format!("@stock.field.{f}"))]),
+        StockError::Required(f) => (
+            "stock_required",
+            vec![("field", format!("@stock.field.{f}"))],
+        ),
+        StockError::TooLong(f) => (
+            "stock_too_long",
+            vec![("field", format!("@stock.field.{f}"))],
+        ),
         StockError::PlanLine { line, problem } => (
             "stock_plan_line",
             vec![

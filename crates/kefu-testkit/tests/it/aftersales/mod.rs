@@ -24,7 +24,13 @@ pub(crate) async fn customer(api: &ApiClient, name: &str) -> i64 {
 }
 
 /// A product (24 months' warranty) in a new category; the product's id.
-pub(crate) async fn product(api: &ApiClient, category: &str, sku: &str, name: &str, price_fen: i64) -> i64 {
+pub(crate) async fn product(
+    api: &ApiClient,
+    category: &str,
+    sku: &str,
+    name: &str,
+    price_fen: i64,
+) -> i64 {
     let (status, body) = crate::key_accounts::send(
         api,
         Method::POST,

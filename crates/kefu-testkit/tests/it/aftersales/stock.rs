@@ -49,10 +49,15 @@ async fn the_stock_never_goes_below_zero_even_from_two_instances() {
     };
     let point = {
         let mut conn = app.app.store.conn().await.unwrap();
-        kefu_store::aftersales::stock::insert_location(&mut conn, "杭州西湖服务站库", None, app.now())
-            .await
-            .unwrap()
-            .unwrap()
+        kefu_store::aftersales::stock::insert_location(
+            &mut conn,
+            "杭州西湖服务站库",
+            None,
+            app.now(),
+        )
+        .await
+        .unwrap()
+        .unwrap()
     };
     let mv = |kind, quantity, location, to| Movement {
         kind,
@@ -61,24 +66,47 @@ async fn the_stock_never_goes_below_zero_even_from_two_instances() {
         to,
     };
     app.app
-        .record_stock_movement(&system, part, mv(MovementKind::Receipt, 3, warehouse, None), "RK-001", None, "")
+        .record_stock_movement(
+            &system,
+            part,
+            mv(MovementKind::Receipt, 3, warehouse, None),
+            "RK-001",
+            None,
+            "",
+        )
         .await
         .unwrap();
     let err = app
         .app
-        .record_stock_movement(&system, part, mv(MovementKind::Transfer, 4, warehouse, Some(point)), "DB-001", None, "")
+        .record_stock_movement(
+            &system,
+            part,
+            mv(MovementKind::Transfer, 4, warehouse, Some(point)),
+            "DB-001",
+            None,
+            "",
+        )
         .await
         .unwrap_err();
     assert!(err.to_string().contains("only 3 in stock"), "{err}");
     app.app
-        .record_stock_movement(&system, part, mv(MovementKind::Transfer, 2, warehouse, Some(point)), "DB-002", None, "")
+        .record_stock_movement(
+            &system,
+            part,
+            mv(MovementKind::Transfer, 2, warehouse, Some(point)),
+            "DB-002",
+            None,
+            "",
+        )
         .await
         .unwrap();
     // One left in the warehouse: two instances send it on at once; one succeeds.
     let last = mv(MovementKind::Transfer, 1, warehouse, Some(point));
     let (a, b) = tokio::join!(
-        app.app.record_stock_movement(&system, part, last, "DB-003", None, ""),
-        peer.app.record_stock_movement(&system, part, last, "DB-004", None, ""),
+        app.app
+            .record_stock_movement(&system, part, last, "DB-003", None, ""),
+        peer.app
+            .record_stock_movement(&system, part, last, "DB-004", None, ""),
     );
     assert_eq!(u8::from(a.is_ok()) + u8::from(b.is_ok()), 1, "{a:?} {b:?}");
     let mut conn = app.app.store.conn().await.unwrap();
@@ -175,7 +203,12 @@ async fn parts_move_by_the_ledger_plans_and_defective_goods_wait_for_approval() 
     let (status, body) = post(&keeper, "/api/v1/aftersales/stock/locations", loc("中心仓")).await;
     assert_eq!(status, 201, "{body}");
     let warehouse = body["id"].as_i64().unwrap();
-    let (status, body) = post(&keeper, "/api/v1/aftersales/stock/locations", loc("杭州站库")).await;
+    let (status, body) = post(
+        &keeper,
+        "/api/v1/aftersales/stock/locations",
+        loc("杭州站库"),
+    )
+    .await;
     assert_eq!(status, 201, "{body}");
     let point = body["id"].as_i64().unwrap();
     let (status, body) = post(&keeper, "/api/v1/aftersales/stock/locations", loc("中心仓")).await;
@@ -207,16 +240,29 @@ async fn parts_move_by_the_ledger_plans_and_defective_goods_wait_for_approval() 
     let (status, body) = post(&boss, path, transfer).await;
     assert_eq!(status, 201, "{body}");
     for (body, want) in [
-        (moved("receipt", tube, 0, warehouse, "RK-002"), "stock_quantity"),
+        (
+            moved("receipt", tube, 0, warehouse, "RK-002"),
+            "stock_quantity",
+        ),
         (moved("receipt", tube, 2, warehouse, " "), "stock_required"),
-        (moved("scrap", tube, 1, warehouse, "BF-001"), "stock_through_defective"),
-        (moved("adjustment", tube, -1, warehouse, "PD-001"), "stock_required"),
+        (
+            moved("scrap", tube, 1, warehouse, "BF-001"),
+            "stock_through_defective",
+        ),
+        (
+            moved("adjustment", tube, -1, warehouse, "PD-001"),
+            "stock_required",
+        ),
     ] {
         let (status, got) = post(&keeper, path, body).await;
         assert_eq!((status, code(&got)), (422, Some(want)), "{got}");
     }
-    let (status, body) = post(&boss, path, json!({"kind": "receipt", "part_id": tube,
-        "quantity": 1.5, "location_id": warehouse, "document": "RK-003"}))
+    let (status, body) = post(
+        &boss,
+        path,
+        json!({"kind": "receipt", "part_id": tube,
+        "quantity": 1.5, "location_id": warehouse, "document": "RK-003"}),
+    )
     .await;
     assert_eq!(
         (status, code(&body)),
@@ -240,8 +286,10 @@ async fn parts_move_by_the_ledger_plans_and_defective_goods_wait_for_approval() 
     assert_eq!(held(&boss, warehouse).await, (1, 0));
     assert_eq!(held(&boss, point).await, (2, 0));
     let ledger = json_body(
-        boss.get(&format!("/api/v1/aftersales/stock/movements?part_id={tube}"))
-            .await,
+        boss.get(&format!(
+            "/api/v1/aftersales/stock/movements?part_id={tube}"
+        ))
+        .await,
     )
     .await;
     let kinds: Vec<&str> = ledger
@@ -271,7 +319,10 @@ async fn parts_move_by_the_ledger_plans_and_defective_goods_wait_for_approval() 
     }
     let (status, body) = send(&boss, Method::PUT, &plan, &lines("jrg-01", 4)).await;
     assert_eq!(status, 204, "{body}");
-    assert_eq!(app.notified("stock_plan_proposed", Some(keeper_id)).await, 1);
+    assert_eq!(
+        app.notified("stock_plan_proposed", Some(keeper_id)).await,
+        1
+    );
     let decision = format!("{plan}/decision");
     let (status, body) = post(&boss, &decision, json!({"approve": true})).await;
     assert_eq!(
@@ -285,7 +336,11 @@ async fn parts_move_by_the_ledger_plans_and_defective_goods_wait_for_approval() 
     let (status, body) = post(&keeper, &decision, json!({"approve": true})).await;
     assert_eq!((status, body["lines"].as_i64()), (200, Some(1)), "{body}");
     let (status, body) = post(&keeper, &decision, json!({"approve": true})).await;
-    assert_eq!((status, code(&body)), (409, Some("stock_decided")), "{body}");
+    assert_eq!(
+        (status, code(&body)),
+        (409, Some("stock_decided")),
+        "{body}"
+    );
     // Two at the point against four planned: below plan, on the tile and its list.
     let below = json_body(boss.get("/api/v1/aftersales/stock?below_plan=true").await).await;
     assert_eq!(below["period"], "2026-12");
@@ -293,7 +348,12 @@ async fn parts_move_by_the_ledger_plans_and_defective_goods_wait_for_approval() 
     assert_eq!(below["lines"][0]["short_of_plan"], 2);
     assert_eq!(tile_count(&k, "aftersales.below_plan").await, 1);
     assert_eq!(tile_count(&k, "aftersales.plans_to_approve").await, 0);
-    let html = k.get("/aftersales/stock?below=1").await.text().await.unwrap();
+    let html = k
+        .get("/aftersales/stock?below=1")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert_eq!(html.matches("data-testid=\"stock-row\"").count(), 1);
 
     // The faulty tube taken out in the repair: defective at once, its scrap waits.
@@ -305,42 +365,91 @@ async fn parts_move_by_the_ledger_plans_and_defective_goods_wait_for_approval() 
     assert_eq!(held(&boss, point).await, (2, 1));
     assert_eq!(app.notified("defective_proposed", Some(keeper_id)).await, 1);
     assert_eq!(tile_count(&k, "aftersales.defective_to_decide").await, 1);
-    let item = json_body(boss.get(&format!("/api/v1/aftersales/defective/{bad}")).await).await;
+    let item = json_body(
+        boss.get(&format!("/api/v1/aftersales/defective/{bad}"))
+            .await,
+    )
+    .await;
     assert_eq!(
-        (item["status"].as_str(), item["disposal"].as_str(), item["rma_number"].is_string()),
+        (
+            item["status"].as_str(),
+            item["disposal"].as_str(),
+            item["rma_number"].is_string()
+        ),
         (Some("pending"), Some("scrap"), true),
         "{item}"
     );
     let decide = format!("/api/v1/aftersales/defective/{bad}/decision");
     let (status, body) = post(&keeper, &decide, json!({"approve": false})).await;
-    assert_eq!((status, code(&body)), (422, Some("stock_required")), "a rejection's reason");
-    let (status, _) = post(&keeper, &decide, json!({"approve": false, "note": "可修复"})).await;
+    assert_eq!(
+        (status, code(&body)),
+        (422, Some("stock_required")),
+        "a rejection's reason"
+    );
+    let (status, _) = post(
+        &keeper,
+        &decide,
+        json!({"approve": false, "note": "可修复"}),
+    )
+    .await;
     assert_eq!(status, 204);
     let (status, body) = post(&keeper, &decide, json!({"approve": true})).await;
-    assert_eq!((status, code(&body)), (409, Some("stock_decided")), "{body}");
-    assert_eq!(held(&boss, point).await, (2, 1), "a rejection moves nothing");
+    assert_eq!(
+        (status, code(&body)),
+        (409, Some("stock_decided")),
+        "{body}"
+    );
+    assert_eq!(
+        held(&boss, point).await,
+        (2, 1),
+        "a rejection moves nothing"
+    );
     let again = format!("/api/v1/aftersales/defective/{bad}/disposal");
     let (status, body) = post(&boss, &again, json!({"disposal": "burn"})).await;
-    assert_eq!((status, code(&body)), (422, Some("unknown_value")), "{body}");
+    assert_eq!(
+        (status, code(&body)),
+        (422, Some("unknown_value")),
+        "{body}"
+    );
     let (status, _) = post(&boss, &again, json!({"disposal": "repair_restock"})).await;
     assert_eq!(status, 204);
-    let (status, _) = post(&keeper, &decide, json!({"approve": true, "note": "修复后入库"})).await;
+    let (status, _) = post(
+        &keeper,
+        &decide,
+        json!({"approve": true, "note": "修复后入库"}),
+    )
+    .await;
     assert_eq!(status, 204);
-    assert_eq!(held(&boss, point).await, (3, 0), "repaired and back as good");
+    assert_eq!(
+        held(&boss, point).await,
+        (3, 0),
+        "repaired and back as good"
+    );
     let ledger = json_body(
-        boss.get(&format!("/api/v1/aftersales/stock/movements?location_id={point}"))
-            .await,
+        boss.get(&format!(
+            "/api/v1/aftersales/stock/movements?location_id={point}"
+        ))
+        .await,
     )
     .await;
     assert_eq!(ledger[0]["kind"], "restock");
     assert_eq!(ledger[0]["document"], format!("BL{bad}"));
     assert_eq!(ledger[1]["kind"], "faulty_back");
-    let listed = json_body(boss.get(&format!("/api/v1/aftersales/defective?rma_id={rma}")).await).await;
+    let listed = json_body(
+        boss.get(&format!("/api/v1/aftersales/defective?rma_id={rma}"))
+            .await,
+    )
+    .await;
     assert_eq!(listed[0]["status"], "approved");
     assert_eq!(tile_count(&k, "aftersales.defective_to_decide").await, 0);
 
     // The pages: a refusal reads in Chinese and records nothing; the RMA offers its parts.
-    let csrf_page = k.get(&format!("/aftersales/rmas/{rma}")).await.text().await.unwrap();
+    let csrf_page = k
+        .get(&format!("/aftersales/rmas/{rma}"))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(csrf_page.contains("data-testid=\"rma-issue-parts\""));
     let res = k
         .post_form(
@@ -366,7 +475,12 @@ async fn parts_move_by_the_ledger_plans_and_defective_goods_wait_for_approval() 
         )
         .await;
     assert_eq!(res.status().as_u16(), 422);
-    assert!(res.text().await.unwrap().contains("计划第 2 行：该配件重复"));
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("计划第 2 行：该配件重复")
+    );
     let res = k
         .post_form(
             "/aftersales/defective",

@@ -272,7 +272,14 @@ pub async fn record_stock_movement(
     };
     let id = state
         .app
-        .record_stock_movement(&identity.actor(), b.part_id, m, &b.document, b.rma_id, &b.reason)
+        .record_stock_movement(
+            &identity.actor(),
+            b.part_id,
+            m,
+            &b.document,
+            b.rma_id,
+            &b.reason,
+        )
         .await?;
     Ok((StatusCode::CREATED, Json(StockCreated { id })))
 }
@@ -310,7 +317,10 @@ pub async fn stock_plans(
 ) -> Result<Json<Vec<StockPlanSummaryOut>>, WebError> {
     let status = parse_optional_key::<Approval>("status", p.status.as_deref())?;
     let pending_only = status == Some(Approval::Pending);
-    let list = state.app.stock_plans(&identity.actor(), pending_only).await?;
+    let list = state
+        .app
+        .stock_plans(&identity.actor(), pending_only)
+        .await?;
     Ok(Json(
         list.into_iter()
             .map(|p| StockPlanSummaryOut {

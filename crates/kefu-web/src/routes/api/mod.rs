@@ -4,9 +4,9 @@
 pub mod absences;
 pub mod aftersales_disputes;
 pub mod aftersales_points;
-pub mod aftersales_stock;
 pub mod aftersales_policies;
 pub mod aftersales_rmas;
+pub mod aftersales_stock;
 pub mod audit;
 pub mod catalogue;
 pub mod channels;

@@ -250,7 +250,10 @@ async fn refused(
     e: WebError,
 ) -> Result<Response, WebError> {
     let (status, message) = input_refusal(e, identity.tr());
-    render(status, &show_page(state, identity, id, Some(message)).await?)
+    render(
+        status,
+        &show_page(state, identity, id, Some(message)).await?,
+    )
 }
 
 /// `POST /aftersales/defective/{id}/decision`: `decision=approve|reject`, a note (a

@@ -292,7 +292,12 @@ pub async fn ledger(
     let location = field(&q, "location").parse().ok();
     let lines: Vec<LedgerRow> = state
         .app
-        .stock_movements(&actor, part, location, kefu_app::aftersales::stock::MAX_MOVEMENTS)
+        .stock_movements(
+            &actor,
+            part,
+            location,
+            kefu_app::aftersales::stock::MAX_MOVEMENTS,
+        )
         .await?
         .into_iter()
         .map(|m| LedgerRow {

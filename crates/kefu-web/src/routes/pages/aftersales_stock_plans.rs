@@ -42,7 +42,9 @@ pub async fn list(
     if let (Ok(l), p) = (field(&q, "location").parse::<i64>(), field(&q, "period")) {
         match plan_period(p) {
             Ok(p) => {
-                return Ok(Redirect::to(&format!("/aftersales/stock/plans/{l}/{p}")).into_response());
+                return Ok(
+                    Redirect::to(&format!("/aftersales/stock/plans/{l}/{p}")).into_response()
+                );
             }
             Err(e) => error = Some(input_refusal(e.into(), identity.tr()).1),
         }
@@ -179,9 +181,16 @@ pub async fn propose(
         .into_response()),
         Err(e) => {
             let (status, message) = input_refusal(e, identity.tr());
-            let page =
-                plan_page(&state, &identity, location, &period, Some(text), None, Some(message))
-                    .await?;
+            let page = plan_page(
+                &state,
+                &identity,
+                location,
+                &period,
+                Some(text),
+                None,
+                Some(message),
+            )
+            .await?;
             render(status, &page)
         }
     }
@@ -202,15 +211,23 @@ pub async fn decide(
     {
         Ok(_) => {
             let done = if approve { "approved" } else { "rejected" };
-            Ok(
-                Redirect::to(&format!("/aftersales/stock/plans/{location}/{period}?done={done}"))
-                    .into_response(),
-            )
+            Ok(Redirect::to(&format!(
+                "/aftersales/stock/plans/{location}/{period}?done={done}"
+            ))
+            .into_response())
         }
         Err(e) => {
             let (status, message) = input_refusal(e.into(), identity.tr());
-            let page =
-                plan_page(&state, &identity, location, &period, None, None, Some(message)).await?;
+            let page = plan_page(
+                &state,
+                &identity,
+                location,
+                &period,
+                None,
+                None,
+                Some(message),
+            )
+            .await?;
             render(status, &page)
         }
     }
