@@ -130,6 +130,9 @@ pub enum AppError {
     /// A stock movement refused (never below zero; see [`kefu_domain::aftersales::stock`]).
     #[error("{0}")]
     Stock(#[from] kefu_domain::aftersales::stock::StockError),
+    /// A cost, budget or report span refused (see [`kefu_domain::aftersales::cost`]).
+    #[error("{0}")]
+    Cost(#[from] kefu_domain::aftersales::cost::CostError),
     /// A claim the policy cannot decide.
     #[error("{0}")]
     Claim(#[from] kefu_domain::aftersales::policy::ClaimError),

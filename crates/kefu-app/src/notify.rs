@@ -157,6 +157,9 @@ pub mod kind {
     /// 不良品处理待审批 — defective goods' disposal waits for approval (to the after-sales
     /// specialists).
     pub const DEFECTIVE_PROPOSED: &str = "defective_proposed";
+    /// 售后质量反馈 — a month's fault figures by product and part were sent to one's
+    /// department (000 §(七)6).
+    pub const FAULT_FIGURES: &str = "fault_figures";
 }
 
 /// Tells each user in `users` (duplicates ignored) about `kind`, with placeholder values

@@ -87,10 +87,13 @@ pub enum Permission {
     RmaApprove,
     /// 售后经理审批 — approve RMAs above the specialist's limit or outside the policy.
     RmaApproveAbove,
+    /// 售后质量反馈 — read the fault figures by product and part that after-sales sends to
+    /// the departments (000 §(七)6).
+    AftersalesFaults,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 33] = [
+    pub const ALL: [Permission; 34] = [
         Permission::DashboardView,
         Permission::AccountSelf,
         Permission::DirectoryView,
@@ -124,6 +127,7 @@ impl Permission {
         Permission::RmaRequest,
         Permission::RmaApprove,
         Permission::RmaApproveAbove,
+        Permission::AftersalesFaults,
     ];
 
     pub fn key(self) -> &'static str {
@@ -161,6 +165,7 @@ impl Permission {
             Permission::RmaRequest => "rma_request",
             Permission::RmaApprove => "rma_approve",
             Permission::RmaApproveAbove => "rma_approve_above",
+            Permission::AftersalesFaults => "aftersales_faults",
         }
     }
 }
@@ -286,6 +291,17 @@ pub fn role_grants(role: Role, permission: Permission) -> bool {
             Role::Admin | Role::CsManager | Role::AftersalesSpecialist
         ),
         Permission::RmaApproveAbove => matches!(role, Role::Admin | Role::CsManager),
+        // 000 §(七)6: the after-sales data goes to the departments concerned (production,
+        // design, quality…), whose staff read it with the specialists who compile it.
+        Permission::AftersalesFaults => matches!(
+            role,
+            Role::Admin
+                | Role::CsManager
+                | Role::AftersalesSpecialist
+                | Role::ComplaintSpecialist
+                | Role::QualitySpecialist
+                | Role::Department
+        ),
         Permission::DashboardView | Permission::AccountSelf | Permission::DirectoryView => true,
     }
 }

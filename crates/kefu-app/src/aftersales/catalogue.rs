@@ -108,8 +108,7 @@ impl App {
     }
 
     async fn check_category(&self, conn: &mut kefu_store::AnyConnection, id: i64) -> Result<()> {
-        let known = store::categories(conn).await?.iter().any(|c| c.id == id);
-        if known {
+        if store::category_exists(conn, id).await? {
             Ok(())
         } else {
             Err(CatalogueError::UnknownCategory.into())

@@ -2,6 +2,7 @@
 //! after-sales policy's versions and the check of a claim by it.
 
 pub mod catalogue;
+pub mod cost;
 pub mod dispute;
 pub mod import;
 pub mod policy;
@@ -13,6 +14,7 @@ mod tiles;
 pub(crate) use tiles::TILES;
 
 pub use catalogue::{CustomerPrice, MAX_PAGE, PriceChange, ProductDetail};
+pub use cost::{CostReport, FaultFigures, MonthCost, RmaCosts};
 pub use dispute::DisputeDetail;
 pub use import::CatalogueImport;
 pub use policy::{ClaimQuery, PolicyCheck, PolicyDraft, PolicyVersion, numbered_clauses};

@@ -603,12 +603,13 @@ impl App {
             },
         )
         .await?;
+        let ids: Vec<i64> = lines.iter().map(|l| l.rma.id).collect();
+        let mut all_steps = store::steps_of(&mut conn, &ids).await?;
         let mut out = Vec::with_capacity(lines.len());
         for l in lines {
-            let steps = store::steps(&mut conn, l.rma.id)
-                .await?
-                .into_iter()
-                .map(|s| (s.action, s.to_state, s.at))
+            let steps = all_steps
+                .extract_if(.., |(id, _)| *id == l.rma.id)
+                .map(|(_, s)| (s.action, s.to_state, s.at))
                 .collect();
             out.push(PortalRma {
                 number: l.rma.number,

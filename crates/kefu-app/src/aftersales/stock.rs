@@ -229,7 +229,7 @@ impl App {
             return Err(StockError::IssueWithoutRma.into());
         }
         let deltas = rules::deltas(&m)?;
-        kefu_store::aftersales::catalogue::part_by_id(tx, part_id).await?;
+        let part = kefu_store::aftersales::catalogue::part_by_id(tx, part_id).await?;
         store::location_by_id(tx, m.location).await?;
         if let Some(to) = m.to {
             store::location_by_id(tx, to).await?;
@@ -257,6 +257,7 @@ impl App {
                 reason,
                 by: actor.user_id(),
                 at: self.now(),
+                unit_cost_fen: part.part.cost_fen,
             },
         )
         .await?)

@@ -459,6 +459,8 @@ pub(super) async fn load(
         // Each later step a business day or few after the one before, up to now.
         let mut when = registered;
         let mut state = state;
+        // Who approves: read once, when the RMA first waits for approval.
+        let mut decided_by_manager = None;
         let step = |rng: &mut Rng, when: Timestamp, days: std::ops::Range<i64>| {
             let next = steps_in(rng, when, days);
             (next <= world.now).then_some(next)
@@ -467,6 +469,7 @@ pub(super) async fn load(
             let m = match state {
                 RmaState::PendingApproval => {
                     let detail = a.rma(manager, id).await?;
+                    decided_by_manager = Some(detail.rma.rma.approver.key() == "manager");
                     if detail.rma.rma.verdict.key() == "outside" && rng.u8(0..3) == 0 {
                         RmaMove::Reject
                     } else {
@@ -519,15 +522,8 @@ pub(super) async fn load(
             };
             when = next;
             clock.set(when);
-            let actor = match (&m, state) {
-                (RmaMove::Approve | RmaMove::Reject, _) => {
-                    let d = a.rma(manager, id).await?;
-                    if d.rma.rma.approver.key() == "manager" {
-                        manager
-                    } else {
-                        &keepers[i % keepers.len()]
-                    }
-                }
+            let actor = match (&m, decided_by_manager) {
+                (RmaMove::Approve | RmaMove::Reject, Some(true)) => manager,
                 _ => &keepers[i % keepers.len()],
             };
             let note = match m {

@@ -1,12 +1,14 @@
 //! The demo's spare parts: the central warehouse and each service point's stock, last
 //! month's receipts and transfers, a part issued to each repair with its faulty part back as
-//! defective goods (most disposals approved by the manager, the latest waiting), and this
-//! month's issue plans — approved for most points, one waiting, some points below plan.
+//! defective goods (most disposals approved by the manager, the latest waiting), each
+//! repair's labour and freight, last and this month's budgets, and this month's issue plans
+//! — approved for most points, one waiting, some points below plan.
 
 use fastrand::Rng;
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 use kefu_domain::FixedClock;
+use kefu_domain::aftersales::cost::CostKind;
 use kefu_domain::aftersales::rma::{Inspection, RmaState};
 use kefu_domain::aftersales::stock::{Disposal, Movement, MovementKind, PlanLine};
 use kefu_store::aftersales::rma::RmaFilter;
@@ -102,8 +104,8 @@ pub(super) async fn load(
         }));
     }
     repairs.sort_by_key(|l| l.rma.id);
-    let count = repairs.len();
-    for (i, l) in repairs.iter().enumerate() {
+    let mut registered = Vec::new();
+    for l in &repairs {
         let (Some(point), Some(received)) = (l.rma.service_point_id, l.rma.received_at) else {
             continue;
         };
@@ -131,6 +133,13 @@ pub(super) async fn load(
             // The point ran out: the repair waited for a transfer the demo leaves out.
             continue;
         }
+        // The technician's labour and the freight both ways.
+        let labour = i64::from(rng.u8(5..16)) * 1_000;
+        a.add_rma_cost(keeper, l.rma.id, CostKind::Labour, labour, "维修工时")
+            .await?;
+        let freight = i64::from(rng.u8(15..41)) * 100;
+        a.add_rma_cost(keeper, l.rma.id, CostKind::Freight, freight, "往返运费")
+            .await?;
         let disposal = match rng.u8(0..10) {
             0..=5 => Disposal::Scrap,
             6..=7 => Disposal::ReturnToSupplier,
@@ -151,12 +160,27 @@ pub(super) async fn load(
             )
             .await?;
         written += 2;
-        // The latest waits for the manager; the others were decided the next day.
-        if i + 1 < count {
-            clock.set((when + SignedDuration::from_hours(24)).min(at(today, 9)));
-            a.decide_defective(manager, id, true, "同意").await?;
+        registered.push((id, when));
+    }
+
+    // The disposals were decided the next day, but the latest's, which waits for the manager.
+    if let Some((_, rest)) = registered.split_last() {
+        for (id, when) in rest {
+            clock.set((*when + SignedDuration::from_hours(24)).min(at(today, 9)));
+            a.decide_defective(manager, *id, true, "同意").await?;
             written += 1;
         }
+    }
+
+    // Budgets: last month's and this month's, by the size of the department.
+    for month in [
+        today - jiff::Span::new().days(i64::from(today.day())),
+        today,
+    ] {
+        let period = month.strftime("%Y-%m").to_string();
+        let fen = 100_000 + i64::try_from(repairs.len()).unwrap_or(0) * 30_000;
+        a.set_aftersales_budget(keeper, &period, fen).await?;
+        written += 1;
     }
 
     // This month's plans: the keeper proposes, the manager approves all but the last.

@@ -2,6 +2,7 @@
 //! policy 售后服务政策 that decides returns, exchanges, refunds and repairs.
 
 pub mod catalogue;
+pub mod cost;
 pub mod dispute;
 pub mod import;
 pub mod policy;

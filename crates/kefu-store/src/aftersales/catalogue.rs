@@ -55,6 +55,17 @@ pub async fn insert_category(
     .await?)
 }
 
+/// Whether category `id` exists.
+pub async fn category_exists(conn: &mut AnyConnection, id: i64) -> Result<bool> {
+    Ok(
+        sqlx::query_scalar::<_, i64>("SELECT id FROM product_categories WHERE id = $1")
+            .bind(id)
+            .fetch_optional(conn)
+            .await?
+            .is_some(),
+    )
+}
+
 /// The category of this name, added when there is none (imports name categories).
 pub async fn category_named(conn: &mut AnyConnection, name: &str, now: Timestamp) -> Result<i64> {
     if let Some(id) = insert_category(conn, name, now).await? {

@@ -1,6 +1,7 @@
 //! 售后 — the catalogue and the after-sales policy's versions.
 
 pub mod catalogue;
+pub mod cost;
 pub mod dispute;
 pub mod policy;
 pub mod rma;

@@ -394,25 +394,43 @@ pub async fn add_step(conn: &mut AnyConnection, rma_id: i64, s: &RmaStep) -> Res
 
 /// An RMA's moves, oldest first.
 pub async fn steps(conn: &mut AnyConnection, rma_id: i64) -> Result<Vec<RmaStep>> {
-    let rows = sqlx::query(
-        "SELECT s.action, s.from_state, s.to_state, s.note, s.by_user, u.display_name, s.at \
-         FROM rma_steps s LEFT JOIN users u ON u.id = s.by_user WHERE s.rma_id = $1 \
-         ORDER BY s.id",
-    )
-    .bind(rma_id)
-    .fetch_all(conn)
-    .await?;
+    Ok(steps_of(conn, &[rma_id])
+        .await?
+        .into_iter()
+        .map(|(_, s)| s)
+        .collect())
+}
+
+/// The steps of several RMAs in one query: (RMA, step), each RMA's in order.
+pub async fn steps_of(conn: &mut AnyConnection, rma_ids: &[i64]) -> Result<Vec<(i64, RmaStep)>> {
+    if rma_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT s.rma_id, s.action, s.from_state, s.to_state, s.note, s.by_user, \
+         u.display_name, s.at FROM rma_steps s LEFT JOIN users u ON u.id = s.by_user \
+         WHERE s.rma_id IN ({}) ORDER BY s.rma_id, s.id",
+        marks(1, rma_ids.len())
+    );
+    let mut q = sqlx::query(&sql);
+    for id in rma_ids {
+        q = q.bind(id);
+    }
+    let rows = q.fetch_all(conn).await?;
     rows.iter()
         .map(|r| {
-            Ok(RmaStep {
-                action: r.try_get("action")?,
-                from_state: optional_key(r, "from_state")?,
-                to_state: parse(r, "to_state")?,
-                note: r.try_get("note")?,
-                by: r.try_get("by_user")?,
-                by_name: r.try_get("display_name")?,
-                at: from_micros(r.try_get("at")?),
-            })
+            Ok((
+                r.try_get("rma_id")?,
+                RmaStep {
+                    action: r.try_get("action")?,
+                    from_state: optional_key(r, "from_state")?,
+                    to_state: parse(r, "to_state")?,
+                    note: r.try_get("note")?,
+                    by: r.try_get("by_user")?,
+                    by_name: r.try_get("display_name")?,
+                    at: from_micros(r.try_get("at")?),
+                },
+            ))
         })
         .collect()
 }

@@ -56,13 +56,25 @@ pub async fn all(conn: &mut AnyConnection) -> Result<Vec<PointRow>> {
     Ok(points)
 }
 
-/// One point.
+/// One point, with its categories.
 pub async fn by_id(conn: &mut AnyConnection, id: i64) -> Result<PointRow> {
-    all(conn)
-        .await?
-        .into_iter()
-        .find(|p| p.id == id)
-        .ok_or(StoreError::NotFound)
+    let r = sqlx::query(
+        "SELECT id, name, province, city, address, capacity, turnaround_days, active, version \
+         FROM service_points WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    let mut point = head(&r)?;
+    point.point.categories = sqlx::query_scalar(
+        "SELECT category_id FROM service_point_categories WHERE point_id = $1 \
+         ORDER BY category_id",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await?;
+    Ok(point)
 }
 
 async fn set_categories(conn: &mut AnyConnection, id: i64, p: &ServicePoint) -> Result<()> {

@@ -141,14 +141,16 @@ pub struct MovementRow {
     pub reason: String,
     pub by: Option<i64>,
     pub at: Timestamp,
+    /// The part's cost that day, in fen: what an issue costs its RMA.
+    pub unit_cost_fen: i64,
 }
 
 /// Logs a movement; its id.
 pub async fn log(conn: &mut AnyConnection, m: &MovementRow) -> Result<i64> {
     Ok(sqlx::query_scalar(
         "INSERT INTO stock_movements (part_id, kind, quantity, location_id, to_location_id, \
-         document, rma_id, reason, by_user, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
-         $10) RETURNING id",
+         document, rma_id, reason, by_user, at, unit_cost_fen) VALUES ($1, $2, $3, $4, $5, $6, \
+         $7, $8, $9, $10, $11) RETURNING id",
     )
     .bind(m.part_id)
     .bind(m.kind.key())
@@ -160,6 +162,7 @@ pub async fn log(conn: &mut AnyConnection, m: &MovementRow) -> Result<i64> {
     .bind(&m.reason)
     .bind(m.by)
     .bind(to_micros(m.at))
+    .bind(m.unit_cost_fen)
     .fetch_one(conn)
     .await?)
 }
@@ -215,6 +218,7 @@ pub async fn movements(
                     reason: r.try_get("reason")?,
                     by: r.try_get("by_user")?,
                     at: from_micros(r.try_get("at")?),
+                    unit_cost_fen: r.try_get("unit_cost_fen")?,
                 },
                 part_number: r.try_get("part_number")?,
                 part_name: r.try_get("part_name")?,

@@ -740,5 +740,15 @@ async fn the_demo_after_sales_department_has_a_month_of_returns_and_repairs() {
         .filter(|p| p["pending"].as_i64().unwrap() > 0)
         .count();
     assert_eq!(waiting, 1, "{plans}");
+    let costs = json_body(
+        api.get("/api/v1/aftersales/costs?from=2026-11&to=2026-12&by=month")
+            .await,
+    )
+    .await;
+    assert!(costs["budget_fen"].as_i64().unwrap() > 0, "{costs}");
+    eprintln!(
+        "demo costs November–December: {} RMAs, {} fen against budgets of {} fen",
+        costs["cases"], costs["total"]["total_fen"], costs["budget_fen"]
+    );
     app.stop().await;
 }

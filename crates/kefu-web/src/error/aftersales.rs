@@ -2,6 +2,7 @@
 
 use axum::http::StatusCode;
 use kefu_domain::aftersales::catalogue::CatalogueError;
+use kefu_domain::aftersales::cost::{CostError, MAX_NOTE, MAX_REPORT_MONTHS};
 use kefu_domain::aftersales::dispute::DisputeError;
 use kefu_domain::aftersales::import::ColumnError;
 use kefu_domain::aftersales::policy::{ClaimError, PolicyError};
@@ -285,6 +286,19 @@ pub(super) fn stock_info(e: StockError) -> ErrorInfo {
             };
         }
         StockError::IssueWithoutRma => ("stock_issue_without_rma", vec![]),
+    };
+    info(code, args, detail)
+}
+
+pub(super) fn cost_info(e: CostError) -> ErrorInfo {
+    let detail = e.to_string();
+    let (code, args) = match e {
+        CostError::Amount(a) => amount_code(a),
+        CostError::Zero => ("cost_zero", vec![]),
+        CostError::Note => ("cost_note", vec![("max", MAX_NOTE.to_string())]),
+        CostError::Month(m) => ("cost_month", vec![("value", m)]),
+        CostError::Span => ("cost_span", vec![("max", MAX_REPORT_MONTHS.to_string())]),
+        CostError::NoDepartment => ("cost_no_department", vec![]),
     };
     info(code, args, detail)
 }

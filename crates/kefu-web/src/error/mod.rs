@@ -440,6 +440,7 @@ impl WebError {
                 AppError::Dispute(e) => aftersales::dispute_info(e),
                 AppError::ServicePoint(e) => aftersales::service_point_info(e),
                 AppError::Stock(e) => aftersales::stock_info(e),
+                AppError::Cost(e) => aftersales::cost_info(e),
                 AppError::UnknownCall => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_call"),
                 AppError::NoSmsChannel => ErrorInfo::new(S::CONFLICT, "no_sms_channel"),
                 AppError::Csat(e) => follow_up::csat_info(e),

@@ -1,6 +1,7 @@
 //! 售后 — the catalogue, the after-sales policy, RMAs, disputes and the portal's view.
 
 mod catalogue;
+mod costs;
 mod disputes;
 mod points;
 mod policies;

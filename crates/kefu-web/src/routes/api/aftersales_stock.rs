@@ -334,16 +334,22 @@ pub async fn stock_plans(
     ))
 }
 
-/// A line of a plan.
-#[derive(Serialize, Deserialize, ToSchema)]
+/// A line of a plan as stored.
+#[derive(Serialize, ToSchema)]
+pub struct StockPlanLineOut {
+    pub part_number: String,
+    pub quantity: i64,
+    /// `pending`, `approved` or `rejected`.
+    pub status: String,
+}
+
+/// A line of a plan to propose.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct StockPlanLineIo {
+pub struct StockPlanLineIn {
     pub part_number: String,
     /// 0–1,000,000.
     pub quantity: i64,
-    /// `pending`, `approved` or `rejected` (ignored when proposing).
-    #[serde(default, skip_deserializing)]
-    pub status: String,
 }
 
 /// A location's plan for a month.
@@ -351,7 +357,7 @@ pub struct StockPlanLineIo {
 pub struct StockPlanOut {
     pub location_id: i64,
     pub period: String,
-    pub lines: Vec<StockPlanLineIo>,
+    pub lines: Vec<StockPlanLineOut>,
 }
 
 /// A location's issue plan for a month.
@@ -377,7 +383,7 @@ pub async fn stock_plan(
         period: kefu_app::aftersales::stock::plan_period(&period)?,
         lines: rows
             .into_iter()
-            .map(|r| StockPlanLineIo {
+            .map(|r| StockPlanLineOut {
                 part_number: r.part_number,
                 quantity: r.quantity,
                 status: r.status.key().to_owned(),
@@ -391,7 +397,7 @@ pub async fn stock_plan(
 #[serde(deny_unknown_fields)]
 pub struct StockPlanIn {
     /// 1–500 lines, each part once.
-    pub lines: Vec<StockPlanLineIo>,
+    pub lines: Vec<StockPlanLineIn>,
 }
 
 /// Proposes a location's plan for a month, replacing it; it waits for approval again.

@@ -2,6 +2,7 @@
 //! pages, one error shape, and an OpenAPI document generated from these handlers.
 
 pub mod absences;
+pub mod aftersales_costs;
 pub mod aftersales_disputes;
 pub mod aftersales_points;
 pub mod aftersales_policies;
@@ -255,6 +256,9 @@ use doc::{
         aftersales_stock::decide_stock_plan, aftersales_stock::defective_goods,
         aftersales_stock::defective, aftersales_stock::register_defective,
         aftersales_stock::decide_defective, aftersales_stock::repropose_defective,
+        aftersales_costs::rma_costs, aftersales_costs::add_rma_cost,
+        aftersales_costs::cost_report, aftersales_costs::set_budget,
+        aftersales_costs::fault_figures, aftersales_costs::send_fault_figures,
         search::search,
         channels::inbound,
         phone::events,

@@ -374,6 +374,8 @@ struct ShowPage {
     refund: String,
     /// Whether the reader may issue parts to it and register its defective goods.
     may_stock: bool,
+    /// What it cost, for whoever works RMAs.
+    costs: Option<super::aftersales_costs::RmaCostsView>,
     error: Option<String>,
 }
 
@@ -526,8 +528,23 @@ async fn show_page(
         ),
         refund: kefu_domain::money::plain_yuan(r.amount_fen.min(r.paid_fen)),
         may_stock: identity.actor().require(Permission::RmaWork).is_ok(),
+        costs: super::aftersales_costs::rma_costs_view(state, identity, id).await?,
         error,
     })
+}
+
+/// The RMA's page again with a refusal of what was asked on it.
+pub(super) async fn show_refused(
+    state: &AppState,
+    identity: &Identity,
+    id: i64,
+    e: WebError,
+) -> Result<Response, WebError> {
+    let (status, message) = input_refusal(e, identity.tr());
+    render(
+        status,
+        &show_page(state, identity, id, Some(message)).await?,
+    )
 }
 
 /// `/aftersales/rmas/{id}`

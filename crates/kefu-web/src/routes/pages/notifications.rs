@@ -155,6 +155,9 @@ fn target_of(params: &str, ticket_id: Option<i64>) -> Option<String> {
     if let Some(d) = v["dispute"].as_i64() {
         return Some(format!("/aftersales/disputes/{d}"));
     }
+    if let Some(period) = v["fault_period"].as_str() {
+        return Some(format!("/aftersales/faults?period={period}"));
+    }
     if let Some(d) = v["defective"].as_i64() {
         return Some(format!("/aftersales/defective/{d}"));
     }

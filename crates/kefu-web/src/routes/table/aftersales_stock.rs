@@ -1,7 +1,8 @@
-//! 配件与不良品 — the spare parts stock, its ledger, the issue plans and the defective
-//! goods, on pages and over the API. Whoever works RMAs reads the stock and records
-//! movements; the after-sales specialist and the manager approve plans and disposals,
-//! adjust counts and add locations.
+//! 配件与不良品, 费用与质量反馈 — the spare parts stock, its ledger, the issue plans, the
+//! defective goods, the costs and budgets, and the fault figures, on pages and over the API.
+//! Whoever works RMAs reads the stock and the costs and records movements and costs; the
+//! after-sales specialist and the manager approve plans and disposals, adjust counts, add
+//! locations, set budgets and send the fault figures, which the departments read.
 
 use axum::http::Method;
 use kefu_domain::Access::Requires;
@@ -10,8 +11,11 @@ use kefu_domain::Permission::*;
 use crate::routes::{
     RouteTable,
     Surface::{Api, Page},
+    api::aftersales_costs as api_costs,
     api::aftersales_stock as api,
+    pages::aftersales_costs as costs,
     pages::aftersales_defective as defective,
+    pages::aftersales_faults as faults,
     pages::aftersales_stock as stock,
     pages::aftersales_stock_plans as plans,
 };
@@ -205,5 +209,89 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
         "/api/v1/aftersales/defective/{id}/disposal",
         Requires(RmaWork),
         api::repropose_defective,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/aftersales/rmas/{id}/costs",
+        Requires(RmaWork),
+        costs::add_rma_cost,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/aftersales/costs",
+        Requires(RmaWork),
+        costs::report,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/aftersales/costs/export",
+        Requires(RmaWork),
+        costs::export,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/aftersales/costs/budgets",
+        Requires(AftersalesPolicy),
+        costs::set_budget,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/aftersales/faults",
+        Requires(AftersalesFaults),
+        faults::show,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/aftersales/faults/{period}/send",
+        Requires(AftersalesPolicy),
+        faults::send,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/aftersales/rmas/{id}/costs",
+        Requires(RmaWork),
+        api_costs::rma_costs,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/aftersales/rmas/{id}/costs",
+        Requires(RmaWork),
+        api_costs::add_rma_cost,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/aftersales/costs",
+        Requires(RmaWork),
+        api_costs::cost_report,
+    )
+    .add(
+        Api,
+        Method::PUT,
+        "/api/v1/aftersales/budgets/{period}",
+        Requires(AftersalesPolicy),
+        api_costs::set_budget,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/aftersales/faults",
+        Requires(AftersalesFaults),
+        api_costs::fault_figures,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/aftersales/faults/{period}/feedback",
+        Requires(AftersalesPolicy),
+        api_costs::send_fault_figures,
     )
 }
