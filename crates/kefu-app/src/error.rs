@@ -133,6 +133,9 @@ pub enum AppError {
     /// A cost, budget or report span refused (see [`kefu_domain::aftersales::cost`]).
     #[error("{0}")]
     Cost(#[from] kefu_domain::aftersales::cost::CostError),
+    /// An order refused (see [`kefu_domain::order`]).
+    #[error("{0}")]
+    Order(#[from] kefu_domain::order::OrderError),
     /// A claim the policy cannot decide.
     #[error("{0}")]
     Claim(#[from] kefu_domain::aftersales::policy::ClaimError),

@@ -26,6 +26,7 @@ pub mod jobs;
 pub mod kb;
 pub mod key_account;
 pub mod notify;
+pub mod order;
 pub mod outbox;
 pub mod portal;
 pub mod quality;

@@ -160,6 +160,10 @@ pub mod kind {
     /// 售后质量反馈 — a month's fault figures by product and part were sent to one's
     /// department (000 §(七)6).
     pub const FAULT_FIGURES: &str = "fault_figures";
+    /// 订单待审批 — an order on credit waits for the manager (over the limit or grade C).
+    pub const ORDER_APPROVAL: &str = "order_approval";
+    /// The order one placed was approved or rejected (to who placed it).
+    pub const ORDER_DECIDED: &str = "order_decided";
 }
 
 /// Tells each user in `users` (duplicates ignored) about `kind`, with placeholder values

@@ -90,10 +90,14 @@ pub enum Permission {
     /// 售后质量反馈 — read the fault figures by product and part that after-sales sends to
     /// the departments (000 §(七)6).
     AftersalesFaults,
+    /// 订单 — place orders for customers, change and cancel them before goods leave.
+    OrderTake,
+    /// 订单审批 — approve orders on credit above the limit or for grade C.
+    OrderApprove,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 34] = [
+    pub const ALL: [Permission; 36] = [
         Permission::DashboardView,
         Permission::AccountSelf,
         Permission::DirectoryView,
@@ -128,6 +132,8 @@ impl Permission {
         Permission::RmaApprove,
         Permission::RmaApproveAbove,
         Permission::AftersalesFaults,
+        Permission::OrderTake,
+        Permission::OrderApprove,
     ];
 
     pub fn key(self) -> &'static str {
@@ -166,6 +172,8 @@ impl Permission {
             Permission::RmaApprove => "rma_approve",
             Permission::RmaApproveAbove => "rma_approve_above",
             Permission::AftersalesFaults => "aftersales_faults",
+            Permission::OrderTake => "order_take",
+            Permission::OrderApprove => "order_approve",
         }
     }
 }
@@ -302,6 +310,11 @@ pub fn role_grants(role: Role, permission: Permission) -> bool {
                 | Role::QualitySpecialist
                 | Role::Department
         ),
+        // 002 §一3: whoever serves the customers opens their sales and production documents;
+        // departments and the quality specialist do not take orders.
+        Permission::OrderTake => !matches!(role, Role::Department | Role::QualitySpecialist),
+        // Credit beyond the limit, or for grade C, is the manager's call (graded handling).
+        Permission::OrderApprove => matches!(role, Role::Admin | Role::CsManager),
         Permission::DashboardView | Permission::AccountSelf | Permission::DirectoryView => true,
     }
 }

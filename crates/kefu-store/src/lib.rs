@@ -30,6 +30,7 @@ pub mod key_account;
 pub mod key_account_plan;
 pub mod mail;
 pub mod notification;
+pub mod order;
 pub mod outbox;
 pub mod phone;
 pub mod portal;

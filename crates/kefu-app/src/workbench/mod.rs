@@ -176,6 +176,7 @@ const REGISTRY: &[&[TileSpec]] = &[
     crate::quality::TILES,
     crate::complaint::TILES,
     crate::aftersales::TILES,
+    crate::order::TILES,
     crate::follow_up::TILES,
     crate::satisfaction::TILES,
     crate::satisfaction::relationship::TILES,

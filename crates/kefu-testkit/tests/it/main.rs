@@ -36,6 +36,7 @@ mod mail_ingest;
 mod mail_out;
 mod mail_postfix;
 mod ops;
+mod orders;
 mod permissions;
 mod phone;
 mod portal;

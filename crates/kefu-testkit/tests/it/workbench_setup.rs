@@ -38,6 +38,7 @@ pub(crate) fn record_testid(link: &str) -> &'static str {
         "/aftersales/stock" => "stock-row",
         "/aftersales/stock/plans" => "plan-row",
         "/aftersales/defective" => "defective-row",
+        "/orders" => "order-row",
         other => panic!("a tile opens {other}, whose records this test cannot count"),
     }
 }

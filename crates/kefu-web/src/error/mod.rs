@@ -35,6 +35,7 @@ mod relationship;
 mod sms;
 
 // The database away or full: 503/507 with Retry-After (see `outage`).
+mod orders;
 mod outage;
 pub use outage::{KeepBody, STORAGE_FULL_RETRY_SECS, UNAVAILABLE_RETRY_SECS};
 
@@ -441,6 +442,7 @@ impl WebError {
                 AppError::ServicePoint(e) => aftersales::service_point_info(e),
                 AppError::Stock(e) => aftersales::stock_info(e),
                 AppError::Cost(e) => aftersales::cost_info(e),
+                AppError::Order(e) => orders::order_info(e),
                 AppError::UnknownCall => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_call"),
                 AppError::NoSmsChannel => ErrorInfo::new(S::CONFLICT, "no_sms_channel"),
                 AppError::Csat(e) => follow_up::csat_info(e),

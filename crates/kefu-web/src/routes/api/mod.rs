@@ -21,6 +21,7 @@ pub mod idempotency;
 pub mod key_account_plans;
 pub mod key_accounts;
 pub mod me;
+pub mod orders;
 pub mod phone;
 pub mod quality;
 pub mod quality_anomalies;
@@ -259,6 +260,8 @@ use doc::{
         aftersales_costs::rma_costs, aftersales_costs::add_rma_cost,
         aftersales_costs::cost_report, aftersales_costs::set_budget,
         aftersales_costs::fault_figures, aftersales_costs::send_fault_figures,
+        orders::orders, orders::place_order, orders::order, orders::decide_order,
+        orders::change_order_line, orders::cancel_order, orders::set_product_stock,
         search::search,
         channels::inbound,
         phone::events,

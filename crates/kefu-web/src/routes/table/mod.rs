@@ -11,6 +11,7 @@ pub(super) mod customers;
 pub(super) mod follow_ups;
 pub(super) mod foundation;
 pub(super) mod key_accounts;
+pub(super) mod orders;
 pub(super) mod phone;
 pub(super) mod quality;
 pub(super) mod satisfaction;

@@ -37,6 +37,9 @@ pub const CONDITIONAL: &[ConditionalWrite] = &[
         "the dispute",
     ),
     write("put", "/api/v1/aftersales/points/{id}", "the service point"),
+    write("post", "/api/v1/orders/{id}/decision", "the order"),
+    write("put", "/api/v1/orders/{id}/lines/{line_no}", "the order"),
+    write("post", "/api/v1/orders/{id}/cancel", "the order"),
     write("post", "/api/v1/aftersales/rmas/{id}/point", "the RMA"),
     write("put", "/api/v1/catalogue/parts/{id}", "the part"),
     write(

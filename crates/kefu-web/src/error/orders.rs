@@ -1,0 +1,62 @@
+//! 订单 — how order refusals read.
+
+use axum::http::StatusCode;
+use kefu_domain::order::{MAX_LINES, MAX_QUANTITY, OrderError};
+
+use super::ErrorInfo;
+
+pub(super) fn order_info(e: OrderError) -> ErrorInfo {
+    let detail = e.to_string();
+    let refused = |code: &'static str, args: Vec<(&'static str, String)>| ErrorInfo {
+        args,
+        detail: Some(detail.clone()),
+        ..ErrorInfo::new(StatusCode::UNPROCESSABLE_ENTITY, code)
+    };
+    let conflict = |code: &'static str, args: Vec<(&'static str, String)>| ErrorInfo {
+        args,
+        detail: Some(detail.clone()),
+        ..ErrorInfo::new(StatusCode::CONFLICT, code)
+    };
+    match e {
+        OrderError::Lines => refused("order_lines", vec![("max", MAX_LINES.to_string())]),
+        OrderError::Quantity { line } => refused(
+            "order_quantity",
+            vec![
+                ("line", line.to_string()),
+                ("max", MAX_QUANTITY.to_string()),
+            ],
+        ),
+        OrderError::Amount { line, .. } => {
+            refused("order_amount", vec![("line", line.to_string())])
+        }
+        OrderError::Total(_) => refused("order_total", vec![]),
+        OrderError::ProductTwice(p) => {
+            refused("order_product_twice", vec![("product", p.to_string())])
+        }
+        OrderError::CreditRefused(d) => refused(
+            "order_credit_refused",
+            vec![("reason", format!("@order.credit_refused.{}", d.key()))],
+        ),
+        OrderError::AboveOrdered { line, left } => refused(
+            "order_above_ordered",
+            vec![("line", line.to_string()), ("left", left.to_string())],
+        ),
+        OrderError::AboveShipped { line, shipped } => refused(
+            "order_above_shipped",
+            vec![("line", line.to_string()), ("shipped", shipped.to_string())],
+        ),
+        OrderError::BelowShipped { line, shipped } => refused(
+            "order_below_shipped",
+            vec![("line", line.to_string()), ("shipped", shipped.to_string())],
+        ),
+        OrderError::AlreadyShipped => conflict("order_already_shipped", vec![]),
+        OrderError::NotNow(s) => conflict(
+            "order_not_now",
+            vec![("state", format!("@order.state.{}", s.key()))],
+        ),
+        OrderError::PromisedRequired => refused("order_promised_required", vec![]),
+        OrderError::PromisedPast => refused("order_promised_past", vec![]),
+        OrderError::ReasonRequired => refused("order_reason_required", vec![]),
+        OrderError::StockTaken => conflict("order_stock_taken", vec![]),
+    }
+}
