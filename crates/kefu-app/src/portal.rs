@@ -377,7 +377,7 @@ impl App {
         let checked = self.check_uploads(files)?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let t = tickets::by_id(&mut tx, id).await?;
+        let t = tickets::by_id_locked(&mut tx, id).await?;
         if !sees(&mut tx, c.id, id).await? {
             return Err(AppError::NotFound);
         }

@@ -45,6 +45,7 @@ pub mod shift;
 pub mod sla;
 pub mod sms;
 pub mod staff;
+pub mod step_log;
 pub mod ticket;
 pub mod trigger;
 pub mod version;
@@ -469,6 +470,14 @@ pub fn to_micros(at: Timestamp) -> i64 {
 /// Read form of an instant; a value out of range is clamped rather than failing a whole page.
 pub fn from_micros(us: i64) -> Timestamp {
     Timestamp::from_microsecond(us).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+/// `n` numbered placeholders from `$from`, comma-separated, for an `IN (…)` list.
+pub(crate) fn marks(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// An update or delete that must have touched a row: none means the row does not exist.

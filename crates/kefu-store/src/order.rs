@@ -10,20 +10,25 @@ use kefu_domain::order::{DocumentKind, OrderState, Payment};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use crate::step_log::{self, Step, StepLog};
 use crate::ticket::parse;
-use crate::{Result, StoreError, from_micros, to_micros};
+use crate::{Result, StoreError, from_micros, marks, to_micros};
 
 /// The finished goods of each product asked (0 for a product never stocked).
 pub async fn stock_of(conn: &mut AnyConnection, products: &[i64]) -> Result<HashMap<i64, i64>> {
-    let mut out = HashMap::new();
-    for p in products {
-        let n: Option<i64> =
-            sqlx::query_scalar("SELECT on_hand FROM product_stock WHERE product_id = $1")
-                .bind(p)
-                .fetch_optional(&mut *conn)
-                .await?;
-        out.insert(*p, n.unwrap_or(0));
+    let mut out: HashMap<i64, i64> = products.iter().map(|p| (*p, 0)).collect();
+    if products.is_empty() {
+        return Ok(out);
     }
+    let sql = format!(
+        "SELECT product_id, on_hand FROM product_stock WHERE product_id IN ({})",
+        marks(1, products.len())
+    );
+    let mut q = sqlx::query_as::<_, (i64, i64)>(&sql);
+    for p in products {
+        q = q.bind(p);
+    }
+    out.extend(q.fetch_all(&mut *conn).await?);
     Ok(out)
 }
 
@@ -385,57 +390,23 @@ pub async fn documents(conn: &mut AnyConnection, order_id: i64) -> Result<Vec<Do
 }
 
 /// A step of an order's history.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StepRow {
-    pub action: String,
-    pub from_state: Option<OrderState>,
-    pub to_state: OrderState,
-    pub note: String,
-    pub by: Option<i64>,
-    pub by_name: Option<String>,
-    pub at: Timestamp,
-}
+pub type StepRow = Step<OrderState>;
+
+const ORDER_STEPS: StepLog = StepLog {
+    table: "order_steps",
+    owner: "order_id",
+};
 
 /// Logs a step.
 pub async fn add_step(conn: &mut AnyConnection, order_id: i64, s: &StepRow) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO order_steps (order_id, action, from_state, to_state, note, by_user, at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(order_id)
-    .bind(&s.action)
-    .bind(s.from_state.map(OrderState::key))
-    .bind(s.to_state.key())
-    .bind(&s.note)
-    .bind(s.by)
-    .bind(to_micros(s.at))
-    .execute(conn)
-    .await?;
-    Ok(())
+    step_log::add(conn, ORDER_STEPS, order_id, s).await
 }
 
 /// An order's steps, oldest first.
 pub async fn steps(conn: &mut AnyConnection, order_id: i64) -> Result<Vec<StepRow>> {
-    let rows = sqlx::query(
-        "SELECT s.action, s.from_state, s.to_state, s.note, s.by_user, u.display_name, s.at \
-         FROM order_steps s LEFT JOIN users u ON u.id = s.by_user WHERE s.order_id = $1 \
-         ORDER BY s.id",
-    )
-    .bind(order_id)
-    .fetch_all(conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            let from: Option<String> = r.try_get("from_state")?;
-            Ok(StepRow {
-                action: r.try_get("action")?,
-                from_state: from.and_then(|f| f.parse().ok()),
-                to_state: parse(r, "to_state")?,
-                note: r.try_get("note")?,
-                by: r.try_get("by_user")?,
-                by_name: r.try_get("display_name")?,
-                at: from_micros(r.try_get("at")?),
-            })
-        })
-        .collect()
+    Ok(step_log::of(conn, ORDER_STEPS, &[order_id])
+        .await?
+        .into_iter()
+        .map(|(_, s)| s)
+        .collect())
 }

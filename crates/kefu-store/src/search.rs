@@ -3,7 +3,7 @@
 
 use sqlx::{AnyConnection, Row};
 
-use crate::Result;
+use crate::{Result, marks};
 
 /// Ids of `table` after `after`, in order (tickets, customers, reply_scripts).
 pub async fn ids_after(
@@ -37,13 +37,6 @@ pub async fn count(conn: &mut AnyConnection, table: &str) -> Result<i64> {
         .await?)
 }
 
-fn marks(n: usize) -> String {
-    (1..=n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// The messages and notes of these tickets, joined per ticket in order: (ticket id, text).
 pub async fn ticket_texts(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<(i64, String)>> {
     if ids.is_empty() {
@@ -52,7 +45,7 @@ pub async fn ticket_texts(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<(
     let sql = format!(
         "SELECT ticket_id, body FROM ticket_messages WHERE ticket_id IN ({}) \
          ORDER BY ticket_id, id",
-        marks(ids.len())
+        marks(1, ids.len())
     );
     let mut q = sqlx::query(&sql);
     for id in ids {

@@ -3,15 +3,18 @@
 //! and the manager keep it. A product, part or price list is changed from the version the
 //! editor saw (412 otherwise).
 
+use std::collections::HashMap;
+
 use jiff::civil::Date;
 use kefu_domain::Permission;
 use kefu_domain::aftersales::catalogue::{
     self as rules, CatalogueError, ListedPrice, Part, PriceList, PriceSource, Product,
 };
-use kefu_store::StoreError;
+use kefu_domain::customer::CustomerType;
 use kefu_store::aftersales::catalogue::{
     self as store, CategoryRow, PartRow, PriceItemRow, PriceListRow, ProductFilter, ProductRow,
 };
+use kefu_store::{AnyConnection, StoreError};
 
 use crate::{Actor, App, AppError, Result};
 
@@ -343,6 +346,41 @@ impl App {
         store::set_prices(&mut tx, id, &set, &remove).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(saved)
+    }
+
+    /// What a customer of `customer_type` pays on `day` for each of `priced` (their type's
+    /// list in force, else the list price), with every one of `ids` checked to exist: two
+    /// reads however many lines an order has.
+    pub(crate) async fn prices_on(
+        &self,
+        conn: &mut AnyConnection,
+        customer_type: Option<CustomerType>,
+        ids: &[i64],
+        priced: &[i64],
+        day: Date,
+    ) -> Result<HashMap<i64, i64>> {
+        let list_prices = store::list_prices_of(&mut *conn, ids).await?;
+        if ids.iter().any(|id| !list_prices.contains_key(id)) {
+            return Err(StoreError::NotFound.into());
+        }
+        let mut listed: HashMap<i64, Vec<ListedPrice>> = HashMap::new();
+        for (product, l, price_fen) in store::listed_prices_of(conn, priced).await? {
+            listed.entry(product).or_default().push(ListedPrice {
+                list_id: l.id,
+                list: l.list,
+                price_fen,
+            });
+        }
+        Ok(priced
+            .iter()
+            .map(|id| {
+                let lists = listed.get(id).map(Vec::as_slice).unwrap_or(&[]);
+                (
+                    *id,
+                    rules::price_for(list_prices[id], customer_type, lists, day).0,
+                )
+            })
+            .collect())
     }
 
     /// What customer `customer_id` pays for product `product_id` on `day` (today when

@@ -10,7 +10,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::contains;
-use crate::{Result, StoreError, from_micros, to_micros};
+use crate::{Result, StoreError, from_micros, marks, to_micros};
 
 /// A category with how many products it holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -601,6 +601,57 @@ pub async fn set_prices(
             .await?;
     }
     Ok(())
+}
+
+/// The list price of each of these products that exists, by id (one read for an order's
+/// lines).
+pub async fn list_prices_of(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, i64>> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let sql = format!(
+        "SELECT id, price_fen FROM products WHERE id IN ({})",
+        marks(1, ids.len())
+    );
+    let mut q = sqlx::query_as::<_, (i64, i64)>(&sql);
+    for id in ids {
+        q = q.bind(id);
+    }
+    Ok(q.fetch_all(conn).await?.into_iter().collect())
+}
+
+/// Every active list holding a price for any of these products: (product id, list, price).
+pub async fn listed_prices_of(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+) -> Result<Vec<(i64, PriceListRow, i64)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT x.*, i.product_id, i.price_fen FROM ({PRICE_LIST}) x \
+         JOIN price_list_items i ON i.price_list_id = x.id WHERE i.product_id IN ({}) \
+         ORDER BY x.name",
+        marks(1, ids.len())
+    );
+    let mut q = sqlx::query(&sql);
+    for id in ids {
+        q = q.bind(id);
+    }
+    q.fetch_all(conn)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get("product_id")?,
+                price_list(r)?,
+                r.try_get("price_fen")?,
+            ))
+        })
+        .collect()
 }
 
 /// Every active list holding a price for the product, with that price.

@@ -7,8 +7,9 @@ use kefu_domain::aftersales::rma::{Inspection, RmaSource, RmaState};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use crate::step_log::{self, Step, StepLog};
 use crate::ticket::parse;
-use crate::{Result, StoreError, from_micros, to_micros};
+use crate::{Result, StoreError, from_micros, marks, to_micros};
 
 /// An RMA as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -272,13 +273,6 @@ pub struct RmaFilter {
     pub limit: i64,
 }
 
-fn marks(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// The `WHERE` of a filter, its placeholders from `$2` (`$1` is the page's `before`), and
 /// the next placeholder's number.
 fn filter_sql(f: &RmaFilter) -> (String, usize) {
@@ -363,33 +357,16 @@ pub async fn count(conn: &mut AnyConnection, f: &RmaFilter) -> Result<i64> {
 }
 
 /// A move as logged.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RmaStep {
-    pub action: String,
-    pub from_state: Option<RmaState>,
-    pub to_state: RmaState,
-    pub note: String,
-    pub by: Option<i64>,
-    pub by_name: Option<String>,
-    pub at: Timestamp,
-}
+pub type RmaStep = Step<RmaState>;
+
+const RMA_STEPS: StepLog = StepLog {
+    table: "rma_steps",
+    owner: "rma_id",
+};
 
 /// Logs a move.
 pub async fn add_step(conn: &mut AnyConnection, rma_id: i64, s: &RmaStep) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO rma_steps (rma_id, action, from_state, to_state, note, by_user, at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(rma_id)
-    .bind(&s.action)
-    .bind(s.from_state.map(|x| x.key()))
-    .bind(s.to_state.key())
-    .bind(&s.note)
-    .bind(s.by)
-    .bind(to_micros(s.at))
-    .execute(conn)
-    .await?;
-    Ok(())
+    step_log::add(conn, RMA_STEPS, rma_id, s).await
 }
 
 /// An RMA's moves, oldest first.
@@ -403,36 +380,7 @@ pub async fn steps(conn: &mut AnyConnection, rma_id: i64) -> Result<Vec<RmaStep>
 
 /// The steps of several RMAs in one query: (RMA, step), each RMA's in order.
 pub async fn steps_of(conn: &mut AnyConnection, rma_ids: &[i64]) -> Result<Vec<(i64, RmaStep)>> {
-    if rma_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT s.rma_id, s.action, s.from_state, s.to_state, s.note, s.by_user, \
-         u.display_name, s.at FROM rma_steps s LEFT JOIN users u ON u.id = s.by_user \
-         WHERE s.rma_id IN ({}) ORDER BY s.rma_id, s.id",
-        marks(1, rma_ids.len())
-    );
-    let mut q = sqlx::query(&sql);
-    for id in rma_ids {
-        q = q.bind(id);
-    }
-    let rows = q.fetch_all(conn).await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                r.try_get("rma_id")?,
-                RmaStep {
-                    action: r.try_get("action")?,
-                    from_state: optional_key(r, "from_state")?,
-                    to_state: parse(r, "to_state")?,
-                    note: r.try_get("note")?,
-                    by: r.try_get("by_user")?,
-                    by_name: r.try_get("display_name")?,
-                    at: from_micros(r.try_get("at")?),
-                },
-            ))
-        })
-        .collect()
+    step_log::of(conn, RMA_STEPS, rma_ids).await
 }
 
 /// Repairs routed to a point and not yet repaired (nor ended): (point, how many).

@@ -350,6 +350,18 @@ pub(crate) fn priority_rank(p: Priority) -> i64 {
     }
 }
 
+/// Ticket `id`, taken for the rest of the caller's transaction before it is read: what the
+/// caller then writes (a customer's message and the reopening it brings) cannot interleave
+/// with another writer that checks the ticket's state first (the survey job).
+pub async fn by_id_locked(conn: &mut AnyConnection, id: i64) -> Result<Ticket> {
+    let done = sqlx::query("UPDATE tickets SET version = version WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    found(done)?;
+    by_id(conn, id).await
+}
+
 pub async fn by_id(conn: &mut AnyConnection, id: i64) -> Result<Ticket> {
     let row = sqlx::query(&format!("{SELECT_TICKET} WHERE t.id = $1"))
         .bind(id)

@@ -419,7 +419,7 @@ impl App {
         let body = message_body(mail);
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let t = tickets::by_id(&mut tx, ticket_id).await?;
+        let t = tickets::by_id_locked(&mut tx, ticket_id).await?;
         if t.category == StatusCategory::Closed && self.settings.closed_reply == ClosedReply::Refuse
         {
             drop(tx);

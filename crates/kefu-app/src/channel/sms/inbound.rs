@@ -201,7 +201,7 @@ impl App {
     ) -> Result<Option<SmsEventOutcome>> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let t = tickets::by_id(&mut tx, ticket_id).await?;
+        let t = tickets::by_id_locked(&mut tx, ticket_id).await?;
         if !t.category.is_active() {
             return Ok(None);
         }

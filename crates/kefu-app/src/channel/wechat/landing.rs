@@ -179,7 +179,7 @@ impl App {
         let now = self.now();
         if let Some(ticket_id) = open {
             let mut tx = self.store.begin().await?;
-            let t = tickets::by_id(&mut tx, ticket_id).await?;
+            let t = tickets::by_id_locked(&mut tx, ticket_id).await?;
             let message_id = self
                 .add_customer_message(&mut tx, &Actor::system(), t, &author, &body, now)
                 .await?;

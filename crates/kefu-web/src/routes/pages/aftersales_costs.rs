@@ -113,7 +113,7 @@ pub async fn add_rma_cost(
     .await;
     match done {
         Ok(_) => Ok(Redirect::to(&format!("/aftersales/rmas/{id}#costs")).into_response()),
-        Err(e) => super::aftersales_rmas::show_refused(&state, &identity, id, e).await,
+        Err(e) => super::aftersales_rmas::after(&state, &identity, id, Err(e)).await,
     }
 }
 

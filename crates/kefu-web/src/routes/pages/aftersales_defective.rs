@@ -13,7 +13,7 @@ use kefu_domain::aftersales::stock::{Approval, Disposal, StockError};
 use kefu_store::aftersales::stock::{DefectiveRow, LocationRow};
 
 use super::tickets::field;
-use super::{form_key, input_refusal, ok, render};
+use super::{done_or_refused, form_key, input_refusal, ok, render};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
@@ -243,17 +243,17 @@ pub async fn show(
     ok(&show_page(&state, &identity, id, None).await?)
 }
 
-async fn refused(
+async fn after(
     state: &AppState,
     identity: &Identity,
     id: i64,
-    e: WebError,
+    done: Result<(), WebError>,
 ) -> Result<Response, WebError> {
-    let (status, message) = input_refusal(e, identity.tr());
-    render(
-        status,
-        &show_page(state, identity, id, Some(message)).await?,
-    )
+    let to = format!("/aftersales/defective/{id}");
+    done_or_refused(done, &to, identity.tr(), |m| {
+        show_page(state, identity, id, Some(m))
+    })
+    .await
 }
 
 /// `POST /aftersales/defective/{id}/decision`: `decision=approve|reject`, a note (a
@@ -265,14 +265,11 @@ pub async fn decide(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let approve = field(&pairs, "decision") == "approve";
-    match state
+    let done = state
         .app
         .decide_defective(&identity.actor(), id, approve, field(&pairs, "note"))
-        .await
-    {
-        Ok(()) => Ok(Redirect::to(&format!("/aftersales/defective/{id}")).into_response()),
-        Err(e) => refused(&state, &identity, id, e.into()).await,
-    }
+        .await;
+    after(&state, &identity, id, done.map_err(WebError::from)).await
 }
 
 /// `POST /aftersales/defective/{id}/disposal`: another disposal for rejected goods.
@@ -291,8 +288,5 @@ pub async fn repropose(
         Ok(None) => Err(kefu_app::AppError::from(StockError::Required("disposal")).into()),
         Err(e) => Err(e),
     };
-    match done {
-        Ok(()) => Ok(Redirect::to(&format!("/aftersales/defective/{id}")).into_response()),
-        Err(e) => refused(&state, &identity, id, e).await,
-    }
+    after(&state, &identity, id, done).await
 }

@@ -6,7 +6,6 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use kefu_app::aftersales::{MoveInput, RmaRequest};
 use kefu_domain::Permission;
@@ -17,7 +16,7 @@ use kefu_store::aftersales::rma::{RmaFilter, RmaLine};
 use super::catalogue::not_a_number;
 use super::credit::parse_yuan;
 use super::tickets::field;
-use super::{form_key, input_refusal, ok, render};
+use super::{done_or_refused, form_key, input_refusal, ok, render};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
@@ -533,18 +532,18 @@ async fn show_page(
     })
 }
 
-/// The RMA's page again with a refusal of what was asked on it.
-pub(super) async fn show_refused(
+/// Back to the RMA's page after what was asked on it, or that page again with the refusal.
+pub(super) async fn after(
     state: &AppState,
     identity: &Identity,
     id: i64,
-    e: WebError,
+    done: Result<(), WebError>,
 ) -> Result<Response, WebError> {
-    let (status, message) = input_refusal(e, identity.tr());
-    render(
-        status,
-        &show_page(state, identity, id, Some(message)).await?,
-    )
+    let to = format!("/aftersales/rmas/{id}");
+    done_or_refused(done, &to, identity.tr(), |m| {
+        show_page(state, identity, id, Some(m))
+    })
+    .await
 }
 
 /// `/aftersales/rmas/{id}`
@@ -624,16 +623,7 @@ pub async fn make_move(
             .map_err(WebError::from),
         Err(e) => Err(e),
     };
-    match done {
-        Ok(_) => Ok(Redirect::to(&format!("/aftersales/rmas/{id}")).into_response()),
-        Err(e) => {
-            let (status, message): (StatusCode, String) = input_refusal(e, identity.tr());
-            render(
-                status,
-                &show_page(&state, &identity, id, Some(message)).await?,
-            )
-        }
-    }
+    after(&state, &identity, id, done.map(|_| ())).await
 }
 
 /// `POST /aftersales/rmas/{id}/point`: sends the repair to the point chosen.
@@ -652,14 +642,5 @@ pub async fn assign_point(
             field(&pairs, "service_point_id").parse().unwrap_or(0),
         )
         .await;
-    match done {
-        Ok(()) => Ok(Redirect::to(&format!("/aftersales/rmas/{id}")).into_response()),
-        Err(e) => {
-            let (status, message) = input_refusal(e.into(), identity.tr());
-            render(
-                status,
-                &show_page(&state, &identity, id, Some(message)).await?,
-            )
-        }
-    }
+    after(&state, &identity, id, done.map_err(WebError::from)).await
 }

@@ -76,6 +76,27 @@ pub(crate) fn ok(page: &impl Template) -> Result<Response, WebError> {
     render(StatusCode::OK, page)
 }
 
+/// Back to `to` once an action is done; when it was refused, the page it was asked on again
+/// (`page` renders it with the message) at the refusal's status, saying why.
+pub(crate) async fn done_or_refused<T, Fut>(
+    outcome: Result<(), WebError>,
+    to: &str,
+    t: crate::i18n::Tr,
+    page: impl FnOnce(String) -> Fut,
+) -> Result<Response, WebError>
+where
+    T: Template,
+    Fut: std::future::Future<Output = Result<T, WebError>>,
+{
+    match outcome {
+        Ok(()) => Ok(axum::response::Redirect::to(to).into_response()),
+        Err(e) => {
+            let (status, message) = input_refusal(e, t);
+            render(status, &page(message).await?)
+        }
+    }
+}
+
 /// The status and translated message of a refused action, for re-rendering its form.
 pub(crate) fn refusal(e: kefu_app::AppError, t: crate::i18n::Tr) -> (StatusCode, String) {
     input_refusal(WebError::from(e), t)

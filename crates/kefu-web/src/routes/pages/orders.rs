@@ -16,7 +16,7 @@ use kefu_store::order::OrderFilter;
 use super::credit::parse_yuan;
 use super::tickets::field;
 use super::versioned::form_version;
-use super::{form_key, input_refusal, ok, render};
+use super::{done_or_refused, form_key, input_refusal, ok, render};
 use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
@@ -378,16 +378,11 @@ async fn after(
     id: i64,
     done: Result<(), WebError>,
 ) -> Result<Response, WebError> {
-    match done {
-        Ok(()) => Ok(Redirect::to(&format!("/orders/{id}")).into_response()),
-        Err(e) => {
-            let (status, message) = input_refusal(e, identity.tr());
-            render(
-                status,
-                &show_page(state, identity, id, Some(message)).await?,
-            )
-        }
-    }
+    let to = format!("/orders/{id}");
+    done_or_refused(done, &to, identity.tr(), |m| {
+        show_page(state, identity, id, Some(m))
+    })
+    .await
 }
 
 /// `POST /orders/{id}/decision`: `decision=approve|reject`, the reason.

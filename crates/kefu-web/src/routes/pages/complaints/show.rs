@@ -523,16 +523,11 @@ pub(super) async fn after(
     id: i64,
     outcome: Result<(), kefu_app::AppError>,
 ) -> Result<Response, WebError> {
-    match outcome {
-        Ok(()) => Ok(Redirect::to(&format!("/complaints/{id}")).into_response()),
-        Err(e) => {
-            let (status, message) = super::super::refusal(e, identity.tr());
-            render(
-                status,
-                &show_page(state, identity, id, Some(message)).await?,
-            )
-        }
-    }
+    let to = format!("/complaints/{id}");
+    super::super::done_or_refused(outcome.map_err(WebError::from), &to, identity.tr(), |m| {
+        show_page(state, identity, id, Some(m))
+    })
+    .await
 }
 
 /// Back to the complaint after a step sent from `kept`'s form, as [`after`]; a step refused
