@@ -164,6 +164,9 @@ pub mod kind {
     pub const ORDER_APPROVAL: &str = "order_approval";
     /// The order one placed was approved or rejected (to who placed it).
     pub const ORDER_DECIDED: &str = "order_decided";
+    /// 到货短少 — the customer counted a shipment of the order one placed short; an
+    /// order-issue ticket was opened (to who placed it).
+    pub const ORDER_SHORT_DELIVERY: &str = "order_short_delivery";
 }
 
 /// Tells each user in `users` (duplicates ignored) about `kind`, with placeholder values

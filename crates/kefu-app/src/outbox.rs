@@ -52,6 +52,9 @@ pub mod kind {
     /// 质量异常分析日报表 — to a manager's mail: a daily report, its summary and XLSX
     /// (`params`: `report`, the stored revision's id).
     pub const QUALITY_DAILY_REPORT: &str = "quality_daily_report";
+    /// 发货通知 — to an order's contact by text or mail: the goods left (`params`:
+    /// `salutation`, `order`, `carrier`, `tracking`, `items`).
+    pub const SHIPMENT_NOTICE: &str = "shipment_notice";
 }
 
 /// A message to queue.

@@ -21,6 +21,7 @@ use std::collections::HashMap;
 use crate::credit::{CreditDecision, Grade, TermsKind, credit_decision};
 use crate::money::{self, AmountError};
 
+pub mod shipment;
 #[cfg(test)]
 mod tests;
 
@@ -113,6 +114,30 @@ pub enum OrderError {
     /// The stock read was taken by another order meanwhile: place it again.
     #[error("the stock was taken by another order meanwhile")]
     StockTaken,
+    /// More shipped on line `line` than is ready: production has not made the rest.
+    #[error("line {line}: only {ready} ready to ship until production is done")]
+    NotProduced { line: usize, ready: i64 },
+    /// A shipment names its carrier (at most [`shipment::MAX_CARRIER`] characters).
+    #[error("the carrier is required")]
+    Carrier,
+    /// A tracking number: letters, digits and hyphens, at most [`shipment::MAX_TRACKING`].
+    #[error("the tracking number is letters, digits and hyphens")]
+    Tracking,
+    /// A shipment counted already: its count stands.
+    #[error("this shipment was counted already")]
+    Counted,
+    /// A tracking event dated after now.
+    #[error("a tracking event cannot be in the future")]
+    EventInFuture,
+    /// A line number the order does not have.
+    #[error("the order has no line {line}")]
+    UnknownLine { line: i64 },
+    /// A count names every line of the shipment.
+    #[error("line {line} was not counted")]
+    Uncounted { line: i64 },
+    /// No production request waits to be done.
+    #[error("no production request waits to be done")]
+    NoProduction,
 }
 
 /// Checks the date promised for what production makes: required when anything is to be

@@ -36,6 +36,7 @@ mod mail_ingest;
 mod mail_out;
 mod mail_postfix;
 mod ops;
+mod order_shipments;
 mod orders;
 mod permissions;
 mod phone;

@@ -19,11 +19,11 @@ use serde_json::{Value, json};
 use crate::aftersales::{customer, product};
 use crate::key_accounts::{code, send};
 
-async fn post(api: &ApiClient, path: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn post(api: &ApiClient, path: &str, body: Value) -> (u16, Value) {
     send(api, Method::POST, path, &body).await
 }
 
-async fn stock(api: &ApiClient, product: i64, on_hand: i64) {
+pub(crate) async fn stock(api: &ApiClient, product: i64, on_hand: i64) {
     let (status, body) = send(
         api,
         Method::PUT,

@@ -1,6 +1,7 @@
 //! 订单 — how order refusals read.
 
 use axum::http::StatusCode;
+use kefu_domain::order::shipment::{MAX_CARRIER, MAX_TRACKING};
 use kefu_domain::order::{MAX_LINES, MAX_QUANTITY, OrderError};
 
 use super::ErrorInfo;
@@ -58,5 +59,20 @@ pub(super) fn order_info(e: OrderError) -> ErrorInfo {
         OrderError::PromisedPast => refused("order_promised_past", vec![]),
         OrderError::ReasonRequired => refused("order_reason_required", vec![]),
         OrderError::StockTaken => conflict("order_stock_taken", vec![]),
+        OrderError::NotProduced { line, ready } => conflict(
+            "order_not_produced",
+            vec![("line", line.to_string()), ("ready", ready.to_string())],
+        ),
+        OrderError::Carrier => refused("order_carrier", vec![("max", MAX_CARRIER.to_string())]),
+        OrderError::Tracking => refused("order_tracking", vec![("max", MAX_TRACKING.to_string())]),
+        OrderError::Counted => conflict("order_counted", vec![]),
+        OrderError::EventInFuture => refused("order_event_in_future", vec![]),
+        OrderError::UnknownLine { line } => {
+            refused("order_unknown_line", vec![("line", line.to_string())])
+        }
+        OrderError::Uncounted { line } => {
+            refused("order_uncounted", vec![("line", line.to_string())])
+        }
+        OrderError::NoProduction => conflict("order_no_production", vec![]),
     }
 }

@@ -380,6 +380,7 @@ impl App {
                 Some((subject, text))
             }
             _ => crate::satisfaction::relationship::invitation_words(self, kind, locale, params)
+                .or_else(|| crate::order::notice_words(self, kind, locale, params))
                 .map(|(_, subject, text)| (subject, text)),
         }
     }

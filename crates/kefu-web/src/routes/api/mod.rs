@@ -21,6 +21,7 @@ pub mod idempotency;
 pub mod key_account_plans;
 pub mod key_accounts;
 pub mod me;
+pub mod order_shipments;
 pub mod orders;
 pub mod phone;
 pub mod quality;
@@ -262,6 +263,9 @@ use doc::{
         aftersales_costs::fault_figures, aftersales_costs::send_fault_figures,
         orders::orders, orders::place_order, orders::order, orders::decide_order,
         orders::change_order_line, orders::cancel_order, orders::set_product_stock,
+        order_shipments::complete_production, order_shipments::ship_order,
+        order_shipments::shipments, order_shipments::shipment,
+        order_shipments::add_tracking_event, order_shipments::count_shipment,
         search::search,
         channels::inbound,
         phone::events,

@@ -41,6 +41,7 @@ pub mod key_account_plan;
 pub mod key_accounts;
 pub mod login;
 pub mod notifications;
+pub mod order_shipments;
 pub mod orders;
 pub mod quality_anomalies;
 pub mod quality_calibrations;

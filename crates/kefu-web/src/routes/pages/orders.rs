@@ -286,6 +286,7 @@ struct ShowPage {
     steps: Vec<StepView>,
     may_decide: bool,
     may_change: bool,
+    ship: super::order_shipments::ShipmentsSection,
     error: Option<String>,
 }
 
@@ -338,6 +339,7 @@ async fn show_page(
             note: s.note.clone(),
         })
         .collect();
+    let ship = super::order_shipments::section(state, identity, &d, t).await?;
     Ok(ShowPage {
         t,
         layout: Layout::new(identity, "/aftersales/rmas"),
@@ -359,6 +361,7 @@ async fn show_page(
         may_decide: o.state == OrderState::PendingApproval
             && actor.require(Permission::OrderApprove).is_ok(),
         may_change: matches!(o.state, OrderState::PendingApproval | OrderState::Open),
+        ship,
         error,
     })
 }
@@ -372,7 +375,7 @@ pub async fn show(
     ok(&show_page(&state, &identity, id, None).await?)
 }
 
-async fn after(
+pub(super) async fn after(
     state: &AppState,
     identity: &Identity,
     id: i64,

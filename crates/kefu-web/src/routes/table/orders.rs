@@ -62,6 +62,76 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
         pages::orders::cancel,
     )
     .add(
+        Page,
+        Method::POST,
+        "/orders/{id}/production",
+        Requires(OrderTake),
+        pages::order_shipments::produced,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/orders/{id}/shipments",
+        Requires(OrderTake),
+        pages::order_shipments::ship,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/orders/{id}/shipments/{shipment}/events",
+        Requires(OrderTake),
+        pages::order_shipments::add_event,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/orders/{id}/shipments/{shipment}/count",
+        Requires(OrderTake),
+        pages::order_shipments::count,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/orders/{id}/production",
+        Requires(OrderTake),
+        api::order_shipments::complete_production,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/orders/{id}/shipments",
+        Requires(OrderTake),
+        api::order_shipments::shipments,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/orders/{id}/shipments",
+        Requires(OrderTake),
+        api::order_shipments::ship_order,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/shipments/{id}",
+        Requires(OrderTake),
+        api::order_shipments::shipment,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/shipments/{id}/events",
+        Requires(OrderTake),
+        api::order_shipments::add_tracking_event,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/shipments/{id}/count",
+        Requires(OrderTake),
+        api::order_shipments::count_shipment,
+    )
+    .add(
         Api,
         Method::GET,
         "/api/v1/orders",

@@ -40,6 +40,8 @@ pub const CONDITIONAL: &[ConditionalWrite] = &[
     write("post", "/api/v1/orders/{id}/decision", "the order"),
     write("put", "/api/v1/orders/{id}/lines/{line_no}", "the order"),
     write("post", "/api/v1/orders/{id}/cancel", "the order"),
+    write("post", "/api/v1/orders/{id}/production", "the order"),
+    write("post", "/api/v1/orders/{id}/shipments", "the order"),
     write("post", "/api/v1/aftersales/rmas/{id}/point", "the RMA"),
     write("put", "/api/v1/catalogue/parts/{id}", "the part"),
     write(

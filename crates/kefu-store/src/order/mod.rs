@@ -2,6 +2,8 @@
 //! is taken for an order by one conditional update (never below zero), so two orders taking
 //! the last units at once cannot both have them.
 
+pub mod shipment;
+
 use std::collections::HashMap;
 
 use jiff::Timestamp;

@@ -5,6 +5,11 @@
 //! rest by production (生产单据, with the date promised); lines changed and orders cancelled
 //! before goods leave, every step logged.
 
+mod shipment;
+
+pub(crate) use shipment::notice_words;
+pub use shipment::{CountOutcome, ShipmentDetail, ShipmentRequest, ShortLine, TrackingEvent};
+
 use jiff::civil::Date;
 use kefu_domain::Permission;
 use kefu_domain::Role;
