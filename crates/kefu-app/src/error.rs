@@ -136,6 +136,9 @@ pub enum AppError {
     /// An order refused (see [`kefu_domain::order`]).
     #[error("{0}")]
     Order(#[from] kefu_domain::order::OrderError),
+    /// A custom request or a step on it refused (see [`kefu_domain::order::custom`]).
+    #[error("{0}")]
+    Custom(#[from] kefu_domain::order::custom::CustomError),
     /// A claim the policy cannot decide.
     #[error("{0}")]
     Claim(#[from] kefu_domain::aftersales::policy::ClaimError),

@@ -167,6 +167,15 @@ pub mod kind {
     /// 到货短少 — the customer counted a shipment of the order one placed short; an
     /// order-issue ticket was opened (to who placed it).
     pub const ORDER_SHORT_DELIVERY: &str = "order_short_delivery";
+    /// 定制 — a customer's custom request waits for the design department's answer (to its
+    /// members).
+    pub const CUSTOM_TO_DESIGN: &str = "custom_to_design";
+    /// The design department answered the custom request one recorded.
+    pub const CUSTOM_ANSWERED: &str = "custom_answered";
+    /// A custom request's quote waits for the manager.
+    pub const CUSTOM_QUOTE_APPROVAL: &str = "custom_quote_approval";
+    /// The manager approved or sent back the quote one made.
+    pub const CUSTOM_QUOTE_DECIDED: &str = "custom_quote_decided";
 }
 
 /// Tells each user in `users` (duplicates ignored) about `kind`, with placeholder values

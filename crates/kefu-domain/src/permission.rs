@@ -94,10 +94,14 @@ pub enum Permission {
     OrderTake,
     /// 订单审批 — approve orders on credit above the limit or for grade C.
     OrderApprove,
+    /// 定制设计答复 — answer customers' custom requests for the design department (002 §一8).
+    CustomDesign,
+    /// 定制 — read customers' custom requests (those who take orders and the departments).
+    CustomView,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 36] = [
+    pub const ALL: [Permission; 38] = [
         Permission::DashboardView,
         Permission::AccountSelf,
         Permission::DirectoryView,
@@ -134,6 +138,8 @@ impl Permission {
         Permission::AftersalesFaults,
         Permission::OrderTake,
         Permission::OrderApprove,
+        Permission::CustomDesign,
+        Permission::CustomView,
     ];
 
     pub fn key(self) -> &'static str {
@@ -174,6 +180,8 @@ impl Permission {
             Permission::AftersalesFaults => "aftersales_faults",
             Permission::OrderTake => "order_take",
             Permission::OrderApprove => "order_approve",
+            Permission::CustomDesign => "custom_design",
+            Permission::CustomView => "custom_view",
         }
     }
 }
@@ -315,6 +323,10 @@ pub fn role_grants(role: Role, permission: Permission) -> bool {
         Permission::OrderTake => !matches!(role, Role::Department | Role::QualitySpecialist),
         // Credit beyond the limit, or for grade C, is the manager's call (graded handling).
         Permission::OrderApprove => matches!(role, Role::Admin | Role::CsManager),
+        // 002 §一8: the design department answers what customers ask to have made; which
+        // department a member belongs to is checked on each request.
+        Permission::CustomDesign => matches!(role, Role::Admin | Role::Department),
+        Permission::CustomView => role != Role::QualitySpecialist,
         Permission::DashboardView | Permission::AccountSelf | Permission::DirectoryView => true,
     }
 }

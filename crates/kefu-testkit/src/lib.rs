@@ -164,8 +164,19 @@ impl TestApp {
     /// a load balancer: its own port, search index, job worker and in-process state, the
     /// same clock. What one instance writes, the other reads from the database.
     pub async fn spawn_peer(&self) -> TestApp {
+        self.peer_with(false).await
+    }
+
+    /// [`spawn_peer`](Self::spawn_peer) without its job worker: a test that runs a job's
+    /// round by hand on both instances, so no background round can take it first.
+    pub async fn spawn_quiet_peer(&self) -> TestApp {
+        self.peer_with(true).await
+    }
+
+    async fn peer_with(&self, without_worker: bool) -> TestApp {
         let options = TestOptions {
             clock: self.clock.clone(),
+            without_worker,
             ..TestOptions::default()
         };
         TestApp::start(

@@ -56,7 +56,8 @@ pub(super) async fn load(
         to,
     };
     for (n, p) in parts.iter().enumerate() {
-        let q = i64::from(rng.u8(30..80));
+        // Enough for every point's transfer below (at most 6 each), whatever the draw.
+        let q = i64::from(rng.u8(30..80)) + 6 * i64::try_from(points.len()).unwrap_or(0);
         let m = mv(MovementKind::Receipt, q, warehouse, None);
         a.record_stock_movement(keeper, p.id, m, &doc("RK", month_ago, n + 1), None, "")
             .await?;

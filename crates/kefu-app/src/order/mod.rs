@@ -5,10 +5,15 @@
 //! rest by production (生产单据, with the date promised); lines changed and orders cancelled
 //! before goods leave, every step logged.
 
+mod custom;
 mod shipment;
+mod tracking;
 
+pub(crate) use custom::TILES as CUSTOM_TILES;
+pub use custom::{CustomDetail, CustomInput, CustomRequest, DESIGN};
 pub(crate) use shipment::notice_words;
 pub use shipment::{CountOutcome, ShipmentDetail, ShipmentRequest, ShortLine, TrackingEvent};
+pub use tracking::{MAX_PUSH, PushedEvent, TrackingImport, TrackingPush};
 
 use jiff::civil::Date;
 use kefu_domain::Permission;

@@ -122,6 +122,9 @@ impl App {
             };
             shipping[i] += quantity;
         }
+        if shipping.iter().all(|q| *q == 0) {
+            return Err(OrderError::NothingShipped.into());
+        }
         let produced = store::produced(&mut tx, id).await?;
         let ready: Vec<i64> = lines
             .iter()

@@ -177,6 +177,7 @@ const REGISTRY: &[&[TileSpec]] = &[
     crate::complaint::TILES,
     crate::aftersales::TILES,
     crate::order::TILES,
+    crate::order::CUSTOM_TILES,
     crate::follow_up::TILES,
     crate::satisfaction::TILES,
     crate::satisfaction::relationship::TILES,

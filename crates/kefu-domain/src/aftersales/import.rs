@@ -119,7 +119,7 @@ fn normal(header: &str) -> String {
         .replace(' ', "")
 }
 
-fn map<C: Copy + PartialEq>(
+pub(crate) fn map<C: Copy + PartialEq>(
     headers: &[String],
     table: &[(C, &[&str])],
     key: impl Fn(C) -> &'static str,
@@ -251,7 +251,7 @@ pub struct ProductLine {
     pub active: bool,
 }
 
-fn text<C: Copy + PartialEq>(cells: &[String], columns: &[Option<C>], c: C) -> String {
+pub(crate) fn text<C: Copy + PartialEq>(cells: &[String], columns: &[Option<C>], c: C) -> String {
     columns
         .iter()
         .position(|x| *x == Some(c))

@@ -21,9 +21,11 @@ use std::collections::HashMap;
 use crate::credit::{CreditDecision, Grade, TermsKind, credit_decision};
 use crate::money::{self, AmountError};
 
+pub mod custom;
 pub mod shipment;
 #[cfg(test)]
 mod tests;
+pub mod tracking_file;
 
 keyed! {
     /// 订单状态
@@ -129,12 +131,25 @@ pub enum OrderError {
     /// A tracking event dated after now.
     #[error("a tracking event cannot be in the future")]
     EventInFuture,
+    /// A shipment with nothing in it.
+    #[error("a shipment ships at least one unit")]
+    NothingShipped,
     /// A line number the order does not have.
     #[error("the order has no line {line}")]
     UnknownLine { line: i64 },
     /// A count names every line of the shipment.
     #[error("line {line} was not counted")]
     Uncounted { line: i64 },
+    /// A pushed tracking event refused: its place in the batch (from 1), column and why.
+    #[error("event {index}: {column} {}", .problem.key())]
+    TrackingEvent {
+        index: usize,
+        column: &'static str,
+        problem: tracking_file::TrackingProblem,
+    },
+    /// A push carries 1 to [`tracking_file::MAX_PUSH`] events.
+    #[error("a push carries 1 to {max} events", max = tracking_file::MAX_PUSH)]
+    TrackingBatch,
     /// No production request waits to be done.
     #[error("no production request waits to be done")]
     NoProduction,

@@ -2,6 +2,7 @@
 //! is taken for an order by one conditional update (never below zero), so two orders taking
 //! the last units at once cannot both have them.
 
+pub mod custom;
 pub mod shipment;
 
 use std::collections::HashMap;
@@ -111,7 +112,7 @@ pub struct OrderRow {
 const ORDER: &str = "SELECT o.*, c.name AS customer_name FROM orders o \
      JOIN customers c ON c.id = o.customer_id";
 
-fn date_opt(r: &AnyRow, col: &str) -> Result<Option<Date>> {
+pub(crate) fn date_opt(r: &AnyRow, col: &str) -> Result<Option<Date>> {
     let v: Option<String> = r.try_get(col)?;
     v.map(|t| {
         t.parse()

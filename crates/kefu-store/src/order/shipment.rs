@@ -317,3 +317,24 @@ pub async fn produced(conn: &mut AnyConnection, order_id: i64) -> Result<bool> {
     .await?;
     Ok(waiting == 0)
 }
+
+/// The latest shipment of each of these tracking numbers that has one: (number, shipment).
+pub async fn by_tracking(
+    conn: &mut AnyConnection,
+    numbers: &[String],
+) -> Result<Vec<(String, i64)>> {
+    let mut out = Vec::with_capacity(numbers.len());
+    for chunk in numbers.chunks(500) {
+        let sql = format!(
+            "SELECT tracking_number, MAX(id) AS id FROM shipments \
+             WHERE tracking_number IN ({}) GROUP BY tracking_number",
+            marks(1, chunk.len())
+        );
+        let mut q = sqlx::query_as::<_, (String, i64)>(&sql);
+        for n in chunk {
+            q = q.bind(n);
+        }
+        out.extend(q.fetch_all(&mut *conn).await?);
+    }
+    Ok(out)
+}

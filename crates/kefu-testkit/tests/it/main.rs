@@ -16,6 +16,7 @@ mod complaints;
 mod confidentiality;
 mod crash;
 mod credit;
+mod custom_requests;
 mod customer_card;
 mod customer_import;
 mod customers;

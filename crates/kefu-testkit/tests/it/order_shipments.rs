@@ -85,7 +85,11 @@ async fn an_order_ships_in_parts_is_counted_and_a_short_delivery_opens_one_ticke
         (ship("顺丰", "SF1001", &[(3, 1)]), 422, "order_unknown_line"),
         (ship(" ", "SF1001", &[(1, 3)]), 422, "order_carrier"),
         (ship("顺丰", "SF 1001", &[(1, 3)]), 422, "order_tracking"),
-        (ship("顺丰", "SF1001", &[(1, 0)]), 422, "order_lines"),
+        (
+            ship("顺丰", "SF1001", &[(1, 0)]),
+            422,
+            "order_nothing_shipped",
+        ),
     ] {
         let (status, answer) = post(&agent, &shipments, body).await;
         assert_eq!(
@@ -399,5 +403,143 @@ async fn a_customer_without_a_reachable_contact_is_not_told_and_the_page_explain
         html.contains("武汉转运中心") && html.contains("未通知"),
         "{html}"
     );
+    app.stop().await;
+}
+
+async fn upload(web: &kefu_testkit::Session, csv: &str, dry_run: bool) -> (u16, String) {
+    use reqwest::multipart::{Form, Part};
+    let mut form = Form::new().text("_csrf", web.csrf().await).part(
+        "file",
+        Part::bytes(csv.as_bytes().to_vec()).file_name("track.csv"),
+    );
+    if dry_run {
+        form = form.text("dry_run", "1");
+    }
+    let res = web
+        .client
+        .post(web.url("/orders/tracking"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn tracking_is_pushed_and_imported_once_per_event_and_bad_rows_refuse_the_whole_lot() {
+    let clock = Arc::new(FixedClock::new("2026-12-07T02:00:00Z".parse().unwrap()));
+    let app = TestApp::spawn_with(TestOptions {
+        clock: Some(clock.clone()),
+        without_worker: true,
+        ..TestOptions::default()
+    })
+    .await;
+    let agent_id = app.create_user("wu.liu.agent", &[Role::Agent]).await;
+    let agent = ApiClient::new(&app, &app.token_for(agent_id).await);
+    let keeper_id = app
+        .create_user("wu.liu.zy", &[Role::AftersalesSpecialist])
+        .await;
+    let keeper = ApiClient::new(&app, &app.token_for(keeper_id).await);
+    let fan = product(&keeper, "风扇", "FAN-1", "落地扇", 19_900).await;
+    stock(&keeper, fan, 20).await;
+    let (status, body) = post(&agent, "/api/v1/customers", json!({"name": "南方百货"})).await;
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = post(
+        &agent,
+        "/api/v1/orders",
+        json!({"customer_id": body["id"], "payment": "prepayment",
+            "lines": [{"product_id": fan, "quantity": 20}]}),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let order = body["id"].as_i64().unwrap();
+    let shipments = format!("/api/v1/orders/{order}/shipments");
+    let (status, body) = post(&agent, &shipments, ship("中通快递", "ZT-2001", &[(1, 10)])).await;
+    assert_eq!(status, 201, "{body}");
+    let first = body["id"].as_i64().unwrap();
+    let (status, body) = post(&agent, &shipments, ship("中通快递", "ZT-2002", &[(1, 10)])).await;
+    assert_eq!(status, 201, "{body}");
+    let second = body["id"].as_i64().unwrap();
+    let events = "SELECT COUNT(*) FROM shipment_events";
+
+    // A push: known numbers land, the unknown one is answered; the same push again adds
+    // nothing; one unreadable event refuses the whole push.
+    let push = json!({"events": [
+        {"tracking_number": "zt-2001", "at": "2026-12-07 08:10", "status": "已揽收", "place": "义乌"},
+        {"tracking_number": "ZT-2001", "at": "2026-12-07T01:40:00Z", "status": "delivered"},
+        {"tracking_number": "YT-404", "at": "2026-12-07 08:00", "status": "运输中"}
+    ]});
+    let (status, body) = post(&agent, "/api/v1/tracking/events", push.clone()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        (
+            body["added"].as_i64(),
+            body["known"].as_i64(),
+            body["unknown"].clone()
+        ),
+        (Some(2), Some(0), json!(["YT-404"]))
+    );
+    let (status, body) = post(&agent, "/api/v1/tracking/events", push).await;
+    assert_eq!(
+        (status, body["added"].as_i64(), body["known"].as_i64()),
+        (200, Some(0), Some(2))
+    );
+    let s = json_body(agent.get(&format!("/api/v1/shipments/{first}")).await).await;
+    assert_eq!(s["state"], "delivered", "{s}");
+    assert_eq!(s["events"][0]["source"], "webhook", "{s}");
+    for (body, want) in [
+        (
+            json!({"events": [
+                {"tracking_number": "ZT-2002", "at": "2026-12-07 08:00", "status": "运输中"},
+                {"tracking_number": "ZT-2002", "at": "昨天", "status": "运输中"}
+            ]}),
+            "order_tracking_event",
+        ),
+        (json!({"events": []}), "order_tracking_batch"),
+    ] {
+        let (status, answer) = post(&agent, "/api/v1/tracking/events", body).await;
+        assert_eq!((status, code(&answer)), (422, Some(want)), "{answer}");
+    }
+    assert_eq!(
+        count(&app, events).await,
+        2,
+        "nothing of a refused push is kept"
+    );
+
+    // A carrier's file from the page: checked first, a bad row refuses all, then imported.
+    let web = app.login("wu.liu.agent", TEST_PASSWORD).await;
+    let good = "快递单号,扫描时间,物流状态,所在城市\n\
+                ZT-2002,2026-12-07 08:30,已揽收,义乌\n\
+                ZT-2002,2026/12/07 09:45,派送中,杭州\n\
+                ZT-2001,2026-12-07 08:10,已揽收,义乌\n";
+    let (status, html) = upload(&web, good, true).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("将新增 2 条，已有 1 条"), "{html}");
+    assert_eq!(count(&app, events).await, 2, "a check writes nothing");
+    let bad =
+        format!("{good}ZT-2002,2026-12-07 11:30,已签收,杭州\nYT-404,2026-12-07 08:00,运输中,\n");
+    let (status, html) = upload(&web, &bad, false).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(
+        html.contains("时间晚于现在") && html.contains("没有这个运单号的发货单"),
+        "{html}"
+    );
+    assert_eq!(
+        count(&app, events).await,
+        2,
+        "a refused file writes nothing"
+    );
+    let (status, html) = upload(&web, good, false).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("新增物流信息 2 条"), "{html}");
+    let s = json_body(agent.get(&format!("/api/v1/shipments/{second}")).await).await;
+    let sources: Vec<&str> = s["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(sources, ["import", "import"], "{s}");
+    assert_eq!(s["state"], "in_transit");
     app.stop().await;
 }

@@ -39,6 +39,7 @@ pub(crate) fn record_testid(link: &str) -> &'static str {
         "/aftersales/stock/plans" => "plan-row",
         "/aftersales/defective" => "defective-row",
         "/orders" => "order-row",
+        "/custom-requests" => "custom-row",
         other => panic!("a tile opens {other}, whose records this test cannot count"),
     }
 }

@@ -443,6 +443,7 @@ impl WebError {
                 AppError::Stock(e) => aftersales::stock_info(e),
                 AppError::Cost(e) => aftersales::cost_info(e),
                 AppError::Order(e) => orders::order_info(e),
+                AppError::Custom(e) => orders::custom_info(e),
                 AppError::UnknownCall => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_call"),
                 AppError::NoSmsChannel => ErrorInfo::new(S::CONFLICT, "no_sms_channel"),
                 AppError::Csat(e) => follow_up::csat_info(e),

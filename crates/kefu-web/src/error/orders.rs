@@ -1,6 +1,7 @@
 //! 订单 — how order refusals read.
 
 use axum::http::StatusCode;
+use kefu_domain::order::custom::{self, CustomError};
 use kefu_domain::order::shipment::{MAX_CARRIER, MAX_TRACKING};
 use kefu_domain::order::{MAX_LINES, MAX_QUANTITY, OrderError};
 
@@ -74,5 +75,74 @@ pub(super) fn order_info(e: OrderError) -> ErrorInfo {
             refused("order_uncounted", vec![("line", line.to_string())])
         }
         OrderError::NoProduction => conflict("order_no_production", vec![]),
+        OrderError::NothingShipped => refused("order_nothing_shipped", vec![]),
+        OrderError::TrackingEvent {
+            index,
+            column,
+            problem,
+        } => refused(
+            "order_tracking_event",
+            vec![
+                ("index", index.to_string()),
+                ("field", format!("@catalogue.column.{column}")),
+                (
+                    "reason",
+                    format!("@order.tracking_problem.{}", problem.key()),
+                ),
+            ],
+        ),
+        OrderError::TrackingBatch => refused(
+            "order_tracking_batch",
+            vec![("max", kefu_app::order::MAX_PUSH.to_string())],
+        ),
+    }
+}
+
+pub(super) fn custom_info(e: CustomError) -> ErrorInfo {
+    let detail = e.to_string();
+    let (status, code, args) = match e {
+        CustomError::Required(f) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "custom_required",
+            vec![("field", format!("@custom.field.{f}"))],
+        ),
+        CustomError::TooLong(f) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "custom_too_long",
+            vec![("field", format!("@custom.field.{f}"))],
+        ),
+        CustomError::Quantity => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "custom_quantity",
+            vec![("max", custom::MAX_QUANTITY.to_string())],
+        ),
+        CustomError::LeadDays => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "custom_lead_days",
+            vec![("max", custom::MAX_LEAD_DAYS.to_string())],
+        ),
+        CustomError::WantedPast => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "custom_wanted_past",
+            vec![],
+        ),
+        CustomError::Amount { field, .. } => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "custom_amount",
+            vec![("field", format!("@custom.field.{field}"))],
+        ),
+        CustomError::NotNow { state, action } => (
+            StatusCode::CONFLICT,
+            "custom_not_now",
+            vec![
+                ("state", format!("@custom.state.{}", state.key())),
+                ("action", format!("@custom.move.{}", action.key())),
+            ],
+        ),
+    };
+    ErrorInfo {
+        args,
+        detail: Some(detail),
+        ..ErrorInfo::new(status, code)
     }
 }

@@ -12,6 +12,7 @@ mod csat;
 mod dashboard;
 mod follow_ups;
 mod layout;
+mod orders;
 mod phone;
 mod pickers;
 mod quality;

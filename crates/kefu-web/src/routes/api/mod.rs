@@ -14,6 +14,7 @@ pub mod channels;
 pub mod chat;
 pub mod chat_channels;
 pub mod complaints;
+pub mod custom_requests;
 pub mod customers;
 pub mod doc;
 pub mod follow_ups;
@@ -266,6 +267,9 @@ use doc::{
         order_shipments::complete_production, order_shipments::ship_order,
         order_shipments::shipments, order_shipments::shipment,
         order_shipments::add_tracking_event, order_shipments::count_shipment,
+        order_shipments::push_tracking,
+        custom_requests::custom_requests, custom_requests::request_custom,
+        custom_requests::custom_request, custom_requests::move_custom,
         search::search,
         channels::inbound,
         phone::events,

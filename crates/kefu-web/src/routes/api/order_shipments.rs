@@ -5,7 +5,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use kefu_app::order::{ShipmentDetail, ShipmentRequest, TrackingEvent};
+use kefu_app::order::{PushedEvent, ShipmentDetail, ShipmentRequest, TrackingEvent};
 use kefu_domain::order::shipment::{EventSource, TrackingStatus};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -74,7 +74,7 @@ pub struct ShipmentCreated {
         (status = 404, description = "No such order", body = ErrorBody),
         (status = 409, description = "`order_not_produced`, `order_not_now`", body = ErrorBody),
         (status = 422, description = "`order_above_ordered`, `order_unknown_line`, \
-            `order_carrier`, `order_tracking`, `order_quantity`, `order_lines`", body = ErrorBody),
+            `order_carrier`, `order_tracking`, `order_quantity`, `order_nothing_shipped`", body = ErrorBody),
     ))]
 pub async fn ship_order(
     State(state): State<AppState>,
@@ -348,5 +348,74 @@ pub async fn count_shipment(
             .collect(),
         ticket_id: out.ticket_id,
         ticket_number: out.ticket_number,
+    }))
+}
+
+/// A tracking event as a carrier's system pushes it.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PushedEventIn {
+    /// Letters, digits and hyphens, at most 60.
+    pub tracking_number: String,
+    /// RFC 3339, or `YYYY-MM-DD HH:MM` in Beijing time; not later than now.
+    pub at: String,
+    /// `picked_up`, `in_transit`, `out_for_delivery`, `delivered`, `exception`, or as
+    /// carriers write them: 已揽收, 运输中, 派送中, 已签收, 异常…
+    pub status: String,
+    /// At most 200 characters.
+    #[serde(default)]
+    pub place: String,
+}
+
+/// Events pushed at once.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TrackingPushIn {
+    /// 1 to 500 events.
+    pub events: Vec<PushedEventIn>,
+}
+
+/// What a push did.
+#[derive(Serialize, ToSchema)]
+pub struct TrackingPushOut {
+    /// Events new to their shipments.
+    pub added: usize,
+    /// Events their shipments had already.
+    pub known: usize,
+    /// Tracking numbers with no shipment in kefu (their events were not kept).
+    pub unknown: Vec<String>,
+}
+
+/// 物流推送 — a carrier's system (signed in with an API token of an account allowed to take
+/// orders) pushes tracking events by tracking number; each lands once on the latest shipment
+/// of its number, 已签收 marking it delivered. Any event kefu cannot read refuses the whole
+/// push, naming it.
+#[utoipa::path(post, path = "/api/v1/tracking/events", tag = "orders",
+    request_body = TrackingPushIn,
+    responses(
+        (status = 200, description = "Taken", body = TrackingPushOut),
+        (status = 422, description = "`order_tracking_event` (which event, field and why), \
+            `order_tracking_batch`", body = ErrorBody),
+    ))]
+pub async fn push_tracking(
+    State(state): State<AppState>,
+    identity: Identity,
+    ApiJson(b): ApiJson<TrackingPushIn>,
+) -> Result<Json<TrackingPushOut>, WebError> {
+    let events: Vec<PushedEvent> = b
+        .events
+        .into_iter()
+        .map(|e| PushedEvent {
+            tracking_number: e.tracking_number,
+            at: e.at,
+            status: e.status,
+            place: e.place,
+        })
+        .collect();
+    let out = state.app.push_tracking(&identity.actor(), &events).await?;
+    Ok(Json(TrackingPushOut {
+        added: out.added,
+        known: out.known,
+        unknown: out.unknown,
     }))
 }

@@ -32,6 +32,7 @@ mod channel_admin;
 pub mod chat;
 pub mod complaints;
 pub mod credit;
+pub mod custom_requests;
 pub mod customer_import;
 pub mod customer_imports;
 pub mod customers;

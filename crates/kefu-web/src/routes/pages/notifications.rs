@@ -158,6 +158,9 @@ fn target_of(params: &str, ticket_id: Option<i64>) -> Option<String> {
     if let Some(o) = v["order"].as_i64() {
         return Some(format!("/orders/{o}"));
     }
+    if let Some(r) = v["custom_request"].as_i64() {
+        return Some(format!("/custom-requests/{r}"));
+    }
     if let Some(period) = v["fault_period"].as_str() {
         return Some(format!("/aftersales/faults?period={period}"));
     }

@@ -4,8 +4,9 @@
 
 use axum::Form;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::Response;
-use kefu_app::order::{OrderDetail, ShipmentRequest, TrackingEvent};
+use kefu_app::order::{OrderDetail, ShipmentRequest, TrackingEvent, TrackingImport};
 use kefu_domain::order::OrderState;
 use kefu_domain::order::shipment::{self as rules, EventSource, ShipmentState, TrackingStatus};
 
@@ -17,6 +18,7 @@ use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
 use crate::i18n::Tr;
+use crate::upload::FormWithFiles;
 use crate::view::local_time;
 
 /// A shipment as the order's page shows it.
@@ -268,4 +270,98 @@ async fn belongs(
         return Err(kefu_app::AppError::NotFound.into());
     }
     Ok(())
+}
+
+#[derive(askama::Template)]
+#[template(path = "order_tracking_import.html")]
+struct ImportPage {
+    t: Tr,
+    layout: crate::view::Layout,
+    dry_run: bool,
+    result: Option<TrackingImport>,
+    summary: Option<String>,
+    problems: Vec<super::catalogue::ProblemLine>,
+    error: Option<String>,
+}
+
+/// Rows of problems the page shows.
+const SHOWN: usize = 500;
+
+fn import_page(identity: &Identity, dry_run: bool) -> ImportPage {
+    ImportPage {
+        t: identity.tr(),
+        layout: crate::view::Layout::new(identity, "/aftersales/rmas"),
+        dry_run,
+        result: None,
+        summary: None,
+        problems: Vec::new(),
+        error: None,
+    }
+}
+
+/// `/orders/tracking`: a carrier's tracking file to import.
+pub async fn import_form(identity: Identity) -> Result<Response, WebError> {
+    super::ok(&import_page(&identity, true))
+}
+
+/// `POST /orders/tracking`: the file checked only, or imported (all or nothing).
+pub async fn import(
+    State(state): State<AppState>,
+    identity: Identity,
+    form: FormWithFiles,
+) -> Result<Response, WebError> {
+    let t = identity.tr();
+    let dry_run = !field(&form.pairs, "dry_run").is_empty();
+    let mut page = import_page(&identity, dry_run);
+    let Some(file) = form.files.into_iter().next() else {
+        page.error = Some(t.t("catalogue.import.no_file").to_owned());
+        return super::render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    };
+    match state
+        .app
+        .import_tracking(&identity.actor(), &file.filename, &file.bytes, dry_run)
+        .await
+    {
+        Ok(result) => {
+            page.problems = result
+                .problems
+                .iter()
+                .take(SHOWN)
+                .map(|(row, e)| super::catalogue::ProblemLine {
+                    row: *row,
+                    column: t.t(&format!("catalogue.column.{}", e.column)).to_owned(),
+                    problem: t.tk("order.tracking_problem", e.problem.key()),
+                    value: e.value.clone(),
+                })
+                .collect();
+            let key = if result.written {
+                "order.tracking_import.done"
+            } else if result.problems.is_empty() {
+                "order.tracking_import.dry_run"
+            } else {
+                "order.tracking_import.refused"
+            };
+            page.summary = Some(t.f(
+                key,
+                &[
+                    ("rows", &result.rows.to_string()),
+                    ("added", &result.added.to_string()),
+                    ("known", &result.known.to_string()),
+                    ("n", &result.problems.len().to_string()),
+                ],
+            ));
+            let status = if result.problems.is_empty() {
+                StatusCode::OK
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            page.result = Some(result);
+            super::render(status, &page)
+        }
+        Err(e) => {
+            let (status, message) = super::refusal(e, t);
+            page.error = Some(message);
+            super::render(status, &page)
+        }
+    }
 }

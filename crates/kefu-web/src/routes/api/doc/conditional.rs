@@ -42,6 +42,11 @@ pub const CONDITIONAL: &[ConditionalWrite] = &[
     write("post", "/api/v1/orders/{id}/cancel", "the order"),
     write("post", "/api/v1/orders/{id}/production", "the order"),
     write("post", "/api/v1/orders/{id}/shipments", "the order"),
+    write(
+        "post",
+        "/api/v1/custom-requests/{id}/moves",
+        "the custom request",
+    ),
     write("post", "/api/v1/aftersales/rmas/{id}/point", "the RMA"),
     write("put", "/api/v1/catalogue/parts/{id}", "the part"),
     write(
