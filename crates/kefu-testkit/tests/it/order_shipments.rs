@@ -34,26 +34,30 @@ fn counted(lines: &[(i64, i64)]) -> Value {
     json!({ "lines": lines })
 }
 
+/// Monday 2026-12-07 10:00 in Beijing, an agent and an after-sales keeper:
+/// (the app, the agent's id, the agent, the keeper).
+async fn cast(agent: &str, keeper: &str) -> (TestApp, i64, ApiClient, ApiClient) {
+    let clock = Arc::new(FixedClock::new("2026-12-07T02:00:00Z".parse().unwrap()));
+    let app = TestApp::spawn_with(TestOptions {
+        clock: Some(clock),
+        without_worker: true,
+        ..TestOptions::default()
+    })
+    .await;
+    let agent_id = app.create_user(agent, &[Role::Agent]).await;
+    let agent = ApiClient::new(&app, &app.token_for(agent_id).await);
+    let keeper_id = app.create_user(keeper, &[Role::AftersalesSpecialist]).await;
+    let keeper = ApiClient::new(&app, &app.token_for(keeper_id).await);
+    (app, agent_id, agent, keeper)
+}
+
 async fn order_state(api: &ApiClient, id: i64) -> Value {
     json_body(api.get(&format!("/api/v1/orders/{id}")).await).await
 }
 
 #[tokio::test]
 async fn an_order_ships_in_parts_is_counted_and_a_short_delivery_opens_one_ticket() {
-    // Monday 2026-12-07 10:00 in Beijing.
-    let clock = Arc::new(FixedClock::new("2026-12-07T02:00:00Z".parse().unwrap()));
-    let app = TestApp::spawn_with(TestOptions {
-        clock: Some(clock.clone()),
-        without_worker: true,
-        ..TestOptions::default()
-    })
-    .await;
-    let agent_id = app.create_user("fa.huo.agent", &[Role::Agent]).await;
-    let agent = ApiClient::new(&app, &app.token_for(agent_id).await);
-    let keeper_id = app
-        .create_user("fa.huo.zy", &[Role::AftersalesSpecialist])
-        .await;
-    let keeper = ApiClient::new(&app, &app.token_for(keeper_id).await);
+    let (app, agent_id, agent, keeper) = cast("fa.huo.agent", "fa.huo.zy").await;
     let tv = product(&keeper, "电视", "TV-65", "65 寸电视", 499_900).await;
     let box_ = product(&keeper, "机顶盒", "BOX-4K", "4K 机顶盒", 29_900).await;
     stock(&keeper, tv, 3).await;
@@ -297,19 +301,7 @@ async fn an_order_ships_in_parts_is_counted_and_a_short_delivery_opens_one_ticke
 
 #[tokio::test]
 async fn a_customer_without_a_reachable_contact_is_not_told_and_the_page_explains_refusals() {
-    let clock = Arc::new(FixedClock::new("2026-12-07T02:00:00Z".parse().unwrap()));
-    let app = TestApp::spawn_with(TestOptions {
-        clock: Some(clock.clone()),
-        without_worker: true,
-        ..TestOptions::default()
-    })
-    .await;
-    let agent_id = app.create_user("fa.huo.two", &[Role::Agent]).await;
-    let agent = ApiClient::new(&app, &app.token_for(agent_id).await);
-    let keeper_id = app
-        .create_user("fa.huo.zy2", &[Role::AftersalesSpecialist])
-        .await;
-    let keeper = ApiClient::new(&app, &app.token_for(keeper_id).await);
+    let (app, _, agent, keeper) = cast("fa.huo.two", "fa.huo.zy2").await;
     let kettle = product(&keeper, "小家电", "KT-1", "电水壶", 9_900).await;
     stock(&keeper, kettle, 5).await;
     // The only contact opted out of texts and has no mail.
@@ -427,19 +419,7 @@ async fn upload(web: &kefu_testkit::Session, csv: &str, dry_run: bool) -> (u16, 
 
 #[tokio::test]
 async fn tracking_is_pushed_and_imported_once_per_event_and_bad_rows_refuse_the_whole_lot() {
-    let clock = Arc::new(FixedClock::new("2026-12-07T02:00:00Z".parse().unwrap()));
-    let app = TestApp::spawn_with(TestOptions {
-        clock: Some(clock.clone()),
-        without_worker: true,
-        ..TestOptions::default()
-    })
-    .await;
-    let agent_id = app.create_user("wu.liu.agent", &[Role::Agent]).await;
-    let agent = ApiClient::new(&app, &app.token_for(agent_id).await);
-    let keeper_id = app
-        .create_user("wu.liu.zy", &[Role::AftersalesSpecialist])
-        .await;
-    let keeper = ApiClient::new(&app, &app.token_for(keeper_id).await);
+    let (app, _, agent, keeper) = cast("wu.liu.agent", "wu.liu.zy").await;
     let fan = product(&keeper, "风扇", "FAN-1", "落地扇", 19_900).await;
     stock(&keeper, fan, 20).await;
     let (status, body) = post(&agent, "/api/v1/customers", json!({"name": "南方百货"})).await;

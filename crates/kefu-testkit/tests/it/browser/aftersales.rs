@@ -15,27 +15,8 @@ use kefu_testkit::{ApiClient, TestApp, TestOptions, json_body};
 use reqwest::Method;
 use serde_json::json;
 
-use super::{fill_and_submit, sign_in, text_of, type_until_suggested};
+use super::{fill_and_submit, sign_in, text_of, type_until_suggested, wait_state};
 use crate::complaints::{at_solution, cast, post};
-
-/// Waits until the RMA's page shows `want` as its state (the page reloads after a move).
-async fn wait_state(c: &fantoccini::Client, want: &str) {
-    let started = std::time::Instant::now();
-    loop {
-        let shown = match c.find(Locator::Css("[data-testid=rma-state]")).await {
-            Ok(e) => e.attr("data-state").await.ok().flatten(),
-            Err(_) => None,
-        };
-        if shown.as_deref() == Some(want) {
-            return;
-        }
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(20),
-            "the RMA shows {shown:?}, not {want}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-}
 
 /// Makes move `m` from the RMA's page, with `fields` filled.
 async fn make(c: &fantoccini::Client, m: &str, fields: &[(&str, &str)]) {
@@ -160,7 +141,7 @@ async fn a_complaints_return_is_received_inspected_and_refunded_in_chromium() {
     .await;
 
     // ¥1,800 is above the automatic limit: the specialist approves it.
-    wait_state(c, "pending_approval").await;
+    wait_state(c, "rma-state", "pending_approval").await;
     assert!(
         text_of(c, "[data-testid=rma-clause]")
             .await
@@ -168,21 +149,21 @@ async fn a_complaints_return_is_received_inspected_and_refunded_in_chromium() {
         "the return window's clause is cited"
     );
     make(c, "approve", &[("note", "质量问题，符合三包")]).await;
-    wait_state(c, "awaiting_goods").await;
+    wait_state(c, "rma-state", "awaiting_goods").await;
     make(c, "receive", &[("note", "30 个轴承已到仓")]).await;
-    wait_state(c, "received").await;
+    wait_state(c, "rma-state", "received").await;
     make(c, "inspect", &[("select:result", "确认故障")]).await;
-    wait_state(c, "approved").await;
+    wait_state(c, "rma-state", "approved").await;
     // A refund above what was paid is refused on the page, nothing changed.
     make(c, "refund", &[("refund", "1800.01")]).await;
     let error = text_of(c, "[data-testid=form-error]").await;
     assert!(error.contains("1,800.00"), "{error}");
-    wait_state(c, "approved").await;
+    wait_state(c, "rma-state", "approved").await;
     make(c, "refund", &[("refund", "1800.00"), ("note", "原路退回")]).await;
-    wait_state(c, "refunded").await;
+    wait_state(c, "rma-state", "refunded").await;
     b.screenshot("rma-refunded").await;
     make(c, "close", &[]).await;
-    wait_state(c, "closed").await;
+    wait_state(c, "rma-state", "closed").await;
 
     // The complaint's page: carried out by the after-sales record, closed.
     c.goto(&app.url(&format!("/complaints/{id}")))

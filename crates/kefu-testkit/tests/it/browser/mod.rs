@@ -112,6 +112,29 @@ async fn assert_no_sideways_scroll(c: &fantoccini::Client, what: &str) {
     );
 }
 
+/// Waits until the element marked `testid` shows `want` as its `data-state` (a record's
+/// page reloads after each step).
+async fn wait_state(c: &fantoccini::Client, testid: &str, want: &str) {
+    let started = std::time::Instant::now();
+    loop {
+        let shown = match c
+            .find(Locator::Css(&format!("[data-testid={testid}]")))
+            .await
+        {
+            Ok(e) => e.attr("data-state").await.ok().flatten(),
+            Err(_) => None,
+        };
+        if shown.as_deref() == Some(want) {
+            return;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "{testid} shows {shown:?}, not {want}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 /// Fills the form marked `testid` (inputs and textareas by name; `select:NAME` picks the
 /// option whose text contains the value) and submits it with its first submit button, or
 /// the one matching `button`.

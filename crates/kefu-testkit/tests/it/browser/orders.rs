@@ -13,28 +13,9 @@ use kefu_testkit::browser::{self, Browser};
 use kefu_testkit::{ApiClient, TestApp, TestOptions};
 use serde_json::json;
 
-use super::{fill_and_submit, sign_in, text_of, type_until_suggested};
+use super::{fill_and_submit, sign_in, text_of, type_until_suggested, wait_state};
 use crate::aftersales::product;
 use crate::orders::{post, stock};
-
-/// Waits until the order's page shows `want` as its state (the page reloads after a step).
-async fn wait_state(c: &fantoccini::Client, want: &str) {
-    let started = std::time::Instant::now();
-    loop {
-        let shown = match c.find(Locator::Css("[data-testid=order-state]")).await {
-            Ok(e) => e.attr("data-state").await.ok().flatten(),
-            Err(_) => None,
-        };
-        if shown.as_deref() == Some(want) {
-            return;
-        }
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(20),
-            "the order shows {shown:?}, not {want}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-}
 
 #[tokio::test]
 async fn an_out_of_stock_order_is_produced_shipped_and_a_short_delivery_opens_a_ticket_in_chromium()
@@ -99,7 +80,7 @@ async fn an_out_of_stock_order_is_produced_shipped_and_a_short_delivery_opens_a_
         None,
     )
     .await;
-    wait_state(c, "open").await;
+    wait_state(c, "order-state", "open").await;
     let documents = text_of(c, "[data-testid=order-documents]").await;
     assert!(
         documents.contains("销售单据") && documents.contains("生产单据"),
@@ -114,7 +95,7 @@ async fn an_out_of_stock_order_is_produced_shipped_and_a_short_delivery_opens_a_
         None,
     )
     .await;
-    wait_state(c, "partly_shipped").await;
+    wait_state(c, "order-state", "partly_shipped").await;
     assert!(
         text_of(c, "[data-testid=shipment-notice]")
             .await
@@ -129,7 +110,7 @@ async fn an_out_of_stock_order_is_produced_shipped_and_a_short_delivery_opens_a_
         None,
     )
     .await;
-    wait_state(c, "shipped").await;
+    wait_state(c, "order-state", "shipped").await;
 
     // The customer counts two of the three from the second shipment.
     let forms = c
@@ -147,7 +128,7 @@ async fn an_out_of_stock_order_is_produced_shipped_and_a_short_delivery_opens_a_
         .click()
         .await
         .unwrap();
-    wait_state(c, "partly_shipped").await;
+    wait_state(c, "order-state", "partly_shipped").await;
     let ticket = c
         .wait()
         .for_element(Locator::Css("[data-testid=shipment-ticket]"))

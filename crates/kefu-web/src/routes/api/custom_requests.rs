@@ -10,8 +10,9 @@ use kefu_domain::dates;
 use kefu_domain::order::custom::{CustomMove, CustomState};
 use kefu_store::order::custom::{CustomFilter, CustomRow};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
+use super::orders::OrderParams;
 use super::{ApiJson, ErrorBody, IfMatch, Tagged, doc, rfc3339, tagged};
 use crate::AppState;
 use crate::auth::Identity;
@@ -68,22 +69,9 @@ fn custom_out(r: CustomRow) -> CustomOut {
     }
 }
 
-/// Which custom requests to list.
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct CustomParams {
-    /// One state; all when left out.
-    pub state: Option<String>,
-    pub customer_id: Option<i64>,
-    /// The page before this id (newest first).
-    pub before: Option<i64>,
-    /// At most 200 (default 50).
-    pub limit: Option<i64>,
-}
-
 /// Custom requests newest first.
 #[utoipa::path(get, path = "/api/v1/custom-requests", tag = "orders",
-    params(CustomParams),
+    params(OrderParams),
     responses(
         (status = 200, description = "The requests", body = Vec<CustomOut>),
         (status = 422, description = "`unknown_value`", body = ErrorBody),
@@ -91,7 +79,7 @@ pub struct CustomParams {
 pub async fn custom_requests(
     State(state): State<AppState>,
     identity: Identity,
-    Query(p): Query<CustomParams>,
+    Query(p): Query<OrderParams>,
 ) -> Result<Json<Vec<CustomOut>>, WebError> {
     let s = parse_optional_key::<CustomState>("state", p.state.as_deref())?;
     let list = state

@@ -59,7 +59,7 @@ fn order_out(o: OrderRow) -> OrderOut {
     }
 }
 
-/// Which orders to list.
+/// Which orders (or custom requests) to list.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct OrderParams {
