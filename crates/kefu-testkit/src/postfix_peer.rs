@@ -549,6 +549,34 @@ impl PostfixPeer {
         assert!(done.success(), "postqueue -f failed; log:\n{}", self.log());
     }
 
+    /// Flushes the queue until mail `id` was delivered (up to 30 s): that log line. Once is
+    /// not always enough: the mail may still be on its way from the active queue to the
+    /// deferred one when the first flush comes, or a delivery process started before a
+    /// `postfix reload` may take it once more with the old command line.
+    pub async fn flush_until_delivered(&self, id: &str) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            self.flush();
+            let wait = Instant::now() + Duration::from_secs(2);
+            while Instant::now() < wait {
+                if let Some(line) = self
+                    .deliveries(id)
+                    .into_iter()
+                    .find(|l| l.contains("status=sent "))
+                {
+                    return line;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "mail {id} never sent after flushing; its queue:\n{}\npostfix's log:\n{}",
+                self.queue_listing(),
+                self.log()
+            );
+        }
+    }
+
     fn kefu_route(&self, domain: &str) -> usize {
         self.routes
             .iter()

@@ -91,8 +91,7 @@ async fn a_refused_signature_keeps_the_mail_until_the_secret_is_right() {
     assert!(!app.audit_entries("webhook_rejected").await.is_empty());
     // The administrator puts the current secret in the file and flushes the queue.
     postfix.set_secret(WEBHOOK_DOMAIN, &mb.secret);
-    postfix.flush();
-    postfix.wait_delivered(&id).await;
+    postfix.flush_until_delivered(&id).await;
     assert_eq!(tickets(&app).await, 1);
     postfix.wait_queue_empty().await;
 }
@@ -121,8 +120,7 @@ async fn mail_waits_in_postfix_while_kefu_is_away() {
     assert_eq!(tickets(&app).await, 0);
     // kefu is back (at the running instance's address): the kept mail lands once.
     postfix.set_kefu_url(WEBHOOK_DOMAIN, &app.base).await;
-    postfix.flush();
-    postfix.wait_delivered(&id).await;
+    postfix.flush_until_delivered(&id).await;
     assert_eq!(tickets(&app).await, 1);
     postfix.wait_queue_empty().await;
 }
