@@ -139,6 +139,9 @@ pub enum AppError {
     /// A custom request or a step on it refused (see [`kefu_domain::order::custom`]).
     #[error("{0}")]
     Custom(#[from] kefu_domain::order::custom::CustomError),
+    /// A payment or an allocation refused (see [`kefu_domain::receivable`]).
+    #[error("{0}")]
+    Receivable(#[from] kefu_domain::receivable::ReceivableError),
     /// A claim the policy cannot decide.
     #[error("{0}")]
     Claim(#[from] kefu_domain::aftersales::policy::ClaimError),

@@ -31,6 +31,7 @@ pub mod outbox;
 pub mod portal;
 pub mod quality;
 pub mod ratelimit;
+pub mod receivable;
 pub mod satisfaction;
 pub mod search;
 pub mod secret;

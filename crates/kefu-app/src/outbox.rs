@@ -55,6 +55,11 @@ pub mod kind {
     /// 发货通知 — to an order's contact by text or mail: the goods left (`params`:
     /// `salutation`, `order`, `carrier`, `tracking`, `items`).
     pub const SHIPMENT_NOTICE: &str = "shipment_notice";
+    /// 催款提醒 — to a customer's contact by text or mail: amounts falling due in a few days
+    /// (`params`: `salutation`, `count`, `amount`, `due`, `references`).
+    pub const PAYMENT_DUE_SOON: &str = "payment_due_soon";
+    /// 逾期催收 — the same, for amounts past due.
+    pub const PAYMENT_OVERDUE: &str = "payment_overdue";
 }
 
 /// A message to queue.

@@ -98,10 +98,13 @@ pub enum Permission {
     CustomDesign,
     /// 定制 — read customers' custom requests (those who take orders and the departments).
     CustomView,
+    /// 应收与对账 — record and allocate customers' payments, read what they owe and how
+    /// old it is (002 §一6–7: whoever serves the customer reconciles and collects).
+    Receivables,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 38] = [
+    pub const ALL: [Permission; 39] = [
         Permission::DashboardView,
         Permission::AccountSelf,
         Permission::DirectoryView,
@@ -140,6 +143,7 @@ impl Permission {
         Permission::OrderApprove,
         Permission::CustomDesign,
         Permission::CustomView,
+        Permission::Receivables,
     ];
 
     pub fn key(self) -> &'static str {
@@ -182,6 +186,7 @@ impl Permission {
             Permission::OrderApprove => "order_approve",
             Permission::CustomDesign => "custom_design",
             Permission::CustomView => "custom_view",
+            Permission::Receivables => "receivables",
         }
     }
 }
@@ -327,6 +332,8 @@ pub fn role_grants(role: Role, permission: Permission) -> bool {
         // department a member belongs to is checked on each request.
         Permission::CustomDesign => matches!(role, Role::Admin | Role::Department),
         Permission::CustomView => role != Role::QualitySpecialist,
+        // 002 §一6–7: reconciling and collecting are the duties of whoever takes the orders.
+        Permission::Receivables => !matches!(role, Role::Department | Role::QualitySpecialist),
         Permission::DashboardView | Permission::AccountSelf | Permission::DirectoryView => true,
     }
 }

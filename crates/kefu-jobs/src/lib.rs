@@ -66,6 +66,8 @@ pub mod kind {
     pub const PLAN_REVIEWS: &str = "plan_reviews";
     /// 每日抽检 — draws the day's quality sample once its unannounced minute has come.
     pub const QUALITY_SAMPLE: &str = "quality_sample";
+    /// 催款提醒 — tells customers of amounts falling due and past due, each step once.
+    pub const PAYMENT_REMINDERS: &str = "payment_reminders";
     /// 改善措施提醒 — reminds the owners of overdue measures, escalates the late ones.
     pub const QUALITY_MEASURES: &str = "quality_measures";
     /// 质量异常分析日报表 — the previous business day's report, made and mailed once.
@@ -185,6 +187,11 @@ const PERIODIC: &[Periodic] = &[
     Periodic {
         kind: kind::QUALITY_SAMPLE,
         every: SignedDuration::from_mins(5),
+    },
+    // Texts wait for each contact's calling window, like the surveys'.
+    Periodic {
+        kind: kind::PAYMENT_REMINDERS,
+        every: SignedDuration::from_mins(15),
     },
     Periodic {
         kind: kind::QUALITY_MEASURES,
@@ -478,6 +485,17 @@ impl Worker {
                     .map_err(|e| e.to_string())?
                 {
                     tracing::info!(%date, report = id, "quality daily report made");
+                }
+                Ok(())
+            }
+            kind::PAYMENT_REMINDERS => {
+                let told = self
+                    .app
+                    .send_payment_reminders()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if told > 0 {
+                    tracing::info!(told, "payment reminders");
                 }
                 Ok(())
             }

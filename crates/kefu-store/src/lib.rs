@@ -37,6 +37,7 @@ pub mod portal;
 pub mod quality;
 pub mod ratelimit;
 mod reader;
+pub mod receivable;
 pub mod relationship;
 pub mod satisfaction;
 pub mod satisfaction_report;

@@ -82,3 +82,35 @@ pub fn catalogue_problem(
             .to_owned(),
     )
 }
+
+/// 收款导入 — what a payment import did, in one sentence; the page and `kefu import
+/// payments` say the same.
+pub fn payment_summary(tr: Tr, r: &kefu_app::receivable::PaymentImport) -> String {
+    let key = if r.written {
+        "receivable.import.done"
+    } else if r.problems.is_empty() {
+        "receivable.import.dry_run"
+    } else {
+        "receivable.import.refused"
+    };
+    tr.f(
+        key,
+        &[
+            ("rows", &r.rows.to_string()),
+            ("added", &r.added.len().to_string()),
+            ("known", &r.known.to_string()),
+            ("n", &r.problems.len().to_string()),
+        ],
+    )
+}
+
+/// A refused payment cell's column and reason, in the reader's language.
+pub fn payment_problem(
+    tr: Tr,
+    e: &kefu_domain::receivable::payment_file::PaymentCellError,
+) -> (String, String) {
+    (
+        tr.t(&format!("catalogue.column.{}", e.column)).to_owned(),
+        tr.tk("receivable.problem", e.problem.key()),
+    )
+}

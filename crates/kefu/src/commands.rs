@@ -440,3 +440,50 @@ pub(crate) async fn user_command(app: &App, cmd: &UserCommand) -> anyhow::Result
     }
     Ok(())
 }
+
+/// `kefu import payments`: imports (or checks) the finance department's payment file and
+/// prints what it did and every refused cell, as the import page words them; fails when
+/// any cell was refused, nothing having been written.
+pub(crate) async fn import_payments(
+    app: &App,
+    path: &std::path::Path,
+    dry_run: bool,
+) -> anyhow::Result<()> {
+    use kefu_web::import_report::{payment_problem, payment_summary};
+    let tr = kefu_web::i18n::Tr(Locale::ZhCn);
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let report = match app
+        .import_payments(&Actor::system(), &name, &bytes, dry_run)
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => {
+            let info = kefu_web::error::WebError::from(e).into_info();
+            bail!("{}", info.message(tr));
+        }
+    };
+    println!("{}", payment_summary(tr, &report));
+    for (row, e) in &report.problems {
+        let (column, reason) = payment_problem(tr, e);
+        println!(
+            "  {}",
+            tr.f(
+                "import.line",
+                &[
+                    ("row", &row.to_string()),
+                    ("column", &column),
+                    ("reason", &reason),
+                    ("value", &e.value),
+                ],
+            )
+        );
+    }
+    if !report.problems.is_empty() {
+        bail!("{}", payment_summary(tr, &report));
+    }
+    Ok(())
+}

@@ -144,6 +144,16 @@ enum ImportCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Import payments from the finance department's CSV or XLSX file (客户/customer or
+    /// 客户编号/customer_id, 金额/amount in yuan, 到账日期/received_on, 流水号/reference;
+    /// 备注/note), each allocated to the oldest amounts owed. All or nothing; a serial number
+    /// the customer already has (same amount and day) is not recorded twice.
+    Payments {
+        file: PathBuf,
+        /// Check the file and report what would happen, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Import parts from a CSV or XLSX file (料号/part_number, 名称/name, 成本/cost in yuan;
     /// 单位, 适用产品 as SKU*quantity, 启用), matched by part number. All or nothing.
     Parts {
@@ -437,6 +447,15 @@ async fn run() -> anyhow::Result<()> {
         }) => {
             let app = open_app(&cli, &file).await?;
             let result = import_catalogue(&app, CatalogueKind::Products, path, *dry_run).await;
+            app.store.close().await;
+            result
+        }
+        Command::Import(ImportCommand::Payments {
+            file: path,
+            dry_run,
+        }) => {
+            let app = open_app(&cli, &file).await?;
+            let result = commands::import_payments(&app, path, *dry_run).await;
             app.store.close().await;
             result
         }

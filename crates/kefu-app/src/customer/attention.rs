@@ -95,7 +95,9 @@ impl App {
         let dormant = now - jiff::SignedDuration::from_hours(24 * self.settings.dormant_after_days);
         let week = now - jiff::SignedDuration::from_hours(24 * 7);
         let mut conn = self.store.conn().await?;
-        let rows = store::needing_attention(&mut conn, me, dormant, week, now, MAX_ROWS).await?;
+        let today = crate::workbench::local_date(now);
+        let rows =
+            store::needing_attention(&mut conn, me, dormant, week, now, today, MAX_ROWS).await?;
         Ok(group(rows, MAX_ROWS as usize)
             .into_iter()
             .map(|a| Attention {

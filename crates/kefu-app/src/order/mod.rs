@@ -143,7 +143,7 @@ impl App {
         let total = rules::check_lines(&inputs)?;
         let mut tx = self.store.begin().await?;
         let customer = kefu_store::customer::by_id(&mut tx, req.customer_id).await?;
-        let outstanding = store::credit_outstanding(&mut tx, customer.id).await?;
+        let outstanding = kefu_store::receivable::credit_exposure(&mut tx, customer.id).await?;
         let credit = rules::check_credit(
             req.payment,
             customer.credit_grade.as_deref().and_then(Grade::parse),

@@ -9,9 +9,10 @@ use kefu_domain::customer::ContactChannel;
 use kefu_domain::order::shipment::{
     self as rules, EventSource, MAX_PLACE, Notice, ShipmentState, TrackingStatus,
 };
-use kefu_domain::order::{self as order_rules, OrderError, OrderState};
+use kefu_domain::order::{self as order_rules, OrderError, OrderState, Payment};
+use kefu_domain::receivable::line_amount;
 use kefu_domain::ticket::{Channel, Priority, TicketType};
-use kefu_domain::{Locale, Permission};
+use kefu_domain::{Locale, Permission, money};
 use kefu_store::StoreError;
 use kefu_store::order::shipment::{self as store, EventRow, ShipmentLineRow, ShipmentRow};
 use kefu_store::order::{self as order_store, OrderRow};
@@ -169,12 +170,27 @@ impl App {
         .await?;
         let mut items = Vec::new();
         let mut after_lines = before.clone();
+        let mut owed = Vec::new();
         for ((l, q), p) in lines.iter().zip(&shipping).zip(after_lines.iter_mut()) {
             if *q > 0 {
                 store::insert_line(&mut tx, shipment_id, l.id, *q).await?;
                 p.shipped += q;
                 items.push(format!("{} ×{q}", l.product));
+                owed.push(line_amount(*q, l.unit_price_fen));
             }
+        }
+        if o.payment == Payment::Credit {
+            let customer = kefu_store::customer::by_id(&mut tx, o.customer_id).await?;
+            crate::receivable::book_shipment(
+                &mut tx,
+                &o,
+                shipment_id,
+                &number,
+                money::total(owed),
+                customer.payment_terms.as_deref(),
+                now,
+            )
+            .await?;
         }
         let after = OrderRow {
             state: order_rules::state_of(&after_lines),
@@ -332,6 +348,22 @@ impl App {
             store::set_received(&mut tx, shipment_id, l.order_line_id, l.quantity, *r).await?;
         }
         let order_lines = order_store::lines(&mut tx, o.id).await?;
+        let short_fen = money::total(lines.iter().zip(&received).map(|(l, r)| {
+            let price = order_lines
+                .iter()
+                .find(|x| x.id == l.order_line_id)
+                .map_or(0, |x| x.unit_price_fen);
+            line_amount(l.quantity - r, price)
+        }));
+        crate::receivable::credit_short_delivery(
+            &mut tx,
+            shipment_id,
+            &s.number,
+            short_fen,
+            actor.user_id(),
+            now,
+        )
+        .await?;
         let after = OrderRow {
             state: order_rules::state_of(&progress(&order_lines)),
             updated_at: now,

@@ -178,6 +178,7 @@ const REGISTRY: &[&[TileSpec]] = &[
     crate::aftersales::TILES,
     crate::order::TILES,
     crate::order::CUSTOM_TILES,
+    crate::receivable::TILES,
     crate::follow_up::TILES,
     crate::satisfaction::TILES,
     crate::satisfaction::relationship::TILES,

@@ -10,14 +10,20 @@ use crate::{Result, to_micros};
 
 /// The reasons a customer is listed, as [`AttentionRow::reason`] names them, the most
 /// pressing first.
-pub const ATTENTION_REASONS: [&str; 4] = ["overdue_ticket", "new_ticket", "credit", "dormant"];
+pub const ATTENTION_REASONS: [&str; 5] = [
+    "overdue_ticket",
+    "overdue_receivable",
+    "new_ticket",
+    "credit",
+    "dormant",
+];
 
 /// One reason a customer needs attention.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttentionRow {
     pub customer: Customer,
-    /// `overdue_ticket` (an active ticket past its SLA deadline), `new_ticket` (one nobody
-    /// has answered yet), `credit` (grade, limit or terms changed lately) or `dormant` (a
+    /// `overdue_ticket` (an active ticket past its SLA deadline), `overdue_receivable`
+    /// (something owed past its due date), `new_ticket` (one nobody has answered yet), `credit` (grade, limit or terms changed lately) or `dormant` (a
     /// key account without contact for too long).
     pub reason: &'static str,
     /// The ticket a ticket reason is about: (id, number).
@@ -34,6 +40,7 @@ pub async fn needing_attention(
     dormant_before: Timestamp,
     changed_since: Timestamp,
     now: Timestamp,
+    today: jiff::civil::Date,
     limit: i64,
 ) -> Result<Vec<AttentionRow>> {
     // The owner's customers first, then each one's open tickets (CROSS JOIN keeps SQLite to
@@ -48,6 +55,10 @@ pub async fn needing_attention(
              FROM customers o CROSS JOIN tickets t \
             WHERE t.customer_id = o.id AND o.owner_id = $1 AND t.active = 1 \
               AND (t.status_category = 'new' OR t.sla_next_due_at < $2) \
+           UNION ALL \
+           SELECT DISTINCT r.customer_id, 'overdue_receivable', CAST(NULL AS BIGINT), NULL \
+             FROM customers o CROSS JOIN receivables r \
+            WHERE r.customer_id = o.id AND o.owner_id = $1 AND r.open_fen > 0 AND r.due_on < $6 \
            UNION ALL \
            SELECT id, 'credit', NULL, NULL FROM customers \
             WHERE owner_id = $1 AND credit_updated_at >= $3 \
@@ -64,6 +75,7 @@ pub async fn needing_attention(
         .bind(to_micros(changed_since))
         .bind(to_micros(dormant_before))
         .bind(limit)
+        .bind(today.to_string())
         .fetch_all(conn)
         .await?;
     let mut out = Vec::with_capacity(rows.len());

@@ -242,17 +242,6 @@ pub async fn count(conn: &mut AnyConnection, f: &OrderFilter) -> Result<i64> {
     Ok(q.fetch_one(conn).await?)
 }
 
-/// What a customer owes on credit orders not cancelled (until receivables are recorded).
-pub async fn credit_outstanding(conn: &mut AnyConnection, customer_id: i64) -> Result<i64> {
-    Ok(sqlx::query_scalar(
-        "SELECT CAST(COALESCE(SUM(total_fen), 0) AS BIGINT) FROM orders WHERE customer_id = $1 \
-         AND payment = 'credit' AND state NOT IN ('cancelled', 'pending_approval')",
-    )
-    .bind(customer_id)
-    .fetch_one(conn)
-    .await?)
-}
-
 /// A line as stored, with its product's SKU and name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineRow {

@@ -45,6 +45,7 @@ mod portal;
 mod portal_verify;
 mod quality;
 mod queue_plans;
+mod receivables;
 mod schema;
 mod scripts;
 mod search;

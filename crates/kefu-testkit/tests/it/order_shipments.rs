@@ -399,17 +399,29 @@ async fn a_customer_without_a_reachable_contact_is_not_told_and_the_page_explain
 }
 
 async fn upload(web: &kefu_testkit::Session, csv: &str, dry_run: bool) -> (u16, String) {
+    upload_file(web, "/orders/tracking", "track.csv", csv, dry_run).await
+}
+
+/// Posts `text` as file `name` to the import form at `path` (`dry_run`: checked only): the
+/// status and the page.
+pub(crate) async fn upload_file(
+    web: &kefu_testkit::Session,
+    path: &str,
+    name: &str,
+    text: &str,
+    dry_run: bool,
+) -> (u16, String) {
     use reqwest::multipart::{Form, Part};
     let mut form = Form::new().text("_csrf", web.csrf().await).part(
         "file",
-        Part::bytes(csv.as_bytes().to_vec()).file_name("track.csv"),
+        Part::bytes(text.as_bytes().to_vec()).file_name(name.to_owned()),
     );
     if dry_run {
         form = form.text("dry_run", "1");
     }
     let res = web
         .client
-        .post(web.url("/orders/tracking"))
+        .post(web.url(path))
         .multipart(form)
         .send()
         .await

@@ -40,6 +40,7 @@ pub(crate) fn record_testid(link: &str) -> &'static str {
         "/aftersales/defective" => "defective-row",
         "/orders" => "order-row",
         "/custom-requests" => "custom-row",
+        "/receivables" => "ageing-row",
         other => panic!("a tile opens {other}, whose records this test cannot count"),
     }
 }

@@ -5,6 +5,8 @@ use kefu_domain::order::custom::{self, CustomError};
 use kefu_domain::order::shipment::{MAX_CARRIER, MAX_TRACKING};
 use kefu_domain::order::{MAX_LINES, MAX_QUANTITY, OrderError};
 
+use kefu_domain::receivable::{AllocationError, ReceivableError};
+
 use super::ErrorInfo;
 
 pub(super) fn order_info(e: OrderError) -> ErrorInfo {
@@ -139,6 +141,59 @@ pub(super) fn custom_info(e: CustomError) -> ErrorInfo {
                 ("action", format!("@custom.move.{}", action.key())),
             ],
         ),
+    };
+    ErrorInfo {
+        args,
+        detail: Some(detail),
+        ..ErrorInfo::new(status, code)
+    }
+}
+
+pub(super) fn receivable_info(e: ReceivableError) -> ErrorInfo {
+    let detail = e.to_string();
+    let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+    let (status, code, args) = match e {
+        ReceivableError::Reference { max } => (
+            unprocessable,
+            "receivable_reference",
+            vec![("max", max.to_string())],
+        ),
+        ReceivableError::Amount => (
+            unprocessable,
+            "receivable_amount",
+            vec![("max", kefu_domain::money::max_yuan())],
+        ),
+        ReceivableError::FutureDate => (unprocessable, "receivable_future_date", vec![]),
+        ReceivableError::Note { max } => (
+            unprocessable,
+            "receivable_note",
+            vec![("max", max.to_string())],
+        ),
+        ReceivableError::Allocation(a) => match a {
+            AllocationError::AboveOpen { id, open } => (
+                unprocessable,
+                "receivable_above_open",
+                vec![
+                    ("id", id.to_string()),
+                    ("open", kefu_domain::money::yuan(open)),
+                ],
+            ),
+            AllocationError::AbovePayment { left } => (
+                unprocessable,
+                "receivable_above_payment",
+                vec![("left", kefu_domain::money::yuan(left))],
+            ),
+            AllocationError::Unknown(id) => (
+                unprocessable,
+                "receivable_unknown",
+                vec![("id", id.to_string())],
+            ),
+            AllocationError::Zero => (unprocessable, "receivable_zero", vec![]),
+        },
+        ReceivableError::ReferenceTaken => {
+            (StatusCode::CONFLICT, "receivable_reference_taken", vec![])
+        }
+        ReceivableError::Moved => (StatusCode::CONFLICT, "receivable_moved", vec![]),
     };
     ErrorInfo {
         args,

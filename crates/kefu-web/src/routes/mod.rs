@@ -140,6 +140,7 @@ pub fn table(upload_limit: usize) -> RouteTable {
     let t = table::aftersales::add(t);
     let t = table::aftersales_stock::add(t);
     let t = table::orders::add(t);
+    let t = table::receivables::add(t);
     let t = table::tickets::add(t);
     let t = table::channels::add(t);
     let t = table::phone::add(t);

@@ -381,6 +381,7 @@ impl App {
             }
             _ => crate::satisfaction::relationship::invitation_words(self, kind, locale, params)
                 .or_else(|| crate::order::notice_words(self, kind, locale, params))
+                .or_else(|| crate::receivable::reminder_words(self, kind, locale, params))
                 .map(|(_, subject, text)| (subject, text)),
         }
     }

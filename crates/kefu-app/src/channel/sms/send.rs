@@ -305,6 +305,7 @@ impl App {
         if let Some((text, _, _)) =
             crate::satisfaction::relationship::invitation_words(self, kind, locale, params)
                 .or_else(|| crate::order::notice_words(self, kind, locale, params))
+                .or_else(|| crate::receivable::reminder_words(self, kind, locale, params))
         {
             return Some(text);
         }

@@ -10,6 +10,8 @@
 mod answer;
 mod results;
 mod send;
+
+pub(crate) use send::may_text;
 mod tiles;
 
 pub use answer::PublicInvitation;

@@ -63,7 +63,7 @@ fn address<'a>(
 }
 
 /// Whether a text may go to a contact resting `rest_hours` at `now`.
-fn may_text(
+pub(crate) fn may_text(
     app_calendar: &kefu_domain::calendar::BusinessCalendar,
     settings: &FollowUpSettings,
     rest_hours: &str,

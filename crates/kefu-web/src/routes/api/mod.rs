@@ -32,6 +32,7 @@ pub mod quality_inspections;
 pub mod quality_measures;
 pub mod quality_meetings;
 pub mod quality_reports;
+pub mod receivables;
 pub mod relationship;
 pub mod satisfaction;
 pub mod satisfaction_report;
@@ -270,6 +271,8 @@ use doc::{
         order_shipments::push_tracking,
         custom_requests::custom_requests, custom_requests::request_custom,
         custom_requests::custom_request, custom_requests::move_custom,
+        receivables::record_payment, receivables::allocate_payment, receivables::payment,
+        receivables::account, receivables::ageing,
         search::search,
         channels::inbound,
         phone::events,

@@ -52,6 +52,7 @@ pub mod quality_meetings;
 pub mod quality_reports;
 pub mod quality_scorecards;
 pub mod quality_settings;
+pub mod receivables;
 pub mod relationship;
 pub mod satisfaction;
 pub mod satisfaction_report;

@@ -14,6 +14,7 @@ pub(super) mod key_accounts;
 pub(super) mod orders;
 pub(super) mod phone;
 pub(super) mod quality;
+pub(super) mod receivables;
 pub(super) mod satisfaction;
 pub(super) mod sms;
 pub(super) mod ticket_settings;

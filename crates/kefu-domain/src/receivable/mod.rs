@@ -4,6 +4,8 @@
 //! days), payments allocated to the oldest first without ever paying a line beyond what it
 //! owes, and a statement whose closing balance is its opening plus its lines.
 
+pub mod payment_file;
+
 use jiff::civil::Date;
 
 use crate::money;
@@ -220,6 +222,126 @@ keyed! {
     }
 }
 
+keyed! {
+    /// What an amount owed comes from.
+    ReceivableKind {
+        /// 发货 — goods shipped on credit.
+        Shipment = "shipment",
+        /// 调整 — an approved resolution of a statement difference in the company's favour.
+        Adjustment = "adjustment",
+    }
+}
+
+keyed! {
+    /// What lowers what a customer owes.
+    PaymentKind {
+        /// 收款 — money received.
+        Payment = "payment",
+        /// 红字 — a credit note: goods that did not arrive, an RMA's refund.
+        CreditNote = "credit_note",
+        /// 调整 — an approved resolution of a statement difference in the customer's favour.
+        Adjustment = "adjustment",
+    }
+}
+
+keyed! {
+    /// Where a payment or credit note was recorded from.
+    PaymentSource {
+        /// Entered on a page.
+        Manual = "manual",
+        /// A finance file imported (`kefu import payments`, the import page).
+        Import = "import",
+        /// Another system, over the API.
+        Api = "api",
+        /// A customer's count found a shipment short.
+        ShortDelivery = "short_delivery",
+        /// An RMA refunded.
+        Rma = "rma",
+        /// A statement difference resolved.
+        Statement = "statement",
+    }
+}
+
+keyed! {
+    /// 催款提醒 — which reminder of an amount owed: a few days before it falls due, and
+    /// after it (a day, two weeks, a month late); each sent once.
+    ReminderKind {
+        Before = "before",
+        Overdue1 = "overdue_1",
+        Overdue15 = "overdue_15",
+        Overdue30 = "overdue_30",
+    }
+}
+
+/// How many days before the due date the first reminder goes.
+pub const REMIND_DAYS_BEFORE: i32 = 3;
+
+/// The reminder an amount due on `due` calls for on `today`: the latest step reached
+/// (a run missed for a few days sends the step it is at, not every one it passed).
+pub fn reminder_for(due: Date, today: Date) -> Option<ReminderKind> {
+    let late = (today - due).get_days();
+    match late {
+        l if l < -REMIND_DAYS_BEFORE => None,
+        l if l <= 0 => Some(ReminderKind::Before),
+        1..=14 => Some(ReminderKind::Overdue1),
+        15..=29 => Some(ReminderKind::Overdue15),
+        _ => Some(ReminderKind::Overdue30),
+    }
+}
+
+/// Most characters in a payment's reference (a bank's serial number) and its note.
+pub const MAX_REFERENCE: usize = 64;
+pub const MAX_NOTE: usize = 500;
+
+/// Why a payment is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReceivableError {
+    #[error("a payment needs its reference (the bank's serial number), at most {max} characters")]
+    Reference { max: usize },
+    #[error("a payment is more than zero and at most the ceiling")]
+    Amount,
+    #[error("a payment is not dated after today")]
+    FutureDate,
+    #[error("the note is at most {max} characters")]
+    Note { max: usize },
+    #[error(transparent)]
+    Allocation(#[from] AllocationError),
+    #[error("this reference is recorded for this customer with another amount or date")]
+    ReferenceTaken,
+    #[error("what is owed or paid changed meanwhile; try again")]
+    Moved,
+}
+
+/// A payment checked: its reference trimmed, its amount within bounds, its date not after
+/// `today` (and within the documented date bounds).
+pub fn check_payment(
+    reference: &str,
+    amount_fen: i64,
+    received_on: Date,
+    note: &str,
+    today: Date,
+) -> Result<String, ReceivableError> {
+    let reference = reference.trim();
+    if reference.is_empty() || reference.chars().count() > MAX_REFERENCE {
+        return Err(ReceivableError::Reference { max: MAX_REFERENCE });
+    }
+    if amount_fen <= 0 || money::amount(amount_fen).is_err() {
+        return Err(ReceivableError::Amount);
+    }
+    if received_on > today || received_on < crate::dates::MIN_DATE {
+        return Err(ReceivableError::FutureDate);
+    }
+    if note.trim().chars().count() > MAX_NOTE {
+        return Err(ReceivableError::Note { max: MAX_NOTE });
+    }
+    Ok(reference.to_owned())
+}
+
+/// What `quantity` at `unit_price_fen` comes to, to the fen (saturated, never wraps).
+pub fn line_amount(quantity: i64, unit_price_fen: i64) -> i64 {
+    money::saturate(i128::from(quantity) * i128::from(unit_price_fen))
+}
+
 #[cfg(test)]
 mod tests {
     use jiff::civil::date;
@@ -237,6 +359,60 @@ mod tests {
         assert_eq!(due_date(d, Some("款到发货")), d);
         assert_eq!(due_date(d, None), d);
         assert_eq!(due_date(d, Some("月结 ６０ 天")), date(2027, 1, 29));
+    }
+
+    #[test]
+    fn reminders_step_from_before_due_to_a_month_late() {
+        let due = date(2026, 12, 10);
+        assert_eq!(reminder_for(due, date(2026, 12, 6)), None);
+        assert_eq!(
+            reminder_for(due, date(2026, 12, 7)),
+            Some(ReminderKind::Before)
+        );
+        assert_eq!(reminder_for(due, due), Some(ReminderKind::Before));
+        assert_eq!(
+            reminder_for(due, date(2026, 12, 11)),
+            Some(ReminderKind::Overdue1)
+        );
+        assert_eq!(
+            reminder_for(due, date(2026, 12, 25)),
+            Some(ReminderKind::Overdue15)
+        );
+        assert_eq!(
+            reminder_for(due, date(2027, 1, 9)),
+            Some(ReminderKind::Overdue30)
+        );
+        assert_eq!(
+            reminder_for(due, date(2028, 1, 9)),
+            Some(ReminderKind::Overdue30)
+        );
+    }
+
+    #[test]
+    fn a_payment_is_checked_before_it_is_stored() {
+        let today = date(2026, 12, 6);
+        assert_eq!(
+            check_payment(" HX-001 ", 100, today, "", today),
+            Ok("HX-001".to_owned())
+        );
+        assert_eq!(
+            check_payment("  ", 100, today, "", today),
+            Err(ReceivableError::Reference { max: MAX_REFERENCE })
+        );
+        assert_eq!(
+            check_payment("a", 0, today, "", today),
+            Err(ReceivableError::Amount)
+        );
+        assert_eq!(
+            check_payment("a", money::MAX_AMOUNT_FEN + 1, today, "", today),
+            Err(ReceivableError::Amount)
+        );
+        assert_eq!(
+            check_payment("a", 1, date(2026, 12, 7), "", today),
+            Err(ReceivableError::FutureDate)
+        );
+        assert_eq!(line_amount(3, 1_999), 5_997);
+        assert_eq!(line_amount(i64::MAX, 2), i64::MAX);
     }
 
     #[test]
