@@ -142,6 +142,10 @@ pub enum AppError {
     /// A payment or an allocation refused (see [`kefu_domain::receivable`]).
     #[error("{0}")]
     Receivable(#[from] kefu_domain::receivable::ReceivableError),
+    /// A statement or a step on it refused (see
+    /// [`kefu_domain::receivable::statement`]).
+    #[error("{0}")]
+    Statement(kefu_domain::receivable::statement::StatementError),
     /// A claim the policy cannot decide.
     #[error("{0}")]
     Claim(#[from] kefu_domain::aftersales::policy::ClaimError),

@@ -176,6 +176,12 @@ pub mod kind {
     pub const CUSTOM_QUOTE_APPROVAL: &str = "custom_quote_approval";
     /// The manager approved or sent back the quote one made.
     pub const CUSTOM_QUOTE_DECIDED: &str = "custom_quote_decided";
+    /// 对账异议 — a customer disputed lines of a statement (to the customer's owner).
+    pub const STATEMENT_DISPUTED: &str = "statement_disputed";
+    /// A disputed line's resolution waits for the manager.
+    pub const STATEMENT_RESOLUTION: &str = "statement_resolution";
+    /// The manager approved or sent back the resolution one proposed.
+    pub const STATEMENT_RESOLUTION_DECIDED: &str = "statement_resolution_decided";
 }
 
 /// Tells each user in `users` (duplicates ignored) about `kind`, with placeholder values

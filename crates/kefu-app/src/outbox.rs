@@ -60,6 +60,10 @@ pub mod kind {
     pub const PAYMENT_DUE_SOON: &str = "payment_due_soon";
     /// 逾期催收 — the same, for amounts past due.
     pub const PAYMENT_OVERDUE: &str = "payment_overdue";
+    /// 对账单 — to a customer's contact by mail or text: a month's statement, with the link
+    /// to confirm or dispute it (`params`: `salutation`, `number`, `period`, `closing`,
+    /// `link`).
+    pub const STATEMENT_ISSUED: &str = "statement_issued";
 }
 
 /// A message to queue.

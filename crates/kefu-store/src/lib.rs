@@ -46,6 +46,7 @@ pub mod shift;
 pub mod sla;
 pub mod sms;
 pub mod staff;
+pub mod statement;
 pub mod step_log;
 pub mod ticket;
 pub mod trigger;

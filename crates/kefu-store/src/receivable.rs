@@ -631,3 +631,15 @@ pub async fn credit_exposure(conn: &mut AnyConnection, customer_id: i64) -> Resu
     .fetch_one(conn)
     .await?)
 }
+
+/// Whether the customer's order numbered `number` was taken on credit.
+pub async fn on_credit(conn: &mut AnyConnection, customer_id: i64, number: &str) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM orders WHERE customer_id = $1 AND number = $2 AND payment = 'credit'",
+    )
+    .bind(customer_id)
+    .bind(number)
+    .fetch_one(conn)
+    .await?;
+    Ok(n > 0)
+}

@@ -24,6 +24,7 @@ mod key_account_shared;
 mod ratelimit;
 pub mod routes;
 mod satisfaction_shared;
+mod statement_shared;
 mod static_files;
 mod upload;
 mod view;

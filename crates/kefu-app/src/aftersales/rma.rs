@@ -490,6 +490,18 @@ impl App {
                 changed: Vec::new(),
             });
         }
+        if let RmaMove::Refund { amount_fen } = input.step {
+            crate::receivable::credit_refund(
+                &mut tx,
+                &r.number,
+                r.customer_id,
+                &r.order_number,
+                amount_fen,
+                actor.user_id(),
+                now,
+            )
+            .await?;
+        }
         store::add_step(
             &mut tx,
             id,

@@ -86,7 +86,11 @@ fn progress(lines: &[LineRow]) -> Vec<LineProgress> {
 }
 
 impl App {
-    async fn order_number(&self, conn: &mut AnyConnection, prefix: &str) -> Result<String> {
+    pub(crate) async fn order_number(
+        &self,
+        conn: &mut AnyConnection,
+        prefix: &str,
+    ) -> Result<String> {
         let day = local_date(self.now());
         let key = format!("{:04}{:02}{:02}", day.year(), day.month(), day.day());
         let seq = store::next_seq(conn, &key).await?;

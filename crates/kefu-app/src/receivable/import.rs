@@ -10,6 +10,7 @@ use kefu_domain::customer::name_key;
 use kefu_domain::receivable::payment_file::{
     self as rules, Payer, PaymentCellError, PaymentColumn, PaymentLine, PaymentProblem,
 };
+use kefu_domain::receivable::statement::StatementError;
 use kefu_domain::receivable::{PaymentKind, PaymentSource};
 use kefu_store::StoreError;
 use kefu_store::receivable::{self as store, PaymentRow};
@@ -163,6 +164,20 @@ impl App {
                 }
                 continue;
             };
+            match super::statement::join_statement(&mut tx, &super::entry_of_payment(id, &payment))
+                .await
+            {
+                Err(crate::AppError::Statement(StatementError::Closed)) => {
+                    let e = PaymentCellError::new(
+                        PaymentColumn::ReceivedOn,
+                        PaymentProblem::MonthClosed,
+                        &l.received_on.to_string(),
+                    );
+                    out.problems.push((row, e));
+                    continue;
+                }
+                other => other?,
+            }
             let allocated = allocate_in(
                 &mut tx,
                 id,

@@ -8,11 +8,14 @@
 mod ageing;
 mod import;
 mod reminders;
+mod statement;
 
 pub(crate) use ageing::TILES;
 pub use ageing::{AGEING_PAGE, AgeingQuery, AgeingReport};
 pub use import::{MAX_PAYMENT_ROWS, PaymentImport, PaymentImportRow};
 pub(crate) use reminders::reminder_words;
+pub(crate) use statement::TILES as STATEMENT_TILES;
+pub use statement::{Generated, LINK_DAYS, MAX_STATEMENTS, Resolution, StatementDetail};
 
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -157,6 +160,7 @@ impl App {
                 unapplied_fen: was.unapplied_fen,
             });
         };
+        statement::join_statement(&mut tx, &entry_of_payment(id, &row)).await?;
         let allocated = allocate_in(
             &mut tx,
             id,
@@ -331,5 +335,72 @@ pub(crate) async fn credit_short_delivery(
         )
         .await?;
     }
+    Ok(())
+}
+
+/// A payment as a statement line shows it.
+pub(crate) fn entry_of_payment(id: i64, p: &PaymentRow) -> kefu_store::statement::Entry {
+    kefu_store::statement::Entry {
+        customer_id: p.customer_id,
+        kind: match p.kind {
+            PaymentKind::Payment => rules::StatementLineKind::Payment,
+            PaymentKind::CreditNote => rules::StatementLineKind::CreditNote,
+            PaymentKind::Adjustment => rules::StatementLineKind::Adjustment,
+        },
+        receivable_id: None,
+        payment_id: Some(id),
+        on_date: p.received_on,
+        reference: p.reference.clone(),
+        amount_fen: if p.kind == PaymentKind::Adjustment {
+            -p.amount_fen
+        } else {
+            p.amount_fen
+        },
+    }
+}
+
+/// 售后退款冲减 — an RMA's refund of goods bought on credit (its order named by number, of
+/// that customer, on credit) is a credit note on the customer's account, once per RMA,
+/// allocated to the oldest amounts owed. Nothing for goods paid for in advance: that refund
+/// is money paid back.
+pub(crate) async fn credit_refund(
+    conn: &mut AnyConnection,
+    rma_number: &str,
+    customer_id: i64,
+    order_number: &str,
+    amount_fen: i64,
+    by: Option<i64>,
+    now: Timestamp,
+) -> Result<()> {
+    if amount_fen <= 0 || !store::on_credit(&mut *conn, customer_id, order_number.trim()).await? {
+        return Ok(());
+    }
+    let row = PaymentRow {
+        id: 0,
+        customer_id,
+        kind: PaymentKind::CreditNote,
+        reference: rma_number.to_owned(),
+        amount_fen,
+        unapplied_fen: amount_fen,
+        received_on: local_date(now),
+        source: PaymentSource::Rma,
+        note: order_number.trim().to_owned(),
+        created_by: by,
+        created_at: now,
+    };
+    let Some(id) = store::insert_payment(&mut *conn, &row).await? else {
+        return Ok(());
+    };
+    statement::join_statement(&mut *conn, &entry_of_payment(id, &row)).await?;
+    allocate_in(
+        conn,
+        id,
+        customer_id,
+        amount_fen,
+        &Allocate::OldestFirst,
+        by,
+        now,
+    )
+    .await?;
     Ok(())
 }

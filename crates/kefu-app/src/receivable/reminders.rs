@@ -107,8 +107,9 @@ impl App {
     }
 }
 
-/// The words of a payment reminder (`receivable.reminder.*`): the text message's, and the
-/// mail's subject and text; `None` for another kind.
+/// The words of a payment reminder (`receivable.reminder.*`) or a statement's notice
+/// (`statement.notice.*`): the text message's, and the mail's subject and text; `None` for
+/// another kind.
 pub(crate) fn reminder_words(
     app: &App,
     kind: &str,
@@ -118,6 +119,7 @@ pub(crate) fn reminder_words(
     let prefix = match kind {
         outbox::kind::PAYMENT_DUE_SOON => "receivable.reminder.due_soon",
         outbox::kind::PAYMENT_OVERDUE => "receivable.reminder.overdue",
+        outbox::kind::STATEMENT_ISSUED => "statement.notice",
         _ => return None,
     };
     let get = |k: &str| params[k].as_str().unwrap_or_default();
@@ -127,6 +129,10 @@ pub(crate) fn reminder_words(
         ("amount", get("amount")),
         ("due", get("due")),
         ("references", get("references")),
+        ("number", get("number")),
+        ("period", get("period")),
+        ("closing", get("closing")),
+        ("link", get("link")),
     ];
     Some((
         app.text(locale, &format!("{prefix}.sms"), &args),

@@ -7,7 +7,7 @@ pub mod relationship;
 pub mod report;
 pub(crate) mod send;
 mod tiles;
-mod token;
+pub(crate) mod token;
 
 pub use answer::PublicSurvey;
 pub(crate) use tiles::TILES;

@@ -18,6 +18,8 @@ pub(crate) enum Purpose {
     Csat,
     /// 关系调查 invitation.
     Relationship,
+    /// 对账单 — a customer's statement, to confirm or dispute.
+    Statement,
 }
 
 impl Purpose {
@@ -25,6 +27,7 @@ impl Purpose {
         match self {
             Purpose::Csat => "csat",
             Purpose::Relationship => "rel",
+            Purpose::Statement => "stmt",
         }
     }
 }

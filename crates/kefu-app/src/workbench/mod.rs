@@ -179,6 +179,7 @@ const REGISTRY: &[&[TileSpec]] = &[
     crate::order::TILES,
     crate::order::CUSTOM_TILES,
     crate::receivable::TILES,
+    crate::receivable::STATEMENT_TILES,
     crate::follow_up::TILES,
     crate::satisfaction::TILES,
     crate::satisfaction::relationship::TILES,

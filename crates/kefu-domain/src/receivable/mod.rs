@@ -5,6 +5,7 @@
 //! owes, and a statement whose closing balance is its opening plus its lines.
 
 pub mod payment_file;
+pub mod statement;
 
 use jiff::civil::Date;
 

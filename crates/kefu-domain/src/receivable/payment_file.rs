@@ -108,6 +108,8 @@ keyed! {
         ReferenceTaken = "reference_taken",
         /// 文件里同一客户的流水号出现两次
         Twice = "twice",
+        /// 该月对账单已结账
+        MonthClosed = "month_closed",
     }
 }
 

@@ -55,6 +55,7 @@ mod shifts;
 mod sla;
 mod sms;
 mod spreadsheet;
+mod statements;
 mod ticket_settings;
 mod tickets;
 mod triggers;

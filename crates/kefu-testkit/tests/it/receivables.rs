@@ -31,7 +31,25 @@ async fn cast(
     keeper: &str,
     terms: &str,
 ) -> (TestApp, Arc<FixedClock>, i64, ApiClient, i64, i64) {
-    let clock = Arc::new(FixedClock::new("2026-12-07T02:00:00Z".parse().unwrap()));
+    cast_with("2026-12-07T02:00:00Z", agent, keeper, terms).await
+}
+
+/// [`cast`] from `start`, on 月结30天.
+pub(crate) async fn cast_at(
+    start: &str,
+    agent: &str,
+    keeper: &str,
+) -> (TestApp, Arc<FixedClock>, i64, ApiClient, i64, i64) {
+    cast_with(start, agent, keeper, "月结30天").await
+}
+
+async fn cast_with(
+    start: &str,
+    agent: &str,
+    keeper: &str,
+    terms: &str,
+) -> (TestApp, Arc<FixedClock>, i64, ApiClient, i64, i64) {
+    let clock = Arc::new(FixedClock::new(start.parse().unwrap()));
     let app = TestApp::spawn_with(TestOptions {
         clock: Some(clock.clone()),
         without_worker: true,
@@ -85,7 +103,7 @@ async fn on_credit(app: &TestApp, id: i64, terms: &str) {
 
 /// Places an order of `quantity` TVs paid `payment` and ships all of it: the shipment's id
 /// and number.
-async fn order_shipped(
+pub(crate) async fn order_shipped(
     api: &ApiClient,
     customer: i64,
     tv: i64,
@@ -336,6 +354,61 @@ async fn credit_shipments_are_owed_by_terms_paid_oldest_first_aged_and_reminded(
     );
     let late = json_body(agent.get("/api/v1/receivables/ageing?overdue=true").await).await;
     assert_eq!(late["customers"], 0, "{late}");
+
+    // A ¥300 refund on an RMA of the first order (on credit) credits the account, once.
+    let keeper_id = app
+        .create_user("ying.shou.sh", &[Role::AftersalesSpecialist])
+        .await;
+    let keeper = ApiClient::new(&app, &app.token_for(keeper_id).await);
+    let s = json_body(agent.get(&format!("/api/v1/shipments/{first}")).await).await;
+    let o = json_body(
+        agent
+            .get(&format!("/api/v1/orders/{}", s["order_id"]))
+            .await,
+    )
+    .await;
+    let (status, body) = post(
+        &agent,
+        "/api/v1/aftersales/rmas",
+        json!({"customer_id": hengda, "kind": "refund", "product_id": tv, "quantity": 1,
+            "fault": "quality", "description": "屏幕有坏点", "delivered_on": "2026-12-09",
+            "amount_fen": 30_000, "paid_fen": 299_900, "order_number": o["number"]}),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let rma = body["id"].as_i64().unwrap();
+    let moves = format!("/api/v1/aftersales/rmas/{rma}/moves");
+    let r = json_body(agent.get(&format!("/api/v1/aftersales/rmas/{rma}")).await).await;
+    if r["state"] == "pending_approval" {
+        let boss_id = app.create_user("ying.shou.jl", &[Role::CsManager]).await;
+        let boss = ApiClient::new(&app, &app.token_for(boss_id).await);
+        let (status, body) = post(&boss, &moves, json!({"move": "approve"})).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let (status, body) = post(
+        &keeper,
+        &moves,
+        json!({"move": "refund", "refund_fen": 30_000}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let a = account(&agent, hengda).await;
+    assert_eq!(a["open_fen"], 369_600, "{a}");
+    let credit = &a["payments"][0];
+    assert_eq!(
+        (
+            &credit["kind"],
+            &credit["source"],
+            &credit["amount_fen"],
+            &credit["unapplied_fen"]
+        ),
+        (
+            &json!("credit_note"),
+            &json!("rma"),
+            &json!(30_000),
+            &json!(0)
+        )
+    );
     app.stop().await;
 }
 

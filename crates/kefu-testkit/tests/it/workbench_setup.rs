@@ -41,6 +41,7 @@ pub(crate) fn record_testid(link: &str) -> &'static str {
         "/orders" => "order-row",
         "/custom-requests" => "custom-row",
         "/receivables" => "ageing-row",
+        "/statements" => "statement-row",
         other => panic!("a tile opens {other}, whose records this test cannot count"),
     }
 }

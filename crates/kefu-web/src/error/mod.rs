@@ -445,6 +445,7 @@ impl WebError {
                 AppError::Order(e) => orders::order_info(e),
                 AppError::Custom(e) => orders::custom_info(e),
                 AppError::Receivable(e) => orders::receivable_info(e),
+                AppError::Statement(e) => orders::statement_info(e),
                 AppError::UnknownCall => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "unknown_call"),
                 AppError::NoSmsChannel => ErrorInfo::new(S::CONFLICT, "no_sms_channel"),
                 AppError::Csat(e) => follow_up::csat_info(e),

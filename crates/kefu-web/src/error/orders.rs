@@ -5,6 +5,7 @@ use kefu_domain::order::custom::{self, CustomError};
 use kefu_domain::order::shipment::{MAX_CARRIER, MAX_TRACKING};
 use kefu_domain::order::{MAX_LINES, MAX_QUANTITY, OrderError};
 
+use kefu_domain::receivable::statement::{MAX_STATEMENT_TEXT, StatementError};
 use kefu_domain::receivable::{AllocationError, ReceivableError};
 
 use super::ErrorInfo;
@@ -194,6 +195,56 @@ pub(super) fn receivable_info(e: ReceivableError) -> ErrorInfo {
             (StatusCode::CONFLICT, "receivable_reference_taken", vec![])
         }
         ReceivableError::Moved => (StatusCode::CONFLICT, "receivable_moved", vec![]),
+    };
+    ErrorInfo {
+        args,
+        detail: Some(detail),
+        ..ErrorInfo::new(status, code)
+    }
+}
+
+pub(super) fn statement_info(e: StatementError) -> ErrorInfo {
+    let detail = e.to_string();
+    let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+    let (status, code, args) = match e {
+        StatementError::BadPeriod => (unprocessable, "statement_bad_period", vec![]),
+        StatementError::PeriodNotOver => (unprocessable, "statement_period_not_over", vec![]),
+        StatementError::Closed => (StatusCode::CONFLICT, "statement_closed", vec![]),
+        StatementError::NotNow(state) => (
+            StatusCode::CONFLICT,
+            "statement_not_now",
+            vec![("state", format!("@statement.state.{}", state.key()))],
+        ),
+        StatementError::UnknownLine(n) => (
+            unprocessable,
+            "statement_unknown_line",
+            vec![("line", n.to_string())],
+        ),
+        StatementError::NotDisputed(n) => (
+            StatusCode::CONFLICT,
+            "statement_not_disputed",
+            vec![("line", n.to_string())],
+        ),
+        StatementError::NotProposed(n) => (
+            StatusCode::CONFLICT,
+            "statement_not_proposed",
+            vec![("line", n.to_string())],
+        ),
+        StatementError::NoteRequired => (unprocessable, "statement_note_required", vec![]),
+        StatementError::ResolutionRequired => {
+            (unprocessable, "statement_resolution_required", vec![])
+        }
+        StatementError::TooLong => (
+            unprocessable,
+            "statement_too_long",
+            vec![("max", MAX_STATEMENT_TEXT.to_string())],
+        ),
+        StatementError::Adjustment => (
+            unprocessable,
+            "statement_adjustment",
+            vec![("max", kefu_domain::money::max_yuan())],
+        ),
+        StatementError::BadLink => (StatusCode::NOT_FOUND, "statement_bad_link", vec![]),
     };
     ErrorInfo {
         args,

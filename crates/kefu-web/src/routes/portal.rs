@@ -3,6 +3,7 @@
 //! e-mail or mobile and signing in with a mobile code are in [`verify`].
 
 pub mod relationship;
+pub mod statement;
 pub mod survey;
 pub mod verify;
 

@@ -17,6 +17,7 @@ mod phone;
 mod pickers;
 mod quality;
 mod security;
+mod statements;
 mod tickets;
 mod workbench;
 

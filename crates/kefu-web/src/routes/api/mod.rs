@@ -40,6 +40,7 @@ pub mod scripts;
 pub mod search;
 pub mod shifts;
 pub mod sms;
+pub mod statements;
 pub mod tickets;
 pub mod users;
 pub mod wechat;
@@ -273,6 +274,8 @@ use doc::{
         custom_requests::custom_request, custom_requests::move_custom,
         receivables::record_payment, receivables::allocate_payment, receivables::payment,
         receivables::account, receivables::ageing,
+        statements::statements, statements::generate, statements::statement,
+        statements::answer, statements::propose, statements::decide, statements::close,
         search::search,
         channels::inbound,
         phone::events,

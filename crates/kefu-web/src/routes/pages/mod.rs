@@ -59,6 +59,7 @@ pub mod satisfaction_report;
 pub mod scripts;
 pub mod search;
 pub mod shifts;
+pub mod statements;
 pub mod tickets;
 pub mod tokens;
 pub(crate) mod versioned;

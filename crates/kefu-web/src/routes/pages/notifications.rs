@@ -158,6 +158,9 @@ fn target_of(params: &str, ticket_id: Option<i64>) -> Option<String> {
     if let Some(o) = v["order"].as_i64() {
         return Some(format!("/orders/{o}"));
     }
+    if let Some(s) = v["statement"].as_i64() {
+        return Some(format!("/statements/{s}"));
+    }
     if let Some(r) = v["custom_request"].as_i64() {
         return Some(format!("/custom-requests/{r}"));
     }

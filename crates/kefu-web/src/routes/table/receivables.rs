@@ -2,13 +2,13 @@
 //! account, payments recorded, imported and allocated by whoever serves the customer.
 
 use axum::http::Method;
-use kefu_domain::Access::Requires;
+use kefu_domain::Access::{Public, Requires};
 use kefu_domain::Permission::*;
 
 use crate::routes::{
     RouteTable,
     Surface::{Api, Page},
-    api, pages,
+    api, pages, portal,
 };
 
 pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
@@ -88,5 +88,132 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
         "/api/v1/payments/{id}/allocations",
         Requires(Receivables),
         api::receivables::allocate_payment,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/statements",
+        Requires(Receivables),
+        pages::statements::list,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/statements",
+        Requires(Receivables),
+        pages::statements::generate,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/statements/{id}",
+        Requires(Receivables),
+        pages::statements::show,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/statements/{id}/answer",
+        Requires(Receivables),
+        pages::statements::answer,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/statements/{id}/lines/{line}/resolution",
+        Requires(Receivables),
+        pages::statements::resolve,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/statements/{id}/lines/{line}/decision",
+        Requires(OrderApprove),
+        pages::statements::decide,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/statements/{id}/close",
+        Requires(Receivables),
+        pages::statements::close,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/statements/{id}/print",
+        Requires(Receivables),
+        pages::statements::print,
+    )
+    .add(
+        Page,
+        Method::GET,
+        "/statements/{id}/xlsx",
+        Requires(Receivables),
+        pages::statements::xlsx,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/statements",
+        Requires(Receivables),
+        api::statements::statements,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/statements",
+        Requires(Receivables),
+        api::statements::generate,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/statements/{id}",
+        Requires(Receivables),
+        api::statements::statement,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/statements/{id}/answer",
+        Requires(Receivables),
+        api::statements::answer,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/statements/{id}/lines/{line_no}/resolution",
+        Requires(Receivables),
+        api::statements::propose,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/statements/{id}/lines/{line_no}/decision",
+        Requires(OrderApprove),
+        api::statements::decide,
+    )
+    .add(
+        Api,
+        Method::POST,
+        "/api/v1/statements/{id}/close",
+        Requires(Receivables),
+        api::statements::close,
+    )
+    // 对账单: the customer's link, answered with no sign-in.
+    .add(
+        Page,
+        Method::GET,
+        "/z/{link}",
+        Public,
+        portal::statement::show,
+    )
+    .add(
+        Page,
+        Method::POST,
+        "/z/{link}",
+        Public,
+        portal::statement::answer,
     )
 }

@@ -48,6 +48,8 @@ pub const CONDITIONAL: &[ConditionalWrite] = &[
         "the custom request",
     ),
     write("post", "/api/v1/aftersales/rmas/{id}/point", "the RMA"),
+    write("post", "/api/v1/statements/{id}/answer", "the statement"),
+    write("post", "/api/v1/statements/{id}/close", "the statement"),
     write("put", "/api/v1/catalogue/parts/{id}", "the part"),
     write(
         "put",
