@@ -23,11 +23,7 @@ pub(crate) async fn import_customers(
     use kefu_app::export::{CsvEncoding, Export};
     use kefu_web::import_report::{column_text, reason_text, report_sheet};
     let tr = kefu_web::i18n::Tr(Locale::ZhCn);
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let (name, bytes) = read_import(path)?;
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} 行 ({per_sec}, 剩余 {eta})")
@@ -157,11 +153,7 @@ pub(crate) async fn import_catalogue(
 ) -> anyhow::Result<()> {
     use kefu_web::import_report::{catalogue_problem, catalogue_summary};
     let tr = kefu_web::i18n::Tr(Locale::ZhCn);
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let (name, bytes) = read_import(path)?;
     let actor = Actor::system();
     let outcome = match kind {
         CatalogueKind::Products => app.import_products(&actor, &name, &bytes, dry_run).await,
@@ -177,18 +169,7 @@ pub(crate) async fn import_catalogue(
     println!("{}", catalogue_summary(tr, &report));
     for (row, e) in &report.problems {
         let (column, reason) = catalogue_problem(tr, e);
-        println!(
-            "  {}",
-            tr.f(
-                "import.line",
-                &[
-                    ("row", &row.to_string()),
-                    ("column", &column),
-                    ("reason", &reason),
-                    ("value", &e.value),
-                ],
-            )
-        );
+        print_problem(tr, *row, &column, &reason, &e.value);
     }
     if !report.problems.is_empty() {
         bail!(
@@ -451,11 +432,7 @@ pub(crate) async fn import_payments(
 ) -> anyhow::Result<()> {
     use kefu_web::import_report::{payment_problem, payment_summary};
     let tr = kefu_web::i18n::Tr(Locale::ZhCn);
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let (name, bytes) = read_import(path)?;
     let report = match app
         .import_payments(&Actor::system(), &name, &bytes, dry_run)
         .await
@@ -469,21 +446,36 @@ pub(crate) async fn import_payments(
     println!("{}", payment_summary(tr, &report));
     for (row, e) in &report.problems {
         let (column, reason) = payment_problem(tr, e);
-        println!(
-            "  {}",
-            tr.f(
-                "import.line",
-                &[
-                    ("row", &row.to_string()),
-                    ("column", &column),
-                    ("reason", &reason),
-                    ("value", &e.value),
-                ],
-            )
-        );
+        print_problem(tr, *row, &column, &reason, &e.value);
     }
     if !report.problems.is_empty() {
         bail!("{}", payment_summary(tr, &report));
     }
     Ok(())
+}
+
+/// An import file's name (as the import page would see it) and its bytes.
+fn read_import(path: &std::path::Path) -> anyhow::Result<(String, Vec<u8>)> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok((name, bytes))
+}
+
+/// One refused cell of an import, as the import page words it (第 3 行 · 价格 · …).
+fn print_problem(tr: kefu_web::i18n::Tr, row: usize, column: &str, reason: &str, value: &str) {
+    println!(
+        "  {}",
+        tr.f(
+            "import.line",
+            &[
+                ("row", &row.to_string()),
+                ("column", column),
+                ("reason", reason),
+                ("value", value),
+            ],
+        )
+    );
 }
