@@ -240,6 +240,17 @@ impl App {
         }
     }
 
+    /// This application on another clock (the demo's, set to each step of its history):
+    /// the same store, settings, translations and keys; caches of its own.
+    pub(crate) fn on_clock(&self, clock: Arc<dyn Clock>) -> App {
+        App {
+            texts: self.texts.clone(),
+            csat_key: self.csat_key.clone(),
+            quality_secret: self.quality_secret.clone(),
+            ..App::new(self.store.clone(), clock, self.settings.clone())
+        }
+    }
+
     /// The same application with the translations of what it sends outside.
     pub fn with_texts(mut self, texts: Texts) -> App {
         self.texts = Some(texts);

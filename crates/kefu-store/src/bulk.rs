@@ -9,10 +9,12 @@
 //! own.
 
 mod aftersales;
+mod orders;
 mod quality;
 mod satisfaction;
 
 pub use aftersales::*;
+pub use orders::*;
 pub use quality::*;
 pub use satisfaction::*;
 

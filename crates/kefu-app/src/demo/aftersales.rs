@@ -270,7 +270,7 @@ pub(super) async fn load(
     let clock = Arc::new(FixedClock::new(
         world.now - SignedDuration::from_hours(40 * 24),
     ));
-    let a = App::new(app.store.clone(), clock.clone(), app.settings.clone());
+    let a = app.on_clock(clock.clone());
     let mut written = 0;
 
     // The catalogue.

@@ -5,7 +5,8 @@
 //! every stage of the closed loop, SLA targets met and missed, and the care of its key
 //! customers: follow-up visits, satisfaction surveys, manager visits and service plans;
 //! and the quality specialists' last weeks: samples scored, anomalies, measures, daily
-//! reports, a calibration round and a meeting.
+//! reports, a calibration round and a meeting; after-sales with its catalogue, returns and
+//! parts; and five months of orders, shipments, payments and monthly statements.
 //!
 //! The same seed gives the same company (names, texts, choices); times are placed relative
 //! to the moment the load runs, so the newest tickets are always from today.
@@ -20,6 +21,7 @@ mod aftersales_stock;
 mod complaints;
 mod corpus;
 mod customers;
+mod orders;
 mod quality;
 mod satisfaction;
 mod staff;
@@ -433,6 +435,9 @@ impl App {
         batch.write(&mut tx).await?;
         // 最近联系 agrees with the tickets: at least each customer's latest ticket.
         bulk::last_contact_from_tickets(&mut tx).await?;
+        // The use cases below open tickets of their own (a short delivery's order issue):
+        // the ids they are given follow the ones chosen here.
+        bulk::finish(&mut tx, self.store.backend()).await?;
         tx.commit().await.map_err(StoreError::from)?;
 
         // Follow-up visits, surveys and the key accounts' care, on the customers and
@@ -454,6 +459,14 @@ impl App {
             rows = aftersales_rows,
             secs = started_aftersales.elapsed().as_secs_f64(),
             "demo: after-sales written"
+        );
+        // Five months of orders, shipments, payments and statements, the same way.
+        let started_orders = Instant::now();
+        let order_rows = orders::load(self, &mut rng, &world, plan.tickets).await?;
+        tracing::info!(
+            rows = order_rows,
+            secs = started_orders.elapsed().as_secs_f64(),
+            "demo: orders and accounts written"
         );
 
         let mut tx = self.store.begin().await?;

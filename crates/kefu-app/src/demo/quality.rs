@@ -208,7 +208,7 @@ pub(super) async fn load(
         manager,
     };
     let clock = Arc::new(FixedClock::new(world.now));
-    let q = App::new(app.store.clone(), clock.clone(), app.settings.clone());
+    let q = app.on_clock(clock.clone());
     let calendar = {
         let mut conn = app.store.conn().await?;
         app.business_calendar(&mut conn).await?
