@@ -4,6 +4,7 @@
 //! Run by hand (release build): `cargo run --release -p kefu-bench -- tickets --count 100000`.
 //! Figures depend on the machine; compare runs made on the same one.
 
+mod accounts;
 mod baseline;
 mod complaints;
 mod day;
@@ -63,6 +64,9 @@ enum Command {
     /// 服务质量 at a scale: the morning's sample of a crowded day (time, spread), the daily
     /// report over many anomalies (time per revision, XLSX size), the demo's calibration.
     Quality(quality::QualityArgs),
+    /// 对账与应收 at a scale: a year of orders (a million lines), payments and RMAs; last
+    /// month's statements for every customer, the ageing report, accounts, the cost report.
+    Accounts(accounts::AccountsArgs),
     /// Every queue tab × order × direction over a loaded database: server p50/p99 per page
     /// beside the plan the database chose.
     Queues(queues::QueuesArgs),
@@ -441,6 +445,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Customers(a) => return bench_customers(a).await,
         Command::Complaints(a) => return complaints::run(a).await,
         Command::Quality(a) => return quality::run(a).await,
+        Command::Accounts(a) => return accounts::run(a).await,
         Command::Search(a) => return search::run(a).await,
         Command::Mail(a) => return mail::run(a).await,
         Command::Chat(a) => return chat::run(a).await,

@@ -8,11 +8,13 @@
 //! modules write (same columns, same encodings), so every page and report reads them as its
 //! own.
 
+mod accounts;
 mod aftersales;
 mod orders;
 mod quality;
 mod satisfaction;
 
+pub use accounts::*;
 pub use aftersales::*;
 pub use orders::*;
 pub use quality::*;
