@@ -114,3 +114,12 @@ pub fn payment_problem(
         tr.tk("receivable.problem", e.problem.key()),
     )
 }
+
+/// An import page's status: 200 when the file had no problem, 422 otherwise.
+pub fn page_status(problems: usize) -> axum::http::StatusCode {
+    if problems == 0 {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    }
+}

@@ -57,6 +57,19 @@ pub struct FormWithFiles {
     pub files: Vec<Upload>,
 }
 
+impl FormWithFiles {
+    /// What an import form sent: whether only to check the file (`dry_run` ticked), and
+    /// the file (none when nothing was chosen).
+    pub fn import_file(self) -> (bool, Option<Upload>) {
+        let dry_run = self
+            .pairs
+            .iter()
+            .find(|(k, _)| k == "dry_run")
+            .is_some_and(|(_, v)| !v.is_empty());
+        (dry_run, self.files.into_iter().next())
+    }
+}
+
 impl<S: Send + Sync> axum::extract::FromRequest<S> for FormWithFiles {
     type Rejection = WebError;
 

@@ -13,6 +13,11 @@ use kefu_store::StoreError;
 use kefu_store::order::custom::{self as store, CustomFilter, CustomRow, CustomStep};
 use serde_json::json;
 
+use kefu_domain::aftersales::catalogue::{self as catalogue_rules, Product};
+use kefu_domain::credit::{Grade, TermsKind};
+use kefu_domain::order::{self as order_rules, LineInput, Payment};
+
+use super::OrderRequest;
 use crate::notify::{self, kind};
 use crate::workbench::local_date;
 use crate::{Actor, App, AppError, Result};
@@ -95,6 +100,9 @@ impl App {
                 quoted_by: None,
                 approved_by: None,
                 created_by: actor.user_id(),
+                order_id: None,
+                product_id: None,
+                order_number: None,
                 version: 1,
                 created_at: now,
                 updated_at: now,
@@ -219,6 +227,17 @@ impl App {
                 after.approved_by = None;
             }
             CustomMove::ApproveQuote => after.approved_by = actor.user_id(),
+            CustomMove::Accept => {
+                let (product, order, number) =
+                    self.place_custom_order(&mut tx, actor, &before).await?;
+                after.product_id = Some(product);
+                after.order_id = Some(order);
+                step_note = if note.is_empty() {
+                    number
+                } else {
+                    format!("{number} {note}")
+                };
+            }
             _ => {}
         }
         if !store::save(&mut tx, &after).await? {
@@ -274,6 +293,84 @@ impl App {
         Ok(state)
     }
 }
+
+impl App {
+    /// 定制下单 — what an accepted request becomes: a catalogue product of its own (its
+    /// number as SKU, its title as name, the quoted price; inactive, since it is made for
+    /// this customer alone) and an order of it, produced in the design's lead time, on
+    /// the customer's terms (credit-checked as any order); the product, the order and its
+    /// number.
+    async fn place_custom_order(
+        &self,
+        tx: &mut kefu_store::AnyConnection,
+        actor: &Actor,
+        r: &CustomRow,
+    ) -> Result<(i64, i64, String)> {
+        let now = self.now();
+        let (Some(quote), Some(lead)) = (r.quote_fen, r.lead_days) else {
+            return Err(CustomError::Required("quote").into());
+        };
+        let category_name = self.text(kefu_domain::Locale::ZhCn, "custom.category", &[]);
+        let category =
+            kefu_store::aftersales::catalogue::category_named(&mut *tx, &category_name, now)
+                .await?;
+        let name: String = r.title.chars().take(catalogue_rules::MAX_NAME).collect();
+        let product = Product {
+            sku: r.number.clone(),
+            name,
+            model: String::new(),
+            category_id: category,
+            price_fen: quote,
+            warranty_months: CUSTOM_WARRANTY_MONTHS,
+            serial_tracked: false,
+            active: false,
+        }
+        .checked()?;
+        let product_id = kefu_store::aftersales::catalogue::insert_product(
+            &mut *tx,
+            &product,
+            actor.user_id(),
+            now,
+        )
+        .await?
+        .ok_or(AppError::NameTaken)?;
+        let customer = kefu_store::customer::by_id(&mut *tx, r.customer_id).await?;
+        let on_credit = TermsKind::read(customer.payment_terms.as_deref()) == TermsKind::OnCredit
+            && customer.credit_grade.as_deref().and_then(Grade::parse) != Some(Grade::D);
+        let lines = [LineInput {
+            product_id,
+            quantity: r.quantity,
+            unit_price_fen: quote,
+        }];
+        let total = order_rules::check_lines(&lines)?;
+        let request = OrderRequest {
+            customer_id: r.customer_id,
+            payment: if on_credit {
+                Payment::Credit
+            } else {
+                Payment::Prepayment
+            },
+            lines: Vec::new(),
+            promised_on: local_date(now)
+                .checked_add(jiff::Span::new().days(lead))
+                .ok(),
+            note: String::new(),
+        };
+        let note = self.text(
+            kefu_domain::Locale::ZhCn,
+            "custom.order_note",
+            &[("number", &r.number), ("title", &r.title)],
+        );
+        let (order_id, _) = self
+            .place_in(tx, actor, &request, &lines, total, note)
+            .await?;
+        let number = kefu_store::order::by_id(&mut *tx, order_id).await?.number;
+        Ok((product_id, order_id, number))
+    }
+}
+
+/// The warranty of a product made to order, in months.
+const CUSTOM_WARRANTY_MONTHS: u32 = 12;
 
 async fn design_department(conn: &mut kefu_store::AnyConnection) -> Result<i64> {
     kefu_store::staff::list_departments(conn)

@@ -146,8 +146,29 @@ impl App {
             .collect();
         let total = rules::check_lines(&inputs)?;
         let mut tx = self.store.begin().await?;
-        let customer = kefu_store::customer::by_id(&mut tx, req.customer_id).await?;
-        let outstanding = kefu_store::receivable::credit_exposure(&mut tx, customer.id).await?;
+        let placed = self
+            .place_in(&mut tx, actor, req, &inputs, total, note)
+            .await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(placed)
+    }
+
+    /// Places an order of priced, checked lines inside `tx`: credit-checked, met from
+    /// stock and by production, numbered, its documents issued, the manager told when it
+    /// waits for approval.
+    pub(crate) async fn place_in(
+        &self,
+        tx: &mut AnyConnection,
+        actor: &Actor,
+        req: &OrderRequest,
+        inputs: &[LineInput],
+        total: i64,
+        note: String,
+    ) -> Result<(i64, OrderState)> {
+        let now = self.now();
+        let today = local_date(now);
+        let customer = kefu_store::customer::by_id(&mut *tx, req.customer_id).await?;
+        let outstanding = kefu_store::receivable::credit_exposure(&mut *tx, customer.id).await?;
         let credit = rules::check_credit(
             req.payment,
             customer.credit_grade.as_deref().and_then(Grade::parse),
@@ -157,12 +178,12 @@ impl App {
             TermsKind::read(customer.payment_terms.as_deref()),
         )?;
         let products: Vec<i64> = inputs.iter().map(|l| l.product_id).collect();
-        let available = store::stock_of(&mut tx, &products).await?;
-        let splits = rules::split(&inputs, &available);
+        let available = store::stock_of(&mut *tx, &products).await?;
+        let splits = rules::split(inputs, &available);
         let promised = rules::check_promised(&splits, req.promised_on, today)?;
         for s in &splits {
             if s.from_stock > 0
-                && !store::take_stock(&mut tx, s.product_id, s.from_stock, now).await?
+                && !store::take_stock(&mut *tx, s.product_id, s.from_stock, now).await?
             {
                 // Taken by another order since it was read: that order has it.
                 return Err(OrderError::StockTaken.into());
@@ -173,9 +194,9 @@ impl App {
             CreditCheck::Allowed => (OrderState::Open, "allowed"),
             CreditCheck::NeedsManager(_) => (OrderState::PendingApproval, "needs_approval"),
         };
-        let number = self.order_number(&mut tx, "DD").await?;
+        let number = self.order_number(&mut *tx, "DD").await?;
         let id = store::insert(
-            &mut tx,
+            &mut *tx,
             &OrderRow {
                 id: 0,
                 number: number.clone(),
@@ -198,7 +219,7 @@ impl App {
         .await?;
         for (n, (l, s)) in inputs.iter().zip(&splits).enumerate() {
             store::insert_line(
-                &mut tx,
+                &mut *tx,
                 id,
                 &LineRow {
                     id: 0,
@@ -216,9 +237,10 @@ impl App {
             )
             .await?;
         }
-        self.issue_documents(&mut tx, id, &splits, promised).await?;
+        self.issue_documents(&mut *tx, id, &splits, promised)
+            .await?;
         store::add_step(
-            &mut tx,
+            &mut *tx,
             id,
             &StepRow {
                 action: "place".to_owned(),
@@ -232,9 +254,9 @@ impl App {
         )
         .await?;
         if state == OrderState::PendingApproval {
-            let to = notify::with_role(&mut tx, Role::CsManager).await?;
+            let to = notify::with_role(&mut *tx, Role::CsManager).await?;
             notify::notify(
-                &mut tx,
+                &mut *tx,
                 &to,
                 kind::ORDER_APPROVAL,
                 None,
@@ -248,7 +270,6 @@ impl App {
             )
             .await?;
         }
-        tx.commit().await.map_err(StoreError::from)?;
         Ok((id, state))
     }
 

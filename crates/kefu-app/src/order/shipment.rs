@@ -229,12 +229,21 @@ impl App {
         Ok((shipment_id, notice))
     }
 
-    /// An order's shipments with their lines and events (three reads, however many).
+    /// An order's shipments with their lines and events (four reads, however many); not
+    /// found when the order is not there.
     pub async fn order_shipments(&self, actor: &Actor, id: i64) -> Result<Vec<ShipmentDetail>> {
         actor.require(Permission::OrderTake)?;
         let mut conn = self.store.conn().await?;
+        order_store::by_id(&mut conn, id).await?;
         let shipments = store::of_order(&mut conn, id).await?;
         details(&mut conn, shipments).await
+    }
+
+    /// The order a shipment belongs to (one row read).
+    pub async fn shipment_order(&self, actor: &Actor, shipment_id: i64) -> Result<i64> {
+        actor.require(Permission::OrderTake)?;
+        let mut conn = self.store.conn().await?;
+        Ok(store::by_id(&mut conn, shipment_id).await?.order_id)
     }
 
     /// One shipment with its lines and events.
@@ -333,6 +342,8 @@ impl App {
             .collect();
         // The ticket first, by a key of the shipment: a count retried, or two at once, find
         // the same ticket; the count below is taken once.
+        // The order read above names it in the ticket; the one read again below, in the
+        // transaction, is the row saved (another change may have come in between).
         let ticket = if short.is_empty() {
             None
         } else {

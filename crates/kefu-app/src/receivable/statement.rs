@@ -70,14 +70,18 @@ fn statement_error(e: StatementError) -> AppError {
     AppError::Statement(e)
 }
 
-fn effects(lines: &[StatementLineRow]) -> Vec<StatementLine> {
-    lines
-        .iter()
-        .map(|l| StatementLine {
-            kind: l.entry.kind,
-            amount_fen: l.entry.amount_fen,
+fn entry_effects<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> Vec<StatementLine> {
+    entries
+        .into_iter()
+        .map(|e| StatementLine {
+            kind: e.kind,
+            amount_fen: e.amount_fen,
         })
         .collect()
+}
+
+fn effects(lines: &[StatementLineRow]) -> Vec<StatementLine> {
+    entry_effects(lines.iter().map(|l| &l.entry))
 }
 
 impl App {
@@ -134,16 +138,7 @@ impl App {
             let mut tx = self.store.begin().await?;
             for (customer, lines) in batch {
                 let opening = openings.get(customer).copied().unwrap_or(0);
-                let closing = ledger::closing(
-                    opening,
-                    &lines
-                        .iter()
-                        .map(|e| StatementLine {
-                            kind: e.kind,
-                            amount_fen: e.amount_fen,
-                        })
-                        .collect::<Vec<_>>(),
-                );
+                let closing = ledger::closing(opening, &entry_effects(lines));
                 let number = self.order_number(&mut tx, "ZD").await?;
                 let row = StatementRow {
                     id: 0,
@@ -330,12 +325,17 @@ impl App {
         if s.state != StatementState::Sent {
             return Err(statement_error(StatementError::NotNow(s.state)));
         }
+        // Only lines not answered yet: a statement back with the customer for a payment
+        // that joined it late keeps what was agreed and resolved before.
         for (line_no, _) in disputes {
-            if !lines.iter().any(|l| l.line_no == *line_no) {
+            if !lines
+                .iter()
+                .any(|l| l.line_no == *line_no && l.answer == LineAnswer::Open)
+            {
                 return Err(statement_error(StatementError::UnknownLine(*line_no)));
             }
         }
-        for l in &mut lines {
+        for l in lines.iter_mut().filter(|l| l.answer == LineAnswer::Open) {
             match disputes.iter().find(|(n, _)| *n == l.line_no) {
                 Some((_, note)) => {
                     l.answer = LineAnswer::Disputed;
@@ -345,10 +345,10 @@ impl App {
             }
             store::save_line(&mut tx, l).await?;
         }
-        let state = if disputes.is_empty() {
+        let state = if lines.is_empty() {
             StatementState::Confirmed
         } else {
-            StatementState::Disputed
+            rules::state_of(&lines.iter().map(|l| l.answer).collect::<Vec<_>>())
         };
         let after = StatementRow {
             state,
@@ -658,17 +658,21 @@ pub(crate) async fn join_statement(tx: &mut AnyConnection, entry: &Entry) -> Res
     if s.state == StatementState::Closed {
         return Err(statement_error(StatementError::Closed));
     }
-    let mut lines = store::lines_of(&mut *tx, s.id).await?;
+    let lines = store::lines_of(&mut *tx, s.id).await?;
     let next = lines.iter().map(|l| l.line_no).max().unwrap_or(0) + 1;
     store::insert_line(&mut *tx, s.id, next, entry, LineAnswer::Open).await?;
-    lines = store::lines_of(&mut *tx, s.id).await?;
-    let state = match s.state {
-        StatementState::Confirmed => StatementState::Sent,
-        other => other,
+    let answers: Vec<LineAnswer> = lines
+        .iter()
+        .map(|l| l.answer)
+        .chain([LineAnswer::Open])
+        .collect();
+    let joined = StatementLine {
+        kind: entry.kind,
+        amount_fen: entry.amount_fen,
     };
     let after = StatementRow {
-        state,
-        closing_fen: ledger::closing(s.opening_fen, &effects(&lines)),
+        state: rules::state_of(&answers),
+        closing_fen: ledger::closing(s.closing_fen, &[joined]),
         ..s.clone()
     };
     save(tx, &after, s.version).await

@@ -168,7 +168,9 @@ pub fn check_resolution(
     Ok(cause)
 }
 
-/// The state a statement reaches once its lines are answered as `answers` say.
+/// The state a statement reaches once its lines are answered as `answers` say: a
+/// difference still open keeps it disputed; a line nobody answered yet (a payment that
+/// joined it late) sends it back to the customer; else resolved or confirmed.
 pub fn state_of(answers: &[LineAnswer]) -> StatementState {
     let waiting = answers
         .iter()
@@ -176,6 +178,8 @@ pub fn state_of(answers: &[LineAnswer]) -> StatementState {
     let any_resolved = answers.contains(&LineAnswer::Resolved);
     if waiting {
         StatementState::Disputed
+    } else if answers.contains(&LineAnswer::Open) {
+        StatementState::Sent
     } else if any_resolved {
         StatementState::Resolved
     } else if !answers.is_empty() && answers.iter().all(|a| *a == LineAnswer::Confirmed) {
@@ -223,6 +227,8 @@ mod tests {
         assert_eq!(state_of(&[Resolved, Proposed]), StatementState::Disputed);
         assert_eq!(state_of(&[Confirmed, Resolved]), StatementState::Resolved);
         assert_eq!(state_of(&[Open, Confirmed]), StatementState::Sent);
+        assert_eq!(state_of(&[Resolved, Open]), StatementState::Sent);
+        assert_eq!(state_of(&[Proposed, Open]), StatementState::Disputed);
         assert_eq!(state_of(&[]), StatementState::Sent);
         assert!(may_close(StatementState::Resolved));
         assert!(!may_close(StatementState::Disputed));

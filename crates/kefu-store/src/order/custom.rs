@@ -33,13 +33,19 @@ pub struct CustomRow {
     pub quoted_by: Option<i64>,
     pub approved_by: Option<i64>,
     pub created_by: Option<i64>,
+    /// The order an accepted request placed, and the product made for it.
+    pub order_id: Option<i64>,
+    pub product_id: Option<i64>,
+    /// The order's number (read only).
+    pub order_number: Option<String>,
     pub version: i64,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
 
-const CUSTOM: &str = "SELECT r.*, c.name AS customer_name FROM custom_requests r \
-     JOIN customers c ON c.id = r.customer_id";
+const CUSTOM: &str = "SELECT r.*, c.name AS customer_name, o.number AS order_number \
+     FROM custom_requests r JOIN customers c ON c.id = r.customer_id \
+     LEFT JOIN orders o ON o.id = r.order_id";
 
 fn row(r: &AnyRow) -> Result<CustomRow> {
     Ok(CustomRow {
@@ -61,6 +67,9 @@ fn row(r: &AnyRow) -> Result<CustomRow> {
         quoted_by: r.try_get("quoted_by")?,
         approved_by: r.try_get("approved_by")?,
         created_by: r.try_get("created_by")?,
+        order_id: r.try_get("order_id")?,
+        product_id: r.try_get("product_id")?,
+        order_number: r.try_get("order_number")?,
         version: r.try_get("version")?,
         created_at: from_micros(r.try_get("created_at")?),
         updated_at: from_micros(r.try_get("updated_at")?),
@@ -92,7 +101,8 @@ pub async fn save(conn: &mut AnyConnection, c: &CustomRow) -> Result<bool> {
     let done = sqlx::query(
         "UPDATE custom_requests SET state = $3, feasible = $4, answer = $5, cost_fen = $6, \
          lead_days = $7, answered_by = $8, quote_fen = $9, quoted_by = $10, \
-         approved_by = $11, updated_at = $12, version = version + 1 \
+         approved_by = $11, updated_at = $12, order_id = $13, product_id = $14, \
+         version = version + 1 \
          WHERE id = $1 AND version = $2",
     )
     .bind(c.id)
@@ -107,6 +117,8 @@ pub async fn save(conn: &mut AnyConnection, c: &CustomRow) -> Result<bool> {
     .bind(c.quoted_by)
     .bind(c.approved_by)
     .bind(to_micros(c.updated_at))
+    .bind(c.order_id)
+    .bind(c.product_id)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)

@@ -1,13 +1,19 @@
 //! 定制 — a customer's custom request goes to the design department, whose members are
 //! told; only a member of the design department answers (feasible, with cost and lead
 //! time); the agent quotes, the manager sends the quote back with a reason, then approves a
-//! new one; the customer accepts; every step is logged and told to whoever acts next.
+//! new one; the customer accepts, which places the order — a catalogue product of the
+//! request's own at the quoted price, all of it produced within the lead time, on the
+//! customer's terms and credit-checked (over the limit: the manager decides); every step is
+//! logged and told to whoever acts next.
 //! Refused with nothing changed: an empty specification, a past date wanted, a feasible
 //! answer without cost, a quote by a department member, a step out of turn, a stale
 //! version, a decline without reason.
 
 use std::sync::Arc;
 
+use kefu_app::Actor;
+use kefu_app::credit::FactorScore;
+use kefu_domain::credit::Factor;
 use kefu_domain::{FixedClock, Role};
 use kefu_testkit::{ApiClient, TEST_PASSWORD, TestApp, TestOptions, json_body};
 use reqwest::Method;
@@ -177,6 +183,25 @@ async fn a_custom_request_is_answered_by_design_quoted_approved_and_accepted() {
         (422, Some("custom_required")),
         "{body}"
     );
+    // The hotel buys on 月结30天 with grade A and a ¥10,000 limit: the ¥28,800 order it
+    // accepts waits for the manager.
+    let system = Actor::system();
+    let scores: Vec<FactorScore> = Factor::ALL
+        .iter()
+        .map(|f| FactorScore {
+            factor: *f,
+            score: 95,
+            evidence: String::new(),
+        })
+        .collect();
+    app.app
+        .record_investigation(&system, hotel, jiff::civil::date(2026, 12, 1), &scores, "")
+        .await
+        .unwrap();
+    app.app
+        .set_credit_terms(&system, hotel, 1_000_000, "月结30天")
+        .await
+        .unwrap();
     let (status, body) = moved(&agent, id, json!({"move": "accept", "note": "客户已确认"})).await;
     assert_eq!(
         (status, body["state"].as_str()),
@@ -184,6 +209,58 @@ async fn a_custom_request_is_answered_by_design_quoted_approved_and_accepted() {
         "{body}"
     );
     let d = json_body(agent.get(&format!("/api/v1/custom-requests/{id}")).await).await;
+    let number = d["number"].as_str().unwrap().to_owned();
+    let order_id = d["order_id"].as_i64().expect("the order placed");
+    let o = json_body(agent.get(&format!("/api/v1/orders/{order_id}")).await).await;
+    assert_eq!(o["number"], d["order_number"], "{o}");
+    assert_eq!(
+        (&o["payment"], &o["state"], &o["total_fen"]),
+        (
+            &json!("credit"),
+            &json!("pending_approval"),
+            &json!(2_880_000)
+        ),
+        "{o}"
+    );
+    let line = &o["lines"][0];
+    assert_eq!(
+        (
+            &line["sku"],
+            &line["quantity"],
+            &line["unit_price_fen"],
+            &line["to_produce"],
+            &line["from_stock"]
+        ),
+        (
+            &json!(number),
+            &json!(120),
+            &json!(24_000),
+            &json!(120),
+            &json!(0)
+        ),
+        "{o}"
+    );
+    let production = o["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["kind"] == "production")
+        .expect("a production request");
+    assert_eq!(
+        production["promised_on"], "2027-01-01",
+        "25 days' lead time"
+    );
+    assert_eq!(app.notified("order_approval", Some(boss_id)).await, 1);
+    let product = json_body(
+        boss.get(&format!("/api/v1/catalogue/products/{}", d["product_id"]))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (&product["sku"], &product["active"], &product["price_fen"]),
+        (&json!(number), &json!(false), &json!(24_000)),
+        "made for this customer alone: {product}"
+    );
     assert_eq!(
         (
             d["quote_fen"].as_i64(),
@@ -209,6 +286,21 @@ async fn a_custom_request_is_answered_by_design_quoted_approved_and_accepted() {
             "approve_quote",
             "accept"
         ]
+    );
+
+    let page = app
+        .login("ding.zhi.agent", TEST_PASSWORD)
+        .await
+        .get(&format!("/custom-requests/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&format!(
+            "href=\"/orders/{order_id}\" data-testid=\"custom-order\""
+        )),
+        "{page}"
     );
 
     // The pages: the design member's list and the request's page; a refusal in Chinese.

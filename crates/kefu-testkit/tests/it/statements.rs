@@ -230,12 +230,38 @@ async fn a_disputed_statement_is_resolved_by_an_approved_credit_and_closed_for_g
     let (status, _) = post(&agent, &decision, json!({"approve": true})).await;
     assert_eq!(status, 403, "the manager decides");
     let (status, body) = post(&boss, &decision, json!({"approve": true})).await;
+    // The difference is resolved; the payment that joined late was never answered, so the
+    // statement goes back to the customer for that line alone.
+    assert_eq!((status, &body["state"]), (200, &json!("sent")), "{body}");
+    let (s, etag) = detail(&agent, id).await;
+    assert_eq!(
+        (&s["lines"][0]["answer"], &s["lines"][2]["answer"]),
+        (&json!("resolved"), &json!("open")),
+        "{s}"
+    );
+    let answer = format!("/api/v1/statements/{id}/answer");
+    let (status, body) = send_if(
+        &agent,
+        &answer,
+        &etag,
+        &json!({"disputes": [
+            {"line_no": 1, "note": "再议"}
+        ]}),
+    )
+    .await;
+    assert_eq!(
+        (status, code(&body)),
+        (422, Some("statement_unknown_line")),
+        "an answered line is not answered again: {body}"
+    );
+    let (status, body) = send_if(&agent, &answer, &etag, &json!({"disputes": []})).await;
     assert_eq!(
         (status, &body["state"]),
         (200, &json!("resolved")),
-        "{body}"
+        "the customer agrees with the payment by phone: {body}"
     );
     let (s, etag) = detail(&agent, id).await;
+    assert_eq!(s["lines"][0]["answer"], "resolved", "{s}");
     let last = &s["lines"][3];
     assert_eq!(
         (&last["kind"], &last["effect_fen"], &last["on_date"]),

@@ -43,6 +43,11 @@ pub struct CustomOut {
     /// The unit price quoted to the customer (fen).
     pub quote_fen: Option<i64>,
     pub currency: String,
+    /// The order the customer's acceptance placed (`accepted` only), with its number, and
+    /// the catalogue product made for it.
+    pub order_id: Option<i64>,
+    pub order_number: Option<String>,
+    pub product_id: Option<i64>,
     pub version: i64,
     pub created_at: String,
 }
@@ -64,6 +69,9 @@ fn custom_out(r: CustomRow) -> CustomOut {
         lead_days: r.lead_days,
         quote_fen: r.quote_fen,
         currency: "CNY".to_owned(),
+        order_id: r.order_id,
+        order_number: r.order_number,
+        product_id: r.product_id,
         version: r.version,
         created_at: rfc3339(r.created_at),
     }
@@ -218,7 +226,9 @@ pub async fn custom_request(
 #[serde(deny_unknown_fields)]
 pub struct CustomMoveIn {
     /// `answer` (the design department), `quote`, `approve_quote` or `reject_quote` (the
-    /// manager), `accept`, `decline` or `cancel`.
+    /// manager), `accept` (places the order: a catalogue product of the request's own at
+    /// the quoted price, produced in the lead time, on the customer's terms), `decline` or
+    /// `cancel`.
     #[serde(rename = "move")]
     pub action: String,
     /// `answer`: whether it can be made.
@@ -257,7 +267,8 @@ pub struct CustomMoved {
         (status = 404, description = "No such request", body = ErrorBody),
         (status = 409, description = "`custom_not_now`", body = ErrorBody),
         (status = 422, description = "`custom_required`, `custom_lead_days`, \
-            `custom_amount`, `unknown_value`", body = ErrorBody),
+            `custom_amount`, `unknown_value`; `accept` places the order, refused as any \
+            order: `order_credit_refused`, `order_total`", body = ErrorBody),
     ))]
 pub async fn move_custom(
     State(state): State<AppState>,

@@ -195,7 +195,6 @@ pub async fn shipments(
     identity: Identity,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<ShipmentOut>>, WebError> {
-    state.app.order(&identity.actor(), id).await?;
     let list = state.app.order_shipments(&identity.actor(), id).await?;
     Ok(Json(list.into_iter().map(shipment_out).collect()))
 }

@@ -232,7 +232,7 @@ pub struct DisputeIn {
     pub note: String,
 }
 
-/// The customer's answer: none disputed confirms every line.
+/// The customer's answer to the lines not answered yet: none disputed confirms them all.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatementAnswerIn {
@@ -254,8 +254,8 @@ pub struct StatementStateOut {
         (status = 200, description = "Answered", body = StatementStateOut),
         (status = 404, description = "No such statement", body = ErrorBody),
         (status = 409, description = "`statement_closed`, `statement_not_now`", body = ErrorBody),
-        (status = 422, description = "`statement_unknown_line`, `statement_note_required`, \
-            `statement_too_long`", body = ErrorBody),
+        (status = 422, description = "`statement_unknown_line` (no such line, or one answered \
+            already), `statement_note_required`, `statement_too_long`", body = ErrorBody),
     ))]
 pub async fn answer(
     State(state): State<AppState>,

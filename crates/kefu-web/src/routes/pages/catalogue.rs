@@ -450,7 +450,7 @@ pub async fn import(
         "parts" => "parts",
         _ => "products",
     };
-    let dry_run = !field(&form.pairs, "dry_run").is_empty();
+    let (dry_run, file) = form.import_file();
     let mut page = ImportPage {
         t,
         layout: Layout::new(&identity, "/catalogue"),
@@ -461,7 +461,7 @@ pub async fn import(
         problems: Vec::new(),
         error: None,
     };
-    let Some(file) = form.files.into_iter().next() else {
+    let Some(file) = file else {
         page.error = Some(t.t("catalogue.import.no_file").to_owned());
         return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
@@ -494,11 +494,7 @@ pub async fn import(
                 })
                 .collect();
             page.summary = Some(crate::import_report::catalogue_summary(t, &result));
-            let status = if result.problems.is_empty() {
-                StatusCode::OK
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
+            let status = crate::import_report::page_status(result.problems.len());
             page.result = Some(result);
             render(status, &page)
         }

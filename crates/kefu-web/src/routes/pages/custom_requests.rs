@@ -212,6 +212,8 @@ struct ShowPage {
     cost: String,
     lead_days: String,
     quote: String,
+    /// The order the acceptance placed: id and number.
+    order: Option<(i64, String)>,
     version: i64,
     may_answer: bool,
     may_quote: bool,
@@ -251,6 +253,7 @@ async fn show_page(
         cost: r.cost_fen.map(yuan).unwrap_or_default(),
         lead_days: r.lead_days.map(|d| d.to_string()).unwrap_or_default(),
         quote: r.quote_fen.map(yuan).unwrap_or_default(),
+        order: r.order_id.zip(r.order_number.clone()),
         version: r.version,
         may_answer: design && r.state == CustomState::WithDesign,
         may_quote: agent && r.state == CustomState::Answered,

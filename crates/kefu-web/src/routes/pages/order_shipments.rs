@@ -265,8 +265,12 @@ async fn belongs(
     order: i64,
     shipment: i64,
 ) -> Result<(), WebError> {
-    let s = state.app.shipment(&identity.actor(), shipment).await?;
-    if s.shipment.order_id != order {
+    if state
+        .app
+        .shipment_order(&identity.actor(), shipment)
+        .await?
+        != order
+    {
         return Err(kefu_app::AppError::NotFound.into());
     }
     Ok(())
@@ -311,9 +315,9 @@ pub async fn import(
     form: FormWithFiles,
 ) -> Result<Response, WebError> {
     let t = identity.tr();
-    let dry_run = !field(&form.pairs, "dry_run").is_empty();
+    let (dry_run, file) = form.import_file();
     let mut page = import_page(&identity, dry_run);
-    let Some(file) = form.files.into_iter().next() else {
+    let Some(file) = file else {
         page.error = Some(t.t("catalogue.import.no_file").to_owned());
         return super::render(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
@@ -350,11 +354,7 @@ pub async fn import(
                     ("n", &result.problems.len().to_string()),
                 ],
             ));
-            let status = if result.problems.is_empty() {
-                StatusCode::OK
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
+            let status = crate::import_report::page_status(result.problems.len());
             page.result = Some(result);
             super::render(status, &page)
         }

@@ -383,9 +383,9 @@ pub async fn import(
     form: FormWithFiles,
 ) -> Result<Response, WebError> {
     let t = identity.tr();
-    let dry_run = !field(&form.pairs, "dry_run").is_empty();
+    let (dry_run, file) = form.import_file();
     let mut page = import_page(&identity, dry_run);
-    let Some(file) = form.files.into_iter().next() else {
+    let Some(file) = file else {
         page.error = Some(t.t("catalogue.import.no_file").to_owned());
         return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
@@ -424,11 +424,7 @@ pub async fn import(
                 })
                 .collect();
             page.summary = Some(payment_summary(t, &result));
-            let status = if result.problems.is_empty() {
-                StatusCode::OK
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
+            let status = crate::import_report::page_status(result.problems.len());
             page.result = Some(result);
             render(status, &page)
         }
