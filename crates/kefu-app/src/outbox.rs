@@ -74,6 +74,9 @@ pub(crate) struct Outgoing<'a> {
     pub locale: Locale,
     pub params: serde_json::Value,
     pub expires_at: Option<Timestamp>,
+    /// Not sent before this moment (a text held back out of the contact's rest hours);
+    /// `None`: at once.
+    pub send_after: Option<Timestamp>,
 }
 
 /// Attempts an e-mail message gets: 30 s, 2, 8 and 32 minutes apart — under an hour, a
@@ -117,7 +120,7 @@ pub(crate) async fn enqueue(
                 kind,
                 unique_key: Some(&key),
                 payload: &payload,
-                run_at: now,
+                run_at: m.send_after.map_or(now, |t| t.max(now)),
                 max_attempts,
             },
             now,

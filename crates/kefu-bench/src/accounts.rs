@@ -17,8 +17,7 @@ use kefu_domain::aftersales::cost::CostGroup;
 use kefu_domain::{FixedClock, Role};
 use serde_json::{Value, json};
 
-use crate::run::{fresh_database, kefu_binary};
-use crate::setup::{backend_name, load_demo, machine, working_dir};
+use crate::setup::{DemoCompany, demo_company, machine};
 
 #[derive(clap::Args)]
 pub struct AccountsArgs {
@@ -73,17 +72,20 @@ where
 }
 
 pub async fn run(args: AccountsArgs) -> anyhow::Result<()> {
-    let bin = kefu_binary(args.kefu.as_deref())?;
-    let backend = backend_name(args.postgres.as_deref());
-    let dir = working_dir(&args.data_dir, false)?;
-    let url = fresh_database(args.postgres.as_deref(), &dir, "accounts", false).await?;
-    eprintln!("loading the demo company ({}) on {backend}…", args.scale);
-    let load_seconds = load_demo(&bin, &url, &dir.join("kefu"), &args.scale)?;
-
-    let store = kefu_store::Store::connect(&url).await?;
-    let now = kefu_domain::Clock::now(&kefu_domain::SystemClock);
-    let tz = jiff::tz::TimeZone::get("Asia/Shanghai")?;
-    let today = now.to_zoned(tz).date();
+    let DemoCompany {
+        store,
+        backend,
+        load_seconds,
+        now,
+        today,
+    } = demo_company(
+        args.postgres.as_deref(),
+        &args.data_dir,
+        args.kefu.as_deref(),
+        &args.scale,
+        "accounts",
+    )
+    .await?;
     let clock = Arc::new(FixedClock::new(now));
     let app = App::new(store.clone(), clock.clone(), kefu_app::Settings::default())
         .with_texts(Arc::new(kefu_web::i18n::text));

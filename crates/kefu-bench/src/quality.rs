@@ -16,8 +16,7 @@ use kefu_domain::quality::report::previous_business_day;
 use kefu_domain::{FixedClock, Locale, Role};
 use serde_json::json;
 
-use crate::run::{fresh_database, kefu_binary};
-use crate::setup::{backend_name, load_demo, machine, working_dir};
+use crate::setup::{DemoCompany, demo_company, machine};
 
 #[derive(clap::Args)]
 pub struct QualityArgs {
@@ -53,17 +52,20 @@ fn at(date: jiff::civil::Date, hour: i8, minute: i8) -> anyhow::Result<jiff::Tim
 }
 
 pub async fn run(args: QualityArgs) -> anyhow::Result<()> {
-    let bin = kefu_binary(args.kefu.as_deref())?;
-    let backend = backend_name(args.postgres.as_deref());
-    let dir = working_dir(&args.data_dir, false)?;
-    let url = fresh_database(args.postgres.as_deref(), &dir, "quality", false).await?;
-    eprintln!("loading the demo company ({}) on {backend}…", args.scale);
-    let load_seconds = load_demo(&bin, &url, &dir.join("kefu"), &args.scale)?;
-
-    let store = kefu_store::Store::connect(&url).await?;
-    let now = kefu_domain::Clock::now(&kefu_domain::SystemClock);
-    let tz = jiff::tz::TimeZone::get("Asia/Shanghai")?;
-    let today = now.to_zoned(tz).date();
+    let DemoCompany {
+        store,
+        backend,
+        load_seconds,
+        now,
+        today,
+    } = demo_company(
+        args.postgres.as_deref(),
+        &args.data_dir,
+        args.kefu.as_deref(),
+        &args.scale,
+        "quality",
+    )
+    .await?;
     let calendar = kefu_domain::calendar::BusinessCalendar::china_standard();
     // The sample is drawn on the next business day at 10:00, from the work since the last
     // one (the demo's, on the business day before): that span gets the crowded day.

@@ -1,4 +1,4 @@
-//! What `run` and `day` both do before they measure: the machine's description, the demo
+//! What the measures do before they measure: the machine's description, the demo
 //! company loaded, the working directory, the search index waited for.
 
 use std::path::{Path, PathBuf};
@@ -94,4 +94,44 @@ pub(crate) fn working_dir(data_dir: &Path, reuse: bool) -> anyhow::Result<PathBu
     }
     std::fs::create_dir_all(data_dir)?;
     Ok(data_dir.canonicalize()?)
+}
+
+/// A demo company loaded into a fresh database for a measure: its store, the backend's
+/// name, the seconds the load took, and today (Beijing) as the run started.
+pub(crate) struct DemoCompany {
+    pub store: kefu_store::Store,
+    pub backend: &'static str,
+    pub load_seconds: f64,
+    pub now: jiff::Timestamp,
+    pub today: jiff::civil::Date,
+}
+
+/// Loads the demo company at `scale` into a fresh database `name` (under `data_dir`, or
+/// on the PostgreSQL server at `postgres`) with the kefu binary `kefu` (default: the one
+/// beside this benchmark), and opens its store.
+pub(crate) async fn demo_company(
+    postgres: Option<&str>,
+    data_dir: &Path,
+    kefu: Option<&Path>,
+    scale: &str,
+    name: &str,
+) -> anyhow::Result<DemoCompany> {
+    let bin = crate::run::kefu_binary(kefu)?;
+    let backend = backend_name(postgres);
+    let dir = working_dir(data_dir, false)?;
+    let url = crate::run::fresh_database(postgres, &dir, name, false).await?;
+    eprintln!("loading the demo company ({scale}) on {backend}…");
+    let load_seconds = load_demo(&bin, &url, &dir.join("kefu"), scale)?;
+    let store = kefu_store::Store::connect(&url).await?;
+    let now = kefu_domain::Clock::now(&kefu_domain::SystemClock);
+    let today = now
+        .to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai")?)
+        .date();
+    Ok(DemoCompany {
+        store,
+        backend,
+        load_seconds,
+        now,
+        today,
+    })
 }

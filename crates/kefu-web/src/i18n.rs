@@ -182,6 +182,18 @@ impl Tr {
             None => value.to_owned(),
         }
     }
+
+    /// Every value of `K` as (key, its label under `prefix`), in declaration order: a list
+    /// page's choice of states or kinds.
+    pub fn options<K: kefu_domain::input::Keyed>(
+        &self,
+        prefix: &str,
+    ) -> Vec<(&'static str, String)> {
+        K::keys()
+            .into_iter()
+            .map(|k| (k, self.tk(prefix, k)))
+            .collect()
+    }
 }
 
 #[cfg(test)]

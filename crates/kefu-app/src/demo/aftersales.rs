@@ -21,7 +21,7 @@ use kefu_domain::{FixedClock, Role};
 
 use super::{DemoError, World};
 use crate::aftersales::{MoveInput, PolicyDraft, PriceChange, RmaRequest};
-use crate::{Actor, App};
+use crate::App;
 
 /// (category, SKU, name, model, list price in yuan, warranty months, serial-tracked)
 const PRODUCTS: &[(&str, &str, &str, &str, i64, u32, bool)] = &[
@@ -246,21 +246,11 @@ pub(super) async fn load(
     world: &World,
     tickets: usize,
 ) -> Result<usize, DemoError> {
-    let users = {
-        let mut conn = app.store.conn().await?;
-        kefu_store::staff::list_users(&mut conn).await?
-    };
-    let of = |role: Role| -> Vec<Actor> {
-        users
-            .iter()
-            .filter(|u| u.active && u.roles.contains(role))
-            .map(Actor::of_user)
-            .collect()
-    };
+    let team = super::Team::read(app).await?;
     let (keepers, managers, agents) = (
-        of(Role::AftersalesSpecialist),
-        of(Role::CsManager),
-        of(Role::Agent),
+        team.with(Role::AftersalesSpecialist),
+        team.with(Role::CsManager),
+        team.with(Role::Agent),
     );
     let (Some(keeper), Some(manager), false) =
         (keepers.first(), managers.first(), agents.is_empty())

@@ -168,6 +168,42 @@ impl World {
     }
 }
 
+/// The department as loaded: who the use-case phases act as.
+struct Team {
+    users: Vec<kefu_store::staff::User>,
+}
+
+impl Team {
+    async fn read(app: &App) -> Result<Team, DemoError> {
+        let mut conn = app.store.conn().await?;
+        Ok(Team {
+            users: kefu_store::staff::list_users(&mut conn).await?,
+        })
+    }
+
+    /// Everyone active with `role`.
+    fn with(&self, role: kefu_domain::Role) -> Vec<crate::Actor> {
+        self.users
+            .iter()
+            .filter(|u| u.active && u.roles.contains(role))
+            .map(crate::Actor::of_user)
+            .collect()
+    }
+
+    /// The first active one with `role`.
+    fn first(&self, role: kefu_domain::Role) -> Option<crate::Actor> {
+        self.with(role).into_iter().next()
+    }
+
+    /// User `id` while active.
+    fn user(&self, id: i64) -> Option<crate::Actor> {
+        self.users
+            .iter()
+            .find(|u| u.id == id && u.active)
+            .map(crate::Actor::of_user)
+    }
+}
+
 /// A time between `from` and `to` (or `from` when the span is empty).
 fn between(rng: &mut Rng, from: Timestamp, to: Timestamp) -> Timestamp {
     let span = to.duration_since(from).as_secs();

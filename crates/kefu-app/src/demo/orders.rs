@@ -103,20 +103,11 @@ pub(super) async fn load(
     world: &World,
     tickets: usize,
 ) -> Result<usize, DemoError> {
-    let users = {
-        let mut conn = app.store.conn().await?;
-        kefu_store::staff::list_users(&mut conn).await?
-    };
-    let active: Vec<&kefu_store::staff::User> = users.iter().filter(|u| u.active).collect();
-    let first = |role: Role| {
-        active
-            .iter()
-            .find(|u| u.roles.contains(role))
-            .map(|u| Actor::of_user(u))
-    };
+    let team = super::Team::read(app).await?;
     let (Some(manager), Some(clerk)) = (
-        first(Role::CsManager),
-        first(Role::KeyAccountSpecialist).or_else(|| first(Role::Agent)),
+        team.first(Role::CsManager),
+        team.first(Role::KeyAccountSpecialist)
+            .or_else(|| team.first(Role::Agent)),
     ) else {
         return Ok(0);
     };
@@ -164,8 +155,7 @@ pub(super) async fn load(
         .map(|customer| {
             let placer = customer
                 .owner_id
-                .and_then(|id| active.iter().find(|u| u.id == id))
-                .map(|u| Actor::of_user(u))
+                .and_then(|id| team.user(id))
                 .filter(|a| a.require(Permission::OrderTake).is_ok())
                 .unwrap_or_else(|| clerk.clone());
             let credit = TermsKind::read(Some(&customer.terms)) == TermsKind::OnCredit;

@@ -183,27 +183,20 @@ pub(super) async fn load(
     world: &World,
     tickets: usize,
 ) -> Result<usize, DemoError> {
-    let users = {
-        let mut conn = app.store.conn().await?;
-        kefu_store::staff::list_users(&mut conn).await?
-    };
-    let specialists: Vec<Actor> = users
-        .iter()
-        .filter(|u| u.roles.contains(Role::QualitySpecialist))
-        .map(Actor::of_user)
-        .collect();
-    let Some(manager) = users
-        .iter()
-        .find(|u| u.roles.contains(Role::CsManager))
-        .map(Actor::of_user)
-    else {
+    let team = super::Team::read(app).await?;
+    let specialists = team.with(Role::QualitySpecialist);
+    let Some(manager) = team.first(Role::CsManager) else {
         return Ok(0);
     };
     if specialists.is_empty() {
         return Ok(0);
     }
     let staff = Staff {
-        by_id: users.iter().map(|u| (u.id, Actor::of_user(u))).collect(),
+        by_id: team
+            .users
+            .iter()
+            .map(|u| (u.id, Actor::of_user(u)))
+            .collect(),
         specialists,
         manager,
     };

@@ -109,6 +109,7 @@ impl App {
                 locale: Locale::ZhCn,
                 params: view.card_params.clone(),
                 expires_at: None,
+                send_after: None,
             },
             now,
         )

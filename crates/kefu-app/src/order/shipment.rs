@@ -201,6 +201,20 @@ impl App {
         self.save_order(&mut tx, actor, &o, &after, "ship", note)
             .await?;
         if let (Some((channel, address)), Some(c)) = (route, contact) {
+            // A text waits for the contact's time: outside their rest hours, within the
+            // calling hours (mail goes at once).
+            let send_after = if channel == Notice::Sms {
+                let settings = crate::follow_up::load_settings(&mut tx).await?;
+                let calendar = self.business_calendar(&mut tx).await?;
+                Some(crate::satisfaction::relationship::text_time(
+                    &calendar,
+                    &settings,
+                    &c.rest_hours,
+                    now,
+                ))
+            } else {
+                None
+            };
             outbox::enqueue(
                 &mut tx,
                 &Outgoing {
@@ -220,6 +234,7 @@ impl App {
                         "items": items.join("、"),
                     }),
                     expires_at: None,
+                    send_after,
                 },
                 now,
             )

@@ -163,6 +163,7 @@ impl App {
                     "expires_at": expires_at.to_string(),
                 }),
                 expires_at: Some(expires_at),
+                send_after: None,
             },
             now,
         )
@@ -215,6 +216,7 @@ impl App {
                 locale,
                 params: json!({"code": code, "minutes": minutes}),
                 expires_at: Some(expires_at),
+                send_after: None,
             },
             now,
         )

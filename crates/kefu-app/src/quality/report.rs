@@ -458,6 +458,7 @@ async fn queue_mail(conn: &mut AnyConnection, id: i64, now: Timestamp) -> Result
                 params: serde_json::json!({ "report": id }),
                 // A report is news for a day or two.
                 expires_at: Some(now + SignedDuration::from_hours(48)),
+                send_after: None,
             },
             now,
         )

@@ -95,6 +95,7 @@ impl App {
                             "references": refs.join("、"),
                         }),
                         expires_at: None,
+                        send_after: None,
                     },
                     now,
                 )

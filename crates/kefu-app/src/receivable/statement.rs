@@ -220,6 +220,7 @@ impl App {
                     "link": self.statement_link(link_key, id, expires),
                 }),
                 expires_at: Some(expires),
+                send_after: None,
             },
             now,
         )

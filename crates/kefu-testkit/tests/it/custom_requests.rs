@@ -11,9 +11,6 @@
 
 use std::sync::Arc;
 
-use kefu_app::Actor;
-use kefu_app::credit::FactorScore;
-use kefu_domain::credit::Factor;
 use kefu_domain::{FixedClock, Role};
 use kefu_testkit::{ApiClient, TEST_PASSWORD, TestApp, TestOptions, json_body};
 use reqwest::Method;
@@ -185,23 +182,7 @@ async fn a_custom_request_is_answered_by_design_quoted_approved_and_accepted() {
     );
     // The hotel buys on 月结30天 with grade A and a ¥10,000 limit: the ¥28,800 order it
     // accepts waits for the manager.
-    let system = Actor::system();
-    let scores: Vec<FactorScore> = Factor::ALL
-        .iter()
-        .map(|f| FactorScore {
-            factor: *f,
-            score: 95,
-            evidence: String::new(),
-        })
-        .collect();
-    app.app
-        .record_investigation(&system, hotel, jiff::civil::date(2026, 12, 1), &scores, "")
-        .await
-        .unwrap();
-    app.app
-        .set_credit_terms(&system, hotel, 1_000_000, "月结30天")
-        .await
-        .unwrap();
+    crate::orders::graded(&app, hotel, 95, 1_000_000, "月结30天").await;
     let (status, body) = moved(&agent, id, json!({"move": "accept", "note": "客户已确认"})).await;
     assert_eq!(
         (status, body["state"].as_str()),

@@ -66,7 +66,8 @@ async fn an_order_ships_in_parts_is_counted_and_a_short_delivery_opens_one_ticke
         &agent,
         "/api/v1/customers",
         json!({"name": "恒达电器", "contacts": [{"name": "李经理", "mobile": "13800138000",
-            "email": "li@hengda.example", "preferred_channel": "sms"}]}),
+            "email": "li@hengda.example", "preferred_channel": "sms",
+            "rest_hours": "09:30-10:30"}]}),
     )
     .await;
     assert_eq!(status, 201, "{body}");
@@ -104,7 +105,8 @@ async fn an_order_ships_in_parts_is_counted_and_a_short_delivery_opens_one_ticke
     }
     assert_eq!(count(&app, "SELECT COUNT(*) FROM shipments").await, 0);
 
-    // What stock met leaves; the contact is told by text, as they prefer.
+    // What stock met leaves at 10:00; the contact is told by text, as they prefer, once
+    // their rest (09:30–10:30) is over.
     let (status, body) = post(
         &agent,
         &shipments,
@@ -125,6 +127,16 @@ async fn an_order_ships_in_parts_is_counted_and_a_short_delivery_opens_one_ticke
         )
         .await,
         1
+    );
+    let half_past: jiff::Timestamp = "2026-12-07T02:30:00Z".parse().unwrap();
+    assert_eq!(
+        count(
+            &app,
+            "SELECT MIN(run_at) FROM jobs WHERE kind = 'outbox_sms'"
+        )
+        .await,
+        half_past.as_microsecond(),
+        "the text waits for the end of the contact's rest"
     );
     let o = order_state(&agent, id).await;
     assert_eq!(o["state"], "partly_shipped", "{o}");

@@ -34,6 +34,28 @@ pub(crate) async fn stock(api: &ApiClient, product: i64, on_hand: i64) {
     assert_eq!(status, 204, "{body}");
 }
 
+/// Grades customer `id` by an investigation scoring every factor `score` (95: grade A, 10:
+/// grade D) and sets its limit and terms.
+pub(crate) async fn graded(app: &TestApp, id: i64, score: u32, limit_fen: i64, terms: &str) {
+    let system = Actor::system();
+    let scores: Vec<FactorScore> = Factor::ALL
+        .iter()
+        .map(|f| FactorScore {
+            factor: *f,
+            score,
+            evidence: String::new(),
+        })
+        .collect();
+    app.app
+        .record_investigation(&system, id, jiff::civil::date(2026, 12, 1), &scores, "")
+        .await
+        .unwrap();
+    app.app
+        .set_credit_terms(&system, id, limit_fen, terms)
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn orders_are_credit_checked_split_between_stock_and_production_and_logged() {
     // Monday 2026-12-07 10:00 in Beijing.
@@ -57,24 +79,8 @@ async fn orders_are_credit_checked_split_between_stock_and_production_and_logged
     let hengda = customer(&agent, "恒达电器").await;
     let dongfang = customer(&agent, "东方商贸").await;
     // 恒达: grade A, ¥20,000 on 月结30天. 东方: grade D.
-    let system = Actor::system();
     for (id, score, limit) in [(hengda, 95, 2_000_000), (dongfang, 10, 0)] {
-        let scores: Vec<FactorScore> = Factor::ALL
-            .iter()
-            .map(|f| FactorScore {
-                factor: *f,
-                score,
-                evidence: String::new(),
-            })
-            .collect();
-        app.app
-            .record_investigation(&system, id, jiff::civil::date(2026, 12, 1), &scores, "")
-            .await
-            .unwrap();
-        app.app
-            .set_credit_terms(&system, id, limit, "月结30天")
-            .await
-            .unwrap();
+        graded(&app, id, score, limit, "月结30天").await;
     }
     let order = |customer: i64, payment: &str, qty: i64, promised: Option<&str>| {
         let mut b = json!({"customer_id": customer, "payment": payment,

@@ -10,9 +10,6 @@
 use std::sync::Arc;
 
 use jiff::SignedDuration;
-use kefu_app::Actor;
-use kefu_app::credit::FactorScore;
-use kefu_domain::credit::Factor;
 use kefu_domain::{FixedClock, Role};
 use kefu_testkit::{ApiClient, TEST_PASSWORD, TestApp, TestOptions, json_body};
 use serde_json::{Value, json};
@@ -82,23 +79,7 @@ async fn customer(api: &ApiClient, name: &str, owner: i64) -> i64 {
 
 /// Grade A, a ¥100,000 limit, `terms`.
 async fn on_credit(app: &TestApp, id: i64, terms: &str) {
-    let system = Actor::system();
-    let scores: Vec<FactorScore> = Factor::ALL
-        .iter()
-        .map(|f| FactorScore {
-            factor: *f,
-            score: 95,
-            evidence: String::new(),
-        })
-        .collect();
-    app.app
-        .record_investigation(&system, id, jiff::civil::date(2026, 12, 1), &scores, "")
-        .await
-        .unwrap();
-    app.app
-        .set_credit_terms(&system, id, 10_000_000, terms)
-        .await
-        .unwrap();
+    crate::orders::graded(app, id, 95, 10_000_000, terms).await;
 }
 
 /// Places an order of `quantity` TVs paid `payment` and ships all of it: the shipment's id

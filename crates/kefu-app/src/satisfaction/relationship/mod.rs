@@ -11,7 +11,7 @@ mod answer;
 mod results;
 mod send;
 
-pub(crate) use send::may_text;
+pub(crate) use send::{may_text, text_time};
 mod tiles;
 
 pub use answer::PublicInvitation;

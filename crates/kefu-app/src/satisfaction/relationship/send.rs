@@ -62,6 +62,23 @@ fn address<'a>(
     }
 }
 
+/// When a text to a contact resting `rest_hours` may go: `now` when allowed, else the
+/// start of the next stretch of the calling hours outside their rest within a week (none:
+/// `now`, for a notice the customer needs goes anyway).
+pub(crate) fn text_time(
+    app_calendar: &kefu_domain::calendar::BusinessCalendar,
+    settings: &FollowUpSettings,
+    rest_hours: &str,
+    now: Timestamp,
+) -> Timestamp {
+    let rest = RestHours::parse(rest_hours).unwrap_or_default();
+    let roster = Roster::department(app_calendar);
+    let week = now + jiff::SignedDuration::from_hours(7 * 24);
+    call_window(app_calendar, &settings.calling_hours, &roster, &rest)
+        .earliest(now, week)
+        .map_or(now, |slot| slot.start)
+}
+
 /// Whether a text may go to a contact resting `rest_hours` at `now`.
 pub(crate) fn may_text(
     app_calendar: &kefu_domain::calendar::BusinessCalendar,
@@ -280,6 +297,7 @@ impl App {
                 locale: Locale::ZhCn,
                 params,
                 expires_at: None,
+                send_after: None,
             },
             now,
         )

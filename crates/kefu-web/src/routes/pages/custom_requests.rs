@@ -84,10 +84,7 @@ pub async fn list(
         layout: Layout::new(&identity, "/aftersales/rmas"),
         lines,
         state: s.map(|x| x.key().to_owned()).unwrap_or_default(),
-        states: CustomState::ALL
-            .iter()
-            .map(|k| (k.key(), t.tk("custom.state", k.key())))
-            .collect(),
+        states: t.options::<CustomState>("custom.state"),
         may_request: identity.actor().require(Permission::OrderTake).is_ok(),
     })
 }

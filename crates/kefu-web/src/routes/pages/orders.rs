@@ -82,10 +82,7 @@ pub async fn list(
         layout: Layout::new(&identity, "/aftersales/rmas"),
         lines,
         state: s.map(|x| x.key().to_owned()).unwrap_or_default(),
-        states: OrderState::ALL
-            .iter()
-            .map(|k| (k.key(), t.tk("order.state", k.key())))
-            .collect(),
+        states: t.options::<OrderState>("order.state"),
         may_take: identity.actor().require(Permission::OrderTake).is_ok(),
     })
 }

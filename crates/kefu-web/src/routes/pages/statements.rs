@@ -102,10 +102,7 @@ async fn list_page(
             .collect(),
         period,
         state: s.map(|s| s.key().to_owned()).unwrap_or_default(),
-        states: StatementState::ALL
-            .iter()
-            .map(|s| (s.key(), t.tk("statement.state", s.key())))
-            .collect(),
+        states: t.options::<StatementState>("statement.state"),
         last_month,
         error,
         notice,
