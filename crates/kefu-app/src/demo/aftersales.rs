@@ -20,8 +20,8 @@ use kefu_domain::customer::CustomerType;
 use kefu_domain::{FixedClock, Role};
 
 use super::{DemoError, World};
-use crate::aftersales::{MoveInput, PolicyDraft, PriceChange, RmaRequest};
 use crate::App;
+use crate::aftersales::{MoveInput, PolicyDraft, PriceChange, RmaRequest};
 
 /// (category, SKU, name, model, list price in yuan, warranty months, serial-tracked)
 const PRODUCTS: &[(&str, &str, &str, &str, i64, u32, bool)] = &[
