@@ -37,9 +37,16 @@ struct Cast {
 
 /// A server at Thursday 2026-12-03 10:00 Beijing time, an agent and a manager.
 async fn cast() -> Cast {
+    cast_with(false).await
+}
+
+/// The cast on an instance whose job worker runs or not (a test running the planner's
+/// round by hand on two instances wants no background round taking visits first).
+async fn cast_with(without_worker: bool) -> Cast {
     let clock = Arc::new(FixedClock::new(bj("2026-12-03T10:00")));
     let app = TestApp::spawn_with(TestOptions {
         clock: Some(clock.clone()),
+        without_worker,
         ..TestOptions::default()
     })
     .await;
@@ -442,11 +449,11 @@ async fn visits_are_planned_once_and_coverage_lists_every_key_customer_missing()
 
 #[tokio::test]
 async fn two_instances_plan_each_visit_once() {
-    let c = cast().await;
+    let c = cast_with(true).await;
     for i in 0..30 {
         customer(&c, &format!("并发大客户{i}"), "key_account", "").await;
     }
-    let peer = c.app.spawn_peer().await;
+    let peer = c.app.spawn_quiet_peer().await;
     let (a, b) = tokio::join!(
         c.app.app.run_follow_up_plan(),
         peer.app.run_follow_up_plan()

@@ -70,7 +70,7 @@ async fn two_instances_mail_the_daily_report_once_into_a_real_mailbox() {
 
     // Monday 08:30: both instances try; their workers race for the mail.
     clock.set(beijing("2026-12-07", "08:30"));
-    let peer = app.spawn_peer().await;
+    let peer = app.spawn_quiet_peer().await;
     let (a, b) = tokio::join!(app.app.run_quality_report(), peer.app.run_quality_report());
     assert_eq!(
         [a.unwrap(), b.unwrap()].iter().flatten().count(),

@@ -178,7 +178,7 @@ async fn the_daily_report_is_made_once_folds_the_weekend_and_shows_late_anomalie
     clock.set(beijing("2026-12-07", "08:29"));
     assert_eq!(app.app.run_quality_report().await.unwrap(), None);
     clock.set(beijing("2026-12-07", "08:30"));
-    let peer = app.spawn_peer().await;
+    let peer = app.spawn_quiet_peer().await;
     let (a, b) = tokio::join!(app.app.run_quality_report(), peer.app.run_quality_report());
     let made: Vec<_> = [a.unwrap(), b.unwrap()].into_iter().flatten().collect();
     assert_eq!(made.len(), 1, "{made:?}");

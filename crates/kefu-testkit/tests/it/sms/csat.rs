@@ -123,7 +123,7 @@ async fn a_resolved_ticket_is_rated_in_one_tap_and_a_low_score_is_followed_up() 
     resolve(&api, ticket).await;
 
     // Two instances run the survey job at once: one survey, one text.
-    let peer_app = app.spawn_peer().await;
+    let peer_app = app.spawn_quiet_peer().await;
     let (a, b) = tokio::join!(
         app.app.send_csat_surveys(),
         peer_app.app.send_csat_surveys()
