@@ -143,6 +143,9 @@ pub mod kind {
     /// 售后单待审批 — an RMA waits for the approval its decision names (the after-sales
     /// specialists, or the managers above the specialist's limit and outside the policy).
     pub const RMA_APPROVAL: &str = "rma_approval";
+    /// 客户申请售后 — a customer asked an RMA in the portal (to the after-sales specialists,
+    /// when no approval brings it to them).
+    pub const RMA_FROM_CUSTOMER: &str = "rma_from_customer";
     /// The RMA one registered was approved (to who registered it).
     pub const RMA_APPROVED: &str = "rma_approved";
     /// The RMA one registered was rejected, with the reason (to who registered it).

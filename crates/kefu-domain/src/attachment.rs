@@ -15,6 +15,9 @@ pub enum AttachmentError {
     ForbiddenType,
     #[error("at most {max} files at once")]
     TooMany { max: usize },
+    /// A photo of a fault is a picture or a short video.
+    #[error("only pictures and videos are accepted as photos")]
+    NotAPhoto,
 }
 
 /// Types accepted when found in the bytes.
@@ -111,6 +114,32 @@ pub fn check(filename: &str, bytes: &[u8], max: usize) -> Result<String, Attachm
     }
 }
 
+/// What a photo of a fault (an RMA's 照片) may be: a picture, or a short video of the fault.
+const PHOTO: &[&str] = &[
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/webp",
+    "image/bmp",
+    "image/heif",
+    "video/mp4",
+    "video/quicktime",
+];
+
+/// Checks a photo of a fault as [`check`] does any file, then that it is a picture or a
+/// video; returns the content type it will be stored and served with.
+pub fn check_photo(filename: &str, bytes: &[u8], max: usize) -> Result<String, AttachmentError> {
+    let content_type = match check(filename, bytes, max) {
+        Err(AttachmentError::ForbiddenType) => return Err(AttachmentError::NotAPhoto),
+        other => other?,
+    };
+    if PHOTO.contains(&content_type.as_str()) {
+        Ok(content_type)
+    } else {
+        Err(AttachmentError::NotAPhoto)
+    }
+}
+
 /// What becomes of a file that came by mail. A mail cannot be refused the way an upload is
 /// (the sender has gone), so nothing in it stops it from landing: a file is kept and
 /// served, kept but never served, or left in the stored original mail.
@@ -199,6 +228,29 @@ mod tests {
             check("记录.txt", "客户来电记录".as_bytes(), 1000).unwrap(),
             "text/plain; charset=utf-8"
         );
+    }
+
+    #[test]
+    fn a_photo_is_a_picture_or_a_video() {
+        assert_eq!(check_photo("故障.jpg", PNG, 1000).unwrap(), "image/png");
+        assert_eq!(
+            check_photo("故障.pdf", PDF, 1000),
+            Err(AttachmentError::NotAPhoto)
+        );
+        assert_eq!(
+            check_photo("说明.txt", "外壳裂了".as_bytes(), 1000),
+            Err(AttachmentError::NotAPhoto)
+        );
+        let exe = b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff\0\0";
+        assert_eq!(
+            check_photo("photo.jpg", exe, 1000),
+            Err(AttachmentError::NotAPhoto)
+        );
+        assert_eq!(
+            check_photo("a.png", PNG, 4),
+            Err(AttachmentError::TooLarge { max: 4 })
+        );
+        assert_eq!(check_photo("a.png", b"", 4), Err(AttachmentError::Empty));
     }
 
     #[test]

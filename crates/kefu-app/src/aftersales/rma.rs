@@ -24,6 +24,7 @@ use serde_json::json;
 
 use super::policy::in_force;
 use crate::notify::{self, kind};
+use crate::ticket::Upload;
 use crate::{Actor, App, AppError, Result};
 
 /// The longest fault description or note.
@@ -90,6 +91,8 @@ pub struct PortalRma {
     pub product: String,
     pub quote_fen: Option<i64>,
     pub refund_fen: Option<i64>,
+    /// How many photos of the fault it has.
+    pub photos: i64,
     /// (move, state reached, when), oldest first.
     pub steps: Vec<(String, RmaState, Timestamp)>,
 }
@@ -107,6 +110,8 @@ pub struct RmaDetail {
     pub clause_text: String,
     /// The moves the reader may make now.
     pub moves: Vec<&'static str>,
+    /// The photos of the fault, oldest first.
+    pub photos: Vec<kefu_store::aftersales::rma_photo::RmaPhoto>,
 }
 
 fn text(field: &'static str, raw: &str, required: bool, max: usize) -> Result<String> {
@@ -188,7 +193,30 @@ impl App {
 
     /// Registers an RMA and decides it by the policy; its id and the state it starts in.
     pub async fn request_rma(&self, actor: &Actor, req: &RmaRequest) -> Result<(i64, RmaState)> {
+        self.request_rma_with_photos(actor, req, &[]).await
+    }
+
+    /// [`request_rma`](Self::request_rma) with photos of the fault, stored with it (one
+    /// refused photo refuses the request: nothing is stored).
+    pub async fn request_rma_with_photos(
+        &self,
+        actor: &Actor,
+        req: &RmaRequest,
+        photos: &[Upload],
+    ) -> Result<(i64, RmaState)> {
         actor.require(Permission::RmaRequest)?;
+        self.register_rma(actor, req, photos).await
+    }
+
+    /// Registers the RMA `req` names for whoever may ask it (staff with the permission, or
+    /// a customer on their own ticket, checked by the caller).
+    pub(crate) async fn register_rma(
+        &self,
+        actor: &Actor,
+        req: &RmaRequest,
+        photos: &[Upload],
+    ) -> Result<(i64, RmaState)> {
+        let photos = self.check_photos(photos, 0)?;
         let description = text("description", &req.description, true, MAX_TEXT)?;
         let order_number = text("order_number", &req.order_number, false, MAX_CODE_TEXT)?;
         let serial = text("serial", &req.serial, false, MAX_CODE_TEXT)?;
@@ -319,6 +347,7 @@ impl App {
             )
             .await?;
         }
+        super::rma_photo::store_photos(&mut tx, actor, row.id, &photos, now).await?;
         if let Some(c) = complaint {
             self.follow_complaint_rma(&mut tx, actor, &c, &row, now)
                 .await?;
@@ -343,6 +372,21 @@ impl App {
                     "customer": customer,
                     "amount": kefu_domain::money::yuan(row.amount_fen),
                 }),
+                now,
+            )
+            .await?;
+        }
+        if req.source == RmaSource::Portal && state != RmaState::PendingApproval {
+            let customer = kefu_store::customer::by_id(&mut tx, row.customer_id)
+                .await?
+                .name;
+            super::rma_photo::tell_of_portal_request(
+                &mut tx,
+                row.id,
+                &row.number,
+                &customer,
+                row.ticket_id,
+                photos.len(),
                 now,
             )
             .await?;
@@ -550,6 +594,7 @@ impl App {
         let mut conn = self.store.conn().await?;
         let line = store::by_id(&mut conn, id).await?;
         let steps = store::steps(&mut conn, id).await?;
+        let photos = kefu_store::aftersales::rma_photo::photos(&mut conn, id).await?;
         let version = kefu_store::aftersales::policy::by_id(&mut conn, line.rma.policy_id).await?;
         let policy: policy_rules::Policy = serde_json::from_str(&version.body)
             .map_err(|e| AppError::Internal(format!("a stored policy does not read: {e}")))?;
@@ -580,6 +625,7 @@ impl App {
             rma: line,
             steps,
             moves,
+            photos,
         })
     }
 
@@ -623,7 +669,9 @@ impl App {
                 .extract_if(.., |(id, _)| *id == l.rma.id)
                 .map(|(_, s)| (s.action, s.to_state, s.at))
                 .collect();
+            let photos = kefu_store::aftersales::rma_photo::count(&mut conn, l.rma.id).await?;
             out.push(PortalRma {
+                photos,
                 number: l.rma.number,
                 kind: l.rma.kind,
                 state: l.rma.state,

@@ -64,6 +64,9 @@ pub struct OrderDetail {
     pub lines: Vec<LineRow>,
     pub documents: Vec<DocumentRow>,
     pub steps: Vec<StepRow>,
+    /// 服务优惠政策和激励策略 — the customer's approved policies in force on the day the
+    /// order was placed (what it may claim), each with whether it still is today.
+    pub policies: Vec<(kefu_store::key_account_plan::Policy, bool)>,
 }
 
 fn note(raw: &str) -> Result<String> {
@@ -322,11 +325,29 @@ impl App {
     pub async fn order(&self, actor: &Actor, id: i64) -> Result<OrderDetail> {
         actor.require(Permission::OrderTake)?;
         let mut conn = self.store.conn().await?;
+        let order = store::by_id(&mut conn, id).await?;
+        let calendar = self.business_calendar(&mut conn).await?;
+        let placed_on = crate::follow_up::local_date(&calendar, order.created_at);
+        let today = crate::follow_up::local_date(&calendar, self.now()).to_string();
+        let policies = kefu_store::key_account_plan::policies_in_force(
+            &mut conn,
+            order.customer_id,
+            &placed_on.to_string(),
+        )
+        .await?
+        .into_iter()
+        .map(|p| {
+            // Approved stays approved unless withdrawn, which the query leaves out.
+            let still = p.valid_until >= today;
+            (p, still)
+        })
+        .collect();
         Ok(OrderDetail {
-            order: store::by_id(&mut conn, id).await?,
             lines: store::lines(&mut conn, id).await?,
             documents: store::documents(&mut conn, id).await?,
             steps: store::steps(&mut conn, id).await?,
+            order,
+            policies,
         })
     }
 

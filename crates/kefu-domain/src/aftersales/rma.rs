@@ -149,6 +149,15 @@ pub enum RmaError {
     AlreadyTaken(String),
     #[error("this RMA is moved by its after-sales record {0}")]
     InAftersales(String),
+    /// More units asked back than the order line shipped.
+    #[error("at most {shipped} units (what the order line shipped)")]
+    AboveShipped { shipped: i64 },
+    /// Not a shipped order line of the customer's.
+    #[error("choose an order line of yours that has been shipped")]
+    UnknownLine,
+    /// A portal request on a ticket not yet linked to a customer record.
+    #[error("the ticket is not linked to a customer record yet")]
+    NoCustomer,
 }
 
 /// The most units one RMA covers.

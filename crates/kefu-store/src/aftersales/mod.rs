@@ -5,6 +5,7 @@ pub mod cost;
 pub mod dispute;
 pub mod policy;
 pub mod rma;
+pub mod rma_photo;
 pub mod service_point;
 pub mod stock;
 

@@ -317,6 +317,54 @@ pub async fn lines(conn: &mut AnyConnection, order_id: i64) -> Result<Vec<LineRo
         .collect()
 }
 
+/// 已收货的订单行 — a line of the customer's that has left: what an RMA in the portal is
+/// asked on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShippedLine {
+    pub line_id: i64,
+    pub order_number: String,
+    pub product_id: i64,
+    pub sku: String,
+    pub product: String,
+    pub shipped: i64,
+    pub unit_price_fen: i64,
+    /// When its goods arrived (its order's latest delivery; the latest departure when no
+    /// delivery is recorded).
+    pub arrived_at: Timestamp,
+}
+
+/// The customer's shipped lines, the newest order first (at most `limit`); with `line_id`,
+/// that line alone.
+pub async fn shipped_lines(
+    conn: &mut AnyConnection,
+    customer_id: i64,
+    line_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<ShippedLine>> {
+    let rows = sqlx::query(
+        "SELECT l.id, o.number, l.product_id, p.sku, p.name AS product_name, l.shipped,          l.unit_price_fen, (SELECT MAX(COALESCE(s.delivered_at, s.shipped_at)) FROM shipments s          WHERE s.order_id = o.id) AS arrived_at FROM order_lines l          JOIN orders o ON o.id = l.order_id JOIN products p ON p.id = l.product_id          WHERE o.customer_id = $1 AND l.shipped > 0 AND ($2 IS NULL OR l.id = $2)          ORDER BY o.id DESC, l.line_no LIMIT $3",
+    )
+    .bind(customer_id)
+    .bind(line_id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ShippedLine {
+                line_id: r.try_get("id")?,
+                order_number: r.try_get("number")?,
+                product_id: r.try_get("product_id")?,
+                sku: r.try_get("sku")?,
+                product: r.try_get("product_name")?,
+                shipped: r.try_get("shipped")?,
+                unit_price_fen: r.try_get("unit_price_fen")?,
+                arrived_at: from_micros(r.try_get::<Option<i64>, _>("arrived_at")?.unwrap_or(0)),
+            })
+        })
+        .collect()
+}
+
 /// A document issued for an order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocumentRow {

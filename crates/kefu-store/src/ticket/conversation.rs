@@ -274,8 +274,9 @@ pub async fn delete_attachments(conn: &mut AnyConnection, ticket_id: i64) -> Res
     Ok(done.rows_affected())
 }
 
-/// Deletes the stored bytes among `digests` that no attachment names any more; run in the
-/// transaction that deleted attachments, after them. Returns how many went.
+/// Deletes the stored bytes among `digests` that no attachment (nor an RMA's photo) names
+/// any more; run in the transaction that deleted attachments, after them. Returns how many
+/// went.
 ///
 /// Attachments name their bytes by a foreign key: should another transaction attach the same
 /// file meanwhile, one of the two fails rather than leaving an attachment without its bytes.
@@ -284,7 +285,8 @@ pub async fn drop_orphan_blobs(conn: &mut AnyConnection, digests: &[String]) -> 
     for digest in digests {
         dropped += sqlx::query(
             "DELETE FROM attachment_blobs WHERE sha256 = $1 \
-             AND NOT EXISTS (SELECT 1 FROM ticket_attachments WHERE sha256 = $1)",
+             AND NOT EXISTS (SELECT 1 FROM ticket_attachments WHERE sha256 = $1) \
+             AND NOT EXISTS (SELECT 1 FROM rma_photos WHERE sha256 = $1)",
         )
         .bind(digest)
         .execute(&mut *conn)

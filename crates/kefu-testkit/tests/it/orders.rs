@@ -320,3 +320,126 @@ async fn orders_are_credit_checked_split_between_stock_and_production_and_logged
     );
     app.stop().await;
 }
+
+/// A prepaid order of one unit of `product` for `customer`; its id.
+async fn one_unit(agent: &ApiClient, customer: i64, product: i64) -> i64 {
+    let (status, body) = post(
+        agent,
+        "/api/v1/orders",
+        json!({"customer_id": customer, "payment": "prepayment",
+            "lines": [{"product_id": product, "quantity": 1}]}),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    body["id"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn an_order_shows_the_policies_its_customer_had_on_the_day_it_was_placed() {
+    // Monday 2026-12-07 10:00 in Beijing.
+    let clock = Arc::new(FixedClock::new("2026-12-07T02:00:00Z".parse().unwrap()));
+    let app = TestApp::spawn_with(TestOptions {
+        clock: Some(clock.clone()),
+        without_worker: true,
+        ..TestOptions::default()
+    })
+    .await;
+    let agent_id = app.create_user("you.hui.agent", &[Role::Agent]).await;
+    let agent = ApiClient::new(&app, &app.token_for(agent_id).await);
+    let specialist_id = app
+        .create_user("you.hui.dkh", &[Role::KeyAccountSpecialist])
+        .await;
+    let specialist = ApiClient::new(&app, &app.token_for(specialist_id).await);
+    let boss_id = app.create_user("you.hui.jl", &[Role::CsManager]).await;
+    let boss = ApiClient::new(&app, &app.token_for(boss_id).await);
+    let keeper_id = app
+        .create_user("you.hui.zy", &[Role::AftersalesSpecialist])
+        .await;
+    let keeper = ApiClient::new(&app, &app.token_for(keeper_id).await);
+    let (status, body) = post(
+        &boss,
+        "/api/v1/customers",
+        json!({"name": "华东精密", "tier": "key_account", "owner_id": agent_id}),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let key = body["id"].as_i64().unwrap();
+    let policies = format!("/api/v1/key-accounts/{key}/policies");
+    let propose = |title: &str, from: &str, until: &str| {
+        json!({"kind": "discount", "title": title, "conditions": "单笔订单满 1 万元",
+            "rate_bp": 500, "threshold_fen": 1_000_000, "valid_from": from, "valid_until": until})
+    };
+    let mut ids = Vec::new();
+    for (title, from, until) in [
+        ("年末九五折", "2026-12-01", "2027-03-31"),
+        ("明年夏季九五折", "2027-06-01", "2027-08-31"),
+        ("待批的折扣", "2026-12-01", "2027-03-31"),
+    ] {
+        let (status, p) = post(&specialist, &policies, propose(title, from, until)).await;
+        assert_eq!(status, 201, "{p}");
+        ids.push(p["id"].as_i64().unwrap());
+    }
+    for id in &ids[..2] {
+        let (status, p) = post(
+            &boss,
+            &format!("/api/v1/key-account-policies/{id}/approve"),
+            json!({"note": "同意"}),
+        )
+        .await;
+        assert_eq!(status, 200, "{p}");
+    }
+    let cnc = product(&keeper, "机床", "CNC-1", "数控车床", 1_280_000).await;
+    stock(&keeper, cnc, 10).await;
+    let titles = |detail: &Value| -> Vec<(String, bool)> {
+        detail["policies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["title"].as_str().unwrap().to_owned(),
+                    p["in_force"].as_bool().unwrap(),
+                )
+            })
+            .collect()
+    };
+
+    // December's order: the year-end discount (approved, within its dates); not the
+    // summer one, nor the one still waiting.
+    let december = one_unit(&agent, key, cnc).await;
+    let detail = json_body(agent.get(&format!("/api/v1/orders/{december}")).await).await;
+    assert_eq!(
+        titles(&detail),
+        vec![("年末九五折".to_owned(), true)],
+        "{detail}"
+    );
+    assert_eq!(detail["policies"][0]["rate_bp"], 500);
+    let page = app
+        .login("you.hui.agent", TEST_PASSWORD)
+        .await
+        .get(&format!("/orders/{december}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        page.matches("data-testid=\"order-policy\"").count(),
+        1,
+        "{page}"
+    );
+    assert!(
+        page.contains("年末九五折")
+            && page.contains("九五折")
+            && page.contains("单笔订单满 1 万元")
+    );
+
+    // In July: December's order still shows what it had (no longer in force); July's
+    // order has the summer discount.
+    clock.set("2027-07-05T02:00:00Z".parse().unwrap());
+    let detail = json_body(agent.get(&format!("/api/v1/orders/{december}")).await).await;
+    assert_eq!(titles(&detail), vec![("年末九五折".to_owned(), false)]);
+    let july = one_unit(&agent, key, cnc).await;
+    let detail = json_body(agent.get(&format!("/api/v1/orders/{july}")).await).await;
+    assert_eq!(titles(&detail), vec![("明年夏季九五折".to_owned(), true)]);
+    app.stop().await;
+}

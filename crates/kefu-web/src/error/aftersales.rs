@@ -182,6 +182,11 @@ pub(super) fn rma_info(e: RmaError) -> ErrorInfo {
             ],
         ),
         RmaError::OtherCustomer => ("rma_other_customer", vec![]),
+        RmaError::AboveShipped { shipped } => {
+            ("rma_above_shipped", vec![("shipped", shipped.to_string())])
+        }
+        RmaError::UnknownLine => ("rma_unknown_line", vec![]),
+        RmaError::NoCustomer => ("rma_no_customer", vec![]),
     };
     info(code, args, detail)
 }

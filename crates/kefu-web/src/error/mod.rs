@@ -361,6 +361,9 @@ impl WebError {
                         args: vec![("max", max.to_string())],
                         ..ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "too_many")
                     },
+                    AttachmentError::NotAPhoto => {
+                        ErrorInfo::new(S::UNSUPPORTED_MEDIA_TYPE, "attachment_not_a_photo")
+                    }
                 },
                 AppError::BadMinutes => ErrorInfo::new(S::UNPROCESSABLE_ENTITY, "bad_minutes"),
                 AppError::UnknownTier(tier) => {

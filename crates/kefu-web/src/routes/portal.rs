@@ -3,6 +3,7 @@
 //! e-mail or mobile and signing in with a mobile code are in [`verify`].
 
 pub mod relationship;
+pub mod rma;
 pub mod statement;
 pub mod survey;
 pub mod verify;
@@ -507,7 +508,7 @@ pub struct MessageView {
 
 #[derive(Template)]
 #[template(path = "portal_ticket.html")]
-struct TicketPage {
+pub(super) struct TicketPage {
     t: Tr,
     layout: PortalLayout,
     id: i64,
@@ -519,6 +520,11 @@ struct TicketPage {
     messages: Vec<MessageView>,
     /// 售后进度 — the RMAs registered on the ticket.
     rmas: Vec<PortalRmaView>,
+    /// 申请售后 — the shipped lines an RMA may be asked on (empty: no form), the kinds,
+    /// and what the form holds.
+    rma_lines: Vec<(i64, String)>,
+    rma_kinds: Vec<(&'static str, String)>,
+    rma_form: rma::RmaForm,
     draft: String,
     error: Option<String>,
 }
@@ -532,6 +538,8 @@ pub struct PortalRmaView {
     /// A paid repair's quote waiting for the customer's answer.
     pub quote: Option<String>,
     pub refund: Option<String>,
+    /// How many photos of the fault it holds, in words (empty: none).
+    pub photos: String,
     pub steps: Vec<(String, String)>,
 }
 
@@ -540,6 +548,18 @@ async fn ticket_page(
     identity: &Identity,
     id: i64,
     draft: String,
+    error: Option<String>,
+) -> Result<TicketPage, WebError> {
+    ticket_page_with(state, identity, id, draft, rma::RmaForm::default(), error).await
+}
+
+/// The ticket's page with the RMA form holding `rma_form` (kept after a refusal).
+pub(super) async fn ticket_page_with(
+    state: &AppState,
+    identity: &Identity,
+    id: i64,
+    draft: String,
+    rma_form: rma::RmaForm,
     error: Option<String>,
 ) -> Result<TicketPage, WebError> {
     let t = identity.tr();
@@ -586,6 +606,10 @@ async fn ticket_page(
                 .then(|| r.quote_fen.map(crate::view::yuan))
                 .flatten(),
             refund: r.refund_fen.map(crate::view::yuan),
+            photos: match r.photos {
+                0 => String::new(),
+                n => t.f("portal.rma_photos", &[("count", &n.to_string())]),
+            },
             steps: r
                 .steps
                 .iter()
@@ -599,11 +623,32 @@ async fn ticket_page(
             number: r.number,
         })
         .collect();
+    let rma_lines = state
+        .app
+        .portal_rma_lines(&identity.customer_actor()?, id)
+        .await?
+        .into_iter()
+        .map(|l| {
+            let label = t.f(
+                "portal.rma_line",
+                &[
+                    ("order", l.order_number.as_str()),
+                    ("product", &format!("{} {}", l.sku, l.product)),
+                    ("shipped", &l.shipped.to_string()),
+                    ("price", &crate::view::yuan(l.unit_price_fen)),
+                ],
+            );
+            (l.line_id, label)
+        })
+        .collect();
     Ok(TicketPage {
         t,
         layout: PortalLayout::new(identity),
         id,
         rmas,
+        rma_lines,
+        rma_kinds: t.options::<kefu_domain::aftersales::policy::RmaKind>("policy.kind"),
+        rma_form,
         number: ct.ticket.number.clone(),
         subject: ct.ticket.subject.clone(),
         status: customer_status(t, ct.ticket.category),

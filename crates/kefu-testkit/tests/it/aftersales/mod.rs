@@ -3,6 +3,7 @@
 mod catalogue;
 mod costs;
 mod disputes;
+mod photos;
 mod points;
 mod policies;
 mod portal;

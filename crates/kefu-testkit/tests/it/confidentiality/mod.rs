@@ -383,6 +383,7 @@ fn fill(path: &str, s: &Seeded, user: i64) -> String {
     };
     path.replace("{id}", &id.to_string())
         .replace("{attachment}", "1")
+        .replace("{photo}", "1")
         .replace("{name}", "kefu.js")
 }
 

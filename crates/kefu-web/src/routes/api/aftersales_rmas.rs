@@ -12,6 +12,7 @@ use kefu_domain::aftersales::policy::{Approver, Fault, RmaKind};
 use kefu_domain::aftersales::rma::{Inspection, RmaMove, RmaSource, RmaState};
 use kefu_domain::dates;
 use kefu_store::aftersales::rma::{RmaFilter, RmaLine};
+use kefu_store::aftersales::rma_photo::RmaPhoto;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -306,6 +307,38 @@ pub struct AftersalesRmaDetail {
     pub steps: Vec<AftersalesRmaStepOut>,
     /// The moves the caller may make now.
     pub moves: Vec<String>,
+    /// The photos of the fault, oldest first.
+    pub photos: Vec<AftersalesRmaPhotoOut>,
+}
+
+/// 售后照片 — a photo (or short video) of the fault, described without its bytes.
+#[derive(Serialize, ToSchema)]
+pub struct AftersalesRmaPhotoOut {
+    pub id: i64,
+    pub filename: String,
+    /// The type read from the file's bytes (a picture or a video).
+    pub content_type: String,
+    pub size: i64,
+    /// The staff member who added it (`null`: the customer, or the system).
+    pub by: Option<String>,
+    /// Sent by the customer in the portal.
+    pub by_customer: bool,
+    pub created_at: String,
+    /// Where the bytes are read (`GET`).
+    pub url: String,
+}
+
+fn photo_out(p: RmaPhoto) -> AftersalesRmaPhotoOut {
+    AftersalesRmaPhotoOut {
+        url: format!("/api/v1/aftersales/rmas/{}/photos/{}", p.rma_id, p.id),
+        id: p.id,
+        filename: p.filename,
+        content_type: p.content_type,
+        size: p.size,
+        by: p.by_name,
+        by_customer: p.by_customer,
+        created_at: rfc3339(p.created_at),
+    }
 }
 
 fn detail_out(d: RmaDetail) -> AftersalesRmaDetail {
@@ -327,6 +360,7 @@ fn detail_out(d: RmaDetail) -> AftersalesRmaDetail {
             })
             .collect(),
         moves: d.moves.iter().map(|m| (*m).to_owned()).collect(),
+        photos: d.photos.into_iter().map(photo_out).collect(),
         rma: rma_out(d.rma),
     }
 }
@@ -454,4 +488,53 @@ pub async fn move_aftersales_rma(
         id,
         state: st.key().to_owned(),
     }))
+}
+
+/// Adds photos of the fault to an RMA: `multipart/form-data` with one or more file parts,
+/// each a picture or a video by its bytes (at most 10 an RMA). One refused file refuses
+/// them all.
+#[utoipa::path(post, path = "/api/v1/aftersales/rmas/{id}/photos", tag = "aftersales",
+    params(("id" = i64, Path, description = "RMA id")),
+    request_body(content_type = "multipart/form-data", description = "file parts"),
+    responses(
+        (status = 201, description = "The RMA's photos after", body = Vec<AftersalesRmaPhotoOut>),
+        (status = 404, description = "No such RMA", body = ErrorBody),
+        (status = 413, description = "`attachment_too_large`", body = ErrorBody),
+        (status = 415, description = "`attachment_not_a_photo`: not a picture or a video", body = ErrorBody),
+        (status = 422, description = "`attachment_empty`, or `too_many` (more than 10 photos)", body = ErrorBody),
+    ))]
+pub async fn add_rma_photos(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+    multipart: axum::extract::Multipart,
+) -> Result<(StatusCode, Json<Vec<AftersalesRmaPhotoOut>>), WebError> {
+    let (_, files) = crate::upload::read(multipart).await?;
+    let all = state
+        .app
+        .add_rma_photos(&identity.actor(), id, &files)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(all.into_iter().map(photo_out).collect()),
+    ))
+}
+
+/// Reads a photo of an RMA.
+#[utoipa::path(get, path = "/api/v1/aftersales/rmas/{id}/photos/{photo}", tag = "aftersales",
+    params(("id" = i64, Path, description = "RMA id"), ("photo" = i64, Path, description = "photo id")),
+    responses(
+        (status = 200, description = "The photo"),
+        (status = 404, description = "No such RMA or photo", body = ErrorBody),
+    ))]
+pub async fn rma_photo(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path((id, photo)): Path<(i64, i64)>,
+) -> Result<axum::response::Response, WebError> {
+    let (name, content_type, bytes) = state
+        .app
+        .rma_photo_file(&identity.actor(), id, photo)
+        .await?;
+    Ok(crate::upload::serve(&name, &content_type, bytes))
 }

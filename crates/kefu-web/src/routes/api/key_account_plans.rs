@@ -200,7 +200,7 @@ pub struct KeyAccountPolicyOut {
     pub decision_note: Option<String>,
 }
 
-fn policy_out(p: Policy, in_force: bool) -> KeyAccountPolicyOut {
+pub(super) fn policy_out(p: Policy, in_force: bool) -> KeyAccountPolicyOut {
     KeyAccountPolicyOut {
         id: p.id,
         customer_id: p.customer_id,

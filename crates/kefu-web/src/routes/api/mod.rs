@@ -249,6 +249,7 @@ use doc::{
         aftersales_policies::issue_aftersales_policy, aftersales_policies::check_aftersales_claim,
         aftersales_rmas::aftersales_rmas, aftersales_rmas::request_aftersales_rma,
         aftersales_rmas::aftersales_rma, aftersales_rmas::move_aftersales_rma,
+        aftersales_rmas::add_rma_photos, aftersales_rmas::rma_photo,
         aftersales_disputes::aftersales_disputes, aftersales_disputes::open_aftersales_dispute,
         aftersales_disputes::aftersales_dispute, aftersales_disputes::rule_aftersales_dispute,
         aftersales_points::service_points, aftersales_points::create_service_point,

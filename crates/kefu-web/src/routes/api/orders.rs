@@ -230,6 +230,9 @@ pub struct OrderDetailOut {
     pub lines: Vec<OrderLineOut>,
     pub documents: Vec<OrderDocumentOut>,
     pub steps: Vec<OrderStepOut>,
+    /// 优惠政策 — the customer's approved discount and incentive policies in force on the
+    /// day the order was placed (`in_force`: whether each still is today).
+    pub policies: Vec<super::key_account_plans::KeyAccountPolicyOut>,
 }
 
 fn detail_out(d: OrderDetail) -> OrderDetailOut {
@@ -271,6 +274,11 @@ fn detail_out(d: OrderDetail) -> OrderDetailOut {
                 by: s.by_name,
                 at: rfc3339(s.at),
             })
+            .collect(),
+        policies: d
+            .policies
+            .into_iter()
+            .map(|(p, in_force)| super::key_account_plans::policy_out(p, in_force))
             .collect(),
         order: order_out(d.order),
     }

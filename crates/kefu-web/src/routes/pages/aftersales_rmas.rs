@@ -21,6 +21,7 @@ use crate::AppState;
 use crate::auth::Identity;
 use crate::error::WebError;
 use crate::i18n::Tr;
+use crate::upload::FormWithFiles;
 use crate::view::{Layout, local_time, yuan};
 
 /// RMAs a page of the list shows.
@@ -318,17 +319,18 @@ async fn request_of(
     })
 }
 
-/// `POST /aftersales/rmas`
+/// `POST /aftersales/rmas`: the request, with the photos chosen.
 pub async fn create(
     State(state): State<AppState>,
     identity: Identity,
-    Form(pairs): Form<Vec<(String, String)>>,
+    form: FormWithFiles,
 ) -> Result<Response, WebError> {
+    let pairs = form.pairs;
     let f = typed(&pairs);
     let done = match request_of(&state, &identity, &pairs, &f).await {
         Ok(req) => state
             .app
-            .request_rma(&identity.actor(), &req)
+            .request_rma_with_photos(&identity.actor(), &req, &form.files)
             .await
             .map_err(WebError::from),
         Err(e) => Err(e),
@@ -340,6 +342,16 @@ pub async fn create(
             render(status, &new_page(&identity, f, Some(message)))
         }
     }
+}
+
+/// A photo of the fault as the RMA's page shows it.
+pub struct PhotoView {
+    pub url: String,
+    pub name: String,
+    /// Shown in place (a picture the browser shows); a video is a link.
+    pub image: bool,
+    pub by: String,
+    pub at: String,
 }
 
 pub struct StepView {
@@ -375,6 +387,9 @@ struct ShowPage {
     may_stock: bool,
     /// What it cost, for whoever works RMAs.
     costs: Option<super::aftersales_costs::RmaCostsView>,
+    photos: Vec<PhotoView>,
+    /// Whether more photos may be added.
+    may_add_photos: bool,
     error: Option<String>,
 }
 
@@ -460,10 +475,16 @@ async fn show_page(
             action: t.t(&format!("rma.move.{}", s.action)).to_owned(),
             state: t.t(&format!("rma.state.{}", s.to_state.key())).to_owned(),
             note: s.note.clone(),
-            by: s
-                .by_name
-                .clone()
-                .unwrap_or_else(|| t.t("common.system").to_owned()),
+            // A customer's own request (the portal's) names no staff member.
+            by: s.by_name.clone().unwrap_or_else(|| {
+                let customers = r.source == RmaSource::Portal && s.action == "request";
+                t.t(if customers {
+                    "rma.by_customer"
+                } else {
+                    "common.system"
+                })
+                .to_owned()
+            }),
             at: local_time(s.at),
         })
         .collect();
@@ -528,6 +549,22 @@ async fn show_page(
         refund: kefu_domain::money::plain_yuan(r.amount_fen.min(r.paid_fen)),
         may_stock: identity.actor().require(Permission::RmaWork).is_ok(),
         costs: super::aftersales_costs::rma_costs_view(state, identity, id).await?,
+        may_add_photos: d.photos.len() < kefu_app::aftersales::MAX_PHOTOS,
+        photos: d
+            .photos
+            .iter()
+            .map(|p| PhotoView {
+                url: format!("/aftersales/rmas/{id}/photos/{}", p.id),
+                name: p.filename.clone(),
+                image: kefu_domain::attachment::shown_inline(&p.content_type),
+                by: match (&p.by_name, p.by_customer) {
+                    (Some(name), _) => name.clone(),
+                    (None, true) => t.t("rma.by_customer").to_owned(),
+                    (None, false) => t.t("common.system").to_owned(),
+                },
+                at: local_time(p.created_at),
+            })
+            .collect(),
         error,
     })
 }
@@ -643,4 +680,37 @@ pub async fn assign_point(
         )
         .await;
     after(&state, &identity, id, done.map_err(WebError::from)).await
+}
+
+/// `POST /aftersales/rmas/{id}/photos`: adds the photos chosen.
+pub async fn add_photos(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+    form: FormWithFiles,
+) -> Result<Response, WebError> {
+    let done = state
+        .app
+        .add_rma_photos(&identity.actor(), id, &form.files)
+        .await;
+    after(
+        &state,
+        &identity,
+        id,
+        done.map(|_| ()).map_err(WebError::from),
+    )
+    .await
+}
+
+/// `GET /aftersales/rmas/{id}/photos/{photo}`: the photo itself.
+pub async fn photo(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path((id, photo)): Path<(i64, i64)>,
+) -> Result<Response, WebError> {
+    let (name, content_type, bytes) = state
+        .app
+        .rma_photo_file(&identity.actor(), id, photo)
+        .await?;
+    Ok(crate::upload::serve(&name, &content_type, bytes))
 }

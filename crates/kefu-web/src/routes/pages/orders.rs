@@ -284,6 +284,8 @@ struct ShowPage {
     may_decide: bool,
     may_change: bool,
     ship: super::order_shipments::ShipmentsSection,
+    /// 优惠政策 — the customer's policies in force on the day it was placed.
+    policies: Vec<super::key_account_plan::PolicyLine>,
     error: Option<String>,
 }
 
@@ -337,6 +339,12 @@ async fn show_page(
         })
         .collect();
     let ship = super::order_shipments::section(state, identity, &d, t).await?;
+    let policies = d
+        .policies
+        .iter()
+        .cloned()
+        .map(|(p, still)| super::key_account_plan::policy_line(t, p, still, None, false))
+        .collect();
     Ok(ShowPage {
         t,
         layout: Layout::new(identity, "/aftersales/rmas"),
@@ -359,6 +367,7 @@ async fn show_page(
             && actor.require(Permission::OrderApprove).is_ok(),
         may_change: matches!(o.state, OrderState::PendingApproval | OrderState::Open),
         ship,
+        policies,
         error,
     })
 }

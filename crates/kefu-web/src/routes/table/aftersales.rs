@@ -352,12 +352,19 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
         Requires(RmaRequest),
         rmas::new_form,
     )
+    .upload(Page, "/aftersales/rmas", Requires(RmaRequest), rmas::create)
+    .upload(
+        Page,
+        "/aftersales/rmas/{id}/photos",
+        Requires(RmaRequest),
+        rmas::add_photos,
+    )
     .add(
         Page,
-        Method::POST,
-        "/aftersales/rmas",
+        Method::GET,
+        "/aftersales/rmas/{id}/photos/{photo}",
         Requires(RmaRequest),
-        rmas::create,
+        rmas::photo,
     )
     .add(
         Page,
@@ -400,6 +407,19 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
         "/api/v1/aftersales/rmas/{id}/moves",
         Requires(RmaRequest),
         api_rmas::move_aftersales_rma,
+    )
+    .upload(
+        Api,
+        "/api/v1/aftersales/rmas/{id}/photos",
+        Requires(RmaRequest),
+        api_rmas::add_rma_photos,
+    )
+    .add(
+        Api,
+        Method::GET,
+        "/api/v1/aftersales/rmas/{id}/photos/{photo}",
+        Requires(RmaRequest),
+        api_rmas::rma_photo,
     )
     .add(
         Page,

@@ -314,6 +314,12 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
             portal::show,
         )
         .upload(Page, "/portal/tickets/{id}/reply", Customer, portal::reply)
+        .upload(
+            Page,
+            "/portal/tickets/{id}/rmas",
+            Customer,
+            portal::rma::request,
+        )
         .add(
             Page,
             Method::GET,
