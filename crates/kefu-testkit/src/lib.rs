@@ -151,6 +151,19 @@ impl TestApp {
         TestApp::spawn_with(TestOptions::default()).await
     }
 
+    /// A fresh kefu whose clock stands at `at` (an RFC 3339 instant) and whose job rounds
+    /// the test runs by hand (no background worker): the app and its clock.
+    pub async fn quiet_at(at: &str) -> (TestApp, Arc<FixedClock>) {
+        let clock = Arc::new(FixedClock::new(at.parse().expect("an RFC 3339 instant")));
+        let app = TestApp::spawn_with(TestOptions {
+            clock: Some(clock.clone()),
+            without_worker: true,
+            ..TestOptions::default()
+        })
+        .await;
+        (app, clock)
+    }
+
     pub async fn spawn_with(options: TestOptions) -> TestApp {
         install_crypto();
         let (database_url, temp_dir) = match &options.join_database {

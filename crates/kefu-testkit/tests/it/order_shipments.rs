@@ -7,10 +7,8 @@
 //! order lacks, no carrier, a count above what left or with a line missing, a second count,
 //! an event in the future.
 
-use std::sync::Arc;
-
-use kefu_domain::{FixedClock, Role};
-use kefu_testkit::{ApiClient, TEST_PASSWORD, TestApp, TestOptions, json_body};
+use kefu_domain::Role;
+use kefu_testkit::{ApiClient, TEST_PASSWORD, TestApp, json_body};
 use serde_json::{Value, json};
 
 use crate::aftersales::product;
@@ -37,13 +35,7 @@ fn counted(lines: &[(i64, i64)]) -> Value {
 /// Monday 2026-12-07 10:00 in Beijing, an agent and an after-sales keeper:
 /// (the app, the agent's id, the agent, the keeper).
 async fn cast(agent: &str, keeper: &str) -> (TestApp, i64, ApiClient, ApiClient) {
-    let clock = Arc::new(FixedClock::new("2026-12-07T02:00:00Z".parse().unwrap()));
-    let app = TestApp::spawn_with(TestOptions {
-        clock: Some(clock),
-        without_worker: true,
-        ..TestOptions::default()
-    })
-    .await;
+    let (app, _) = TestApp::quiet_at("2026-12-07T02:00:00Z").await;
     let agent_id = app.create_user(agent, &[Role::Agent]).await;
     let agent = ApiClient::new(&app, &app.token_for(agent_id).await);
     let keeper_id = app.create_user(keeper, &[Role::AftersalesSpecialist]).await;

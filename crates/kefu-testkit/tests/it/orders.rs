@@ -6,13 +6,11 @@
 //! a product twice, no promised date when producing, a rejection without reason, a stale
 //! version.
 
-use std::sync::Arc;
-
 use kefu_app::Actor;
 use kefu_app::credit::FactorScore;
+use kefu_domain::Role;
 use kefu_domain::credit::Factor;
-use kefu_domain::{FixedClock, Role};
-use kefu_testkit::{ApiClient, TEST_PASSWORD, TestApp, TestOptions, json_body};
+use kefu_testkit::{ApiClient, TEST_PASSWORD, TestApp, json_body};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -59,13 +57,7 @@ pub(crate) async fn graded(app: &TestApp, id: i64, score: u32, limit_fen: i64, t
 #[tokio::test]
 async fn orders_are_credit_checked_split_between_stock_and_production_and_logged() {
     // Monday 2026-12-07 10:00 in Beijing.
-    let clock = Arc::new(FixedClock::new("2026-12-07T02:00:00Z".parse().unwrap()));
-    let app = TestApp::spawn_with(TestOptions {
-        clock: Some(clock.clone()),
-        without_worker: true,
-        ..TestOptions::default()
-    })
-    .await;
+    let (app, _) = TestApp::quiet_at("2026-12-07T02:00:00Z").await;
     let agent_id = app.create_user("ding.dan.agent", &[Role::Agent]).await;
     let agent = ApiClient::new(&app, &app.token_for(agent_id).await);
     let keeper_id = app
@@ -337,13 +329,7 @@ async fn one_unit(agent: &ApiClient, customer: i64, product: i64) -> i64 {
 #[tokio::test]
 async fn an_order_shows_the_policies_its_customer_had_on_the_day_it_was_placed() {
     // Monday 2026-12-07 10:00 in Beijing.
-    let clock = Arc::new(FixedClock::new("2026-12-07T02:00:00Z".parse().unwrap()));
-    let app = TestApp::spawn_with(TestOptions {
-        clock: Some(clock.clone()),
-        without_worker: true,
-        ..TestOptions::default()
-    })
-    .await;
+    let (app, clock) = TestApp::quiet_at("2026-12-07T02:00:00Z").await;
     let agent_id = app.create_user("you.hui.agent", &[Role::Agent]).await;
     let agent = ApiClient::new(&app, &app.token_for(agent_id).await);
     let specialist_id = app

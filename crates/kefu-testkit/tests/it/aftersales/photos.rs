@@ -3,11 +3,9 @@
 //! bytes), at most ten an RMA, one refused file refusing the lot; each is served from its
 //! own RMA only; the bytes are stored once and outlive a ticket's files they share.
 
-use std::sync::Arc;
-
-use kefu_domain::{FixedClock, Role};
+use kefu_domain::Role;
 use kefu_store::ticket::conversation;
-use kefu_testkit::{ApiClient, TEST_PASSWORD, TestApp, TestOptions, json_body};
+use kefu_testkit::{ApiClient, TEST_PASSWORD, TestApp, json_body};
 use reqwest::Method;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
@@ -44,13 +42,7 @@ async fn upload(api: &ApiClient, rma: i64, files: &[(&str, &[u8])]) -> (u16, Val
 #[tokio::test]
 async fn photos_of_the_fault_are_kept_with_the_rma_and_only_pictures_are_taken() {
     // Monday 2026-12-07 10:00 in Beijing.
-    let clock = Arc::new(FixedClock::new("2026-12-07T02:00:00Z".parse().unwrap()));
-    let app = TestApp::spawn_with(TestOptions {
-        clock: Some(clock),
-        without_worker: true,
-        ..TestOptions::default()
-    })
-    .await;
+    let (app, _) = TestApp::quiet_at("2026-12-07T02:00:00Z").await;
     let keeper_id = app
         .create_user("zhao.pian.zy", &[Role::AftersalesSpecialist])
         .await;

@@ -21,7 +21,7 @@ use kefu_app::channel::email::{InboundMail, MailLimits, SmtpForm, parse};
 use kefu_domain::FixedClock;
 use kefu_jobs::Worker;
 use kefu_store::mail::outbound::MailSend;
-use kefu_testkit::{ApiClient, SmtpPeer, TestApp, TestOptions};
+use kefu_testkit::{ApiClient, SmtpPeer, TestApp};
 use reqwest::Method;
 use serde_json::json;
 
@@ -31,14 +31,7 @@ pub const SMTP_PASSWORD: &str = "Smtp-Pa55-7f3c9e21-out";
 
 /// A server whose clock and job rounds the test drives.
 pub async fn quiet_app() -> (TestApp, Arc<FixedClock>) {
-    let clock = Arc::new(FixedClock::new("2026-11-23T02:00:00Z".parse().unwrap()));
-    let app = TestApp::spawn_with(TestOptions {
-        clock: Some(clock.clone()),
-        without_worker: true,
-        ..Default::default()
-    })
-    .await;
-    (app, clock)
+    TestApp::quiet_at("2026-11-23T02:00:00Z").await
 }
 
 /// One round of the job worker: every due job runs once.

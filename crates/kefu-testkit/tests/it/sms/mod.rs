@@ -25,7 +25,7 @@ use kefu_app::channel::sms::SmsChannelForm;
 use kefu_domain::{FixedClock, Role};
 use kefu_jobs::Worker;
 use kefu_store::sms::sends::SmsSend;
-use kefu_testkit::{ApiClient, SmsPeer, TEST_PASSWORD, TestApp, TestOptions, json_body};
+use kefu_testkit::{ApiClient, SmsPeer, TEST_PASSWORD, TestApp, json_body};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -41,14 +41,7 @@ pub const MOBILE: &str = "13812345678";
 
 /// A server whose clock and job rounds the test drives.
 pub async fn quiet_app() -> (TestApp, Arc<FixedClock>) {
-    let clock = Arc::new(FixedClock::new("2026-11-23T02:00:00Z".parse().unwrap()));
-    let app = TestApp::spawn_with(TestOptions {
-        clock: Some(clock.clone()),
-        without_worker: true,
-        ..Default::default()
-    })
-    .await;
-    (app, clock)
+    TestApp::quiet_at("2026-11-23T02:00:00Z").await
 }
 
 /// One round of the job worker: every due job runs once.

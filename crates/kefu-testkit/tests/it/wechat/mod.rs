@@ -27,7 +27,7 @@ use kefu_app::ticket::TicketDetail;
 use kefu_domain::FixedClock;
 use kefu_jobs::Worker;
 use kefu_testkit::wechat_peer::{APP_ID, APP_SECRET, signed_query};
-use kefu_testkit::{ApiClient, TestApp, TestOptions, WechatPeer, json_body};
+use kefu_testkit::{ApiClient, TestApp, WechatPeer, json_body};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -42,14 +42,7 @@ pub const OTHER: &str = "oUpF8uN3kPq7rSt9uVwXyZaBcDeF";
 
 /// A server whose clock and job rounds the test drives.
 pub async fn quiet_app() -> (TestApp, Arc<FixedClock>) {
-    let clock = Arc::new(FixedClock::new("2026-11-23T02:00:00Z".parse().unwrap()));
-    let app = TestApp::spawn_with(TestOptions {
-        clock: Some(clock.clone()),
-        without_worker: true,
-        ..Default::default()
-    })
-    .await;
-    (app, clock)
+    TestApp::quiet_at("2026-11-23T02:00:00Z").await
 }
 
 /// One round of the job worker: every due job runs once.
