@@ -534,6 +534,11 @@ impl App {
                 changed: Vec::new(),
             });
         }
+        // 售后回访 — a closed RMA's customer is called back a few business days on.
+        if moved.state == RmaState::Closed {
+            self.plan_after_sales_visit(&mut tx, r.customer_id, r.id, now)
+                .await?;
+        }
         if let RmaMove::Refund { amount_fen } = input.step {
             crate::receivable::credit_refund(
                 &mut tx,

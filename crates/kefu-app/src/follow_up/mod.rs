@@ -3,6 +3,7 @@
 //! report on key customers.
 
 mod after_complaint;
+pub mod after_sales;
 mod analysis;
 mod card;
 mod coverage;

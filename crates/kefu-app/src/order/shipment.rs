@@ -401,6 +401,13 @@ impl App {
         }
         self.save_order(&mut tx, actor, &o, &after, "count", note)
             .await?;
+        // 首单回访 — the customer's first order to arrive in full is followed by a visit.
+        if after.state == OrderState::Closed
+            && kefu_store::order::closed_count(&mut tx, o.customer_id).await? == 1
+        {
+            self.plan_first_order_visit(&mut tx, o.customer_id, now)
+                .await?;
+        }
         if let Some((ticket_id, ticket_number)) = &ticket {
             store::set_issue_ticket(&mut tx, shipment_id, *ticket_id).await?;
             if let Some(by) = o.created_by {

@@ -57,6 +57,10 @@ keyed! {
         Occasion = "occasion",
         /// 沉睡客户回访
         Dormant = "dormant",
+        /// 售后回访 — after an RMA (return, exchange, refund, repair) was closed.
+        AfterSales = "after_sales",
+        /// 首单回访 — after a customer's first order arrived.
+        FirstOrder = "first_order",
         /// 手工安排
         Manual = "manual",
     }

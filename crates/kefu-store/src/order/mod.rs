@@ -317,6 +317,16 @@ pub async fn lines(conn: &mut AnyConnection, order_id: i64) -> Result<Vec<LineRo
         .collect()
 }
 
+/// How many of the customer's orders are closed (every shipment received and checked).
+pub async fn closed_count(conn: &mut AnyConnection, customer_id: i64) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM orders WHERE customer_id = $1 AND state = 'closed'",
+    )
+    .bind(customer_id)
+    .fetch_one(conn)
+    .await?)
+}
+
 /// 已收货的订单行 — a line of the customer's that has left: what an RMA in the portal is
 /// asked on.
 #[derive(Debug, Clone, PartialEq, Eq)]

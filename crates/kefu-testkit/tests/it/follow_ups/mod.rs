@@ -16,6 +16,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use sqlx::Row;
 
+mod after_sales;
 mod analysis;
 mod pages;
 mod rules;
