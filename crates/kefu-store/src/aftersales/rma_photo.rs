@@ -38,16 +38,7 @@ pub struct NewRmaPhoto<'a> {
 
 /// Stores a photo (its bytes once, whoever stored them first); its id.
 pub async fn add(conn: &mut AnyConnection, p: &NewRmaPhoto<'_>) -> Result<i64> {
-    sqlx::query(
-        "INSERT INTO attachment_blobs (sha256, size, data, created_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (sha256) DO NOTHING",
-    )
-    .bind(p.sha256)
-    .bind(p.data.len() as i64)
-    .bind(p.data.to_vec())
-    .bind(to_micros(p.at))
-    .execute(&mut *conn)
-    .await?;
+    crate::ticket::conversation::store_blob(&mut *conn, p.sha256, p.data, p.at).await?;
     Ok(sqlx::query_scalar(
         "INSERT INTO rma_photos (rma_id, filename, content_type, size, sha256, by_user, \
          by_customer, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",

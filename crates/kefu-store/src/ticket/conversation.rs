@@ -173,20 +173,32 @@ pub struct Attachment {
     pub inline: bool,
 }
 
-/// Stores an attachment: its bytes once under their SHA-256 (`a.sha256`, the hex digest of
-/// `data`) — bytes already stored, for any ticket, are not stored again — and the attachment
-/// naming them.
-pub async fn add_attachment(conn: &mut AnyConnection, a: &Attachment, data: &[u8]) -> Result<i64> {
+/// Stores `data` under its hex SHA-256 `sha256`, unless bytes with that digest are stored
+/// already (by a ticket attachment or an RMA's photo).
+pub async fn store_blob(
+    conn: &mut AnyConnection,
+    sha256: &str,
+    data: &[u8],
+    at: Timestamp,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO attachment_blobs (sha256, size, data, created_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (sha256) DO NOTHING",
     )
-    .bind(&a.sha256)
+    .bind(sha256)
     .bind(data.len() as i64)
     .bind(data.to_vec())
-    .bind(to_micros(a.created_at))
-    .execute(&mut *conn)
+    .bind(to_micros(at))
+    .execute(conn)
     .await?;
+    Ok(())
+}
+
+/// Stores an attachment: its bytes once under their SHA-256 (`a.sha256`, the hex digest of
+/// `data`) — bytes already stored, for any ticket, are not stored again — and the attachment
+/// naming them.
+pub async fn add_attachment(conn: &mut AnyConnection, a: &Attachment, data: &[u8]) -> Result<i64> {
+    store_blob(&mut *conn, &a.sha256, data, a.created_at).await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO ticket_attachments (ticket_id, message_id, filename, content_type, size, \
          sha256, created_at, quarantined, is_inline) \
