@@ -1,10 +1,15 @@
 //! 满意度报表 — the surveys' figures over a time range, grouped: the ticket surveys (CSAT)
-//! by month, agent, channel, ticket type, customer tier or region; the relationship
-//! invitations (NPS) by round, tier, customer type or region; and the customers' own words,
-//! searched.
+//! by month, agent, channel, ticket type, product, customer tier or region; the
+//! relationship invitations (NPS) and their standard questions by round, tier, customer
+//! type, region or product; and the customers' own words, searched.
 //!
 //! A ticket survey counts in the range it was sent in; a relationship invitation in the
-//! range it was made in. Months are given as their starts (the caller knows the time zone),
+//! range it was made in.
+//!
+//! Products: a ticket is about the product of its first RMA (none without one). A
+//! relationship invitation is about every product its customer had bought (an order line
+//! of an order not cancelled) or brought back (an RMA) before it was made, so one
+//! invitation can count under several products; the caller takes the total elsewhere. Months are given as their starts (the caller knows the time zone),
 //! so one portable `CASE` puts each row in its month on both backends.
 
 use jiff::Timestamp;
@@ -20,6 +25,7 @@ pub enum CsatBy {
     Agent,
     Channel,
     TicketType,
+    Product,
     Tier,
     Region,
 }
@@ -27,10 +33,10 @@ pub enum CsatBy {
 /// The ticket surveys of one group.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CsatGroup {
-    /// The month's index, the agent's id, the channel, type or tier key, the province
-    /// (empty: none).
+    /// The month's index, the agent's or product's id (`0`: none), the channel, type or
+    /// tier key, the province (empty: none).
     pub key: String,
-    /// The agent's name (agents only).
+    /// The agent's name; the product's SKU and name.
     pub name: Option<String>,
     pub sent: i64,
     pub answered: i64,
@@ -64,8 +70,18 @@ pub async fn csat_groups(
     from: Timestamp,
     to: Timestamp,
 ) -> Result<Vec<CsatGroup>> {
+    let mut joins = "";
     let (key, name) = match by {
         CsatBy::Month(starts) => (bucket_case("s.sent_at", starts.len(), 2), "NULL"),
+        CsatBy::Product => {
+            joins = " LEFT JOIN rmas r ON r.id = \
+                     (SELECT MIN(r1.id) FROM rmas r1 WHERE r1.ticket_id = s.ticket_id) \
+                     LEFT JOIN products p ON p.id = r.product_id";
+            (
+                "CAST(COALESCE(r.product_id, 0) AS TEXT)".to_owned(),
+                "MAX(p.sku || ' ' || p.name)",
+            )
+        }
         CsatBy::Agent => (
             "CAST(COALESCE(s.agent_id, 0) AS TEXT)".to_owned(),
             "MAX(u.display_name)",
@@ -82,7 +98,7 @@ pub async fn csat_groups(
          COALESCE(SUM(CASE WHEN s.score >= 4 THEN 1 ELSE 0 END), 0) AS satisfied, \
          COALESCE(SUM(CASE WHEN s.low = 1 THEN 1 ELSE 0 END), 0) AS low \
          FROM csat_surveys s LEFT JOIN customers c ON c.id = s.customer_id \
-         LEFT JOIN users u ON u.id = s.agent_id \
+         LEFT JOIN users u ON u.id = s.agent_id{joins} \
          WHERE s.state = 'sent' AND s.sent_at >= $1 AND s.sent_at < $2 \
          GROUP BY 1 ORDER BY 1"
     );
@@ -115,12 +131,39 @@ pub enum NpsBy {
     Tier,
     CustomerType,
     Region,
+    Product,
+}
+
+/// What groups the relationship invitations `by`: the key and name expressions, and the
+/// join it needs.
+fn nps_grouping(by: NpsBy) -> (&'static str, &'static str, &'static str) {
+    match by {
+        NpsBy::Round => ("i.period", "NULL", ""),
+        NpsBy::Tier => ("c.tier", "NULL", ""),
+        NpsBy::CustomerType => ("c.customer_type", "NULL", ""),
+        NpsBy::Region => ("COALESCE(c.province, '')", "NULL", ""),
+        NpsBy::Product => (
+            "CAST(COALESCE(bp.product_id, 0) AS TEXT)",
+            "MAX(p.sku || ' ' || p.name)",
+            " LEFT JOIN (SELECT customer_id, product_id, MIN(at) AS first_at FROM \
+             (SELECT o.customer_id, l.product_id, o.created_at AS at FROM orders o \
+             JOIN order_lines l ON l.order_id = o.id WHERE o.state <> 'cancelled' \
+             UNION ALL SELECT customer_id, product_id, created_at AS at FROM rmas) bought \
+             GROUP BY customer_id, product_id) bp \
+             ON bp.customer_id = i.customer_id AND bp.first_at < i.created_at \
+             LEFT JOIN products p ON p.id = bp.product_id",
+        ),
+    }
 }
 
 /// The relationship invitations of one group.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct NpsGroup {
+    /// The round, tier or customer-type key, the province (empty: none), the product's id
+    /// (`0`: none bought).
     pub key: String,
+    /// The product's SKU and name.
+    pub name: Option<String>,
     pub sent: i64,
     pub answered: i64,
     pub promoters: i64,
@@ -137,20 +180,15 @@ pub async fn nps_groups(
     from: Timestamp,
     to: Timestamp,
 ) -> Result<Vec<NpsGroup>> {
-    let key = match by {
-        NpsBy::Round => "i.period",
-        NpsBy::Tier => "c.tier",
-        NpsBy::CustomerType => "c.customer_type",
-        NpsBy::Region => "COALESCE(c.province, '')",
-    };
+    let (key, name, join) = nps_grouping(by);
     let sql = format!(
-        "SELECT {key} AS k, \
+        "SELECT {key} AS k, {name} AS name, \
          COALESCE(SUM(CASE WHEN i.state = 'sent' THEN 1 ELSE 0 END), 0) AS sent, \
          COALESCE(SUM(CASE WHEN i.answered_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS answered, \
          COALESCE(SUM(CASE WHEN i.nps >= 9 THEN 1 ELSE 0 END), 0) AS promoters, \
          COALESCE(SUM(CASE WHEN i.nps BETWEEN 7 AND 8 THEN 1 ELSE 0 END), 0) AS passives, \
          COALESCE(SUM(CASE WHEN i.nps <= 6 THEN 1 ELSE 0 END), 0) AS detractors \
-         FROM relationship_invitations i JOIN customers c ON c.id = i.customer_id \
+         FROM relationship_invitations i JOIN customers c ON c.id = i.customer_id{join} \
          WHERE i.created_at >= $1 AND i.created_at < $2 AND ($3 = 0 OR i.survey_id = $3) \
          GROUP BY 1 ORDER BY 1"
     );
@@ -164,6 +202,7 @@ pub async fn nps_groups(
         .map(|r| {
             Ok(NpsGroup {
                 key: r.try_get::<Option<String>, _>("k")?.unwrap_or_default(),
+                name: r.try_get("name")?,
                 sent: r.try_get("sent")?,
                 answered: r.try_get("answered")?,
                 promoters: r.try_get("promoters")?,
@@ -174,34 +213,53 @@ pub async fn nps_groups(
         .collect()
 }
 
-/// The standard questions' answers per round: (round, question, answers, sum).
-pub async fn question_trend(
+/// The standard questions' answers of one group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuestionGroup {
+    /// As [`NpsGroup::key`].
+    pub key: String,
+    pub name: Option<String>,
+    /// `keep`, `repurchase`, `recommend` or `switch`.
+    pub question: String,
+    pub answers: i64,
+    pub sum: i64,
+}
+
+/// The standard questions' answers to the invitations made in `[from, to)`, grouped `by`
+/// as the invitations are; in key and question order.
+pub async fn question_groups(
     conn: &mut AnyConnection,
+    by: NpsBy,
     survey: Option<i64>,
     from: Timestamp,
     to: Timestamp,
-) -> Result<Vec<(String, String, i64, i64)>> {
-    let rows = sqlx::query(
-        "SELECT i.period, a.question, COUNT(*) AS n, CAST(SUM(a.number) AS BIGINT) AS total \
+) -> Result<Vec<QuestionGroup>> {
+    let (key, name, join) = nps_grouping(by);
+    let sql = format!(
+        "SELECT {key} AS k, {name} AS name, a.question, COUNT(*) AS n, \
+         CAST(SUM(a.number) AS BIGINT) AS total \
          FROM relationship_answers a JOIN relationship_invitations i ON i.id = a.invitation_id \
+         JOIN customers c ON c.id = i.customer_id{join} \
          WHERE i.created_at >= $1 AND i.created_at < $2 AND ($3 = 0 OR i.survey_id = $3) \
          AND a.question IN ('keep', 'repurchase', 'recommend', 'switch') \
          AND a.number IS NOT NULL \
-         GROUP BY i.period, a.question ORDER BY i.period, a.question",
-    )
-    .bind(to_micros(from))
-    .bind(to_micros(to))
-    .bind(survey.unwrap_or(0))
-    .fetch_all(conn)
-    .await?;
+         GROUP BY 1, a.question ORDER BY 1, a.question"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(to_micros(from))
+        .bind(to_micros(to))
+        .bind(survey.unwrap_or(0))
+        .fetch_all(conn)
+        .await?;
     rows.iter()
         .map(|r| {
-            Ok((
-                r.try_get("period")?,
-                r.try_get("question")?,
-                r.try_get("n")?,
-                r.try_get("total")?,
-            ))
+            Ok(QuestionGroup {
+                key: r.try_get::<Option<String>, _>("k")?.unwrap_or_default(),
+                name: r.try_get("name")?,
+                question: r.try_get("question")?,
+                answers: r.try_get("n")?,
+                sum: r.try_get("total")?,
+            })
         })
         .collect()
 }

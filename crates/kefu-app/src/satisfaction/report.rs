@@ -1,7 +1,11 @@
 //! 满意度报表 — results and trends of both surveys over whole months: the ticket surveys
 //! (response rate, average, share satisfied, low scores) grouped one way, the relationship
-//! surveys (response rate, NPS) another, the standard questions' averages per round, and
-//! the customers' own words, searched. Pages, exports and the API read this one report.
+//! surveys (response rate, NPS) and their standard questions' averages another, and the
+//! customers' own words, searched. Pages, exports and the API read this one report.
+//!
+//! By product, a ticket counts under the product of its first RMA, and a relationship
+//! invitation under every product its customer had bought or brought back before it was
+//! made; so the NPS total is that of the invitations, each once, not the sum of the lines.
 
 use kefu_domain::Permission;
 use kefu_domain::satisfaction::relationship::NpsTally;
@@ -33,10 +37,10 @@ pub struct ReportQuery {
 /// The figures of one group of ticket surveys.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CsatLine {
-    /// The month (`2026-11`), the agent's id, the channel, ticket type or tier key, the
-    /// province (empty: none given).
+    /// The month (`2026-11`), the agent's or product's id (`0`: none), the channel, ticket
+    /// type or tier key, the province (empty: none given).
     pub key: String,
-    /// The agent's name.
+    /// The agent's name; the product's SKU and name.
     pub name: Option<String>,
     pub sent: i64,
     pub answered: i64,
@@ -52,8 +56,10 @@ pub struct CsatLine {
 /// The figures of one group of relationship invitations.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NpsLine {
-    /// The round, tier or customer-type key, the province.
+    /// The round, tier or customer-type key, the province, the product's id (`0`: none).
     pub key: String,
+    /// The product's SKU and name.
+    pub name: Option<String>,
     pub sent: i64,
     pub answered: i64,
     pub response_rate: Option<i64>,
@@ -62,10 +68,13 @@ pub struct NpsLine {
     pub nps: Option<i64>,
 }
 
-/// The standard questions' averages in one round, in tenths.
+/// The standard questions' averages in one group of invitations (grouped as the NPS is), in
+/// tenths.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrendLine {
-    pub round: String,
+    /// As [`NpsLine::key`].
+    pub key: String,
+    pub name: Option<String>,
     pub keep: Option<i64>,
     pub repurchase: Option<i64>,
     pub recommend: Option<i64>,
@@ -109,6 +118,7 @@ fn nps_line(g: &store::NpsGroup) -> NpsLine {
     };
     NpsLine {
         key: g.key.clone(),
+        name: g.name.clone(),
         sent: g.sent,
         answered: g.answered,
         response_rate: per_mille(g.answered, g.sent),
@@ -141,6 +151,15 @@ fn sum_nps(groups: &[store::NpsGroup]) -> store::NpsGroup {
     t
 }
 
+/// Products in the order of their SKU and name, those without a product (key `0`) last.
+fn by_product_name<T>(lines: &mut [T], key_name: impl Fn(&T) -> (&String, &Option<String>)) {
+    lines.sort_by(|a, b| {
+        let (ka, na) = key_name(a);
+        let (kb, nb) = key_name(b);
+        (ka == "0", na).cmp(&(kb == "0", nb))
+    });
+}
+
 impl App {
     /// The satisfaction report asked for.
     pub async fn satisfaction_report(
@@ -163,6 +182,7 @@ impl App {
             CsatBy::Agent => store::CsatBy::Agent,
             CsatBy::Channel => store::CsatBy::Channel,
             CsatBy::TicketType => store::CsatBy::TicketType,
+            CsatBy::Product => store::CsatBy::Product,
             CsatBy::Tier => store::CsatBy::Tier,
             CsatBy::Region => store::CsatBy::Region,
         };
@@ -190,15 +210,21 @@ impl App {
             NpsBy::Tier => store::NpsBy::Tier,
             NpsBy::CustomerType => store::NpsBy::CustomerType,
             NpsBy::Region => store::NpsBy::Region,
+            NpsBy::Product => store::NpsBy::Product,
         };
-        let nps_groups = store::nps_groups(&mut conn, nps_by, q.survey, from, to).await?;
+        let mut nps_groups = store::nps_groups(&mut conn, nps_by, q.survey, from, to).await?;
+        let nps_total = if nps_by == store::NpsBy::Product {
+            let rounds = store::nps_groups(&mut conn, store::NpsBy::Round, q.survey, from, to);
+            sum_nps(&rounds.await?)
+        } else {
+            sum_nps(&nps_groups)
+        };
         let mut trend: Vec<TrendLine> = Vec::new();
-        for (round, question, n, sum) in
-            store::question_trend(&mut conn, q.survey, from, to).await?
-        {
-            if trend.last().is_none_or(|t| t.round != round) {
+        for g in store::question_groups(&mut conn, nps_by, q.survey, from, to).await? {
+            if trend.last().is_none_or(|t| t.key != g.key) {
                 trend.push(TrendLine {
-                    round: round.clone(),
+                    key: g.key.clone(),
+                    name: g.name.clone(),
                     keep: None,
                     repurchase: None,
                     recommend: None,
@@ -206,14 +232,21 @@ impl App {
                 });
             }
             if let Some(line) = trend.last_mut() {
-                let avg = average_tenths(sum, n);
-                match question.as_str() {
+                let avg = average_tenths(g.sum, g.answers);
+                match g.question.as_str() {
                     "keep" => line.keep = avg,
                     "repurchase" => line.repurchase = avg,
                     "recommend" => line.recommend = avg,
                     _ => line.switch = avg,
                 }
             }
+        }
+        if q.csat_by == CsatBy::Product {
+            by_product_name(&mut groups, |g| (&g.key, &g.name));
+        }
+        if q.nps_by == NpsBy::Product {
+            by_product_name(&mut nps_groups, |g| (&g.key, &g.name));
+            by_product_name(&mut trend, |t| (&t.key, &t.name));
         }
         let said = store::said(&mut conn, q.words.trim(), from, to, SAID_LIMIT).await?;
         Ok(SatisfactionReport {
@@ -224,7 +257,7 @@ impl App {
             words: q.words.trim().to_owned(),
             csat: groups.iter().map(csat_line).collect(),
             csat_total,
-            nps_total: nps_line(&sum_nps(&nps_groups)),
+            nps_total: nps_line(&nps_total),
             nps: nps_groups.iter().map(nps_line).collect(),
             trend,
             said,

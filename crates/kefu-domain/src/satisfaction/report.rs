@@ -1,6 +1,7 @@
 //! 满意度报表 — the months a satisfaction report covers, and the ways its figures are
-//! grouped: the ticket surveys (CSAT) by month, agent, channel, ticket type, customer tier
-//! or region; the relationship surveys (NPS) by round, tier, customer type or region.
+//! grouped: the ticket surveys (CSAT) by month, agent, channel, ticket type, product,
+//! customer tier or region; the relationship surveys (NPS) and their standard questions by
+//! round, tier, customer type, region or product.
 
 use jiff::civil::Date;
 
@@ -14,6 +15,7 @@ keyed! {
         Agent = "agent",
         Channel = "channel",
         TicketType = "ticket_type",
+        Product = "product",
         Tier = "tier",
         Region = "region",
     }
@@ -26,6 +28,7 @@ keyed! {
         Tier = "tier",
         CustomerType = "customer_type",
         Region = "region",
+        Product = "product",
     }
 }
 

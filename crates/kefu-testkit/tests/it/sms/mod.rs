@@ -15,6 +15,7 @@ mod opt_out;
 mod outbox;
 mod relationship;
 mod replies;
+mod satisfaction_by_product;
 mod satisfaction_report;
 mod settings;
 

@@ -16,15 +16,15 @@ use super::quiet_app;
 
 /// A ticket of `agent`'s (user `agent_id`) from the customer whose contact's mobile is
 /// `mobile` (so it is linked to that customer), written from its own address `email`,
-/// resolved and surveyed; the customer gives `score` and `comment`.
-async fn rated(
+/// resolved and surveyed; the customer gives `score` and `comment`. The ticket's id.
+pub(super) async fn rated(
     app: &TestApp,
     (agent, agent_id): (&ApiClient, i64),
     mobile: &str,
     email: &str,
     score: i64,
     comment: &str,
-) {
+) -> i64 {
     let res = agent
         .json(
             Method::POST,
@@ -60,9 +60,16 @@ async fn rated(
         .unwrap()
         .to_owned();
     app.app.answer_csat(&link, score, comment).await.unwrap();
+    ticket
 }
 
-async fn customer(api: &ApiClient, name: &str, tier: &str, province: &str, mobile: &str) -> i64 {
+pub(super) async fn customer(
+    api: &ApiClient,
+    name: &str,
+    tier: &str,
+    province: &str,
+    mobile: &str,
+) -> i64 {
     let res = api
         .json(
             Method::POST,
@@ -75,7 +82,7 @@ async fn customer(api: &ApiClient, name: &str, tier: &str, province: &str, mobil
     json_body(res).await["id"].as_i64().unwrap()
 }
 
-async fn report(api: &ApiClient, query: &str) -> (u16, Value) {
+pub(super) async fn report(api: &ApiClient, query: &str) -> (u16, Value) {
     let res = api
         .get(&format!("/api/v1/satisfaction/report?{query}"))
         .await;
@@ -295,7 +302,7 @@ async fn the_report_groups_both_surveys_searches_the_words_and_exports() {
         (s, e["error"]["code"].as_str()),
         (422, Some("satisfaction_report_too_long"))
     );
-    let (s, e) = report(&api, "csat_by=product").await;
+    let (s, e) = report(&api, "csat_by=weather").await;
     assert_eq!(
         (s, e["error"]["code"].as_str()),
         (422, Some("unknown_value"))

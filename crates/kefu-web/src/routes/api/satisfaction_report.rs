@@ -15,10 +15,10 @@ use crate::satisfaction_shared::report_query as query;
 /// One group of ticket surveys.
 #[derive(Serialize, ToSchema)]
 pub struct CsatGroupOut {
-    /// The month (`2026-11`), the agent's id (`0`: none), the channel, ticket type or
-    /// tier key (empty: no customer), the province (empty: none given).
+    /// The month (`2026-11`), the agent's or product's id (`0`: none), the channel, ticket
+    /// type or tier key (empty: no customer), the province (empty: none given).
     pub key: String,
-    /// The agent's name, grouped by agent.
+    /// The agent's name, grouped by agent; the product's SKU and name, grouped by product.
     pub name: Option<String>,
     pub sent: i64,
     pub answered: i64,
@@ -47,8 +47,11 @@ fn csat_out(l: &CsatLine) -> CsatGroupOut {
 /// One group of relationship invitations.
 #[derive(Serialize, ToSchema)]
 pub struct NpsGroupOut {
-    /// The round, the tier or customer-type key, the province (empty: none given).
+    /// The round, the tier or customer-type key, the province (empty: none given), the
+    /// product's id (`0`: the customer had bought none).
     pub key: String,
+    /// The product's SKU and name, grouped by product.
+    pub name: Option<String>,
     pub sent: i64,
     pub answered: i64,
     pub response_rate_tenths: Option<i64>,
@@ -62,6 +65,7 @@ pub struct NpsGroupOut {
 fn nps_out(l: &NpsLine) -> NpsGroupOut {
     NpsGroupOut {
         key: l.key.clone(),
+        name: l.name.clone(),
         sent: l.sent,
         answered: l.answered,
         response_rate_tenths: l.response_rate,
@@ -72,10 +76,13 @@ fn nps_out(l: &NpsLine) -> NpsGroupOut {
     }
 }
 
-/// The standard questions' averages in one round, in tenths.
+/// The standard questions' averages in one group of invitations (grouped as `nps` is), in
+/// tenths.
 #[derive(Serialize, ToSchema)]
 pub struct TrendOut {
-    pub round: String,
+    /// As the `nps` groups' key.
+    pub key: String,
+    pub name: Option<String>,
     pub keep: Option<i64>,
     pub repurchase: Option<i64>,
     pub recommend: Option<i64>,
@@ -124,9 +131,12 @@ pub struct ReportParams {
     pub from: Option<String>,
     /// The last month (`2026-12`); default this month. At most 24 months in all.
     pub to: Option<String>,
-    /// `month` (default), `agent`, `channel`, `ticket_type`, `tier`, `region`.
+    /// `month` (default), `agent`, `channel`, `ticket_type`, `product` (the product of
+    /// the ticket's first RMA), `tier`, `region`.
     pub csat_by: Option<String>,
-    /// `round` (default), `tier`, `customer_type`, `region`.
+    /// `round` (default), `tier`, `customer_type`, `region`, `product` (every product the
+    /// customer had bought or brought back before the invitation; the total counts each
+    /// invitation once). The standard questions are grouped the same way.
     pub nps_by: Option<String>,
     /// One relationship survey's id (blank: every survey).
     pub survey: Option<String>,
@@ -164,7 +174,8 @@ pub async fn report(
             .trend
             .iter()
             .map(|x| TrendOut {
-                round: x.round.clone(),
+                key: x.key.clone(),
+                name: x.name.clone(),
                 keep: x.keep,
                 repurchase: x.repurchase,
                 recommend: x.recommend,

@@ -1,7 +1,7 @@
 //! 满意度报表 — the satisfaction report on a page and as files: the ticket surveys grouped
-//! by month, agent, channel, ticket type, tier or region; the relationship surveys by round,
-//! tier, customer type or region; the standard questions per round; the customers' words,
-//! searched. The XLSX holds every table; the CSV one (`table=csat|nps|trend|said`).
+//! by month, agent, channel, ticket type, product, tier or region; the relationship surveys
+//! and their standard questions by round, tier, customer type, region or product; the
+//! customers' words, searched. The XLSX holds every table; the CSV one (`table=csat|nps|trend|said`).
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -34,6 +34,7 @@ fn csat_label(t: Tr, by: CsatBy, l: &CsatLine) -> String {
             .unwrap_or_else(|| t.t("satisfaction_report.no_agent").to_owned()),
         CsatBy::Channel => t.tk("channel", &l.key),
         CsatBy::TicketType => t.tk("ticket_type", &l.key),
+        CsatBy::Product => product_label(t, &l.name),
         CsatBy::Tier if l.key.is_empty() => t.t("satisfaction_report.no_customer").to_owned(),
         CsatBy::Tier => t.tk("tier", &l.key),
         CsatBy::Region if l.key.is_empty() => t.t("satisfaction_report.no_region").to_owned(),
@@ -41,14 +42,21 @@ fn csat_label(t: Tr, by: CsatBy, l: &CsatLine) -> String {
     }
 }
 
-/// A relationship group as people read it.
-fn nps_label(t: Tr, by: NpsBy, l: &NpsLine) -> String {
+/// A product group as people read it: the SKU and name, or "no product".
+fn product_label(t: Tr, name: &Option<String>) -> String {
+    name.clone()
+        .unwrap_or_else(|| t.t("satisfaction_report.no_product").to_owned())
+}
+
+/// A relationship group (by its key and product name) as people read it.
+fn nps_label(t: Tr, by: NpsBy, key: &str, name: &Option<String>) -> String {
     match by {
-        NpsBy::Round => l.key.clone(),
-        NpsBy::Tier => t.tk("tier", &l.key),
-        NpsBy::CustomerType => t.tk("customer_type", &l.key),
-        NpsBy::Region if l.key.is_empty() => t.t("satisfaction_report.no_region").to_owned(),
-        NpsBy::Region => l.key.clone(),
+        NpsBy::Round => key.to_owned(),
+        NpsBy::Tier => t.tk("tier", key),
+        NpsBy::CustomerType => t.tk("customer_type", key),
+        NpsBy::Region if key.is_empty() => t.t("satisfaction_report.no_region").to_owned(),
+        NpsBy::Region => key.to_owned(),
+        NpsBy::Product => product_label(t, name),
     }
 }
 
@@ -129,7 +137,7 @@ struct ReportPage {
     csat_total: CsatRow,
     nps: Vec<NpsRow>,
     nps_total: NpsRow,
-    /// (round, keep, repurchase, recommend, switch)
+    /// (group, keep, repurchase, recommend, switch)
     trend: Vec<(String, String, String, String, String)>,
     said: Vec<SaidRow>,
     error: Option<String>,
@@ -230,6 +238,7 @@ pub async fn page(
     };
     let empty_nps = NpsLine {
         key: String::new(),
+        name: None,
         sent: 0,
         answered: 0,
         response_rate: None,
@@ -260,7 +269,7 @@ pub async fn page(
             nps: r
                 .nps
                 .iter()
-                .map(|l| nps_row(nps_label(t, r.nps_by, l), l))
+                .map(|l| nps_row(nps_label(t, r.nps_by, &l.key, &l.name), l))
                 .collect(),
             nps_total: nps_row(all, &r.nps_total),
             trend: r
@@ -268,7 +277,7 @@ pub async fn page(
                 .iter()
                 .map(|x| {
                     (
-                        x.round.clone(),
+                        nps_label(t, r.nps_by, &x.key, &x.name),
                         avg(x.keep),
                         avg(x.repurchase),
                         avg(x.recommend),
@@ -366,7 +375,7 @@ fn nps_sheet(t: Tr, r: &SatisfactionReport) -> Sheet {
     for (label, l) in r
         .nps
         .iter()
-        .map(|l| (nps_label(t, r.nps_by, l), l))
+        .map(|l| (nps_label(t, r.nps_by, &l.key, &l.name), l))
         .chain(std::iter::once((total, &r.nps_total)))
     {
         sheet.push(SheetRow::new(vec![
@@ -386,7 +395,7 @@ fn nps_sheet(t: Tr, r: &SatisfactionReport) -> Sheet {
 fn trend_sheet(t: Tr, r: &SatisfactionReport) -> Sheet {
     let mut sheet = Sheet::new(t.t("satisfaction_report.trend_title"));
     sheet.push(SheetRow::heading([
-        t.t("relationship.period").to_owned(),
+        t.tk("satisfaction_report.nps_by", r.nps_by.key()),
         t.t("satisfaction_report.q_keep").to_owned(),
         t.t("satisfaction_report.q_repurchase").to_owned(),
         t.t("satisfaction_report.q_recommend").to_owned(),
@@ -394,7 +403,7 @@ fn trend_sheet(t: Tr, r: &SatisfactionReport) -> Sheet {
     ]));
     for x in &r.trend {
         sheet.push(SheetRow::new(vec![
-            Cell::Text(x.round.clone()),
+            Cell::Text(nps_label(t, r.nps_by, &x.key, &x.name)),
             rate_cell(x.keep),
             rate_cell(x.repurchase),
             rate_cell(x.recommend),
