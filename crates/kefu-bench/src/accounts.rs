@@ -3,8 +3,9 @@
 //! and a year of closed RMAs with their costs. Measured through kefu's own use cases, in
 //! this process: last month's statements for every customer (time, statements made), the
 //! same generation again (every one there already), the ageing report (first page, the
-//! overdue ones, the last page), customers' accounts, and the after-sales cost report over
-//! the year by month, product, cause and customer.
+//! overdue ones, the last page), customers' accounts, the after-sales cost report over
+//! the year by month, product, cause and customer, and the satisfaction report over the
+//! year by month and round, and by product (the tickets' RMAs, the customers' orders).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -12,12 +13,15 @@ use std::time::Instant;
 
 use anyhow::Context;
 use kefu_app::receivable::AgeingQuery;
+use kefu_app::satisfaction::report::ReportQuery;
 use kefu_app::{Actor, App};
 use kefu_domain::aftersales::cost::CostGroup;
+use kefu_domain::satisfaction::report::{CsatBy, NpsBy};
 use kefu_domain::{FixedClock, Role};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::setup::{DemoCompany, demo_company, machine};
+use crate::timing::timed;
 
 #[derive(clap::Args)]
 pub struct AccountsArgs {
@@ -47,28 +51,6 @@ pub struct AccountsArgs {
     repeat: usize,
     #[arg(long, default_value = "bench-accounts.json")]
     json: PathBuf,
-}
-
-/// Median and max seconds of `n` runs of `f`.
-async fn timed<F, Fut, T>(n: usize, mut f: F) -> anyhow::Result<(Value, T)>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = anyhow::Result<T>>,
-{
-    let mut times = Vec::new();
-    let mut last = None;
-    for _ in 0..n.max(1) {
-        let t = Instant::now();
-        last = Some(f().await?);
-        times.push(t.elapsed().as_secs_f64());
-    }
-    times.sort_by(f64::total_cmp);
-    let out = json!({
-        "median_ms": (times[times.len() / 2] * 1000.0).round(),
-        "max_ms": (times[times.len() - 1] * 1000.0).round(),
-        "runs": times.len(),
-    });
-    Ok((out, last.context("a run")?))
 }
 
 pub async fn run(args: AccountsArgs) -> anyhow::Result<()> {
@@ -197,6 +179,32 @@ pub async fn run(args: AccountsArgs) -> anyhow::Result<()> {
         );
     }
 
+    // The satisfaction report over the year: by month and round, then by product.
+    let mut satisfaction = serde_json::Map::new();
+    for (csat_by, nps_by) in [
+        (CsatBy::Month, NpsBy::Round),
+        (CsatBy::Product, NpsBy::Product),
+    ] {
+        let query = ReportQuery {
+            from: from.clone(),
+            to: to.clone(),
+            csat_by,
+            nps_by,
+            survey: None,
+            words: String::new(),
+        };
+        let (times, r) = timed(args.repeat, || async {
+            Ok(app.satisfaction_report(&manager, &query).await?)
+        })
+        .await?;
+        satisfaction.insert(
+            csat_by.key().to_owned(),
+            json!({"time": times, "csat_rows": r.csat.len(), "surveys": r.csat_total.sent,
+                "nps_rows": r.nps.len(), "invitations": r.nps_total.sent,
+                "rated_products": r.csat.iter().filter(|l| l.key != "0").count()}),
+        );
+    }
+
     let out = json!({
         "backend": backend,
         "scale": args.scale,
@@ -240,6 +248,7 @@ pub async fn run(args: AccountsArgs) -> anyhow::Result<()> {
             "cases": cases,
             "by": costs,
         },
+        "satisfaction": satisfaction,
     });
     std::fs::write(&args.json, serde_json::to_string_pretty(&out)?)?;
     println!("{}", serde_json::to_string_pretty(&out)?);

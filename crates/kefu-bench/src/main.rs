@@ -15,6 +15,7 @@ mod queues;
 mod run;
 mod search;
 mod setup;
+mod timing;
 
 // Live chat and the channels' webhooks, measured against the real server.
 mod chat;

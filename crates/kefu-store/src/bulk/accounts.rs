@@ -1,6 +1,7 @@
 //! 订单、应收与售后 for the benchmark: a year of orders with their lines, one shipment
 //! each, what each shipment owes and the payments that settled it, and a year of closed
-//! RMAs with their costs, over the customers and products already in the database. The
+//! RMAs with their costs, over the customers and products already in the database (the
+//! first RMAs made from the surveyed tickets, one each, so satisfaction has products). The
 //! rows are the ones the orders, receivables and after-sales modules write (same columns,
 //! same keys); they are made by the database from a numbers table, a million lines in
 //! seconds.
@@ -229,16 +230,21 @@ pub async fn bench_accounts(
     let policy: Option<i64> = sqlx::query_scalar("SELECT MIN(id) FROM aftersales_policies")
         .fetch_one(&mut *conn)
         .await?;
+    let first_survey: Option<i64> = sqlx::query_scalar("SELECT MIN(id) FROM csat_surveys")
+        .fetch_one(&mut *conn)
+        .await?;
     if let Some(policy) = policy.filter(|_| spec.rmas > 0) {
         w.rmas = exec(
             conn,
-            "INSERT INTO rmas (id, number, kind, state, source, customer_id, product_id, \
+            "INSERT INTO rmas (id, number, kind, state, source, customer_id, ticket_id, product_id, \
              order_number, quantity, fault, description, delivered_on, requested_on, \
              amount_fen, paid_fen, policy_id, clause, verdict, approver, reason, inspection, \
              refund_fen, created_at, updated_at, closed_at) \
              SELECT $1 + n.i, 'BR' || CAST($1 + n.i AS TEXT), \
              CASE n.i % 4 WHEN 0 THEN 'return' WHEN 1 THEN 'exchange' WHEN 2 THEN 'repair' \
-             ELSE 'refund' END, 'closed', 'staff', c.id, p.id, 'BO' || CAST(n.i AS TEXT), 1, \
+             ELSE 'refund' END, 'closed', 'staff', c.id, \
+             (SELECT s.ticket_id FROM csat_surveys s WHERE s.id = $8 + n.i), p.id, \
+             'BO' || CAST(n.i AS TEXT), 1, \
              CASE WHEN n.i % 10 = 0 THEN 'customer_damage' ELSE 'quality' END, \
              '基准测试售后单', d.ship_day, d.ship_day, p.price, p.price, $2, 'return_window', \
              'eligible', 'auto', '', 'fault_confirmed', \
@@ -254,6 +260,7 @@ pub async fn bench_accounts(
                 products,
                 DAYS,
                 spec.rmas,
+                first_survey.unwrap_or(0),
             ],
         )
         .await?;
