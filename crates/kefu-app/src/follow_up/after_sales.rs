@@ -1,6 +1,7 @@
 //! 售后回访与首单回访 — the visit after an RMA is closed (退换货、维修办结后回访) and after a
 //! customer's first order has arrived (首单回访): planned in the transaction of the move that
-//! ends them, due [`AFTER_DAYS`] business days later, made by the customer's owner on their
+//! ends them, due the settings' `after_sales_days` business days later (3 unless the
+//! department set another), made by the customer's owner on their
 //! shift, idempotent by its key (`rma:{id}`, `first_order:{customer}`), so a move replayed
 //! or made by two instances plans one visit.
 
@@ -14,8 +15,6 @@ use super::plan::{slot_for, visit_channel, visit_contact};
 use super::{load_settings, local_date, local_midnight};
 use crate::{App, Result};
 
-/// How many business days after the event its visit is due.
-pub const AFTER_DAYS: usize = 3;
 /// How long the visit may take from its due day.
 const WINDOW: SignedDuration = SignedDuration::from_hours(7 * 24);
 
@@ -74,7 +73,7 @@ impl App {
             .series(jiff::Span::new().days(1))
             .skip(1)
             .filter(|d| calendar.is_working_day(*d))
-            .nth(AFTER_DAYS - 1)
+            .nth(usize::try_from(settings.after_sales_days.max(1) - 1).unwrap_or(0))
             .unwrap_or_else(|| local_date(&calendar, now));
         let due = local_midnight(&calendar, due_day);
         let end = due + WINDOW;

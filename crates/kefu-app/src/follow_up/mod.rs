@@ -38,6 +38,8 @@ pub const MAX_MIN_CALL_SECONDS: i64 = 900;
 pub const MAX_BLESSING: usize = 20;
 /// The most days before a period's end coverage may be called "at risk".
 pub const MAX_WARNING_DAYS: i64 = 60;
+/// The most business days an after-sales or first-order visit may wait.
+pub const MAX_AFTER_SALES_DAYS: i64 = 30;
 
 /// 回访设置, as the department set them (or the defaults).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +49,9 @@ pub struct FollowUpSettings {
     pub min_call_seconds: i64,
     /// Coverage is "at risk" this many days before a period ends.
     pub coverage_warning_days: i64,
+    /// 售后回访 and 首单回访 are due this many business days after the RMA is closed or the
+    /// first order has arrived.
+    pub after_sales_days: i64,
     /// {公司}
     pub company: String,
     /// {客服电话}
@@ -65,6 +70,7 @@ impl Default for FollowUpSettings {
             calling_hours: CallingHours::default(),
             min_call_seconds: 60,
             coverage_warning_days: 5,
+            after_sales_days: 3,
             company: "本公司".to_owned(),
             service_phone: String::new(),
             script_first: script::FIRST_VISIT.to_owned(),
@@ -104,6 +110,7 @@ pub struct SettingsForm {
     pub calling_hours: String,
     pub min_call_seconds: i64,
     pub coverage_warning_days: i64,
+    pub after_sales_days: i64,
     pub company: String,
     pub service_phone: String,
     pub script_first: String,
@@ -158,6 +165,12 @@ impl SettingsForm {
                 0,
                 MAX_WARNING_DAYS,
             )?,
+            after_sales_days: range(
+                "after_sales_days",
+                self.after_sales_days,
+                1,
+                MAX_AFTER_SALES_DAYS,
+            )?,
             company: short("company", &self.company, 60)?,
             service_phone: short("service_phone", &self.service_phone, 40)?,
             script_first: text("script_first", &self.script_first)?,
@@ -181,6 +194,7 @@ impl From<&FollowUpSettings> for SettingsForm {
                 .join(", "),
             min_call_seconds: s.min_call_seconds,
             coverage_warning_days: s.coverage_warning_days,
+            after_sales_days: s.after_sales_days,
             company: s.company.clone(),
             service_phone: s.service_phone.clone(),
             script_first: s.script_first.clone(),
@@ -203,6 +217,7 @@ pub(crate) async fn load_settings(conn: &mut AnyConnection) -> Result<FollowUpSe
         calling_hours,
         min_call_seconds: row.min_call_seconds,
         coverage_warning_days: row.coverage_warning_days,
+        after_sales_days: row.after_sales_days,
         company: row.company,
         service_phone: row.service_phone,
         script_first: row.script_first,

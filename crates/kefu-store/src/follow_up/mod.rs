@@ -21,6 +21,8 @@ pub struct SettingsRow {
     pub calling_hours: String,
     pub min_call_seconds: i64,
     pub coverage_warning_days: i64,
+    /// Business days from a closed RMA or a first order's arrival to its visit.
+    pub after_sales_days: i64,
     pub company: String,
     pub service_phone: String,
     pub script_first: String,
@@ -33,8 +35,8 @@ pub struct SettingsRow {
 /// The stored settings; `None` until someone saves them (the defaults apply).
 pub async fn settings(conn: &mut AnyConnection) -> Result<Option<SettingsRow>> {
     let row = sqlx::query(
-        "SELECT calling_hours, min_call_seconds, coverage_warning_days, company, service_phone, \
-         script_first, script_later, ending_satisfied, ending_other, blessing \
+        "SELECT calling_hours, min_call_seconds, coverage_warning_days, after_sales_days, \
+         company, service_phone, script_first, script_later, ending_satisfied, ending_other, blessing \
          FROM follow_up_settings WHERE id = 1",
     )
     .fetch_optional(conn)
@@ -44,6 +46,7 @@ pub async fn settings(conn: &mut AnyConnection) -> Result<Option<SettingsRow>> {
             calling_hours: r.try_get("calling_hours")?,
             min_call_seconds: r.try_get("min_call_seconds")?,
             coverage_warning_days: r.try_get("coverage_warning_days")?,
+            after_sales_days: r.try_get("after_sales_days")?,
             company: r.try_get("company")?,
             service_phone: r.try_get("service_phone")?,
             script_first: r.try_get("script_first")?,
@@ -64,15 +67,15 @@ pub async fn save_settings(
     sqlx::query(
         "INSERT INTO follow_up_settings (id, calling_hours, min_call_seconds, \
          coverage_warning_days, company, service_phone, script_first, script_later, \
-         ending_satisfied, ending_other, blessing, updated_at) \
-         VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+         ending_satisfied, ending_other, blessing, updated_at, after_sales_days) \
+         VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
          ON CONFLICT (id) DO UPDATE SET calling_hours = excluded.calling_hours, \
          min_call_seconds = excluded.min_call_seconds, \
          coverage_warning_days = excluded.coverage_warning_days, company = excluded.company, \
          service_phone = excluded.service_phone, script_first = excluded.script_first, \
          script_later = excluded.script_later, ending_satisfied = excluded.ending_satisfied, \
          ending_other = excluded.ending_other, blessing = excluded.blessing, \
-         updated_at = excluded.updated_at",
+         updated_at = excluded.updated_at, after_sales_days = excluded.after_sales_days",
     )
     .bind(&s.calling_hours)
     .bind(s.min_call_seconds)
@@ -85,6 +88,7 @@ pub async fn save_settings(
     .bind(&s.ending_other)
     .bind(&s.blessing)
     .bind(to_micros(now))
+    .bind(s.after_sales_days)
     .execute(conn)
     .await?;
     Ok(())

@@ -1,6 +1,9 @@
 //! 售后回访与首单回访 — a closed RMA's customer and a customer whose first order arrived in
-//! full are each visited by their owner three business days on, once: the first order's
-//! visit uses the first-visit script; a later order plans nothing.
+//! full are each visited by their owner three business days on (the default), once: the
+//! first order's visit uses the first-visit script; a later order plans nothing. Once the
+//! department sets five days, the next visit is due five business days on.
+
+use reqwest::Method;
 
 use kefu_domain::Role;
 use kefu_testkit::{ApiClient, TestApp};
@@ -13,6 +16,14 @@ use crate::orders::{post, stock};
 /// The instant of local midnight starting Thursday 2026-12-10 in Beijing, in microseconds.
 fn thursday() -> i64 {
     "2026-12-09T16:00:00Z"
+        .parse::<jiff::Timestamp>()
+        .unwrap()
+        .as_microsecond()
+}
+
+/// Local midnight starting Monday 2026-12-14: five business days after Monday the 7th.
+fn next_monday() -> i64 {
+    "2026-12-13T16:00:00Z"
         .parse::<jiff::Timestamp>()
         .unwrap()
         .as_microsecond()
@@ -87,6 +98,39 @@ async fn a_closed_rma_and_a_first_order_are_each_followed_by_one_visit() {
         "due three business days on, the owner's"
     );
 
+    // The department gives after-sales and first-order visits five business days; a value
+    // out of 1–30 is refused and changes nothing.
+    let manager_id = app.create_user("hui.fang.jl", &[Role::CsManager]).await;
+    let manager = ApiClient::new(&app, &app.token_for(manager_id).await);
+    let mut settings =
+        kefu_testkit::json_body(manager.get("/api/v1/follow-up-settings").await).await;
+    settings["after_sales_days"] = json!(0);
+    let (status, e) = crate::key_accounts::send(
+        &manager,
+        Method::PUT,
+        "/api/v1/follow-up-settings",
+        &settings,
+    )
+    .await;
+    assert_eq!(
+        (status, e["error"]["code"].as_str()),
+        (422, Some("follow_up_out_of_range")),
+        "{e}"
+    );
+    settings["after_sales_days"] = json!(5);
+    let (status, saved) = crate::key_accounts::send(
+        &manager,
+        Method::PUT,
+        "/api/v1/follow-up-settings",
+        &settings,
+    )
+    .await;
+    assert_eq!(
+        (status, &saved["after_sales_days"]),
+        (200, &json!(5)),
+        "{saved}"
+    );
+
     // Two orders arrive in full: the first is followed by a first-order visit, the second
     // by nothing more.
     for n in 0..2 {
@@ -129,12 +173,12 @@ async fn a_closed_rma_and_a_first_order_are_each_followed_by_one_visit() {
                 "SELECT COUNT(*) FROM follow_up_visits WHERE reason = 'first_order' \
                  AND plan_key = 'first_order:{customer}' AND agent_id = {owner_id} \
                  AND due_at = {} AND first_visit = 1",
-                thursday()
+                next_monday()
             )
         )
         .await,
         1,
-        "with the first-visit script"
+        "with the first-visit script, five business days on"
     );
     app.stop().await;
 }

@@ -16,6 +16,7 @@ async fn settings_and_rules_refuse_bad_input_and_stale_writes() {
     let etag = res.headers()["etag"].to_str().unwrap().to_owned();
     let good = json_body(res).await;
     assert_eq!(good["calling_hours"], "09:00-12:00, 14:30-18:00");
+    assert_eq!(good["after_sales_days"], 3);
     for (change, code) in [
         (json!({"calling_hours": "18:00-09:00"}), "bad_calling_hours"),
         (json!({"calling_hours": " "}), "no_calling_hours"),
@@ -25,6 +26,8 @@ async fn settings_and_rules_refuse_bad_input_and_stale_writes() {
         ),
         (json!({"ending_other": ""}), "script_text_empty"),
         (json!({"min_call_seconds": -1}), "follow_up_out_of_range"),
+        (json!({"after_sales_days": 0}), "follow_up_out_of_range"),
+        (json!({"after_sales_days": 31}), "follow_up_out_of_range"),
     ] {
         let mut body = good.clone();
         for (k, v) in change.as_object().unwrap() {

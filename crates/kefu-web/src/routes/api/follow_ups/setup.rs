@@ -27,6 +27,11 @@ pub struct SettingsBody {
     pub min_call_seconds: i64,
     /// Coverage is "at risk" this many days (0–60) before a period ends.
     pub coverage_warning_days: i64,
+    /// 售后回访 and 首单回访 are due this many business days (1–30) after the RMA is
+    /// closed or the first order has arrived; 3 when left out.
+    #[serde(default = "default_after_sales_days")]
+    #[schema(default = 3)]
+    pub after_sales_days: i64,
     /// {公司}, at most 60 characters.
     pub company: String,
     /// {客服电话}, at most 40 characters.
@@ -41,12 +46,17 @@ pub struct SettingsBody {
     pub blessing: String,
 }
 
+fn default_after_sales_days() -> i64 {
+    FollowUpSettings::default().after_sales_days
+}
+
 fn settings_body(s: &FollowUpSettings) -> SettingsBody {
     let f = SettingsForm::from(s);
     SettingsBody {
         calling_hours: f.calling_hours,
         min_call_seconds: f.min_call_seconds,
         coverage_warning_days: f.coverage_warning_days,
+        after_sales_days: f.after_sales_days,
         company: f.company,
         service_phone: f.service_phone,
         script_first: f.script_first,
@@ -82,6 +92,7 @@ pub async fn save_settings(
         calling_hours: b.calling_hours,
         min_call_seconds: b.min_call_seconds,
         coverage_warning_days: b.coverage_warning_days,
+        after_sales_days: b.after_sales_days,
         company: b.company,
         service_phone: b.service_phone,
         script_first: b.script_first,

@@ -151,6 +151,7 @@ pub async fn save_settings(
         calling_hours: field(&pairs, "calling_hours").to_owned(),
         min_call_seconds: number(&pairs, "min_call_seconds"),
         coverage_warning_days: number(&pairs, "coverage_warning_days"),
+        after_sales_days: number(&pairs, "after_sales_days"),
         company: field(&pairs, "company").to_owned(),
         service_phone: field(&pairs, "service_phone").to_owned(),
         script_first: field(&pairs, "script_first").to_owned(),
