@@ -61,6 +61,15 @@ pub struct CustomerTicket {
     pub attachments: Vec<Attachment>,
 }
 
+/// A customer's ticket page: the ticket, its RMAs' progress, and the shipped order lines an
+/// RMA may be asked on (those of the ticket's customer record; none without one).
+#[derive(Debug, Clone)]
+pub struct CustomerTicketPage {
+    pub ticket: CustomerTicket,
+    pub rmas: Vec<crate::aftersales::rma::PortalRma>,
+    pub rma_lines: Vec<kefu_store::order::ShippedLine>,
+}
+
 /// A customer's registration.
 #[derive(Debug, Clone)]
 pub struct Registration {
@@ -327,24 +336,32 @@ impl App {
     pub async fn customer_ticket(&self, actor: &Actor, id: i64) -> Result<CustomerTicket> {
         let c = customer_of(actor)?;
         let mut conn = self.store.conn().await?;
-        let ticket = tickets::by_id(&mut conn, id).await?;
-        if !sees(&mut conn, c.id, id).await? {
-            return Err(AppError::NotFound);
-        }
-        let messages = conversation::messages(&mut conn, id, true).await?;
-        let attachments = conversation::attachments(&mut conn, id)
-            .await?
-            .into_iter()
-            .filter(|a| {
-                !a.quarantined
-                    && a.message_id
-                        .is_some_and(|m| messages.iter().any(|x| x.id == m))
-            })
-            .collect();
-        Ok(CustomerTicket {
-            ticket: crate::confidential::mask_ticket(ticket),
-            messages,
-            attachments,
+        seen_ticket(&mut conn, c.id, id).await
+    }
+
+    /// One of the signed-in customer's tickets with its RMAs and the lines an RMA may be
+    /// asked on, checked once; another's ticket is not found.
+    pub async fn customer_ticket_page(&self, actor: &Actor, id: i64) -> Result<CustomerTicketPage> {
+        let c = customer_of(actor)?;
+        let mut conn = self.store.conn().await?;
+        let ticket = seen_ticket(&mut conn, c.id, id).await?;
+        let rmas = crate::aftersales::rma::portal_rmas_of_ticket(&mut conn, id).await?;
+        let rma_lines = match ticket.ticket.customer_id {
+            Some(customer) => {
+                kefu_store::order::shipped_lines(
+                    &mut conn,
+                    customer,
+                    None,
+                    crate::aftersales::rma_photo::MAX_LINES,
+                )
+                .await?
+            }
+            None => Vec::new(),
+        };
+        Ok(CustomerTicketPage {
+            ticket,
+            rmas,
+            rma_lines,
         })
     }
 
@@ -393,4 +410,32 @@ impl App {
         tx.commit().await.map_err(StoreError::from)?;
         Ok(message)
     }
+}
+
+/// Ticket `id` as customer `customer_id` sees it (public messages only), when they may see
+/// it; another's is not found.
+async fn seen_ticket(
+    conn: &mut AnyConnection,
+    customer_id: i64,
+    id: i64,
+) -> Result<CustomerTicket> {
+    let ticket = tickets::by_id(&mut *conn, id).await?;
+    if !sees(&mut *conn, customer_id, id).await? {
+        return Err(AppError::NotFound);
+    }
+    let messages = conversation::messages(&mut *conn, id, true).await?;
+    let attachments = conversation::attachments(&mut *conn, id)
+        .await?
+        .into_iter()
+        .filter(|a| {
+            !a.quarantined
+                && a.message_id
+                    .is_some_and(|m| messages.iter().any(|x| x.id == m))
+        })
+        .collect();
+    Ok(CustomerTicket {
+        ticket: crate::confidential::mask_ticket(ticket),
+        messages,
+        attachments,
+    })
 }

@@ -93,6 +93,8 @@ pub struct CsatCandidate {
     pub contact_email: Option<String>,
     pub contact_phone: Option<String>,
     pub requester_id: Option<i64>,
+    /// The WeChat follower who wrote in (`<account id>:<openid>`), for a WeChat ticket.
+    pub wechat_follower: Option<String>,
     pub agent_id: Option<i64>,
     pub group_id: Option<i64>,
 }
@@ -108,7 +110,9 @@ pub async fn candidates(
 ) -> Result<Vec<CsatCandidate>> {
     let rows = sqlx::query(
         "SELECT t.id, t.ticket_type, t.channel, t.customer_id, t.contact_email, \
-         t.contact_phone, t.requester_id, t.assignee_id, t.group_id FROM tickets t \
+         t.contact_phone, t.requester_id, t.assignee_id, t.group_id, \
+         (SELECT MIN(CAST(w.channel_id AS TEXT) || ':' || w.openid) FROM wechat_inbound w \
+         WHERE w.ticket_id = t.id) AS wechat_follower FROM tickets t \
          WHERE t.resolved_at >= $1 \
          AND NOT EXISTS (SELECT 1 FROM csat_surveys s WHERE s.ticket_id = t.id) \
          ORDER BY t.resolved_at, t.id LIMIT $2",
@@ -127,6 +131,7 @@ pub async fn candidates(
                 contact_email: r.try_get("contact_email")?,
                 contact_phone: r.try_get("contact_phone")?,
                 requester_id: r.try_get("requester_id")?,
+                wechat_follower: r.try_get("wechat_follower")?,
                 agent_id: r.try_get("assignee_id")?,
                 group_id: r.try_get("group_id")?,
             })

@@ -1,7 +1,7 @@
 //! 满意度报表 — the surveys' figures over a time range, grouped: the ticket surveys (CSAT)
 //! by month, agent, channel, ticket type, product, customer tier or region; the
 //! relationship invitations (NPS) and their standard questions by round, tier, customer
-//! type, region or product; and the customers' own words, searched.
+//! type, region, product, channel or owner; and the customers' own words, searched.
 //!
 //! A ticket survey counts in the range it was sent in; a relationship invitation in the
 //! range it was made in.
@@ -132,23 +132,38 @@ pub enum NpsBy {
     CustomerType,
     Region,
     Product,
+    /// The channel the invitation went by (empty: not sent).
+    Channel,
+    /// The customer's owner: the id (`0`: none) and the name.
+    Owner,
 }
 
 /// What groups the relationship invitations `by`: the key and name expressions, and the
-/// join it needs.
+/// join it needs. By product, only the invited customers' orders and RMAs are read (the
+/// range is bound as `$1` and `$2` by every query that uses the join).
 fn nps_grouping(by: NpsBy) -> (&'static str, &'static str, &'static str) {
     match by {
         NpsBy::Round => ("i.period", "NULL", ""),
         NpsBy::Tier => ("c.tier", "NULL", ""),
         NpsBy::CustomerType => ("c.customer_type", "NULL", ""),
         NpsBy::Region => ("COALESCE(c.province, '')", "NULL", ""),
+        NpsBy::Channel => ("COALESCE(i.channel, '')", "NULL", ""),
+        NpsBy::Owner => (
+            "CAST(COALESCE(c.owner_id, 0) AS TEXT)",
+            "MAX(u.display_name)",
+            " LEFT JOIN users u ON u.id = c.owner_id",
+        ),
         NpsBy::Product => (
             "CAST(COALESCE(bp.product_id, 0) AS TEXT)",
             "MAX(p.sku || ' ' || p.name)",
             " LEFT JOIN (SELECT customer_id, product_id, MIN(at) AS first_at FROM \
              (SELECT o.customer_id, l.product_id, o.created_at AS at FROM orders o \
              JOIN order_lines l ON l.order_id = o.id WHERE o.state <> 'cancelled' \
-             UNION ALL SELECT customer_id, product_id, created_at AS at FROM rmas) bought \
+             AND o.customer_id IN (SELECT customer_id FROM relationship_invitations \
+             WHERE created_at >= $1 AND created_at < $2) \
+             UNION ALL SELECT customer_id, product_id, created_at AS at FROM rmas \
+             WHERE customer_id IN (SELECT customer_id FROM relationship_invitations \
+             WHERE created_at >= $1 AND created_at < $2)) bought \
              GROUP BY customer_id, product_id) bp \
              ON bp.customer_id = i.customer_id AND bp.first_at < i.created_at \
              LEFT JOIN products p ON p.id = bp.product_id",

@@ -470,6 +470,52 @@ fn operator_loads_the_demo_company_into_a_fresh_database_once() {
         "{}",
         stderr(&again)
     );
+
+    // 回访计划 for next month: the dry run says what it would plan and writes nothing, so
+    // the real run then makes exactly that many, and a second run none.
+    let next = jiff::Zoned::now()
+        .date()
+        .first_of_month()
+        .checked_add(jiff::Span::new().months(1))
+        .unwrap()
+        .strftime("%Y-%m")
+        .to_string();
+    let between = |line: &str, from: &str, to: &str| -> i64 {
+        let start = line
+            .find(from)
+            .unwrap_or_else(|| panic!("{from} in {line}"))
+            + from.len();
+        let end = start
+            + line[start..]
+                .find(to)
+                .unwrap_or_else(|| panic!("{to} in {line}"));
+        line[start..end].trim().parse().unwrap()
+    };
+    let dry = run(&dir, &["followup", "plan", "--period", &next, "--dry-run"]);
+    assert!(dry.status.success(), "{}", stderr(&dry));
+    let would: Vec<i64> = stdout(&dry)
+        .lines()
+        .map(|l| {
+            assert!(l.contains("试运行，未写入"), "{l}");
+            between(l, "将为 ", " 位客户")
+        })
+        .collect();
+    assert!(would.iter().sum::<i64>() > 0, "{}", stdout(&dry));
+    let real = run(&dir, &["followup", "plan", "--period", &next]);
+    assert!(real.status.success(), "{}", stderr(&real));
+    let made: Vec<i64> = stdout(&real)
+        .lines()
+        .map(|l| between(l, "新建回访 ", " 条"))
+        .collect();
+    assert_eq!(made, would, "{}", stdout(&real));
+    let rerun = run(&dir, &["followup", "plan", "--period", &next]);
+    let none: Vec<i64> = stdout(&rerun)
+        .lines()
+        .map(|l| between(l, "新建回访 ", " 条"))
+        .collect();
+    assert_eq!(none, vec![0; would.len()], "{}", stdout(&rerun));
+    let bad = run(&dir, &["followup", "plan", "--period", "2026-13"]);
+    assert!(!bad.status.success());
     let _ = std::fs::remove_dir_all(dir);
 }
 

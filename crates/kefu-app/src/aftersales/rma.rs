@@ -645,51 +645,6 @@ impl App {
         Ok(store::list(&mut conn, &filter).await?)
     }
 
-    /// The RMAs registered on one of the signed-in customer's tickets, as the portal shows
-    /// their progress; another's ticket is not found.
-    pub async fn customer_ticket_rmas(
-        &self,
-        actor: &Actor,
-        ticket_id: i64,
-    ) -> Result<Vec<PortalRma>> {
-        let c = crate::portal::customer_of(actor)?;
-        let mut conn = self.store.conn().await?;
-        if !crate::portal::sees(&mut conn, c.id, ticket_id).await? {
-            return Err(AppError::NotFound);
-        }
-        let lines = store::list(
-            &mut conn,
-            &RmaFilter {
-                ticket_id: Some(ticket_id),
-                limit: 20,
-                ..RmaFilter::default()
-            },
-        )
-        .await?;
-        let ids: Vec<i64> = lines.iter().map(|l| l.rma.id).collect();
-        let mut all_steps = store::steps_of(&mut conn, &ids).await?;
-        let mut out = Vec::with_capacity(lines.len());
-        for l in lines {
-            let steps = all_steps
-                .extract_if(.., |(id, _)| *id == l.rma.id)
-                .map(|(_, s)| (s.action, s.to_state, s.at))
-                .collect();
-            let photos = kefu_store::aftersales::rma_photo::count(&mut conn, l.rma.id).await?;
-            out.push(PortalRma {
-                photos,
-                number: l.rma.number,
-                kind: l.rma.kind,
-                state: l.rma.state,
-                sku: l.sku,
-                product: l.product,
-                quote_fen: l.rma.quote_fen,
-                refund_fen: l.rma.refund_fen,
-                steps,
-            });
-        }
-        Ok(out)
-    }
-
     /// What complaint RMA `crma` tells the request that carries it out.
     pub async fn complaint_rma_prefill(
         &self,
@@ -729,4 +684,43 @@ impl App {
         let mut conn = self.store.conn().await?;
         Ok(store::by_complaint_rma(&mut conn, complaint_rma_id).await?)
     }
+}
+
+/// The RMAs registered on ticket `ticket_id`, as the portal shows their progress (the
+/// caller has checked the customer sees the ticket).
+pub(crate) async fn portal_rmas_of_ticket(
+    conn: &mut AnyConnection,
+    ticket_id: i64,
+) -> Result<Vec<PortalRma>> {
+    let lines = store::list(
+        &mut *conn,
+        &RmaFilter {
+            ticket_id: Some(ticket_id),
+            limit: 20,
+            ..RmaFilter::default()
+        },
+    )
+    .await?;
+    let ids: Vec<i64> = lines.iter().map(|l| l.rma.id).collect();
+    let mut all_steps = store::steps_of(&mut *conn, &ids).await?;
+    let mut out = Vec::with_capacity(lines.len());
+    for l in lines {
+        let steps = all_steps
+            .extract_if(.., |(id, _)| *id == l.rma.id)
+            .map(|(_, s)| (s.action, s.to_state, s.at))
+            .collect();
+        let photos = kefu_store::aftersales::rma_photo::count(&mut *conn, l.rma.id).await?;
+        out.push(PortalRma {
+            photos,
+            number: l.rma.number,
+            kind: l.rma.kind,
+            state: l.rma.state,
+            sku: l.sku,
+            product: l.product,
+            quote_fen: l.rma.quote_fen,
+            refund_fen: l.rma.refund_fen,
+            steps,
+        });
+    }
+    Ok(out)
 }

@@ -12,7 +12,7 @@ use kefu_domain::aftersales::rma::{MAX_QUANTITY, RmaError, RmaSource, RmaState};
 use kefu_domain::attachment::{self, AttachmentError};
 use kefu_store::aftersales::rma::{self as rma_store, RmaStep};
 use kefu_store::aftersales::rma_photo::{self as store, NewRmaPhoto, RmaPhoto};
-use kefu_store::order::{self as order_store, ShippedLine};
+use kefu_store::order as order_store;
 use kefu_store::{AnyConnection, StoreError};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -25,7 +25,7 @@ use crate::{Actor, ActorKind, App, AppError, Result};
 /// The most photos one RMA keeps.
 pub const MAX_PHOTOS: usize = 10;
 /// The most shipped lines the portal offers to choose from.
-const MAX_LINES: i64 = 50;
+pub(crate) const MAX_LINES: i64 = 50;
 
 /// A photo that passed the checks.
 pub(crate) struct CheckedPhoto<'a> {
@@ -38,7 +38,7 @@ pub(crate) struct CheckedPhoto<'a> {
 /// 客户申请售后 — what the customer asks in the portal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PortalRmaRequest {
-    /// The shipped order line (one of [`App::portal_rma_lines`]).
+    /// The shipped order line (one of [`crate::portal::CustomerTicketPage::rma_lines`]).
     pub line_id: i64,
     pub kind: RmaKind,
     pub quantity: u32,
@@ -131,21 +131,6 @@ impl App {
         actor.require(Permission::RmaRequest)?;
         let mut conn = self.store.conn().await?;
         Ok(store::data(&mut conn, rma_id, id).await?)
-    }
-
-    /// The shipped lines the signed-in customer may ask an RMA on from ticket `ticket_id`
-    /// (those of the ticket's customer record; none when it has none). Another's ticket
-    /// is not found.
-    pub async fn portal_rma_lines(
-        &self,
-        actor: &Actor,
-        ticket_id: i64,
-    ) -> Result<Vec<ShippedLine>> {
-        let mut conn = self.store.conn().await?;
-        let Some(customer_id) = portal_ticket_customer(&mut conn, actor, ticket_id).await? else {
-            return Ok(Vec::new());
-        };
-        Ok(order_store::shipped_lines(&mut conn, customer_id, None, MAX_LINES).await?)
     }
 
     /// The signed-in customer asks an RMA on their ticket `ticket_id`, for a shipped line

@@ -397,23 +397,22 @@ impl App {
             words: form.words.trim().to_owned(),
             next_action: form.next_action.trim().to_owned(),
         };
-        let (v, contact, settings, calendar, call_seconds) = {
+        let (v, contact, settings, calendar, call) = {
             let mut conn = self.store.conn().await?;
             let v = store::visit_by_id(&mut conn, id).await?;
             let contact = match v.contact_id {
                 Some(c) => Some(customers::contact_by_id(&mut conn, c).await?),
                 None => None,
             };
-            let call_seconds = match form.call_id {
-                Some(c) => {
-                    let call = kefu_store::phone::calls::by_id(&mut conn, c)
+            let call = match form.call_id {
+                Some(c) => Some(
+                    kefu_store::phone::calls::by_id(&mut conn, c)
                         .await
                         .map_err(|e| match e {
                             StoreError::NotFound => AppError::UnknownCall,
                             e => e.into(),
-                        })?;
-                    Some(call.duration_secs.unwrap_or(0))
-                }
+                        })?,
+                ),
                 None => None,
             };
             (
@@ -421,14 +420,18 @@ impl App {
                 contact,
                 load_settings(&mut conn).await?,
                 self.business_calendar(&mut conn).await?,
-                call_seconds,
+                call,
             )
         };
+        let call_seconds = call.as_ref().map(|c| c.duration_secs.unwrap_or(0));
         self.check_visit_access(actor, &v).await?;
         if v.status != VisitStatus::Planned.key() {
             return Err(VisitError::Finished(v.status.parse().unwrap_or(VisitStatus::Done)).into());
         }
         attempt.check(now)?;
+        if let Some(call) = &call {
+            self.check_call_with_customer(call, v.customer_id).await?;
+        }
         if let Some(expected) = version
             && expected != v.version
         {
@@ -682,5 +685,30 @@ fn dial_state(
         allowed,
         callback: v.callback_at,
         next,
+    }
+}
+
+impl App {
+    /// Refuses a call linked to a visit of `customer_id` unless its number is one of that
+    /// customer's contacts' (compared as the screen pop compares them), so a call with
+    /// someone else cannot prove the visit was made.
+    async fn check_call_with_customer(
+        &self,
+        call: &kefu_store::phone::calls::Call,
+        customer_id: i64,
+    ) -> Result<()> {
+        let Some(number) = call.customer_number.as_deref() else {
+            return Err(VisitError::CallOfAnother.into());
+        };
+        let area = self.area_code_of(call).await?;
+        if self
+            .customers_with_number(number, area.as_deref())
+            .await?
+            .contains(&customer_id)
+        {
+            Ok(())
+        } else {
+            Err(VisitError::CallOfAnother.into())
+        }
     }
 }

@@ -211,6 +211,8 @@ impl App {
             NpsBy::CustomerType => store::NpsBy::CustomerType,
             NpsBy::Region => store::NpsBy::Region,
             NpsBy::Product => store::NpsBy::Product,
+            NpsBy::Channel => store::NpsBy::Channel,
+            NpsBy::Owner => store::NpsBy::Owner,
         };
         let mut nps_groups = store::nps_groups(&mut conn, nps_by, q.survey, from, to).await?;
         let nps_total = if nps_by == store::NpsBy::Product {

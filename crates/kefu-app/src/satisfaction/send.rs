@@ -20,12 +20,13 @@ const LOOKBACK: SignedDuration = SignedDuration::from_hours(24);
 /// Tickets decided per round.
 const BATCH: i64 = 100;
 
-/// Whom a survey goes to: the ticket's e-mail address, else its phone, else its portal
-/// customer, else its customer in the archive.
+/// Whom a survey goes to: the ticket's e-mail address, else its phone, else the WeChat
+/// follower who wrote in, else its portal customer, else its customer in the archive.
 pub(crate) fn contact_key(c: &CsatCandidate) -> Option<String> {
     contact_key_of(
         c.contact_email.as_deref(),
         c.contact_phone.as_deref(),
+        c.wechat_follower.as_deref(),
         c.requester_id,
         c.customer_id,
     )
@@ -35,6 +36,7 @@ pub(crate) fn contact_key(c: &CsatCandidate) -> Option<String> {
 pub(crate) fn contact_key_of(
     email: Option<&str>,
     phone: Option<&str>,
+    wechat_follower: Option<&str>,
     requester: Option<i64>,
     customer: Option<i64>,
 ) -> Option<String> {
@@ -46,6 +48,9 @@ pub(crate) fn contact_key_of(
         if digits.len() >= 5 {
             return Some(format!("p:{digits}"));
         }
+    }
+    if let Some(w) = wechat_follower {
+        return Some(format!("w:{w}"));
     }
     requester
         .map(|r| format!("r:{r}"))

@@ -126,6 +126,10 @@ pub enum VisitError {
     /// The contact asked for no text messages.
     #[error("the contact does not want text messages")]
     OptedOutOfSms,
+    /// The call linked as proof was with a number none of the visit's customer's contacts
+    /// has (回访的真实性: only a call with the customer proves a visit).
+    #[error("the call was not with this customer")]
+    CallOfAnother,
     /// The moment asked for is outside the calling window; `next` is the next allowed one.
     #[error("no call may be made then (next allowed: {next:?})")]
     OutsideCallingWindow { next: Option<Timestamp> },

@@ -1,7 +1,8 @@
 //! 满意度报表 — the months a satisfaction report covers, and the ways its figures are
 //! grouped: the ticket surveys (CSAT) by month, agent, channel, ticket type, product,
 //! customer tier or region; the relationship surveys (NPS) and their standard questions by
-//! round, tier, customer type, region or product.
+//! round, tier, customer type, region, product, the channel the invitation went by or the
+//! customer's owner (the agent serving them).
 
 use jiff::civil::Date;
 
@@ -29,6 +30,8 @@ keyed! {
         CustomerType = "customer_type",
         Region = "region",
         Product = "product",
+        Channel = "channel",
+        Owner = "owner",
     }
 }
 

@@ -110,6 +110,7 @@ pub(super) fn visit_info(e: VisitError) -> ErrorInfo {
         VisitError::InFuture => (UNPROCESSABLE, "visit_in_future", vec![], None),
         VisitError::CallbackInPast => (UNPROCESSABLE, "callback_in_past", vec![], None),
         VisitError::NoMobile => (UNPROCESSABLE, "visit_no_mobile", vec![], None),
+        VisitError::CallOfAnother => (UNPROCESSABLE, "visit_call_of_another", vec![], None),
         VisitError::OptedOutOfSms => (UNPROCESSABLE, "visit_sms_opted_out", vec![], None),
         VisitError::Finished(s) => (
             StatusCode::CONFLICT,

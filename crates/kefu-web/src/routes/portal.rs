@@ -563,9 +563,13 @@ pub(super) async fn ticket_page_with(
     error: Option<String>,
 ) -> Result<TicketPage, WebError> {
     let t = identity.tr();
-    let ct = state
+    let kefu_app::portal::CustomerTicketPage {
+        ticket: ct,
+        rmas,
+        rma_lines,
+    } = state
         .app
-        .customer_ticket(&identity.customer_actor()?, id)
+        .customer_ticket_page(&identity.customer_actor()?, id)
         .await?;
     let messages = ct
         .messages
@@ -588,10 +592,7 @@ pub(super) async fn ticket_page_with(
                 .collect(),
         })
         .collect();
-    let rmas = state
-        .app
-        .customer_ticket_rmas(&identity.customer_actor()?, id)
-        .await?
+    let rmas = rmas
         .into_iter()
         .map(|r| PortalRmaView {
             title: format!(
@@ -623,10 +624,7 @@ pub(super) async fn ticket_page_with(
             number: r.number,
         })
         .collect();
-    let rma_lines = state
-        .app
-        .portal_rma_lines(&identity.customer_actor()?, id)
-        .await?
+    let rma_lines = rma_lines
         .into_iter()
         .map(|l| {
             let label = t.f(

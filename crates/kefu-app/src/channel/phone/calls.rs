@@ -44,7 +44,7 @@ impl App {
     }
 
     /// The exchange's area code of the call's telephone system.
-    pub(super) async fn area_code_of(&self, call: &Call) -> Result<Option<String>> {
+    pub(crate) async fn area_code_of(&self, call: &Call) -> Result<Option<String>> {
         let Some(channel) = call.channel_id else {
             return Ok(None);
         };

@@ -71,6 +71,7 @@ fn contact_key(t: &ResolvedTicket) -> Option<String> {
     crate::satisfaction::send::contact_key_of(
         t.contact_email.as_deref(),
         t.contact_phone.as_deref(),
+        None,
         t.requester_id,
         t.customer_id,
     )

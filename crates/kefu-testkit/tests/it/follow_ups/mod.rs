@@ -19,6 +19,7 @@ use sqlx::Row;
 mod after_sales;
 mod analysis;
 mod pages;
+mod proof;
 mod rules;
 
 fn bj(s: &str) -> Timestamp {
@@ -683,6 +684,13 @@ async fn a_visit_is_never_put_in_the_contacts_rest_hours() {
     let (_, v) = call(&c.agent, Method::GET, &path, Value::Null).await;
     assert_eq!(v["dial_allowed"], false);
     assert_eq!(v["next_slot"], bj("2026-12-04T15:00").to_string());
+    let (status, e) = call(&c.agent, Method::POST, &format!("{path}/dial"), Value::Null).await;
+    assert_eq!(
+        (status, e["error"]["code"].as_str()),
+        (422, Some("outside_calling_window")),
+        "{e}"
+    );
+    assert_eq!(e["error"]["detail"], bj("2026-12-04T15:00").to_string());
     // …unless the contact asked to be called then.
     let (status, a) = call(
         &c.agent,
@@ -700,5 +708,20 @@ async fn a_visit_is_never_put_in_the_contacts_rest_hours() {
         "the call-back the contact asked for: {v}"
     );
     assert_eq!(v["callback_at"], bj("2026-12-04T11:40").to_string());
+    // The API's dial gives the number in full then, and the reveal is audited.
+    let (status, d) = call(&c.agent, Method::POST, &format!("{path}/dial"), Value::Null).await;
+    assert_eq!(status, 200, "{d}");
+    assert_eq!(
+        (d["number"].as_str(), d["tel"].as_str()),
+        (Some("13912340000"), Some("tel:13912340000"))
+    );
+    assert_eq!(
+        crate::mail_ingest::count(
+            &c.app,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'sensitive_revealed' AND detail LIKE '%\"visit\"%'"
+        )
+        .await,
+        1
+    );
     c.app.stop().await;
 }

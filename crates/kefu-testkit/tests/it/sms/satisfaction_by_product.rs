@@ -3,7 +3,8 @@
 //! one is "no product"). A relationship invitation counts under every product its customer
 //! had ordered or brought back before it was made (an order placed after does not count),
 //! so one detractor counts under both products while the total counts each invitation
-//! once. The standard questions are grouped the same way. The page, the CSV and the XLSX
+//! once. The standard questions are grouped the same way. The invitations group by the
+//! channel they went by and by the customer's owner too. The page, the CSV and the XLSX
 //! say the products by SKU and name.
 
 use calamine::Reader;
@@ -80,7 +81,16 @@ async fn the_report_rates_each_product_by_its_rmas_and_its_buyers() {
     stock(&keeper, aircon, 10).await;
     stock(&keeper, heater, 10).await;
     let (a_mobile, b_mobile, c_mobile) = ("13800000021", "13800000022", "13800000023");
-    let a = customer(&api, "浙江大客户", "key_account", "浙江", a_mobile).await;
+    // A is 张's to serve; B and C have no owner.
+    let (status, body) = post(
+        &api,
+        "/api/v1/customers",
+        json!({"name": "浙江大客户", "tier": "key_account", "province": "浙江",
+                "owner_id": agent_id, "contacts": [{"name": "经理", "mobile": a_mobile}]}),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let a = body["id"].as_i64().unwrap();
     let b = customer(&api, "江苏经销商", "normal", "江苏", b_mobile).await;
     let c = customer(&api, "安徽新客户", "normal", "安徽", c_mobile).await;
 
@@ -221,6 +231,34 @@ async fn the_report_rates_each_product_by_its_rmas_and_its_buyers() {
             (None, 40, 70),
         ]
     );
+
+    // By the channel the invitations went by (all by text) and by the customers' owner.
+    let (_, r) = report(&api, "from=2026-11&to=2026-11&nps_by=channel").await;
+    assert_eq!(r["nps"][0]["key"], "sms");
+    assert_eq!(r["nps"][0]["sent"], 3);
+    let (_, r) = report(&api, "from=2026-11&to=2026-11&nps_by=owner").await;
+    let owners: Vec<(&str, Option<&str>, i64, i64)> = r["nps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["key"].as_str().unwrap(),
+                g["name"].as_str(),
+                g["sent"].as_i64().unwrap(),
+                g["nps_tenths"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let zhang = agent_id.to_string();
+    assert_eq!(
+        owners,
+        [
+            ("0", None, 2, -500),
+            (zhang.as_str(), Some("测试 zhang.kf"), 1, 1000)
+        ]
+    );
+    assert_eq!(r["trend"][1]["keep"], 50, "张's customer kept at 5");
 
     // The page, the CSV and the XLSX say the products.
     let session = app.login("bao.biao", TEST_PASSWORD).await;

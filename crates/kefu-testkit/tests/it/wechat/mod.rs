@@ -12,6 +12,7 @@
 //! These servers run no job worker of their own: each test runs the worker's rounds itself
 //! ([`run_jobs`]) on a clock it moves.
 
+mod csat;
 mod inbound;
 mod refusals;
 mod replies;

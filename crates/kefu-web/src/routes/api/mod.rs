@@ -202,7 +202,7 @@ use doc::{
         complaints::customer_decision, complaints::follow_up, complaints::evaluate,
         complaints::stats,
         follow_ups::list, follow_ups::show, follow_ups::reschedule, follow_ups::attempt,
-        follow_ups::card,
+        follow_ups::card, follow_ups::dial,
         follow_ups::plan, follow_ups::coverage, follow_ups::analysis::weekly,
         follow_ups::setup::settings,
         follow_ups::setup::save_settings, follow_ups::setup::rules, follow_ups::setup::create_rule,

@@ -136,7 +136,9 @@ pub struct ReportParams {
     pub csat_by: Option<String>,
     /// `round` (default), `tier`, `customer_type`, `region`, `product` (every product the
     /// customer had bought or brought back before the invitation; the total counts each
-    /// invitation once). The standard questions are grouped the same way.
+    /// invitation once), `channel` (`sms`, `email`; empty: not sent), `owner` (the
+    /// customer's owner's id, `0`: none, with the name). The standard questions are
+    /// grouped the same way.
     pub nps_by: Option<String>,
     /// One relationship survey's id (blank: every survey).
     pub survey: Option<String>,

@@ -1,6 +1,7 @@
 //! 满意度报表 — the satisfaction report on a page and as files: the ticket surveys grouped
 //! by month, agent, channel, ticket type, product, tier or region; the relationship surveys
-//! and their standard questions by round, tier, customer type, region or product; the
+//! and their standard questions by round, tier, customer type, region, product, channel or
+//! owner; the
 //! customers' words, searched. The XLSX holds every table; the CSV one (`table=csat|nps|trend|said`).
 
 use askama::Template;
@@ -57,6 +58,11 @@ fn nps_label(t: Tr, by: NpsBy, key: &str, name: &Option<String>) -> String {
         NpsBy::Region if key.is_empty() => t.t("satisfaction_report.no_region").to_owned(),
         NpsBy::Region => key.to_owned(),
         NpsBy::Product => product_label(t, name),
+        NpsBy::Channel if key.is_empty() => t.t("satisfaction_report.not_sent").to_owned(),
+        NpsBy::Channel => t.tk("channel", key),
+        NpsBy::Owner => name
+            .clone()
+            .unwrap_or_else(|| t.t("satisfaction_report.no_owner").to_owned()),
     }
 }
 

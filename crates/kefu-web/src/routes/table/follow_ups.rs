@@ -279,6 +279,13 @@ pub(in crate::routes) fn add(t: RouteTable) -> RouteTable {
     .add(
         Api,
         Method::POST,
+        "/api/v1/follow-ups/{id}/dial",
+        Requires(FollowUpWork),
+        follow_ups::dial,
+    )
+    .add(
+        Api,
+        Method::POST,
         "/api/v1/follow-ups/{id}/attempts",
         Requires(FollowUpWork),
         follow_ups::attempt,

@@ -388,6 +388,39 @@ pub async fn card(
     ))
 }
 
+/// The dial button's answer: the number to call.
+#[derive(Serialize, ToSchema)]
+pub struct Dial {
+    /// The contact's number, in full (the reveal is audited).
+    pub number: String,
+    /// `tel:` and the number, for a softphone or a phone's dialler.
+    pub tel: String,
+}
+
+/// 拨号 — the contact's number in full, when the calling rules allow a call now (calling
+/// hours on business days, outside the contact's rest hours, in the visit's window, or at
+/// the call-back time the contact asked for). Revealing it is audited. Refused at any other
+/// moment (`outside_calling_window`, the next allowed moment in `detail`) and for a visit
+/// with no contact number (404).
+#[utoipa::path(post, path = "/api/v1/follow-ups/{id}/dial", tag = "follow_ups",
+    params(("id" = i64, Path, description = "visit id")),
+    responses(
+        (status = 200, description = "The number to call", body = Dial),
+        (status = 404, description = "No such visit, or no number to call", body = ErrorBody),
+        (status = 422, description = "`outside_calling_window`", body = ErrorBody),
+    ))]
+pub async fn dial(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(id): Path<i64>,
+) -> Result<Json<Dial>, WebError> {
+    let number = state.app.dial_follow_up(&identity.actor(), id).await?;
+    Ok(Json(Dial {
+        tel: format!("tel:{number}"),
+        number,
+    }))
+}
+
 /// 回访记录 — records one attempt. `reached` completes the visit and needs the whole result
 /// (satisfaction, aspects, the customer's words, the next action: `visit_required` names
 /// what is missing, and nothing is stored); an unanswered attempt plans the next try, a
