@@ -200,8 +200,7 @@ pub async fn run(args: AccountsArgs) -> anyhow::Result<()> {
         satisfaction.insert(
             csat_by.key().to_owned(),
             json!({"time": times, "csat_rows": r.csat.len(), "surveys": r.csat_total.sent,
-                "nps_rows": r.nps.len(), "invitations": r.nps_total.sent,
-                "rated_products": r.csat.iter().filter(|l| l.key != "0").count()}),
+                "nps_rows": r.nps.len(), "invitations": r.nps_total.sent}),
         );
     }
 
