@@ -171,6 +171,26 @@ fn nps_grouping(by: NpsBy) -> (&'static str, &'static str, &'static str) {
     }
 }
 
+/// The rows of `sql` over the invitations made in `[from, to)` of `survey` (every survey
+/// when `None`), bound as `$1`, `$2` and `$3`, then `texts` from `$4` on.
+async fn invitation_rows(
+    conn: &mut AnyConnection,
+    sql: &str,
+    survey: Option<i64>,
+    from: Timestamp,
+    to: Timestamp,
+    texts: &[String],
+) -> Result<Vec<sqlx::any::AnyRow>> {
+    let mut q = sqlx::query(sql)
+        .bind(to_micros(from))
+        .bind(to_micros(to))
+        .bind(survey.unwrap_or(0));
+    for t in texts {
+        q = q.bind(t.as_str());
+    }
+    Ok(q.fetch_all(conn).await?)
+}
+
 /// The relationship invitations of one group.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct NpsGroup {
@@ -207,12 +227,7 @@ pub async fn nps_groups(
          WHERE i.created_at >= $1 AND i.created_at < $2 AND ($3 = 0 OR i.survey_id = $3) \
          GROUP BY 1 ORDER BY 1"
     );
-    let rows = sqlx::query(&sql)
-        .bind(to_micros(from))
-        .bind(to_micros(to))
-        .bind(survey.unwrap_or(0))
-        .fetch_all(conn)
-        .await?;
+    let rows = invitation_rows(conn, &sql, survey, from, to, &[]).await?;
     rows.iter()
         .map(|r| {
             Ok(NpsGroup {
@@ -234,38 +249,39 @@ pub struct QuestionGroup {
     /// As [`NpsGroup::key`].
     pub key: String,
     pub name: Option<String>,
-    /// `keep`, `repurchase`, `recommend` or `switch`.
+    /// `keep`, `repurchase`, `recommend`, `switch`, or a survey's own (`q1`…).
     pub question: String,
     pub answers: i64,
     pub sum: i64,
 }
 
-/// The standard questions' answers to the invitations made in `[from, to)`, grouped `by`
-/// as the invitations are; in key and question order.
+/// The numeric answers to `questions` (keys) of the invitations made in `[from, to)`,
+/// grouped `by` as the invitations are; in key and question order.
 pub async fn question_groups(
     conn: &mut AnyConnection,
     by: NpsBy,
     survey: Option<i64>,
-    from: Timestamp,
-    to: Timestamp,
+    (from, to): (Timestamp, Timestamp),
+    questions: &[String],
 ) -> Result<Vec<QuestionGroup>> {
+    if questions.is_empty() {
+        return Ok(Vec::new());
+    }
     let (key, name, join) = nps_grouping(by);
+    let keys = (0..questions.len())
+        .map(|i| format!("${}", i + 4))
+        .collect::<Vec<_>>()
+        .join(", ");
     let sql = format!(
         "SELECT {key} AS k, {name} AS name, a.question, COUNT(*) AS n, \
          CAST(SUM(a.number) AS BIGINT) AS total \
          FROM relationship_answers a JOIN relationship_invitations i ON i.id = a.invitation_id \
          JOIN customers c ON c.id = i.customer_id{join} \
          WHERE i.created_at >= $1 AND i.created_at < $2 AND ($3 = 0 OR i.survey_id = $3) \
-         AND a.question IN ('keep', 'repurchase', 'recommend', 'switch') \
-         AND a.number IS NOT NULL \
+         AND a.question IN ({keys}) AND a.number IS NOT NULL \
          GROUP BY 1, a.question ORDER BY 1, a.question"
     );
-    let rows = sqlx::query(&sql)
-        .bind(to_micros(from))
-        .bind(to_micros(to))
-        .bind(survey.unwrap_or(0))
-        .fetch_all(conn)
-        .await?;
+    let rows = invitation_rows(conn, &sql, survey, from, to, questions).await?;
     rows.iter()
         .map(|r| {
             Ok(QuestionGroup {

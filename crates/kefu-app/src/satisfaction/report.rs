@@ -8,10 +8,11 @@
 //! made; so the NPS total is that of the invitations, each once, not the sum of the lines.
 
 use kefu_domain::Permission;
-use kefu_domain::satisfaction::relationship::NpsTally;
+use kefu_domain::satisfaction::relationship::{NpsTally, Question, QuestionKind};
 use kefu_domain::satisfaction::report::{CsatBy, MonthRange, NpsBy};
 use kefu_domain::satisfaction::{average_tenths, per_mille};
 use kefu_store::satisfaction_report::{self as store, Said};
+use kefu_store::{AnyConnection, StoreError};
 
 use crate::follow_up::{local_date, local_midnight};
 use crate::{Actor, App, Result};
@@ -79,6 +80,9 @@ pub struct TrendLine {
     pub repurchase: Option<i64>,
     pub recommend: Option<i64>,
     pub switch: Option<i64>,
+    /// The survey's own 1–5 questions, as [`SatisfactionReport::custom_questions`] lists
+    /// them (one survey asked for only).
+    pub custom: Vec<Option<i64>>,
 }
 
 /// A satisfaction report.
@@ -94,6 +98,9 @@ pub struct SatisfactionReport {
     pub nps: Vec<NpsLine>,
     pub nps_total: NpsLine,
     pub trend: Vec<TrendLine>,
+    /// The asked survey's own 1–5 questions, averaged per group in the trend (none unless
+    /// one survey is asked for).
+    pub custom_questions: Vec<Question>,
     pub said: Vec<Said>,
 }
 
@@ -160,6 +167,24 @@ fn by_product_name<T>(lines: &mut [T], key_name: impl Fn(&T) -> (&String, &Optio
     });
 }
 
+/// The standard questions, averaged in every report.
+const STANDARD: [&str; 4] = ["keep", "repurchase", "recommend", "switch"];
+
+/// Survey `id`'s own 1–5 questions (none for a survey that does not exist: the report of
+/// an unknown survey is empty, not an error).
+async fn own_scale_questions(conn: &mut AnyConnection, id: i64) -> Result<Vec<Question>> {
+    let survey = match kefu_store::relationship::survey(conn, id).await {
+        Ok(row) => crate::satisfaction::relationship::view(row)?,
+        Err(StoreError::NotFound) => return Ok(Vec::new()),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(survey
+        .questions
+        .into_iter()
+        .filter(|q| q.kind == QuestionKind::Scale && !STANDARD.contains(&q.key.as_str()))
+        .collect())
+}
+
 impl App {
     /// The satisfaction report asked for.
     pub async fn satisfaction_report(
@@ -221,8 +246,17 @@ impl App {
         } else {
             sum_nps(&nps_groups)
         };
+        let custom_questions = match q.survey {
+            Some(id) => own_scale_questions(&mut conn, id).await?,
+            None => Vec::new(),
+        };
+        let keys: Vec<String> = STANDARD
+            .iter()
+            .map(|k| (*k).to_owned())
+            .chain(custom_questions.iter().map(|q| q.key.clone()))
+            .collect();
         let mut trend: Vec<TrendLine> = Vec::new();
-        for g in store::question_groups(&mut conn, nps_by, q.survey, from, to).await? {
+        for g in store::question_groups(&mut conn, nps_by, q.survey, (from, to), &keys).await? {
             if trend.last().is_none_or(|t| t.key != g.key) {
                 trend.push(TrendLine {
                     key: g.key.clone(),
@@ -231,6 +265,7 @@ impl App {
                     repurchase: None,
                     recommend: None,
                     switch: None,
+                    custom: vec![None; custom_questions.len()],
                 });
             }
             if let Some(line) = trend.last_mut() {
@@ -239,7 +274,12 @@ impl App {
                     "keep" => line.keep = avg,
                     "repurchase" => line.repurchase = avg,
                     "recommend" => line.recommend = avg,
-                    _ => line.switch = avg,
+                    "switch" => line.switch = avg,
+                    own => {
+                        if let Some(i) = custom_questions.iter().position(|q| q.key == own) {
+                            line.custom[i] = avg;
+                        }
+                    }
                 }
             }
         }
@@ -262,6 +302,7 @@ impl App {
             nps_total: nps_line(&nps_total),
             nps: nps_groups.iter().map(nps_line).collect(),
             trend,
+            custom_questions,
             said,
         })
     }

@@ -67,7 +67,7 @@ fn corrupt(what: &str) -> AppError {
     AppError::Store(StoreError::Corrupt(format!("relationship_surveys.{what}")))
 }
 
-fn view(row: SurveyRow) -> Result<RelationshipSurvey> {
+pub(crate) fn view(row: SurveyRow) -> Result<RelationshipSurvey> {
     let questions: Vec<Question> =
         serde_json::from_str(&row.questions).map_err(|_| corrupt("questions"))?;
     let tier = match row.tier.as_deref() {

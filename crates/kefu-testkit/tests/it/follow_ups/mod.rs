@@ -635,6 +635,26 @@ async fn results_are_complete_and_unsatisfied_opens_a_complaint() {
 #[tokio::test]
 async fn a_visit_is_never_put_in_the_contacts_rest_hours() {
     let c = cast().await;
+    // Empty or impossible rest hours are refused, and no customer is stored.
+    for rest in ["12:00-12:00", "25:00-26:00", "午休"] {
+        let (status, e) = call(
+            &c.manager,
+            Method::POST,
+            "/api/v1/customers",
+            json!({"name": "休息时间有误", "tier": "key_account",
+                   "contacts": [{"name": "王", "mobile": "13912340001", "rest_hours": rest}]}),
+        )
+        .await;
+        assert_eq!(
+            (status, e["error"]["code"].as_str()),
+            (422, Some("bad_rest_hours")),
+            "{rest}: {e}"
+        );
+    }
+    assert_eq!(
+        crate::mail_ingest::count(&c.app, "SELECT COUNT(*) FROM customers").await,
+        0
+    );
     customer(&c, "午休的大客户", "key_account", "11:00-15:00").await;
     c.app.app.run_follow_up_plan().await.unwrap();
     let (_, list) = call(&c.agent, Method::GET, "/api/v1/follow-ups", Value::Null).await;

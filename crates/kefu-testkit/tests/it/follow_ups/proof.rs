@@ -24,6 +24,18 @@ async fn reported_call(
     answer["call"].as_i64().unwrap()
 }
 
+/// Visit `id` as the API shows it.
+async fn visit(api: &kefu_testkit::ApiClient, id: i64) -> Value {
+    call(
+        api,
+        Method::GET,
+        &format!("/api/v1/follow-ups/{id}"),
+        Value::Null,
+    )
+    .await
+    .1
+}
+
 #[tokio::test]
 async fn only_a_call_with_the_customer_proves_a_phone_visit() {
     let c = cast_with(true).await;
@@ -45,13 +57,7 @@ async fn only_a_call_with_the_customer_proves_a_phone_visit() {
         (422, Some("visit_call_of_another")),
         "{e}"
     );
-    let (_, v) = call(
-        &c.agent,
-        Method::GET,
-        &format!("/api/v1/follow-ups/{id}"),
-        Value::Null,
-    )
-    .await;
+    let v = visit(&c.agent, id).await;
     assert_eq!(v["attempts"], 0, "nothing refused was stored: {v}");
     assert_eq!(v["status"], "planned");
 
@@ -59,13 +65,7 @@ async fn only_a_call_with_the_customer_proves_a_phone_visit() {
     with_contact["call_id"] = json!(theirs);
     let (status, a) = call(&c.agent, Method::POST, &path, with_contact).await;
     assert_eq!(status, 201, "{a}");
-    let (_, v) = call(
-        &c.agent,
-        Method::GET,
-        &format!("/api/v1/follow-ups/{id}"),
-        Value::Null,
-    )
-    .await;
+    let v = visit(&c.agent, id).await;
     assert_eq!(v["status"], "done", "{v}");
     assert_eq!(
         crate::mail_ingest::count(

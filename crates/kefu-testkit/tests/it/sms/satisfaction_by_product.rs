@@ -112,10 +112,12 @@ async fn the_report_rates_each_product_by_its_rmas_and_its_buyers() {
         Method::POST,
         "/api/v1/relationship-surveys",
         &json!({"name": "年度关系调查", "every_months": 12, "link_days": 14,
-                "remind_after_days": 0, "active": true, "questions": []}),
+                "remind_after_days": 0, "active": true,
+                "questions": [{"text": "交货及时吗？", "kind": "scale"}]}),
     )
     .await;
     assert_eq!(status, 201, "{body}");
+    let survey = body["id"].as_i64().unwrap();
     assert_eq!(
         app.app.send_relationship_surveys().await.unwrap().invited,
         3
@@ -141,24 +143,26 @@ async fn the_report_rates_each_product_by_its_rmas_and_its_buyers() {
         let full = v["link"].as_str().unwrap().to_owned();
         full[full.find("/r/").unwrap() + 3..].to_owned()
     };
-    // A promotes (10), B detracts (3), C is passive (7).
-    for (mobile, keep, recommend) in [
-        (a_mobile, "5", "10"),
-        (b_mobile, "1", "3"),
-        (c_mobile, "4", "7"),
+    // A promotes (10), B detracts (3), C is passive (7); A rates delivery 4, B 2, C not.
+    for (mobile, keep, recommend, delivery) in [
+        (a_mobile, "5", "10", Some("4")),
+        (b_mobile, "1", "3", Some("2")),
+        (c_mobile, "4", "7", None),
     ] {
-        let given = [
+        let mut answers = vec![
             ("keep", keep),
             ("repurchase", "3"),
             ("recommend", recommend),
             ("switch", "3"),
-        ]
-        .iter()
-        .map(|(k, v)| kefu_domain::satisfaction::relationship::Given {
-            key: (*k).to_owned(),
-            value: (*v).to_owned(),
-        })
-        .collect::<Vec<_>>();
+        ];
+        answers.extend(delivery.map(|d| ("q1", d)));
+        let given = answers
+            .iter()
+            .map(|(k, v)| kefu_domain::satisfaction::relationship::Given {
+                key: (*k).to_owned(),
+                value: (*v).to_owned(),
+            })
+            .collect::<Vec<_>>();
         app.app
             .answer_relationship(&link(mobile), &given)
             .await
@@ -232,6 +236,42 @@ async fn the_report_rates_each_product_by_its_rmas_and_its_buyers() {
         ]
     );
 
+    // The survey's own 1–5 question, averaged per product when that survey is asked for.
+    let (_, r) = report(
+        &api,
+        &format!("from=2026-11&to=2026-11&nps_by=product&survey={survey}"),
+    )
+    .await;
+    assert_eq!(
+        r["custom_questions"],
+        json!([{"key": "q1", "text": "交货及时吗？"}])
+    );
+    let own: Vec<&Value> = r["trend"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| &t["custom"])
+        .collect();
+    assert_eq!(own, [&json!([30]), &json!([20]), &json!([null])]);
+    let session = app.login("bao.biao", TEST_PASSWORD).await;
+    let page = session
+        .get(&format!(
+            "/satisfaction/report?from=2026-11&to=2026-11&nps_by=product&survey={survey}"
+        ))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("<th data-testid=\"report-trend-own\">交货及时吗？</th>"));
+    let res = session
+        .get(&format!(
+            "/satisfaction/report.csv?table=trend&nps_by=product&survey={survey}&from=2026-11&to=2026-11"
+        ))
+        .await;
+    let rows = crate::spreadsheet::utf8_csv(&res.bytes().await.unwrap());
+    assert_eq!(rows[0][5], "交货及时吗？");
+    assert_eq!((rows[1][5].as_str(), rows[2][5].as_str()), ("3.0", "2.0"));
+
     // By the channel the invitations went by (all by text) and by the customers' owner.
     let (_, r) = report(&api, "from=2026-11&to=2026-11&nps_by=channel").await;
     assert_eq!(r["nps"][0]["key"], "sms");
@@ -259,9 +299,10 @@ async fn the_report_rates_each_product_by_its_rmas_and_its_buyers() {
         ]
     );
     assert_eq!(r["trend"][1]["keep"], 50, "张's customer kept at 5");
+    assert_eq!(r["custom_questions"], json!([]), "no survey asked for");
+    assert_eq!(r["trend"][1]["custom"], json!([]));
 
     // The page, the CSV and the XLSX say the products.
-    let session = app.login("bao.biao", TEST_PASSWORD).await;
     let page = session
         .get("/satisfaction/report?from=2026-11&to=2026-11&csat_by=product&nps_by=product")
         .await

@@ -87,6 +87,16 @@ pub struct TrendOut {
     pub repurchase: Option<i64>,
     pub recommend: Option<i64>,
     pub switch: Option<i64>,
+    /// The asked survey's own 1–5 questions' averages, as `custom_questions` lists them.
+    pub custom: Vec<Option<i64>>,
+}
+
+/// One of the asked survey's own 1–5 questions.
+#[derive(Serialize, ToSchema)]
+pub struct OwnQuestionOut {
+    /// `q1`…
+    pub key: String,
+    pub text: String,
 }
 
 /// What a customer said: a ticket survey's comment or a relationship survey's text answer.
@@ -119,6 +129,9 @@ pub struct SatisfactionReportOut {
     pub nps: Vec<NpsGroupOut>,
     pub nps_total: NpsGroupOut,
     pub trend: Vec<TrendOut>,
+    /// With `survey` given, that survey's own 1–5 questions, averaged per group in `trend`
+    /// after the standard four; empty otherwise.
+    pub custom_questions: Vec<OwnQuestionOut>,
     /// At most 500, the newest first.
     pub said: Vec<SaidOut>,
 }
@@ -140,7 +153,8 @@ pub struct ReportParams {
     /// customer's owner's id, `0`: none, with the name). The standard questions are
     /// grouped the same way.
     pub nps_by: Option<String>,
-    /// One relationship survey's id (blank: every survey).
+    /// One relationship survey's id (blank: every survey); its own 1–5 questions are then
+    /// averaged in `trend` too.
     pub survey: Option<String>,
     /// Only what customers said containing these words.
     pub q: Option<String>,
@@ -182,6 +196,15 @@ pub async fn report(
                 repurchase: x.repurchase,
                 recommend: x.recommend,
                 switch: x.switch,
+                custom: x.custom.clone(),
+            })
+            .collect(),
+        custom_questions: r
+            .custom_questions
+            .iter()
+            .map(|q| OwnQuestionOut {
+                key: q.key.clone(),
+                text: q.text.clone(),
             })
             .collect(),
         said: r

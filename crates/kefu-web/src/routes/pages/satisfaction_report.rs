@@ -143,8 +143,10 @@ struct ReportPage {
     csat_total: CsatRow,
     nps: Vec<NpsRow>,
     nps_total: NpsRow,
-    /// (group, keep, repurchase, recommend, switch)
-    trend: Vec<(String, String, String, String, String)>,
+    /// The asked survey's own 1–5 questions, after the standard four.
+    custom_questions: Vec<String>,
+    /// (group, the averages: the standard four, then the survey's own)
+    trend: Vec<(String, Vec<String>)>,
     said: Vec<SaidRow>,
     error: Option<String>,
 }
@@ -278,17 +280,17 @@ pub async fn page(
                 .map(|l| nps_row(nps_label(t, r.nps_by, &l.key, &l.name), l))
                 .collect(),
             nps_total: nps_row(all, &r.nps_total),
+            custom_questions: r.custom_questions.iter().map(|q| q.text.clone()).collect(),
             trend: r
                 .trend
                 .iter()
                 .map(|x| {
-                    (
-                        nps_label(t, r.nps_by, &x.key, &x.name),
-                        avg(x.keep),
-                        avg(x.repurchase),
-                        avg(x.recommend),
-                        avg(x.switch),
-                    )
+                    let averages = [x.keep, x.repurchase, x.recommend, x.switch]
+                        .into_iter()
+                        .chain(x.custom.iter().copied())
+                        .map(avg)
+                        .collect();
+                    (nps_label(t, r.nps_by, &x.key, &x.name), averages)
                 })
                 .collect(),
             said: said_rows(t, r),
@@ -311,6 +313,7 @@ pub async fn page(
             csat_total: csat_row(all.clone(), &empty_csat),
             nps: Vec::new(),
             nps_total: nps_row(all, &empty_nps),
+            custom_questions: Vec::new(),
             trend: Vec::new(),
             said: Vec::new(),
             error,
@@ -400,21 +403,27 @@ fn nps_sheet(t: Tr, r: &SatisfactionReport) -> Sheet {
 
 fn trend_sheet(t: Tr, r: &SatisfactionReport) -> Sheet {
     let mut sheet = Sheet::new(t.t("satisfaction_report.trend_title"));
-    sheet.push(SheetRow::heading([
-        t.tk("satisfaction_report.nps_by", r.nps_by.key()),
-        t.t("satisfaction_report.q_keep").to_owned(),
-        t.t("satisfaction_report.q_repurchase").to_owned(),
-        t.t("satisfaction_report.q_recommend").to_owned(),
-        t.t("satisfaction_report.q_switch").to_owned(),
-    ]));
+    sheet.push(SheetRow::heading(
+        [
+            t.tk("satisfaction_report.nps_by", r.nps_by.key()),
+            t.t("satisfaction_report.q_keep").to_owned(),
+            t.t("satisfaction_report.q_repurchase").to_owned(),
+            t.t("satisfaction_report.q_recommend").to_owned(),
+            t.t("satisfaction_report.q_switch").to_owned(),
+        ]
+        .into_iter()
+        .chain(r.custom_questions.iter().map(|q| q.text.clone())),
+    ));
     for x in &r.trend {
-        sheet.push(SheetRow::new(vec![
+        let mut cells = vec![
             Cell::Text(nps_label(t, r.nps_by, &x.key, &x.name)),
             rate_cell(x.keep),
             rate_cell(x.repurchase),
             rate_cell(x.recommend),
             rate_cell(x.switch),
-        ]));
+        ];
+        cells.extend(x.custom.iter().map(|v| rate_cell(*v)));
+        sheet.push(SheetRow::new(cells));
     }
     sheet
 }
