@@ -703,13 +703,17 @@ pub(crate) async fn portal_rmas_of_ticket(
     .await?;
     let ids: Vec<i64> = lines.iter().map(|l| l.rma.id).collect();
     let mut all_steps = store::steps_of(&mut *conn, &ids).await?;
+    let photo_counts = kefu_store::aftersales::rma_photo::counts(&mut *conn, &ids).await?;
     let mut out = Vec::with_capacity(lines.len());
     for l in lines {
         let steps = all_steps
             .extract_if(.., |(id, _)| *id == l.rma.id)
             .map(|(_, s)| (s.action, s.to_state, s.at))
             .collect();
-        let photos = kefu_store::aftersales::rma_photo::count(&mut *conn, l.rma.id).await?;
+        let photos = photo_counts
+            .iter()
+            .find(|(id, _)| *id == l.rma.id)
+            .map_or(0, |(_, n)| *n);
         out.push(PortalRma {
             photos,
             number: l.rma.number,

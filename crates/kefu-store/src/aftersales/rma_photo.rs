@@ -92,6 +92,25 @@ pub async fn count(conn: &mut AnyConnection, rma_id: i64) -> Result<i64> {
     )
 }
 
+/// How many photos each of `rma_ids` holds: (RMA, count), those with none left out.
+pub async fn counts(conn: &mut AnyConnection, rma_ids: &[i64]) -> Result<Vec<(i64, i64)>> {
+    if rma_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = (1..=rma_ids.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT rma_id, COUNT(*) FROM rma_photos WHERE rma_id IN ({marks}) GROUP BY rma_id"
+    );
+    let mut q = sqlx::query_as::<_, (i64, i64)>(&sql);
+    for id in rma_ids {
+        q = q.bind(*id);
+    }
+    Ok(q.fetch_all(conn).await?)
+}
+
 /// A photo's name, type and bytes, checked to belong to `rma_id`.
 pub async fn data(
     conn: &mut AnyConnection,
